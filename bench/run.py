@@ -1,0 +1,221 @@
+"""Engine benchmarks, measured side by side in one run (the machine is shared and noisy: read the ratios).
+
+1. one task completion: raw SpiffWorkflow in memory (deserialize + run + engine steps + serialize) against
+   our full `complete` path (authorization, form validation, lock, load, run, save, indexes, event log,
+   commit) on the same instance at 10, 50 and 200 completed tasks — target ≤ 4×;
+2. a timer sweep over 100 and 10,000 waiting instances with nothing due (target: same cost ±50%), and with
+   100 due among 10,000;
+3. the work-queue page for 100 and 10,000 instances — target ≤ 2×.
+
+Usage: .venv/bin/python -m bench.run [--database URL] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+import engine.models  # noqa: F401
+from engine import instances, tasks
+from engine.bundle import collect_paths
+from engine.clock import frozen_now, get_clock, parse_aware
+from engine.db import Base, get_engine, session_factory
+from engine.deploy import deploy_bundle
+from engine.helpers import script_engine_for
+from engine.models.instance import ProcessInstance
+from engine.models.task import HumanTask
+from engine.models.timer import TimerDue
+from engine.runtime import _spec_json
+from engine.specs import join_state, split_state
+from engine.timers import sweep
+from engine.users import add_user
+
+HERE = Path(__file__).parent
+STEP = {"score": 80, "comment": "符合要求"}
+
+
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    """Median wall time of ``repeat`` calls, in milliseconds."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def _raw_roundtrip(session: Session, inst: ProcessInstance) -> Callable[[], object]:
+    spec_json, state_json, version = _spec_json(inst), inst.state_json, inst.serializer_version
+    engine = script_engine_for(session)
+
+    def run() -> object:
+        wf = join_state(spec_json, state_json, version)
+        wf.script_engine = engine
+        task = wf.get_next_task(state=TaskState.READY, manual=True)
+        task.data.update(STEP)
+        task.run()
+        wf.do_engine_steps()
+        return split_state(wf)
+
+    return run
+
+
+def bench_complete(session: Session, repeat: int) -> list[tuple[int, float, float]]:
+    inst = instances.start_instance(session, "many_steps", data={"jurisdiction": "bench"})
+    rows = []
+    done = 0
+    for target in (10, 50, 200):
+        while done < target:
+            (task,) = tasks.list_tasks(session, instance_id=inst.id)
+            tasks.complete(session, task.id, actor="bench", data=STEP)
+            done += 1
+        session.expire_all()
+        current = session.get(ProcessInstance, inst.id)
+        assert current is not None
+        raw = timed(_raw_roundtrip(session, current), repeat)
+        ours = []
+        for _ in range(repeat):
+            (task,) = tasks.list_tasks(session, instance_id=inst.id)
+            start = time.perf_counter()
+            tasks.complete(session, task.id, actor="bench", data=STEP)
+            ours.append((time.perf_counter() - start) * 1000)
+            done += 1
+        rows.append((target, raw, statistics.median(ours)))
+    return rows
+
+
+def _clone_waiting(
+    session: Session, count: int, due_offset: timedelta, template: ProcessInstance, due_count: int = 0
+) -> None:
+    """Bulk-copy a waiting instance (state, timer row, human-task row) ``count`` times; the sweep and the
+    queue read only the indexes, so copies are as good as instances started one by one."""
+    now = get_clock(session).now()
+    state = template.state_json
+    base = session.scalar(select(ProcessInstance.id).order_by(ProcessInstance.id.desc()).limit(1)) or 0
+    inst_rows, timer_rows, task_rows = [], [], []
+    for i in range(count):
+        iid = base + 1 + i
+        inst_rows.append(
+            {
+                "id": iid,
+                "process_version_id": template.process_version_id,
+                "process_key": template.process_key,
+                "version": template.version,
+                "business_key": f"B-{iid}",
+                "jurisdiction": "bench",
+                "status": "running",
+                "state_json": state,
+                "serializer_version": template.serializer_version,
+                "lock_version": 1,
+                "started_at": now,
+                "updated_at": now,
+            }
+        )
+        due = now - timedelta(minutes=1) if i < due_count else now + due_offset
+        timer_rows.append(
+            {
+                "instance_id": iid,
+                "task_id": f"00000000-0000-0000-0000-{iid:012d}",
+                "task_spec": "wait",
+                "due_at": due,
+            }
+        )
+        task_rows.append(
+            {
+                "id": f"10000000-0000-0000-0000-{iid:012d}",
+                "instance_id": iid,
+                "process_key": template.process_key,
+                "business_key": f"B-{iid}",
+                "jurisdiction": "bench",
+                "task_spec": "confirm",
+                "name": "确认",
+                "lane": "bureau",
+                "status": "ready",
+                "created_at": now,
+            }
+        )
+    for chunk in range(0, count, 1000):
+        session.execute(insert(ProcessInstance), inst_rows[chunk : chunk + 1000])
+        session.execute(insert(TimerDue), timer_rows[chunk : chunk + 1000])
+        session.execute(insert(HumanTask), task_rows[chunk : chunk + 1000])
+    session.commit()
+
+
+def bench_indexes(session: Session, repeat: int) -> dict[str, float]:
+    template = instances.start_instance(session, "timer_wait", data={"wait_for": "P30D"})
+    results: dict[str, float] = {}
+    _clone_waiting(session, 99, timedelta(days=30), template)
+    results["sweep_idle_100"] = timed(lambda: sweep(session), repeat)
+    results["queue_100"] = timed(lambda: tasks.list_tasks(session, limit=50), repeat)
+    _clone_waiting(session, 9900, timedelta(days=30), template)
+    results["sweep_idle_10000"] = timed(lambda: sweep(session), repeat)
+    results["queue_10000"] = timed(lambda: tasks.list_tasks(session, limit=50), repeat)
+    # 100 due among 10,000: real instances, so that firing does real work
+    clock = get_clock(session)
+    due_ids = [
+        instances.start_instance(session, "timer_wait", data={"wait_for": "PT1M"}).id for _ in range(100)
+    ]
+    clock.set(clock.now() + timedelta(minutes=2))
+    session.commit()
+    start = time.perf_counter()
+    fired = sweep(session)
+    results["sweep_100_due_of_10000"] = (time.perf_counter() - start) * 1000
+    assert fired == len(due_ids), fired
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", help="database URL (default: a temporary SQLite file)")
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    tmp = tempfile.TemporaryDirectory()
+    url = args.database or f"sqlite:///{tmp.name}/bench.sqlite3"
+    import os
+
+    os.environ["JIEBANG_SIMULATED_CLOCK"] = "1"
+    eng = get_engine(url)
+    Base.metadata.drop_all(eng)
+    Base.metadata.create_all(eng)
+    session = session_factory(url)()
+    get_clock(session).set(parse_aware("2026-05-06T09:00:00+08:00"))
+    session.commit()
+    deploy_bundle(session, collect_paths([HERE / "fixtures", HERE.parent / "tests" / "fixtures" / "timer"]))
+    add_user(session, "bench", roles=["bureau"])
+    with frozen_now(get_clock(session).now()):
+        pass
+    print(f"database: {eng.dialect.name}; median of {args.repeat} runs; milliseconds\n")
+    print("| completed tasks | raw SpiffWorkflow round trip | our complete path | ratio (target ≤ 4×) |")
+    print("| ---: | ---: | ---: | ---: |")
+    for n, raw, ours in bench_complete(session, args.repeat):
+        print(f"| {n} | {raw:.2f} | {ours:.2f} | {ours / raw:.2f}× |")
+    r = bench_indexes(session, args.repeat)
+    print("\n| measurement | 100 instances | 10,000 instances | ratio | target |")
+    print("| --- | ---: | ---: | ---: | --- |")
+    print(
+        f"| timer sweep, nothing due | {r['sweep_idle_100']:.2f} | {r['sweep_idle_10000']:.2f} | "
+        f"{r['sweep_idle_10000'] / r['sweep_idle_100']:.2f}× | 0.5–1.5× |"
+    )
+    print(
+        f"| work-queue page (50 rows) | {r['queue_100']:.2f} | {r['queue_10000']:.2f} | "
+        f"{r['queue_10000'] / r['queue_100']:.2f}× | ≤ 2× |"
+    )
+    print(
+        f"\ntimer sweep with 100 due among 10,100 waiting: {r['sweep_100_due_of_10000']:.1f} ms in all "
+        f"({r['sweep_100_due_of_10000'] / 100:.2f} ms per fired timer)"
+    )
+    session.close()
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,539 @@
+"""The `jiebang` command line. Other tools and the tests drive the system through it.
+
+Every command takes ``--json`` for machine output. A user error exits 2 with one line on stderr (Chinese,
+then English); an unexpected error exits 1 with one line (set JIEBANG_DEBUG=1 for the traceback).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import click
+from sqlalchemy.orm import Session
+
+from engine.db import default_database_url, session_factory
+from engine.errors import JiebangError, ValidationFailed
+
+
+class UserError(click.ClickException):
+    exit_code = 2
+
+
+def _session() -> Session:
+    return session_factory(default_database_url())()
+
+
+def _json_arg(value: str | None, option: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(
+            f"{option} 不是有效的 JSON：{exc.msg}（第 {exc.pos + 1} 个字符）",
+            f"{option} is not valid JSON: {exc.msg} (at character {exc.pos + 1})",
+        ) from None
+
+
+def emit(as_json: bool, payload: Any, text: str | Callable[[], str]) -> None:
+    if as_json:
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=None, default=str))
+    else:
+        click.echo(text() if callable(text) else text)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
+as_option = click.option("--as", "actor", metavar="USER", help="The user who acts.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """揭榜挂帅 workflow system (Jiebang). Database: JIEBANG_DATABASE_URL (default: instance/jiebang.sqlite3)."""
+
+
+@cli.command("init-db")
+@json_option
+def init_db(as_json: bool) -> None:
+    """Create or upgrade the database schema and load the holiday calendar."""
+    from engine.calendar import seed_from_chinesecalendar
+    from engine.migrate import upgrade
+
+    url = default_database_url()
+    upgrade(url)
+    with _session() as session:
+        years = seed_from_chinesecalendar(session, keep_imported=True)
+        session.commit()
+    emit(
+        as_json,
+        {"database": _safe_url(url), "calendar_years": years},
+        f"数据库已就绪 database ready: {_safe_url(url)}; calendar {min(years)}–{max(years)}",
+    )
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@as_option
+@click.option("--note", help="What changed in this version.")
+@json_option
+def deploy(paths: tuple[str, ...], actor: str | None, note: str | None, as_json: bool) -> None:
+    """Deploy .bpmn, .dmn and .form.json files (or folders of them) as one bundle."""
+    from engine.bundle import collect_paths
+    from engine.deploy import deploy_bundle
+
+    with _session() as session:
+        result = deploy_bundle(session, collect_paths(list(paths)), deployed_by=actor, note=note)
+    lines = [f"deployment {result.deployment_id}" + (" (unchanged 未变化)" if result.unchanged else "")]
+    lines += [f"  {p.key} v{p.version}" + ("" if p.created else " (existing)") for p in result.processes]
+    emit(as_json, result.as_json(), "\n".join(lines))
+
+
+@cli.command()
+@json_option
+def processes(as_json: bool) -> None:
+    """List deployed processes and their versions."""
+    from sqlalchemy import select
+
+    from engine.models.deployment import ProcessVersion
+
+    with _session() as session:
+        rows = session.scalars(
+            select(ProcessVersion).order_by(ProcessVersion.process_key, ProcessVersion.version)
+        )
+        data = [
+            {
+                "key": r.process_key,
+                "version": r.version,
+                "name": r.name,
+                "deployment": r.deployment_id,
+                "created_at": r.created_at.isoformat(),
+            }
+            for r in rows
+        ]
+    emit(
+        as_json,
+        data,
+        lambda: "\n".join(f"{d['key']} v{d['version']}  {d['name'] or ''}" for d in data) or "(none)",
+    )
+
+
+@cli.group()
+def users() -> None:
+    """Manage users and roles."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True, help="Role code; repeatable.")
+@click.option("--jurisdiction", help="Limit the roles to one jurisdiction (urumqi, dazu, karamay, zhangye).")
+@click.option("--display-name")
+@json_option
+def users_add(
+    name: str, roles: tuple[str, ...], jurisdiction: str | None, display_name: str | None, as_json: bool
+) -> None:
+    from engine.users import add_user
+
+    with _session() as session:
+        user = add_user(
+            session, name, roles=list(roles), jurisdiction=jurisdiction, display_name=display_name
+        )
+        grants = [{"role": g.role, "jurisdiction": g.jurisdiction} for g in user.roles]
+    emit(
+        as_json,
+        {"user": name, "roles": grants},
+        f"user {name}: " + ", ".join(f"{g['role']}@{g['jurisdiction'] or '*'}" for g in grants),
+    )
+
+
+@users.command("list")
+@json_option
+def users_list(as_json: bool) -> None:
+    from engine.users import list_users
+
+    with _session() as session:
+        data = [
+            {"user": u.username, "roles": [{"role": g.role, "jurisdiction": g.jurisdiction} for g in u.roles]}
+            for u in list_users(session)
+        ]
+    emit(
+        as_json,
+        data,
+        lambda: "\n".join(
+            f"{d['user']}: " + ", ".join(f"{g['role']}@{g['jurisdiction'] or '*'}" for g in d["roles"])
+            for d in data
+        ),
+    )
+
+
+@cli.command()
+@click.argument("key")
+@click.option("--version", type=int)
+@click.option("--business-key")
+@click.option("--data", help="Initial data as a JSON object.")
+@as_option
+@json_option
+def start(
+    key: str,
+    version: int | None,
+    business_key: str | None,
+    data: str | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Start an instance of the newest (or the given) version of a process."""
+    from engine.instances import start_instance
+
+    with _session() as session:
+        instance = start_instance(
+            session,
+            key,
+            version=version,
+            business_key=business_key,
+            data=_json_arg(data, "--data"),
+            actor=actor,
+        )
+        payload = {"instance": instance.id, "version": instance.version, "status": instance.status}
+    emit(
+        as_json,
+        payload,
+        f"instance {payload['instance']} started ({key} v{payload['version']}, {payload['status']})",
+    )
+
+
+@cli.command()
+@click.option("--instance", "instance_id", type=int)
+@json_option
+def tasks(instance_id: int | None, as_json: bool) -> None:
+    """List ready human tasks (the work queue)."""
+    from engine.tasks import list_tasks, task_json
+
+    with _session() as session:
+        data = [task_json(t) for t in list_tasks(session, instance_id=instance_id)]
+    emit(
+        as_json,
+        data,
+        lambda: (
+            "\n".join(
+                f"{d['id']}  #{d['instance']}  {d['name'] or d['task']}  [{d['lane']}]"
+                + (f"  due {d['due_at']}" if d["due_at"] else "")
+                + (f"  @{d['assignee']}" if d["assignee"] else "")
+                for d in data
+            )
+            or "(no tasks)"
+        ),
+    )
+
+
+@cli.command()
+@click.argument("task_id")
+@as_option
+@json_option
+def claim(task_id: str, actor: str | None, as_json: bool) -> None:
+    """Claim a task so that nobody else works on it."""
+    from engine.tasks import claim as do_claim
+    from engine.tasks import task_json
+
+    with _session() as session:
+        data = task_json(do_claim(session, task_id, actor=actor))
+    emit(as_json, data, f"task {task_id} claimed by {actor}")
+
+
+@cli.command()
+@click.argument("task_id")
+@as_option
+@json_option
+def unclaim(task_id: str, actor: str | None, as_json: bool) -> None:
+    """Give a claimed task back to the queue."""
+    from engine.tasks import task_json
+    from engine.tasks import unclaim as do_unclaim
+
+    with _session() as session:
+        data = task_json(do_unclaim(session, task_id, actor=actor))
+    emit(as_json, data, f"task {task_id} unclaimed")
+
+
+@cli.command()
+@click.argument("task_id")
+@as_option
+@click.option("--data", help="Form data as a JSON object.")
+@click.option("--lock-version", type=int, help="Refuse if the instance changed since this version.")
+@json_option
+def complete(
+    task_id: str, actor: str | None, data: str | None, lock_version: int | None, as_json: bool
+) -> None:
+    """Complete a task with form data (validated against the task's form)."""
+    from engine.tasks import complete as do_complete
+
+    with _session() as session:
+        result = do_complete(
+            session, task_id, actor=actor, data=_json_arg(data, "--data"), expected_lock_version=lock_version
+        )
+    payload = {
+        "task": result.task_id,
+        "instance": result.instance_id,
+        "status": result.instance_status,
+        "next_tasks": result.next_tasks,
+    }
+    emit(
+        as_json,
+        payload,
+        f"task {task_id} completed; instance {result.instance_id} is {result.instance_status}",
+    )
+
+
+@cli.command()
+@click.argument("instance_id", type=int)
+@json_option
+def instance(instance_id: int, as_json: bool) -> None:
+    """Show an instance: status, ready tasks, timers and data."""
+    from engine.instances import describe
+
+    with _session() as session:
+        data = describe(session, instance_id)
+    emit(as_json, data, lambda: json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@cli.command()
+@click.argument("instance_id", type=int)
+@json_option
+def events(instance_id: int, as_json: bool) -> None:
+    """Show the event log of an instance."""
+    from engine.instances import events as list_events
+
+    with _session() as session:
+        data = list_events(session, instance_id)
+    emit(
+        as_json,
+        data,
+        lambda: "\n".join(
+            f"{e['at']}  {e['kind']:<17} {e['actor'] or '-':<12} {e['task_name'] or e['task'] or ''}"
+            + (f"  {e['message']}" if e["message"] else "")
+            for e in data
+        ),
+    )
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--correlation", required=True, help='JSON object, e.g. {"business_key": "C-1"}.')
+@click.option("--payload", help="JSON object delivered with the message.")
+@as_option
+@json_option
+def message(name: str, correlation: str, payload: str | None, actor: str | None, as_json: bool) -> None:
+    """Deliver a message to the one waiting instance whose correlation matches."""
+    from engine.messages import deliver
+
+    with _session() as session:
+        instance_id = deliver(
+            session,
+            name,
+            correlation=_json_arg(correlation, "--correlation"),
+            payload=_json_arg(payload, "--payload"),
+            actor=actor,
+        )
+    emit(
+        as_json,
+        {"instance": instance_id, "message": name},
+        f"message {name} delivered to instance {instance_id}",
+    )
+
+
+def _control_command(name: str, help_text: str) -> None:
+    @cli.command(name, help=help_text)
+    @click.argument("instance_id", type=int)
+    @as_option
+    @(
+        click.option("--reason", help="Why (recorded in the event log).")
+        if name == "terminate"
+        else (lambda f: f)
+    )
+    @json_option
+    def command(instance_id: int, actor: str | None, as_json: bool, reason: str | None = None) -> None:
+        from engine import instances
+
+        with _session() as session:
+            if name == "terminate":
+                inst = instances.terminate(session, instance_id, actor=actor, reason=reason)
+            else:
+                inst = getattr(instances, name)(session, instance_id, actor=actor)
+            payload = {"instance": inst.id, "status": inst.status}
+        emit(as_json, payload, f"instance {instance_id} is {payload['status']}")
+
+
+_control_command("suspend", "Suspend an instance: no task completion, no timer fires until resumed.")
+_control_command("resume", "Resume a suspended instance; timers due meanwhile fire now.")
+_control_command("terminate", "Terminate an instance for good.")
+
+
+@cli.command()
+@click.argument("instance_id", type=int)
+@as_option
+@click.option("--data", help="Corrected data (JSON object) merged into the failed step.")
+@json_option
+def retry(instance_id: int, actor: str | None, data: str | None, as_json: bool) -> None:
+    """Retry the failed step of an instance in the error state."""
+    from engine.instances import retry as do_retry
+
+    with _session() as session:
+        inst = do_retry(session, instance_id, actor=actor, data=_json_arg(data, "--data"))
+        payload = {"instance": inst.id, "status": inst.status}
+    emit(as_json, payload, f"instance {instance_id} is {payload['status']}")
+
+
+@cli.group()
+def timers() -> None:
+    """Timer sweeps."""
+
+
+@timers.command("run")
+@json_option
+def timers_run(as_json: bool) -> None:
+    """Fire every timer that is due now, then exit."""
+    from engine.timers import sweep
+
+    with _session() as session:
+        fired = sweep(session)
+    emit(as_json, {"fired": fired}, f"fired {fired} timer(s)")
+
+
+@cli.group()
+def clock() -> None:
+    """The system clock, or the simulated clock when JIEBANG_SIMULATED_CLOCK=1."""
+
+
+def _clock_payload(session: Session) -> dict[str, Any]:
+    from engine.clock import SHANGHAI, get_clock
+
+    now = get_clock(session).now()
+    return {
+        "now": now.isoformat(),
+        "local": now.astimezone(SHANGHAI).isoformat(),
+        "simulated": os.environ.get("JIEBANG_SIMULATED_CLOCK") == "1",
+    }
+
+
+@clock.command("show")
+@json_option
+def clock_show(as_json: bool) -> None:
+    with _session() as session:
+        payload = _clock_payload(session)
+    emit(as_json, payload, f"{payload['local']}" + (" (simulated 模拟)" if payload["simulated"] else ""))
+
+
+def _simulated(session: Session) -> Any:
+    from engine.clock import SimulatedClock, get_clock
+
+    clk = get_clock(session)
+    if not isinstance(clk, SimulatedClock):
+        raise ValidationFailed(
+            "只有模拟时钟可以调整：请设置 JIEBANG_SIMULATED_CLOCK=1。",
+            "Only the simulated clock can be changed: set JIEBANG_SIMULATED_CLOCK=1.",
+        )
+    return clk
+
+
+@clock.command("set")
+@click.argument("instant")
+@json_option
+def clock_set(instant: str, as_json: bool) -> None:
+    """Set the simulated clock to an ISO 8601 instant with an offset."""
+    from engine.clock import parse_aware
+
+    with _session() as session:
+        _simulated(session).set(parse_aware(instant))
+        session.commit()
+        payload = _clock_payload(session)
+    emit(as_json, payload, payload["local"])
+
+
+@clock.command("advance")
+@click.argument("duration")
+@json_option
+def clock_advance(duration: str, as_json: bool) -> None:
+    """Advance the simulated clock by an ISO 8601 duration (e.g. P1D, PT2H)."""
+    with _session() as session:
+        _simulated(session).advance(duration)
+        session.commit()
+        payload = _clock_payload(session)
+    emit(as_json, payload, payload["local"])
+
+
+@cli.group()
+def calendar() -> None:
+    """The working-day calendar (Chinese public holidays and make-up working days)."""
+
+
+@calendar.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@json_option
+def calendar_import(file: str, as_json: bool) -> None:
+    """Import holidays and make-up working days for years the package does not know."""
+    from engine.calendar import import_calendar_file
+
+    with _session() as session:
+        years = import_calendar_file(session, file)
+        session.commit()
+    emit(as_json, {"years": years}, f"imported {', '.join(map(str, years))}")
+
+
+@calendar.command("check")
+@click.argument("year", type=int)
+@json_option
+def calendar_check(year: int, as_json: bool) -> None:
+    """Show whether a year is loaded, and its holidays and make-up working days."""
+    from engine.calendar import check_year
+
+    with _session() as session:
+        report = check_year(session, year)
+    emit(as_json, report, lambda: json.dumps(report, ensure_ascii=False, indent=2, default=str))
+
+
+@cli.command()
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between sweeps.")
+def scheduler(interval: float) -> None:
+    """Run the timer sweep every second with APScheduler until interrupted."""
+    from engine.scheduler import run_scheduler
+
+    run_scheduler(interval)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(message.replace("\n", " "), err=True)
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        cli.main(args=argv, prog_name="jiebang", standalone_mode=False)
+    except JiebangError as exc:
+        if "--json" in (argv if argv is not None else sys.argv):
+            click.echo(
+                json.dumps(
+                    {"error": exc.code, "message": exc.zh, "message_en": exc.en, "details": exc.details},
+                    ensure_ascii=False,
+                    default=str,
+                )
+            )
+        _fail(f"错误：{exc.zh} | Error: {exc.en}", 2)
+    except click.exceptions.Abort:
+        _fail("已取消 aborted", 1)
+    except click.ClickException as exc:
+        _fail(f"错误 Error: {exc.format_message()} (jiebang --help)", 2)
+    except Exception as exc:  # a bug: one line, the traceback only on request
+        if os.environ.get("JIEBANG_DEBUG") == "1":
+            traceback.print_exc()
+        _fail(f"内部错误 Internal error: {type(exc).__name__}: {exc}".splitlines()[0][:500], 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""Database plumbing shared by every engine module: declarative base, UTC datetimes, sessions.
+
+The engine uses plain SQLAlchemy so that it runs from the CLI, the scheduler and tests without Flask;
+the web layer hands the same ``Base`` to Flask-SQLAlchemy (``SQLAlchemy(model_class=Base)``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware datetime stored as naive UTC (SQLite has no time zones); always returns aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column; attach a time zone first")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def default_database_url() -> str:
+    """``JIEBANG_DATABASE_URL``, or a SQLite file in the instance folder (``JIEBANG_INSTANCE_PATH`` or ./instance)."""
+    url = os.environ.get("JIEBANG_DATABASE_URL")
+    if url:
+        return url
+    folder = Path(os.environ.get("JIEBANG_INSTANCE_PATH", "instance")).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'jiebang.sqlite3'}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy own transactions (pysqlite's implicit BEGIN is off) so that _sqlite_begin can take the
+    # write lock up front for writers: they queue instead of failing on a stale snapshot (SQLITE_BUSY_SNAPSHOT),
+    # while readers keep WAL's non-blocking snapshots.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+_WRITE_INTENT: ContextVar[bool] = ContextVar("jiebang_write_intent", default=False)
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if _WRITE_INTENT.get() else "BEGIN")
+
+
+def begin_write(session: Session) -> None:
+    """Start the transaction of an operation that will write, reading only fresh data from here on.
+
+    On SQLite this takes the database's write lock first (BEGIN IMMEDIATE), so concurrent writers queue and
+    each sees what the previous one committed. A read-only transaction still open in ``session`` is ended
+    first; an open write transaction is kept (nested engine calls share it)."""
+    if session.in_transaction():
+        if session.info.get("jiebang_write"):
+            return
+        session.commit()
+    token = _WRITE_INTENT.set(True)
+    try:
+        session.connection()
+    finally:
+        _WRITE_INTENT.reset(token)
+    session.info["jiebang_write"] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _write_ended(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop("jiebang_write", None)
+
+
+_engines: dict[str, Engine] = {}
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """One pooled engine per URL and process."""
+    url = url or default_database_url()
+    if url not in _engines:
+        if url.startswith("sqlite"):
+            eng = create_engine(url, connect_args={"timeout": 30})
+            event.listen(eng, "connect", _sqlite_pragmas)
+            event.listen(eng, "begin", _sqlite_begin)
+        else:
+            eng = create_engine(url, pool_pre_ping=True)
+        _engines[url] = eng
+    return _engines[url]
+
+
+def dispose_engines() -> None:
+    for eng in _engines.values():
+        eng.dispose()
+    _engines.clear()
+
+
+def session_factory(url: str | None = None) -> sessionmaker[Session]:
+    return sessionmaker(bind=get_engine(url), expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """A session that commits on success and rolls back on any exception."""
+    session = session_factory(url)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def utcnow() -> datetime:
+    """Wall-clock UTC now. Domain code must use ``engine.clock`` instead; this is for audit columns only."""
+    return datetime.now(UTC)

@@ -1,0 +1,41 @@
+"""The project's own functions that diagrams may call (timer expressions, scripts, conditions).
+
+``window_end(start, n, unit)`` — end of a publicity/application window by the counting rule of
+POLICIES.md §6 (ISO 8601 with +08:00); ``now()`` — the clock's current instant, ISO 8601 with +08:00.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from sqlalchemy.orm import Session
+
+from engine.calendar import WorkCalendar
+from engine.clock import SHANGHAI, current_now
+from engine.scripting import make_script_engine
+
+
+class LazyCalendar:
+    """Loads the holiday table only when a diagram first asks for a working-day computation."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._calendar: WorkCalendar | None = None
+
+    def get(self) -> WorkCalendar:
+        if self._calendar is None:
+            self._calendar = WorkCalendar.load(self._session)
+        return self._calendar
+
+
+def script_engine_for(session: Session) -> PythonScriptEngine:
+    calendar = LazyCalendar(session)
+
+    def window_end(start: Any, n: int, unit: str = "days") -> str:
+        return calendar.get().window_end(start, n, unit)
+
+    def now() -> str:
+        return current_now().astimezone(SHANGHAI).isoformat()
+
+    return make_script_engine({"window_end": window_end, "now": now})

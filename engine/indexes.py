@@ -1,0 +1,178 @@
+"""Rebuild the SQL indexes of one instance from its in-memory workflow, in the caller's transaction:
+human tasks (the work queue), due timers, and message subscriptions (correlation)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from engine.lint import form_key_of
+from engine.models import task as task_model
+from engine.models.instance import ProcessInstance
+from engine.models.message import MessageSubscription
+from engine.models.task import HumanTask
+from engine.models.timer import TimerDue
+
+
+def _event_definitions(task: Task) -> list[Any]:
+    ed = getattr(task.task_spec, "event_definition", None)
+    if ed is None:
+        return []
+    if isinstance(ed, MultipleEventDefinition):
+        return list(ed.event_definitions)
+    return [ed]
+
+
+def due_timers(wf: BpmnWorkflow) -> list[tuple[Task, datetime]]:
+    """Every waiting timer with its due instant (UTC), read without evaluating or firing anything (notes §2)."""
+    rows: list[tuple[Task, datetime]] = []
+    for task in wf.get_tasks(state=TaskState.WAITING):
+        if not any(isinstance(ed, TimerEventDefinition) for ed in _event_definitions(task)):
+            continue
+        value = task.internal_data.get("event_value")
+        if value is None:
+            continue
+        value = value["next"] if isinstance(value, dict) else value
+        rows.append((task, TimerEventDefinition.get_datetime(value)))
+    return rows
+
+
+def _message_waits(wf: BpmnWorkflow) -> list[tuple[Task, Any]]:
+    waits: list[tuple[Task, Any]] = []
+    for task in wf.get_tasks(state=TaskState.WAITING):
+        for ed in _event_definitions(task):
+            if isinstance(ed, MessageEventDefinition):
+                waits.append((task, ed))
+    return waits
+
+
+def subscription_correlation(
+    instance: ProcessInstance, wf: BpmnWorkflow, task: Task, ed: Any
+) -> dict[str, Any]:
+    """What a message must match to reach this wait: the business key, the instance id, the workflow's
+    established correlations and the catch event's process-variable correlations, flattened to
+    property → value."""
+    values: dict[str, Any] = {"instance_id": instance.id}
+    if instance.business_key:
+        values["business_key"] = instance.business_key
+    for props in (wf.correlations or {}).values():
+        values.update(props)
+    process_correlations = getattr(ed, "process_correlations", None) or []
+    if process_correlations:
+        try:
+            computed = ed.calculate_correlations(wf.script_engine, process_correlations, task.data)
+        except Exception:  # a variable not yet in the data: the wait is only reachable by other keys
+            computed = {}
+        for props in computed.values():
+            values.update(props)
+    return values
+
+
+def _boundary_due(task: Task, due_by_task: dict[Any, datetime]) -> datetime | None:
+    parent = task.parent
+    if parent is None:
+        return None
+    dues = [due_by_task[sibling.id] for sibling in parent.children if sibling.id in due_by_task]
+    return min(dues) if dues else None
+
+
+def rebuild(
+    session: Session, instance: ProcessInstance, wf: BpmnWorkflow, now: datetime, completed_by: dict[str, str]
+) -> list[HumanTask]:
+    """Bring the three indexes in line with ``wf``. Returns the human tasks that are ready now."""
+    timers = due_timers(wf)
+    due_by_task = {task.id: due for task, due in timers}
+    session.execute(delete(TimerDue).where(TimerDue.instance_id == instance.id))
+    for task, due in timers:
+        session.add(
+            TimerDue(
+                instance_id=instance.id,
+                task_id=str(task.id),
+                task_spec=task.task_spec.bpmn_id or task.task_spec.name,
+                name=task.task_spec.bpmn_name,
+                due_at=due,
+            )
+        )
+
+    session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance.id))
+    for task, ed in _message_waits(wf):
+        session.add(
+            MessageSubscription(
+                instance_id=instance.id,
+                task_id=str(task.id),
+                task_spec=task.task_spec.bpmn_id or task.task_spec.name,
+                message_name=ed.name,
+                correlation_json=json.dumps(
+                    subscription_correlation(instance, wf, task, ed), sort_keys=True, default=str
+                ),
+            )
+        )
+
+    ready = {str(t.id): t for t in wf.get_tasks(state=TaskState.READY, manual=True)}
+    existing = {
+        row.id: row
+        for row in session.scalars(
+            select(HumanTask).where(
+                HumanTask.instance_id == instance.id, HumanTask.status == task_model.READY
+            )
+        )
+    }
+    for task_id, row in existing.items():
+        if task_id in ready:
+            continue
+        spiff_task = wf.get_task_from_id(_uuid(task_id))
+        finished = spiff_task is not None and spiff_task.state == TaskState.COMPLETED
+        row.status = task_model.COMPLETED if finished else task_model.CANCELLED
+        row.completed_by = completed_by.get(task_id) if finished else None
+        row.ended_at = now
+    result = [row for task_id, row in existing.items() if task_id in ready]
+    for task_id, task in ready.items():
+        if task_id in existing:
+            existing[task_id].due_at = _boundary_due(task, due_by_task)
+            continue
+        spec = task.task_spec
+        row = HumanTask(
+            id=task_id,
+            instance_id=instance.id,
+            process_key=instance.process_key,
+            business_key=instance.business_key,
+            jurisdiction=instance.jurisdiction,
+            task_spec=spec.bpmn_id or spec.name,
+            name=spec.bpmn_name,
+            lane=spec.lane,
+            form_key=form_key_of(spec),
+            status=task_model.READY,
+            created_at=now,
+            due_at=_boundary_due(task, due_by_task),
+            instructions=(getattr(spec, "extensions", None) or {}).get("instructionsForEndUser"),
+        )
+        session.add(row)
+        result.append(row)
+    return result
+
+
+def cancel_all(session: Session, instance: ProcessInstance, now: datetime) -> None:
+    """On termination: every open human task is cancelled, no timer or message wait remains."""
+    for row in session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == task_model.READY)
+    ):
+        row.status = task_model.CANCELLED
+        row.ended_at = now
+    session.execute(delete(TimerDue).where(TimerDue.instance_id == instance.id))
+    session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance.id))
+
+
+def _uuid(value: str) -> Any:
+    from uuid import UUID
+
+    return UUID(value)

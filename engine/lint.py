@@ -1,0 +1,206 @@
+"""Our own deploy-time checks on parsed specs, beyond XSD and SpiffWorkflow's semantic validation.
+
+- every user task has a lane and a form that exists in the bundle;
+- every script, condition and timer expression compiles in the restricted script environment;
+- no sequence-flow back edge (SpiffWorkflow stalls silently after ~250 iterations of such a loop and then
+  reports the instance completed: notes/SPIFFWORKFLOW.md §8) unless the loop's gateway declares a small
+  ``maxLoops`` property; use a standard loop, multi-instance or a call activity instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.spiff.specs.defaults import ManualTask, UserTask
+
+from engine.scripting import script_problems
+
+MAX_DECLARED_LOOPS = 100
+ROLE_CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+ROLE_IN_LANE = re.compile(r"[(（]\s*([a-z][a-z0-9_]{1,31})\s*[)）]\s*$")
+
+
+@dataclass(frozen=True)
+class LintProblem:
+    file: str | None
+    element: str | None
+    message: str
+    message_zh: str
+
+
+def role_of_lane(lane: str | None) -> str | None:
+    """Lane names are a role code (``bureau``) or a display name ending in one (``科技局 (bureau)``)."""
+    if not lane:
+        return None
+    lane = lane.strip()
+    if ROLE_CODE.match(lane):
+        return lane
+    found = ROLE_IN_LANE.search(lane)
+    return found.group(1) if found else None
+
+
+def form_key_of(task_spec: Any) -> str | None:
+    props = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+    return props.get("formKey")
+
+
+def properties_of(task_spec: Any) -> dict[str, str]:
+    return dict((getattr(task_spec, "extensions", None) or {}).get("properties") or {})
+
+
+def _timer_expressions(task_spec: Any) -> Iterator[str]:
+    ed = getattr(task_spec, "event_definition", None)
+    if isinstance(ed, TimerEventDefinition):
+        yield ed.expression
+    elif isinstance(ed, MultipleEventDefinition):
+        for sub in ed.event_definitions:
+            if isinstance(sub, TimerEventDefinition):
+                yield sub.expression
+
+
+def _expressions(task_spec: Any) -> Iterator[tuple[str, str, str]]:
+    """(kind, source, mode) for every piece of diagram code on this task spec."""
+    for expr in _timer_expressions(task_spec):
+        yield "timer expression", expr, "eval"
+    for condition, _target in getattr(task_spec, "cond_task_specs", []) or []:
+        if isinstance(condition, str):
+            yield "condition", condition, "eval"
+    script = getattr(task_spec, "script", None)
+    if isinstance(script, str) and script.strip():
+        yield "script", script, "exec"
+    for attr in ("prescript", "postscript"):
+        value = getattr(task_spec, attr, None)
+        if isinstance(value, str) and value.strip():
+            yield attr, value, "exec"
+    for attr in ("cardinality", "condition"):
+        value = getattr(task_spec, attr, None)
+        if isinstance(value, str) and value.strip():
+            yield attr, value, "eval"
+
+
+def lint_spec(spec: BpmnProcessSpec, form_keys: set[str]) -> list[LintProblem]:
+    problems: list[LintProblem] = []
+    file = getattr(spec, "file", None)
+    for task_spec in spec.task_specs.values():
+        bpmn_id = getattr(task_spec, "bpmn_id", None)
+        if bpmn_id is None:
+            continue  # internal specs (Start, End, Root, boundary splits)
+        if isinstance(task_spec, UserTask | ManualTask):
+            problems.extend(_lint_user_task(task_spec, file, form_keys))
+        for kind, source, mode in _expressions(task_spec):
+            for found in script_problems(source, mode):
+                problems.append(
+                    LintProblem(
+                        file,
+                        bpmn_id,
+                        f"{kind} {source!r}: {found.en}",
+                        f"{_KIND_ZH.get(kind, kind)} {source!r} 不被允许：{found.zh}",
+                    )
+                )
+    problems.extend(_lint_back_edges(spec, file))
+    problems.extend(_lint_message_catches(spec, file))
+    return problems
+
+
+def _lint_message_catches(spec: BpmnProcessSpec, file: str | None) -> Iterator[LintProblem]:
+    """A message caught without spiffworkflow:messageVariable would silently drop its payload."""
+    for task_spec in spec.task_specs.values():
+        if not isinstance(task_spec, CatchingEvent):
+            continue
+        ed = getattr(task_spec, "event_definition", None)
+        eds = ed.event_definitions if isinstance(ed, MultipleEventDefinition) else [ed]
+        for each in eds:
+            if isinstance(each, MessageEventDefinition) and getattr(each, "message_var", "") is None:
+                yield LintProblem(
+                    file,
+                    getattr(task_spec, "bpmn_id", None),
+                    f"message '{each.name}' is caught without spiffworkflow:messageVariable, so its payload "
+                    "would be lost; name the variable that receives it",
+                    f"接收消息“{each.name}”时未指定 spiffworkflow:messageVariable，消息内容将丢失；请指定接收变量",
+                )
+
+
+_KIND_ZH = {
+    "timer expression": "定时器表达式",
+    "condition": "条件表达式",
+    "script": "脚本",
+    "prescript": "前置脚本",
+    "postscript": "后置脚本",
+    "cardinality": "多实例基数",
+    "condition ": "条件",
+}
+
+
+def _lint_user_task(task_spec: Any, file: str | None, form_keys: set[str]) -> Iterator[LintProblem]:
+    bpmn_id = task_spec.bpmn_id
+    if role_of_lane(task_spec.lane) is None:
+        yield LintProblem(
+            file,
+            bpmn_id,
+            "user task is not in a lane named by a role code (e.g. 'bureau' or '科技局 (bureau)')",
+            "用户任务不在以角色代码命名的泳道中（如 'bureau' 或 '科技局 (bureau)'）",
+        )
+    key = form_key_of(task_spec)
+    if not key and isinstance(task_spec, ManualTask):
+        return  # a manual task is a confirmation only; it needs no form
+    if not key:
+        yield LintProblem(
+            file,
+            bpmn_id,
+            'user task has no form: add spiffworkflow:property name="formKey"',
+            '用户任务没有表单：请添加 spiffworkflow:property name="formKey"',
+        )
+    elif key not in form_keys:
+        yield LintProblem(
+            file,
+            bpmn_id,
+            f"form '{key}' is not in the bundle (expected {key}.form.json)",
+            f"表单 '{key}' 不在部署包中（应有 {key}.form.json）",
+        )
+
+
+def _lint_back_edges(spec: BpmnProcessSpec, file: str | None) -> Iterator[LintProblem]:
+    start = spec.start
+    state: dict[str, int] = {}  # 1 = on stack, 2 = done
+    stack: list[tuple[Any, Iterator[Any]]] = [(start, iter(start.outputs))]
+    state[start.name] = 1
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            state[node.name] = 2
+            stack.pop()
+            continue
+        seen = state.get(child.name)
+        if seen == 1:
+            if not _loop_declared(node) and not _loop_declared(child):
+                target = getattr(child, "bpmn_id", None) or child.name
+                source = getattr(node, "bpmn_id", None) or node.name
+                yield LintProblem(
+                    file,
+                    target,
+                    f"sequence flow from {source} back to {target} forms a loop; SpiffWorkflow stalls after "
+                    f"~250 iterations of such loops. Use a standard loop, multi-instance or call activity, or "
+                    f"declare spiffworkflow:property maxLoops (≤{MAX_DECLARED_LOOPS}) on the gateway",
+                    f"从 {source} 回到 {target} 的顺序流构成循环；此类循环约 250 次后会静默停滞。请改用标准循环、"
+                    f"多实例或调用活动，或在网关上声明 maxLoops 属性（≤{MAX_DECLARED_LOOPS}）",
+                )
+        elif seen is None:
+            state[child.name] = 1
+            stack.append((child, iter(child.outputs)))
+
+
+def _loop_declared(task_spec: Any) -> bool:
+    value = properties_of(task_spec).get("maxLoops")
+    try:
+        return value is not None and 0 < int(value) <= MAX_DECLARED_LOOPS
+    except ValueError:
+        return False

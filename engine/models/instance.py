@@ -1,0 +1,49 @@
+"""Process instances: the serialized workflow state, one row per instance, optimistic-locked."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from engine.db import Base, UTCDateTime, utcnow
+from engine.models.deployment import ProcessVersion
+
+RUNNING = "running"
+SUSPENDED = "suspended"
+COMPLETED = "completed"
+TERMINATED = "terminated"
+ERROR = "error"
+STATUSES = (RUNNING, SUSPENDED, COMPLETED, TERMINATED, ERROR)
+
+
+class ProcessInstance(Base):
+    __tablename__ = "process_instance"
+    __table_args__ = (
+        Index("ix_process_instance_status_key", "status", "process_key"),
+        Index("ix_process_instance_jurisdiction", "jurisdiction", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(128))
+    version: Mapped[int] = mapped_column(Integer)
+    business_key: Mapped[str | None] = mapped_column(String(128), index=True)
+    title: Mapped[str | None] = mapped_column(String(255))
+    jurisdiction: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default=RUNNING)
+    stage: Mapped[str | None] = mapped_column(String(255))
+    state_json: Mapped[str] = deferred(mapped_column(Text))
+    serializer_version: Mapped[str] = mapped_column(String(8))
+    lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    started_by: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error_message: Mapped[str | None] = mapped_column(Text)
+    error_task: Mapped[str | None] = mapped_column(String(255))
+
+    process_version: Mapped[ProcessVersion] = relationship()
+
+    __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012

@@ -1,0 +1,41 @@
+"""The human-task index: one row per user/manual task that became ready. The work queue is SQL over it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.db import Base, UTCDateTime
+
+READY = "ready"
+COMPLETED = "completed"
+CANCELLED = "cancelled"
+
+
+class HumanTask(Base):
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_status_lane", "status", "lane", "jurisdiction"),
+        Index("ix_human_task_status_assignee", "status", "assignee"),
+        Index("ix_human_task_instance", "instance_id", "status"),
+        Index("ix_human_task_queue", "status", "created_at", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    process_key: Mapped[str] = mapped_column(String(128))
+    business_key: Mapped[str | None] = mapped_column(String(128))
+    jurisdiction: Mapped[str | None] = mapped_column(String(32))
+    task_spec: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(255))
+    lane: Mapped[str | None] = mapped_column(String(64))
+    form_key: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default=READY)
+    assignee: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by: Mapped[str | None] = mapped_column(String(64))
+    instructions: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,281 @@
+"""The one door through which every change of an instance passes (ARCHITECTURE.md decision 3):
+
+load (and re-attach the restricted script engine) → change → engine steps → save state + human-task index
++ timer index + message index + event log → commit, all in one transaction with optimistic locking.
+On an exception the in-memory workflow is thrown away; nothing half-transitioned is ever saved.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import indexes
+from engine.clock import frozen_now, get_clock, install_spiff_clock
+from engine.db import begin_write
+from engine.errors import Conflict, InvalidState, JiebangError, NotFound
+from engine.helpers import script_engine_for
+from engine.models import instance as status
+from engine.models.event import InstanceEvent
+from engine.models.instance import ProcessInstance
+from engine.specs import clean_message, join_state, split_state
+
+T = TypeVar("T")
+
+install_spiff_clock()
+
+
+class StepFailed(JiebangError):
+    """A diagram script, condition, timer or decision failed; the instance is now in the error state."""
+
+    code = "step_failed"
+    http_status = 422
+
+
+@dataclass
+class Context:
+    """What an action sees while it changes one instance."""
+
+    session: Session
+    instance: ProcessInstance
+    wf: BpmnWorkflow
+    now: datetime
+    actor: str | None
+    completed_by: dict[str, str] = field(default_factory=dict)
+    events: list[InstanceEvent] = field(default_factory=list)
+    fired_timers: int = 0
+
+    def log(
+        self, kind: str, *, task: Task | None = None, data: Any = None, message: str | None = None
+    ) -> None:
+        self.events.append(
+            InstanceEvent(
+                instance_id=self.instance.id,
+                kind=kind,
+                at=self.now,
+                actor=self.actor,
+                task_id=str(task.id) if task is not None else None,
+                task_spec=(task.task_spec.bpmn_id or task.task_spec.name) if task is not None else None,
+                task_name=task.task_spec.bpmn_name if task is not None else None,
+                data_json=json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+                if data is not None
+                else None,
+                message=message,
+            )
+        )
+
+    def on_engine_task(self, task: Task) -> None:
+        if fired_by_timer(task):
+            self.fired_timers += 1
+            self.log("timer_fired", task=task)
+
+
+def fired_by_timer(task: Task) -> bool:
+    """Did this just-completed task catch a timer? (An event-based gateway keeps the events it saw.)"""
+    ed = getattr(task.task_spec, "event_definition", None)
+    if isinstance(ed, TimerEventDefinition):
+        return True
+    if isinstance(ed, MultipleEventDefinition):
+        seen = task.internal_data.get("seen_events") or []
+        return any(isinstance(getattr(ev, "event_definition", None), TimerEventDefinition) for ev in seen)
+    return False
+
+
+def load_workflow(session: Session, instance: ProcessInstance) -> BpmnWorkflow:
+    """Restore an instance's workflow from its version's spec and its own state; attach our script engine."""
+    wf = join_state(_spec_json(instance), instance.state_json, instance.serializer_version)
+    wf.script_engine = script_engine_for(session)
+    return wf
+
+
+_SPEC_CACHE: dict[tuple[int, str], str] = {}
+
+
+def _spec_json(instance: ProcessInstance) -> str:
+    """Process versions are immutable, so their spec text is cached (keyed by id and content hash)."""
+    pv = instance.process_version
+    key = (pv.id, pv.content_hash)
+    if key not in _SPEC_CACHE:
+        _SPEC_CACHE[key] = pv.spec_json
+    return _SPEC_CACHE[key]
+
+
+def failing_task(exc: BaseException) -> Task | None:
+    return getattr(exc, "task", None)
+
+
+def describe_failure(exc: BaseException) -> tuple[str, str | None]:
+    task = failing_task(exc)
+    where = None
+    if task is not None:
+        where = f"{task.task_spec.bpmn_name or ''} ({task.task_spec.bpmn_id or task.task_spec.name})".strip()
+    return clean_message(str(exc)), where
+
+
+def change_instance(
+    session: Session,
+    instance_id: int,
+    action: Callable[[Context], T],
+    *,
+    actor: str | None,
+    expected_lock_version: int | None = None,
+    allowed: tuple[str, ...] = (status.RUNNING,),
+    run_engine: bool = True,
+    attempted: Any = None,
+) -> tuple[T, Context]:
+    """Run ``action`` on the instance through the door. Commits, or raises leaving the database unchanged
+    (apart from recording the error state when a diagram step failed)."""
+    begin_write(session)
+    now = get_clock(session).now()
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound(f"流程实例 {instance_id} 不存在。", f"Process instance {instance_id} does not exist.")
+    if expected_lock_version is not None and instance.lock_version != expected_lock_version:
+        raise Conflict(
+            "该流程实例已被他人更新，请刷新后重试。",
+            "The process instance was changed by someone else; reload and try again.",
+            details={"expected": expected_lock_version, "current": instance.lock_version},
+        )
+    if instance.status not in allowed:
+        raise InvalidState(
+            f"流程实例 {instance_id} 当前状态为“{_STATUS_ZH[instance.status]}”，不能执行此操作。",
+            f"Process instance {instance_id} is {instance.status}; this operation is not possible now.",
+            details={"status": instance.status},
+        )
+    with frozen_now(now):
+        wf = load_workflow(session, instance)
+        ctx = Context(session=session, instance=instance, wf=wf, now=now, actor=actor)
+        try:
+            result = action(ctx)
+        except SpiffWorkflowException as exc:
+            session.rollback()
+            raise _record_failure(session, instance_id, exc, actor, now, attempted) from None
+        except BaseException:
+            session.rollback()
+            raise
+        if run_engine and instance.status == status.RUNNING:
+            try:
+                # SpiffWorkflow fires a timer only once "now" is strictly past its due instant; a window that
+                # ends at 24:00 is over at 24:00, so timers are refreshed one microsecond later.
+                with frozen_now(now + timedelta(microseconds=1)):
+                    wf.refresh_timers()
+                wf.do_engine_steps(did_complete_task=ctx.on_engine_task)
+            except SpiffWorkflowException as exc:
+                task = failing_task(exc)
+                if task is None or task.state != TaskState.ERROR:
+                    session.rollback()
+                    raise _record_failure(session, instance_id, exc, actor, now, attempted) from None
+                # The failing step is parked in ERROR: the state before it is consistent and is kept.
+                message, where = describe_failure(exc)
+                instance.status = status.ERROR
+                instance.error_message = message
+                instance.error_task = where
+                ctx.log("error", task=task, message=message)
+        try:
+            save(ctx)
+        except StaleDataError:  # an autoflush met a concurrent change before the commit did
+            session.rollback()
+            raise _conflict() from None
+        _commit(session)
+    return result, ctx
+
+
+def save(ctx: Context) -> None:
+    """Write state, indexes and events into the session (the caller commits)."""
+    instance, wf = ctx.instance, ctx.wf
+    if instance.status == status.RUNNING and wf.is_completed():
+        instance.status = status.COMPLETED
+        instance.ended_at = ctx.now
+        ctx.log("completed")
+    instance.state_json = split_state(wf)
+    instance.updated_at = ctx.now
+    if instance.status == status.TERMINATED:
+        indexes.cancel_all(ctx.session, instance, ctx.now)
+        instance.stage = None
+    else:
+        ready = indexes.rebuild(ctx.session, instance, wf, ctx.now, ctx.completed_by)
+        names = sorted({row.name or row.task_spec for row in ready})
+        instance.stage = "、".join(names)[:255] if names else None
+    ctx.session.add_all(ctx.events)
+
+
+def _conflict() -> Conflict:
+    return Conflict(
+        "该流程实例刚被他人更新（例如同一任务已被完成），您的操作未保存。请刷新后重试。",
+        "The process instance was changed by someone else at the same time (for example the task was "
+        "already completed); your change was not saved. Reload and try again.",
+    )
+
+
+def _commit(session: Session) -> None:
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise _conflict() from None
+    except OperationalError as exc:
+        session.rollback()
+        if "locked" in str(exc).lower():
+            raise Conflict(
+                "数据库正忙，您的操作未保存，请重试。",
+                "The database is busy; your change was not saved. Please retry.",
+            ) from None
+        raise
+
+
+def _record_failure(
+    session: Session,
+    instance_id: int,
+    exc: SpiffWorkflowException,
+    actor: str | None,
+    now: datetime,
+    attempted: Any,
+) -> StepFailed:
+    """The state stays as it was; the instance is flagged so a supervisor sees and can retry it."""
+    message, where = describe_failure(exc)
+    instance = session.get(ProcessInstance, instance_id)
+    if instance is not None and instance.status in (status.RUNNING, status.ERROR):
+        instance.status = status.ERROR
+        instance.error_message = message
+        instance.error_task = where
+        session.add(
+            InstanceEvent(
+                instance_id=instance_id,
+                kind="error",
+                at=now,
+                actor=actor,
+                message=message,
+                data_json=json.dumps({"attempted": attempted}, ensure_ascii=False, default=str)
+                if attempted is not None
+                else None,
+            )
+        )
+        _commit(session)
+    return StepFailed(
+        f"流程步骤执行失败，未保存本次操作：{where or ''} {message}。流程实例已标记为“出错”，请联系监督人员修正数据后重试。",
+        f"A process step failed and your change was not saved: {where or ''} {message}. The instance is marked "
+        "as failed; a supervisor can fix the data and retry it.",
+        details={"instance": instance_id, "task": where, "error": message},
+    )
+
+
+_STATUS_ZH = {
+    status.RUNNING: "运行中",
+    status.SUSPENDED: "已挂起",
+    status.COMPLETED: "已完成",
+    status.TERMINATED: "已终止",
+    status.ERROR: "出错",
+}

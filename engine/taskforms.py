@@ -1,0 +1,59 @@
+"""The form pinned to a task: looked up in the deployment of the instance's process version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import NotFound, ValidationFailed
+from engine.models.deployment import DeploymentFile
+from forms.definition import FormDefinition
+from forms.errors import FormInvalid
+from forms.schema import validate_submission
+
+_FORMS: dict[tuple[str, str], FormDefinition] = {}
+
+
+def form_for(session: Session, deployment_id: int, form_key: str) -> FormDefinition:
+    """The form file pinned in the deployment; parsed forms are cached by content hash."""
+    rows = session.execute(
+        select(DeploymentFile.id, DeploymentFile.name, DeploymentFile.sha256).where(
+            DeploymentFile.deployment_id == deployment_id, DeploymentFile.kind == "form"
+        )
+    ).all()
+    suffix = f"{form_key}.form.json"
+    found = next(
+        ((fid, sha) for fid, name, sha in rows if name == suffix or name.endswith("/" + suffix)), None
+    )
+    if found is None:
+        raise NotFound(
+            f"部署 {deployment_id} 中没有表单 {form_key}。",
+            f"Form {form_key} is not in deployment {deployment_id}.",
+        )
+    cache_key = (form_key, found[1])
+    if cache_key not in _FORMS:
+        content = session.scalar(select(DeploymentFile.content).where(DeploymentFile.id == found[0]))
+        _FORMS[cache_key] = FormDefinition.load(bytes(content).decode("utf-8"), filename=suffix)
+    return _FORMS[cache_key]
+
+
+def validate_task_data(defn: FormDefinition, data: Any) -> dict[str, Any]:
+    """Server-side validation of a submission against the task's form; refusals carry field errors."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ValidationFailed("表单数据必须是 JSON 对象。", "Form data must be a JSON object.")
+    try:
+        return validate_submission(defn, data)
+    except FormInvalid as exc:
+        zh = exc.errors_by_lang.get("zh", {})
+        en = exc.errors_by_lang.get("en", {})
+        first_zh = "; ".join(f"{k}: {'，'.join(v)}" for k, v in list(zh.items())[:3])
+        first_en = "; ".join(f"{k}: {', '.join(v)}" for k, v in list(en.items())[:3])
+        raise ValidationFailed(
+            f"表单有误，未保存：{first_zh}",
+            f"The form has errors and nothing was saved: {first_en}",
+            details={"fields": zh, "fields_en": en},
+        ) from None

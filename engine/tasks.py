@@ -1,0 +1,203 @@
+"""Human tasks: the work queue (plain SQL over the task index), claim, unclaim and complete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from engine.db import begin_write
+from engine.errors import Conflict, Forbidden, NotFound
+from engine.lint import role_of_lane
+from engine.models import instance as status
+from engine.models import task as task_model
+from engine.models.event import InstanceEvent
+from engine.models.instance import ProcessInstance
+from engine.models.task import HumanTask
+from engine.runtime import Context, change_instance
+from engine.taskforms import form_for, validate_task_data
+from engine.users import get_user, holds_role
+
+
+def queue_query(
+    *,
+    instance_id: int | None = None,
+    roles: list[tuple[str, str | None]] | None = None,
+    assignee: str | None = None,
+) -> Select[tuple[HumanTask]]:
+    """Ready tasks of running instances; optionally only those a holder of ``roles`` may do."""
+    query = (
+        select(HumanTask)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(HumanTask.status == task_model.READY, ProcessInstance.status == status.RUNNING)
+    )
+    if instance_id is not None:
+        query = query.where(HumanTask.instance_id == instance_id)
+    if assignee is not None:
+        query = query.where(HumanTask.assignee == assignee)
+    return query.order_by(HumanTask.created_at, HumanTask.id)  # served by ix_human_task_queue
+
+
+def list_tasks(
+    session: Session, *, instance_id: int | None = None, limit: int = 500, offset: int = 0
+) -> list[HumanTask]:
+    return list(session.scalars(queue_query(instance_id=instance_id).limit(limit).offset(offset)))
+
+
+def task_json(row: HumanTask) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "instance": row.instance_id,
+        "task": row.task_spec,
+        "name": row.name,
+        "lane": row.lane,
+        "form": row.form_key,
+        "due_at": row.due_at.isoformat() if row.due_at else None,
+        "assignee": row.assignee,
+        "business_key": row.business_key,
+        "jurisdiction": row.jurisdiction,
+    }
+
+
+def _open_task(session: Session, task_id: str) -> HumanTask:
+    row = session.get(HumanTask, task_id)
+    if row is None:
+        raise NotFound(f"任务 {task_id} 不存在。", f"Task {task_id} does not exist.")
+    if row.status != task_model.READY:
+        who = f"，由 {row.completed_by} 完成" if row.completed_by else ""
+        who_en = f" by {row.completed_by}" if row.completed_by else ""
+        state_zh = "已完成" if row.status == task_model.COMPLETED else "已取消"
+        raise Conflict(
+            f"任务“{row.name}”{state_zh}{who}，不能再次办理。",
+            f"Task '{row.name}' is already {row.status}{who_en}; it cannot be done again.",
+        )
+    return row
+
+
+def _authorize(session: Session, row: HumanTask, actor: str | None) -> None:
+    user = get_user(session, actor)
+    role = role_of_lane(row.lane)
+    if not holds_role(user, role, row.jurisdiction):
+        raise Forbidden(
+            f"用户 {user.username} 没有办理此任务所需的角色（{role or row.lane}，辖区：{row.jurisdiction or '任意'}）。",
+            f"User {user.username} does not hold the role this task needs ({role or row.lane}, jurisdiction: "
+            f"{row.jurisdiction or 'any'}).",
+        )
+
+
+def claim(session: Session, task_id: str, *, actor: str | None) -> HumanTask:
+    begin_write(session)
+    row = _open_task(session, task_id)
+    _authorize(session, row, actor)
+    if row.assignee and row.assignee != actor:
+        raise Conflict(f"任务已被 {row.assignee} 认领。", f"The task is already claimed by {row.assignee}.")
+    if row.assignee != actor:
+        row.assignee = actor
+        _log(session, row, "task_claimed", actor)
+    session.commit()
+    return row
+
+
+def unclaim(session: Session, task_id: str, *, actor: str | None) -> HumanTask:
+    begin_write(session)
+    row = _open_task(session, task_id)
+    get_user(session, actor)
+    if row.assignee is None:
+        raise Conflict("任务尚未被认领。", "The task is not claimed.")
+    if row.assignee != actor:
+        raise Forbidden(
+            f"只有认领人 {row.assignee} 可以退回此任务。",
+            f"Only {row.assignee}, who claimed it, can unclaim it.",
+        )
+    row.assignee = None
+    _log(session, row, "task_unclaimed", actor)
+    session.commit()
+    return row
+
+
+def _log(session: Session, row: HumanTask, kind: str, actor: str | None) -> None:
+    from engine.clock import get_clock
+
+    session.add(
+        InstanceEvent(
+            instance_id=row.instance_id,
+            kind=kind,
+            at=get_clock(session).now(),
+            actor=actor,
+            task_id=row.id,
+            task_spec=row.task_spec,
+            task_name=row.name,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Completion:
+    task_id: str
+    instance_id: int
+    instance_status: str
+    next_tasks: list[dict[str, Any]]
+
+
+def complete(
+    session: Session,
+    task_id: str,
+    *,
+    actor: str | None,
+    data: Any = None,
+    expected_lock_version: int | None = None,
+) -> Completion:
+    """Validate ``data`` against the task's form and complete the task, all or nothing."""
+    begin_write(session)
+    row = _open_task(session, task_id)
+    _authorize(session, row, actor)
+    if row.assignee and row.assignee != actor:
+        raise Conflict(
+            f"任务已被 {row.assignee} 认领，请先由其退回。",
+            f"The task is claimed by {row.assignee}; they must unclaim it first.",
+        )
+    instance = session.get(ProcessInstance, row.instance_id)
+    assert instance is not None
+    if row.form_key:
+        cleaned = validate_task_data(
+            form_for(session, instance.process_version.deployment_id, row.form_key), data
+        )
+    else:
+        cleaned = validate_task_data_without_form(data)
+
+    def action(ctx: Context) -> None:
+        task = ctx.wf.get_task_from_id(UUID(task_id))
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise Conflict("任务已不在待办状态。", "The task is no longer open.")
+        add = getattr(task.task_spec, "add_data_from_form", None)
+        if add is not None:
+            add(task, cleaned)
+        else:
+            task.data.update(cleaned)
+        task.run()
+        ctx.completed_by[task_id] = actor or ""
+        ctx.log("task_completed", task=task, data=cleaned)
+
+    _, ctx = change_instance(
+        session,
+        row.instance_id,
+        action,
+        actor=actor,
+        expected_lock_version=expected_lock_version,
+        attempted={"task": task_id, "data": cleaned},
+    )
+    nxt = [task_json(t) for t in list_tasks(session, instance_id=row.instance_id)]
+    return Completion(task_id, row.instance_id, ctx.instance.status, nxt)
+
+
+def validate_task_data_without_form(data: Any) -> dict[str, Any]:
+    """Manual tasks without a form accept no data: a confirmation only."""
+    from engine.errors import ValidationFailed
+
+    if data:
+        raise ValidationFailed("此任务没有表单，不接受数据。", "This task has no form and accepts no data.")
+    return {}

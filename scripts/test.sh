@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Set up and run the whole test suite. Uses SQLite unless JIEBANG_TEST_DATABASE_URL names a PostgreSQL database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+.venv/bin/ruff check .
+.venv/bin/ruff format --check . >/dev/null
+.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
