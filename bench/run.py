@@ -34,8 +34,7 @@ from engine.helpers import script_engine_for
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.models.timer import TimerDue
-from engine.runtime import _spec_json
-from engine.specs import join_state, split_state
+from engine.specs import serializer
 from engine.timers import sweep
 from engine.users import add_user
 
@@ -54,17 +53,21 @@ def timed(fn: Callable[[], object], repeat: int) -> float:
 
 
 def _raw_roundtrip(session: Session, inst: ProcessInstance) -> Callable[[], object]:
-    spec_json, state_json, version = _spec_json(inst), inst.state_json, inst.serializer_version
+    """Plain SpiffWorkflow usage: the whole workflow (specs included) as one JSON document."""
+    from engine.runtime import load_workflow
+
+    ser = serializer()
+    full_json = ser.serialize_json(load_workflow(session, inst))
     engine = script_engine_for(session)
 
     def run() -> object:
-        wf = join_state(spec_json, state_json, version)
+        wf = ser.deserialize_json(full_json)
         wf.script_engine = engine
         task = wf.get_next_task(state=TaskState.READY, manual=True)
         task.data.update(STEP)
         task.run()
         wf.do_engine_steps()
-        return split_state(wf)
+        return ser.serialize_json(wf)
 
     return run
 

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine.lint import form_key_of
+from engine.models import instance as status
 from engine.models import task as task_model
 from engine.models.instance import ProcessInstance
 from engine.models.message import MessageSubscription
@@ -93,7 +94,9 @@ def rebuild(
     timers = due_timers(wf)
     due_by_task = {task.id: due for task, due in timers}
     session.execute(delete(TimerDue).where(TimerDue.instance_id == instance.id))
-    for task, due in timers:
+    # Only timers that may fire are indexed: a suspended or failed instance has none until it runs again,
+    # so the sweep reads due rows alone and never joins the instances.
+    for task, due in timers if instance.status == status.RUNNING else []:
         session.add(
             TimerDue(
                 instance_id=instance.id,

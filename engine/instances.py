@@ -15,11 +15,11 @@ from engine.clock import frozen_now, get_clock
 from engine.db import begin_write
 from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.helpers import script_engine_for
+from engine.indexes import due_timers
 from engine.models import instance as status
 from engine.models.deployment import ProcessVersion
 from engine.models.event import InstanceEvent
 from engine.models.instance import ProcessInstance
-from engine.models.timer import TimerDue
 from engine.runtime import (
     Context,
     StepFailed,
@@ -28,6 +28,7 @@ from engine.runtime import (
     describe_failure,
     load_workflow,
     save,
+    version_specs,
 )
 from engine.specs import serializer_version, workflow_from_spec
 from engine.users import INSTANCE_CONTROL_ROLES, get_user, require_role
@@ -82,7 +83,7 @@ def start_instance(
     session.add(instance)
     session.flush()
     with frozen_now(now):
-        wf = workflow_from_spec(pv.spec_json)
+        wf = workflow_from_spec(version_specs(pv))
         wf.script_engine = script_engine_for(session)
         for task in wf.get_tasks(state=TaskState.READY):
             task.data.update(deepcopy(data))
@@ -205,9 +206,7 @@ def describe(session: Session, instance_id: int) -> dict[str, Any]:
         }
         for t in wf.get_tasks(state=TaskState.READY, manual=True)
     ]
-    timers = session.scalars(
-        select(TimerDue).where(TimerDue.instance_id == instance.id).order_by(TimerDue.due_at)
-    )
+    timers = sorted(due_timers(wf), key=lambda pair: pair[1])
     return {
         "id": instance.id,
         "status": instance.status,
@@ -224,7 +223,14 @@ def describe(session: Session, instance_id: int) -> dict[str, Any]:
         if instance.error_message
         else None,
         "ready_tasks": ready,
-        "timers": [{"task": t.task_spec, "name": t.name, "due_at": t.due_at.isoformat()} for t in timers],
+        "timers": [
+            {
+                "task": t.task_spec.bpmn_id or t.task_spec.name,
+                "name": t.task_spec.bpmn_name,
+                "due_at": due.isoformat(),
+            }
+            for t, due in timers
+        ],
         "data": current_data(wf),
     }
 

@@ -14,11 +14,13 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import delete
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -29,9 +31,11 @@ from engine.db import begin_write
 from engine.errors import Conflict, InvalidState, JiebangError, NotFound
 from engine.helpers import script_engine_for
 from engine.models import instance as status
+from engine.models.deployment import ProcessVersion
 from engine.models.event import InstanceEvent
 from engine.models.instance import ProcessInstance
-from engine.specs import clean_message, join_state, split_state
+from engine.models.timer import TimerDue
+from engine.specs import clean_message, join_state, restore_specs, split_state
 
 T = TypeVar("T")
 
@@ -95,22 +99,22 @@ def fired_by_timer(task: Task) -> bool:
 
 
 def load_workflow(session: Session, instance: ProcessInstance) -> BpmnWorkflow:
-    """Restore an instance's workflow from its version's spec and its own state; attach our script engine."""
-    wf = join_state(_spec_json(instance), instance.state_json, instance.serializer_version)
+    """Restore an instance's workflow from its version's specs and its own state; attach our script engine."""
+    wf = join_state(version_specs(instance.process_version), instance.state_json, instance.serializer_version)
     wf.script_engine = script_engine_for(session)
     return wf
 
 
-_SPEC_CACHE: dict[tuple[int, str], str] = {}
+_SPECS: dict[tuple[int, str], tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]] = {}
 
 
-def _spec_json(instance: ProcessInstance) -> str:
-    """Process versions are immutable, so their spec text is cached (keyed by id and content hash)."""
-    pv = instance.process_version
+def version_specs(pv: ProcessVersion) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]:
+    """Process versions are immutable: their specs are restored once per process (keyed by id and content
+    hash, so a recreated test database never sees another database's spec)."""
     key = (pv.id, pv.content_hash)
-    if key not in _SPEC_CACHE:
-        _SPEC_CACHE[key] = pv.spec_json
-    return _SPEC_CACHE[key]
+    if key not in _SPECS:
+        _SPECS[key] = restore_specs(pv.spec_json)
+    return _SPECS[key]
 
 
 def failing_task(exc: BaseException) -> Task | None:
@@ -248,6 +252,7 @@ def _record_failure(
     message, where = describe_failure(exc)
     instance = session.get(ProcessInstance, instance_id)
     if instance is not None and instance.status in (status.RUNNING, status.ERROR):
+        session.execute(delete(TimerDue).where(TimerDue.instance_id == instance_id))
         instance.status = status.ERROR
         instance.error_message = message
         instance.error_task = where

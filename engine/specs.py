@@ -7,9 +7,11 @@ import re
 from datetime import date
 from functools import lru_cache
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import WorkflowConverter
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -36,35 +38,66 @@ def serializer_version() -> str:
 
 def spec_to_json(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]) -> str:
     """Serialize a process spec with its subprocess specs once per version (notes §4, split storage)."""
-    dct = serializer().to_dict(BpmnWorkflow(spec, subprocess_specs))
-    return json.dumps({"spec": dct["spec"], "subprocess_specs": dct["subprocess_specs"]}, sort_keys=True)
+    registry = serializer().registry
+    return json.dumps(
+        {
+            "spec": registry.convert(spec),
+            "subprocess_specs": {name: registry.convert(sub) for name, sub in subprocess_specs.items()},
+        },
+        sort_keys=True,
+    )
+
+
+def _workflow_converter() -> Any:
+    """SpiffWorkflow's converter for BpmnWorkflow (pinned 3.2.0), used to (de)serialize state without specs."""
+    registry = serializer().registry
+    to_dict = registry.convert_to_dict[registry.typenames[BpmnWorkflow]]  # partial(_obj_to_dict, name, method)
+    return to_dict.args[1].__self__
+
+
+def restore_specs(spec_json: str) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]:
+    """Spec objects from their stored JSON. They are read-only at run time, so one restored copy per process
+    version can serve every instance of it (notes §10: parsed specs can be shared)."""
+    registry = serializer().registry
+    specs = json.loads(spec_json)
+    return (
+        registry.restore(specs["spec"]),
+        {name: registry.restore(value) for name, value in specs["subprocess_specs"].items()},
+    )
 
 
 def split_state(wf: BpmnWorkflow) -> str:
-    """The per-instance part of a workflow's serialization (spec parts removed)."""
-    dct = serializer().to_dict(wf)
-    dct.pop("spec", None)
-    dct.pop("subprocess_specs", None)
+    """The per-instance part of a workflow's serialization: the task tree, data and events, no specs."""
+    conv = _workflow_converter()
+    dct = WorkflowConverter.to_dict(conv, wf)
+    dct["subprocesses"] = conv.mapping_to_dict(wf.subprocesses)
+    dct["bpmn_events"] = conv.registry.convert(wf.bpmn_events)
     return json.dumps(dct, separators=(",", ":"))
 
 
-def join_state(spec_json: str, state_json: str, version: str) -> BpmnWorkflow:
-    """Rebuild a workflow. ``from_dict`` mutates its input, so both parts are parsed fresh every time."""
+def join_state(
+    specs: tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]], state_json: str, version: str
+) -> BpmnWorkflow:
+    """Rebuild a workflow from shared spec objects and its own state (mirrors BpmnWorkflowConverter.from_dict)."""
     ser = serializer()
     dct: dict[str, Any] = json.loads(state_json)
-    dct.update(json.loads(spec_json))
-    dct[ser.VERSION_KEY] = version
-    ser.migrate(dct)
-    return ser.from_dict(dct)
+    if version != ser.VERSION:
+        dct[ser.VERSION_KEY] = version
+        ser.migrate(dct)
+    conv = _workflow_converter()
+    spec, subprocess_specs = specs
+    workflow = conv.target_class(spec, subprocess_specs, deserializing=True)
+    workflow.tasks = conv.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+    workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+    conv.set_default_attributes(workflow, dct)
+    conv.subprocesses_from_dict(dct["subprocesses"], workflow)
+    workflow.bpmn_events = conv.registry.restore(dct.pop("bpmn_events", []))
+    return workflow
 
 
-def workflow_from_spec(spec_json: str) -> BpmnWorkflow:
-    """A fresh workflow (not started) from a stored spec."""
-    ser = serializer()
-    specs = json.loads(spec_json)
-    spec = ser.from_dict(specs["spec"])
-    subprocess_specs = {name: ser.from_dict(value) for name, value in specs["subprocess_specs"].items()}
-    return BpmnWorkflow(spec, subprocess_specs)
+def workflow_from_spec(specs: tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]) -> BpmnWorkflow:
+    """A fresh workflow (not started) from restored specs."""
+    return BpmnWorkflow(specs[0], specs[1])
 
 
 _ELEMENT_REPR = re.compile(r"<Element \{[^}]*\}(\w+) at 0x[0-9a-f]+>")

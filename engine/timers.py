@@ -17,8 +17,6 @@ from sqlalchemy.orm import Session
 from engine.clock import get_clock
 from engine.db import begin_write, utcnow
 from engine.errors import Conflict, InvalidState
-from engine.models import instance as status
-from engine.models.instance import ProcessInstance
 from engine.models.timer import TimerDue
 from engine.runtime import Context, StepFailed, change_instance
 
@@ -31,11 +29,8 @@ def worker_name() -> str:
 
 
 def _due_condition(now: datetime, stale: datetime):  # type: ignore[no-untyped-def]
-    return and_(
-        TimerDue.due_at <= now,
-        ProcessInstance.status == status.RUNNING,
-        or_(TimerDue.claimed_by.is_(None), TimerDue.claimed_at < stale),
-    )
+    """Due and unclaimed (or abandoned). Only running instances have rows (engine.indexes.rebuild)."""
+    return and_(TimerDue.due_at <= now, or_(TimerDue.claimed_by.is_(None), TimerDue.claimed_at < stale))
 
 
 def claim_due(session: Session, worker: str, batch: int = 100) -> list[int]:
@@ -46,7 +41,6 @@ def claim_due(session: Session, worker: str, batch: int = 100) -> list[int]:
     stale = wall - CLAIM_LEASE
     query = (
         select(TimerDue.id, TimerDue.instance_id)
-        .join(ProcessInstance, ProcessInstance.id == TimerDue.instance_id)
         .where(_due_condition(now, stale))
         .order_by(TimerDue.due_at, TimerDue.id)
         .limit(batch)
