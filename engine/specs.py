@@ -51,7 +51,9 @@ def spec_to_json(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessS
 def _workflow_converter() -> Any:
     """SpiffWorkflow's converter for BpmnWorkflow (pinned 3.2.0), used to (de)serialize state without specs."""
     registry = serializer().registry
-    to_dict = registry.convert_to_dict[registry.typenames[BpmnWorkflow]]  # partial(_obj_to_dict, name, method)
+    to_dict = registry.convert_to_dict[
+        registry.typenames[BpmnWorkflow]
+    ]  # partial(_obj_to_dict, name, method)
     return to_dict.args[1].__self__
 
 
