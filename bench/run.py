@@ -21,7 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 import engine.models  # noqa: F401
@@ -150,6 +150,12 @@ def _clone_waiting(
         session.execute(insert(ProcessInstance), inst_rows[chunk : chunk + 1000])
         session.execute(insert(TimerDue), timer_rows[chunk : chunk + 1000])
         session.execute(insert(HumanTask), task_rows[chunk : chunk + 1000])
+    if session.get_bind().dialect.name == "postgresql":  # explicit ids bypassed the sequence
+        session.execute(
+            text(
+                "SELECT setval(pg_get_serial_sequence('process_instance', 'id'), (SELECT max(id) FROM process_instance))"
+            )
+        )
     session.commit()
 
 

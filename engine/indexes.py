@@ -122,11 +122,12 @@ def rebuild(
         )
 
     ready = {str(t.id): t for t in wf.get_tasks(state=TaskState.READY, manual=True)}
+    open_status = task_model.READY if instance.status == status.RUNNING else task_model.PAUSED
     existing = {
         row.id: row
         for row in session.scalars(
             select(HumanTask).where(
-                HumanTask.instance_id == instance.id, HumanTask.status == task_model.READY
+                HumanTask.instance_id == instance.id, HumanTask.status.in_(task_model.OPEN)
             )
         )
     }
@@ -142,6 +143,7 @@ def rebuild(
     for task_id, task in ready.items():
         if task_id in existing:
             existing[task_id].due_at = _boundary_due(task, due_by_task)
+            existing[task_id].status = open_status
             continue
         spec = task.task_spec
         row = HumanTask(
@@ -154,7 +156,7 @@ def rebuild(
             name=spec.bpmn_name,
             lane=spec.lane,
             form_key=form_key_of(spec),
-            status=task_model.READY,
+            status=open_status,
             created_at=now,
             due_at=_boundary_due(task, due_by_task),
             instructions=(getattr(spec, "extensions", None) or {}).get("instructionsForEndUser"),
@@ -167,7 +169,7 @@ def rebuild(
 def cancel_all(session: Session, instance: ProcessInstance, now: datetime) -> None:
     """On termination: every open human task is cancelled, no timer or message wait remains."""
     for row in session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == task_model.READY)
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status.in_(task_model.OPEN))
     ):
         row.status = task_model.CANCELLED
         row.ended_at = now

@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,9 +31,11 @@ from engine.db import begin_write
 from engine.errors import Conflict, InvalidState, JiebangError, NotFound
 from engine.helpers import script_engine_for
 from engine.models import instance as status
+from engine.models import task as task_model
 from engine.models.deployment import ProcessVersion
 from engine.models.event import InstanceEvent
 from engine.models.instance import ProcessInstance
+from engine.models.task import HumanTask
 from engine.models.timer import TimerDue
 from engine.specs import clean_message, join_state, restore_specs, split_state
 
@@ -61,6 +63,7 @@ class Context:
     completed_by: dict[str, str] = field(default_factory=dict)
     events: list[InstanceEvent] = field(default_factory=list)
     fired_timers: int = 0
+    ready: list[HumanTask] = field(default_factory=list)
 
     def log(
         self, kind: str, *, task: Task | None = None, data: Any = None, message: str | None = None
@@ -210,7 +213,7 @@ def save(ctx: Context) -> None:
         indexes.cancel_all(ctx.session, instance, ctx.now)
         instance.stage = None
     else:
-        ready = indexes.rebuild(ctx.session, instance, wf, ctx.now, ctx.completed_by)
+        ready = ctx.ready = indexes.rebuild(ctx.session, instance, wf, ctx.now, ctx.completed_by)
         names = sorted({row.name or row.task_spec for row in ready})
         instance.stage = "、".join(names)[:255] if names else None
     ctx.session.add_all(ctx.events)
@@ -253,6 +256,11 @@ def _record_failure(
     instance = session.get(ProcessInstance, instance_id)
     if instance is not None and instance.status in (status.RUNNING, status.ERROR):
         session.execute(delete(TimerDue).where(TimerDue.instance_id == instance_id))
+        session.execute(
+            update(HumanTask)
+            .where(HumanTask.instance_id == instance_id, HumanTask.status == task_model.READY)
+            .values(status=task_model.PAUSED)
+        )
         instance.status = status.ERROR
         instance.error_message = message
         instance.error_task = where

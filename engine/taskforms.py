@@ -8,33 +8,31 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound, ValidationFailed
-from engine.models.deployment import DeploymentFile
+from engine.models.deployment import DeploymentFile, ProcessVersion
 from forms.definition import FormDefinition
 from forms.errors import FormInvalid
 from forms.schema import validate_submission
 
-_FORMS: dict[tuple[str, str], FormDefinition] = {}
+_FORMS: dict[tuple[int, str, str], FormDefinition] = {}
 
 
-def form_for(session: Session, deployment_id: int, form_key: str) -> FormDefinition:
-    """The form file pinned in the deployment; parsed forms are cached by content hash."""
-    rows = session.execute(
-        select(DeploymentFile.id, DeploymentFile.name, DeploymentFile.sha256).where(
-            DeploymentFile.deployment_id == deployment_id, DeploymentFile.kind == "form"
-        )
-    ).all()
-    suffix = f"{form_key}.form.json"
-    found = next(
-        ((fid, sha) for fid, name, sha in rows if name == suffix or name.endswith("/" + suffix)), None
-    )
-    if found is None:
-        raise NotFound(
-            f"部署 {deployment_id} 中没有表单 {form_key}。",
-            f"Form {form_key} is not in deployment {deployment_id}.",
-        )
-    cache_key = (form_key, found[1])
+def form_for(session: Session, pv: ProcessVersion, form_key: str) -> FormDefinition:
+    """The form pinned in the process version's deployment. A version's content hash covers its forms, so
+    parsed forms are cached per (version, hash, key) and read from the database once."""
+    cache_key = (pv.id, pv.content_hash, form_key)
     if cache_key not in _FORMS:
-        content = session.scalar(select(DeploymentFile.content).where(DeploymentFile.id == found[0]))
+        suffix = f"{form_key}.form.json"
+        rows = session.execute(
+            select(DeploymentFile.name, DeploymentFile.content).where(
+                DeploymentFile.deployment_id == pv.deployment_id, DeploymentFile.kind == "form"
+            )
+        ).all()
+        content = next((c for name, c in rows if name == suffix or name.endswith("/" + suffix)), None)
+        if content is None:
+            raise NotFound(
+                f"流程版本 {pv.process_key} v{pv.version} 中没有表单 {form_key}。",
+                f"Form {form_key} is not part of {pv.process_key} v{pv.version}.",
+            )
         _FORMS[cache_key] = FormDefinition.load(bytes(content).decode("utf-8"), filename=suffix)
     return _FORMS[cache_key]
 

@@ -11,9 +11,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from engine.db import begin_write
-from engine.errors import Conflict, Forbidden, NotFound
+from engine.errors import Conflict, Forbidden, InvalidState, NotFound
 from engine.lint import role_of_lane
-from engine.models import instance as status
 from engine.models import task as task_model
 from engine.models.event import InstanceEvent
 from engine.models.instance import ProcessInstance
@@ -30,11 +29,9 @@ def queue_query(
     assignee: str | None = None,
 ) -> Select[tuple[HumanTask]]:
     """Ready tasks of running instances; optionally only those a holder of ``roles`` may do."""
-    query = (
-        select(HumanTask)
-        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-        .where(HumanTask.status == task_model.READY, ProcessInstance.status == status.RUNNING)
-    )
+    # Tasks of suspended or failed instances are 'paused' (engine.indexes.rebuild): no join is needed, and the
+    # page is one ordered scan of ix_human_task_queue.
+    query = select(HumanTask).where(HumanTask.status == task_model.READY)
     if instance_id is not None:
         query = query.where(HumanTask.instance_id == instance_id)
     if assignee is not None:
@@ -67,6 +64,11 @@ def _open_task(session: Session, task_id: str) -> HumanTask:
     row = session.get(HumanTask, task_id)
     if row is None:
         raise NotFound(f"任务 {task_id} 不存在。", f"Task {task_id} does not exist.")
+    if row.status == task_model.PAUSED:
+        raise InvalidState(
+            f"任务“{row.name}”所属的流程实例已挂起或出错，暂不能办理。",
+            f"The process instance of task '{row.name}' is suspended or failed; the task cannot be done now.",
+        )
     if row.status != task_model.READY:
         who = f"，由 {row.completed_by} 完成" if row.completed_by else ""
         who_en = f" by {row.completed_by}" if row.completed_by else ""
@@ -163,9 +165,7 @@ def complete(
     instance = session.get(ProcessInstance, row.instance_id)
     assert instance is not None
     if row.form_key:
-        cleaned = validate_task_data(
-            form_for(session, instance.process_version.deployment_id, row.form_key), data
-        )
+        cleaned = validate_task_data(form_for(session, instance.process_version, row.form_key), data)
     else:
         cleaned = validate_task_data_without_form(data)
 
@@ -190,7 +190,7 @@ def complete(
         expected_lock_version=expected_lock_version,
         attempted={"task": task_id, "data": cleaned},
     )
-    nxt = [task_json(t) for t in list_tasks(session, instance_id=row.instance_id)]
+    nxt = [task_json(t) for t in sorted(ctx.ready, key=lambda t: (t.created_at, t.id))]
     return Completion(task_id, row.instance_id, ctx.instance.status, nxt)
 
 

@@ -7,7 +7,7 @@ instance's jurisdiction (or for every jurisdiction).
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from engine.db import begin_write
 from engine.errors import Forbidden, NotFound, ValidationFailed
@@ -57,7 +57,9 @@ def add_user(
 def get_user(session: Session, username: str | None) -> User:
     if not username:
         raise Forbidden("请指定操作用户（--as USER）。", "Say who is acting (--as USER).")
-    user = session.scalar(select(User).where(User.username == username).options(selectinload(User.roles)))
+    user = session.scalars(
+        select(User).where(User.username == username).options(joinedload(User.roles))
+    ).first()
     if user is None or not user.active:
         raise NotFound(f"用户 {username} 不存在或已停用。", f"User {username} does not exist or is disabled.")
     return user

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from engine.db import Base, UTCDateTime
 
 READY = "ready"
+PAUSED = "paused"  # ready in the workflow, but its instance is suspended or failed: not in the queue
+OPEN = (READY, PAUSED)
 COMPLETED = "completed"
 CANCELLED = "cancelled"
 
