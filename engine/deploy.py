@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -178,8 +179,8 @@ def _parse_specs(bundle: ValidatedBundle, problems: list[dict[str, object]]) -> 
             continue
         bundle.specs[pid] = (spec, subprocess_specs)
         for each in [spec, *subprocess_specs.values()]:
-            for lp in lint_spec(each, set(bundle.forms)):
-                tree = bundle.trees.get(lp.file or "")
+            tree = bundle.trees.get(getattr(each, "file", None) or "")
+            for lp in lint_spec(each, set(bundle.forms), _property_reader(tree)):
                 problems.append(
                     problem(
                         lp.file,
@@ -192,6 +193,19 @@ def _parse_specs(bundle: ValidatedBundle, problems: list[dict[str, object]]) -> 
     # de-duplicate problems reported for shared subprocesses
     unique = {json.dumps(p, sort_keys=True, default=str): p for p in problems}
     problems[:] = list(unique.values())
+
+
+def _property_reader(tree: etree._ElementTree | None) -> Callable[[str], dict[str, str]]:
+    def read(element_id: str) -> dict[str, str]:
+        if tree is None:
+            return {}
+        found = tree.xpath(
+            "//*[@id=$i]/*[local-name()='extensionElements']/*[local-name()='properties']/*[local-name()='property']",
+            i=element_id,
+        )
+        return {el.get("name"): el.get("value") for el in found if el.get("name")}
+
+    return read
 
 
 def _content_hash(bundle: ValidatedBundle, pid: str) -> tuple[str, str]:

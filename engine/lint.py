@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,7 +86,14 @@ def _expressions(task_spec: Any) -> Iterator[tuple[str, str, str]]:
             yield attr, value, "eval"
 
 
-def lint_spec(spec: BpmnProcessSpec, form_keys: set[str]) -> list[LintProblem]:
+PropertyLookup = Callable[[str], dict[str, str]]
+
+
+def lint_spec(
+    spec: BpmnProcessSpec, form_keys: set[str], xml_properties: PropertyLookup | None = None
+) -> list[LintProblem]:
+    """``xml_properties(element_id)`` reads spiffworkflow:property values straight from the diagram, for
+    elements (gateways) whose parsed spec carries no extensions."""
     problems: list[LintProblem] = []
     file = getattr(spec, "file", None)
     for task_spec in spec.task_specs.values():
@@ -105,7 +112,7 @@ def lint_spec(spec: BpmnProcessSpec, form_keys: set[str]) -> list[LintProblem]:
                         f"{_KIND_ZH.get(kind, kind)} {source!r} 不被允许：{found.zh}",
                     )
                 )
-    problems.extend(_lint_back_edges(spec, file))
+    problems.extend(_lint_back_edges(spec, file, xml_properties or (lambda _id: {})))
     problems.extend(_lint_message_catches(spec, file))
     return problems
 
@@ -167,7 +174,9 @@ def _lint_user_task(task_spec: Any, file: str | None, form_keys: set[str]) -> It
         )
 
 
-def _lint_back_edges(spec: BpmnProcessSpec, file: str | None) -> Iterator[LintProblem]:
+def _lint_back_edges(
+    spec: BpmnProcessSpec, file: str | None, xml_properties: PropertyLookup
+) -> Iterator[LintProblem]:
     start = spec.start
     state: dict[str, int] = {}  # 1 = on stack, 2 = done
     stack: list[tuple[Any, Iterator[Any]]] = [(start, iter(start.outputs))]
@@ -181,7 +190,7 @@ def _lint_back_edges(spec: BpmnProcessSpec, file: str | None) -> Iterator[LintPr
             continue
         seen = state.get(child.name)
         if seen == 1:
-            if not _loop_declared(node) and not _loop_declared(child):
+            if not _loop_declared(node, xml_properties) and not _loop_declared(child, xml_properties):
                 target = getattr(child, "bpmn_id", None) or child.name
                 source = getattr(node, "bpmn_id", None) or node.name
                 yield LintProblem(
@@ -198,8 +207,11 @@ def _lint_back_edges(spec: BpmnProcessSpec, file: str | None) -> Iterator[LintPr
             stack.append((child, iter(child.outputs)))
 
 
-def _loop_declared(task_spec: Any) -> bool:
-    value = properties_of(task_spec).get("maxLoops")
+def _loop_declared(task_spec: Any, xml_properties: PropertyLookup) -> bool:
+    bpmn_id = getattr(task_spec, "bpmn_id", None)
+    value = properties_of(task_spec).get("maxLoops") or (
+        xml_properties(bpmn_id).get("maxLoops") if bpmn_id else None
+    )
     try:
         return value is not None and 0 < int(value) <= MAX_DECLARED_LOOPS
     except ValueError:

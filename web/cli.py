@@ -1,0 +1,46 @@
+"""The `jiebang` console script: the engine's commands plus `serve` and `demo load` (which need Flask)."""
+
+from __future__ import annotations
+
+import click
+
+from engine.cli import _session, cli, emit, json_option
+from engine.cli import main as engine_main
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the web application with waitress."""
+    from waitress import serve as waitress_serve
+
+    from web.app import create_app
+
+    click.echo(f"揭榜挂帅项目管理系统 Jiebang: http://{host}:{port}/")
+    waitress_serve(create_app(), host=host, port=port, threads=threads)
+
+
+@cli.group()
+def demo() -> None:
+    """Demo data."""
+
+
+@demo.command("load")
+@json_option
+def demo_load(as_json: bool) -> None:
+    """Load demo users (password demo12345), the diagrams in bpmn/ and a few running instances."""
+    from web.demo import load_demo
+
+    with _session() as session:
+        result = load_demo(session)
+    emit(
+        as_json,
+        result,
+        f"demo loaded: {result['users']} users (password {result['password']}), {result['started']} new instance(s)",
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    engine_main(argv)
