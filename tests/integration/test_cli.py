@@ -135,3 +135,24 @@ def test_cli_control_commands(cli: Cli) -> None:
     cli.refused("terminate", str(iid), "--as", "nobody")
     assert cli.json("terminate", str(iid), "--as", "boss", "--reason", "test")["status"] == "terminated"
     assert cli.json("instance", str(iid))["timers"] == []
+
+
+@pytest.mark.slow
+def test_cli_message_reaches_the_waiting_instance(cli: Cli) -> None:
+    cli.json("deploy", str(FIXTURES / "basic"))
+    cli.run("users", "add", "issuer1", "--role", "issuer", "--jurisdiction", "urumqi")
+    cli.run("users", "add", "bureau1", "--role", "bureau", "--jurisdiction", "urumqi")
+    cli.run("clock", "set", "2026-09-28T10:00:00+08:00")
+    data = json.dumps({"jurisdiction": "urumqi", "publicity_days": 7, "publicity_unit": "days"})
+    iid = cli.json("start", "publicity_demo", "--business-key", "C-5", "--data", data)["instance"]
+    (submit,) = cli.json("tasks", "--instance", str(iid))
+    need = json.dumps({"title": "t", "budget": "1", "pledge_unit": True})
+    (review,) = cli.json("complete", submit["id"], "--as", "issuer1", "--data", need)["next_tasks"]
+    cli.json("complete", review["id"], "--as", "bureau1", "--data", '{"decision": "approve", "reason": "ok"}')
+    out = cli.json(
+        "message", "objection", "--correlation", '{"business_key": "C-5"}', "--payload", '{"text": "异议"}'
+    )
+    assert out == {"instance": iid, "message": "objection"}
+    assert [t["task"] for t in cli.json("tasks", "--instance", str(iid))] == ["handle_objection"]
+    line = cli.refused("message", "objection", "--correlation", '{"business_key": "C-5"}')
+    assert "C-5" in line
