@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
@@ -134,7 +135,7 @@ def rebuild(
     for task_id, row in existing.items():
         if task_id in ready:
             continue
-        spiff_task = wf.get_task_from_id(_uuid(task_id))
+        spiff_task = wf.get_task_from_id(UUID(task_id))
         finished = spiff_task is not None and spiff_task.state == TaskState.COMPLETED
         row.status = task_model.COMPLETED if finished else task_model.CANCELLED
         row.completed_by = completed_by.get(task_id) if finished else None
@@ -175,9 +176,3 @@ def cancel_all(session: Session, instance: ProcessInstance, now: datetime) -> No
         row.ended_at = now
     session.execute(delete(TimerDue).where(TimerDue.instance_id == instance.id))
     session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance.id))
-
-
-def _uuid(value: str) -> Any:
-    from uuid import UUID
-
-    return UUID(value)
