@@ -1,7 +1,8 @@
 """The project's own functions that diagrams may call (timer expressions, scripts, conditions).
 
 ``window_end(start, n, unit)`` — end of a publicity/application window by the counting rule of
-POLICIES.md §6 (ISO 8601 with +08:00); ``now()`` — the clock's current instant, ISO 8601 with +08:00.
+POLICIES.md §6 (ISO 8601 with +08:00); ``now()`` — the clock's current instant, ISO 8601 with +08:00;
+and the domain functions of ``engine.domain.helpers`` (eligibility facts, money ledger, projects, credit).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.calendar import WorkCalendar
 from engine.clock import SHANGHAI, current_now
+from engine.domain.helpers import domain_helpers
 from engine.scripting import make_script_engine
 
 
@@ -38,4 +40,4 @@ def script_engine_for(session: Session) -> PythonScriptEngine:
     def now() -> str:
         return current_now().astimezone(SHANGHAI).isoformat()
 
-    return make_script_engine({"window_end": window_end, "now": now})
+    return make_script_engine({"window_end": window_end, "now": now, **domain_helpers(session)})

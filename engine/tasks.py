@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from engine.db import begin_write
@@ -27,8 +28,18 @@ def queue_query(
     instance_id: int | None = None,
     roles: list[tuple[str, str | None]] | None = None,
     assignee: str | None = None,
+    lanes: Iterable[str] | None = None,
+    jurisdiction: str | None = None,
+    process_key: str | None = None,
+    task_spec: str | None = None,
+    search: str | None = None,
 ) -> Select[tuple[HumanTask]]:
-    """Ready tasks of running instances; optionally only those a holder of ``roles`` may do."""
+    """Ready tasks of running instances; optionally only those a holder of ``roles`` may do.
+
+    ``roles`` are (role, jurisdiction or None for all) grants. Lanes are free text that names a role
+    (``engine.lint.role_of_lane``); pass ``lanes``, the lane names in use (``engine.workqueue.ready_lanes``),
+    so that the role filter is an index-backed ``lane IN (…)``; without it a LIKE on the lane is used.
+    ``search`` matches the start of the business key, or part of the task name or of the instance title."""
     # Tasks of suspended or failed instances are 'paused' (engine.indexes.rebuild): no join is needed, and the
     # page is one ordered scan of ix_human_task_queue.
     query = select(HumanTask).where(HumanTask.status == task_model.READY)
@@ -36,7 +47,41 @@ def queue_query(
         query = query.where(HumanTask.instance_id == instance_id)
     if assignee is not None:
         query = query.where(HumanTask.assignee == assignee)
+    if roles is not None:
+        query = query.where(_roles_clause(roles, None if lanes is None else list(lanes)))
+    if jurisdiction is not None:
+        query = query.where(HumanTask.jurisdiction == jurisdiction)
+    if process_key is not None:
+        query = query.where(HumanTask.process_key == process_key)
+    if task_spec is not None:
+        query = query.where(HumanTask.task_spec == task_spec)
+    if search and search.strip():
+        term = search.strip()
+        titled = select(ProcessInstance.id).where(ProcessInstance.title.icontains(term, autoescape=True))
+        query = query.where(
+            or_(
+                HumanTask.business_key.istartswith(term, autoescape=True),
+                HumanTask.name.icontains(term, autoescape=True),
+                HumanTask.instance_id.in_(titled),
+            )
+        )
     return query.order_by(HumanTask.created_at, HumanTask.id)  # served by ix_human_task_queue
+
+
+def _roles_clause(roles: list[tuple[str, str | None]], lanes: list[str] | None) -> ColumnElement[bool]:
+    clauses: list[ColumnElement[bool]] = []
+    for role, grant_jurisdiction in roles:
+        if lanes is not None:
+            names = [lane for lane in lanes if role_of_lane(lane) == role]
+            if not names:
+                continue
+            lane_clause: ColumnElement[bool] = HumanTask.lane.in_(names)
+        else:
+            lane_clause = or_(HumanTask.lane == role, HumanTask.lane.endswith(f"({role})", autoescape=True))
+        if grant_jurisdiction is not None:
+            lane_clause = and_(lane_clause, HumanTask.jurisdiction == grant_jurisdiction)
+        clauses.append(lane_clause)
+    return or_(*clauses) if clauses else false()
 
 
 def list_tasks(

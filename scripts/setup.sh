@@ -12,3 +12,24 @@ if [ ! -f "$stamp" ] || [ setup.cfg -nt "$stamp" ] || [ pyproject.toml -nt "$sta
   .venv/bin/python -m pip install --quiet -e '.[test]'
   touch "$stamp"
 fi
+
+# Browser tests (tests/browser) drive Debian's Chromium through Python playwright; no browser is ever downloaded
+# (never run `playwright install`). CJK fonts make Chinese labels readable in screenshots.
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  else
+    echo "note: /usr/bin/chromium (or fonts-noto-cjk) is missing; the browser tests will be skipped." >&2
+    echo "      install them as root: apt-get install -y chromium fonts-noto-cjk" >&2
+  fi
+fi
+# The bpmn.io assets are committed in web/static/vendor (see README); npm is needed only to upgrade them
+# (scripts/vendor-assets.sh). Warn when the committed copy does not match the pins in package-lock.json.
+if command -v node >/dev/null && [ -f web/static/vendor/MANIFEST.json ]; then
+  node -e '
+    const lock = require("./package-lock.json").packages, man = require("./web/static/vendor/MANIFEST.json").packages;
+    for (const [name, p] of Object.entries(man)) {
+      const pinned = (lock["node_modules/" + name] || {}).version;
+      if (pinned !== p.version) console.error(`note: web/static/vendor/${name} is ${p.version}, package-lock pins ${pinned}: run scripts/vendor-assets.sh`);
+    }' || true
+fi

@@ -32,13 +32,26 @@ def _pg_schema_url(schema: str) -> str:
     return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
 
 
+def _drop_schema(schema: str) -> None:
+    from engine.db import dispose_engines
+
+    dispose_engines()
+    eng = create_engine(PG_URL)
+    with eng.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    eng.dispose()
+
+
 @pytest.fixture(scope="session")
 def migrated_template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """One database per test session, upgraded with the real Alembic migrations."""
     from engine.migrate import upgrade
 
     if PG_URL:
-        url = _pg_schema_url(f"jb_test_{_worker(request)}")
+        # one schema per test process, so that concurrent runs on one database never see each other's data
+        schema = f"jb_test_{_worker(request)}_{os.getpid()}"
+        url = _pg_schema_url(schema)
+        request.addfinalizer(lambda: _drop_schema(schema))
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.sqlite3'}"
     upgrade(url)
@@ -64,7 +77,7 @@ def db_url(migrated_template: str, tmp_path: Path) -> str:
 def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """URL of a database with no tables at all (for `jiebang init-db`)."""
     if PG_URL:
-        return _pg_schema_url(f"jb_empty_{_worker(request)}")
+        return _pg_schema_url(f"jb_empty_{_worker(request)}_{os.getpid()}")
     return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
 
 

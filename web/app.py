@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import pkgutil
+from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
 
-from engine.clock import SHANGHAI
+from engine.clock import SHANGHAI, get_clock
 from engine.db import default_database_url
+from engine.errors import JiebangError
 from engine.migrate import MIGRATIONS
+from web import i18n
 from web.extensions import db, migrate
+from web.security import login_manager, secret_key
+
+log = logging.getLogger(__name__)
+
+csrf = CSRFProtect()
+
+#: Upload limit of one request (a form's own ``max_size`` per file is checked as well).
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 
 
 def register_blueprints(app: Flask) -> None:
     """Every module in web.views (and web.api, when present) that defines a Blueprint named ``bp`` is
-    registered, so that features are added without editing this file."""
+    registered, so that features are added without editing this file. Blueprints of web.api authenticate
+    with bearer tokens, not cookies, so they are exempt from CSRF protection."""
     for package_name in ("web.views", "web.api"):
         try:
             package = importlib.import_module(package_name)
@@ -28,24 +43,137 @@ def register_blueprints(app: Flask) -> None:
             blueprint = getattr(module, "bp", None)
             if isinstance(blueprint, Blueprint):
                 app.register_blueprint(blueprint)
+                if package_name == "web.api":
+                    csrf.exempt(blueprint)
+
+
+def _env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.path.abspath(os.environ.get("JIEBANG_INSTANCE_PATH", "instance")))
+    secure = _env_flag("JIEBANG_SECURE_COOKIES")
     app.config.update(
         SQLALCHEMY_DATABASE_URI=default_database_url(),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         JSON_AS_ASCII=False,
+        SESSION_COOKIE_NAME="jiebang_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=secure,
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        UPLOAD_FOLDER=None,  # default: <instance>/uploads
+        LOGIN_RATE_LIMIT=(10, 15 * 60),  # failed sign-ins per client address and per user name
+        OBJECTION_RATE_LIMIT=(5, 60 * 60),  # objections per client address
+        QUEUE_PAGE_SIZE=25,
     )
     if config:
         app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(app)
+    if _env_flag("JIEBANG_PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
 
     register_blueprints(app)
+    _register_template_helpers(app)
+    _register_error_pages(app)
+
+    @app.after_request
+    def _security_headers(response: Any) -> Any:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app
+
+
+def clock_now() -> datetime:
+    """The engine clock's now, once per request."""
+    if "jb_now" not in g:
+        g.jb_now = get_clock(db.session()).now()
+    return g.jb_now  # type: ignore[no-any-return]
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from web.context import plain
+    from web.timefmt import time_left
 
     @app.template_filter("local")
     def local_time(value: Any) -> str:
         return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""
 
-    return app
+    @app.template_filter("local_seconds")
+    def local_seconds(value: Any) -> str:
+        return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {
+            "lang": i18n.current_lang(),
+            "now": clock_now,
+            "time_left": lambda due: time_left(due, clock_now()),
+            "bi": lambda zh, en: zh if i18n.current_lang() == "zh" else en,
+            "plain": plain,
+        }
+
+
+def _register_error_pages(app: Flask) -> None:
+    def page(status: int, title: str, message: str) -> tuple[str, int]:
+        return render_template("error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> tuple[str, int]:
+        from flask_babel import gettext as _
+
+        return page(400, _("请求已过期"), _("表单的安全令牌无效或已过期。请返回、刷新页面后重新提交。"))
+
+    @app.errorhandler(JiebangError)
+    def _user_error(exc: JiebangError) -> tuple[str, int]:
+        from flask_babel import gettext as _
+
+        return page(exc.http_status, _("无法完成操作"), exc.message(i18n.current_lang()))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Any:
+        from flask_babel import gettext as _
+
+        if request.path.startswith("/api/"):
+            return exc
+        titles = {
+            403: (_("无权访问"), _("您的账号没有访问此页面所需的角色。如需权限，请联系系统管理员。")),
+            404: (_("页面不存在"), _("您要找的页面不存在或已被移除。")),
+            405: (_("不支持的请求"), _("此页面不接受这种请求方式。")),
+            413: (_("文件过大"), _("上传的内容超过了大小限制。")),
+            429: (_("请求过于频繁"), _("请稍后再试。")),
+        }
+        title, message = titles.get(exc.code or 500, (exc.name, exc.description or ""))
+        return page(exc.code or 500, title, message)
+
+    @app.errorhandler(Exception)
+    def _internal(exc: Exception) -> Any:
+        from flask_babel import gettext as _
+
+        if isinstance(exc, HTTPException):
+            return _http(exc)
+        log.exception("internal error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return page(
+            500,
+            _("系统内部错误"),
+            _("服务器出现了意外错误，您的操作未完成。请稍后重试；问题持续时请联系管理员。"),
+        )

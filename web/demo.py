@@ -13,6 +13,7 @@ from werkzeug.security import generate_password_hash
 from engine import instances, tasks
 from engine.bundle import collect_paths
 from engine.deploy import deploy_bundle
+from engine.models.domain import Affiliation, CreditRecord, Organisation, Person, Project
 from engine.models.instance import ProcessInstance
 from engine.users import add_user
 
@@ -29,6 +30,97 @@ DEMO_PUBLICITY = {
     "karamay": (5, "working_days"),
     "zhangye": (5, "working_days"),
 }
+
+
+def load_organisations(session: Session) -> int:
+    """Organisations with affiliations and credit records, people and past projects for every jurisdiction
+    (idempotent). Codes: ``<J>-ISS`` the issuer, ``<J>-S1``…``<J>-S4`` clean solvers, ``<J>-AFF`` a solver
+    affiliated with the issuer, ``<J>-BAD`` a solver with a serious dishonesty record in 2025, ``<J>-ACC`` a
+    solver with a major safety accident in 2024, ``<J>-PUN`` a unit on a joint-punishment list until 2027,
+    ``<J>-BUSY`` a unit with 4 ongoing city projects, ``<J>-LATE`` a unit with a project overdue for
+    acceptance since 2024; people ``<J>-P1``…``<J>-P9``, ``<J>-PBUSY`` (3 ongoing projects) and ``<J>-PPUN``
+    (misconduct penalty period until 2027)."""
+    from datetime import date
+
+    if session.scalar(select(func.count()).select_from(Organisation)):
+        return 0
+    names = {"urumqi": "乌鲁木齐", "dazu": "大足", "karamay": "克拉玛依", "zhangye": "张掖"}
+    rows: list[Any] = []
+    for j, city in names.items():
+        J = j.upper()
+        rows.append(Organisation(code=f"{J}-ISS", name=f"{city}硅业股份有限公司", jurisdiction=j))
+        for i in range(1, 5):
+            kind = ("university", "institute", "enterprise", "enterprise")[i - 1]
+            rows.append(Organisation(code=f"{J}-S{i}", name=f"{city}揭榜单位{i}", jurisdiction=j, kind=kind))
+        for suffix, label in (
+            ("AFF", "关联子公司"),
+            ("BAD", "失信企业"),
+            ("ACC", "事故企业"),
+            ("PUN", "惩戒企业"),
+            ("BUSY", "在研较多的研究院"),
+            ("LATE", "逾期未验收单位"),
+        ):
+            rows.append(Organisation(code=f"{J}-{suffix}", name=f"{city}{label}", jurisdiction=j))
+        rows.append(Affiliation(party_a=f"{J}-ISS", party_b=f"{J}-AFF", kind="subsidiary", note="控股子公司"))
+        rows.append(
+            CreditRecord(
+                subject=f"{J}-BAD", kind="serious_dishonesty", recorded_on=date(2025, 3, 1), source="信用中国"
+            )
+        )
+        rows.append(
+            CreditRecord(
+                subject=f"{J}-ACC", kind="safety_accident", recorded_on=date(2024, 8, 1), source="应急管理局"
+            )
+        )
+        rows.append(
+            CreditRecord(
+                subject=f"{J}-PUN",
+                kind="joint_punishment",
+                recorded_on=date(2024, 1, 1),
+                penalty_until=date(2027, 12, 31),
+                source="联合惩戒名单",
+            )
+        )
+        rows.append(
+            CreditRecord(
+                subject=f"{J}-PPUN",
+                kind="misconduct",
+                recorded_on=date(2025, 1, 1),
+                penalty_until=date(2027, 12, 31),
+                source="科研失信记录",
+            )
+        )
+        for i in range(1, 10):
+            rows.append(
+                Person(code=f"{J}-P{i}", name=f"{city}研究员{i}", organisation=f"{J}-S{(i - 1) // 3 + 1}")
+            )
+        rows.append(Person(code=f"{J}-PBUSY", name=f"{city}忙碌研究员", organisation=f"{J}-S4"))
+        rows.append(Person(code=f"{J}-PPUN", name=f"{city}失信研究员", organisation=f"{J}-S4"))
+        for i in range(1, 5):
+            rows.append(
+                Project(
+                    code=f"{J}-OLD-{i}",
+                    jurisdiction=j,
+                    title=f"在研项目{i}",
+                    scheme="city_plan",
+                    solver=f"{J}-BUSY",
+                    members_json=f'["{J}-PBUSY"]' if i <= 3 else "[]",
+                    period_end=date(2027, 12, 31),
+                )
+            )
+        rows.append(
+            Project(
+                code=f"{J}-OLD-LATE",
+                jurisdiction=j,
+                title="逾期项目",
+                scheme="city_plan",
+                solver=f"{J}-LATE",
+                period_end=date(2024, 12, 31),
+            )
+        )
+    session.add_all(rows)
+    session.commit()
+    return len(rows)
 
 
 def load_demo(session: Session) -> dict[str, Any]:
@@ -51,8 +143,26 @@ def load_demo(session: Session) -> dict[str, Any]:
         deployed_by="owner",
         note="demo",
     )
+    organisations = load_organisations(session)
+    session.commit()
     started = 0
     if not session.scalar(select(func.count()).select_from(ProcessInstance)):
+        for jurisdiction in JURISDICTIONS:
+            code = f"{jurisdiction.upper()}-2026-001"
+            instances.start_instance(
+                session,
+                f"{jurisdiction}_challenge",
+                business_key=code,
+                data={
+                    "jurisdiction": jurisdiction,
+                    "title": "高纯硅提纯关键技术",
+                    "issuer_code": f"{jurisdiction.upper()}-ISS",
+                    "project_code": code,
+                    "notice_call_closes": "2026-12-31T18:00:00+08:00",
+                },
+                actor=f"bureau_{jurisdiction}",
+            )
+            started += 1
         for jurisdiction, (length, unit) in DEMO_PUBLICITY.items():
             inst = instances.start_instance(
                 session,
@@ -80,6 +190,7 @@ def load_demo(session: Session) -> dict[str, Any]:
                     },
                 )
     return {
+        "organisations": organisations,
         "users": len(users) + 1,
         "password": DEMO_PASSWORD,
         "deployment": deployed.as_json(),

@@ -22,6 +22,7 @@ KINDS = (
     "error",
     "retried",
     "completed",
+    "migrated",
 )
 
 

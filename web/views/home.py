@@ -1,31 +1,22 @@
-"""The start page: what is waiting, what runs, what is deployed."""
+"""The start page: staff go to their work queue, everyone else to the public portal."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, url_for
+from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
-from engine.models.deployment import ProcessVersion
-from engine.models.instance import ProcessInstance
-from engine.tasks import list_tasks
 from web.extensions import db
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
-def index() -> str:
-    session = db.session
-    return render_template(
-        "home.html",
-        tasks=list_tasks(session, limit=50),
-        instances=session.scalars(
-            select(ProcessInstance).order_by(ProcessInstance.id.desc()).limit(20)
-        ).all(),
-        versions=session.scalars(
-            select(ProcessVersion).order_by(ProcessVersion.process_key, ProcessVersion.version.desc())
-        ).all(),
-    )
+def index() -> Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("queue.index"))
+    return redirect(url_for("portal.index"))
 
 
 @bp.get("/healthz")

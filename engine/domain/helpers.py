@@ -1,0 +1,231 @@
+"""Domain functions that diagrams may call (scripts, conditions, DMN expressions). Plain JSON in and out.
+
+Writes (ledger entries, projects, credit records) join the session of the instance change, so they commit or
+roll back with it (ARCHITECTURE.md decision 3).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.clock import SHANGHAI, current_now
+from engine.domain import eligibility, ledger
+from engine.errors import ValidationFailed
+from engine.models.domain import CreditRecord, Project
+
+
+def _today() -> date:
+    return current_now().astimezone(SHANGHAI).date()
+
+
+def _date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
+    def applicant_facts(
+        jurisdiction: str,
+        issuer: str,
+        solver: str,
+        partners: list[str] | None = None,
+        members: list[str] | None = None,
+    ) -> dict[str, Any]:
+        return eligibility.applicant_facts(
+            session,
+            jurisdiction=jurisdiction,
+            issuer=issuer,
+            solver=solver,
+            partners=list(partners or []),
+            members=list(members or []),
+            today=_today(),
+        )
+
+    def ledger_pay(
+        project: str, party: str, amount_fen: int, tranche: str, source: str, jurisdiction: str | None = None
+    ) -> dict[str, Any]:
+        """Record a fiscal disbursement (diagram decided it is due)."""
+        return ledger.record(
+            session,
+            project=project,
+            kind="disbursement",
+            party=party,
+            amount_fen=amount_fen,
+            tranche=tranche,
+            source=source,
+            jurisdiction=jurisdiction,
+            at=current_now(),
+        )
+
+    def ledger_issuer_paid(
+        project: str, party: str, amount_fen: int, tranche: str, source: str, jurisdiction: str | None = None
+    ) -> dict[str, Any]:
+        return ledger.record(
+            session,
+            project=project,
+            kind="issuer_payment",
+            party=party,
+            amount_fen=amount_fen,
+            tranche=tranche,
+            source=source,
+            jurisdiction=jurisdiction,
+            at=current_now(),
+        )
+
+    def ledger_recover(
+        project: str,
+        party: str | None,
+        amount_fen: int | None,
+        reason: str,
+        source: str,
+        jurisdiction: str | None = None,
+    ) -> dict[str, Any] | None:
+        """Recover ``amount_fen`` (None = everything still held by ``party``); None when nothing is held."""
+        held = ledger.balance(session, project, party)["held_fen"]
+        amount = held if amount_fen is None else min(int(amount_fen), held)
+        if amount <= 0:
+            return None
+        return ledger.record(
+            session,
+            project=project,
+            kind="recovery",
+            party=party,
+            amount_fen=amount,
+            reason=reason,
+            source=source,
+            jurisdiction=jurisdiction,
+            at=current_now(),
+        )
+
+    def ledger_balance(project: str, party: str | None = None) -> dict[str, int]:
+        return ledger.balance(session, project, party)
+
+    def project_open(
+        code: str,
+        jurisdiction: str,
+        title: str,
+        issuer: str,
+        solver: str,
+        members: list[str] | None = None,
+        period_end: str | None = None,
+    ) -> dict[str, Any]:
+        row = session.scalar(select(Project).where(Project.code == code))
+        if row is None:
+            row = Project(code=code, jurisdiction=jurisdiction, title=title[:255], scheme="jiebang")
+            session.add(row)
+        row.issuer, row.solver, row.status = issuer, solver, "ongoing"
+        row.members_json = json.dumps(list(members or []), ensure_ascii=False)
+        row.period_end = _date(period_end)
+        session.flush()
+        return {"code": row.code, "status": row.status}
+
+    def project_status(code: str, status: str, period_end: str | None = None) -> dict[str, Any]:
+        if status not in ("ongoing", "accepted", "closed", "failed", "terminated", "revoked"):
+            raise ValidationFailed(f"未知的项目状态：{status}", f"unknown project status: {status}")
+        row = session.scalar(select(Project).where(Project.code == code))
+        if row is None:
+            raise ValidationFailed(f"项目 {code} 不存在", f"project {code} does not exist")
+        row.status = status
+        if period_end:
+            row.period_end = _date(period_end)
+        session.flush()
+        return {"code": row.code, "status": row.status}
+
+    def credit_add(
+        subject: str, kind: str, source: str, note: str = "", penalty_until: str | None = None
+    ) -> dict:
+        row = CreditRecord(
+            subject=subject,
+            kind=kind,
+            recorded_on=_today(),
+            penalty_until=_date(penalty_until),
+            source=source,
+            note=note or None,
+        )
+        session.add(row)
+        session.flush()
+        return {"subject": subject, "kind": kind, "recorded_on": row.recorded_on.isoformat()}
+
+    def days_between(a: str, b: str) -> int:
+        """Calendar days from date ``a`` to date ``b`` (Asia/Shanghai dates of ISO strings)."""
+        da, db = _local_date(a), _local_date(b)
+        return (db - da).days
+
+    def add_days(start: str, n: int) -> str:
+        """The ISO date ``n`` calendar days after the date of ``start``."""
+        from datetime import timedelta
+
+        return (_local_date(start) + timedelta(days=int(n))).isoformat()
+
+    def end_of_day(day: str) -> str:
+        """24:00 (Asia/Shanghai) at the end of ``day``, ISO with offset: the instant a date-bounded period ends."""
+        from datetime import datetime, time, timedelta
+
+        d = _local_date(day)
+        return datetime.combine(d + timedelta(days=1), time(0), SHANGHAI).isoformat()
+
+    def add_months(start: str, n: int) -> str:
+        """The ISO date ``n`` calendar months after the date of ``start`` (clamped to the month's last day)."""
+        d = _local_date(start)
+        month = d.month - 1 + int(n)
+        year, month = d.year + month // 12, month % 12 + 1
+        for day in (d.day, 30, 29, 28):
+            try:
+                return date(year, month, day).isoformat()
+            except ValueError:
+                continue
+        raise ValueError("unreachable")
+
+    def today() -> str:
+        """The clock's current date in Asia/Shanghai, ISO."""
+        return _today().isoformat()
+
+    def is_after(a: str, b: str) -> bool:
+        """Whether instant ``a`` is later than instant ``b`` (ISO strings with or without offsets; naive =
+        Asia/Shanghai)."""
+        return _instant(a) > _instant(b)
+
+    return {
+        "is_after": is_after,
+        "add_months": add_months,
+        "today": today,
+        "applicant_facts": applicant_facts,
+        "ledger_pay": ledger_pay,
+        "ledger_issuer_paid": ledger_issuer_paid,
+        "ledger_recover": ledger_recover,
+        "ledger_balance": ledger_balance,
+        "project_open": project_open,
+        "project_status": project_status,
+        "credit_add": credit_add,
+        "days_between": days_between,
+        "add_days": add_days,
+        "end_of_day": end_of_day,
+    }
+
+
+def _local_date(value: Any) -> date:
+    from datetime import datetime
+
+    text = str(value)
+    if len(text) <= 10:
+        return date.fromisoformat(text)
+    dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=SHANGHAI)
+    return dt.astimezone(SHANGHAI).date()
+
+
+def _instant(value: Any) -> Any:
+    from datetime import datetime
+
+    dt = datetime.fromisoformat(str(value))
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=SHANGHAI)

@@ -1,0 +1,103 @@
+"""The money ledger in integer fen (POLICIES.md §3: "Every disbursement and recovery is a ledger entry").
+
+Kinds: ``disbursement`` (fiscal money paid to the issuer or solver), ``recovery`` (fiscal money taken back),
+``issuer_payment`` (the issuer paid the solver: Dazu 001 十(二), Zhangye 004 四(一) prerequisites).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.errors import ValidationFailed
+from engine.models.domain import LedgerEntry
+
+KINDS = ("disbursement", "recovery", "issuer_payment")
+
+
+def _fen(amount: object) -> int:
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise ValidationFailed(
+            f"金额必须是整数分：{amount!r}", f"amounts are integer fen, not {type(amount).__name__}"
+        )
+    if amount < 0:
+        raise ValidationFailed(f"金额不能为负：{amount}", f"amount must not be negative: {amount}")
+    return amount
+
+
+def record(
+    session: Session,
+    *,
+    project: str,
+    kind: str,
+    amount_fen: int,
+    at: datetime,
+    party: str | None = None,
+    tranche: str | None = None,
+    reason: str | None = None,
+    source: str | None = None,
+    jurisdiction: str | None = None,
+) -> dict[str, object]:
+    if kind not in KINDS:
+        raise ValidationFailed(f"未知的账目类型：{kind}", f"unknown ledger kind: {kind}")
+    amount = _fen(amount_fen)
+    if kind == "recovery" and amount > balance(session, project)["held_fen"]:
+        raise ValidationFailed(
+            f"追回金额 {amount} 分超过已拨未收回余额", f"recovery of {amount} fen exceeds what is held"
+        )
+    entry = LedgerEntry(
+        project=project,
+        jurisdiction=jurisdiction,
+        kind=kind,
+        party=party,
+        amount_fen=amount,
+        tranche=tranche,
+        reason=reason,
+        source=source,
+        at=at,
+    )
+    session.add(entry)
+    session.flush()
+    return entry_json(entry)
+
+
+def entry_json(e: LedgerEntry) -> dict[str, object]:
+    return {
+        "id": e.id,
+        "project": e.project,
+        "kind": e.kind,
+        "party": e.party,
+        "amount_fen": e.amount_fen,
+        "tranche": e.tranche,
+        "reason": e.reason,
+        "source": e.source,
+        "at": e.at.isoformat(),
+    }
+
+
+def totals(session: Session, project: str, party: str | None = None) -> dict[str, int]:
+    query = select(LedgerEntry.kind, func.coalesce(func.sum(LedgerEntry.amount_fen), 0)).where(
+        LedgerEntry.project == project
+    )
+    if party is not None:
+        query = query.where(LedgerEntry.party == party)
+    found = {kind: total for kind, total in session.execute(query.group_by(LedgerEntry.kind)).all()}
+    return {kind: int(found.get(kind, 0)) for kind in KINDS}
+
+
+def balance(session: Session, project: str, party: str | None = None) -> dict[str, int]:
+    """Disbursed, recovered, held (= disbursed − recovered) and paid by the issuer, in fen."""
+    t = totals(session, project, party)
+    return {
+        "disbursed_fen": t["disbursement"],
+        "recovered_fen": t["recovery"],
+        "held_fen": t["disbursement"] - t["recovery"],
+        "issuer_paid_fen": t["issuer_payment"],
+    }
+
+
+def entries(session: Session, project: str) -> list[dict[str, object]]:
+    rows = session.scalars(select(LedgerEntry).where(LedgerEntry.project == project).order_by(LedgerEntry.id))
+    return [entry_json(e) for e in rows]

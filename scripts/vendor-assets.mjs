@@ -1,0 +1,56 @@
+// Copy the built bpmn.io distributions from node_modules into web/static/vendor (committed), and write
+// web/static/vendor/MANIFEST.json with each package's version and every copied file's SHA-256.
+// Run after changing the pins in package.json:  npm ci && npm run vendor   (or scripts/vendor-assets.sh)
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const vendor = join(root, "web", "static", "vendor");
+
+const PACKAGES = {
+  "bpmn-js": [
+    "dist/bpmn-navigated-viewer.production.min.js",
+    "dist/bpmn-modeler.production.min.js",
+    "dist/assets",
+    "LICENSE",
+  ],
+  "dmn-js": [
+    "dist/dmn-navigated-viewer.production.min.js",
+    "dist/dmn-modeler.production.min.js",
+    "dist/assets",
+    "LICENSE",
+  ],
+};
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
+}
+
+const manifest = { generated_by: "scripts/vendor-assets.mjs", packages: {} };
+for (const [pkg, entries] of Object.entries(PACKAGES)) {
+  const source = join(root, "node_modules", pkg);
+  if (!existsSync(source)) {
+    console.error(`node_modules/${pkg} is missing: run "npm ci" first`);
+    process.exit(1);
+  }
+  const version = JSON.parse(readFileSync(join(source, "package.json"), "utf8")).version;
+  const target = join(vendor, pkg);
+  rmSync(target, { recursive: true, force: true });
+  for (const entry of entries) {
+    const to = join(target, entry.replace(/^dist\//, ""));
+    mkdirSync(dirname(to), { recursive: true });
+    cpSync(join(source, entry), to, { recursive: true });
+  }
+  const files = {};
+  for (const file of walk(target).sort()) {
+    files[relative(vendor, file).split("\\").join("/")] = createHash("sha256").update(readFileSync(file)).digest("hex");
+  }
+  manifest.packages[pkg] = { version, files };
+  console.log(`${pkg} ${version}: ${Object.keys(files).length} files`);
+}
+writeFileSync(join(vendor, "MANIFEST.json"), JSON.stringify(manifest, null, 2) + "\n");

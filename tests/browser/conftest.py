@@ -1,0 +1,127 @@
+"""Browser tests: the app served on 127.0.0.1 (a free port, werkzeug in a thread) and Debian's Chromium driven
+by Python playwright. Never downloads a browser: Chromium comes from `apt-get install chromium`
+(scripts/setup.sh). Skipped, with the reason, when Chromium or playwright is missing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("JIEBANG_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+PASSWORD = "browser-test-42"
+TIMEOUT_MS = 20_000
+
+
+def _playwright() -> Any:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: run scripts/setup.sh as root (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright package is missing: pip install -e '.[test]'")
+    return sync_playwright
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    sync_playwright = _playwright()
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True, timeout=TIMEOUT_MS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def live_app(db_url: str, db_session: Session, tmp_path: Path) -> Iterator[str]:
+    """The Flask app on the test database, served on a free port; yields its base URL."""
+    from web.app import create_app
+    from web.extensions import db
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": db_url,
+            "SECRET_KEY": "browser-test-secret",
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "LOGIN_RATE_LIMIT": (1000, 60),
+        }
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def demo_data(db_session: Session, sim, calendar_loaded) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The demo data, with a fast password hash for the users the tests sign in as."""
+    from engine.users import add_user
+    from web.demo import load_demo
+
+    sim.set("2026-09-28T10:00:00+08:00")
+    loaded = load_demo(db_session)
+    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    for name in ("supervisor", "owner", "admin", "bureau_urumqi"):
+        add_user(db_session, name, roles=[], password_hash=fast)
+    return loaded
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.js_errors = errors  # type: ignore[attr-defined]
+    yield pg
+    context.close()
+
+
+def sign_in(page: Any, base: str, username: str, next_path: str = "/") -> None:
+    page.goto(f"{base}/login?next={next_path}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_load_state("networkidle")
+
+
+def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def copy_for_readme(path: Path, name: str) -> None:
+    """Refresh docs/screenshots/<name>.png when JIEBANG_README_SCREENSHOTS=1 (the committed README images)."""
+    if os.environ.get("JIEBANG_README_SCREENSHOTS") == "1":
+        target = ROOT / "docs" / "screenshots" / f"{name}.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)

@@ -1,0 +1,153 @@
+"""Real Chromium: a supervisor sees the highlighted diagram of a running instance (and drills into the called
+process); a process owner validates and deploys a changed diagram in the modeler; every MIWG reference model
+opens and draws in the viewer and the modeler, and a modeler round trip keeps every element id."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from tests.browser.conftest import SCREENSHOTS, copy_for_readme, screenshot, sign_in
+from tests.conftest import MIWG
+
+pytestmark = pytest.mark.browser
+
+
+def _wait_import(page: Any, selector: str) -> dict[str, Any]:
+    page.wait_for_selector(f"{selector}[data-import=ok], {selector}[data-import=error]", state="attached")
+    return page.eval_on_selector(
+        selector,
+        "el => ({import: el.dataset.import, shapes: Number(el.dataset.shapes || 0), error: el.dataset.error || null,"
+        " marked: el.dataset.marked ? JSON.parse(el.dataset.marked) : null, process: el.dataset.process || null})",
+    )
+
+
+def test_supervisor_sees_highlighted_running_instance(page: Any, live_app: str, demo_data: Any) -> None:
+    sign_in(page, live_app, "supervisor", "/monitor/")
+    page.goto(f"{live_app}/monitor/")
+    assert page.locator("table.jb-instances tbody tr").count() == 4
+    copy_for_readme(screenshot(page, "monitor-list"), "monitor-list")
+
+    page.click("text=DEMO-URUMQI-001")
+    page.wait_for_selector("#diagram[data-marked]", state="attached")
+    info = _wait_import(page, "#diagram")
+    assert info["import"] == "ok" and info["shapes"] > 3, info
+    assert info["marked"].get("completed") and (
+        info["marked"].get("active") or info["marked"].get("waiting")
+    ), info
+    assert page.locator(".djs-element.jb-completed").count() >= 2
+    assert page.locator("form button[name=op]").count() == 0  # read-only for a supervisor
+    copy_for_readme(screenshot(page, "monitor-instance"), "monitor-instance")
+
+    # drill down into the called publicity process: its timer is waiting, with its due time
+    page.click(".jb-badge-drill")
+    page.wait_for_selector("#diagram[data-process=publicity][data-marked]", state="attached")
+    info = _wait_import(page, "#diagram")
+    assert info["import"] == "ok" and info["marked"].get("waiting"), info
+    assert page.locator(".jb-badge-timer").count() >= 1
+    screenshot(page, "monitor-instance-drilldown")
+    assert not page.js_errors, page.js_errors
+
+
+def test_process_owner_validates_and_deploys_changed_diagram(
+    page: Any, live_app: str, demo_data: Any
+) -> None:
+    sign_in(page, live_app, "owner", "/modeler/")
+    page.goto(f"{live_app}/modeler/")
+    screenshot(page, "modeler-history")
+    page.click("a.open-version[data-process=publicity_demo][data-version='1']")
+    info = _wait_import(page, "#canvas-bpmn")
+    assert info["import"] == "ok" and info["shapes"] > 3, info
+
+    # a problem is reported on its element: the user task names a form that does not exist
+    xml = page.evaluate("jbModeler.getXML()")
+    name = page.evaluate("jbModeler.current()")
+    bad = xml.replace('value="notice_prepare"', 'value="no_such_form"', 1)
+    assert bad != xml
+    page.evaluate("([n, x]) => jbModeler.importText(n, x)", [name, bad])
+    page.click("#btn-validate")
+    page.wait_for_selector("body[data-validated]", state="attached")
+    problems = page.locator("#problems li").all_inner_texts()
+    assert problems, "validation found nothing"
+    page.wait_for_selector(".jb-problem-note[data-element=prepare_notice]")
+    assert page.locator(".djs-element.jb-problem").count() >= 1
+    copy_for_readme(screenshot(page, "modeler-problem"), "modeler-problem")
+    page.evaluate("([n, x]) => jbModeler.importText(n, x)", [name, xml])
+
+    # rename the call activity in the modeler, validate, deploy
+    page.evaluate(
+        """() => { const m = jbModeler.bpmn; const el = m.get('elementRegistry').get('publicise');
+                   m.get('modeling').updateLabel(el, '公示（修订） Publicity (revised)'); }"""
+    )
+    page.click("#btn-validate")
+    page.wait_for_selector("body[data-validated=ok]", state="attached")
+    page.fill("#deploy-note", "重命名公示环节 rename the publicity step")
+    page.click("#btn-deploy")
+    page.wait_for_selector("body[data-deployed]", state="attached")
+    assert page.get_attribute("body", "data-deployed") == "ok", page.inner_text("#result")
+    assert "publicity_demo v2" in page.inner_text("#result")
+    copy_for_readme(screenshot(page, "modeler-deployed"), "modeler-deployed")
+    page.goto(f"{live_app}/modeler/")
+    history = page.inner_text("#deployments")
+    assert "重命名公示环节" in history and "owner" in history
+    assert not page.js_errors, page.js_errors
+
+
+MODEL_NS = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+
+
+def _ids(xml: bytes | str, *, model_only: bool = True) -> set[str]:
+    """Ids of the BPMN model elements (the process semantics); with model_only=False, DI ids as well."""
+    root = etree.fromstring(xml.encode() if isinstance(xml, str) else xml)
+    return {
+        el.get("id")
+        for el in root.iter()
+        if isinstance(el.tag, str) and el.get("id") and (not model_only or el.tag.startswith(MODEL_NS))
+    }
+
+
+MIWG_FILES = sorted(MIWG.glob("*.bpmn"))
+
+
+@pytest.mark.skipif(not MIWG_FILES, reason="MIWG reference files are not available")
+def test_every_miwg_file_draws_in_viewer_and_modeler_and_round_trips(
+    page: Any, live_app: str, demo_data: Any
+) -> None:
+    sign_in(page, live_app, "owner", "/modeler/new")
+    failures: dict[str, Any] = {}
+    di_report: dict[str, list[str]] = {}
+    for where, url, selector in (
+        ("viewer", "/monitor/viewer", "#diagram"),
+        ("modeler", "/modeler/new", "#canvas-bpmn"),
+    ):
+        page.goto(f"{live_app}{url}")
+        _wait_import(page, selector) if where == "modeler" else None
+        for path in MIWG_FILES:
+            page.eval_on_selector(selector, "el => el.setAttribute('data-import', 'pending')")
+            page.set_input_files("#import-file", str(path))
+            info = _wait_import(page, selector)
+            if info["import"] != "ok" or info["shapes"] < 1:
+                failures[f"{where}:{path.name}"] = info
+                continue
+            if where == "modeler":
+                saved = page.evaluate("jbModeler.getXML()")
+                lost = _ids(path.read_bytes()) - _ids(saved)
+                if lost:
+                    failures[f"round-trip:{path.name}"] = sorted(lost)
+                # bpmn-js drops diagram-interchange shapes it cannot attach (an edge without bpmnElement, DI of
+                # elements it does not draw): recorded for the report, not a failure of the model round trip
+                di_lost = _ids(path.read_bytes(), model_only=False) - _ids(saved, model_only=False)
+                if di_lost:
+                    di_report[path.name] = sorted(di_lost)
+            if path.name in ("A.1.0.bpmn", "C.1.0.bpmn"):
+                screenshot(page, f"{where}-miwg-{Path(path.name).stem}")
+    SCREENSHOTS.parent.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS.parent / "miwg-di-round-trip.json").write_text(
+        json.dumps(di_report, indent=1), encoding="utf-8"
+    )
+    assert not failures, json.dumps(failures, ensure_ascii=False, indent=1)
+    assert not page.js_errors, page.js_errors

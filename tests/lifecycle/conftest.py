@@ -1,0 +1,142 @@
+"""Drive the 揭榜挂帅 lifecycles of bpmn/ through the engine with the simulated clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from engine import instances, messages, tasks
+from engine.bundle import collect_paths
+from engine.deploy import deploy_bundle
+from engine.timers import sweep
+from engine.users import add_user
+
+BPMN = Path(__file__).resolve().parents[2] / "bpmn"
+ROLES = ("bureau", "issuer", "recommender", "expert", "solver", "approver", "third_party")
+PDF = {"name": "x.pdf", "size": 10, "content_type": "application/pdf", "sha256": "0" * 64, "storage_key": "k"}
+
+DOCS = {"self_evaluation": PDF, "tech_report": PDF, "final_accounts": PDF, "special_audit": PDF}
+
+
+class Flow:
+    """One instance and the people of its jurisdiction."""
+
+    def __init__(self, session: Session, sim: Any, jurisdiction: str, iid: int, key: str) -> None:
+        self.s, self.sim, self.j, self.id, self.key = session, sim, jurisdiction, iid, key
+
+    def ready(self) -> list[str]:
+        return sorted(t.task_spec for t in tasks.list_tasks(self.s, instance_id=self.id))
+
+    def do(self, spec: str, data: dict[str, Any] | None = None, role: str | None = None) -> None:
+        found = [t for t in tasks.list_tasks(self.s, instance_id=self.id) if t.task_spec == spec]
+        assert found, f"{spec} not ready; ready: {self.ready()} ({self.info()['status']})"
+        row = found[0]
+        from engine.lint import role_of_lane
+
+        actor = f"{role or role_of_lane(row.lane)}_{self.j}"
+        tasks.complete(self.s, row.id, actor=actor, data=data or {})
+
+    def info(self) -> dict[str, Any]:
+        return instances.describe(self.s, self.id)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.info()["data"]
+
+    def message(self, name: str, payload: dict[str, Any]) -> None:
+        messages.deliver(self.s, name, correlation={"business_key": self.key}, payload=payload)
+
+    def at(self, iso: str) -> int:
+        self.sim.set(iso)
+        return sweep(self.s)
+
+
+@pytest.fixture
+def world(db_session: Session, sim, calendar_loaded):  # type: ignore[no-untyped-def]
+    """Deploy bpmn/, create users for every role of every jurisdiction and the organisations of the tests."""
+    from web.demo import load_organisations
+
+    for j in ("urumqi", "dazu", "karamay", "zhangye"):
+        for role in ROLES:
+            add_user(db_session, f"{role}_{j}", roles=[role], jurisdiction=j)
+    load_organisations(db_session)
+    deploy_bundle(db_session, collect_paths([BPMN]))
+    sim.set("2026-05-06T09:00:00+08:00")
+    return db_session
+
+
+@pytest.fixture
+def start(world: Session, sim) -> Callable[..., Flow]:  # type: ignore[no-untyped-def]
+    counter = {"n": 0}
+
+    def _start(jurisdiction: str, version: int | None = None, **data: Any) -> Flow:
+        counter["n"] += 1
+        key = f"{jurisdiction.upper()}-T{counter['n']}"
+        payload = {
+            "jurisdiction": jurisdiction,
+            "title": "高纯硅提纯关键技术",
+            "issuer_code": f"{jurisdiction.upper()}-ISS",
+            "project_code": key,
+            "notice_call_closes": "2026-12-31T18:00:00+08:00",
+            **data,
+        }
+        inst = instances.start_instance(
+            world,
+            f"{jurisdiction}_challenge",
+            version=version,
+            business_key=key,
+            data=payload,
+            actor=f"bureau_{jurisdiction}",
+        )
+        return Flow(world, sim, jurisdiction, inst.id, key)
+
+    return _start
+
+
+def need(**over: Any) -> dict[str, Any]:
+    data = {
+        "need_title": "高纯硅提纯关键技术",
+        "category": "breakthrough",
+        "problem": "提纯工艺能耗高",
+        "indicators": "纯度 ≥ 99.9999%",
+        "deadline": "2028-12-31",
+        "ip_terms": "发榜方所有",
+        "need_total_fen": "8,000,000",
+        "scope": "public",
+        "issuer_end_user": True,
+        "application_form": PDF,
+        "pledge_unit": True,
+        "pledge_leader": True,
+        "audit_prev": PDF,
+        "audit_last": PDF,
+    }
+    data.update(over)
+    return data
+
+
+def application(solver: str, members: str, partners: str = "") -> dict[str, Any]:
+    return {"solver": solver, "partners": partners, "members": members, "plan": "方案", "pledge": True}
+
+
+def panel(names: list[str], chair_by_issuer: bool = False) -> dict[str, Any]:
+    return {
+        "experts": [
+            {
+                "name": n,
+                "recommended_by": "issuer" if (i == 0 and chair_by_issuer) else "bureau",
+                "chair": i == 0,
+            }
+            for i, n in enumerate(names)
+        ]
+    }
+
+
+def score_all(flow: Flow, scores: dict[str, float]) -> None:
+    while "score" in flow.ready():
+        flow.do(
+            "score", {"scores": [{"solver": s, "score": v} for s, v in scores.items()], "opinion": "同意"}
+        )

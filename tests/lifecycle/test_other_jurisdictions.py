@@ -1,0 +1,141 @@
+"""Dazu (001), Karamay (003) and Zhangye (004): where their flows differ from Urumqi."""
+
+from __future__ import annotations
+
+from engine.domain import ledger
+
+from .conftest import DOCS, application, need, panel, score_all
+
+REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
+
+
+def test_dazu_need_in_municipal_list_leaves_district_list(start) -> None:  # type: ignore[no-untyped-def]
+    """001 八(二): a need taken into the Chongqing municipal list is not published at district level."""
+    flow = start("dazu")
+    flow.do("post_need", need())
+    flow.do("need_review", REVIEW)
+    flow.do("municipal_check", {"taken_municipal": "yes"})
+    assert flow.info()["status"] == "completed"
+    assert flow.data["district_list_status"] == "moved_to_municipal"
+
+
+def test_dazu_panel_must_be_five_and_odd_and_issuer_prepays(start) -> None:  # type: ignore[no-untyped-def]
+    """001 八(四): panel ≥5 and odd; 001 十(一) ≤30%, ≤1,000,000; 001 十(二): the issuer pays 40% before
+    the first fiscal tranche (50% after the task book); 001 八(五) 5 working days of publicity."""
+    flow = start("dazu")
+    flow.do("post_need", need())
+    flow.do("need_review", REVIEW)
+    flow.do("municipal_check", {"taken_municipal": "no"})
+    flow.do("publish_list", {"list_published_on": "2026-06-20"})
+    flow.do("collect_applications", {"applications": [application("DAZU-S1", "DAZU-P1")]})
+    flow.do("form_panel", panel(["e1", "e2", "e3", "e4"]))
+    assert "至少 5" in flow.data["panel_problem"] or "不少于 5" in flow.data["panel_problem"]
+    flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5", "e6"]))
+    assert "奇数" in flow.data["panel_problem"]
+    flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
+    score_all(flow, {"DAZU-S1": 88})
+    flow.do(
+        "select",
+        {
+            "mode": "single",
+            "selected": "DAZU-S1",
+            "contract_fen": "3,000,000",
+            "fiscal_support_fen": "900,000",
+            "selection_reason": "唯一",
+        },
+    )
+    flow.do("approve", {"approval": "approve"})
+    # 5 working days from Wed 05-06: 06, 07, 08, Sat 09 (调休 make-up working day), 11
+    assert flow.info()["timers"][0]["due_at"].startswith("2026-05-11T16:00")
+    flow.at("2026-05-13T00:00:00+08:00")
+    flow.do("sign_contract", {"period_months": 24, "ip_ownership": "需求单位", "disbursement_plan": "50/50"})
+    flow.do("issuer_payment", {"issuer_paid_fen": "1,000,000"})
+    assert "1200000" in flow.data["prepay_problem"] and ledger.balance(flow.s, flow.key)["disbursed_fen"] == 0
+    flow.do("issuer_payment", {"issuer_paid_fen": "200,000"})
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 45_000_000
+
+
+def test_karamay_one_solver_continues_and_user_evaluation(start) -> None:  # type: ignore[no-untyped-def]
+    """003 §12(5) chair from the issuer, ≤3 race teams; 003 §13(3) exactly one continues; 003 §12(9) user
+    technical evaluation before acceptance."""
+    flow = start("karamay")
+    flow.do("post_need", need())
+    flow.do("need_review", REVIEW)
+    flow.do("publish_list", {"list_published_on": "2026-06-20"})
+    flow.do(
+        "collect_applications",
+        {"applications": [application("KARAMAY-S1", "KARAMAY-P1"), application("KARAMAY-S2", "KARAMAY-P4")]},
+    )
+    flow.do("form_panel", panel(["e1", "e2", "e3"]))
+    assert "发榜方推荐" in flow.data["panel_problem"]
+    flow.do("form_panel", panel(["e1", "e2", "e3"], chair_by_issuer=True))
+    score_all(flow, {"KARAMAY-S1": 88, "KARAMAY-S2": 87})
+    flow.do(
+        "select",
+        {
+            "mode": "race",
+            "selected": "KARAMAY-S1,KARAMAY-S2",
+            "contract_fen": "10,000,000",
+            "fiscal_support_fen": "4,000,000",
+            "stage_due": "2026-12-31",
+            "selection_reason": "接近",
+        },
+    )
+    flow.do("approve", {"approval": "approve"})
+    flow.at("2026-05-14T00:00:00+08:00")
+    flow.do("sign_contract", {"period_months": 24, "ip_ownership": "约定", "disbursement_plan": "三阶段"})
+    flow.at("2027-01-01T00:00:00+08:00")
+    for _ in range(2):
+        flow.do("stage_report", {"achieved": "完成"})
+    for _ in range(2):
+        flow.do("stage_review", {"stage_passed": "yes", "stage_score": 80})
+    flow.do("race_outcome", {"race_outcome": "best", "continuing": "KARAMAY-S1,KARAMAY-S2"})
+    assert "003 §13(3)" in flow.data["race_problem"]
+    flow.do("race_outcome", {"race_outcome": "best", "continuing": "KARAMAY-S1"})
+    flow.do(
+        "approve_exits",
+        {"exit_clearing": [{"solver": "KARAMAY-S2", "unspent_fen": "50,000"}], "exits_approved": True},
+    )
+    flow.at("2028-05-20T09:00:00+08:00")
+    flow.do("request", DOCS)
+    flow.do("user_eval", {"user_rating": "satisfied"})
+    flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    assert flow.info()["status"] == "completed"
+    bal = ledger.balance(flow.s, flow.key)
+    assert bal["held_fen"] == 400_000_000 and bal["recovered_fen"] == 5_000_000
+
+
+def test_zhangye_issuer_picks_before_review_and_prepays_30(start) -> None:  # type: ignore[no-untyped-def]
+    """004 三(四): the issuer picks the team before the review; 004 四(一): 20% of the award, ≤1,000,000, the
+    issuer pays ≥30% before the first subsidy (50%); 004 三(六): ≤2 years self-managed."""
+    flow = start("zhangye")
+    flow.do("post_need", need())
+    flow.do("need_review", REVIEW)
+    flow.do("publish_list", {"list_published_on": "2026-06-20"})
+    flow.do("collect_applications", {"applications": [application("ZHANGYE-S1", "ZHANGYE-P1")]})
+    flow.do("form_panel", panel(["e1", "e2", "e3"]))
+    score_all(flow, {"ZHANGYE-S1": 90})
+    flow.do(
+        "select",
+        {
+            "mode": "single",
+            "selected": "ZHANGYE-S1",
+            "contract_fen": "4,000,000",
+            "fiscal_support_fen": "800,000",
+            "selection_reason": "发榜方选定",
+        },
+    )
+    flow.do("approve", {"approval": "approve"})
+    flow.at("2026-05-14T00:00:00+08:00")
+    flow.do(
+        "sign_contract",
+        {
+            "period_months": 24,
+            "ip_ownership": "约定",
+            "disbursement_plan": "50/50",
+            "milestones": [{"title": "中期", "due_date": "2027-05-01", "indicators": "x", "tranche_pct": 10}],
+        },
+    )
+    flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 40_000_000
+    assert flow.data["self_managed"] is True  # 24 months ≤ 2 years: no milestone checks

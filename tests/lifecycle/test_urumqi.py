@@ -1,0 +1,350 @@
+"""Urumqi (000 draft measures, 002 2026 call guide): the whole lifecycle through the engine."""
+
+from __future__ import annotations
+
+from engine.domain import ledger
+
+from .conftest import DOCS, application, need, panel, score_all
+
+
+def to_contract(
+    flow,
+    solvers=("URUMQI-S1", "URUMQI-S2", "URUMQI-S3"),
+    mode="single",
+    selected="URUMQI-S1",
+    support="2,000,000",
+    contract="6,000,000",
+    stage_due=None,
+):  # type: ignore[no-untyped-def]
+    flow.do("post_need", need())
+    flow.do("recommend", {"recommended": "yes"})
+    flow.do(
+        "need_review", {"importance": 90, "feasibility": 80, "difficulty": 70, "need_listed_decision": "list"}
+    )
+    flow.do("publish_list", {"list_published_on": "2026-06-20"})
+    members = {
+        s: f"{s.split('-')[0]}-P{i * 3 + 1},{s.split('-')[0]}-P{i * 3 + 2}" for i, s in enumerate(solvers)
+    }
+    flow.do("collect_applications", {"applications": [application(s, members[s]) for s in solvers]})
+    flow.do("form_panel", panel(["expert_urumqi", "expert2", "expert3"]))
+    score_all(flow, {s: 90 - i for i, s in enumerate(solvers)})
+    data = {
+        "mode": mode,
+        "selected": selected,
+        "contract_fen": contract,
+        "fiscal_support_fen": support,
+        "selection_reason": "评分最高",
+    }
+    if stage_due:
+        data.update({"stage_due": stage_due, "stage_task": "样机"})
+    flow.do("select", data)
+    flow.do("approve", {"approval": "approve"})
+
+
+def test_happy_path_to_acceptance(start) -> None:  # type: ignore[no-untyped-def]
+    """000 §12 whole flow; 000 §12(5) publicity 7 days; 002 五(二)1 fiscal ≤40% of the payment, ≤3,000,000."""
+    flow = start("urumqi")
+    to_contract(flow)
+    assert flow.ready() == []  # in publicity
+    assert flow.info()["timers"][0]["due_at"].startswith("2026-05-12T16:00")  # 7 calendar days from 05-06
+    assert flow.at("2026-05-13T00:00:00+08:00") == 1
+    flow.do(
+        "sign_contract",
+        {
+            "period_months": 24,
+            "ip_ownership": "发榜方",
+            "disbursement_plan": "50/50",
+            "milestones": [{"title": "中试", "due_date": "2027-05-01", "indicators": "纯度"}],
+        },
+    )
+    bal = ledger.balance(flow.s, flow.key)
+    assert bal["disbursed_fen"] == 100_000_000  # first 50% of 2,000,000 CNY
+    # under 3 years: self-managed, no milestone checks (000 §12(7)) -> next timer is the period end
+    assert flow.info()["timers"][0]["due_at"].startswith("2028-05-13T16:00")
+    flow.at("2028-05-14T01:00:00+08:00")
+    flow.do("request", DOCS)
+    flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    info = flow.info()
+    assert info["status"] == "completed"
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 200_000_000
+
+
+def test_late_need_refused_with_deadline(start) -> None:  # type: ignore[no-untyped-def]
+    """002 五(一)1/3: online window closes 2026-06-10 19:30; late submissions are not accepted."""
+    flow = start("urumqi")
+    flow.at("2026-06-10T19:31:00+08:00")
+    flow.do("post_need", need())
+    info = flow.info()
+    assert info["status"] == "completed"
+    assert "2026-06-10T19:30:00+08:00" in info["data"]["need_refusals"][0]
+
+
+def test_missing_pledge_refused(start) -> None:  # type: ignore[no-untyped-def]
+    """002 五(二)4: without the integrity pledges of unit and leader the need is not accepted."""
+    flow = start("urumqi")
+    flow.do("post_need", need(pledge_leader=False))
+    assert "002 五(二)4" in flow.data["need_refusals"][0]
+
+
+def test_late_recommendation_refused(start) -> None:  # type: ignore[no-untyped-def]
+    """002 五(一)2: recommendation deadline 2026-06-12 19:30."""
+    flow = start("urumqi")
+    flow.do("post_need", need())
+    flow.at("2026-06-13T09:00:00+08:00")
+    flow.do("recommend", {"recommended": "yes"})
+    assert flow.info()["status"] == "completed" and "002 五(一)2" in flow.data["rec_refusal"]
+
+
+def test_eligibility_refusals_name_rule_and_source(start) -> None:  # type: ignore[no-untyped-def]
+    """000 §8, 002 二(三)5, 000 §10, 002 四(一)(二)(三): each refused application names the rule and source."""
+    flow = start("urumqi")
+    flow.do("post_need", need())
+    flow.do("recommend", {"recommended": "yes"})
+    flow.do(
+        "need_review", {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
+    )
+    flow.do("publish_list", {"list_published_on": "2026-06-20"})
+    apps = [
+        application("URUMQI-ISS", "URUMQI-P1"),
+        application("URUMQI-AFF", "URUMQI-P2"),
+        application("URUMQI-BAD", "URUMQI-P3"),
+        application("URUMQI-LATE", "URUMQI-P4"),
+        application("URUMQI-BUSY", "URUMQI-P5"),
+        application("URUMQI-S1", "URUMQI-PBUSY"),
+        application("URUMQI-S2", "URUMQI-P6,URUMQI-PPUN"),
+        application("URUMQI-S3", "URUMQI-P7", partners="URUMQI-ISS"),
+        application("URUMQI-S4", "URUMQI-P8"),
+    ]
+    flow.do("collect_applications", {"applications": apps})
+    data = flow.data
+    rules = {(r["solver"], r["rule"], r["source"]) for r in data["application_refusals"]}
+    assert ("URUMQI-ISS", "issuer_is_solver", "000 §8") in rules
+    assert ("URUMQI-AFF", "affiliated", "002 二(三)5, 003 §10, 001 五(二)") in rules
+    assert ("URUMQI-BAD", "solver_credit", "000 §10, 002 二(三)2, 001 五(二)4") in rules
+    assert ("URUMQI-LATE", "limit_overdue", "002 四(一)") in rules
+    assert ("URUMQI-BUSY", "limit_unit_ongoing", "002 四(二)") in rules
+    assert ("URUMQI-S1", "limit_person_load", "002 四(二)") in rules
+    assert ("URUMQI-S2", "misconduct_penalty", "002 四(三)") in rules
+    assert ("URUMQI-S3", "issuer_is_partner", "000 §8") in rules
+    assert data["candidates"] == ["URUMQI-S4"]
+    # 000 §12(3): fewer than 3 teams -> the bureau extends or proceeds with a reason
+    assert flow.ready() == ["few_teams"]
+
+
+def test_fewer_than_three_teams_extend_then_proceed(start) -> None:  # type: ignore[no-untyped-def]
+    """000 §12(3): in principle ≥3 teams; extend the window, then proceed with a recorded reason."""
+    flow = start("urumqi")
+    flow.do("post_need", need())
+    flow.do("recommend", {"recommended": "yes"})
+    flow.do(
+        "need_review", {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
+    )
+    flow.do("publish_list", {"list_published_on": "2026-06-20"})
+    flow.do("collect_applications", {"applications": [application("URUMQI-S1", "URUMQI-P1")]})
+    flow.do("few_teams", {"few_teams_choice": "extend", "few_teams_reason": "延长两周"})
+    flow.do(
+        "collect_applications",
+        {"applications": [application("URUMQI-S1", "URUMQI-P1"), application("URUMQI-S2", "URUMQI-P4")]},
+    )
+    flow.do("few_teams", {"few_teams_choice": "proceed", "few_teams_reason": "领域冷门"})
+    assert flow.ready() == ["form_panel"]
+    assert flow.data["few_teams_reason"] == "领域冷门"
+
+
+def test_fiscal_cap_refused_then_corrected(start) -> None:  # type: ignore[no-untyped-def]
+    """002 五(二)1: fiscal support ≤40% of the payment to the solver and ≤3,000,000 CNY."""
+    flow = start("urumqi")
+    try:
+        to_contract(flow, support="2,400,001", contract="6,000,000")
+    except AssertionError:
+        pass
+    assert flow.ready() == ["select"] and "002 五(二)1" in flow.data["selection_problem"]
+
+
+def test_objection_during_publicity_then_continue(start) -> None:  # type: ignore[no-untyped-def]
+    """000 §12(5): an objection interrupts the 7-day publicity; continuing opens a new full window."""
+    flow = start("urumqi")
+    to_contract(flow)
+    flow.at("2026-05-08T10:00:00+08:00")
+    flow.message("objection", {"text": "存在关联"})
+    flow.do("handle_objection", {"objection_decision": "continue", "objection_reason": "经核实无关联"})
+    assert flow.info()["timers"][0]["due_at"].startswith("2026-05-14T16:00")
+
+
+def test_objection_upheld_stops(start) -> None:  # type: ignore[no-untyped-def]
+    """000 §12(5): 公示无异议的予以立项 — an upheld objection stops the project."""
+    flow = start("urumqi")
+    to_contract(flow)
+    flow.message("objection", {"text": "造假"})
+    flow.do("handle_objection", {"objection_decision": "stop", "objection_reason": "属实"})
+    assert flow.info()["status"] == "completed" and flow.data["publicity_result"] == "stopped"
+
+
+def implementing(start, **kw):  # type: ignore[no-untyped-def]
+    flow = start("urumqi")
+    to_contract(flow, **kw)
+    flow.at("2026-05-13T00:00:00+08:00")
+    flow.do("sign_contract", {"period_months": 24, "ip_ownership": "发榜方", "disbursement_plan": "50/50"})
+    return flow
+
+
+def test_extension_granted_then_second_refused(start) -> None:  # type: ignore[no-untyped-def]
+    """003 §19 (policy parameters for 000 §14): ≥30 days before the end, once, ≤1 year."""
+    flow = implementing(start)
+    flow.message("extension_request", {"days": 180, "reason": "设备延迟到货"})
+    flow.do("review", {"extension_decision": "approve", "extension_reason": "客观原因"})
+    assert flow.data["extension_result"] == "granted" and flow.data["period_end"] == "2028-11-09"
+    flow.message("extension_request", {"days": 30, "reason": "再延"})
+    data = flow.data
+    assert data["extension_result"] == "refused" and "只能申请 1 次" in data["extension_refusal"]
+
+
+def test_late_extension_refused(start) -> None:  # type: ignore[no-untyped-def]
+    """003 §19: an extension request later than 30 days before the end is refused with the reason."""
+    flow = implementing(start)
+    flow.at("2028-04-20T09:00:00+08:00")
+    flow.message("extension_request", {"days": 90, "reason": "迟交"})
+    data = flow.data
+    assert data["extension_result"] == "refused" and "2028-04-13" in data["extension_refusal"]
+
+
+def test_termination_objective_recovers_unspent(start) -> None:  # type: ignore[no-untyped-def]
+    """000 §14: objective cause, audit + bureau approval, recover the remaining money."""
+    flow = implementing(start)
+    flow.message("termination_request", {"cause": "objective", "reason": "不可抗力"})
+    flow.do("audit", {"audit_unspent": [{"solver": "URUMQI-S1", "unspent_fen": "300,000"}]})
+    flow.do("decide", {"termination_confirmed": True})
+    assert flow.info()["status"] == "completed"
+    assert ledger.balance(flow.s, flow.key)["recovered_fen"] == 30_000_000
+
+
+def test_termination_subjective_recovers_all_and_records_credit(start) -> None:  # type: ignore[no-untyped-def]
+    """000 §15–16: subjective cause, recover the fiscal money, misconduct record restricts future applications."""
+    from sqlalchemy import select
+
+    from engine.models.domain import CreditRecord
+
+    flow = implementing(start)
+    flow.message("termination_request", {"cause": "subjective", "reason": "擅自变更技术路线"})
+    flow.do("audit", {"audit_unspent": [{"solver": "URUMQI-S1", "unspent_fen": "1"}]})
+    flow.do("decide", {"termination_confirmed": True})
+    assert ledger.balance(flow.s, flow.key)["held_fen"] == 0
+    assert (
+        flow.s.scalars(select(CreditRecord).where(CreditRecord.subject == "URUMQI-S1")).first().kind
+        == "misconduct"
+    )
+
+
+def test_acceptance_failure_non_objective_recovers_all(start) -> None:  # type: ignore[no-untyped-def]
+    """003 §20 / 004 三(六): failed acceptance for non-objective causes recovers the fiscal money."""
+    flow = implementing(start)
+    flow.at("2028-05-14T01:00:00+08:00")
+    flow.do("request", DOCS)
+    flow.do(
+        "review",
+        {
+            "acceptance_outcome": "fail",
+            "acceptance_fail_cause": "non_objective",
+            "acceptance_opinion": "未达指标",
+        },
+    )
+    bal = ledger.balance(flow.s, flow.key)
+    assert bal["disbursed_fen"] == 100_000_000 and bal["held_fen"] == 0
+
+
+def race(start, outcome: str, continuing: str, passes: dict[str, str]):  # type: ignore[no-untyped-def]
+    flow = start("urumqi")
+    to_contract(flow, mode="race", selected="URUMQI-S1,URUMQI-S2,URUMQI-S3", stage_due="2026-11-30")
+    flow.at("2026-05-13T00:00:00+08:00")
+    flow.do("sign_contract", {"period_months": 36, "ip_ownership": "发榜方", "disbursement_plan": "赛马"})
+    # 000 §12(6): first tranche of each race project ≤20% of the total fiscal support
+    assert ledger.balance(flow.s, flow.key, "URUMQI-S2")["disbursed_fen"] == 40_000_000
+    flow.at("2026-12-01T00:00:00+08:00")
+    for _ in range(3):
+        flow.do("stage_report", {"achieved": "完成"})
+    for _ in range(3):
+        rows = [t for t in flow.ready() if t == "stage_review"]
+        assert rows
+        solver = flow.data["team"]["solver"] if "team" in flow.data else None
+        flow.do(
+            "stage_review",
+            {"stage_passed": passes.get(solver, "yes") if solver else "yes", "stage_score": 80},
+        )
+    flow.do("race_outcome", {"race_outcome": outcome, "continuing": continuing, "exit_application": "退出"})
+    return flow
+
+
+def test_race_best_chosen_exits_cleared(start) -> None:  # type: ignore[no-untyped-def]
+    """000 §12(7): several pass → best route chosen; 000 §12(6): exits cleared, balance recovered."""
+    flow = race(start, "best", "URUMQI-S1", {})
+    flow.do(
+        "approve_exits",
+        {
+            "exit_clearing": [
+                {"solver": "URUMQI-S2", "unspent_fen": "100,000"},
+                {"solver": "URUMQI-S3", "unspent_fen": "400,000"},
+            ],
+            "exits_approved": True,
+        },
+    )
+    assert ledger.balance(flow.s, flow.key, "URUMQI-S2")["recovered_fen"] == 10_000_000
+    assert ledger.balance(flow.s, flow.key, "URUMQI-S3")["recovered_fen"] == 40_000_000
+    assert flow.data["solvers"] == ["URUMQI-S1"]
+
+
+def test_race_several_continue(start) -> None:  # type: ignore[no-untyped-def]
+    """000 §12(7): comparable teams keep being funded until the next stage or the end."""
+    flow = race(start, "several", "URUMQI-S1,URUMQI-S2", {})
+    flow.do(
+        "approve_exits",
+        {"exit_clearing": [{"solver": "URUMQI-S3", "unspent_fen": "0"}], "exits_approved": True},
+    )
+    assert flow.data["solvers"] == ["URUMQI-S1", "URUMQI-S2"]
+
+
+def test_race_merge(start) -> None:  # type: ignore[no-untyped-def]
+    """000 §12(7): complementary teams are merged into one joint team."""
+    flow = race(start, "merge", "URUMQI-S1", {})
+    flow.do("approve_exits", {"exit_clearing": [], "exits_approved": True})
+    assert flow.data["race_outcome"] == "merge" and flow.data["solvers"] == ["URUMQI-S1"]
+
+
+def test_race_invalid_outcome_is_refused(start) -> None:  # type: ignore[no-untyped-def]
+    """000 §12(7): 'only one passed' applies only when exactly one team met the targets."""
+    flow = race(start, "single", "URUMQI-S1", {})
+    assert flow.ready() == ["race_outcome"] and "exactly one team passed" in flow.data["race_problem"]
+
+
+def test_versions_2025_then_2026(start, world) -> None:  # type: ignore[no-untyped-def]
+    """000 §6 (2025: 40% of the total) vs 002 五(二)1 (2026: 40% of the payment, call window, recommendation):
+    an instance started on v1 stays on it while a new one takes v2."""
+    from pathlib import Path
+
+    from engine.bundle import BundleFile, collect_paths
+    from engine.deploy import deploy_bundle
+
+    from .conftest import BPMN
+
+    # v1 is the 2025 edition: the current bundle with the archived 2025 tables swapped in
+    edition = Path(BPMN / "urumqi" / "editions" / "2025")
+    files = [
+        f
+        for f in collect_paths([BPMN])
+        if f.name not in ("bpmn/urumqi/policy_urumqi.dmn", "bpmn/urumqi/eligibility_urumqi.dmn")
+    ]
+    files += [
+        BundleFile(f"bpmn/urumqi/{p.name.removesuffix('.edition')}", p.read_bytes())
+        for p in sorted(edition.glob("*.edition"))
+    ]
+    v_old = deploy_bundle(world, files)
+    old_version = {p.key: p.version for p in v_old.processes}["urumqi_challenge"]
+    old = start("urumqi", version=old_version)
+    v_new = deploy_bundle(world, collect_paths([BPMN]))
+    new_version = {p.key: p.version for p in v_new.processes}["urumqi_challenge"]
+    assert new_version == old_version + 1
+    new = start("urumqi")
+    old.do("post_need", need(pledge_unit=False))
+    new.do("post_need", need(pledge_unit=False))
+    assert old.info()["version"] == old_version and old.data["policy_edition"].startswith("2025")
+    assert old.ready() == ["need_review"]  # 2025: no pledge rule, no recommendation step
+    assert new.info()["status"] == "completed" and "002 五(二)4" in new.data["need_refusals"][0]

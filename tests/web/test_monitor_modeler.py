@@ -1,0 +1,127 @@
+"""The monitor and the modeler through the Flask test client (the browser tests draw the diagrams)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from engine.users import add_user
+from tests.web.conftest import _FAST_HASH, csrf_token, login
+
+
+@pytest.fixture
+def demo(app: Flask, db_session: Session, sim, calendar_loaded) -> dict:  # type: ignore[no-untyped-def]
+    from web.demo import load_demo
+
+    sim.set("2026-09-28T10:00:00+08:00")
+    loaded = load_demo(db_session)
+    for name in ("supervisor", "owner", "admin", "bureau_urumqi", "bureau_dazu", "issuer_urumqi"):
+        add_user(db_session, name, roles=[], password_hash=_FAST_HASH)
+    return loaded
+
+
+def _json_post(client: FlaskClient, path: str, body: dict, token_from: str) -> tuple[int, dict]:
+    token = csrf_token(client, token_from)
+    response = client.post(path, json=body, headers={"X-CSRFToken": token})
+    return response.status_code, response.get_json()
+
+
+def test_monitor_list_filters_and_scope(client: FlaskClient, demo) -> None:  # type: ignore[no-untyped-def]
+    login(client, "supervisor")
+    page = client.get("/monitor/").get_data(as_text=True)
+    assert "DEMO-URUMQI-001" in page and "DEMO-ZHANGYE-001" in page
+    page = client.get("/monitor/?jurisdiction=dazu").get_data(as_text=True)
+    assert "DEMO-DAZU-001" in page and "DEMO-URUMQI-001" not in page
+    page = client.get("/monitor/?status=completed").get_data(as_text=True)
+    assert "DEMO-DAZU-001" not in page
+    page = client.get("/monitor/?process=publicity_demo&version=1&stage=%E5%85%AC").get_data(as_text=True)
+    assert "共" in page
+    assert "DEMO-" not in client.get("/monitor/?overdue=1").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/monitor/")})
+    login(client, "bureau_dazu")
+    page = client.get("/monitor/").get_data(as_text=True)
+    assert "DEMO-DAZU-001" in page and "DEMO-URUMQI-001" not in page
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/monitor/")})
+    login(client, "issuer_urumqi")
+    assert client.get("/monitor/").status_code == 403
+
+
+def test_instance_page_states_diagram_and_drilldown(client: FlaskClient, demo) -> None:  # type: ignore[no-untyped-def]
+    login(client, "supervisor")
+    state = client.get("/monitor/instances/1/state.json").get_json()
+    assert state["process"] == "publicity_demo"
+    merged = {el: s for states in state["processes"].values() for el, s in states.items()}
+    assert "completed" in merged.values() and ("active" in merged.values() or "waiting" in merged.values())
+    page = client.get("/monitor/instances/1").get_data(as_text=True)
+    assert 'id="diagram"' in page and "bpmn-navigated-viewer" in page
+    assert 'name="op"' not in page  # a supervisor only looks
+    xml = client.get("/monitor/instances/1/diagram.bpmn")
+    assert xml.status_code == 200 and b'id="publicity_demo"' in xml.data
+    called = client.get("/monitor/instances/1/diagram.bpmn?process=publicity")
+    assert called.status_code == 200 and b'id="publicity"' in called.data
+    assert client.get("/monitor/instances/1/diagram.bpmn?process=nope").status_code == 404
+    token = csrf_token(client, "/monitor/")
+    assert (
+        client.post("/monitor/instances/1/control", data={"op": "suspend", "csrf_token": token}).status_code
+        == 403
+    )
+
+
+def test_bureau_suspends_and_resumes_with_csrf(client: FlaskClient, demo, db_session: Session) -> None:  # type: ignore[no-untyped-def]
+    login(client, "bureau_urumqi")
+    page = client.get("/monitor/instances/1").get_data(as_text=True)
+    assert 'value="suspend"' in page
+    assert client.post("/monitor/instances/1/control", data={"op": "suspend"}).status_code == 400  # no token
+    token = csrf_token(client, "/monitor/instances/1")
+    client.post("/monitor/instances/1/control", data={"op": "suspend", "csrf_token": token})
+    assert client.get("/monitor/instances/1/state.json").get_json()["status"] == "suspended"
+    client.post("/monitor/instances/1/control", data={"op": "resume", "csrf_token": token})
+    assert client.get("/monitor/instances/1/state.json").get_json()["status"] == "running"
+    page = client.get("/monitor/instances/1").get_data(as_text=True)
+    assert "jb-event-suspended" in page and "jb-event-resumed" in page
+
+
+def test_modeler_validate_shows_problems_and_deploys(client: FlaskClient, demo, db_session: Session) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from engine.models.deployment import ProcessVersion
+
+    login(client, "owner")
+    page = client.get("/modeler/").get_data(as_text=True)
+    assert "publicity_demo" in page and "owner" in page
+    pv_id = db_session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_key == "publicity_demo"))
+    path = f"/modeler/versions/{pv_id}"
+    page = client.get(path).get_data(as_text=True)
+    config = json.loads(page.split('id="modeler-config">', 1)[1].split("</script>", 1)[0])
+    name = config["open"]
+    assert name.endswith("publicity_demo.bpmn")
+    url = next(f["url"] for f in config["files"] if f["name"] == name)
+    original = client.get(url).get_data(as_text=True)
+    # a user task naming a form that is not in the bundle is reported on its element, with file and line
+    bad = original.replace('value="notice_prepare"', 'value="no_such_form"', 1)
+    assert bad != original
+    status, result = _json_post(client, config["validateUrl"], {"files": {name: bad}}, path)
+    assert status == 200 and not result["ok"]
+    assert any(
+        p["element"] == "prepare_notice" and p["file"] == name and p["line"] for p in result["problems"]
+    )
+    status, result = _json_post(client, config["validateUrl"], {"files": {name: original}}, path)
+    assert result["ok"], result
+    status, result = _json_post(client, config["deployUrl"], {"files": {name: bad}}, path)
+    assert status == 422 and not result["ok"] and result["problems"]
+    changed = original.replace("Prepare the notice", "Prepare the publicity notice", 1)
+    assert changed != original
+    status, result = _json_post(
+        client, config["deployUrl"], {"files": {name: changed}, "note": "rename"}, path
+    )
+    assert status == 200 and result["ok"]
+    created = [(p["key"], p["version"]) for p in result["processes"] if p["created"]]
+    assert created == [("publicity_demo", 2)]
+    assert "rename" in client.get("/modeler/").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/modeler/")})
+    login(client, "supervisor")
+    assert client.get("/modeler/").status_code == 403

@@ -1,0 +1,153 @@
+"""The public portal: notices with the exact end of the window, objections reaching the instance."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import instances, portal, tasks
+from engine.bundle import collect_paths
+from engine.deploy import deploy_bundle
+from engine.models.task import HumanTask
+from engine.models.web import Objection
+from tests.web.conftest import login, post
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTICE = {
+    "notice_title": "2026 年度拟支持项目公示",
+    "notice_body": "拟支持项目：某某",
+    "subsidy": "1,000,000",
+}
+OBJECTION = {"name": "王五", "contact": "13800000000", "text": "该单位与发榜方存在股权关联，不符合规定。"}
+
+
+@pytest.fixture
+def publicise(db_session: Session, web_users, sim, calendar_loaded):  # type: ignore[no-untyped-def]
+    sim.set("2026-09-28T10:00:00+08:00")
+    deploy_bundle(db_session, collect_paths([ROOT / "bpmn"]))
+
+    def start(key: str, jurisdiction: str = "urumqi", length: int = 7, unit: str = "days") -> int:
+        inst = instances.start_instance(
+            db_session,
+            "publicity_demo",
+            business_key=key,
+            data={
+                "jurisdiction": jurisdiction,
+                "title": "拟支持项目",
+                "publicity_length": length,
+                "publicity_unit": unit,
+            },
+        )
+        (task,) = tasks.list_tasks(db_session, instance_id=inst.id)
+        tasks.complete(db_session, task.id, actor=f"bureau_{jurisdiction}", data=NOTICE)
+        return inst.id
+
+    return start
+
+
+def test_notices_show_the_exact_end_of_the_window(
+    client: FlaskClient, db_session: Session, publicise
+) -> None:
+    publicise("P-1")
+    publicise("P-2", "dazu", 5, "working_days")
+    found = portal.notices(db_session)
+    assert [n.business_key for n in found] == ["P-1", "P-2"]
+    page = client.get("/portal/").get_data(as_text=True)  # no sign-in
+    assert "2026 年度拟支持项目公示" in page
+    assert "2026-10-05 00:00:00" in page  # 7 days from 28 Sep end at 24:00 of 4 Oct (Asia/Shanghai)
+    assert "2026-10-10 00:00:00" in page  # 5 working days over National Day end at 24:00 of 9 Oct
+    detail = client.get("/portal/notices/P-1").get_data(as_text=True)
+    assert "拟支持项目：某某" in detail and 'name="text"' in detail
+    assert client.get("/portal/notices/NOPE").status_code == 404
+
+
+def test_an_objection_reaches_the_instance_and_the_staff_see_it(
+    client: FlaskClient, db_session: Session, publicise, web_users
+) -> None:
+    iid = publicise("P-1")
+    bad = post(client, "/portal/notices/P-1", {"name": "王五", "contact": "", "text": "太短"})
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    assert 'id="o-contact-error"' in html and 'id="o-text-error"' in html and "太短" in html
+
+    filed = post(client, "/portal/notices/P-1", OBJECTION)
+    assert filed.status_code == 200
+    receipt = re.search(r"data-receipt>(YY20260928-[0-9A-F]{8})<", filed.get_data(as_text=True))
+    assert receipt, filed.get_data(as_text=True)
+    row = db_session.scalars(select(Objection)).one()
+    assert row.receipt == receipt.group(1) and row.instance_id == iid
+
+    db_session.rollback()
+    (event,) = [e for e in instances.events(db_session, iid) if e["kind"] == "message_received"]
+    assert event["data"]["payload"]["receipt"] == row.receipt
+    assert event["data"]["payload"]["text"] == OBJECTION["text"]
+    (task,) = db_session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == iid, HumanTask.status == "ready")
+    )
+    assert task.task_spec == "handle_objection"
+    assert portal.notices(db_session) == []  # the window is interrupted
+
+    login(client, web_users["bureau"])
+    page = client.get(f"/instances/{iid}").get_data(as_text=True)
+    assert row.receipt in page and OBJECTION["text"] in page and "13800000000" in page
+    task_page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert OBJECTION["text"] in task_page  # the readonly field of the decision form
+
+
+def test_objections_are_rate_limited_per_address(
+    app,
+    client: FlaskClient,
+    db_session: Session,
+    publicise,  # type: ignore[no-untyped-def]
+) -> None:
+    app.config["OBJECTION_RATE_LIMIT"] = (1, 3600)
+    publicise("P-1")
+    publicise("P-2")
+    assert post(client, "/portal/notices/P-1", OBJECTION).status_code == 200
+    again = post(client, "/portal/notices/P-2", OBJECTION)
+    assert again.status_code == 429 and "提交过于频繁" in again.get_data(as_text=True)
+    assert 'value="13800000000"' in again.get_data(as_text=True)  # input kept
+    elsewhere = app.test_client()
+    response = post(elsewhere, "/portal/notices/P-2", OBJECTION, environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert response.status_code == 200
+
+
+def test_objection_without_csrf_or_after_the_window_is_refused(
+    client: FlaskClient, db_session: Session, publicise, sim
+) -> None:
+    publicise("P-1")
+    assert client.post("/portal/notices/P-1", data=OBJECTION).status_code == 400
+    sim.set("2026-10-05T00:00:01+08:00")  # the timer has not been swept yet
+    late = post(client, "/portal/notices/P-1", OBJECTION)
+    assert late.status_code == 409 and "公示期已结束" in late.get_data(as_text=True)
+    assert db_session.scalars(select(Objection)).all() == []
+
+
+def test_challenge_sources_feed_the_portal(client: FlaskClient, db_session: Session, sim) -> None:
+    from datetime import datetime, timedelta
+
+    sim.set("2026-05-01T10:00:00+08:00")
+
+    def source(session: Session, now: datetime):  # type: ignore[no-untyped-def]
+        yield portal.Challenge(
+            business_key="JB-2026-001",
+            jurisdiction="urumqi",
+            title="高寒地区光伏组件运维技术",
+            summary="需求摘要",
+            category="技术攻关",
+            window_start=now - timedelta(days=1),
+            window_end=now + timedelta(days=40),
+            open=True,
+        )
+
+    portal.register_challenge_source(source)
+    try:
+        page = client.get("/portal/").get_data(as_text=True)
+        assert "高寒地区光伏组件运维技术" in page and "JB-2026-001" in page
+    finally:
+        portal._SOURCES.remove(source)

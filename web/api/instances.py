@@ -1,0 +1,218 @@
+"""Process instances: start, list (the monitor's filters), show, events, suspend / resume / terminate / retry."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from flask_smorest import Blueprint
+from sqlalchemy import exists, select
+
+from engine import instances as engine_instances
+from engine.access import readable_clause, require_read, require_starter
+from engine.errors import NotFound
+from engine.models import task as task_model
+from engine.models.event import InstanceEvent
+from engine.models.instance import ProcessInstance
+from engine.models.task import HumanTask
+from engine.models.user import User
+from web.api.common import BEARER, PageArgs, authenticated, current_user, page_of, session
+from web.api.schemas import (
+    EventPageSchema,
+    InstanceDetailSchema,
+    InstancePageSchema,
+    InstanceQuerySchema,
+    InstanceSchema,
+    RetrySchema,
+    StartSchema,
+    TerminateSchema,
+)
+
+blp = Blueprint(
+    "api_v1_instances", __name__, url_prefix="/api/v1/instances", description="Process instances / 流程实例"
+)
+ID = "<int(max=2147483647):instance_id>"
+
+
+def instance_json(i: ProcessInstance) -> dict[str, Any]:
+    return {
+        "id": i.id,
+        "process": i.process_key,
+        "version": i.version,
+        "business_key": i.business_key,
+        "title": i.title,
+        "jurisdiction": i.jurisdiction,
+        "status": i.status,
+        "stage": i.stage,
+        "lock_version": i.lock_version,
+        "started_by": i.started_by,
+        "started_at": i.started_at,
+        "updated_at": i.updated_at,
+        "ended_at": i.ended_at,
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def jsonable(data: Any) -> Any:
+    """Workflow data as plain JSON (datetimes as ISO 8601, anything else exotic as text)."""
+    return json.loads(json.dumps(data, default=_plain))
+
+
+def readable_instance(user: User, instance_id: int) -> ProcessInstance:
+    instance = session().get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound(f"流程实例 {instance_id} 不存在。", f"Process instance {instance_id} does not exist.")
+    require_read(session(), user, instance)
+    return instance
+
+
+@blp.get("")
+@blp.doc(security=BEARER)
+@authenticated
+@blp.arguments(InstanceQuerySchema, location="query")
+@blp.response(200, InstancePageSchema)
+def list_instances(args: dict[str, Any]) -> dict[str, Any]:
+    """Instances the token's user may read, newest first, filtered like the supervisor's monitor.
+    An index-backed query over the instance table; no workflow is loaded."""
+    user = current_user()
+    query = select(ProcessInstance).where(readable_clause(user))
+    if "jurisdiction" in args:
+        query = query.where(ProcessInstance.jurisdiction == args["jurisdiction"])
+    if "process" in args:
+        query = query.where(ProcessInstance.process_key == args["process"])
+    if "version" in args:
+        query = query.where(ProcessInstance.version == args["version"])
+    if "status" in args:
+        query = query.where(ProcessInstance.status == args["status"])
+    if "business_key" in args:
+        query = query.where(ProcessInstance.business_key == args["business_key"])
+    if "stage" in args:
+        stage = args["stage"]
+        waiting = exists().where(
+            HumanTask.instance_id == ProcessInstance.id,
+            HumanTask.status.in_(task_model.OPEN),
+            (HumanTask.name == stage) | (HumanTask.task_spec == stage),
+        )
+        query = query.where((ProcessInstance.stage == stage) | waiting)
+    page = page_of(query.order_by(ProcessInstance.id.desc()), args["page"], args["page_size"])
+    page["items"] = [instance_json(i) for i in page["items"]]
+    return page
+
+
+@blp.post("")
+@blp.doc(security=BEARER)
+@authenticated
+@blp.arguments(StartSchema)
+@blp.response(201, InstanceSchema)
+def start(args: dict[str, Any]) -> dict[str, Any]:
+    """Start the newest (or a pinned) version of a process. With ``data.jurisdiction`` the user must hold a
+    role in that jurisdiction."""
+    user = current_user()
+    data = args.get("data") or {}
+    require_starter(user, data.get("jurisdiction"))
+    instance = engine_instances.start_instance(
+        session(),
+        args["process"],
+        version=args.get("version"),
+        business_key=args.get("business_key"),
+        data=data,
+        actor=user.username,
+    )
+    return instance_json(instance)
+
+
+@blp.get(f"/{ID}")
+@blp.doc(security=BEARER)
+@authenticated
+@blp.response(200, InstanceDetailSchema)
+def show(instance_id: int) -> dict[str, Any]:
+    """One instance with its open tasks, timers and current data."""
+    user = current_user()
+    instance = readable_instance(user, instance_id)
+    described = engine_instances.describe(session(), instance.id)
+    return {
+        **instance_json(instance),
+        "error": described["error"],
+        "ready_tasks": described["ready_tasks"],
+        "timers": described["timers"],
+        "data": jsonable(described["data"]),
+    }
+
+
+@blp.get(f"/{ID}/events")
+@blp.doc(security=BEARER)
+@authenticated
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, EventPageSchema)
+def events(args: dict[str, Any], instance_id: int) -> dict[str, Any]:
+    """The instance's event log, oldest first."""
+    user = current_user()
+    readable_instance(user, instance_id)
+    query = select(InstanceEvent).where(InstanceEvent.instance_id == instance_id).order_by(InstanceEvent.id)
+    page = page_of(query, args["page"], args["page_size"])
+    page["items"] = [
+        {
+            "id": e.id,
+            "kind": e.kind,
+            "at": e.at.isoformat(),
+            "actor": e.actor,
+            "task": e.task_spec,
+            "task_name": e.task_name,
+            "data": json.loads(e.data_json) if e.data_json else None,
+            "message": e.message,
+        }
+        for e in page["items"]
+    ]
+    return page
+
+
+def _control(name: str, instance_id: int, **kwargs: Any) -> dict[str, Any]:
+    user = current_user()
+    readable_instance(user, instance_id)
+    instance = getattr(engine_instances, name)(session(), instance_id, actor=user.username, **kwargs)
+    session().refresh(instance)
+    return instance_json(instance)
+
+
+@blp.post(f"/{ID}/suspend")
+@blp.doc(security=BEARER)
+@authenticated
+@blp.response(200, InstanceSchema)
+def suspend(instance_id: int) -> dict[str, Any]:
+    """Suspend a running instance (bureau or admin of its jurisdiction): no timer fires, no task is done."""
+    return _control("suspend", instance_id)
+
+
+@blp.post(f"/{ID}/resume")
+@blp.doc(security=BEARER)
+@authenticated
+@blp.response(200, InstanceSchema)
+def resume(instance_id: int) -> dict[str, Any]:
+    """Resume a suspended instance; timers that fell due meanwhile fire now."""
+    return _control("resume", instance_id)
+
+
+@blp.post(f"/{ID}/terminate")
+@blp.doc(security=BEARER)
+@authenticated
+@blp.arguments(TerminateSchema, required=False)
+@blp.response(200, InstanceSchema)
+def terminate(args: dict[str, Any], instance_id: int) -> dict[str, Any]:
+    """End an instance for good: open tasks are cancelled."""
+    return _control("terminate", instance_id, reason=args.get("reason"))
+
+
+@blp.post(f"/{ID}/retry")
+@blp.doc(security=BEARER)
+@authenticated
+@blp.arguments(RetrySchema, required=False)
+@blp.response(200, InstanceSchema)
+def retry(args: dict[str, Any], instance_id: int) -> dict[str, Any]:
+    """Retry the failed step of an instance in the error state, after merging corrected data."""
+    return _control("retry", instance_id, data=args.get("data"))

@@ -1,0 +1,45 @@
+"""Inbound messages from other systems (finance, application platforms), correlated to one waiting instance."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from engine.access import MESSAGE_ROLES
+from engine.errors import Forbidden
+from engine.messages import deliver, find_waiting
+from engine.models.instance import ProcessInstance
+from engine.users import require_role
+from web.api.common import BEARER, authenticated, current_user, session
+from web.api.schemas import DeliveredSchema, MessageSchema
+
+blp = Blueprint("api_v1_messages", __name__, url_prefix="/api/v1/messages", description="Messages / 消息")
+
+
+@blp.post("")
+@blp.doc(security=BEARER)
+@authenticated
+@blp.arguments(MessageSchema)
+@blp.response(200, DeliveredSchema)
+def deliver_message(args: dict[str, Any]) -> dict[str, Any]:
+    """Deliver message ``name`` to the single running instance waiting for it whose correlation matches
+    (bureau or admin of that instance's jurisdiction). 404 when none waits, 409 when several match."""
+    user = current_user()
+    if not any(g.role in MESSAGE_ROLES for g in user.roles):
+        raise Forbidden(
+            f"用户 {user.username} 没有发送消息所需的角色（{'、'.join(sorted(MESSAGE_ROLES))}）。",
+            f"User {user.username} lacks a role needed to deliver messages ({', '.join(sorted(MESSAGE_ROLES))}).",
+        )
+    s = session()
+    waiting = {row.instance_id for row in find_waiting(s, args["name"], args["correlation"])}
+    if len(waiting) == 1:
+        instance = s.get(ProcessInstance, next(iter(waiting)))
+        if instance is not None:
+            require_role(
+                user, MESSAGE_ROLES, instance.jurisdiction, "向该流程实例发送消息", "message this instance"
+            )
+    instance_id = deliver(
+        s, args["name"], correlation=args["correlation"], payload=args["payload"], actor=user.username
+    )
+    return {"instance": instance_id}

@@ -1,0 +1,46 @@
+"""Public, read-only: published challenges and publicity notices (engine.portal's read model)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from engine import portal
+from web.api.common import session
+from web.api.schemas import ChallengePageSchema, NoticePageSchema, PublicQuerySchema
+
+blp = Blueprint(
+    "api_v1_public",
+    __name__,
+    url_prefix="/api/v1",
+    description="Public challenges and notices, no token needed / 公开的榜单与公示（无需令牌）",
+)
+
+
+def _page(items: list[Any], args: dict[str, Any]) -> dict[str, Any]:
+    start = (args["page"] - 1) * args["page_size"]
+    return {
+        "items": items[start : start + args["page_size"]],
+        "page": args["page"],
+        "page_size": args["page_size"],
+        "total": len(items),
+    }
+
+
+@blp.get("/challenges")
+@blp.doc(security=[])
+@blp.arguments(PublicQuerySchema, location="query")
+@blp.response(200, ChallengePageSchema)
+def challenges(args: dict[str, Any]) -> dict[str, Any]:
+    """Published challenges with their application windows, open ones first."""
+    return _page(portal.challenges(session(), jurisdiction=args.get("jurisdiction")), args)
+
+
+@blp.get("/notices")
+@blp.doc(security=[])
+@blp.arguments(PublicQuerySchema, location="query")
+@blp.response(200, NoticePageSchema)
+def notices(args: dict[str, Any]) -> dict[str, Any]:
+    """Publicity notices with the exact end of each window, soonest end first."""
+    return _page(portal.notices(session(), jurisdiction=args.get("jurisdiction")), args)

@@ -1,0 +1,32 @@
+"""Languages: Chinese by default, English on request (the 中文 | English switch).
+
+Source strings in templates and views are Chinese (``_("待办任务")``); ``web/translations/en`` holds the
+English catalogue (``messages.po`` and its compiled ``messages.mo``, both committed — see
+web/translations/README.md). Engine errors and form messages carry both languages themselves.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request, session
+from flask_babel import Babel
+
+LANGUAGES = ("zh", "en")
+DEFAULT = "zh"
+
+babel = Babel()
+
+
+def current_lang() -> str:
+    """``zh`` or ``en``: the user's choice (session), else ``?lang=``, else Chinese."""
+    try:
+        chosen = session.get("lang") or request.args.get("lang")
+    except RuntimeError:  # outside a request
+        return DEFAULT
+    return chosen if chosen in LANGUAGES else DEFAULT
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    babel.init_app(app, locale_selector=current_lang, timezone_selector=lambda: "Asia/Shanghai")

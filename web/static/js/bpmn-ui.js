@@ -1,0 +1,420 @@
+/* Jiebang: the bpmn-js viewer of the monitor (instance states, call-activity drill-down) and the bpmn-js /
+ * dmn-js modeler (edit, validate with problems on the elements, deploy). Plain browser JavaScript: the
+ * bpmn.io bundles are loaded as <script> globals (BpmnJS, DmnJS) from /static/vendor. */
+(function () {
+  "use strict";
+
+  var STATES = ["completed", "active", "waiting", "failed", "cancelled"];
+
+  function shanghai(iso) {
+    try {
+      return new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+    } catch (e) {
+      return iso;
+    }
+  }
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) return meta.getAttribute("content");
+    var field = document.querySelector('input[name="csrf_token"]');
+    return field ? field.value : "";
+  }
+
+  function shapeCount(registry) {
+    return registry.filter(function (e) {
+      return e.type !== "label" && e.type !== "bpmn:Process" && e.type !== "bpmn:Collaboration" &&
+        e.type !== "bpmn:Definitions" && !!e.businessObject && e.parent;
+    }).length;
+  }
+
+  /** Report the outcome of an import on the container (tests and people read it). */
+  function reportImport(container, outcome) {
+    container.setAttribute("data-import", outcome.error ? "error" : "ok");
+    container.setAttribute("data-shapes", String(outcome.shapes || 0));
+    if (outcome.error) container.setAttribute("data-error", outcome.error);
+    else container.removeAttribute("data-error");
+    window.jbLastImport = outcome;
+  }
+
+  function importInto(instance, xml, container) {
+    return instance.importXML(xml).then(function (result) {
+      var canvas = instance.get("canvas");
+      canvas.zoom("fit-viewport", "auto");
+      var outcome = { shapes: shapeCount(instance.get("elementRegistry")), warnings: (result.warnings || []).length };
+      reportImport(container, outcome);
+      return outcome;
+    }, function (err) {
+      var outcome = { error: String(err && err.message || err), shapes: 0 };
+      reportImport(container, outcome);
+      throw err;
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------- monitor
+
+  function instanceDiagram(container, state) {
+    var viewer = new BpmnJS({ container: container });
+    var url = container.getAttribute("data-diagram-url");
+    var crumbs = document.getElementById("diagram-crumbs");
+    var stack = [];
+    var merged = {};
+    Object.keys(state.processes || {}).forEach(function (pid) {
+      var states = state.processes[pid];
+      Object.keys(states).forEach(function (el) {
+        var old = merged[el];
+        if (!old || STATES.indexOf(states[el]) > STATES.indexOf(old) && states[el] !== "cancelled") merged[el] = states[el];
+      });
+    });
+
+    function decorate() {
+      var registry = viewer.get("elementRegistry");
+      var canvas = viewer.get("canvas");
+      var overlays = viewer.get("overlays");
+      var marked = {};
+      Object.keys(merged).forEach(function (el) {
+        if (merged[el] === "cancelled") return;
+        if (registry.get(el)) {
+          canvas.addMarker(el, "jb-" + merged[el]);
+          marked[merged[el]] = (marked[merged[el]] || 0) + 1;
+        }
+      });
+      (state.timers || []).forEach(function (t) {
+        if (registry.get(t.element)) {
+          overlays.add(t.element, { position: { bottom: -4, left: -20 },
+            html: '<span class="jb-badge jb-badge-timer" title="到期 due">⏰ ' + shanghai(t.due_at) + "</span>" });
+        }
+      });
+      if (state.error && state.error.task) {
+        Object.keys(merged).forEach(function (el) {
+          if (merged[el] === "failed" && registry.get(el)) {
+            var badge = document.createElement("span");
+            badge.className = "jb-badge jb-badge-failed";
+            badge.textContent = "! " + (state.error.message || "").slice(0, 60);
+            overlays.add(el, { position: { top: -12, left: 0 }, html: badge });
+          }
+        });
+      }
+      registry.filter(function (e) { return e.type === "bpmn:CallActivity"; }).forEach(function (e) {
+        var called = e.businessObject.calledElement;
+        if (!called) return;
+        var button = document.createElement("span");
+        button.className = "jb-badge jb-badge-drill";
+        button.setAttribute("data-called", called);
+        button.textContent = "↘ " + called;
+        button.title = "查看被调用流程 Open the called process";
+        button.addEventListener("click", function () { open(called); });
+        overlays.add(e.id, { position: { bottom: 10, right: 10 }, html: button });
+      });
+      container.setAttribute("data-marked", JSON.stringify(marked));
+    }
+
+    function renderCrumbs() {
+      if (!crumbs) return;
+      crumbs.innerHTML = "";
+      stack.forEach(function (pid, i) {
+        var a = document.createElement(i === stack.length - 1 ? "strong" : "a");
+        a.textContent = pid;
+        if (i < stack.length - 1) a.addEventListener("click", function () { stack = stack.slice(0, i); open(pid); });
+        crumbs.appendChild(a);
+        if (i < stack.length - 1) crumbs.appendChild(document.createTextNode(" › "));
+      });
+    }
+
+    function open(pid) {
+      container.setAttribute("data-import", "loading");
+      var query = pid && pid !== state.process ? "?process=" + encodeURIComponent(pid) : "";
+      return fetch(url + query, { credentials: "same-origin" }).then(function (r) {
+        if (!r.ok) throw new Error("diagram " + r.status);
+        return r.text();
+      }).then(function (xml) {
+        return importInto(viewer, xml, container);
+      }).then(function () {
+        stack.push(pid || state.process);
+        container.setAttribute("data-process", pid || state.process);
+        renderCrumbs();
+        decorate();
+      }).catch(function (err) {
+        reportImport(container, { error: String(err && err.message || err) });
+      });
+    }
+
+    document.querySelectorAll("[data-due]").forEach(function (el) { el.textContent = shanghai(el.getAttribute("data-due")); });
+    window.jbViewer = viewer;
+    window.jbOpenProcess = open;
+    return open(state.process);
+  }
+
+  function readFile(input) {
+    return new Promise(function (resolve, reject) {
+      var file = input.files && input.files[0];
+      if (!file) return reject(new Error("no file"));
+      var reader = new FileReader();
+      reader.onload = function () { resolve({ name: file.name, text: String(reader.result) }); };
+      reader.onerror = function () { reject(reader.error); };
+      reader.readAsText(file, "utf-8");
+    });
+  }
+
+  function fileViewer(container, input, status) {
+    var viewer = new BpmnJS({ container: container });
+    window.jbViewer = viewer;
+    input.addEventListener("change", function () {
+      readFile(input).then(function (file) {
+        status.textContent = file.name + " …";
+        return importInto(viewer, file.text, container).then(function (outcome) {
+          status.textContent = file.name + "：" + outcome.shapes + " 个元素 elements";
+        });
+      }).catch(function (err) { status.textContent = "打开失败 Import failed: " + (err && err.message || err); });
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------- modeler
+
+  var EMPTY_BPMN = '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" ' +
+    'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" ' +
+    'id="Definitions_new" targetNamespace="http://jiebang.example/bpmn">\n' +
+    '  <bpmn:process id="new_process" name="新流程 New process" isExecutable="true">\n' +
+    '    <bpmn:startEvent id="start" name="开始"/>\n  </bpmn:process>\n' +
+    '  <bpmndi:BPMNDiagram id="Diagram_new"><bpmndi:BPMNPlane id="Plane_new" bpmnElement="new_process">\n' +
+    '    <bpmndi:BPMNShape id="start_di" bpmnElement="start"><dc:Bounds x="180" y="160" width="36" height="36"/></bpmndi:BPMNShape>\n' +
+    '  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>\n</bpmn:definitions>\n';
+
+  function modeler(config) {
+    var bpmnBox = document.getElementById("canvas-bpmn");
+    var dmnBox = document.getElementById("canvas-dmn");
+    var tabs = document.getElementById("file-tabs");
+    var problemsBox = document.getElementById("problems");
+    var resultBox = document.getElementById("result");
+    var bpmn = new BpmnJS({ container: bpmnBox, keyboard: { bindTo: document } });
+    var dmn = null;
+    var files = {};      // name -> {kind, url, text (when loaded or edited), edited}
+    var order = [];
+    var current = null;
+    var problems = [];
+    (config.files || []).forEach(function (f) { files[f.name] = { kind: f.kind, url: f.url, text: null, edited: false }; order.push(f.name); });
+
+    function dmnModeler() {
+      if (!dmn) dmn = new DmnJS({ container: dmnBox, common: { keyboard: { bindTo: document } } });
+      return dmn;
+    }
+
+    function renderTabs() {
+      tabs.innerHTML = "";
+      order.forEach(function (name) {
+        var f = files[name];
+        if (f.kind !== "bpmn" && f.kind !== "dmn") return;
+        var b = document.createElement("button");
+        b.type = "button";
+        b.textContent = name;
+        b.setAttribute("data-file", name);
+        b.className = (name === current ? "current " : "") + (f.edited ? "edited" : "");
+        b.addEventListener("click", function () { switchTo(name); });
+        tabs.appendChild(b);
+      });
+    }
+
+    function saveCurrent() {
+      if (!current) return Promise.resolve();
+      var f = files[current];
+      var instance = f.kind === "dmn" ? dmn : bpmn;
+      if (!instance) return Promise.resolve();
+      return instance.saveXML({ format: true }).then(function (r) {
+        if (f.text !== null && r.xml !== f.loadedXml) f.edited = true;
+        f.text = r.xml;
+      });
+    }
+
+    function load(name) {
+      var f = files[name];
+      if (f.text !== null) return Promise.resolve(f.text);
+      return fetch(f.url, { credentials: "same-origin" }).then(function (r) {
+        if (!r.ok) throw new Error(name + ": " + r.status);
+        return r.text();
+      }).then(function (text) { f.text = text; return text; });
+    }
+
+    function show(name, xml) {
+      var f = files[name];
+      current = name;
+      bpmnBox.hidden = f.kind !== "bpmn";
+      dmnBox.hidden = f.kind !== "dmn";
+      var done;
+      if (f.kind === "dmn") {
+        bpmnBox.setAttribute("data-import", "idle");
+        done = dmnModeler().importXML(xml).then(function () {
+          reportImport(dmnBox, { shapes: dmn.getViews().length });
+        }, function (err) { reportImport(dmnBox, { error: String(err && err.message || err) }); throw err; });
+      } else {
+        done = importInto(bpmn, xml, bpmnBox);
+      }
+      return done.then(function () {
+        var instance = f.kind === "dmn" ? dmn : bpmn;
+        return instance.saveXML({ format: true }).then(function (r) { f.loadedXml = r.xml; });
+      }).then(function () { renderTabs(); markProblems(); });
+    }
+
+    function switchTo(name) {
+      return saveCurrent().then(function () { return load(name); }).then(function (xml) { return show(name, xml); })
+        .catch(function (err) { resultBox.textContent = "打开失败 Cannot open: " + (err && err.message || err); });
+    }
+
+    function markProblems() {
+      var f = current && files[current];
+      if (!f || f.kind !== "bpmn") return;
+      var registry = bpmn.get("elementRegistry");
+      var overlays = bpmn.get("overlays");
+      var canvas = bpmn.get("canvas");
+      overlays.remove({ type: "jb-problem" });
+      registry.forEach(function (e) { canvas.removeMarker(e, "jb-problem"); });
+      problems.forEach(function (p) {
+        if (p.file !== current || !p.element || !registry.get(p.element)) return;
+        canvas.addMarker(p.element, "jb-problem");
+        var note = document.createElement("div");
+        note.className = "jb-problem-note";
+        note.setAttribute("data-element", p.element);
+        note.textContent = (p.message_zh || "") + " " + (p.message || "");
+        overlays.add(p.element, "jb-problem", { position: { bottom: 0, left: 0 }, html: note });
+      });
+    }
+
+    function renderProblems(list) {
+      problems = list || [];
+      problemsBox.innerHTML = "";
+      problems.forEach(function (p) {
+        var li = document.createElement("li");
+        li.textContent = [p.file || "", p.line ? "第 " + p.line + " 行 line" : "", p.element || ""].filter(Boolean).join(" · ") +
+          "：" + (p.message_zh || "") + " | " + (p.message || "");
+        if (p.file && files[p.file]) {
+          li.className = "on-canvas";
+          li.addEventListener("click", function () {
+            switchTo(p.file).then(function () {
+              if (p.element && files[p.file].kind === "bpmn" && bpmn.get("elementRegistry").get(p.element)) {
+                bpmn.get("canvas").scrollToElement(p.element);
+                bpmn.get("selection").select(bpmn.get("elementRegistry").get(p.element));
+              }
+            });
+          });
+        }
+        problemsBox.appendChild(li);
+      });
+      document.getElementById("problems-box").hidden = !problems.length;
+      markProblems();
+    }
+
+    function editedFiles() {
+      return saveCurrent().then(function () {
+        var out = {};
+        order.forEach(function (name) {
+          var f = files[name];
+          if (f.edited || (config.newBundle && f.text !== null)) out[name] = f.text;
+        });
+        return out;
+      });
+    }
+
+    function post(url, extra) {
+      return editedFiles().then(function (edited) {
+        var body = Object.assign({ files: edited }, extra || {});
+        return fetch(url, {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+          body: JSON.stringify(body),
+        }).then(function (r) { return r.json().then(function (data) { data.httpStatus = r.status; return data; }); });
+      });
+    }
+
+    function validate() {
+      resultBox.textContent = "校验中… Validating…";
+      return post(config.validateUrl).then(function (data) {
+        renderProblems(data.problems);
+        resultBox.className = "jb-result " + (data.ok ? "jb-ok" : "jb-error");
+        resultBox.textContent = data.ok ? "校验通过。 Valid." : "发现 " + data.problems.length + " 个问题。 " + data.problems.length + " problem(s).";
+        document.body.setAttribute("data-validated", data.ok ? "ok" : "problems");
+        return data;
+      });
+    }
+
+    function deploy() {
+      var note = document.getElementById("deploy-note").value;
+      resultBox.textContent = "部署中… Deploying…";
+      return post(config.deployUrl, { note: note }).then(function (data) {
+        renderProblems(data.problems || []);
+        if (data.ok) {
+          resultBox.className = "jb-result jb-ok";
+          resultBox.innerHTML = "";
+          resultBox.appendChild(document.createTextNode("已部署 Deployed: "));
+          var unchanged = 0;
+          (data.processes || []).forEach(function (p) {
+            if (!p.created) { unchanged += 1; return; }
+            var a = document.createElement("a");
+            a.href = p.url;
+            a.textContent = p.key + " v" + p.version;
+            a.className = "jb-deployed";
+            resultBox.appendChild(a);
+            resultBox.appendChild(document.createTextNode(" "));
+          });
+          if (unchanged) resultBox.appendChild(document.createTextNode("（另有 " + unchanged + " 个流程未变 " + unchanged + " unchanged）"));
+          order.forEach(function (name) { files[name].edited = false; files[name].loadedXml = files[name].text; });
+          renderTabs();
+        } else {
+          resultBox.className = "jb-result jb-error";
+          resultBox.textContent = data.message || "部署被拒绝 Deployment refused";
+        }
+        document.body.setAttribute("data-deployed", data.ok ? "ok" : "refused");
+        return data;
+      });
+    }
+
+    function importLocal(input) {
+      return readFile(input).then(function (file) {
+        var kind = /\.dmn$/i.test(file.name) ? "dmn" : "bpmn";
+        if (!files[file.name]) order.push(file.name);
+        files[file.name] = { kind: kind, url: null, text: file.text, edited: true };
+        return saveCurrent().then(function () { return show(file.name, file.text); });
+      });
+    }
+
+    document.getElementById("btn-validate").addEventListener("click", validate);
+    document.getElementById("btn-deploy").addEventListener("click", deploy);
+    document.getElementById("btn-download").addEventListener("click", function () {
+      saveCurrent().then(function () {
+        var blob = new Blob([files[current].text], { type: "application/xml" });
+        var a = document.createElement("a");
+        a.href = URL.createObjectURL(blob);
+        a.download = current.split("/").pop();
+        a.click();
+      });
+    });
+    var input = document.getElementById("import-file");
+    input.addEventListener("change", function () {
+      importLocal(input).catch(function (err) { resultBox.textContent = "打开失败 Import failed: " + (err && err.message || err); });
+    });
+
+    window.jbModeler = {
+      bpmn: bpmn,
+      dmn: function () { return dmn; },
+      current: function () { return current; },
+      getXML: function () { return saveCurrent().then(function () { return files[current].text; }); },
+      open: switchTo,
+      validate: validate,
+      deploy: deploy,
+      importText: function (name, text) {
+        var kind = /\.dmn$/i.test(name) ? "dmn" : "bpmn";
+        if (!files[name]) order.push(name);
+        files[name] = { kind: kind, url: null, text: text, edited: true };
+        return saveCurrent().then(function () { return show(name, text); });
+      },
+    };
+    if (config.open && files[config.open]) return switchTo(config.open);
+    if (config.newBundle) {
+      files["new_process.bpmn"] = { kind: "bpmn", url: null, text: EMPTY_BPMN, edited: true };
+      order.push("new_process.bpmn");
+      return show("new_process.bpmn", EMPTY_BPMN);
+    }
+    return Promise.resolve();
+  }
+
+  window.JiebangBpmn = { instanceDiagram: instanceDiagram, fileViewer: fileViewer, modeler: modeler };
+})();

@@ -1,0 +1,215 @@
+"""The modeler for process owners: open a deployed version in the bpmn-js modeler (DMN files in dmn-js),
+validate the edited files with the deployment's own checks (problems shown on the elements), deploy them as
+a new version, and the version history (who deployed what, when)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from engine.bundle import MAX_FILE_BYTES, BundleFile, kind_of
+from engine.deploy import deploy_bundle, validate_bundle
+from engine.errors import DeploymentRefused, JiebangError
+from engine.models.deployment import Deployment, DeploymentFile, ProcessVersion
+from web.extensions import db
+from web.security import roles_required
+
+bp = Blueprint("modeler", __name__, url_prefix="/modeler")
+
+MODELER_ROLES = ("process_owner", "admin")
+EDITABLE = ("bpmn", "dmn")
+
+
+@bp.get("/")
+@roles_required(*MODELER_ROLES)
+def index() -> str:
+    session = db.session()
+    versions = session.scalars(
+        select(ProcessVersion).order_by(ProcessVersion.process_key, ProcessVersion.version.desc())
+    ).all()
+    by_process: dict[str, list[ProcessVersion]] = {}
+    for pv in versions:
+        by_process.setdefault(pv.process_key, []).append(pv)
+    deployments = session.scalars(
+        select(Deployment)
+        .options(selectinload(Deployment.versions), selectinload(Deployment.files))
+        .order_by(Deployment.id.desc())
+        .limit(100)
+    ).all()
+    return render_template("modeler/index.html", by_process=by_process, deployments=deployments)
+
+
+def _deployment_or_404(deployment_id: int) -> Deployment:
+    dep = db.session.get(Deployment, deployment_id)
+    if dep is None:
+        abort(404)
+    return dep
+
+
+@bp.get("/versions/<int:version_id>")
+@roles_required(*MODELER_ROLES)
+def edit(version_id: int) -> str:
+    pv = db.session.get(ProcessVersion, version_id)
+    if pv is None:
+        abort(404)
+    dep = pv.deployment
+    return render_template("modeler/edit.html", pv=pv, dep=dep, config=_config(dep, open_file=pv.bpmn_file))
+
+
+@bp.get("/deployments/<int:deployment_id>")
+@roles_required(*MODELER_ROLES)
+def edit_deployment(deployment_id: int) -> str:
+    dep = _deployment_or_404(deployment_id)
+    open_file = request.args.get("file") or next((f.name for f in dep.files if f.kind in EDITABLE), None)
+    return render_template("modeler/edit.html", pv=None, dep=dep, config=_config(dep, open_file=open_file))
+
+
+@bp.get("/new")
+@roles_required(*MODELER_ROLES)
+def new() -> str:
+    """An empty modeler: draw a new diagram or import local .bpmn / .dmn files, validate, deploy."""
+    config = {
+        "files": [],
+        "open": None,
+        "newBundle": True,
+        "validateUrl": url_for(".validate_new"),
+        "deployUrl": url_for(".deploy_new"),
+    }
+    return render_template("modeler/edit.html", pv=None, dep=None, config=config)
+
+
+def _config(dep: Deployment, *, open_file: str | None) -> dict[str, Any]:
+    return {
+        "deployment": dep.id,
+        "files": [
+            {"name": f.name, "kind": f.kind, "url": url_for(".file", deployment_id=dep.id, name=f.name)}
+            for f in dep.files
+        ],
+        "open": open_file,
+        "newBundle": False,
+        "validateUrl": url_for(".validate", deployment_id=dep.id),
+        "deployUrl": url_for(".deploy", deployment_id=dep.id),
+    }
+
+
+@bp.get("/deployments/<int:deployment_id>/files/<path:name>")
+@roles_required(*MODELER_ROLES)
+def file(deployment_id: int, name: str) -> Response:
+    found = db.session.scalar(
+        select(DeploymentFile).where(
+            DeploymentFile.deployment_id == deployment_id, DeploymentFile.name == name
+        )
+    )
+    if found is None:
+        abort(404)
+    mimetype = "application/json" if found.kind == "form" else "application/xml"
+    return Response(found.content, mimetype=mimetype)
+
+
+# --- validate and deploy ------------------------------------------------------------------------------------
+
+
+def _edited_files() -> dict[str, bytes]:
+    """The JSON body's ``files``: {name: text} of edited or imported .bpmn / .dmn files."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("files"), dict):
+        abort(400)
+    edited: dict[str, bytes] = {}
+    for name, text in body["files"].items():
+        if not isinstance(name, str) or not isinstance(text, str) or kind_of(name) not in EDITABLE:
+            abort(400)
+        if name.startswith("/") or ".." in name.split("/"):
+            abort(400)
+        content = text.encode("utf-8")
+        if len(content) > MAX_FILE_BYTES:
+            abort(413)
+        edited[name] = content
+    return edited
+
+
+def bundle_with(deployment: Deployment | None, edited: dict[str, bytes]) -> list[BundleFile]:
+    """The deployment's files with the edited ones replaced (or added)."""
+    files: dict[str, BundleFile] = {}
+    if deployment is not None:
+        rows = db.session.scalars(
+            select(DeploymentFile)
+            .where(DeploymentFile.deployment_id == deployment.id)
+            .order_by(DeploymentFile.name)
+        )
+        files = {f.name: BundleFile(f.name, f.content) for f in rows}
+    for name, content in edited.items():
+        files[name] = BundleFile(name, content)
+    return list(files.values())
+
+
+def _problems(exc: DeploymentRefused) -> list[dict[str, Any]]:
+    return list(exc.details.get("problems", []))
+
+
+def _validate(deployment: Deployment | None) -> Response:
+    edited = _edited_files()
+    try:
+        validate_bundle(bundle_with(deployment, edited))
+    except DeploymentRefused as exc:
+        return jsonify({"ok": False, "problems": _problems(exc), "message": f"{exc.zh} | {exc.en}"})
+    return jsonify({"ok": True, "problems": []})
+
+
+def _deploy(deployment: Deployment | None) -> tuple[Response, int]:
+    edited = _edited_files()
+    body = request.get_json(silent=True) or {}
+    note = str(body.get("note") or "").strip()[:2000] or None
+    try:
+        result = deploy_bundle(
+            db.session(), bundle_with(deployment, edited), deployed_by=current_user.username, note=note
+        )
+    except DeploymentRefused as exc:
+        db.session.rollback()
+        return jsonify({"ok": False, "problems": _problems(exc), "message": f"{exc.zh} | {exc.en}"}), 422
+    except JiebangError as exc:
+        db.session.rollback()
+        return jsonify({"ok": False, "problems": [], "message": f"{exc.zh} | {exc.en}"}), exc.http_status
+    processes = []
+    for p in result.processes:
+        pv = db.session.scalar(
+            select(ProcessVersion).where(
+                ProcessVersion.process_key == p.key, ProcessVersion.version == p.version
+            )
+        )
+        processes.append(
+            {
+                "key": p.key,
+                "version": p.version,
+                "created": p.created,
+                "url": url_for(".edit", version_id=pv.id) if pv is not None else None,
+            }
+        )
+    return jsonify({"ok": True, "deployment": result.deployment_id, "processes": processes}), 200
+
+
+@bp.post("/deployments/<int:deployment_id>/validate")
+@roles_required(*MODELER_ROLES)
+def validate(deployment_id: int) -> Response:
+    return _validate(_deployment_or_404(deployment_id))
+
+
+@bp.post("/deployments/<int:deployment_id>/deploy")
+@roles_required(*MODELER_ROLES)
+def deploy(deployment_id: int) -> tuple[Response, int]:
+    return _deploy(_deployment_or_404(deployment_id))
+
+
+@bp.post("/validate")
+@roles_required(*MODELER_ROLES)
+def validate_new() -> Response:
+    return _validate(None)
+
+
+@bp.post("/deploy")
+@roles_required(*MODELER_ROLES)
+def deploy_new() -> tuple[Response, int]:
+    return _deploy(None)

@@ -1,0 +1,421 @@
+"""The supervisor's monitor: instance list (index-backed SQL), instance page with the highlighted diagram,
+timeline, timers and data, instance control, and moving instances to a newer version.
+
+Roles: ``supervisor`` (read-only), ``bureau`` (its jurisdictions) and ``admin``. Suspend, resume, terminate,
+retry and migrate go through ``engine.instances`` / ``engine.versions``, which check the role again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import Session
+
+from engine import instances, versions
+from engine.clock import get_clock
+from engine.errors import JiebangError
+from engine.indexes import due_timers
+from engine.models import task as task_model
+from engine.models.deployment import DeploymentFile, ProcessVersion
+from engine.models.instance import STATUSES, ProcessInstance
+from engine.models.task import HumanTask
+from engine.runtime import load_workflow
+from engine.users import INSTANCE_CONTROL_ROLES
+from engine.xmlsafe import parse_xml
+from web.extensions import db
+from web.security import roles_required
+
+bp = Blueprint("monitor", __name__, url_prefix="/monitor")
+
+MONITOR_ROLES = ("supervisor", "admin", "bureau")
+PAGE_SIZE = 25
+STATUS_LABELS = {
+    "running": "运行中 Running",
+    "suspended": "已挂起 Suspended",
+    "completed": "已完成 Completed",
+    "terminated": "已终止 Terminated",
+    "error": "出错 Failed",
+}
+
+
+# --- who may see what -------------------------------------------------------------------------------------
+
+
+def visible_jurisdictions() -> list[str] | None:
+    """None: every jurisdiction (a supervisor or admin grant without jurisdiction); else the jurisdictions
+    where the signed-in user holds a monitor role."""
+    grants = [g for g in current_user.grants if g.role in MONITOR_ROLES]
+    if any(g.jurisdiction is None for g in grants):
+        return None
+    return sorted({g.jurisdiction for g in grants if g.jurisdiction})
+
+
+def can_control(instance: ProcessInstance) -> bool:
+    return bool(current_user.has_role(*INSTANCE_CONTROL_ROLES, jurisdiction=instance.jurisdiction))
+
+
+def _instance_or_404(instance_id: int) -> ProcessInstance:
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None:
+        abort(404)
+    scope = visible_jurisdictions()
+    if scope is not None and instance.jurisdiction not in scope:
+        abort(403)
+    return instance
+
+
+# --- the list ------------------------------------------------------------------------------------------
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def instance_query(session: Session, args: dict[str, str], now: Any) -> Any:
+    """The filtered list as one SQL statement over process_instance and human_task (no workflow is loaded)."""
+    query = select(ProcessInstance)
+    scope = visible_jurisdictions()
+    if scope is not None:
+        query = query.where(ProcessInstance.jurisdiction.in_(scope))
+    if args.get("jurisdiction"):
+        query = query.where(ProcessInstance.jurisdiction == args["jurisdiction"])
+    if args.get("process"):
+        query = query.where(ProcessInstance.process_key == args["process"])
+    version = _int(args.get("version"))
+    if version is not None:
+        query = query.where(ProcessInstance.version == version)
+    if args.get("status") in STATUSES:
+        query = query.where(ProcessInstance.status == args["status"])
+    if args.get("stage"):
+        query = query.where(ProcessInstance.stage.contains(args["stage"].strip(), autoescape=True))
+    if args.get("q"):
+        text = args["q"].strip()
+        query = query.where(
+            ProcessInstance.business_key.contains(text, autoescape=True)
+            | ProcessInstance.title.contains(text, autoescape=True)
+        )
+    if args.get("overdue"):
+        query = query.where(overdue_clause(now))
+    return query
+
+
+def overdue_clause(now: Any) -> Any:
+    return exists(
+        select(HumanTask.id).where(
+            and_(
+                HumanTask.instance_id == ProcessInstance.id,
+                HumanTask.status.in_(task_model.OPEN),
+                HumanTask.due_at < now,
+            )
+        )
+    )
+
+
+@bp.get("/")
+@roles_required(*MONITOR_ROLES)
+def index() -> str:
+    session = db.session()
+    now = get_clock(session).now()
+    args = {k: v for k, v in request.args.items() if v}
+    page = max(_int(args.get("page")) or 1, 1)
+    query = instance_query(session, args, now)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    rows = list(
+        session.scalars(
+            query.order_by(ProcessInstance.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        )
+    )
+    ids = [r.id for r in rows]
+    overdue_ids = set(
+        session.scalars(
+            select(HumanTask.instance_id).where(
+                HumanTask.instance_id.in_(ids), HumanTask.status.in_(task_model.OPEN), HumanTask.due_at < now
+            )
+        )
+        if ids
+        else []
+    )
+    scope = visible_jurisdictions()
+    jurisdictions = (
+        scope
+        if scope is not None
+        else sorted(j for j in session.scalars(select(ProcessInstance.jurisdiction).distinct()) if j)
+    )
+    processes = session.execute(
+        select(ProcessVersion.process_key, func.max(ProcessVersion.version)).group_by(
+            ProcessVersion.process_key
+        )
+    ).all()
+    return render_template(
+        "monitor/index.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        args=args,
+        overdue_ids=overdue_ids,
+        jurisdictions=jurisdictions,
+        processes=processes,
+        newest={key: newest for key, newest in processes},
+        statuses=STATUS_LABELS,
+        can_migrate=current_user.has_role(*INSTANCE_CONTROL_ROLES, anywhere=True),
+    )
+
+
+# --- one instance -------------------------------------------------------------------------------------------
+
+_STATE_OF = (
+    (TaskState.ERROR, "failed"),
+    (TaskState.READY | TaskState.STARTED, "active"),
+    (TaskState.WAITING, "waiting"),
+    (TaskState.COMPLETED, "completed"),
+    (TaskState.CANCELLED, "cancelled"),
+)
+_RANK = {"cancelled": 0, "completed": 1, "waiting": 2, "active": 3, "failed": 4}
+_WHERE = re.compile(r"\(([^()]+)\)\s*$")
+
+
+def element_states(wf: Any, instance: ProcessInstance) -> dict[str, dict[str, str]]:
+    """{process id: {element id: completed | active | waiting | failed | cancelled}} from the task tree.
+    When several tasks share an element (loops, multi-instance), the most telling state wins."""
+    result: dict[str, dict[str, str]] = {}
+    for task in wf.get_tasks():
+        element = task.task_spec.bpmn_id
+        if not element:
+            continue
+        state = next((name for mask, name in _STATE_OF if task.has_state(mask)), None)
+        if state is None:
+            continue
+        states = result.setdefault(task.workflow.spec.name, {})
+        if _RANK[state] > _RANK.get(states.get(element, ""), -1):
+            states[element] = state
+    if instance.status == "error" and instance.error_task:
+        found = _WHERE.search(instance.error_task)
+        if found:
+            result.setdefault(instance.process_key, {})[found.group(1)] = "failed"
+    return result
+
+
+def instance_state(session: Session, instance: ProcessInstance) -> dict[str, Any]:
+    wf = load_workflow(session, instance)
+    return {
+        "id": instance.id,
+        "process": instance.process_key,
+        "version": instance.version,
+        "status": instance.status,
+        "lock_version": instance.lock_version,
+        "error": {"message": instance.error_message, "task": instance.error_task}
+        if instance.error_message
+        else None,
+        "processes": element_states(wf, instance),
+        "timers": [
+            {
+                "element": t.task_spec.bpmn_id or t.task_spec.name,
+                "name": t.task_spec.bpmn_name,
+                "process": t.workflow.spec.name,
+                "due_at": due.isoformat(),
+            }
+            for t, due in sorted(due_timers(wf), key=lambda pair: pair[1])
+        ],
+        "data": instances.current_data(wf),
+    }
+
+
+@bp.get("/instances/<int:instance_id>")
+@roles_required(*MONITOR_ROLES)
+def instance(instance_id: int) -> str:
+    session = db.session()
+    inst = _instance_or_404(instance_id)
+    state = instance_state(session, inst)
+    open_tasks = list(
+        session.scalars(
+            select(HumanTask)
+            .where(HumanTask.instance_id == inst.id, HumanTask.status.in_(task_model.OPEN))
+            .order_by(HumanTask.created_at)
+        )
+    )
+    newest = session.scalar(
+        select(func.max(ProcessVersion.version)).where(ProcessVersion.process_key == inst.process_key)
+    )
+    return render_template(
+        "monitor/instance.html",
+        inst=inst,
+        state=state,
+        state_json=json.dumps(state, ensure_ascii=False, default=str),
+        data_json=json.dumps(state["data"], ensure_ascii=False, indent=2, sort_keys=True, default=str),
+        events=instances.events(session, inst.id),
+        open_tasks=open_tasks,
+        newest=newest,
+        can_control=can_control(inst),
+        statuses=STATUS_LABELS,
+    )
+
+
+@bp.get("/instances/<int:instance_id>/state.json")
+@roles_required(*MONITOR_ROLES)
+def instance_state_json(instance_id: int) -> Response:
+    inst = _instance_or_404(instance_id)
+    return jsonify(instance_state(db.session(), inst))
+
+
+@lru_cache(maxsize=256)
+def _process_ids(sha256: str, content: bytes) -> frozenset[str]:
+    tree = parse_xml(content)
+    return frozenset(
+        el.get("id") for el in tree.getroot().iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}process")
+    )
+
+
+def diagram_file(session: Session, pv: ProcessVersion, process_id: str | None) -> DeploymentFile | None:
+    """The deployment file that draws ``process_id`` (default: the version's own diagram)."""
+    files = session.scalars(
+        select(DeploymentFile).where(
+            DeploymentFile.deployment_id == pv.deployment_id, DeploymentFile.kind == "bpmn"
+        )
+    ).all()
+    if not process_id or process_id == pv.process_key:
+        return next((f for f in files if f.name == pv.bpmn_file), None)
+    return next((f for f in files if process_id in _process_ids(f.sha256, f.content)), None)
+
+
+@bp.get("/instances/<int:instance_id>/diagram.bpmn")
+@roles_required(*MONITOR_ROLES)
+def instance_diagram(instance_id: int) -> Response:
+    """The BPMN XML of the instance's pinned version (``?process=ID``: the file of a called process)."""
+    inst = _instance_or_404(instance_id)
+    found = diagram_file(db.session(), inst.process_version, request.args.get("process"))
+    if found is None:
+        abort(404)
+    return Response(found.content, mimetype="application/xml", headers={"X-Diagram-File": found.name})
+
+
+@bp.get("/viewer")
+@roles_required(*MONITOR_ROLES, "process_owner")
+def viewer() -> str:
+    """Open a local .bpmn file in the viewer (nothing is uploaded)."""
+    return render_template("monitor/viewer.html")
+
+
+# --- control ------------------------------------------------------------------------------------------------
+
+
+def _run(what: str, action: Any) -> None:
+    try:
+        action()
+    except JiebangError as exc:
+        db.session.rollback()
+        flash(f"{exc.zh} | {exc.en}", "error")
+    else:
+        flash(what, "info")
+
+
+@bp.post("/instances/<int:instance_id>/control")
+@roles_required(*INSTANCE_CONTROL_ROLES)
+def control(instance_id: int) -> Response:
+    inst = _instance_or_404(instance_id)
+    if not can_control(inst):
+        abort(403)
+    session, actor, op = db.session(), current_user.username, request.form.get("op", "")
+    if op == "suspend":
+        _run("已挂起 Suspended", lambda: instances.suspend(session, inst.id, actor=actor))
+    elif op == "resume":
+        _run("已恢复 Resumed", lambda: instances.resume(session, inst.id, actor=actor))
+    elif op == "terminate":
+        reason = request.form.get("reason", "").strip() or None
+        _run("已终止 Terminated", lambda: instances.terminate(session, inst.id, actor=actor, reason=reason))
+    elif op == "retry":
+        raw = request.form.get("data", "").strip()
+        try:
+            data = json.loads(raw) if raw else None
+        except ValueError as exc:
+            flash(f"修正数据不是有效的 JSON：{exc} | The corrected data is not valid JSON: {exc}", "error")
+            return redirect(url_for(".instance", instance_id=inst.id))
+        _run("已重试 Retried", lambda: instances.retry(session, inst.id, actor=actor, data=data))
+    else:
+        abort(400)
+    return redirect(url_for(".instance", instance_id=inst.id))
+
+
+@bp.get("/instances/<int:instance_id>/migrate")
+@roles_required(*MONITOR_ROLES)
+def migrate_preview(instance_id: int) -> str:
+    inst = _instance_or_404(instance_id)
+    version = _int(request.args.get("version"))
+    try:
+        plan = versions.preview_migration(db.session(), inst.id, version)
+    except JiebangError as exc:
+        abort(Response(f"{exc.zh} | {exc.en}", status=exc.http_status))
+    db.session.rollback()
+    if request.args.get("format") == "json":
+        return jsonify(plan.as_json())  # type: ignore[return-value]
+    return render_template(
+        "monitor/migrate.html", inst=inst, plan=plan, can_control=can_control(inst), statuses=STATUS_LABELS
+    )
+
+
+@bp.post("/instances/<int:instance_id>/migrate")
+@roles_required(*INSTANCE_CONTROL_ROLES)
+def migrate(instance_id: int) -> Response:
+    inst = _instance_or_404(instance_id)
+    version, lock = _int(request.form.get("version")), _int(request.form.get("lock_version"))
+    _run(
+        f"已迁移到 v{version} | Moved to v{version}",
+        lambda: versions.migrate_instance(
+            db.session(), inst.id, actor=current_user.username, version=version, expected_lock_version=lock
+        ),
+    )
+    return redirect(url_for(".instance", instance_id=inst.id))
+
+
+@bp.route("/migrate", methods=["GET", "POST"])
+@roles_required(*INSTANCE_CONTROL_ROLES)
+def bulk_migrate() -> str:
+    """Move many instances of one process to its newest version: preview each, then move the chosen ones
+    one at a time (each in its own transaction; a refusal does not stop the others)."""
+    session = db.session()
+    process = (request.values.get("process") or "").strip()
+    results: list[dict[str, Any]] = []
+    if request.method == "POST":
+        for raw in request.form.getlist("instance"):
+            instance_id = _int(raw)
+            if instance_id is None:
+                continue
+            try:
+                plan = versions.migrate_instance(session, instance_id, actor=current_user.username)
+                results.append(
+                    {"id": instance_id, "ok": True, "message": f"v{plan.from_version} → v{plan.to_version}"}
+                )
+            except JiebangError as exc:
+                session.rollback()
+                results.append({"id": instance_id, "ok": False, "message": f"{exc.zh} | {exc.en}"})
+    candidates = (
+        versions.outdated_instances(session, process, limit=100, jurisdictions=visible_jurisdictions())
+        if process
+        else []
+    )
+    previews = []
+    for inst in candidates:
+        plan = versions.preview_migration(session, inst.id)
+        session.rollback()
+        previews.append((inst, plan))
+    processes = session.scalars(
+        select(ProcessVersion.process_key).distinct().order_by(ProcessVersion.process_key)
+    )
+    return render_template(
+        "monitor/bulk_migrate.html",
+        process=process,
+        processes=list(processes),
+        previews=previews,
+        results=results,
+        statuses=STATUS_LABELS,
+    )

@@ -1,0 +1,104 @@
+"""The work queue: my tasks and my roles' tasks, with filters, search, pagination, claim and unclaim."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from engine import tasks
+from engine.errors import JiebangError
+from engine.models.deployment import ProcessVersion
+from engine.workqueue import paginate, ready_lanes, stage_choices
+from web.extensions import db
+from web.i18n import current_lang
+from web.security import staff_required
+from web.views.auth import _safe_next
+
+bp = Blueprint("queue", __name__)
+
+SCOPES = ("roles", "mine")
+
+
+def _arg(name: str) -> str | None:
+    value = request.args.get(name, "").strip()
+    return value[:128] or None
+
+
+@bp.get("/tasks")
+@staff_required
+def index() -> str:
+    session = db.session()
+    scope = request.args.get("scope", "roles")
+    scope = scope if scope in SCOPES else "roles"
+    filters: dict[str, Any] = {
+        "jurisdiction": _arg("jurisdiction"),
+        "process_key": _arg("process"),
+        "task_spec": _arg("stage"),
+        "search": _arg("q"),
+    }
+    if scope == "mine":
+        query = tasks.queue_query(assignee=current_user.username, **filters)
+    else:
+        query = tasks.queue_query(roles=current_user.role_pairs(), lanes=ready_lanes(session), **filters)
+    try:
+        page_number = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    page = paginate(session, query, page_number, current_app.config["QUEUE_PAGE_SIZE"])
+    processes = sorted(set(session.scalars(select(ProcessVersion.process_key))))
+    jurisdictions = current_user.jurisdictions()
+    if any(g.jurisdiction is None for g in current_user.grants):
+        jurisdictions = sorted({*jurisdictions, *(t.jurisdiction for t in page.items if t.jurisdiction)})
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "queue/index.html",
+        page=page,
+        scope=scope,
+        filters={
+            "jurisdiction": filters["jurisdiction"] or "",
+            "process": filters["process_key"] or "",
+            "stage": filters["task_spec"] or "",
+            "q": filters["search"] or "",
+        },
+        processes=processes,
+        stages=stage_choices(session),
+        jurisdictions=jurisdictions,
+        args=args,
+    )
+
+
+def _back() -> Response:
+    return redirect(_safe_next(request.form.get("next")) or url_for("queue.index"))
+
+
+@bp.post("/tasks/<task_id>/claim")
+@staff_required
+def claim(task_id: str) -> Response:
+    try:
+        row = tasks.claim(db.session(), task_id, actor=current_user.username)
+        flash(_("已认领任务“%(name)s”。", name=row.name or row.task_spec), "info")
+    except JiebangError as exc:
+        db.session.rollback()
+        if exc.http_status == 404:
+            raise
+        flash(exc.message(current_lang()), "error")
+    return _back()
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+@staff_required
+def unclaim(task_id: str) -> Response:
+    try:
+        row = tasks.unclaim(db.session(), task_id, actor=current_user.username)
+        flash(_("已退回任务“%(name)s”。", name=row.name or row.task_spec), "info")
+    except JiebangError as exc:
+        db.session.rollback()
+        if exc.http_status == 404:
+            raise
+        flash(exc.message(current_lang()), "error")
+    return _back()

@@ -1,0 +1,250 @@
+"""One task: its context (instance, earlier decisions, attachments) and its form; save draft, submit."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from uuid import UUID
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import delete
+
+from engine import tasks
+from engine.db import begin_write, utcnow
+from engine.errors import Conflict, Forbidden, InvalidState, JiebangError, ValidationFailed
+from engine.lint import role_of_lane
+from engine.models import task as task_model
+from engine.models.instance import ProcessInstance
+from engine.models.task import HumanTask
+from engine.models.web import TaskDraft
+from engine.runtime import load_workflow
+from engine.taskforms import form_for
+from forms.definition import FieldDef, FormDefinition
+from forms.errors import Message
+from forms.render import render_form
+from forms.webinput import flat_name, from_multidict
+from web import uploads
+from web.context import instance_context
+from web.extensions import db
+from web.i18n import current_lang
+from web.security import staff_required
+
+bp = Blueprint("task", __name__)
+
+_OWN_FIELDS = ("csrf_token", "action", "lock_version")
+
+
+def _open_row(task_id: str) -> tuple[HumanTask, ProcessInstance]:
+    row = db.session.get(HumanTask, task_id)
+    if row is None:
+        abort(404)
+    if not current_user.has_role(role_of_lane(row.lane) or "", jurisdiction=row.jurisdiction):
+        abort(403)
+    instance = db.session.get(ProcessInstance, row.instance_id)
+    assert instance is not None
+    return row, instance
+
+
+def _task_data(instance: ProcessInstance, task_id: str) -> dict[str, Any]:
+    wf = load_workflow(db.session(), instance)
+    task = wf.get_task_from_id(UUID(task_id))
+    return dict(task.data) if task is not None else {}
+
+
+def _draft(task_id: str) -> TaskDraft | None:
+    return db.session.get(TaskDraft, (task_id, current_user.username))
+
+
+def _save_draft(task_id: str, values: dict[str, Any]) -> None:
+    db.session.rollback()
+    begin_write(db.session())
+    draft = _draft(task_id)
+    text = json.dumps(values, ensure_ascii=False, default=str)
+    if draft is None:
+        db.session.add(TaskDraft(task_id=task_id, username=current_user.username, data_json=text))
+    else:
+        draft.data_json = text
+        draft.updated_at = utcnow()
+    db.session.commit()
+
+
+def _initial_values(defn: FormDefinition, data: dict[str, Any]) -> dict[str, Any]:
+    return {f.name: data[f.name] for f in defn.fields if f.type != "readonly" and f.name in data}
+
+
+def _file_slots(defn: FormDefinition, previous: dict[str, Any]) -> list[tuple[str, FieldDef, Any]]:
+    """(flat name, field, previously stored metadata) of every file input on the page and in the request."""
+    slots: list[tuple[str, FieldDef, Any]] = []
+    for spec in defn.fields:
+        if spec.type == "file":
+            slots.append((spec.name, spec, previous.get(spec.name)))
+        elif spec.type == "group":
+            rows = previous.get(spec.name) if isinstance(previous.get(spec.name), list) else []
+            for sub in spec.fields:
+                if sub.type != "file":
+                    continue
+                pattern = re.compile(rf"{re.escape(spec.name)}-([0-9]{{1,6}})-{re.escape(sub.name)}")
+                indices = {int(m.group(1)) for k in request.files if (m := pattern.fullmatch(k))}
+                indices |= set(range(len(rows)))
+                for i in sorted(indices):
+                    before = rows[i].get(sub.name) if i < len(rows) and isinstance(rows[i], dict) else None
+                    slots.append((flat_name(spec.name, i, sub.name), sub, before))
+    return slots
+
+
+def _collect_files(
+    defn: FormDefinition, previous: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, list[Message]]]:
+    """Store new uploads; keep earlier ones (from the draft, never from the browser)."""
+    files: dict[str, Any] = {}
+    problems: dict[str, list[Message]] = {}
+    for name, spec, before in _file_slots(defn, previous):
+        new = [f for f in request.files.getlist(name) if f and f.filename]
+        stored: list[dict[str, Any]] = []
+        for upload in new:
+            meta, errs = uploads.store(upload, spec)
+            if meta is not None:
+                stored.append(meta)
+            else:
+                problems.setdefault(name.replace("-", "."), []).extend(errs)
+        earlier = [m for m in (before if isinstance(before, list) else [before]) if isinstance(m, dict)]
+        if spec.multiple:
+            files[name] = earlier + stored
+        elif stored:
+            files[name] = stored[0]
+        elif earlier:
+            files[name] = earlier[0]
+    return files, problems
+
+
+def _errors_in(exc: ValidationFailed, lang: str) -> dict[str, list[str]]:
+    fields = exc.details.get("fields" if lang == "zh" else "fields_en") or {}
+    if not fields:
+        return {"_form": [exc.message(lang)]}
+    return {k: [str(m) for m in v] for k, v in fields.items()}
+
+
+@bp.route("/tasks/<task_id>", methods=["GET", "POST"])
+@staff_required
+def show(task_id: str) -> Any:
+    row, instance = _open_row(task_id)
+    lang = current_lang()
+    context = instance_context(instance)
+    if row.status != task_model.READY and request.method != "POST":
+        return render_template(
+            "task/show.html", row=row, instance=instance, context=context, form_html=None, closed=True
+        )
+    defn = form_for(db.session(), instance.process_version, row.form_key) if row.form_key else None
+    data = _task_data(instance, task_id)
+    draft = _draft(task_id)
+    values: dict[str, Any] = json.loads(draft.data_json) if draft else {}
+    if not draft and defn is not None:
+        values = _initial_values(defn, data)
+    errors: dict[str, list[str]] = {}
+    notice: str | None = None
+    status = 200
+    lock_version = instance.lock_version
+
+    if request.method == "POST":
+        action = request.form.get("action", "submit")
+        if defn is not None:
+            files, upload_problems = _collect_files(defn, values)
+            values = from_multidict(defn, request.form, files, ignore=_OWN_FIELDS)
+        else:
+            upload_problems, values = {}, {}
+        if action == "draft":
+            _save_draft(task_id, values)
+            flash(_("草稿已保存。提交前，其他人看不到您的草稿。"), "info")
+            return redirect(url_for("task.show", task_id=task_id))
+        try:
+            expected = int(request.form.get("lock_version", ""))
+        except ValueError:
+            expected = None
+        try:
+            if upload_problems:
+                raise ValidationFailed(
+                    "上传的文件不符合要求。",
+                    "An uploaded file does not meet the requirements.",
+                    details={
+                        "fields": {k: [m.zh for m in v] for k, v in upload_problems.items()},
+                        "fields_en": {k: [m.en for m in v] for k, v in upload_problems.items()},
+                    },
+                )
+            tasks.complete(
+                db.session(),
+                task_id,
+                actor=current_user.username,
+                data=values,
+                expected_lock_version=expected,
+            )
+        except ValidationFailed as exc:
+            errors = _errors_in(exc, lang)
+            if upload_problems and defn is not None:
+                errors = {**_other_errors(defn, values, lang), **errors}
+            _save_draft(task_id, values)
+            notice = _("表单有误，尚未提交。请按提示修改；您的输入已保留并存为草稿。")
+            status = 422
+        except Conflict as exc:
+            db.session.rollback()
+            db.session.refresh(instance)
+            db.session.refresh(row)
+            lock_version = instance.lock_version
+            notice = exc.message(lang) + " "
+            if row.status == task_model.READY:
+                _save_draft(task_id, values)
+                notice += (
+                    _("您的输入已存为草稿，没有丢失。") + " " + _("页面已更新为最新状态，请核对后重新提交。")
+                )
+            else:
+                notice += _("您填写的内容显示在下方，没有丢失，可供核对或复制。")
+            status = 409
+        except (Forbidden, InvalidState) as exc:
+            db.session.rollback()
+            _save_draft(task_id, values)
+            notice = exc.message(lang) + " " + _("您的输入已存为草稿，没有丢失。")
+            status = exc.http_status
+        else:
+            begin_write(db.session())
+            db.session.execute(delete(TaskDraft).where(TaskDraft.task_id == task_id))
+            db.session.commit()
+            flash(_("任务“%(name)s”已提交。", name=row.name or row.task_spec), "info")
+            return redirect(url_for("queue.index"))
+
+    form_html = None
+    if defn is not None:
+        form_html = render_form(defn, values=values, errors=errors, context=data, lang=lang)
+    return (
+        render_template(
+            "task/show.html",
+            row=row,
+            instance=instance,
+            context=context,
+            defn=defn,
+            form_html=form_html,
+            has_files=defn is not None and _has_files(defn),
+            draft=_draft(task_id),
+            lock_version=lock_version,
+            notice=notice,
+            closed=row.status != task_model.READY,
+            instructions=row.instructions,
+        ),
+        status,
+    )
+
+
+def _has_files(defn: FormDefinition) -> bool:
+    return any(f.type == "file" or any(s.type == "file" for s in f.fields) for f in defn.fields)
+
+
+def _other_errors(defn: FormDefinition, values: dict[str, Any], lang: str) -> dict[str, list[str]]:
+    from engine.taskforms import validate_task_data
+
+    try:
+        validate_task_data(defn, values)
+    except JiebangError as exc:
+        if isinstance(exc, ValidationFailed):
+            return _errors_in(exc, lang)
+    return {}
