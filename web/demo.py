@@ -147,22 +147,6 @@ def load_demo(session: Session) -> dict[str, Any]:
     session.commit()
     started = 0
     if not session.scalar(select(func.count()).select_from(ProcessInstance)):
-        for jurisdiction in JURISDICTIONS:
-            code = f"{jurisdiction.upper()}-2026-001"
-            instances.start_instance(
-                session,
-                f"{jurisdiction}_challenge",
-                business_key=code,
-                data={
-                    "jurisdiction": jurisdiction,
-                    "title": "高纯硅提纯关键技术",
-                    "issuer_code": f"{jurisdiction.upper()}-ISS",
-                    "project_code": code,
-                    "notice_call_closes": "2026-12-31T18:00:00+08:00",
-                },
-                actor=f"bureau_{jurisdiction}",
-            )
-            started += 1
         for jurisdiction, (length, unit) in DEMO_PUBLICITY.items():
             inst = instances.start_instance(
                 session,
@@ -189,6 +173,22 @@ def load_demo(session: Session) -> dict[str, Any]:
                         "subsidy": "1,000,000",
                     },
                 )
+        for jurisdiction in JURISDICTIONS:
+            code = f"{jurisdiction.upper()}-2026-001"
+            instances.start_instance(
+                session,
+                f"{jurisdiction}_challenge",
+                business_key=code,
+                data={
+                    "jurisdiction": jurisdiction,
+                    "title": "高纯硅提纯关键技术",
+                    "issuer_code": f"{jurisdiction.upper()}-ISS",
+                    "project_code": code,
+                    "notice_call_closes": "2026-12-31T18:00:00+08:00",
+                },
+                actor=f"bureau_{jurisdiction}",
+            )
+            started += 1
     return {
         "organisations": organisations,
         "users": len(users) + 1,
