@@ -245,25 +245,27 @@ def current_data(wf: Any) -> dict[str, Any]:
     return dict(latest.data) if latest is not None else {}
 
 
+def event_json(e: InstanceEvent) -> dict[str, Any]:
+    """One event-log entry as shown by the CLI, the web and the API."""
+    return {
+        "id": e.id,
+        "kind": e.kind,
+        "at": e.at.isoformat(),
+        "actor": e.actor,
+        "task": e.task_spec,
+        "task_name": e.task_name,
+        "data": json.loads(e.data_json) if e.data_json else None,
+        "message": e.message,
+    }
+
+
 def events(session: Session, instance_id: int) -> list[dict[str, Any]]:
     if session.get(ProcessInstance, instance_id) is None:
         raise NotFound(f"流程实例 {instance_id} 不存在。", f"Process instance {instance_id} does not exist.")
     rows = session.scalars(
         select(InstanceEvent).where(InstanceEvent.instance_id == instance_id).order_by(InstanceEvent.id)
     )
-    return [
-        {
-            "id": e.id,
-            "kind": e.kind,
-            "at": e.at.isoformat(),
-            "actor": e.actor,
-            "task": e.task_spec,
-            "task_name": e.task_name,
-            "data": json.loads(e.data_json) if e.data_json else None,
-            "message": e.message,
-        }
-        for e in rows
-    ]
+    return [event_json(e) for e in rows]
 
 
 def ensure_running(instance: ProcessInstance) -> None:

@@ -156,19 +156,7 @@ def events(args: dict[str, Any], instance_id: int) -> dict[str, Any]:
     readable_instance(user, instance_id)
     query = select(InstanceEvent).where(InstanceEvent.instance_id == instance_id).order_by(InstanceEvent.id)
     page = page_of(query, args["page"], args["page_size"])
-    page["items"] = [
-        {
-            "id": e.id,
-            "kind": e.kind,
-            "at": e.at.isoformat(),
-            "actor": e.actor,
-            "task": e.task_spec,
-            "task_name": e.task_name,
-            "data": json.loads(e.data_json) if e.data_json else None,
-            "message": e.message,
-        }
-        for e in page["items"]
-    ]
+    page["items"] = [engine_instances.event_json(e) for e in page["items"]]
     return page
 
 
