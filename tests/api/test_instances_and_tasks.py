@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.bundle import collect_paths
+from engine.deploy import deploy_bundle
 from tests.api.conftest import NEED, START, problem_of
+from tests.conftest import FIXTURES
 
 
 def _start(client: Any, process: str, **kwargs: Any) -> dict[str, Any]:
@@ -170,3 +173,21 @@ def test_a_solver_cannot_read_another_solvers_application_nor_complete_a_bureau_
     )
     assert finished.json["instance_status"] == "completed"
     assert solver1.get("/api/v1/instances?status=completed").json["total"] == 1
+
+
+def test_retry_a_failed_step_with_corrected_data(as_user, users, deployed, db_session) -> None:
+    """A failing script parks the instance in error; the bureau retries it through the API with fixed data."""
+    deploy_bundle(db_session, collect_paths([FIXTURES / "failing"]), deployed_by="owner")
+    bureau = as_user("bureau1")
+    inst = _start(bureau, "divide", data={"jurisdiction": "urumqi", "amount": 10, "divisor": 0})
+    (task,) = _tasks(bureau, inst["id"])
+    done = bureau.post(f"/api/v1/tasks/{task['id']}/complete", json={"data": {}})
+    assert done.status_code == 200, done.json
+    path = f"/api/v1/instances/{inst['id']}"
+    failed = bureau.get(path).json
+    assert failed["status"] == "error"
+    assert as_user("solver1").post(f"{path}/retry", json={"data": {"divisor": 2}}).status_code == 403
+    retried = bureau.post(f"{path}/retry", json={"data": {"divisor": 2}})
+    assert retried.status_code == 200 and retried.json["status"] == "completed", retried.json
+    kinds = [e["kind"] for e in bureau.get(f"{path}/events").json["items"]]
+    assert kinds[-3:] == ["error", "retried", "completed"]
