@@ -498,6 +498,60 @@ def calendar_check(year: int, as_json: bool) -> None:
     emit(as_json, report, lambda: json.dumps(report, ensure_ascii=False, indent=2, default=str))
 
 
+@cli.group()
+def report() -> None:
+    """Reports computed from the database."""
+
+
+@report.command("annual")
+@click.option("--jurisdiction", required=True, help="Jurisdiction code, e.g. urumqi.")
+@click.option("--year", required=True, type=int, help="Calendar year (Asia/Shanghai).")
+@json_option
+def report_annual(jurisdiction: str, year: int, as_json: bool) -> None:
+    """The figures of the annual summary 总结评价 (000 §12(8)): needs, projects, money, credit records."""
+    from engine.clock import get_clock
+    from engine.domain.reports import annual_summary
+
+    with _session() as session:
+        data = annual_summary(session, jurisdiction, year, now=get_clock(session).now())
+    emit(as_json, data, lambda: _annual_text(data))
+
+
+def _yuan(fen: int) -> str:
+    from forms.convert import format_money_fen
+
+    return format_money_fen(fen, grouping=True)
+
+
+def _annual_text(d: dict[str, Any]) -> str:
+    needs, projects, money, credit = d["needs"], d["projects"], d["money"], d["credit"]
+    lines = [
+        f"{d['jurisdiction']} {d['year']} 年度总结评价 annual summary ({d['source']}), "
+        + ("全年 full year" if d["year_complete"] else f"截至 as of {d['as_of']}"),
+        f"需求 needs: 征集 posted {needs['posted']}, 发布榜单 published {needs['published']}",
+        f"立项 funded: {projects['funded']} ("
+        + ", ".join(f"{k} {v}" for k, v in projects["by_status"].items())
+        + ")",
+        f"资金 money (元 CNY): 财政拨付 disbursed {_yuan(money['disbursed_fen'])}, "
+        f"收回 recovered {_yuan(money['recovered_fen'])}, 净额 net {_yuan(money['net_fen'])}, "
+        f"发榜方拨付 issuer paid {_yuan(money['issuer_paid_fen'])}",
+    ]
+    lines += [
+        f"  {t['kind']} {t['tranche'] or '-'}: {_yuan(t['amount_fen'])} ({t['entries']})"
+        for t in money["by_tranche"]
+    ]
+    lines += [
+        f"  {p['project']} [{p['status'] or '-'}]: disbursed {_yuan(p['disbursed_fen'])}, "
+        f"recovered {_yuan(p['recovered_fen'])}, issuer paid {_yuan(p['issuer_paid_fen'])}"
+        for p in money["projects"]
+    ]
+    lines.append(f"信用记录 credit records ({credit['source']}): {credit['added']}")
+    lines += [
+        f"  {r['recorded_on']} {r['subject']} {r['kind']} ({r['source'] or '-'})" for r in credit["records"]
+    ]
+    return "\n".join(lines)
+
+
 @cli.command()
 @click.option("--interval", default=1.0, show_default=True, help="Seconds between sweeps.")
 def scheduler(interval: float) -> None:

@@ -2,7 +2,8 @@
 
 ``window_end(start, n, unit)`` — end of a publicity/application window by the counting rule of
 POLICIES.md §6 (ISO 8601 with +08:00); ``now()`` — the clock's current instant, ISO 8601 with +08:00;
-and the domain functions of ``engine.domain.helpers`` (eligibility facts, money ledger, projects, credit).
+and the domain functions of ``engine.domain.helpers`` (eligibility facts, money ledger, projects, credit)
+and ``engine.domain.report_helpers`` (``annual_summary``, 000 §12(8)).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine.calendar import WorkCalendar
 from engine.clock import SHANGHAI, current_now
 from engine.domain.helpers import domain_helpers
+from engine.domain.report_helpers import report_helpers
 from engine.scripting import make_script_engine
 
 
@@ -40,4 +42,5 @@ def script_engine_for(session: Session) -> PythonScriptEngine:
     def now() -> str:
         return current_now().astimezone(SHANGHAI).isoformat()
 
-    return make_script_engine({"window_end": window_end, "now": now, **domain_helpers(session)})
+    helpers = {"window_end": window_end, "now": now, **domain_helpers(session), **report_helpers(session)}
+    return make_script_engine(helpers)

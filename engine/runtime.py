@@ -38,10 +38,12 @@ from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.models.timer import TimerDue
 from engine.specs import clean_message, join_state, restore_specs, split_state
+from engine.spiff_fixes import install_spiff_fixes
 
 T = TypeVar("T")
 
 install_spiff_clock()
+install_spiff_fixes()
 
 
 class StepFailed(JiebangError):

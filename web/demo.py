@@ -91,8 +91,14 @@ def load_organisations(session: Session) -> int:
             )
         )
         for i in range(1, 10):
+            # P1 holds the solver account of S1 (solver_<j>): the portal's application names S1
             rows.append(
-                Person(code=f"{J}-P{i}", name=f"{city}研究员{i}", organisation=f"{J}-S{(i - 1) // 3 + 1}")
+                Person(
+                    code=f"{J}-P{i}",
+                    name=f"{city}研究员{i}",
+                    organisation=f"{J}-S{(i - 1) // 3 + 1}",
+                    username=f"solver_{j}" if i == 1 else None,
+                )
             )
         rows.append(Person(code=f"{J}-PBUSY", name=f"{city}忙碌研究员", organisation=f"{J}-S4"))
         rows.append(Person(code=f"{J}-PPUN", name=f"{city}失信研究员", organisation=f"{J}-S4"))

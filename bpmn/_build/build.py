@@ -9,6 +9,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import annual  # noqa: E402
 import challenge  # noqa: E402
 import shared  # noqa: E402
 
@@ -52,6 +53,7 @@ def main() -> None:
     for edition, files in challenge.editions().items():
         for name, text in files.items():
             write(ROOT / "urumqi" / "editions" / edition / name, text)
+    annual.write_files(ROOT, write, write_forms)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from shared import L
 JURISDICTIONS = ("urumqi", "dazu", "karamay", "zhangye")
 NAMES = {"urumqi": "乌鲁木齐市", "dazu": "大足区", "karamay": "克拉玛依市", "zhangye": "张掖市"}
 CN = 100  # fen per yuan
+MILESTONE_TRANCHES = (True, "000 §12(6), 003 §13(1) milestone stage, 004: staged fiscal money allowed")
 
 #: Policy parameters per jurisdiction: (value, source). "unspecified" sources are policy parameters chosen
 #: for the system because the document is silent (POLICIES.md: never a hard-coded guess in code).
@@ -32,7 +33,6 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "race_keep_one": (False, "000 §12(7)"),
         "race_first_pct": (20, "000 §12(6), 002 五(二)7"),
         "first_pct": (50, "unspecified in 000 §12(6) for single projects: policy parameter"),
-        "final_on_closed": (False, "unspecified: policy parameter"),
         "issuer_prepay_pct": (0, "000: no prerequisite payment"),
         "panel_min": (3, "unspecified in 000 §12(4): policy parameter"),
         "panel_odd": (False, "000 §12(4)"),
@@ -48,6 +48,8 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "ext_max_days": (365, "unspecified in 000 §14: policy parameter"),
         "ext_needs_approver": (False, "000 §14: bureau approval"),
         "acc_request_days": (30, "unspecified in 000 §12(7): policy parameter"),
+        "reminder_days": (14, "unspecified: policy parameter (reminder before a milestone or the end)"),
+        "milestone_tranches": MILESTONE_TRANCHES,
         "needs_user_eval": (False, "000 §12(7)"),
         "penalty_years": (3, "unspecified in 000 §16: policy parameter"),
     },
@@ -70,7 +72,6 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "race_keep_one": (False, "001 十(二)"),
         "race_first_pct": (None, "001 十(二): decided case by case (一事一议)"),
         "first_pct": (50, "001 十(二): 50% after the task book"),
-        "final_on_closed": (True, "001 十(二): 50% after closure (结题)"),
         "issuer_prepay_pct": (40, "001 十(二): issuer pays 40% before the first fiscal tranche"),
         "panel_min": (5, "001 八(四): ≥5"),
         "panel_odd": (True, "001 八(四): odd"),
@@ -86,6 +87,11 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "ext_max_days": (365, "001 八(八): ≤1 year"),
         "ext_needs_approver": (True, "001 八(八): district government approves"),
         "acc_request_days": (30, "unspecified in 001 八(八): policy parameter"),
+        "reminder_days": (14, "unspecified: policy parameter (reminder before a milestone or the end)"),
+        "milestone_tranches": (
+            False,
+            "001 十(二): fiscal money 50% after the task book, 50% after closure; stage money is the issuer's 30%",
+        ),
         "needs_user_eval": (False, "001 九(三)"),
         "penalty_years": (3, "unspecified in 001 八(八): policy parameter"),
     },
@@ -108,7 +114,6 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "race_keep_one": (True, "003 §13(3): one solver continues"),
         "race_first_pct": (30, "unspecified share in 003 §13(3) (一定比例): policy parameter"),
         "first_pct": (40, "003 §13(1): three stages; share unspecified: policy parameter"),
-        "final_on_closed": (False, "003 §12(9)3"),
         "issuer_prepay_pct": (0, "003 §13(2): follows the issuer's payments"),
         "panel_min": (3, "unspecified in 003 §12(5): policy parameter"),
         "panel_odd": (False, "003 §12(5)"),
@@ -124,6 +129,8 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "ext_max_days": (365, "003 §19"),
         "ext_needs_approver": (False, "003 §19: bureau and issuer"),
         "acc_request_days": (30, "003 §12(9)1"),
+        "reminder_days": (14, "unspecified: policy parameter (reminder before a milestone or the end)"),
+        "milestone_tranches": MILESTONE_TRANCHES,
         "needs_user_eval": (True, "003 §12(9)2"),
         "penalty_years": (3, "unspecified in 003 §20: policy parameter"),
     },
@@ -146,7 +153,6 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "race_keep_one": (True, "004"),
         "race_first_pct": (0, "004: no 赛马"),
         "first_pct": (50, "004 四(一): 50% after approval"),
-        "final_on_closed": (False, "004 四(一): rest after acceptance"),
         "issuer_prepay_pct": (30, "004 四(一): issuer paid ≥30% before the first subsidy"),
         "panel_min": (3, "unspecified in 004 三(五): policy parameter"),
         "panel_odd": (False, "004 三(五)"),
@@ -162,6 +168,8 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "ext_max_days": (365, "unspecified in 004: policy parameter"),
         "ext_needs_approver": (True, "004 三(五): talent-work group leader"),
         "acc_request_days": (30, "unspecified in 004 三(六): policy parameter"),
+        "reminder_days": (14, "unspecified: policy parameter (reminder before a milestone or the end)"),
+        "milestone_tranches": MILESTONE_TRANCHES,
         "needs_user_eval": (False, "004 三(六)"),
         "penalty_years": (3, "unspecified in 004: policy parameter"),
     },
@@ -179,6 +187,7 @@ URUMQI_2025 = dict(
     req_audits=(False, "000"),
     req_ethics=(False, "000"),
     fiscal_base=("total", "000 §6: ≤40% of the total investment"),
+    min_total_fen=(5_000_000 * CN, "000 §6"),
 )
 
 ELIGIBILITY_COMMON = [
@@ -217,6 +226,13 @@ ELIGIBILITY_COMMON = [
         "揭榜方近三年内有严重失信或违法记录",
         "the solver has a serious dishonesty or illegal record within 3 years",
     ),
+    (
+        "?['partners_credit']['serious_age'] < 3",
+        "partner_credit",
+        "000 §10, 003 §9(3)",
+        "联合体成员近三年内有严重失信或违法记录",
+        "a consortium partner has a serious dishonesty or illegal record within 3 years",
+    ),
 ]
 ELIGIBILITY_EXTRA = {
     "urumqi": [
@@ -251,7 +267,8 @@ ELIGIBILITY_EXTRA = {
     ],
     "dazu": [
         (
-            "?['issuer_credit']['accident_age'] < 3 or ?['solver_credit']['accident_age'] < 3",
+            "?['issuer_credit']['accident_age'] < 3 or ?['solver_credit']['accident_age'] < 3 "
+            "or ?['partners_credit']['accident_age'] < 3",
             "accident",
             "001 五(一)5, 五(二)4",
             "近三年内发生重大安全事故或重大质量事故",
@@ -260,7 +277,7 @@ ELIGIBILITY_EXTRA = {
     ],
     "karamay": [
         (
-            "?['issuer_credit']['punished'] or ?['solver_credit']['punished']",
+            "?['issuer_credit']['punished'] or ?['solver_credit']['punished'] or ?['partners_credit']['punished']",
             "joint_punishment",
             "003 §8–9",
             "列入联合惩戒名单",
@@ -304,6 +321,72 @@ TERMINATION = {
 }
 
 
+#: What each acceptance conclusion triggers, by jurisdiction: (pay the rest of the fiscal support, recovery
+#: (none | amount: the part the panel fixed | all), credit record kind ('' = none), project status, source).
+#: Keys: (outcome, cause of a failure). "unspecified" rows are policy parameters.
+ACCEPTANCE: dict[str, dict[tuple[str, str], tuple[bool, str, str, str, str]]] = {
+    "urumqi": {
+        ("pass", ""): (True, "none", "", "accepted", "000 §12(6)–(7): the rest after acceptance and evaluation"),
+        ("closed", ""): (False, "none", "", "closed", "unspecified in 000 §12(7) for 结题: policy parameter"),
+        ("fail", "objective"): (
+            False,
+            "amount",
+            "",
+            "failed",
+            "unspecified in 000 §14: policy parameter (as 004 三(六): recover part)",
+        ),
+        ("fail", "non_objective"): (
+            False,
+            "all",
+            "misconduct",
+            "failed",
+            "000 §15–16: recover the fiscal money, research-credit record",
+        ),
+    },
+    "dazu": {
+        ("pass", ""): (True, "none", "", "accepted", "001 十(二): 50% after closure"),
+        ("closed", ""): (True, "none", "", "closed", "001 十(二): 50% after closure (结题)"),
+        ("fail", "objective"): (
+            False,
+            "amount",
+            "",
+            "failed",
+            "001 八(八): recover the balance and non-research money",
+        ),
+        ("fail", "non_objective"): (
+            False,
+            "all",
+            "misconduct",
+            "failed",
+            "001 八(八): misconduct record, joint punishment",
+        ),
+    },
+    "karamay": {
+        ("pass", ""): (True, "none", "", "accepted", "003 §13(1): third stage after acceptance"),
+        ("closed", ""): (False, "none", "", "closed", "003 §12(9)3: 结题; money unspecified: policy parameter"),
+        ("fail", "objective"): (
+            False,
+            "amount",
+            "",
+            "failed",
+            "unspecified in 003 §20 for objective causes: policy parameter",
+        ),
+        ("fail", "non_objective"): (
+            False,
+            "all",
+            "integrity_investigation",
+            "failed",
+            "003 §20: recover the fiscal money and investigate integrity",
+        ),
+    },
+    "zhangye": {
+        ("pass", ""): (True, "none", "", "accepted", "004 四(一): the rest after acceptance"),
+        ("closed", ""): (False, "none", "", "closed", "unspecified in 004 三(六): policy parameter"),
+        ("fail", "objective"): (False, "amount", "", "failed", "004 三(六): recover part"),
+        ("fail", "non_objective"): (False, "all", "misconduct", "failed", "004 三(六): recover all"),
+    },
+}
+
 def _lit(v: object) -> str:
     return repr(v)
 
@@ -324,6 +407,9 @@ def policy_dmn(j: str, table: dict[str, tuple[object, str]], edition: str) -> st
             "ext_source",
             "acceptance_source",
             "money_source",
+            "end_user_source",
+            "min_total_source",
+            "milestone_tranches_source",
         ],
         [
             (
@@ -336,6 +422,9 @@ def policy_dmn(j: str, table: dict[str, tuple[object, str]], edition: str) -> st
                     repr(table["ext_notice_days"][1]),
                     repr(table["acc_request_days"][1]),
                     repr(table["fiscal_ratio_pct"][1]),
+                    repr(table["req_end_user"][1]),
+                    repr(table["min_total_fen"][1]),
+                    repr(table["milestone_tranches"][1]),
                 ],
                 note,
             )
@@ -377,6 +466,32 @@ def termination_dmn(j: str) -> str:
     )
 
 
+def acceptance_dmn(j: str) -> str:
+    rows = []
+    for (outcome, cause), (rest, recovery, credit, status, source) in ACCEPTANCE[j].items():
+        rows.append(
+            (
+                [repr(outcome), repr(cause) if cause else "-"],
+                [repr(rest), repr(recovery), repr(credit), repr(status), repr(source)],
+                source,
+            )
+        )
+    return dmn(
+        f"acceptance_{j}",
+        f"{NAMES[j]}验收结论的后果 Acceptance consequences",
+        "What pass / 结题 / fail (by cause) triggers: the rest of the fiscal support, recovery, credit record "
+        "and project status (003 §12(9)3, §20; 004 三(六); 001 十(二)).",
+        [("验收结论 outcome", "acceptance_outcome"), ("不通过原因 cause", "acceptance_fail_cause")],
+        [
+            "acceptance_pay_rest",
+            "acceptance_recovery",
+            "acceptance_credit",
+            "acceptance_status",
+            "acceptance_rule_source",
+        ],
+        rows,
+    )
+
 def editions() -> dict[str, dict[str, str]]:
     return {
         "2025": {
@@ -392,12 +507,13 @@ def editions() -> dict[str, dict[str, str]]:
 
 
 CHECK_NEED = """need_refusals = []
+applications = []
 closes = call_closes if call_closes else notice_call_closes
 submitted_at = now()
 if closes and is_after(submitted_at, closes):
     need_refusals.append(f'申报已截止（截止时间 {closes}），不予受理 / the call closed at {closes}; late submissions are not accepted ({call_source})')
 if req_end_user and not issuer_end_user:
-    need_refusals.append('需求方应为技术的最终用户 / the issuer must be the end user of the technology (002 二(一)2(5), 003 §12(1))')
+    need_refusals.append(f'需求方应为技术的最终用户 / the issuer must be the end user of the technology ({end_user_source})')
 if req_pledges and not (pledge_unit and pledge_leader):
     need_refusals.append('未上传单位及负责人诚信承诺书，不予受理 / integrity pledges of the unit and the leader are required (002 五(二)4)')
 if req_audits and category == 'breakthrough' and not (audit_prev and audit_last):
@@ -405,14 +521,28 @@ if req_audits and category == 'breakthrough' and not (audit_prev and audit_last)
 if req_ethics and ethics_field and not ethics_review:
     need_refusals.append('涉及人和实验动物的科技活动须提交科技伦理审查报告 / an ethics review is required (002 五(二)9)')
 if need_total_fen < min_total_fen:
-    need_refusals.append(f'项目投入总额不低于 {min_total_fen // 100} 元 / total investment must be at least {min_total_fen // 100} CNY ({money_source})')
+    need_refusals.append(f'项目投入总额不低于 {min_total_fen // 100} 元 / total investment must be at least {min_total_fen // 100} CNY ({min_total_source})')
+"""
+
+OPEN_WINDOW = """application_start = now()
+application_end = end_of_day(applications_close_on) if applications_close_on else ''
+if application_end and not is_after(application_end, application_start):
+    application_end = ''
+"""
+
+RECEIVE_APPLICATION = """received = dict(application_received)
+received['received_at'] = now()
+applications = [a for a in applications if a['solver'] != received['solver']] + [received]
+del received
 """
 
 FACTS = """eligibility_results = []
 for a in applications:
     a['members_list'] = [m.strip() for m in (a['members'] or '').split(',') if m.strip()]
     a['partners_list'] = [m.strip() for m in (a['partners'] or '').split(',') if m.strip()]
-    a['facts'] = applicant_facts(jurisdiction, issuer_code, a['solver'], a['partners_list'], a['members_list'])
+    a['facts'] = applicant_facts(jurisdiction, issuer_code, a['solver'], a['partners_list'], a['members_list'], project_code)
+for a in applications:
+    application_register(project_code, jurisdiction, title, issuer_code, a['solver'], a['members_list'])
 """
 
 SORT_ELIGIBLE = """application_refusals = [r for rows in eligibility_results for r in rows if r]
@@ -438,6 +568,10 @@ elif mode == 'race' and (len(chosen) < race_min_teams or len(chosen) > race_max_
     selection_problem = f'赛马团队 {race_min_teams}–{race_max_teams} 个 / a race has {race_min_teams}–{race_max_teams} teams'
 elif mode == 'race' and not stage_due:
     selection_problem = '赛马须约定阶段考核时间 / a race needs a stage deadline (000 §12(7))'
+elif mode == 'race' and race_first_pct is None and race_first_pct_case is None:
+    selection_problem = '赛马首笔资金比例一事一议，须填写 / the race first share is decided case by case: fill it in (001 十(二))'
+elif mode == 'race' and (race_first_pct if race_first_pct is not None else race_first_pct_case) * len(chosen) > 100:
+    selection_problem = '各赛马团队首笔资金合计超过财政支持 / the first shares of the teams exceed the fiscal support'
 elif fiscal_support_fen > limit_fen:
     selection_problem = f'财政支持不超过 {limit_fen // 100} 元（比例 {fiscal_ratio_pct}%，上限 {fiscal_cap_fen // 100} 元）/ fiscal support exceeds {limit_fen // 100} CNY ({money_source})'
 solvers = chosen
@@ -446,8 +580,13 @@ del chosen
 """
 
 OPEN_PROJECT = """contract_problem = ''
+staged = sum([m['tranche_pct'] or 0 for m in milestones])
 if period_months < period_min_months or period_months > period_max_months:
     contract_problem = f'实施周期 {period_min_months}–{period_max_months} 个月 / the period is {period_min_months}–{period_max_months} months'
+elif staged and not milestone_tranches:
+    contract_problem = f'本地财政资金不按里程碑拨付，里程碑拨付比例应为空 / fiscal money is not paid per milestone here: leave the shares empty ({milestone_tranches_source})'
+elif (race_first_pct if mode == 'race' and race_first_pct is not None else (race_first_pct_case if mode == 'race' else first_pct)) + staged > 100:
+    contract_problem = f'首笔与各里程碑拨付比例合计超过 100% / the first tranche and the milestone shares exceed 100% ({money_source})'
 else:
     period_end = add_months(today(), period_months)
     extension_count = 0
@@ -508,12 +647,26 @@ PLAN_CHECKPOINT = """pending = [] if self_managed else [m for m in milestones if
 if pending:
     next_milestone = sorted(pending, key=lambda m: m['due_date'])[0]
     checkpoint_kind = 'milestone'
-    checkpoint_at = end_of_day(next_milestone['due_date'])
+    checkpoint_day = next_milestone['due_date']
 else:
     next_milestone = None
     checkpoint_kind = 'period_end'
-    checkpoint_at = end_of_day(period_end)
+    checkpoint_day = period_end
+checkpoint_at = end_of_day(checkpoint_day)
+reminder_at = end_of_day(add_days(checkpoint_day, -reminder_days - 1))
 del pending
+"""
+
+SEND_REMINDER = """if checkpoint_kind == 'milestone':
+    remind(project_code, jurisdiction, ['solver', '{mlane}'], 'milestone',
+           f"里程碑“{{next_milestone['title']}}”将于 {{checkpoint_day}} 到期，请准备考核材料（指标：{{next_milestone['indicators']}}）",
+           f"Milestone “{{next_milestone['title']}}” is due on {{checkpoint_day}}: prepare the assessment materials (indicators: {{next_milestone['indicators']}})",
+           checkpoint_at)
+else:
+    remind(project_code, jurisdiction, ['solver', 'bureau'], 'period_end',
+           f"实施期将于 {{checkpoint_day}} 结束，请在期满后 {{acc_request_days}} 日内提出验收申请（{{acceptance_source}}）",
+           f"The period ends on {{checkpoint_day}}: request acceptance within {{acc_request_days}} days after it ({{acceptance_source}})",
+           checkpoint_at)
 """
 
 MILESTONE_SETTLE = """for m in milestones:
@@ -521,29 +674,26 @@ MILESTONE_SETTLE = """for m in milestones:
         m['done'] = True
         m['passed'] = milestone_passed == 'yes'
 if milestone_passed == 'yes' and next_milestone['tranche_pct']:
-    share = fiscal_support_fen * next_milestone['tranche_pct'] // 100 // len(solvers)
+    left = fiscal_support_fen - ledger_balance(project_code)['disbursed_fen']
+    share = min(fiscal_support_fen * next_milestone['tranche_pct'] // 100, max(left, 0)) // len(solvers)
     for s in solvers:
         ledger_pay(project_code, s, share, f"milestone:{next_milestone['title']}", money_source, jurisdiction)
 """
 
-SETTLE_ACCEPTANCE = """if acceptance_outcome == 'pass' or (acceptance_outcome == 'closed' and final_on_closed):
+SETTLE_ACCEPTANCE = """if acceptance_pay_rest:
     rest = fiscal_support_fen - ledger_balance(project_code)['held_fen']
     if rest > 0:
         share = rest // len(solvers)
         for i, s in enumerate(solvers):
-            ledger_pay(project_code, s, share + (rest - share * len(solvers) if i == 0 else 0), 'final', money_source, jurisdiction)
-if acceptance_outcome == 'pass':
-    project_status(project_code, 'accepted')
-elif acceptance_outcome == 'closed':
-    project_status(project_code, 'closed')
-else:
-    for s in solvers:
-        if acceptance_fail_cause == 'non_objective':
-            ledger_recover(project_code, s, None, '非客观原因验收不通过 / failed acceptance, non-objective cause', '003 §20, 004 三(六)', jurisdiction)
-            credit_add(s, 'integrity_investigation', '003 §20', acceptance_opinion)
-        elif acceptance_recover_fen:
-            ledger_recover(project_code, s, acceptance_recover_fen // len(solvers), '验收不通过，收回部分资金 / failed acceptance, part recovered', '004 三(六)', jurisdiction)
-    project_status(project_code, 'failed')
+            ledger_pay(project_code, s, share + (rest - share * len(solvers) if i == 0 else 0), 'final', acceptance_rule_source, jurisdiction)
+for s in solvers:
+    if acceptance_recovery == 'all':
+        ledger_recover(project_code, s, None, f'验收不通过，收回财政资金 / failed acceptance: fiscal money recovered', acceptance_rule_source, jurisdiction)
+    elif acceptance_recovery == 'amount' and acceptance_recover_fen:
+        ledger_recover(project_code, s, acceptance_recover_fen // len(solvers), '验收不通过，收回部分资金 / failed acceptance: part recovered', acceptance_rule_source, jurisdiction)
+    if acceptance_credit:
+        credit_add(s, acceptance_credit, acceptance_rule_source, acceptance_opinion, add_months(today(), penalty_years * 12) if acceptance_credit == 'misconduct' else None)
+project_status(project_code, acceptance_status)
 ledger_final = ledger_balance(project_code)
 """
 
@@ -709,6 +859,62 @@ def build(j: str) -> tuple[Process, dict, dict[str, str]]:
     p.flow(last, "publish_list", "是", default=True)
     p.node("xgw", "apps_again", "征集揭榜", "bureau", col(), max_loops=5)
     p.flow("publish_list", "apps_again")
+    if j != "zhangye":
+        # 000 §12(3): solutions are submitted online or offline. With a closing date the list is open online
+        # until then (solvers apply on the portal: message `application`); without one, offline only.
+        p.node(
+            "script",
+            "open_window",
+            "开放揭榜 Open the application window",
+            "bureau",
+            col(),
+            script=OPEN_WINDOW,
+            doc="000 §12(3) online or offline; the window closes at 24:00 of applications_close_on.",
+        )
+        p.node("xgw", "online", "网上揭榜？", "bureau", col())
+        p.node("xgw", "window_again", "", "solver", col(), max_loops=100)
+        p.node("evgw", "application_window", "揭榜期 Application window", "solver", col())
+        at_window = col()
+        p.node(
+            "timer",
+            "window_closes",
+            "揭榜截止 Window closes",
+            "solver",
+            at_window,
+            timer="application_end",
+        )
+        p.node(
+            "msg",
+            "application_in",
+            "收到揭榜申请",
+            "solver",
+            at_window,
+            row=1,
+            message="application",
+            message_var="application_received",
+        )
+        p.node(
+            "script",
+            "receive_application",
+            "登记揭榜申请 Register the application",
+            "solver",
+            at_window + 1,
+            row=1,
+            script=RECEIVE_APPLICATION,
+            doc="A solver applies on the portal; a second application of the same solver replaces the first.",
+        )
+        p.node("xgw", "window_done", "", "bureau", col())
+        p.chain("apps_again", "open_window", "online")
+        p.flow("online", "window_again", "网上受理", cond="application_end != ''")
+        p.flow("online", "window_done", "线下受理", default=True)
+        p.chain("window_again", "application_window")
+        p.flow("application_window", "window_closes")
+        p.flow("application_window", "application_in")
+        p.chain("application_in", "receive_application", "window_again")
+        p.flow("window_closes", "window_done")
+        before_collect = "window_done"
+    else:
+        before_collect = "apps_again"
     if j == "zhangye":
         p.node(
             "user",
@@ -755,7 +961,7 @@ def build(j: str) -> tuple[Process, dict, dict[str, str]]:
     p.node("script", "sort_eligible", "汇总审查结果", "bureau", col(), script=SORT_ELIGIBLE)
     p.node("xgw", "enough", "揭榜方数量？", "bureau", col())
     p.node("end", "end_no_solver", "无合格揭榜方", "bureau", c + 1, row=2)
-    p.chain("apps_again", "collect_applications", "facts", "eligibility", "sort_eligible", "enough")
+    p.chain(before_collect, "collect_applications", "facts", "eligibility", "sort_eligible", "enough")
     p.flow("enough", "end_no_solver", "无合格揭榜方", cond="len(applications_ok) == 0")
     if pol["min_teams"][0] > 1:
         p.node(
@@ -951,34 +1157,65 @@ def build(j: str) -> tuple[Process, dict, dict[str, str]]:
     )
     p.node("evgw", "implementing", "实施中", "bureau", col())
     at = col()
-    p.node("timer", "checkpoint", "节点到期", "bureau", at, timer="checkpoint_at")
+    mlane = "issuer" if j == "dazu" else "expert"
+    # Two waits: before the reminder (it can fire) and after it (only the deadline and the requests remain).
+    # Each wait has its own catch events; merge gateways lead them to the same handling.
+    waits = {"implementing": ("", 0), "implementing_reminded": ("_after_reminder", 3)}
+    for gateway, (suffix, row) in waits.items():
+        col_at = at if not suffix else at + 3
+        p.node("timer", f"checkpoint{suffix}", "节点到期", "bureau", col_at, row=row, timer="checkpoint_at")
+        p.node(
+            "msg",
+            f"extension_request{suffix}",
+            "收到延期申请",
+            "bureau",
+            col_at,
+            row=row + 1,
+            message="extension_request",
+            message_var="extension",
+        )
+        p.node(
+            "msg",
+            f"termination_request{suffix}",
+            "收到终止/撤销申请",
+            "bureau",
+            col_at,
+            row=row + 2,
+            message="termination_request",
+            message_var="termination",
+        )
     p.node(
-        "msg",
-        "extension_request",
-        "收到延期申请",
+        "timer",
+        "reminder",
+        "提前提醒 Reminder",
         "bureau",
         at,
-        row=1,
-        message="extension_request",
-        message_var="extension",
+        row=3,
+        timer="reminder_at",
+        doc="reminder_days before a milestone or the end of the period (policy parameter).",
     )
     p.node(
-        "msg",
-        "termination_request",
-        "收到终止/撤销申请",
+        "script",
+        "send_reminder",
+        "提醒揭榜方 Remind the solver",
         "bureau",
-        at,
-        row=2,
-        message="termination_request",
-        message_var="termination",
+        at + 1,
+        row=3,
+        script=SEND_REMINDER.format(mlane=mlane),
+        doc="Milestone: the solver and the checking lane; end of the period: the solver and the bureau "
+        "(acceptance request within acc_request_days, 003 §12(9)1).",
     )
+    p.node("evgw", "implementing_reminded", "实施中（已提醒）", "bureau", at + 2, row=3)
     p.chain("impl_loop", "plan_checkpoint", "implementing")
-    p.flow("implementing", "checkpoint")
-    p.flow("implementing", "extension_request")
-    p.flow("implementing", "termination_request")
+    for gateway, (suffix, _row) in waits.items():
+        p.flow(gateway, f"checkpoint{suffix}")
+        p.flow(gateway, f"extension_request{suffix}")
+        p.flow(gateway, f"termination_request{suffix}")
+    p.flow("implementing", "reminder")
+    p.chain("reminder", "send_reminder", "implementing_reminded")
     p.node("xgw", "which", "里程碑还是期满？", "bureau", col())
     p.flow("checkpoint", "which")
-    mlane = "issuer" if j == "dazu" else "expert"
+    p.flow("checkpoint_after_reminder", "which")
     p.node(
         "user",
         "milestone_check",
@@ -999,16 +1236,30 @@ def build(j: str) -> tuple[Process, dict, dict[str, str]]:
     p.flow("which", "milestone_check", "里程碑", cond="checkpoint_kind == 'milestone'")
     p.flow("milestone_check", "milestone_settle")
     p.flow("milestone_settle", "impl_loop")
-    p.node("call", "extend", "延期审核 Extension", "bureau", at + 1, row=1, called="extension")
-    p.flow("extension_request", "extend")
-    p.flow("extend", "impl_loop")
-    p.node("rule", "termination_rules", "终止追回规则", "bureau", at + 1, row=2, decision=f"termination_{j}")
-    p.node("call", "terminate", "终止/撤销 Terminate", "bureau", at + 2, row=2, called="termination")
-    p.node("end", "end_terminated", "项目终止", "bureau", at + 3, row=2)
-    p.chain("termination_request", "termination_rules", "terminate", "end_terminated")
-    c = c + 2
+    p.node("xgw", "extension_merge", "", "bureau", at + 1, row=1)
+    p.node("call", "extend", "延期审核 Extension", "bureau", at + 2, row=1, called="extension")
+    p.flow("extension_request", "extension_merge")
+    p.flow("extension_request_after_reminder", "extension_merge")
+    p.chain("extension_merge", "extend", "impl_loop")
+    p.node("xgw", "termination_merge", "", "bureau", at + 1, row=2)
+    p.node("rule", "termination_rules", "终止追回规则", "bureau", at + 2, row=2, decision=f"termination_{j}")
+    p.node("call", "terminate", "终止/撤销 Terminate", "bureau", at + 3, row=2, called="termination")
+    p.node("end", "end_terminated", "项目终止", "bureau", at + 4, row=2)
+    p.flow("termination_request", "termination_merge")
+    p.flow("termination_request_after_reminder", "termination_merge")
+    p.chain("termination_merge", "termination_rules", "terminate", "end_terminated")
+    c = max(c + 2, at + 4)
     p.node("call", "accept", "结题验收 Acceptance", "solver", col(), called="acceptance")
     p.flow("which", "accept", "实施期满", default=True)
+    p.node(
+        "rule",
+        "acceptance_rules",
+        "验收结论的后果 Consequences",
+        "bureau",
+        col(),
+        decision=f"acceptance_{j}",
+        doc="Pass / 结题 / fail by cause → rest of the money, recovery, credit record, status.",
+    )
     p.node(
         "script",
         "settle",
@@ -1016,11 +1267,11 @@ def build(j: str) -> tuple[Process, dict, dict[str, str]]:
         "bureau",
         col(),
         script=SETTLE_ACCEPTANCE,
-        doc="Pass → rest of the fiscal money (001 十(二), 004 四(一)); fail, non-objective → recover all + "
-        "integrity investigation (003 §20); fail, objective → recover part (004 三(六)).",
+        doc="Applies the acceptance table: pass → rest of the fiscal money (001 十(二), 004 四(一)); fail, "
+        "non-objective → recover all + credit record (003 §20); fail, objective → recover part (004 三(六)).",
     )
     p.node("end", "end_done", "项目结束", "bureau", col())
-    p.chain("accept", "settle", "end_done")
+    p.chain("accept", "acceptance_rules", "settle", "end_done")
 
     forms = jurisdiction_forms(j)
     tables = {
@@ -1036,6 +1287,7 @@ def build(j: str) -> tuple[Process, dict, dict[str, str]]:
         ),
         f"eligibility_{j}.dmn": eligibility_dmn(j, ELIGIBILITY_COMMON + ELIGIBILITY_EXTRA[j]),
         f"termination_{j}.dmn": termination_dmn(j),
+        f"acceptance_{j}.dmn": acceptance_dmn(j),
     }
     return p, forms, tables
 
@@ -1099,6 +1351,14 @@ def jurisdiction_forms(j: str) -> dict:
                     "required": True,
                     "max_length": 2000,
                     "label": L("理由", "Reason"),
+                },
+                {
+                    "name": "applications_close_on",
+                    "type": "date",
+                    "label": L(
+                        "延长后的网上揭榜截止日期（留空表示线下受理）",
+                        "New online closing date (empty: offline only)",
+                    ),
                 },
             ],
         }
@@ -1404,6 +1664,51 @@ def common_forms() -> dict:
                     "type": "date",
                     "required": True,
                     "label": L("发布日期", "Published on"),
+                },
+                {
+                    "name": "applications_close_on",
+                    "type": "date",
+                    "label": L(
+                        "网上揭榜截止日期（留空表示线下受理）", "Online applications close on (empty: offline only)"
+                    ),
+                },
+            ],
+        },
+        "application_entry": {
+            "id": "application_entry",
+            "title": L("揭榜申请", "Apply for the challenge"),
+            "description": L(
+                "000 §12(3)：揭榜方提交解决方案；联合体须有牵头方和合作协议。",
+                "000 §12(3): the solver submits a solution; a consortium names its lead and has an agreement.",
+            ),
+            "fields": [
+                {
+                    "name": "partners",
+                    "type": "text",
+                    "max_length": 500,
+                    "label": L("联合体成员代码（逗号分隔）", "Consortium partners (codes, comma-separated)"),
+                },
+                {
+                    "name": "members",
+                    "type": "text",
+                    "required": True,
+                    "max_length": 1000,
+                    "label": L("团队成员代码（负责人在前，逗号分隔）", "Team members (leader first, codes)"),
+                },
+                {
+                    "name": "plan",
+                    "type": "text",
+                    "multiline": True,
+                    "required": True,
+                    "max_length": 10000,
+                    "label": L("方案与技术路线", "Plan and technical route"),
+                },
+                {"name": "budget_fen", "type": "money", "label": L("预算（元）", "Budget (CNY)")},
+                {
+                    "name": "pledge",
+                    "type": "checkbox",
+                    "required": True,
+                    "label": L("诚信承诺：所填内容真实", "Integrity pledge: the content is true"),
                 },
             ],
         },

@@ -707,12 +707,33 @@ def acceptance() -> tuple[Process, dict]:
     p.node("xgw", "needs_eval", "需用户技术评价？", "solver", 3)
     p.node("user", "user_eval", "用户技术评价 User technical evaluation", "issuer", 4, form="user_evaluation")
     p.node("xgw", "merge", "", "expert", 5)
-    p.node("user", "review", "验收评价 Acceptance review", "expert", 6, form="acceptance_review")
-    p.node("end", "end", "验收结束", "expert", 7)
+    p.node("xgw", "review_again", "验收评价", "expert", 6, max_loops=10)
+    p.node("user", "review", "验收评价 Acceptance review", "expert", 7, form="acceptance_review")
+    p.node(
+        "script",
+        "check_review",
+        "核对结论 Check the conclusion",
+        "expert",
+        8,
+        script=(
+            "acceptance_problem = ''\n"
+            "if acceptance_outcome == 'fail' and not acceptance_fail_cause:\n"
+            "    acceptance_problem = '验收不通过须认定原因（客观/非客观）/ a failed acceptance needs its cause (003 §20, 004 三(六))'\n"
+            "elif acceptance_outcome == 'fail' and acceptance_fail_cause == 'objective' and acceptance_recover_fen is None:\n"
+            "    acceptance_problem = '客观原因不通过须填写追回金额（可为0）/ an objective failure needs the amount to recover, 0 allowed (004 三(六))'\n"
+            "elif acceptance_outcome != 'fail':\n"
+            "    acceptance_fail_cause = None\n"
+        ),
+        doc="A failure names its cause, which decides the recovery (003 §20, 004 三(六)).",
+    )
+    p.node("xgw", "review_ok", "结论完整？", "expert", 9)
+    p.node("end", "end", "验收结束", "expert", 10)
     p.chain("start", "request", "timing", "needs_eval")
     p.flow("needs_eval", "user_eval", "是", cond="needs_user_eval")
     p.flow("needs_eval", "merge", "否", default=True)
-    p.chain("user_eval", "merge", "review", "end")
+    p.chain("user_eval", "merge", "review_again", "review", "check_review", "review_ok")
+    p.flow("review_ok", "review_again", "不完整", cond="acceptance_problem != ''")
+    p.flow("review_ok", "end", "完整", default=True)
     doc_file = {"type": "file", "accept": [".pdf"], "required": True}
     forms = {
         "acceptance_request": {
@@ -766,6 +787,12 @@ def acceptance() -> tuple[Process, dict]:
                     "type": "readonly",
                     "source": "acceptance_note",
                     "label": L("提示", "Note"),
+                },
+                {
+                    "name": "problem_view",
+                    "type": "readonly",
+                    "source": "acceptance_problem",
+                    "label": L("上次提交的问题", "Problem with the last submission"),
                 },
                 {
                     "name": "user_view",

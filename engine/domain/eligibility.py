@@ -18,6 +18,9 @@ from engine.models.domain import Affiliation, CreditRecord, Project
 NO_RECORD_YEARS = 999.0
 
 SERIOUS = ("serious_dishonesty", "illegal")
+#: An application to a challenge is registered as project ``<challenge>/<solver>`` with status ``applying``
+#: (002 四(二) counts "this year's applications").
+APPLICATION_SEP = "/"
 ACCIDENTS = ("safety_accident", "quality_accident")
 
 
@@ -84,11 +87,18 @@ def applicant_facts(
     partners: list[str] | None = None,
     members: list[str] | None = None,
     today: date,
+    challenge: str | None = None,
 ) -> dict[str, object]:
-    """Everything the eligibility tables need about one application (plain JSON)."""
+    """Everything the eligibility tables need about one application (plain JSON). Rows of ``challenge``
+    itself (its project and the applications registered for it) are not counted against it."""
     partners = [p for p in (partners or []) if p]
     members = [m for m in (members or []) if m]
-    projects = _ongoing(session, jurisdiction)
+    projects = [
+        p
+        for p in _ongoing(session, jurisdiction)
+        if challenge is None
+        or (p.code != challenge and not p.code.startswith(f"{challenge}{APPLICATION_SEP}"))
+    ]
     unit_projects = [p for p in projects if p.solver == solver and p.status == "ongoing"]
     overdue = [
         _full_years(p.period_end, today)
@@ -106,6 +116,12 @@ def applicant_facts(
 
     leading = members[:3]
     solver_credit = credit_facts(session, solver, today)
+    partner_facts = [credit_facts(session, partner, today) for partner in partners]
+    partners_credit = {
+        "serious_age": min((f["serious_age"] for f in partner_facts), default=NO_RECORD_YEARS),
+        "accident_age": min((f["accident_age"] for f in partner_facts), default=NO_RECORD_YEARS),
+        "punished": any(f["punished"] for f in partner_facts),
+    }
     people_punished = any(credit_facts(session, m, today)["punished"] for m in members)
     return {
         "same_party": issuer == solver,
@@ -113,6 +129,7 @@ def applicant_facts(
         "affiliations": affiliation_kinds(session, issuer, [solver, *partners]),
         "issuer_credit": credit_facts(session, issuer, today),
         "solver_credit": solver_credit,
+        "partners_credit": partners_credit,
         "solver_ongoing": len(unit_projects),
         "solver_ongoing_non_jiebang": sum(1 for p in unit_projects if p.scheme != "jiebang"),
         "solver_overdue_years": max(overdue, default=0),

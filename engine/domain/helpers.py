@@ -39,6 +39,7 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         solver: str,
         partners: list[str] | None = None,
         members: list[str] | None = None,
+        challenge: str | None = None,
     ) -> dict[str, Any]:
         return eligibility.applicant_facts(
             session,
@@ -48,7 +49,29 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
             partners=list(partners or []),
             members=list(members or []),
             today=_today(),
+            challenge=challenge,
         )
+
+    def application_register(
+        challenge: str, jurisdiction: str, title: str, issuer: str, solver: str, members: list[str]
+    ) -> dict[str, Any]:
+        """Record an application as project ``<challenge>/<solver>`` (status ``applying``): it counts among
+        the members' applications of this year (002 四(二)). Registering again updates the row."""
+        code = f"{challenge}{eligibility.APPLICATION_SEP}{solver}"[:64]
+        row = session.scalar(select(Project).where(Project.code == code))
+        if row is None:
+            row = Project(
+                code=code,
+                jurisdiction=jurisdiction,
+                title=title[:255],
+                scheme="jiebang",
+                created_at=current_now(),
+            )
+            session.add(row)
+        row.issuer, row.solver, row.status = issuer, solver, "applying"
+        row.members_json = json.dumps(list(members or []), ensure_ascii=False)
+        session.flush()
+        return {"code": row.code, "status": row.status}
 
     def ledger_pay(
         project: str, party: str, amount_fen: int, tranche: str, source: str, jurisdiction: str | None = None
@@ -120,11 +143,20 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
     ) -> dict[str, Any]:
         row = session.scalar(select(Project).where(Project.code == code))
         if row is None:
-            row = Project(code=code, jurisdiction=jurisdiction, title=title[:255], scheme="jiebang")
+            row = Project(
+                code=code,
+                jurisdiction=jurisdiction,
+                title=title[:255],
+                scheme="jiebang",
+                created_at=current_now(),
+            )
             session.add(row)
         row.issuer, row.solver, row.status = issuer, solver, "ongoing"
         row.members_json = json.dumps(list(members or []), ensure_ascii=False)
         row.period_end = _date(period_end)
+        chosen = [f"{code}{eligibility.APPLICATION_SEP}{s}" for s in solver.split(",") if s]
+        for application in session.scalars(select(Project).where(Project.code.in_(chosen))):
+            application.status = "selected"  # the ongoing project counts from now on, not the application
         session.flush()
         return {"code": row.code, "status": row.status}
 
@@ -154,6 +186,29 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         session.add(row)
         session.flush()
         return {"subject": subject, "kind": kind, "recorded_on": row.recorded_on.isoformat()}
+
+    def remind(
+        project: str,
+        jurisdiction: str,
+        roles: list[str],
+        kind: str,
+        subject_zh: str,
+        subject_en: str,
+        due_at: str,
+    ) -> int:
+        """Remind the holders of ``roles`` of a deadline (shown in their work queue); once per deadline."""
+        from engine import reminders
+
+        return reminders.add(
+            session,
+            project=project,
+            jurisdiction=jurisdiction,
+            roles=list(roles),
+            kind=kind,
+            subject_zh=subject_zh,
+            subject_en=subject_en,
+            due_at=_instant(due_at),
+        )
 
     def days_between(a: str, b: str) -> int:
         """Calendar days from date ``a`` to date ``b`` (Asia/Shanghai dates of ISO strings)."""
@@ -199,6 +254,7 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         "add_months": add_months,
         "today": today,
         "applicant_facts": applicant_facts,
+        "application_register": application_register,
         "ledger_pay": ledger_pay,
         "ledger_issuer_paid": ledger_issuer_paid,
         "ledger_recover": ledger_recover,
@@ -206,6 +262,7 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         "project_open": project_open,
         "project_status": project_status,
         "credit_add": credit_add,
+        "remind": remind,
         "days_between": days_between,
         "add_days": add_days,
         "end_of_day": end_of_day,

@@ -80,7 +80,7 @@ class Project(Base):
     solver: Mapped[str | None] = mapped_column(String(64), index=True)
     members_json: Mapped[str] = mapped_column(Text, default="[]")  # person codes, leader first
     status: Mapped[str] = mapped_column(String(16), default="ongoing")  # ongoing, accepted, closed, failed,
-    # terminated, revoked
+    # terminated, revoked; an application to a challenge (code "<challenge>/<solver>"): applying, selected
     period_end: Mapped[date | None] = mapped_column(Date)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -59,8 +59,11 @@ def test_happy_path_to_acceptance(start) -> None:  # type: ignore[no-untyped-def
     )
     bal = ledger.balance(flow.s, flow.key)
     assert bal["disbursed_fen"] == 100_000_000  # first 50% of 2,000,000 CNY
-    # under 3 years: self-managed, no milestone checks (000 §12(7)) -> next timer is the period end
-    assert flow.info()["timers"][0]["due_at"].startswith("2028-05-13T16:00")
+    # under 3 years: self-managed, no milestone checks (000 §12(7)): the only deadline is the period end,
+    # 2028-05-13; the reminder comes 14 days before it (policy parameter reminder_days)
+    assert flow.info()["timers"][0]["due_at"].startswith("2028-04-28T16:00")
+    assert flow.at("2028-04-29T08:00:00+08:00") == 1
+    assert flow.ready() == [] and flow.info()["timers"][0]["due_at"].startswith("2028-05-13T16:00")
     flow.at("2028-05-14T01:00:00+08:00")
     flow.do("request", DOCS)
     flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})

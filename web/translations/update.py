@@ -25,7 +25,10 @@ METHODS = [
     ("web/*.py", "python"),
     ("web/views/**.py", "python"),
     *((f"web/templates/{folder}", "jinja2") for folder in ("*.html", "auth/**.html", "queue/**.html")),
-    *((f"web/templates/{folder}/**.html", "jinja2") for folder in ("task", "instance", "portal", "tokens")),
+    *(
+        (f"web/templates/{folder}/**.html", "jinja2")
+        for folder in ("task", "instance", "portal", "tokens", "reports")
+    ),
 ]
 #: Other engineers' areas (monitor, modeler, api) keep their own texts.
 SKIP = ("web/views/monitor.py", "web/views/modeler.py")

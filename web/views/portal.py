@@ -1,4 +1,5 @@
-"""The public portal (no sign-in): published challenges, publicity notices, and objections.
+"""The public portal: published challenges, publicity notices, and objections (no sign-in); solvers apply for
+an open challenge once signed in.
 
 An objection is validated, rate-limited per client address, recorded with a receipt number, and delivered to
 the waiting instance as the ``objection`` message (correlation ``{"business_key": …}``), in one transaction.
@@ -9,17 +10,22 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
 
-from engine import messages, portal
+from engine import applications, messages, portal
 from engine.clock import SHANGHAI, get_clock
 from engine.db import begin_write
-from engine.errors import JiebangError
+from engine.errors import Forbidden, InvalidState, JiebangError, NotFound, ValidationFailed
+from engine.models.user import User
 from engine.models.web import Objection
+from engine.taskforms import form_for
 from web import ratelimit
 from web.extensions import db
 from web.i18n import current_lang
+from web.security import roles_required
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -123,3 +129,57 @@ def _file(found: portal.Notice, values: dict[str, str], client: str) -> Objectio
         actor=None,
     )
     return row
+
+
+@bp.route("/challenges/<business_key>/apply", methods=["GET", "POST"])
+@roles_required("solver")
+def apply(business_key: str) -> Any:
+    """A signed-in solver applies for an open challenge (000 §12(3)); see ``engine.applications``."""
+    from forms.render import render_form
+    from forms.webinput import from_multidict
+
+    session = db.session()
+    lang = current_lang()
+    me = session.scalar(select(User).where(User.username == current_user.username))
+    if me is None:
+        abort(403)
+    try:
+        target = applications.target_for(session, me, business_key)
+    except (Forbidden, InvalidState, NotFound) as exc:
+        if exc.http_status == 404:
+            abort(404)
+        return render_template("portal/apply.html", problem=exc.message(lang), business_key=business_key), (
+            exc.http_status
+        )
+    defn = form_for(session, target.instance.process_version, applications.FORM)
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    problem = None
+    status = 200
+    if request.method == "POST":
+        values = from_multidict(defn, request.form)
+        try:
+            applications.submit(session, me, business_key, values)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            fields = exc.details.get("fields" if lang == "zh" else "fields_en") or {}
+            errors = {k: [str(m) for m in v] for k, v in fields.items()} or {"_form": [exc.message(lang)]}
+            status = 422
+        except JiebangError as exc:
+            db.session.rollback()
+            problem, status = exc.message(lang), exc.http_status
+        else:
+            db.session.commit()
+            flash(_("揭榜申请已提交。截止前可再次提交，以最后一次为准。"), "info")
+            return redirect(url_for("portal.index"))
+    return (
+        render_template(
+            "portal/apply.html",
+            business_key=business_key,
+            title=target.instance.title or business_key,
+            solver=target.solver,
+            form_html=render_form(defn, values=values, errors=errors, context={}, lang=lang),
+            problem=problem,
+        ),
+        status,
+    )

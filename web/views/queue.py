@@ -10,9 +10,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from engine import tasks
+from engine import reminders, tasks
+from engine.clock import get_clock
 from engine.errors import JiebangError
 from engine.models.deployment import ProcessVersion
+from engine.models.user import User
 from engine.workqueue import paginate, ready_lanes, stage_choices
 from web.extensions import db
 from web.i18n import current_lang
@@ -55,9 +57,12 @@ def index() -> str:
     if any(g.jurisdiction is None for g in current_user.grants):
         jurisdictions = sorted({*jurisdictions, *(t.jurisdiction for t in page.items if t.jurisdiction)})
     args = {k: v for k, v in request.args.items() if k != "page" and v}
+    me = session.scalar(select(User).where(User.username == current_user.username))
+    upcoming = reminders.for_user(session, me, now=get_clock(session).now()) if me is not None else []
     return render_template(
         "queue/index.html",
         page=page,
+        reminders=upcoming,
         scope=scope,
         filters={
             "jurisdiction": filters["jurisdiction"] or "",

@@ -1,0 +1,101 @@
+"""Solvers apply for a published challenge themselves (000 §12(3): solutions online or offline).
+
+While a challenge's instance waits in its application window (the ``application`` message, with
+``application_end`` in its data), a signed-in solver of the jurisdiction submits the ``application_entry``
+form pinned in the instance's deployment. The solver code is the organisation the user's account is linked to
+(``Person.username``), never typed in, so nobody applies in another unit's name. The application reaches the
+instance as the ``application`` message; the bureau sees every application in its ``collect_applications``
+task. A solver never reads another solver's application: submitting does not make it a participant of the
+instance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import messages, portal
+from engine.errors import Forbidden, InvalidState, NotFound
+from engine.models import instance as status
+from engine.models.domain import Person
+from engine.models.instance import ProcessInstance
+from engine.models.user import User
+from engine.taskforms import form_for, validate_task_data
+from engine.users import holds_role
+
+MESSAGE = "application"
+FORM = "application_entry"
+
+
+@dataclass(frozen=True)
+class Target:
+    instance: ProcessInstance
+    solver: str
+
+
+def solver_of(session: Session, username: str) -> str | None:
+    """The organisation code the user's account is linked to, if any."""
+    return session.scalar(select(Person.organisation).where(Person.username == username).limit(1))
+
+
+def challenge_instance(session: Session, business_key: str) -> ProcessInstance:
+    instance = session.scalar(
+        select(ProcessInstance)
+        .where(ProcessInstance.business_key == business_key, ProcessInstance.process_key.like("%_challenge"))
+        .order_by(ProcessInstance.id.desc())
+        .limit(1)
+    )
+    if instance is None:
+        raise NotFound(f"榜单 {business_key} 不存在。", f"Challenge {business_key} does not exist.")
+    return instance
+
+
+def target_for(session: Session, user: User, business_key: str) -> Target:
+    """Check that ``user`` may apply to the challenge now; raise a clear error otherwise."""
+    instance = challenge_instance(session, business_key)
+    if not holds_role(user, "solver", instance.jurisdiction):
+        raise Forbidden(
+            f"只有 {instance.jurisdiction} 的揭榜方账号可以揭榜。",
+            f"Only solver accounts of {instance.jurisdiction} can apply.",
+        )
+    solver = solver_of(session, user.username)
+    if not solver:
+        raise Forbidden(
+            "您的账号尚未关联揭榜单位，请联系科技局关联后再申请。",
+            "Your account is not linked to a solver organisation; ask the bureau to link it, then apply.",
+        )
+    open_now = [
+        c
+        for c in portal.challenges(session, jurisdiction=instance.jurisdiction)
+        if c.business_key == business_key
+    ]
+    if instance.status != status.RUNNING or not open_now or not open_now[0].open:
+        end = open_now[0].window_end.isoformat() if open_now else _closed_at(session, instance)
+        if end:
+            raise InvalidState(
+                f"网上揭榜已截止（截止时间 {end}），不再受理。", f"Online applications closed at {end}."
+            )
+        raise InvalidState(
+            "该榜单目前不在网上揭榜期。", "This challenge is not open for online applications."
+        )
+    return Target(instance, solver)
+
+
+def _closed_at(session: Session, instance: ProcessInstance) -> str | None:
+    from engine.instances import describe
+
+    value = describe(session, instance.id)["data"].get("application_end")
+    return str(value) if value else None
+
+
+def submit(session: Session, user: User, business_key: str, data: Any) -> int:
+    """Validate and deliver one application; returns the instance id. Nothing changes when refused."""
+    target = target_for(session, user, business_key)
+    cleaned = validate_task_data(form_for(session, target.instance.process_version, FORM), data)
+    payload: dict[str, Any] = {**cleaned, "solver": target.solver, "submitted_by": user.username}
+    return messages.deliver(
+        session, MESSAGE, correlation={"business_key": business_key}, payload=payload, actor=user.username
+    )

@@ -1,0 +1,174 @@
+"""Dazu (001, 2023 measures): accident rule, issuer-led milestone checks, 50% after closure, termination."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from engine.domain import ledger
+from engine.lint import role_of_lane
+from engine.models.domain import CreditRecord, Project
+
+from .conftest import DOCS, application, need, panel, score_all
+
+REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
+FISCAL_FEN = 90_000_000  # 900,000 CNY: ≤30% of 3,000,000 (001 十(一))
+
+
+def to_review(flow, applications) -> None:  # type: ignore[no-untyped-def]
+    flow.do("post_need", need())
+    flow.do("need_review", REVIEW)
+    flow.do("municipal_check", {"taken_municipal": "no"})
+    flow.do("publish_list", {"list_published_on": "2026-06-20"})
+    flow.do("collect_applications", {"applications": applications})
+
+
+def signed(start, milestones=None, period_months: int = 24, expect_ok: bool = True):  # type: ignore[no-untyped-def]
+    """A Dazu project with DAZU-S1 after the task book, the issuer's 40% and the first fiscal 50%."""
+    flow = start("dazu")
+    to_review(flow, [application("DAZU-S1", "DAZU-P1")])
+    flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
+    score_all(flow, {"DAZU-S1": 88})
+    flow.do(
+        "select",
+        {
+            "mode": "single",
+            "selected": "DAZU-S1",
+            "contract_fen": "3,000,000",
+            "fiscal_support_fen": "900,000",
+            "selection_reason": "唯一",
+        },
+    )
+    flow.do("approve", {"approval": "approve"})
+    flow.at("2026-05-13T00:00:00+08:00")
+    book = {"period_months": period_months, "ip_ownership": "需求单位", "disbursement_plan": "50/50"}
+    if milestones:
+        book["milestones"] = milestones
+    flow.do("sign_contract", book)
+    if not expect_ok:
+        return flow
+    flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN // 2
+    return flow
+
+
+def status(flow) -> str:  # type: ignore[no-untyped-def]
+    return flow.s.scalar(select(Project.status).where(Project.code == flow.key))
+
+
+def test_accident_within_three_years_refused_only_in_dazu(start) -> None:  # type: ignore[no-untyped-def]
+    """001 五(一)5, 五(二)4: a major safety or quality accident within 3 years refuses the application in Dazu;
+    Urumqi (000, 002) has no such rule, so URUMQI-ACC (same accident in 2024) stays eligible there."""
+    flow = start("dazu")
+    to_review(flow, [application("DAZU-ACC", "DAZU-P1"), application("DAZU-S1", "DAZU-P4")])
+    data = flow.data
+    assert {(r["solver"], r["rule"], r["source"]) for r in data["application_refusals"]} == {
+        ("DAZU-ACC", "accident", "001 五(一)5, 五(二)4")
+    }
+    assert data["candidates"] == ["DAZU-S1"]
+    assert flow.ready() == ["form_panel"]
+
+    urumqi = start("urumqi")
+    urumqi.do("post_need", need())
+    urumqi.do("recommend", {"recommended": "yes"})
+    urumqi.do("need_review", REVIEW)
+    urumqi.do("publish_list", {"list_published_on": "2026-06-20"})
+    urumqi.do(
+        "collect_applications",
+        {
+            "applications": [
+                application("URUMQI-ACC", "URUMQI-P1"),
+                application("URUMQI-S2", "URUMQI-P4"),
+                application("URUMQI-S3", "URUMQI-P7"),
+            ]
+        },
+    )
+    assert urumqi.data["application_refusals"] == []
+    assert urumqi.data["candidates"] == ["URUMQI-ACC", "URUMQI-S2", "URUMQI-S3"]
+    assert urumqi.ready() == ["form_panel"]
+
+
+MILESTONES = [
+    {"title": "小试", "due_date": "2026-11-30", "indicators": "纯度 99.99%"},
+    {"title": "中试", "due_date": "2027-06-30", "indicators": "纯度 99.999%"},
+]
+
+
+def test_issuer_led_milestones_pay_tranches_then_acceptance(start) -> None:  # type: ignore[no-untyped-def]
+    """001 八(七), 九(二): the issuer checks the milestones of the task book (no self-managed projects in
+    Dazu); 001 十(二): fiscal money is not staged by milestone (50% after the task book, the rest after
+    closure); then acceptance at the period end."""
+    flow = signed(start, milestones=MILESTONES)
+    assert flow.data["self_managed"] is False
+    # the first checkpoint is the first milestone, not the period end (2028-05-13)
+    assert flow.data["checkpoint_at"] == "2026-12-01T00:00:00+08:00"
+    flow.at("2026-11-30T23:59:00+08:00")
+    assert flow.ready() == []
+    flow.at("2026-12-01T00:00:00+08:00")
+    ready = flow.info()["ready_tasks"]
+    assert [(t["task"], role_of_lane(t["lane"])) for t in ready] == [("milestone_check", "issuer")]
+    assert flow.data["next_milestone"]["title"] == "小试"
+    flow.do("milestone_check", {"milestone_passed": "yes", "milestone_opinion": "现场核验达标"})
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN // 2
+    # next milestone
+    assert flow.ready() == []
+    assert flow.data["checkpoint_at"] == "2027-07-01T00:00:00+08:00"
+    flow.at("2027-07-01T09:00:00+08:00")
+    assert flow.ready() == ["milestone_check"] and flow.data["next_milestone"]["title"] == "中试"
+    flow.do("milestone_check", {"milestone_passed": "no", "milestone_opinion": "中试未达指标"})
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN // 2
+    assert [m["passed"] for m in flow.data["milestones"]] == [True, False]
+    # then the period end: acceptance
+    assert flow.data["checkpoint_at"] == "2028-05-14T00:00:00+08:00"
+    flow.at("2028-05-14T09:00:00+08:00")
+    assert flow.ready() == ["request"]
+    flow.do("request", DOCS)
+    flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    assert flow.info()["status"] == "completed"
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN
+    assert status(flow) == "accepted"
+
+
+def test_milestone_shares_of_fiscal_money_refused(start) -> None:  # type: ignore[no-untyped-def]
+    """001 十(二): Dazu pays fiscal money 50% after the task book and 50% after closure; a task book that
+    stages fiscal money by milestone is sent back with the reason and nothing is paid."""
+    flow = signed(start, milestones=[dict(MILESTONES[0], tranche_pct=20)], expect_ok=False)
+    assert flow.ready() == ["sign_contract"] and "001 十(二)" in flow.data["contract_problem"]
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 0
+
+
+def test_closed_pays_the_second_half(start) -> None:  # type: ignore[no-untyped-def]
+    """001 十(二): fiscal money to the issuer 50% after the task book, 50% after closure (结题): in Dazu the
+    acceptance result 结题 pays the rest (final_on_closed) and the project is closed."""
+    flow = signed(start)
+    assert flow.data["self_managed"] is False and flow.data["checkpoint_at"] == "2028-05-14T00:00:00+08:00"
+    flow.at("2028-05-14T09:00:00+08:00")
+    flow.do("request", DOCS)
+    flow.do("review", {"acceptance_outcome": "closed", "acceptance_opinion": "结题"})
+    assert flow.info()["status"] == "completed"
+    bal = ledger.balance(flow.s, flow.key)
+    assert bal["disbursed_fen"] == FISCAL_FEN and bal["held_fen"] == FISCAL_FEN
+    assert status(flow) == "closed"
+
+
+def test_objective_termination_recovers_balance_and_non_research(start) -> None:  # type: ignore[no-untyped-def]
+    """001 八(八): terminated for an objective cause, the audit fixes the balance and the money not used for
+    research; both are recovered, no misconduct record, the project is terminated."""
+    flow = signed(start)
+    flow.at("2027-03-01T09:00:00+08:00")
+    flow.message("termination_request", {"cause": "objective", "reason": "市场变化，技术路线不可行"})
+    assert flow.ready() == ["audit"]
+    flow.do(
+        "audit",
+        {
+            "audit_unspent": [
+                {"solver": "DAZU-S1", "unspent_fen": "100,000", "non_research_fen": "50,000"},
+            ],
+            "liability": "客观原因",
+        },
+    )
+    flow.do("decide", {"termination_confirmed": True})
+    assert flow.info()["status"] == "completed"
+    bal = ledger.balance(flow.s, flow.key)
+    assert bal["recovered_fen"] == 15_000_000 and bal["held_fen"] == 45_000_000 - 15_000_000
+    assert status(flow) == "terminated"
+    assert flow.s.scalars(select(CreditRecord).where(CreditRecord.subject == "DAZU-S1")).first() is None

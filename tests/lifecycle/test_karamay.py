@@ -1,0 +1,167 @@
+"""Karamay (003, 2025 measures): joint punishment, period 2–3 years, publicity in working days, late acceptance
+request, revocation."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from engine.domain import ledger
+from engine.models.domain import CreditRecord, Project
+
+from .conftest import DOCS, application, need, panel, score_all
+
+REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
+FISCAL_FEN = 400_000_000  # 4,000,000 CNY = 40% of the 10,000,000 contract (003 §13(2))
+FIRST_FEN = FISCAL_FEN * 40 // 100  # first of three stages (003 §13(1)); share a policy parameter
+
+
+def to_review(flow, applications) -> None:  # type: ignore[no-untyped-def]
+    flow.do("post_need", need(category="enterprise_posed"))
+    flow.do("need_review", REVIEW)
+    flow.do("publish_list", {"list_published_on": "2026-06-20"})
+    flow.do("collect_applications", {"applications": applications})
+
+
+def to_approval(flow) -> None:  # type: ignore[no-untyped-def]
+    to_review(flow, [application("KARAMAY-S1", "KARAMAY-P1")])
+    flow.do("form_panel", panel(["e1", "e2", "e3"], chair_by_issuer=True))
+    score_all(flow, {"KARAMAY-S1": 88})
+    flow.do(
+        "select",
+        {
+            "mode": "single",
+            "selected": "KARAMAY-S1",
+            "contract_fen": "10,000,000",
+            "fiscal_support_fen": "4,000,000",
+            "selection_reason": "评分最高",
+        },
+    )
+
+
+TASK_BOOK = {"ip_ownership": "约定", "disbursement_plan": "三阶段", "chief_expert": "首席专家甲"}
+
+
+def at_contract(start):  # type: ignore[no-untyped-def]
+    flow = start("karamay")
+    to_approval(flow)
+    flow.do("approve", {"approval": "approve"})
+    flow.at("2026-05-14T00:00:00+08:00")
+    assert flow.ready() == ["sign_contract"]
+    return flow
+
+
+def implementing(start):  # type: ignore[no-untyped-def]
+    flow = at_contract(start)
+    flow.do("sign_contract", {"period_months": 24, **TASK_BOOK})
+    assert flow.data["period_end"] == "2028-05-14"
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FIRST_FEN
+    return flow
+
+
+def due_times(flow) -> list[str]:  # type: ignore[no-untyped-def]
+    return [t["due_at"] for t in flow.info()["timers"]]
+
+
+def status(flow) -> str:  # type: ignore[no-untyped-def]
+    return flow.s.scalar(select(Project.status).where(Project.code == flow.key))
+
+
+def test_joint_punishment_list_refused(start) -> None:  # type: ignore[no-untyped-def]
+    """003 §8–9: a unit on a joint-punishment list (KARAMAY-PUN, until 2027) cannot take a challenge; the
+    refusal names the rule and its source."""
+    flow = start("karamay")
+    to_review(flow, [application("KARAMAY-PUN", "KARAMAY-P1"), application("KARAMAY-S1", "KARAMAY-P4")])
+    data = flow.data
+    assert [(r["solver"], r["rule"], r["source"]) for r in data["application_refusals"]] == [
+        ("KARAMAY-PUN", "joint_punishment", "003 §8–9")
+    ]
+    assert data["candidates"] == ["KARAMAY-S1"]
+    assert flow.ready() == ["form_panel"]
+
+
+def test_consortium_partner_on_the_list_refused(start) -> None:  # type: ignore[no-untyped-def]
+    """003 §8–9, §9(3): a consortium whose partner is on a joint-punishment list, or has a serious dishonesty
+    record within 3 years (000 §10), cannot take the challenge."""
+    flow = start("karamay")
+    to_review(
+        flow,
+        [
+            application("KARAMAY-S1", "KARAMAY-P1", partners="KARAMAY-PUN"),
+            application("KARAMAY-S2", "KARAMAY-P4", partners="KARAMAY-BAD"),
+            application("KARAMAY-S3", "KARAMAY-P7", partners="KARAMAY-S4"),
+        ],
+    )
+    refusals = {(r["solver"], r["rule"]) for r in flow.data["application_refusals"]}
+    assert refusals == {("KARAMAY-S1", "joint_punishment"), ("KARAMAY-S2", "partner_credit")}
+    assert flow.data["candidates"] == ["KARAMAY-S3"]
+
+
+def test_publicity_five_working_days_across_national_day(start) -> None:  # type: ignore[no-untyped-def]
+    """003 §12(6): 5 working days of publicity. Approved on Tue 2026-09-29: 29, 30, (1–7 October National Day),
+    8, 9 and Sat 10 (调休 make-up working day) → the window ends at 24:00 on 2026-10-10."""
+    flow = start("karamay")
+    to_approval(flow)
+    flow.at("2026-09-29T15:00:00+08:00")
+    flow.do("approve", {"approval": "approve"})
+    assert (flow.data["publicity_length"], flow.data["publicity_unit"]) == (5, "working_days")
+    assert "2026-10-10T16:00:00+00:00" in due_times(flow)
+    assert flow.at("2026-10-10T23:00:00+08:00") == 0 and flow.ready() == []
+    flow.at("2026-10-11T00:00:00+08:00")
+    assert flow.ready() == ["sign_contract"] and flow.data["publicity_result"] == "passed"
+
+
+def test_period_two_to_three_years(start) -> None:  # type: ignore[no-untyped-def]
+    """003 §12(7): the implementation period is 2–3 years: 12 months are refused (the task book is ready
+    again, no money paid), 37 months too, 24 months are accepted."""
+    flow = at_contract(start)
+    flow.do("sign_contract", {"period_months": 12, **TASK_BOOK})
+    assert flow.ready() == ["sign_contract"]
+    assert "24–36" in flow.data["contract_problem"]
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 0
+    flow.do("sign_contract", {"period_months": 37, **TASK_BOOK})
+    assert flow.ready() == ["sign_contract"] and "24–36" in flow.data["contract_problem"]
+    flow.do("sign_contract", {"period_months": 24, **TASK_BOOK})
+    assert flow.data["contract_problem"] == "" and flow.ready() == []
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FIRST_FEN
+    assert status(flow) == "ongoing"
+
+
+def test_acceptance_request_later_than_30_days_flagged(start) -> None:  # type: ignore[no-untyped-def]
+    """003 §12(9)1: the solver applies for acceptance within 30 days after the period ends; a later request is
+    flagged for the panel with the rule."""
+    flow = implementing(start)
+    flow.at("2028-06-20T09:00:00+08:00")  # 37 days after 2028-05-14
+    assert flow.ready() == ["request"]
+    flow.do("request", DOCS)
+    assert flow.ready() == ["user_eval"]  # 003 §12(9)2: the issuer's user evaluation first
+    data = flow.data
+    assert data["acceptance_late"] is True and "003 §12(9)" in data["acceptance_note"]
+    flow.do("user_eval", {"user_rating": "basically"})
+    flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    assert flow.info()["status"] == "completed" and status(flow) == "accepted"
+
+
+def test_acceptance_request_within_30_days_not_flagged(start) -> None:  # type: ignore[no-untyped-def]
+    """003 §12(9)1: a request on the 30th day after the end is in time."""
+    flow = implementing(start)
+    flow.at("2028-06-13T09:00:00+08:00")  # 30 days after 2028-05-14
+    flow.do("request", DOCS)
+    assert flow.data["acceptance_late"] is False and flow.data["acceptance_note"] == ""
+
+
+def test_revocation_recovers_all_without_credit_record(start) -> None:  # type: ignore[no-untyped-def]
+    """003 §17: a revoked project returns all the fiscal money disbursed (whatever the audit says is unspent);
+    the termination_karamay row 'revocation' adds no credit record; the project is revoked."""
+    flow = implementing(start)
+    flow.at("2027-02-01T09:00:00+08:00")
+    flow.message("termination_request", {"cause": "revocation", "reason": "擅自变更揭榜方"})
+    assert flow.ready() == ["audit"]
+    flow.do("audit", {"audit_unspent": [{"solver": "KARAMAY-S1", "unspent_fen": "100,000"}]})
+    assert flow.data["recovery_mode"] == "all" and "003 §17" in flow.data["termination_source"]
+    flow.do("decide", {"termination_confirmed": True})
+    assert flow.info()["status"] == "completed"
+    bal = ledger.balance(flow.s, flow.key)
+    assert bal["recovered_fen"] == FIRST_FEN and bal["held_fen"] == 0
+    assert status(flow) == "revoked"
+    count = select(func.count()).select_from(CreditRecord).where(CreditRecord.subject == "KARAMAY-S1")
+    assert flow.s.scalar(count) == 0

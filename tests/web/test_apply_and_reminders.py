@@ -1,0 +1,201 @@
+"""Solvers apply online during the application window (000 §12(3)); reminders before deadlines in the queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import instances
+from engine.bundle import collect_paths
+from engine.deploy import deploy_bundle
+from engine.models.domain import Person
+from engine.users import add_user
+from tests.lifecycle.conftest import BPMN, Flow, need
+from tests.web.conftest import _FAST_HASH, login, post
+
+ROLES = ("bureau", "issuer", "recommender", "expert", "approver")
+APPLICATION = {
+    "members": "URUMQI-P1,URUMQI-P2",
+    "plan": "分步提纯，先中试",
+    "budget_fen": "1,000,000",
+    "pledge": "on",
+}
+
+
+@pytest.fixture
+def challenge(db_session: Session, sim, calendar_loaded) -> Flow:  # type: ignore[no-untyped-def]
+    """An Urumqi challenge published with an online window closing at 24:00 on 2026-05-20."""
+    from web.demo import load_organisations
+
+    for role in ROLES:
+        add_user(db_session, f"{role}_urumqi", roles=[role], jurisdiction="urumqi", password_hash=_FAST_HASH)
+    add_user(db_session, "solver_urumqi", roles=["solver"], jurisdiction="urumqi", password_hash=_FAST_HASH)
+    add_user(db_session, "solver2_urumqi", roles=["solver"], jurisdiction="urumqi", password_hash=_FAST_HASH)
+    add_user(db_session, "solver_dazu", roles=["solver"], jurisdiction="dazu", password_hash=_FAST_HASH)
+    add_user(db_session, "nolink_urumqi", roles=["solver"], jurisdiction="urumqi", password_hash=_FAST_HASH)
+    load_organisations(db_session)  # links solver_urumqi to URUMQI-S1
+    db_session.scalar(select(Person).where(Person.code == "URUMQI-P4")).username = "solver2_urumqi"
+    deploy_bundle(db_session, collect_paths([BPMN]))
+    db_session.commit()
+    sim.set("2026-05-06T09:00:00+08:00")
+    inst = instances.start_instance(
+        db_session,
+        "urumqi_challenge",
+        business_key="URUMQI-W1",
+        data={
+            "jurisdiction": "urumqi",
+            "title": "高纯硅提纯关键技术",
+            "issuer_code": "URUMQI-ISS",
+            "project_code": "URUMQI-W1",
+        },
+        actor="bureau_urumqi",
+    )
+    flow = Flow(db_session, sim, "urumqi", inst.id, "URUMQI-W1")
+    flow.do("post_need", need())
+    flow.do("recommend", {"recommended": "yes"})
+    flow.do(
+        "need_review", {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
+    )
+    flow.do("publish_list", {"list_published_on": "2026-05-06", "applications_close_on": "2026-05-20"})
+    db_session.commit()
+    return flow
+
+
+def apply(client: FlaskClient, data: dict[str, Any]):  # type: ignore[no-untyped-def]
+    return post(client, "/portal/challenges/URUMQI-W1/apply", data)
+
+
+def test_solvers_apply_online_and_the_bureau_sees_every_application(
+    client: FlaskClient, challenge: Flow
+) -> None:
+    """000 §12(3): solutions submitted online; the bureau's task lists them; a resubmission replaces."""
+    assert challenge.ready() == []  # waiting in the window
+    page = client.get("/portal/").get_data(as_text=True)
+    assert "URUMQI-W1" in page and "2026-05-21 00:00" in page
+    login(client, "solver_urumqi")
+    assert "我要揭榜" in client.get("/portal/").get_data(as_text=True)
+    form = client.get("/portal/challenges/URUMQI-W1/apply").get_data(as_text=True)
+    assert "URUMQI-S1" in form  # the unit comes from the account, it is not typed in
+    assert apply(client, APPLICATION).status_code == 302
+    assert apply(client, dict(APPLICATION, plan="修订后的方案")).status_code == 302
+    client.post("/logout", data={})
+    client2 = client.application.test_client()
+    login(client2, "solver2_urumqi")
+    assert apply(client2, dict(APPLICATION, members="URUMQI-P4")).status_code == 302
+    challenge.at("2026-05-21T00:00:01+08:00")
+    assert challenge.ready() == ["collect_applications"]
+    received = {a["solver"]: a for a in challenge.data["applications"]}
+    assert sorted(received) == ["URUMQI-S1", "URUMQI-S2"]
+    assert received["URUMQI-S1"]["plan"] == "修订后的方案"
+    assert received["URUMQI-S2"]["submitted_by"] == "solver2_urumqi"
+
+
+def test_invalid_forged_or_late_applications_change_nothing(
+    client: FlaskClient, challenge: Flow, db_session: Session
+) -> None:
+    """A missing plan, a forged solver code, another jurisdiction, an unlinked account and a late application
+    are refused with a reason; the instance keeps no application."""
+    login(client, "solver_urumqi")
+    bad = apply(client, dict(APPLICATION, plan=""))
+    assert bad.status_code == 422 and "必填" in bad.get_data(as_text=True)
+    forged = apply(client, dict(APPLICATION, solver="URUMQI-S3"))
+    assert forged.status_code == 422
+    other = client.application.test_client()
+    login(other, "solver_dazu")
+    assert apply(other, APPLICATION).status_code == 403
+    unlinked = client.application.test_client()
+    login(unlinked, "nolink_urumqi")
+    page = apply(unlinked, APPLICATION)
+    assert page.status_code == 403 and "尚未关联揭榜单位" in page.get_data(as_text=True)
+    challenge.sim.set("2026-05-21T00:00:01+08:00")  # the window closed; the timer is not swept yet
+    late = apply(client, APPLICATION)
+    assert late.status_code == 409 and "2026-05-21T00:00:00+08:00" in late.get_data(as_text=True)
+    challenge.at("2026-05-21T00:00:02+08:00")
+    assert challenge.data["applications"] == []
+    late = apply(client, APPLICATION)
+    assert late.status_code == 409 and "截止" in late.get_data(as_text=True)
+
+
+def test_milestone_reminder_reaches_the_checking_lane_before_the_due_date(
+    client: FlaskClient, db_session: Session, sim, calendar_loaded
+) -> None:  # type: ignore[no-untyped-def]
+    """001 八(七): issuer-led milestone checks in Dazu; the issuer and the solver are reminded 14 days
+    (policy parameter reminder_days) before the due date, in their work queue."""
+    from tests.lifecycle.conftest import application, panel, score_all
+    from web.demo import load_organisations
+
+    for role in ("bureau", "issuer", "expert", "approver", "solver"):
+        add_user(db_session, f"{role}_dazu", roles=[role], jurisdiction="dazu", password_hash=_FAST_HASH)
+    add_user(db_session, "issuer_urumqi", roles=["issuer"], jurisdiction="urumqi", password_hash=_FAST_HASH)
+    load_organisations(db_session)
+    deploy_bundle(db_session, collect_paths([BPMN]))
+    sim.set("2026-05-06T09:00:00+08:00")
+    inst = instances.start_instance(
+        db_session,
+        "dazu_challenge",
+        business_key="DAZU-M1",
+        data={
+            "jurisdiction": "dazu",
+            "title": "智能制造",
+            "issuer_code": "DAZU-ISS",
+            "project_code": "DAZU-M1",
+            "notice_call_closes": "2026-12-31T18:00:00+08:00",
+        },
+        actor="bureau_dazu",
+    )
+    flow = Flow(db_session, sim, "dazu", inst.id, "DAZU-M1")
+    flow.do("post_need", need())
+    flow.do(
+        "need_review", {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
+    )
+    flow.do("municipal_check", {"taken_municipal": "no"})
+    flow.do("publish_list", {"list_published_on": "2026-05-06"})  # offline applications only
+    flow.do("collect_applications", {"applications": [application("DAZU-S1", "DAZU-P1")]})
+    flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
+    score_all(flow, {"DAZU-S1": 88})
+    flow.do(
+        "select",
+        {
+            "mode": "single",
+            "selected": "DAZU-S1",
+            "contract_fen": "3,000,000",
+            "fiscal_support_fen": "900,000",
+            "selection_reason": "唯一",
+        },
+    )
+    flow.do("approve", {"approval": "approve"})
+    flow.at("2026-05-13T00:00:00+08:00")
+    flow.do(
+        "sign_contract",
+        {
+            "period_months": 24,
+            "ip_ownership": "需求单位",
+            "disbursement_plan": "50/50",
+            "milestones": [{"title": "样机", "due_date": "2027-03-31", "indicators": "效率≥95%"}],
+        },
+    )
+    flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
+    db_session.commit()
+    assert flow.info()["timers"][0]["due_at"].startswith(
+        "2027-03-16T16:00"
+    )  # 2027-03-17 00:00 +08:00, 14 days before
+    login(client, "issuer_dazu")
+    assert "样机" not in client.get("/tasks").get_data(as_text=True)
+    assert flow.at("2027-03-17T08:00:00+08:00") == 1
+    db_session.commit()
+    page = client.get("/tasks").get_data(as_text=True)
+    assert 'data-reminder="milestone"' in page and "样机" in page and "2027-03-31" in page
+    other = client.application.test_client()
+    login(other, "issuer_urumqi")  # another jurisdiction sees nothing
+    assert 'data-reminder="milestone"' not in other.get("/tasks").get_data(as_text=True)
+    assert flow.ready() == []  # the reminder is not a task; the check comes at the due date
+    flow.at("2027-04-01T08:00:00+08:00")
+    assert flow.ready() == ["milestone_check"]
+    flow.do("milestone_check", {"milestone_passed": "yes"}, role="issuer")
+    from engine.domain import ledger
+
+    assert ledger.balance(db_session, "DAZU-M1")["disbursed_fen"] == 45_000_000  # 001 十(二): not staged

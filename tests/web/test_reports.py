@@ -1,0 +1,128 @@
+"""The annual summary page /reports/annual (000 §12(8)): who may see it, the figures in CNY, the approved report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from engine import instances, tasks
+from engine.bundle import collect_paths
+from engine.clock import SHANGHAI
+from engine.deploy import deploy_bundle
+from engine.domain import ledger
+from engine.models.domain import Project
+from engine.users import add_user
+from tests.web.conftest import _FAST_HASH, csrf_token, login
+
+BPMN = Path(__file__).resolve().parents[2] / "bpmn"
+PAGE = "/reports/annual?jurisdiction=urumqi&year=2026"
+
+
+@pytest.fixture
+def year_2026(app, db_session: Session, web_users, sim, calendar_loaded) -> None:  # type: ignore[no-untyped-def]
+    """The diagrams, one Urumqi project funded in March 2026 with part of its money recovered, and the
+    approved annual summary of 2026."""
+    deploy_bundle(db_session, collect_paths([BPMN]))
+    add_user(
+        db_session, "approver_urumqi", roles=["approver"], jurisdiction="urumqi", password_hash=_FAST_HASH
+    )
+    add_user(db_session, "admin", roles=["admin"], password_hash=_FAST_HASH)
+    db_session.add(
+        Project(
+            code="URUMQI-W1",
+            jurisdiction="urumqi",
+            title="高纯硅提纯关键技术",
+            issuer="URUMQI-ISS",
+            solver="URUMQI-S1",
+            status="terminated",
+            created_at=datetime(2026, 3, 1, 10, tzinfo=SHANGHAI),
+        )
+    )
+    for kind, fen, day in (("disbursement", 123_456_789, 2), ("recovery", 23_456_789, 20)):
+        ledger.record(
+            db_session,
+            project="URUMQI-W1",
+            kind=kind,
+            amount_fen=fen,
+            party="URUMQI-S1",
+            tranche="first" if kind == "disbursement" else None,
+            jurisdiction="urumqi",
+            at=datetime(2026, 3, day, 10, tzinfo=SHANGHAI),
+        )
+    db_session.commit()
+    sim.set("2026-12-28T09:00:00+08:00")
+    inst = instances.start_instance(
+        db_session,
+        "urumqi_annual_summary",
+        data={"jurisdiction": "urumqi", "year": 2026},
+        actor="bureau_urumqi",
+    )
+    texts = {
+        "summary_implementation": "一个项目因主观原因终止。",
+        "summary_policy": "扶持政策全部落实。",
+        "summary_funding": "已收回结余资金。",
+        "summary_coordination": "各部门协同良好。",
+        "summary_problems": "揭榜团队偏少。",
+        "summary_improvements": "扩大发布渠道。",
+    }
+    for actor, data in (
+        ("bureau_urumqi", texts),
+        ("approver_urumqi", {"review_decision": "approve", "review_opinion": "同意通过。"}),
+    ):
+        (task,) = tasks.list_tasks(db_session, instance_id=inst.id)
+        tasks.complete(db_session, task.id, actor=actor, data=data)
+
+
+def test_bureau_sees_the_figures_and_the_approved_report(client: FlaskClient, year_2026) -> None:  # type: ignore[no-untyped-def]
+    login(client, "bureau_urumqi")
+    assert "/reports/annual" in client.get("/tasks").get_data(as_text=True)  # the link in the navigation
+    response = client.get(PAGE)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "揭榜挂帅年度总结评价" in page and "000 §12(8)" in page
+    assert 'data-figure="funded">1<' in page and 'data-figure="status-terminated">1<' in page
+    assert 'data-figure="disbursed">1,234,567.89 元<' in page
+    assert 'data-figure="recovered">234,567.89 元<' in page
+    assert 'data-figure="net">1,000,000.00 元<' in page
+    assert "URUMQI-W1" in page and "高纯硅提纯关键技术" in page
+    assert "年度尚未结束，数据截至 2026-12-28 09:00" in page
+    # the approved summary written in the process
+    assert "已通过" in page and "揭榜团队偏少。" in page and "同意通过。" in page
+    english = client.get(PAGE + "&lang=en").get_data(as_text=True)
+    assert 'data-figure="disbursed">CNY 1,234,567.89<' in english
+    assert "Fiscal money disbursed" in english and "Problems found" in english
+    # another year: nothing funded, no summary yet, and a hint how to start one
+    page_2025 = client.get("/reports/annual?jurisdiction=urumqi&year=2025").get_data(as_text=True)
+    assert 'data-figure="funded">0<' in page_2025 and "全年数据" in page_2025
+    assert "本年度的总结评价尚未发起。" in page_2025 and "urumqi_annual_summary" in page_2025
+
+
+def test_who_may_see_the_annual_summary(client: FlaskClient, year_2026, web_users) -> None:  # type: ignore[no-untyped-def]
+    login(client, web_users["solver"])
+    assert client.get(PAGE).status_code == 403
+    assert "/reports/annual" not in client.get("/tasks").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/tasks")})
+    login(client, web_users["dazu"])  # a bureau of another jurisdiction
+    assert client.get(PAGE).status_code == 403
+    page = client.get("/reports/annual").get_data(as_text=True)  # its own jurisdiction by default
+    assert '<option value="dazu" selected>' in page and '<option value="urumqi"' not in page
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/tasks")})
+    for user in (web_users["supervisor"], "admin"):  # every jurisdiction
+        login(client, user)
+        page = client.get(PAGE).get_data(as_text=True)
+        assert 'data-figure="disbursed">1,234,567.89 元<' in page
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/tasks")})
+
+
+def test_wrong_year_or_jurisdiction_is_explained(client: FlaskClient, year_2026, web_users) -> None:  # type: ignore[no-untyped-def]
+    login(client, web_users["supervisor"])
+    future = client.get("/reports/annual?jurisdiction=urumqi&year=2027")
+    assert future.status_code == 422 and "2027 年尚未开始" in future.get_data(as_text=True)
+    unknown = client.get("/reports/annual?jurisdiction=nowhere&year=2026")
+    assert unknown.status_code == 404 and "nowhere_challenge" in unknown.get_data(as_text=True)
+    bad = client.get("/reports/annual?jurisdiction=urumqi&year=abc")
+    assert bad.status_code == 422 and "年份无效" in bad.get_data(as_text=True)

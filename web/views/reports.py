@@ -1,0 +1,116 @@
+"""Reports: the annual summary 总结评价 of a jurisdiction (000 §12(8)).
+
+``/reports/annual?jurisdiction=urumqi&year=2026`` shows the year's figures (``engine.domain.reports``, SQL only)
+and the summaries written in the ``<jurisdiction>_annual_summary`` process for that year. Roles: ``bureau`` and
+``supervisor`` of the jurisdiction (or of every jurisdiction) and ``admin``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from engine.clock import SHANGHAI, get_clock
+from engine.domain.reports import annual_summary
+from engine.errors import JiebangError
+from engine.models.deployment import ProcessVersion
+from engine.models.instance import ProcessInstance
+from engine.runtime import load_workflow
+from forms.convert import format_money_fen
+from web.extensions import db
+from web.i18n import current_lang
+from web.security import roles_required
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+REPORT_ROLES = ("bureau", "supervisor", "admin")
+#: Summary instances read per page view (one a year is the norm; returned drafts are in the same instance).
+MAX_SUMMARIES = 10
+
+
+def report_scope() -> list[str] | None:
+    """None: every jurisdiction (a grant without jurisdiction); else the jurisdictions of the user's grants."""
+    grants = [g for g in current_user.grants if g.role in REPORT_ROLES]
+    if any(g.jurisdiction is None for g in grants):
+        return None
+    return sorted({g.jurisdiction for g in grants if g.jurisdiction})
+
+
+def _deployed_jurisdictions() -> list[str]:
+    keys = db.session.scalars(select(ProcessVersion.process_key).distinct())
+    return sorted(k.removesuffix("_challenge") for k in keys if k.endswith("_challenge"))
+
+
+def money(fen: int | None) -> str:
+    amount = format_money_fen(int(fen or 0), grouping=True)
+    return f"{amount} 元" if current_lang() == "zh" else f"CNY {amount}"
+
+
+def summaries(jurisdiction: str, year: int) -> list[dict[str, Any]]:
+    """The newest instances of ``<jurisdiction>_annual_summary`` for ``year``, with the approved report of
+    completed ones (``annual_report`` in the instance's data)."""
+    session = db.session()
+    rows = session.scalars(
+        select(ProcessInstance)
+        .where(
+            ProcessInstance.process_key == f"{jurisdiction}_annual_summary",
+            ProcessInstance.jurisdiction == jurisdiction,
+        )
+        .order_by(ProcessInstance.id.desc())
+        .limit(MAX_SUMMARIES)
+    )
+    found = []
+    for inst in rows:
+        wf = load_workflow(session, inst)
+        data = wf.data if wf.is_completed() else {}
+        report = data.get("annual_report")
+        started_for = report["year"] if report else _start_year(wf)
+        if started_for == year:
+            found.append({"instance": inst, "report": report})
+    return found
+
+
+def _start_year(wf: Any) -> int | None:
+    for task in wf.get_tasks():
+        value = task.data.get("year")
+        if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+            return int(value)
+    return None
+
+
+@bp.get("/annual")
+@roles_required(*REPORT_ROLES)
+def annual() -> tuple[str, int]:
+    session = db.session()
+    now = get_clock(session).now()
+    this_year = now.astimezone(SHANGHAI).year
+    scope = report_scope()
+    choices = scope if scope is not None else _deployed_jurisdictions()
+    jurisdiction = request.args.get("jurisdiction", "").strip() or (choices[0] if choices else "")
+    if scope is not None and jurisdiction not in scope:
+        abort(403)
+    year = request.args.get("year", "").strip() or str(this_year)
+    figures, error, status, found = None, None, 200, []
+    try:
+        figures = annual_summary(session, jurisdiction, year, now=now)
+        found = summaries(figures["jurisdiction"], figures["year"])
+    except JiebangError as exc:
+        error, status = exc.message(current_lang()), exc.http_status
+    return (
+        render_template(
+            "reports/annual.html",
+            d=figures,
+            error=error,
+            jurisdiction=jurisdiction,
+            year=year,
+            this_year=this_year,
+            choices=choices,
+            summaries=found,
+            money=money,
+            can_start=current_user.has_role("bureau", "admin", jurisdiction=jurisdiction),
+        ),
+        status,
+    )
