@@ -9,6 +9,7 @@ from shared import L
 JURISDICTIONS = ("urumqi", "dazu", "karamay", "zhangye")
 NAMES = {"urumqi": "乌鲁木齐市", "dazu": "大足区", "karamay": "克拉玛依市", "zhangye": "张掖市"}
 CN = 100  # fen per yuan
+THIRD_PARTY = (False, "000 §12(4), 003 §7: the bureau may commission a third party; policy parameter")
 MILESTONE_TRANCHES = (True, "000 §12(6), 003 §13(1) milestone stage, 004: staged fiscal money allowed")
 
 #: Policy parameters per jurisdiction: (value, source). "unspecified" sources are policy parameters chosen
@@ -37,6 +38,7 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "panel_min": (3, "unspecified in 000 §12(4): policy parameter"),
         "panel_odd": (False, "000 §12(4)"),
         "chair_from_issuer": (False, "000 §12(4)"),
+        "third_party_review": THIRD_PARTY,
         "period_min_months": (1, "000 §6"),
         "period_max_months": (36, "000 §6, 002 五(二)1"),
         "self_managed_months": (36, "000 §12(7): under 3 years self-managed"),
@@ -76,6 +78,7 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "panel_min": (5, "001 八(四): ≥5"),
         "panel_odd": (True, "001 八(四): odd"),
         "chair_from_issuer": (False, "001 八(四)"),
+        "third_party_review": THIRD_PARTY,
         "period_min_months": (1, "001 七"),
         "period_max_months": (36, "001 七"),
         "self_managed_months": (0, "001 九(二): issuer-led process checks"),
@@ -118,6 +121,10 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "panel_min": (3, "unspecified in 003 §12(5): policy parameter"),
         "panel_odd": (False, "003 §12(5)"),
         "chair_from_issuer": (True, "003 §12(5): chair recommended by the issuer"),
+        "third_party_review": (
+            True,
+            "003 §12(5): a third party organises the review, proposes the list and fixes the total budget",
+        ),
         "period_min_months": (24, "003 §12(7): 2–3 years"),
         "period_max_months": (36, "003 §12(7): 2–3 years"),
         "self_managed_months": (0, "003 §12(8): milestone checks release money"),
@@ -157,6 +164,7 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "panel_min": (3, "unspecified in 004 三(五): policy parameter"),
         "panel_odd": (False, "004 三(五)"),
         "chair_from_issuer": (False, "004 三(五)"),
+        "third_party_review": THIRD_PARTY,
         "period_min_months": (1, "004"),
         "period_max_months": (36, "unspecified in 004: policy parameter"),
         "self_managed_months": (24, "004 三(六): ≤2 years self-managed"),
@@ -572,6 +580,10 @@ elif mode == 'race' and race_first_pct is None and race_first_pct_case is None:
     selection_problem = '赛马首笔资金比例一事一议，须填写 / the race first share is decided case by case: fill it in (001 十(二))'
 elif mode == 'race' and (race_first_pct if race_first_pct is not None else race_first_pct_case) * len(chosen) > 100:
     selection_problem = '各赛马团队首笔资金合计超过财政支持 / the first shares of the teams exceed the fiscal support'
+elif third_party_review and any([c not in [r.strip() for r in (recommended_solvers or '').split(',')] for c in chosen]):
+    selection_problem = '只能从第三方机构提出的建议名单中确定揭榜方 / choose from the list the third party proposed (003 §12(5))'
+elif third_party_review and contract_fen > project_budget_fen:
+    selection_problem = f'合同金额超过第三方核定的经费总额 {project_budget_fen // 100} 元 / the contract exceeds the budget fixed by the third party (003 §12(5))'
 elif fiscal_support_fen > limit_fen:
     selection_problem = f'财政支持不超过 {limit_fen // 100} 元（比例 {fiscal_ratio_pct}%，上限 {fiscal_cap_fen // 100} 元）/ fiscal support exceeds {limit_fen // 100} CNY ({money_source})'
 solvers = chosen
@@ -727,6 +739,8 @@ def build(j: str) -> tuple[Process, dict, dict[str, str]]:
             }[j],
         ),
     ]
+    if pol["third_party_review"][0]:
+        lanes.insert(lanes.index(("expert", "评审专家")), ("third_party", "第三方专业机构"))
     for role, title in lanes:
         p.lane(role, title)
     c = 0
@@ -987,11 +1001,21 @@ def build(j: str) -> tuple[Process, dict, dict[str, str]]:
         "call",
         "review",
         "专家评审 Expert review",
-        "expert",
+        "third_party" if pol["third_party_review"][0] else "expert",
         col(),
         called="expert_review",
         doc="000 §12(4), 001 八(四) (≥5, odd), 003 §12(5) (chair from the issuer), 004 三(五).",
     )
+    if pol["third_party_review"][0]:
+        p.node(
+            "user",
+            "third_party_recommend",
+            "提出建议名单并核定经费总额 Recommend and fix the budget",
+            "third_party",
+            col(),
+            form="third_party_recommend",
+            doc="003 §12(5): the third party proposes the solvers and fixes the total project budget.",
+        )
     p.node("xgw", "select_again", "确定揭榜方", "bureau", col(), max_loops=10)
     p.node(
         "user",
@@ -1011,7 +1035,11 @@ def build(j: str) -> tuple[Process, dict, dict[str, str]]:
         script=CHECK_SELECTION,
     )
     p.node("xgw", "selection_ok", "符合？", "bureau", col())
-    p.chain("to_review", "review", "select_again", "select", "check_selection", "selection_ok")
+    if pol["third_party_review"][0]:
+        p.chain("to_review", "review", "third_party_recommend", "select_again")
+    else:
+        p.chain("to_review", "review", "select_again")
+    p.chain("select_again", "select", "check_selection", "selection_ok")
     p.flow("selection_ok", "select_again", "不符合", cond="selection_problem != ''")
     p.node(
         "user",
@@ -1359,6 +1387,51 @@ def jurisdiction_forms(j: str) -> dict:
                         "延长后的网上揭榜截止日期（留空表示线下受理）",
                         "New online closing date (empty: offline only)",
                     ),
+                },
+            ],
+        }
+    if POLICY[j]["third_party_review"][0]:
+        forms["third_party_recommend"] = {
+            "id": "third_party_recommend",
+            "title": L("建议名单与经费总额", "Recommended solvers and total budget"),
+            "description": L(
+                "003 §12(5)：第三方专业机构组织专家评审资质条件、方案可行性、经费合理性，提出建议名单并核定经费总额。",
+                "003 §12(5): the third party reviews qualification, feasibility and cost, proposes the solvers and "
+                "fixes the total budget.",
+            ),
+            "fields": [
+                {
+                    "name": "candidates_view",
+                    "type": "readonly",
+                    "source": "candidates_text",
+                    "label": L("合格揭榜方", "Eligible applicants"),
+                },
+                {
+                    "name": "recommended_solvers",
+                    "type": "text",
+                    "required": True,
+                    "max_length": 500,
+                    "label": L("建议名单（揭榜方代码，逗号分隔）", "Recommended solvers (codes)"),
+                },
+                {
+                    "name": "project_budget_fen",
+                    "type": "money",
+                    "required": True,
+                    "label": L("核定的项目经费总额（元）", "Total project budget fixed (CNY)"),
+                },
+                {
+                    "name": "cost_opinion",
+                    "type": "text",
+                    "multiline": True,
+                    "required": True,
+                    "max_length": 5000,
+                    "label": L("资质、可行性与经费合理性意见", "Qualification, feasibility and cost opinion"),
+                },
+                {
+                    "name": "assessment_report",
+                    "type": "file",
+                    "accept": [".pdf"],
+                    "label": L("评审报告", "Review report"),
                 },
             ],
         }

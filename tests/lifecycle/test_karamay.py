@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from engine.domain import ledger
+from engine.lint import role_of_lane
 from engine.models.domain import CreditRecord, Project
 
 from .conftest import DOCS, application, need, panel, score_all
@@ -26,6 +27,11 @@ def to_approval(flow) -> None:  # type: ignore[no-untyped-def]
     to_review(flow, [application("KARAMAY-S1", "KARAMAY-P1")])
     flow.do("form_panel", panel(["e1", "e2", "e3"], chair_by_issuer=True))
     score_all(flow, {"KARAMAY-S1": 88})
+    # 003 §12(5): the third party proposes the list and fixes the total budget
+    flow.do(
+        "third_party_recommend",
+        {"recommended_solvers": "KARAMAY-S1", "project_budget_fen": "10,000,000", "cost_opinion": "经费合理"},
+    )
     flow.do(
         "select",
         {
@@ -77,6 +83,36 @@ def test_joint_punishment_list_refused(start) -> None:  # type: ignore[no-untype
     ]
     assert data["candidates"] == ["KARAMAY-S1"]
     assert flow.ready() == ["form_panel"]
+
+
+def test_solvers_come_from_the_third_partys_list(start) -> None:  # type: ignore[no-untyped-def]
+    """003 §12(5): the bureau, with the issuer, commissions a third party that organises the experts, proposes
+    the list of solvers and fixes the total budget; the bureau chooses from that list within that budget."""
+    flow = start("karamay")
+    to_review(flow, [application("KARAMAY-S1", "KARAMAY-P1"), application("KARAMAY-S2", "KARAMAY-P4")])
+    flow.do("form_panel", panel(["e1", "e2", "e3"], chair_by_issuer=True))
+    score_all(flow, {"KARAMAY-S1": 88, "KARAMAY-S2": 80})
+    ready = flow.info()["ready_tasks"]
+    assert [(t["task"], role_of_lane(t["lane"])) for t in ready] == [("third_party_recommend", "third_party")]
+    flow.do(
+        "third_party_recommend",
+        {
+            "recommended_solvers": "KARAMAY-S1",
+            "project_budget_fen": "8,000,000",
+            "cost_opinion": "S2 经费偏高",
+        },
+    )
+    choice = {
+        "mode": "single",
+        "selected": "KARAMAY-S2",
+        "contract_fen": "8,000,000",
+        "fiscal_support_fen": "3,200,000",
+        "selection_reason": "试选",
+    }
+    flow.do("select", choice)
+    assert flow.ready() == ["select"] and "003 §12(5)" in flow.data["selection_problem"]
+    flow.do("select", dict(choice, selected="KARAMAY-S1"))
+    assert flow.ready() == ["approve"]
 
 
 def test_consortium_partner_on_the_list_refused(start) -> None:  # type: ignore[no-untyped-def]

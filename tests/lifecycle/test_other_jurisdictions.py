@@ -70,6 +70,25 @@ def test_karamay_one_solver_continues_and_user_evaluation(start) -> None:  # typ
     assert "发榜方推荐" in flow.data["panel_problem"]
     flow.do("form_panel", panel(["e1", "e2", "e3"], chair_by_issuer=True))
     score_all(flow, {"KARAMAY-S1": 88, "KARAMAY-S2": 87})
+    # 003 §12(5): a third party organises the review, proposes the list and fixes the total budget
+    flow.do(
+        "third_party_recommend",
+        {
+            "recommended_solvers": "KARAMAY-S1,KARAMAY-S2",
+            "project_budget_fen": "10,000,000",
+            "cost_opinion": "合理",
+        },
+    )
+    race = {
+        "mode": "race",
+        "selected": "KARAMAY-S1,KARAMAY-S2",
+        "contract_fen": "12,000,000",
+        "fiscal_support_fen": "4,000,000",
+        "stage_due": "2026-12-31",
+        "selection_reason": "接近",
+    }
+    flow.do("select", race)
+    assert flow.ready() == ["select"] and "10000000" in flow.data["selection_problem"]
     flow.do(
         "select",
         {
