@@ -195,6 +195,7 @@ def load_demo(session: Session) -> dict[str, Any]:
                 actor=f"bureau_{jurisdiction}",
             )
             started += 1
+        started += _open_for_applications(session)
     return {
         "organisations": organisations,
         "users": len(users) + 1,
@@ -202,3 +203,64 @@ def load_demo(session: Session) -> dict[str, Any]:
         "deployment": deployed.as_json(),
         "started": started,
     }
+
+
+def _open_for_applications(session: Session) -> int:
+    """A Dazu challenge published with an online window of 30 days from now, so that the portal lists it and
+    ``solver_dazu`` (linked to DAZU-S1) can apply (000 §12(3))."""
+    from datetime import timedelta
+
+    from engine.clock import SHANGHAI, get_clock
+
+    today = get_clock(session).now().astimezone(SHANGHAI).date()
+    code = "DAZU-2026-002"
+    inst = instances.start_instance(
+        session,
+        "dazu_challenge",
+        business_key=code,
+        data={
+            "jurisdiction": "dazu",
+            "title": "智能装备数字孪生运维平台",
+            "issuer_code": "DAZU-ISS",
+            "project_code": code,
+            "notice_call_closes": (today + timedelta(days=60)).isoformat() + "T18:00:00+08:00",
+        },
+        actor="bureau_dazu",
+    )
+    steps: list[tuple[str, str, dict[str, Any]]] = [
+        (
+            "post_need",
+            "issuer_dazu",
+            {
+                "need_title": "智能装备数字孪生运维平台",
+                "category": "breakthrough",
+                "problem": "设备故障预测准确率低",
+                "indicators": "故障预测准确率 ≥ 95%",
+                "deadline": (today + timedelta(days=730)).isoformat(),
+                "ip_terms": "双方共有",
+                "need_total_fen": "3,000,000",
+                "scope": "public",
+                "issuer_end_user": True,
+                "pledge_unit": True,
+                "pledge_leader": True,
+            },
+        ),
+        (
+            "need_review",
+            "expert_dazu",
+            {"importance": 90, "feasibility": 85, "difficulty": 70, "need_listed_decision": "list"},
+        ),
+        ("municipal_check", "bureau_dazu", {"taken_municipal": "no"}),
+        (
+            "publish_list",
+            "bureau_dazu",
+            {
+                "list_published_on": today.isoformat(),
+                "applications_close_on": (today + timedelta(days=30)).isoformat(),
+            },
+        ),
+    ]
+    for spec, actor, data in steps:
+        (task,) = [t for t in tasks.list_tasks(session, instance_id=inst.id) if t.task_spec == spec]
+        tasks.complete(session, task.id, actor=actor, data=data)
+    return 1

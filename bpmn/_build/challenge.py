@@ -9,6 +9,9 @@ from shared import L
 JURISDICTIONS = ("urumqi", "dazu", "karamay", "zhangye")
 NAMES = {"urumqi": "乌鲁木齐市", "dazu": "大足区", "karamay": "克拉玛依市", "zhangye": "张掖市"}
 CN = 100  # fen per yuan
+MILESTONE_PANEL = (0, "unspecified: the checking lane decides; policy parameter")
+MILESTONE_PANEL_ODD = (False, "unspecified: policy parameter")
+TASK_BOOK_REQUIRES: tuple[list[str], str] = ([], "000 §12(6): the task contract")
 THIRD_PARTY = (False, "000 §12(4), 003 §7: the bureau may commission a third party; policy parameter")
 MILESTONE_TRANCHES = (True, "000 §12(6), 003 §13(1) milestone stage, 004: staged fiscal money allowed")
 
@@ -51,6 +54,9 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "ext_needs_approver": (False, "000 §14: bureau approval"),
         "acc_request_days": (30, "unspecified in 000 §12(7): policy parameter"),
         "reminder_days": (14, "unspecified: policy parameter (reminder before a milestone or the end)"),
+        "milestone_panel_min": MILESTONE_PANEL,
+        "milestone_panel_odd": MILESTONE_PANEL_ODD,
+        "task_book_requires": TASK_BOOK_REQUIRES,
         "milestone_tranches": MILESTONE_TRANCHES,
         "needs_user_eval": (False, "000 §12(7)"),
         "penalty_years": (3, "unspecified in 000 §16: policy parameter"),
@@ -91,6 +97,9 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "ext_needs_approver": (True, "001 八(八): district government approves"),
         "acc_request_days": (30, "unspecified in 001 八(八): policy parameter"),
         "reminder_days": (14, "unspecified: policy parameter (reminder before a milestone or the end)"),
+        "milestone_panel_min": (5, "001 八(七): milestone panel ≥5"),
+        "milestone_panel_odd": (True, "001 八(七): odd, incl. the issuer's head"),
+        "task_book_requires": (["confidentiality"], "001 八(六): integrity pledge and confidentiality agreement"),
         "milestone_tranches": (
             False,
             "001 十(二): fiscal money 50% after the task book, 50% after closure; stage money is the issuer's 30%",
@@ -137,6 +146,9 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "ext_needs_approver": (False, "003 §19: bureau and issuer"),
         "acc_request_days": (30, "003 §12(9)1"),
         "reminder_days": (14, "unspecified: policy parameter (reminder before a milestone or the end)"),
+        "milestone_panel_min": MILESTONE_PANEL,
+        "milestone_panel_odd": MILESTONE_PANEL_ODD,
+        "task_book_requires": (["chief_expert"], "003 §12(8): a chief expert (首席专家) leads the project"),
         "milestone_tranches": MILESTONE_TRANCHES,
         "needs_user_eval": (True, "003 §12(9)2"),
         "penalty_years": (3, "unspecified in 003 §20: policy parameter"),
@@ -177,6 +189,9 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "ext_needs_approver": (True, "004 三(五): talent-work group leader"),
         "acc_request_days": (30, "unspecified in 004 三(六): policy parameter"),
         "reminder_days": (14, "unspecified: policy parameter (reminder before a milestone or the end)"),
+        "milestone_panel_min": MILESTONE_PANEL,
+        "milestone_panel_odd": MILESTONE_PANEL_ODD,
+        "task_book_requires": (["commissioner"], "004 五(一): a service commissioner (驻企特派员) per project"),
         "milestone_tranches": MILESTONE_TRANCHES,
         "needs_user_eval": (False, "004 三(六)"),
         "penalty_years": (3, "unspecified in 004: policy parameter"),
@@ -418,6 +433,8 @@ def policy_dmn(j: str, table: dict[str, tuple[object, str]], edition: str) -> st
             "end_user_source",
             "min_total_source",
             "milestone_tranches_source",
+            "task_book_requires_source",
+            "milestone_panel_source",
         ],
         [
             (
@@ -433,6 +450,8 @@ def policy_dmn(j: str, table: dict[str, tuple[object, str]], edition: str) -> st
                     repr(table["req_end_user"][1]),
                     repr(table["min_total_fen"][1]),
                     repr(table["milestone_tranches"][1]),
+                    repr(table["task_book_requires"][1]),
+                    repr(table["milestone_panel_min"][1] + "; " + table["milestone_panel_odd"][1]),
                 ],
                 note,
             )
@@ -536,6 +555,9 @@ OPEN_WINDOW = """application_start = now()
 application_end = end_of_day(applications_close_on) if applications_close_on else ''
 if application_end and not is_after(application_end, application_start):
     application_end = ''
+if scope != 'public':
+    application_end = ''
+    application_offline_reason = '涉密或限定范围的榜单不在网上发布，线下受理 / classified or restricted lists are not published online: offline only (002 五(二)10, 001 八(二))'
 """
 
 RECEIVE_APPLICATION = """received = dict(application_received)
@@ -595,6 +617,12 @@ OPEN_PROJECT = """contract_problem = ''
 staged = sum([m['tranche_pct'] or 0 for m in milestones])
 if period_months < period_min_months or period_months > period_max_months:
     contract_problem = f'实施周期 {period_min_months}–{period_max_months} 个月 / the period is {period_min_months}–{period_max_months} months'
+elif 'confidentiality' in task_book_requires and not confidentiality:
+    contract_problem = f'须签订保密协议 / a confidentiality agreement is required ({task_book_requires_source})'
+elif 'chief_expert' in task_book_requires and not chief_expert:
+    contract_problem = f'须明确首席专家 / name the chief expert ({task_book_requires_source})'
+elif 'commissioner' in task_book_requires and not commissioner:
+    contract_problem = f'须选派驻企特派员 / assign a service commissioner ({task_book_requires_source})'
 elif staged and not milestone_tranches:
     contract_problem = f'本地财政资金不按里程碑拨付，里程碑拨付比例应为空 / fiscal money is not paid per milestone here: leave the shares empty ({milestone_tranches_source})'
 elif (race_first_pct if mode == 'race' and race_first_pct is not None else (race_first_pct_case if mode == 'race' else first_pct)) + staged > 100:
@@ -679,6 +707,21 @@ else:
            f"实施期将于 {{checkpoint_day}} 结束，请在期满后 {{acc_request_days}} 日内提出验收申请（{{acceptance_source}}）",
            f"The period ends on {{checkpoint_day}}: request acceptance within {{acc_request_days}} days after it ({{acceptance_source}})",
            checkpoint_at)
+"""
+
+MILESTONE_CHECK = """milestone_problem = ''
+checkers = [e.strip() for e in (milestone_panel or '').split(',') if e.strip()]
+if len(checkers) < milestone_panel_min:
+    milestone_problem = f'考核专家组不少于 {milestone_panel_min} 人 / the checking panel needs at least {milestone_panel_min} members ({milestone_panel_source})'
+elif milestone_panel_odd and len(checkers) % 2 == 0:
+    milestone_problem = f'考核专家组人数须为奇数 / the checking panel size must be odd ({milestone_panel_source})'
+elif milestone_passed == 'yes' and milestone_action == 'stop':
+    milestone_problem = '考核通过的项目不能叫停 / a passed milestone cannot stop the project'
+elif milestone_action == 'stop' and not milestone_stop_cause:
+    milestone_problem = '叫停须认定原因（客观/主观）/ stopping needs its cause (objective or subjective)'
+if milestone_action == 'stop' and not milestone_problem:
+    termination = {'cause': milestone_stop_cause, 'reason': milestone_opinion or '里程碑考核未通过，实施不力叫停 / stopped after a failed milestone'}
+del checkers
 """
 
 MILESTONE_SETTLE = """for m in milestones:
@@ -1244,25 +1287,31 @@ def build(j: str) -> tuple[Process, dict, dict[str, str]]:
     p.node("xgw", "which", "里程碑还是期满？", "bureau", col())
     p.flow("checkpoint", "which")
     p.flow("checkpoint_after_reminder", "which")
+    p.node("xgw", "milestone_again", "里程碑考核", mlane, c + 1, max_loops=10)
     p.node(
         "user",
         "milestone_check",
         "里程碑考核 Milestone check",
         mlane,
-        c + 1,
+        c + 2,
         form="milestone_check",
-        doc="001 八(七)/九(二) issuer-led; 003 §12(8)3 milestone checks release money; 000 §12(7).",
+        doc="001 八(七)/九(二) issuer-led, panel ≥5 and odd, stop when failing (叫停); 003 §12(8)3 milestone "
+        "checks release money; 000 §12(7).",
     )
+    p.node("script", "milestone_verdict", "核对考核结论", mlane, c + 3, script=MILESTONE_CHECK)
+    p.node("xgw", "milestone_ok", "结论？", mlane, c + 4)
     p.node(
         "script",
         "milestone_settle",
         "按考核拨付 Pay the milestone tranche",
         mlane,
-        c + 2,
+        c + 5,
         script=MILESTONE_SETTLE,
     )
-    p.flow("which", "milestone_check", "里程碑", cond="checkpoint_kind == 'milestone'")
-    p.flow("milestone_check", "milestone_settle")
+    p.flow("which", "milestone_again", "里程碑", cond="checkpoint_kind == 'milestone'")
+    p.chain("milestone_again", "milestone_check", "milestone_verdict", "milestone_ok")
+    p.flow("milestone_ok", "milestone_again", "不完整", cond="milestone_problem != ''")
+    p.flow("milestone_ok", "milestone_settle", "继续", default=True)
     p.flow("milestone_settle", "impl_loop")
     p.node("xgw", "extension_merge", "", "bureau", at + 1, row=1)
     p.node("call", "extend", "延期审核 Extension", "bureau", at + 2, row=1, called="extension")
@@ -1275,8 +1324,9 @@ def build(j: str) -> tuple[Process, dict, dict[str, str]]:
     p.node("end", "end_terminated", "项目终止", "bureau", at + 4, row=2)
     p.flow("termination_request", "termination_merge")
     p.flow("termination_request_after_reminder", "termination_merge")
+    p.flow("milestone_ok", "termination_merge", "叫停", cond="milestone_action == 'stop'")
     p.chain("termination_merge", "termination_rules", "terminate", "end_terminated")
-    c = max(c + 2, at + 4)
+    c = max(c + 5, at + 4)
     p.node("call", "accept", "结题验收 Acceptance", "solver", col(), called="acceptance")
     p.flow("which", "accept", "实施期满", default=True)
     p.node(
@@ -2131,6 +2181,36 @@ def common_forms() -> dict:
                     "multiline": True,
                     "max_length": 5000,
                     "label": L("考核意见（现场、数据、访谈、仿真、中试）", "Opinion"),
+                },
+                {
+                    "name": "milestone_panel",
+                    "type": "text",
+                    "max_length": 1000,
+                    "label": L("考核专家组成员（逗号分隔）", "Checking panel (names, comma-separated)"),
+                },
+                {
+                    "name": "milestone_action",
+                    "type": "select",
+                    "label": L("处理（默认继续实施）", "Next (default: continue)"),
+                    "options": [
+                        {"value": "continue", "label": L("继续实施", "Continue")},
+                        {"value": "stop", "label": L("实施不力，叫停（终止）", "Stop (terminate)")},
+                    ],
+                },
+                {
+                    "name": "milestone_stop_cause",
+                    "type": "select",
+                    "label": L("叫停原因", "Cause of the stop"),
+                    "options": [
+                        {"value": "objective", "label": L("客观原因", "Objective")},
+                        {"value": "subjective", "label": L("主观原因", "Subjective")},
+                    ],
+                },
+                {
+                    "name": "problem_view",
+                    "type": "readonly",
+                    "source": "milestone_problem",
+                    "label": L("上次提交的问题", "Problem with the last submission"),
                 },
             ],
         },

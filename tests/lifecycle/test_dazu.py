@@ -40,7 +40,12 @@ def signed(start, milestones=None, period_months: int = 24, expect_ok: bool = Tr
     )
     flow.do("approve", {"approval": "approve"})
     flow.at("2026-05-13T00:00:00+08:00")
-    book = {"period_months": period_months, "ip_ownership": "需求单位", "disbursement_plan": "50/50"}
+    book = {
+        "period_months": period_months,
+        "ip_ownership": "需求单位",
+        "disbursement_plan": "50/50",
+        "confidentiality": True,  # 001 八(六)
+    }
     if milestones:
         book["milestones"] = milestones
     flow.do("sign_contract", book)
@@ -87,6 +92,8 @@ def test_accident_within_three_years_refused_only_in_dazu(start) -> None:  # typ
     assert urumqi.ready() == ["form_panel"]
 
 
+PANEL_FIVE = "发榜单位负责人,行业主管专家,一线专家,区外专家,区内专家"
+PANEL_SIX = PANEL_FIVE + ",备选专家"
 MILESTONES = [
     {"title": "小试", "due_date": "2026-11-30", "indicators": "纯度 99.99%"},
     {"title": "中试", "due_date": "2027-06-30", "indicators": "纯度 99.999%"},
@@ -108,13 +115,29 @@ def test_issuer_led_milestones_pay_tranches_then_acceptance(start) -> None:  # t
     assert [(t["task"], role_of_lane(t["lane"])) for t in ready] == [("milestone_check", "issuer")]
     assert flow.data["next_milestone"]["title"] == "小试"
     flow.do("milestone_check", {"milestone_passed": "yes", "milestone_opinion": "现场核验达标"})
+    # 001 八(七): the checking panel is at least 5 and odd
+    assert flow.ready() == ["milestone_check"] and "001 八(七)" in flow.data["milestone_problem"]
+    flow.do("milestone_check", {"milestone_passed": "yes", "milestone_panel": PANEL_SIX})
+    assert flow.ready() == ["milestone_check"] and "奇数" in flow.data["milestone_problem"]
+    flow.do(
+        "milestone_check",
+        {"milestone_passed": "yes", "milestone_opinion": "现场核验达标", "milestone_panel": PANEL_FIVE},
+    )
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN // 2
     # next milestone
     assert flow.ready() == []
     assert flow.data["checkpoint_at"] == "2027-07-01T00:00:00+08:00"
     flow.at("2027-07-01T09:00:00+08:00")
     assert flow.ready() == ["milestone_check"] and flow.data["next_milestone"]["title"] == "中试"
-    flow.do("milestone_check", {"milestone_passed": "no", "milestone_opinion": "中试未达指标"})
+    flow.do(
+        "milestone_check",
+        {
+            "milestone_passed": "no",
+            "milestone_opinion": "中试未达指标",
+            "milestone_panel": PANEL_FIVE,
+            "milestone_action": "continue",
+        },
+    )
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN // 2
     assert [m["passed"] for m in flow.data["milestones"]] == [True, False]
     # then the period end: acceptance
@@ -126,6 +149,22 @@ def test_issuer_led_milestones_pay_tranches_then_acceptance(start) -> None:  # t
     assert flow.info()["status"] == "completed"
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN
     assert status(flow) == "accepted"
+
+
+def test_failing_milestone_stops_the_project(start) -> None:  # type: ignore[no-untyped-def]
+    """001 八(七): 实施不力的将及时叫停 — a failed milestone can stop the project; the stop goes through the
+    termination procedure (001 八(八): audit, recover the balance and the non-research money)."""
+    flow = signed(start, milestones=MILESTONES)
+    flow.at("2026-12-01T09:00:00+08:00")
+    check = {"milestone_passed": "no", "milestone_panel": PANEL_FIVE, "milestone_opinion": "关键指标差距大"}
+    flow.do("milestone_check", dict(check, milestone_action="stop"))
+    assert flow.ready() == ["milestone_check"] and "原因" in flow.data["milestone_problem"]
+    flow.do("milestone_check", dict(check, milestone_action="stop", milestone_stop_cause="objective"))
+    assert flow.ready() == ["audit"] and flow.data["termination"]["cause"] == "objective"
+    flow.do("audit", {"audit_unspent": [{"solver": "DAZU-S1", "unspent_fen": "200,000"}]})
+    flow.do("decide", {"termination_confirmed": True})
+    assert flow.info()["status"] == "completed" and status(flow) == "terminated"
+    assert ledger.balance(flow.s, flow.key)["recovered_fen"] == 20_000_000
 
 
 def test_milestone_shares_of_fiscal_money_refused(start) -> None:  # type: ignore[no-untyped-def]

@@ -171,3 +171,19 @@ def test_this_years_applications_count_for_the_first_three_members(start) -> Non
     assert [(r["rule"], r["source"]) for r in fourth.data["application_refusals"]] == [
         ("limit_person_load", "002 四(二)")
     ]
+
+
+def test_classified_or_restricted_lists_are_not_published_online(start, world) -> None:  # type: ignore[no-untyped-def]
+    """002 五(二)10: classified items are not published online; 001 八(二): a restricted scope. Even with a
+    closing date the list is taken offline and the portal does not show it; a public list is shown."""
+    from engine import portal
+
+    for scope, key_online in (("classified", False), ("restricted", False), ("public", True)):
+        flow = start("urumqi")
+        flow.do("post_need", need(scope=scope))
+        flow.do("recommend", {"recommended": "yes"})
+        flow.do("need_review", REVIEW)
+        flow.do("publish_list", {"list_published_on": "2026-05-06", "applications_close_on": "2026-05-31"})
+        listed = [c.business_key for c in portal.challenges(world)]
+        assert (flow.key in listed) is key_online, scope
+        assert flow.ready() == ([] if key_online else ["collect_applications"])

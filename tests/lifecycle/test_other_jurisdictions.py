@@ -49,6 +49,17 @@ def test_dazu_panel_must_be_five_and_odd_and_issuer_prepays(start) -> None:  # t
     assert flow.info()["timers"][0]["due_at"].startswith("2026-05-11T16:00")
     flow.at("2026-05-13T00:00:00+08:00")
     flow.do("sign_contract", {"period_months": 24, "ip_ownership": "需求单位", "disbursement_plan": "50/50"})
+    # 001 八(六): the task book comes with a confidentiality agreement
+    assert flow.ready() == ["sign_contract"] and "001 八(六)" in flow.data["contract_problem"]
+    flow.do(
+        "sign_contract",
+        {
+            "period_months": 24,
+            "ip_ownership": "需求单位",
+            "disbursement_plan": "50/50",
+            "confidentiality": True,
+        },
+    )
     flow.do("issuer_payment", {"issuer_paid_fen": "1,000,000"})
     assert "1200000" in flow.data["prepay_problem"] and ledger.balance(flow.s, flow.key)["disbursed_fen"] == 0
     flow.do("issuer_payment", {"issuer_paid_fen": "200,000"})
@@ -103,6 +114,17 @@ def test_karamay_one_solver_continues_and_user_evaluation(start) -> None:  # typ
     flow.do("approve", {"approval": "approve"})
     flow.at("2026-05-14T00:00:00+08:00")
     flow.do("sign_contract", {"period_months": 24, "ip_ownership": "约定", "disbursement_plan": "三阶段"})
+    # 003 §12(8): a chief expert leads the project
+    assert flow.ready() == ["sign_contract"] and "003 §12(8)" in flow.data["contract_problem"]
+    flow.do(
+        "sign_contract",
+        {
+            "period_months": 24,
+            "ip_ownership": "约定",
+            "disbursement_plan": "三阶段",
+            "chief_expert": "首席专家甲",
+        },
+    )
     flow.at("2027-01-01T00:00:00+08:00")
     for _ in range(2):
         flow.do("stage_report", {"achieved": "完成"})
@@ -152,6 +174,18 @@ def test_zhangye_issuer_picks_before_review_and_prepays_30(start) -> None:  # ty
             "period_months": 24,
             "ip_ownership": "约定",
             "disbursement_plan": "50/50",
+            "milestones": [{"title": "中期", "due_date": "2027-05-01", "indicators": "x", "tranche_pct": 10}],
+        },
+    )
+    # 004 五(一): a service commissioner (驻企特派员) for each project
+    assert flow.ready() == ["sign_contract"] and "004 五(一)" in flow.data["contract_problem"]
+    flow.do(
+        "sign_contract",
+        {
+            "period_months": 24,
+            "ip_ownership": "约定",
+            "disbursement_plan": "50/50",
+            "commissioner": "特派员甲",
             "milestones": [{"title": "中期", "due_date": "2027-05-01", "indicators": "x", "tranche_pct": 10}],
         },
     )

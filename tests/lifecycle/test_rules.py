@@ -173,9 +173,10 @@ def test_dazu_period_over_three_years_refused(start) -> None:  # type: ignore[no
     """001 七: the period is at most 3 years; 37 months are refused and the task book is ready again."""
     flow = start("dazu")
     dazu_to_contract(flow)
-    flow.do("sign_contract", {"period_months": 37, **TASK_BOOK})
+    book = dict(TASK_BOOK, confidentiality=True)  # 001 八(六)
+    flow.do("sign_contract", {"period_months": 37, **book})
     assert flow.ready() == ["sign_contract"] and "1–36" in flow.data["contract_problem"]
-    flow.do("sign_contract", {"period_months": 36, **TASK_BOOK})
+    flow.do("sign_contract", {"period_months": 36, **book})
     assert flow.ready() == ["issuer_payment"]
 
 

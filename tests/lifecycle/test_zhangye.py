@@ -43,7 +43,15 @@ def implementing(start):  # type: ignore[no-untyped-def]
     to_approval(flow)
     flow.do("approve", {"approval": "approve"})
     flow.at("2026-05-14T00:00:00+08:00")
-    flow.do("sign_contract", {"period_months": 24, "ip_ownership": "约定", "disbursement_plan": "50/50"})
+    flow.do(
+        "sign_contract",
+        {
+            "period_months": 24,
+            "ip_ownership": "约定",
+            "disbursement_plan": "50/50",
+            "commissioner": "特派员甲",
+        },
+    )
     flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN // 2
     assert flow.data["period_end"] == "2028-05-14"

@@ -175,6 +175,7 @@ def test_milestone_reminder_reaches_the_checking_lane_before_the_due_date(
             "period_months": 24,
             "ip_ownership": "需求单位",
             "disbursement_plan": "50/50",
+            "confidentiality": True,
             "milestones": [{"title": "样机", "due_date": "2027-03-31", "indicators": "效率≥95%"}],
         },
     )
@@ -195,7 +196,10 @@ def test_milestone_reminder_reaches_the_checking_lane_before_the_due_date(
     assert flow.ready() == []  # the reminder is not a task; the check comes at the due date
     flow.at("2027-04-01T08:00:00+08:00")
     assert flow.ready() == ["milestone_check"]
-    flow.do("milestone_check", {"milestone_passed": "yes"}, role="issuer")
+    flow.do(
+        "milestone_check", {"milestone_passed": "yes", "milestone_panel": "甲,乙,丙,丁,戊"}, role="issuer"
+    )
+    assert flow.ready() == []
     from engine.domain import ledger
 
     assert ledger.balance(db_session, "DAZU-M1")["disbursed_fen"] == 45_000_000  # 001 十(二): not staged
