@@ -29,7 +29,8 @@ def _wait_import(page: Any, selector: str) -> dict[str, Any]:
 def test_supervisor_sees_highlighted_running_instance(page: Any, live_app: str, demo_data: Any) -> None:
     sign_in(page, live_app, "supervisor", "/monitor/")
     page.goto(f"{live_app}/monitor/")
-    assert page.locator("table.jb-instances tbody tr").count() == 8  # 4 publicity demos + 4 challenges
+    # 4 publicity demos + 4 challenges at the start + 1 challenge open for online applications
+    assert page.locator("table.jb-instances tbody tr").count() == 9
     copy_for_readme(screenshot(page, "monitor-list"), "monitor-list")
 
     page.click("text=DEMO-URUMQI-001")

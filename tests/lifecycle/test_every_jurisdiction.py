@@ -1,0 +1,235 @@
+"""The same situations in all four jurisdictions, each with its own rules: an objection during publicity
+(continue with a new full window, or stop), an extension granted then a second refused and a late one refused,
+termination for each cause with that jurisdiction's recovery, and failed acceptance."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from engine.domain import ledger
+from engine.models.domain import CreditRecord, Project
+
+from .conftest import DOCS, Flow, application, need, panel, score_all
+
+JURISDICTIONS = ("urumqi", "dazu", "karamay", "zhangye")
+REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
+#: (contract / paid to the solver, fiscal support) within each jurisdiction's ratio and cap (§3)
+MONEY = {
+    "urumqi": ("6,000,000", "2,000,000"),  # 002 五(二)1: ≤40% of the payment, ≤3,000,000
+    "dazu": ("3,000,000", "900,000"),  # 001 十(一): ≤30% of the total, ≤1,000,000
+    "karamay": ("10,000,000", "4,000,000"),  # 003 §13(2): ≤40% of the contract
+    "zhangye": ("4,000,000", "800,000"),  # 004 四(一): 20% of the award, ≤1,000,000
+}
+#: the first fiscal tranche in fen: Urumqi 50% (policy parameter), Dazu 50% (001 十(二)), Karamay 40%
+#: (003 §13(1), share a policy parameter), Zhangye 50% (004 四(一))
+FIRST_FEN = {"urumqi": 100_000_000, "dazu": 45_000_000, "karamay": 160_000_000, "zhangye": 40_000_000}
+#: the publicity window (000 §12(5) 7 days; 001 八(五), 003 §12(6) 5 working days; Zhangye a policy parameter)
+PUBLICITY = {"urumqi": (7, "days"), "dazu": (5, "working_days"), "karamay": (5, "working_days")}
+PUBLICITY["zhangye"] = (5, "working_days")
+#: who must approve an extension besides the bureau (001 八(八) district government; 004 三(五) group leader)
+NEEDS_APPROVER = {"urumqi": False, "dazu": True, "karamay": False, "zhangye": True}
+
+
+def to_approve(flow: Flow) -> None:
+    j, code = flow.j, flow.j.upper()
+    flow.do("post_need", need())
+    if j == "urumqi":
+        flow.do("recommend", {"recommended": "yes"})
+    flow.do("need_review", REVIEW)
+    if j == "dazu":
+        flow.do("municipal_check", {"taken_municipal": "no"})
+    flow.do("publish_list", {"list_published_on": "2026-05-06"})
+    flow.do("collect_applications", {"applications": [application(f"{code}-S1", f"{code}-P1")]})
+    if j == "urumqi":
+        flow.do("few_teams", {"few_teams_choice": "proceed", "few_teams_reason": "领域冷门"})
+    experts = ["e1", "e2", "e3", "e4", "e5"] if j == "dazu" else ["e1", "e2", "e3"]
+    flow.do("form_panel", panel(experts, chair_by_issuer=j == "karamay"))
+    score_all(flow, {f"{code}-S1": 90})
+    contract, fiscal = MONEY[j]
+    if j == "karamay":
+        flow.do(
+            "third_party_recommend",
+            {"recommended_solvers": f"{code}-S1", "project_budget_fen": contract, "cost_opinion": "合理"},
+        )
+    flow.do(
+        "select",
+        {
+            "mode": "single",
+            "selected": f"{code}-S1",
+            "contract_fen": contract,
+            "fiscal_support_fen": fiscal,
+            "selection_reason": "评分最高",
+        },
+    )
+    assert flow.ready() == ["approve"]
+
+
+def end_of_publicity(flow: Flow) -> str:
+    (timer,) = flow.info()["timers"]
+    return timer["due_at"]
+
+
+def implementing(start: Any, j: str) -> Flow:
+    flow = start(j)
+    to_approve(flow)
+    flow.do("approve", {"approval": "approve"})
+    due = datetime.fromisoformat(end_of_publicity(flow))
+    flow.at((due + timedelta(minutes=1)).isoformat())
+    flow.do(
+        "sign_contract",
+        {
+            "period_months": 24,
+            "ip_ownership": "发榜方所有",
+            "disbursement_plan": "按政策分期",
+            "confidentiality": True,
+            "chief_expert": "首席专家甲",
+            "commissioner": "特派员甲",
+        },
+    )
+    if j in ("dazu", "zhangye"):  # 001 十(二) 40%, 004 四(一) 30% paid by the issuer first
+        flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FIRST_FEN[j]
+    return flow
+
+
+def status(flow: Flow) -> str:
+    return flow.s.scalar(select(Project.status).where(Project.code == flow.key))
+
+
+@pytest.mark.parametrize("j", JURISDICTIONS)
+def test_objection_continue_opens_a_new_full_window(start, j: str) -> None:  # type: ignore[no-untyped-def]
+    """000 §12(5), 001 八(五), 003 §12(6), 004 三(五): an objection filed during publicity interrupts it; when
+    it is found groundless the publicity starts again with a full window of the jurisdiction's length."""
+    flow = start(j)
+    to_approve(flow)
+    flow.do("approve", {"approval": "approve"})
+    assert (flow.data["publicity_length"], flow.data["publicity_unit"]) == PUBLICITY[j]
+    first_end = end_of_publicity(flow)
+    flow.at("2026-05-07T10:00:00+08:00")
+    flow.message("objection", {"text": "该单位与发榜方存在关联"})
+    assert flow.ready() == ["handle_objection"] and flow.info()["timers"] == []
+    flow.at("2026-05-08T15:00:00+08:00")
+    flow.do("handle_objection", {"objection_decision": "continue", "objection_reason": "经核实无关联"})
+    second_end = end_of_publicity(flow)
+    assert second_end > first_end
+    flow.at((datetime.fromisoformat(second_end) + timedelta(minutes=1)).isoformat())
+    assert flow.ready() == ["sign_contract"] and flow.data["publicity_result"] == "passed"
+
+
+@pytest.mark.parametrize("j", JURISDICTIONS)
+def test_objection_upheld_stops_the_project(start, j: str) -> None:  # type: ignore[no-untyped-def]
+    """公示无异议的予以立项 (000 §12(5), 001 八(五), 003 §12(6), 004 三(五)): an upheld objection stops it."""
+    flow = start(j)
+    to_approve(flow)
+    flow.do("approve", {"approval": "approve"})
+    flow.message("objection", {"text": "申报材料造假"})
+    flow.do("handle_objection", {"objection_decision": "stop", "objection_reason": "经核实属实"})
+    assert flow.info()["status"] == "completed" and flow.data["publicity_result"] == "stopped"
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 0
+
+
+@pytest.mark.parametrize("j", JURISDICTIONS)
+def test_extension_granted_then_second_refused(start, j: str) -> None:  # type: ignore[no-untyped-def]
+    """003 §19 (and the policy parameters where 000, 001, 004 are silent): once, ≤1 year; Dazu's district
+    government (001 八(八)) and Zhangye's group leader (004 三(五)) approve after the bureau."""
+    flow = implementing(start, j)
+    end = flow.data["period_end"]
+    flow.message("extension_request", {"days": 365, "reason": "关键设备延迟到货"})
+    flow.do("review", {"extension_decision": "approve", "extension_reason": "客观原因"})
+    if NEEDS_APPROVER[j]:
+        assert flow.ready() == ["gov_approve"]
+        flow.do("gov_approve", {"gov_decision": "approve"})
+    assert flow.data["extension_result"] == "granted"
+    assert flow.data["period_end"] == (datetime.fromisoformat(end) + timedelta(days=365)).date().isoformat()
+    flow.message("extension_request", {"days": 30, "reason": "再次延期"})
+    assert flow.data["extension_result"] == "refused" and "1 次" in flow.data["extension_refusal"]
+    assert flow.ready() == []
+
+
+@pytest.mark.parametrize("j", JURISDICTIONS)
+def test_extension_too_long_or_too_late_refused(start, j: str) -> None:  # type: ignore[no-untyped-def]
+    """003 §19 / 001 八(八): more than a year is refused; a request later than 30 days before the end is
+    refused with the last admissible date; the period is unchanged."""
+    flow = implementing(start, j)
+    end = flow.data["period_end"]
+    flow.message("extension_request", {"days": 400, "reason": "太长"})
+    assert flow.data["extension_result"] == "refused" and "365" in flow.data["extension_refusal"]
+    flow.at(f"{(datetime.fromisoformat(end) - timedelta(days=20)).date().isoformat()}T09:00:00+08:00")
+    flow.message("extension_request", {"days": 90, "reason": "临近期满"})
+    last_day = (datetime.fromisoformat(end) - timedelta(days=30)).date().isoformat()
+    assert flow.data["extension_result"] == "refused" and last_day in flow.data["extension_refusal"]
+    assert flow.data["period_end"] == end
+
+
+#: cause → what each jurisdiction recovers (from the 40 / 50% first tranche; the audit reports 300,000 CNY
+#: unspent and 100,000 CNY not used for research) and whether a misconduct record follows
+RECOVERY = {
+    "objective": {
+        "urumqi": (30_000_000, False),  # 000 §14: the remaining money
+        "dazu": (40_000_000, False),  # 001 八(八): the balance and the non-research money
+        "karamay": (30_000_000, False),  # 003 §17: the issuer returns the fiscal balance
+        "zhangye": (30_000_000, False),  # 004 三(六): recover part
+    },
+    "subjective": {j: (None, True) for j in JURISDICTIONS},  # 000 §15–16, 001 八(八), 003 §20, 004 三(六)
+    "revocation": {
+        "urumqi": (None, True),
+        "dazu": (None, True),
+        "karamay": (None, False),  # 003 §17: revocation recovers all disbursed fiscal money
+        "zhangye": (None, True),
+    },
+}
+
+
+@pytest.mark.parametrize("cause", ("objective", "subjective", "revocation"))
+@pytest.mark.parametrize("j", JURISDICTIONS)
+def test_termination_recovers_by_cause(start, j: str, cause: str) -> None:  # type: ignore[no-untyped-def]
+    """Termination and revocation (POLICIES.md §3): the jurisdiction's termination table decides what is
+    recovered (None = everything disbursed) and whether a credit record follows."""
+    flow = implementing(start, j)
+    flow.at("2027-03-01T09:00:00+08:00")
+    flow.message("termination_request", {"cause": cause, "reason": "终止测试"})
+    flow.do(
+        "audit",
+        {
+            "audit_unspent": [
+                {"solver": f"{j.upper()}-S1", "unspent_fen": "300,000", "non_research_fen": "100,000"}
+            ]
+        },
+    )
+    flow.do("decide", {"termination_confirmed": True})
+    expected, misconduct = RECOVERY[cause][j]
+    bal = ledger.balance(flow.s, flow.key)
+    assert bal["recovered_fen"] == (FIRST_FEN[j] if expected is None else expected)
+    assert status(flow) == ("revoked" if cause == "revocation" else "terminated")
+    records = flow.s.scalars(select(CreditRecord).where(CreditRecord.subject == f"{j.upper()}-S1")).all()
+    assert any(r.kind == "misconduct" for r in records) is misconduct
+
+
+@pytest.mark.parametrize("j", JURISDICTIONS)
+def test_acceptance_failure_recovers_per_the_acceptance_table(start, j: str) -> None:  # type: ignore[no-untyped-def]
+    """003 §20, 004 三(六), 000 §15–16, 001 八(八): a failure for non-objective causes recovers all the fiscal
+    money and leaves a credit record (Karamay: an integrity investigation); the project is failed."""
+    flow = implementing(start, j)
+    flow.at(f"{flow.data['period_end']}T23:00:00+08:00")
+    flow.at((datetime.fromisoformat(flow.data["checkpoint_at"]) + timedelta(hours=9)).isoformat())
+    flow.do("request", DOCS)
+    if j == "karamay":
+        flow.do("user_eval", {"user_rating": "unsatisfied"})
+    flow.do(
+        "review",
+        {
+            "acceptance_outcome": "fail",
+            "acceptance_fail_cause": "non_objective",
+            "acceptance_opinion": "未达指标",
+        },
+    )
+    assert flow.info()["status"] == "completed" and status(flow) == "failed"
+    assert ledger.balance(flow.s, flow.key)["held_fen"] == 0
+    kinds = {
+        r.kind for r in flow.s.scalars(select(CreditRecord).where(CreditRecord.subject == f"{j.upper()}-S1"))
+    }
+    assert kinds == ({"integrity_investigation"} if j == "karamay" else {"misconduct"})
