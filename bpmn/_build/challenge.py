@@ -12,6 +12,7 @@ CN = 100  # fen per yuan
 MILESTONE_PANEL = (0, "unspecified: the checking lane decides; policy parameter")
 MILESTONE_PANEL_ODD = (False, "unspecified: policy parameter")
 TASK_BOOK_REQUIRES: tuple[list[str], str] = ([], "000 §12(6): the task contract")
+ISSUER_STAGE = (0, "no issuer payment tied to a stage review")
 THIRD_PARTY = (False, "000 §12(4), 003 §7: the bureau may commission a third party; policy parameter")
 MILESTONE_TRANCHES = (True, "000 §12(6), 003 §13(1) milestone stage, 004: staged fiscal money allowed")
 
@@ -38,6 +39,7 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "race_first_pct": (20, "000 §12(6), 002 五(二)7"),
         "first_pct": (50, "unspecified in 000 §12(6) for single projects: policy parameter"),
         "issuer_prepay_pct": (0, "000: no prerequisite payment"),
+        "issuer_stage_pct": ISSUER_STAGE,
         "panel_min": (3, "unspecified in 000 §12(4): policy parameter"),
         "panel_odd": (False, "000 §12(4)"),
         "chair_from_issuer": (False, "000 §12(4)"),
@@ -81,6 +83,7 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "race_first_pct": (None, "001 十(二): decided case by case (一事一议)"),
         "first_pct": (50, "001 十(二): 50% after the task book"),
         "issuer_prepay_pct": (40, "001 十(二): issuer pays 40% before the first fiscal tranche"),
+        "issuer_stage_pct": (30, "001 十(二): the issuer pays the solver 30% after the stage review"),
         "panel_min": (5, "001 八(四): ≥5"),
         "panel_odd": (True, "001 八(四): odd"),
         "chair_from_issuer": (False, "001 八(四)"),
@@ -127,6 +130,7 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "race_first_pct": (30, "unspecified share in 003 §13(3) (一定比例): policy parameter"),
         "first_pct": (40, "003 §13(1): three stages; share unspecified: policy parameter"),
         "issuer_prepay_pct": (0, "003 §13(2): follows the issuer's payments"),
+        "issuer_stage_pct": ISSUER_STAGE,
         "panel_min": (3, "unspecified in 003 §12(5): policy parameter"),
         "panel_odd": (False, "003 §12(5)"),
         "chair_from_issuer": (True, "003 §12(5): chair recommended by the issuer"),
@@ -173,6 +177,7 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "race_first_pct": (0, "004: no 赛马"),
         "first_pct": (50, "004 四(一): 50% after approval"),
         "issuer_prepay_pct": (30, "004 四(一): issuer paid ≥30% before the first subsidy"),
+        "issuer_stage_pct": ISSUER_STAGE,
         "panel_min": (3, "unspecified in 004 三(五): policy parameter"),
         "panel_odd": (False, "004 三(五)"),
         "chair_from_issuer": (False, "004 三(五)"),
@@ -435,6 +440,7 @@ def policy_dmn(j: str, table: dict[str, tuple[object, str]], edition: str) -> st
             "milestone_tranches_source",
             "task_book_requires_source",
             "milestone_panel_source",
+            "issuer_stage_source",
         ],
         [
             (
@@ -452,6 +458,7 @@ def policy_dmn(j: str, table: dict[str, tuple[object, str]], edition: str) -> st
                     repr(table["milestone_tranches"][1]),
                     repr(table["task_book_requires"][1]),
                     repr(table["milestone_panel_min"][1] + "; " + table["milestone_panel_odd"][1]),
+                    repr(table["issuer_stage_pct"][1]),
                 ],
                 note,
             )
@@ -724,6 +731,15 @@ if milestone_action == 'stop' and not milestone_problem:
 del checkers
 """
 
+CHECK_STAGE_PAYMENT = """ledger_issuer_paid(project_code, solvers[0], stage_paid_fen, 'stage', issuer_stage_source, jurisdiction)
+stage_needed_fen = contract_fen * (issuer_prepay_pct + issuer_stage_pct) // 100
+paid_total = ledger_balance(project_code)['issuer_paid_fen']
+stage_problem = ''
+if paid_total < stage_needed_fen:
+    stage_problem = f'发榜方累计已付 {paid_total // 100} 元，阶段考核后应累计付至 {stage_needed_fen // 100} 元 / the issuer has paid {paid_total // 100} CNY; {stage_needed_fen // 100} CNY are due after the stage review ({issuer_stage_source})'
+del paid_total
+"""
+
 MILESTONE_SETTLE = """for m in milestones:
     if m['title'] == next_milestone['title'] and m['due_date'] == next_milestone['due_date']:
         m['done'] = True
@@ -733,6 +749,7 @@ if milestone_passed == 'yes' and next_milestone['tranche_pct']:
     share = min(fiscal_support_fen * next_milestone['tranche_pct'] // 100, max(left, 0)) // len(solvers)
     for s in solvers:
         ledger_pay(project_code, s, share, f"milestone:{next_milestone['title']}", money_source, jurisdiction)
+stage_payment_due = milestone_passed == 'yes' and issuer_stage_pct > 0 and ledger_balance(project_code)['issuer_paid_fen'] < contract_fen * (issuer_prepay_pct + issuer_stage_pct) // 100
 """
 
 SETTLE_ACCEPTANCE = """if acceptance_pay_rest:
@@ -1312,7 +1329,29 @@ def build(j: str) -> tuple[Process, dict, dict[str, str]]:
     p.chain("milestone_again", "milestone_check", "milestone_verdict", "milestone_ok")
     p.flow("milestone_ok", "milestone_again", "不完整", cond="milestone_problem != ''")
     p.flow("milestone_ok", "milestone_settle", "继续", default=True)
-    p.flow("milestone_settle", "impl_loop")
+    if pol["issuer_stage_pct"][0]:
+        p.node("xgw", "stage_due", "阶段款？", "issuer", c + 6)
+        p.node("xgw", "stage_again", "", "issuer", c + 7, row=1, max_loops=10)
+        p.node(
+            "user",
+            "issuer_stage_payment",
+            "发榜方拨付阶段款 Stage payment",
+            "issuer",
+            c + 8,
+            row=1,
+            form="issuer_stage_payment",
+            doc=pol["issuer_stage_pct"][1],
+        )
+        p.node("script", "check_stage_payment", "核对阶段款", "issuer", c + 9, row=1, script=CHECK_STAGE_PAYMENT)
+        p.node("xgw", "stage_ok", "已付足？", "issuer", c + 10, row=1)
+        p.flow("milestone_settle", "stage_due")
+        p.flow("stage_due", "stage_again", "考核通过，应付阶段款", cond="stage_payment_due")
+        p.flow("stage_due", "impl_loop", "否", default=True)
+        p.chain("stage_again", "issuer_stage_payment", "check_stage_payment", "stage_ok")
+        p.flow("stage_ok", "stage_again", "未付足", cond="stage_problem != ''")
+        p.flow("stage_ok", "impl_loop", "已付足", default=True)
+    else:
+        p.flow("milestone_settle", "impl_loop")
     p.node("xgw", "extension_merge", "", "bureau", at + 1, row=1)
     p.node("call", "extend", "延期审核 Extension", "bureau", at + 2, row=1, called="extension")
     p.flow("extension_request", "extension_merge")
@@ -1326,7 +1365,7 @@ def build(j: str) -> tuple[Process, dict, dict[str, str]]:
     p.flow("termination_request_after_reminder", "termination_merge")
     p.flow("milestone_ok", "termination_merge", "叫停", cond="milestone_action == 'stop'")
     p.chain("termination_merge", "termination_rules", "terminate", "end_terminated")
-    c = max(c + 5, at + 4)
+    c = max(c + (10 if pol["issuer_stage_pct"][0] else 5), at + 4)
     p.node("call", "accept", "结题验收 Acceptance", "solver", col(), called="acceptance")
     p.flow("which", "accept", "实施期满", default=True)
     p.node(
@@ -1437,6 +1476,35 @@ def jurisdiction_forms(j: str) -> dict:
                         "延长后的网上揭榜截止日期（留空表示线下受理）",
                         "New online closing date (empty: offline only)",
                     ),
+                },
+            ],
+        }
+    if POLICY[j]["issuer_stage_pct"][0]:
+        forms["issuer_stage_payment"] = {
+            "id": "issuer_stage_payment",
+            "title": L("发榜方拨付阶段款", "The issuer's stage payment"),
+            "description": L(
+                "001 十(二)：阶段考核通过后，发榜方向揭榜方拨付合同金额的30%。",
+                "001 十(二): after the stage review the issuer pays the solver 30% of the contract.",
+            ),
+            "fields": [
+                {
+                    "name": "problem_view",
+                    "type": "readonly",
+                    "source": "stage_problem",
+                    "label": L("提示", "Note"),
+                },
+                {
+                    "name": "stage_paid_fen",
+                    "type": "money",
+                    "required": True,
+                    "label": L("本次拨付金额（元）", "Amount paid now (CNY)"),
+                },
+                {
+                    "name": "stage_payment_proof",
+                    "type": "file",
+                    "accept": [".pdf", "image/*"],
+                    "label": L("付款凭证", "Proof of payment"),
                 },
             ],
         }

@@ -58,18 +58,7 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         """Record an application as project ``<challenge>/<solver>`` (status ``applying``): it counts among
         the members' applications of this year (002 四(二)). Registering again updates the row."""
         code = f"{challenge}{eligibility.APPLICATION_SEP}{solver}"[:64]
-        row = session.scalar(select(Project).where(Project.code == code))
-        if row is None:
-            row = Project(
-                code=code,
-                jurisdiction=jurisdiction,
-                title=title[:255],
-                scheme="jiebang",
-                created_at=current_now(),
-            )
-            session.add(row)
-        row.issuer, row.solver, row.status = issuer, solver, "applying"
-        row.members_json = json.dumps(list(members or []), ensure_ascii=False)
+        row = _project_row(session, code, jurisdiction, title, issuer, solver, members, "applying")
         session.flush()
         return {"code": row.code, "status": row.status}
 
@@ -141,18 +130,7 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         members: list[str] | None = None,
         period_end: str | None = None,
     ) -> dict[str, Any]:
-        row = session.scalar(select(Project).where(Project.code == code))
-        if row is None:
-            row = Project(
-                code=code,
-                jurisdiction=jurisdiction,
-                title=title[:255],
-                scheme="jiebang",
-                created_at=current_now(),
-            )
-            session.add(row)
-        row.issuer, row.solver, row.status = issuer, solver, "ongoing"
-        row.members_json = json.dumps(list(members or []), ensure_ascii=False)
+        row = _project_row(session, code, jurisdiction, title, issuer, solver, members, "ongoing")
         row.period_end = _date(period_end)
         chosen = [f"{code}{eligibility.APPLICATION_SEP}{s}" for s in solver.split(",") if s]
         for application in session.scalars(select(Project).where(Project.code.in_(chosen))):
@@ -267,6 +245,32 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         "add_days": add_days,
         "end_of_day": end_of_day,
     }
+
+
+def _project_row(
+    session: Session,
+    code: str,
+    jurisdiction: str,
+    title: str,
+    issuer: str,
+    solver: str,
+    members: list[str] | None,
+    status: str,
+) -> Project:
+    """Create or update the 揭榜挂帅 project (or application) row ``code``; created at the engine's clock."""
+    row = session.scalar(select(Project).where(Project.code == code))
+    if row is None:
+        row = Project(
+            code=code,
+            jurisdiction=jurisdiction,
+            title=title[:255],
+            scheme="jiebang",
+            created_at=current_now(),
+        )
+        session.add(row)
+    row.issuer, row.solver, row.status = issuer, solver, status
+    row.members_json = json.dumps(list(members or []), ensure_ascii=False)
+    return row
 
 
 def _local_date(value: Any) -> date:

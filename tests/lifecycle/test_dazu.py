@@ -124,6 +124,12 @@ def test_issuer_led_milestones_pay_tranches_then_acceptance(start) -> None:  # t
         {"milestone_passed": "yes", "milestone_opinion": "现场核验达标", "milestone_panel": PANEL_FIVE},
     )
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN // 2
+    # 001 十(二): after the stage review the issuer pays the solver 30% (cumulative 70% of 3,000,000)
+    assert flow.ready() == ["issuer_stage_payment"]
+    flow.do("issuer_stage_payment", {"stage_paid_fen": "600,000"})
+    assert flow.ready() == ["issuer_stage_payment"] and "2100000" in flow.data["stage_problem"]
+    flow.do("issuer_stage_payment", {"stage_paid_fen": "300,000"})
+    assert ledger.balance(flow.s, flow.key)["issuer_paid_fen"] == 210_000_000
     # next milestone
     assert flow.ready() == []
     assert flow.data["checkpoint_at"] == "2027-07-01T00:00:00+08:00"

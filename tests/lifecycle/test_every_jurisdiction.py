@@ -5,99 +5,24 @@ termination for each cause with that jurisdiction's recovery, and failed accepta
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from engine.domain import ledger
-from engine.models.domain import CreditRecord, Project
+from engine.models.domain import CreditRecord
 
-from .conftest import DOCS, Flow, application, need, panel, score_all
-
-JURISDICTIONS = ("urumqi", "dazu", "karamay", "zhangye")
-REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
-#: (contract / paid to the solver, fiscal support) within each jurisdiction's ratio and cap (§3)
-MONEY = {
-    "urumqi": ("6,000,000", "2,000,000"),  # 002 五(二)1: ≤40% of the payment, ≤3,000,000
-    "dazu": ("3,000,000", "900,000"),  # 001 十(一): ≤30% of the total, ≤1,000,000
-    "karamay": ("10,000,000", "4,000,000"),  # 003 §13(2): ≤40% of the contract
-    "zhangye": ("4,000,000", "800,000"),  # 004 四(一): 20% of the award, ≤1,000,000
-}
-#: the first fiscal tranche in fen: Urumqi 50% (policy parameter), Dazu 50% (001 十(二)), Karamay 40%
-#: (003 §13(1), share a policy parameter), Zhangye 50% (004 四(一))
-FIRST_FEN = {"urumqi": 100_000_000, "dazu": 45_000_000, "karamay": 160_000_000, "zhangye": 40_000_000}
-#: the publicity window (000 §12(5) 7 days; 001 八(五), 003 §12(6) 5 working days; Zhangye a policy parameter)
-PUBLICITY = {"urumqi": (7, "days"), "dazu": (5, "working_days"), "karamay": (5, "working_days")}
-PUBLICITY["zhangye"] = (5, "working_days")
-#: who must approve an extension besides the bureau (001 八(八) district government; 004 三(五) group leader)
-NEEDS_APPROVER = {"urumqi": False, "dazu": True, "karamay": False, "zhangye": True}
-
-
-def to_approve(flow: Flow) -> None:
-    j, code = flow.j, flow.j.upper()
-    flow.do("post_need", need())
-    if j == "urumqi":
-        flow.do("recommend", {"recommended": "yes"})
-    flow.do("need_review", REVIEW)
-    if j == "dazu":
-        flow.do("municipal_check", {"taken_municipal": "no"})
-    flow.do("publish_list", {"list_published_on": "2026-05-06"})
-    flow.do("collect_applications", {"applications": [application(f"{code}-S1", f"{code}-P1")]})
-    if j == "urumqi":
-        flow.do("few_teams", {"few_teams_choice": "proceed", "few_teams_reason": "领域冷门"})
-    experts = ["e1", "e2", "e3", "e4", "e5"] if j == "dazu" else ["e1", "e2", "e3"]
-    flow.do("form_panel", panel(experts, chair_by_issuer=j == "karamay"))
-    score_all(flow, {f"{code}-S1": 90})
-    contract, fiscal = MONEY[j]
-    if j == "karamay":
-        flow.do(
-            "third_party_recommend",
-            {"recommended_solvers": f"{code}-S1", "project_budget_fen": contract, "cost_opinion": "合理"},
-        )
-    flow.do(
-        "select",
-        {
-            "mode": "single",
-            "selected": f"{code}-S1",
-            "contract_fen": contract,
-            "fiscal_support_fen": fiscal,
-            "selection_reason": "评分最高",
-        },
-    )
-    assert flow.ready() == ["approve"]
-
-
-def end_of_publicity(flow: Flow) -> str:
-    (timer,) = flow.info()["timers"]
-    return timer["due_at"]
-
-
-def implementing(start: Any, j: str) -> Flow:
-    flow = start(j)
-    to_approve(flow)
-    flow.do("approve", {"approval": "approve"})
-    due = datetime.fromisoformat(end_of_publicity(flow))
-    flow.at((due + timedelta(minutes=1)).isoformat())
-    flow.do(
-        "sign_contract",
-        {
-            "period_months": 24,
-            "ip_ownership": "发榜方所有",
-            "disbursement_plan": "按政策分期",
-            "confidentiality": True,
-            "chief_expert": "首席专家甲",
-            "commissioner": "特派员甲",
-        },
-    )
-    if j in ("dazu", "zhangye"):  # 001 十(二) 40%, 004 四(一) 30% paid by the issuer first
-        flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
-    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FIRST_FEN[j]
-    return flow
-
-
-def status(flow: Flow) -> str:
-    return flow.s.scalar(select(Project.status).where(Project.code == flow.key))
+from .conftest import DOCS
+from .drivers import (
+    FIRST_FEN,
+    JURISDICTIONS,
+    NEEDS_APPROVER,
+    PUBLICITY,
+    end_of_publicity,
+    implementing,
+    status,
+    to_approve,
+)
 
 
 @pytest.mark.parametrize("j", JURISDICTIONS)

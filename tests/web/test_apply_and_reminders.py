@@ -12,11 +12,18 @@ from sqlalchemy.orm import Session
 from engine import instances
 from engine.bundle import collect_paths
 from engine.deploy import deploy_bundle
+from engine.domain import ledger
 from engine.models.domain import Person
+from engine.models.user import User
 from engine.users import add_user
+from tests.lifecycle import conftest as lifecycle
 from tests.lifecycle.conftest import BPMN, Flow, need
+from tests.lifecycle.drivers import implementing
 from tests.web.conftest import _FAST_HASH, login, post
 
+# the lifecycle fixtures: every role's user in every jurisdiction, bpmn/ deployed, the simulated clock
+world = lifecycle.world
+start = lifecycle.start
 ROLES = ("bureau", "issuer", "recommender", "expert", "approver")
 APPLICATION = {
     "members": "URUMQI-P1,URUMQI-P2",
@@ -121,69 +128,16 @@ def test_invalid_forged_or_late_applications_change_nothing(
 
 
 def test_milestone_reminder_reaches_the_checking_lane_before_the_due_date(
-    client: FlaskClient, db_session: Session, sim, calendar_loaded
+    client: FlaskClient, db_session: Session, start
 ) -> None:  # type: ignore[no-untyped-def]
     """001 八(七): issuer-led milestone checks in Dazu; the issuer and the solver are reminded 14 days
     (policy parameter reminder_days) before the due date, in their work queue."""
-    from tests.lifecycle.conftest import application, panel, score_all
-    from web.demo import load_organisations
-
-    for role in ("bureau", "issuer", "expert", "approver", "solver"):
-        add_user(db_session, f"{role}_dazu", roles=[role], jurisdiction="dazu", password_hash=_FAST_HASH)
-    add_user(db_session, "issuer_urumqi", roles=["issuer"], jurisdiction="urumqi", password_hash=_FAST_HASH)
-    load_organisations(db_session)
-    deploy_bundle(db_session, collect_paths([BPMN]))
-    sim.set("2026-05-06T09:00:00+08:00")
-    inst = instances.start_instance(
-        db_session,
-        "dazu_challenge",
-        business_key="DAZU-M1",
-        data={
-            "jurisdiction": "dazu",
-            "title": "智能制造",
-            "issuer_code": "DAZU-ISS",
-            "project_code": "DAZU-M1",
-            "notice_call_closes": "2026-12-31T18:00:00+08:00",
-        },
-        actor="bureau_dazu",
-    )
-    flow = Flow(db_session, sim, "dazu", inst.id, "DAZU-M1")
-    flow.do("post_need", need())
-    flow.do(
-        "need_review", {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
-    )
-    flow.do("municipal_check", {"taken_municipal": "no"})
-    flow.do("publish_list", {"list_published_on": "2026-05-06"})  # offline applications only
-    flow.do("collect_applications", {"applications": [application("DAZU-S1", "DAZU-P1")]})
-    flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
-    score_all(flow, {"DAZU-S1": 88})
-    flow.do(
-        "select",
-        {
-            "mode": "single",
-            "selected": "DAZU-S1",
-            "contract_fen": "3,000,000",
-            "fiscal_support_fen": "900,000",
-            "selection_reason": "唯一",
-        },
-    )
-    flow.do("approve", {"approval": "approve"})
-    flow.at("2026-05-13T00:00:00+08:00")
-    flow.do(
-        "sign_contract",
-        {
-            "period_months": 24,
-            "ip_ownership": "需求单位",
-            "disbursement_plan": "50/50",
-            "confidentiality": True,
-            "milestones": [{"title": "样机", "due_date": "2027-03-31", "indicators": "效率≥95%"}],
-        },
-    )
-    flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
+    for name in ("issuer_dazu", "issuer_urumqi"):
+        db_session.scalar(select(User).where(User.username == name)).password_hash = _FAST_HASH
+    milestone = {"title": "样机", "due_date": "2027-03-31", "indicators": "效率≥95%"}
+    flow = implementing(start, "dazu", milestones=[milestone])
     db_session.commit()
-    assert flow.info()["timers"][0]["due_at"].startswith(
-        "2027-03-16T16:00"
-    )  # 2027-03-17 00:00 +08:00, 14 days before
+    assert flow.info()["timers"][0]["due_at"].startswith("2027-03-16T16:00")  # 2027-03-17 00:00 +08:00
     login(client, "issuer_dazu")
     assert "样机" not in client.get("/tasks").get_data(as_text=True)
     assert flow.at("2027-03-17T08:00:00+08:00") == 1
@@ -199,7 +153,5 @@ def test_milestone_reminder_reaches_the_checking_lane_before_the_due_date(
     flow.do(
         "milestone_check", {"milestone_passed": "yes", "milestone_panel": "甲,乙,丙,丁,戊"}, role="issuer"
     )
-    assert flow.ready() == []
-    from engine.domain import ledger
-
-    assert ledger.balance(db_session, "DAZU-M1")["disbursed_fen"] == 45_000_000  # 001 十(二): not staged
+    assert flow.ready() == ["issuer_stage_payment"]  # 001 十(二): the issuer's 30% after the stage review
+    assert ledger.balance(db_session, flow.key)["disbursed_fen"] == 45_000_000  # 001 十(二): not staged
