@@ -99,6 +99,13 @@ def test_solvers_apply_online_and_the_bureau_sees_every_application(
     assert sorted(received) == ["URUMQI-S1", "URUMQI-S2"]
     assert received["URUMQI-S1"]["plan"] == "修订后的方案"
     assert received["URUMQI-S2"]["submitted_by"] == "solver2_urumqi"
+    from engine import tasks
+
+    (task,) = tasks.list_tasks(challenge.s, instance_id=challenge.id)
+    staff = client.application.test_client()
+    login(staff, "bureau_urumqi")
+    page = staff.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert 'value="URUMQI-S1"' in page and 'value="URUMQI-S2"' in page and "修订后的方案" in page
 
 
 def test_invalid_forged_or_late_applications_change_nothing(
