@@ -12,6 +12,8 @@ CN = 100  # fen per yuan
 MILESTONE_PANEL = (0, "unspecified: the checking lane decides; policy parameter")
 MILESTONE_PANEL_ODD = (False, "unspecified: policy parameter")
 TASK_BOOK_REQUIRES: tuple[list[str], str] = ([], "000 §12(6): the task contract")
+PARTIES_FIXED = (True, "unspecified: policy parameter (as 003 §17: issuer and solver cannot be changed)")
+CHANGES_APPROVAL = (True, "unspecified: policy parameter (as 003 §18: changes need approval)")
 ISSUER_STAGE = (0, "no issuer payment tied to a stage review")
 THIRD_PARTY = (False, "000 §12(4), 003 §7: the bureau may commission a third party; policy parameter")
 MILESTONE_TRANCHES = (True, "000 §12(6), 003 §13(1) milestone stage, 004: staged fiscal money allowed")
@@ -56,6 +58,8 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "ext_needs_approver": (False, "000 §14: bureau approval"),
         "acc_request_days": (30, "unspecified in 000 §12(7): policy parameter"),
         "reminder_days": (14, "unspecified: policy parameter (reminder before a milestone or the end)"),
+        "parties_fixed": PARTIES_FIXED,
+        "changes_need_approval": CHANGES_APPROVAL,
         "milestone_panel_min": MILESTONE_PANEL,
         "milestone_panel_odd": MILESTONE_PANEL_ODD,
         "task_book_requires": TASK_BOOK_REQUIRES,
@@ -100,6 +104,8 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "ext_needs_approver": (True, "001 八(八): district government approves"),
         "acc_request_days": (30, "unspecified in 001 八(八): policy parameter"),
         "reminder_days": (14, "unspecified: policy parameter (reminder before a milestone or the end)"),
+        "parties_fixed": PARTIES_FIXED,
+        "changes_need_approval": CHANGES_APPROVAL,
         "milestone_panel_min": (5, "001 八(七): milestone panel ≥5"),
         "milestone_panel_odd": (True, "001 八(七): odd, incl. the issuer's head"),
         "task_book_requires": (["confidentiality"], "001 八(六): integrity pledge and confidentiality agreement"),
@@ -150,6 +156,8 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "ext_needs_approver": (False, "003 §19: bureau and issuer"),
         "acc_request_days": (30, "003 §12(9)1"),
         "reminder_days": (14, "unspecified: policy parameter (reminder before a milestone or the end)"),
+        "parties_fixed": (True, "003 §17: the issuer and the solver cannot be changed"),
+        "changes_need_approval": (True, "003 §18: unit name, leader or major budget changes need approval"),
         "milestone_panel_min": MILESTONE_PANEL,
         "milestone_panel_odd": MILESTONE_PANEL_ODD,
         "task_book_requires": (["chief_expert"], "003 §12(8): a chief expert (首席专家) leads the project"),
@@ -194,6 +202,8 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "ext_needs_approver": (True, "004 三(五): talent-work group leader"),
         "acc_request_days": (30, "unspecified in 004 三(六): policy parameter"),
         "reminder_days": (14, "unspecified: policy parameter (reminder before a milestone or the end)"),
+        "parties_fixed": PARTIES_FIXED,
+        "changes_need_approval": CHANGES_APPROVAL,
         "milestone_panel_min": MILESTONE_PANEL,
         "milestone_panel_odd": MILESTONE_PANEL_ODD,
         "task_book_requires": (["commissioner"], "004 五(一): a service commissioner (驻企特派员) per project"),
@@ -441,6 +451,8 @@ def policy_dmn(j: str, table: dict[str, tuple[object, str]], edition: str) -> st
             "task_book_requires_source",
             "milestone_panel_source",
             "issuer_stage_source",
+            "parties_fixed_source",
+            "changes_source",
         ],
         [
             (
@@ -459,6 +471,8 @@ def policy_dmn(j: str, table: dict[str, tuple[object, str]], edition: str) -> st
                     repr(table["task_book_requires"][1]),
                     repr(table["milestone_panel_min"][1] + "; " + table["milestone_panel_odd"][1]),
                     repr(table["issuer_stage_pct"][1]),
+                    repr(table["parties_fixed"][1]),
+                    repr(table["changes_need_approval"][1]),
                 ],
                 note,
             )
@@ -637,6 +651,7 @@ elif (race_first_pct if mode == 'race' and race_first_pct is not None else (race
 else:
     period_end = add_months(today(), period_months)
     extension_count = 0
+    changes_recorded = []
     if self_managed_inclusive:
         self_managed = period_months <= self_managed_months
     else:
@@ -714,6 +729,18 @@ else:
            f"实施期将于 {{checkpoint_day}} 结束，请在期满后 {{acc_request_days}} 日内提出验收申请（{{acceptance_source}}）",
            f"The period ends on {{checkpoint_day}}: request acceptance within {{acc_request_days}} days after it ({{acceptance_source}})",
            checkpoint_at)
+"""
+
+CHECK_CHANGE = """change_refusal = ''
+if change['kind'] in ('issuer', 'solver'):
+    change_refusal = f'不得变更发榜方、揭榜方；无法实施的可申请终止或撤销 / the issuer and the solver cannot be changed; request a termination or revocation instead ({parties_fixed_source})'
+elif change['kind'] not in ('unit_name', 'leader', 'budget'):
+    change_refusal = '变更类型应为单位名称、项目负责人或资金调整 / the change is a unit name, the leader or a budget adjustment'
+"""
+
+APPLY_CHANGE = """change_entry = {'kind': change['kind'], 'detail': change.get('detail', ''), 'reason': change.get('reason', ''), 'decision': change_decision, 'opinion': change_opinion, 'at': now(), 'source': changes_source}
+changes_recorded = (changes_recorded if changes_recorded else []) + [change_entry]
+del change_entry
 """
 
 MILESTONE_CHECK = """milestone_problem = ''
@@ -1248,7 +1275,7 @@ def build(j: str) -> tuple[Process, dict, dict[str, str]]:
     mlane = "issuer" if j == "dazu" else "expert"
     # Two waits: before the reminder (it can fire) and after it (only the deadline and the requests remain).
     # Each wait has its own catch events; merge gateways lead them to the same handling.
-    waits = {"implementing": ("", 0), "implementing_reminded": ("_after_reminder", 3)}
+    waits = {"implementing": ("", 0), "implementing_reminded": ("_after_reminder", 4)}
     for gateway, (suffix, row) in waits.items():
         col_at = at if not suffix else at + 3
         p.node("timer", f"checkpoint{suffix}", "节点到期", "bureau", col_at, row=row, timer="checkpoint_at")
@@ -1272,13 +1299,23 @@ def build(j: str) -> tuple[Process, dict, dict[str, str]]:
             message="termination_request",
             message_var="termination",
         )
+        p.node(
+            "msg",
+            f"change_request{suffix}",
+            "收到变更申请",
+            "bureau",
+            col_at,
+            row=row + 3,
+            message="change_request",
+            message_var="change",
+        )
     p.node(
         "timer",
         "reminder",
         "提前提醒 Reminder",
         "bureau",
         at,
-        row=3,
+        row=4,
         timer="reminder_at",
         doc="reminder_days before a milestone or the end of the period (policy parameter).",
     )
@@ -1288,17 +1325,18 @@ def build(j: str) -> tuple[Process, dict, dict[str, str]]:
         "提醒揭榜方 Remind the solver",
         "bureau",
         at + 1,
-        row=3,
+        row=4,
         script=SEND_REMINDER.format(mlane=mlane),
         doc="Milestone: the solver and the checking lane; end of the period: the solver and the bureau "
         "(acceptance request within acc_request_days, 003 §12(9)1).",
     )
-    p.node("evgw", "implementing_reminded", "实施中（已提醒）", "bureau", at + 2, row=3)
+    p.node("evgw", "implementing_reminded", "实施中（已提醒）", "bureau", at + 2, row=4)
     p.chain("impl_loop", "plan_checkpoint", "implementing")
     for gateway, (suffix, _row) in waits.items():
         p.flow(gateway, f"checkpoint{suffix}")
         p.flow(gateway, f"extension_request{suffix}")
         p.flow(gateway, f"termination_request{suffix}")
+        p.flow(gateway, f"change_request{suffix}")
     p.flow("implementing", "reminder")
     p.chain("reminder", "send_reminder", "implementing_reminded")
     p.node("xgw", "which", "里程碑还是期满？", "bureau", col())
@@ -1365,7 +1403,37 @@ def build(j: str) -> tuple[Process, dict, dict[str, str]]:
     p.flow("termination_request_after_reminder", "termination_merge")
     p.flow("milestone_ok", "termination_merge", "叫停", cond="milestone_action == 'stop'")
     p.chain("termination_merge", "termination_rules", "terminate", "end_terminated")
-    c = max(c + (10 if pol["issuer_stage_pct"][0] else 5), at + 4)
+    p.node("xgw", "change_merge", "", "bureau", at + 1, row=3)
+    p.node(
+        "script",
+        "check_change",
+        "受理变更申请 Check the change request",
+        "bureau",
+        at + 2,
+        row=3,
+        script=CHECK_CHANGE,
+        doc="003 §17: issuer and solver cannot be changed; 003 §18: unit name, leader, major budget changes "
+        "need approval.",
+    )
+    p.node("xgw", "change_admissible", "可受理？", "bureau", at + 3, row=3)
+    p.node(
+        "user",
+        "approve_change",
+        "审核变更 Approve the change",
+        "bureau",
+        at + 4,
+        row=3,
+        form="change_approval",
+        doc="003 §18: the managing side reviews and approves before the change takes effect.",
+    )
+    p.node("script", "apply_change", "登记变更 Record the change", "bureau", at + 5, row=3, script=APPLY_CHANGE)
+    p.flow("change_request", "change_merge")
+    p.flow("change_request_after_reminder", "change_merge")
+    p.chain("change_merge", "check_change", "change_admissible")
+    p.flow("change_admissible", "impl_loop", "不予受理（说明理由）", cond="change_refusal != ''")
+    p.flow("change_admissible", "approve_change", "受理", default=True)
+    p.chain("approve_change", "apply_change", "impl_loop")
+    c = max(c + (10 if pol["issuer_stage_pct"][0] else 5), at + 5)
     p.node("call", "accept", "结题验收 Acceptance", "solver", col(), called="acceptance")
     p.flow("which", "accept", "实施期满", default=True)
     p.node(
@@ -2214,6 +2282,35 @@ def common_forms() -> dict:
                     "type": "text",
                     "max_length": 64,
                     "label": L("驻企特派员（张掖）", "Service commissioner (Zhangye)"),
+                },
+            ],
+        },
+        "change_approval": {
+            "id": "change_approval",
+            "title": L("审核变更申请", "Approve a change request"),
+            "fields": [
+                {"name": "kind_view", "type": "readonly", "source": "change.kind", "label": L("变更类型", "Kind")},
+                {
+                    "name": "detail_view",
+                    "type": "readonly",
+                    "source": "change.detail",
+                    "label": L("变更内容", "Change"),
+                },
+                {"name": "reason_view", "type": "readonly", "source": "change.reason", "label": L("理由", "Reason")},
+                {
+                    "name": "change_decision",
+                    "type": "select",
+                    "required": True,
+                    "label": L("决定", "Decision"),
+                    "options": yes_no,
+                },
+                {
+                    "name": "change_opinion",
+                    "type": "text",
+                    "multiline": True,
+                    "required": True,
+                    "max_length": 2000,
+                    "label": L("审核意见", "Opinion"),
                 },
             ],
         },

@@ -158,3 +158,21 @@ def test_acceptance_failure_recovers_per_the_acceptance_table(start, j: str) -> 
         r.kind for r in flow.s.scalars(select(CreditRecord).where(CreditRecord.subject == f"{j.upper()}-S1"))
     }
     assert kinds == ({"integrity_investigation"} if j == "karamay" else {"misconduct"})
+
+
+@pytest.mark.parametrize("j", JURISDICTIONS)
+def test_change_requests(start, j: str) -> None:  # type: ignore[no-untyped-def]
+    """003 §17: the issuer and the solver cannot be changed (a policy parameter elsewhere); 003 §18: a new unit
+    name, a new leader or a major budget change takes effect only when approved; the project goes on."""
+    flow = implementing(start, j)
+    flow.message("change_request", {"kind": "solver", "detail": "改由另一单位承担", "reason": "人手不足"})
+    assert flow.ready() == [] and "cannot be changed" in flow.data["change_refusal"]
+    assert ("unspecified" in flow.data["change_refusal"]) is (j != "karamay")  # only 003 states it
+    flow.message("change_request", {"kind": "leader", "detail": "负责人改为 P2", "reason": "调离"})
+    assert flow.ready() == ["approve_change"]
+    flow.do("approve_change", {"change_decision": "approve", "change_opinion": "同意"})
+    flow.message("change_request", {"kind": "budget", "detail": "设备费调减 30%", "reason": "采购降价"})
+    flow.do("approve_change", {"change_decision": "reject", "change_opinion": "调整幅度过大"})
+    recorded = [(c["kind"], c["decision"]) for c in flow.data["changes_recorded"]]
+    assert recorded == [("leader", "approve"), ("budget", "reject")]
+    assert flow.ready() == [] and flow.info()["status"] == "running"
