@@ -11,6 +11,7 @@ sys.path.insert(0, str(HERE))
 
 import annual  # noqa: E402
 import challenge  # noqa: E402
+import pilot  # noqa: E402
 import shared  # noqa: E402
 
 ROOT = HERE.parent
@@ -54,6 +55,7 @@ def main() -> None:
         for name, text in files.items():
             write(ROOT / "urumqi" / "editions" / edition / name, text)
     annual.write_files(ROOT, write, write_forms)
+    pilot.write_files(ROOT, write, write_forms)
 
 
 if __name__ == "__main__":

@@ -108,7 +108,10 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "changes_need_approval": CHANGES_APPROVAL,
         "milestone_panel_min": (5, "001 八(七): milestone panel ≥5"),
         "milestone_panel_odd": (True, "001 八(七): odd, incl. the issuer's head"),
-        "task_book_requires": (["confidentiality"], "001 八(六): integrity pledge and confidentiality agreement"),
+        "task_book_requires": (
+            ["confidentiality"],
+            "001 八(六): integrity pledge and confidentiality agreement",
+        ),
         "milestone_tranches": (
             False,
             "001 十(二): fiscal money 50% after the task book, 50% after closure; stage money is the issuer's 30%",
@@ -206,7 +209,10 @@ POLICY: dict[str, dict[str, tuple[object, str]]] = {
         "changes_need_approval": CHANGES_APPROVAL,
         "milestone_panel_min": MILESTONE_PANEL,
         "milestone_panel_odd": MILESTONE_PANEL_ODD,
-        "task_book_requires": (["commissioner"], "004 五(一): a service commissioner (驻企特派员) per project"),
+        "task_book_requires": (
+            ["commissioner"],
+            "004 五(一): a service commissioner (驻企特派员) per project",
+        ),
         "milestone_tranches": MILESTONE_TRANCHES,
         "needs_user_eval": (False, "004 三(六)"),
         "penalty_years": (3, "unspecified in 004: policy parameter"),
@@ -364,7 +370,13 @@ TERMINATION = {
 #: Keys: (outcome, cause of a failure). "unspecified" rows are policy parameters.
 ACCEPTANCE: dict[str, dict[tuple[str, str], tuple[bool, str, str, str, str]]] = {
     "urumqi": {
-        ("pass", ""): (True, "none", "", "accepted", "000 §12(6)–(7): the rest after acceptance and evaluation"),
+        ("pass", ""): (
+            True,
+            "none",
+            "",
+            "accepted",
+            "000 §12(6)–(7): the rest after acceptance and evaluation",
+        ),
         ("closed", ""): (False, "none", "", "closed", "unspecified in 000 §12(7) for 结题: policy parameter"),
         ("fail", "objective"): (
             False,
@@ -401,7 +413,13 @@ ACCEPTANCE: dict[str, dict[tuple[str, str], tuple[bool, str, str, str, str]]] = 
     },
     "karamay": {
         ("pass", ""): (True, "none", "", "accepted", "003 §13(1): third stage after acceptance"),
-        ("closed", ""): (False, "none", "", "closed", "003 §12(9)3: 结题; money unspecified: policy parameter"),
+        ("closed", ""): (
+            False,
+            "none",
+            "",
+            "closed",
+            "003 §12(9)3: 结题; money unspecified: policy parameter",
+        ),
         ("fail", "objective"): (
             False,
             "amount",
@@ -424,6 +442,7 @@ ACCEPTANCE: dict[str, dict[tuple[str, str], tuple[bool, str, str, str, str]]] = 
         ("fail", "non_objective"): (False, "all", "misconduct", "failed", "004 三(六): recover all"),
     },
 }
+
 
 def _lit(v: object) -> str:
     return repr(v)
@@ -539,6 +558,7 @@ def acceptance_dmn(j: str) -> str:
         ],
         rows,
     )
+
 
 def editions() -> dict[str, dict[str, str]]:
     return {
@@ -1380,7 +1400,9 @@ def build(j: str) -> tuple[Process, dict, dict[str, str]]:
             form="issuer_stage_payment",
             doc=pol["issuer_stage_pct"][1],
         )
-        p.node("script", "check_stage_payment", "核对阶段款", "issuer", c + 9, row=1, script=CHECK_STAGE_PAYMENT)
+        p.node(
+            "script", "check_stage_payment", "核对阶段款", "issuer", c + 9, row=1, script=CHECK_STAGE_PAYMENT
+        )
         p.node("xgw", "stage_ok", "已付足？", "issuer", c + 10, row=1)
         p.flow("milestone_settle", "stage_due")
         p.flow("stage_due", "stage_again", "考核通过，应付阶段款", cond="stage_payment_due")
@@ -1426,7 +1448,9 @@ def build(j: str) -> tuple[Process, dict, dict[str, str]]:
         form="change_approval",
         doc="003 §18: the managing side reviews and approves before the change takes effect.",
     )
-    p.node("script", "apply_change", "登记变更 Record the change", "bureau", at + 5, row=3, script=APPLY_CHANGE)
+    p.node(
+        "script", "apply_change", "登记变更 Record the change", "bureau", at + 5, row=3, script=APPLY_CHANGE
+    )
     p.flow("change_request", "change_merge")
     p.flow("change_request_after_reminder", "change_merge")
     p.chain("change_merge", "check_change", "change_admissible")
@@ -1928,7 +1952,8 @@ def common_forms() -> dict:
                     "name": "applications_close_on",
                     "type": "date",
                     "label": L(
-                        "网上揭榜截止日期（留空表示线下受理）", "Online applications close on (empty: offline only)"
+                        "网上揭榜截止日期（留空表示线下受理）",
+                        "Online applications close on (empty: offline only)",
                     ),
                 },
             ],
@@ -2289,14 +2314,24 @@ def common_forms() -> dict:
             "id": "change_approval",
             "title": L("审核变更申请", "Approve a change request"),
             "fields": [
-                {"name": "kind_view", "type": "readonly", "source": "change.kind", "label": L("变更类型", "Kind")},
+                {
+                    "name": "kind_view",
+                    "type": "readonly",
+                    "source": "change.kind",
+                    "label": L("变更类型", "Kind"),
+                },
                 {
                     "name": "detail_view",
                     "type": "readonly",
                     "source": "change.detail",
                     "label": L("变更内容", "Change"),
                 },
-                {"name": "reason_view", "type": "readonly", "source": "change.reason", "label": L("理由", "Reason")},
+                {
+                    "name": "reason_view",
+                    "type": "readonly",
+                    "source": "change.reason",
+                    "label": L("理由", "Reason"),
+                },
                 {
                     "name": "change_decision",
                     "type": "select",
