@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 from werkzeug.datastructures import FileStorage
 
 from forms import messages as msg
-from forms.definition import FieldDef
+from forms.definition import FieldDef, FormDefinition
 from forms.errors import Message
+from forms.webinput import flat_name
 
 CHUNK = 1024 * 1024
 
@@ -102,3 +104,49 @@ def store(upload: FileStorage, spec: FieldDef) -> tuple[dict[str, Any] | None, l
 
 class _TooLarge(Exception):
     pass
+
+
+def file_slots(defn: FormDefinition, previous: dict[str, Any]) -> list[tuple[str, FieldDef, Any]]:
+    """(flat name, field, previously stored metadata) of every file input on the page and in the request."""
+    slots: list[tuple[str, FieldDef, Any]] = []
+    for spec in defn.fields:
+        if spec.type == "file":
+            slots.append((spec.name, spec, previous.get(spec.name)))
+        elif spec.type == "group":
+            rows = previous.get(spec.name) if isinstance(previous.get(spec.name), list) else []
+            for sub in spec.fields:
+                if sub.type != "file":
+                    continue
+                pattern = re.compile(rf"{re.escape(spec.name)}-([0-9]{{1,6}})-{re.escape(sub.name)}")
+                indices = {int(m.group(1)) for k in request.files if (m := pattern.fullmatch(k))}
+                indices |= set(range(len(rows)))
+                for i in sorted(indices):
+                    before = rows[i].get(sub.name) if i < len(rows) and isinstance(rows[i], dict) else None
+                    slots.append((flat_name(spec.name, i, sub.name), sub, before))
+    return slots
+
+
+def collect_files(
+    defn: FormDefinition, previous: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, list[Message]]]:
+    """Store the request's new uploads for ``defn``; keep earlier ones (from ``previous``: a draft or the stored
+    data, never from the browser). Returns (files by flat name, problems by field path)."""
+    files: dict[str, Any] = {}
+    problems: dict[str, list[Message]] = {}
+    for name, spec, before in file_slots(defn, previous):
+        new = [f for f in request.files.getlist(name) if f and f.filename]
+        stored: list[dict[str, Any]] = []
+        for upload in new:
+            meta, errs = store(upload, spec)
+            if meta is not None:
+                stored.append(meta)
+            else:
+                problems.setdefault(name.replace("-", "."), []).extend(errs)
+        earlier = [m for m in (before if isinstance(before, list) else [before]) if isinstance(m, dict)]
+        if spec.multiple:
+            files[name] = earlier + stored
+        elif stored:
+            files[name] = stored[0]
+        elif earlier:
+            files[name] = earlier[0]
+    return files, problems

@@ -1989,6 +1989,12 @@ def common_forms() -> dict:
                 },
                 {"name": "budget_fen", "type": "money", "label": L("预算（元）", "Budget (CNY)")},
                 {
+                    "name": "plan_file",
+                    "type": "file",
+                    "accept": [".pdf", ".doc", ".docx"],
+                    "label": L("揭榜方案书", "Solution document"),
+                },
+                {
                     "name": "pledge",
                     "type": "checkbox",
                     "required": True,
@@ -2038,6 +2044,12 @@ def common_forms() -> dict:
                             "label": L("方案与技术路线", "Plan and technical route"),
                         },
                         {"name": "budget_fen", "type": "money", "label": L("预算（元）", "Budget (CNY)")},
+                        {
+                            "name": "plan_file",
+                            "type": "file",
+                            "accept": [".pdf", ".doc", ".docx"],
+                            "label": L("揭榜方案书", "Solution document"),
+                        },
                         {
                             "name": "pledge",
                             "type": "checkbox",

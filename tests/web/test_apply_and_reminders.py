@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 from typing import Any
 
 import pytest
@@ -88,7 +90,10 @@ def test_solvers_apply_online_and_the_bureau_sees_every_application(
     form = client.get("/portal/challenges/URUMQI-W1/apply").get_data(as_text=True)
     assert "URUMQI-S1" in form  # the unit comes from the account, it is not typed in
     assert apply(client, APPLICATION).status_code == 302
-    assert apply(client, dict(APPLICATION, plan="修订后的方案")).status_code == 302
+    revised = dict(
+        APPLICATION, plan="修订后的方案", plan_file=(io.BytesIO(b"%PDF-1.4 solution"), "方案书.pdf")
+    )
+    assert apply(client, revised).status_code == 302
     client.post("/logout", data={})
     client2 = client.application.test_client()
     login(client2, "solver2_urumqi")
@@ -99,6 +104,8 @@ def test_solvers_apply_online_and_the_bureau_sees_every_application(
     assert sorted(received) == ["URUMQI-S1", "URUMQI-S2"]
     assert received["URUMQI-S1"]["plan"] == "修订后的方案"
     assert received["URUMQI-S2"]["submitted_by"] == "solver2_urumqi"
+    assert received["URUMQI-S1"]["plan_file"]["name"] == "方案书.pdf"
+    assert received["URUMQI-S1"]["plan_file"]["sha256"] == hashlib.sha256(b"%PDF-1.4 solution").hexdigest()
     from engine import tasks
 
     (task,) = tasks.list_tasks(challenge.s, instance_id=challenge.id)
@@ -106,6 +113,7 @@ def test_solvers_apply_online_and_the_bureau_sees_every_application(
     login(staff, "bureau_urumqi")
     page = staff.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert 'value="URUMQI-S1"' in page and 'value="URUMQI-S2"' in page and "修订后的方案" in page
+    assert "方案书.pdf" in page  # the solution document travels with the application
 
 
 def test_invalid_forged_or_late_applications_change_nothing(
@@ -116,6 +124,8 @@ def test_invalid_forged_or_late_applications_change_nothing(
     login(client, "solver_urumqi")
     bad = apply(client, dict(APPLICATION, plan=""))
     assert bad.status_code == 422 and "必填" in bad.get_data(as_text=True)
+    exe = apply(client, dict(APPLICATION, plan_file=(io.BytesIO(b"MZ"), "tool.exe")))
+    assert exe.status_code == 422 and "tool.exe" not in str(challenge.data.get("applications"))
     forged = apply(client, dict(APPLICATION, solver="URUMQI-S3"))
     assert forged.status_code == 422
     other = client.application.test_client()

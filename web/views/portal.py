@@ -22,7 +22,7 @@ from engine.errors import Forbidden, InvalidState, JiebangError, NotFound, Valid
 from engine.models.user import User
 from engine.models.web import Objection
 from engine.taskforms import form_for
-from web import ratelimit
+from web import ratelimit, uploads
 from web.extensions import db
 from web.i18n import current_lang
 from web.security import roles_required
@@ -157,8 +157,18 @@ def apply(business_key: str) -> Any:
     problem = None
     status = 200
     if request.method == "POST":
-        values = from_multidict(defn, request.form)
+        files, upload_problems = uploads.collect_files(defn, {})
+        values = from_multidict(defn, request.form, files)
         try:
+            if upload_problems:
+                raise ValidationFailed(
+                    "上传的文件不符合要求。",
+                    "An uploaded file does not meet the requirements.",
+                    details={
+                        "fields": {k: [m.zh for m in v] for k, v in upload_problems.items()},
+                        "fields_en": {k: [m.en for m in v] for k, v in upload_problems.items()},
+                    },
+                )
             applications.submit(session, me, business_key, values)
         except ValidationFailed as exc:
             db.session.rollback()

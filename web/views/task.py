@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 from uuid import UUID
 
@@ -22,10 +21,9 @@ from engine.models.task import HumanTask
 from engine.models.web import TaskDraft
 from engine.runtime import load_workflow
 from engine.taskforms import form_for
-from forms.definition import FieldDef, FormDefinition
-from forms.errors import Message
+from forms.definition import FormDefinition
 from forms.render import render_form
-from forms.webinput import flat_name, from_multidict
+from forms.webinput import from_multidict
 from web import uploads
 from web.context import instance_context
 from web.extensions import db
@@ -75,51 +73,6 @@ def _initial_values(defn: FormDefinition, data: dict[str, Any]) -> dict[str, Any
     return {f.name: data[f.name] for f in defn.fields if f.type != "readonly" and f.name in data}
 
 
-def _file_slots(defn: FormDefinition, previous: dict[str, Any]) -> list[tuple[str, FieldDef, Any]]:
-    """(flat name, field, previously stored metadata) of every file input on the page and in the request."""
-    slots: list[tuple[str, FieldDef, Any]] = []
-    for spec in defn.fields:
-        if spec.type == "file":
-            slots.append((spec.name, spec, previous.get(spec.name)))
-        elif spec.type == "group":
-            rows = previous.get(spec.name) if isinstance(previous.get(spec.name), list) else []
-            for sub in spec.fields:
-                if sub.type != "file":
-                    continue
-                pattern = re.compile(rf"{re.escape(spec.name)}-([0-9]{{1,6}})-{re.escape(sub.name)}")
-                indices = {int(m.group(1)) for k in request.files if (m := pattern.fullmatch(k))}
-                indices |= set(range(len(rows)))
-                for i in sorted(indices):
-                    before = rows[i].get(sub.name) if i < len(rows) and isinstance(rows[i], dict) else None
-                    slots.append((flat_name(spec.name, i, sub.name), sub, before))
-    return slots
-
-
-def _collect_files(
-    defn: FormDefinition, previous: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, list[Message]]]:
-    """Store new uploads; keep earlier ones (from the draft, never from the browser)."""
-    files: dict[str, Any] = {}
-    problems: dict[str, list[Message]] = {}
-    for name, spec, before in _file_slots(defn, previous):
-        new = [f for f in request.files.getlist(name) if f and f.filename]
-        stored: list[dict[str, Any]] = []
-        for upload in new:
-            meta, errs = uploads.store(upload, spec)
-            if meta is not None:
-                stored.append(meta)
-            else:
-                problems.setdefault(name.replace("-", "."), []).extend(errs)
-        earlier = [m for m in (before if isinstance(before, list) else [before]) if isinstance(m, dict)]
-        if spec.multiple:
-            files[name] = earlier + stored
-        elif stored:
-            files[name] = stored[0]
-        elif earlier:
-            files[name] = earlier[0]
-    return files, problems
-
-
 def _errors_in(exc: ValidationFailed, lang: str) -> dict[str, list[str]]:
     fields = exc.details.get("fields" if lang == "zh" else "fields_en") or {}
     if not fields:
@@ -151,7 +104,7 @@ def show(task_id: str) -> Any:
     if request.method == "POST":
         action = request.form.get("action", "submit")
         if defn is not None:
-            files, upload_problems = _collect_files(defn, values)
+            files, upload_problems = uploads.collect_files(defn, values)
             values = from_multidict(defn, request.form, files, ignore=_OWN_FIELDS)
         else:
             upload_problems, values = {}, {}
