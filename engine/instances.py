@@ -16,6 +16,7 @@ from engine.db import begin_write
 from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.helpers import script_engine_for
 from engine.indexes import due_timers
+from engine.limits import bounded
 from engine.models import instance as status
 from engine.models.deployment import ProcessVersion
 from engine.models.event import InstanceEvent
@@ -82,7 +83,7 @@ def start_instance(
     )
     session.add(instance)
     session.flush()
-    with frozen_now(now):
+    with frozen_now(now), bounded():
         wf = workflow_from_spec(version_specs(pv))
         wf.script_engine = script_engine_for(session)
         for task in wf.get_tasks(state=TaskState.READY):
@@ -91,6 +92,7 @@ def start_instance(
         ctx.log("started", data=data)
         try:
             wf.do_engine_steps(did_complete_task=ctx.on_engine_task)
+            save(ctx)
         except SpiffWorkflowException as exc:
             message, where = describe_failure(exc)
             session.rollback()
@@ -99,7 +101,6 @@ def start_instance(
                 f"The process could not start and nothing was saved: {where or ''} {message}",
                 details={"task": where, "error": message},
             ) from None
-        save(ctx)
         _commit(session)
     return instance
 

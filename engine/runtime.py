@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -30,6 +31,7 @@ from engine.clock import frozen_now, get_clock, install_spiff_clock
 from engine.db import begin_write
 from engine.errors import Conflict, InvalidState, JiebangError, NotFound
 from engine.helpers import script_engine_for
+from engine.limits import ScriptLimitExceeded, bounded, current_budget, install_call_depth_bound
 from engine.models import instance as status
 from engine.models import task as task_model
 from engine.models.deployment import ProcessVersion
@@ -37,13 +39,14 @@ from engine.models.event import InstanceEvent
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.models.timer import TimerDue
-from engine.specs import clean_message, join_state, restore_specs, split_state
+from engine.specs import clean_message, join_state, restore_specs, split_state, storage_problem
 from engine.spiff_fixes import install_spiff_fixes
 
 T = TypeVar("T")
 
 install_spiff_clock()
 install_spiff_fixes()
+install_call_depth_bound()
 
 
 class StepFailed(JiebangError):
@@ -87,6 +90,11 @@ class Context:
         )
 
     def on_engine_task(self, task: Task) -> None:
+        """After each engine step: count it against the budget (engine-level loops end too); log timers."""
+        try:
+            current_budget().tick()
+        except ScriptLimitExceeded as err:
+            raise WorkflowTaskException(str(err), task=task, exception=err) from err
         if fired_by_timer(task):
             self.fired_timers += 1
             self.log("timer_fired", task=task)
@@ -164,7 +172,7 @@ def change_instance(
             f"Process instance {instance_id} is {instance.status}; this operation is not possible now.",
             details={"status": instance.status},
         )
-    with frozen_now(now):
+    with frozen_now(now), bounded():
         wf = load_workflow(session, instance)
         ctx = Context(session=session, instance=instance, wf=wf, now=now, actor=actor)
         try:
@@ -198,6 +206,9 @@ def change_instance(
         except StaleDataError:  # an autoflush met a concurrent change before the commit did
             session.rollback()
             raise _conflict() from None
+        except SpiffWorkflowException as exc:  # task data that cannot be stored (see state_json)
+            session.rollback()
+            raise _record_failure(session, instance_id, exc, actor, now, attempted) from None
         _commit(session)
     return result, ctx
 
@@ -209,7 +220,7 @@ def save(ctx: Context) -> None:
         instance.status = status.COMPLETED
         instance.ended_at = ctx.now
         ctx.log("completed")
-    instance.state_json = split_state(wf)
+    instance.state_json = state_json(wf)
     instance.updated_at = ctx.now
     if instance.status == status.TERMINATED:
         indexes.cancel_all(ctx.session, instance, ctx.now)
@@ -219,6 +230,26 @@ def save(ctx: Context) -> None:
         names = sorted({row.name or row.task_spec for row in ready})
         instance.stage = "、".join(names)[:255] if names else None
     ctx.session.add_all(ctx.events)
+
+
+def state_json(wf: BpmnWorkflow) -> str:
+    """The instance state to store. Task data that cannot be stored (a value a DMN cell or a script put
+    there that JSON cannot hold) is an error of the step that left it, raised as a workflow error."""
+    try:
+        return split_state(wf)
+    except (TypeError, ValueError, OverflowError, RecursionError) as exc:
+        culprits = [
+            (task, problem) for task in wf.get_tasks() if (problem := storage_problem(task.data)) is not None
+        ]
+        if not culprits:
+            raise
+        task, problem = max(culprits, key=lambda c: c[0].last_state_change)
+        raise WorkflowTaskException(
+            f"任务数据中有无法保存的值（{problem}）；任务数据只能保存文字、数字、真假、日期时间和由它们组成的"
+            f"列表或字典 / task data holds a value that cannot be saved ({problem}); task data can hold text, "
+            "numbers, booleans, dates and times, and lists or dicts of them",
+            task=task,
+        ) from exc
 
 
 def _conflict() -> Conflict:
@@ -255,6 +286,22 @@ def _record_failure(
 ) -> StepFailed:
     """The state stays as it was; the instance is flagged so a supervisor sees and can retry it."""
     message, where = describe_failure(exc)
+    return record_error(session, instance_id, message, where, actor=actor, now=now, attempted=attempted)
+
+
+def record_error(
+    session: Session,
+    instance_id: int,
+    message: str,
+    where: str | None,
+    *,
+    actor: str | None,
+    now: datetime,
+    attempted: Any = None,
+) -> StepFailed:
+    """Flag a running instance as failed (in a fresh transaction; the caller rolled back): its timers are
+    dropped and its open tasks paused until a supervisor retries it. Returns the error to raise."""
+    begin_write(session)
     instance = session.get(ProcessInstance, instance_id)
     if instance is not None and instance.status in (status.RUNNING, status.ERROR):
         session.execute(delete(TimerDue).where(TimerDue.instance_id == instance_id))

@@ -22,7 +22,13 @@ start with ``_`` (for instance ``__builtins__`` from a form) are invisible to sc
 
 Compiled code is cached (LRU keyed by source text), because the same expressions run many times.
 
-This is a policy on code, not an operating-system sandbox: it does not bound CPU time or memory.
+Work is bounded (``engine.limits``): compiled code ticks the running budget in every loop iteration, function
+call and lambda call, so an endless loop or recursion fails after the configured time or number of steps;
+``+ * ** << %``, f-string format specs, ``range``, ``pow``, padding/``replace``/``join`` methods and
+``math.factorial`` & co. are refused when their result would be huge (``engine.size_guards``). A variable a
+script leaves that task data cannot store (a set, bytes, an object, NaN) fails the script step.
+
+This is a policy on code, not an operating-system sandbox.
 """
 
 from __future__ import annotations
@@ -38,16 +44,28 @@ import re
 import types
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr_raise
-from RestrictedPython.transformer import INSPECT_ATTRIBUTES, RestrictingNodeTransformer
+from RestrictedPython.transformer import INSPECT_ATTRIBUTES, IOPERATOR_TO_STR, RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from engine.errors import JiebangError, ScriptRefused
+from engine.limits import bounded, current_budget
+from engine.size_guards import (
+    BINARY_OPERATORS,
+    bounded_method,
+    guarded_binop,
+    guarded_format,
+    guarded_inplace,
+    guarded_math,
+    guarded_pow,
+    guarded_range,
+)
+from engine.specs import storage_problem
 
 __all__ = [
     "SCRIPT_BUILTINS",
@@ -223,12 +241,95 @@ class JiebangPolicy(RestrictingNodeTransformer):
         return super().visit_Name(node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> Any:
-        # ``counts[k] += 1``: RestrictedPython refuses it because it cannot guard the read. Our item read
-        # and in-place operator guards do not restrict anything, so the plain statement on the write guard
-        # (``_write_(counts)[k] += 1``) is equivalent; the write guard still allows dicts and lists only.
-        if isinstance(node.target, ast.Subscript):
-            return self.node_contents_visit(node)
-        return super().visit_AugAssign(node)
+        # ``counts[k] += 1``: RestrictedPython refuses it because it cannot guard the read. It becomes
+        # ``_tmpA = _write_(counts); _tmpB = k; _tmpA[_tmpB] = _inplacevar_("+=", _tmpA[_tmpB], 1)``: the
+        # write guard still allows dicts and lists only, and the in-place guard bounds the result's size.
+        if not isinstance(node.target, ast.Subscript):
+            return super().visit_AugAssign(node)
+        node = self.node_contents_visit(node)
+        target = node.target
+        obj, key = self.gen_tmp_name(), self.gen_tmp_name()
+        index = target.slice
+        if isinstance(index, ast.Slice):
+            index = ast.Call(
+                func=ast.Name("slice", ast.Load()),
+                args=[part or ast.Constant(None) for part in (index.lower, index.upper, index.step)],
+                keywords=[],
+            )
+        op = IOPERATOR_TO_STR[type(node.op)]
+        statements: list[ast.stmt] = [
+            ast.Assign(targets=[ast.Name(obj, ast.Store())], value=target.value),
+            ast.Assign(targets=[ast.Name(key, ast.Store())], value=index),
+            ast.Assign(
+                targets=[ast.Subscript(ast.Name(obj, ast.Load()), ast.Name(key, ast.Load()), ast.Store())],
+                value=_call(
+                    "_inplacevar_",
+                    ast.Constant(op),
+                    ast.Subscript(ast.Name(obj, ast.Load()), ast.Name(key, ast.Load()), ast.Load()),
+                    node.value,
+                ),
+            ),
+        ]
+        for statement in statements:
+            ast.copy_location(statement, node)
+            ast.fix_missing_locations(statement)
+        return statements
+
+    # Bounds: every loop iteration, function call and lambda call ticks the budget (engine.limits).
+
+    def visit_While(self, node: ast.While) -> Any:
+        node = self.node_contents_visit(node)
+        node.body.insert(0, _located(ast.Expr(_call("_tick_")), node))
+        return node
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> Any:
+        node = super().visit_FunctionDef(node)
+        node.body.insert(0, _located(ast.Expr(_call("_tick_")), node))
+        return node
+
+    def visit_Lambda(self, node: ast.Lambda) -> Any:
+        node = super().visit_Lambda(node)
+        node.body = _located(ast.BoolOp(ast.Or(), [_call("_tick_"), node.body]), node.body)
+        return node
+
+    # Bounds: operators and format specs that can build huge values call the size guards.
+
+    def visit_BinOp(self, node: ast.BinOp) -> Any:
+        node = self.node_contents_visit(node)
+        op = _BINARY_SYMBOLS.get(type(node.op))
+        if op is None:
+            return node
+        return _located(_call("_binop_", ast.Constant(op), node.left, node.right), node)
+
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:
+        node = self.node_contents_visit(node)
+        if node.format_spec is None:
+            return node
+        value = _call("_format_", node.value, ast.Constant(node.conversion), node.format_spec)
+        return _located(ast.FormattedValue(value=value, conversion=-1, format_spec=None), node)
+
+
+_BINARY_SYMBOLS: dict[type[ast.operator], str] = {
+    ast.Add: "+",
+    ast.Mult: "*",
+    ast.Pow: "**",
+    ast.LShift: "<<",
+    ast.Mod: "%",
+}
+assert set(_BINARY_SYMBOLS.values()) == set(BINARY_OPERATORS)
+
+
+def _call(name: str, *args: ast.expr) -> ast.Call:
+    return ast.Call(func=ast.Name(name, ast.Load()), args=list(args), keywords=[])
+
+
+_Node = TypeVar("_Node", bound=ast.AST)
+
+
+def _located(new: _Node, old: ast.AST) -> _Node:
+    ast.copy_location(new, old)
+    ast.fix_missing_locations(new)
+    return new
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -346,7 +447,7 @@ def _guarded_getattr(obj: Any, name: str, *default: Any) -> Any:
             f".{name}() is not allowed; use an f-string instead",
             details={"attribute": name},
         )
-    return safer_getattr_raise(obj, name, *default)
+    return bounded_method(obj, name, safer_getattr_raise(obj, name, *default))
 
 
 def _getitem(obj: Any, key: Any) -> Any:
@@ -407,7 +508,16 @@ _INPLACE_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
 
 
 def _inplacevar(op: str, target: Any, value: Any) -> Any:
+    guarded_inplace(op, target, value)
     return _INPLACE_OPERATORS[op](target, value)
+
+
+def _tick() -> None:
+    current_budget().tick()
+
+
+def _getiter(iterable: Any) -> Any:
+    return current_budget().iterate(iterable)
 
 
 def _apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -444,8 +554,10 @@ def _namespace_of(module: types.ModuleType) -> types.SimpleNamespace:
     return types.SimpleNamespace(**{k: v for k, v in vars(module).items() if not k.startswith("_")})
 
 
-#: ``math`` for scripts: its public functions and constants, as a namespace rather than the module.
+#: ``math`` for scripts: its public functions and constants, as a namespace rather than the module; the
+#: functions whose result grows with their arguments' values are size-guarded.
 _MATH = _namespace_of(_math)
+vars(_MATH).update(guarded_math)
 
 _SAFE_NAMES_REMOVED = {
     "__build_class__",  # class definitions are refused
@@ -488,19 +600,24 @@ SCRIPT_BUILTINS: Mapping[str, Any] = types.MappingProxyType(
         "timedelta": _datetime.timedelta,
         "timezone": _datetime.timezone,
         "math": _MATH,
+        "range": guarded_range,
+        "pow": guarded_pow,
     }
 )
 
 _GUARDS: dict[str, Any] = {
     "_getattr_": _guarded_getattr,
     "_getitem_": _getitem,
-    "_getiter_": iter,
+    "_getiter_": _getiter,
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     "_unpack_sequence_": guarded_unpack_sequence,
     "_write_": _write_guard,
     "_inplacevar_": _inplacevar,
     "_apply_": _apply,
     "_print_": _PrintCollector,
+    "_tick_": _tick,
+    "_binop_": guarded_binop,
+    "_format_": guarded_format,
 }
 
 
@@ -551,7 +668,9 @@ class RestrictedEnvironment(TaskDataEnvironment):
     ) -> Any:
         code = _code_or_raise(expression, "eval")
         self._prepare_context(context)
-        return eval(code, self._namespace(context, external_context))
+        with bounded() as budget:
+            budget.tick()
+            return eval(code, self._namespace(context, external_context))
 
     def execute(
         self,
@@ -564,7 +683,9 @@ class RestrictedEnvironment(TaskDataEnvironment):
         code = _code_or_raise(script, "exec")
         self._prepare_context(context)
         namespace = self._namespace(context, external_context)
-        exec(code, namespace)
+        with bounded() as budget:
+            budget.tick()
+            exec(code, namespace)
 
         changed = sorted(k for k, f in self.globals.items() if namespace.get(k, _MISSING) is not f)
         if changed:
@@ -580,6 +701,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
             for k, v in namespace.items()
             if _visible(k) and k not in self._base and k not in external_context and _is_data(v)
         }
+        _refuse_unsavable(result, context)
         for key in [k for k in context if _visible(k) and k not in result]:
             del context[key]
         context.update(result)
@@ -599,6 +721,22 @@ class RestrictedEnvironment(TaskDataEnvironment):
 
 
 _MISSING = object()
+
+
+def _refuse_unsavable(result: Mapping[str, Any], before: Mapping[str, Any]) -> None:
+    """Variables a script set or replaced must be storable in task data (JSON through the serializer)."""
+    for key, value in result.items():
+        if before.get(key, _MISSING) is value:
+            continue
+        problem = storage_problem(value)
+        if problem is not None:
+            raise ScriptRefused(
+                f"脚本给变量 “{key}” 赋的值无法保存（{problem}）；任务数据只能保存文字、数字、真假、"
+                "日期时间和由它们组成的列表或字典",
+                f"the value the script gives variable {key!r} cannot be saved ({problem}); task data can "
+                "hold text, numbers, booleans, dates and times, and lists or dicts of them",
+                details={"variable": key, "problem": problem},
+            )
 
 
 def _describe(err: BaseException) -> str:

@@ -36,6 +36,48 @@ def serializer_version() -> str:
     return str(serializer().VERSION)
 
 
+_UNSAVABLE = (TypeError, ValueError, OverflowError, RecursionError)
+
+
+def _dump(value: Any) -> None:
+    json.dumps(serializer().registry.convert(value), allow_nan=False)
+
+
+def storage_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be kept in task data, in terms a diagram author understands; None if it can.
+
+    Task data is stored as JSON through the serializer (which adds dates, times and UUIDs); NaN and
+    infinities are refused as well, since no JSON reader of the API could read them back."""
+    try:
+        _dump(value)
+        return None
+    except _UNSAVABLE:
+        return _locate(value, "")
+
+
+def _locate(value: Any, path: str) -> str:
+    """The innermost part of ``value`` that cannot be saved, e.g. ``items[2]: set``."""
+    children: list[tuple[str, Any]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                return f"{path or 'value'}: key of type {type(key).__name__}"
+            children.append((f"{path}[{key!r}]", item))
+    elif isinstance(value, list | tuple):
+        children = [(f"{path}[{i}]", item) for i, item in enumerate(value)]
+    for child_path, item in children:
+        try:
+            _dump(item)
+        except _UNSAVABLE:
+            return _locate(item, child_path)
+    kind = type(value).__name__
+    if isinstance(value, float):
+        kind = f"float {value}"
+    elif isinstance(value, int):
+        kind = f"int of {value.bit_length()} bits"
+    return f"{path}: {kind}" if path else kind
+
+
 def spec_to_json(spec: BpmnProcessSpec, subprocess_specs: dict[str, BpmnProcessSpec]) -> str:
     """Serialize a process spec with its subprocess specs once per version (notes §4, split storage)."""
     registry = serializer().registry

@@ -2,26 +2,39 @@
 
 Claims make two sweepers fire each timer exactly once: ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL,
 a compare-and-set update on SQLite. The cost follows the number of due timers, not of waiting instances.
+
+One instance never holds back the others: each is fired in its own transaction under the script budget
+(``engine.limits``), so a step that fails, runs too long or leaves data that cannot be saved puts that
+instance in the error state (its timers are dropped) and the sweep goes on. Before an instance is fired its
+rows count an attempt; a row whose firing never finished (the sweeper died, or the step broke in a way that
+could not be recorded, or the database failed) is claimed after every fresh row once its lease expires, and
+after ``MAX_ATTEMPTS`` such attempts the instance is put in the error state instead of being fired again.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from engine.clock import get_clock
 from engine.db import begin_write, utcnow
 from engine.errors import Conflict, InvalidState
 from engine.models.timer import TimerDue
-from engine.runtime import Context, StepFailed, change_instance
+from engine.runtime import Context, StepFailed, change_instance, record_error
+
+log = logging.getLogger("jiebang.timers")
 
 #: A claim older than this (wall-clock) is considered abandoned by a crashed sweeper.
 CLAIM_LEASE = timedelta(minutes=5)
+#: Firings of one instance's timers that may start without finishing before the instance is failed.
+MAX_ATTEMPTS = 3
 
 
 def worker_name() -> str:
@@ -34,7 +47,8 @@ def _due_condition(now: datetime, stale: datetime):  # type: ignore[no-untyped-d
 
 
 def claim_due(session: Session, worker: str, batch: int = 100) -> list[int]:
-    """Claim up to ``batch`` due timers; returns the instance ids to fire (committed before firing)."""
+    """Claim up to ``batch`` due timers, fresh ones before those whose firing failed before; returns the
+    instance ids to fire (committed before firing)."""
     begin_write(session)
     now = get_clock(session).now()
     wall = utcnow()
@@ -42,7 +56,7 @@ def claim_due(session: Session, worker: str, batch: int = 100) -> list[int]:
     query = (
         select(TimerDue.id, TimerDue.instance_id)
         .where(_due_condition(now, stale))
-        .order_by(TimerDue.due_at, TimerDue.id)
+        .order_by(TimerDue.attempts, TimerDue.due_at, TimerDue.id)
         .limit(batch)
     )
     dialect = session.get_bind().dialect.name
@@ -72,12 +86,31 @@ def claim_due(session: Session, worker: str, batch: int = 100) -> list[int]:
     return list(seen)
 
 
-def _release(session: Session, instance_id: int, worker: str) -> None:
+def _start_attempt(session: Session, instance_id: int, worker: str) -> int:
+    """Count one more attempt on the instance's claimed rows (committed); returns the attempts so far."""
     begin_write(session)
     session.execute(
         update(TimerDue)
         .where(TimerDue.instance_id == instance_id, TimerDue.claimed_by == worker)
-        .values(claimed_by=None, claimed_at=None)
+        .values(attempts=TimerDue.attempts + 1)
+    )
+    attempts = session.scalar(
+        select(func.max(TimerDue.attempts)).where(
+            TimerDue.instance_id == instance_id, TimerDue.claimed_by == worker
+        )
+    )
+    session.commit()
+    return int(attempts or 0)
+
+
+def _release(session: Session, instance_id: int, worker: str) -> None:
+    """Someone else changed the instance meanwhile: hand the claim back at once and undo the attempt."""
+    session.rollback()
+    begin_write(session)
+    session.execute(
+        update(TimerDue)
+        .where(TimerDue.instance_id == instance_id, TimerDue.claimed_by == worker)
+        .values(claimed_by=None, claimed_at=None, attempts=TimerDue.attempts - 1)
     )
     session.commit()
 
@@ -92,6 +125,49 @@ def fire_instance(session: Session, instance_id: int) -> int:
     return ctx.fired_timers
 
 
+def _fail_instance(session: Session, instance_id: int, zh: str, en: str) -> None:
+    session.rollback()
+    record_error(session, instance_id, f"{zh} / {en}", None, actor=None, now=get_clock(session).now())
+
+
+def _fire_isolated(session: Session, instance_id: int, worker: str) -> int:
+    """Fire one claimed instance; whatever goes wrong stays with that instance."""
+    attempts = _start_attempt(session, instance_id, worker)
+    if attempts > MAX_ATTEMPTS:
+        _fail_instance(
+            session,
+            instance_id,
+            f"定时器已尝试触发 {MAX_ATTEMPTS} 次均未完成（定时任务进程在执行该流程时中断）；请检查定时器之后的脚本后重试",
+            f"firing this instance's timer was started {MAX_ATTEMPTS} times and never finished (the timer "
+            "sweeper stopped while running it); check the steps after the timer, then retry",
+        )
+        return 0
+    try:
+        return fire_instance(session, instance_id)
+    except (Conflict, InvalidState):
+        _release(session, instance_id, worker)  # changed meanwhile: the next sweep retries
+    except StepFailed:
+        pass  # the instance is flagged as failed (its timers are gone); a supervisor retries it
+    except SQLAlchemyError:
+        # Not the instance's fault: the claim stays until its lease expires, then goes behind fresh rows.
+        session.rollback()
+        log.exception("timer of instance %s: database error; retried after the lease", instance_id)
+    except Exception as exc:
+        log.exception("timer of instance %s failed", instance_id)
+        try:
+            _fail_instance(
+                session,
+                instance_id,
+                f"触发定时器时出现内部错误（{type(exc).__name__}: {exc}）；请联系管理员",
+                f"internal error while firing the timer ({type(exc).__name__}: {exc}); contact the "
+                "administrator",
+            )
+        except SQLAlchemyError:
+            session.rollback()
+            log.exception("could not flag instance %s as failed; retried after the lease", instance_id)
+    return 0
+
+
 def sweep(session: Session, *, worker: str | None = None, batch: int = 100, max_rounds: int = 1000) -> int:
     """Fire every timer that is due now and return how many fired."""
     worker = worker or worker_name()
@@ -101,10 +177,5 @@ def sweep(session: Session, *, worker: str | None = None, batch: int = 100, max_
         if not instance_ids:
             break
         for instance_id in instance_ids:
-            try:
-                fired += fire_instance(session, instance_id)
-            except (Conflict, InvalidState):
-                _release(session, instance_id, worker)  # someone changed it meanwhile: next sweep retries
-            except StepFailed:
-                pass  # the instance is flagged as failed; a supervisor retries it
+            fired += _fire_isolated(session, instance_id, worker)
     return fired

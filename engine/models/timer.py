@@ -22,3 +22,5 @@ class TimerDue(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Sweeps that started firing this row without finishing (the sweeper stopped or the step broke).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
