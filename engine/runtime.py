@@ -238,12 +238,16 @@ def state_json(wf: BpmnWorkflow) -> str:
     try:
         return split_state(wf)
     except (TypeError, ValueError, OverflowError, RecursionError) as exc:
-        culprits = [
-            (task, problem) for task in wf.get_tasks() if (problem := storage_problem(task.data)) is not None
-        ]
+        culprits = {
+            task.id: (task, problem)
+            for task in wf.get_tasks()
+            if (problem := storage_problem(task.data)) is not None
+        }
         if not culprits:
             raise
-        task, problem = max(culprits, key=lambda c: c[0].last_state_change)
+        # The step that put the value there: its data has it and its parent's (copied to it) does not.
+        origins = [c for c in culprits.values() if c[0].parent is None or c[0].parent.id not in culprits]
+        task, problem = max(origins or culprits.values(), key=lambda c: c[0].last_state_change)
         raise WorkflowTaskException(
             f"任务数据中有无法保存的值（{problem}）；任务数据只能保存文字、数字、真假、日期时间和由它们组成的"
             f"列表或字典 / task data holds a value that cannot be saved ({problem}); task data can hold text, "

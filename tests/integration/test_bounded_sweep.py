@@ -1,0 +1,174 @@
+"""A misbehaving diagram after a timer fails on its own: the sweep stops it within seconds, flags it, and
+fires every other due timer; sign-in and the portal keep answering meanwhile (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from engine import instances, tasks
+from engine.db import session_factory, utcnow
+from engine.models.timer import TimerDue
+from engine.runtime import StepFailed
+from engine.timers import CLAIM_LEASE, MAX_ATTEMPTS, claim_due, sweep
+from tests.web.conftest import app, client, login, web_users  # noqa: F401  (fixtures of the web tests)
+
+WAIT = {"wait_for": "PT1H", "jurisdiction": "urumqi"}
+
+
+@pytest.fixture
+def deployed(db_session: Session, deploy, sim) -> None:  # type: ignore[no-untyped-def]
+    deploy("timer", "bounds")
+    sim.set("2026-05-01T09:00:00+08:00")
+
+
+def _start(session: Session, key: str, **data: Any) -> int:
+    return instances.start_instance(session, key, data={**WAIT, **data}).id
+
+
+def _confirm_ready(session: Session, instance_id: int) -> bool:
+    return [t.task_spec for t in tasks.list_tasks(session, instance_id=instance_id)] == ["confirm"]
+
+
+def test_looping_and_unsavable_steps_fail_alone_and_every_other_timer_fires(
+    db_session: Session, deployed, sim
+) -> None:
+    # The bad instances are started first: their timers are due at the same instant and claimed first.
+    spin = _start(db_session, "spin_after_timer")
+    bad_data = _start(db_session, "store_set_after_timer")
+    dmn_spin = _start(db_session, "dmn_spin_after_timer")
+    dmn_set = _start(db_session, "dmn_set_after_timer")
+    innocent = [_start(db_session, "timer_wait") for _ in range(5)]
+    sim.advance("PT1H1M")
+
+    started = time.monotonic()
+    sweep(db_session, batch=4)  # several claims: the bad ones do not hold back later batches either
+    assert time.monotonic() - started < 15
+
+    db_session.rollback()
+    for instance_id in innocent:
+        assert _confirm_ready(db_session, instance_id), instance_id
+    looping = instances.describe(db_session, spin)
+    assert looping["status"] == "error"
+    assert looping["error"]["task"].endswith("(spin)")
+    assert "probably an endless loop" in looping["error"]["message"]
+    assert "死循环" in looping["error"]["message"]
+    unsavable = instances.describe(db_session, bad_data)
+    assert unsavable["status"] == "error"
+    assert unsavable["error"]["task"].endswith("(collect)")
+    assert "'tags' cannot be saved (set)" in unsavable["error"]["message"]
+    assert "无法保存" in unsavable["error"]["message"]
+    decision = instances.describe(db_session, dmn_spin)
+    assert decision["status"] == "error" and decision["error"]["task"].endswith("(grade)")
+    assert "probably an endless loop" in decision["error"]["message"]
+    decided_set = instances.describe(db_session, dmn_set)
+    assert decided_set["status"] == "error" and decided_set["error"]["task"].endswith("(classify_later)")
+    assert "cannot be saved (['classes']: set)" in decided_set["error"]["message"]
+    # Failed instances keep no claimable timer: the next sweeps never pick them up again.
+    assert db_session.scalars(select(TimerDue)).all() == []
+    assert sweep(db_session) == 0
+
+
+def test_a_supervisor_can_retry_after_the_failure(db_session: Session, deployed, sim, people) -> None:
+    bad_data = _start(db_session, "store_set_after_timer")
+    sim.advance("PT1H1M")
+    sweep(db_session)
+    assert instances.describe(db_session, bad_data)["status"] == "error"
+    # Retrying runs the same script again: still an error of that step, never an internal error.
+    with pytest.raises(StepFailed) as caught:
+        instances.retry(db_session, bad_data, actor=people["admin"])
+    assert "cannot be saved" in caught.value.en
+    assert instances.describe(db_session, bad_data)["status"] == "error"
+
+
+def test_a_claim_whose_firing_never_finished_goes_behind_the_others_and_then_fails(
+    db_session: Session, deployed, sim
+) -> None:
+    """A sweeper that dies while firing leaves its claims; after the lease the fresh timers come first, and
+    an instance that never finishes firing is flagged instead of being claimed first again and again."""
+    crashed = _start(db_session, "timer_wait")
+    innocent = [_start(db_session, "timer_wait") for _ in range(3)]
+    sim.advance("PT1H1M")
+    # As a dead sweeper leaves it: claimed longer ago than the lease, one firing started and never finished.
+    db_session.execute(
+        update(TimerDue)
+        .where(TimerDue.instance_id == crashed)
+        .values(claimed_by="dead", claimed_at=utcnow() - CLAIM_LEASE - timedelta(seconds=1), attempts=1)
+    )
+    db_session.commit()
+    assert claim_due(db_session, "probe", batch=10) == [*innocent, crashed]
+    # The probe hands its claims back; the crashed instance has now failed to finish MAX_ATTEMPTS times.
+    db_session.execute(update(TimerDue).values(claimed_by=None, claimed_at=None))
+    db_session.execute(update(TimerDue).where(TimerDue.instance_id == crashed).values(attempts=MAX_ATTEMPTS))
+    db_session.commit()
+
+    sweep(db_session)
+    for instance_id in innocent:
+        assert _confirm_ready(db_session, instance_id)
+    info = instances.describe(db_session, crashed)
+    assert info["status"] == "error" and f"started {MAX_ATTEMPTS} times" in info["error"]["message"]
+    assert db_session.scalars(select(TimerDue)).all() == []  # nothing left to claim again
+
+
+def test_self_calling_call_activity_stops_at_the_depth_bound(
+    db_session: Session, deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JIEBANG_CALL_DEPTH", "5")
+    with pytest.raises(StepFailed) as caught:
+        instances.start_instance(db_session, "self_call", data={"depth": 0})
+    assert "(again)" in caught.value.en and "nested more than 5 deep" in caught.value.en
+    assert "嵌套超过 5 层" in caught.value.zh
+
+
+def test_sign_in_and_portal_answer_while_a_looping_script_runs(
+    db_session: Session,
+    db_url: str,
+    deployed,
+    sim,
+    client: FlaskClient,  # noqa: F811
+    web_users: dict[str, str],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The looping script may run its full time budget (3 s) so that sign-in happens while it holds its
+    # transaction (on SQLite: the write lock).
+    monkeypatch.setenv("JIEBANG_SCRIPT_SECONDS", "3")
+    monkeypatch.setenv("JIEBANG_SCRIPT_STEPS", str(10**10))
+    spin = _start(db_session, "spin_after_timer")
+    innocent = [_start(db_session, "timer_wait") for _ in range(3)]
+    sim.advance("PT1H1M")
+    client.get("/portal/")  # warm the app up before measuring
+
+    done: dict[str, float] = {}
+
+    def run_sweep() -> None:
+        with session_factory(db_url)() as session:
+            done["start"] = time.monotonic()
+            sweep(session)
+            done["end"] = time.monotonic()
+
+    sweeper = threading.Thread(target=run_sweep)
+    sweeper.start()
+    time.sleep(0.5)
+    signed_in_at = time.monotonic()
+    response = login(client, web_users["bureau"])
+    answered = time.monotonic()
+    portal = client.get("/portal/")
+    sweeper.join(timeout=30)
+
+    assert not sweeper.is_alive()
+    assert done["start"] < signed_in_at < done["end"]  # signed in while the looping script ran
+    assert response.status_code == 302 and response.location.endswith("/tasks")
+    assert answered - signed_in_at < 10
+    assert portal.status_code == 200
+    assert client.get("/tasks").status_code == 200
+    db_session.rollback()
+    assert instances.describe(db_session, spin)["status"] == "error"
+    for instance_id in innocent:
+        assert _confirm_ready(db_session, instance_id)
