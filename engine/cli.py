@@ -11,6 +11,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine.db import default_database_url, session_factory
 from engine.errors import JiebangError, ValidationFailed
+from engine.private import restrict_umask
 
 
 class UserError(click.ClickException):
@@ -561,12 +563,87 @@ def scheduler(interval: float) -> None:
     run_scheduler(interval)
 
 
+@cli.group()
+def uploads() -> None:
+    """Stored uploads (folder: JIEBANG_UPLOAD_FOLDER, default <instance>/uploads)."""
+
+
+@uploads.command("clean")
+@click.option(
+    "--older-than",
+    "hours",
+    default=24.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Hours an unreferenced upload is kept before it counts as abandoned.",
+)
+@json_option
+def uploads_clean(hours: float, as_json: bool) -> None:
+    """Remove abandoned uploads: files no instance, event or draft refers to, older than --older-than."""
+    from datetime import timedelta
+
+    from engine.upload_store import clean_abandoned, upload_folder
+
+    with _session() as session:
+        result = clean_abandoned(session, upload_folder(), timedelta(hours=hours))
+    emit(
+        as_json,
+        result.as_json(),
+        f"已清理 removed {len(result.removed)} abandoned upload(s), {result.freed_bytes} bytes; "
+        f"kept {result.kept}",
+    )
+
+
+def _backup_places() -> tuple[str, Any, Any]:
+    from engine.private import instance_folder
+    from engine.upload_store import upload_folder
+
+    return default_database_url(), upload_folder(), instance_folder() / "secret_key"
+
+
+@cli.command()
+@click.argument("dest", type=click.Path(path_type=Path))
+@json_option
+def backup(dest: Path, as_json: bool) -> None:
+    """Back up the database, uploads and secret key into one archive (DEST: a new file or a folder)."""
+    from engine.backup import backup as run_backup
+
+    url, folder, secret = _backup_places()
+    result = run_backup(dest, url, folder, secret)
+    emit(
+        as_json,
+        result.as_json(),
+        f"备份完成 backup written: {result.archive} ({result.database}, revision {result.revision}, "
+        f"{result.uploads} upload(s), secret key {'included' if result.secret_key else 'not in the instance folder'})",
+    )
+
+
+@cli.command()
+@click.argument("src", type=click.Path(path_type=Path))
+@click.option("--replace", is_flag=True, help="Overwrite a database that already holds data.")
+@json_option
+def restore(src: Path, replace: bool, as_json: bool) -> None:
+    """Restore a `jiebang backup` archive (checked in full first; stop the server and scheduler)."""
+    from engine.backup import restore as run_restore
+
+    url, folder, secret = _backup_places()
+    result = run_restore(src, url, folder, secret, replace=replace)
+    emit(
+        as_json,
+        result.as_json(),
+        f"恢复完成 restored the backup of {result.created_at} ({result.database}, revision {result.revision}, "
+        f"{result.uploads_added} upload(s) added, secret key {'restored' if result.secret_key else 'unchanged'}); "
+        "then run: jiebang init-db",
+    )
+
+
 def _fail(message: str, code: int) -> None:
     click.echo(message.replace("\n", " "), err=True)
     sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> None:
+    restrict_umask()  # the database, uploads, key and backups are the service user's alone
     try:
         cli.main(args=argv, prog_name="jiebang", standalone_mode=False)
     except JiebangError as exc:

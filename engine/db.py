@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from engine.private import instance_folder, private_dir, private_file, sqlite_path
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -55,8 +56,7 @@ def default_database_url() -> str:
     url = os.environ.get("JIEBANG_DATABASE_URL")
     if url:
         return url
-    folder = Path(os.environ.get("JIEBANG_INSTANCE_PATH", "instance")).resolve()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(instance_folder())
     return f"sqlite:///{folder / 'jiebang.sqlite3'}"
 
 
@@ -111,6 +111,8 @@ def get_engine(url: str | None = None) -> Engine:
     url = url or default_database_url()
     if url not in _engines:
         if url.startswith("sqlite"):
+            if (path := sqlite_path(url)) is not None:
+                private_file(path)  # 0600 before SQLite creates it; its -wal and -shm files copy the mode
             eng = create_engine(url, connect_args={"timeout": 30})
             event.listen(eng, "connect", _sqlite_pragmas)
             event.listen(eng, "begin", _sqlite_begin)

@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from engine.private import private_file, sqlite_path
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -18,4 +20,6 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> None:
+    if (path := sqlite_path(url)) is not None:
+        private_file(path)  # created 0600 in a 0700 folder (engine.private)
     command.upgrade(alembic_config(url), "head")

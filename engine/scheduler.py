@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
+from datetime import timedelta
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from engine.db import default_database_url, session_factory
 from engine.timers import sweep, worker_name
+from engine.upload_store import clean_abandoned, upload_folder
 
 log = logging.getLogger("jiebang.scheduler")
 
@@ -18,6 +21,16 @@ def sweep_once(url: str, worker: str) -> int:
     if fired:
         log.info("fired %d timer(s)", fired)
     return fired
+
+
+def clean_uploads_once(url: str) -> int:
+    """Remove abandoned uploads (unreferenced for ``JIEBANG_UPLOAD_GRACE_HOURS``, default 24)."""
+    grace = timedelta(hours=float(os.environ.get("JIEBANG_UPLOAD_GRACE_HOURS", "24")))
+    with session_factory(url)() as session:
+        result = clean_abandoned(session, upload_folder(), grace)
+    if result.removed:
+        log.info("removed %d abandoned upload(s), %d bytes", len(result.removed), result.freed_bytes)
+    return len(result.removed)
 
 
 def run_scheduler(interval: float = 1.0) -> None:
@@ -33,6 +46,15 @@ def run_scheduler(interval: float = 1.0) -> None:
         max_instances=1,
         coalesce=True,
         id="timer-sweep",
+    )
+    scheduler.add_job(
+        clean_uploads_once,
+        "interval",
+        hours=1,
+        args=[url],
+        max_instances=1,
+        coalesce=True,
+        id="uploads-clean",
     )
     log.info("timer sweep every %.1f s as %s", interval, worker)
     try:

@@ -90,6 +90,27 @@ def file_type(allowed: str) -> Message:
     return M(f"不接受此文件类型，允许：{allowed}", f"This file type is not accepted; allowed: {allowed}")
 
 
+def file_empty(name: str) -> Message:
+    return M(
+        f"文件“{name}”是空的，请上传有内容的文件", f"The file “{name}” is empty; upload a file with content"
+    )
+
+
+def file_content_mismatch(name: str, extension: str, found: str) -> Message:
+    return M(
+        f"文件“{name}”的实际内容是 {found}，与扩展名 {extension} 不符。请上传真正的 {extension} 文件",
+        f"The content of “{name}” is {found}, which does not match its extension {extension}. "
+        f"Upload a real {extension} file",
+    )
+
+
+def file_type_unknown(name: str, allowed: str) -> Message:
+    return M(
+        f"无法从内容识别文件“{name}”的类型。允许的类型：{allowed}",
+        f"The type of “{name}” cannot be recognised from its content. Allowed types: {allowed}",
+    )
+
+
 def human_size(size: int) -> str:
     for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
         if size >= factor:

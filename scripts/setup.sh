@@ -1,16 +1,27 @@
 #!/usr/bin/env bash
-# Create .venv and install Jiebang with its test tools. Idempotent; safe to run on a fresh machine.
+# Create .venv and install Jiebang with its test tools from requirements-lock.txt. Idempotent; safe to run on
+# a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
+# Install exactly the locked set (requirements-lock.txt: every dependency, test tool and build tool, with
+# hashes; refresh it with scripts/lock.sh), then Jiebang itself without resolving anything further. The stamp
+# holds the checksum of the lock and the project metadata, so any change to them reinstalls.
 stamp=.venv/.jiebang-installed
-if [ ! -f "$stamp" ] || [ setup.cfg -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[test]'
-  touch "$stamp"
+want="$(cat requirements-lock.txt setup.cfg pyproject.toml | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  rm -f "$stamp"
+  .venv/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements-lock.txt
+  .venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
+  if ! problems="$(.venv/bin/python -m pip check 2>&1)"; then
+    echo "$problems" >&2
+    echo "error: requirements-lock.txt does not satisfy setup.cfg; run ./scripts/lock.sh and commit the lock" >&2
+    exit 1
+  fi
+  echo "$want" >"$stamp"
 fi
 
 # Browser tests (tests/browser) drive Debian's Chromium through Python playwright; no browser is ever downloaded

@@ -17,6 +17,7 @@ from engine.clock import SHANGHAI, get_clock
 from engine.db import default_database_url
 from engine.errors import JiebangError
 from engine.migrate import MIGRATIONS
+from engine.private import restrict_umask
 from web import i18n
 from web.extensions import db, migrate
 from web.security import login_manager, secret_key
@@ -53,6 +54,7 @@ def _env_flag(name: str, default: bool = False) -> bool:
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
+    restrict_umask()  # the database, uploads and secret key are the service user's alone (engine.private)
     app = Flask(__name__, instance_path=os.path.abspath(os.environ.get("JIEBANG_INSTANCE_PATH", "instance")))
     secure = _env_flag("JIEBANG_SECURE_COOKIES")
     app.config.update(
@@ -68,7 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         REMEMBER_COOKIE_SECURE=secure,
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
-        UPLOAD_FOLDER=None,  # default: <instance>/uploads
+        UPLOAD_FOLDER=None,  # default: JIEBANG_UPLOAD_FOLDER or <instance>/uploads (engine.upload_store)
         LOGIN_RATE_LIMIT=(10, 15 * 60),  # failed sign-ins per client address and per user name
         OBJECTION_RATE_LIMIT=(5, 60 * 60),  # objections per client address
         QUEUE_PAGE_SIZE=25,

@@ -1,109 +1,212 @@
-"""Uploaded files: checked against the form field's size and type limits, stored content-addressed by
-sha256 under the instance folder (``<instance>/uploads/ab/abcdef…``), described by the metadata dict the form
-format expects (``{name, size, content_type, sha256, storage_key}``)."""
+"""Uploaded files: received with the form field's size limit enforced while streaming, typed by their content
+(never by the browser's claim), named safely, stored content-addressed by sha256 under the upload folder
+(``<folder>/ab/abcdef…``, see ``engine.upload_store``) and described by the metadata dict the form format
+expects (``{name, size, content_type, sha256, storage_key}``). A refused file leaves nothing on disk.
+
+``send_upload`` is the one way to serve a stored file; the caller decides who may download it."""
 
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 import os
 import re
 import tempfile
 import unicodedata
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from flask import current_app, request
+import puremagic
+from flask import Response, abort, current_app, g, request, send_file
 from werkzeug.datastructures import FileStorage
 
+from engine import upload_store
 from forms import messages as msg
-from forms.definition import FieldDef, FormDefinition
+from forms.definition import DEFAULT_MAX_SIZE, FieldDef, FormDefinition
 from forms.errors import Message
 from forms.webinput import flat_name
 
 CHUNK = 1024 * 1024
+#: Longest stored file name in UTF-8 bytes (most file systems allow 255; room for a browser's " (1)").
+MAX_NAME_BYTES = 200
+OCTET = "application/octet-stream"
+#: Types a browser would run as a page; never matched by a wildcard like image/* and never served as such.
+ACTIVE_TYPES = frozenset(
+    {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"}
+)
+_WINDOWS_RESERVED = re.compile(r"(?i)(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)")
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*]')
+_ZIP_KINDS = (
+    ("word/document.xml", ".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("xl/workbook.xml", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (
+        "ppt/presentation.xml",
+        ".pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ),
+)
 
 
 def upload_folder() -> Path:
-    configured = current_app.config.get("UPLOAD_FOLDER")
-    folder = Path(configured) if configured else Path(current_app.instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return upload_store.upload_folder(current_app.config.get("UPLOAD_FOLDER"))
 
 
 def path_of(storage_key: str) -> Path | None:
     """The stored file of ``storage_key`` (``sha256/ab/<hex>``), or None if the key is not one of ours."""
-    parts = storage_key.split("/")
-    if len(parts) != 3 or parts[0] != "sha256" or len(parts[2]) != 64 or parts[1] != parts[2][:2]:
-        return None
-    if any(c not in "0123456789abcdef" for c in parts[2]):
-        return None
-    path = upload_folder() / parts[1] / parts[2]
-    return path if path.is_file() else None
+    return upload_store.path_of(upload_folder(), storage_key)
 
 
-def clean_name(raw: str | None) -> str:
-    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip()
-    return (name or "upload")[-255:]
+def clean_name(raw: str | None, extension: str = "") -> str:
+    """A file name safe to store, show and offer for download: no folders, no control or bidirectional-override
+    characters, none of ``<>:"/\\|?*``, not hidden, not a reserved device name, at most ``MAX_NAME_BYTES``
+    bytes (the extension kept). Chinese and other letters are kept. ``extension`` names an empty result."""
+    name = unicodedata.normalize("NFC", (raw or "").replace("\\", "/").rsplit("/", 1)[-1])
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")  # Cc, Cf (RLO, ZWJ…), Co, Cn, Cs
+    name = _FORBIDDEN.sub("_", " ".join(name.split())).strip(" .")
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    if _WINDOWS_RESERVED.fullmatch(stem.strip()) or (not stem and not ext):
+        stem = "_" + stem if stem else "upload"
+    ext = ("." + ext if ext else "")[:16]
+    while len((stem + ext).encode("utf-8")) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    name = (stem.rstrip(" .") or "upload") + ext
+    return name if ext or not extension else name + extension
 
 
-def _accepted(accept: tuple[str, ...] | list[str], name: str, content_type: str) -> bool:
-    lower = name.lower()
-    for rule in accept:
-        rule = rule.strip().lower()
-        if rule.startswith(".") and lower.endswith(rule):
+@dataclass(frozen=True)
+class Sniffed:
+    """The type of a file's content: its MIME type and the extensions that type goes by (empty: unknown)."""
+
+    mime: str
+    extensions: frozenset[str]
+    primary: str = ""
+
+    @property
+    def known(self) -> bool:
+        return self.mime != OCTET
+
+    def label(self) -> str:
+        return (
+            f"{sorted(self.extensions)[0].lstrip('.').upper()} ({self.mime})"
+            if self.extensions
+            else self.mime
+        )
+
+
+def _candidates(path: Path) -> list[tuple[str, str]]:
+    """(extension, mime) guesses for the content, most likely first; the kind of a ZIP container from its
+    entries (Office Open XML documents are ZIP files)."""
+    if zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            names = set()
+        for entry, ext, mime in _ZIP_KINDS:
+            if entry in names:
+                return [(ext, mime)]
+        return [(".zip", "application/zip")]
+    try:
+        matches = puremagic.magic_file(path)
+    except (puremagic.PureError, ValueError):
+        return []
+    return [(m.extension.lower(), m.mime_type.lower()) for m in matches if m.mime_type]
+
+
+def sniff(path: Path, name: str) -> Sniffed:
+    """The content type of ``path``; among equally plausible types, the one ``name``'s extension names."""
+    found = _candidates(path)
+    if not found:
+        return Sniffed(OCTET, frozenset())
+    ext = Path(name).suffix.lower()
+    guessed = mimetypes.guess_type(name)[0]
+    mime = next((m for e, m in found if e == ext), None) or next((m for _e, m in found if m == guessed), None)
+    mime = mime or found[0][1]
+    own = [e for e, m in found if m == mime and e]
+    extensions = frozenset(own) | frozenset(mimetypes.guess_all_extensions(mime))
+    primary = ext if ext in extensions else mimetypes.guess_extension(mime) or (own[0] if own else "")
+    return Sniffed(mime, extensions, primary)
+
+
+def _accepted(accept: tuple[str, ...] | list[str], found: Sniffed) -> bool:
+    for rule in (r.strip().lower() for r in accept):
+        if rule.startswith(".") and rule in found.extensions:
             return True
-        if rule.endswith("/*") and content_type.startswith(rule[:-1]):
+        if rule.endswith("/*") and found.mime.startswith(rule[:-1]) and found.mime not in ACTIVE_TYPES:
             return True
-        if rule == content_type:
+        if rule == found.mime:
             return True
     return False
 
 
+def _check_type(spec: FieldDef, name: str, found: Sniffed, size: int) -> Message | None:
+    allowed = ", ".join(spec.accept)
+    if size == 0:
+        return msg.file_empty(name)
+    ext = Path(name).suffix.lower()
+    if found.known and ext and ext not in found.extensions:
+        return msg.file_content_mismatch(name, ext, found.label())
+    if spec.accept and not found.known:
+        return msg.file_type_unknown(name, allowed)
+    if spec.accept and not _accepted(spec.accept, found):
+        return msg.file_type(allowed)
+    return None
+
+
 def store(upload: FileStorage, spec: FieldDef) -> tuple[dict[str, Any] | None, list[Message]]:
     """Check and store one upload. Returns (metadata, []) or (None, problems); refused files are not kept."""
-    name = clean_name(upload.filename)
-    content_type = (upload.mimetype or "application/octet-stream").lower()
-    if spec.accept and not _accepted(spec.accept, name, content_type):
-        return None, [msg.file_type(", ".join(spec.accept))]
-    limit = spec.max_size
+    limit = spec.max_size or DEFAULT_MAX_SIZE
     folder = upload_folder()
     digest = hashlib.sha256()
     size = 0
-    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=".upload-")
+    fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=upload_store.PARTIAL_PREFIX)  # mode 0600
+    tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as out:
             while chunk := upload.stream.read(CHUNK):
                 size += len(chunk)
-                if limit is not None and size > limit:
-                    raise _TooLarge
+                if size > limit:
+                    tmp.unlink()
+                    return None, [msg.file_too_large(msg.human_size(limit))]
                 digest.update(chunk)
                 out.write(chunk)
+        found = sniff(tmp, upload.filename or "")
+        name = clean_name(upload.filename, found.primary)
+        problem = _check_type(spec, name, found, size)
+        if problem is not None:
+            tmp.unlink()
+            return None, [problem]
         sha = digest.hexdigest()
-        target = folder / sha[:2] / sha
-        target.parent.mkdir(exist_ok=True)
+        target = upload_store.private_dir(folder / sha[:2]) / sha
         if target.exists():
-            os.unlink(tmp_name)
+            tmp.unlink()
+            os.utime(target)  # just used again: not abandoned
         else:
-            os.replace(tmp_name, target)
-    except _TooLarge:
-        os.unlink(tmp_name)
-        return None, [msg.file_too_large(msg.human_size(limit or 0))]
+            os.replace(tmp, target)
+            g.setdefault("jb_new_uploads", []).append(target)
     except BaseException:
-        if os.path.exists(tmp_name):
-            os.unlink(tmp_name)
+        tmp.unlink(missing_ok=True)
         raise
     return {
         "name": name,
         "size": size,
-        "content_type": content_type.split(";", 1)[0].strip(),
+        "content_type": found.mime,
         "sha256": sha,
-        "storage_key": f"sha256/{sha[:2]}/{sha}",
+        "storage_key": upload_store.storage_key(sha),
     }, []
 
 
-class _TooLarge(Exception):
-    pass
+def discard_new() -> None:
+    """Remove the files this request stored for the first time: the form they came with was refused and
+    nothing refers to them."""
+    for path in g.pop("jb_new_uploads", []):
+        path.unlink(missing_ok=True)
 
 
 def file_slots(defn: FormDefinition, previous: dict[str, Any]) -> list[tuple[str, FieldDef, Any]]:
@@ -150,3 +253,37 @@ def collect_files(
         elif earlier:
             files[name] = earlier[0]
     return files, problems
+
+
+def _ascii_fallback(name: str) -> str:
+    """The name for clients without RFC 5987: its ASCII letters, else ``download``, with the extension."""
+
+    def ascii_only(text: str) -> str:
+        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        return re.sub(r"[^A-Za-z0-9._ -]", "_", plain).strip(" ._")
+
+    path = Path(name)
+    stem, suffix = ascii_only(path.stem), ascii_only(path.suffix)
+    return (stem if stem.strip("_") else "download") + ("." + suffix if suffix else "")
+
+
+def send_upload(meta: Mapping[str, Any]) -> Response:
+    """Serve a stored upload as a download (404 if it is not stored here). The type is sniffed again from
+    the content, so metadata cannot make a browser run a file as a page; the name is sent both as a plain
+    ASCII fallback and, exactly, as RFC 5987 ``filename*``. The caller has checked who may download it."""
+    key = meta.get("storage_key")
+    path = path_of(key) if isinstance(key, str) else None
+    if path is None:
+        abort(404)
+    name = clean_name(str(meta.get("name") or ""))
+    mime = sniff(path, name).mime
+    response = send_file(
+        path, mimetype=OCTET if mime in ACTIVE_TYPES else mime, conditional=False, etag=False
+    )
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{_ascii_fallback(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "no-store"
+    return response

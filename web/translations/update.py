@@ -3,6 +3,9 @@
 
     .venv/bin/python web/translations/update.py          # after changing texts in templates or views
     .venv/bin/python web/translations/update.py --check  # exit 1 if the catalogue is stale or incomplete
+
+``--check`` compares catalogues by their messages (source string → translation), never by the bytes a
+Babel version happens to write, so a newer Babel does not make a current catalogue look stale.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 HERE = Path(__file__).resolve().parent
@@ -46,10 +49,41 @@ def extracted() -> list[str]:
     return sorted(ids)
 
 
+def messages(catalog: Catalog) -> dict[str, str]:
+    """Source string → translation of every message (plural forms joined), without the header entry."""
+    found: dict[str, str] = {}
+    for message in catalog:
+        if not message.id:
+            continue
+        key = "\x00".join(message.id) if isinstance(message.id, tuple | list) else message.id
+        text = message.string
+        found[key] = "\x00".join(text) if isinstance(text, tuple | list) else (text or "")
+    return found
+
+
+def problems(wanted: Catalog, po: Path = PO, mo: Path = MO) -> list[str]:
+    """Why the committed ``po`` and ``mo`` do not carry exactly the messages of ``wanted`` (empty: current)."""
+    expected = messages(wanted)
+    found: list[str] = []
+    for path, read in ((po, read_po), (mo, read_mo)):
+        if not path.exists():
+            found.append(f"{path.name} is missing")
+            continue
+        with path.open("rb") as handle:
+            actual = messages(read(handle))
+        for msgid in sorted(expected.keys() - actual.keys()):
+            found.append(f"{path.name} lacks: {msgid}")
+        for msgid in sorted(actual.keys() - expected.keys()):
+            found.append(f"{path.name} has an obsolete message: {msgid}")
+        for msgid in sorted(k for k in expected.keys() & actual.keys() if expected[k] != actual[k]):
+            found.append(f"{path.name} translates differently: {msgid}")
+    return found
+
+
 def main(check: bool = False) -> int:
     old = read_po(PO.open("rb")) if PO.exists() else Catalog(locale="en")
     ids = extracted()
-    # Fixed dates: the compiled header must not change with the clock, or --check would never pass.
+    # Fixed dates: the compiled header does not change with the clock.
     fixed = datetime(2026, 1, 1, tzinfo=UTC)
     catalog = Catalog(locale="en", project="jiebang", fuzzy=False, creation_date=fixed, revision_date=fixed)
     missing = []
@@ -59,13 +93,10 @@ def main(check: bool = False) -> int:
         if not text:
             missing.append(msgid)
         catalog.add(msgid, text)
-    po_bytes = BytesIO()
-    write_po(po_bytes, catalog, omit_header=True, sort_output=True, no_location=True, width=0)
-    mo_bytes = BytesIO()
-    write_mo(mo_bytes, catalog)
     if check:
-        stale = not PO.exists() or PO.read_bytes() != po_bytes.getvalue()
-        stale = stale or not MO.exists() or MO.read_bytes() != mo_bytes.getvalue()
+        stale = problems(catalog)
+        for line in stale:
+            print(line, file=sys.stderr)
         for msgid in missing:
             print(f"untranslated: {msgid}", file=sys.stderr)
         if stale:
@@ -73,6 +104,10 @@ def main(check: bool = False) -> int:
                 "web/translations is stale: run .venv/bin/python web/translations/update.py", file=sys.stderr
             )
         return 1 if stale or missing else 0
+    po_bytes = BytesIO()
+    write_po(po_bytes, catalog, omit_header=True, sort_output=True, no_location=True, width=0)
+    mo_bytes = BytesIO()
+    write_mo(mo_bytes, catalog)
     PO.parent.mkdir(parents=True, exist_ok=True)
     PO.write_bytes(po_bytes.getvalue())
     MO.write_bytes(mo_bytes.getvalue())

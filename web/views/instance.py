@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, send_file
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from engine.models.instance import ProcessInstance
@@ -49,7 +49,6 @@ def show(instance_id: int) -> str:
 def attachment(instance_id: int, sha256: str) -> Any:
     instance = _visible_instance(instance_id)
     meta = next((m for m in instance_context(instance)["attachments"] if m["sha256"] == sha256), None)
-    path = uploads.path_of(meta["storage_key"]) if meta else None
-    if meta is None or path is None:
+    if meta is None:
         abort(404)
-    return send_file(path, mimetype=meta["content_type"], as_attachment=True, download_name=meta["name"])
+    return uploads.send_upload(meta)

@@ -172,11 +172,13 @@ def apply(business_key: str) -> Any:
             applications.submit(session, me, business_key, values)
         except ValidationFailed as exc:
             db.session.rollback()
+            uploads.discard_new()  # refused: the files of this attempt are not kept
             fields = exc.details.get("fields" if lang == "zh" else "fields_en") or {}
             errors = {k: [str(m) for m in v] for k, v in fields.items()} or {"_form": [exc.message(lang)]}
             status = 422
         except JiebangError as exc:
             db.session.rollback()
+            uploads.discard_new()
             problem, status = exc.message(lang), exc.http_status
         else:
             db.session.commit()
