@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, abort, render_template, send_file
 from flask_login import current_user
 
+from engine import audit
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from web import uploads
@@ -52,4 +53,12 @@ def attachment(instance_id: int, sha256: str) -> Any:
     path = uploads.path_of(meta["storage_key"]) if meta else None
     if meta is None or path is None:
         abort(404)
+    audit.record(
+        db.session(),
+        "file_download",
+        actor=current_user.username,
+        subject=f"instance:{instance.id}/file:{sha256}",
+        detail={"name": meta["name"], "business_key": instance.business_key},
+    )
+    db.session.commit()
     return send_file(path, mimetype=meta["content_type"], as_attachment=True, download_name=meta["name"])
