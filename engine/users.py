@@ -36,9 +36,9 @@ def add_user(
     password_hash: str | None = None,
     actor: str | None = None,
 ) -> User:
-    """Create the user if needed and grant the roles (idempotent). ``password_hash`` is the new user's
-    password; an existing user's password is never changed here (see ``set_password``). Every creation and
-    grant is audited in the same transaction. Commits."""
+    """Create the user if needed and grant the roles (idempotent). A ``password_hash`` given for an existing
+    user replaces its password as ``set_password`` does (ending its sessions). Every creation, grant and
+    password change is audited in the same transaction. Commits."""
     username = username.strip()
     begin_write(session)
     if not username or len(username) > 64:
@@ -60,8 +60,11 @@ def add_user(
             subject=username,
             detail={"display_name": user.display_name, "password_set": bool(password_hash)},
         )
-    elif display_name and display_name != user.display_name:
-        user.display_name = display_name
+    else:
+        if display_name and display_name != user.display_name:
+            user.display_name = display_name
+        if password_hash and password_hash != user.password_hash:
+            _change_password(session, user, password_hash, actor)
     held = {(g.role, g.jurisdiction) for g in user.roles}
     for role in roles:
         if (role, jurisdiction) not in held:
@@ -88,13 +91,17 @@ def set_password(session: Session, username: str, password: str, *, actor: str |
         )
     begin_write(session)
     user = _existing(session, username)
-    user.password_hash = generate_password_hash(password)
+    _change_password(session, user, generate_password_hash(password), actor)
+    session.commit()
+    return user
+
+
+def _change_password(session: Session, user: User, password_hash: str, actor: str | None) -> None:
+    user.password_hash = password_hash
     ended = sessions.end_all(session, user.id, "password")
     audit.record(
         session, "password_changed", actor=actor, subject=user.username, detail={"sessions_ended": ended}
     )
-    session.commit()
-    return user
 
 
 def set_active(session: Session, username: str, active: bool, *, actor: str | None = None) -> User:

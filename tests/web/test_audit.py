@@ -25,7 +25,7 @@ from engine.errors import NotFound, ValidationFailed
 from engine.models.audit import AuditEvent
 from engine.models.task import HumanTask
 from engine.users import add_user, revoke_role
-from tests.web.conftest import login, post
+from tests.web.conftest import _FAST_HASH, login, post
 
 UPLOAD = Path(__file__).parent / "fixtures" / "upload"
 
@@ -143,17 +143,20 @@ def test_user_and_role_changes_are_audited_in_their_own_transaction(db_session: 
     add_user(db_session, "clerk", roles=["bureau", "expert"], jurisdiction="dazu", actor="admin")
     add_user(db_session, "clerk", roles=["bureau"], jurisdiction="dazu")  # nothing new: nothing recorded
     revoke_role(db_session, "clerk", "expert", jurisdiction="dazu", actor="admin")
+    add_user(db_session, "clerk", roles=[], password_hash=_FAST_HASH, actor="admin")  # a new password
     assert _new_events(db_session, before) == [
         ("user_created", "admin", "clerk"),
         ("role_granted", "admin", "clerk"),
         ("role_granted", "admin", "clerk"),
         ("role_revoked", "admin", "clerk"),
+        ("password_changed", "admin", "clerk"),
     ]
     details = [json.loads(e.detail_json) for e in _events(db_session)[before:]]
     assert details[1:] == [
         {"role": "bureau", "jurisdiction": "dazu"},
         {"role": "expert", "jurisdiction": "dazu"},
         {"role": "expert", "jurisdiction": "dazu"},
+        {"sessions_ended": 0},
     ]
 
 
