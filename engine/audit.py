@@ -37,6 +37,8 @@ EVENTS = frozenset(
         "password_changed",
         "role_granted",
         "role_revoked",
+        "token_created",
+        "token_revoked",
     }
 )
 

@@ -224,3 +224,21 @@ def test_cli_user_commands_are_audited_and_jiebang_audit_reads_them(
     assert code == 0 and "role_revoked" in out and "actor=-" in out
     code, _, err = jiebang("audit", "--since", "2026-13-01T00:00")
     assert code == 2 and "ISO 8601" in err
+
+
+def test_api_tokens_created_and_revoked_are_audited(db_session: Session, web_users: dict[str, str]) -> None:
+    from engine import api_tokens
+
+    add_user(db_session, "root", roles=["admin"])
+    before = len(_events(db_session))
+    created = api_tokens.create_token(db_session, web_users["issuer"], "nightly export")
+    api_tokens.revoke_token(db_session, created.token.id, actor="root")
+    api_tokens.revoke_token(db_session, created.token.id, actor="root")  # already revoked: nothing new
+    assert _new_events(db_session, before) == [
+        ("token_created", web_users["issuer"], web_users["issuer"]),
+        ("token_revoked", "root", web_users["issuer"]),
+    ]
+    assert json.loads(_events(db_session)[-1].detail_json) == {
+        "token": created.plaintext[:8],
+        "name": "nightly export",
+    }
