@@ -20,8 +20,9 @@ from engine.models.user import RoleGrant, User
 INSTANCE_CONTROL_ROLES = frozenset({"admin", "bureau"})
 
 
-#: Shortest password accepted.
+#: Shortest and longest password accepted (the longest bounds the work of hashing one).
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
 #: Passwords printed in the README or in `jiebang demo load`'s output.
 PUBLISHED_PASSWORDS = frozenset({"demo12345"})
 
@@ -83,11 +84,15 @@ def add_user(
 
 def set_password(session: Session, username: str, password: str, *, actor: str | None = None) -> User:
     """Set a new password and end every session of the user (API tokens stay valid). Commits."""
-    if len(password) < MIN_PASSWORD_LENGTH or password == username or password in PUBLISHED_PASSWORDS:
+    if (
+        not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH
+        or password == username
+        or password in PUBLISHED_PASSWORDS
+    ):
         raise ValidationFailed(
-            f"密码至少 {MIN_PASSWORD_LENGTH} 个字符，且不能是用户名或公开的演示密码。",
-            f"A password needs at least {MIN_PASSWORD_LENGTH} characters and must be neither the user name "
-            "nor the published demo password.",
+            f"密码需要 {MIN_PASSWORD_LENGTH}–{MAX_PASSWORD_LENGTH} 个字符，且不能是用户名或公开的演示密码。",
+            f"A password needs {MIN_PASSWORD_LENGTH}–{MAX_PASSWORD_LENGTH} characters and must be neither the "
+            "user name nor the published demo password.",
         )
     begin_write(session)
     user = _existing(session, username)

@@ -31,6 +31,7 @@ from werkzeug.wrappers import Response
 
 from engine import audit, sessions
 from engine.models.user import User
+from engine.users import MAX_PASSWORD_LENGTH
 from web import ratelimit
 from web.extensions import db
 
@@ -159,18 +160,20 @@ def _is_local(target: str) -> bool:
 def authenticate(username: str, password: str) -> User | None:
     """The active user with this password, or None (taking as long when the user does not exist)."""
     user = load_user_row(username.strip()) if username.strip() else None
-    if user is None or not user.active or not user.password_hash:
-        check_password_hash(_DUMMY_HASH, password)
+    if user is None or not user.active or not user.password_hash or len(password) > MAX_PASSWORD_LENGTH:
+        check_password_hash(_DUMMY_HASH, password[:MAX_PASSWORD_LENGTH])
         return None
     if not check_password_hash(user.password_hash, password):
         return None
     return user
 
 
-def sign_in(user: User) -> WebUser:
-    """Start a server-side session for ``user`` in a fresh cookie session (no fixation), audited."""
+def sign_in(user: User, *, audited: bool = True) -> WebUser:
+    """Start a server-side session for ``user`` in a fresh cookie session (no fixation); audited as a sign-in
+    unless it only renews the session of a user who just proved their password otherwise."""
     token = sessions.start(db.session(), user, ratelimit.client_hash())
-    audit.record(db.session(), "login", actor=user.username, subject=user.username)
+    if audited:
+        audit.record(db.session(), "login", actor=user.username, subject=user.username)
     db.session.commit()
     lang = session.get("lang")
     session.clear()

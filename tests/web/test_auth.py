@@ -188,3 +188,30 @@ def test_pages_with_case_data_are_not_stored_but_assets_are_cacheable(
         assert client.get(path).headers["Cache-Control"] == "no-store", path
     asset = client.get("/static/app.css")
     assert asset.status_code == 200 and "no-store" not in asset.headers.get("Cache-Control", "")
+
+
+def test_a_user_changes_their_password_and_other_sessions_end(
+    app: Flask, client: FlaskClient, web_users: dict[str, str]
+) -> None:
+    bureau = web_users["bureau"]
+    login(client, bureau)
+    laptop = app.test_client()
+    login(laptop, bureau)
+    url = "/account/password"
+    wrong = post(client, url, {"current": "nope", "new": "a new pass phrase", "confirm": "a new pass phrase"})
+    assert wrong.status_code == 401 and "当前密码不正确" in wrong.get_data(as_text=True)
+    mismatch = post(client, url, {"current": PASSWORD, "new": "a new pass phrase", "confirm": "another one!"})
+    assert mismatch.status_code == 422 and "两次输入的新密码不一致" in mismatch.get_data(as_text=True)
+    post(client, "/lang/en", {"next": url}, token_from=url)
+    short = post(client, url, {"current": PASSWORD, "new": "demo12345", "confirm": "demo12345"})
+    assert short.status_code == 422 and "needs 10–1024 characters" in short.get_data(as_text=True)
+    assert laptop.get("/tasks").status_code == 200  # nothing changed so far
+
+    done = post(
+        client, url, {"current": PASSWORD, "new": "a new pass phrase", "confirm": "a new pass phrase"}
+    )
+    assert done.status_code == 302
+    assert "Password changed" in client.get("/tasks").get_data(as_text=True)  # this browser stays signed in
+    assert laptop.get("/tasks").status_code == 302  # the other one is signed out
+    assert login(laptop, bureau, PASSWORD).status_code == 401
+    assert login(laptop, bureau, "a new pass phrase").status_code == 302

@@ -14,10 +14,12 @@ from werkzeug.wrappers import Response
 from engine import audit, sessions
 from engine.clock import SHANGHAI
 from engine.db import utcnow
+from engine.errors import ValidationFailed
+from engine.users import MIN_PASSWORD_LENGTH, set_password
 from web import ratelimit
 from web.extensions import db
-from web.i18n import LANGUAGES
-from web.security import authenticate, load_user_row, sign_in, sign_out
+from web.i18n import LANGUAGES, current_lang
+from web.security import authenticate, load_user_row, sign_in, sign_out, staff_required
 
 bp = Blueprint("auth", __name__)
 
@@ -132,6 +134,39 @@ def logout() -> Response:
     sign_out()
     flash(_("您已退出登录。"), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@staff_required
+def change_password() -> str | Response | tuple[str, int]:
+    """Change one's own password: the current one is checked (and throttled like a sign-in); every other
+    session of the user ends, this browser gets a fresh one."""
+    error = None
+    status = 200
+    if request.method == "POST":
+        username = current_user.username
+        refused = _throttle(username)
+        if refused is not None:
+            error, status = refused[0], 429
+        elif authenticate(username, request.form.get("current", "")) is None:
+            _record_failure("login_failed", username, {"during": "password_change"})
+            error, status = _("当前密码不正确。"), 401
+        elif request.form.get("new", "") != request.form.get("confirm", ""):
+            _forgive(username)
+            error, status = _("两次输入的新密码不一致。"), 422
+        else:
+            _forgive(username)
+            try:
+                user = set_password(db.session(), username, request.form.get("new", ""), actor=username)
+            except ValidationFailed as exc:
+                db.session.rollback()
+                error, status = exc.message(current_lang()), 422
+            else:
+                sign_in(user, audited=False)
+                flash(_("密码已修改，其他设备上的登录已结束。"), "info")
+                return redirect(url_for("queue.index"))
+    page = render_template("auth/password.html", error=error, min_length=MIN_PASSWORD_LENGTH)
+    return page, status
 
 
 @bp.post("/lang/<code>")
