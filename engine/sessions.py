@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from engine import audit
-from engine.db import utcnow
+from engine.db import begin_write, utcnow
 from engine.models.auth import UserSession
 from engine.models.user import User
 
@@ -90,6 +90,7 @@ def resolve(session: Session, token: str, timeouts: Timeouts) -> Resolved:
     elif now - row.last_seen_at >= timeouts.idle:
         reason = IDLE
     if reason is not None:
+        begin_write(session)
         ended = session.execute(
             update(UserSession)
             .where(UserSession.id == row.id, UserSession.ended_at.is_(None))
@@ -107,6 +108,7 @@ def resolve(session: Session, token: str, timeouts: Timeouts) -> Resolved:
         return Resolved(None, reason)
     if now - row.last_seen_at >= LAST_SEEN_RESOLUTION:
         try:
+            begin_write(session)
             session.execute(
                 update(UserSession)
                 .where(UserSession.id == row.id, UserSession.ended_at.is_(None))

@@ -30,6 +30,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
 from engine import audit, sessions
+from engine.db import session_factory
 from engine.models.user import User
 from engine.users import MAX_PASSWORD_LENGTH
 from web import ratelimit
@@ -128,7 +129,9 @@ def timeouts() -> sessions.Timeouts:
 
 @login_manager.user_loader
 def _load(token: str) -> WebUser | None:
-    resolved = sessions.resolve(db.session(), token, timeouts())
+    # its own short session: stamping or ending the sign-in must never commit the request's pending work
+    with session_factory(current_app.config["SQLALCHEMY_DATABASE_URI"])() as own:
+        resolved = sessions.resolve(own, token, timeouts())
     if resolved.user is None:
         session.pop("_user_id", None)
         g.session_expired = resolved.expired
