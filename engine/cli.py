@@ -165,14 +165,19 @@ def users_list(as_json: bool) -> None:
 
     with _session() as session:
         data = [
-            {"user": u.username, "roles": [{"role": g.role, "jurisdiction": g.jurisdiction} for g in u.roles]}
+            {
+                "user": u.username,
+                "active": u.active,
+                "roles": [{"role": g.role, "jurisdiction": g.jurisdiction} for g in u.roles],
+            }
             for u in list_users(session)
         ]
     emit(
         as_json,
         data,
         lambda: "\n".join(
-            f"{d['user']}: " + ", ".join(f"{g['role']}@{g['jurisdiction'] or '*'}" for g in d["roles"])
+            f"{d['user']}{'' if d['active'] else ' (已停用 disabled)'}: "
+            + ", ".join(f"{g['role']}@{g['jurisdiction'] or '*'}" for g in d["roles"])
             for d in data
         ),
     )

@@ -196,6 +196,9 @@ def test_cli_user_commands_are_audited_and_jiebang_audit_reads_them(
     )
     assert client.get("/tasks").status_code == 302  # the changed password ended the bureau's session
     assert jiebang("users", "disable", "clerk")[0] == 0
+    listed = {u["user"]: u["active"] for u in json.loads(jiebang("users", "list", "--json")[1])}
+    assert listed["clerk"] is False and listed[web_users["bureau"]] is True
+    assert "clerk (已停用 disabled): bureau@dazu" in jiebang("users", "list")[1]
     assert jiebang("users", "enable", "clerk")[0] == 0
     assert jiebang("users", "revoke", "clerk", "--role", "bureau", "--jurisdiction", "dazu")[0] == 0
     code, _, err = jiebang("users", "revoke", "clerk", "--role", "bureau", "--jurisdiction", "dazu")
