@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 
+from engine import audit
 from engine.db import begin_write, utcnow
 from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.models.api_token import ApiToken
@@ -50,6 +51,7 @@ def create_token(session: Session, username: str, name: str) -> CreatedToken:
     plaintext = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, token_hash=hash_token(plaintext), prefix=plaintext[:8])
     session.add(token)
+    audit.record(session, "token_created", actor=user.username, subject=user.username, detail={"name": name})
     session.commit()
     return CreatedToken(token, plaintext)
 
@@ -73,6 +75,14 @@ def revoke_token(session: Session, token_id: int, *, actor: str) -> ApiToken:
         raise Forbidden("只能吊销自己的 API 令牌。", "You can revoke only your own API tokens.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
+        owner = session.get(User, token.user_id)
+        audit.record(
+            session,
+            "token_revoked",
+            actor=user.username,
+            subject=owner.username if owner else None,
+            detail={"token": token.prefix, "name": token.name},
+        )
     session.commit()
     return token
 

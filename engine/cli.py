@@ -56,6 +56,9 @@ as_option = click.option("--as", "actor", metavar="USER", help="The user who act
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """揭榜挂帅 workflow system (Jiebang). Database: JIEBANG_DATABASE_URL (default: instance/jiebang.sqlite3)."""
+    from engine import audit
+
+    audit.set_client(audit.cli_client())  # audit events of this command name the operating-system user
 
 
 @cli.command("init-db")
@@ -164,15 +167,115 @@ def users_list(as_json: bool) -> None:
 
     with _session() as session:
         data = [
-            {"user": u.username, "roles": [{"role": g.role, "jurisdiction": g.jurisdiction} for g in u.roles]}
+            {
+                "user": u.username,
+                "active": u.active,
+                "roles": [{"role": g.role, "jurisdiction": g.jurisdiction} for g in u.roles],
+            }
             for u in list_users(session)
         ]
     emit(
         as_json,
         data,
         lambda: "\n".join(
-            f"{d['user']}: " + ", ".join(f"{g['role']}@{g['jurisdiction'] or '*'}" for g in d["roles"])
+            f"{d['user']}{'' if d['active'] else ' (已停用 disabled)'}: "
+            + ", ".join(f"{g['role']}@{g['jurisdiction'] or '*'}" for g in d["roles"])
             for d in data
+        ),
+    )
+
+
+@users.command("set-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@json_option
+def users_set_password(name: str, password_stdin: bool, as_json: bool) -> None:
+    """Set a user's password (asked twice, hidden); ends every signed-in session of the user."""
+    from engine.users import set_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("新密码 New password", hide_input=True, confirmation_prompt=True)
+    with _session() as session:
+        set_password(session, name, password)
+    emit(
+        as_json,
+        {"user": name, "password_changed": True},
+        f"密码已更改，登录会话已结束 password changed: {name}",
+    )
+
+
+@users.command("disable")
+@click.argument("name")
+@json_option
+def users_disable(name: str, as_json: bool) -> None:
+    """Disable an account: it cannot sign in, its sessions end and its API tokens stop working."""
+    from engine.users import set_active
+
+    with _session() as session:
+        set_active(session, name, False)
+    emit(as_json, {"user": name, "active": False}, f"账号已停用 disabled: {name}")
+
+
+@users.command("enable")
+@click.argument("name")
+@json_option
+def users_enable(name: str, as_json: bool) -> None:
+    """Enable a disabled account again."""
+    from engine.users import set_active
+
+    with _session() as session:
+        set_active(session, name, True)
+    emit(as_json, {"user": name, "active": True}, f"账号已启用 enabled: {name}")
+
+
+@users.command("revoke")
+@click.argument("name")
+@click.option("--role", required=True, help="The role code to take away.")
+@click.option(
+    "--jurisdiction", help="The jurisdiction of the grant (omit for a grant in every jurisdiction)."
+)
+@json_option
+def users_revoke(name: str, role: str, jurisdiction: str | None, as_json: bool) -> None:
+    """Take one role grant away from a user."""
+    from engine.users import revoke_role
+
+    with _session() as session:
+        revoke_role(session, name, role, jurisdiction=jurisdiction)
+    emit(
+        as_json,
+        {"user": name, "revoked": {"role": role, "jurisdiction": jurisdiction}},
+        f"已收回角色 revoked: {name} {role}@{jurisdiction or '*'}",
+    )
+
+
+@cli.command("audit")
+@click.option("--user", help="Events where this user acted or was acted on.")
+@click.option("--since", help="Only events at or after this time (ISO 8601 with a time zone).")
+@click.option("--limit", default=200, show_default=True, type=click.IntRange(1, 10000))
+@json_option
+def audit_events(user: str | None, since: str | None, limit: int, as_json: bool) -> None:
+    """The security audit trail, newest first: sign-ins, sign-outs, expired sessions, downloads, changes of
+    users and roles."""
+    from engine import audit
+    from engine.clock import parse_aware
+
+    with _session() as session:
+        rows = audit.list_events(
+            session, user=user, since=parse_aware(since, allow_date=True) if since else None, limit=limit
+        )
+        data = [audit.as_json(row) for row in rows]
+    emit(
+        as_json,
+        data,
+        lambda: (
+            "\n".join(
+                f"{d['at']}  {d['event']:<16} actor={d['actor'] or '-'} subject={d['subject'] or '-'} "
+                f"client={d['client'] or '-'} {json.dumps(d['detail'], ensure_ascii=False)}"
+                for d in data
+            )
+            or "(none)"
         ),
     )
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
+from werkzeug.security import generate_password_hash
 
+from engine import audit, sessions
 from engine.db import begin_write
 from engine.errors import Forbidden, NotFound, ValidationFailed
 from engine.lint import ROLE_CODE
@@ -16,6 +18,13 @@ from engine.models.user import RoleGrant, User
 
 #: Roles that may suspend, resume, terminate and retry instances of their jurisdiction.
 INSTANCE_CONTROL_ROLES = frozenset({"admin", "bureau"})
+
+
+#: Shortest and longest password accepted (the longest bounds the work of hashing one).
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
+#: Passwords printed in the README or in `jiebang demo load`'s output.
+PUBLISHED_PASSWORDS = frozenset({"demo12345"})
 
 
 def add_user(
@@ -26,8 +35,11 @@ def add_user(
     jurisdiction: str | None = None,
     display_name: str | None = None,
     password_hash: str | None = None,
+    actor: str | None = None,
 ) -> User:
-    """Create the user if needed and grant the roles (idempotent). Commits."""
+    """Create the user if needed and grant the roles (idempotent). A ``password_hash`` given for an existing
+    user replaces its password as ``set_password`` does (ending its sessions). Every creation, grant and
+    password change is audited in the same transaction. Commits."""
     username = username.strip()
     begin_write(session)
     if not username or len(username) > 64:
@@ -38,19 +50,119 @@ def add_user(
                 f"角色代码无效：{role!r}（应为小写字母、数字和下划线）。",
                 f"Invalid role code {role!r}: use lower-case letters, digits and underscores.",
             )
-    user = session.scalar(select(User).where(User.username == username).options(selectinload(User.roles)))
+    user = _find(session, username)
     if user is None:
         user = User(username=username, display_name=display_name or username, password_hash=password_hash)
         session.add(user)
-    elif display_name:
-        user.display_name = display_name
-    if password_hash:
-        user.password_hash = password_hash
+        audit.record(
+            session,
+            "user_created",
+            actor=actor,
+            subject=username,
+            detail={"display_name": user.display_name, "password_set": bool(password_hash)},
+        )
+    else:
+        if display_name and display_name != user.display_name:
+            user.display_name = display_name
+        if password_hash and password_hash != user.password_hash:
+            _change_password(session, user, password_hash, actor)
     held = {(g.role, g.jurisdiction) for g in user.roles}
     for role in roles:
         if (role, jurisdiction) not in held:
             user.roles.append(RoleGrant(role=role, jurisdiction=jurisdiction))
+            held.add((role, jurisdiction))
+            audit.record(
+                session,
+                "role_granted",
+                actor=actor,
+                subject=username,
+                detail={"role": role, "jurisdiction": jurisdiction},
+            )
     session.commit()
+    return user
+
+
+def set_password(session: Session, username: str, password: str, *, actor: str | None = None) -> User:
+    """Set a new password and end every session of the user (API tokens stay valid). Commits."""
+    if (
+        not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH
+        or password == username
+        or password in PUBLISHED_PASSWORDS
+    ):
+        raise ValidationFailed(
+            f"密码需要 {MIN_PASSWORD_LENGTH}–{MAX_PASSWORD_LENGTH} 个字符，且不能是用户名或公开的演示密码。",
+            f"A password needs {MIN_PASSWORD_LENGTH}–{MAX_PASSWORD_LENGTH} characters and must be neither the "
+            "user name nor the published demo password.",
+        )
+    begin_write(session)
+    user = _existing(session, username)
+    _change_password(session, user, generate_password_hash(password), actor)
+    session.commit()
+    return user
+
+
+def _change_password(session: Session, user: User, password_hash: str, actor: str | None) -> None:
+    user.password_hash = password_hash
+    ended = sessions.end_all(session, user.id, "password")
+    audit.record(
+        session, "password_changed", actor=actor, subject=user.username, detail={"sessions_ended": ended}
+    )
+
+
+def set_active(session: Session, username: str, active: bool, *, actor: str | None = None) -> User:
+    """Enable or disable an account; disabling ends its sessions (its API tokens stop working too). Commits."""
+    begin_write(session)
+    user = _existing(session, username)
+    if user.active != active:
+        user.active = active
+        detail: dict[str, int] = {}
+        if not active:
+            detail["sessions_ended"] = sessions.end_all(session, user.id, "disabled")
+        audit.record(
+            session,
+            "user_enabled" if active else "user_disabled",
+            actor=actor,
+            subject=user.username,
+            detail=detail,
+        )
+    session.commit()
+    return user
+
+
+def revoke_role(
+    session: Session, username: str, role: str, *, jurisdiction: str | None = None, actor: str | None = None
+) -> User:
+    """Take one role grant away (refused when the user does not hold it). Commits."""
+    begin_write(session)
+    user = _existing(session, username)
+    grant = next((g for g in user.roles if g.role == role and g.jurisdiction == jurisdiction), None)
+    if grant is None:
+        where = jurisdiction or "*"
+        raise NotFound(
+            f"用户 {username} 没有角色 {role}@{where}。",
+            f"User {username} does not hold the role {role}@{where}.",
+        )
+    user.roles.remove(grant)
+    audit.record(
+        session,
+        "role_revoked",
+        actor=actor,
+        subject=username,
+        detail={"role": role, "jurisdiction": jurisdiction},
+    )
+    session.commit()
+    return user
+
+
+def _find(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username).options(selectinload(User.roles)))
+
+
+def _existing(session: Session, username: str) -> User:
+    """The user, disabled or not (``get_user`` is for acting users and refuses disabled ones)."""
+    user = _find(session, username.strip())
+    if user is None:
+        raise NotFound(f"用户 {username} 不存在。", f"User {username} does not exist.")
     return user
 
 

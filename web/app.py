@@ -18,9 +18,9 @@ from engine.db import default_database_url
 from engine.errors import JiebangError
 from engine.migrate import MIGRATIONS
 from engine.private import restrict_umask
-from web import i18n
+from web import i18n, security
 from web.extensions import db, migrate
-from web.security import login_manager, secret_key
+from web.security import secret_key
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         UPLOAD_FOLDER=None,  # default: JIEBANG_UPLOAD_FOLDER or <instance>/uploads (engine.upload_store)
-        LOGIN_RATE_LIMIT=(10, 15 * 60),  # failed sign-ins per client address and per user name
         OBJECTION_RATE_LIMIT=(5, 60 * 60),  # objections per client address
         QUEUE_PAGE_SIZE=25,
     )
@@ -87,7 +86,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
-    login_manager.init_app(app)
+    security.init_app(app)  # sessions, sign-in throttles, audit client, Cache-Control
     i18n.init_app(app)
 
     register_blueprints(app)

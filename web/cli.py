@@ -30,16 +30,25 @@ def demo() -> None:
 @demo.command("load")
 @json_option
 def demo_load(as_json: bool) -> None:
-    """Load demo users (password demo12345), the diagrams in bpmn/ and a few running instances."""
+    """Create missing demo users (password demo12345; existing accounts are left untouched), deploy the
+    diagrams in bpmn/ and start a few instances."""
     from web.demo import load_demo
 
     with _session() as session:
         result = load_demo(session)
-    emit(
-        as_json,
-        result,
-        f"demo loaded: {result['users']} users (password {result['password']}), {result['started']} new instance(s)",
+    created = result["users_created"]
+    users = (
+        f"{len(created)} demo user(s) created with password {result['password']} 已创建演示用户（密码 "
+        f"{result['password']}）"
+        if created
+        else "no demo user created 未新建演示用户"
     )
+    kept = (
+        f"; {result['users_kept']} existing account(s) left unchanged 已有账号保持不变"
+        if result["users_kept"]
+        else ""
+    )
+    emit(as_json, result, f"demo loaded: {users}{kept}; {result['started']} new instance(s)")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,5 +1,6 @@
 """Demo data for `jiebang demo load`: users for every role in each jurisdiction, the diagrams in bpmn/, and a
-few running instances. Idempotent: loading twice changes nothing."""
+few running instances. Idempotent: loading twice changes nothing. Existing accounts are never touched: only
+missing demo users are created (with the published password)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from engine.bundle import collect_paths
 from engine.deploy import deploy_bundle
 from engine.models.domain import Affiliation, CreditRecord, Organisation, Person, Project
 from engine.models.instance import ProcessInstance
+from engine.models.user import User
 from engine.users import add_user
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,20 +131,38 @@ def load_organisations(session: Session) -> int:
     return len(rows)
 
 
+def demo_accounts() -> list[tuple[str, str, str | None]]:
+    """(user name, role, jurisdiction) of every demo account."""
+    accounts: list[tuple[str, str, str | None]] = [
+        (f"{role}_{jurisdiction}", role, jurisdiction) for jurisdiction in JURISDICTIONS for role in ROLES
+    ]
+    accounts.append(("recommender_urumqi", "recommender", "urumqi"))
+    accounts += [
+        ("admin", "admin", None),
+        ("supervisor", "supervisor", None),
+        ("owner", "process_owner", None),
+    ]
+    return accounts
+
+
+def load_demo_users(session: Session) -> tuple[list[str], list[str]]:
+    """Create the missing demo accounts with the published password. An account that exists already is left
+    exactly as it is (password, roles, disabled or not). Returns (created, kept)."""
+    existing = set(session.scalars(select(User.username)))
+    password: str | None = None
+    created, kept = [], []
+    for name, role, jurisdiction in demo_accounts():
+        if name in existing:
+            kept.append(name)
+            continue
+        password = password or generate_password_hash(DEMO_PASSWORD)
+        add_user(session, name, roles=[role], jurisdiction=jurisdiction, password_hash=password)
+        created.append(name)
+    return created, kept
+
+
 def load_demo(session: Session) -> dict[str, Any]:
-    password = generate_password_hash(DEMO_PASSWORD)
-    users = []
-    for jurisdiction in JURISDICTIONS:
-        for role in ROLES:
-            name = f"{role}_{jurisdiction}"
-            add_user(session, name, roles=[role], jurisdiction=jurisdiction, password_hash=password)
-            users.append(name)
-    add_user(
-        session, "recommender_urumqi", roles=["recommender"], jurisdiction="urumqi", password_hash=password
-    )
-    for name, role in (("admin", "admin"), ("supervisor", "supervisor"), ("owner", "process_owner")):
-        add_user(session, name, roles=[role], password_hash=password)
-        users.append(name)
+    created, kept = load_demo_users(session)
     deployed = deploy_bundle(
         session,
         collect_paths([ROOT / "bpmn", ROOT / "forms" / "definitions"]),
@@ -198,7 +218,8 @@ def load_demo(session: Session) -> dict[str, Any]:
         started += _open_for_applications(session)
     return {
         "organisations": organisations,
-        "users": len(users) + 1,
+        "users_created": created,
+        "users_kept": len(kept),
         "password": DEMO_PASSWORD,
         "deployment": deployed.as_json(),
         "started": started,

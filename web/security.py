@@ -1,28 +1,39 @@
-"""Sign-in, the signed-in user, role checks, and the secret key.
+"""Sign-in, the signed-in user, role checks, response headers of signed-in pages, and the secret key.
 
-Passwords are verified with werkzeug's hashes (scrypt by default). The session cookie holds the user name and a
-fingerprint of the password hash, so changing a password or disabling a user ends every existing session.
+Passwords are verified with werkzeug's hashes (scrypt by default). The signed session cookie holds only a
+random session token; the session itself lives in the database (``engine.sessions``), so signing out, a
+password change or disabling the account ends it on the server, and it ends after ``SESSION_IDLE_TIMEOUT``
+without a request or ``SESSION_ABSOLUTE_TIMEOUT`` after sign-in. (Flask-Session's SQLAlchemy backend was not
+used: it keeps the whole session dict per row with a single expiry, knows no user, so a password change
+could not end that user's sessions, has no absolute lifetime, creates its table outside the migrations and
+writes a row for every anonymous portal visitor.)
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app
-from flask_login import AnonymousUserMixin, LoginManager, current_user
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import AnonymousUserMixin, LoginManager, current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.wrappers import Response
 
+from engine import audit, sessions
+from engine.db import session_factory
 from engine.models.user import User
+from engine.users import MAX_PASSWORD_LENGTH
+from web import ratelimit
 from web.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -64,14 +75,15 @@ class WebUser:
     is_active = True
     is_anonymous = False
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User, token: str) -> None:
         self.username = user.username
         self.display_name = user.display_name or user.username
         self.grants = tuple(Grant(g.role, g.jurisdiction) for g in user.roles)
-        self._fingerprint = fingerprint(user.password_hash)
+        self._token = token
 
     def get_id(self) -> str:
-        return f"{self.username}|{self._fingerprint}"
+        """What Flask-Login keeps in the cookie: the server-side session's token."""
+        return self._token
 
     @property
     def roles(self) -> set[str]:
@@ -104,37 +116,90 @@ class Anonymous(AnonymousUserMixin):
 login_manager.anonymous_user = Anonymous
 
 
-def fingerprint(password_hash: str | None) -> str:
-    key = current_app.secret_key if current_app else b""
-    raw = (password_hash or "").encode()
-    secret = key.encode() if isinstance(key, str) else (key or b"")
-    return hmac.new(secret, raw, hashlib.sha256).hexdigest()[:16]
-
-
 def load_user_row(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == username).options(selectinload(User.roles)))
 
 
+def timeouts() -> sessions.Timeouts:
+    return sessions.Timeouts(
+        idle=current_app.config["SESSION_IDLE_TIMEOUT"],
+        absolute=current_app.config["SESSION_ABSOLUTE_TIMEOUT"],
+    )
+
+
 @login_manager.user_loader
-def _load(user_id: str) -> WebUser | None:
-    username, _, fp = user_id.partition("|")
-    user = load_user_row(username)
-    if user is None or not user.active:
+def _load(token: str) -> WebUser | None:
+    # its own short session: stamping or ending the sign-in must never commit the request's pending work
+    with session_factory(current_app.config["SQLALCHEMY_DATABASE_URI"])() as own:
+        resolved = sessions.resolve(own, token, timeouts())
+    if resolved.user is None:
+        session.pop("_user_id", None)
+        g.session_expired = resolved.expired
         return None
-    web_user = WebUser(user)
-    if not hmac.compare_digest(web_user.get_id(), f"{username}|{fp}"):
-        return None
-    return web_user
+    return WebUser(resolved.user, token)
 
 
-def authenticate(username: str, password: str) -> WebUser | None:
+@login_manager.unauthorized_handler
+def _sign_in_first() -> Response:
+    """To the sign-in page, saying why: the session timed out, or a sign-in is needed."""
+    reason = g.get("session_expired")
+    if reason == sessions.IDLE:
+        minutes = int(current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds() // 60)
+        flash(_("您已 %(minutes)s 分钟未操作，为保护数据已自动退出，请重新登录。", minutes=minutes), "info")
+    elif reason == sessions.ABSOLUTE:
+        hours = int(current_app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds() // 3600)
+        flash(_("本次登录已超过 %(hours)s 小时，为保护数据已自动退出，请重新登录。", hours=hours), "info")
+    else:
+        flash(_("请先登录。"), "info")
+    path = request.full_path if request.query_string else request.path
+    return redirect(url_for("auth.login", next=path if _is_local(path) else None))
+
+
+def _is_local(target: str) -> bool:
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with this password, or None (taking as long when the user does not exist)."""
     user = load_user_row(username.strip()) if username.strip() else None
-    if user is None or not user.active or not user.password_hash:
-        check_password_hash(_DUMMY_HASH, password)
+    if user is None or not user.active or not user.password_hash or len(password) > MAX_PASSWORD_LENGTH:
+        check_password_hash(_DUMMY_HASH, password[:MAX_PASSWORD_LENGTH])
         return None
     if not check_password_hash(user.password_hash, password):
         return None
-    return WebUser(user)
+    return user
+
+
+def sign_in(user: User, *, audited: bool = True) -> WebUser:
+    """Start a server-side session for ``user`` in a fresh cookie session (no fixation); audited as a sign-in
+    unless it only renews the session of a user who just proved their password otherwise."""
+    token = sessions.start(db.session(), user, ratelimit.client_hash())
+    if audited:
+        audit.record(db.session(), "login", actor=user.username, subject=user.username)
+    db.session.commit()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    web_user = WebUser(user, token)
+    login_user(web_user)
+    return web_user
+
+
+def sign_out() -> None:
+    """End the server-side session (a copy of the cookie is worthless afterwards), audited; keep the language."""
+    token = session.get("_user_id")
+    if token:
+        user = sessions.end(db.session(), token, "logout")
+        if user is not None:
+            audit.record(db.session(), "logout", actor=user.username, subject=user.username)
+        db.session.commit()
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:
@@ -156,6 +221,46 @@ def roles_required(*roles: str) -> Callable[[F], F]:
 
 def staff_required(view: F) -> F:
     return roles_required(*STAFF_ROLES)(view)
+
+
+#: Endpoints whose responses browsers and proxies may cache (versioned assets with no case data).
+CACHEABLE_ENDPOINTS = frozenset({"static", "api_v1.swagger_asset"})
+
+
+def _minutes_env(name: str, default: timedelta) -> timedelta:
+    value = os.environ.get(name)
+    return timedelta(minutes=float(value)) if value else default
+
+
+def init_app(app: Flask) -> None:
+    """Session timeouts and sign-in throttles (defaults; tests and the environment may change them), the
+    audit trail's client of each request, and ``Cache-Control: no-store`` on every response but assets."""
+    app.config.setdefault(
+        "SESSION_IDLE_TIMEOUT", _minutes_env("JIEBANG_SESSION_IDLE_MINUTES", timedelta(minutes=30))
+    )
+    app.config.setdefault(
+        "SESSION_ABSOLUTE_TIMEOUT", _minutes_env("JIEBANG_SESSION_MAX_MINUTES", timedelta(hours=12))
+    )
+    # per account (from one usual address, or from anywhere else): 5 free failures, then 30 s doubling to 15 min
+    app.config.setdefault(
+        "LOGIN_THROTTLE_ACCOUNT", ratelimit.Throttle(limit=5, first_delay=30, max_delay=900, window=900)
+    )
+    # per address, for users not known there: much higher, so that an office behind one proxy keeps working
+    app.config.setdefault(
+        "LOGIN_THROTTLE_ADDRESS", ratelimit.Throttle(limit=100, first_delay=60, max_delay=900, window=900)
+    )
+    login_manager.init_app(app)
+
+    @app.before_request
+    def _audit_client() -> None:
+        audit.set_client(f"web:{ratelimit.client_hash()}")
+
+    @app.after_request
+    def _no_store(response: Response) -> Response:
+        if request.endpoint not in CACHEABLE_ENDPOINTS:
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
+        return response
 
 
 def secret_key(app: Flask) -> str:

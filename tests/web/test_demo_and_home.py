@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models.instance import ProcessInstance
+from engine.models.user import User
 from tests.web.conftest import login
 from web.app import create_app
 from web.demo import load_demo
@@ -44,3 +48,42 @@ def test_demo_load_is_idempotent_and_the_start_page_shows_it(
     login(solver, "solver_dazu", "demo12345")
     form = solver.get("/portal/challenges/DAZU-2026-002/apply").get_data(as_text=True)
     assert "DAZU-S1" in form and "提交揭榜申请" in form
+
+
+@pytest.mark.slow
+def test_demo_load_never_touches_an_existing_account(
+    db_session: Session, db_url: str, calendar_loaded, sim, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """`jiebang demo load` runs at every start of the demo: a changed admin password, a disabled demo
+    account and a revoked role stay as they are; only missing demo users are created, and it says so."""
+    from click.testing import CliRunner
+
+    import web.cli  # noqa: F401  (registers `demo load`)
+    from engine.cli import cli
+    from engine.users import add_user, set_active, set_password
+
+    sim.set("2026-09-28T10:00:00+08:00")
+    add_user(db_session, "admin", roles=["admin"])
+    set_password(db_session, "admin", "the real admin secret")
+    add_user(db_session, "third_party_karamay", roles=["expert"], jurisdiction="karamay")  # not the demo role
+    set_active(db_session, "third_party_karamay", False)
+    db_session.commit()
+    monkeypatch.setenv("JIEBANG_DATABASE_URL", db_url)
+
+    first = CliRunner().invoke(cli, ["demo", "load"])
+    assert first.exit_code == 0, first.output
+    assert (
+        "30 demo user(s) created" in first.output and "2 existing account(s) left unchanged" in first.output
+    )
+    again = CliRunner().invoke(cli, ["demo", "load", "--json"])
+    assert json.loads(again.output)["users_created"] == [] and json.loads(again.output)["users_kept"] == 32
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "TESTING": True, "SECRET_KEY": "test"})
+    client = app.test_client()
+    assert login(client, "admin", "demo12345").status_code == 401  # the published password does not open it
+    assert login(client, "admin", "the real admin secret").status_code == 302
+    assert login(app.test_client(), "third_party_karamay", "demo12345").status_code == 401  # still disabled
+    db_session.rollback()
+    kept = db_session.scalars(select(User).where(User.username == "third_party_karamay")).one()
+    assert [(g.role, g.jurisdiction) for g in kept.roles] == [("expert", "karamay")]
+    assert login(app.test_client(), "bureau_urumqi", "demo12345").status_code == 302  # created by the load

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
+from engine import audit
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from web import uploads
@@ -51,4 +52,12 @@ def attachment(instance_id: int, sha256: str) -> Any:
     meta = next((m for m in instance_context(instance)["attachments"] if m["sha256"] == sha256), None)
     if meta is None:
         abort(404)
+    audit.record(
+        db.session(),
+        "file_download",
+        actor=current_user.username,
+        subject=f"instance:{instance.id}/file:{sha256}",
+        detail={"name": meta["name"], "business_key": instance.business_key},
+    )
+    db.session.commit()
     return uploads.send_upload(meta)
