@@ -1,7 +1,7 @@
 """Server-side sessions, sign-in throttle counters, the security audit trail
 
 Revision ID: 0006_sessions_audit
-Revises: 0005_reminders
+Revises: 0006_timer_attempts
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import engine.db
 
 revision = "0006_sessions_audit"
-down_revision = "0005_reminders"
+down_revision = "0006_timer_attempts"
 branch_labels = None
 depends_on = None
 
