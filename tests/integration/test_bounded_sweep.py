@@ -177,9 +177,9 @@ def test_sign_in_and_portal_answer_while_a_looping_script_runs(
     web_users: dict[str, str],  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The looping script may run its full time budget (3 s) so that sign-in happens while it holds its
-    # transaction (on SQLite: the write lock).
-    monkeypatch.setenv("JIEBANG_SCRIPT_SECONDS", "3")
+    # The looping script may run its full time budget (2 s of CPU time) so that sign-in happens while it
+    # holds its transaction (on SQLite: the write lock).
+    monkeypatch.setenv("JIEBANG_SCRIPT_SECONDS", "2")
     monkeypatch.setenv("JIEBANG_SCRIPT_STEPS", str(10**10))
     spin = _start(db_session, "spin_after_timer")
     innocent = [_start(db_session, "timer_wait") for _ in range(3)]
@@ -206,7 +206,7 @@ def test_sign_in_and_portal_answer_while_a_looping_script_runs(
     assert not sweeper.is_alive()
     assert done["start"] < signed_in_at < done["end"]  # signed in while the looping script ran
     assert response.status_code == 302 and response.location.endswith("/tasks")
-    assert answered - signed_in_at < 10
+    assert answered - signed_in_at < 15  # waited at most for the bounded step (on SQLite)
     assert portal.status_code == 200
     assert client.get("/tasks").status_code == 200
     db_session.rollback()

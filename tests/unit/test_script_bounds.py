@@ -59,9 +59,9 @@ def test_the_time_limit_stops_a_loop_that_has_steps_to_spare(monkeypatch: pytest
     monkeypatch.setenv("JIEBANG_SCRIPT_SECONDS", "0.3")
     monkeypatch.setenv("JIEBANG_SCRIPT_STEPS", str(10**12))
     started = time.monotonic()
-    with pytest.raises(ScriptLimitExceeded, match=r"longer than the limit of 0\.3 s"):
+    with pytest.raises(ScriptLimitExceeded, match=r"longer than the limit of 0\.3 s of CPU time"):
         execute("while True:\n    pass")
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 5  # 0.3 s of CPU time, however busy the machine is
 
 
 def test_all_code_of_one_run_shares_one_budget(monkeypatch: pytest.MonkeyPatch) -> None:
