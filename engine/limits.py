@@ -12,7 +12,9 @@ The numbers are operating configuration, read from the environment (see README):
 =============================  ==============================================================  =========
 ``JIEBANG_SCRIPT_SECONDS``     CPU seconds for all diagram code of one change                  2
 ``JIEBANG_SCRIPT_STEPS``       loop iterations + function calls + engine steps of one change   1000000
-``JIEBANG_SCRIPT_SIZE``        items or characters of one value built by one operation         10000000
+``JIEBANG_SCRIPT_SIZE``        items or characters of one value built by one operation         1000000
+``JIEBANG_SCRIPT_BUILT``       items or characters all size-checked operations of one change   50000000
+                               may build together
 ``JIEBANG_SCRIPT_INT_BITS``    bits of one integer built by one operation                      65536
 ``JIEBANG_CALL_DEPTH``         nesting of call activities and subprocesses                     20
 =============================  ==============================================================  =========
@@ -51,7 +53,8 @@ class ScriptLimitExceeded(JiebangError):
 class ScriptLimits:
     seconds: float = 2.0
     steps: int = 1_000_000
-    size: int = 10_000_000
+    size: int = 1_000_000
+    built: int = 50_000_000
     int_bits: int = 65_536
     call_depth: int = 20
 
@@ -81,6 +84,7 @@ class Budget:
     def __init__(self, limits: ScriptLimits) -> None:
         self.limits = limits
         self.steps = 0
+        self.built = 0
         self.deadline = time.thread_time() + limits.seconds
         self._spent: tuple[str, str] | None = None
 
@@ -119,7 +123,9 @@ class Budget:
             self.tick()
             yield item
 
-    def check_size(self, size: int) -> None:
+    def check_size(self, size: int, *, builds: bool = True) -> None:
+        """An operation about to build a value of ``size`` items or characters (``builds=False``: a lazy
+        value such as a range, which takes no memory but bounds what iterates over it)."""
         if size > self.limits.size:
             n = self.limits.size
             raise self._fail(
@@ -127,6 +133,15 @@ class Budget:
                 f"the script would build a value that is too large (about {size} items or characters, "
                 f"limit {n}); check repetition, concatenation or padding",
             )
+        if builds:
+            self.built += size
+            if self.built > self.limits.built:
+                n = self.limits.built
+                raise self._spend(
+                    f"脚本累计生成的数据过多（超过 {n} 个元素或字符）；请检查循环中的重复或拼接",
+                    f"the script built too much data in total (more than {n} items or characters); check "
+                    "repetition or concatenation inside loops",
+                )
 
     def check_int_bits(self, bits: int) -> None:
         if bits > self.limits.int_bits:
