@@ -60,6 +60,10 @@ def default_database_url() -> str:
     return f"sqlite:///{folder / 'jiebang.sqlite3'}"
 
 
+#: How long a SQLite writer waits for the write lock before giving up (longer than any bounded step runs).
+SQLITE_BUSY_SECONDS = 30
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy own transactions (pysqlite's implicit BEGIN is off) so that _sqlite_begin can take the
     # write lock up front for writers: they queue instead of failing on a stale snapshot (SQLITE_BUSY_SNAPSHOT),
@@ -67,7 +71,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -113,7 +117,7 @@ def get_engine(url: str | None = None) -> Engine:
         if url.startswith("sqlite"):
             if (path := sqlite_path(url)) is not None:
                 private_file(path)  # 0600 before SQLite creates it; its -wal and -shm files copy the mode
-            eng = create_engine(url, connect_args={"timeout": 30})
+            eng = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
             event.listen(eng, "connect", _sqlite_pragmas)
             event.listen(eng, "begin", _sqlite_begin)
         else:

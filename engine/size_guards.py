@@ -118,7 +118,7 @@ def guarded_format(value: Any, conversion: int, spec: str) -> str:
 
 def guarded_range(*args: Any) -> range:
     result = range(*args)
-    current_budget().check_size(len(result))
+    current_budget().check_size(len(result), builds=False)
     return result
 
 

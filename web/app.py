@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from engine.clock import SHANGHAI, get_clock
-from engine.db import default_database_url
+from engine.db import SQLITE_BUSY_SECONDS, default_database_url
 from engine.errors import JiebangError
 from engine.migrate import MIGRATIONS
 from engine.private import restrict_umask
@@ -78,6 +78,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app)
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # Web writers (sign-in, forms) wait for a sweep's bounded step like the engine's own sessions do,
+        # instead of failing after pysqlite's default 5 s.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "connect_args": {"timeout": SQLITE_BUSY_SECONDS},
+        }
     if _env_flag("JIEBANG_PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

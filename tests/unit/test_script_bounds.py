@@ -48,20 +48,20 @@ ENDLESS = [
 
 @pytest.mark.parametrize(("mode", "source"), ENDLESS)
 def test_endless_code_is_stopped_within_the_budget(fast_limits: None, mode: str, source: str) -> None:
-    started = time.monotonic()
+    started = time.thread_time()  # CPU time: what the budget bounds, however busy the machine is
     with pytest.raises(ScriptLimitExceeded) as caught:
         execute(source) if mode == "exec" else evaluate(source)
-    assert time.monotonic() - started < 3
+    assert time.thread_time() - started < 2
     assert "endless loop" in caught.value.en and "死循环" in caught.value.zh
 
 
 def test_the_time_limit_stops_a_loop_that_has_steps_to_spare(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JIEBANG_SCRIPT_SECONDS", "0.3")
     monkeypatch.setenv("JIEBANG_SCRIPT_STEPS", str(10**12))
-    started = time.monotonic()
-    with pytest.raises(ScriptLimitExceeded, match=r"longer than the limit of 0\.3 s"):
+    started = time.thread_time()
+    with pytest.raises(ScriptLimitExceeded, match=r"longer than the limit of 0\.3 s of CPU time"):
         execute("while True:\n    pass")
-    assert time.monotonic() - started < 1.5
+    assert time.thread_time() - started < 1
 
 
 def test_all_code_of_one_run_shares_one_budget(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,10 +104,15 @@ HUGE = [
 def test_operations_building_huge_values_are_refused_before_they_run(
     mode: str, source: str, reason: str
 ) -> None:
-    started = time.monotonic()
+    started = time.thread_time()
     with pytest.raises(ScriptLimitExceeded, match=reason):
         execute(source) if mode == "exec" else evaluate(source)
-    assert time.monotonic() - started < 2
+    assert time.thread_time() - started < 1
+
+
+def test_building_too_much_in_total_is_stopped_even_when_each_value_is_allowed() -> None:
+    with pytest.raises(ScriptLimitExceeded, match="built too much data in total"):
+        execute("pages = []\nfor i in range(100):\n    pages.append('x' * 10**6)")
 
 
 def test_ordinary_code_keeps_working() -> None:
