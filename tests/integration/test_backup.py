@@ -8,7 +8,6 @@ import io
 import json
 import os
 import re
-import shutil
 import stat
 import subprocess
 import tarfile
@@ -197,23 +196,30 @@ def test_damaged_or_mismatched_archives_change_nothing(tmp_path: Path) -> None:
     assert "已存在" in source.refused("backup", str(archive))
 
 
-def test_new_database_uploads_and_key_are_private(tmp_path: Path) -> None:
-    old = os.umask(0o022)
+def test_new_databases_are_private(tmp_path: Path) -> None:
+    from engine.db import dispose_engines, get_engine
+
+    old = os.umask(0o022)  # a permissive umask: the modes below come from Jiebang, not from the shell
     try:
         site = Site(f"sqlite:///{tmp_path / 'inst' / 'jiebang.sqlite3'}", tmp_path / "inst")
-        del site.env["JIEBANG_DATABASE_URL"]  # the default database in the instance folder
+        del site.env["JIEBANG_DATABASE_URL"]  # the default database in the (new) instance folder
         site.json("init-db")
-        site.run("users", "add", "bureau1", "--role", "bureau")  # writes: the WAL file exists
+        folder = tmp_path / "inst"
+        assert _mode(folder) == 0o700 and _mode(folder / "jiebang.sqlite3") == 0o600
+
+        # an existing world-readable database is tightened when opened
+        os.chmod(folder / "jiebang.sqlite3", 0o644)
+        site.json("users", "list")
+        assert _mode(folder / "jiebang.sqlite3") == 0o600
+
+        # in a process that kept the umask, the write-ahead log and shared memory files are private too
+        engine = get_engine(f"sqlite:///{tmp_path / 'other' / 'db.sqlite3'}")
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (x INTEGER)"))
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            modes = {p.name: _mode(p) for p in (tmp_path / "other").iterdir()}
+        dispose_engines()
     finally:
         os.umask(old)
-    folder = tmp_path / "inst"
-    assert _mode(folder) == 0o700
-    for name in ("jiebang.sqlite3", "jiebang.sqlite3-wal", "jiebang.sqlite3-shm"):
-        if (folder / name).exists() or name == "jiebang.sqlite3":
-            assert _mode(folder / name) == 0o600, name
-
-    # an existing world-readable database is tightened when opened
-    os.chmod(folder / "jiebang.sqlite3", 0o644)
-    site.json("users", "list")
-    assert _mode(folder / "jiebang.sqlite3") == 0o600
-    shutil.rmtree(folder)
+    assert modes == {"db.sqlite3": 0o600, "db.sqlite3-wal": 0o600, "db.sqlite3-shm": 0o600}
+    assert _mode(tmp_path / "other") == 0o700

@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
@@ -145,6 +146,7 @@ def test_abandoned_uploads_are_cleaned_and_referenced_ones_kept(
     upload_task: HumanTask,
     db_session: Session,
     db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     folder = Path(app.config["UPLOAD_FOLDER"])
     login(client, web_users["issuer"])
@@ -180,4 +182,13 @@ def test_abandoned_uploads_are_cleaned_and_referenced_ones_kept(
     out = CliRunner().invoke(cli, ["uploads", "clean", "--older-than", "0", "--json"], env=env)
     assert out.exit_code == 0, out.output
     assert re.search(r'"removed": \["[0-9a-f]{64}"\]', out.output)
+    assert _files(folder) == [in_draft]
+
+    # and so does the scheduler's hourly job
+    from engine.scheduler import clean_uploads_once
+
+    put(b"%PDF-1.4 left behind")
+    monkeypatch.setenv("JIEBANG_UPLOAD_FOLDER", str(folder))
+    monkeypatch.setenv("JIEBANG_UPLOAD_GRACE_HOURS", "0")
+    assert clean_uploads_once(db_url) == 1
     assert _files(folder) == [in_draft]
