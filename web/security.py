@@ -227,19 +227,29 @@ def staff_required(view: F) -> F:
 CACHEABLE_ENDPOINTS = frozenset({"static", "api_v1.swagger_asset"})
 
 
-def _minutes_env(name: str, default: timedelta) -> timedelta:
-    value = os.environ.get(name)
-    return timedelta(minutes=float(value)) if value else default
+def _duration_env(name: str, unit: str, default: timedelta) -> timedelta:
+    """A positive number of ``unit`` (minutes, hours) from the environment, or ``default``."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        amount = float(value)
+    except ValueError:
+        amount = 0
+    if not amount > 0:
+        raise ValueError(f"{name} must be a positive number of {unit}, got {value!r}")
+    return timedelta(**{unit: amount})
 
 
 def init_app(app: Flask) -> None:
     """Session timeouts and sign-in throttles (defaults; tests and the environment may change them), the
     audit trail's client of each request, and ``Cache-Control: no-store`` on every response but assets."""
     app.config.setdefault(
-        "SESSION_IDLE_TIMEOUT", _minutes_env("JIEBANG_SESSION_IDLE_MINUTES", timedelta(minutes=30))
+        "SESSION_IDLE_TIMEOUT",
+        _duration_env("JIEBANG_SESSION_IDLE_MINUTES", "minutes", timedelta(minutes=30)),
     )
     app.config.setdefault(
-        "SESSION_ABSOLUTE_TIMEOUT", _minutes_env("JIEBANG_SESSION_MAX_MINUTES", timedelta(hours=12))
+        "SESSION_ABSOLUTE_TIMEOUT", _duration_env("JIEBANG_SESSION_MAX_HOURS", "hours", timedelta(hours=12))
     )
     # per account (from one usual address, or from anywhere else): 5 free failures, then 30 s doubling to 15 min
     app.config.setdefault(
