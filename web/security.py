@@ -19,7 +19,6 @@ from datetime import timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -151,13 +150,10 @@ def _sign_in_first() -> Response:
         flash(_("本次登录已超过 %(hours)s 小时，为保护数据已自动退出，请重新登录。", hours=hours), "info")
     else:
         flash(_("请先登录。"), "info")
+    from web.views.auth import _safe_next  # the sign-in view's rule for where to go after it
+
     path = request.full_path if request.query_string else request.path
-    return redirect(url_for("auth.login", next=path if _is_local(path) else None))
-
-
-def _is_local(target: str) -> bool:
-    parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+    return redirect(url_for("auth.login", next=_safe_next(path)))
 
 
 def authenticate(username: str, password: str) -> User | None:
