@@ -58,6 +58,10 @@ def hit(session: Session, key: str, window_seconds: int) -> None:
     session.commit()
 
 
+#: Throttle keys without an attempt for this long are deleted (on the next correct sign-in).
+FORGET_AFTER = timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class Throttle:
     """``limit`` failures are free; the attempt that reaches the limit, and each one after it, blocks the key
@@ -138,7 +142,19 @@ def succeeded(session: Session, key: str, rule: Throttle, *, forget: bool) -> No
     """A claimed attempt turned out right (or was not tried): ``forget`` the key's failures (an account), or
     give back the one attempt it claimed (an address shared by many users). Commits."""
     if forget:
-        session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+        now = utcnow()
+        session.execute(
+            delete(LoginThrottle).where(
+                or_(
+                    LoginThrottle.key == key,
+                    # and forget keys nobody has tried for a day (names tried once by a guessing run)
+                    and_(
+                        LoginThrottle.last_at < now - FORGET_AFTER,
+                        or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until < now),
+                    ),
+                )
+            )
+        )
     else:
         table = LoginThrottle.__table__.c
         session.execute(

@@ -19,7 +19,6 @@ from datetime import timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -151,13 +150,10 @@ def _sign_in_first() -> Response:
         flash(_("本次登录已超过 %(hours)s 小时，为保护数据已自动退出，请重新登录。", hours=hours), "info")
     else:
         flash(_("请先登录。"), "info")
+    from web.views.auth import _safe_next  # the sign-in view's rule for where to go after it
+
     path = request.full_path if request.query_string else request.path
-    return redirect(url_for("auth.login", next=path if _is_local(path) else None))
-
-
-def _is_local(target: str) -> bool:
-    parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+    return redirect(url_for("auth.login", next=_safe_next(path)))
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -227,19 +223,29 @@ def staff_required(view: F) -> F:
 CACHEABLE_ENDPOINTS = frozenset({"static", "api_v1.swagger_asset"})
 
 
-def _minutes_env(name: str, default: timedelta) -> timedelta:
-    value = os.environ.get(name)
-    return timedelta(minutes=float(value)) if value else default
+def _duration_env(name: str, unit: str, default: timedelta) -> timedelta:
+    """A positive number of ``unit`` (minutes, hours) from the environment, or ``default``."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        amount = float(value)
+    except ValueError:
+        amount = 0
+    if not amount > 0:
+        raise ValueError(f"{name} must be a positive number of {unit}, got {value!r}")
+    return timedelta(**{unit: amount})
 
 
 def init_app(app: Flask) -> None:
     """Session timeouts and sign-in throttles (defaults; tests and the environment may change them), the
     audit trail's client of each request, and ``Cache-Control: no-store`` on every response but assets."""
     app.config.setdefault(
-        "SESSION_IDLE_TIMEOUT", _minutes_env("JIEBANG_SESSION_IDLE_MINUTES", timedelta(minutes=30))
+        "SESSION_IDLE_TIMEOUT",
+        _duration_env("JIEBANG_SESSION_IDLE_MINUTES", "minutes", timedelta(minutes=30)),
     )
     app.config.setdefault(
-        "SESSION_ABSOLUTE_TIMEOUT", _minutes_env("JIEBANG_SESSION_MAX_MINUTES", timedelta(hours=12))
+        "SESSION_ABSOLUTE_TIMEOUT", _duration_env("JIEBANG_SESSION_MAX_HOURS", "hours", timedelta(hours=12))
     )
     # per account (from one usual address, or from anywhere else): 5 free failures, then 30 s doubling to 15 min
     app.config.setdefault(

@@ -215,3 +215,18 @@ def test_a_user_changes_their_password_and_other_sessions_end(
     assert laptop.get("/tasks").status_code == 302  # the other one is signed out
     assert login(laptop, bureau, PASSWORD).status_code == 401
     assert login(laptop, bureau, "a new pass phrase").status_code == 302
+
+
+def test_timeouts_come_from_the_environment_and_nonsense_is_refused(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from web.app import create_app
+
+    monkeypatch.setenv("JIEBANG_SESSION_IDLE_MINUTES", "15")
+    monkeypatch.setenv("JIEBANG_SESSION_MAX_HOURS", "8")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "k"})
+    assert app.config["SESSION_IDLE_TIMEOUT"] == timedelta(minutes=15)
+    assert app.config["SESSION_ABSOLUTE_TIMEOUT"] == timedelta(hours=8)
+    monkeypatch.setenv("JIEBANG_SESSION_IDLE_MINUTES", "half an hour")
+    with pytest.raises(ValueError, match="JIEBANG_SESSION_IDLE_MINUTES must be a positive number of minutes"):
+        create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": "k"})

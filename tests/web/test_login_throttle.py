@@ -160,3 +160,19 @@ def test_a_correct_password_gives_back_the_address_attempt(app: Flask, web_users
     for name in ("bureau", "bureau2", "issuer", "dazu", "solver", "supervisor"):
         browser = _browser(app, OFFICE)
         assert login(browser, web_users[name], PASSWORD).status_code == 302, name
+
+
+def test_keys_untried_for_a_day_are_forgotten(
+    app: Flask, client: FlaskClient, web_users: dict[str, str], clock: ThrottleClock, db_session: Any
+) -> None:
+    from sqlalchemy import func, select
+
+    from engine.models.auth import LoginThrottle
+
+    for i in range(5):
+        login(client, f"guess{i}", "wrong")
+    assert db_session.scalar(select(func.count()).select_from(LoginThrottle)) == 6  # 5 names + the address
+    clock.advance(25 * 3600)
+    assert login(client, web_users["bureau"]).status_code == 302
+    db_session.rollback()
+    assert db_session.scalar(select(func.count()).select_from(LoginThrottle)) == 1  # the address, given back
