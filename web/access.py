@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask
+from flask import Flask, render_template
 from flask_login import current_user
 
 from engine.access import ROUTE_RULES, Principal, principal
@@ -22,11 +22,15 @@ from web.security import roles_required
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Endpoints registered by Flask and flask-smorest, not by our blueprints.
+#: Endpoints registered by Flask and flask-smorest, and the sign-in pages.
 FRAMEWORK_ENDPOINTS = {
     "static": "public",
     "api-docs.openapi_json": "public",
     "api-docs.openapi_swagger_ui": "public",
+    # sign-in, sign-out and the language switch (web/views/auth.py): open to everyone by nature
+    "auth.login": "public",
+    "auth.logout": "public",
+    "auth.set_language": "public",
 }
 ATTRIBUTE = "access_rule"
 
@@ -36,9 +40,16 @@ def rule(name: str) -> Callable[[F], F]:
     declared = ROUTE_RULES[name]
 
     def decorate(view: F) -> F:
-        gated = view if declared.roles is None else roles_required(*sorted(declared.roles))(view)
+        @wraps(view)
+        def refusing(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return view(*args, **kwargs)
+            except Forbidden as exc:  # the policy's refusal, with its reason, on the "no access" page
+                return denied(exc)
+
+        gated = refusing if declared.roles is None else roles_required(*sorted(declared.roles))(refusing)
         setattr(gated, ATTRIBUTE, name)
-        return gated
+        return gated  # type: ignore[return-value]
 
     return decorate
 
@@ -70,6 +81,14 @@ def api_rule(name: str) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorate
+
+
+def denied(exc: Forbidden) -> tuple[str, int]:
+    from flask_babel import gettext as _
+
+    from web.i18n import current_lang
+
+    return render_template("error.html", status=403, title=_("无权访问"), message=exc.message(current_lang())), 403
 
 
 def rule_of(app: Flask, endpoint: str) -> str | None:

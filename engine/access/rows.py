@@ -180,3 +180,12 @@ def require_task_access(session: Session, user: Any, task: HumanTask, instance: 
             f"User {name} may not see or act on task '{task.name or task.task_spec}': it needs the lane's role "
             f"and a part in process instance {instance.id}.",
         )
+
+
+def oversight_scope(user: Any) -> list[str] | None:
+    """The jurisdictions whose whole case files the user oversees (bureau, supervisor, admin): None for every
+    jurisdiction, else a list (possibly empty). Lists of the monitor and the reports filter on it in SQL."""
+    grants = [(role, place) for role, place in principal(user).grants if role in OVERSIGHT_ROLES]
+    if any(place is None for _role, place in grants):
+        return None
+    return sorted({place for _role, place in grants if place})

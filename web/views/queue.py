@@ -16,9 +16,9 @@ from engine.errors import JiebangError
 from engine.models.deployment import ProcessVersion
 from engine.models.user import User
 from engine.workqueue import paginate, ready_lanes, stage_choices
+from web.access import rule
 from web.extensions import db
 from web.i18n import current_lang
-from web.security import staff_required
 from web.views.auth import _safe_next
 
 bp = Blueprint("queue", __name__)
@@ -32,7 +32,7 @@ def _arg(name: str) -> str | None:
 
 
 @bp.get("/tasks")
-@staff_required
+@rule("account")
 def index() -> str:
     session = db.session()
     scope = request.args.get("scope", "roles")
@@ -82,7 +82,7 @@ def _back() -> Response:
 
 
 @bp.post("/tasks/<task_id>/claim")
-@staff_required
+@rule("account")
 def claim(task_id: str) -> Response:
     try:
         row = tasks.claim(db.session(), task_id, actor=current_user.username)
@@ -96,7 +96,7 @@ def claim(task_id: str) -> Response:
 
 
 @bp.post("/tasks/<task_id>/unclaim")
-@staff_required
+@rule("account")
 def unclaim(task_id: str) -> Response:
     try:
         row = tasks.unclaim(db.session(), task_id, actor=current_user.username)
