@@ -88,7 +88,9 @@ def denied(exc: Forbidden) -> tuple[str, int]:
 
     from web.i18n import current_lang
 
-    return render_template("error.html", status=403, title=_("无权访问"), message=exc.message(current_lang())), 403
+    return render_template(
+        "error.html", status=403, title=_("无权访问"), message=exc.message(current_lang())
+    ), 403
 
 
 def rule_of(app: Flask, endpoint: str) -> str | None:

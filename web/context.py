@@ -45,9 +45,7 @@ def instance_context(instance: ProcessInstance, viewer: FieldViewer) -> dict[str
         select(Objection).where(Objection.instance_id == instance.id).order_by(Objection.id)
     )
     objections = [
-        policy.objection_view(
-            viewer, o.receipt, o.text, o.submitted_at, name=o.name, contact=o.contact
-        )
+        policy.objection_view(viewer, o.receipt, o.text, o.submitted_at, name=o.name, contact=o.contact)
         for o in rows
     ]
     return {

@@ -37,7 +37,9 @@ def organisations_of(session: Session, username: str | None) -> frozenset[str]:
 
 def _viewer(session: Session, user: Any, instance: ProcessInstance) -> FieldViewer:
     who = principal(user)
-    return FieldViewer(who.audience(instance.jurisdiction), who.username, organisations_of(session, who.username))
+    return FieldViewer(
+        who.audience(instance.jurisdiction), who.username, organisations_of(session, who.username)
+    )
 
 
 def instance_viewer(session: Session, user: Any, instance: ProcessInstance) -> FieldViewer:

@@ -44,16 +44,26 @@ ROUTE_RULES: dict[str, RouteRule] = {
     r.name: r
     for r in (
         RouteRule("public", None, "nothing: published data only (portal read model, public API, assets)"),
-        RouteRule("account", STAFF_ROLES, "nothing beyond the sign-in: the user's own queue, tokens, reminders"),
+        RouteRule(
+            "account", STAFF_ROLES, "nothing beyond the sign-in: the user's own queue, tokens, reminders"
+        ),
         RouteRule("instance", STAFF_ROLES, "policy.instance_viewer: read the instance; fields by audience"),
-        RouteRule("attachment", STAFF_ROLES, "policy.instance_viewer + attachment_for: only files the viewer sees"),
+        RouteRule(
+            "attachment", STAFF_ROLES, "policy.instance_viewer + attachment_for: only files the viewer sees"
+        ),
         RouteRule("task", STAFF_ROLES, "policy.task_viewer: the lane's role and a part in the instance"),
         RouteRule("monitor", OVERSIGHT_ROLES, "oversight of the jurisdiction"),
-        RouteRule("control", INSTANCE_CONTROL_ROLES, "engine: bureau or admin of the instance's jurisdiction"),
-        RouteRule("viewer", frozenset({"supervisor", "admin", "bureau", "process_owner"}), "nothing: local file"),
+        RouteRule(
+            "control", INSTANCE_CONTROL_ROLES, "engine: bureau or admin of the instance's jurisdiction"
+        ),
+        RouteRule(
+            "viewer", frozenset({"supervisor", "admin", "bureau", "process_owner"}), "nothing: local file"
+        ),
         RouteRule("modeler", DEPLOY_ROLES, "engine: deploy roles"),
         RouteRule("reports", frozenset({"bureau", "supervisor", "admin"}), "the jurisdictions of the grants"),
-        RouteRule("apply", frozenset({"solver"}), "engine.applications: solver of the jurisdiction, linked unit"),
+        RouteRule(
+            "apply", frozenset({"solver"}), "engine.applications: solver of the jurisdiction, linked unit"
+        ),
         RouteRule("token", STAFF_ROLES, "the handler asks the policy for the resource (API)"),
     )
 }

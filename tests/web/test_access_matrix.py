@@ -40,8 +40,12 @@ SEES: dict[str, frozenset[str] | None] = {
     "bureau_urumqi": EVERYTHING,
     "supervisor": EVERYTHING,
     "approver_urumqi": ALL - {"objector_phone", "objector_name", "expert1_opinion", "expert2_opinion"},
-    "expert_urumqi": frozenset({"need", "s1_plan", "s2_plan", "refused_plan", "objection_text", "expert1_opinion"}),
-    "expert2_urumqi": frozenset({"need", "s1_plan", "s2_plan", "refused_plan", "objection_text", "expert2_opinion"}),
+    "expert_urumqi": frozenset(
+        {"need", "s1_plan", "s2_plan", "refused_plan", "objection_text", "expert1_opinion"}
+    ),
+    "expert2_urumqi": frozenset(
+        {"need", "s1_plan", "s2_plan", "refused_plan", "objection_text", "expert2_opinion"}
+    ),
     "issuer_urumqi": frozenset({"need", "objection_text"}),
     "recommender_urumqi": frozenset({"need", "objection_text"}),
     "solver_urumqi": frozenset({"need", "s1_plan", "objection_text"}),
@@ -98,7 +102,11 @@ def test_instance_matrix_on_every_face(app: Flask, case: ac.Case, db_url: str) -
         error, out = _cli(db_url, "instance", str(iid), "--as", user)
         error2, out2 = _cli(db_url, "events", str(iid), "--as", user)
         if sees is None:
-            for face, code in (("web", status), ("api", shown.status_code), ("api events", events.status_code)):
+            for face, code in (
+                ("web", status),
+                ("api", shown.status_code),
+                ("api events", events.status_code),
+            ):
                 if code != 403:
                     problems.append(f"{face} {user}: {code}, expected 403")
             for face, exc in (("cli", error), ("cli events", error2)):
@@ -127,7 +135,11 @@ def test_event_actors_are_hidden_below_oversight(app: Flask, case: ac.Case) -> N
 
 def test_task_pages_matrix(app: Flask, case: ac.Case) -> None:
     client = app.test_client()
-    post_need, mine, theirs = case.post_need_task, case.stage_tasks["solver_urumqi"], case.stage_tasks["solver2_urumqi"]
+    post_need, mine, theirs = (
+        case.post_need_task,
+        case.stage_tasks["solver_urumqi"],
+        case.stage_tasks["solver2_urumqi"],
+    )
     expected = [
         ("issuer_urumqi", post_need, 200),
         ("issuer2_urumqi", post_need, 403),
@@ -182,7 +194,13 @@ def test_lists_are_filtered_in_sql(app: Flask, case: ac.Case) -> None:
         user: _api(client, case, user, "/api/v1/instances").json["total"]
         for user in ("bureau_urumqi", "solver_urumqi", "issuer2_urumqi", "bureau_dazu", "expert_urumqi")
     }
-    assert totals == {"bureau_urumqi": 1, "solver_urumqi": 1, "issuer2_urumqi": 0, "bureau_dazu": 0, "expert_urumqi": 1}
+    assert totals == {
+        "bureau_urumqi": 1,
+        "solver_urumqi": 1,
+        "issuer2_urumqi": 0,
+        "bureau_dazu": 0,
+        "expert_urumqi": 1,
+    }
 
 
 def test_who_may_start_matrix(app: Flask, case: ac.Case, db_url: str) -> None:
@@ -195,12 +213,16 @@ def test_who_may_start_matrix(app: Flask, case: ac.Case, db_url: str) -> None:
         ("expert_urumqi", "urumqi_annual_summary", {"jurisdiction": "urumqi", "year": 2026}),
     ]
     for user, process, data in refused:
-        response = _api(client, case, user, "/api/v1/instances", method="post", json={"process": process, "data": data})
+        response = _api(
+            client, case, user, "/api/v1/instances", method="post", json={"process": process, "data": data}
+        )
         assert response.status_code == 403, (user, process, response.json)
         error, _out = _cli(db_url, "start", process, "--data", json.dumps(data), "--as", user)
         assert isinstance(error, Forbidden), (user, process, error)
     allowed = _api(client, case, "bureau_urumqi", "/api/v1/instances", method="post",
                    json={"process": "urumqi_challenge", "data": start})  # fmt: skip
     assert allowed.status_code == 201, allowed.json
-    error, out = _cli(db_url, "start", "urumqi_challenge", "--data", json.dumps(start), "--as", "bureau_urumqi")
+    error, out = _cli(
+        db_url, "start", "urumqi_challenge", "--data", json.dumps(start), "--as", "bureau_urumqi"
+    )
     assert error is None and json.loads(out)["status"] == "running"
