@@ -14,8 +14,7 @@ SKIP_METHODS = {"HEAD", "OPTIONS"}
 
 def _path(app: Flask, rule: Rule) -> str:
     values = {
-        arg: 1 if isinstance(rule._converters[arg], IntegerConverter) else "x"
-        for arg in rule.arguments
+        arg: 1 if isinstance(rule._converters[arg], IntegerConverter) else "x" for arg in rule.arguments
     }
     return app.url_map.bind("localhost").build(rule.endpoint, values)
 
