@@ -1,7 +1,7 @@
 """Who may start a process: declared in the deployment, enforced on every face.
 
 The diagram declares it. The start event's ``startRoles`` property (``spiffworkflow:property``, role codes
-separated by commas) names the roles, and without it the role of the start event's lane does (``科技局
+separated by commas; empty: nobody) names the roles, and without it the role of the start event's lane does (``科技局
 (bureau)``): the lane of the start is the party that starts the procedure. A process whose start declares no
 role is started by the system only (diagrams calling it, the operator's CLI without ``--as``).
 
@@ -32,7 +32,7 @@ def declared_start_roles(spec: Any) -> frozenset[str]:
         if not isinstance(task_spec, StartEvent):
             continue
         declared = properties_of(task_spec).get(START_ROLES_PROPERTY)
-        if declared:
+        if declared is not None:  # present, even empty: exactly these roles (empty: the system only)
             roles.update(r.strip() for r in declared.split(",") if ROLE_CODE.match(r.strip()))
         else:
             lane_role = role_of_lane(getattr(task_spec, "lane", None))

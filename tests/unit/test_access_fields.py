@@ -94,5 +94,14 @@ def test_start_roles_come_from_the_start_lane_or_the_property() -> None:
         "issuer",
     }
     assert declared_start_roles(Spec(Lane(None, {}))) == frozenset()
+    assert declared_start_roles(Spec(Lane("科技局 (bureau)", {"startRoles": ""}))) == frozenset()
     p = Principal("u", frozenset({("bureau", "urumqi")}))
     assert p.audience("urumqi") == Audience.OVERSIGHT and p.audience("dazu") == Audience.PARTY
+
+
+def test_another_solvers_record_is_hidden_under_any_key() -> None:
+    """A key the table does not list (here a race's teams, or a new one) still never shows another unit's
+    record to a party; reviewers see every team."""
+    data = {"race_teams": [{"solver": "S1", "stage_task": "样机"}, {"solver": "S2", "stage_task": "中试"}]}
+    assert filter_data(data, SOLVER1) == {"race_teams": [{"solver": "S1", "stage_task": "样机"}]}
+    assert filter_data(data, FieldViewer(Audience.REVIEWER, "e1")) == data
