@@ -317,13 +317,25 @@ def start(
 
 @cli.command()
 @click.option("--instance", "instance_id", type=int)
+@click.option("--as", "actor", metavar="USER", help="Only the tasks this user may see and do.")
 @json_option
-def tasks(instance_id: int | None, as_json: bool) -> None:
-    """List ready human tasks (the work queue)."""
-    from engine.tasks import list_tasks, task_json
+def tasks(instance_id: int | None, actor: str | None, as_json: bool) -> None:
+    """List ready human tasks (the work queue; with --as, that user's queue under the access policy)."""
+    from engine.access import task_visibility_clause
+    from engine.tasks import list_tasks, queue_query, task_json
+    from engine.users import get_user
+    from engine.workqueue import ready_lanes
 
     with _session() as session:
-        data = [task_json(t) for t in list_tasks(session, instance_id=instance_id)]
+        if actor is None:
+            rows = list_tasks(session, instance_id=instance_id)
+        else:
+            user, lanes = get_user(session, actor), ready_lanes(session)
+            query = queue_query(
+                instance_id=instance_id, roles=[(g.role, g.jurisdiction) for g in user.roles], lanes=lanes
+            ).where(task_visibility_clause(user, lanes))
+            rows = list(session.scalars(query.limit(500)))
+        data = [task_json(t) for t in rows]
     emit(
         as_json,
         data,
@@ -396,27 +408,49 @@ def complete(
     )
 
 
+def _viewer(session: Session, instance_id: int, actor: str | None) -> Any:
+    """The access policy's viewer: the user named by --as, or the operator at the console (whole case file)."""
+    from engine.access import policy
+    from engine.users import get_user
+
+    if actor is None:
+        return policy.operator_viewer()
+    user = get_user(session, actor)
+    return policy.instance_viewer(session, user, policy.get_instance(session, instance_id))
+
+
+viewer_option = click.option(
+    "--as", "actor", metavar="USER", help="Show only what this user may see (the access policy)."
+)
+
+
 @cli.command()
 @click.argument("instance_id", type=int)
+@viewer_option
 @json_option
-def instance(instance_id: int, as_json: bool) -> None:
+def instance(instance_id: int, actor: str | None, as_json: bool) -> None:
     """Show an instance: status, ready tasks, timers and data."""
+    from engine.access import policy
     from engine.instances import describe
 
     with _session() as session:
-        data = describe(session, instance_id)
+        viewer = _viewer(session, instance_id, actor)
+        data = policy.describe_view(describe(session, instance_id), viewer)
     emit(as_json, data, lambda: json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 @cli.command()
 @click.argument("instance_id", type=int)
+@viewer_option
 @json_option
-def events(instance_id: int, as_json: bool) -> None:
+def events(instance_id: int, actor: str | None, as_json: bool) -> None:
     """Show the event log of an instance."""
+    from engine.access import policy
     from engine.instances import events as list_events
 
     with _session() as session:
-        data = list_events(session, instance_id)
+        viewer = _viewer(session, instance_id, actor)
+        data = policy.events_view(list_events(session, instance_id), viewer)
     emit(
         as_json,
         data,

@@ -11,6 +11,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.access.starting import require_start
 from engine.clock import frozen_now, get_clock
 from engine.db import begin_write
 from engine.errors import InvalidState, NotFound, ValidationFailed
@@ -63,9 +64,9 @@ def start_instance(
         raise ValidationFailed("初始数据必须是 JSON 对象。", "Initial data must be a JSON object.")
     data = data or {}
     begin_write(session)
-    if actor is not None:
-        get_user(session, actor)
     pv = find_version(session, key, version)
+    if actor is not None:  # who may start is declared by the deployed diagram (engine.access.starting)
+        require_start(get_user(session, actor), pv, _text(data.get("jurisdiction")))
     now = get_clock(session).now()
     instance = ProcessInstance(
         process_version_id=pv.id,

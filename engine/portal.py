@@ -34,6 +34,8 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.access.fields import filter_data
+from engine.access.policy import PUBLIC_VIEWER
 from engine.clock import get_clock
 from engine.models import instance as status
 from engine.models.instance import ProcessInstance
@@ -100,7 +102,8 @@ def _text(value: Any) -> str | None:
 def waiting_data(
     session: Session, message: str, *, business_key: str | None = None, jurisdiction: str | None = None
 ) -> list[tuple[ProcessInstance, dict[str, Any]]]:
-    """(instance, data of the waiting task) for every running instance waiting for ``message``."""
+    """(instance, published data of the waiting task) for every running instance waiting for ``message``: the
+    access policy's public fields only (``engine.access.fields``), so the portal shows only what was published."""
     query = (
         select(MessageSubscription, ProcessInstance)
         .join(ProcessInstance, ProcessInstance.id == MessageSubscription.instance_id)
@@ -120,7 +123,7 @@ def waiting_data(
         wf = load_workflow(session, instance)
         task = wf.get_task_from_id(UUID(sub.task_id))
         if task is not None:
-            out.append((instance, dict(task.data)))
+            out.append((instance, filter_data(task.data, PUBLIC_VIEWER)))
     return out
 
 

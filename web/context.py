@@ -1,8 +1,8 @@
-"""What staff see about an instance: summary, earlier decisions, messages (objections), attachments."""
+"""What staff see about an instance: summary, earlier decisions, messages (objections), attachments — as the
+access policy lets the viewer see them (``engine.access.policy``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -10,11 +10,13 @@ from typing import Any
 from sqlalchemy import select
 
 from engine import instances
+from engine.access import policy
+from engine.access.fields import FieldViewer
 from engine.models.instance import ProcessInstance
 from engine.models.web import Objection
 from web.extensions import db
 
-_FILE_KEYS = {"name", "size", "content_type", "sha256", "storage_key"}
+_DECISION_KINDS = ("task_completed", "message_received", "retried", "terminated", "error")
 
 
 @dataclass
@@ -26,51 +28,36 @@ class Decision:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def _files(value: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(value, dict):
-        if set(value) == _FILE_KEYS:
-            yield value
-        else:
-            for v in value.values():
-                yield from _files(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _files(v)
-
-
-def instance_context(instance: ProcessInstance) -> dict[str, Any]:
-    events = instances.events(db.session(), instance.id)
-    decisions: list[Decision] = []
-    attachments: dict[str, dict[str, Any]] = {}
-    for e in events:
-        if e["kind"] in ("task_completed", "message_received", "retried", "terminated", "error"):
-            data = e["data"] if isinstance(e["data"], dict) else {}
-            decisions.append(
-                Decision(
-                    at=datetime.fromisoformat(e["at"]),
-                    actor=e["actor"],
-                    task_name=e["task_name"] or e["task"],
-                    kind=e["kind"],
-                    data=data,
-                )
-            )
-        for meta in _files(e["data"]):
-            attachments.setdefault(meta["sha256"], meta)
-    objections = list(
-        db.session.scalars(
-            select(Objection).where(Objection.instance_id == instance.id).order_by(Objection.id)
+def instance_context(instance: ProcessInstance, viewer: FieldViewer) -> dict[str, Any]:
+    events = policy.events_view(instances.events(db.session(), instance.id), viewer)
+    decisions = [
+        Decision(
+            at=datetime.fromisoformat(e["at"]),
+            actor=e["actor"],
+            task_name=e["task_name"] or e["task"],
+            kind=e["kind"],
+            data=e["data"] if isinstance(e["data"], dict) else {},
         )
+        for e in events
+        if e["kind"] in _DECISION_KINDS
+    ]
+    rows = db.session.scalars(
+        select(Objection).where(Objection.instance_id == instance.id).order_by(Objection.id)
     )
+    objections = [
+        policy.objection_view(viewer, o.receipt, o.text, o.submitted_at, name=o.name, contact=o.contact)
+        for o in rows
+    ]
     return {
         "events": events,
         "decisions": decisions,
-        "attachments": list(attachments.values()),
+        "attachments": policy.attachments_view(events),
         "objections": objections,
     }
 
 
 def is_file(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == _FILE_KEYS
+    return isinstance(value, dict) and set(value) == policy.FILE_KEYS
 
 
 def plain(value: Any) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import wraps
 from typing import Any, TypeVar
 
 import marshmallow as ma
@@ -146,15 +145,3 @@ def path_text(value: str) -> str:
     if len(value) > 255:
         raise NotFound("请求的资源不存在。", "The requested resource does not exist.")
     return value
-
-
-def authenticated(view: F) -> F:
-    """Authenticate before anything else (argument parsing included), so that a request without a valid token
-    gets 401 whatever its body."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        current_user()
-        return view(*args, **kwargs)
-
-    return wrapped  # type: ignore[return-value]

@@ -15,7 +15,8 @@ from engine.bundle import MAX_FILE_BYTES, BundleFile, kind_of
 from engine.deploy import deploy_bundle
 from engine.errors import JiebangError, NotFound, ValidationFailed
 from engine.models.deployment import Deployment
-from web.api.common import BEARER, PageArgs, authenticated, check_text, current_user, page_of, session
+from web.access import api_rule
+from web.api.common import BEARER, PageArgs, check_text, current_user, page_of, session
 from web.api.schemas import DeploymentDetailSchema, DeploymentPageSchema, DeployResultSchema
 
 blp = Blueprint(
@@ -42,7 +43,7 @@ def deployment_json(d: Deployment) -> dict[str, Any]:
 
 @blp.get("")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, DeploymentPageSchema)
 def list_deployments(args: dict[str, Any]) -> dict[str, Any]:
@@ -55,7 +56,7 @@ def list_deployments(args: dict[str, Any]) -> dict[str, Any]:
 
 @blp.get("/<int(max=2147483647):deployment_id>")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.response(200, DeploymentDetailSchema)
 def show_deployment(deployment_id: int) -> dict[str, Any]:
     """One deployment with its files and the process versions it created."""
@@ -121,7 +122,7 @@ MULTIPART_BODY = {
 
 @blp.post("")
 @blp.doc(security=BEARER, requestBody=MULTIPART_BODY)
-@authenticated
+@api_rule("token")
 @blp.response(201, DeployResultSchema, description="new versions were created")
 @blp.alt_response(200, schema=DeployResultSchema, description="the same content was deployed before")
 def deploy(**_kwargs: Any) -> tuple[dict[str, Any], int]:

@@ -10,14 +10,15 @@ from flask_smorest import Blueprint
 from sqlalchemy import exists, select
 
 from engine import instances as engine_instances
-from engine.access import readable_clause, require_read, require_starter
-from engine.errors import NotFound
+from engine.access import policy, readable_clause
+from engine.access.fields import FieldViewer
 from engine.models import task as task_model
 from engine.models.event import InstanceEvent
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.models.user import User
-from web.api.common import BEARER, PageArgs, authenticated, current_user, page_of, session
+from web.access import api_rule
+from web.api.common import BEARER, PageArgs, current_user, page_of, session
 from web.api.schemas import (
     EventPageSchema,
     InstanceDetailSchema,
@@ -64,17 +65,15 @@ def jsonable(data: Any) -> Any:
     return json.loads(json.dumps(data, default=_plain))
 
 
-def readable_instance(user: User, instance_id: int) -> ProcessInstance:
-    instance = session().get(ProcessInstance, instance_id)
-    if instance is None:
-        raise NotFound(f"流程实例 {instance_id} 不存在。", f"Process instance {instance_id} does not exist.")
-    require_read(session(), user, instance)
-    return instance
+def readable_instance(user: User, instance_id: int) -> tuple[ProcessInstance, FieldViewer]:
+    """The instance and the user as its viewer (the policy's answer); 404 / 403 otherwise."""
+    instance = policy.get_instance(session(), instance_id)
+    return instance, policy.instance_viewer(session(), user, instance)
 
 
 @blp.get("")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.arguments(InstanceQuerySchema, location="query")
 @blp.response(200, InstancePageSchema)
 def list_instances(args: dict[str, Any]) -> dict[str, Any]:
@@ -107,15 +106,15 @@ def list_instances(args: dict[str, Any]) -> dict[str, Any]:
 
 @blp.post("")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.arguments(StartSchema)
 @blp.response(201, InstanceSchema)
 def start(args: dict[str, Any]) -> dict[str, Any]:
-    """Start the newest (or a pinned) version of a process. With ``data.jurisdiction`` the user must hold a
-    role in that jurisdiction."""
+    """Start the newest (or a pinned) version of a process. The deployed diagram declares who may start it
+    (the role of its start event's lane, or its ``startRoles`` property), in the jurisdiction ``data.jurisdiction``
+    names."""
     user = current_user()
     data = args.get("data") or {}
-    require_starter(user, data.get("jurisdiction"))
     instance = engine_instances.start_instance(
         session(),
         args["process"],
@@ -129,13 +128,13 @@ def start(args: dict[str, Any]) -> dict[str, Any]:
 
 @blp.get(f"/{ID}")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.response(200, InstanceDetailSchema)
 def show(instance_id: int) -> dict[str, Any]:
     """One instance with its open tasks, timers and current data."""
     user = current_user()
-    instance = readable_instance(user, instance_id)
-    described = engine_instances.describe(session(), instance.id)
+    instance, viewer = readable_instance(user, instance_id)
+    described = policy.describe_view(engine_instances.describe(session(), instance.id), viewer)
     return {
         **instance_json(instance),
         "error": described["error"],
@@ -147,16 +146,16 @@ def show(instance_id: int) -> dict[str, Any]:
 
 @blp.get(f"/{ID}/events")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, EventPageSchema)
 def events(args: dict[str, Any], instance_id: int) -> dict[str, Any]:
-    """The instance's event log, oldest first."""
+    """The instance's event log, oldest first (each event's data as the policy lets the user see it)."""
     user = current_user()
-    readable_instance(user, instance_id)
+    _instance, viewer = readable_instance(user, instance_id)
     query = select(InstanceEvent).where(InstanceEvent.instance_id == instance_id).order_by(InstanceEvent.id)
     page = page_of(query, args["page"], args["page_size"])
-    page["items"] = [engine_instances.event_json(e) for e in page["items"]]
+    page["items"] = policy.events_view([engine_instances.event_json(e) for e in page["items"]], viewer)
     return page
 
 
@@ -170,7 +169,7 @@ def _control(name: str, instance_id: int, **kwargs: Any) -> dict[str, Any]:
 
 @blp.post(f"/{ID}/suspend")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.response(200, InstanceSchema)
 def suspend(instance_id: int) -> dict[str, Any]:
     """Suspend a running instance (bureau or admin of its jurisdiction): no timer fires, no task is done."""
@@ -179,7 +178,7 @@ def suspend(instance_id: int) -> dict[str, Any]:
 
 @blp.post(f"/{ID}/resume")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.response(200, InstanceSchema)
 def resume(instance_id: int) -> dict[str, Any]:
     """Resume a suspended instance; timers that fell due meanwhile fire now."""
@@ -188,7 +187,7 @@ def resume(instance_id: int) -> dict[str, Any]:
 
 @blp.post(f"/{ID}/terminate")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.arguments(TerminateSchema, required=False)
 @blp.response(200, InstanceSchema)
 def terminate(args: dict[str, Any], instance_id: int) -> dict[str, Any]:
@@ -198,7 +197,7 @@ def terminate(args: dict[str, Any], instance_id: int) -> dict[str, Any]:
 
 @blp.post(f"/{ID}/retry")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.arguments(RetrySchema, required=False)
 @blp.response(200, InstanceSchema)
 def retry(args: dict[str, Any], instance_id: int) -> dict[str, Any]:

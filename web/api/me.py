@@ -6,7 +6,8 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from web.api.common import BEARER, authenticated, current_user
+from web.access import api_rule
+from web.api.common import BEARER, current_user
 from web.api.schemas import MeSchema
 
 blp = Blueprint("api_v1_me", __name__, url_prefix="/api/v1", description="The token's user / 令牌所属用户")
@@ -14,7 +15,7 @@ blp = Blueprint("api_v1_me", __name__, url_prefix="/api/v1", description="The to
 
 @blp.get("/me")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.response(200, MeSchema)
 def me() -> dict[str, Any]:
     """The user the token belongs to, with their roles."""

@@ -11,7 +11,8 @@ from engine.errors import Forbidden
 from engine.messages import deliver, find_waiting
 from engine.models.instance import ProcessInstance
 from engine.users import require_role
-from web.api.common import BEARER, authenticated, current_user, session
+from web.access import api_rule
+from web.api.common import BEARER, current_user, session
 from web.api.schemas import DeliveredSchema, MessageSchema
 
 blp = Blueprint("api_v1_messages", __name__, url_prefix="/api/v1/messages", description="Messages / 消息")
@@ -19,7 +20,7 @@ blp = Blueprint("api_v1_messages", __name__, url_prefix="/api/v1/messages", desc
 
 @blp.post("")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.arguments(MessageSchema)
 @blp.response(200, DeliveredSchema)
 def deliver_message(args: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from engine.errors import NotFound
 from engine.instances import find_version
 from engine.models.deployment import ProcessVersion
-from web.api.common import BEARER, PageArgs, authenticated, current_user, page_of, path_text, session
+from web.access import api_rule
+from web.api.common import BEARER, PageArgs, current_user, page_of, path_text, session
 from web.api.schemas import ProcessPageSchema, ProcessSchema, VersionPageSchema, VersionSchema
 
 blp = Blueprint(
@@ -56,7 +57,7 @@ def _summary(row: Any) -> dict[str, Any]:
 
 @blp.get("")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, ProcessPageSchema)
 def list_processes(args: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +77,7 @@ def list_processes(args: dict[str, Any]) -> dict[str, Any]:
 
 @blp.get("/<string:key>")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.response(200, ProcessSchema)
 def show_process(key: str) -> dict[str, Any]:
     """One process with its newest version."""
@@ -90,7 +91,7 @@ def show_process(key: str) -> dict[str, Any]:
 
 @blp.get("/<string:key>/versions")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, VersionPageSchema)
 def list_versions(args: dict[str, Any], key: str) -> dict[str, Any]:
@@ -110,7 +111,7 @@ def list_versions(args: dict[str, Any], key: str) -> dict[str, Any]:
 
 @blp.get("/<string:key>/versions/<int(max=2147483647):version>")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.response(200, VersionSchema)
 def show_version(key: str, version: int) -> dict[str, Any]:
     """One version of a process."""

@@ -7,6 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from engine import portal
+from web.access import api_rule
 from web.api.common import session
 from web.api.schemas import ChallengePageSchema, NoticePageSchema, PublicQuerySchema
 
@@ -30,6 +31,7 @@ def _page(items: list[Any], args: dict[str, Any]) -> dict[str, Any]:
 
 @blp.get("/challenges")
 @blp.doc(security=[])
+@api_rule("public")
 @blp.arguments(PublicQuerySchema, location="query")
 @blp.response(200, ChallengePageSchema)
 def challenges(args: dict[str, Any]) -> dict[str, Any]:
@@ -39,6 +41,7 @@ def challenges(args: dict[str, Any]) -> dict[str, Any]:
 
 @blp.get("/notices")
 @blp.doc(security=[])
+@api_rule("public")
 @blp.arguments(PublicQuerySchema, location="query")
 @blp.response(200, NoticePageSchema)
 def notices(args: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from flask_smorest import Blueprint
 from sqlalchemy import and_, select
 
 from engine import tasks as engine_tasks
-from engine.access import require_task_access, task_visibility_clause
+from engine.access import policy, task_visibility_clause
+from engine.access.fields import FieldViewer
 from engine.errors import NotFound
 from engine.instances import describe
 from engine.models import task as task_model
@@ -19,7 +20,8 @@ from engine.models.task import HumanTask
 from engine.models.user import User
 from engine.taskforms import form_for
 from engine.workqueue import ready_lanes
-from web.api.common import BEARER, authenticated, current_user, page_of, session, task_uuid
+from web.access import api_rule
+from web.api.common import BEARER, current_user, page_of, session, task_uuid
 from web.api.instances import jsonable
 from web.api.schemas import (
     CompleteSchema,
@@ -54,7 +56,7 @@ def task_json(row: HumanTask) -> dict[str, Any]:
 
 @blp.get("")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.arguments(TaskQuerySchema, location="query")
 @blp.response(200, TaskPageSchema)
 def list_tasks(args: dict[str, Any]) -> dict[str, Any]:
@@ -76,29 +78,29 @@ def list_tasks(args: dict[str, Any]) -> dict[str, Any]:
     return page
 
 
-def _task(user: User, task_id: str) -> tuple[HumanTask, ProcessInstance]:
+def _task(user: User, task_id: str) -> tuple[HumanTask, ProcessInstance, FieldViewer]:
     row = session().get(HumanTask, task_uuid(task_id))
     instance = session().get(ProcessInstance, row.instance_id) if row is not None else None
     if row is None or instance is None:
         raise NotFound(f"任务 {task_id} 不存在。", f"Task {task_id} does not exist.")
-    require_task_access(session(), user, row, instance)
-    return row, instance
+    return row, instance, policy.task_viewer(session(), user, row, instance)
 
 
 @blp.get(f"/{ID}")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.response(200, TaskDetailSchema)
 def show_task(task_id: str) -> dict[str, Any]:
-    """A task with its form definition and the instance's current data (for those who may act on it)."""
+    """A task with its form definition and the instance's current data, as the policy lets the user see it."""
     user = current_user()
-    row, instance = _task(user, task_id)
+    row, instance, viewer = _task(user, task_id)
+    data = describe(session(), instance.id)["data"] if row.status in task_model.OPEN else {}
     return {
         **task_json(row),
         "instructions": row.instructions,
         "lock_version": instance.lock_version,
         "form_definition": _form_json(instance, row.form_key) if row.form_key else None,
-        "data": jsonable(describe(session(), instance.id)["data"]) if row.status in task_model.OPEN else {},
+        "data": jsonable(policy.data_view(data, viewer)),
     }
 
 
@@ -121,7 +123,7 @@ def _form_json(instance: ProcessInstance, form_key: str) -> dict[str, Any] | Non
 
 @blp.post(f"/{ID}/claim")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.response(200, TaskSchema)
 def claim(task_id: str) -> dict[str, Any]:
     """Claim a ready task, so that nobody else completes it."""
@@ -132,7 +134,7 @@ def claim(task_id: str) -> dict[str, Any]:
 
 @blp.post(f"/{ID}/unclaim")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.response(200, TaskSchema)
 def unclaim(task_id: str) -> dict[str, Any]:
     """Give a claimed task back to the queue (only who claimed it)."""
@@ -143,7 +145,7 @@ def unclaim(task_id: str) -> dict[str, Any]:
 
 @blp.post(f"/{ID}/complete")
 @blp.doc(security=BEARER)
-@authenticated
+@api_rule("token")
 @blp.arguments(CompleteSchema)
 @blp.response(200, CompletionSchema)
 def complete(args: dict[str, Any], task_id: str) -> dict[str, Any]:

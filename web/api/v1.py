@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from engine.errors import JiebangError
+from web.access import rule
 from web.api import deployments, instances, me, messages, processes, public, tasks
 from web.api.common import close_session
 from web.api.problems import PROBLEM_JSON, ProblemSchema, from_http, handle_error
@@ -73,6 +74,7 @@ bp = Blueprint("api_v1", __name__, url_prefix=PREFIX)
 
 
 @bp.get("/swagger-ui/<path:filename>")
+@rule("public")
 def swagger_asset(filename: str) -> Response:
     """Swagger UI's files from the swagger-ui-bundle package: the page works offline, with no CDN."""
     return send_from_directory(str(swagger_ui_bundle.swagger_ui_path), filename, max_age=86400)

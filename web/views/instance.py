@@ -1,7 +1,8 @@
 """The staff view of one instance (summary, timeline, objections, attachments) and attachment downloads.
 
 The supervisor's diagram view lives in the monitor (``/monitor``); this page is what a task's context links
-to and what shows an objection that reached the instance."""
+to and what shows an objection that reached the instance. Who may open it, and which fields, events, objector
+details and files it shows, is the access policy's answer (``engine.access.policy``)."""
 
 from __future__ import annotations
 
@@ -10,47 +11,47 @@ from typing import Any
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
-from engine import audit
+from engine import audit, instances
+from engine.access import policy
+from engine.access.fields import FieldViewer
+from engine.models import task as task_model
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from web import uploads
+from web.access import me, rule
 from web.context import instance_context
 from web.extensions import db
-from web.security import staff_required
 
 bp = Blueprint("instance", __name__)
 
 
-def _visible_instance(instance_id: int) -> ProcessInstance:
+def _visible_instance(instance_id: int) -> tuple[ProcessInstance, FieldViewer]:
+    """The instance and the signed-in user as its viewer; 404 / 403 (the policy's refusal) otherwise."""
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None:
         abort(404)
-    if not any(
-        g.jurisdiction is None or g.jurisdiction == instance.jurisdiction for g in current_user.grants
-    ):
-        abort(403)
-    return instance
+    return instance, policy.instance_viewer(db.session(), me(), instance)
 
 
 @bp.get("/instances/<int:instance_id>")
-@staff_required
+@rule("instance")
 def show(instance_id: int) -> str:
-    instance = _visible_instance(instance_id)
+    instance, viewer = _visible_instance(instance_id)
     open_tasks = db.session.query(HumanTask).filter(HumanTask.instance_id == instance.id).all()
     return render_template(
         "instance/show.html",
         instance=instance,
-        context=instance_context(instance),
-        open_tasks=[t for t in open_tasks if t.status in ("ready", "paused")],
+        context=instance_context(instance, viewer),
+        open_tasks=[t for t in open_tasks if t.status in task_model.OPEN],
     )
 
 
 @bp.get("/instances/<int:instance_id>/files/<sha256>")
-@staff_required
+@rule("attachment")
 def attachment(instance_id: int, sha256: str) -> Any:
-    instance = _visible_instance(instance_id)
-    meta = next((m for m in instance_context(instance)["attachments"] if m["sha256"] == sha256), None)
-    if meta is None:
+    instance, viewer = _visible_instance(instance_id)
+    meta = policy.attachment_for(instances.events(db.session(), instance.id), viewer, sha256)
+    if uploads.path_of(meta["storage_key"]) is None:
         abort(404)
     audit.record(
         db.session(),

@@ -15,8 +15,8 @@ from engine.bundle import MAX_FILE_BYTES, BundleFile, kind_of
 from engine.deploy import deploy_bundle, validate_bundle
 from engine.errors import DeploymentRefused, JiebangError
 from engine.models.deployment import Deployment, DeploymentFile, ProcessVersion
+from web.access import rule
 from web.extensions import db
-from web.security import roles_required
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
 
@@ -25,7 +25,7 @@ EDITABLE = ("bpmn", "dmn")
 
 
 @bp.get("/")
-@roles_required(*MODELER_ROLES)
+@rule("modeler")
 def index() -> str:
     session = db.session()
     versions = session.scalars(
@@ -51,7 +51,7 @@ def _deployment_or_404(deployment_id: int) -> Deployment:
 
 
 @bp.get("/versions/<int:version_id>")
-@roles_required(*MODELER_ROLES)
+@rule("modeler")
 def edit(version_id: int) -> str:
     pv = db.session.get(ProcessVersion, version_id)
     if pv is None:
@@ -61,7 +61,7 @@ def edit(version_id: int) -> str:
 
 
 @bp.get("/deployments/<int:deployment_id>")
-@roles_required(*MODELER_ROLES)
+@rule("modeler")
 def edit_deployment(deployment_id: int) -> str:
     dep = _deployment_or_404(deployment_id)
     open_file = request.args.get("file") or next((f.name for f in dep.files if f.kind in EDITABLE), None)
@@ -69,7 +69,7 @@ def edit_deployment(deployment_id: int) -> str:
 
 
 @bp.get("/new")
-@roles_required(*MODELER_ROLES)
+@rule("modeler")
 def new() -> str:
     """An empty modeler: draw a new diagram or import local .bpmn / .dmn files, validate, deploy."""
     config = {
@@ -97,7 +97,7 @@ def _config(dep: Deployment, *, open_file: str | None) -> dict[str, Any]:
 
 
 @bp.get("/deployments/<int:deployment_id>/files/<path:name>")
-@roles_required(*MODELER_ROLES)
+@rule("modeler")
 def file(deployment_id: int, name: str) -> Response:
     found = db.session.scalar(
         select(DeploymentFile).where(
@@ -192,24 +192,24 @@ def _deploy(deployment: Deployment | None) -> tuple[Response, int]:
 
 
 @bp.post("/deployments/<int:deployment_id>/validate")
-@roles_required(*MODELER_ROLES)
+@rule("modeler")
 def validate(deployment_id: int) -> Response:
     return _validate(_deployment_or_404(deployment_id))
 
 
 @bp.post("/deployments/<int:deployment_id>/deploy")
-@roles_required(*MODELER_ROLES)
+@rule("modeler")
 def deploy(deployment_id: int) -> tuple[Response, int]:
     return _deploy(_deployment_or_404(deployment_id))
 
 
 @bp.post("/validate")
-@roles_required(*MODELER_ROLES)
+@rule("modeler")
 def validate_new() -> Response:
     return _validate(None)
 
 
 @bp.post("/deploy")
-@roles_required(*MODELER_ROLES)
+@rule("modeler")
 def deploy_new() -> tuple[Response, int]:
     return _deploy(None)

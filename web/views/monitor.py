@@ -19,6 +19,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from engine import instances, versions
+from engine.access import Audience, oversight_scope, policy
 from engine.clock import get_clock
 from engine.errors import JiebangError
 from engine.indexes import due_timers
@@ -29,12 +30,11 @@ from engine.models.task import HumanTask
 from engine.runtime import load_workflow
 from engine.users import INSTANCE_CONTROL_ROLES
 from engine.xmlsafe import parse_xml
+from web.access import me, rule
 from web.extensions import db
-from web.security import roles_required
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
 
-MONITOR_ROLES = ("supervisor", "admin", "bureau")
 PAGE_SIZE = 25
 STATUS_LABELS = {
     "running": "运行中 Running",
@@ -49,12 +49,8 @@ STATUS_LABELS = {
 
 
 def visible_jurisdictions() -> list[str] | None:
-    """None: every jurisdiction (a supervisor or admin grant without jurisdiction); else the jurisdictions
-    where the signed-in user holds a monitor role."""
-    grants = [g for g in current_user.grants if g.role in MONITOR_ROLES]
-    if any(g.jurisdiction is None for g in grants):
-        return None
-    return sorted({g.jurisdiction for g in grants if g.jurisdiction})
+    """None: every jurisdiction; else the jurisdictions the signed-in user oversees (the policy's answer)."""
+    return oversight_scope(me())
 
 
 def can_control(instance: ProcessInstance) -> bool:
@@ -62,11 +58,12 @@ def can_control(instance: ProcessInstance) -> bool:
 
 
 def _instance_or_404(instance_id: int) -> ProcessInstance:
+    """The instance, for a viewer who oversees its jurisdiction (the policy's answer); 404 / 403 otherwise.
+    The monitor shows whole case files, so it is for oversight only."""
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None:
         abort(404)
-    scope = visible_jurisdictions()
-    if scope is not None and instance.jurisdiction not in scope:
+    if policy.instance_viewer(db.session(), me(), instance).audience != Audience.OVERSIGHT:
         abort(403)
     return instance
 
@@ -122,7 +119,7 @@ def overdue_clause(now: Any) -> Any:
 
 
 @bp.get("/")
-@roles_required(*MONITOR_ROLES)
+@rule("monitor")
 def index() -> str:
     session = db.session()
     now = get_clock(session).now()
@@ -232,7 +229,7 @@ def instance_state(session: Session, instance: ProcessInstance) -> dict[str, Any
 
 
 @bp.get("/instances/<int:instance_id>")
-@roles_required(*MONITOR_ROLES)
+@rule("monitor")
 def instance(instance_id: int) -> str:
     session = db.session()
     inst = _instance_or_404(instance_id)
@@ -262,7 +259,7 @@ def instance(instance_id: int) -> str:
 
 
 @bp.get("/instances/<int:instance_id>/state.json")
-@roles_required(*MONITOR_ROLES)
+@rule("monitor")
 def instance_state_json(instance_id: int) -> Response:
     inst = _instance_or_404(instance_id)
     return jsonify(instance_state(db.session(), inst))
@@ -289,7 +286,7 @@ def diagram_file(session: Session, pv: ProcessVersion, process_id: str | None) -
 
 
 @bp.get("/instances/<int:instance_id>/diagram.bpmn")
-@roles_required(*MONITOR_ROLES)
+@rule("monitor")
 def instance_diagram(instance_id: int) -> Response:
     """The BPMN XML of the instance's pinned version (``?process=ID``: the file of a called process)."""
     inst = _instance_or_404(instance_id)
@@ -300,7 +297,7 @@ def instance_diagram(instance_id: int) -> Response:
 
 
 @bp.get("/viewer")
-@roles_required(*MONITOR_ROLES, "process_owner")
+@rule("viewer")
 def viewer() -> str:
     """Open a local .bpmn file in the viewer (nothing is uploaded)."""
     return render_template("monitor/viewer.html")
@@ -320,7 +317,7 @@ def _run(what: str, action: Any) -> None:
 
 
 @bp.post("/instances/<int:instance_id>/control")
-@roles_required(*INSTANCE_CONTROL_ROLES)
+@rule("control")
 def control(instance_id: int) -> Response:
     inst = _instance_or_404(instance_id)
     if not can_control(inst):
@@ -347,7 +344,7 @@ def control(instance_id: int) -> Response:
 
 
 @bp.get("/instances/<int:instance_id>/migrate")
-@roles_required(*MONITOR_ROLES)
+@rule("monitor")
 def migrate_preview(instance_id: int) -> str:
     inst = _instance_or_404(instance_id)
     version = _int(request.args.get("version"))
@@ -364,7 +361,7 @@ def migrate_preview(instance_id: int) -> str:
 
 
 @bp.post("/instances/<int:instance_id>/migrate")
-@roles_required(*INSTANCE_CONTROL_ROLES)
+@rule("control")
 def migrate(instance_id: int) -> Response:
     inst = _instance_or_404(instance_id)
     version, lock = _int(request.form.get("version")), _int(request.form.get("lock_version"))
@@ -378,7 +375,7 @@ def migrate(instance_id: int) -> Response:
 
 
 @bp.route("/migrate", methods=["GET", "POST"])
-@roles_required(*INSTANCE_CONTROL_ROLES)
+@rule("control")
 def bulk_migrate() -> str:
     """Move many instances of one process to its newest version: preview each, then move the chosen ones
     one at a time (each in its own transaction; a refusal does not stop the others)."""

@@ -23,9 +23,9 @@ from engine.models.user import User
 from engine.models.web import Objection
 from engine.taskforms import form_for
 from web import ratelimit, uploads
+from web.access import rule
 from web.extensions import db
 from web.i18n import current_lang
-from web.security import roles_required
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -34,6 +34,7 @@ MIN_TEXT = 10
 
 
 @bp.get("/")
+@rule("public")
 def index() -> str:
     jurisdiction = request.args.get("jurisdiction") or None
     return render_template(
@@ -62,6 +63,7 @@ def _validate(form: Any) -> tuple[dict[str, str], dict[str, str]]:
 
 
 @bp.route("/notices/<business_key>", methods=["GET", "POST"])
+@rule("public")
 def notice(business_key: str) -> Any:
     found = portal.notice(db.session(), business_key)
     if found is None:
@@ -132,7 +134,7 @@ def _file(found: portal.Notice, values: dict[str, str], client: str) -> Objectio
 
 
 @bp.route("/challenges/<business_key>/apply", methods=["GET", "POST"])
-@roles_required("solver")
+@rule("apply")
 def apply(business_key: str) -> Any:
     """A signed-in solver applies for an open challenge (000 §12(3)); see ``engine.applications``."""
     from forms.render import render_form

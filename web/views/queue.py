@@ -11,14 +11,17 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from engine import reminders, tasks
+from engine.access import policy, task_visibility_clause
 from engine.clock import get_clock
 from engine.errors import JiebangError
 from engine.models.deployment import ProcessVersion
+from engine.models.instance import ProcessInstance
+from engine.models.task import HumanTask
 from engine.models.user import User
 from engine.workqueue import paginate, ready_lanes, stage_choices
+from web.access import me, rule
 from web.extensions import db
 from web.i18n import current_lang
-from web.security import staff_required
 from web.views.auth import _safe_next
 
 bp = Blueprint("queue", __name__)
@@ -32,7 +35,7 @@ def _arg(name: str) -> str | None:
 
 
 @bp.get("/tasks")
-@staff_required
+@rule("account")
 def index() -> str:
     session = db.session()
     scope = request.args.get("scope", "roles")
@@ -43,10 +46,12 @@ def index() -> str:
         "task_spec": _arg("stage"),
         "search": _arg("q"),
     }
+    lanes = ready_lanes(session)
     if scope == "mine":
         query = tasks.queue_query(assignee=current_user.username, **filters)
     else:
-        query = tasks.queue_query(roles=current_user.role_pairs(), lanes=ready_lanes(session), **filters)
+        query = tasks.queue_query(roles=current_user.role_pairs(), lanes=lanes, **filters)
+    query = query.where(task_visibility_clause(me(), lanes))  # the policy's rule, in SQL
     try:
         page_number = max(1, int(request.args.get("page", "1")))
     except ValueError:
@@ -57,8 +62,8 @@ def index() -> str:
     if any(g.jurisdiction is None for g in current_user.grants):
         jurisdictions = sorted({*jurisdictions, *(t.jurisdiction for t in page.items if t.jurisdiction)})
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    me = session.scalar(select(User).where(User.username == current_user.username))
-    upcoming = reminders.for_user(session, me, now=get_clock(session).now()) if me is not None else []
+    row = session.scalar(select(User).where(User.username == current_user.username))
+    upcoming = reminders.for_user(session, row, now=get_clock(session).now()) if row is not None else []
     return render_template(
         "queue/index.html",
         page=page,
@@ -77,14 +82,24 @@ def index() -> str:
     )
 
 
+def _require_task(task_id: str) -> None:
+    """The access policy's rule for the task (beyond the engine's lane rule); a missing task is the engine's
+    404."""
+    row = db.session.get(HumanTask, task_id)
+    instance = db.session.get(ProcessInstance, row.instance_id) if row is not None else None
+    if row is not None and instance is not None:
+        policy.task_viewer(db.session(), me(), row, instance)
+
+
 def _back() -> Response:
     return redirect(_safe_next(request.form.get("next")) or url_for("queue.index"))
 
 
 @bp.post("/tasks/<task_id>/claim")
-@staff_required
+@rule("task")
 def claim(task_id: str) -> Response:
     try:
+        _require_task(task_id)
         row = tasks.claim(db.session(), task_id, actor=current_user.username)
         flash(_("已认领任务“%(name)s”。", name=row.name or row.task_spec), "info")
     except JiebangError as exc:
@@ -96,7 +111,7 @@ def claim(task_id: str) -> Response:
 
 
 @bp.post("/tasks/<task_id>/unclaim")
-@staff_required
+@rule("account")
 def unclaim(task_id: str) -> Response:
     try:
         row = tasks.unclaim(db.session(), task_id, actor=current_user.username)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
-from flask_login import current_user
 from sqlalchemy import select
 
+from engine.access import may_start, oversight_scope
 from engine.clock import SHANGHAI, get_clock
 from engine.domain.reports import annual_summary
 from engine.errors import JiebangError
@@ -20,23 +20,19 @@ from engine.models.deployment import ProcessVersion
 from engine.models.instance import ProcessInstance
 from engine.runtime import load_workflow
 from forms.convert import format_money_fen
+from web.access import me, rule
 from web.extensions import db
 from web.i18n import current_lang
-from web.security import roles_required
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-REPORT_ROLES = ("bureau", "supervisor", "admin")
 #: Summary instances read per page view (one a year is the norm; returned drafts are in the same instance).
 MAX_SUMMARIES = 10
 
 
 def report_scope() -> list[str] | None:
-    """None: every jurisdiction (a grant without jurisdiction); else the jurisdictions of the user's grants."""
-    grants = [g for g in current_user.grants if g.role in REPORT_ROLES]
-    if any(g.jurisdiction is None for g in grants):
-        return None
-    return sorted({g.jurisdiction for g in grants if g.jurisdiction})
+    """None: every jurisdiction; else the jurisdictions the signed-in user oversees (the policy's answer)."""
+    return oversight_scope(me())
 
 
 def _deployed_jurisdictions() -> list[str]:
@@ -81,8 +77,19 @@ def _start_year(wf: Any) -> int | None:
     return None
 
 
+def _may_start_summary(jurisdiction: str) -> bool:
+    """Whether the user may start this jurisdiction's annual summary (declared by its diagram)."""
+    pv = db.session.scalar(
+        select(ProcessVersion)
+        .where(ProcessVersion.process_key == f"{jurisdiction}_annual_summary")
+        .order_by(ProcessVersion.version.desc())
+        .limit(1)
+    )
+    return pv is not None and may_start(me(), pv, jurisdiction)
+
+
 @bp.get("/annual")
-@roles_required(*REPORT_ROLES)
+@rule("reports")
 def annual() -> tuple[str, int]:
     session = db.session()
     now = get_clock(session).now()
@@ -110,7 +117,7 @@ def annual() -> tuple[str, int]:
             choices=choices,
             summaries=found,
             money=money,
-            can_start=current_user.has_role("bureau", "admin", jurisdiction=jurisdiction),
+            can_start=_may_start_summary(jurisdiction),
         ),
         status,
     )

@@ -12,9 +12,10 @@ from flask_login import current_user
 from sqlalchemy import delete
 
 from engine import tasks
+from engine.access import policy
+from engine.access.fields import FieldViewer
 from engine.db import begin_write, utcnow
 from engine.errors import Conflict, Forbidden, InvalidState, JiebangError, ValidationFailed
-from engine.lint import role_of_lane
 from engine.models import task as task_model
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
@@ -25,31 +26,38 @@ from forms.definition import FormDefinition
 from forms.render import render_form
 from forms.webinput import from_multidict
 from web import uploads
+from web.access import me, rule
 from web.context import instance_context
 from web.extensions import db
 from web.i18n import current_lang
-from web.security import staff_required
 
 bp = Blueprint("task", __name__)
 
 _OWN_FIELDS = ("csrf_token", "action", "lock_version")
 
 
-def _open_row(task_id: str) -> tuple[HumanTask, ProcessInstance]:
+def _open_row(task_id: str) -> tuple[HumanTask, ProcessInstance, FieldViewer]:
+    """The task, its instance and the signed-in user as its viewer — the access policy's answer (the lane's
+    role and a part in the instance; 403 otherwise)."""
     row = db.session.get(HumanTask, task_id)
     if row is None:
         abort(404)
-    if not current_user.has_role(role_of_lane(row.lane) or "", jurisdiction=row.jurisdiction):
-        abort(403)
     instance = db.session.get(ProcessInstance, row.instance_id)
     assert instance is not None
-    return row, instance
+    return row, instance, policy.task_viewer(db.session(), me(), row, instance)
 
 
 def _task_data(instance: ProcessInstance, task_id: str) -> dict[str, Any]:
     wf = load_workflow(db.session(), instance)
     task = wf.get_task_from_id(UUID(task_id))
     return dict(task.data) if task is not None else {}
+
+
+def _form_context(defn: FormDefinition, data: dict[str, Any]) -> dict[str, Any]:
+    """Only the values the form itself declares (its fields and the sources of its read-only fields): the form
+    is the deployment's statement of what the task needs."""
+    wanted = {f.name for f in defn.fields} | {(f.source or "").split(".")[0] for f in defn.fields if f.source}
+    return {key: value for key, value in data.items() if key in wanted}
 
 
 def _draft(task_id: str) -> TaskDraft | None:
@@ -81,17 +89,17 @@ def _errors_in(exc: ValidationFailed, lang: str) -> dict[str, list[str]]:
 
 
 @bp.route("/tasks/<task_id>", methods=["GET", "POST"])
-@staff_required
+@rule("task")
 def show(task_id: str) -> Any:
-    row, instance = _open_row(task_id)
+    row, instance, viewer = _open_row(task_id)
     lang = current_lang()
-    context = instance_context(instance)
+    context = instance_context(instance, viewer)
     if row.status != task_model.READY and request.method != "POST":
         return render_template(
             "task/show.html", row=row, instance=instance, context=context, form_html=None, closed=True
         )
     defn = form_for(db.session(), instance.process_version, row.form_key) if row.form_key else None
-    data = _task_data(instance, task_id)
+    data = _form_context(defn, _task_data(instance, task_id)) if defn is not None else {}
     draft = _draft(task_id)
     values: dict[str, Any] = json.loads(draft.data_json) if draft else {}
     if not draft and defn is not None:

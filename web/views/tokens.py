@@ -16,8 +16,8 @@ from engine import api_tokens
 from engine.errors import JiebangError, ValidationFailed
 from engine.models.api_token import ApiToken
 from engine.models.user import User
+from web.access import rule
 from web.extensions import db
-from web.security import staff_required
 
 bp = Blueprint("tokens", __name__, url_prefix="/account/tokens")
 
@@ -61,13 +61,13 @@ def _page(status: int = 200, **extra: Any) -> Response:
 
 
 @bp.get("")
-@staff_required
+@rule("account")
 def index() -> Response:
     return _page()
 
 
 @bp.post("")
-@staff_required
+@rule("account")
 def create() -> Response:
     name = request.form.get("name", "").strip()
     if not name:
@@ -83,7 +83,7 @@ def create() -> Response:
 
 
 @bp.post("/<int:token_id>/revoke")
-@staff_required
+@rule("account")
 def revoke(token_id: int) -> Response:
     try:
         token = api_tokens.revoke_token(db.session(), token_id, actor=current_user.username)

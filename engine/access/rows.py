@@ -1,0 +1,191 @@
+"""Which instances and tasks a principal may see: index-backed SQL conditions for lists, and the same rules for
+one row.
+
+Reading an instance — its data, events and tasks' data — is allowed to
+
+* holders of a reading role (``INSTANCE_READ_ROLES``: bureau, admin, supervisor, expert, panel chair, approver)
+  for the instance's jurisdiction (or for every jurisdiction), and
+* *participants*: the user who started the instance, and users who completed, or hold the claim of, one of its
+  tasks.
+
+Everybody else — solvers, issuers, third parties, recommenders — reads only instances they take part in, so a
+solver never reads another solver's application. On top of the engine's lane rule, such a role sees and acts on
+a task (and the instance data it shows) only in an instance it takes part in, or while nobody else has a hand in
+that lane of the instance: no other user completed or claimed a task of the lane, and the instance was not
+started by another holder of the role. So the first issuer task of an instance the bureau started is open to the
+issuers of the jurisdiction, and an application a solver started stays that solver's.
+
+*Which fields* of a readable instance a principal sees is ``engine.access.fields``. Every rule here is an
+index-backed SQL condition, so lists stay fast with many instances.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+from sqlalchemy.orm import Session, aliased
+
+from engine.access.principal import APPROVER_ROLES, OVERSIGHT_ROLES, principal
+from engine.errors import Forbidden
+from engine.lint import role_of_lane
+from engine.models.instance import ProcessInstance
+from engine.models.task import HumanTask
+from engine.models.user import RoleGrant, User
+
+#: Roles that read every instance of their jurisdiction (fields filtered by audience).
+INSTANCE_READ_ROLES = OVERSIGHT_ROLES | APPROVER_ROLES | frozenset({"expert", "panel_chair"})
+
+
+def read_scope(user: Any) -> tuple[bool, set[str]]:
+    """(reads every jurisdiction, the jurisdictions the user reads by role)."""
+    grants = principal(user).grants
+    everywhere = any(role in INSTANCE_READ_ROLES and place is None for role, place in grants)
+    places = {place for role, place in grants if role in INSTANCE_READ_ROLES and place}
+    return everywhere, places
+
+
+def participated_clause(username: str | None) -> ColumnElement[bool]:
+    """Instances the user started, or in which they completed or hold a task (ix_process_instance_started_by,
+    ix_human_task_completed_by, ix_human_task_assignee)."""
+    took_part = select(HumanTask.instance_id).where(
+        or_(HumanTask.completed_by == username, HumanTask.assignee == username)
+    )
+    return or_(ProcessInstance.started_by == username, ProcessInstance.id.in_(took_part))
+
+
+def readable_clause(user: Any) -> ColumnElement[bool]:
+    """A WHERE condition on ProcessInstance selecting the instances ``user`` may read."""
+    who = principal(user)
+    everywhere, places = read_scope(who)
+    if everywhere:
+        return true()
+    clauses = [participated_clause(who.username)]
+    if places:
+        clauses.append(ProcessInstance.jurisdiction.in_(sorted(places)))
+    return or_(*clauses)
+
+
+def participates(session: Session, user: Any, instance: ProcessInstance) -> bool:
+    username = principal(user).username
+    if username is None:
+        return False
+    if instance.started_by == username:
+        return True
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    HumanTask.instance_id == instance.id,
+                    or_(HumanTask.completed_by == username, HumanTask.assignee == username),
+                )
+            )
+        )
+    )
+
+
+def can_read_instance(session: Session, user: Any, instance: ProcessInstance) -> bool:
+    who = principal(user)
+    if who.holds(INSTANCE_READ_ROLES, instance.jurisdiction):
+        return True
+    return participates(session, who, instance)
+
+
+def require_read(session: Session, user: Any, instance: ProcessInstance) -> None:
+    if not can_read_instance(session, user, instance):
+        name = principal(user).username or "-"
+        raise Forbidden(
+            f"用户 {name} 无权查看流程实例 {instance.id}：只有其辖区的管理角色和参与人可以查看。",
+            f"User {name} may not read process instance {instance.id}: only the oversight roles of its "
+            "jurisdiction and its participants may.",
+        )
+
+
+def _unclaimed_clause(role: str, username: str | None) -> ColumnElement[bool]:
+    """On HumanTask: nobody else has a hand in this task's lane of its instance — no other user completed or
+    holds a task of the same lane, and the instance was not started by another holder of ``role``."""
+    other = aliased(HumanTask)
+    other_hands = exists().where(
+        other.instance_id == HumanTask.instance_id,
+        other.lane == HumanTask.lane,
+        or_(
+            and_(other.completed_by.is_not(None), other.completed_by != username),
+            and_(other.assignee.is_not(None), other.assignee != username),
+        ),
+    )
+    starter_holds = exists().where(
+        ProcessInstance.id == HumanTask.instance_id,
+        ProcessInstance.started_by != username,
+        User.username == ProcessInstance.started_by,
+        RoleGrant.user_id == User.id,
+        RoleGrant.role == role,
+    )
+    return and_(~other_hands, ~starter_holds)
+
+
+def task_visibility_clause(user: Any, lanes: list[str]) -> ColumnElement[bool]:
+    """A WHERE condition on HumanTask, on top of the queue's lane rule: tasks of reading roles' lanes as the
+    queue shows them; a task of another role (solver, issuer, …) only in an instance the user may read, or while
+    nobody else has a hand in it (see ``_unclaimed_clause``). ``lanes``: the lane names in use."""
+    who = principal(user)
+    everywhere, _places = read_scope(who)
+    if everywhere:
+        return true()
+    clauses: list[ColumnElement[bool]] = [
+        HumanTask.instance_id.in_(select(ProcessInstance.id).where(readable_clause(who)))
+    ]
+    for role in sorted(who.roles):
+        names = [lane for lane in lanes if role_of_lane(lane) == role]
+        if not names:
+            continue
+        if role in INSTANCE_READ_ROLES:
+            clauses.append(HumanTask.lane.in_(names))
+        else:
+            clauses.append(and_(HumanTask.lane.in_(names), _unclaimed_clause(role, who.username)))
+    return or_(*clauses)
+
+
+def may_act_on_task(session: Session, user: Any, task: HumanTask, instance: ProcessInstance) -> bool:
+    """The lane's role in the task's jurisdiction, and for a role without reading rights (solver, issuer, …)
+    either taking part in the instance or a task nobody else has a hand in."""
+    who = principal(user)
+    role = role_of_lane(task.lane)
+    if role is None or not who.holds({role}, task.jurisdiction):
+        return False
+    if role in INSTANCE_READ_ROLES or can_read_instance(session, who, instance):
+        return True
+    unclaimed = select(exists().where(HumanTask.id == task.id, _unclaimed_clause(role, who.username)))
+    return bool(session.scalar(unclaimed))
+
+
+def may_see_task(session: Session, user: Any, task: HumanTask, instance: ProcessInstance) -> bool:
+    """A task page (open or done) is shown to who may act on it, and to readers of its instance that hold the
+    lane's role (to look back at what they or a colleague did)."""
+    if may_act_on_task(session, user, task, instance):
+        return True
+    role = role_of_lane(task.lane)
+    who = principal(user)
+    return bool(role and who.holds({role}, task.jurisdiction) and can_read_instance(session, who, instance))
+
+
+def require_task_access(session: Session, user: Any, task: HumanTask, instance: ProcessInstance) -> None:
+    """A role without oversight (solver, issuer, …) acts only in instances it takes part in, or on a task nobody
+    else has a hand in (e.g. the first task of an instance the bureau started for the issuers of its
+    jurisdiction) — never in another solver's application; and only with the lane's role."""
+    if not may_see_task(session, user, task, instance):
+        name = principal(user).username or "-"
+        raise Forbidden(
+            f"用户 {name} 不能查看或办理任务“{task.name or task.task_spec}”：需要该环节的角色，并且是流程实例 "
+            f"{instance.id} 的参与人。",
+            f"User {name} may not see or act on task '{task.name or task.task_spec}': it needs the lane's role "
+            f"and a part in process instance {instance.id}.",
+        )
+
+
+def oversight_scope(user: Any) -> list[str] | None:
+    """The jurisdictions whose whole case files the user oversees (bureau, supervisor, admin): None for every
+    jurisdiction, else a list (possibly empty). Lists of the monitor and the reports filter on it in SQL."""
+    grants = [(role, place) for role, place in principal(user).grants if role in OVERSIGHT_ROLES]
+    if any(place is None for _role, place in grants):
+        return None
+    return sorted({place for _role, place in grants if place})

@@ -1,0 +1,75 @@
+"""Who may start a process: declared in the deployment, enforced on every face.
+
+The diagram declares it. The start event's ``startRoles`` property (``spiffworkflow:property``, role codes
+separated by commas; empty: nobody) names the roles, and without it the role of the start event's lane does (``科技局
+(bureau)``): the lane of the start is the party that starts the procedure. A process whose start declares no
+role is started by the system only (diagrams calling it, the operator's CLI without ``--as``).
+
+The starter must hold one of the roles in the jurisdiction the start data names (``jurisdiction``), or for
+every jurisdiction; without a jurisdiction, anywhere. ``engine.instances.start_instance`` checks it for every
+start that names its actor, so the API, the web pages and ``jiebang start --as`` all follow it: a solver cannot
+start a termination (its start lies in the bureau's lane), and a bureau cannot start in another jurisdiction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+
+from engine.access.principal import principal
+from engine.errors import Forbidden
+from engine.lint import ROLE_CODE, properties_of, role_of_lane
+from engine.models.deployment import ProcessVersion
+
+START_ROLES_PROPERTY = "startRoles"
+
+
+def declared_start_roles(spec: Any) -> frozenset[str]:
+    """The roles the start events of a process spec declare (property, else lane)."""
+    roles: set[str] = set()
+    for task_spec in spec.task_specs.values():
+        if not isinstance(task_spec, StartEvent):
+            continue
+        declared = properties_of(task_spec).get(START_ROLES_PROPERTY)
+        if declared is not None:  # present, even empty: exactly these roles (empty: the system only)
+            roles.update(r.strip() for r in declared.split(",") if ROLE_CODE.match(r.strip()))
+        else:
+            lane_role = role_of_lane(getattr(task_spec, "lane", None))
+            if lane_role:
+                roles.add(lane_role)
+    return frozenset(roles)
+
+
+def start_roles(pv: ProcessVersion) -> frozenset[str]:
+    from engine.runtime import version_specs
+
+    return declared_start_roles(version_specs(pv)[0])
+
+
+def may_start(user: Any, pv: ProcessVersion, jurisdiction: str | None) -> bool:
+    who, roles = principal(user), start_roles(pv)
+    if jurisdiction is None:
+        return who.holds_anywhere(roles)
+    return who.holds(roles, jurisdiction)
+
+
+def require_start(user: Any, pv: ProcessVersion, jurisdiction: str | None) -> None:
+    if may_start(user, pv, jurisdiction):
+        return
+    name = principal(user).username or "-"
+    roles = sorted(start_roles(pv))
+    where_zh = f"辖区 {jurisdiction}" if jurisdiction else "任一辖区"
+    where_en = f"jurisdiction {jurisdiction}" if jurisdiction else "any jurisdiction"
+    if not roles:
+        raise Forbidden(
+            f"流程 {pv.process_key} 没有声明可由用户发起（开始事件没有角色泳道或 {START_ROLES_PROPERTY} 属性），"
+            "只能由系统发起。",
+            f"Process {pv.process_key} declares no role that may start it (its start event has neither a role "
+            f"lane nor a {START_ROLES_PROPERTY} property); only the system starts it.",
+        )
+    raise Forbidden(
+        f"用户 {name} 不能发起流程 {pv.process_key}：需要{where_zh}的以下角色之一：{'、'.join(roles)}。",
+        f"User {name} may not start process {pv.process_key}: it needs one of these roles in {where_en}: "
+        f"{', '.join(roles)}.",
+    )
