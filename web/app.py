@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import os
 import pkgutil
@@ -17,7 +18,7 @@ from engine.clock import SHANGHAI, get_clock
 from engine.db import default_database_url
 from engine.errors import JiebangError
 from engine.migrate import MIGRATIONS
-from web import i18n
+from web import headers, i18n
 from web.extensions import db, migrate
 from web.security import login_manager, secret_key
 
@@ -87,17 +88,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
+    headers.init_app(app)
 
     register_blueprints(app)
     _register_template_helpers(app)
     _register_error_pages(app)
-
-    @app.after_request
-    def _security_headers(response: Any) -> Any:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
 
     return app
 
@@ -120,6 +115,11 @@ def _register_template_helpers(app: Flask) -> None:
     @app.template_filter("local_seconds")
     def local_seconds(value: Any) -> str:
         return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+    @app.template_filter("pretty_json")
+    def pretty_json(value: Any) -> str:
+        """Data shown as indented JSON in HTML text (autoescaped there; ``|tojson`` is for script blocks)."""
+        return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
