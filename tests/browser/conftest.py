@@ -169,9 +169,10 @@ class Watched:
         response = self.page.goto(self.base + path)
         policy = response.headers.get("content-security-policy", "") if response else ""
         assert "script-src 'self';" in policy and "object-src 'none'" in policy, f"{path}: no strict CSP"
-        self.page.wait_for_load_state("networkidle")
-        if wait_for:
+        if wait_for:  # the page's own signal that its scripts are done
             self.page.wait_for_selector(wait_for, state="attached")
+        else:
+            self.page.wait_for_load_state("networkidle")
         return self.check(*shown, shot=shot)
 
     def check(self, *shown: str, shot: str | None = None) -> str:
