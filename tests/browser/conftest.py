@@ -1,6 +1,9 @@
 """Browser tests: the app served on 127.0.0.1 (a free port, werkzeug in a thread) and Debian's Chromium driven
 by Python playwright. Never downloads a browser: Chromium comes from `apt-get install chromium`
-(scripts/setup.sh). Skipped, with the reason, when Chromium or playwright is missing."""
+(scripts/setup.sh). Skipped, with the reason, when Chromium or playwright is missing.
+
+``roles(username)`` opens a signed-in browser context (``None``: the public) whose pages report every dialog,
+Content-Security-Policy violation and page error; the test fails (at teardown) when any was seen."""
 
 from __future__ import annotations
 
