@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import os
 import pkgutil
@@ -18,7 +19,7 @@ from engine.db import SQLITE_BUSY_SECONDS, default_database_url
 from engine.errors import JiebangError
 from engine.migrate import MIGRATIONS
 from engine.private import restrict_umask
-from web import i18n, security
+from web import headers, i18n, security
 from web.extensions import db, migrate
 from web.security import secret_key
 
@@ -95,17 +96,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     security.init_app(app)  # sessions, sign-in throttles, audit client, Cache-Control
     i18n.init_app(app)
+    headers.init_app(app)
 
     register_blueprints(app)
     _register_template_helpers(app)
     _register_error_pages(app)
-
-    @app.after_request
-    def _security_headers(response: Any) -> Any:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
 
     return app
 
@@ -128,6 +123,11 @@ def _register_template_helpers(app: Flask) -> None:
     @app.template_filter("local_seconds")
     def local_seconds(value: Any) -> str:
         return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+    @app.template_filter("pretty_json")
+    def pretty_json(value: Any) -> str:
+        """Data shown as indented JSON in HTML text (autoescaped there; ``|tojson`` is for script blocks)."""
+        return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, default=str)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -1,10 +1,15 @@
 """Browser tests: the app served on 127.0.0.1 (a free port, werkzeug in a thread) and Debian's Chromium driven
 by Python playwright. Never downloads a browser: Chromium comes from `apt-get install chromium`
-(scripts/setup.sh). Skipped, with the reason, when Chromium or playwright is missing."""
+(scripts/setup.sh). Skipped, with the reason, when Chromium or playwright is missing.
+
+``roles(username)`` opens a signed-in browser context (``None``: the public) whose pages report every dialog,
+Content-Security-Policy violation and page error; the test fails (at teardown) when any was seen."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -125,3 +130,105 @@ def copy_for_readme(path: Path, name: str) -> None:
         target = ROOT / "docs" / "screenshots" / f"{name}.png"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
+
+
+#: Reports every Content-Security-Policy violation of a page as a console message the test collects.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP-VIOLATION " + e.violatedDirective + " " + e.blockedURI + " " + (e.sample || ""));
+});
+"""
+
+
+class Watched:
+    """A browser context (one role) whose pages report dialogs, policy violations and page errors."""
+
+    def __init__(self, browser: Any, base: str, username: str | None) -> None:
+        self.base = base
+        self.username = username or "public"
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.context.add_init_script(REPORT_VIOLATIONS)
+        self.problems: list[str] = []
+        self.page = self.context.new_page()
+        self.page.on("dialog", self._dialog)
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
+        if username:
+            sign_in(self.page, base, username)
+            assert "/login" not in self.page.url, f"{username} could not sign in"
+
+    def _dialog(self, dialog: Any) -> None:
+        self.problems.append(f"{dialog.type} dialog: {dialog.message} on {self.page.url}")
+        dialog.dismiss()
+
+    def _console(self, message: Any) -> None:
+        text = message.text
+        if "CSP-VIOLATION" in text or "Content Security Policy" in text:
+            self.problems.append(f"{text[:300]} on {self.page.url}")
+
+    def open(self, path: str, *shown: str, wait_for: str | None = None, shot: str | None = None) -> str:
+        """Open ``path``; every text of ``shown`` must be visible on it. Returns the page's visible text."""
+        response = self.page.goto(self.base + path)
+        policy = response.headers.get("content-security-policy", "") if response else ""
+        assert "script-src 'self';" in policy and "object-src 'none'" in policy, f"{path}: no strict CSP"
+        if wait_for:  # the page's own signal that its scripts are done
+            self.page.wait_for_selector(wait_for, state="attached")
+        else:
+            self.page.wait_for_load_state("networkidle")
+        return self.check(*shown, shot=shot)
+
+    def check(self, *shown: str, shot: str | None = None) -> str:
+        text = self.page.inner_text("body")
+        for expected in shown:
+            assert visible(expected, text), (
+                f"{self.username} on {self.page.url}: {expected!r} not shown as text"
+            )
+        injected = self.page.evaluate(
+            """() => ({
+                images: document.querySelectorAll('img[src="x"], img[src$="/x"]').length,
+                links: Array.from(document.querySelectorAll('[href], [src], [action]')).filter(el =>
+                    /^\\s*javascript:/i.test(el.getAttribute('href') || el.getAttribute('src') ||
+                                            el.getAttribute('action') || '')).length,
+                scripts: Array.from(document.scripts).filter(s =>
+                    s.type !== 'application/json' && /alert\\(/.test(s.textContent)).length,
+                handlers: Array.from(document.querySelectorAll('*')).filter(el =>
+                    Array.from(el.attributes).some(a => /^on/i.test(a.name))).length,
+            })"""
+        )
+        assert injected == {"images": 0, "links": 0, "scripts": 0, "handlers": 0}, (
+            f"{self.username} on {self.page.url}: elements made from hostile text: {injected}"
+        )
+        if shot:
+            screenshot(self.page, shot)
+        return text
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def visible(expected: str, text: str) -> bool:
+    """``expected`` in the page's text as written, as a JSON string (the data panels), or with the line breaks
+    a diagram label gets."""
+    squeeze = re.compile(r"\s+")
+    return (
+        expected in text
+        or json.dumps(expected, ensure_ascii=False)[1:-1] in text
+        or squeeze.sub("", expected) in squeeze.sub("", text)
+    )
+
+
+@pytest.fixture
+def roles(browser: Any, live_app: str) -> Iterator[Any]:
+    opened: list[Watched] = []
+
+    def open_as(username: str | None) -> Watched:
+        watched = Watched(browser, live_app, username)
+        opened.append(watched)
+        return watched
+
+    yield open_as
+    problems = [p for w in opened for p in w.problems]
+    for watched in opened:
+        watched.close()
+    assert not problems, "\n".join(problems)

@@ -248,7 +248,6 @@ def instance(instance_id: int) -> str:
         "monitor/instance.html",
         inst=inst,
         state=state,
-        state_json=json.dumps(state, ensure_ascii=False, default=str),
         data_json=json.dumps(state["data"], ensure_ascii=False, indent=2, sort_keys=True, default=str),
         events=instances.events(session, inst.id),
         open_tasks=open_tasks,

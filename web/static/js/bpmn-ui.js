@@ -81,8 +81,11 @@
       });
       (state.timers || []).forEach(function (t) {
         if (registry.get(t.element)) {
-          overlays.add(t.element, { position: { bottom: -4, left: -20 },
-            html: '<span class="jb-badge jb-badge-timer" title="到期 due">⏰ ' + shanghai(t.due_at) + "</span>" });
+          var badge = document.createElement("span");
+          badge.className = "jb-badge jb-badge-timer";
+          badge.title = "到期 due";
+          badge.textContent = "⏰ " + shanghai(t.due_at);
+          overlays.add(t.element, { position: { bottom: -4, left: -20 }, html: badge });
         }
       });
       if (state.error && state.error.task) {
@@ -187,7 +190,7 @@
     var tabs = document.getElementById("file-tabs");
     var problemsBox = document.getElementById("problems");
     var resultBox = document.getElementById("result");
-    var bpmn = new BpmnJS({ container: bpmnBox, keyboard: { bindTo: document } });
+    var bpmn = new BpmnJS({ container: bpmnBox });  // keyboard: bound to the canvas implicitly (bpmn-js 18)
     var dmn = null;
     var files = {};      // name -> {kind, url, text (when loaded or edited), edited}
     var order = [];
@@ -196,7 +199,7 @@
     (config.files || []).forEach(function (f) { files[f.name] = { kind: f.kind, url: f.url, text: null, edited: false }; order.push(f.name); });
 
     function dmnModeler() {
-      if (!dmn) dmn = new DmnJS({ container: dmnBox, common: { keyboard: { bindTo: document } } });
+      if (!dmn) dmn = new DmnJS({ container: dmnBox });  // keyboard: bound to the canvas implicitly
       return dmn;
     }
 
