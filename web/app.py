@@ -129,6 +129,7 @@ def _register_template_helpers(app: Flask) -> None:
             "time_left": lambda due: time_left(due, clock_now()),
             "bi": lambda zh, en: zh if i18n.current_lang() == "zh" else en,
             "plain": plain,
+            "jurisdiction_name": i18n.jurisdiction_name,
         }
 
 
