@@ -72,3 +72,49 @@ def test_admin_imports_next_year_and_retries_the_failed_instance(
     assert page.locator("#no-failures").is_visible()
     screenshot(page, "calendar-retried")
     assert not page.js_errors  # type: ignore[attr-defined]
+
+
+def test_admin_advances_the_simulated_clock_and_a_publicity_window_closes(
+    page: Any, live_app: str, db_session: Session, deploy, sim, calendar_loaded
+) -> None:  # type: ignore[no-untyped-def]
+    from engine.users import add_user
+
+    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    add_user(db_session, "admin", roles=["admin"], password_hash=fast)
+    add_user(db_session, "issuer1", roles=["issuer"], jurisdiction="urumqi")
+    add_user(db_session, "bureau1", roles=["bureau"], jurisdiction="urumqi")
+    deploy("basic")
+    sim.set("2026-09-28T10:00:00+08:00")
+    inst = instances.start_instance(
+        db_session,
+        "publicity_demo",
+        business_key="公示-2026-018",
+        data={"jurisdiction": "urumqi", "publicity_days": 7, "publicity_unit": "days"},
+    )
+    (need,) = tasks.list_tasks(db_session, instance_id=inst.id)
+    tasks.complete(
+        db_session, need.id, actor="issuer1", data={"title": "高温合金", "budget": "100", "pledge_unit": True}
+    )
+    (review,) = tasks.list_tasks(db_session, instance_id=inst.id)
+    tasks.complete(db_session, review.id, actor="bureau1", data={"decision": "approve", "reason": "符合条件"})
+
+    sign_in(page, live_app, "admin", "/tasks")
+    banner = page.locator("#clock-banner")
+    assert "2026-09-28 10:00" in banner.inner_text()
+    banner.get_by_role("link", name="调整时钟").click()
+    page.wait_for_load_state("networkidle")
+    assert "公示-2026-018" in page.locator("#pending-timers").inner_text()
+    screenshot(page, "clock-before")
+
+    page.fill("#clock-amount", "7")
+    page.select_option("select[name=unit]", "days")
+    page.locator("#clock-advance").click()
+    page.wait_for_load_state("networkidle")
+    main = page.inner_text("main")
+    assert "模拟时钟已调到 2026-10-05 10:00" in main and "1 个期限已到期并触发：公示-2026-018" in main
+    assert "2026-10-05 10:00" in page.locator("#clock-banner").inner_text()
+    assert page.locator("#no-timers").is_visible()
+    screenshot(page, "clock-after")
+    db_session.rollback()
+    db_session.expire_all()
+    assert instances.describe(db_session, inst.id)["status"] == "completed"
