@@ -71,6 +71,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         UPLOAD_FOLDER=None,  # default: <instance>/uploads
         LOGIN_RATE_LIMIT=(10, 15 * 60),  # failed sign-ins per client address and per user name
         OBJECTION_RATE_LIMIT=(5, 60 * 60),  # objections per client address
+        RECEIPT_LOOKUP_RATE_LIMIT=(30, 10 * 60),  # receipt look-ups per client address
         QUEUE_PAGE_SIZE=25,
     )
     if config:
