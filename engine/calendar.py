@@ -52,12 +52,25 @@ _WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+#: The words of ``calendar_missing`` that name the year; ``missing_year_in`` finds them in an instance's error.
+_MISSING_MARK = "年的法定节假日和调休安排尚未载入"
+_MISSING_YEAR = re.compile(r"(\d{4}) " + _MISSING_MARK)
+
+
+def missing_year_in(message: str | None) -> int | None:
+    """The year whose schedule an error message (of ``calendar_missing``) says is missing, else None."""
+    found = _MISSING_YEAR.search(message or "")
+    return int(found.group(1)) if found else None
+
+
 def calendar_missing(year: int) -> CalendarMissing:
     return CalendarMissing(
-        f"{year} 年的法定节假日和调休安排尚未载入，无法计算工作日。"
-        f"请管理员运行 `jiebang calendar import FILE` 导入 {year} 年的安排。",
+        f"{year} {_MISSING_MARK}，无法计算工作日。"
+        f"请管理员在“节假日安排”页面（/admin/calendar）或用 `jiebang calendar import FILE` 导入 {year} 年的安排，"
+        "然后重试。",
         f"The {year} public holiday and make-up working day schedule is not loaded, so working days cannot "
-        f"be computed. Staff: run `jiebang calendar import FILE` to import the {year} schedule.",
+        f"be computed. Staff: import the {year} schedule on the Holiday schedule page (/admin/calendar) or with "
+        "`jiebang calendar import FILE`, then retry.",
         details={"year": year},
     )
 
@@ -216,25 +229,86 @@ def import_calendar_file(session: Session, path: str | Path) -> list[int]:
             f"找不到日历文件 {path}。", f"Calendar file {path} not found.", details={"file": str(path)}
         ) from None
     except UnicodeDecodeError:
-        raise ValidationFailed(
-            f"日历文件 {path.name} 不是 UTF-8 编码。",
-            f"Calendar file {path.name} is not UTF-8 encoded.",
-            details={"file": str(path)},
-        ) from None
+        raise _not_utf8(path.name) from None
     except OSError as exc:
         raise ValidationFailed(
             f"无法读取日历文件 {path}：{exc.strerror}。",
             f"Cannot read calendar file {path}: {exc.strerror}.",
             details={"file": str(path)},
         ) from None
-    entries = _parse_calendar_csv(text, path.name)
+    return import_calendar_text(session, text, path.name)
+
+
+def _not_utf8(filename: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"日历文件 {filename} 不是 UTF-8 编码。请另存为 UTF-8 编码的 CSV 后重试。",
+        f"Calendar file {filename} is not UTF-8 encoded. Save it as UTF-8 CSV and try again.",
+        details={"file": filename},
+    )
+
+
+def decode_calendar_bytes(raw: bytes, filename: str) -> str:
+    """The text of an uploaded calendar file (UTF-8, a BOM allowed); refuses anything else."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _not_utf8(filename) from None
+
+
+def import_calendar_text(
+    session: Session, text: str, filename: str, *, source: str | None = None
+) -> list[int]:
+    """Import calendar CSV text (the module docstring's format) as if read from ``filename``. ``source`` is
+    recorded per year (default ``import:<filename>``). Flushes; the caller commits. Returns the years."""
     by_year: dict[int, list[_DayEntry]] = {}
-    for entry in entries:
+    for entry in _parse_calendar_csv(text, filename):
         by_year.setdefault(entry.day.year, []).append(entry)
-    source = f"import:{path.name}"[:255]
+    recorded = (source or f"import:{filename}")[:255]
     for year in sorted(by_year):
-        _replace_year(session, year, by_year[year], source)
+        _replace_year(session, year, by_year[year], recorded)
     return sorted(by_year)
+
+
+@dataclass(frozen=True)
+class YearPreview:
+    """What importing a file would store for one year: its days off on weekdays, its make-up working days and
+    the number of working days the year would have."""
+
+    year: int
+    holidays: list[tuple[date, str | None]]
+    makeup_workdays: list[tuple[date, str | None]]
+    working_days: int
+    replaces: str | None  # the source now stored for the year, None if the year is new
+
+
+def preview_calendar_text(session: Session, text: str, filename: str) -> list[YearPreview]:
+    """Parse calendar CSV text exactly as the import does (refusing it the same way) and describe what it would
+    store, year by year, without storing anything."""
+    by_year: dict[int, list[_DayEntry]] = {}
+    for entry in _parse_calendar_csv(text, filename):
+        by_year.setdefault(entry.day.year, []).append(entry)
+    previews = []
+    for year, entries in sorted(by_year.items()):
+        changes = [e for e in entries if e.is_workday != (e.day.weekday() < 5)]
+        cal = WorkCalendar([year], {e.day: e.is_workday for e in changes})
+        stored = session.get(CalendarYear, year)
+        previews.append(
+            YearPreview(
+                year=year,
+                holidays=[(e.day, e.name) for e in sorted(changes, key=lambda e: e.day) if not e.is_workday],
+                makeup_workdays=[
+                    (e.day, e.name) for e in sorted(changes, key=lambda e: e.day) if e.is_workday
+                ],
+                working_days=_working_days_in(cal, year),
+                replaces=stored.source if stored else None,
+            )
+        )
+    return previews
+
+
+def _working_days_in(cal: WorkCalendar, year: int) -> int:
+    start = date(year, 1, 1)
+    return sum(cal.is_workday(start + timedelta(days=i)) for i in range((date(year + 1, 1, 1) - start).days))
 
 
 def _parse_calendar_csv(text: str, filename: str) -> list[_DayEntry]:
@@ -366,9 +440,7 @@ def check_year(session: Session, year: int) -> dict[str, Any]:
 
     holidays = [item(d) for d in days if not d.is_workday]
     makeup = [item(d) for d in days if d.is_workday]
-    cal = WorkCalendar([year], {d.day: d.is_workday for d in days})
-    start = date(year, 1, 1)
-    total = sum(cal.is_workday(start + timedelta(days=i)) for i in range((date(year + 1, 1, 1) - start).days))
+    total = _working_days_in(WorkCalendar([year], {d.day: d.is_workday for d in days}), year)
     return {
         "year": year,
         "known": True,

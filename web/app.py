@@ -73,6 +73,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         UPLOAD_FOLDER=None,  # default: JIEBANG_UPLOAD_FOLDER or <instance>/uploads (engine.upload_store)
         OBJECTION_RATE_LIMIT=(5, 60 * 60),  # objections per client address
+        RECEIPT_LOOKUP_RATE_LIMIT=(30, 10 * 60),  # receipt look-ups per client address
         QUEUE_PAGE_SIZE=25,
     )
     if config:
@@ -137,6 +138,7 @@ def _register_template_helpers(app: Flask) -> None:
             "time_left": lambda due: time_left(due, clock_now()),
             "bi": lambda zh, en: zh if i18n.current_lang() == "zh" else en,
             "plain": plain,
+            "jurisdiction_name": i18n.jurisdiction_name,
         }
 
 

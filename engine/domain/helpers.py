@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import objections
 from engine.clock import SHANGHAI, current_now
 from engine.domain import eligibility, ledger
 from engine.errors import ValidationFailed
@@ -61,6 +62,10 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         row = _project_row(session, code, jurisdiction, title, issuer, solver, members, "applying")
         session.flush()
         return {"code": row.code, "status": row.status}
+
+    def objection_decided(objection: Any, decision: str, reason: str) -> None:
+        """Record the bureau's decision on a portal objection for the objector's look-up by receipt."""
+        objections.record_decision(session, objection, decision, reason, current_now())
 
     def ledger_pay(
         project: str, party: str, amount_fen: int, tranche: str, source: str, jurisdiction: str | None = None
@@ -244,6 +249,7 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         "days_between": days_between,
         "add_days": add_days,
         "end_of_day": end_of_day,
+        "objection_decided": objection_decided,
     }
 
 

@@ -39,6 +39,11 @@ class Objection(Base):
     #: sha256 of the client address (with the secret key), so repeated filings can be traced without
     #: keeping addresses in clear.
     client_hash: Mapped[str] = mapped_column(String(64))
+    #: The bureau's decision once made (``continue``: unfounded, publicised again; ``stop``: upheld), with its
+    #: reason, shown to whoever looks the receipt up on the portal.
+    decision: Mapped[str | None] = mapped_column(String(16))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class RateLimitHit(Base):

@@ -30,6 +30,7 @@ ARGS = [
     "--disable-component-update",
     "--no-first-run",
     "--disable-sync",
+    "--lang=zh-CN",  # the browser's own controls (file chooser, date pickers) in Chinese, as our users see them
 ]
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"

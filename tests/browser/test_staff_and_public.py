@@ -162,5 +162,20 @@ def test_public_files_an_objection_and_the_bureau_sees_it(
         staff.wait_for_selector("form[data-jb-task-form]")
         assert OBJECTION_TEXT in staff.inner_text("body")  # the objection shown to whoever decides on it
         screenshot(staff, "handle-objection-task")
+        staff.select_option("select[name=objection_decision]", "continue")
+        staff.fill("textarea[name=objection_reason]", "经核实，两家单位不存在股权关联。")
+        staff.click("button[name=action][value=submit]")
+        staff.wait_for_url(re.compile(r".*/tasks(\?.*)?$"))
     finally:
         context.close()
+
+    # the objector looks the outcome up with the receipt number alone
+    page.goto(f"{live_app}/portal/")
+    page.get_by_role("link", name="凭回执编号查询异议处理结果").click()
+    page.fill("#receipt-number", receipt.lower())
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_selector("#receipt-status")
+    assert page.inner_text("#receipt-state").strip() == "已处理：异议不成立，重新公示"
+    assert page.inner_text("#receipt-reason") == "经核实，两家单位不存在股权关联。"
+    assert "13800000000" not in page.inner_text("main")
+    screenshot(page, "portal-receipt-lookup")

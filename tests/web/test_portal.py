@@ -151,3 +151,61 @@ def test_challenge_sources_feed_the_portal(client: FlaskClient, db_session: Sess
         assert "高寒地区光伏组件运维技术" in page and "JB-2026-001" in page
     finally:
         portal._SOURCES.remove(source)
+
+
+def _receipt(filed) -> str:  # type: ignore[no-untyped-def]
+    found = re.search(r"data-receipt>(YY\d{8}-[0-9A-F]{8})<", filed.get_data(as_text=True))
+    assert found
+    return found.group(1)
+
+
+def test_the_objector_looks_up_the_decision_by_receipt_number(
+    client: FlaskClient, db_session: Session, publicise, web_users
+) -> None:
+    """The receipt promises a look-up: received → decided with the bureau's reason, never the contact."""
+    iid = publicise("P-1")
+    receipt = _receipt(post(client, "/portal/notices/P-1", OBJECTION))
+
+    waiting = client.get(f"/portal/receipts?number={receipt.lower()}").get_data(as_text=True)
+    assert "已受理，正在核实处理" in waiting and OBJECTION["text"] in waiting and "拟支持项目" in waiting
+    assert "13800000000" not in waiting and "王五" not in waiting
+
+    db_session.rollback()
+    (task,) = db_session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == iid, HumanTask.status == "ready")
+    )
+    tasks.complete(
+        db_session,
+        task.id,
+        actor=web_users["bureau"],
+        data={"objection_decision": "continue", "objection_reason": "经核实，两家单位无股权关联。"},
+    )
+    decided = client.get(f"/portal/receipts?number={receipt}").get_data(as_text=True)
+    assert "已处理：异议不成立，重新公示" in decided and "经核实，两家单位无股权关联。" in decided
+    assert "13800000000" not in decided
+
+
+def test_receipt_look_ups_refuse_malformed_unknown_and_bulk_guessing(
+    app, client: FlaskClient, publicise
+) -> None:  # type: ignore[no-untyped-def]
+    publicise("P-1")
+    malformed = client.get("/portal/receipts?number=12345")
+    assert malformed.status_code == 404 and "例如 YY20260928-1A2B3C4D" in malformed.get_data(as_text=True)
+    unknown = client.get("/portal/receipts?number=YY20260928-00000000")
+    assert unknown.status_code == 404 and "没有找到回执编号为 YY20260928-00000000" in unknown.get_data(
+        as_text=True
+    )
+
+    app.config["RECEIPT_LOOKUP_RATE_LIMIT"] = (3, 600)
+    guesser = {"REMOTE_ADDR": "10.0.0.7"}
+    answers = [
+        client.get(f"/portal/receipts?number=YY20260928-0000000{i}", environ_base=guesser).status_code
+        for i in range(4)
+    ]
+    assert answers == [404, 404, 404, 429]
+    refused = client.get("/portal/receipts?number=YY20260928-0000000A", environ_base=guesser)
+    assert refused.status_code == 429 and "查询过于频繁" in refused.get_data(as_text=True)
+    other = client.get(
+        "/portal/receipts?number=YY20260928-0000000A", environ_base={"REMOTE_ADDR": "10.0.0.8"}
+    )
+    assert other.status_code == 404  # another address is not affected

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from engine import applications, messages, portal
+from engine import applications, messages, objections, portal
 from engine.clock import SHANGHAI, get_clock
 from engine.db import begin_write
 from engine.errors import Forbidden, InvalidState, JiebangError, NotFound, ValidationFailed
@@ -131,6 +131,32 @@ def _file(found: portal.Notice, values: dict[str, str], client: str) -> Objectio
         actor=None,
     )
     return row
+
+
+@bp.get("/receipts")
+def receipt_lookup() -> Any:
+    """Anyone holding a receipt number sees what was received and the decision once made (engine.objections);
+    look-ups are rate-limited per client address so that receipt numbers cannot be guessed in bulk."""
+    raw = request.args.get("number", "")
+    if not raw:
+        return render_template("portal/lookup.html", number="", found=None, problem=None)
+    limit, window = current_app.config["RECEIPT_LOOKUP_RATE_LIMIT"]
+    key = f"receipt:{ratelimit.client_hash()}"
+    session = db.session()
+    if ratelimit.too_many(session, key, limit, window):
+        problem = _("查询过于频繁，请 %(minutes)s 分钟后再试。", minutes=window // 60)
+        return render_template("portal/lookup.html", number=raw, found=None, problem=problem), 429
+    ratelimit.hit(session, key, window)
+    number = objections.normalise_receipt(raw)
+    found = objections.look_up(session, number) if number else None
+    if found is None:
+        problem = (
+            _("回执编号应为 YY、8 位日期、短横线和 8 位字母数字，例如 YY20260928-1A2B3C4D。")
+            if number is None
+            else _("没有找到回执编号为 %(number)s 的异议，请核对后重试。", number=number)
+        )
+        return render_template("portal/lookup.html", number=raw, found=None, problem=problem), 404
+    return render_template("portal/lookup.html", number=number, found=found, problem=None)
 
 
 @bp.route("/challenges/<business_key>/apply", methods=["GET", "POST"])

@@ -1,6 +1,6 @@
 """Server-side sessions, sign-in throttle counters, the security audit trail
 
-Revision ID: 0006_sessions_audit
+Revision ID: 0007_sessions_audit
 Revises: 0006_timer_attempts
 """
 
@@ -9,7 +9,7 @@ from alembic import op
 
 import engine.db
 
-revision = "0006_sessions_audit"
+revision = "0007_sessions_audit"
 down_revision = "0006_timer_attempts"
 branch_labels = None
 depends_on = None

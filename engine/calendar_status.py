@@ -1,0 +1,109 @@
+"""Is the holiday schedule ready for what the running instances will need? (issue: calendar administration)
+
+The State Council publishes next year's schedule in late autumn, and ``chinesecalendar`` knows only the years
+released with it. From ``WARN_FROM`` (1 November) staff are warned while next year is missing; the windows
+that may need it and the instances that already failed for a missing year are listed, so that importing the
+year can be followed by retrying them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.calendar import missing_year_in
+from engine.clock import SHANGHAI, get_clock
+from engine.models import instance as status
+from engine.models.calendar import CalendarYear
+from engine.models.instance import ProcessInstance
+from engine.models.timer import TimerDue
+
+#: (month, day) from which a missing next year is announced to staff: an operating choice, not a policy rule.
+WARN_FROM = (11, 1)
+#: At most this many rows are listed on the administration page (the count is always complete).
+LIST_LIMIT = 200
+
+
+def loaded_years(session: Session) -> list[CalendarYear]:
+    return list(session.scalars(select(CalendarYear).order_by(CalendarYear.year)))
+
+
+def missing_next_year(session: Session, today: date | None = None) -> int | None:
+    """Next year, when ``today`` (Beijing time, default the engine clock) is on or after ``WARN_FROM`` and
+    next year's schedule is not loaded; otherwise None. One indexed primary-key lookup."""
+    if today is None:
+        today = get_clock(session).now().astimezone(SHANGHAI).date()
+    if (today.month, today.day) < WARN_FROM:
+        return None
+    year = today.year + 1
+    return None if session.get(CalendarYear, year) is not None else year
+
+
+@dataclass(frozen=True)
+class WaitingWindow:
+    instance_id: int
+    title: str
+    jurisdiction: str | None
+    name: str | None
+    due_at: datetime
+
+
+def windows_reaching(session: Session, year: int) -> list[WaitingWindow]:
+    """Waiting deadlines of running instances that fall due from 1 December of the year before ``year``: the
+    steps that follow them are the ones likely to count working days into ``year``."""
+    since = datetime(year - 1, 12, 1, tzinfo=SHANGHAI)
+    rows = session.execute(
+        select(
+            TimerDue.instance_id,
+            ProcessInstance.title,
+            ProcessInstance.business_key,
+            ProcessInstance.jurisdiction,
+            TimerDue.name,
+            TimerDue.due_at,
+        )
+        .join(ProcessInstance, ProcessInstance.id == TimerDue.instance_id)
+        .where(TimerDue.due_at >= since, ProcessInstance.status == status.RUNNING)
+        .order_by(TimerDue.due_at)
+        .limit(LIST_LIMIT)
+    ).all()
+    return [WaitingWindow(r[0], r[1] or r[2] or f"#{r[0]}", r[3], r[4], r[5]) for r in rows]
+
+
+@dataclass(frozen=True)
+class CalendarFailure:
+    instance_id: int
+    title: str
+    jurisdiction: str | None
+    year: int
+    where: str | None
+    loaded: bool  # the missing year has been imported since: the instance can be retried
+
+
+def failed_for_calendar(session: Session) -> list[CalendarFailure]:
+    """Instances in the error state because a year's schedule was missing, with whether it is loaded now."""
+    rows = session.execute(
+        select(
+            ProcessInstance.id,
+            ProcessInstance.title,
+            ProcessInstance.business_key,
+            ProcessInstance.jurisdiction,
+            ProcessInstance.error_message,
+            ProcessInstance.error_task,
+        )
+        .where(ProcessInstance.status == status.ERROR)
+        .order_by(ProcessInstance.id)
+    ).all()
+    loaded = set(session.scalars(select(CalendarYear.year)))
+    failures = []
+    for row in rows:
+        year = missing_year_in(row[4])
+        if year is not None:
+            failures.append(
+                CalendarFailure(
+                    row[0], row[1] or row[2] or f"#{row[0]}", row[3], year, row[5], year in loaded
+                )
+            )
+    return failures[:LIST_LIMIT]

@@ -1,0 +1,160 @@
+"""Holiday schedule administration in the browser's pages: the staff banner while next year is missing, the
+import with a preview (nothing stored before confirming; a bad file refused whole), and retrying the instances
+that failed for the missing year (POLICIES.md §6: a year without a schedule is an error, never a guess)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import instances, tasks
+from engine.models.calendar import CalendarYear
+from tests.web.conftest import csrf_token, login
+
+GOOD_2027 = "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,workday,春节调休\n2027-02-08,holiday,春节\n"
+NEED = {"title": "高温合金", "budget": "100", "pledge_unit": True}
+APPROVE = {"decision": "approve", "reason": "符合条件"}
+
+
+def _upload(client: FlaskClient, text: str, name: str = "2027.csv"):  # type: ignore[no-untyped-def]
+    data = {"csrf_token": csrf_token(client, "/admin/calendar/"), "file": (io.BytesIO(text.encode()), name)}
+    return client.post("/admin/calendar/preview", data=data, content_type="multipart/form-data")
+
+
+def _year_2027(session: Session) -> CalendarYear | None:
+    session.rollback()  # end the test session's snapshot: the web request committed in its own
+    return session.scalar(select(CalendarYear).where(CalendarYear.year == 2027))
+
+
+@pytest.fixture
+def late_2026(sim, calendar_loaded) -> None:  # type: ignore[no-untyped-def]
+    sim.set("2026-11-29T10:00:00+08:00")
+
+
+def test_staff_see_the_banner_from_november_until_next_year_is_imported(
+    client: FlaskClient, web_users: dict[str, str], db_session: Session, late_2026: None
+) -> None:
+    login(client, web_users["bureau"])
+    page = client.get("/tasks").get_data(as_text=True)
+    assert 'id="calendar-banner"' in page and "2027 年的放假和调休安排尚未导入" in page
+    assert "/admin/calendar" in page
+
+    preview = _upload(client, GOOD_2027)
+    assert preview.status_code == 200
+    assert _year_2027(db_session) is None, "a preview stores nothing"
+    body = preview.get_data(as_text=True)
+    assert "工作日放假 2 天，周末调休上班 1 天" in body and "春节调休" in body
+
+    token = csrf_token(client, "/admin/calendar/")
+    done = client.post(
+        "/admin/calendar/import",
+        data={"csrf_token": token, "text": GOOD_2027, "filename": "2027.csv"},
+        follow_redirects=True,
+    )
+    assert "已导入 2027 年的节假日安排" in done.get_data(as_text=True)
+    row = _year_2027(db_session)
+    assert row is not None and row.source.startswith("import:2027.csv") and web_users["bureau"] in row.source
+    assert 'id="calendar-banner"' not in client.get("/tasks").get_data(as_text=True)
+
+
+def test_no_banner_before_november_nor_for_solvers(
+    client: FlaskClient, web_users: dict[str, str], sim, calendar_loaded
+) -> None:  # type: ignore[no-untyped-def]
+    sim.set("2026-10-31T23:00:00+08:00")
+    login(client, web_users["bureau"])
+    assert 'id="calendar-banner"' not in client.get("/tasks").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/tasks")})
+    sim.set("2026-11-01T00:30:00+08:00")
+    login(client, web_users["solver"])
+    assert 'id="calendar-banner"' not in client.get("/tasks").get_data(as_text=True)
+    assert client.get("/admin/calendar/").status_code == 403
+
+
+def test_a_bad_file_is_refused_whole_with_every_line_named(
+    client: FlaskClient, web_users: dict[str, str], db_session: Session, late_2026: None
+) -> None:
+    login(client, web_users["bureau"])
+    bad = "date,kind,name\n2027-01-01,holiday,元旦\n2027-01-04,workday,周一\n2027-13-01,holiday,x\n"
+    answer = _upload(client, bad)
+    assert answer.status_code == 422
+    body = answer.get_data(as_text=True)
+    assert "第 3 行" in body and "本来就是工作日" in body and "第 4 行" in body and "YYYY-MM-DD" in body
+    assert _year_2027(db_session) is None
+
+    forged = client.post(
+        "/admin/calendar/import",
+        data={"csrf_token": csrf_token(client, "/admin/calendar/"), "text": bad, "filename": "x.csv"},
+    )
+    assert forged.status_code == 422 and _year_2027(db_session) is None
+
+    latin1 = _upload(client, "")  # an empty file
+    assert latin1.status_code == 422
+    not_utf8 = {
+        "csrf_token": csrf_token(client, "/admin/calendar/"),
+        "file": (io.BytesIO("date,kind,name\n2027-01-01,holiday,元旦\n".encode("gbk")), "gbk.csv"),
+    }
+    refused = client.post("/admin/calendar/preview", data=not_utf8, content_type="multipart/form-data")
+    assert refused.status_code == 422 and "不是 UTF-8 编码" in refused.get_data(as_text=True)
+
+
+def test_instances_failed_for_the_missing_year_are_listed_and_retried_after_the_import(
+    client: FlaskClient, web_users: dict[str, str], db_session: Session, deploy, sim, calendar_loaded
+) -> None:  # type: ignore[no-untyped-def]
+    deploy("basic")
+    sim.set("2026-12-28T10:00:00+08:00")  # Monday: 4 working days left in 2026, the 5th is in 2027
+    inst = instances.start_instance(
+        db_session,
+        "publicity_demo",
+        business_key="C-2027",
+        data={"jurisdiction": "urumqi", "publicity_days": 5, "publicity_unit": "working_days"},
+    )
+    (need,) = tasks.list_tasks(db_session, instance_id=inst.id)
+    tasks.complete(db_session, need.id, actor=web_users["issuer"], data=NEED)
+    (review,) = tasks.list_tasks(db_session, instance_id=inst.id)
+    assert (
+        tasks.complete(db_session, review.id, actor=web_users["bureau"], data=APPROVE).instance_status
+        == "error"
+    )
+
+    login(client, web_users["bureau"])
+    page = client.get("/admin/calendar/").get_data(as_text=True)
+    assert 'id="failures"' in page and "C-2027" in page and "等待导入" in page
+    assert 'id="retry-all"' not in page, "nothing can be retried before the year is imported"
+
+    client.post(
+        "/admin/calendar/import",
+        data={
+            "csrf_token": csrf_token(client, "/admin/calendar/"),
+            "text": GOOD_2027,
+            "filename": "2027.csv",
+        },
+    )
+    page = client.get("/admin/calendar/").get_data(as_text=True)
+    assert "已导入，可以重试" in page and 'id="retry-all"' in page
+
+    done = client.post(
+        "/admin/calendar/retry",
+        data={"csrf_token": csrf_token(client, "/admin/calendar/")},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "已重试 1 个实例，其中 1 个恢复运行" in done and 'id="no-failures"' in done
+    db_session.rollback()
+    db_session.expire_all()  # the test's own copy of the instance row predates the web requests
+    info = instances.describe(db_session, inst.id)
+    # 12-28..12-31 are 4 working days, 2027-01-01 is 元旦: the 5th working day is Monday 2027-01-04
+    assert info["status"] == "running"
+    assert info["data"]["publicity_end"] == "2027-01-05T00:00:00+08:00"
+
+
+def test_the_page_speaks_english_on_the_switch(
+    client: FlaskClient, web_users: dict[str, str], late_2026: None
+) -> None:
+    login(client, web_users["bureau"])
+    client.get("/tasks?lang=en")
+    page = client.get("/admin/calendar/?lang=en").get_data(as_text=True)
+    assert "Holiday schedule" in page and "is not imported" in page
+    assert "节假日安排" not in page

@@ -1,0 +1,144 @@
+"""Holiday schedule administration (admin, bureau): which years are loaded, importing next year's official
+schedule from a CSV file with a preview, the staff banner while next year is missing, and retrying the
+instances that failed for a missing year (engine.calendar_status)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from engine.calendar import decode_calendar_bytes, import_calendar_text, preview_calendar_text
+from engine.calendar_status import failed_for_calendar, loaded_years, missing_next_year, windows_reaching
+from engine.clock import SHANGHAI, get_clock
+from engine.db import begin_write
+from engine.errors import JiebangError, ValidationFailed
+from engine.instances import retry
+from web.extensions import db
+from web.i18n import current_lang
+from web.security import roles_required
+
+bp = Blueprint("calendar_admin", __name__, url_prefix="/admin/calendar")
+
+CALENDAR_ROLES = ("admin", "bureau")
+#: An official schedule is a few dozen lines; anything far larger is not one.
+MAX_FILE_BYTES = 64 * 1024
+
+
+@bp.app_context_processor
+def calendar_banner() -> dict[str, Any]:
+    """``calendar_missing_year`` for the staff banner in base.html (None when nothing is missing)."""
+    if not current_user.is_authenticated or not current_user.has_role(
+        "admin", "bureau", "supervisor", anywhere=True
+    ):
+        return {"calendar_missing_year": None}
+    return {"calendar_missing_year": missing_next_year(db.session())}
+
+
+def _page(**extra: Any) -> str:
+    session = db.session()
+    missing = missing_next_year(session)
+    return render_template(
+        "admin/calendar.html",
+        years=loaded_years(session),
+        missing=missing,
+        windows=windows_reaching(session, missing) if missing else [],
+        failures=failed_for_calendar(session),
+        recent_from=get_clock(session).now().astimezone(SHANGHAI).year - 1,
+        **extra,
+    )
+
+
+@bp.get("/")
+@roles_required(*CALENDAR_ROLES)
+def index() -> str:
+    return _page()
+
+
+def _problems(exc: ValidationFailed) -> list[str]:
+    lang = current_lang()
+    lines = exc.details.get("problems") or []
+    if not lines:
+        return [exc.message(lang)]
+    label = "第 {} 行：{}" if lang == "zh" else "Line {}: {}"
+    return [label.format(p["line"], p["zh"] if lang == "zh" else p["en"]) for p in lines]
+
+
+@bp.post("/preview")
+@roles_required(*CALENDAR_ROLES)
+def preview() -> str | tuple[str, int]:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _page(upload_errors=[_("请选择要导入的 CSV 文件。")]), 422
+    raw = upload.stream.read(MAX_FILE_BYTES + 1)
+    filename = upload.filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:100]
+    if len(raw) > MAX_FILE_BYTES:
+        too_big = _("文件超过 %(kb)s KB，不像节假日安排文件。请检查后重新选择。", kb=MAX_FILE_BYTES // 1024)
+        return _page(upload_errors=[too_big]), 422
+    try:
+        text = decode_calendar_bytes(raw, filename)
+        previews = preview_calendar_text(db.session(), text, filename)
+    except ValidationFailed as exc:
+        return _page(upload_errors=_problems(exc), filename=filename), 422
+    return render_template(
+        "admin/calendar_preview.html", previews=previews, text=text, filename=filename, weekday=_weekday
+    )
+
+
+def _weekday(day: date) -> str:
+    names = (_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日"))
+    return names[day.weekday()]
+
+
+@bp.post("/import")
+@roles_required(*CALENDAR_ROLES)
+def import_file() -> Response | tuple[str, int]:
+    text = request.form.get("text", "")
+    filename = request.form.get("filename", "calendar.csv")[:100]
+    session = db.session()
+    try:
+        begin_write(session)
+        years = import_calendar_text(
+            session, text, filename, source=f"import:{filename} ({current_user.username})"
+        )
+        session.commit()
+    except ValidationFailed as exc:
+        session.rollback()
+        return _page(upload_errors=_problems(exc), filename=filename), 422
+    shown = "、".join(map(str, years)) if current_lang() == "zh" else ", ".join(map(str, years))
+    flash(_("已导入 %(years)s 年的节假日安排。", years=shown), "success")
+    return redirect(url_for("calendar_admin.index"))
+
+
+@bp.post("/retry")
+@roles_required(*CALENDAR_ROLES)
+def retry_failed() -> Response:
+    """Retry every instance that failed for a year that is loaded now (each in its own transaction; one that
+    fails again, or that this user may not control, is reported and the others go on)."""
+    session = db.session()
+    ready = [f for f in failed_for_calendar(session) if f.loaded]
+    done, refused = [], []
+    for failure in ready:
+        try:
+            retry(session, failure.instance_id, actor=current_user.username)
+            done.append(failure.title)
+        except JiebangError as exc:
+            session.rollback()
+            refused.append(
+                _("%(title)s：%(reason)s", title=failure.title, reason=exc.message(current_lang()))
+            )
+    session.expire_all()
+    still = {f.instance_id for f in failed_for_calendar(session)}
+    again = [f.title for f in ready if f.instance_id in still]
+    if done:
+        count = len(done) - len(again)
+        flash(_("已重试 %(n)s 个实例，其中 %(ok)s 个恢复运行。", n=len(done), ok=count), "success")
+    for line in refused:
+        flash(line, "error")
+    if not ready:
+        flash(_("没有可以重试的实例。"), "info")
+    return redirect(url_for("calendar_admin.index"))
