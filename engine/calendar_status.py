@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.access import readable_clause
 from engine.calendar import missing_year_in
 from engine.clock import SHANGHAI, get_clock
 from engine.models import instance as status
@@ -51,9 +53,9 @@ class WaitingWindow:
     due_at: datetime
 
 
-def windows_reaching(session: Session, year: int) -> list[WaitingWindow]:
-    """Waiting deadlines of running instances that fall due from 1 December of the year before ``year``: the
-    steps that follow them are the ones likely to count working days into ``year``."""
+def windows_reaching(session: Session, year: int, viewer: Any) -> list[WaitingWindow]:
+    """Waiting deadlines of running instances ``viewer`` may read that fall due from 1 December of the year
+    before ``year``: the steps that follow them are the ones likely to count working days into ``year``."""
     since = datetime(year - 1, 12, 1, tzinfo=SHANGHAI)
     rows = session.execute(
         select(
@@ -65,7 +67,7 @@ def windows_reaching(session: Session, year: int) -> list[WaitingWindow]:
             TimerDue.due_at,
         )
         .join(ProcessInstance, ProcessInstance.id == TimerDue.instance_id)
-        .where(TimerDue.due_at >= since, ProcessInstance.status == status.RUNNING)
+        .where(TimerDue.due_at >= since, ProcessInstance.status == status.RUNNING, readable_clause(viewer))
         .order_by(TimerDue.due_at)
         .limit(LIST_LIMIT)
     ).all()
@@ -82,8 +84,9 @@ class CalendarFailure:
     loaded: bool  # the missing year has been imported since: the instance can be retried
 
 
-def failed_for_calendar(session: Session) -> list[CalendarFailure]:
-    """Instances in the error state because a year's schedule was missing, with whether it is loaded now."""
+def failed_for_calendar(session: Session, viewer: Any) -> list[CalendarFailure]:
+    """Instances ``viewer`` may read that are in the error state because a year's schedule was missing, with
+    whether that year is loaded now."""
     rows = session.execute(
         select(
             ProcessInstance.id,
@@ -93,7 +96,7 @@ def failed_for_calendar(session: Session) -> list[CalendarFailure]:
             ProcessInstance.error_message,
             ProcessInstance.error_task,
         )
-        .where(ProcessInstance.status == status.ERROR)
+        .where(ProcessInstance.status == status.ERROR, readable_clause(viewer))
         .order_by(ProcessInstance.id)
     ).all()
     loaded = set(session.scalars(select(CalendarYear.year)))

@@ -65,5 +65,11 @@ ROUTE_RULES: dict[str, RouteRule] = {
             "apply", frozenset({"solver"}), "engine.applications: solver of the jurisdiction, linked unit"
         ),
         RouteRule("token", STAFF_ROLES, "the handler asks the policy for the resource (API)"),
+        RouteRule(
+            "calendar",
+            frozenset({"admin", "bureau"}),
+            "the national holiday schedule; instances listed only where readable_clause allows",
+        ),
+        RouteRule("clock", frozenset({"admin"}), "the simulated clock (training and demo deployments only)"),
     )
 }

@@ -105,18 +105,43 @@ def test_language_switch_to_english_and_back(client: FlaskClient, web_users: dic
     assert "待办任务" in client.get("/tasks").get_data(as_text=True)
 
 
-def test_only_local_next_urls_are_followed(client: FlaskClient, web_users: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "/\t/evil.example/",
+        "/\n/evil.example/",
+    ],
+)
+def test_only_local_next_urls_are_followed(
+    client: FlaskClient, web_users: dict[str, str], target: str
+) -> None:
+    """Browsers read a backslash as a slash and drop tabs and line breaks: each of these would leave the site."""
     token = csrf_token(client)
     response = client.post(
         "/login",
         data={
             "username": web_users["bureau"],
             "password": "correct horse 42",
-            "next": "https://evil.example/",
+            "next": target,
             "csrf_token": token,
         },
     )
     assert response.status_code == 302 and response.location.endswith("/tasks")
+
+
+def test_a_local_next_url_is_followed(client: FlaskClient, web_users: dict[str, str]) -> None:
+    token = csrf_token(client)
+    data = {
+        "username": web_users["bureau"],
+        "password": "correct horse 42",
+        "next": "/monitor/",
+        "csrf_token": token,
+    }
+    response = client.post("/login", data=data)
+    assert response.status_code == 302 and response.location.endswith("/monitor/")
 
 
 def test_a_cookie_copied_before_logout_is_worthless_after_it(

@@ -17,16 +17,18 @@ from engine.db import utcnow
 from engine.errors import ValidationFailed
 from engine.users import MIN_PASSWORD_LENGTH, set_password
 from web import ratelimit
+from web.access import rule
 from web.extensions import db
 from web.i18n import LANGUAGES, current_lang
-from web.security import authenticate, load_user_row, sign_in, sign_out, staff_required
+from web.security import authenticate, load_user_row, sign_in, sign_out
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only local paths are followed after sign-in (no open redirect)."""
-    if not target:
+    """Only local paths are followed after sign-in (no open redirect). Browsers read a backslash as a slash
+    and drop tabs and line breaks, so ``/\\evil.example`` or ``/\t/evil.example`` would leave the site."""
+    if not target or "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -137,7 +139,7 @@ def logout() -> Response:
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@staff_required
+@rule("account")
 def change_password() -> str | Response | tuple[str, int]:
     """Change one's own password: the current one is checked (and throttled like a sign-in); every other
     session of the user ends, this browser gets a fresh one."""

@@ -18,13 +18,12 @@ from engine.clock import SHANGHAI, get_clock
 from engine.db import begin_write
 from engine.errors import JiebangError, ValidationFailed
 from engine.instances import retry
+from web.access import me, rule
 from web.extensions import db
 from web.i18n import current_lang
-from web.security import roles_required
 
 bp = Blueprint("calendar_admin", __name__, url_prefix="/admin/calendar")
 
-CALENDAR_ROLES = ("admin", "bureau")
 #: An official schedule is a few dozen lines; anything far larger is not one.
 MAX_FILE_BYTES = 64 * 1024
 
@@ -46,15 +45,15 @@ def _page(**extra: Any) -> str:
         "admin/calendar.html",
         years=loaded_years(session),
         missing=missing,
-        windows=windows_reaching(session, missing) if missing else [],
-        failures=failed_for_calendar(session),
+        windows=windows_reaching(session, missing, me()) if missing else [],
+        failures=failed_for_calendar(session, me()),
         recent_from=get_clock(session).now().astimezone(SHANGHAI).year - 1,
         **extra,
     )
 
 
 @bp.get("/")
-@roles_required(*CALENDAR_ROLES)
+@rule("calendar")
 def index() -> str:
     return _page()
 
@@ -69,7 +68,7 @@ def _problems(exc: ValidationFailed) -> list[str]:
 
 
 @bp.post("/preview")
-@roles_required(*CALENDAR_ROLES)
+@rule("calendar")
 def preview() -> str | tuple[str, int]:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
@@ -95,7 +94,7 @@ def _weekday(day: date) -> str:
 
 
 @bp.post("/import")
-@roles_required(*CALENDAR_ROLES)
+@rule("calendar")
 def import_file() -> Response | tuple[str, int]:
     text = request.form.get("text", "")
     filename = request.form.get("filename", "calendar.csv")[:100]
@@ -115,12 +114,12 @@ def import_file() -> Response | tuple[str, int]:
 
 
 @bp.post("/retry")
-@roles_required(*CALENDAR_ROLES)
+@rule("calendar")
 def retry_failed() -> Response:
     """Retry every instance that failed for a year that is loaded now (each in its own transaction; one that
     fails again, or that this user may not control, is reported and the others go on)."""
     session = db.session()
-    ready = [f for f in failed_for_calendar(session) if f.loaded]
+    ready = [f for f in failed_for_calendar(session, me()) if f.loaded]
     done, refused = [], []
     for failure in ready:
         try:
@@ -132,7 +131,7 @@ def retry_failed() -> Response:
                 _("%(title)s：%(reason)s", title=failure.title, reason=exc.message(current_lang()))
             )
     session.expire_all()
-    still = {f.instance_id for f in failed_for_calendar(session)}
+    still = {f.instance_id for f in failed_for_calendar(session, me())}
     again = [f.title for f in ready if f.instance_id in still]
     if done:
         count = len(done) - len(again)

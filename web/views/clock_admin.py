@@ -14,9 +14,9 @@ from werkzeug.wrappers import Response
 from engine.clock import SHANGHAI
 from engine.errors import ValidationFailed
 from engine.simulation import move_clock, pending_timers, simulated_clock
+from web.access import rule
 from web.extensions import db
 from web.i18n import current_lang
-from web.security import roles_required
 
 bp = Blueprint("clock_admin", __name__, url_prefix="/admin/clock")
 
@@ -50,14 +50,14 @@ def _page(errors: dict[str, str] | None = None, status: int = 200) -> tuple[str,
 
 
 @bp.get("/")
-@roles_required("admin")
+@rule("clock")
 def index() -> tuple[str, int]:
     _require_simulated()
     return _page()
 
 
 @bp.post("/")
-@roles_required("admin")
+@rule("clock")
 def move() -> Response | tuple[str, int]:
     _require_simulated()
     action = request.form.get("action")

@@ -134,6 +134,7 @@ def _file(found: portal.Notice, values: dict[str, str], client: str) -> Objectio
 
 
 @bp.get("/receipts")
+@rule("public")
 def receipt_lookup() -> Any:
     """Anyone holding a receipt number sees what was received and the decision once made (engine.objections);
     look-ups are rate-limited per client address so that receipt numbers cannot be guessed in bulk."""
