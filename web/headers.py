@@ -79,6 +79,11 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
+        # A response that set its own, stricter policy keeps it: a file download is served with
+        # ``default-src 'none'; sandbox`` (web/uploads.send_upload), so a stored page can never run as ours.
+        own_policy = response.headers.get("Content-Security-Policy")
         chosen = inline_styles if request.endpoint in INLINE_STYLE_ENDPOINTS else strict
         chosen.set_headers(response)
+        if own_policy:
+            response.headers["Content-Security-Policy"] = own_policy
         return response
