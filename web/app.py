@@ -124,6 +124,13 @@ def _register_template_helpers(app: Flask) -> None:
     def local_seconds(value: Any) -> str:
         return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
+    @app.template_filter("yuan")
+    def yuan(fen: int) -> str:
+        """Integer fen as 元 with thousands separators: 45000000 → 450,000.00."""
+        sign = "-" if fen < 0 else ""
+        whole, cents = divmod(abs(int(fen)), 100)
+        return f"{sign}{whole:,}.{cents:02d}"
+
     @app.template_filter("pretty_json")
     def pretty_json(value: Any) -> str:
         """Data shown as indented JSON in HTML text (autoescaped there; ``|tojson`` is for script blocks)."""
