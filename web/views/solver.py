@@ -5,19 +5,22 @@ sent by ``engine.project_requests``."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from engine import applications as applications_engine
 from engine import audit, instances, project_requests, solver_work
 from engine.access import policy, solvers
 from engine.db import begin_write
 from engine.errors import JiebangError, NotFound, ValidationFailed
+from engine.taskforms import form_for
 from web import uploads
 from web.access import me, rule
-from web.app import clock_now
+from web.app import clock_now, yuan
 from web.extensions import db
 from web.i18n import current_lang
 
@@ -55,14 +58,34 @@ def application(challenge: str) -> str:
         and (e.get("data") or {}).get("message") == "application"
         and (e["data"].get("payload") or {}).get("solver") == project.solver
     ]
+    defn = form_for(db.session(), instance.process_version, applications_engine.FORM)
     return render_template(
         "solver/application.html",
         project=project,
         instance=instance,
-        submissions=mine,
+        submissions=[_submission(defn, e) for e in mine],
         files=policy.attachments_view(mine),
         status=_status_of(challenge),
     )
+
+
+def _submission(defn: Any, event: dict[str, Any]) -> dict[str, Any]:
+    """One submitted application as the form labels it: (label, value) of each filled field, files apart."""
+    payload = event["data"].get("payload") or {}
+    lang = current_lang()
+    shown: list[tuple[str, str]] = []
+    for spec in defn.fields:
+        value = payload.get(spec.name)
+        if spec.type in ("file", "group") or value in (None, ""):
+            continue
+        if spec.type == "money":
+            text = _("%(yuan)s 元", yuan=yuan(int(value)))
+        elif spec.type == "checkbox":
+            text = _("是") if value else _("否")
+        else:
+            text = str(value)
+        shown.append((spec.label.get(lang), text))
+    return {"at": datetime.fromisoformat(event["at"]), "fields": shown}
 
 
 def _status_of(challenge: str) -> str:
