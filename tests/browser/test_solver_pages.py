@@ -152,3 +152,4 @@ def test_solver_applies_sees_the_decision_and_requests_an_extension(
     longer = (period_end + timedelta(days=90)).isoformat()
     text = solver.open(f"/my/projects/{KEY}", "已批准", longer, shot="solver-7-extension-granted")
     assert "已延期次数 1" in text
+    solver.open("/my/projects", longer)  # the list follows the extended period (project row)
