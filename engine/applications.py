@@ -18,9 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import messages, portal
+from engine.clock import get_clock
+from engine.domain.eligibility import APPLICATION_SEP
 from engine.errors import Forbidden, InvalidState, NotFound
 from engine.models import instance as status
-from engine.models.domain import Person
+from engine.models.domain import Person, Project
 from engine.models.instance import ProcessInstance
 from engine.models.user import User
 from engine.taskforms import form_for, validate_task_data
@@ -96,6 +98,29 @@ def submit(session: Session, user: User, business_key: str, data: Any) -> int:
     target = target_for(session, user, business_key)
     cleaned = validate_task_data(form_for(session, target.instance.process_version, FORM), data)
     payload: dict[str, Any] = {**cleaned, "solver": target.solver, "submitted_by": user.username}
-    return messages.deliver(
+    instance_id = messages.deliver(
         session, MESSAGE, correlation={"business_key": business_key}, payload=payload, actor=user.username
     )
+    _register(session, target)
+    return instance_id
+
+
+def _register(session: Session, target: Target) -> None:
+    """The application row ``<challenge>/<solver>`` (status ``applying``) from the moment it is submitted, so the
+    solver's pages list it; the diagram's ``application_register`` fills in the members when the bureau collects
+    the applications (without members it counts against nobody's limits, 002 四)."""
+    code = f"{target.instance.business_key}{APPLICATION_SEP}{target.solver}"[:64]
+    if session.scalar(select(Project.id).where(Project.code == code)) is not None:
+        return
+    session.add(
+        Project(
+            code=code,
+            jurisdiction=target.instance.jurisdiction or "",
+            title=(target.instance.title or target.instance.business_key or "")[:255],
+            scheme="jiebang",
+            solver=target.solver,
+            status="applying",
+            created_at=get_clock(session).now(),
+        )
+    )
+    session.flush()

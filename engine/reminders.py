@@ -1,8 +1,8 @@
 """Reminders before deadlines, sent by diagrams (``remind`` in scripts) and read in the work queue.
 
 A reminder names a challenge (its business key), a role and a jurisdiction. A user sees it when they hold that
-role in that jurisdiction (or everywhere) and may read the challenge's instance (``engine.access``), so a solver
-sees reminders of its own projects only.
+role in that jurisdiction (or everywhere) and may read the challenge's instance, or — a solver — when its unit was
+selected for the project (``engine.access.solvers``): a solver sees reminders of its own projects only.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from engine.access import readable_clause
+from engine.access.solvers import own_reminder_clause
 from engine.errors import ValidationFailed
 from engine.models.instance import ProcessInstance
 from engine.models.reminder import Reminder
@@ -85,7 +86,11 @@ def for_user(session: Session, user: User, *, now: datetime, limit: int = 20) ->
     )
     query = (
         select(Reminder)
-        .where(scope, Reminder.due_at >= now - timedelta(days=30), readable.exists())
+        .where(
+            scope,
+            Reminder.due_at >= now - timedelta(days=30),
+            or_(readable.exists(), own_reminder_clause(session, user)),
+        )
         .order_by(Reminder.due_at, Reminder.id)
         .limit(limit)
     )

@@ -113,6 +113,13 @@ def clock_now() -> datetime:
     return g.jb_now  # type: ignore[no-any-return]
 
 
+def yuan(fen: int) -> str:
+    """Integer fen as 元 with thousands separators: 45000000 → 450,000.00."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(int(fen)), 100)
+    return f"{sign}{whole:,}.{cents:02d}"
+
+
 def _register_template_helpers(app: Flask) -> None:
     from web.context import plain
     from web.timefmt import time_left
@@ -124,6 +131,8 @@ def _register_template_helpers(app: Flask) -> None:
     @app.template_filter("local_seconds")
     def local_seconds(value: Any) -> str:
         return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+    app.add_template_filter(yuan, "yuan")
 
     @app.template_filter("pretty_json")
     def pretty_json(value: Any) -> str:

@@ -415,6 +415,7 @@ def extension() -> tuple[Process, dict]:
             "period_end = add_days(period_end, ext_days)\n"
             "extension_count = extension_count + 1\n"
             "extension_result = 'granted'\n"
+            "project_status(project_code, 'ongoing', period_end)\n"
         ),
     )
     p.node(

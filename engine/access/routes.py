@@ -64,6 +64,11 @@ ROUTE_RULES: dict[str, RouteRule] = {
         RouteRule(
             "apply", frozenset({"solver"}), "engine.applications: solver of the jurisdiction, linked unit"
         ),
+        RouteRule(
+            "solver",
+            frozenset({"solver"}),
+            "engine.access.solvers: the applications and projects of the user's own unit, party fields only",
+        ),
         RouteRule("token", STAFF_ROLES, "the handler asks the policy for the resource (API)"),
         RouteRule(
             "calendar",

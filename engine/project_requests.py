@@ -1,0 +1,192 @@
+"""Requests a solver makes while its project runs: an extension, a termination or a change (003 §17–19, 001
+八(八), 000 §14). Each is checked here before it is sent, with the policy numbers the instance holds (its
+policy table's ``ext_notice_days``, ``ext_max_count``, ``ext_max_days``…, never numbers of this module), and
+then delivered to the instance as its message (``extension_request``, ``termination_request``,
+``change_request``); the diagram checks again and decides. A refused request changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine import messages
+from engine.access import solvers
+from engine.clock import SHANGHAI, get_clock
+from engine.errors import InvalidState, ValidationFailed
+from engine.messages import find_waiting
+
+TEXT_MAX = 2000
+
+
+@dataclass(frozen=True)
+class Kind:
+    message: str
+    #: the field the form shows a refusal of the request as a whole beside
+    main_field: str
+
+
+KINDS: dict[str, Kind] = {
+    "extension": Kind("extension_request", "days"),
+    "termination": Kind("termination_request", "cause"),
+    "change": Kind("change_request", "kind"),
+}
+TERMINATION_CAUSES = ("objective", "subjective", "revocation")
+CHANGE_KINDS = ("unit_name", "leader", "budget")
+
+
+class Refused(ValidationFailed):
+    """A request the policy refuses, with a message per field in Chinese and in English."""
+
+    def __init__(self, problems: dict[str, tuple[str, str]]) -> None:
+        zh = "；".join(p[0] for p in problems.values())
+        en = "; ".join(p[1] for p in problems.values())
+        super().__init__(
+            f"申请未提交：{zh}",
+            f"The request was not sent: {en}",
+            details={
+                "fields": {k: [v[0]] for k, v in problems.items()},
+                "fields_en": {k: [v[1]] for k, v in problems.items()},
+            },
+        )
+
+
+def _text(values: Mapping[str, Any], key: str) -> str:
+    return str(values.get(key) or "").replace("\r\n", "\n").strip()
+
+
+def _today(session: Session) -> date:
+    return get_clock(session).now().astimezone(SHANGHAI).date()
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def extension_rules(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The policy numbers of the instance for an extension (its policy table's outputs in the case data)."""
+    return {
+        "notice_days": int(data["ext_notice_days"]),
+        "max_count": int(data["ext_max_count"]),
+        "max_days": int(data["ext_max_days"]),
+        "source": str(data.get("ext_source") or ""),
+        "count": int(data.get("extension_count") or 0),
+        "period_end": date.fromisoformat(str(data["period_end"])[:10]),
+    }
+
+
+def check_extension(session: Session, data: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """003 §19, 001 八(八): at least ``ext_notice_days`` before the end, at most ``ext_max_count`` times, at most
+    ``ext_max_days`` days. Returns the payload; raises ``Refused`` with the reason beside the field."""
+    rules = extension_rules(data)
+    src = f"（{rules['source']}）" if rules["source"] else ""
+    src_en = f" ({rules['source']})" if rules["source"] else ""
+    problems: dict[str, tuple[str, str]] = {}
+    days = _int(values.get("days"))
+    left = (rules["period_end"] - _today(session)).days
+    if rules["count"] >= rules["max_count"]:
+        problems["days"] = (
+            f"延期只能申请 {rules['max_count']} 次，本项目已经延期过{src}。",
+            f"Only {rules['max_count']} extension(s) are allowed and this project had its own{src_en}.",
+        )
+    elif left < rules["notice_days"]:
+        problems["days"] = (
+            f"须在实施期届满 {rules['notice_days']} 日前提出：实施期 {rules['period_end'].isoformat()} 结束，"
+            f"现在只剩 {left} 日{src}。",
+            f"An extension must be requested at least {rules['notice_days']} days before the period ends on "
+            f"{rules['period_end'].isoformat()}; {left} days are left{src_en}.",
+        )
+    elif days is None or not 1 <= days <= rules["max_days"]:
+        problems["days"] = (
+            f"请填写延期天数（1 至 {rules['max_days']} 天）{src}。",
+            f"Give the extension in days, from 1 to {rules['max_days']}{src_en}.",
+        )
+    reason = _text(values, "reason")
+    if not reason:
+        problems["reason"] = ("请写明延期理由。", "Give the reason for the extension.")
+    elif len(reason) > TEXT_MAX:
+        problems["reason"] = (f"不能超过 {TEXT_MAX} 个字符。", f"At most {TEXT_MAX} characters.")
+    if problems:
+        raise Refused(problems)
+    return {"days": days, "reason": reason}
+
+
+def check_termination(values: Mapping[str, Any]) -> dict[str, Any]:
+    problems: dict[str, tuple[str, str]] = {}
+    cause = _text(values, "cause")
+    if cause not in TERMINATION_CAUSES:
+        problems["cause"] = ("请选择终止原因。", "Choose the cause of the termination.")
+    reason = _text(values, "reason")
+    if not reason or len(reason) > TEXT_MAX:
+        problems["reason"] = (
+            f"请写明终止理由（不超过 {TEXT_MAX} 个字符）。",
+            f"Give the reason for the termination (at most {TEXT_MAX} characters).",
+        )
+    if problems:
+        raise Refused(problems)
+    return {"cause": cause, "reason": reason}
+
+
+def check_change(values: Mapping[str, Any]) -> dict[str, Any]:
+    """003 §17: the issuer and the solver cannot change; 003 §18: a unit name, the leader or the budget."""
+    problems: dict[str, tuple[str, str]] = {}
+    kind = _text(values, "kind")
+    if kind not in CHANGE_KINDS:
+        problems["kind"] = (
+            "请选择变更事项：单位名称、项目负责人或资金调整（不得变更发榜方、揭榜方）。",
+            "Choose what changes: the unit name, the leader or the budget (never the issuer or the solver).",
+        )
+    for key, zh, en in (("detail", "变更内容", "the change"), ("reason", "变更理由", "the reason")):
+        text = _text(values, key)
+        if not text or len(text) > TEXT_MAX:
+            problems[key] = (
+                f"请写明{zh}（不超过 {TEXT_MAX} 个字符）。",
+                f"Give {en} (at most {TEXT_MAX} characters).",
+            )
+    if problems:
+        raise Refused(problems)
+    return {"kind": kind, "detail": _text(values, "detail"), "reason": _text(values, "reason")}
+
+
+def accepting(session: Session, challenge: str, kind: str) -> bool:
+    """Whether the project's instance waits for this request now (it is running and no request is in review)."""
+    return bool(find_waiting(session, KINDS[kind].message, {"business_key": challenge}))
+
+
+def submit(session: Session, user: Any, challenge: str, kind: str, values: Mapping[str, Any]) -> int:
+    """Check and send one request of the user's unit for its project ``challenge``; returns the instance id."""
+    from engine.instances import describe
+
+    if kind not in KINDS:
+        raise ValidationFailed(f"未知的申请类型：{kind}", f"Unknown request: {kind}")
+    _project, instance = solvers.own_project(session, user, challenge)
+    if not accepting(session, challenge, kind):
+        raise InvalidState(
+            "项目目前不受理此申请：项目不在实施中，或已有申请正在审核，请等审核结束后再提交。",
+            "The project does not take this request now: it is not being implemented, or a request is under "
+            "review; submit again once it is decided.",
+        )
+    if kind == "extension":
+        payload = check_extension(session, describe(session, instance.id)["data"], values)
+    elif kind == "termination":
+        payload = check_termination(values)
+    else:
+        payload = check_change(values)
+    from engine.access.principal import principal
+
+    username = principal(user).username
+    payload = {**payload, "submitted_by": username}
+    return messages.deliver(
+        session,
+        KINDS[kind].message,
+        correlation={"business_key": challenge},
+        payload=payload,
+        actor=username,
+    )

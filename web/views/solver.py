@@ -1,0 +1,192 @@
+"""A solver's own pages: its unit's applications (status, documents, decisions), its projects (milestones,
+money received, reports due) and the requests it makes while a project runs (extension, termination, change).
+What a solver may see is ``engine.access.solvers``; lists are ``engine.solver_work``; requests are checked and
+sent by ``engine.project_requests``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from engine import applications as applications_engine
+from engine import audit, instances, project_requests, solver_work
+from engine.access import policy, solvers
+from engine.db import begin_write
+from engine.errors import JiebangError, NotFound, ValidationFailed
+from engine.taskforms import form_for
+from web import uploads
+from web.access import me, rule
+from web.app import clock_now, yuan
+from web.extensions import db
+from web.i18n import current_lang
+
+bp = Blueprint("solver", __name__, url_prefix="/my")
+
+#: What each request's page shows of the case data after a decision (the diagrams' outputs).
+OUTCOME_KEYS = ("extension_result", "extension_refusal", "extension_count", "period_end", "changes_recorded")
+
+
+def _own(kind: str, challenge: str) -> Any:
+    try:
+        if kind == "project":
+            return solvers.own_project(db.session(), me(), challenge)
+        return solvers.own_application(db.session(), me(), challenge)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/applications")
+@rule("solver")
+def applications() -> str:
+    return render_template("solver/applications.html", rows=solver_work.applications(db.session(), me()))
+
+
+@bp.get("/applications/<path:challenge>")
+@rule("solver")
+def application(challenge: str) -> str:
+    project, instance = _own("application", challenge)
+    viewer = solvers.solver_viewer(db.session(), me())
+    events = policy.events_view(instances.events(db.session(), instance.id), viewer)
+    mine = [
+        e
+        for e in events
+        if e["kind"] == "message_received"
+        and (e.get("data") or {}).get("message") == "application"
+        and (e["data"].get("payload") or {}).get("solver") == project.solver
+    ]
+    defn = form_for(db.session(), instance.process_version, applications_engine.FORM)
+    return render_template(
+        "solver/application.html",
+        project=project,
+        instance=instance,
+        submissions=[_submission(defn, e) for e in mine],
+        files=policy.attachments_view(mine),
+        status=_status_of(challenge),
+    )
+
+
+def _submission(defn: Any, event: dict[str, Any]) -> dict[str, Any]:
+    """One submitted application as the form labels it: (label, value) of each filled field, files apart."""
+    payload = event["data"].get("payload") or {}
+    lang = current_lang()
+    shown: list[tuple[str, str]] = []
+    for spec in defn.fields:
+        value = payload.get(spec.name)
+        if spec.type in ("file", "group") or value in (None, ""):
+            continue
+        if spec.type == "money":
+            text = _("%(yuan)s 元", yuan=yuan(int(value)))
+        elif spec.type == "checkbox":
+            text = _("是") if value else _("否")
+        else:
+            text = str(value)
+        shown.append((spec.label.get(lang), text))
+    return {"at": datetime.fromisoformat(event["at"]), "fields": shown}
+
+
+def _status_of(challenge: str) -> str:
+    for row in solver_work.applications(db.session(), me()):
+        if row.challenge == challenge:
+            return row.status
+    return "applying"
+
+
+@bp.get("/applications/<path:challenge>/files/<sha256>")
+@rule("solver")
+def attachment(challenge: str, sha256: str) -> Any:
+    _project, instance = _own("application", challenge)
+    viewer = solvers.solver_viewer(db.session(), me())
+    meta = policy.attachment_for(instances.events(db.session(), instance.id), viewer, sha256)
+    if uploads.path_of(meta["storage_key"]) is None:
+        abort(404)
+    audit.record(
+        db.session(),
+        "file_download",
+        actor=current_user.username,
+        subject=f"instance:{instance.id}/file:{sha256}",
+        detail={"name": meta["name"], "business_key": instance.business_key},
+    )
+    db.session.commit()
+    return uploads.send_upload(meta)
+
+
+@bp.get("/projects")
+@rule("solver")
+def projects() -> str:
+    return render_template(
+        "solver/projects.html", rows=solver_work.projects(db.session(), me(), now=clock_now())
+    )
+
+
+def _project_page(
+    challenge: str,
+    errors: dict[str, dict[str, list[str]]] | None = None,
+    values: dict[str, dict[str, str]] | None = None,
+    problem: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    session = db.session()
+    project, instance = _own("project", challenge)
+    viewer = solvers.solver_viewer(session, me())
+    data = policy.data_view(instances.describe(session, instance.id)["data"], viewer)
+    milestones = [m for m in data.get("milestones") or [] if isinstance(m, dict)]
+    row = session.get(type(project), project.id)
+    chosen = next(
+        (p for p in solver_work.projects(session, me(), now=clock_now()) if p.code == challenge), None
+    )
+    return (
+        render_template(
+            "solver/project.html",
+            project=chosen,
+            application=row,
+            instance=instance,
+            milestones=milestones,
+            ledger=solver_work.ledger_of(session, challenge, project.solver or ""),
+            reminders=solver_work.reminders_of(session, challenge),
+            outcome={k: data[k] for k in OUTCOME_KEYS if k in data},
+            accepting={k: project_requests.accepting(session, challenge, k) for k in project_requests.KINDS},
+            errors=errors or {},
+            values=values or {},
+            problem=problem,
+            causes=project_requests.TERMINATION_CAUSES,
+            change_kinds=project_requests.CHANGE_KINDS,
+        ),
+        status,
+    )
+
+
+@bp.get("/projects/<path:challenge>")
+@rule("solver")
+def project(challenge: str) -> tuple[str, int]:
+    return _project_page(challenge)
+
+
+@bp.post("/projects/<path:challenge>/requests/<kind>")
+@rule("solver")
+def make_request(challenge: str, kind: str) -> Any:
+    if kind not in project_requests.KINDS:
+        abort(404)
+    _own("project", challenge)
+    lang = current_lang()
+    values = {key: request.form.get(key, "")[:4000] for key in ("days", "reason", "cause", "kind", "detail")}
+    session = db.session()
+    try:
+        begin_write(session)
+        project_requests.submit(session, me(), challenge, kind, values)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        fields = exc.details.get("fields" if lang == "zh" else "fields_en") or {}
+        errors = {k: [str(m) for m in v] for k, v in fields.items()} or {
+            project_requests.KINDS[kind].main_field: [exc.message(lang)]
+        }
+        return _project_page(challenge, errors={kind: errors}, values={kind: values}, status=422)
+    except JiebangError as exc:
+        db.session.rollback()
+        return _project_page(challenge, problem=exc.message(lang), status=exc.http_status)
+    db.session.commit()
+    flash(_("申请已提交，科技局审核后结果将显示在本页。"), "info")
+    return redirect(url_for("solver.project", challenge=challenge))
