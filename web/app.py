@@ -113,6 +113,7 @@ def clock_now() -> datetime:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from engine.labels import jurisdiction_name, role_name
     from web.context import plain
     from web.timefmt import time_left
 
@@ -137,6 +138,8 @@ def _register_template_helpers(app: Flask) -> None:
             "time_left": lambda due: time_left(due, clock_now()),
             "bi": lambda zh, en: zh if i18n.current_lang() == "zh" else en,
             "plain": plain,
+            "role_name": lambda code: role_name(code, i18n.current_lang()),
+            "jurisdiction_name": lambda code: jurisdiction_name(code, i18n.current_lang()),
         }
 
 

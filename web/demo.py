@@ -14,6 +14,7 @@ from werkzeug.security import generate_password_hash
 from engine import instances, tasks
 from engine.bundle import collect_paths
 from engine.deploy import deploy_bundle
+from engine.labels import JURISDICTION_NAMES
 from engine.models.domain import Affiliation, CreditRecord, Organisation, Person, Project
 from engine.models.instance import ProcessInstance
 from engine.models.user import User
@@ -46,7 +47,7 @@ def load_organisations(session: Session) -> int:
 
     if session.scalar(select(func.count()).select_from(Organisation)):
         return 0
-    names = {"urumqi": "乌鲁木齐", "dazu": "大足", "karamay": "克拉玛依", "zhangye": "张掖"}
+    names = {code: zh for code, (zh, _en) in JURISDICTION_NAMES.items()}
     rows: list[Any] = []
     for j, city in names.items():
         J = j.upper()
