@@ -39,6 +39,11 @@ EVENTS = frozenset(
         "role_revoked",
         "token_created",
         "token_revoked",
+        "user_updated",
+        "organisation_created",
+        "organisation_updated",
+        "person_created",
+        "person_updated",
     }
 )
 

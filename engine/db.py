@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, func
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -153,3 +153,9 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
 def utcnow() -> datetime:
     """Wall-clock UTC now. Domain code must use ``engine.clock`` instead; this is for audit columns only."""
     return datetime.now(UTC)
+
+
+def contains_text(column: Any, text: str) -> Any:
+    """A case-insensitive "contains" condition on ``column`` (LIKE with ``%``, ``_`` and ``\\`` escaped)."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")

@@ -6,13 +6,16 @@ instance's jurisdiction (or for every jurisdiction).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import re
+
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from werkzeug.security import generate_password_hash
 
 from engine import audit, sessions
-from engine.db import begin_write
+from engine.db import begin_write, contains_text
 from engine.errors import Forbidden, NotFound, ValidationFailed
+from engine.field_errors import FieldErrors
 from engine.lint import ROLE_CODE
 from engine.models.user import RoleGrant, User
 
@@ -23,6 +26,9 @@ INSTANCE_CONTROL_ROLES = frozenset({"admin", "bureau"})
 #: Shortest and longest password accepted (the longest bounds the work of hashing one).
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
+#: User names of accounts created in the browser (the command line accepts any 1–64 characters).
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+DISPLAY_NAME_MAX = 128
 #: Passwords printed in the README or in `jiebang demo load`'s output.
 PUBLISHED_PASSWORDS = frozenset({"demo12345"})
 
@@ -82,8 +88,8 @@ def add_user(
     return user
 
 
-def set_password(session: Session, username: str, password: str, *, actor: str | None = None) -> User:
-    """Set a new password and end every session of the user (API tokens stay valid). Commits."""
+def check_password(username: str, password: str) -> None:
+    """Refuse a password that is too short or long, the user name, or a published demo password."""
     if (
         not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH
         or password == username
@@ -94,6 +100,11 @@ def set_password(session: Session, username: str, password: str, *, actor: str |
             f"A password needs {MIN_PASSWORD_LENGTH}–{MAX_PASSWORD_LENGTH} characters and must be neither the "
             "user name nor the published demo password.",
         )
+
+
+def set_password(session: Session, username: str, password: str, *, actor: str | None = None) -> User:
+    """Set a new password and end every session of the user (API tokens stay valid). Commits."""
+    check_password(username, password)
     begin_write(session)
     user = _existing(session, username)
     _change_password(session, user, generate_password_hash(password), actor)
@@ -127,6 +138,76 @@ def set_active(session: Session, username: str, active: bool, *, actor: str | No
         )
     session.commit()
     return user
+
+
+def create_user(
+    session: Session, username: str, *, display_name: str, password: str, actor: str | None = None
+) -> User:
+    """Create a new account with a password and no roles; every problem is refused per field (``username``,
+    ``display_name``, ``password``) before anything is stored. Commits."""
+    username, display_name = username.strip(), display_name.strip()
+    errors = FieldErrors()
+    if not USERNAME.match(username):
+        errors.add(
+            "username",
+            "用户名须为 1–64 位字母、数字、点、连字符或下划线。",
+            "A user name is 1–64 letters, digits, dots, hyphens or underscores.",
+        )
+    elif session.scalar(select(User.id).where(User.username == username)) is not None:
+        errors.add(
+            "username",
+            f"用户名 {username} 已被使用，请换一个。",
+            f"The user name {username} is already taken; choose another.",
+        )
+    if len(display_name) > DISPLAY_NAME_MAX:
+        errors.add(
+            "display_name",
+            f"姓名不能超过 {DISPLAY_NAME_MAX} 个字符。",
+            f"The display name must be at most {DISPLAY_NAME_MAX} characters.",
+        )
+    try:
+        check_password(username, password)
+    except ValidationFailed as exc:
+        errors.add("password", exc.zh, exc.en)
+    errors.raise_any()
+    return add_user(
+        session,
+        username,
+        roles=[],
+        display_name=display_name or username,
+        password_hash=generate_password_hash(password),
+        actor=actor,
+    )
+
+
+def set_display_name(session: Session, username: str, display_name: str, *, actor: str | None = None) -> User:
+    """Rename an account as people see it (1–128 characters). Commits."""
+    display_name = display_name.strip()
+    if not display_name or len(display_name) > 128:
+        raise ValidationFailed(
+            "姓名不能为空且不超过 128 个字符。", "The display name must be 1–128 characters."
+        )
+    begin_write(session)
+    user = _existing(session, username)
+    if user.display_name != display_name:
+        audit.record(
+            session,
+            "user_updated",
+            actor=actor,
+            subject=user.username,
+            detail={"display_name": [user.display_name, display_name]},
+        )
+        user.display_name = display_name
+    session.commit()
+    return user
+
+
+def grant_role(
+    session: Session, username: str, role: str, *, jurisdiction: str | None = None, actor: str | None = None
+) -> User:
+    """Grant one role to an existing account (audited; nothing happens when it holds it already). Commits."""
+    _existing(session, username)
+    return add_user(session, username, roles=[role], jurisdiction=jurisdiction, actor=actor)
 
 
 def revoke_role(
@@ -199,3 +280,13 @@ def require_role(
 
 def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).options(selectinload(User.roles)).order_by(User.username)))
+
+
+def search_users(session: Session, text: str = "", *, limit: int = 200) -> list[User]:
+    """Accounts whose user name or display name contains ``text`` (case-insensitive), by user name."""
+    query = select(User).options(selectinload(User.roles)).order_by(User.username).limit(limit)
+    if text.strip():
+        query = query.where(
+            or_(contains_text(User.username, text.strip()), contains_text(User.display_name, text.strip()))
+        )
+    return list(session.scalars(query))

@@ -121,6 +121,7 @@ def yuan(fen: int) -> str:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from engine.labels import jurisdiction_name, role_name
     from web.context import plain
     from web.timefmt import time_left
 
@@ -147,7 +148,8 @@ def _register_template_helpers(app: Flask) -> None:
             "time_left": lambda due: time_left(due, clock_now()),
             "bi": lambda zh, en: zh if i18n.current_lang() == "zh" else en,
             "plain": plain,
-            "jurisdiction_name": i18n.jurisdiction_name,
+            "role_name": lambda code: role_name(code, i18n.current_lang()),
+            "jurisdiction_name": lambda code: jurisdiction_name(code, i18n.current_lang()),
         }
 
 

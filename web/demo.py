@@ -14,6 +14,7 @@ from werkzeug.security import generate_password_hash
 from engine import instances, tasks
 from engine.bundle import collect_paths
 from engine.deploy import deploy_bundle
+from engine.labels import JURISDICTION_NAMES, jurisdiction_name
 from engine.models.domain import Affiliation, CreditRecord, Organisation, Person, Project
 from engine.models.instance import ProcessInstance
 from engine.models.user import User
@@ -21,8 +22,6 @@ from engine.users import add_user
 
 ROOT = Path(__file__).resolve().parents[1]
 JURISDICTIONS = ("urumqi", "dazu", "karamay", "zhangye")
-#: How the demo's notices name each jurisdiction (a title is what people read: names, never codes).
-CITY_NAMES = {"urumqi": "乌鲁木齐市", "dazu": "重庆市大足区", "karamay": "克拉玛依市", "zhangye": "张掖市"}
 ROLES = ("bureau", "issuer", "solver", "expert", "panel_chair", "approver", "third_party")
 DEMO_PASSWORD = "demo12345"
 
@@ -48,7 +47,7 @@ def load_organisations(session: Session) -> int:
 
     if session.scalar(select(func.count()).select_from(Organisation)):
         return 0
-    names = {"urumqi": "乌鲁木齐", "dazu": "大足", "karamay": "克拉玛依", "zhangye": "张掖"}  # unit names
+    names = {code: zh for code, (zh, _en) in JURISDICTION_NAMES.items()}
     rows: list[Any] = []
     for j, city in names.items():
         J = j.upper()
@@ -182,7 +181,7 @@ def load_demo(session: Session) -> dict[str, Any]:
                 business_key=f"DEMO-{jurisdiction.upper()}-001",
                 data={
                     "jurisdiction": jurisdiction,
-                    "title": f"{CITY_NAMES[jurisdiction]}拟支持项目公示",
+                    "title": f"{jurisdiction_name(jurisdiction)}拟支持项目公示",
                     "publicity_length": length,
                     "publicity_unit": unit,
                 },

@@ -8,7 +8,7 @@ web/translations/README.md). Engine errors and form messages carry both language
 from __future__ import annotations
 
 from flask import Flask, request, session
-from flask_babel import Babel, gettext
+from flask_babel import Babel
 
 LANGUAGES = ("zh", "en")
 DEFAULT = "zh"
@@ -30,16 +30,3 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=current_lang, timezone_selector=lambda: "Asia/Shanghai")
-
-
-def jurisdiction_name(code: str | None) -> str:
-    """A jurisdiction's name in the user's language (its code only when it is not one of ours)."""
-    names = {
-        "urumqi": gettext("乌鲁木齐市"),
-        "dazu": gettext("重庆市大足区"),
-        "karamay": gettext("克拉玛依市"),
-        "zhangye": gettext("张掖市"),
-    }
-    if code is None:
-        return gettext("全部辖区")
-    return names.get(code, code)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.access.administration import ACCOUNT_ADMIN_ROLES, DIRECTORY_ROLES
 from engine.access.principal import OVERSIGHT_ROLES
 from engine.users import INSTANCE_CONTROL_ROLES
 
@@ -68,6 +69,16 @@ ROUTE_RULES: dict[str, RouteRule] = {
             "solver",
             frozenset({"solver"}),
             "engine.access.solvers: the applications and projects of the user's own unit, party fields only",
+        ),
+        RouteRule(
+            "accounts",
+            ACCOUNT_ADMIN_ROLES,
+            "administration.require_account_admin: admin of every jurisdiction",
+        ),
+        RouteRule(
+            "directory",
+            DIRECTORY_ROLES,
+            "administration.require_directory: admin or bureau of the organisation's jurisdiction",
         ),
         RouteRule("token", STAFF_ROLES, "the handler asks the policy for the resource (API)"),
         RouteRule(
