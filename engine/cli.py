@@ -66,12 +66,15 @@ def cli() -> None:
 def init_db(as_json: bool) -> None:
     """Create or upgrade the database schema and load the holiday calendar."""
     from engine.calendar import seed_from_chinesecalendar
+    from engine.indexes import fill_portal
     from engine.migrate import upgrade
+    from engine.runtime import load_workflow
 
     url = default_database_url()
     upgrade(url)
     with _session() as session:
         years = seed_from_chinesecalendar(session, keep_imported=True)
+        fill_portal(session, load_workflow)
         session.commit()
     emit(
         as_json,

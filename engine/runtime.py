@@ -1,7 +1,7 @@
 """The one door through which every change of an instance passes (ARCHITECTURE.md decision 3):
 
 load (and re-attach the restricted script engine) → change → engine steps → save state + human-task index
-+ timer index + message index + event log → commit, all in one transaction with optimistic
++ timer index + message index + portal rows + event log → commit, all in one transaction with optimistic
 locking. The state lives in its own table (``instance_state``); ``load_workflow`` and ``save`` are the only
 code that reads or writes it.
 On an exception the in-memory workflow is thrown away; nothing half-transitioned is ever saved.
@@ -39,6 +39,7 @@ from engine.models import task as task_model
 from engine.models.deployment import ProcessVersion
 from engine.models.event import InstanceEvent
 from engine.models.instance import InstanceState, ProcessInstance
+from engine.models.portal import PortalEntry
 from engine.models.task import HumanTask
 from engine.models.timer import TimerDue
 from engine.specs import (
@@ -331,12 +332,13 @@ def record_error(
     now: datetime,
     attempted: Any = None,
 ) -> StepFailed:
-    """Flag a running instance as failed (in a fresh transaction; the caller rolled back): its timers
-    are dropped and its open tasks paused until a supervisor retries it. Returns the error to raise."""
+    """Flag a running instance as failed (in a fresh transaction; the caller rolled back): its timers and
+    portal rows are dropped and its open tasks paused until a supervisor retries it. Returns the error to raise."""
     begin_write(session)
     instance = session.get(ProcessInstance, instance_id)
     if instance is not None and instance.status in (status.RUNNING, status.ERROR):
         session.execute(delete(TimerDue).where(TimerDue.instance_id == instance_id))
+        session.execute(delete(PortalEntry).where(PortalEntry.instance_id == instance_id))
         session.execute(
             update(HumanTask)
             .where(HumanTask.instance_id == instance_id, HumanTask.status == task_model.READY)

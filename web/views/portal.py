@@ -29,6 +29,7 @@ from web.security import roles_required
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
+PER_PAGE = 50
 LIMITS = {"name": 100, "contact": 200, "text": 5000}
 MIN_TEXT = 10
 
@@ -36,10 +37,16 @@ MIN_TEXT = 10
 @bp.get("/")
 def index() -> str:
     jurisdiction = request.args.get("jurisdiction") or None
+    page = request.args.get("page", 1, type=int) or 1
+    notices = portal.notice_page(db.session(), jurisdiction=jurisdiction, page=page, per_page=PER_PAGE)
+    challenges = portal.challenge_page(db.session(), jurisdiction=jurisdiction, page=page, per_page=PER_PAGE)
     return render_template(
         "portal/index.html",
-        notices=portal.notices(db.session(), jurisdiction=jurisdiction),
-        challenges=portal.challenges(db.session(), jurisdiction=jurisdiction),
+        notices=notices.items,
+        challenges=challenges.items,
+        notice_page=notices,
+        challenge_page=challenges,
+        args={"jurisdiction": jurisdiction} if jurisdiction else {},
         jurisdiction=jurisdiction,
     )
 
