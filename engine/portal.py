@@ -39,7 +39,7 @@ from engine.clock import SHANGHAI, get_clock
 from engine.models import portal as kinds
 from engine.models.instance import ProcessInstance
 from engine.models.portal import PortalEntry
-from engine.workqueue import Page
+from engine.paging import Page
 
 NOTICE_MESSAGE = "objection"
 CHALLENGE_MESSAGE = "application"

@@ -7,7 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from engine import portal
-from engine.workqueue import Page
+from engine.paging import Page
 from web.api.common import session
 from web.api.schemas import ChallengePageSchema, NoticePageSchema, PublicQuerySchema
 
