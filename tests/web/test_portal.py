@@ -171,6 +171,10 @@ def test_portal_lists_are_rows_paged_without_restoring_any_workflow(
     assert second["items"][0]["end"] == "2026-10-10T00:00:00+08:00"  # the bureau's time zone, as written
     assert client.get("/api/v1/notices?jurisdiction=dazu").json["total"] == 1
     assert client.get("/api/v1/challenges").json["total"] == 0
+    monkeypatch.setattr("web.views.portal.PER_PAGE", 1)
+    second_page = client.get("/portal/?page=2").get_data(as_text=True)
+    assert 'data-notice="P-2"' in second_page and 'data-notice="P-1"' not in second_page
+    assert 'rel="prev"' in second_page and 'rel="next"' not in second_page
 
 
 def test_anonymous_public_lists_may_be_shared_briefly_signed_in_pages_never(
