@@ -114,6 +114,7 @@ def entry_for(instance: ProcessInstance, message: str, data: dict[str, Any]) -> 
     if end is None:
         return None
     own_title = "notice_title" if kind == kinds.NOTICE else "challenge_title"
+    category = _text(data.get("category")) if kind == kinds.CHALLENGE else None
     return PortalEntry(
         instance_id=instance.id,
         kind=kind,
@@ -121,7 +122,7 @@ def entry_for(instance: ProcessInstance, message: str, data: dict[str, Any]) -> 
         jurisdiction=instance.jurisdiction,
         title=_text(data.get(own_title)) or _text(data.get("title")) or instance.title or "",
         body=_text(data.get(body_key)),
-        category=_text(data.get("category")) if kind == kinds.CHALLENGE else None,
+        category=category[:255] if category else None,
         window_start=_instant(data.get(f"{prefix}_start")),
         window_end=end,
     )
