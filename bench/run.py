@@ -31,7 +31,7 @@ from engine.clock import frozen_now, get_clock, parse_aware
 from engine.db import Base, get_engine, session_factory
 from engine.deploy import deploy_bundle
 from engine.helpers import script_engine_for
-from engine.models.instance import ProcessInstance
+from engine.models.instance import InstanceState, ProcessInstance
 from engine.models.task import HumanTask
 from engine.models.timer import TimerDue
 from engine.specs import serializer
@@ -102,9 +102,10 @@ def _clone_waiting(
     """Bulk-copy a waiting instance (state, timer row, human-task row) ``count`` times; the sweep and the
     queue read only the indexes, so copies are as good as instances started one by one."""
     now = get_clock(session).now()
-    state = template.state_json
+    stored = session.get(InstanceState, template.id)
+    assert stored is not None
     base = session.scalar(select(ProcessInstance.id).order_by(ProcessInstance.id.desc()).limit(1)) or 0
-    inst_rows, timer_rows, task_rows = [], [], []
+    inst_rows, state_rows, timer_rows, task_rows = [], [], [], []
     for i in range(count):
         iid = base + 1 + i
         inst_rows.append(
@@ -116,11 +117,16 @@ def _clone_waiting(
                 "business_key": f"B-{iid}",
                 "jurisdiction": "bench",
                 "status": "running",
-                "state_json": state,
-                "serializer_version": template.serializer_version,
                 "lock_version": 1,
                 "started_at": now,
                 "updated_at": now,
+            }
+        )
+        state_rows.append(
+            {
+                "instance_id": iid,
+                "state_json": stored.state_json,
+                "serializer_version": stored.serializer_version,
             }
         )
         due = now - timedelta(minutes=1) if i < due_count else now + due_offset
@@ -148,6 +154,7 @@ def _clone_waiting(
         )
     for chunk in range(0, count, 1000):
         session.execute(insert(ProcessInstance), inst_rows[chunk : chunk + 1000])
+        session.execute(insert(InstanceState), state_rows[chunk : chunk + 1000])
         session.execute(insert(TimerDue), timer_rows[chunk : chunk + 1000])
         session.execute(insert(HumanTask), task_rows[chunk : chunk + 1000])
     if session.get_bind().dialect.name == "postgresql":  # explicit ids bypassed the sequence

@@ -7,20 +7,19 @@ hash of the address; the command line: the operating-system user) and stamped on
 
 from __future__ import annotations
 
-import getpass
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from engine.audit_client import cli_client, client, current_client, set_client
 from engine.db import utcnow
 from engine.errors import ValidationFailed
 from engine.models.audit import AuditEvent
+
+__all__ = ["EVENTS", "as_json", "cli_client", "client", "list_events", "record", "set_client"]
 
 #: The events written by Jiebang (``record`` refuses others, so that a typo cannot hide an event).
 EVENTS = frozenset(
@@ -47,30 +46,6 @@ EVENTS = frozenset(
     }
 )
 
-_CLIENT: ContextVar[str | None] = ContextVar("jiebang_audit_client", default=None)
-
-
-def set_client(client: str | None) -> None:
-    """Where the current request or command comes from (``web:<hash>``, ``cli:<os user>``)."""
-    _CLIENT.set(client)
-
-
-@contextmanager
-def client(value: str | None) -> Iterator[None]:
-    token = _CLIENT.set(value)
-    try:
-        yield
-    finally:
-        _CLIENT.reset(token)
-
-
-def cli_client() -> str:
-    try:
-        name = getpass.getuser()
-    except (KeyError, OSError):  # no login name in a bare container
-        name = "unknown"
-    return f"cli:{name}"[:100]
-
 
 def record(
     session: Session,
@@ -88,7 +63,7 @@ def record(
         event=event,
         actor=actor,
         subject=subject,
-        client=_CLIENT.get(),
+        client=current_client(),
         detail_json=json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str),
     )
     session.add(row)

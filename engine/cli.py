@@ -2,6 +2,10 @@
 
 Every command takes ``--json`` for machine output. A user error exits 2 with one line on stderr (Chinese,
 then English); an unexpected error exits 1 with one line (set JIEBANG_DEBUG=1 for the traceback).
+
+Imports at the top stay light (click and the engine's plain-Python errors): SQLAlchemy, SpiffWorkflow and Flask
+are imported by the commands that use them, so ``jiebang --help`` and a mistyped option answer at once
+(tests/integration/test_cli.py guards this).
 """
 
 from __future__ import annotations
@@ -12,21 +16,30 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.orm import Session
 
-from engine.db import default_database_url, session_factory
 from engine.errors import JiebangError, ValidationFailed
 from engine.private import restrict_umask
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 class UserError(click.ClickException):
     exit_code = 2
 
 
+def default_database_url() -> str:
+    from engine.db import default_database_url as configured
+
+    return configured()
+
+
 def _session() -> Session:
+    from engine.db import session_factory
+
     return session_factory(default_database_url())()
 
 
@@ -56,9 +69,11 @@ as_option = click.option("--as", "actor", metavar="USER", help="The user who act
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """揭榜挂帅 workflow system (Jiebang). Database: JIEBANG_DATABASE_URL (default: instance/jiebang.sqlite3)."""
-    from engine import audit
+    from engine import audit_client
 
-    audit.set_client(audit.cli_client())  # audit events of this command name the operating-system user
+    audit_client.set_client(
+        audit_client.cli_client()
+    )  # audit events of this command name the operating-system user
 
 
 @cli.command("init-db")
@@ -66,12 +81,15 @@ def cli() -> None:
 def init_db(as_json: bool) -> None:
     """Create or upgrade the database schema and load the holiday calendar."""
     from engine.calendar import seed_from_chinesecalendar
+    from engine.indexes import fill_portal
     from engine.migrate import upgrade
+    from engine.runtime import load_workflow
 
     url = default_database_url()
     upgrade(url)
     with _session() as session:
         years = seed_from_chinesecalendar(session, keep_imported=True)
+        fill_portal(session, load_workflow)
         session.commit()
     emit(
         as_json,

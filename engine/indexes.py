@@ -1,9 +1,10 @@
 """Rebuild the SQL indexes of one instance from its in-memory workflow, in the caller's transaction:
-human tasks (the work queue), due timers, and message subscriptions (correlation)."""
+human tasks (the work queue), due timers, message subscriptions (correlation) and the public portal's rows."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -17,11 +18,13 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from engine import portal
 from engine.lint import form_key_of
 from engine.models import instance as status
 from engine.models import task as task_model
 from engine.models.instance import ProcessInstance
 from engine.models.message import MessageSubscription
+from engine.models.portal import PortalEntry
 from engine.models.task import HumanTask
 from engine.models.timer import TimerDue
 
@@ -109,7 +112,9 @@ def rebuild(
         )
 
     session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance.id))
-    for task, ed in _message_waits(wf):
+    session.execute(delete(PortalEntry).where(PortalEntry.instance_id == instance.id))
+    waits = _message_waits(wf)
+    for task, ed in waits:
         session.add(
             MessageSubscription(
                 instance_id=instance.id,
@@ -121,6 +126,10 @@ def rebuild(
                 ),
             )
         )
+
+    session.execute(delete(PortalEntry).where(PortalEntry.instance_id == instance.id))
+    # Like timers, only a running instance publishes: a suspended or failed one leaves the portal.
+    session.add_all(portal_entries(instance, waits) if instance.status == status.RUNNING else [])
 
     ready = {str(t.id): t for t in wf.get_tasks(state=TaskState.READY, manual=True)}
     open_status = task_model.READY if instance.status == status.RUNNING else task_model.PAUSED
@@ -167,6 +176,38 @@ def rebuild(
     return result
 
 
+def portal_entries(instance: ProcessInstance, waits: list[tuple[Task, Any]]) -> list[PortalEntry]:
+    """The portal rows of an instance's message waits: at most one notice and one challenge."""
+    found: dict[str, PortalEntry] = {}
+    for task, ed in waits:
+        entry = portal.entry_for(instance, ed.name, task.data)
+        if entry is not None:
+            found.setdefault(entry.kind, entry)
+    return list(found.values())
+
+
+def fill_portal(session: Session, load: Callable[[Session, ProcessInstance], BpmnWorkflow]) -> int:
+    """Write the portal rows of running instances that wait for a portal message but have none (a database
+    upgraded from before the rows existed). ``load`` restores a workflow (engine.runtime.load_workflow).
+    Returns how many instances were filled; the caller commits."""
+    has_rows = select(PortalEntry.instance_id).where(
+        PortalEntry.instance_id == MessageSubscription.instance_id
+    )
+    missing = session.scalars(
+        select(ProcessInstance)
+        .join(MessageSubscription, MessageSubscription.instance_id == ProcessInstance.id)
+        .where(
+            ProcessInstance.status == status.RUNNING,
+            MessageSubscription.message_name.in_(list(portal.MESSAGE_KINDS)),
+            ~has_rows.exists(),
+        )
+        .distinct()
+    ).all()
+    for instance in missing:
+        session.add_all(portal_entries(instance, _message_waits(load(session, instance))))
+    return len(missing)
+
+
 def cancel_all(session: Session, instance: ProcessInstance, now: datetime) -> None:
     """On termination: every open human task is cancelled, no timer or message wait remains."""
     for row in session.scalars(
@@ -176,3 +217,4 @@ def cancel_all(session: Session, instance: ProcessInstance, now: datetime) -> No
         row.ended_at = now
     session.execute(delete(TimerDue).where(TimerDue.instance_id == instance.id))
     session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance.id))
+    session.execute(delete(PortalEntry).where(PortalEntry.instance_id == instance.id))

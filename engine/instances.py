@@ -32,7 +32,7 @@ from engine.runtime import (
     save,
     version_specs,
 )
-from engine.specs import serializer_version, workflow_from_spec
+from engine.specs import workflow_from_spec
 from engine.users import INSTANCE_CONTROL_ROLES, get_user, require_role
 
 
@@ -76,8 +76,6 @@ def start_instance(
         title=_text(data.get("title")),
         jurisdiction=_text(data.get("jurisdiction")),
         status=status.RUNNING,
-        state_json="{}",
-        serializer_version=serializer_version(),
         started_by=actor,
         started_at=now,
         updated_at=now,

@@ -2,9 +2,9 @@
 
 Nothing here needs a sign-in, and nothing here changes an instance.
 
-**Notices** are derived from the engine's own indexes: a running instance that waits for the ``objection``
-message (the shared publicity subprocess ``bpmn/shared/publicity.bpmn`` does, during its window) is in
-publicity. The data of the waiting task gives the window and the text:
+**Notices**: a running instance that waits for the ``objection`` message (the shared publicity subprocess
+``bpmn/shared/publicity.bpmn`` does, during its window) is in publicity. The data of the waiting task gives
+the window and the text:
 
 =================== =====================================================================
 ``publicity_end``   the exact end of the window (ISO 8601 with offset) — required
@@ -13,14 +13,16 @@ publicity. The data of the waiting task gives the window and the text:
 ``notice_body``     the notice's text (optional)
 =================== =====================================================================
 
-**Challenges** (published 揭榜 lists with their application windows) come from *sources*: functions
-``(session, now) -> Iterable[Challenge]`` registered with ``register_challenge_source``. Domain code that
-keeps challenges in its own tables registers one. The built-in source follows the same convention as notices:
-a running instance that waits for the ``application`` message with ``application_end`` in its data is an open
-challenge (``challenge_title``/``title``, ``challenge_summary``, ``category``, ``application_start``).
+**Challenges** (published 揭榜 lists with their application windows): the built-in source follows the same
+convention: a running instance that waits for the ``application`` message with ``application_end`` in its data
+is an open challenge (``challenge_title``/``title``, ``challenge_summary``, ``category``,
+``application_start``). Domain code that keeps challenges in its own tables may add *sources*: functions
+``(session, now) -> Iterable[Challenge]`` registered with ``register_challenge_source``; they are called on every
+view, so they must be SQL over their own rows.
 
-Cost: one workflow restore per waiting instance and page view; the number of instances in a publicity or
-application window at any time is small.
+Cost: the waiting task's data is turned into a ``portal_entry`` row (``entry_for``) when the instance is saved,
+with the other indexes (engine.indexes), so a page is one indexed, paginated query and never restores a
+workflow — public pages are served to crowds.
 """
 
 from __future__ import annotations
@@ -29,18 +31,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from engine.access.fields import filter_data
 from engine.access.policy import PUBLIC_VIEWER
-from engine.clock import get_clock
-from engine.models import instance as status
+from engine.clock import SHANGHAI, get_clock
+from engine.models import portal as kinds
 from engine.models.instance import ProcessInstance
-from engine.models.message import MessageSubscription
-from engine.runtime import load_workflow
+from engine.models.portal import PortalEntry
+from engine.paging import Page
 
 NOTICE_MESSAGE = "objection"
 CHALLENGE_MESSAGE = "application"
@@ -99,91 +100,156 @@ def _text(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def waiting_data(
-    session: Session, message: str, *, business_key: str | None = None, jurisdiction: str | None = None
-) -> list[tuple[ProcessInstance, dict[str, Any]]]:
-    """(instance, published data of the waiting task) for every running instance waiting for ``message``: the
-    access policy's public fields only (``engine.access.fields``), so the portal shows only what was published."""
-    query = (
-        select(MessageSubscription, ProcessInstance)
-        .join(ProcessInstance, ProcessInstance.id == MessageSubscription.instance_id)
-        .where(MessageSubscription.message_name == message, ProcessInstance.status == status.RUNNING)
-        .order_by(ProcessInstance.id)
+MESSAGE_KINDS = {NOTICE_MESSAGE: kinds.NOTICE, CHALLENGE_MESSAGE: kinds.CHALLENGE}
+
+
+def entry_for(instance: ProcessInstance, message: str, data: dict[str, Any]) -> PortalEntry | None:
+    """The portal row a running instance publishes while its task waits for ``message`` with ``data``, or
+    None (not a portal message, no business key, or no valid end of the window)."""
+    kind = MESSAGE_KINDS.get(message)
+    if kind is None or not instance.business_key:
+        return None
+    data = filter_data(data, PUBLIC_VIEWER)  # only what was published: the access policy's public fields
+    prefix, body_key = (
+        ("publicity", "notice_body") if kind == kinds.NOTICE else ("application", "challenge_summary")
     )
-    if business_key is not None:
-        query = query.where(ProcessInstance.business_key == business_key)
+    end = _instant(data.get(f"{prefix}_end"))
+    if end is None:
+        return None
+    own_title = "notice_title" if kind == kinds.NOTICE else "challenge_title"
+    category = _text(data.get("category")) if kind == kinds.CHALLENGE else None
+    return PortalEntry(
+        instance_id=instance.id,
+        kind=kind,
+        business_key=instance.business_key,
+        jurisdiction=instance.jurisdiction,
+        title=_text(data.get(own_title)) or _text(data.get("title")) or instance.title or "",
+        body=_text(data.get(body_key)),
+        category=category[:255] if category else None,
+        window_start=_instant(data.get(f"{prefix}_start")),
+        window_end=end,
+    )
+
+
+def _local(value: datetime) -> datetime:
+    return value.astimezone(SHANGHAI)
+
+
+def _entries(
+    kind: str, jurisdiction: str | None, business_key: str | None = None
+) -> Select[tuple[PortalEntry]]:
+    query = select(PortalEntry).where(PortalEntry.kind == kind)
     if jurisdiction is not None:
-        query = query.where(ProcessInstance.jurisdiction == jurisdiction)
-    out: list[tuple[ProcessInstance, dict[str, Any]]] = []
-    seen: set[int] = set()
-    for sub, instance in session.execute(query).all():
-        if instance.id in seen:
-            continue
-        seen.add(instance.id)
-        wf = load_workflow(session, instance)
-        task = wf.get_task_from_id(UUID(sub.task_id))
-        if task is not None:
-            out.append((instance, filter_data(task.data, PUBLIC_VIEWER)))
-    return out
+        query = query.where(PortalEntry.jurisdiction == jurisdiction)
+    if business_key is not None:
+        query = query.where(PortalEntry.business_key == business_key)
+    return query
+
+
+def _count(session: Session, query: Select[tuple[PortalEntry]]) -> int:
+    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 def notices(
-    session: Session, *, jurisdiction: str | None = None, business_key: str | None = None
+    session: Session,
+    *,
+    jurisdiction: str | None = None,
+    business_key: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[Notice]:
-    """Publicity notices of instances in their window, soonest end first."""
+    """Publicity notices of instances in their window, soonest end first (``limit``/``offset``: one page)."""
     now = get_clock(session).now()
-    found: list[Notice] = []
-    for instance, data in waiting_data(
-        session, NOTICE_MESSAGE, business_key=business_key, jurisdiction=jurisdiction
-    ):
-        end = _instant(data.get("publicity_end"))
-        if end is None or not instance.business_key:
-            continue
-        found.append(
-            Notice(
-                instance_id=instance.id,
-                business_key=instance.business_key,
-                jurisdiction=instance.jurisdiction,
-                title=_text(data.get("notice_title")) or _text(data.get("title")) or instance.title or "",
-                body=_text(data.get("notice_body")),
-                start=_instant(data.get("publicity_start")),
-                end=end,
-                open=now < end,
-            )
+    query = (
+        _entries(kinds.NOTICE, jurisdiction, business_key)
+        .order_by(PortalEntry.window_end, PortalEntry.instance_id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [
+        Notice(
+            instance_id=row.instance_id,
+            business_key=row.business_key,
+            jurisdiction=row.jurisdiction,
+            title=row.title,
+            body=row.body,
+            start=_local(row.window_start) if row.window_start else None,
+            end=_local(row.window_end),
+            open=now < row.window_end,
         )
-    return sorted(found, key=lambda n: (n.end, n.instance_id))
+        for row in session.scalars(query)
+    ]
+
+
+def notice_count(session: Session, *, jurisdiction: str | None = None) -> int:
+    return _count(session, _entries(kinds.NOTICE, jurisdiction))
 
 
 def notice(session: Session, business_key: str) -> Notice | None:
-    found = notices(session, business_key=business_key)
+    found = notices(session, business_key=business_key, limit=2)
     return found[0] if len(found) == 1 else None
 
 
-def _instance_challenges(session: Session, now: datetime) -> Iterable[Challenge]:
-    for instance, data in waiting_data(session, CHALLENGE_MESSAGE):
-        end = _instant(data.get("application_end"))
-        if end is None or not instance.business_key:
-            continue
-        yield Challenge(
-            business_key=instance.business_key,
-            jurisdiction=instance.jurisdiction,
-            title=_text(data.get("challenge_title")) or _text(data.get("title")) or instance.title or "",
-            summary=_text(data.get("challenge_summary")),
-            category=_text(data.get("category")),
-            window_start=_instant(data.get("application_start")),
-            window_end=end,
-            open=now < end,
-            instance_id=instance.id,
-        )
+def _challenge(row: PortalEntry, now: datetime) -> Challenge:
+    return Challenge(
+        business_key=row.business_key,
+        jurisdiction=row.jurisdiction,
+        title=row.title,
+        summary=row.body,
+        category=row.category,
+        window_start=_local(row.window_start) if row.window_start else None,
+        window_end=_local(row.window_end),
+        open=now < row.window_end,
+        instance_id=row.instance_id,
+    )
 
 
-def challenges(session: Session, *, jurisdiction: str | None = None) -> list[Challenge]:
-    """Published challenges from every source, open windows first, then by the end of the window."""
+def _challenge_order(c: Challenge) -> tuple[bool, datetime, str]:
+    return (not c.open, c.window_end, c.business_key)
+
+
+def challenges(
+    session: Session, *, jurisdiction: str | None = None, limit: int | None = None, offset: int = 0
+) -> list[Challenge]:
+    """Published challenges from every source, open windows first, then by the end of the window
+    (``limit``/``offset``: one page)."""
     now = get_clock(session).now()
-    found = [c for source in [_instance_challenges, *_SOURCES] for c in source(session, now)]
-    if jurisdiction is not None:
-        found = [c for c in found if c.jurisdiction == jurisdiction]
-    return sorted(found, key=lambda c: (not c.open, c.window_end, c.business_key))
+    query = _entries(kinds.CHALLENGE, jurisdiction)
+    if _SOURCES:  # other sources are merged in order: the page is cut from the whole list
+        found = [_challenge(row, now) for row in session.scalars(query)]
+        found += [
+            c for source in _SOURCES for c in source(session, now) if jurisdiction in (None, c.jurisdiction)
+        ]
+        found.sort(key=_challenge_order)
+        return found[offset:] if limit is None else found[offset : offset + limit]
+    query = query.order_by(
+        case((PortalEntry.window_end > now, 0), else_=1), PortalEntry.window_end, PortalEntry.business_key
+    )
+    return [_challenge(row, now) for row in session.scalars(query.offset(offset).limit(limit))]
+
+
+def challenge_count(session: Session, *, jurisdiction: str | None = None) -> int:
+    if _SOURCES:
+        return len(challenges(session, jurisdiction=jurisdiction))
+    return _count(session, _entries(kinds.CHALLENGE, jurisdiction))
+
+
+def notice_page(
+    session: Session, *, jurisdiction: str | None = None, page: int = 1, per_page: int = 50
+) -> Page[Notice]:
+    """One page (1-based) of ``notices`` and their total."""
+    page = max(1, page)
+    items = notices(session, jurisdiction=jurisdiction, limit=per_page, offset=(page - 1) * per_page)
+    return Page(items, notice_count(session, jurisdiction=jurisdiction), page, per_page)
+
+
+def challenge_page(
+    session: Session, *, jurisdiction: str | None = None, page: int = 1, per_page: int = 50
+) -> Page[Challenge]:
+    """One page (1-based) of ``challenges`` and their total."""
+    page = max(1, page)
+    items = challenges(session, jurisdiction=jurisdiction, limit=per_page, offset=(page - 1) * per_page)
+    return Page(items, challenge_count(session, jurisdiction=jurisdiction), page, per_page)
 
 
 def notice_json(n: Notice) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """The one door through which every change of an instance passes (ARCHITECTURE.md decision 3):
 
 load (and re-attach the restricted script engine) → change → engine steps → save state + human-task index
-+ timer index + message index + event log → commit, all in one transaction with optimistic locking.
++ timer index + message index + portal rows + event log → commit, all in one transaction with optimistic
+locking. The state lives in its own table (``instance_state``); ``load_workflow`` and ``save`` are the only
+code that reads or writes it.
 On an exception the in-memory workflow is thrown away; nothing half-transitioned is ever saved.
 """
 
@@ -36,10 +38,18 @@ from engine.models import instance as status
 from engine.models import task as task_model
 from engine.models.deployment import ProcessVersion
 from engine.models.event import InstanceEvent
-from engine.models.instance import ProcessInstance
+from engine.models.instance import InstanceState, ProcessInstance
+from engine.models.portal import PortalEntry
 from engine.models.task import HumanTask
 from engine.models.timer import TimerDue
-from engine.specs import clean_message, join_state, restore_specs, split_state, storage_problem
+from engine.specs import (
+    clean_message,
+    join_state,
+    restore_specs,
+    serializer_version,
+    split_state,
+    storage_problem,
+)
 from engine.spiff_fixes import install_spiff_fixes
 
 T = TypeVar("T")
@@ -113,7 +123,14 @@ def fired_by_timer(task: Task) -> bool:
 
 def load_workflow(session: Session, instance: ProcessInstance) -> BpmnWorkflow:
     """Restore an instance's workflow from its version's specs and its own state; attach our script engine."""
-    wf = join_state(version_specs(instance.process_version), instance.state_json, instance.serializer_version)
+    stored = session.get(InstanceState, instance.id)
+    if stored is None:
+        raise NotFound(
+            f"流程实例 {instance.id} 的运行状态缺失，无法加载。请从备份恢复数据库。",
+            f"The state of process instance {instance.id} is missing and it cannot be loaded. "
+            "Restore the database from a backup.",
+        )
+    wf = join_state(version_specs(instance.process_version), stored.state_json, stored.serializer_version)
     wf.script_engine = script_engine_for(session)
     return wf
 
@@ -220,7 +237,7 @@ def save(ctx: Context) -> None:
         instance.status = status.COMPLETED
         instance.ended_at = ctx.now
         ctx.log("completed")
-    instance.state_json = state_json(wf)
+    write_state(ctx.session, instance, state_json(wf))
     instance.updated_at = ctx.now
     if instance.status == status.TERMINATED:
         indexes.cancel_all(ctx.session, instance, ctx.now)
@@ -230,6 +247,18 @@ def save(ctx: Context) -> None:
         names = sorted({row.name or row.task_spec for row in ready})
         instance.stage = "、".join(names)[:255] if names else None
     ctx.session.add_all(ctx.events)
+
+
+def write_state(session: Session, instance: ProcessInstance, text: str) -> None:
+    """Store the serialized state (always in the current serializer's format) beside the listing row."""
+    stored = session.get(InstanceState, instance.id)
+    if stored is None:
+        session.add(
+            InstanceState(instance_id=instance.id, state_json=text, serializer_version=serializer_version())
+        )
+    else:
+        stored.state_json = text
+        stored.serializer_version = serializer_version()
 
 
 def state_json(wf: BpmnWorkflow) -> str:
@@ -303,12 +332,13 @@ def record_error(
     now: datetime,
     attempted: Any = None,
 ) -> StepFailed:
-    """Flag a running instance as failed (in a fresh transaction; the caller rolled back): its timers are
-    dropped and its open tasks paused until a supervisor retries it. Returns the error to raise."""
+    """Flag a running instance as failed (in a fresh transaction; the caller rolled back): its timers and
+    portal rows are dropped and its open tasks paused until a supervisor retries it. Returns the error to raise."""
     begin_write(session)
     instance = session.get(ProcessInstance, instance_id)
     if instance is not None and instance.status in (status.RUNNING, status.ERROR):
         session.execute(delete(TimerDue).where(TimerDue.instance_id == instance_id))
+        session.execute(delete(PortalEntry).where(PortalEntry.instance_id == instance_id))
         session.execute(
             update(HumanTask)
             .where(HumanTask.instance_id == instance_id, HumanTask.status == task_model.READY)

@@ -33,8 +33,21 @@ def clean_uploads_once(url: str) -> int:
     return len(result.removed)
 
 
-def run_scheduler(interval: float = 1.0) -> None:
+#: Libraries that log every tick (APScheduler: job started, job done) or every engine step (SpiffWorkflow):
+#: an operator sees only their warnings and errors.
+QUIET_LOGGERS = ("apscheduler", "spiff")
+
+
+def configure_logging() -> None:
+    """INFO for what an operator needs (the sweeper starting, timers fired, uploads removed) and every error;
+    nothing per tick."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def run_scheduler(interval: float = 1.0) -> None:
+    configure_logging()
     url = default_database_url()
     worker = worker_name()
     scheduler = BlockingScheduler(timezone="UTC")

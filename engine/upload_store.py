@@ -63,11 +63,11 @@ def referenced_digests(session: Session) -> set[str]:
 
     Any 64-hex-digit word counts, so an unusual place of a reference keeps the file rather than losing it."""
     from engine.models.event import InstanceEvent
-    from engine.models.instance import ProcessInstance
+    from engine.models.instance import InstanceState
     from engine.models.web import TaskDraft
 
     found: set[str] = set()
-    for column in (ProcessInstance.state_json, InstanceEvent.data_json, TaskDraft.data_json):
+    for column in (InstanceState.state_json, InstanceEvent.data_json, TaskDraft.data_json):
         for text in session.scalars(select(column).execution_options(yield_per=200)):
             if text:
                 found.update(_DIGEST.findall(text))

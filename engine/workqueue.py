@@ -1,4 +1,4 @@
-"""Helpers for work-queue pages (web and API): lane names in use, pagination, stage choices.
+"""Helpers for work-queue pages (web and API): lane names in use, pagination (engine.paging), stage choices.
 
 The queue itself is ``engine.tasks.queue_query``; everything here stays index-backed or reads immutable,
 cached process specs.
@@ -7,17 +7,15 @@ cached process specs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.models import task as task_model
 from engine.models.deployment import ProcessVersion
 from engine.models.task import HumanTask
+from engine.paging import Page, paginate
 from engine.runtime import version_specs
-
-T = TypeVar("T")
 
 
 def ready_lanes(session: Session) -> list[str]:
@@ -30,32 +28,7 @@ def ready_lanes(session: Session) -> list[str]:
     return sorted(lane for lane in rows if lane)
 
 
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: list[T]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def paginate(session: Session, query: Select[Any], page: int, per_page: int) -> Page[Any]:
-    """One page of ``query`` (1-based ``page``) and the total count of its rows."""
-    page = max(1, page)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    items = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
-    return Page(items, int(total), page, per_page)
+__all__ = ["Page", "Stage", "paginate", "ready_lanes", "stage_choices"]
 
 
 @dataclass(frozen=True)

@@ -221,6 +221,10 @@ def staff_required(view: F) -> F:
 
 #: Endpoints whose responses browsers and proxies may cache (versioned assets with no case data).
 CACHEABLE_ENDPOINTS = frozenset({"static", "api_v1.swagger_asset"})
+#: Public lists that crowds read: an anonymous response that carries no session may be shared for a short
+#: while (signed-in users, and anyone with a session cookie, still get ``no-store``).
+PUBLIC_LIST_ENDPOINTS = frozenset({"portal.index", "api_v1_public.challenges", "api_v1_public.notices"})
+PUBLIC_LIST_MAX_AGE = 60
 
 
 def _duration_env(name: str, unit: str, default: timedelta) -> timedelta:
@@ -263,10 +267,27 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _no_store(response: Response) -> Response:
-        if request.endpoint not in CACHEABLE_ENDPOINTS:
-            response.headers["Cache-Control"] = "no-store"
-            response.headers["Pragma"] = "no-cache"
+        if request.endpoint in CACHEABLE_ENDPOINTS:
+            return response
+        if request.endpoint in PUBLIC_LIST_ENDPOINTS and _shareable(response):
+            response.headers["Cache-Control"] = f"public, max-age={PUBLIC_LIST_MAX_AGE}"
+            response.vary.add("Cookie")
+            return response
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
         return response
+
+
+def _shareable(response: Response) -> bool:
+    """A successful GET for nobody in particular: no sign-in, no session cookie sent, none about to be set."""
+    return (
+        request.method == "GET"
+        and response.status_code == 200
+        and not current_user.is_authenticated
+        and not request.cookies
+        and not session.modified
+        and "Set-Cookie" not in response.headers
+    )
 
 
 def secret_key(app: Flask) -> str:

@@ -1,11 +1,13 @@
-"""Process instances: the serialized workflow state, one row per instance, optimistic-locked."""
+"""Process instances: one listing row per instance (optimistic-locked) and, apart from it, the serialized
+workflow state (``instance_state``), which only the one door (engine.runtime) reads and writes, so that no
+list, sort or count ever walks a state."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.db import Base, UTCDateTime, utcnow
 from engine.models.deployment import ProcessVersion
@@ -34,8 +36,6 @@ class ProcessInstance(Base):
     jurisdiction: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default=RUNNING)
     stage: Mapped[str | None] = mapped_column(String(255))
-    state_json: Mapped[str] = deferred(mapped_column(Text))
-    serializer_version: Mapped[str] = mapped_column(String(8))
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
     started_by: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -47,3 +47,13 @@ class ProcessInstance(Base):
     process_version: Mapped[ProcessVersion] = relationship()
 
     __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012
+
+
+class InstanceState(Base):
+    """The serialized workflow of one instance (engine.specs.split_state), in the serializer's version."""
+
+    __tablename__ = "instance_state"
+
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), primary_key=True)
+    state_json: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(8))

@@ -35,8 +35,6 @@ def many(db_session: Session, deployed, users) -> None:
             "jurisdiction": JURISDICTIONS[i % 4],
             "status": STATUSES[i % 5],
             "stage": "填写申报书 Fill in the application" if i % 5 < 2 else None,
-            "state_json": "{}",  # never read by a list: a load would fail loudly
-            "serializer_version": "1.4",
             "lock_version": 1,
             "started_by": f"solver{i % 50}" if i % 7 else "solver1",
             "started_at": base + timedelta(minutes=i),
@@ -60,6 +58,7 @@ def many(db_session: Session, deployed, users) -> None:
         }
         for i in range(N)
     ]
+    # No instance_state rows: a list that loaded a workflow would fail loudly.
     db_session.execute(insert(ProcessInstance), instances)
     db_session.execute(insert(HumanTask), tasks)
     db_session.commit()

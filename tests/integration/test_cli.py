@@ -156,3 +156,29 @@ def test_cli_message_reaches_the_waiting_instance(cli: Cli) -> None:
     assert [t["task"] for t in cli.json("tasks", "--instance", str(iid))] == ["handle_objection"]
     line = cli.refused("message", "objection", "--correlation", '{"business_key": "C-5"}')
     assert "C-5" in line
+
+
+HEAVY = ("sqlalchemy", "SpiffWorkflow", "flask", "alembic", "apscheduler")
+
+
+@pytest.mark.parametrize(
+    ("args", "code"), [(["--help"], 0), (["start", "--help"], 0), (["start"], 2), (["no-such-command"], 2)]
+)
+def test_help_and_argument_errors_answer_without_loading_the_engine(args: list[str], code: int) -> None:
+    """``jiebang --help`` and a mistyped command answer at once: none of the heavy libraries is imported."""
+    probe = (
+        "import sys\n"
+        "from web.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit as exc:\n"
+        "    code = exc.code or 0\n"
+        "else:\n"
+        "    code = 0\n"
+        f"loaded = sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r})\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == code, proc.stderr
+    assert "LOADED []" in proc.stderr, proc.stderr

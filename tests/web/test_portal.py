@@ -209,3 +209,76 @@ def test_receipt_look_ups_refuse_malformed_unknown_and_bulk_guessing(
         "/portal/receipts?number=YY20260928-0000000A", environ_base={"REMOTE_ADDR": "10.0.0.8"}
     )
     assert other.status_code == 404  # another address is not affected
+
+
+def test_portal_lists_are_rows_paged_without_restoring_any_workflow(
+    client: FlaskClient, db_session: Session, publicise, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publicise("P-1")
+    publicise("P-2", "dazu", 5, "working_days")
+
+    def no_restore(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a public page restored a workflow")
+
+    monkeypatch.setattr("engine.runtime.join_state", no_restore)
+    page = client.get("/portal/").get_data(as_text=True)
+    assert "P-1" in page and "P-2" in page and "2026-10-10 00:00:00" in page
+    assert "拟支持项目：某某" in client.get("/portal/notices/P-2").get_data(as_text=True)
+    second = client.get("/api/v1/notices?page_size=1&page=2").json
+    assert [n["business_key"] for n in second["items"]] == ["P-2"] and second["total"] == 2
+    assert second["items"][0]["end"] == "2026-10-10T00:00:00+08:00"  # the bureau's time zone, as written
+    assert client.get("/api/v1/notices?jurisdiction=dazu").json["total"] == 1
+    assert client.get("/api/v1/challenges").json["total"] == 0
+    monkeypatch.setattr("web.views.portal.PER_PAGE", 1)
+    second_page = client.get("/portal/?page=2").get_data(as_text=True)
+    assert 'data-notice="P-2"' in second_page and 'data-notice="P-1"' not in second_page
+    assert 'rel="prev"' in second_page and 'rel="next"' not in second_page
+
+
+def test_anonymous_public_lists_may_be_shared_briefly_signed_in_pages_never(
+    app, client: FlaskClient, publicise, web_users
+) -> None:  # type: ignore[no-untyped-def]
+    publicise("P-1")
+    for path in ("/api/v1/notices", "/api/v1/challenges"):
+        response = client.get(path)
+        assert response.headers["Cache-Control"] == "public, max-age=60", path
+        assert "Cookie" in response.headers["Vary"] and "Set-Cookie" not in response.headers
+    page = app.test_client().get("/portal/")
+    # a page that starts a session (its forms carry a CSRF token) is never shared
+    assert ("Set-Cookie" in page.headers) == (page.headers["Cache-Control"] != "public, max-age=60")
+    login(client, web_users["bureau"])
+    for path in ("/portal/", "/api/v1/notices"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+
+
+def test_a_suspended_or_failed_instance_leaves_the_portal(
+    db_session: Session, publicise, web_users, sim
+) -> None:
+    from engine.runtime import record_error
+
+    iid = publicise("P-1")
+    instances.suspend(db_session, iid, actor=web_users["bureau"])
+    assert portal.notices(db_session) == []
+    instances.resume(db_session, iid, actor=web_users["bureau"])
+    assert [n.business_key for n in portal.notices(db_session)] == ["P-1"]
+    record_error(db_session, iid, "坏数据", None, actor=None, now=portal.get_clock(db_session).now())
+    assert portal.notices(db_session) == []
+
+
+def test_init_db_writes_the_rows_of_instances_that_waited_before_the_upgrade(
+    db_session: Session, publicise
+) -> None:
+    from sqlalchemy import delete
+
+    from engine.indexes import fill_portal
+    from engine.models.portal import PortalEntry
+    from engine.runtime import load_workflow
+
+    publicise("P-1")
+    db_session.execute(delete(PortalEntry))
+    db_session.commit()
+    assert portal.notices(db_session) == []
+    assert fill_portal(db_session, load_workflow) == 1
+    db_session.commit()
+    assert [n.title for n in portal.notices(db_session)] == ["2026 年度拟支持项目公示"]
+    assert fill_portal(db_session, load_workflow) == 0

@@ -7,6 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from engine import portal
+from engine.paging import Page
 from web.access import api_rule
 from web.api.common import session
 from web.api.schemas import ChallengePageSchema, NoticePageSchema, PublicQuerySchema
@@ -19,14 +20,8 @@ blp = Blueprint(
 )
 
 
-def _page(items: list[Any], args: dict[str, Any]) -> dict[str, Any]:
-    start = (args["page"] - 1) * args["page_size"]
-    return {
-        "items": items[start : start + args["page_size"]],
-        "page": args["page"],
-        "page_size": args["page_size"],
-        "total": len(items),
-    }
+def _page(found: Page[Any]) -> dict[str, Any]:
+    return {"items": found.items, "page": found.page, "page_size": found.per_page, "total": found.total}
 
 
 @blp.get("/challenges")
@@ -36,7 +31,11 @@ def _page(items: list[Any], args: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, ChallengePageSchema)
 def challenges(args: dict[str, Any]) -> dict[str, Any]:
     """Published challenges with their application windows, open ones first."""
-    return _page(portal.challenges(session(), jurisdiction=args.get("jurisdiction")), args)
+    return _page(
+        portal.challenge_page(
+            session(), jurisdiction=args.get("jurisdiction"), page=args["page"], per_page=args["page_size"]
+        )
+    )
 
 
 @blp.get("/notices")
@@ -46,4 +45,8 @@ def challenges(args: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, NoticePageSchema)
 def notices(args: dict[str, Any]) -> dict[str, Any]:
     """Publicity notices with the exact end of each window, soonest end first."""
-    return _page(portal.notices(session(), jurisdiction=args.get("jurisdiction")), args)
+    return _page(
+        portal.notice_page(
+            session(), jurisdiction=args.get("jurisdiction"), page=args["page"], per_page=args["page_size"]
+        )
+    )

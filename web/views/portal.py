@@ -29,6 +29,7 @@ from web.i18n import current_lang
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
+PER_PAGE = 20  # per list: a full page renders in a few tens of ms, whatever the number of instances
 LIMITS = {"name": 100, "contact": 200, "text": 5000}
 MIN_TEXT = 10
 
@@ -37,10 +38,16 @@ MIN_TEXT = 10
 @rule("public")
 def index() -> str:
     jurisdiction = request.args.get("jurisdiction") or None
+    page = request.args.get("page", 1, type=int) or 1
+    notices = portal.notice_page(db.session(), jurisdiction=jurisdiction, page=page, per_page=PER_PAGE)
+    challenges = portal.challenge_page(db.session(), jurisdiction=jurisdiction, page=page, per_page=PER_PAGE)
     return render_template(
         "portal/index.html",
-        notices=portal.notices(db.session(), jurisdiction=jurisdiction),
-        challenges=portal.challenges(db.session(), jurisdiction=jurisdiction),
+        notices=notices.items,
+        challenges=challenges.items,
+        notice_page=notices,
+        challenge_page=challenges,
+        args={"jurisdiction": jurisdiction} if jurisdiction else {},
         jurisdiction=jurisdiction,
     )
 
