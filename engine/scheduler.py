@@ -1,4 +1,5 @@
-"""`jiebang scheduler`: APScheduler runs the timer sweep every second (one sweep at a time per process)."""
+"""`jiebang scheduler`: APScheduler runs the timer sweep every second, the outbox delivery every 10 s and the
+upload clean-up hourly (each job one run at a time per process)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import timedelta
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from engine.db import default_database_url, session_factory
+from engine.notify.outbox import deliver_due
 from engine.timers import sweep, worker_name
 from engine.upload_store import clean_abandoned, upload_folder
 
@@ -33,6 +35,15 @@ def clean_uploads_once(url: str) -> int:
     return len(result.removed)
 
 
+def deliver_outbox_once(url: str, worker: str) -> int:
+    """Send the due e-mail and SMS of the outbox (``engine.notify.outbox``: claimed, retried, sent once)."""
+    with session_factory(url)() as session:
+        result = deliver_due(session, worker)
+    if result.sent or result.retried or result.failed:
+        log.info("outbox: %d sent, %d to retry, %d failed", result.sent, result.retried, result.failed)
+    return result.sent
+
+
 def run_scheduler(interval: float = 1.0) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     url = default_database_url()
@@ -55,6 +66,15 @@ def run_scheduler(interval: float = 1.0) -> None:
         max_instances=1,
         coalesce=True,
         id="uploads-clean",
+    )
+    scheduler.add_job(
+        deliver_outbox_once,
+        "interval",
+        seconds=10,
+        args=[url, worker],
+        max_instances=1,
+        coalesce=True,
+        id="outbox-deliver",
     )
     log.info("timer sweep every %.1f s as %s", interval, worker)
     try:
