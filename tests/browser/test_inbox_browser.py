@@ -34,7 +34,9 @@ def test_bureau_sees_an_objection_in_its_inbox_and_marks_it_read(roles: Any, dem
     assert bureau.page.locator("li.read", has_text="收到异议").count() == 1
     assert int(bureau.page.locator("a[data-inbox] .badge").inner_text()) == before - 1
 
-    bureau.open("/inbox/preferences", "通知设置", "电子邮件", "手机号码", "收到异议", shot="inbox-preferences-zh")
+    bureau.open(
+        "/inbox/preferences", "通知设置", "电子邮件", "手机号码", "收到异议", shot="inbox-preferences-zh"
+    )
     bureau.page.fill("#pref-email", "kjj@urumqi.example.cn")
     bureau.page.click("button[type=submit].primary")
     bureau.page.wait_for_load_state("networkidle")

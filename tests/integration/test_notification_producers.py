@@ -97,3 +97,52 @@ def test_a_ready_task_notifies_the_lane_role_of_the_jurisdiction_once(
     causes = db_session.execute(select(Notification.cause, Notification.recipient)).all()
     assert sorted(r for c, r in causes if c == f"task:{review.id}") == ["bureau1", "bureau2"]
     assert len(causes) == len(set(causes)) == 4  # not the other jurisdiction, not a disabled user, not twice
+
+
+class FakeSms:
+    """An SMS provider plugged in through the registry (no real provider in tests)."""
+
+    name = "sms"
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send(self, message) -> None:  # type: ignore[no-untyped-def]
+        self.sent.append((message.address, message.subject))
+
+
+def test_sms_is_a_pluggable_channel_behind_the_same_outbox(db_session: Session, unit: str) -> None:
+    from engine.models.user import User
+    from engine.notify import outbox, produce
+    from engine.notify.channels import register_channel, unregister_channel
+
+    user = db_session.scalar(select(User).where(User.username == "solver1"))
+    assert user is not None
+    user.phone = "+86 138 0000 0000"
+    produce.set_preferences(db_session, "solver1", {"payment": {"sms": True}})
+    db_session.commit()
+    sms = FakeSms()
+    register_channel(sms)
+    try:
+        ledger.record(db_session, project="J-1", kind="disbursement", amount_fen=500, at=AT, party=unit)
+        db_session.commit()
+        assert outbox.deliver_due(db_session, "w1").sent == 1
+        assert outbox.deliver_due(db_session, "w1").sent == 0
+    finally:
+        unregister_channel("sms")
+    assert sms.sent == [
+        (
+            "+86 138 0000 0000",
+            "财政资金拨付已记账：项目 J-1，5.00 元 / Fiscal disbursement recorded: project J-1, CNY 5.00",
+        )
+    ]
+    # without the preference nothing goes by SMS (the inbox still has it)
+    produce.set_preferences(db_session, "solver1", {})
+    register_channel(sms)
+    try:
+        ledger.record(db_session, project="J-1", kind="disbursement", amount_fen=700, at=AT, party=unit)
+        db_session.commit()
+        assert outbox.deliver_due(db_session, "w1").sent == 0
+    finally:
+        unregister_channel("sms")
+    assert len(sms.sent) == 1 and _notified(db_session, "payment") == ["solver1", "solver1"]

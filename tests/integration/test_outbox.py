@@ -139,12 +139,18 @@ def test_a_claimed_row_is_not_taken_by_a_second_scheduler(db_session: Session, d
             == 0
         )
         assert channel.sent == []
-        # w1 died after claiming: once the lease is over, w2 takes and sends it (same Message-ID key)
+        # w1 died after claiming: once the lease is over, w2 takes the row over
         later = T0 + outbox.LEASE + timedelta(seconds=1)
-        assert outbox.deliver_due(other, "w2", now=later, channels={"email": channel}).sent == 1
-        assert channel.sent[0].key == f"jiebang-outbox-{row}"
-        # w1 waking up cannot record it again: it no longer holds the claim
+        assert outbox.claim(other, row, "w2", later)
+        # w1 waking up cannot record it: it no longer holds the claim
         assert not outbox._finish(db_session, row, "w1", {"status": state.SENT})
+        taken = _get(db_session, row)
+        assert (taken.status, taken.claimed_by) == (state.SENDING, "w2")
+        # w2 dies too; a third scheduler sends it, once, with the row's stable Message-ID key
+        last = later + outbox.LEASE + timedelta(seconds=1)
+        assert outbox.deliver_due(other, "w3", now=last, channels={"email": channel}).sent == 1
+        assert outbox.deliver_due(other, "w3", now=last, channels={"email": channel}).sent == 0
+        assert [m.key for m in channel.sent] == [f"jiebang-outbox-{row}"]
     finally:
         other.close()
 
