@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import audit
 from engine.models.notification import Notification, OutboxMessage
 from engine.models.user import User
 from engine.notify import outbox
@@ -205,6 +206,13 @@ def test_preferences_keep_addresses_and_choices_and_refuse_bad_input(
     # e-mail only for objections, not for tasks
     good = post(client, "/inbox/preferences", {"email": "me@urumqi.example.cn", "objection:email": "on"})
     assert good.status_code == 302
+    db_session.rollback()
+    (event,) = audit.list_events(db_session, user=web_users["bureau"])[:1]
+    assert (event.event, event.subject, event.detail_json) == (
+        "contact_changed",
+        web_users["bureau"],
+        '{"fields": ["email"]}',
+    )
     publicise("P-1")
     post(client, "/portal/notices/P-1", OBJECTION)
     rows = db_session.scalars(

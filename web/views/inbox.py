@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from engine import audit
 from engine.clock import get_clock
 from engine.db import begin_write
 from engine.models.user import User
@@ -78,8 +79,19 @@ def preferences() -> Any:
             begin_write(session)
             me = session.scalar(select(User).where(User.username == current_user.username))
             assert me is not None
+            changed = sorted(k for k in ("email", "phone") if (getattr(me, k) or "") != values[k])
             me.email = values["email"] or None
             me.phone = values["phone"] or None
+            if (
+                changed
+            ):  # where notifications go is security-relevant: who changed which address, not the value
+                audit.record(
+                    session,
+                    "contact_changed",
+                    actor=me.username,
+                    subject=me.username,
+                    detail={"fields": changed},
+                )
             produce.set_preferences(session, me.username, chosen)
             session.commit()
             flash(_("通知设置已保存。"), "info")
