@@ -34,6 +34,7 @@ EVENTS = frozenset(
         "user_disabled",
         "user_enabled",
         "password_changed",
+        "contact_changed",
         "role_granted",
         "role_revoked",
         "token_created",

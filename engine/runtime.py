@@ -244,6 +244,10 @@ def save(ctx: Context) -> None:
         instance.stage = None
     else:
         ready = ctx.ready = indexes.rebuild(ctx.session, instance, wf, ctx.now, ctx.completed_by)
+        # notifications: the tasks that just became ready (engine.notify.produce), in this transaction
+        from engine.notify.produce import tasks_ready
+
+        tasks_ready(ctx.session, instance, ready, ctx.now)
         names = sorted({row.name or row.task_spec for row in ready})
         instance.stage = "、".join(names)[:255] if names else None
     ctx.session.add_all(ctx.events)

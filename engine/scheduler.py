@@ -1,4 +1,5 @@
-"""`jiebang scheduler`: APScheduler runs the timer sweep every second (one sweep at a time per process)."""
+"""`jiebang scheduler`: APScheduler runs the timer sweep every second, the outbox delivery every 10 s and the
+upload clean-up hourly (each job one run at a time per process)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import timedelta
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from engine.db import default_database_url, session_factory
+from engine.notify.outbox import deliver_due
 from engine.timers import sweep, worker_name
 from engine.upload_store import clean_abandoned, upload_folder
 
@@ -31,6 +33,15 @@ def clean_uploads_once(url: str) -> int:
     if result.removed:
         log.info("removed %d abandoned upload(s), %d bytes", len(result.removed), result.freed_bytes)
     return len(result.removed)
+
+
+def deliver_outbox_once(url: str, worker: str) -> int:
+    """Send the due e-mail and SMS of the outbox (``engine.notify.outbox``: claimed, retried, sent once)."""
+    with session_factory(url)() as session:
+        result = deliver_due(session, worker)
+    if result.sent or result.retried or result.failed:
+        log.info("outbox: %d sent, %d to retry, %d failed", result.sent, result.retried, result.failed)
+    return result.sent
 
 
 #: Libraries that log every tick (APScheduler: job started, job done) or every engine step (SpiffWorkflow):
@@ -68,6 +79,15 @@ def run_scheduler(interval: float = 1.0) -> None:
         max_instances=1,
         coalesce=True,
         id="uploads-clean",
+    )
+    scheduler.add_job(
+        deliver_outbox_once,
+        "interval",
+        seconds=10,
+        args=[url, worker],
+        max_instances=1,
+        coalesce=True,
+        id="outbox-deliver",
     )
     log.info("timer sweep every %.1f s as %s", interval, worker)
     try:

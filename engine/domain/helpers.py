@@ -19,6 +19,7 @@ from engine.clock import SHANGHAI, current_now
 from engine.domain import eligibility, ledger
 from engine.errors import ValidationFailed
 from engine.models.domain import CreditRecord, Project
+from engine.notify import produce
 
 
 def _today() -> date:
@@ -138,9 +139,11 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         row = _project_row(session, code, jurisdiction, title, issuer, solver, members, "ongoing")
         row.period_end = _date(period_end)
         chosen = [f"{code}{eligibility.APPLICATION_SEP}{s}" for s in solver.split(",") if s]
-        for application in session.scalars(select(Project).where(Project.code.in_(chosen))):
+        selected = list(session.scalars(select(Project).where(Project.code.in_(chosen))))
+        for application in selected:
             application.status = "selected"  # the ongoing project counts from now on, not the application
         session.flush()
+        produce.applications_selected(session, selected, row.code, current_now())
         return {"code": row.code, "status": row.status}
 
     def project_status(code: str, status: str, period_end: str | None = None) -> dict[str, Any]:
@@ -153,6 +156,7 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         if period_end:
             row.period_end = _date(period_end)
         session.flush()
+        produce.project_decided(session, row, current_now())
         return {"code": row.code, "status": row.status}
 
     def credit_add(

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import ValidationFailed
 from engine.models.domain import LedgerEntry
+from engine.notify import produce
 
 KINDS = ("disbursement", "recovery", "issuer_payment")
 
@@ -60,6 +61,7 @@ def record(
     )
     session.add(entry)
     session.flush()
+    produce.payment_recorded(session, entry, at)
     return entry_json(entry)
 
 

@@ -18,6 +18,9 @@ class User(Base):
     display_name: Mapped[str | None] = mapped_column(String(128))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: where notifications go beyond the in-app inbox (``engine.notifications``); None = inbox only
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     roles: Mapped[list[RoleGrant]] = relationship(back_populates="user", cascade="all, delete-orphan")

@@ -19,8 +19,10 @@ from engine import applications, messages, objections, portal
 from engine.clock import SHANGHAI, get_clock
 from engine.db import begin_write
 from engine.errors import Forbidden, InvalidState, JiebangError, NotFound, ValidationFailed
+from engine.models.instance import ProcessInstance
 from engine.models.user import User
 from engine.models.web import Objection
+from engine.notify import produce
 from engine.taskforms import form_for
 from web import ratelimit, uploads
 from web.access import rule
@@ -124,6 +126,9 @@ def _file(found: portal.Notice, values: dict[str, str], client: str) -> Objectio
     )
     session.add(row)
     session.flush()
+    instance = session.get(ProcessInstance, found.instance_id)
+    if instance is not None:  # the bureau hears of it in this transaction: no objection, no notification
+        produce.objection_received(session, receipt=receipt, instance=instance, title=found.title, now=now)
     messages.deliver(
         session,
         portal.NOTICE_MESSAGE,

@@ -1,0 +1,303 @@
+"""Writing notifications: one inbox row per recipient and cause, plus an outbox row per channel the recipient
+wants and has an address for. Every producer runs inside the transaction of its cause, so a notification exists
+exactly when its cause was committed; nothing is sent from here (``engine.notify.outbox`` does that).
+
+Producers (kind → recipients):
+
+- ``task_ready``: a human task became ready → its assignee, else the active users holding the lane's role in the
+  instance's jurisdiction who may act on it (``engine.access.may_act_on_task``);
+- ``objection``: an objection was filed on the portal → the bureau users of the instance's jurisdiction;
+- ``payment``: a disbursement or an issuer payment was recorded → the users of the receiving unit
+  (``Person.username`` of the people whose ``organisation`` is the ledger party);
+- ``application_decided``: an application was selected (``project_open``) → the users of the solver unit;
+- ``project_decided``: a project was terminated or revoked (``project_status``) → the users of its solver units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
+from engine.access import may_act_on_task
+from engine.lint import role_of_lane
+from engine.models.domain import LedgerEntry, Person, Project
+from engine.models.instance import ProcessInstance
+from engine.models.notification import Notification, NotificationPreference, OutboxMessage
+from engine.models.task import READY, HumanTask
+from engine.models.user import RoleGrant, User
+from engine.notify.channels import enabled_channels
+
+#: kind → (Chinese label, English label), in the order the preferences page lists them
+KINDS: dict[str, tuple[str, str]] = {
+    "task_ready": ("有新的待办任务", "A task is ready for you"),
+    "objection": ("收到异议", "An objection was received"),
+    "payment": ("款项已记账", "A payment was recorded"),
+    "application_decided": ("揭榜申请有了结果", "An application was decided"),
+    "project_decided": ("项目终止或撤销", "A project was terminated or revoked"),
+}
+#: channel → the user attribute holding its address
+ADDRESS = {"email": "email", "sms": "phone"}
+#: without a stored preference: e-mail on, SMS off (the inbox is always on)
+DEFAULTS = {"email": True, "sms": False}
+
+
+@dataclass(frozen=True)
+class Text:
+    subject_zh: str
+    subject_en: str
+    body_zh: str
+    body_en: str
+
+
+def wants(session: Session, username: str, kind: str, channel: str) -> bool:
+    row = session.scalar(
+        select(NotificationPreference.enabled).where(
+            NotificationPreference.username == username,
+            NotificationPreference.kind == kind,
+            NotificationPreference.channel == channel,
+        )
+    )
+    return DEFAULTS.get(channel, False) if row is None else bool(row)
+
+
+def notify(
+    session: Session,
+    recipients: Iterable[str],
+    *,
+    kind: str,
+    cause: str,
+    text: Text,
+    now: datetime,
+    link: str | None = None,
+    instance_id: int | None = None,
+) -> list[Notification]:
+    """Inbox row (and outbox rows) for every active recipient not yet notified of ``cause``."""
+    names = sorted(set(recipients))
+    if not names:
+        return []
+    users = {
+        u.username: u for u in session.scalars(select(User).where(User.username.in_(names), User.active))
+    }
+    already = set(
+        session.scalars(
+            select(Notification.recipient).where(
+                Notification.cause == cause, Notification.recipient.in_(names)
+            )
+        )
+    )
+    channels = enabled_channels()
+    made: list[Notification] = []
+    for name in names:
+        user = users.get(name)
+        if user is None or name in already:
+            continue
+        row = Notification(
+            recipient=name,
+            kind=kind,
+            cause=cause[:200],
+            subject_zh=text.subject_zh,
+            subject_en=text.subject_en,
+            body_zh=text.body_zh,
+            body_en=text.body_en,
+            link=link,
+            instance_id=instance_id,
+            created_at=now,
+        )
+        session.add(row)
+        session.flush()
+        for channel in channels:
+            address = getattr(user, ADDRESS.get(channel, ""), None)
+            if address and wants(session, name, kind, channel):
+                session.add(
+                    OutboxMessage(
+                        notification_id=row.id,
+                        channel=channel,
+                        address=address,
+                        subject=f"{text.subject_zh} / {text.subject_en}",
+                        body=f"{text.body_zh}\n\n{text.body_en}\n",
+                        next_attempt_at=now,
+                        created_at=now,
+                    )
+                )
+        made.append(row)
+    session.flush()
+    return made
+
+
+def _holders(session: Session, role: str, jurisdiction: str | None) -> list[User]:
+    query = (
+        select(User).join(RoleGrant, RoleGrant.user_id == User.id).where(User.active, RoleGrant.role == role)
+    )
+    query = query.where(RoleGrant.jurisdiction == jurisdiction) if jurisdiction else query
+    return list(session.scalars(query.distinct()))
+
+
+def unit_users(session: Session, units: Iterable[str]) -> list[str]:
+    """Usernames of the people of the given organisations (``Person.organisation`` → ``Person.username``)."""
+    codes = [u for u in units if u]
+    if not codes:
+        return []
+    rows = session.scalars(
+        select(Person.username).where(Person.organisation.in_(codes), Person.username.is_not(None))
+    )
+    return sorted({name for name in rows if name})
+
+
+def tasks_ready(
+    session: Session, instance: ProcessInstance, rows: Iterable[HumanTask], now: datetime
+) -> None:
+    """For the human tasks just created ready in this change (called by ``engine.runtime.save``)."""
+    new = [row for row in rows if row.status == READY and inspect(row).pending]
+    if not new:
+        return
+    session.flush()
+    for row in new:
+        if row.assignee:
+            recipients = [row.assignee]
+        else:
+            role = role_of_lane(row.lane)
+            candidates = _holders(session, role, row.jurisdiction) if role else []
+            recipients = [u.username for u in candidates if may_act_on_task(session, u, row, instance)]
+        name = row.name or row.task_spec
+        title = instance.title or instance.business_key or f"#{instance.id}"
+        notify(
+            session,
+            recipients,
+            kind="task_ready",
+            cause=f"task:{row.id}",
+            text=Text(
+                f"待办任务：{name}（{title}）",
+                f"Task ready: {name} ({title})",
+                f"“{title}”的任务“{name}”等待您办理。",
+                f"The task '{name}' of '{title}' is waiting for you.",
+            ),
+            now=now,
+            link=f"/tasks/{row.id}",
+            instance_id=instance.id,
+        )
+
+
+def objection_received(
+    session: Session, *, receipt: str, instance: ProcessInstance, title: str, now: datetime
+) -> None:
+    bureau = [u.username for u in _holders(session, "bureau", instance.jurisdiction)]
+    notify(
+        session,
+        bureau,
+        kind="objection",
+        cause=f"objection:{receipt}",
+        text=Text(
+            f"收到异议：{title}（回执号 {receipt}）",
+            f"Objection received: {title} (receipt {receipt})",
+            f"公示“{title}”收到一份异议，回执号 {receipt}。请在流程中处理。",
+            f"An objection to the publicity notice '{title}' was filed, receipt {receipt}. Handle it in the "
+            "process.",
+        ),
+        now=now,
+        link=f"/monitor/instances/{instance.id}",
+        instance_id=instance.id,
+    )
+
+
+_PAYMENT_KINDS = {
+    "disbursement": ("财政资金拨付", "fiscal disbursement"),
+    "issuer_payment": ("发榜方付款", "issuer payment"),
+}
+
+
+def payment_recorded(session: Session, entry: LedgerEntry, now: datetime) -> None:
+    if entry.kind not in _PAYMENT_KINDS or not entry.party:
+        return
+    zh, en = _PAYMENT_KINDS[entry.kind]
+    yuan = f"{entry.amount_fen // 100}.{entry.amount_fen % 100:02d}"
+    tranche = entry.tranche or "-"
+    notify(
+        session,
+        unit_users(session, [entry.party]),
+        kind="payment",
+        cause=f"ledger:{entry.id}",
+        text=Text(
+            f"{zh}已记账：项目 {entry.project}，{yuan} 元",
+            f"{en.capitalize()} recorded: project {entry.project}, CNY {yuan}",
+            f"项目 {entry.project} 向 {entry.party} 的{zh} {yuan} 元（{tranche}）已记账。",
+            f"A {en} of CNY {yuan} to {entry.party} for project {entry.project} ({tranche}) was recorded.",
+        ),
+        now=now,
+        instance_id=entry.instance_id,
+    )
+
+
+def applications_selected(
+    session: Session, applications: Iterable[Project], project: str, now: datetime
+) -> None:
+    for application in applications:
+        notify(
+            session,
+            unit_users(session, [application.solver or ""]),
+            kind="application_decided",
+            cause=f"application:{application.code}:selected",
+            text=Text(
+                f"揭榜申请入选：{application.title}",
+                f"Application selected: {application.title}",
+                f"您单位对“{application.title}”的揭榜申请已入选，立项为项目 {project}。",
+                f"Your unit's application to '{application.title}' was selected; the project is {project}.",
+            ),
+            now=now,
+            instance_id=application.instance_id,
+        )
+
+
+_DECIDED = {"terminated": ("终止", "terminated"), "revoked": ("撤销", "revoked")}
+
+
+def project_decided(session: Session, project: Project, now: datetime) -> None:
+    if project.status not in _DECIDED:
+        return
+    zh, en = _DECIDED[project.status]
+    notify(
+        session,
+        unit_users(session, (project.solver or "").split(",")),
+        kind="project_decided",
+        cause=f"project:{project.code}:{project.status}",
+        text=Text(
+            f"项目已{zh}：{project.title}",
+            f"Project {en}: {project.title}",
+            f"项目 {project.code}“{project.title}”已被决定{zh}。",
+            f"Project {project.code} '{project.title}' was {en}.",
+        ),
+        now=now,
+        instance_id=project.instance_id,
+    )
+
+
+def preferences(session: Session, username: str) -> dict[str, dict[str, bool]]:
+    """kind → channel → on, for every kind and every channel that has an address field."""
+    stored = {
+        (p.kind, p.channel): p.enabled
+        for p in session.scalars(
+            select(NotificationPreference).where(NotificationPreference.username == username)
+        )
+    }
+    return {kind: {ch: stored.get((kind, ch), DEFAULTS[ch]) for ch in ADDRESS} for kind in KINDS}
+
+
+def set_preferences(session: Session, username: str, chosen: Mapping[str, Mapping[str, bool]]) -> None:
+    stored = {
+        (p.kind, p.channel): p
+        for p in session.scalars(
+            select(NotificationPreference).where(NotificationPreference.username == username)
+        )
+    }
+    for kind in KINDS:
+        for channel in ADDRESS:
+            on = bool(chosen.get(kind, {}).get(channel, False))
+            row = stored.get((kind, channel))
+            if row is None:
+                session.add(NotificationPreference(username=username, kind=kind, channel=channel, enabled=on))
+            else:
+                row.enabled = on
+    session.flush()
