@@ -184,13 +184,47 @@
     '    <bpmndi:BPMNShape id="start_di" bpmnElement="start"><dc:Bounds x="180" y="160" width="36" height="36"/></bpmndi:BPMNShape>\n' +
     '  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>\n</bpmn:definitions>\n';
 
+  /** bpmn-js module keeping multi-instance collections. SpiffWorkflow reads the text of loopDataInputRef /
+   * loopDataOutputRef as the name of a process variable; bpmn-moddle reads it as a reference to an element id,
+   * cannot resolve it and would drop it on save. Each such unresolved reference becomes a detached
+   * bpmn:Property of that name, which saveXML writes back as the same text. */
+  function LoopCollections(eventBus, moddle) {
+    eventBus.on("import.parse.complete", function (event) {
+      (event.warnings || []).forEach(function (w) {
+        if (!w.element || !w.value || !/^bpmn:loopData(Input|Output)Ref$/.test(w.property || "")) return;
+        w.element.set(w.property, moddle.create("bpmn:Property", { id: w.value, name: w.value }));
+      });
+    });
+  }
+  LoopCollections.$inject = ["eventBus", "moddle"];
+  var LOOP_COLLECTIONS = { __init__: ["jbLoopCollections"], jbLoopCollections: ["type", LoopCollections] };
+
+  /** The moddle descriptor of the spiffworkflow: extension elements the engine reads (a static JSON file). */
+  function loadExtensions(url) {
+    if (!url) return Promise.resolve({});
+    return fetch(url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error("moddle descriptor " + r.status);
+      return r.json();
+    }).then(function (descriptor) { return { spiffworkflow: descriptor }; });
+  }
+
   function modeler(config) {
     var bpmnBox = document.getElementById("canvas-bpmn");
+    return loadExtensions(bpmnBox.getAttribute("data-moddle-url")).then(function (extensions) {
+      return startModeler(config, bpmnBox, extensions);
+    }, function (err) {
+      reportImport(bpmnBox, { error: String(err && err.message || err) });
+      throw err;
+    });
+  }
+
+  function startModeler(config, bpmnBox, extensions) {
     var dmnBox = document.getElementById("canvas-dmn");
     var tabs = document.getElementById("file-tabs");
     var problemsBox = document.getElementById("problems");
     var resultBox = document.getElementById("result");
-    var bpmn = new BpmnJS({ container: bpmnBox });  // keyboard: bound to the canvas implicitly (bpmn-js 18)
+    // keyboard: bound to the canvas implicitly (bpmn-js 18)
+    var bpmn = new BpmnJS({ container: bpmnBox, moddleExtensions: extensions, additionalModules: [LOOP_COLLECTIONS] });
     var dmn = null;
     var files = {};      // name -> {kind, url, text (when loaded or edited), edited}
     var order = [];
