@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from engine.access import readable_clause
 from engine.calendar import missing_year_in
 from engine.clock import SHANGHAI, get_clock
+from engine.deadlines import PendingTimer, pending_timers
 from engine.models import instance as status
 from engine.models.calendar import CalendarYear
 from engine.models.instance import ProcessInstance
-from engine.models.timer import TimerDue
 
 #: (month, day) from which a missing next year is announced to staff: an operating choice, not a policy rule.
 WARN_FROM = (11, 1)
@@ -44,34 +44,12 @@ def missing_next_year(session: Session, today: date | None = None) -> int | None
     return None if session.get(CalendarYear, year) is not None else year
 
 
-@dataclass(frozen=True)
-class WaitingWindow:
-    instance_id: int
-    title: str
-    jurisdiction: str | None
-    name: str | None
-    due_at: datetime
-
-
-def windows_reaching(session: Session, year: int, viewer: Any) -> list[WaitingWindow]:
+def windows_reaching(session: Session, year: int, viewer: Any) -> list[PendingTimer]:
     """Waiting deadlines of running instances ``viewer`` may read that fall due from 1 December of the year
     before ``year``: the steps that follow them are the ones likely to count working days into ``year``."""
-    since = datetime(year - 1, 12, 1, tzinfo=SHANGHAI)
-    rows = session.execute(
-        select(
-            TimerDue.instance_id,
-            ProcessInstance.title,
-            ProcessInstance.business_key,
-            ProcessInstance.jurisdiction,
-            TimerDue.name,
-            TimerDue.due_at,
-        )
-        .join(ProcessInstance, ProcessInstance.id == TimerDue.instance_id)
-        .where(TimerDue.due_at >= since, ProcessInstance.status == status.RUNNING, readable_clause(viewer))
-        .order_by(TimerDue.due_at)
-        .limit(LIST_LIMIT)
-    ).all()
-    return [WaitingWindow(r[0], r[1] or r[2] or f"#{r[0]}", r[3], r[4], r[5]) for r in rows]
+    return pending_timers(
+        session, viewer=viewer, since=datetime(year - 1, 12, 1, tzinfo=SHANGHAI), limit=LIST_LIMIT
+    )
 
 
 @dataclass(frozen=True)

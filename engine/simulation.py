@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.clock import SimulatedClock, get_clock, to_utc
+from engine.deadlines import PendingTimer, pending_timers
 from engine.errors import ValidationFailed
-from engine.models.instance import RUNNING, ProcessInstance
-from engine.models.timer import TimerDue
 from engine.timers import sweep
 
 #: How far one move may go: far enough for any policy window (the longest are 3-year project periods).
@@ -29,38 +28,6 @@ def simulated_clock(session: Session) -> SimulatedClock | None:
 
 
 @dataclass(frozen=True)
-class PendingTimer:
-    instance_id: int
-    title: str
-    jurisdiction: str | None
-    name: str | None
-    due_at: datetime
-
-
-def pending_timers(
-    session: Session, *, until: datetime | None = None, limit: int = 100
-) -> list[PendingTimer]:
-    """Waiting deadlines of running instances, soonest first (only those due by ``until`` when given)."""
-    query = (
-        select(
-            TimerDue.instance_id,
-            ProcessInstance.title,
-            ProcessInstance.business_key,
-            ProcessInstance.jurisdiction,
-            TimerDue.name,
-            TimerDue.due_at,
-        )
-        .join(ProcessInstance, ProcessInstance.id == TimerDue.instance_id)
-        .where(ProcessInstance.status == RUNNING)
-        .order_by(TimerDue.due_at, TimerDue.id)
-        .limit(limit)
-    )
-    if until is not None:
-        query = query.where(TimerDue.due_at <= to_utc(until))
-    return [PendingTimer(r[0], r[1] or r[2] or f"#{r[0]}", r[3], r[4], r[5]) for r in session.execute(query)]
-
-
-@dataclass(frozen=True)
 class ClockMove:
     before: datetime
     after: datetime
@@ -68,8 +35,11 @@ class ClockMove:
     fired: int
 
 
-def move_clock(session: Session, *, to: datetime | None = None, by: timedelta | None = None) -> ClockMove:
-    """Set the simulated clock to ``to`` or move it forward ``by``; commit; fire what fell due."""
+def move_clock(
+    session: Session, *, to: datetime | None = None, by: timedelta | None = None, viewer: Any = None
+) -> ClockMove:
+    """Set the simulated clock to ``to`` or move it forward ``by``; commit; fire what fell due. ``fell_due``
+    lists the deadlines ``viewer`` may read (None: the operator, every one)."""
     clock = simulated_clock(session)
     if clock is None:
         raise ValidationFailed(
@@ -91,7 +61,7 @@ def move_clock(session: Session, *, to: datetime | None = None, by: timedelta | 
             "The clock can be moved by at most 4 years at a time.",
             details={"to": str(target)},
         )
-    fell_due = pending_timers(session, until=target)
+    fell_due = pending_timers(session, viewer=viewer, until=target)
     clock.set(target)
     session.commit()
     fired = sweep(session)

@@ -29,6 +29,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Response
 
 from engine import audit, sessions
+from engine.access.routes import STAFF_ROLES
 from engine.db import session_factory
 from engine.models.user import User
 from engine.users import MAX_PASSWORD_LENGTH
@@ -43,22 +44,6 @@ login_manager.session_protection = "basic"
 
 #: A hash of a random password, checked when the user does not exist, so that both answers take as long.
 _DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
-
-STAFF_ROLES = frozenset(
-    {
-        "bureau",
-        "recommender",
-        "issuer",
-        "solver",
-        "expert",
-        "panel_chair",
-        "approver",
-        "third_party",
-        "supervisor",
-        "process_owner",
-        "admin",
-    }
-)
 
 
 @dataclass(frozen=True)

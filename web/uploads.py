@@ -287,3 +287,23 @@ def send_upload(meta: Mapping[str, Any]) -> Response:
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def send_audited_download(
+    session: Any, meta: Mapping[str, Any], *, actor: str | None, instance: Any
+) -> Response:
+    """Serve a file of ``instance`` that the policy let the viewer download, recording the download in the audit
+    trail first (404, and nothing recorded, when the file is not stored here)."""
+    from engine import audit
+
+    if path_of(meta["storage_key"]) is None:
+        abort(404)
+    audit.record(
+        session,
+        "file_download",
+        actor=actor,
+        subject=f"instance:{instance.id}/file:{meta['sha256']}",
+        detail={"name": meta["name"], "business_key": instance.business_key},
+    )
+    session.commit()
+    return send_upload(meta)

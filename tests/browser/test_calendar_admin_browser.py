@@ -21,29 +21,46 @@ SCHEDULE_2027 = (
 )
 
 
-def test_admin_imports_next_year_and_retries_the_failed_instance(
-    page: Any, live_app: str, db_session: Session, deploy, sim, calendar_loaded, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+def _approved_publicity(
+    session: Session, deploy: Any, sim: Any, *, at: str, key: str, days: int, unit: str
+) -> int:
+    """An admin who signs in, and a publicity (tests/fixtures/basic) approved at ``at``: its window is computed
+    then — with 2027 missing, a 5-working-day window from 28 December fails."""
     from engine.users import add_user
 
     fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    add_user(db_session, "admin", roles=["admin"], password_hash=fast)
-    add_user(db_session, "issuer1", roles=["issuer"], jurisdiction="urumqi")
-    add_user(db_session, "bureau1", roles=["bureau"], jurisdiction="urumqi")
+    add_user(session, "admin", roles=["admin"], password_hash=fast)
+    add_user(session, "issuer1", roles=["issuer"], jurisdiction="urumqi")
+    add_user(session, "bureau1", roles=["bureau"], jurisdiction="urumqi")
     deploy("basic")
-    sim.set("2026-12-28T10:00:00+08:00")
+    sim.set(at)
     inst = instances.start_instance(
-        db_session,
+        session,
         "publicity_demo",
-        business_key="需求-2027-001",
-        data={"jurisdiction": "urumqi", "publicity_days": 5, "publicity_unit": "working_days"},
+        business_key=key,
+        data={"jurisdiction": "urumqi", "publicity_days": days, "publicity_unit": unit},
     )
-    (need,) = tasks.list_tasks(db_session, instance_id=inst.id)
+    (need,) = tasks.list_tasks(session, instance_id=inst.id)
     tasks.complete(
-        db_session, need.id, actor="issuer1", data={"title": "高温合金", "budget": "100", "pledge_unit": True}
+        session, need.id, actor="issuer1", data={"title": "高温合金", "budget": "100", "pledge_unit": True}
     )
-    (review,) = tasks.list_tasks(db_session, instance_id=inst.id)
-    tasks.complete(db_session, review.id, actor="bureau1", data={"decision": "approve", "reason": "符合条件"})
+    (review,) = tasks.list_tasks(session, instance_id=inst.id)
+    tasks.complete(session, review.id, actor="bureau1", data={"decision": "approve", "reason": "符合条件"})
+    return inst.id
+
+
+def test_admin_imports_next_year_and_retries_the_failed_instance(
+    page: Any, live_app: str, db_session: Session, deploy, sim, calendar_loaded, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    _approved_publicity(
+        db_session,
+        deploy,
+        sim,
+        at="2026-12-28T10:00:00+08:00",
+        key="需求-2027-001",
+        days=5,
+        unit="working_days",
+    )
 
     sign_in(page, live_app, "admin", "/tasks")
     banner = page.locator("#calendar-banner")
@@ -77,26 +94,9 @@ def test_admin_imports_next_year_and_retries_the_failed_instance(
 def test_admin_advances_the_simulated_clock_and_a_publicity_window_closes(
     page: Any, live_app: str, db_session: Session, deploy, sim, calendar_loaded
 ) -> None:  # type: ignore[no-untyped-def]
-    from engine.users import add_user
-
-    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    add_user(db_session, "admin", roles=["admin"], password_hash=fast)
-    add_user(db_session, "issuer1", roles=["issuer"], jurisdiction="urumqi")
-    add_user(db_session, "bureau1", roles=["bureau"], jurisdiction="urumqi")
-    deploy("basic")
-    sim.set("2026-09-28T10:00:00+08:00")
-    inst = instances.start_instance(
-        db_session,
-        "publicity_demo",
-        business_key="公示-2026-018",
-        data={"jurisdiction": "urumqi", "publicity_days": 7, "publicity_unit": "days"},
+    inst_id = _approved_publicity(
+        db_session, deploy, sim, at="2026-09-28T10:00:00+08:00", key="公示-2026-018", days=7, unit="days"
     )
-    (need,) = tasks.list_tasks(db_session, instance_id=inst.id)
-    tasks.complete(
-        db_session, need.id, actor="issuer1", data={"title": "高温合金", "budget": "100", "pledge_unit": True}
-    )
-    (review,) = tasks.list_tasks(db_session, instance_id=inst.id)
-    tasks.complete(db_session, review.id, actor="bureau1", data={"decision": "approve", "reason": "符合条件"})
 
     sign_in(page, live_app, "admin", "/tasks")
     banner = page.locator("#clock-banner")
@@ -117,4 +117,4 @@ def test_admin_advances_the_simulated_clock_and_a_publicity_window_closes(
     screenshot(page, "clock-after")
     db_session.rollback()
     db_session.expire_all()
-    assert instances.describe(db_session, inst.id)["status"] == "completed"
+    assert instances.describe(db_session, inst_id)["status"] == "completed"

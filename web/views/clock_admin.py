@@ -12,9 +12,10 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from engine.clock import SHANGHAI
+from engine.deadlines import pending_timers
 from engine.errors import ValidationFailed
-from engine.simulation import move_clock, pending_timers, simulated_clock
-from web.access import rule
+from engine.simulation import move_clock, simulated_clock
+from web.access import me, rule
 from web.extensions import db
 from web.i18n import current_lang
 
@@ -41,7 +42,7 @@ def _page(errors: dict[str, str] | None = None, status: int = 200) -> tuple[str,
             "admin/clock.html",
             clock_now=now,
             local_value=now.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M"),
-            timers=pending_timers(session, limit=50),
+            timers=pending_timers(session, viewer=me(), limit=50),
             errors=errors or {},
             form=request.form,
         ),
@@ -68,7 +69,7 @@ def move() -> Response | tuple[str, int]:
                 to = datetime.strptime(raw, "%Y-%m-%dT%H:%M").replace(tzinfo=SHANGHAI)
             except ValueError:
                 return _page({"to": _("请按“年-月-日 时:分”填写北京时间。")}, 422)
-            done = move_clock(db.session(), to=to)
+            done = move_clock(db.session(), to=to, viewer=me())
         elif action == "advance":
             unit = UNITS.get(request.form.get("unit", ""))
             try:
@@ -77,7 +78,7 @@ def move() -> Response | tuple[str, int]:
                 amount = 0
             if unit is None or not 1 <= amount <= 1000:
                 return _page({"amount": _("请填写 1 到 1000 之间的整数，并选择单位。")}, 422)
-            done = move_clock(db.session(), by=unit * amount)
+            done = move_clock(db.session(), by=unit * amount, viewer=me())
         else:
             abort(400)
     except ValidationFailed as exc:

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
-from engine import audit, instances
+from engine import instances
 from engine.access import policy
 from engine.access.fields import FieldViewer
 from engine.models import task as task_model
@@ -51,14 +51,4 @@ def show(instance_id: int) -> str:
 def attachment(instance_id: int, sha256: str) -> Any:
     instance, viewer = _visible_instance(instance_id)
     meta = policy.attachment_for(instances.events(db.session(), instance.id), viewer, sha256)
-    if uploads.path_of(meta["storage_key"]) is None:
-        abort(404)
-    audit.record(
-        db.session(),
-        "file_download",
-        actor=current_user.username,
-        subject=f"instance:{instance.id}/file:{sha256}",
-        detail={"name": meta["name"], "business_key": instance.business_key},
-    )
-    db.session.commit()
-    return uploads.send_upload(meta)
+    return uploads.send_audited_download(db.session(), meta, actor=current_user.username, instance=instance)

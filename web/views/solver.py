@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from engine import applications as applications_engine
-from engine import audit, instances, project_requests, solver_work
+from engine import instances, project_requests, solver_work
 from engine.access import policy, solvers
 from engine.db import begin_write
 from engine.errors import JiebangError, NotFound, ValidationFailed
@@ -101,17 +101,7 @@ def attachment(challenge: str, sha256: str) -> Any:
     _project, instance = _own("application", challenge)
     viewer = solvers.solver_viewer(db.session(), me())
     meta = policy.attachment_for(instances.events(db.session(), instance.id), viewer, sha256)
-    if uploads.path_of(meta["storage_key"]) is None:
-        abort(404)
-    audit.record(
-        db.session(),
-        "file_download",
-        actor=current_user.username,
-        subject=f"instance:{instance.id}/file:{sha256}",
-        detail={"name": meta["name"], "business_key": instance.business_key},
-    )
-    db.session.commit()
-    return uploads.send_upload(meta)
+    return uploads.send_audited_download(db.session(), meta, actor=current_user.username, instance=instance)
 
 
 @bp.get("/projects")
