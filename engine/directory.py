@@ -10,6 +10,7 @@ change what is ``engine.access.administration``'s answer; every change is audite
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -315,3 +316,12 @@ def search_people(session: Session, user: Any, text: str = "") -> list[tuple[Per
         )
     rows = session.execute(query.order_by(Person.name, Person.code).limit(LIST_LIMIT))
     return [(p, o) for p, o in rows]
+
+
+def organisation_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """The names of the organisations with these codes (one query); a code without a row is left out."""
+    wanted = sorted({c for c in codes if c})
+    if not wanted:
+        return {}
+    rows = session.execute(select(Organisation.code, Organisation.name).where(Organisation.code.in_(wanted)))
+    return {code: name for code, name in rows}

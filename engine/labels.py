@@ -42,3 +42,23 @@ def jurisdiction_name(code: str | None, lang: str = "zh") -> str:
         return _pick(EVERY_JURISDICTION, lang)
     pair = JURISDICTION_NAMES.get(code)
     return _pick(pair, lang) if pair else code
+
+
+#: The tranches the diagrams book in the ledger (``ledger_pay`` / ``ledger_issuer_paid``); a milestone payment is
+#: ``milestone:<title>``.
+TRANCHE_NAMES: dict[str, tuple[str, str]] = {
+    "first": ("首笔财政资金", "First fiscal tranche"),
+    "race_first": ("赛马首笔资金", "First race tranche"),
+    "final": ("验收后拨付余款", "Remainder after acceptance"),
+    "prepayment": ("发榜方预付款", "Issuer's prepayment"),
+    "stage": ("发榜方阶段付款", "Issuer's stage payment"),
+}
+
+
+def tranche_name(code: str | None, lang: str = "zh") -> str:
+    if not code:
+        return ""
+    if code.startswith("milestone:"):
+        return ("里程碑：" if lang.startswith("zh") else "Milestone: ") + code.removeprefix("milestone:")
+    pair = TRANCHE_NAMES.get(code)
+    return _pick(pair, lang) if pair else code

@@ -120,8 +120,20 @@ def yuan(fen: int) -> str:
     return f"{sign}{whole:,}.{cents:02d}"
 
 
+def unit_name(code: str | None) -> str:
+    """An organisation's name for its code (looked up once per request); the code when there is no such unit."""
+    from engine.directory import organisation_names
+
+    if not code:
+        return ""
+    known: dict[str, str] = g.setdefault("jb_unit_names", {})
+    if code not in known:
+        known[code] = organisation_names(db.session(), [code]).get(code, code)
+    return known[code]
+
+
 def _register_template_helpers(app: Flask) -> None:
-    from engine.labels import jurisdiction_name, role_name
+    from engine.labels import jurisdiction_name, role_name, tranche_name
     from web.context import plain
     from web.timefmt import time_left
 
@@ -150,6 +162,8 @@ def _register_template_helpers(app: Flask) -> None:
             "plain": plain,
             "role_name": lambda code: role_name(code, i18n.current_lang()),
             "jurisdiction_name": lambda code: jurisdiction_name(code, i18n.current_lang()),
+            "tranche_name": lambda code: tranche_name(code, i18n.current_lang()),
+            "unit_name": unit_name,
         }
 
 

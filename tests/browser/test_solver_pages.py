@@ -106,7 +106,7 @@ def test_solver_applies_sees_the_decision_and_requests_an_extension(
     assert re.search(r"/portal/?$", page.url), page.inner_text("main")
 
     text = solver.open("/my/applications", "我的申请", KEY, "已提交，评审中", shot="solver-1-applications")
-    assert "DAZU-S1" in text
+    assert "大足揭榜单位1" in text and "DAZU-S1" not in text  # the unit by its name, never its code
     solver.open(
         f"/my/applications/{KEY}", "方案书.pdf", "数字孪生建模与故障预测联合攻关", shot="solver-2-application"
     )
