@@ -110,3 +110,30 @@ def clean_abandoned(
         result.removed.append(path.name)
         result.freed_bytes += stat.st_size
     return result
+
+
+def store_bytes(folder: Path, content: bytes, name: str, content_type: str) -> dict[str, object]:
+    """Keep ``content`` (a file the system made, e.g. a generated document) like an upload; its metadata."""
+    import hashlib
+    import tempfile
+
+    sha = hashlib.sha256(content).hexdigest()
+    target = private_dir(folder / sha[:2]) / sha
+    if target.exists():
+        os.utime(target)
+    else:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=PARTIAL_PREFIX)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(content)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return {
+        "name": name,
+        "size": len(content),
+        "content_type": content_type,
+        "sha256": sha,
+        "storage_key": storage_key(sha),
+    }

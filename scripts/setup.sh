@@ -25,13 +25,15 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 
 # Browser tests (tests/browser) drive Debian's Chromium through Python playwright; no browser is ever downloaded
-# (never run `playwright install`). CJK fonts make Chinese labels readable in screenshots.
-if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+# (never run `playwright install`). CJK fonts make Chinese labels readable in screenshots and in the PDF
+# documents (WeasyPrint draws with Pango); poppler-utils (pdftoppm, pdftotext) lets the tests read the PDFs.
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || ! command -v pdftoppm >/dev/null \
+  || ! ldconfig -p 2>/dev/null | grep -q libpangoft2; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0 >/dev/null
   else
-    echo "note: /usr/bin/chromium (or fonts-noto-cjk) is missing; the browser tests will be skipped." >&2
-    echo "      install them as root: apt-get install -y chromium fonts-noto-cjk" >&2
+    echo "note: /usr/bin/chromium, fonts-noto-cjk, poppler-utils or Pango is missing; browser and document tests will be skipped." >&2
+    echo "      install them as root: apt-get install -y chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0" >&2
   fi
 fi
 # The bpmn.io assets are committed in web/static/vendor (see README); npm is needed only to upgrade them

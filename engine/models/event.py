@@ -23,6 +23,7 @@ KINDS = (
     "retried",
     "completed",
     "migrated",
+    "document_generated",
 )
 
 

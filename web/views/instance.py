@@ -14,9 +14,11 @@ from flask_login import current_user
 from engine import instances
 from engine.access import policy
 from engine.access.fields import FieldViewer
+from engine.documents import generate as documents
 from engine.models import task as task_model
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
+from engine.users import INSTANCE_CONTROL_ROLES
 from web import uploads
 from web.access import me, rule
 from web.context import instance_context
@@ -38,11 +40,18 @@ def _visible_instance(instance_id: int) -> tuple[ProcessInstance, FieldViewer]:
 def show(instance_id: int) -> str:
     instance, viewer = _visible_instance(instance_id)
     open_tasks = db.session.query(HumanTask).filter(HumanTask.instance_id == instance.id).all()
+    context = instance_context(instance, viewer)
+    visible = {a["sha256"] for a in context["attachments"]}
+    may_draw = current_user.has_role(*INSTANCE_CONTROL_ROLES, jurisdiction=instance.jurisdiction)
     return render_template(
         "instance/show.html",
         instance=instance,
-        context=instance_context(instance, viewer),
+        context=context,
         open_tasks=[t for t in open_tasks if t.status in task_model.OPEN],
+        documents=[d for d in documents.documents(db.session(), instance.id) if d.file["sha256"] in visible],
+        drawable=documents.available_kinds(instance, documents.case_data(db.session(), instance))
+        if may_draw
+        else [],
     )
 
 
