@@ -62,3 +62,27 @@ def tranche_name(code: str | None, lang: str = "zh") -> str:
         return ("里程碑：" if lang.startswith("zh") else "Milestone: ") + code.removeprefix("milestone:")
     pair = TRANCHE_NAMES.get(code)
     return _pick(pair, lang) if pair else code
+
+
+#: What each kind of event in an instance's timeline means, in words.
+EVENT_NAMES: dict[str, tuple[str, str]] = {
+    "started": ("发起流程", "Started"),
+    "task_completed": ("办理完成", "Completed a step"),
+    "task_claimed": ("认领任务", "Claimed a task"),
+    "task_unclaimed": ("退回认领", "Released a task"),
+    "timer_fired": ("期限届满", "A deadline passed"),
+    "message_received": ("收到来件", "Received a message"),
+    "suspended": ("挂起", "Suspended"),
+    "resumed": ("恢复", "Resumed"),
+    "terminated": ("终止", "Terminated"),
+    "error": ("出错", "Failed"),
+    "retried": ("重试", "Retried"),
+    "completed": ("流程结束", "Finished"),
+    "migrated": ("迁移到新版本", "Moved to a new version"),
+    "document_generated": ("生成文书", "Drew a document"),
+}
+
+
+def event_name(kind: str | None, lang: str = "zh") -> str:
+    pair = EVENT_NAMES.get(kind or "")
+    return _pick(pair, lang) if pair else (kind or "")

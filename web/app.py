@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from engine.clock import SHANGHAI, get_clock
@@ -132,8 +133,21 @@ def unit_name(code: str | None) -> str:
     return known[code]
 
 
+def user_name(username: str | None) -> str:
+    """A user's display name for their user name (looked up once per request); the user name without one."""
+    from engine.models.user import User
+
+    if not username:
+        return ""
+    known: dict[str, str] = g.setdefault("jb_user_names", {})
+    if username not in known:
+        found = db.session.scalar(select(User.display_name).where(User.username == username))
+        known[username] = found or username
+    return known[username]
+
+
 def _register_template_helpers(app: Flask) -> None:
-    from engine.labels import jurisdiction_name, role_name, tranche_name
+    from engine.labels import event_name, jurisdiction_name, role_name, tranche_name
     from web.context import plain
     from web.timefmt import time_left
 
@@ -163,7 +177,9 @@ def _register_template_helpers(app: Flask) -> None:
             "role_name": lambda code: role_name(code, i18n.current_lang()),
             "jurisdiction_name": lambda code: jurisdiction_name(code, i18n.current_lang()),
             "tranche_name": lambda code: tranche_name(code, i18n.current_lang()),
+            "event_name": lambda kind: event_name(kind, i18n.current_lang()),
             "unit_name": unit_name,
+            "user_name": user_name,
         }
 
 

@@ -46,7 +46,9 @@ class Names:
     def __init__(self, session: Session, organisations: Iterable[str], people: Iterable[str] = ()) -> None:
         self._units = organisation_names(session, organisations)
         wanted = sorted({p for p in people if p})
-        rows = session.execute(select(Person.code, Person.name).where(Person.code.in_(wanted))) if wanted else []
+        rows = (
+            session.execute(select(Person.code, Person.name).where(Person.code.in_(wanted))) if wanted else []
+        )
         self._people = {code: name for code, name in rows}
 
     def unit(self, code: Any) -> str:

@@ -67,12 +67,16 @@ def documents(session: Session, instance_id: int) -> list[Document]:
         if kind is None or not isinstance(data.get("file"), dict):
             continue
         found.append(
-            Document(kind.key, kind.title_zh, kind.title_en, int(data["version"]), row.at, row.actor, data["file"])
+            Document(
+                kind.key, kind.title_zh, kind.title_en, int(data["version"]), row.at, row.actor, data["file"]
+            )
         )
     return found
 
 
-def generate(session: Session, instance_id: int, kind_key: str, *, actor: str | None, folder: Path) -> Document:
+def generate(
+    session: Session, instance_id: int, kind_key: str, *, actor: str | None, folder: Path
+) -> Document:
     """Draw the document from the case data now, keep it as a new version and attach it to the instance."""
     instance = session.get(ProcessInstance, instance_id)
     if instance is None:

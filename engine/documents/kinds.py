@@ -160,7 +160,10 @@ def _acceptance(session: Session, instance: ProcessInstance, data: Mapping[str, 
 def _bar_chart(rows: list[tuple[str, int]]) -> list[dict[str, Any]]:
     """Bars for an inline SVG chart: label, amount in 元, width in percent of the largest."""
     top = max((amount for _, amount in rows), default=0) or 1
-    return [{"label": label, "amount": yuan(amount), "width": round(100 * amount / top, 1)} for label, amount in rows]
+    return [
+        {"label": label, "amount": yuan(amount), "width": round(100 * amount / top, 1)}
+        for label, amount in rows
+    ]
 
 
 def _annual(session: Session, instance: ProcessInstance, data: Mapping[str, Any]) -> Context:
@@ -181,7 +184,10 @@ def _annual(session: Session, instance: ProcessInstance, data: Mapping[str, Any]
             (PROJECT_STATUS_NAMES.get(k, k), n) for k, n in (projects.get("by_status") or {}).items() if n
         ],
         "projects": [
-            {"title": p.get("title") or "", "status": PROJECT_STATUS_NAMES.get(p.get("status"), p.get("status"))}
+            {
+                "title": p.get("title") or "",
+                "status": PROJECT_STATUS_NAMES.get(p.get("status"), p.get("status")),
+            }
             for p in projects.get("list") or []
         ],
         "bars": _bar_chart(

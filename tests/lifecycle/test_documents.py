@@ -35,7 +35,9 @@ def folder(tmp_path: Path) -> Path:
 def _text(folder: Path, meta: dict) -> str:
     path = path_of(folder, meta["storage_key"])
     assert path is not None and path.read_bytes().startswith(b"%PDF")
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import and_, exists, func, select
@@ -23,6 +24,7 @@ from engine.access import Audience, oversight_scope, policy
 from engine.clock import get_clock
 from engine.errors import JiebangError
 from engine.indexes import due_timers
+from engine.labels import jurisdiction_name
 from engine.models import task as task_model
 from engine.models.deployment import DeploymentFile, ProcessVersion
 from engine.models.instance import STATUSES, ProcessInstance
@@ -30,18 +32,20 @@ from engine.models.task import HumanTask
 from engine.runtime import load_workflow
 from engine.users import INSTANCE_CONTROL_ROLES
 from engine.xmlsafe import parse_xml
+from web import exports
 from web.access import me, rule
 from web.extensions import db
+from web.i18n import current_lang
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
 
 PAGE_SIZE = 25
 STATUS_LABELS = {
-    "running": "运行中 Running",
-    "suspended": "已挂起 Suspended",
-    "completed": "已完成 Completed",
-    "terminated": "已终止 Terminated",
-    "error": "出错 Failed",
+    "running": lazy_gettext("运行中"),
+    "suspended": lazy_gettext("已挂起"),
+    "completed": lazy_gettext("已完成"),
+    "terminated": lazy_gettext("已终止"),
+    "error": lazy_gettext("出错"),
 }
 
 
@@ -164,8 +168,73 @@ def index() -> str:
         jurisdictions=jurisdictions,
         processes=processes,
         newest={key: newest for key, newest in processes},
+        process_names=process_names(session),
         statuses=STATUS_LABELS,
         can_migrate=current_user.has_role(*INSTANCE_CONTROL_ROLES, anywhere=True),
+    )
+
+
+def process_names(session: Session) -> dict[str, str]:
+    """The name of each process (its newest version's), by key."""
+    newest = (
+        select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("version"))
+        .group_by(ProcessVersion.process_key)
+        .subquery()
+    )
+    rows = session.execute(
+        select(ProcessVersion.process_key, ProcessVersion.name).join(
+            newest,
+            (ProcessVersion.process_key == newest.c.process_key)
+            & (ProcessVersion.version == newest.c.version),
+        )
+    )
+    return {key: name for key, name in rows if name}
+
+
+@bp.get("/export.xlsx")
+@rule("monitor")
+def export() -> Response:
+    """The filtered list as an Excel workbook: the rows of the page, every page at once."""
+    session = db.session()
+    now = get_clock(session).now()
+    args = {k: v for k, v in request.args.items() if v}
+    query = instance_query(session, args, now).order_by(ProcessInstance.id.desc()).limit(exports.MAX_ROWS + 1)
+    overdue = overdue_clause(now)
+    rows = session.execute(query.add_columns(overdue.label("overdue")))
+    names = process_names(session)
+    lang = current_lang()
+    headers = [
+        "#",
+        gettext("业务编号"),
+        gettext("标题"),
+        gettext("辖区"),
+        gettext("流程"),
+        gettext("版本"),
+        gettext("状态"),
+        gettext("已逾期"),
+        gettext("当前环节"),
+        gettext("启动时间"),
+    ]
+    return exports.xlsx_response(
+        gettext("流程实例") + ".xlsx",
+        gettext("流程实例"),
+        headers,
+        (
+            [
+                i.id,
+                i.business_key or "",
+                i.title or "",
+                jurisdiction_name(i.jurisdiction, lang) if i.jurisdiction else "",
+                names.get(i.process_key) or i.process_key,
+                i.version,
+                str(STATUS_LABELS.get(i.status, i.status)),
+                gettext("是") if late else "",
+                i.stage or "",
+                i.started_at,
+            ]
+            for i, late in rows
+        ),
+        gettext("仅导出前 %(n)s 行，请缩小筛选范围。", n=exports.MAX_ROWS),
     )
 
 
@@ -253,6 +322,8 @@ def instance(instance_id: int) -> str:
         open_tasks=open_tasks,
         newest=newest,
         can_control=can_control(inst),
+        show_raw=can_control(inst) or current_user.has_role("admin", anywhere=True),
+        process_name=process_names(session).get(inst.process_key),
         statuses=STATUS_LABELS,
     )
 
@@ -310,7 +381,7 @@ def _run(what: str, action: Any) -> None:
         action()
     except JiebangError as exc:
         db.session.rollback()
-        flash(f"{exc.zh} | {exc.en}", "error")
+        flash(exc.message(current_lang()), "error")
     else:
         flash(what, "info")
 
@@ -323,20 +394,20 @@ def control(instance_id: int) -> Response:
         abort(403)
     session, actor, op = db.session(), current_user.username, request.form.get("op", "")
     if op == "suspend":
-        _run("已挂起 Suspended", lambda: instances.suspend(session, inst.id, actor=actor))
+        _run(gettext("已挂起"), lambda: instances.suspend(session, inst.id, actor=actor))
     elif op == "resume":
-        _run("已恢复 Resumed", lambda: instances.resume(session, inst.id, actor=actor))
+        _run(gettext("已恢复"), lambda: instances.resume(session, inst.id, actor=actor))
     elif op == "terminate":
         reason = request.form.get("reason", "").strip() or None
-        _run("已终止 Terminated", lambda: instances.terminate(session, inst.id, actor=actor, reason=reason))
+        _run(gettext("已终止"), lambda: instances.terminate(session, inst.id, actor=actor, reason=reason))
     elif op == "retry":
         raw = request.form.get("data", "").strip()
         try:
             data = json.loads(raw) if raw else None
         except ValueError as exc:
-            flash(f"修正数据不是有效的 JSON：{exc} | The corrected data is not valid JSON: {exc}", "error")
+            flash(gettext("修正数据不是有效的 JSON：%(problem)s", problem=str(exc)), "error")
             return redirect(url_for(".instance", instance_id=inst.id))
-        _run("已重试 Retried", lambda: instances.retry(session, inst.id, actor=actor, data=data))
+        _run(gettext("已重试"), lambda: instances.retry(session, inst.id, actor=actor, data=data))
     else:
         abort(400)
     return redirect(url_for(".instance", instance_id=inst.id))
@@ -350,7 +421,7 @@ def migrate_preview(instance_id: int) -> str:
     try:
         plan = versions.preview_migration(db.session(), inst.id, version)
     except JiebangError as exc:
-        abort(Response(f"{exc.zh} | {exc.en}", status=exc.http_status))
+        abort(Response(exc.message(current_lang()), status=exc.http_status))
     db.session.rollback()
     if request.args.get("format") == "json":
         return jsonify(plan.as_json())  # type: ignore[return-value]
@@ -393,7 +464,7 @@ def bulk_migrate() -> str:
                 )
             except JiebangError as exc:
                 session.rollback()
-                results.append({"id": instance_id, "ok": False, "message": f"{exc.zh} | {exc.en}"})
+                results.append({"id": instance_id, "ok": False, "message": exc.message(current_lang())})
     candidates = (
         versions.outdated_instances(session, process, limit=100, jurisdictions=visible_jurisdictions())
         if process
