@@ -61,6 +61,14 @@ def _message_waits(wf: BpmnWorkflow) -> list[tuple[Task, Any]]:
     return waits
 
 
+def waiting_names(wf: BpmnWorkflow) -> list[str]:
+    """What an instance without a ready human task waits for, by the names of its waiting timer and message
+    events (a publicity window, an application window, a reply): the stage a person reads in the lists."""
+    names = {task.task_spec.bpmn_name for task, _ in due_timers(wf)}
+    names |= {task.task_spec.bpmn_name for task, _ in _message_waits(wf)}
+    return sorted(n for n in names if n)
+
+
 def subscription_correlation(
     instance: ProcessInstance, wf: BpmnWorkflow, task: Task, ed: Any
 ) -> dict[str, Any]:

@@ -248,7 +248,7 @@ def save(ctx: Context) -> None:
         from engine.notify.produce import tasks_ready
 
         tasks_ready(ctx.session, instance, ready, ctx.now)
-        names = sorted({row.name or row.task_spec for row in ready})
+        names = sorted({row.name or row.task_spec for row in ready}) or indexes.waiting_names(wf)
         instance.stage = "、".join(names)[:255] if names else None
     ctx.session.add_all(ctx.events)
 

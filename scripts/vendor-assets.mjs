@@ -22,6 +22,7 @@ const PACKAGES = {
     "dist/assets",
     "LICENSE",
   ],
+  echarts: ["dist/echarts.min.js", "LICENSE"],
 };
 
 function walk(dir) {

@@ -40,6 +40,7 @@ METHODS = [
             "solver",
             "inbox",
             "monitor",
+            "dashboard",
         )
     ),
 ]

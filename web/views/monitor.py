@@ -99,6 +99,11 @@ def instance_query(session: Session, args: dict[str, str], now: Any) -> Any:
         query = query.where(ProcessInstance.status == args["status"])
     if args.get("stage"):
         query = query.where(ProcessInstance.stage.contains(args["stage"].strip(), autoescape=True))
+    if args.get("stage_is"):  # exactly this stage (the dashboard's bars); "-": no stage named
+        exact = args["stage_is"]
+        query = query.where(
+            ProcessInstance.stage.is_(None) if exact == "-" else ProcessInstance.stage == exact
+        )
     if args.get("q"):
         text = args["q"].strip()
         query = query.where(
