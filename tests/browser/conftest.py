@@ -168,8 +168,16 @@ class Watched:
         if "CSP-VIOLATION" in text or "Content Security Policy" in text:
             self.problems.append(f"{text[:300]} on {self.page.url}")
 
-    def open(self, path: str, *shown: str, wait_for: str | None = None, shot: str | None = None) -> str:
-        """Open ``path``; every text of ``shown`` must be visible on it. Returns the page's visible text."""
+    def open(
+        self,
+        path: str,
+        *shown: str,
+        wait_for: str | None = None,
+        shot: str | None = None,
+        expand: bool = False,
+    ) -> str:
+        """Open ``path``; every text of ``shown`` must be visible on it (``expand``: after opening every
+        collapsed ``<details>``, as a reader who looks at the raw data would). Returns the page's visible text."""
         response = self.page.goto(self.base + path)
         policy = response.headers.get("content-security-policy", "") if response else ""
         assert "script-src 'self';" in policy and "object-src 'none'" in policy, f"{path}: no strict CSP"
@@ -177,6 +185,10 @@ class Watched:
             self.page.wait_for_selector(wait_for, state="attached")
         else:
             self.page.wait_for_load_state("networkidle")
+        if expand:
+            self.page.evaluate(
+                "() => document.querySelectorAll('details').forEach((d) => { d.open = true; })"
+            )
         return self.check(*shown, shot=shot)
 
     def check(self, *shown: str, shot: str | None = None) -> str:

@@ -90,10 +90,14 @@ def test_hostile_objection_is_text_for_the_public_the_bureau_and_the_supervisor(
     bureau = roles("bureau_urumqi")
     bureau.open(f"/instances/{iid}", name, contact, text, shot="hostile-instance-objection")
     bureau.open(f"/tasks/{_open_task(db_session, iid, 'handle_objection')}", text)
-    bureau.open(f"/monitor/instances/{iid}", name, contact, text, wait_for=_diagram())
+    bureau.open(f"/monitor/instances/{iid}", name, contact, text, wait_for=_diagram(), expand=True)
     supervisor = roles("supervisor")
     supervisor.open(
-        f"/monitor/instances/{iid}", text, wait_for=_diagram(), shot="hostile-monitor-instance-objection"
+        f"/monitor/instances/{iid}",
+        text,
+        wait_for=_diagram(),
+        shot="hostile-monitor-instance-objection",
+        expand=True,
     )
     supervisor.open("/monitor/", key)
 
@@ -159,9 +163,13 @@ def test_hostile_need_application_and_file_names_are_text_for_every_role(
     file_name = clean_name(NEED_FILE)
     bureau = roles("bureau_karamay")
     bureau.open(f"/instances/{need_iid}", *fields.values(), file_name)
-    bureau.open(f"/monitor/instances/{need_iid}", *fields.values(), file_name, wait_for=_diagram())
+    bureau.open(
+        f"/monitor/instances/{need_iid}", *fields.values(), file_name, wait_for=_diagram(), expand=True
+    )
     issuer.open(f"/instances/{need_iid}", *fields.values(), file_name)
-    roles("supervisor").open(f"/monitor/instances/{need_iid}", *fields.values(), wait_for=_diagram())
+    roles("supervisor").open(
+        f"/monitor/instances/{need_iid}", *fields.values(), wait_for=_diagram(), expand=True
+    )
 
     # a solver applies online with a hostile plan and a hostile solution-document name
     challenge_key = "DAZU-2026-002"
@@ -185,7 +193,7 @@ def test_hostile_need_application_and_file_names_are_text_for_every_role(
 
     bureau_dazu = roles("bureau_dazu")
     bureau_dazu.open(f"/instances/{challenge_iid}", plan, doc_name, shot="hostile-instance-application")
-    bureau_dazu.open(f"/monitor/instances/{challenge_iid}", plan, doc_name, wait_for=_diagram())
+    bureau_dazu.open(f"/monitor/instances/{challenge_iid}", plan, doc_name, wait_for=_diagram(), expand=True)
 
     # the window closes: the bureau's task lists the application
     sim.set((sim.now() + timedelta(days=31)).isoformat())
@@ -197,7 +205,7 @@ def test_hostile_need_application_and_file_names_are_text_for_every_role(
         doc_name,
         shot="hostile-applications-task",
     )
-    roles("supervisor").open(f"/monitor/instances/{challenge_iid}", plan, wait_for=_diagram())
+    roles("supervisor").open(f"/monitor/instances/{challenge_iid}", plan, wait_for=_diagram(), expand=True)
 
 
 PROCESS_NAME = f"流程 {ATTR}"

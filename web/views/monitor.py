@@ -327,7 +327,6 @@ def instance(instance_id: int) -> str:
         open_tasks=open_tasks,
         newest=newest,
         can_control=can_control(inst),
-        show_raw=can_control(inst) or current_user.has_role("admin", anywhere=True),
         process_name=process_names(session).get(inst.process_key),
         statuses=STATUS_LABELS,
     )
