@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.clock import SHANGHAI
@@ -41,6 +41,8 @@ class Dashboard:
     windows: list[dict[str, Any]] = field(default_factory=list)
     failed: list[ProcessInstance] = field(default_factory=list)
     failed_total: int = 0
+    #: (process key, version, running instances)
+    versions: list[tuple[str, int, int]] = field(default_factory=list)
     #: (jurisdiction, year, disbursed fen, recovered fen, issuer-paid fen)
     money: list[tuple[str, int, int, int, int]] = field(default_factory=list)
 
@@ -125,6 +127,15 @@ def build(session: Session, scope: Sequence[str] | None, now: datetime) -> Dashb
     board.failed_total = int(session.scalar(select(func.count()).select_from(failed.subquery())) or 0)
     board.failed = list(session.scalars(failed.order_by(ProcessInstance.updated_at.desc()).limit(LIST_LIMIT)))
     board.money = _money(session, scope)
+    board.versions = [
+        (key, int(version), int(n))
+        for key, version, n in session.execute(
+            select(ProcessInstance.process_key, ProcessInstance.version, func.count())
+            .where(in_scope, ProcessInstance.status == "running")
+            .group_by(ProcessInstance.process_key, ProcessInstance.version)
+            .order_by(ProcessInstance.process_key, ProcessInstance.version)
+        )
+    ]
     return board
 
 
@@ -157,3 +168,50 @@ def _money(session: Session, scope: Sequence[str] | None) -> list[tuple[str, int
 
 def _year_start(year: int) -> datetime:
     return datetime(year, 1, 1, tzinfo=SHANGHAI)
+
+
+def element_counts(
+    session: Session, process_key: str, version: int, scope: Sequence[str] | None
+) -> dict[str, int]:
+    """For one process version: how many running instances wait at each element — an open human task there
+    or a waiting timer (element ids of the version's diagrams, the called processes' included)."""
+    running = and_(
+        ProcessInstance.process_key == process_key,
+        ProcessInstance.version == version,
+        ProcessInstance.status == "running",
+        _scoped(ProcessInstance.jurisdiction, scope),
+    )
+    counts: dict[str, set[int]] = {}
+    for element, instance_id in session.execute(
+        select(HumanTask.task_spec, HumanTask.instance_id)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(running, HumanTask.status.in_(task_model.OPEN))
+        .distinct()
+    ):
+        counts.setdefault(element, set()).add(instance_id)
+    for element, instance_id in session.execute(
+        select(TimerDue.task_spec, TimerDue.instance_id)
+        .join(ProcessInstance, ProcessInstance.id == TimerDue.instance_id)
+        .where(running)
+        .distinct()
+    ):
+        counts.setdefault(element, set()).add(instance_id)
+    return {element: len(ids) for element, ids in counts.items()}
+
+
+def waiting_at(element: str) -> ColumnElement[bool]:
+    """On ProcessInstance: it waits at ``element`` (an open human task or a waiting timer there)."""
+    return or_(
+        exists(
+            select(HumanTask.id).where(
+                HumanTask.instance_id == ProcessInstance.id,
+                HumanTask.status.in_(task_model.OPEN),
+                HumanTask.task_spec == element,
+            )
+        ),
+        exists(
+            select(TimerDue.id).where(
+                TimerDue.instance_id == ProcessInstance.id, TimerDue.task_spec == element
+            )
+        ),
+    )

@@ -61,3 +61,27 @@ def test_supervisor_clicks_a_bar_through_to_its_list(roles: Any, start, world) -
     text = boss.check("流程监控", "共 2 个实例")
     assert "jurisdiction=dazu" in boss.page.url and "status=running" in boss.page.url
     assert "DAZU-T1" in text and "URUMQI" not in text
+
+
+def test_heat_overlay_counts_on_the_diagram(roles: Any, start, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    implementing(start, "dazu")
+    start("dazu")
+    start("dazu")
+    add_user(world, "supervisor_all", roles=["supervisor"], jurisdiction=None)
+    world.execute(
+        update(User)
+        .where(User.username == "supervisor_all")
+        .values(password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
+    )
+    world.commit()
+    boss = roles("supervisor_all")
+    boss.open("/dashboard", "按流程版本：在流程图上看各环节")
+    boss.page.click("#table-versions a:has-text('各环节实例数')")
+    boss.page.wait_for_selector("#diagram[data-import=ok]")
+    boss.check("各环节实例数", "合计 3")
+    assert boss.page.locator("#diagram a.jb-heat[data-element=post_need]").inner_text() == "2"
+    shot = screenshot(boss.page, "dashboard-heat-overlay")
+    copy_for_readme(shot, "dashboard-heat-overlay")
+    boss.page.click("#diagram a.jb-heat[data-element=post_need]")
+    boss.page.wait_for_url(re.compile(r"/monitor/\?"))
+    boss.check("共 2 个实例")

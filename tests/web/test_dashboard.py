@@ -81,3 +81,36 @@ def test_dashboard_is_for_oversight_roles(client: FlaskClient, start, world) -> 
     world.commit()
     login(client, "issuer_dazu")
     assert client.get("/dashboard").status_code == 403
+
+
+def test_heat_counts_match_the_lists_and_the_database(client: FlaskClient, start, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    import json
+
+    from sqlalchemy import func, select
+
+    from engine.models.task import HumanTask
+
+    _setup(start, world)
+    start("dazu")
+    login(client, "supervisor_all")
+    version = world.scalar(
+        select(ProcessInstance.version).where(ProcessInstance.process_key == "dazu_challenge")
+    )
+    page = client.get(f"/monitor/processes/dazu_challenge/{version}/heat").get_data(as_text=True)
+    heat = json.loads(re.search(r'id="heat-data">(.*?)</script>', page).group(1))  # type: ignore[union-attr]
+    assert heat["counts"]["post_need"] == 1 and sum(heat["counts"].values()) == 2
+    in_db = world.scalar(
+        select(func.count(func.distinct(HumanTask.instance_id))).where(
+            HumanTask.task_spec == "post_need",
+            HumanTask.status == "ready",
+            HumanTask.process_key == "dazu_challenge",
+        )
+    )
+    assert heat["counts"]["post_need"] == in_db
+    for element, count in heat["counts"].items():
+        listed = client.get(heat["links"][element]).get_data(as_text=True)
+        assert _TOTAL.search(listed).group(1) == str(count), element  # type: ignore[union-attr]
+    assert (
+        client.get(f"/monitor/processes/dazu_challenge/{version}/diagram.bpmn").mimetype == "application/xml"
+    )
+    assert client.get("/monitor/processes/nothing/1/heat").status_code == 404

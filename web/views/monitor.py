@@ -19,7 +19,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
-from engine import instances, versions
+from engine import dashboard, instances, versions
 from engine.access import Audience, oversight_scope, policy
 from engine.clock import get_clock
 from engine.errors import JiebangError
@@ -112,6 +112,8 @@ def instance_query(session: Session, args: dict[str, str], now: Any) -> Any:
         )
     if args.get("overdue"):
         query = query.where(overdue_clause(now))
+    if args.get("at"):  # waits at this element (the diagram's counts)
+        query = query.where(dashboard.waiting_at(args["at"]))
     return query
 
 
@@ -357,6 +359,49 @@ def diagram_file(session: Session, pv: ProcessVersion, process_id: str | None) -
     if not process_id or process_id == pv.process_key:
         return next((f for f in files if f.name == pv.bpmn_file), None)
     return next((f for f in files if process_id in _process_ids(f.sha256, f.content)), None)
+
+
+def _version_or_404(process_key: str, version: int) -> ProcessVersion:
+    pv = db.session.scalar(
+        select(ProcessVersion).where(
+            ProcessVersion.process_key == process_key, ProcessVersion.version == version
+        )
+    )
+    if pv is None:
+        abort(404)
+    return pv
+
+
+@bp.get("/processes/<process_key>/<int:version>/heat")
+@rule("monitor")
+def heat(process_key: str, version: int) -> str:
+    """The version's diagram with the number of running instances waiting at each element; each number opens
+    the list of those instances."""
+    session = db.session()
+    pv = _version_or_404(process_key, version)
+    counts = dashboard.element_counts(session, process_key, version, visible_jurisdictions())
+    links = {
+        element: url_for("monitor.index", process=process_key, version=version, status="running", at=element)
+        for element in counts
+    }
+    name = process_names(session).get(process_key) or process_key
+    return render_template(
+        "monitor/heat.html",
+        pv=pv,
+        process_name=name,
+        heat={"process": process_key, "name": name, "counts": counts, "links": links},
+        total=sum(counts.values()),
+    )
+
+
+@bp.get("/processes/<process_key>/<int:version>/diagram.bpmn")
+@rule("monitor")
+def version_diagram(process_key: str, version: int) -> Response:
+    """The BPMN XML of a process version (``?process=ID``: the file of a called process)."""
+    found = diagram_file(db.session(), _version_or_404(process_key, version), request.args.get("process"))
+    if found is None:
+        abort(404)
+    return Response(found.content, mimetype="application/xml", headers={"X-Diagram-File": found.name})
 
 
 @bp.get("/instances/<int:instance_id>/diagram.bpmn")
