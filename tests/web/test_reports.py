@@ -126,3 +126,25 @@ def test_wrong_year_or_jurisdiction_is_explained(client: FlaskClient, year_2026,
     assert unknown.status_code == 404 and "nowhere_challenge" in unknown.get_data(as_text=True)
     bad = client.get("/reports/annual?jurisdiction=urumqi&year=abc")
     assert bad.status_code == 422 and "年份无效" in bad.get_data(as_text=True)
+
+
+def test_annual_figures_export_to_excel_with_the_rows_of_the_page(client: FlaskClient, year_2026) -> None:  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    login(client, "bureau_urumqi")
+    page = client.get(PAGE).get_data(as_text=True)
+    assert "/reports/annual.xlsx?jurisdiction=urumqi&amp;year=2026" in page
+    answer = client.get("/reports/annual.xlsx?jurisdiction=urumqi&year=2026")
+    assert answer.status_code == 200 and "attachment" in answer.headers["Content-Disposition"]
+    book = load_workbook(BytesIO(answer.data))
+    assert book.sheetnames == ["立项项目", "资金按批次", "资金按项目", "信用记录"]
+    projects = list(book["立项项目"].iter_rows(values_only=True))[1:]
+    assert [(p[0], p[1], p[2]) for p in projects] == [("URUMQI-W1", "高纯硅提纯关键技术", "终止")]
+    money = list(book["资金按项目"].iter_rows(values_only=True))[1:]
+    assert sum(Decimal(str(r[3])) for r in money) == Decimal("1234567.89")  # the page's 1,234,567.89 元
+    assert (
+        client.get("/reports/annual.xlsx?jurisdiction=dazu&year=2026").status_code == 403
+    )  # not its jurisdiction

@@ -7,20 +7,25 @@ and the summaries written in the ``<jurisdiction>_annual_summary`` process for t
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
 from engine.access import may_start, oversight_scope
 from engine.clock import SHANGHAI, get_clock
 from engine.domain.reports import annual_summary
 from engine.errors import JiebangError
+from engine.labels import jurisdiction_name, tranche_name
 from engine.models.deployment import ProcessVersion
 from engine.models.instance import ProcessInstance
 from engine.runtime import load_workflow
 from forms.convert import format_money_fen
+from web import exports
 from web.access import me, rule
+from web.app import unit_name
 from web.extensions import db
 from web.i18n import current_lang
 
@@ -120,4 +125,100 @@ def annual() -> tuple[str, int]:
             can_start=_may_start_summary(jurisdiction),
         ),
         status,
+    )
+
+
+STATUS_NAMES = {
+    "ongoing": lazy_gettext("实施中"),
+    "accepted": lazy_gettext("通过验收"),
+    "closed": lazy_gettext("结题"),
+    "failed": lazy_gettext("验收不通过"),
+    "terminated": lazy_gettext("终止"),
+    "revoked": lazy_gettext("撤销"),
+}
+KIND_NAMES = {
+    "disbursement": lazy_gettext("财政拨付"),
+    "recovery": lazy_gettext("收回"),
+    "issuer_payment": lazy_gettext("发榜方拨付"),
+}
+
+
+@bp.get("/annual.xlsx")
+@rule("reports")
+def annual_export() -> Response:
+    """The figures of the annual page as a workbook: projects, money by tranche and by project, credit records."""
+    session = db.session()
+    now = get_clock(session).now()
+    scope = report_scope()
+    jurisdiction = request.args.get("jurisdiction", "").strip()
+    if scope is not None and jurisdiction not in scope:
+        abort(403)
+    try:
+        d = annual_summary(session, jurisdiction, request.args.get("year", "").strip(), now=now)
+    except JiebangError as exc:
+        abort(Response(exc.message(current_lang()), status=exc.http_status, mimetype="text/plain"))
+    lang = current_lang()
+    status = lambda code: str(STATUS_NAMES.get(code, code or ""))  # noqa: E731
+    sheets = [
+        exports.Sheet(
+            gettext("立项项目"),
+            [gettext("项目编号"), gettext("项目名称"), gettext("状态"), gettext("立项时间")],
+            [
+                [p["code"], p["title"], status(p["status"]), datetime.fromisoformat(p["opened_at"])]
+                for p in d["projects"]["list"]
+            ],
+        ),
+        exports.Sheet(
+            gettext("资金按批次"),
+            [gettext("类型"), gettext("批次"), gettext("金额（元）"), gettext("笔数")],
+            [
+                [
+                    str(KIND_NAMES.get(t["kind"], t["kind"])),
+                    tranche_name(t["tranche"], lang),
+                    exports.yuan(t["amount_fen"]),
+                    t["entries"],
+                ]
+                for t in d["money"]["by_tranche"]
+            ],
+        ),
+        exports.Sheet(
+            gettext("资金按项目"),
+            [
+                gettext("项目编号"),
+                gettext("项目名称"),
+                gettext("状态"),
+                gettext("财政拨付（元）"),
+                gettext("收回（元）"),
+                gettext("发榜方拨付（元）"),
+            ],
+            [
+                [
+                    p["project"],
+                    p["title"] or "",
+                    status(p["status"]),
+                    exports.yuan(p["disbursed_fen"]),
+                    exports.yuan(p["recovered_fen"]),
+                    exports.yuan(p["issuer_paid_fen"]),
+                ]
+                for p in d["money"]["projects"]
+            ],
+        ),
+        exports.Sheet(
+            gettext("信用记录"),
+            [gettext("记录日期"), gettext("对象"), gettext("类型"), gettext("惩戒期至"), gettext("依据")],
+            [
+                [
+                    r["recorded_on"],
+                    unit_name(r["subject"]),
+                    r["kind"],
+                    r["penalty_until"] or "",
+                    r["source"] or "",
+                ]
+                for r in d["credit"]["records"]
+            ],
+        ),
+    ]
+    name = f"{jurisdiction_name(d['jurisdiction'], lang)}-{d['year']}-{gettext('年度总结评价')}.xlsx"
+    return exports.xlsx_file(
+        name, exports.workbook_of(sheets, gettext("仅导出前 %(n)s 行，请缩小筛选范围。", n=exports.MAX_ROWS))
     )
