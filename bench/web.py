@@ -3,7 +3,7 @@
 The demo data (`jiebang demo load`: instances in publicity, published challenges, open tasks) is loaded once;
 its instances are then copied row by row (listing row, state, tasks, message waits, timers, portal rows,
 events) up to 100 and then 10,000 instances, so a copy is as good as a started instance for every page and
-no workflow is run 10,000 times. The server is `jiebang serve` (waitress) in its own process on 127.0.0.1;
+no workflow is run 10,000 times. The server is `jiebang serve` (gunicorn, one worker per core) in its own process on 127.0.0.1;
 client threads hit it with keep-alive connections. The machine is shared and noisy: read the ratios.
 
 Usage: .venv/bin/python -m bench.web [--clients 4] [--requests 15] [--sizes 100,10000]

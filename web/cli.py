@@ -11,15 +11,20 @@ from engine.cli import main as engine_main
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-def serve(host: str, port: int, threads: int) -> None:
-    """Serve the web application with waitress."""
-    from waitress import serve as waitress_serve
+@click.option(
+    "--workers", default=None, type=click.IntRange(1, 64), help="Worker processes [default: one per core]."
+)
+@click.option(
+    "--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker."
+)
+def serve(host: str, port: int, workers: int | None, threads: int) -> None:
+    """Serve the web application with gunicorn: one worker process per core (see web/serving.py)."""
+    from web.serving import default_workers
+    from web.serving import serve as run
 
-    from web.app import create_app
-
-    click.echo(f"揭榜挂帅项目管理系统 Jiebang: http://{host}:{port}/")
-    waitress_serve(create_app(), host=host, port=port, threads=threads)
+    count = workers or default_workers()
+    click.echo(f"揭榜挂帅项目管理系统 Jiebang: http://{host}:{port}/ ({count} workers × {threads} threads)")
+    run(host, port, workers=count, threads=threads)
 
 
 @cli.group()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -285,9 +286,16 @@ def secret_key(app: Flask) -> str:
         return path.read_text(encoding="ascii").strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key)
+    # written whole under a temporary name, then linked in: several workers starting at once agree on one key
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret_key-")  # mode 0600
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key)
+        os.link(tmp, path)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    finally:
+        os.unlink(tmp)
     return key
 
 
