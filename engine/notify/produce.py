@@ -10,7 +10,9 @@ Producers (kind → recipients):
 - ``payment``: a disbursement or an issuer payment was recorded → the users of the receiving unit
   (``Person.username`` of the people whose ``organisation`` is the ledger party);
 - ``application_decided``: an application was selected (``project_open``) → the users of the solver unit;
-- ``project_decided``: a project was terminated or revoked (``project_status``) → the users of its solver units.
+- ``project_decided``: a project was terminated or revoked (``project_status``) → the users of its solver units;
+- ``task_due_soon``, ``task_overdue``: a human task's reminder time or due date passed (``engine.notify.due``) →
+  the same people as ``task_ready``; ``task_escalated``: it stayed overdue → the jurisdiction's bureau users.
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ KINDS: dict[str, tuple[str, str]] = {
     "payment": ("款项已记账", "A payment was recorded"),
     "application_decided": ("揭榜申请有了结果", "An application was decided"),
     "project_decided": ("项目终止或撤销", "A project was terminated or revoked"),
+    "task_due_soon": ("待办任务即将到期", "A task is due soon"),
+    "task_overdue": ("待办任务已逾期", "A task is overdue"),
+    "task_escalated": (
+        "辖区内任务逾期未办（上报科技局）",
+        "A task in the jurisdiction is overdue (escalated)",
+    ),
 }
 #: channel → the user attribute holding its address
 ADDRESS = {"email": "email", "sms": "phone"}
@@ -147,6 +155,20 @@ def unit_users(session: Session, units: Iterable[str]) -> list[str]:
     return sorted({name for name in rows if name})
 
 
+def task_recipients(session: Session, instance: ProcessInstance, row: HumanTask) -> list[str]:
+    """Who is told about a task: its assignee, else the active lane holders who may act on it."""
+    if row.assignee:
+        return [row.assignee]
+    role = role_of_lane(row.lane)
+    candidates = _holders(session, role, row.jurisdiction) if role else []
+    return [u.username for u in candidates if may_act_on_task(session, u, row, instance)]
+
+
+def bureau_users(session: Session, jurisdiction: str | None) -> list[str]:
+    """The active bureau users of a jurisdiction (escalations, objections)."""
+    return [u.username for u in _holders(session, "bureau", jurisdiction)] if jurisdiction else []
+
+
 def tasks_ready(
     session: Session, instance: ProcessInstance, rows: Iterable[HumanTask], now: datetime
 ) -> None:
@@ -156,12 +178,7 @@ def tasks_ready(
         return
     session.flush()
     for row in new:
-        if row.assignee:
-            recipients = [row.assignee]
-        else:
-            role = role_of_lane(row.lane)
-            candidates = _holders(session, role, row.jurisdiction) if role else []
-            recipients = [u.username for u in candidates if may_act_on_task(session, u, row, instance)]
+        recipients = task_recipients(session, instance, row)
         name = row.name or row.task_spec
         title = instance.title or instance.business_key or f"#{instance.id}"
         notify(

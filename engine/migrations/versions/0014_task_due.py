@@ -1,0 +1,35 @@
+"""Task due dates: when to remind, when to escalate, how far the notices went
+
+Revision ID: 0014_task_due
+Revises: 0011_notifications
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+import engine.db
+
+revision = "0014_task_due"
+down_revision = "0011_notifications"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("human_task", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("remind_at", engine.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("escalate_at", engine.db.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("due_notice", sa.Integer(), server_default="0", nullable=False))
+        batch_op.create_index("ix_human_task_remind", ["status", "remind_at"], unique=False)
+        batch_op.create_index("ix_human_task_due", ["status", "due_at"], unique=False)
+        batch_op.create_index("ix_human_task_escalate", ["status", "escalate_at"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("human_task", schema=None) as batch_op:
+        batch_op.drop_index("ix_human_task_escalate")
+        batch_op.drop_index("ix_human_task_due")
+        batch_op.drop_index("ix_human_task_remind")
+        batch_op.drop_column("due_notice")
+        batch_op.drop_column("escalate_at")
+        batch_op.drop_column("remind_at")
