@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.clock import get_clock, to_local
 from engine.db import begin_write
@@ -36,6 +37,8 @@ def _advance(session: Session, row: HumanTask, stage: int) -> bool:
         .values(due_notice=stage)
         .execution_options(synchronize_session=False)
     ).rowcount
+    if moved == 1:
+        set_committed_value(row, "due_notice", stage)  # what the UPDATE wrote, without a second write
     return moved == 1
 
 
@@ -158,7 +161,7 @@ def sweep_due(session: Session, now: datetime | None = None) -> int:
             _overdue(session, row, now)
             done += 1
     for row in escalate:
-        if row.due_notice < OVERDUE and _advance(session, row, OVERDUE):
+        if _advance(session, row, OVERDUE):
             _overdue(session, row, now)
             done += 1
         if _advance(session, row, ESCALATED):
