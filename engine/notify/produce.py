@@ -30,6 +30,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from engine.access import may_act_on_task
+from engine.db import utcnow
 from engine.lint import role_of_lane
 from engine.models.domain import LedgerEntry, Person, Project
 from engine.models.instance import ProcessInstance
@@ -134,7 +135,8 @@ def notify(
                         address=address,
                         subject=f"{text.subject_zh} / {text.subject_en}",
                         body=f"{text.body_zh}\n\n{text.body_en}\n",
-                        next_attempt_at=now,
+                        # delivery follows the wall clock (engine.notify.outbox), even under a simulated clock
+                        next_attempt_at=utcnow(),
                         created_at=now,
                     )
                 )

@@ -13,6 +13,7 @@ from engine.models.task import HumanTask
 from engine.notify.due import sweep_due
 from engine.simulation import move_clock
 from engine.users import add_user
+from tests.web.test_notifications import smtp  # noqa: F401  (fixture: aiosmtpd on 127.0.0.1)
 
 
 def _sent(session: Session, kind: str) -> list[str]:
@@ -93,3 +94,38 @@ def test_without_a_table_a_task_has_no_due_date(db_session: Session, people, dep
     assert row is not None and row.due_at is None and row.remind_at is None
     sim.set("2027-06-01T00:00:00+08:00")
     assert sweep_due(db_session) == 0
+
+
+def test_the_overdue_notice_is_mailed_once(
+    db_session: Session,
+    people,
+    deploy,
+    sim,
+    calendar_loaded,
+    smtp,  # noqa: F811
+) -> None:  # type: ignore[no-untyped-def]
+    from engine.models.user import User
+    from engine.notify import outbox
+
+    issuer = db_session.scalar(select(User).where(User.username == "issuer1"))
+    assert issuer is not None
+    issuer.email = "issuer1@example.cn"
+    db_session.commit()
+    deploy("basic", "due")
+    sim.set("2026-11-27T15:00:00+08:00")
+    start = {"jurisdiction": "urumqi", "title": "高温合金需求", "publicity_days": 7, "publicity_unit": "days"}
+    instances.start_instance(db_session, "publicity_demo", data=start, actor=people["bureau"])
+    db_session.commit()
+    outbox.deliver_due(db_session, "w1")  # the task-ready mail
+    before = len(smtp.messages)
+    move_clock(
+        db_session, to=datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
+    )  # reminder time and due date both passed
+    assert (
+        outbox.deliver_due(db_session, "w1").sent == 1
+    )  # the overdue notice only: no reminder after the fact
+    assert outbox.deliver_due(db_session, "w1").sent == 0
+    (rcpt, mail) = smtp.messages[before]
+    assert rcpt == ["issuer1@example.cn"]
+    assert str(mail["Subject"]).startswith("任务已逾期：提交需求 Submit need（高温合金需求） / Task overdue:")
+    assert len(smtp.messages) == before + 1
