@@ -68,3 +68,9 @@ def test_clerk_sees_due_dates_and_the_overdue_task_in_red(
 
     text = clerk.open("/monitor/?overdue=1", "DUE-URUMQI-OLD", shot="due-monitor-zh")
     assert "DUE-URUMQI-NEW" not in text
+
+    # the English queue, all in English
+    clerk.page.click("button[lang=en]")
+    clerk.page.wait_for_load_state("networkidle")
+    text = clerk.open("/", "Due", "Overdue by 2 days", "4 d 14 h left", shot="due-queue-en")
+    assert "已逾期" not in text and "剩余" not in text
