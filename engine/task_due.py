@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from lxml import etree
@@ -163,9 +162,8 @@ def check_table(content: bytes) -> list[DeadlineRule]:
     return rules
 
 
-@lru_cache(maxsize=64)
-def _rules_by_content(sha256: str, content: bytes) -> tuple[DeadlineRule, ...]:
-    return tuple(check_table(content))
+#: parsed tables by the sha256 of their content (deployed files never change)
+_PARSED: dict[str, tuple[DeadlineRule, ...]] = {}
 
 
 def rules_for(
@@ -183,8 +181,11 @@ def rules_for(
     found = [r for r in rows if r.name.rsplit("/", 1)[-1] == name]
     if not found:
         return ()
-    content = session.scalar(select(DeploymentFile.content).where(DeploymentFile.id == found[0].id))
-    return _rules_by_content(found[0].sha256, bytes(content or b""))
+    sha256 = found[0].sha256
+    if sha256 not in _PARSED:
+        content = session.scalar(select(DeploymentFile.content).where(DeploymentFile.id == found[0].id))
+        _PARSED[sha256] = tuple(check_table(bytes(content or b"")))
+    return _PARSED[sha256]
 
 
 def match(
