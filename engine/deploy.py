@@ -26,6 +26,7 @@ from engine.errors import Conflict
 from engine.lint import form_key_of, lint_spec
 from engine.models.deployment import Deployment, DeploymentFile, ProcessVersion
 from engine.specs import clean_message, new_parser, serializer_version, spec_to_json
+from engine.task_due import DeadlineTableError, check_table, is_deadline_table
 from engine.xmlsafe import UnsafeXml, element_line, parse_xml
 from forms.definition import FormDefinition
 from forms.errors import FormDefinitionError
@@ -103,6 +104,15 @@ def validate_bundle(files: list[BundleFile]) -> ValidatedBundle:
                 parser.add_dmn_xml(tree.getroot(), filename=f.name)
         except SpiffWorkflowException as exc:
             problems.append(_spiff_problem(exc, bundle.trees, f.name))
+            continue
+        if f.kind == "dmn" and is_deadline_table(f.name):
+            try:
+                check_table(f.content)
+            except DeadlineTableError as exc:
+                line = element_line(tree, exc.element) if exc.element else None
+                problems.append(
+                    problem(f.name, exc.en, f"任务期限表有误：{exc.zh}", line=line, element=exc.element)
+                )
     if problems:
         raise refuse(problems)
     _parse_specs(bundle, problems)

@@ -27,6 +27,7 @@ from engine.models.message import MessageSubscription
 from engine.models.portal import PortalEntry
 from engine.models.task import HumanTask
 from engine.models.timer import TimerDue
+from engine.task_due import TaskDuePolicy
 
 
 def _event_definitions(task: Task) -> list[Any]:
@@ -158,9 +159,12 @@ def rebuild(
         row.completed_by = completed_by.get(task_id) if finished else None
         row.ended_at = now
     result = [row for task_id, row in existing.items() if task_id in ready]
+    policy = TaskDuePolicy(session, instance)
     for task_id, task in ready.items():
         if task_id in existing:
-            existing[task_id].due_at = _boundary_due(task, due_by_task)
+            boundary = _boundary_due(task, due_by_task)
+            if boundary is not None:
+                existing[task_id].due_at = boundary
             existing[task_id].status = open_status
             continue
         spec = task.task_spec
@@ -176,9 +180,9 @@ def rebuild(
             form_key=form_key_of(spec),
             status=open_status,
             created_at=now,
-            due_at=_boundary_due(task, due_by_task),
             instructions=(getattr(spec, "extensions", None) or {}).get("instructionsForEndUser"),
         )
+        policy.apply(row, task.data, now, boundary=_boundary_due(task, due_by_task))
         session.add(row)
         result.append(row)
     return result

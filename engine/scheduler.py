@@ -1,5 +1,5 @@
-"""`jiebang scheduler`: APScheduler runs the timer sweep every second, the outbox delivery every 10 s and the
-upload clean-up hourly (each job one run at a time per process)."""
+"""`jiebang scheduler`: APScheduler runs the timer sweep every second, the outbox delivery every 10 s, the task
+due-date notices every 30 s and the upload clean-up hourly (each job one run at a time per process)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import timedelta
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from engine.db import default_database_url, session_factory
+from engine.notify.due import sweep_due
 from engine.notify.outbox import deliver_due
 from engine.timers import sweep, worker_name
 from engine.upload_store import clean_abandoned, upload_folder
@@ -42,6 +43,15 @@ def deliver_outbox_once(url: str, worker: str) -> int:
     if result.sent or result.retried or result.failed:
         log.info("outbox: %d sent, %d to retry, %d failed", result.sent, result.retried, result.failed)
     return result.sent
+
+
+def task_due_once(url: str) -> int:
+    """Reminders, overdue notices and escalations of human tasks whose times passed (``engine.notify.due``)."""
+    with session_factory(url)() as session:
+        done = sweep_due(session)
+    if done:
+        log.info("task due dates: %d notice(s)", done)
+    return done
 
 
 #: Libraries that log every tick (APScheduler: job started, job done) or every engine step (SpiffWorkflow):
@@ -88,6 +98,15 @@ def run_scheduler(interval: float = 1.0) -> None:
         max_instances=1,
         coalesce=True,
         id="outbox-deliver",
+    )
+    scheduler.add_job(
+        task_due_once,
+        "interval",
+        seconds=30,
+        args=[url],
+        max_instances=1,
+        coalesce=True,
+        id="task-due",
     )
     log.info("timer sweep every %.1f s as %s", interval, worker)
     try:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine.clock import SimulatedClock, get_clock, to_utc
 from engine.deadlines import PendingTimer, pending_timers
 from engine.errors import ValidationFailed
+from engine.notify.due import sweep_due
 from engine.timers import sweep
 
 #: How far one move may go: far enough for any policy window (the longest are 3-year project periods).
@@ -65,4 +66,5 @@ def move_clock(
     clock.set(target)
     session.commit()
     fired = sweep(session)
+    sweep_due(session)  # the due-date notices of human tasks, as the scheduler would send them
     return ClockMove(before=before, after=target, fell_due=fell_due, fired=fired)

@@ -4,6 +4,7 @@ reminder); who may see which row is ``engine.access.solvers``."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -23,11 +24,14 @@ class Application:
     title: str
     jurisdiction: str
     solver: str
-    #: applying, selected (``engine.domain``); ``not_selected`` once the challenge's project chose others
+    #: applying, selected (``engine.domain``); ``not_selected`` once the challenge's project chose others;
+    #: ``refused`` when the eligibility check refused it
     status: str
     submitted_at: datetime
     instance_id: int
     instance_status: str
+    #: why it was refused: the eligibility table's reasons [{zh, en, source}]
+    refusals: tuple[dict[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,10 @@ def applications(session: Session, user: Any) -> list[Application]:
             continue
         seen.add(project.code)
         state = project.status
-        if state == "applying" and project_status is not None:
+        refusals = tuple(json.loads(project.refusal_json)) if project.refusal_json else ()
+        if state == "applying" and refusals:
+            state = "refused"
+        elif state == "applying" and project_status is not None:
             state = "not_selected"  # the project was opened for other solvers
         out.append(
             Application(
@@ -74,6 +81,7 @@ def applications(session: Session, user: Any) -> list[Application]:
                 submitted_at=project.created_at,
                 instance_id=instance.id,
                 instance_status=instance.status,
+                refusals=refusals,
             )
         )
     return out

@@ -171,7 +171,7 @@ def _register_template_helpers(app: Flask) -> None:
         return {
             "lang": i18n.current_lang(),
             "now": clock_now,
-            "time_left": lambda due: time_left(due, clock_now()),
+            "time_left": lambda due, remind=None: time_left(due, clock_now(), remind),
             "bi": lambda zh, en: zh if i18n.current_lang() == "zh" else en,
             "plain": plain,
             "role_name": lambda code: role_name(code, i18n.current_lang()),

@@ -146,7 +146,9 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         produce.applications_selected(session, selected, row.code, current_now())
         return {"code": row.code, "status": row.status}
 
-    def project_status(code: str, status: str, period_end: str | None = None) -> dict[str, Any]:
+    def project_status(
+        code: str, status: str, period_end: str | None = None, reason: str | None = None
+    ) -> dict[str, Any]:
         if status not in ("ongoing", "accepted", "closed", "failed", "terminated", "revoked"):
             raise ValidationFailed(f"未知的项目状态：{status}", f"unknown project status: {status}")
         row = session.scalar(select(Project).where(Project.code == code))
@@ -156,8 +158,35 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         if period_end:
             row.period_end = _date(period_end)
         session.flush()
-        produce.project_decided(session, row, current_now())
+        produce.termination_decided(session, row, current_now(), reason or "")
         return {"code": row.code, "status": row.status}
+
+    def extension_decided(code: str, result: str, detail: str) -> None:
+        """Tell the solver how its extension request ended: ``granted`` (``detail``: the new end), ``rejected``
+        or ``refused`` (``detail``: the reason)."""
+        if result not in ("granted", "rejected", "refused"):
+            raise ValidationFailed(f"未知的延期结果：{result}", f"unknown extension result: {result}")
+        row = session.scalar(select(Project).where(Project.code == code))
+        if row is not None:
+            produce.extension_decided(session, row, result, str(detail), current_now())
+
+    def applications_refused(challenge: str, refusals: list[dict[str, Any]]) -> int:
+        """Record on each refused application the eligibility table's reasons and tell the solver unit (the
+        application keeps counting where it counted, 002 四(二)). Returns how many applications were refused."""
+        by_solver: dict[str, list[dict[str, str]]] = {}
+        for r in refusals or []:
+            if r and r.get("solver"):
+                reason = {k: str(r.get(k) or "") for k in ("zh", "en", "source")}
+                by_solver.setdefault(str(r["solver"]), []).append(reason)
+        for solver, reasons in by_solver.items():
+            code = f"{challenge}{eligibility.APPLICATION_SEP}{solver}"[:64]
+            row = session.scalar(select(Project).where(Project.code == code))
+            if row is None:
+                continue
+            row.refusal_json = json.dumps(reasons, ensure_ascii=False)
+            session.flush()
+            produce.application_refused(session, row, reasons, current_now())
+        return len(by_solver)
 
     def credit_add(
         subject: str, kind: str, source: str, note: str = "", penalty_until: str | None = None
@@ -254,6 +283,8 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         "add_days": add_days,
         "end_of_day": end_of_day,
         "objection_decided": objection_decided,
+        "extension_decided": extension_decided,
+        "applications_refused": applications_refused,
     }
 
 

@@ -84,6 +84,8 @@ class Project(Base):
     period_end: Mapped[date | None] = mapped_column(Date)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: an application refused by the eligibility check: its reasons [{zh, en, source}] (JSON), shown to the solver
+    refusal_json: Mapped[str | None] = mapped_column(Text)
 
 
 class LedgerEntry(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime
@@ -23,6 +23,9 @@ class HumanTask(Base):
         Index("ix_human_task_status_assignee", "status", "assignee"),
         Index("ix_human_task_instance", "instance_id", "status"),
         Index("ix_human_task_queue", "status", "created_at", "id"),
+        Index("ix_human_task_remind", "status", "remind_at"),
+        Index("ix_human_task_due", "status", "due_at"),
+        Index("ix_human_task_escalate", "status", "escalate_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
@@ -38,6 +41,11 @@ class HumanTask(Base):
     assignee: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when the people who may act are reminded, and when the bureau is told of the overdue task (engine.task_due)
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalate_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: how far the due-date notices went: 0 none, 1 reminded, 2 overdue notice, 3 escalated (engine.notify.due)
+    due_notice: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by: Mapped[str | None] = mapped_column(String(64))
     instructions: Mapped[str | None] = mapped_column(Text)

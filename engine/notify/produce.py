@@ -10,7 +10,14 @@ Producers (kind → recipients):
 - ``payment``: a disbursement or an issuer payment was recorded → the users of the receiving unit
   (``Person.username`` of the people whose ``organisation`` is the ledger party);
 - ``application_decided``: an application was selected (``project_open``) → the users of the solver unit;
-- ``project_decided``: a project was terminated or revoked (``project_status``) → the users of its solver units.
+- ``application_refused``: the eligibility check refused an application, with its reasons
+  (``applications_refused``) → the users of the solver unit;
+- ``extension_decided``: an extension request was granted, rejected or refused as inadmissible, with the reason
+  (``extension_decided``) → the users of the project's solver units;
+- ``termination_decided``: a project was terminated or revoked, with the reason (``project_status``) → the users
+  of its solver units;
+- ``task_due_soon``, ``task_overdue``: a human task's reminder time or due date passed (``engine.notify.due``) →
+  the same people as ``task_ready``; ``task_escalated``: it stayed overdue → the jurisdiction's bureau users.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from engine.access import may_act_on_task
+from engine.db import utcnow
 from engine.lint import role_of_lane
 from engine.models.domain import LedgerEntry, Person, Project
 from engine.models.instance import ProcessInstance
@@ -37,7 +45,15 @@ KINDS: dict[str, tuple[str, str]] = {
     "objection": ("收到异议", "An objection was received"),
     "payment": ("款项已记账", "A payment was recorded"),
     "application_decided": ("揭榜申请有了结果", "An application was decided"),
-    "project_decided": ("项目终止或撤销", "A project was terminated or revoked"),
+    "application_refused": ("揭榜申请未通过资格审查", "An application was refused"),
+    "extension_decided": ("延期申请有了结果", "An extension request was decided"),
+    "termination_decided": ("项目终止或撤销", "A project was terminated or revoked"),
+    "task_due_soon": ("待办任务即将到期", "A task is due soon"),
+    "task_overdue": ("待办任务已逾期", "A task is overdue"),
+    "task_escalated": (
+        "辖区内任务逾期未办（上报科技局）",
+        "A task in the jurisdiction is overdue (escalated)",
+    ),
 }
 #: channel → the user attribute holding its address
 ADDRESS = {"email": "email", "sms": "phone"}
@@ -119,7 +135,8 @@ def notify(
                         address=address,
                         subject=f"{text.subject_zh} / {text.subject_en}",
                         body=f"{text.body_zh}\n\n{text.body_en}\n",
-                        next_attempt_at=now,
+                        # delivery follows the wall clock (engine.notify.outbox), even under a simulated clock
+                        next_attempt_at=utcnow(),
                         created_at=now,
                     )
                 )
@@ -147,6 +164,20 @@ def unit_users(session: Session, units: Iterable[str]) -> list[str]:
     return sorted({name for name in rows if name})
 
 
+def task_recipients(session: Session, instance: ProcessInstance, row: HumanTask) -> list[str]:
+    """Who is told about a task: its assignee, else the active lane holders who may act on it."""
+    if row.assignee:
+        return [row.assignee]
+    role = role_of_lane(row.lane)
+    candidates = _holders(session, role, row.jurisdiction) if role else []
+    return [u.username for u in candidates if may_act_on_task(session, u, row, instance)]
+
+
+def bureau_users(session: Session, jurisdiction: str | None) -> list[str]:
+    """The active bureau users of a jurisdiction (escalations, objections)."""
+    return [u.username for u in _holders(session, "bureau", jurisdiction)] if jurisdiction else []
+
+
 def tasks_ready(
     session: Session, instance: ProcessInstance, rows: Iterable[HumanTask], now: datetime
 ) -> None:
@@ -156,12 +187,7 @@ def tasks_ready(
         return
     session.flush()
     for row in new:
-        if row.assignee:
-            recipients = [row.assignee]
-        else:
-            role = role_of_lane(row.lane)
-            candidates = _holders(session, role, row.jurisdiction) if role else []
-            recipients = [u.username for u in candidates if may_act_on_task(session, u, row, instance)]
+        recipients = task_recipients(session, instance, row)
         name = row.name or row.task_spec
         title = instance.title or instance.business_key or f"#{instance.id}"
         notify(
@@ -254,23 +280,81 @@ def applications_selected(
 _DECIDED = {"terminated": ("终止", "terminated"), "revoked": ("撤销", "revoked")}
 
 
-def project_decided(session: Session, project: Project, now: datetime) -> None:
+def _solvers_of(session: Session, project: Project) -> list[str]:
+    return unit_users(session, (project.solver or "").split(","))
+
+
+def termination_decided(session: Session, project: Project, now: datetime, reason: str = "") -> None:
     if project.status not in _DECIDED:
         return
     zh, en = _DECIDED[project.status]
+    because_zh = f"理由：{reason}" if reason else ""
+    because_en = f" Reason: {reason}" if reason else ""
     notify(
         session,
-        unit_users(session, (project.solver or "").split(",")),
-        kind="project_decided",
+        _solvers_of(session, project),
+        kind="termination_decided",
         cause=f"project:{project.code}:{project.status}",
         text=Text(
             f"项目已{zh}：{project.title}",
             f"Project {en}: {project.title}",
-            f"项目 {project.code}“{project.title}”已被决定{zh}。",
-            f"Project {project.code} '{project.title}' was {en}.",
+            f"项目 {project.code}“{project.title}”已被决定{zh}。{because_zh}",
+            f"Project {project.code} '{project.title}' was {en}.{because_en}",
         ),
         now=now,
         instance_id=project.instance_id,
+    )
+
+
+_EXTENSION = {
+    "granted": ("已批准", "was granted"),
+    "rejected": ("未获同意", "was rejected"),
+    "refused": ("不予受理", "was refused as inadmissible"),
+}
+
+
+def extension_decided(session: Session, project: Project, result: str, detail: str, now: datetime) -> None:
+    """``detail``: the new end of the period when granted, else the reason (one notice per decision)."""
+    zh, en = _EXTENSION[result]
+    if result == "granted":
+        body_zh, body_en = f"实施期延至 {detail}。", f"The period now ends on {detail}."
+    else:
+        body_zh, body_en = f"理由：{detail}", f"Reason: {detail}"
+    notify(
+        session,
+        _solvers_of(session, project),
+        kind="extension_decided",
+        cause=f"extension:{project.code}:{result}:{now.isoformat()}",
+        text=Text(
+            f"延期申请{zh}：{project.title}",
+            f"Extension request {en}: {project.title}",
+            f"项目 {project.code}“{project.title}”的延期申请{zh}。{body_zh}",
+            f"The extension request of project {project.code} '{project.title}' {en}. {body_en}",
+        ),
+        now=now,
+        instance_id=project.instance_id,
+    )
+
+
+def application_refused(
+    session: Session, application: Project, reasons: list[dict[str, str]], now: datetime
+) -> None:
+    """``reasons``: the eligibility table's refusals of this application ({zh, en, source})."""
+    zh = "；".join(f"{r.get('zh', '')}（{r.get('source', '')}）" for r in reasons)
+    en = "; ".join(f"{r.get('en', '')} ({r.get('source', '')})" for r in reasons)
+    notify(
+        session,
+        unit_users(session, [application.solver or ""]),
+        kind="application_refused",
+        cause=f"application:{application.code}:refused",
+        text=Text(
+            f"揭榜申请未通过资格审查：{application.title}",
+            f"Application refused: {application.title}",
+            f"您单位对“{application.title}”的揭榜申请未通过资格审查。原因：{zh}",
+            f"Your unit's application to '{application.title}' did not pass the eligibility check. Reasons: {en}",
+        ),
+        now=now,
+        instance_id=application.instance_id,
     )
 
 

@@ -67,7 +67,9 @@ def test_modeler_draws_and_edits_bpmn_and_dmn_under_the_policy(roles: Any, peopl
     page = owner.page
     page.click("a.open-version[data-process=publicity_demo][data-version='1']")
     page.wait_for_selector("#canvas-bpmn[data-import=ok]", state="attached")
-    box = page.locator(".djs-element[data-element-id=publicise]").bounding_box()
+    element = page.locator(".djs-element[data-element-id=publicise]")
+    element.scroll_into_view_if_needed()  # the deployments list above the canvas grows with every file
+    box = element.bounding_box()
     assert box is not None
     page.mouse.dblclick(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_selector(".djs-direct-editing-parent", state="visible")

@@ -60,10 +60,10 @@ def test_selected_application_and_termination_reach_the_solver_unit(db_session: 
     helpers["project_open"]("J-2", "urumqi", "智能巡检", "ISS", unit, ["P1"])
     assert _notified(db_session, "application_decided") == ["solver1"]
     helpers["project_status"]("J-2", "accepted")
-    assert _notified(db_session, "project_decided") == []
+    assert _notified(db_session, "termination_decided") == []
     helpers["project_status"]("J-2", "terminated")
     helpers["project_status"]("J-2", "terminated")  # said twice: one notification
-    assert _notified(db_session, "project_decided") == ["solver1"]
+    assert _notified(db_session, "termination_decided") == ["solver1"]
     assert db_session.scalar(select(Project.status).where(Project.code == "J-2")) == "terminated"
 
 

@@ -201,6 +201,10 @@ class TaskSchema(ma.Schema):
     status = F.String(required=True)
     created_at = F.DateTime(required=True)
     due_at = F.DateTime(allow_none=True)
+    remind_at = F.DateTime(
+        allow_none=True,
+        metadata={"description": "from when the task is due soon (its deadline table's lead time)"},
+    )
     assignee = F.String(allow_none=True)
     business_key = F.String(allow_none=True)
     jurisdiction = F.String(allow_none=True)

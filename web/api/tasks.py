@@ -48,6 +48,7 @@ def task_json(row: HumanTask) -> dict[str, Any]:
         "status": row.status,
         "created_at": row.created_at,
         "due_at": row.due_at,
+        "remind_at": row.remind_at,
         "assignee": row.assignee,
         "business_key": row.business_key,
         "jurisdiction": row.jurisdiction,

@@ -5,6 +5,7 @@ sent by ``engine.project_requests``."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -66,6 +67,7 @@ def application(challenge: str) -> str:
         submissions=[_submission(defn, e) for e in mine],
         files=policy.attachments_view(mine),
         status=_status_of(challenge),
+        refusals=json.loads(project.refusal_json) if project.refusal_json else [],
     )
 
 
