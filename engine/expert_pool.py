@@ -458,6 +458,7 @@ def make_draw(
         chair="",
         status="drawn",
         actor=actor,
+        at=current_now(),
     )
     session.add(row)
     session.commit()
