@@ -11,9 +11,9 @@ from typing import Any
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
-from engine import instances
+from engine import expert_pool, instances
 from engine.access import policy
-from engine.access.fields import FieldViewer
+from engine.access.fields import FieldClass, FieldViewer
 from engine.models import task as task_model
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
@@ -38,11 +38,14 @@ def _visible_instance(instance_id: int) -> tuple[ProcessInstance, FieldViewer]:
 def show(instance_id: int) -> str:
     instance, viewer = _visible_instance(instance_id)
     open_tasks = db.session.query(HumanTask).filter(HumanTask.instance_id == instance.id).all()
+    # 抽取记录: who was drawn and who was left out and why (回避 reasons name affiliations: the credit audience)
+    draws = expert_pool.draws_of_instance(db.session(), instance.id) if viewer.sees(FieldClass.CREDIT) else []
     return render_template(
         "instance/show.html",
         instance=instance,
         context=instance_context(instance, viewer),
         open_tasks=[t for t in open_tasks if t.status in task_model.OPEN],
+        draws=draws,
     )
 
 
