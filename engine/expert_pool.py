@@ -17,7 +17,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit, tasks
 from engine.access.administration import directory_scope, require_directory
-from engine.clock import SHANGHAI, current_now
+from engine.clock import SHANGHAI, get_clock
 from engine.db import begin_write, contains_text
 from engine.domain import panel as rules
 from engine.errors import InvalidState, NotFound, ValidationFailed
@@ -61,8 +61,13 @@ REASONS = {
 }
 
 
-def _today() -> date:
-    return current_now().astimezone(SHANGHAI).date()
+def now(session: Session) -> datetime:
+    """The engine's clock (simulated on training and demo deployments)."""
+    return get_clock(session).now()
+
+
+def today(session: Session) -> date:
+    return now(session).astimezone(SHANGHAI).date()
 
 
 # --- administration -------------------------------------------------------------------------------------
@@ -202,7 +207,7 @@ def update_expert(
                 "Enter the date as year-month-day, e.g. 2026-12-31.",
             )
         else:
-            if until < _today():
+            if until < today(session):
                 errors.add(
                     "unavailable_until",
                     "“不可用至”的日期已过，请填写今天以后的日期，或留空表示长期不可用。",
@@ -342,7 +347,7 @@ class PanelTask:
             )
         )
         days = int(self.data["panel_recent_days"])
-        since = current_now() - timedelta(days=days)
+        since = now(session) - timedelta(days=days)
         recent: set[str] = set()
         for draw in session.scalars(
             select(PanelDraw).where(
@@ -422,9 +427,9 @@ def make_draw(
         )
     assert size is not None
     field_filter = (field_filter or "").strip()
-    today = _today()
+    day = today(session)
     eligible, excluded = rules.split_pool(
-        _candidates(pool_rows(session, pt.jurisdiction)), pt.case(session, today), field_filter
+        _candidates(pool_rows(session, pt.jurisdiction)), pt.case(session, day), field_filter
     )
     if len(eligible) < size:
         where = f"“{field_filter}”领域" if field_filter else "专家库"
@@ -458,7 +463,7 @@ def make_draw(
         chair="",
         status="drawn",
         actor=actor,
-        at=current_now(),
+        at=now(session),
     )
     session.add(row)
     session.commit()

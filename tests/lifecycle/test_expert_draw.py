@@ -122,7 +122,7 @@ def test_recent_service_excludes_from_the_next_draw_of_the_same_need(start, pool
     draw.status = "confirmed"  # as if the panel had served (回避 of recent service, expert_draw.dmn)
     s.commit()
     pt = expert_pool.panel_task(s, task_id)
-    case = pt.case(s, expert_pool._today())
+    case = pt.case(s, expert_pool.today(s))
     assert case.recent == frozenset(json.loads(draw.result_json))
     with pytest.raises(ValidationFailed, match="只有 3 人"):
         expert_pool.make_draw(s, task_id, size=5, field_filter="", actor="bureau_dazu")

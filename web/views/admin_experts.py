@@ -31,7 +31,7 @@ def _index_page(status: int = 200, **extra: Any) -> tuple[str, int]:
             "admin/experts.html",
             experts=expert_pool.search_experts(session, me(), query),
             candidates=expert_pool.candidate_people(session, me()),
-            today=expert_pool._today(),
+            today=expert_pool.today(db.session()),
             q=query,
             **context,
         ),

@@ -65,11 +65,11 @@ def show(task_id: str) -> Any:
     return _page(task_id)
 
 
-def _refused(task_id: str, exc: JiebangError, field: str, **form: Any) -> Any:
+def _refused(task_id: str, exc: JiebangError, beside: str, **form: Any) -> Any:
     db.session.rollback()
     if exc.http_status in (403, 404):
         raise exc
-    errors = field_errors(exc, field)
+    errors = field_errors(exc, beside)
     errors.setdefault("_form", [exc.message(current_lang())])
     return _page(task_id, 422, errors, **form)
 
