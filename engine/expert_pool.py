@@ -546,6 +546,7 @@ def replace(
         seed=seed_used,
         reason=reason,
         actor=actor,
+        at=now(session),
     )
     session.add(row)
     session.commit()
