@@ -586,7 +586,6 @@ def panel_rows(session: Session, draw: PanelDraw, chair_from_issuer: bool) -> li
                 "display_name": r.person.name,
                 "title": r.expert.title,
                 "organisation": r.organisation.name if r.organisation else "",
-                "organisation_code": r.person.organisation or "",
                 "field": "、".join(r.fields),
                 # 003 §12(5): a Karamay chair is the one the issuer recommended
                 "recommended_by": "issuer" if (is_chair and chair_from_issuer) else "bureau",

@@ -132,7 +132,6 @@ def panel(names: list[str], chair_by_issuer: bool = False) -> dict[str, Any]:
                 "display_name": f"专家{i + 1}",
                 "title": "教授",
                 "organisation": "测试大学",
-                "organisation_code": "TEST-UNI",
                 "field": "新材料",
                 "recommended_by": "issuer" if (i == 0 and chair_by_issuer) else "bureau",
                 "chair": i == 0,
