@@ -72,7 +72,8 @@ def test_bureau_keeps_the_pool_and_draws_a_dazu_panel(roles, db_session: Session
     page.click("button:has-text('保存')")
     bureau.check("已保存专家信息")
     page.goto(bureau.base + "/admin/experts?q=秦晓峰")
-    bureau.check("暂不可用，至 2026-12-31", shot="pool-admin-list")
+    bureau.check("暂不可用，至 2026-12-31")
+    bureau.open("/admin/experts", "秦晓峰", "胡春林")
     copy_for_readme(screenshot(page, "pool-admin-list"), "pool-admin-list")
     events = [e.event for e in audit.list_events(db_session, user="DAZU-E13")]
     assert "expert_created" in events and "expert_updated" in events
