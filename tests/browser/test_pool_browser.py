@@ -122,6 +122,22 @@ def test_bureau_keeps_the_pool_and_draws_a_dazu_panel(roles, db_session: Session
     bureau.check("已替换专家", "本人出差，无法参加评审")
     after = page.inner_text("[data-jb-members]")
     assert after != members
+
+    # or chosen by name from the searchable list of the remaining eligible experts
+    db_session.rollback()
+    second = json.loads(db_session.scalars(select(PanelDraw)).one().members_json)[1]
+    options = page.eval_on_selector_all("#replace-chosen option", "os => os.map(o => o.textContent)")
+    wanted = options[-1].split("（")[0]
+    page.select_option("#replace-removed", value=second)
+    page.fill("#replace-reason", "身体原因")
+    page.check("input[name=how][value=chosen]")
+    page.fill("#replace-search", wanted)
+    shown = page.eval_on_selector_all("#replace-chosen option", "os => os.filter(o => !o.hidden).length")
+    assert shown == 1 < len(options)
+    page.select_option("#replace-chosen", label=options[-1])
+    page.click("button:has-text('替换')")
+    bureau.check(f"已替换专家，替补：{wanted}", "身体原因", "指定")
+    assert wanted in page.inner_text("[data-jb-members]")
     screenshot(page, "pool-replaced")
 
     page.click("button:has-text('确认专家组并提交')")
