@@ -35,6 +35,7 @@ from engine.models.domain import Affiliation, Organisation, Person
 from engine.models.expert import Expert, PanelDraw, PanelReplacement
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
+from engine.models.user import User
 from engine.runtime import load_workflow
 
 #: The form whose task is filled by a draw.
@@ -639,8 +640,15 @@ def describe(session: Session, draw: PanelDraw) -> dict[str, Any]:
             "fields": "、".join(r.fields),
         }
 
+    actors = {draw.actor, *(r.actor for r in replacements)}
+    shown_as = {
+        u.username: u.display_name or u.username
+        for u in session.scalars(select(User).where(User.username.in_(actors)))
+    }
     return {
         "draw": draw,
+        "actor": shown_as.get(draw.actor, draw.actor),
+        "actors": shown_as,
         "members": [{**who(c), "chair": c == draw.chair} for c in json.loads(draw.members_json)],
         "result": [who(c) for c in json.loads(draw.result_json)],
         "eligible": [who(c) for c in json.loads(draw.eligible_json)],
