@@ -44,6 +44,8 @@ EVENTS = frozenset(
         "organisation_updated",
         "person_created",
         "person_updated",
+        "expert_created",
+        "expert_updated",
     }
 )
 

@@ -136,6 +136,18 @@ def _authorize(session: Session, row: HumanTask, actor: str | None) -> None:
         )
 
 
+def require_actor(session: Session, row: HumanTask, actor: str | None) -> None:
+    """Refuse unless ``row`` is open and ``actor`` may do it now (its lane's role; not claimed by another):
+    the check of ``complete`` for work done on a task before it is completed (e.g. a panel draw)."""
+    _open_task(session, row.id)
+    _authorize(session, row, actor)
+    if row.assignee and row.assignee != actor:
+        raise Conflict(
+            f"任务已被 {row.assignee} 认领，请先由其退回。",
+            f"The task is claimed by {row.assignee}; they must unclaim it first.",
+        )
+
+
 def claim(session: Session, task_id: str, *, actor: str | None) -> HumanTask:
     begin_write(session)
     row = _open_task(session, task_id)

@@ -132,6 +132,144 @@ def load_organisations(session: Session) -> int:
     return len(rows)
 
 
+#: The demo expert pool: per jurisdiction four organisations of experts (a university, an institute, a
+#: consultancy, and a company the issuer holds shares in) and twelve experts, one of them at the issuer and one
+#: at the solver S1 (both left out of a draw for a case of theirs: 回避).
+DEMO_EXPERT_ORGS: dict[str, tuple[str, str, str, str]] = {
+    "urumqi": ("乌鲁木齐理工学院", "新疆材料研究院", "天山工程咨询有限公司", "乌鲁木齐新能源科技有限公司"),
+    "dazu": ("重庆文理工程学院", "重庆材料研究院大足分院", "大足工程咨询有限公司", "大足新能源科技有限公司"),
+    "karamay": (
+        "克拉玛依石油工程学院",
+        "克拉玛依化工研究院",
+        "准噶尔工程咨询有限公司",
+        "克拉玛依新能源科技有限公司",
+    ),
+    "zhangye": ("河西工程技术学院", "张掖农业科学研究院", "祁连工程咨询有限公司", "张掖新能源科技有限公司"),
+}
+DEMO_EXPERT_NAMES: dict[str, tuple[str, ...]] = {
+    "urumqi": (
+        "艾尔肯·买买提",
+        "古丽娜尔·吐尔逊",
+        "王建新",
+        "李红梅",
+        "张卫东",
+        "刘振华",
+        "马晓军",
+        "阿不都热合曼·艾力",
+        "陈志刚",
+        "赵丽萍",
+        "周海涛",
+        "孙明哲",
+    ),
+    "dazu": (
+        "陈光明",
+        "刘晓燕",
+        "黄志强",
+        "杨帆",
+        "何文斌",
+        "罗丽君",
+        "邓建国",
+        "谭小红",
+        "冉志勇",
+        "蒋德华",
+        "唐敏",
+        "胡春林",
+    ),
+    "karamay": (
+        "王振宇",
+        "李静",
+        "张国庆",
+        "吴海燕",
+        "郑伟",
+        "冯晓东",
+        "韩雪梅",
+        "买买提·依明",
+        "许志华",
+        "朱建平",
+        "沈丽",
+        "高峰",
+    ),
+    "zhangye": (
+        "张志远",
+        "王秀兰",
+        "李永红",
+        "杜建军",
+        "闫海波",
+        "祁丽娟",
+        "赵天明",
+        "马玉兰",
+        "魏国栋",
+        "牛晓霞",
+        "安振华",
+        "常德胜",
+    ),
+}
+DEMO_EXPERT_FIELDS = (
+    "新材料",
+    "硅基材料",
+    "化工工艺",
+    "智能制造",
+    "电子信息",
+    "能源环保",
+    "技术经济",
+    "机械工程",
+)
+DEMO_EXPERT_TITLES = ("教授", "研究员", "正高级工程师", "高级工程师", "副教授", "副研究员")
+
+
+def load_experts(session: Session) -> int:
+    """The demo expert pool (idempotent; needs ``load_organisations`` first). The first expert of each
+    jurisdiction uses the account ``expert_<j>``; the others get accounts ``expert_<j>_NN`` with the demo
+    password. Person codes ``<J>-E01``…``<J>-E12``."""
+    import json
+
+    from engine.models.expert import Expert
+
+    if session.scalar(select(func.count()).select_from(Expert)):
+        return 0
+    existing = set(session.scalars(select(User.username)))
+    password = generate_password_hash(DEMO_PASSWORD)
+    count = 0
+    for j, (uni, inst, consult, company) in DEMO_EXPERT_ORGS.items():
+        J = j.upper()
+        orgs = [(f"{J}-EU", uni, "university"), (f"{J}-EI", inst, "institute")]
+        orgs += [(f"{J}-EC", consult, "enterprise"), (f"{J}-EH", company, "enterprise")]
+        for code, name, kind in orgs:
+            session.add(Organisation(code=code, name=name, jurisdiction=j, kind=kind))
+        session.add(Affiliation(party_a=f"{J}-ISS", party_b=f"{J}-EH", kind="equity", note="发榜方参股"))
+        # organisations of the twelve: mostly the pool's own, one at the issuer, one at the solver S1
+        where = [f"{J}-EU", f"{J}-EI", f"{J}-EC", f"{J}-EU", f"{J}-EI", f"{J}-ISS"]
+        where += [f"{J}-EU", f"{J}-EH", f"{J}-EC", f"{J}-S1", f"{J}-EI", f"{J}-EU"]
+        for i, (name, org) in enumerate(zip(DEMO_EXPERT_NAMES[j], where, strict=True), start=1):
+            username = f"expert_{j}" if i == 1 else f"expert_{j}_{i:02d}"
+            if username not in existing:
+                add_user(
+                    session,
+                    username,
+                    roles=["expert"],
+                    jurisdiction=j,
+                    display_name=name,
+                    password_hash=password,
+                )
+            code = f"{J}-E{i:02d}"
+            session.add(Person(code=code, name=name, organisation=org, username=username))
+            fields = [DEMO_EXPERT_FIELDS[i % 8], DEMO_EXPERT_FIELDS[(i * 3) % 8]]
+            session.add(
+                Expert(
+                    person_code=code,
+                    jurisdiction=j,
+                    title=DEMO_EXPERT_TITLES[i % 6],
+                    fields_json=json.dumps(list(dict.fromkeys(fields)), ensure_ascii=False),
+                    available=i != 12,
+                    unavailable_until=None,
+                    note="出国访问，暂不参加评审" if i == 12 else None,
+                )
+            )
+            count += 1
+    session.commit()
+    return count
+
+
 def demo_accounts() -> list[tuple[str, str, str | None]]:
     """(user name, role, jurisdiction) of every demo account."""
     accounts: list[tuple[str, str, str | None]] = [
@@ -172,6 +310,7 @@ def load_demo(session: Session) -> dict[str, Any]:
     )
     organisations = load_organisations(session)
     session.commit()
+    load_experts(session)
     started = 0
     if not session.scalar(select(func.count()).select_from(ProcessInstance)):
         for jurisdiction, (length, unit) in DEMO_PUBLICITY.items():

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine import objections
 from engine.clock import SHANGHAI, current_now
-from engine.domain import eligibility, ledger
+from engine.domain import eligibility, ledger, panel
 from engine.errors import ValidationFailed
 from engine.models.domain import CreditRecord, Project
 from engine.notify import produce
@@ -285,6 +285,7 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         "objection_decided": objection_decided,
         "extension_decided": extension_decided,
         "applications_refused": applications_refused,
+        "check_panel": panel.check_panel,
     }
 
 

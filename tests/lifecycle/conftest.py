@@ -123,10 +123,16 @@ def application(solver: str, members: str, partners: str = "") -> dict[str, Any]
 
 
 def panel(names: list[str], chair_by_issuer: bool = False) -> dict[str, Any]:
+    """The panel_form rows as the draw from the expert pool fills them (engine.expert_pool.panel_rows):
+    ``name`` is the expert's user name; the draw itself is tested in test_expert_draw.py."""
     return {
         "experts": [
             {
                 "name": n,
+                "display_name": f"专家{i + 1}",
+                "title": "教授",
+                "organisation": "测试大学",
+                "field": "新材料",
                 "recommended_by": "issuer" if (i == 0 and chair_by_issuer) else "bureau",
                 "chair": i == 0,
             }

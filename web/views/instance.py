@@ -11,9 +11,9 @@ from typing import Any
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
-from engine import instances
+from engine import expert_pool, instances
 from engine.access import policy
-from engine.access.fields import FieldViewer
+from engine.access.fields import FieldClass, FieldViewer
 from engine.documents import generate as documents
 from engine.models import task as task_model
 from engine.models.instance import ProcessInstance
@@ -43,6 +43,8 @@ def show(instance_id: int) -> str:
     context = instance_context(instance, viewer)
     visible = {a["sha256"] for a in context["attachments"]}
     may_draw = current_user.has_role(*INSTANCE_CONTROL_ROLES, jurisdiction=instance.jurisdiction)
+    # 抽取记录: who was drawn and who was left out and why (回避 reasons name affiliations: the credit audience)
+    draws = expert_pool.draws_of_instance(db.session(), instance.id) if viewer.sees(FieldClass.CREDIT) else []
     return render_template(
         "instance/show.html",
         instance=instance,
@@ -52,6 +54,7 @@ def show(instance_id: int) -> str:
         drawable=documents.available_kinds(instance, documents.case_data(db.session(), instance))
         if may_draw
         else [],
+        draws=draws,
     )
 
 

@@ -16,6 +16,7 @@ from engine.access import policy
 from engine.access.fields import FieldViewer
 from engine.db import begin_write, utcnow
 from engine.errors import Conflict, Forbidden, InvalidState, JiebangError, ValidationFailed
+from engine.expert_pool import PANEL_FORM
 from engine.models import task as task_model
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
@@ -98,6 +99,8 @@ def show(task_id: str) -> Any:
         return render_template(
             "task/show.html", row=row, instance=instance, context=context, form_html=None, closed=True
         )
+    if row.form_key == PANEL_FORM:  # the panel is drawn from the expert pool, never typed
+        return redirect(url_for("panel.show", task_id=task_id))
     defn = form_for(db.session(), instance.process_version, row.form_key) if row.form_key else None
     data = _form_context(defn, _task_data(instance, task_id)) if defn is not None else {}
     draft = _draft(task_id)

@@ -11,7 +11,7 @@ from alembic import op
 import engine.db
 
 revision = "0014_task_due"
-down_revision = "0011_notifications"
+down_revision = "0013_expert_pool"
 branch_labels = None
 depends_on = None
 
