@@ -220,41 +220,73 @@
 
   function startModeler(config, bpmnBox, extensions) {
     var dmnBox = document.getElementById("canvas-dmn");
-    var tabs = document.getElementById("file-tabs");
+    var fileSelect = document.getElementById("file-select");
+    var formBox = document.getElementById("form-editor");
+    var panelBox = document.getElementById("properties-panel");
     var problemsBox = document.getElementById("problems");
     var resultBox = document.getElementById("result");
     // keyboard: bound to the canvas implicitly (bpmn-js 18)
-    var bpmn = new BpmnJS({ container: bpmnBox, moddleExtensions: extensions, additionalModules: [LOOP_COLLECTIONS] });
+    // With our bundle (web/static/vendor/jiebang-modeler): the properties panel, our provider and lint while
+    // drawing; without it, the plain bpmn-js modeler.
+    var extras = window.JiebangModeler;
+    var bpmn = extras ? new extras.Modeler({
+      container: bpmnBox, moddleExtensions: extensions,
+      additionalModules: [LOOP_COLLECTIONS].concat(extras.modules),
+      propertiesPanel: { parent: panelBox },
+      linting: { bpmnlint: extras.lintConfig, active: true },
+      jiebang: config.settings || {},
+    }) : new BpmnJS({ container: bpmnBox, moddleExtensions: extensions, additionalModules: [LOOP_COLLECTIONS] });
+    var formEditor = formBox && window.JiebangFormEditor ? JiebangFormEditor.create(formBox, {
+      previewUrl: config.previewUrl,
+      onChange: function () { if (current && files[current].kind === "form") { files[current].edited = true; renderTabs(); } },
+    }) : null;
     var dmn = null;
     var files = {};      // name -> {kind, url, text (when loaded or edited), edited}
     var order = [];
     var current = null;
     var problems = [];
-    (config.files || []).forEach(function (f) { files[f.name] = { kind: f.kind, url: f.url, text: null, edited: false }; order.push(f.name); });
+    (config.files || []).forEach(function (f) { files[f.name] = { kind: f.kind, url: f.url, group: f.group, text: null, edited: false }; order.push(f.name); });
 
     function dmnModeler() {
       if (!dmn) dmn = new DmnJS({ container: dmnBox });  // keyboard: bound to the canvas implicitly
       return dmn;
     }
 
+    /** The files as one select, grouped by jurisdiction and kind (diagrams, decision tables, forms). */
     function renderTabs() {
-      tabs.innerHTML = "";
+      fileSelect.innerHTML = "";
+      var groups = {};
       order.forEach(function (name) {
         var f = files[name];
-        if (f.kind !== "bpmn" && f.kind !== "dmn") return;
-        var b = document.createElement("button");
-        b.type = "button";
-        b.textContent = name;
-        b.setAttribute("data-file", name);
-        b.className = (name === current ? "current " : "") + (f.edited ? "edited" : "");
-        b.addEventListener("click", function () { switchTo(name); });
-        tabs.appendChild(b);
+        if (f.kind !== "bpmn" && f.kind !== "dmn" && (f.kind !== "form" || !formEditor)) return;
+        var label = f.group || (f.kind === "form" ? "表单 Forms" : "—");
+        if (!groups[label]) {
+          groups[label] = document.createElement("optgroup");
+          groups[label].label = label;
+          fileSelect.appendChild(groups[label]);
+        }
+        var o = document.createElement("option");
+        o.value = name;
+        o.textContent = name.split("/").pop().replace(/\.form\.json$|\.bpmn$|\.dmn$/, "") + (f.edited ? " *" : "");
+        o.title = name;
+        o.setAttribute("data-file", name);
+        if (name === current) o.selected = true;
+        groups[label].appendChild(o);
       });
     }
+    fileSelect.addEventListener("change", function () { switchTo(fileSelect.value); });
 
     function saveCurrent() {
       if (!current) return Promise.resolve();
       var f = files[current];
+      if (f.kind === "form") {
+        var text = formEditor && formEditor.text();
+        if (text !== null && text !== undefined) {
+          if (text !== f.loadedXml) f.edited = true;
+          if (f.edited) f.text = text;
+        }
+        return Promise.resolve();
+      }
       var instance = f.kind === "dmn" ? dmn : bpmn;
       if (!instance) return Promise.resolve();
       return instance.saveXML({ format: true }).then(function (r) {
@@ -276,8 +308,16 @@
       var f = files[name];
       current = name;
       bpmnBox.hidden = f.kind !== "bpmn";
+      if (panelBox) panelBox.hidden = f.kind !== "bpmn";
       dmnBox.hidden = f.kind !== "dmn";
+      if (formBox) formBox.hidden = f.kind !== "form";
       var done;
+      if (f.kind === "form") {
+        formEditor.load(name, xml);
+        f.loadedXml = formEditor.text();
+        renderTabs();
+        return Promise.resolve();
+      }
       if (f.kind === "dmn") {
         bpmnBox.setAttribute("data-import", "idle");
         done = dmnModeler().importXML(xml).then(function () {
@@ -393,7 +433,11 @@
             resultBox.appendChild(document.createTextNode(" "));
           });
           if (unchanged) resultBox.appendChild(document.createTextNode("（另有 " + unchanged + " 个流程未变 " + unchanged + " unchanged）"));
-          order.forEach(function (name) { files[name].edited = false; files[name].loadedXml = files[name].text; });
+          order.forEach(function (name) {
+            if (files[name].edited && files[name].kind === "form") files[name].loadedXml = files[name].text;
+            else if (files[name].kind !== "form") files[name].loadedXml = files[name].text;
+            files[name].edited = false;
+          });
           renderTabs();
         } else {
           resultBox.className = "jb-result jb-error";
@@ -435,6 +479,7 @@
       current: function () { return current; },
       getXML: function () { return saveCurrent().then(function () { return files[current].text; }); },
       open: switchTo,
+      formEditor: function () { return formEditor; },
       validate: validate,
       deploy: deploy,
       importText: function (name, text) {
