@@ -79,6 +79,10 @@ def test_owner_sets_a_form_sees_lint_edits_a_form_and_deploys(
 
     # removing the form: lint marks the task, with its Chinese name and a Chinese message
     page.select_option(FORM_SELECT, "")
+    page.evaluate(
+        """() => { const c = jbModeler.bpmn.get('canvas'); c.zoom(1.0);
+                   c.scrollToElement(jbModeler.bpmn.get('elementRegistry').get('post_need'), { top: 200, left: 250 }); }"""
+    )
     page.wait_for_selector('.djs-overlays[data-container-id="post_need"] .bjsl-overlay', state="attached")
     message = _lint_messages(page, "post_need")
     assert "填报需求" in message and "用户任务没有表单" in message, message
@@ -146,3 +150,28 @@ def test_owner_sets_a_form_sees_lint_edits_a_form_and_deploys(
     fields = json.loads(form.content)["fields"]
     assert fields[0]["label"] == {"zh": "需求名称（简短）", "en": "Title"}
     assert [f["name"] for f in fields[:2]] == ["need_title", "category"]
+
+
+def test_panel_lint_and_form_editor_speak_english_in_the_english_ui(
+    roles: Any, demo_data: Any, db_session: Session
+) -> None:
+    owner = roles("owner")
+    owner.page.click("header form button[lang=en]")
+    owner.page.wait_for_load_state("networkidle")
+    page = _open_dazu(owner, db_session)
+    page.evaluate(
+        """() => { const m = jbModeler.bpmn; const el = m.get('elementRegistry').get('post_need');
+                   m.get('canvas').scrollToElement(el); m.get('selection').select(el); }"""
+    )
+    page.wait_for_selector(FORM_SELECT)
+    panel = page.inner_text("#properties-panel")
+    assert "Form" in panel and "General" in panel and "USER TASK" in panel.upper(), panel
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in panel.replace("填报需求", "")), panel
+    page.select_option(FORM_SELECT, "")
+    page.wait_for_selector('.djs-overlays[data-container-id="post_need"] .bjsl-overlay', state="attached")
+    assert "the user task has no form" in _lint_messages(page, "post_need")
+    page.select_option("#file-select", FORM_FILE)
+    page.wait_for_selector("#form-editor[data-preview=ok]", state="attached")
+    editor = page.inner_text("#form-editor")
+    assert "Chinese label" in editor and "Preview" in editor and "The form is valid." in editor
+    assert "Add field" in editor
