@@ -76,6 +76,12 @@ const bundled = {};
 for (const file of walk(bundleDir).sort()) {
   bundled[relative(vendor, file).split("\\").join("/")] = createHash("sha256").update(readFileSync(file)).digest("hex");
 }
-manifest.packages["jiebang-modeler"] = { version: "built from web/static/js/modeler", files: bundled };
+// The sources' digests too, so a test notices a source changed without rebuilding the bundle.
+const sourceDir = join(root, "web", "static", "js", "modeler");
+const sources = {};
+for (const file of walk(sourceDir).sort()) {
+  sources[relative(root, file).split("\\").join("/")] = createHash("sha256").update(readFileSync(file)).digest("hex");
+}
+manifest.packages["jiebang-modeler"] = { version: "built from web/static/js/modeler", files: bundled, sources };
 console.log(`jiebang-modeler: ${Object.keys(bundled).length} files`);
 writeFileSync(join(vendor, "MANIFEST.json"), JSON.stringify(manifest, null, 2) + "\n");
