@@ -233,7 +233,7 @@ def test_what_the_properties_panel_edits_reaches_the_deployed_spec(
     page: Any, live_app: str, demo_data: Any, db_session: Session
 ) -> None:
     """Each kind of property the panel edits (form, lane role, condition and default flow, script, timer,
-    multi-instance collection, message variable, called process, decision table, maxLoops), changed in the
+    multi-instance collection, message variable and correlation, called process, decision table, maxLoops), changed in the
     panel, saved and deployed, is what the engine parses."""
     sign_in(page, live_app, "owner", "/modeler/")
     pv = db_session.scalar(
@@ -256,6 +256,8 @@ def test_what_the_properties_panel_edits_reaches_the_deployed_spec(
     _panel_edit(page, "eligibility", "jb-item", "candidate")
     _panel_edit(page, "eligibility", "jb-decision", "eligibility_karamay")
     _panel_edit(page, "application_in", "jb-messageVariable", "application_payload")
+    _panel_edit(page, "application_in", "jb-correlationKey", "project_id")
+    _panel_edit(page, "application_in", "jb-correlationExpr", "project['id']")
     _panel_edit(page, "race", "jb-called", "expert_review")
     _panel_edit(page, "race_again", "jb-maxLoops", "12")
 
@@ -292,4 +294,6 @@ def test_what_the_properties_panel_edits_reaches_the_deployed_spec(
     }
     assert waits["Timer"]["expression"] == "end_of_day(application_end)", waits
     assert json.dumps(waits, ensure_ascii=False).count('"application_payload"') == 1, waits
+    message = next(d for d in waits.values() if "application_payload" in json.dumps(d))
+    assert "project_id" in json.dumps(message) and "project['id']" in json.dumps(message), message
     assert not page.js_errors, page.js_errors

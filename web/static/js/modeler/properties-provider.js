@@ -289,6 +289,47 @@ function MessageNameEntry({ element, id }) {
   });
 }
 
+/** The first spiffworkflow:processVariableCorrelation of a message catch: a correlation property and the
+ * expression (over this process's data) its value must equal for the message to reach this wait. */
+function correlationEntry(part, labelKey, hintKey) {
+  return function CorrelationEntry({ element, id }) {
+    const { injector, debounce } = useCommon();
+    const owner = messageOwner(element);
+    const read = (which) => {
+      const found = findExtension(owner, "spiffworkflow:ProcessVariableCorrelation");
+      const child = found && found.get(which);
+      return (child && child.get("value")) || "";
+    };
+    return h(TextFieldEntry, {
+      element, id, label: text(labelKey), description: hintKey ? text(hintKey) : undefined, debounce,
+      getValue: () => read(part),
+      setValue: (value) => {
+        const modeling = injector.get("modeling");
+        const moddle = injector.get("moddle");
+        const trimmed = (value || "").trim();
+        let found = findExtension(owner, "spiffworkflow:ProcessVariableCorrelation");
+        const other = part === "propertyId" ? "expression" : "propertyId";
+        if (!trimmed && !read(other)) {
+          if (found) {
+            const ext = owner.get("extensionElements");
+            modeling.updateModdleProperties(element, ext, { values: ext.get("values").filter((v) => v !== found) });
+          }
+          return;
+        }
+        if (!found) {
+          const ext = extensionOf(injector, element, owner, true);
+          found = moddle.create("spiffworkflow:ProcessVariableCorrelation", {});
+          found.$parent = ext;
+          modeling.updateModdleProperties(element, ext, { values: ext.get("values").concat([found]) });
+        }
+        const child = moddle.create(part === "propertyId" ? "spiffworkflow:PropertyId" : "spiffworkflow:Expression", { value: trimmed });
+        child.$parent = found;
+        modeling.updateModdleProperties(element, found, { [part]: child });
+      },
+    });
+  };
+}
+
 function CalledProcessEntry({ element, id }) {
   const { injector, settings } = useCommon();
   const bo = getBusinessObject(element);
@@ -363,9 +404,15 @@ export function groupsFor(element) {
     const owner = (el) => messageOwner(el);
     const catching = isAny(bo, ["bpmn:CatchEvent", "bpmn:ReceiveTask"]);
     const entries = [{ id: "jb-messageName", component: MessageNameEntry, isEdited: isTextFieldEntryEdited }];
-    entries.push(catching
-      ? { id: "jb-messageVariable", component: spiffTextEntry("spiffworkflow:MessageVariable", "variable", "message.variable", "message.variableHint", owner, false), isEdited: isTextFieldEntryEdited }
-      : { id: "jb-messagePayload", component: spiffTextEntry("spiffworkflow:MessagePayload", "expression", "message.payload", null, owner, true), isEdited: isTextAreaEntryEdited });
+    if (catching) {
+      entries.push(
+        { id: "jb-messageVariable", component: spiffTextEntry("spiffworkflow:MessageVariable", "variable", "message.variable", "message.variableHint", owner, false), isEdited: isTextFieldEntryEdited },
+        { id: "jb-correlationKey", component: correlationEntry("propertyId", "message.correlationKey", "message.correlationHint"), isEdited: isTextFieldEntryEdited },
+        { id: "jb-correlationExpr", component: correlationEntry("expression", "message.correlationExpr"), isEdited: isTextFieldEntryEdited },
+      );
+    } else {
+      entries.push({ id: "jb-messagePayload", component: spiffTextEntry("spiffworkflow:MessagePayload", "expression", "message.payload", null, owner, true), isEdited: isTextAreaEntryEdited });
+    }
     groups.push(group("message", "group.message", entries));
   }
   if (is(bo, "bpmn:CallActivity")) {
