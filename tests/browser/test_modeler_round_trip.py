@@ -233,7 +233,7 @@ def test_what_the_properties_panel_edits_reaches_the_deployed_spec(
     page: Any, live_app: str, demo_data: Any, db_session: Session
 ) -> None:
     """Each kind of property the panel edits (form, lane role, condition and default flow, script, timer,
-    multi-instance collection, message variable and correlation, called process, decision table, maxLoops), changed in the
+    multi-instance collection, message variable and correlation, called process, decision table, maxLoops, start roles), changed in the
     panel, saved and deployed, is what the engine parses."""
     sign_in(page, live_app, "owner", "/modeler/")
     pv = db_session.scalar(
@@ -260,6 +260,7 @@ def test_what_the_properties_panel_edits_reaches_the_deployed_spec(
     _panel_edit(page, "application_in", "jb-correlationExpr", "project['id']")
     _panel_edit(page, "race", "jb-called", "expert_review")
     _panel_edit(page, "race_again", "jb-maxLoops", "12")
+    _panel_edit(page, "start", "jb-startRoles", "bureau, issuer")
 
     xml = page.evaluate("jbModeler.getXML()").encode("utf-8")
     assert _properties(xml, "race_again") == {"maxLoops": "12"}
@@ -279,6 +280,7 @@ def test_what_the_properties_panel_edits_reaches_the_deployed_spec(
     specs = json.loads(new.spec_json)["spec"]["task_specs"]
     assert specs["post_need"]["extensions"]["properties"]["formKey"] == "need_review"
     assert specs["post_need"]["lane"] == "发榜方 (third_party)"
+    assert specs["start"]["extensions"]["properties"]["startRoles"] == "bureau,issuer"
     conditions = [c["condition"] for c in specs["need_ok"]["cond_task_specs"]]
     assert "len(need_refusals) > 1" in conditions, conditions
     assert specs["check_need"]["script"] == "need_refusals = []\nneed_checked = True"

@@ -352,6 +352,16 @@ function MaxLoopsEntry({ element, id }) {
   });
 }
 
+function StartRolesEntry({ element, id }) {
+  const { injector, debounce } = useCommon();
+  const bo = getBusinessObject(element);
+  return h(TextFieldEntry, {
+    element, id, label: text("start.roles"), description: text("start.hint"), debounce,
+    getValue: () => spiffProperties(bo).startRoles || "",
+    setValue: (value) => setSpiffProperty(injector, element, "startRoles", (value || "").split(/[,，\s]+/).filter(Boolean).join(",")),
+  });
+}
+
 // --- groups -------------------------------------------------------------------------------------------------
 
 function group(id, labelKey, entries) {
@@ -365,6 +375,9 @@ export function groupsFor(element) {
   const groups = [];
   if (isAny(bo, ["bpmn:UserTask", "bpmn:ManualTask"])) {
     groups.push(group("form", "group.form", [{ id: "jb-formKey", component: FormKeyEntry, isEdited: isSelectEntryEdited }]));
+  }
+  if (is(bo, "bpmn:StartEvent") && is(bo.$parent, "bpmn:Process")) {
+    groups.push(group("start", "group.start", [{ id: "jb-startRoles", component: StartRolesEntry, isEdited: isTextFieldEntryEdited }]));
   }
   if (is(bo, "bpmn:Lane")) {
     groups.push(group("lane", "group.lane", [{ id: "jb-laneRole", component: LaneRoleEntry, isEdited: isSelectEntryEdited }]));
