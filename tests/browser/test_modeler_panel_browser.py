@@ -99,6 +99,18 @@ def test_owner_sets_a_form_sees_lint_edits_a_form_and_deploys(
     shot = screenshot(page, "modeler-properties-panel", full_page=False)
     copy_for_readme(shot, "modeler-properties-panel")
 
+    # a timer: its expression, with the working-day helper explained
+    page.evaluate(
+        """() => { const m = jbModeler.bpmn; const el = m.get('elementRegistry').get('window_closes');
+                   m.get('canvas').scrollToElement(el, { top: 200, left: 250 }); m.get('selection').select(el); }"""
+    )
+    page.wait_for_selector("#bio-properties-panel-jb-timer")
+    assert page.eval_on_selector("#bio-properties-panel-jb-timer", "e => e.value") == "application_end"
+    assert "working_days" in page.inner_text("#properties-panel") and "工作日" in page.inner_text(
+        "#properties-panel"
+    )
+    screenshot(page, "modeler-timer", full_page=False)
+
     # the files: one select grouped by jurisdiction and kind, forms included
     groups = page.eval_on_selector_all("#file-select optgroup", "gs => gs.map(g => g.label)")
     assert "大足 · 流程图" in groups and "各地共用 · 表单" in groups, groups
@@ -175,3 +187,4 @@ def test_panel_lint_and_form_editor_speak_english_in_the_english_ui(
     editor = page.inner_text("#form-editor")
     assert "Chinese label" in editor and "Preview" in editor and "The form is valid." in editor
     assert "Add field" in editor
+    screenshot(page, "modeler-form-editor-en", full_page=False)

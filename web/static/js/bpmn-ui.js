@@ -14,6 +14,11 @@
     }
   }
 
+  /** A modeler text in the page's language (<html lang>). */
+  function say(zh, en) {
+    return (document.documentElement.lang || "zh").toLowerCase().indexOf("zh") === 0 ? zh : en;
+  }
+
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
     if (meta) return meta.getAttribute("content");
@@ -259,7 +264,7 @@
       order.forEach(function (name) {
         var f = files[name];
         if (f.kind !== "bpmn" && f.kind !== "dmn" && (f.kind !== "form" || !formEditor)) return;
-        var label = f.group || (f.kind === "form" ? "表单 Forms" : "—");
+        var label = f.group || (f.kind === "form" ? say("表单", "Forms") : "—");
         if (!groups[label]) {
           groups[label] = document.createElement("optgroup");
           groups[label].label = label;
@@ -334,7 +339,7 @@
 
     function switchTo(name) {
       return saveCurrent().then(function () { return load(name); }).then(function (xml) { return show(name, xml); })
-        .catch(function (err) { resultBox.textContent = "打开失败 Cannot open: " + (err && err.message || err); });
+        .catch(function (err) { resultBox.textContent = say("打开失败：", "Cannot open: ") + (err && err.message || err); });
     }
 
     function markProblems() {
@@ -351,7 +356,7 @@
         var note = document.createElement("div");
         note.className = "jb-problem-note";
         note.setAttribute("data-element", p.element);
-        note.textContent = (p.message_zh || "") + " " + (p.message || "");
+        note.textContent = say(p.message_zh, p.message) || p.message || p.message_zh || "";
         overlays.add(p.element, "jb-problem", { position: { bottom: 0, left: 0 }, html: note });
       });
     }
@@ -361,8 +366,8 @@
       problemsBox.innerHTML = "";
       problems.forEach(function (p) {
         var li = document.createElement("li");
-        li.textContent = [p.file || "", p.line ? "第 " + p.line + " 行 line" : "", p.element || ""].filter(Boolean).join(" · ") +
-          "：" + (p.message_zh || "") + " | " + (p.message || "");
+        li.textContent = [p.file || "", p.line ? say("第 " + p.line + " 行", "line " + p.line) : "", p.element || ""].filter(Boolean).join(" · ") +
+          say("：", ": ") + (say(p.message_zh, p.message) || p.message || p.message_zh || "");
         if (p.file && files[p.file]) {
           li.className = "on-canvas";
           li.addEventListener("click", function () {
@@ -403,11 +408,11 @@
     }
 
     function validate() {
-      resultBox.textContent = "校验中… Validating…";
+      resultBox.textContent = say("校验中…", "Validating…");
       return post(config.validateUrl).then(function (data) {
         renderProblems(data.problems);
         resultBox.className = "jb-result " + (data.ok ? "jb-ok" : "jb-error");
-        resultBox.textContent = data.ok ? "校验通过。 Valid." : "发现 " + data.problems.length + " 个问题。 " + data.problems.length + " problem(s).";
+        resultBox.textContent = data.ok ? say("校验通过。", "Valid.") : say("发现 " + data.problems.length + " 个问题。", data.problems.length + " problem(s).");
         document.body.setAttribute("data-validated", data.ok ? "ok" : "problems");
         return data;
       });
@@ -415,13 +420,13 @@
 
     function deploy() {
       var note = document.getElementById("deploy-note").value;
-      resultBox.textContent = "部署中… Deploying…";
+      resultBox.textContent = say("部署中…", "Deploying…");
       return post(config.deployUrl, { note: note }).then(function (data) {
         renderProblems(data.problems || []);
         if (data.ok) {
           resultBox.className = "jb-result jb-ok";
           resultBox.innerHTML = "";
-          resultBox.appendChild(document.createTextNode("已部署 Deployed: "));
+          resultBox.appendChild(document.createTextNode(say("已部署：", "Deployed: ")));
           var unchanged = 0;
           (data.processes || []).forEach(function (p) {
             if (!p.created) { unchanged += 1; return; }
@@ -432,7 +437,7 @@
             resultBox.appendChild(a);
             resultBox.appendChild(document.createTextNode(" "));
           });
-          if (unchanged) resultBox.appendChild(document.createTextNode("（另有 " + unchanged + " 个流程未变 " + unchanged + " unchanged）"));
+          if (unchanged) resultBox.appendChild(document.createTextNode(say("（另有 " + unchanged + " 个流程未变）", "(" + unchanged + " unchanged)")));
           order.forEach(function (name) {
             if (files[name].edited && files[name].kind === "form") files[name].loadedXml = files[name].text;
             else if (files[name].kind !== "form") files[name].loadedXml = files[name].text;
@@ -441,7 +446,7 @@
           renderTabs();
         } else {
           resultBox.className = "jb-result jb-error";
-          resultBox.textContent = data.message || "部署被拒绝 Deployment refused";
+          resultBox.textContent = data.message || say("部署被拒绝", "Deployment refused");
         }
         document.body.setAttribute("data-deployed", data.ok ? "ok" : "refused");
         return data;
@@ -470,7 +475,7 @@
     });
     var input = document.getElementById("import-file");
     input.addEventListener("change", function () {
-      importLocal(input).catch(function (err) { resultBox.textContent = "打开失败 Import failed: " + (err && err.message || err); });
+      importLocal(input).catch(function (err) { resultBox.textContent = say("打开失败：", "Import failed: ") + (err && err.message || err); });
     });
 
     window.jbModeler = {
