@@ -264,7 +264,7 @@
       order.forEach(function (name) {
         var f = files[name];
         if (f.kind !== "bpmn" && f.kind !== "dmn" && (f.kind !== "form" || !formEditor)) return;
-        var label = f.group || (f.kind === "form" ? say("表单", "Forms") : "—");
+        var label = f.group || say("本次导入或新建", "Imported or new");
         if (!groups[label]) {
           groups[label] = document.createElement("optgroup");
           groups[label].label = label;

@@ -210,13 +210,15 @@
       problemsBox.innerHTML = "";
       problems.forEach(function (p) {
         var target = p.field === null || p.field === undefined ? null : box.querySelector('[data-error-for="' + p.field + '"]');
-        var text = (p.path ? p.path.replace(/^fields\[\d+\]\([^)]*\)\.?/, "") + (p.path.match(/^fields\[\d+\]\([^)]*\)$/) ? "" : "：") : "") + p.message;
+        // beside the field: what inside it is wrong ("max_length", "options[1].label") and the message
+        var inner = (p.path || "").replace(/^fields\[\d+\](\([^)]*\))?\.?/, "");
+        var text = (inner ? inner + (ZH ? "：" : ": ") : "") + p.message;
         if (target) {
           target.hidden = false;
-          target.textContent = (target.textContent ? target.textContent + "；" : "") + text.replace(/^：/, "");
+          target.textContent = (target.textContent ? target.textContent + (ZH ? "；" : "; ") : "") + text;
           target.parentNode.classList.add("jb-fe-invalid");
         } else {
-          problemsBox.appendChild(el("li", { text: (p.path ? p.path + "：" : "") + p.message }));
+          problemsBox.appendChild(el("li", { text: (p.path ? p.path + (ZH ? "：" : ": ") : "") + p.message }));
         }
       });
     }

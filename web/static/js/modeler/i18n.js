@@ -54,6 +54,7 @@ const TEXTS = {
   "start.roles": ["可发起的角色 (startRoles)", "Roles that may start (startRoles)"],
   "start.hint": ["角色代码，以逗号分隔，如 bureau,issuer。留空则由开始事件所在泳道的角色发起。", "Role codes separated by commas, e.g. bureau,issuer. Empty: the role of the start event's lane starts it."],
   "call.process": ["被调用流程", "Called process"],
+  "call.none": ["（未选择流程）", "(no process)"],
   "call.hint": ["部署包中流程的编号。", "The id of a process in the bundle."],
   "decision.id": ["决策表编号", "Decision id"],
   "loop.max": ["最多循环次数 (maxLoops)", "Maximum loops (maxLoops)"],

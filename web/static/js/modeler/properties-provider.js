@@ -338,7 +338,7 @@ function CalledProcessEntry({ element, id }) {
     getValue: () => bo.calledElement || "",
     setValue: (value) => injector.get("modeling").updateProperties(element, { calledElement: value || undefined }),
     getOptions: () => options((settings.processes || []).map((p) => ({ value: p.id, label: p.name ? `${p.name} (${p.id})` : p.id })),
-      bo.calledElement, text("form.none").replace(/表单|form/, "")),
+      bo.calledElement, text("call.none")),
   });
 }
 
