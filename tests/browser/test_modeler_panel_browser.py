@@ -90,6 +90,20 @@ def test_owner_sets_a_form_sees_lint_edits_a_form_and_deploys(
     shot = screenshot(page, "modeler-lint", full_page=False)
     copy_for_readme(shot, "modeler-lint")
 
+    # a form the bundle does not hold (as in an imported diagram) is a problem too
+    page.evaluate(
+        """() => { const m = jbModeler.bpmn; const el = m.get('elementRegistry').get('post_need');
+                   const p = m.get('moddle').create('spiffworkflow:Property', { name: 'formKey', value: 'no_such_form' });
+                   const props = m.get('moddle').create('spiffworkflow:Properties', { values: [p] });
+                   const ext = m.get('moddle').create('bpmn:ExtensionElements', { values: [props] });
+                   m.get('modeling').updateProperties(el, { extensionElements: ext }); }"""
+    )
+    page.wait_for_function(
+        """() => (document.querySelector('.djs-overlays[data-container-id="post_need"] .bjsl-overlay') || {})
+                 .textContent?.includes('no_such_form')"""
+    )
+    assert "不在部署包中" in _lint_messages(page, "post_need")
+
     # choosing another form clears the problem
     page.select_option(FORM_SELECT, "need_review")
     page.wait_for_function(

@@ -234,6 +234,7 @@
     // With our bundle (web/static/vendor/jiebang-modeler): the properties panel, our provider and lint while
     // drawing; without it, the plain bpmn-js modeler.
     var extras = window.JiebangModeler;
+    if (extras) extras.setBundleForms(((config.settings || {}).forms || []).map(function (f) { return f.id; }));
     var bpmn = extras ? new extras.Modeler({
       container: bpmnBox, moddleExtensions: extensions,
       additionalModules: [LOOP_COLLECTIONS].concat(extras.modules),

@@ -60,6 +60,7 @@ const TEXTS = {
   "loop.max": ["最多循环次数 (maxLoops)", "Maximum loops (maxLoops)"],
   "loop.hint": ["网关回到前面的步骤时须声明，1–100。", "Required where a gateway loops back, 1–100."],
   "lint.userTaskForm": ["用户任务没有表单，请在属性面板中选择表单", "the user task has no form; choose one in the properties panel"],
+  "lint.formMissing": ["表单 {form} 不在部署包中，请选择部署包中的表单", "the form {form} is not in the bundle; choose one of the bundle's forms"],
   "lint.laneRole": ["泳道没有角色，请在属性面板中选择角色", "the lane has no role; choose one in the properties panel"],
   "lint.gatewayConditions": ["网关的出口缺少条件，请为每条出口设条件或指定默认流", "an outgoing flow of the gateway has no condition; give each a condition or mark a default flow"],
   "lint.multiInstance": ["多实例没有输入集合，请填写输入集合", "the multi-instance activity has no input collection; name one"],

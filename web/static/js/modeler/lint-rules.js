@@ -39,10 +39,22 @@ function bodyOf(expr) {
   return expr && typeof expr.get === "function" ? (expr.get("body") || "").trim() : "";
 }
 
+/** What the bundle holds, when known (a deployment opened in the modeler): its form ids. */
+export const bundle = { forms: null };
+
+export function setBundleForms(ids) {
+  bundle.forms = ids && ids.length ? new Set(ids) : null;
+}
+
 export const RULES = {
   // engine/lint.py _lint_user_task: every user task names its form
   "user-task-form": rule((node, reporter) => {
-    if (is(node, "bpmn:UserTask") && !spiffProperties(node).formKey) report(reporter, node, "lint.userTaskForm");
+    if (!is(node, "bpmn:UserTask")) return;
+    const key = spiffProperties(node).formKey;
+    if (!key) report(reporter, node, "lint.userTaskForm");
+    else if (bundle.forms && !bundle.forms.has(key)) {
+      reporter.report(node.id, `${elementName(node)}：${text("lint.formMissing").replace("{form}", key)}`);
+    }
   }),
   // engine/lint.py role_of_lane: every lane is named by a role code
   "lane-role": rule((node, reporter) => {
