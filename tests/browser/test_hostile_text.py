@@ -328,7 +328,7 @@ def test_hostile_diagram_names_deployed_through_the_modeler_are_text_everywhere(
     owner.page.click("a.open-version[data-process=xss_demo]")
     owner.page.wait_for_selector(_diagram("#canvas-bpmn"), state="attached")
     owner.check(TASK_NAME, shot="hostile-modeler-bpmn")
-    owner.page.click("#file-tabs button[data-file='xss_rule.dmn']")
+    owner.page.select_option("#file-select", "xss_rule.dmn")  # the modeler's grouped file list
     owner.page.wait_for_selector(_diagram("#canvas-dmn"), state="attached")
     owner.check(DECISION_NAME, INPUT_LABEL, ANNOTATION)
 

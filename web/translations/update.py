@@ -43,6 +43,7 @@ METHODS = [
             "dashboard",
         )
     ),
+    ("web/templates/modeler/**.html", "jinja2"),  # modeler: the form editor and the file list
 ]
 #: Other engineers' areas (monitor, modeler, api) keep their own texts.
 SKIP = ("web/views/modeler.py",)

@@ -17,11 +17,15 @@ from engine.errors import DeploymentRefused, JiebangError
 from engine.models.deployment import Deployment, DeploymentFile, ProcessVersion
 from web.access import rule
 from web.extensions import db
+from web.i18n import current_lang
+from web.views.modeler_forms import file_group, panel_settings
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
 
 MODELER_ROLES = ("process_owner", "admin")
 EDITABLE = ("bpmn", "dmn")
+#: What the modeler may send back: diagrams, decision tables and (from the form editor) forms.
+SAVABLE = (*EDITABLE, "form")
 
 
 @bp.get("/")
@@ -78,17 +82,27 @@ def new() -> str:
         "newBundle": True,
         "validateUrl": url_for(".validate_new"),
         "deployUrl": url_for(".deploy_new"),
+        "previewUrl": url_for("modeler_forms.preview"),
+        "settings": panel_settings([]),
     }
     return render_template("modeler/edit.html", pv=None, dep=None, config=config)
 
 
 def _config(dep: Deployment, *, open_file: str | None) -> dict[str, Any]:
+    lang = current_lang()
     return {
         "deployment": dep.id,
         "files": [
-            {"name": f.name, "kind": f.kind, "url": url_for(".file", deployment_id=dep.id, name=f.name)}
+            {
+                "name": f.name,
+                "kind": f.kind,
+                "url": url_for(".file", deployment_id=dep.id, name=f.name),
+                "group": file_group(f.name, f.kind, lang),
+            }
             for f in dep.files
         ],
+        "previewUrl": url_for("modeler_forms.preview"),
+        "settings": panel_settings([(f.name, f.kind, f.content) for f in dep.files]),
         "open": open_file,
         "newBundle": False,
         "validateUrl": url_for(".validate", deployment_id=dep.id),
@@ -114,13 +128,13 @@ def file(deployment_id: int, name: str) -> Response:
 
 
 def _edited_files() -> dict[str, bytes]:
-    """The JSON body's ``files``: {name: text} of edited or imported .bpmn / .dmn files."""
+    """The JSON body's ``files``: {name: text} of edited or imported .bpmn / .dmn files and edited forms."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("files"), dict):
         abort(400)
     edited: dict[str, bytes] = {}
     for name, text in body["files"].items():
-        if not isinstance(name, str) or not isinstance(text, str) or kind_of(name) not in EDITABLE:
+        if not isinstance(name, str) or not isinstance(text, str) or kind_of(name) not in SAVABLE:
             abort(400)
         if name.startswith("/") or ".." in name.split("/"):
             abort(400)

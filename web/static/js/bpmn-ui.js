@@ -14,6 +14,11 @@
     }
   }
 
+  /** A modeler text in the page's language (<html lang>). */
+  function say(zh, en) {
+    return (document.documentElement.lang || "zh").toLowerCase().indexOf("zh") === 0 ? zh : en;
+  }
+
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
     if (meta) return meta.getAttribute("content");
@@ -220,41 +225,74 @@
 
   function startModeler(config, bpmnBox, extensions) {
     var dmnBox = document.getElementById("canvas-dmn");
-    var tabs = document.getElementById("file-tabs");
+    var fileSelect = document.getElementById("file-select");
+    var formBox = document.getElementById("form-editor");
+    var panelBox = document.getElementById("properties-panel");
     var problemsBox = document.getElementById("problems");
     var resultBox = document.getElementById("result");
     // keyboard: bound to the canvas implicitly (bpmn-js 18)
-    var bpmn = new BpmnJS({ container: bpmnBox, moddleExtensions: extensions, additionalModules: [LOOP_COLLECTIONS] });
+    // With our bundle (web/static/vendor/jiebang-modeler): the properties panel, our provider and lint while
+    // drawing; without it, the plain bpmn-js modeler.
+    var extras = window.JiebangModeler;
+    if (extras) extras.setBundleForms(((config.settings || {}).forms || []).map(function (f) { return f.id; }));
+    var bpmn = extras ? new extras.Modeler({
+      container: bpmnBox, moddleExtensions: extensions,
+      additionalModules: [LOOP_COLLECTIONS].concat(extras.modules),
+      propertiesPanel: { parent: panelBox },
+      linting: { bpmnlint: extras.lintConfig, active: true },
+      jiebang: config.settings || {},
+    }) : new BpmnJS({ container: bpmnBox, moddleExtensions: extensions, additionalModules: [LOOP_COLLECTIONS] });
+    var formEditor = formBox && window.JiebangFormEditor ? JiebangFormEditor.create(formBox, {
+      previewUrl: config.previewUrl,
+      onChange: function () { if (current && files[current].kind === "form") { files[current].edited = true; renderTabs(); } },
+    }) : null;
     var dmn = null;
     var files = {};      // name -> {kind, url, text (when loaded or edited), edited}
     var order = [];
     var current = null;
     var problems = [];
-    (config.files || []).forEach(function (f) { files[f.name] = { kind: f.kind, url: f.url, text: null, edited: false }; order.push(f.name); });
+    (config.files || []).forEach(function (f) { files[f.name] = { kind: f.kind, url: f.url, group: f.group, text: null, edited: false }; order.push(f.name); });
 
     function dmnModeler() {
       if (!dmn) dmn = new DmnJS({ container: dmnBox });  // keyboard: bound to the canvas implicitly
       return dmn;
     }
 
+    /** The files as one select, grouped by jurisdiction and kind (diagrams, decision tables, forms). */
     function renderTabs() {
-      tabs.innerHTML = "";
+      fileSelect.innerHTML = "";
+      var groups = {};
       order.forEach(function (name) {
         var f = files[name];
-        if (f.kind !== "bpmn" && f.kind !== "dmn") return;
-        var b = document.createElement("button");
-        b.type = "button";
-        b.textContent = name;
-        b.setAttribute("data-file", name);
-        b.className = (name === current ? "current " : "") + (f.edited ? "edited" : "");
-        b.addEventListener("click", function () { switchTo(name); });
-        tabs.appendChild(b);
+        if (f.kind !== "bpmn" && f.kind !== "dmn" && (f.kind !== "form" || !formEditor)) return;
+        var label = f.group || say("本次导入或新建", "Imported or new");
+        if (!groups[label]) {
+          groups[label] = document.createElement("optgroup");
+          groups[label].label = label;
+          fileSelect.appendChild(groups[label]);
+        }
+        var o = document.createElement("option");
+        o.value = name;
+        o.textContent = name.split("/").pop().replace(/\.form\.json$|\.bpmn$|\.dmn$/, "") + (f.edited ? " *" : "");
+        o.title = name;
+        o.setAttribute("data-file", name);
+        if (name === current) o.selected = true;
+        groups[label].appendChild(o);
       });
     }
+    fileSelect.addEventListener("change", function () { switchTo(fileSelect.value); });
 
     function saveCurrent() {
       if (!current) return Promise.resolve();
       var f = files[current];
+      if (f.kind === "form") {
+        var text = formEditor && formEditor.text();
+        if (text !== null && text !== undefined) {
+          if (text !== f.loadedXml) f.edited = true;
+          if (f.edited) f.text = text;
+        }
+        return Promise.resolve();
+      }
       var instance = f.kind === "dmn" ? dmn : bpmn;
       if (!instance) return Promise.resolve();
       return instance.saveXML({ format: true }).then(function (r) {
@@ -276,8 +314,16 @@
       var f = files[name];
       current = name;
       bpmnBox.hidden = f.kind !== "bpmn";
+      if (panelBox) panelBox.hidden = f.kind !== "bpmn";
       dmnBox.hidden = f.kind !== "dmn";
+      if (formBox) formBox.hidden = f.kind !== "form";
       var done;
+      if (f.kind === "form") {
+        formEditor.load(name, xml);
+        f.loadedXml = formEditor.text();
+        renderTabs();
+        return Promise.resolve();
+      }
       if (f.kind === "dmn") {
         bpmnBox.setAttribute("data-import", "idle");
         done = dmnModeler().importXML(xml).then(function () {
@@ -294,7 +340,7 @@
 
     function switchTo(name) {
       return saveCurrent().then(function () { return load(name); }).then(function (xml) { return show(name, xml); })
-        .catch(function (err) { resultBox.textContent = "打开失败 Cannot open: " + (err && err.message || err); });
+        .catch(function (err) { resultBox.textContent = say("打开失败：", "Cannot open: ") + (err && err.message || err); });
     }
 
     function markProblems() {
@@ -311,7 +357,7 @@
         var note = document.createElement("div");
         note.className = "jb-problem-note";
         note.setAttribute("data-element", p.element);
-        note.textContent = (p.message_zh || "") + " " + (p.message || "");
+        note.textContent = say(p.message_zh, p.message) || p.message || p.message_zh || "";
         overlays.add(p.element, "jb-problem", { position: { bottom: 0, left: 0 }, html: note });
       });
     }
@@ -321,8 +367,8 @@
       problemsBox.innerHTML = "";
       problems.forEach(function (p) {
         var li = document.createElement("li");
-        li.textContent = [p.file || "", p.line ? "第 " + p.line + " 行 line" : "", p.element || ""].filter(Boolean).join(" · ") +
-          "：" + (p.message_zh || "") + " | " + (p.message || "");
+        li.textContent = [p.file || "", p.line ? say("第 " + p.line + " 行", "line " + p.line) : "", p.element || ""].filter(Boolean).join(" · ") +
+          say("：", ": ") + (say(p.message_zh, p.message) || p.message || p.message_zh || "");
         if (p.file && files[p.file]) {
           li.className = "on-canvas";
           li.addEventListener("click", function () {
@@ -363,11 +409,11 @@
     }
 
     function validate() {
-      resultBox.textContent = "校验中… Validating…";
+      resultBox.textContent = say("校验中…", "Validating…");
       return post(config.validateUrl).then(function (data) {
         renderProblems(data.problems);
         resultBox.className = "jb-result " + (data.ok ? "jb-ok" : "jb-error");
-        resultBox.textContent = data.ok ? "校验通过。 Valid." : "发现 " + data.problems.length + " 个问题。 " + data.problems.length + " problem(s).";
+        resultBox.textContent = data.ok ? say("校验通过。", "Valid.") : say("发现 " + data.problems.length + " 个问题。", data.problems.length + " problem(s).");
         document.body.setAttribute("data-validated", data.ok ? "ok" : "problems");
         return data;
       });
@@ -375,13 +421,13 @@
 
     function deploy() {
       var note = document.getElementById("deploy-note").value;
-      resultBox.textContent = "部署中… Deploying…";
+      resultBox.textContent = say("部署中…", "Deploying…");
       return post(config.deployUrl, { note: note }).then(function (data) {
         renderProblems(data.problems || []);
         if (data.ok) {
           resultBox.className = "jb-result jb-ok";
           resultBox.innerHTML = "";
-          resultBox.appendChild(document.createTextNode("已部署 Deployed: "));
+          resultBox.appendChild(document.createTextNode(say("已部署：", "Deployed: ")));
           var unchanged = 0;
           (data.processes || []).forEach(function (p) {
             if (!p.created) { unchanged += 1; return; }
@@ -392,12 +438,16 @@
             resultBox.appendChild(a);
             resultBox.appendChild(document.createTextNode(" "));
           });
-          if (unchanged) resultBox.appendChild(document.createTextNode("（另有 " + unchanged + " 个流程未变 " + unchanged + " unchanged）"));
-          order.forEach(function (name) { files[name].edited = false; files[name].loadedXml = files[name].text; });
+          if (unchanged) resultBox.appendChild(document.createTextNode(say("（另有 " + unchanged + " 个流程未变）", "(" + unchanged + " unchanged)")));
+          order.forEach(function (name) {
+            if (files[name].edited && files[name].kind === "form") files[name].loadedXml = files[name].text;
+            else if (files[name].kind !== "form") files[name].loadedXml = files[name].text;
+            files[name].edited = false;
+          });
           renderTabs();
         } else {
           resultBox.className = "jb-result jb-error";
-          resultBox.textContent = data.message || "部署被拒绝 Deployment refused";
+          resultBox.textContent = data.message || say("部署被拒绝", "Deployment refused");
         }
         document.body.setAttribute("data-deployed", data.ok ? "ok" : "refused");
         return data;
@@ -426,7 +476,7 @@
     });
     var input = document.getElementById("import-file");
     input.addEventListener("change", function () {
-      importLocal(input).catch(function (err) { resultBox.textContent = "打开失败 Import failed: " + (err && err.message || err); });
+      importLocal(input).catch(function (err) { resultBox.textContent = say("打开失败：", "Import failed: ") + (err && err.message || err); });
     });
 
     window.jbModeler = {
@@ -435,6 +485,7 @@
       current: function () { return current; },
       getXML: function () { return saveCurrent().then(function () { return files[current].text; }); },
       open: switchTo,
+      formEditor: function () { return formEditor; },
       validate: validate,
       deploy: deploy,
       importText: function (name, text) {
