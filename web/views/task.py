@@ -99,7 +99,11 @@ def show(task_id: str) -> Any:
             "task/show.html", row=row, instance=instance, context=context, form_html=None, closed=True
         )
     defn = form_for(db.session(), instance.process_version, row.form_key) if row.form_key else None
-    data = _form_context(defn, _task_data(instance, task_id)) if defn is not None else {}
+    full = _task_data(instance, task_id) if defn is not None else {}
+    data = _form_context(defn, full) if defn is not None else {}
+    hints = (
+        tasks.check_hints(db.session(), defn.checks, full, lang) if defn is not None and defn.checks else {}
+    )
     draft = _draft(task_id)
     values: dict[str, Any] = json.loads(draft.data_json) if draft else {}
     if not draft and defn is not None:
@@ -134,7 +138,7 @@ def show(task_id: str) -> Any:
                         "fields_en": {k: [m.en for m in v] for k, v in upload_problems.items()},
                     },
                 )
-            tasks.complete(
+            done = tasks.complete(
                 db.session(),
                 task_id,
                 actor=current_user.username,
@@ -171,12 +175,12 @@ def show(task_id: str) -> Any:
             begin_write(db.session())
             db.session.execute(delete(TaskDraft).where(TaskDraft.task_id == task_id))
             db.session.commit()
-            flash(_("任务“%(name)s”已提交。", name=row.name or row.task_spec), "info")
+            flash(_outcome(row, instance, done, values), "info")
             return redirect(url_for("queue.index"))
 
     form_html = None
     if defn is not None:
-        form_html = render_form(defn, values=values, errors=errors, context=data, lang=lang)
+        form_html = render_form(defn, values=values, errors=errors, context=data, lang=lang, hints=hints)
     return (
         render_template(
             "task/show.html",
@@ -194,6 +198,21 @@ def show(task_id: str) -> Any:
         ),
         status,
     )
+
+
+def _outcome(
+    row: HumanTask, instance: ProcessInstance, done: tasks.Completion, values: dict[str, Any]
+) -> str:
+    """What the submission did, in words: a refused need says so and what follows, not a bare "submitted"."""
+    name = row.name or row.task_spec
+    if row.form_key == "need_review" and values.get("need_listed_decision") == "reject":
+        return _(
+            "已决定不列入榜单：需求“%(title)s”不予发布，此流程已结束。结论和意见已记入流程记录。",
+            title=instance.title or instance.business_key or "",
+        )
+    if done.instance_status == "completed" and not done.next_tasks:
+        return _("任务“%(name)s”已提交，此流程已结束。", name=name)
+    return _("任务“%(name)s”已提交。", name=name)
 
 
 def _has_files(defn: FormDefinition) -> bool:
