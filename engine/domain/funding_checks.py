@@ -14,6 +14,10 @@ from typing import Any
 from engine.domain.problems import Hint, Problem, yuan
 
 
+#: 赛马 money (POLICIES.md §3): first tranche per race team — the policy tables carry no own source for it
+RACE_MONEY_SOURCE = "000 §12(6), 001 十(二), 003 §13(3)"
+
+
 def _codes(text: Any) -> list[str]:
     return [s.strip() for s in str(text or "").split(",") if s.strip()]
 
@@ -83,7 +87,7 @@ def selection_problems(d: Mapping[str, Any]) -> list[Problem]:
                 "race_first_pct_case",
                 "赛马首笔资金比例一事一议，请填写。",
                 "The race's first share is decided case by case: fill it in.",
-                d.get("money_source"),
+                RACE_MONEY_SOURCE,
             )
         )
     elif mode == "race" and chosen and share * len(chosen) > 100:
@@ -92,7 +96,7 @@ def selection_problems(d: Mapping[str, Any]) -> list[Problem]:
                 "race_first_pct_case",
                 f"各团队首笔比例合计 {share * len(chosen)}%，超过财政支持的 100%。",
                 f"The teams' first shares add up to {share * len(chosen)}%, more than 100% of the fiscal support.",
-                d.get("money_source"),
+                RACE_MONEY_SOURCE,
             )
         )
     if d.get("third_party_review"):
@@ -183,7 +187,7 @@ def selection_hints(d: Mapping[str, Any]) -> list[Hint]:
                 "race_first_pct_case",
                 f"政策规定赛马首笔比例为 {fixed}%，无需填写。",
                 f"The policy fixes the race's first share at {fixed}%; leave this empty.",
-                d.get("money_source"),
+                RACE_MONEY_SOURCE,
             )
         )
     else:
@@ -192,7 +196,7 @@ def selection_hints(d: Mapping[str, Any]) -> list[Hint]:
                 "race_first_pct_case",
                 "赛马时必填（一事一议）；各团队首笔比例之和不超过 100%。",
                 "Required for a race (decided case by case); the teams' shares add up to at most 100%.",
-                d.get("money_source"),
+                RACE_MONEY_SOURCE,
             )
         )
     return out

@@ -19,15 +19,21 @@ class Note:
     en: str
     source: str | None = None
 
+    @property
+    def citation(self) -> str:
+        """The source's citation without its explanation: policy tables write ``001 十(二): the issuer pays
+        …`` (English), users see ``001 十(二)``."""
+        return (self.source or "").split(": ", 1)[0].strip()
+
     def text(self, lang: str) -> str:
         """The message with its citation, in ``lang`` (``zh`` or ``en``)."""
         if lang == "zh":
-            return f"{self.zh}（依据：{self.source}）" if self.source else self.zh
-        return f"{self.en} (source: {self.source})" if self.source else self.en
+            return f"{self.zh}（依据：{self.citation}）" if self.citation else self.zh
+        return f"{self.en} (source: {self.citation})" if self.citation else self.en
 
     def bilingual(self) -> str:
         """One line for a diagram variable: ``中文 / English (source)``."""
-        cited = f" ({self.source})" if self.source else ""
+        cited = f" ({self.source})" if self.source else ""  # the diagram keeps the full source
         return f"{self.zh} / {self.en}{cited}"
 
 
