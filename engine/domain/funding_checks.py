@@ -13,7 +13,6 @@ from typing import Any
 
 from engine.domain.problems import Hint, Problem, yuan
 
-
 #: 赛马 money (POLICIES.md §3): first tranche per race team — the policy tables carry no own source for it
 RACE_MONEY_SOURCE = "000 §12(6), 001 十(二), 003 §13(3)"
 
