@@ -351,6 +351,17 @@ _PREPAY = ("首笔财政资金拨付前，发榜方须预付", "Before the first
 _STAGE = ("阶段考核后，发榜方须累计付至", "After the stage review the issuer must have paid in all")
 
 
+def prepayment_source(d: Mapping[str, Any]) -> str | None:
+    """The source of the prepayment share: ``issuer_prepay_source`` if the policy table has one; else, where
+    the issuer also pays a stage share, the clause of that payment schedule (Dazu 001 十(二) covers 40% and
+    30%); else ``money_source`` (Zhangye 004 四(一))."""
+    if d.get("issuer_prepay_source"):
+        return str(d["issuer_prepay_source"])
+    if d.get("issuer_stage_pct") and d.get("issuer_stage_source"):
+        return str(d["issuer_stage_source"])
+    return d.get("money_source")
+
+
 def prepayment_problems(d: Mapping[str, Any], paid_before_fen: int) -> list[Problem]:
     """``issuer_paid_fen`` with what was paid before reaches the prepayment share of the contract."""
     return _payment_problem(
@@ -359,14 +370,14 @@ def prepayment_problems(d: Mapping[str, Any], paid_before_fen: int) -> list[Prob
         paid_before_fen,
         d.get("issuer_paid_fen"),
         *_PREPAY,
-        d.get("money_source"),
+        prepayment_source(d),
     )
 
 
 def prepayment_hints(d: Mapping[str, Any], paid_before_fen: int) -> list[Hint]:
     return [
         _payment_hint(
-            "issuer_paid_fen", prepayment_due_fen(d), paid_before_fen, *_PREPAY, d.get("money_source")
+            "issuer_paid_fen", prepayment_due_fen(d), paid_before_fen, *_PREPAY, prepayment_source(d)
         )
     ]
 

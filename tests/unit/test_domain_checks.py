@@ -153,7 +153,7 @@ def test_001_10_2_issuer_prepays_40_percent_before_the_first_fiscal_tranche() ->
     d = dict(DAZU, contract_fen=500_000_000)
     assert funding_checks.prepayment_due_fen(d) == 200_000_000
     (p,) = funding_checks.prepayment_problems(dict(d, issuer_paid_fen=100_000_000), paid_before_fen=0)
-    assert p.field == "issuer_paid_fen" and "须预付 2,000,000.00 元" in p.zh and p.citation == "001 十(一)"
+    assert p.field == "issuer_paid_fen" and "须预付 2,000,000.00 元" in p.zh and p.citation == "001 十(二)"
     assert funding_checks.prepayment_problems(dict(d, issuer_paid_fen=100_000_000), 100_000_000) == []
     (hint,) = funding_checks.prepayment_hints(d, 50_000_000)
     assert "须预付 2,000,000.00 元" in hint.zh and "本次至少 1,500,000.00 元" in hint.zh
@@ -243,3 +243,10 @@ def test_diagram_note_is_empty_without_problems_and_bilingual_with() -> None:
     note = diagram_note([Note("x", "中文", "English", "001 十(二): explanation")])
     assert note == "中文 / English (001 十(二): explanation)"
     assert Note("x", "中文", "English").text("en") == "English"
+
+
+def test_004_4_1_zhangye_prepayment_cites_the_money_source() -> None:
+    d = {"contract_fen": 400_000_000, "issuer_prepay_pct": 30, "issuer_stage_pct": 0}
+    d.update(money_source="004 四(一): 20% of the approved award", issuer_stage_source="no issuer payment")
+    (p,) = funding_checks.prepayment_problems(dict(d, issuer_paid_fen=0), 0)
+    assert "1,200,000.00" in p.zh and p.citation == "004 四(一)"
