@@ -161,3 +161,40 @@ def test_refused_need_says_what_happens(client: FlaskClient, start) -> None:  # 
     assert "已决定不列入榜单" in html and "此流程已结束" in html and "已提交。" not in html
     flow.s.rollback()
     assert flow.info()["status"] == "completed"
+
+
+def test_need_not_accepted_says_why(client: FlaskClient, start) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """002 五(二)4 (Dazu 001 八(六)): without the integrity pledges the need is not accepted; the issuer is told
+    so and why, in its language, not a bare "submitted"."""
+    flow = start("dazu")
+    _signable(flow.s)
+    task = _task(flow, "post_need")
+    login(client, "issuer_dazu")
+    page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    assert "晚于今天（2026-05-06）" in page  # the deadline's requirement (000 §12(1))
+    lock = re.search(r'name="lock_version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    fields = {
+        "need_title": "高纯硅",
+        "category": "transfer",
+        "problem": "能耗高",
+        "indicators": "纯度",
+        "ip_terms": "发榜方所有",
+        "need_total_fen": "3,000,000",
+        "scope": "public",
+        "issuer_end_user": "on",
+    }
+    late = post(
+        client,
+        f"/tasks/{task.id}",
+        {"lock_version": lock, "action": "submit", **fields, "deadline": "2026-05-06"},
+    )
+    assert late.status_code == 422 and 'id="f-deadline-error"' in late.get_data(as_text=True)
+    done = post(
+        client,
+        f"/tasks/{task.id}",
+        {"lock_version": lock, "action": "submit", **fields, "deadline": "2027-12-31"},
+        follow_redirects=True,
+    )
+    html = done.get_data(as_text=True)
+    assert "需求不予受理，此流程已结束：" in html and "诚信承诺书" in html
+    assert "integrity" not in html  # Chinese only in the Chinese UI

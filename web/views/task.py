@@ -211,8 +211,22 @@ def _outcome(
             title=instance.title or instance.business_key or "",
         )
     if done.instance_status == "completed" and not done.next_tasks:
+        refusals = _need_refusals(instance)
+        if refusals:
+            return _("需求不予受理，此流程已结束：%(reasons)s", reasons="；".join(refusals))
         return _("任务“%(name)s”已提交，此流程已结束。", name=name)
     return _("任务“%(name)s”已提交。", name=name)
+
+
+def _need_refusals(instance: ProcessInstance) -> list[str]:
+    """Why the submitted need was not accepted (the diagram's ``need_refusals``, each "中文 / English (source)"),
+    in the user's language."""
+    from engine.instances import current_data
+
+    db.session.refresh(instance)
+    reasons = current_data(load_workflow(db.session(), instance)).get("need_refusals") or []
+    pick = 0 if current_lang() == "zh" else 1
+    return [str(r).split(" / ", 1)[pick] if " / " in str(r) else str(r) for r in reasons]
 
 
 def _has_files(defn: FormDefinition) -> bool:
