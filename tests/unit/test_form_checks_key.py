@@ -44,3 +44,16 @@ def test_shipped_forms_name_registered_checks() -> None:
     bundle = validate_bundle(collect_paths([BPMN]))
     assert bundle.forms["task_book"].checks == ("task_book_funding", "task_book_dates")
     assert bundle.forms["issuer_payment"].checks == ("issuer_prepayment",)
+
+
+def test_requirements_render_beside_the_field_escaped_and_described() -> None:
+    from forms.render import render_form
+
+    defn = FormDefinition.load(dict(BASE, checks=["task_book_funding"]))
+    html = str(render_form(defn, hints={"a": ["最多 <b>1,000.00</b> 元（依据：001 十(一)）"]}))
+    assert (
+        '<p class="jb-help jb-rule" id="f-a-rule0">最多 &lt;b&gt;1,000.00&lt;/b&gt; 元（依据：001 十(一)）</p>'
+        in html
+    )
+    assert 'aria-describedby="f-a-rule0"' in html
+    assert "jb-rule" not in str(render_form(defn))
