@@ -92,6 +92,14 @@ def test_web_too_much_fiscal_support_refused_beside_the_field_then_accepted(
     assert at_select.data["selection_problem"] == ""
 
 
+def test_requirement_in_english_in_the_english_ui(client: FlaskClient, at_select: Flow) -> None:
+    task = _task(at_select, "select")
+    login(client, "bureau_dazu")
+    page = client.get(f"/tasks/{task.id}?lang=en").get_data(as_text=True)
+    assert "At most CNY 1,000,000.00: 30% of the total investment (CNY 8,000,000.00)" in page
+    assert "(source: 001 十(一))" in page and "依据" not in page
+
+
 def test_api_refusal_is_422_with_field_errors_and_the_task_stays_ready(
     client: FlaskClient, at_select: Flow, db_session: Session
 ) -> None:
