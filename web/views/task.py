@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from uuid import UUID
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -48,9 +47,7 @@ def _open_row(task_id: str) -> tuple[HumanTask, ProcessInstance, FieldViewer]:
 
 
 def _task_data(instance: ProcessInstance, task_id: str) -> dict[str, Any]:
-    wf = load_workflow(db.session(), instance)
-    task = wf.get_task_from_id(UUID(task_id))
-    return dict(task.data) if task is not None else {}
+    return tasks.task_data(db.session(), instance, task_id)
 
 
 def _form_context(defn: FormDefinition, data: dict[str, Any]) -> dict[str, Any]:
