@@ -57,3 +57,18 @@ def test_requirements_render_beside_the_field_escaped_and_described() -> None:
     )
     assert 'aria-describedby="f-a-rule0"' in html
     assert "jb-rule" not in str(render_form(defn))
+
+
+def test_a_milestone_date_problem_stands_beside_its_row() -> None:
+    from datetime import date
+
+    from engine.domain import date_checks
+    from engine.domain.problems import by_field
+    from forms.render import render_form
+
+    defn = FormDefinition.load_path(BPMN / "shared/forms/task_book.form.json")
+    values = {"period_months": 12, "milestones": [{"title": "小试", "due_date": "2028-01-01"}]}
+    errors = by_field(date_checks.milestone_problems(values, date(2026, 5, 13)), "zh")
+    html = str(render_form(defn, values=values, errors=errors))
+    assert '<p class="jb-error" id="f-milestones-0-due_date-error">' in html
+    assert "晚于实施周期结束日 2027-05-13（12 个月）" in html and 'value="2028-01-01"' in html
