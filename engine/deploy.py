@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from engine.bundle import BundleFile, problem, refuse
 from engine.db import begin_write
+from engine.domain import checks
 from engine.errors import Conflict
 from engine.lint import form_key_of, lint_spec
 from engine.models.deployment import Deployment, DeploymentFile, ProcessVersion
@@ -134,6 +135,15 @@ def _load_forms(bundle: ValidatedBundle, problems: list[dict[str, object]]) -> N
             problems.append(problem(f.name, exc.en, f"表单定义错误：{exc.zh}"))
             continue
         stem = f.name.rsplit("/", 1)[-1][: -len(".form.json")]
+        missing = checks.unknown(defn.checks)
+        if missing:
+            problems.append(
+                problem(
+                    f.name,
+                    f"checks: unknown check(s) {', '.join(missing)} (known: {', '.join(sorted(checks.CHECKS))})",
+                    f"checks：未知的检查 {', '.join(missing)}（已有：{', '.join(sorted(checks.CHECKS))}）",
+                )
+            )
         if defn.id != stem:
             problems.append(
                 problem(

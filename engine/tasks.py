@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -12,13 +12,15 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from engine.db import begin_write
-from engine.errors import Conflict, Forbidden, InvalidState, NotFound
+from engine.domain import checks
+from engine.domain.problems import by_field
+from engine.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from engine.lint import role_of_lane
 from engine.models import task as task_model
 from engine.models.event import InstanceEvent
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
-from engine.runtime import Context, change_instance
+from engine.runtime import Context, change_instance, load_workflow
 from engine.taskforms import form_for, validate_task_data
 from engine.users import get_user, holds_role
 
@@ -222,7 +224,10 @@ def complete(
     instance = session.get(ProcessInstance, row.instance_id)
     assert instance is not None
     if row.form_key:
-        cleaned = validate_task_data(form_for(session, instance.process_version, row.form_key), data)
+        defn = form_for(session, instance.process_version, row.form_key)
+        cleaned = validate_task_data(defn, data)
+        if defn.checks:
+            refuse_on_problems(session, instance, task_id, defn.checks, cleaned)
     else:
         cleaned = validate_task_data_without_form(data)
 
@@ -249,6 +254,45 @@ def complete(
     )
     nxt = [task_json(t) for t in sorted(ctx.ready, key=lambda t: (t.created_at, t.id))]
     return Completion(task_id, row.instance_id, ctx.instance.status, nxt)
+
+
+def refuse_on_problems(
+    session: Session, instance: ProcessInstance, task_id: str, names: Iterable[str], cleaned: dict[str, Any]
+) -> None:
+    """The pre-submit hook: the form's registered checks run on the task's data with the submitted values;
+    any problem refuses the submission (ValidationFailed with field-keyed messages citing their rule), so
+    nothing is completed or stored and the task stays ready."""
+    problems = checks.problems(
+        names, {**task_data(session, instance, task_id), **cleaned}, _check_context(session)
+    )
+    if not problems:
+        return
+    zh, en = by_field(problems, "zh"), by_field(problems, "en")
+    raise ValidationFailed(
+        "表单有误，未提交：" + "；".join(p.text("zh") for p in problems[:3]),
+        "The form breaks a rule and was not submitted: " + "; ".join(p.text("en") for p in problems[:3]),
+        details={"fields": zh, "fields_en": en},
+    )
+
+
+def task_data(session: Session, instance: ProcessInstance, task_id: str) -> dict[str, Any]:
+    """The data of the workflow task ``task_id`` (empty if the task is gone)."""
+    task = load_workflow(session, instance).get_task_from_id(UUID(task_id))
+    return dict(task.data) if task is not None else {}
+
+
+def check_hints(
+    session: Session, names: Iterable[str], data: Mapping[str, Any], lang: str
+) -> dict[str, list[str]]:
+    """The requirements of the form's checks for a task with ``data``, by field, in ``lang`` (help shown
+    before typing)."""
+    return by_field(checks.hints(names, data, _check_context(session)), lang)
+
+
+def _check_context(session: Session) -> checks.CheckContext:
+    from engine.clock import SHANGHAI, get_clock
+
+    return checks.context_for(session, get_clock(session).now().astimezone(SHANGHAI).date())
 
 
 def validate_task_data_without_form(data: Any) -> dict[str, Any]:

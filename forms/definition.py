@@ -138,6 +138,9 @@ class FormDefinition:
     fields: tuple[FieldDef, ...]
     description: LocalText | None = None
     filename: str = "<form>"
+    #: names of registered checks (engine.domain.checks) run on the task data and the submission before the
+    #: task is completed; their requirements are shown beside the fields
+    checks: tuple[str, ...] = ()
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     def field(self, name: str) -> FieldDef | None:
@@ -238,7 +241,7 @@ class _Checker:
         if not isinstance(raw, Mapping):
             self.add("", "the definition must be a JSON object", "表单定义必须是 JSON 对象")
             return None
-        self.unknown_keys("", raw, {"id", "title", "description", "fields"})
+        self.unknown_keys("", raw, {"id", "title", "description", "fields", "checks"})
         form_id = raw.get("id")
         if not isinstance(form_id, str) or not _FORM_ID.fullmatch(form_id):
             self.add(
@@ -250,9 +253,20 @@ class _Checker:
         title = self.local_text("title", raw.get("title"), required=True)
         description = self.local_text("description", raw.get("description"), required=False)
         fields = self.field_list("fields", raw.get("fields"), nested=False)
+        checks = self.check_names(raw.get("checks", []))
         if title is None:
             return None
-        return FormDefinition(form_id, title, fields, description, filename)
+        return FormDefinition(form_id, title, fields, description, filename, checks=checks)
+
+    def check_names(self, raw: Any) -> tuple[str, ...]:
+        """``checks``: a list of distinct names (letters, digits, ``_``); whether they are registered is the
+        engine's to say when the bundle is deployed."""
+        if not isinstance(raw, list) or not all(isinstance(n, str) and _NAME.fullmatch(n) for n in raw):
+            self.add("checks", "must be a list of check names", "必须是检查名称的列表")
+            return ()
+        if len(set(raw)) != len(raw):
+            self.add("checks", "a check is named twice", "检查名称重复")
+        return tuple(dict.fromkeys(raw))
 
     def unknown_keys(self, path: str, raw: Mapping[str, Any], allowed: set[str]) -> None:
         for key in raw:

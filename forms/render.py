@@ -76,8 +76,11 @@ class _Renderer:
         context: Mapping[str, Any],
         lang: str,
         id_prefix: str,
+        hints: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.defn = defn
+        # requirements of the form's checks, by top-level field name → by the field's element id
+        self.hints = {f"{id_prefix}{k}": [str(m) for m in v] for k, v in (hints or {}).items()}
         self.values = values
         self.errors = {str(k): [str(m) for m in v] for k, v in errors.items()}
         self.context = context
@@ -108,6 +111,9 @@ class _Renderer:
         if spec.help:
             parts.append(_tag("p", {"class": "jb-help", "id": f"{element_id}-help"}, self.text(spec.help)))
             described.append(f"{element_id}-help")
+        for i, hint in enumerate(self.hints.get(element_id, [])):
+            parts.append(_tag("p", {"class": "jb-help jb-rule", "id": f"{element_id}-rule{i}"}, hint))
+            described.append(f"{element_id}-rule{i}")
         if errs:
             parts.append(self.error_block(f"{element_id}-error", errs))
             described.append(f"{element_id}-error")
@@ -515,17 +521,25 @@ def render_form(
     context: Mapping[str, Any] | None = None,
     lang: str = "zh",
     id_prefix: str = "f-",
+    hints: Mapping[str, Sequence[str]] | None = None,
 ) -> Markup:
     """The fields of ``defn`` as HTML.
 
     ``values``: the nested data to show (stored/cleaned data, or the user's parsed input on re-render).
     ``errors``: ``FormInvalid`` or its ``errors`` mapping (path → messages). ``context``: the task data that
-    readonly fields display (falls back to ``values``).
+    readonly fields display (falls back to ``values``). ``hints``: requirements by top-level field name
+    (the form's checks, already in ``lang``), shown under the field's help before the user types.
     """
     if isinstance(errors, FormInvalid):
         errors = errors.errors_in(lang)
     renderer = _Renderer(
-        defn, values or {}, errors or {}, context if context is not None else (values or {}), lang, id_prefix
+        defn,
+        values or {},
+        errors or {},
+        context if context is not None else (values or {}),
+        lang,
+        id_prefix,
+        hints,
     )
     # Fields first (they register which error paths they show), then the summary that links to them.
     body = _join(renderer.field(spec) for spec in defn.fields)

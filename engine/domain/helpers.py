@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from engine import objections
 from engine.clock import SHANGHAI, current_now
-from engine.domain import eligibility, ledger, panel
+from engine.domain import checks, eligibility, ledger, panel
+from engine.domain.problems import diagram_note
 from engine.errors import ValidationFailed
 from engine.models.domain import CreditRecord, Project
 from engine.notify import produce
@@ -63,6 +64,13 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         row = _project_row(session, code, jurisdiction, title, issuer, solver, members, "applying")
         session.flush()
         return {"code": row.code, "status": row.status}
+
+    def check_note(name: str, **values: Any) -> str:
+        """The problems of the registered check ``name`` (engine.domain.checks) on ``values``, as one
+        bilingual line with citations, ``''`` when there are none: the diagram's own guard after a form
+        whose submission was already checked before it was accepted."""
+        ctx = checks.context_for(session, _today())
+        return diagram_note(checks.CHECKS[name].problems(values, ctx))
 
     def objection_decided(objection: Any, decision: str, reason: str) -> None:
         """Record the bureau's decision on a portal objection for the objector's look-up by receipt."""
@@ -286,6 +294,7 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         "extension_decided": extension_decided,
         "applications_refused": applications_refused,
         "check_panel": panel.check_panel,
+        "check_note": check_note,
     }
 
 

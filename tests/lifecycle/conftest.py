@@ -40,6 +40,18 @@ class Flow:
         actor = f"{role or role_of_lane(row.lane)}_{self.j}"
         tasks.complete(self.s, row.id, actor=actor, data=data or {})
 
+    def refused(self, spec: str, data: dict[str, Any], role: str | None = None) -> dict[str, str]:
+        """Submit ``data`` expecting the form's checks to refuse it before anything happens: the task stays
+        ready and the data unchanged. Returns the Chinese messages joined by field."""
+        from engine.errors import ValidationFailed
+
+        before = (self.ready(), self.data)
+        with pytest.raises(ValidationFailed) as caught:
+            self.do(spec, data, role)
+        self.s.rollback()
+        assert (self.ready(), self.data) == before
+        return {k: "；".join(v) for k, v in caught.value.details["fields"].items()}
+
     def info(self) -> dict[str, Any]:
         return instances.describe(self.s, self.id)
 

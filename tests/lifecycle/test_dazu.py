@@ -48,9 +48,10 @@ def signed(start, milestones=None, period_months: int = 24, expect_ok: bool = Tr
     }
     if milestones:
         book["milestones"] = milestones
-    flow.do("sign_contract", book)
     if not expect_ok:
+        flow.problems = flow.refused("sign_contract", book)
         return flow
+    flow.do("sign_contract", book)
     flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN // 2
     return flow
@@ -126,9 +127,11 @@ def test_issuer_led_milestones_pay_tranches_then_acceptance(start) -> None:  # t
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN // 2
     # 001 十(二): after the stage review the issuer pays the solver 30% (cumulative 70% of 3,000,000)
     assert flow.ready() == ["issuer_stage_payment"]
-    flow.do("issuer_stage_payment", {"stage_paid_fen": "600,000"})
-    assert flow.ready() == ["issuer_stage_payment"] and "2100000" in flow.data["stage_problem"]
-    flow.do("issuer_stage_payment", {"stage_paid_fen": "300,000"})
+    # too little is refused before anything is recorded, with what is owed and its source
+    owed = flow.refused("issuer_stage_payment", {"stage_paid_fen": "600,000"})["stage_paid_fen"]
+    assert "2,100,000.00" in owed and "900,000.00" in owed and "001 十(二)" in owed
+    assert ledger.balance(flow.s, flow.key)["issuer_paid_fen"] == 120_000_000
+    flow.do("issuer_stage_payment", {"stage_paid_fen": "900,000"})
     assert ledger.balance(flow.s, flow.key)["issuer_paid_fen"] == 210_000_000
     # next milestone
     assert flow.ready() == []
@@ -177,7 +180,7 @@ def test_milestone_shares_of_fiscal_money_refused(start) -> None:  # type: ignor
     """001 十(二): Dazu pays fiscal money 50% after the task book and 50% after closure; a task book that
     stages fiscal money by milestone is sent back with the reason and nothing is paid."""
     flow = signed(start, milestones=[dict(MILESTONES[0], tranche_pct=20)], expect_ok=False)
-    assert flow.ready() == ["sign_contract"] and "001 十(二)" in flow.data["contract_problem"]
+    assert flow.ready() == ["sign_contract"] and "001 十(二)" in flow.problems["milestones"]
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 0
 
 

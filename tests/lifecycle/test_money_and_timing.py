@@ -21,17 +21,14 @@ def test_failed_acceptance_needs_a_cause_and_objective_failure_recovers_the_part
     flow = implementing(start)
     flow.at("2028-05-14T01:00:00+08:00")
     flow.do("request", DOCS)
-    flow.do("review", {"acceptance_outcome": "fail", "acceptance_opinion": "未达指标"})
-    assert flow.ready() == ["review"] and "原因" in flow.data["acceptance_problem"]
-    flow.do(
-        "review",
-        {
-            "acceptance_outcome": "fail",
-            "acceptance_fail_cause": "objective",
-            "acceptance_opinion": "未达指标",
-        },
-    )
-    assert flow.ready() == ["review"] and "追回金额" in flow.data["acceptance_problem"]
+    refused = flow.refused("review", {"acceptance_outcome": "fail", "acceptance_opinion": "未达指标"})
+    assert "原因" in refused["acceptance_fail_cause"]
+    objective = {
+        "acceptance_outcome": "fail",
+        "acceptance_fail_cause": "objective",
+        "acceptance_opinion": "未达指标",
+    }
+    assert "追回金额" in flow.refused("review", objective)["acceptance_recover_fen"]
     flow.do(
         "review",
         {
@@ -85,8 +82,7 @@ def test_milestone_shares_above_the_support_refused(start) -> None:  # type: ign
             {"title": "中试", "due_date": "2028-01-31", "indicators": "b", "tranche_pct": 30},
         ],
     }
-    flow.do("sign_contract", book)
-    assert flow.ready() == ["sign_contract"] and "100%" in flow.data["contract_problem"]
+    assert "100%" in flow.refused("sign_contract", book)["milestones"]
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 0
     book["milestones"][1]["tranche_pct"] = 20
     flow.do("sign_contract", book)
@@ -115,10 +111,8 @@ def test_dazu_race_needs_the_case_by_case_first_share(start) -> None:  # type: i
         "stage_due": "2026-12-31",
         "selection_reason": "路线不同",
     }
-    flow.do("select", race)
-    assert flow.ready() == ["select"] and "001 十(二)" in flow.data["selection_problem"]
-    flow.do("select", dict(race, race_first_pct_case=60))
-    assert flow.ready() == ["select"] and "超过" in flow.data["selection_problem"]
+    assert "001 十(二)" in flow.refused("select", race)["race_first_pct_case"]
+    assert "超过" in flow.refused("select", dict(race, race_first_pct_case=60))["race_first_pct_case"]
     flow.do("select", dict(race, race_first_pct_case=25))
     assert flow.ready() == ["approve"]
 

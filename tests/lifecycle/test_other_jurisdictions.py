@@ -48,9 +48,9 @@ def test_dazu_panel_must_be_five_and_odd_and_issuer_prepays(start) -> None:  # t
     # 5 working days from Wed 05-06: 06, 07, 08, Sat 09 (调休 make-up working day), 11
     assert flow.info()["timers"][0]["due_at"].startswith("2026-05-11T16:00")
     flow.at("2026-05-13T00:00:00+08:00")
-    flow.do("sign_contract", {"period_months": 24, "ip_ownership": "需求单位", "disbursement_plan": "50/50"})
+    book = {"period_months": 24, "ip_ownership": "需求单位", "disbursement_plan": "50/50"}
     # 001 八(六): the task book comes with a confidentiality agreement
-    assert flow.ready() == ["sign_contract"] and "001 八(六)" in flow.data["contract_problem"]
+    assert "001 八(六)" in flow.refused("sign_contract", book)["confidentiality"]
     flow.do(
         "sign_contract",
         {
@@ -60,9 +60,9 @@ def test_dazu_panel_must_be_five_and_odd_and_issuer_prepays(start) -> None:  # t
             "confidentiality": True,
         },
     )
-    flow.do("issuer_payment", {"issuer_paid_fen": "1,000,000"})
-    assert "1200000" in flow.data["prepay_problem"] and ledger.balance(flow.s, flow.key)["disbursed_fen"] == 0
-    flow.do("issuer_payment", {"issuer_paid_fen": "200,000"})
+    owed = flow.refused("issuer_payment", {"issuer_paid_fen": "1,000,000"})["issuer_paid_fen"]
+    assert "1,200,000.00" in owed and ledger.balance(flow.s, flow.key)["issuer_paid_fen"] == 0
+    flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 45_000_000
 
 
@@ -98,8 +98,7 @@ def test_karamay_one_solver_continues_and_user_evaluation(start) -> None:  # typ
         "stage_due": "2026-12-31",
         "selection_reason": "接近",
     }
-    flow.do("select", race)
-    assert flow.ready() == ["select"] and "10000000" in flow.data["selection_problem"]
+    assert "10,000,000.00" in flow.refused("select", race)["contract_fen"]
     flow.do(
         "select",
         {
@@ -113,9 +112,9 @@ def test_karamay_one_solver_continues_and_user_evaluation(start) -> None:  # typ
     )
     flow.do("approve", {"approval": "approve"})
     flow.at("2026-05-14T00:00:00+08:00")
-    flow.do("sign_contract", {"period_months": 24, "ip_ownership": "约定", "disbursement_plan": "三阶段"})
+    book = {"period_months": 24, "ip_ownership": "约定", "disbursement_plan": "三阶段"}
     # 003 §12(8): a chief expert leads the project
-    assert flow.ready() == ["sign_contract"] and "003 §12(8)" in flow.data["contract_problem"]
+    assert "003 §12(8)" in flow.refused("sign_contract", book)["chief_expert"]
     flow.do(
         "sign_contract",
         {
@@ -168,17 +167,14 @@ def test_zhangye_issuer_picks_before_review_and_prepays_30(start) -> None:  # ty
     )
     flow.do("approve", {"approval": "approve"})
     flow.at("2026-05-14T00:00:00+08:00")
-    flow.do(
-        "sign_contract",
-        {
-            "period_months": 24,
-            "ip_ownership": "约定",
-            "disbursement_plan": "50/50",
-            "milestones": [{"title": "中期", "due_date": "2027-05-01", "indicators": "x", "tranche_pct": 10}],
-        },
-    )
+    book = {
+        "period_months": 24,
+        "ip_ownership": "约定",
+        "disbursement_plan": "50/50",
+        "milestones": [{"title": "中期", "due_date": "2027-05-01", "indicators": "x", "tranche_pct": 10}],
+    }
     # 004 五(一): a service commissioner (驻企特派员) for each project
-    assert flow.ready() == ["sign_contract"] and "004 五(一)" in flow.data["contract_problem"]
+    assert "004 五(一)" in flow.refused("sign_contract", book)["commissioner"]
     flow.do(
         "sign_contract",
         {

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from engine.domain import ledger
+from engine.errors import ValidationFailed
 
 from .conftest import DOCS, application, need, panel, score_all
 
@@ -157,11 +160,20 @@ def test_fewer_than_three_teams_extend_then_proceed(start) -> None:  # type: ign
 def test_fiscal_cap_refused_then_corrected(start) -> None:  # type: ignore[no-untyped-def]
     """002 五(二)1: fiscal support ≤40% of the payment to the solver and ≤3,000,000 CNY."""
     flow = start("urumqi")
-    try:
+    with pytest.raises(ValidationFailed) as caught:
         to_contract(flow, support="2,400,001", contract="6,000,000")
-    except AssertionError:
-        pass
-    assert flow.ready() == ["select"] and "002 五(二)1" in flow.data["selection_problem"]
+    flow.s.rollback()
+    (msg,) = caught.value.details["fields"]["fiscal_support_fen"]
+    assert "2,400,000.00" in msg and "002 五(二)1" in msg
+    assert flow.ready() == ["select"]
+    choice = {
+        "mode": "single",
+        "selected": "URUMQI-S1",
+        "contract_fen": "6,000,000",
+        "selection_reason": "评分最高",
+    }
+    flow.do("select", dict(choice, fiscal_support_fen="2,400,000"))
+    assert flow.ready() == ["approve"] and flow.data["fiscal_support_fen"] == 240_000_000
 
 
 def test_objection_during_publicity_then_continue(start) -> None:  # type: ignore[no-untyped-def]

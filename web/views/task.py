@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from uuid import UUID
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -49,9 +48,7 @@ def _open_row(task_id: str) -> tuple[HumanTask, ProcessInstance, FieldViewer]:
 
 
 def _task_data(instance: ProcessInstance, task_id: str) -> dict[str, Any]:
-    wf = load_workflow(db.session(), instance)
-    task = wf.get_task_from_id(UUID(task_id))
-    return dict(task.data) if task is not None else {}
+    return tasks.task_data(db.session(), instance, task_id)
 
 
 def _form_context(defn: FormDefinition, data: dict[str, Any]) -> dict[str, Any]:
@@ -102,7 +99,11 @@ def show(task_id: str) -> Any:
     if row.form_key == PANEL_FORM:  # the panel is drawn from the expert pool, never typed
         return redirect(url_for("panel.show", task_id=task_id))
     defn = form_for(db.session(), instance.process_version, row.form_key) if row.form_key else None
-    data = _form_context(defn, _task_data(instance, task_id)) if defn is not None else {}
+    full = _task_data(instance, task_id) if defn is not None else {}
+    data = _form_context(defn, full) if defn is not None else {}
+    hints = (
+        tasks.check_hints(db.session(), defn.checks, full, lang) if defn is not None and defn.checks else {}
+    )
     draft = _draft(task_id)
     values: dict[str, Any] = json.loads(draft.data_json) if draft else {}
     if not draft and defn is not None:
@@ -137,7 +138,7 @@ def show(task_id: str) -> Any:
                         "fields_en": {k: [m.en for m in v] for k, v in upload_problems.items()},
                     },
                 )
-            tasks.complete(
+            done = tasks.complete(
                 db.session(),
                 task_id,
                 actor=current_user.username,
@@ -174,12 +175,12 @@ def show(task_id: str) -> Any:
             begin_write(db.session())
             db.session.execute(delete(TaskDraft).where(TaskDraft.task_id == task_id))
             db.session.commit()
-            flash(_("任务“%(name)s”已提交。", name=row.name or row.task_spec), "info")
+            flash(_outcome(row, instance, done, values), "info")
             return redirect(url_for("queue.index"))
 
     form_html = None
     if defn is not None:
-        form_html = render_form(defn, values=values, errors=errors, context=data, lang=lang)
+        form_html = render_form(defn, values=values, errors=errors, context=data, lang=lang, hints=hints)
     return (
         render_template(
             "task/show.html",
@@ -197,6 +198,35 @@ def show(task_id: str) -> Any:
         ),
         status,
     )
+
+
+def _outcome(
+    row: HumanTask, instance: ProcessInstance, done: tasks.Completion, values: dict[str, Any]
+) -> str:
+    """What the submission did, in words: a refused need says so and what follows, not a bare "submitted"."""
+    name = row.name or row.task_spec
+    if row.form_key == "need_review" and values.get("need_listed_decision") == "reject":
+        return _(
+            "已决定不列入榜单：需求“%(title)s”不予发布，此流程已结束。结论和意见已记入流程记录。",
+            title=instance.title or instance.business_key or "",
+        )
+    if done.instance_status == "completed" and not done.next_tasks:
+        refusals = _need_refusals(instance)
+        if refusals:
+            return _("需求不予受理，此流程已结束：%(reasons)s", reasons="；".join(refusals))
+        return _("任务“%(name)s”已提交，此流程已结束。", name=name)
+    return _("任务“%(name)s”已提交。", name=name)
+
+
+def _need_refusals(instance: ProcessInstance) -> list[str]:
+    """Why the submitted need was not accepted (the diagram's ``need_refusals``, each "中文 / English (source)"),
+    in the user's language."""
+    from engine.instances import current_data
+
+    db.session.refresh(instance)
+    reasons = current_data(load_workflow(db.session(), instance)).get("need_refusals") or []
+    pick = 0 if current_lang() == "zh" else 1
+    return [str(r).split(" / ", 1)[pick] if " / " in str(r) else str(r) for r in reasons]
 
 
 def _has_files(defn: FormDefinition) -> bool:

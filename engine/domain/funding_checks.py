@@ -1,0 +1,402 @@
+"""Money rules of a challenge, checked before a form is accepted and again by the diagram's guard.
+
+Every function reads the task data (policy values from the jurisdiction's DMN table, earlier decisions) merged
+with the values just submitted, and returns field-keyed notes (engine.domain.problems). Policy numbers are
+never literals here: ratios, caps, shares and periods come from the policy table's outputs, and each note
+cites the table's ``*_source`` string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from engine.domain.problems import Hint, Problem, yuan
+
+#: 赛马 money (POLICIES.md §3): first tranche per race team — the policy tables carry no own source for it
+RACE_MONEY_SOURCE = "000 §12(6), 001 十(二), 003 §13(3)"
+
+
+def _codes(text: Any) -> list[str]:
+    return [s.strip() for s in str(text or "").split(",") if s.strip()]
+
+
+def _int(value: Any) -> int:
+    return int(value or 0)
+
+
+# -- choosing the solvers and the fiscal support (select_solvers) --------------------------------------------
+
+
+def fiscal_limit_fen(d: Mapping[str, Any]) -> int | None:
+    """The most fiscal support allowed: the policy ratio of the base (the total investment, or the contract —
+    what the issuer pays the solver), and never more than the cap. None while the base is unknown.
+    000 §6, 001 十(一), 002 五(二)1, 003 §13(2), 004 四(一) via ``fiscal_ratio_pct``/``fiscal_base``/
+    ``fiscal_cap_fen``."""
+    base = d.get("need_total_fen") if d.get("fiscal_base") == "total" else d.get("contract_fen")
+    if base is None:
+        return None
+    return min(_int(d.get("fiscal_cap_fen")), _int(base) * _int(d.get("fiscal_ratio_pct")) // 100)
+
+
+def race_first_share(d: Mapping[str, Any]) -> int | None:
+    """The first fiscal share of each 赛马 team in %: the policy's, else the one decided case by case."""
+    fixed = d.get("race_first_pct")
+    return fixed if fixed is not None else d.get("race_first_pct_case")
+
+
+def selection_problems(d: Mapping[str, Any]) -> list[Problem]:
+    """Solvers, mode, race terms and the fiscal support of ``select_solvers``."""
+    out: list[Problem] = []
+    chosen = _codes(d.get("selected"))
+    candidates = list(d.get("candidates") or [])
+    mode = d.get("mode")
+    if any(c not in candidates for c in chosen):
+        out.append(
+            Problem(
+                "selected",
+                "只能选择通过资格审查的揭榜方：" + "、".join(c for c in chosen if c not in candidates),
+                "Only applicants who passed the eligibility review can be chosen: "
+                + ", ".join(c for c in chosen if c not in candidates),
+            )
+        )
+    if mode == "single" and len(chosen) != 1:
+        # 001 八(四), 003 §12(5): normally one solver
+        out.append(
+            Problem("selected", "常规项目确定一个揭榜方。", "A normal project has exactly one solver.")
+        )
+    lo, hi = d.get("race_min_teams"), d.get("race_max_teams")
+    if mode == "race" and lo is not None and hi is not None and not lo <= len(chosen) <= hi:
+        # 000 §4, 001 八(四), 003 §12(5): 2–3 teams (numbers from the policy table)
+        out.append(
+            Problem("selected", f"赛马须确定 {lo}–{hi} 个团队。", f"A race has {lo}–{hi} teams.", "000 §4")
+        )
+    if mode == "race" and not d.get("stage_due"):
+        # 000 §12(7): each race team has a stage deadline
+        out.append(
+            Problem(
+                "stage_due", "赛马须约定阶段考核日期。", "A race needs a stage review date.", "000 §12(7)"
+            )
+        )
+    share = race_first_share(d)
+    if mode == "race" and share is None:
+        # 001 十(二): the first split of a race is decided case by case
+        out.append(
+            Problem(
+                "race_first_pct_case",
+                "赛马首笔资金比例一事一议，请填写。",
+                "The race's first share is decided case by case: fill it in.",
+                RACE_MONEY_SOURCE,
+            )
+        )
+    elif mode == "race" and chosen and share * len(chosen) > 100:
+        out.append(
+            Problem(
+                "race_first_pct_case",
+                f"各团队首笔比例合计 {share * len(chosen)}%，超过财政支持的 100%。",
+                f"The teams' first shares add up to {share * len(chosen)}%, more than 100% of the fiscal support.",
+                RACE_MONEY_SOURCE,
+            )
+        )
+    if d.get("third_party_review"):
+        # 003 §12(5): the solver is chosen from the third party's list, within its budget
+        recommended = _codes(d.get("recommended_solvers"))
+        if any(c not in recommended for c in chosen):
+            out.append(
+                Problem(
+                    "selected",
+                    "只能从第三方机构提出的建议名单中确定揭榜方：" + "、".join(recommended),
+                    "Choose from the list the third party proposed: " + ", ".join(recommended),
+                    "003 §12(5)",
+                )
+            )
+        budget = d.get("project_budget_fen")
+        if budget is not None and _int(d.get("contract_fen")) > budget:
+            out.append(
+                Problem(
+                    "contract_fen",
+                    f"合同金额超过第三方核定的经费总额 {yuan(budget)} 元。",
+                    f"The contract exceeds the budget of CNY {yuan(budget)} fixed by the third party.",
+                    "003 §12(5)",
+                )
+            )
+    limit = fiscal_limit_fen(d)
+    fiscal = d.get("fiscal_support_fen")
+    if limit is not None and fiscal is not None and fiscal > limit:
+        out.append(
+            Problem(
+                "fiscal_support_fen",
+                f"财政支持最多 {yuan(limit)} 元（{_ratio_zh(d)}，且不超过 {yuan(_int(d.get('fiscal_cap_fen')))} 元），"
+                f"填写的是 {yuan(fiscal)} 元。",
+                f"Fiscal support is at most CNY {yuan(limit)} ({_ratio_en(d)}, and at most CNY "
+                f"{yuan(_int(d.get('fiscal_cap_fen')))}); CNY {yuan(fiscal)} was entered.",
+                d.get("money_source"),
+            )
+        )
+    return out
+
+
+def _ratio_zh(d: Mapping[str, Any]) -> str:
+    base = "项目投入总额" if d.get("fiscal_base") == "total" else "合同金额（发榜方拨付揭榜方金额）"
+    return f"{base}的 {d.get('fiscal_ratio_pct')}%"
+
+
+def _ratio_en(d: Mapping[str, Any]) -> str:
+    base = "the total investment" if d.get("fiscal_base") == "total" else "the contract (paid to the solver)"
+    return f"{d.get('fiscal_ratio_pct')}% of {base}"
+
+
+def selection_hints(d: Mapping[str, Any]) -> list[Hint]:
+    """The fiscal limit and the race share rule, shown before the bureau types the amounts."""
+    cap = yuan(_int(d.get("fiscal_cap_fen")))
+    out: list[Hint] = []
+    if d.get("fiscal_base") == "total" and d.get("need_total_fen") is not None:
+        limit = fiscal_limit_fen(d) or 0
+        out.append(
+            Hint(
+                "fiscal_support_fen",
+                f"最多 {yuan(limit)} 元：{_ratio_zh(d)}（{yuan(_int(d.get('need_total_fen')))} 元），且不超过 {cap} 元。",
+                f"At most CNY {yuan(limit)}: {_ratio_en(d)} (CNY {yuan(_int(d.get('need_total_fen')))}), "
+                f"and at most CNY {cap}.",
+                d.get("money_source"),
+            )
+        )
+    else:
+        out.append(
+            Hint(
+                "fiscal_support_fen",
+                f"不超过{_ratio_zh(d)}，且不超过 {cap} 元。",
+                f"At most {_ratio_en(d)}, and at most CNY {cap}.",
+                d.get("money_source"),
+            )
+        )
+    if d.get("third_party_review") and d.get("project_budget_fen") is not None:
+        out.append(
+            Hint(
+                "contract_fen",
+                f"不超过第三方核定的经费总额 {yuan(d['project_budget_fen'])} 元。",
+                f"At most the budget fixed by the third party, CNY {yuan(d['project_budget_fen'])}.",
+                "003 §12(5)",
+            )
+        )
+    fixed = d.get("race_first_pct")
+    if fixed is not None:
+        out.append(
+            Hint(
+                "race_first_pct_case",
+                f"政策规定赛马首笔比例为 {fixed}%，无需填写。",
+                f"The policy fixes the race's first share at {fixed}%; leave this empty.",
+                RACE_MONEY_SOURCE,
+            )
+        )
+    else:
+        out.append(
+            Hint(
+                "race_first_pct_case",
+                "赛马时必填（一事一议）；各团队首笔比例之和不超过 100%。",
+                "Required for a race (decided case by case); the teams' shares add up to at most 100%.",
+                RACE_MONEY_SOURCE,
+            )
+        )
+    return out
+
+
+# -- the task book (task_book) -------------------------------------------------------------------------------
+
+
+def first_share(d: Mapping[str, Any]) -> int:
+    """The first fiscal tranche in % of the support: the race share for a race, else ``first_pct``."""
+    if d.get("mode") == "race":
+        return _int(race_first_share(d))
+    return _int(d.get("first_pct"))
+
+
+def staged_share(d: Mapping[str, Any]) -> int:
+    return sum(_int(m.get("tranche_pct")) for m in d.get("milestones") or [])
+
+
+def _period_source(d: Mapping[str, Any]) -> str | None:
+    # The policy table has no own source for the period; it is the edition's rule (000 §6, 001 七, 003 §12(7))
+    return d.get("period_source") or d.get("policy_edition")
+
+
+def task_book_problems(d: Mapping[str, Any]) -> list[Problem]:
+    """Period range, what the task book must contain, and the milestone shares."""
+    out: list[Problem] = []
+    lo, hi, months = d.get("period_min_months"), d.get("period_max_months"), d.get("period_months")
+    if months is not None and lo is not None and hi is not None and not lo <= months <= hi:
+        out.append(
+            Problem(
+                "period_months",
+                f"实施周期应为 {lo}–{hi} 个月，填写的是 {months} 个月。",
+                f"The period must be {lo}–{hi} months; {months} was entered.",
+                _period_source(d),
+            )
+        )
+    requires = list(d.get("task_book_requires") or [])
+    src = d.get("task_book_requires_source")
+    if "confidentiality" in requires and not d.get("confidentiality"):
+        out.append(
+            Problem("confidentiality", "须签订保密协议。", "A confidentiality agreement is required.", src)
+        )
+    if "chief_expert" in requires and not d.get("chief_expert"):
+        out.append(Problem("chief_expert", "须明确首席专家。", "Name the chief expert.", src))
+    if "commissioner" in requires and not d.get("commissioner"):
+        out.append(Problem("commissioner", "须选派驻企特派员。", "Assign a service commissioner.", src))
+    staged = staged_share(d)
+    if staged and not d.get("milestone_tranches"):
+        out.append(
+            Problem(
+                "milestones",
+                "本地财政资金不按里程碑拨付，请将各里程碑的拨付比例留空。",
+                "Fiscal money is not paid per milestone here: leave the milestone shares empty.",
+                d.get("milestone_tranches_source"),
+            )
+        )
+    elif first_share(d) + staged > 100:
+        out.append(
+            Problem(
+                "milestones",
+                f"首笔 {first_share(d)}% 与各里程碑比例 {staged}% 合计超过 100%。",
+                f"The first tranche ({first_share(d)}%) and the milestone shares ({staged}%) exceed 100%.",
+                d.get("money_source"),
+            )
+        )
+    return out
+
+
+def task_book_hints(d: Mapping[str, Any]) -> list[Hint]:
+    out: list[Hint] = []
+    lo, hi = d.get("period_min_months"), d.get("period_max_months")
+    if lo is not None and hi is not None:
+        out.append(Hint("period_months", f"{lo}–{hi} 个月。", f"{lo}–{hi} months.", _period_source(d)))
+    if d.get("milestone_tranches"):
+        rest = 100 - first_share(d)
+        out.append(
+            Hint(
+                "milestones",
+                f"首笔财政资金 {first_share(d)}%；各里程碑拨付比例合计不超过 {rest}%。",
+                f"The first fiscal tranche is {first_share(d)}%; the milestone shares add up to at most {rest}%.",
+                d.get("money_source"),
+            )
+        )
+    else:
+        out.append(
+            Hint(
+                "milestones",
+                "本地财政资金不按里程碑拨付：拨付比例留空。",
+                "Fiscal money is not paid per milestone here: leave the shares empty.",
+                d.get("milestone_tranches_source"),
+            )
+        )
+    requires = list(d.get("task_book_requires") or [])
+    src = d.get("task_book_requires_source")
+    for name, zh, en in (
+        ("confidentiality", "本辖区须签订保密协议。", "Required here: a confidentiality agreement."),
+        ("chief_expert", "本辖区须明确首席专家。", "Required here: the chief expert."),
+        ("commissioner", "本辖区须选派驻企特派员。", "Required here: a service commissioner."),
+    ):
+        if name in requires:
+            out.append(Hint(name, zh, en, src))
+    return out
+
+
+# -- the issuer's payments to the solver (issuer_payment, issuer_stage_payment) -------------------------------
+
+
+def prepayment_due_fen(d: Mapping[str, Any]) -> int:
+    """What the issuer must have paid the solver before the first fiscal tranche (001 十(二), 004 四(一))."""
+    return _int(d.get("contract_fen")) * _int(d.get("issuer_prepay_pct")) // 100
+
+
+def stage_payment_due_fen(d: Mapping[str, Any]) -> int:
+    """What the issuer must have paid in all after the stage review (001 十(二))."""
+    return (
+        _int(d.get("contract_fen"))
+        * (_int(d.get("issuer_prepay_pct")) + _int(d.get("issuer_stage_pct")))
+        // 100
+    )
+
+
+def _payment_problem(
+    field: str, due: int, paid_before: int, now: Any, when_zh: str, when_en: str, source: Any
+) -> list[Problem]:
+    if now is None or paid_before + _int(now) >= due:
+        return []
+    least = due - paid_before
+    return [
+        Problem(
+            field,
+            f"{when_zh} {yuan(due)} 元，已付 {yuan(paid_before)} 元，本次至少 {yuan(least)} 元"
+            f"（填写的是 {yuan(_int(now))} 元）。",
+            f"{when_en} CNY {yuan(due)}; CNY {yuan(paid_before)} was paid, so at least CNY {yuan(least)} now "
+            f"(CNY {yuan(_int(now))} was entered).",
+            source,
+        )
+    ]
+
+
+def _payment_hint(field: str, due: int, paid_before: int, when_zh: str, when_en: str, source: Any) -> Hint:
+    least = max(0, due - paid_before)
+    return Hint(
+        field,
+        f"{when_zh} {yuan(due)} 元；已付 {yuan(paid_before)} 元，本次至少 {yuan(least)} 元。",
+        f"{when_en} CNY {yuan(due)}; CNY {yuan(paid_before)} was paid, so at least CNY {yuan(least)} now.",
+        source,
+    )
+
+
+# 001 十(二): 40% before the first fiscal tranche, 30% more after the stage review; 004 四(一): ≥30% first
+_PREPAY = ("首笔财政资金拨付前，发榜方须预付", "Before the first fiscal tranche the issuer must prepay")
+_STAGE = ("阶段考核后，发榜方须累计付至", "After the stage review the issuer must have paid in all")
+
+
+def prepayment_source(d: Mapping[str, Any]) -> str | None:
+    """The source of the prepayment share: ``issuer_prepay_source`` if the policy table has one; else, where
+    the issuer also pays a stage share, the clause of that payment schedule (Dazu 001 十(二) covers 40% and
+    30%); else ``money_source`` (Zhangye 004 四(一))."""
+    if d.get("issuer_prepay_source"):
+        return str(d["issuer_prepay_source"])
+    if d.get("issuer_stage_pct") and d.get("issuer_stage_source"):
+        return str(d["issuer_stage_source"])
+    return d.get("money_source")
+
+
+def prepayment_problems(d: Mapping[str, Any], paid_before_fen: int) -> list[Problem]:
+    """``issuer_paid_fen`` with what was paid before reaches the prepayment share of the contract."""
+    return _payment_problem(
+        "issuer_paid_fen",
+        prepayment_due_fen(d),
+        paid_before_fen,
+        d.get("issuer_paid_fen"),
+        *_PREPAY,
+        prepayment_source(d),
+    )
+
+
+def prepayment_hints(d: Mapping[str, Any], paid_before_fen: int) -> list[Hint]:
+    return [
+        _payment_hint(
+            "issuer_paid_fen", prepayment_due_fen(d), paid_before_fen, *_PREPAY, prepayment_source(d)
+        )
+    ]
+
+
+def stage_payment_problems(d: Mapping[str, Any], paid_before_fen: int) -> list[Problem]:
+    """``stage_paid_fen`` with what was paid before reaches the prepayment and stage shares of the contract."""
+    return _payment_problem(
+        "stage_paid_fen",
+        stage_payment_due_fen(d),
+        paid_before_fen,
+        d.get("stage_paid_fen"),
+        *_STAGE,
+        d.get("issuer_stage_source"),
+    )
+
+
+def stage_payment_hints(d: Mapping[str, Any], paid_before_fen: int) -> list[Hint]:
+    return [
+        _payment_hint(
+            "stage_paid_fen", stage_payment_due_fen(d), paid_before_fen, *_STAGE, d.get("issuer_stage_source")
+        )
+    ]

@@ -1,0 +1,62 @@
+"""What a check says about one field: a problem (the submission is refused) or a requirement (shown as help
+before typing). Both name the field, say it in Chinese and English and cite the rule's source — usually a
+``*_source`` string of the jurisdiction's policy table (DMN), so the citation follows the policy edition."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from forms.convert import format_money_fen
+
+
+@dataclass(frozen=True)
+class Note:
+    """One statement about ``field`` (a form field name; rows as ``milestones.2.due_date``)."""
+
+    field: str
+    zh: str
+    en: str
+    source: str | None = None
+
+    @property
+    def citation(self) -> str:
+        """The source's citation without its explanation: policy tables write ``001 十(二): the issuer pays
+        …`` (English), users see ``001 十(二)``."""
+        return (self.source or "").split(": ", 1)[0].strip()
+
+    def text(self, lang: str) -> str:
+        """The message with its citation, in ``lang`` (``zh`` or ``en``)."""
+        if lang == "zh":
+            return f"{self.zh}（依据：{self.citation}）" if self.citation else self.zh
+        return f"{self.en} (source: {self.citation})" if self.citation else self.en
+
+    def bilingual(self) -> str:
+        """One line for a diagram variable: ``中文 / English (source)``."""
+        cited = f" ({self.source})" if self.source else ""  # the diagram keeps the full source
+        return f"{self.zh} / {self.en}{cited}"
+
+
+#: A refusal: the submission breaks a rule.
+Problem = Note
+#: A requirement shown beside the field before the user types.
+Hint = Note
+
+
+def yuan(fen: int) -> str:
+    """Money as shown to users: ``200000000`` → ``2,000,000.00``."""
+    return format_money_fen(int(fen), grouping=True)
+
+
+def by_field(notes: Iterable[Note], lang: str) -> dict[str, list[str]]:
+    """Messages grouped by field, in ``lang``."""
+    out: dict[str, list[str]] = {}
+    for note in notes:
+        out.setdefault(note.field, []).append(note.text(lang))
+    return out
+
+
+def diagram_note(notes: Iterable[Note]) -> str:
+    """The problems as the diagram stores them (``''`` when there are none): the diagram's guard loops back
+    on a non-empty note."""
+    return "；".join(n.bilingual() for n in notes)
