@@ -44,6 +44,7 @@ EVENTS = frozenset(
         "organisation_updated",
         "person_created",
         "person_updated",
+        "task_reassigned",
     }
 )
 

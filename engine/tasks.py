@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
+from engine.assignment import BY_CLAIM
 from engine.db import begin_write
 from engine.errors import Conflict, Forbidden, InvalidState, NotFound
 from engine.lint import role_of_lane
@@ -100,6 +102,8 @@ def task_json(row: HumanTask) -> dict[str, Any]:
         "form": row.form_key,
         "due_at": row.due_at.isoformat() if row.due_at else None,
         "assignee": row.assignee,
+        "assigned_by": row.assigned_by,
+        "candidate_org": row.candidate_org,
         "business_key": row.business_key,
         "jurisdiction": row.jurisdiction,
     }
@@ -134,6 +138,28 @@ def _authorize(session: Session, row: HumanTask, actor: str | None) -> None:
             f"User {user.username} does not hold the role this task needs ({role or row.lane}, jurisdiction: "
             f"{row.jurisdiction or 'any'}).",
         )
+    from engine.access.rows import assignment_allows
+
+    if not assignment_allows(session, user.username, row):
+        raise Forbidden(*assigned_elsewhere(session, row, user.username))
+
+
+def assigned_elsewhere(session: Session, row: HumanTask, username: str) -> tuple[str, str]:
+    """Why ``username`` may not do a task assigned to another person or organisation (Chinese, English)."""
+    from engine.assignment import organisation_name, user_name
+
+    if row.assignee and row.assignee != username:
+        who = user_name(session, row.assignee)
+        return (
+            f"任务“{row.name or row.task_spec}”已指派给 {who}，只有其本人可以办理；如需改派请联系科技局。",
+            f"Task '{row.name or row.task_spec}' is assigned to {who}; only they can do it. Ask the bureau to "
+            "reassign it.",
+        )
+    org = organisation_name(session, row.candidate_org)
+    return (
+        f"任务“{row.name or row.task_spec}”由{org}办理，您的账号不属于该单位。",
+        f"Task '{row.name or row.task_spec}' is for {org}; your account does not belong to it.",
+    )
 
 
 def claim(session: Session, task_id: str, *, actor: str | None) -> HumanTask:
@@ -144,6 +170,7 @@ def claim(session: Session, task_id: str, *, actor: str | None) -> HumanTask:
         raise Conflict(f"任务已被 {row.assignee} 认领。", f"The task is already claimed by {row.assignee}.")
     if row.assignee != actor:
         row.assignee = actor
+        row.assigned_by = BY_CLAIM
         _log(session, row, "task_claimed", actor)
     session.commit()
     return row
@@ -160,13 +187,21 @@ def unclaim(session: Session, task_id: str, *, actor: str | None) -> HumanTask:
             f"只有认领人 {row.assignee} 可以退回此任务。",
             f"Only {row.assignee}, who claimed it, can unclaim it.",
         )
+    if row.assigned_by not in (None, BY_CLAIM):
+        raise Conflict(
+            "此任务是指派给您的，不能退回；如不能办理，请联系科技局改派。",
+            "This task was assigned to you and cannot be given back; ask the bureau to reassign it.",
+        )
     row.assignee = None
+    row.assigned_by = None
     _log(session, row, "task_unclaimed", actor)
     session.commit()
     return row
 
 
-def _log(session: Session, row: HumanTask, kind: str, actor: str | None) -> None:
+def _log(
+    session: Session, row: HumanTask, kind: str, actor: str | None, data: dict[str, Any] | None = None
+) -> None:
     from engine.clock import get_clock
 
     session.add(
@@ -178,6 +213,7 @@ def _log(session: Session, row: HumanTask, kind: str, actor: str | None) -> None
             task_id=row.id,
             task_spec=row.task_spec,
             task_name=row.name,
+            data_json=json.dumps(data, ensure_ascii=False, sort_keys=True) if data is not None else None,
         )
     )
 

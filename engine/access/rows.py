@@ -27,12 +27,16 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from engine.access.principal import APPROVER_ROLES, OVERSIGHT_ROLES, principal
+from engine.assignment import BY_BUREAU, BY_PROCESS
 from engine.errors import Forbidden
 from engine.lint import role_of_lane
+from engine.models.domain import Person
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.models.user import RoleGrant, User
 
+#: Roles that may look at (not do) any task of their jurisdiction, whoever it is assigned to.
+LOOKING_ROLES = frozenset({"bureau", "admin"})
 #: Roles that read every instance of their jurisdiction (fields filtered by audience).
 INSTANCE_READ_ROLES = OVERSIGHT_ROLES | APPROVER_ROLES | frozenset({"expert", "panel_chair"})
 
@@ -123,11 +127,56 @@ def _unclaimed_clause(role: str, username: str | None) -> ColumnElement[bool]:
     return and_(~other_hands, ~starter_holds)
 
 
+#: How an assignee is set so that the task is theirs alone (a claim only locks the task; see engine.tasks).
+EXCLUSIVE_ASSIGNMENTS = (BY_PROCESS, BY_BUREAU)
+
+
+def _organisations(username: str) -> Any:
+    return select(Person.organisation).where(Person.username == username, Person.organisation.is_not(None))
+
+
+def assignment_clause(username: str | None) -> ColumnElement[bool]:
+    """A WHERE condition on HumanTask: the task's assignment (``engine.assignment``) lets ``username`` do it —
+    it is assigned to them, or to nobody by the process or the bureau; and it names no candidate organisation,
+    or one the user's account is linked to (``Person.username``)."""
+    if username is None:
+        return and_(HumanTask.assignee.is_(None), HumanTask.candidate_org.is_(None))
+    person_ok = or_(
+        HumanTask.assignee == username,
+        HumanTask.assignee.is_(None),
+        HumanTask.assigned_by.is_(None),
+        HumanTask.assigned_by.not_in(EXCLUSIVE_ASSIGNMENTS),
+    )
+    org_ok = or_(
+        HumanTask.candidate_org.is_(None),
+        HumanTask.assignee == username,
+        HumanTask.candidate_org.in_(_organisations(username)),
+    )
+    return and_(person_ok, org_ok)
+
+
+def assignment_allows(session: Session, username: str | None, task: HumanTask) -> bool:
+    """The same rule as ``assignment_clause`` for one row."""
+    if task.assignee and task.assignee == username:
+        return True
+    if task.assignee and task.assigned_by in EXCLUSIVE_ASSIGNMENTS:
+        return False
+    if task.candidate_org:
+        if username is None:
+            return False
+        return task.candidate_org in set(session.scalars(_organisations(username)))
+    return True
+
+
 def task_visibility_clause(user: Any, lanes: list[str]) -> ColumnElement[bool]:
     """A WHERE condition on HumanTask, on top of the queue's lane rule: tasks of reading roles' lanes as the
     queue shows them; a task of another role (solver, issuer, …) only in an instance the user may read, or while
     nobody else has a hand in it (see ``_unclaimed_clause``). ``lanes``: the lane names in use."""
     who = principal(user)
+    return and_(_visibility_by_role(who, lanes), assignment_clause(who.username))
+
+
+def _visibility_by_role(who: Any, lanes: list[str]) -> ColumnElement[bool]:
     everywhere, _places = read_scope(who)
     if everywhere:
         return true()
@@ -152,6 +201,8 @@ def may_act_on_task(session: Session, user: Any, task: HumanTask, instance: Proc
     role = role_of_lane(task.lane)
     if role is None or not who.holds({role}, task.jurisdiction):
         return False
+    if not assignment_allows(session, who.username, task):
+        return False  # assigned to another person, or to an organisation the user is not linked to
     if role in INSTANCE_READ_ROLES or can_read_instance(session, who, instance):
         return True
     unclaimed = select(exists().where(HumanTask.id == task.id, _unclaimed_clause(role, who.username)))
@@ -163,8 +214,12 @@ def may_see_task(session: Session, user: Any, task: HumanTask, instance: Process
     lane's role (to look back at what they or a colleague did)."""
     if may_act_on_task(session, user, task, instance):
         return True
-    role = role_of_lane(task.lane)
     who = principal(user)
+    if who.holds(LOOKING_ROLES, task.jurisdiction):
+        return True  # the bureau and the administrator look at any task of their jurisdiction (reassignment)
+    if not assignment_allows(session, who.username, task):
+        return False  # another expert's scoring, another organisation's task: not even to look at
+    role = role_of_lane(task.lane)
     return bool(role and who.holds({role}, task.jurisdiction) and can_read_instance(session, who, instance))
 
 

@@ -23,6 +23,7 @@ KINDS = (
     "retried",
     "completed",
     "migrated",
+    "task_reassigned",
 )
 
 

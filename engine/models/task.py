@@ -23,6 +23,7 @@ class HumanTask(Base):
         Index("ix_human_task_status_assignee", "status", "assignee"),
         Index("ix_human_task_instance", "instance_id", "status"),
         Index("ix_human_task_queue", "status", "created_at", "id"),
+        Index("ix_human_task_candidate_org", "candidate_org", "status"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
@@ -36,6 +37,11 @@ class HumanTask(Base):
     form_key: Mapped[str | None] = mapped_column(String(128))
     status: Mapped[str] = mapped_column(String(16), default=READY)
     assignee: Mapped[str | None] = mapped_column(String(64))
+    #: how the assignee was set: "claim" (the user took it), "process" (the diagram's ``assignee`` property),
+    #: "bureau" (reassigned by a clerk); None when unassigned
+    assigned_by: Mapped[str | None] = mapped_column(String(16))
+    #: the organisation code whose linked users may do the task (the diagram's ``candidateOrganisation``)
+    candidate_org: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -14,6 +14,7 @@ from flask_login import current_user
 from engine import instances
 from engine.access import policy
 from engine.access.fields import FieldViewer
+from engine.assignment import names_of
 from engine.models import task as task_model
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
@@ -37,12 +38,14 @@ def _visible_instance(instance_id: int) -> tuple[ProcessInstance, FieldViewer]:
 @rule("instance")
 def show(instance_id: int) -> str:
     instance, viewer = _visible_instance(instance_id)
-    open_tasks = db.session.query(HumanTask).filter(HumanTask.instance_id == instance.id).all()
+    rows = db.session.query(HumanTask).filter(HumanTask.instance_id == instance.id).all()
+    open_tasks = [t for t in rows if t.status in task_model.OPEN]
     return render_template(
         "instance/show.html",
         instance=instance,
         context=instance_context(instance, viewer),
-        open_tasks=[t for t in open_tasks if t.status in task_model.OPEN],
+        open_tasks=open_tasks,
+        names=names_of(db.session(), open_tasks),
     )
 
 

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from engine import reminders, tasks
 from engine.access import policy, task_visibility_clause
+from engine.assignment import names_of
 from engine.clock import get_clock
 from engine.errors import JiebangError
 from engine.models.deployment import ProcessVersion
@@ -67,6 +68,7 @@ def index() -> str:
     return render_template(
         "queue/index.html",
         page=page,
+        names=names_of(session, page.items),
         reminders=upcoming,
         scope=scope,
         filters={
