@@ -19,7 +19,7 @@ full.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 from fnmatch import fnmatchcase
 from functools import lru_cache
@@ -99,6 +99,8 @@ FIELD_RULES: tuple[FieldRule, ...] = (
     ),
     *_rules(
         FieldClass.SCORES,
+        # 000 §12(4): each panel member scores on their own — a member sees only their own review (OWN_RECORDS),
+        # before and after the panel closes; the ranking (COMPETITION) exists only once every member has scored
         "one expert's scores and opinions",
         "reviews",
         "review",
@@ -207,29 +209,9 @@ class FieldViewer:
     username: str | None = None
     #: the organisation codes the viewer's account is linked to (``Person.username``)
     organisations: frozenset[str] = frozenset()
-    #: classes this viewer sees beyond its audience's (see ``panel_closed``)
-    also: frozenset[FieldClass] = frozenset()
 
     def sees(self, field_class: FieldClass) -> bool:
-        return self.audience in CLASS_AUDIENCES[field_class] or field_class in self.also
-
-
-#: The value that exists once every panel member has scored (expert_review.bpmn's aggregate step).
-PANEL_CLOSED_BY = "review_ranking"
-
-
-def panel_closed(data: Mapping[str, Any], viewer: FieldViewer) -> bool:
-    """000 §12(4), 001 八(四): each panel member scores on their own — until every member has scored (the ranking
-    exists), a member sees only their own scores; afterwards the members of the panel (``panel``: user names)
-    see the panel's scores. Until then nobody on the panel sees the ranking either: it does not exist yet."""
-    panel = data.get("panel")
-    return (
-        viewer.audience == Audience.REVIEWER
-        and viewer.username is not None
-        and PANEL_CLOSED_BY in data
-        and isinstance(panel, list)
-        and viewer.username in panel
-    )
+        return self.audience in CLASS_AUDIENCES[field_class]
 
 
 _HIDDEN = object()
@@ -288,8 +270,6 @@ def filter_data(data: Mapping[str, Any] | None, viewer: FieldViewer, *, own: boo
     """The part of ``data`` (an instance's or a task's data, or an event's) the viewer may see."""
     if not data:
         return {}
-    if panel_closed(data, viewer):
-        viewer = replace(viewer, also=viewer.also | {FieldClass.SCORES})
     kept = _walk(data, "", viewer, own, only_own=False)
     return kept if isinstance(kept, dict) else {}
 
