@@ -44,7 +44,9 @@ def test_experts_see_their_own_scoring_and_the_bureau_reassigns(roles: Any, case
     assert page.locator("form[data-jb-task-form]").count() == 0  # the clerk looks, but cannot score
     page.click("section.reassign button.primary")  # nothing chosen, no reason: told what is missing
     page.wait_for_load_state("networkidle")
-    clerk.check("请从列表中选择一位可以办理此任务的人员。", "请填写改派理由。", shot="assign-2-reassign-refused")
+    clerk.check(
+        "请从列表中选择一位可以办理此任务的人员。", "请填写改派理由。", shot="assign-2-reassign-refused"
+    )
     page.select_option("#reassign-to", label="专家己")
     page.fill("#reassign-reason", "专家丙与申报单位存在利益关系，申请回避")
     screenshot(page, "assign-3-reassign-form")
@@ -53,7 +55,12 @@ def test_experts_see_their_own_scoring_and_the_bureau_reassigns(roles: Any, case
     clerk.check("已改派给 专家己", "指派给 专家己")
     shot = screenshot(page, "assign-4-reassigned")
     copy_for_readme(shot, "assign-reassigned")
-    clerk.open(f"/instances/{case.scoring}", "改派给 专家己", "原办理人 专家丙", "专家丙与申报单位存在利益关系，申请回避")
+    clerk.open(
+        f"/instances/{case.scoring}",
+        "改派给 专家己",
+        "原办理人 专家丙",
+        "专家丙与申报单位存在利益关系，申请回避",
+    )
     copy_for_readme(screenshot(page, "assign-5-timeline"), "assign-timeline")
 
     spare = roles("e6")
