@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from engine import audit
-from engine.access.rows import LOOKING_ROLES
+from engine.access.rows import LOOKING_ROLES, STANDS_IN
 from engine.assignment import BY_BUREAU, user_name
 from engine.clock import get_clock
 from engine.db import begin_write
@@ -28,7 +28,8 @@ REASON_MAX = 500
 
 
 def eligible_assignees(session: Session, row: HumanTask) -> list[User]:
-    """Who may be given the task: active users holding the lane's role in its jurisdiction (or everywhere) and,
+    """Who may be given the task: active users holding the lane's role (or one standing in for it, e.g. the panel
+    chair for an expert's scoring) in its jurisdiction (or everywhere) and,
     for a task of a candidate organisation, linked to that organisation. Ordered by display name."""
     role = role_of_lane(row.lane)
     if role is None:
@@ -36,7 +37,7 @@ def eligible_assignees(session: Session, row: HumanTask) -> list[User]:
     query = (
         select(User)
         .join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(User.active, RoleGrant.role == role)
+        .where(User.active, RoleGrant.role.in_(sorted({role} | STANDS_IN.get(role, frozenset()))))
         .options(selectinload(User.roles))
     )
     if row.jurisdiction:

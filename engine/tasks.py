@@ -22,7 +22,7 @@ from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.runtime import Context, change_instance
 from engine.taskforms import form_for, validate_task_data
-from engine.users import get_user, holds_role
+from engine.users import get_user
 
 
 def queue_query(
@@ -30,6 +30,7 @@ def queue_query(
     instance_id: int | None = None,
     roles: list[tuple[str, str | None]] | None = None,
     assignee: str | None = None,
+    assigned_to: str | None = None,
     lanes: Iterable[str] | None = None,
     jurisdiction: str | None = None,
     process_key: str | None = None,
@@ -41,7 +42,7 @@ def queue_query(
     ``roles`` are (role, jurisdiction or None for all) grants. Lanes are free text that names a role
     (``engine.lint.role_of_lane``); pass ``lanes``, the lane names in use (``engine.workqueue.ready_lanes``),
     so that the role filter is an index-backed ``lane IN (…)``; without it a LIKE on the lane is used.
-    ``search`` matches the start of the business key, or part of the task name or of the instance title."""
+    ``assigned_to``: with ``roles``, also the tasks assigned to this user. ``search`` matches the start of the business key, or part of the task name or of the instance title."""
     # Tasks of suspended or failed instances are 'paused' (engine.indexes.rebuild): no join is needed, and the
     # page is one ordered scan of ix_human_task_queue.
     query = select(HumanTask).where(HumanTask.status == task_model.READY)
@@ -50,7 +51,9 @@ def queue_query(
     if assignee is not None:
         query = query.where(HumanTask.assignee == assignee)
     if roles is not None:
-        query = query.where(_roles_clause(roles, None if lanes is None else list(lanes)))
+        by_role = _roles_clause(roles, None if lanes is None else list(lanes))
+        # a task assigned to the user by name is theirs even where no grant names its lane (a panel chair)
+        query = query.where(or_(by_role, HumanTask.assignee == assigned_to) if assigned_to else by_role)
     if jurisdiction is not None:
         query = query.where(HumanTask.jurisdiction == jurisdiction)
     if process_key is not None:
@@ -130,9 +133,11 @@ def _open_task(session: Session, task_id: str) -> HumanTask:
 
 
 def _authorize(session: Session, row: HumanTask, actor: str | None) -> None:
+    from engine.access.rows import holds_lane
+
     user = get_user(session, actor)
     role = role_of_lane(row.lane)
-    if not holds_role(user, role, row.jurisdiction):
+    if not holds_lane(user, row):
         raise Forbidden(
             f"用户 {user.username} 没有办理此任务所需的角色（{role or row.lane}，辖区：{row.jurisdiction or '任意'}）。",
             f"User {user.username} does not hold the role this task needs ({role or row.lane}, jurisdiction: "

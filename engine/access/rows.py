@@ -168,6 +168,28 @@ def assignment_allows(session: Session, username: str | None, task: HumanTask) -
     return True
 
 
+#: Roles that do a lane's task when the task is assigned to them by name: the panel chair scores as a member of
+#: the panel (000 §12(4); the expert lane of expert_scoring.bpmn).
+STANDS_IN: dict[str, frozenset[str]] = {"expert": frozenset({"panel_chair"})}
+
+
+def holds_lane(who: Any, task: HumanTask) -> bool:
+    """The lane's role in the task's jurisdiction — or, for a task assigned to this user by the process or the
+    bureau, a role that stands in for it (``STANDS_IN``)."""
+    who = principal(who)
+    role = role_of_lane(task.lane)
+    if role is None:
+        return False
+    if who.holds({role}, task.jurisdiction):
+        return True
+    assigned_here = task.assignee is not None and task.assignee == who.username
+    return (
+        assigned_here
+        and task.assigned_by in EXCLUSIVE_ASSIGNMENTS
+        and who.holds(STANDS_IN.get(role, frozenset()), task.jurisdiction)
+    )
+
+
 def task_visibility_clause(user: Any, lanes: list[str]) -> ColumnElement[bool]:
     """A WHERE condition on HumanTask, on top of the queue's lane rule: tasks of reading roles' lanes as the
     queue shows them; a task of another role (solver, issuer, …) only in an instance the user may read, or while
@@ -199,11 +221,15 @@ def may_act_on_task(session: Session, user: Any, task: HumanTask, instance: Proc
     either taking part in the instance or a task nobody else has a hand in."""
     who = principal(user)
     role = role_of_lane(task.lane)
-    if role is None or not who.holds({role}, task.jurisdiction):
+    if role is None or not holds_lane(who, task):
         return False
     if not assignment_allows(session, who.username, task):
         return False  # assigned to another person, or to an organisation the user is not linked to
-    if role in INSTANCE_READ_ROLES or can_read_instance(session, who, instance):
+    if (
+        role in INSTANCE_READ_ROLES
+        or task.assignee == who.username
+        or can_read_instance(session, who, instance)
+    ):
         return True
     unclaimed = select(exists().where(HumanTask.id == task.id, _unclaimed_clause(role, who.username)))
     return bool(session.scalar(unclaimed))

@@ -1,4 +1,4 @@
-"""A Dazu challenge at its expert scoring (a panel of five, 专家甲 the chair) and a second Dazu challenge of
+"""A Dazu challenge at its expert scoring (a panel of five, 专家甲 the chair, holding the panel chair's role) and a second Dazu challenge of
 another issuer organisation waiting for its need, for the assignment tests (web, API and browser)."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from tests.lifecycle.conftest import application, need, panel
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 #: the panel: user name → display name (the first is the chair)
 EXPERTS = {"e1": "专家甲", "e2": "专家乙", "e3": "专家丙", "e4": "专家丁", "e5": "专家戊"}
+CHAIR = "e1"
 #: an expert outside the panel, who may be given a member's scoring
 SPARE = ("e6", "专家己")
 OTHER_ORG = ("DAZU-ISS2", "大足第二发榜企业")
@@ -28,7 +29,8 @@ USERS: dict[str, tuple[str, str]] = {
     "issuer_dazu": ("issuer", "大足硅业联络人"),  # linked to DAZU-ISS by web.demo.load_organisations
     "issuer2_dazu": ("issuer", "第二发榜企业联络人"),
     "approver_dazu": ("approver", "区政府审批人"),
-    **{name: ("expert", shown) for name, shown in EXPERTS.items()},
+    # the chair holds the panel chair's role only: their own scoring is theirs all the same
+    **{name: ("panel_chair" if name == CHAIR else "expert", shown) for name, shown in EXPERTS.items()},
     SPARE[0]: ("expert", SPARE[1]),
 }
 
@@ -85,7 +87,7 @@ def build(s: Session, sim: Any, password_hash: str) -> AssignCase:
     iid = _start(s, "DAZU-AS-1", "DAZU-ISS")
     do(s, iid, "post_need", "issuer_dazu", need())
     review = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
-    do(s, iid, "need_review", "e1", review)
+    do(s, iid, "need_review", "e2", review)
     do(s, iid, "municipal_check", "bureau_dazu", {"taken_municipal": "no"})
     do(s, iid, "publish_list", "bureau_dazu", {"list_published_on": "2026-05-06"})
     apps = [application("DAZU-S1", "DAZU-P1,DAZU-P2"), application("DAZU-S2", "DAZU-P4")]

@@ -51,7 +51,9 @@ def index() -> str:
     if scope == "mine":
         query = tasks.queue_query(assignee=current_user.username, **filters)
     else:
-        query = tasks.queue_query(roles=current_user.role_pairs(), lanes=lanes, **filters)
+        query = tasks.queue_query(
+            roles=current_user.role_pairs(), assigned_to=current_user.username, lanes=lanes, **filters
+        )
     query = query.where(task_visibility_clause(me(), lanes))  # the policy's rule, in SQL
     try:
         page_number = max(1, int(request.args.get("page", "1")))
