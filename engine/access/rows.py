@@ -8,6 +8,10 @@ Reading an instance — its data, events and tasks' data — is allowed to
 * *participants*: the user who started the instance, and users who completed, or hold the claim of, one of its
   tasks.
 
+A task assigned by name (the diagram's ``assignee``, or the bureau's reassignment) is seen and done only by its
+assignee, one of a candidate organisation (``candidateOrganisation``) only by users linked to it
+(``engine.assignment``); the bureau and administrators of the jurisdiction may look at any task.
+
 Everybody else — solvers, issuers, third parties, recommenders — reads only instances they take part in, so a
 solver never reads another solver's application. On top of the engine's lane rule, such a role sees and acts on
 a task (and the instance data it shows) only in an instance it takes part in, or while nobody else has a hand in
@@ -193,7 +197,9 @@ def holds_lane(who: Any, task: HumanTask) -> bool:
 def task_visibility_clause(user: Any, lanes: list[str]) -> ColumnElement[bool]:
     """A WHERE condition on HumanTask, on top of the queue's lane rule: tasks of reading roles' lanes as the
     queue shows them; a task of another role (solver, issuer, …) only in an instance the user may read, or while
-    nobody else has a hand in it (see ``_unclaimed_clause``). ``lanes``: the lane names in use."""
+    nobody else has a hand in it (see ``_unclaimed_clause``); and in every case only as its assignment allows
+    (``assignment_clause``: another person's task, or another organisation's, is never listed). ``lanes``: the
+    lane names in use."""
     who = principal(user)
     return and_(_visibility_by_role(who, lanes), assignment_clause(who.username))
 
