@@ -63,6 +63,16 @@ def test_experts_see_their_own_scoring_and_the_bureau_reassigns(roles: Any, case
     )
     copy_for_readme(screenshot(page, "assign-5-timeline"), "assign-timeline")
 
+    # the same page in English: English texts only (names stay as people wrote them)
+    clerk.open(f"/tasks/{case.score_tasks['e4']}")
+    page.click("header button:has-text('English')")
+    page.wait_for_load_state("networkidle")
+    text = clerk.check(
+        "Assigned to 专家丁", "Reassign the task", "Reason for the reassignment", shot="assign-7-english"
+    )
+    for chinese in ("改派", "指派给", "办理人", "理由"):
+        assert chinese not in text, chinese
+
     spare = roles("e6")
     spare.open("/tasks", "专家评分", "指派给 专家己")
     copy_for_readme(screenshot(spare.page, "assign-6-new-assignee-queue"), "assign-new-assignee-queue")
