@@ -46,6 +46,7 @@ EVENTS = frozenset(
         "person_updated",
         "expert_created",
         "expert_updated",
+        "task_reassigned",
     }
 )
 

@@ -350,7 +350,10 @@ def tasks(instance_id: int | None, actor: str | None, as_json: bool) -> None:
         else:
             user, lanes = get_user(session, actor), ready_lanes(session)
             query = queue_query(
-                instance_id=instance_id, roles=[(g.role, g.jurisdiction) for g in user.roles], lanes=lanes
+                instance_id=instance_id,
+                roles=[(g.role, g.jurisdiction) for g in user.roles],
+                assigned_to=user.username,
+                lanes=lanes,
             ).where(task_visibility_clause(user, lanes))
             rows = list(session.scalars(query.limit(500)))
         data = [task_json(t) for t in rows]

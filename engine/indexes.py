@@ -18,7 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from engine import portal
+from engine import assignment, portal
 from engine.lint import form_key_of
 from engine.models import instance as status
 from engine.models import task as task_model
@@ -168,6 +168,7 @@ def rebuild(
             existing[task_id].status = open_status
             continue
         spec = task.task_spec
+        assigned = assignment.resolve(wf.script_engine, task)
         row = HumanTask(
             id=task_id,
             instance_id=instance.id,
@@ -181,6 +182,9 @@ def rebuild(
             status=open_status,
             created_at=now,
             instructions=(getattr(spec, "extensions", None) or {}).get("instructionsForEndUser"),
+            assignee=assigned.assignee,
+            assigned_by=assignment.BY_PROCESS if assigned.assignee else None,
+            candidate_org=assigned.candidate_org,
         )
         policy.apply(row, task.data, now, boundary=_boundary_due(task, due_by_task))
         session.add(row)

@@ -84,6 +84,11 @@ def _expressions(task_spec: Any) -> Iterator[tuple[str, str, str]]:
         value = getattr(task_spec, attr, None)
         if isinstance(value, str) and value.strip():
             yield attr, value, "eval"
+    props = properties_of(task_spec)  # who does the task (engine.assignment)
+    for name in ("assignee", "candidateOrganisation"):
+        value = props.get(name)
+        if isinstance(value, str) and value.strip():
+            yield name, value.strip(), "eval"
 
 
 PropertyLookup = Callable[[str], dict[str, str]]
@@ -143,6 +148,8 @@ _KIND_ZH = {
     "postscript": "后置脚本",
     "cardinality": "多实例基数",
     "condition ": "条件",
+    "assignee": "指派人表达式",
+    "candidateOrganisation": "办理单位表达式",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
+from engine.assignment import BY_CLAIM
 from engine.db import begin_write
 from engine.domain import checks
 from engine.domain.problems import by_field
@@ -22,7 +24,7 @@ from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.runtime import Context, change_instance, load_workflow
 from engine.taskforms import form_for, validate_task_data
-from engine.users import get_user, holds_role
+from engine.users import get_user
 
 
 def queue_query(
@@ -30,6 +32,7 @@ def queue_query(
     instance_id: int | None = None,
     roles: list[tuple[str, str | None]] | None = None,
     assignee: str | None = None,
+    assigned_to: str | None = None,
     lanes: Iterable[str] | None = None,
     jurisdiction: str | None = None,
     process_key: str | None = None,
@@ -41,7 +44,7 @@ def queue_query(
     ``roles`` are (role, jurisdiction or None for all) grants. Lanes are free text that names a role
     (``engine.lint.role_of_lane``); pass ``lanes``, the lane names in use (``engine.workqueue.ready_lanes``),
     so that the role filter is an index-backed ``lane IN (…)``; without it a LIKE on the lane is used.
-    ``search`` matches the start of the business key, or part of the task name or of the instance title."""
+    ``assigned_to``: with ``roles``, also the tasks assigned to this user. ``search`` matches the start of the business key, or part of the task name or of the instance title."""
     # Tasks of suspended or failed instances are 'paused' (engine.indexes.rebuild): no join is needed, and the
     # page is one ordered scan of ix_human_task_queue.
     query = select(HumanTask).where(HumanTask.status == task_model.READY)
@@ -50,7 +53,9 @@ def queue_query(
     if assignee is not None:
         query = query.where(HumanTask.assignee == assignee)
     if roles is not None:
-        query = query.where(_roles_clause(roles, None if lanes is None else list(lanes)))
+        by_role = _roles_clause(roles, None if lanes is None else list(lanes))
+        # a task assigned to the user by name is theirs even where no grant names its lane (a panel chair)
+        query = query.where(or_(by_role, HumanTask.assignee == assigned_to) if assigned_to else by_role)
     if jurisdiction is not None:
         query = query.where(HumanTask.jurisdiction == jurisdiction)
     if process_key is not None:
@@ -102,6 +107,8 @@ def task_json(row: HumanTask) -> dict[str, Any]:
         "form": row.form_key,
         "due_at": row.due_at.isoformat() if row.due_at else None,
         "assignee": row.assignee,
+        "assigned_by": row.assigned_by,
+        "candidate_org": row.candidate_org,
         "business_key": row.business_key,
         "jurisdiction": row.jurisdiction,
     }
@@ -128,14 +135,38 @@ def _open_task(session: Session, task_id: str) -> HumanTask:
 
 
 def _authorize(session: Session, row: HumanTask, actor: str | None) -> None:
+    from engine.access.rows import holds_lane
+
     user = get_user(session, actor)
     role = role_of_lane(row.lane)
-    if not holds_role(user, role, row.jurisdiction):
+    if not holds_lane(user, row):
         raise Forbidden(
             f"用户 {user.username} 没有办理此任务所需的角色（{role or row.lane}，辖区：{row.jurisdiction or '任意'}）。",
             f"User {user.username} does not hold the role this task needs ({role or row.lane}, jurisdiction: "
             f"{row.jurisdiction or 'any'}).",
         )
+    from engine.access.rows import assignment_allows
+
+    if not assignment_allows(session, user.username, row):
+        raise Forbidden(*assigned_elsewhere(session, row, user.username))
+
+
+def assigned_elsewhere(session: Session, row: HumanTask, username: str) -> tuple[str, str]:
+    """Why ``username`` may not do a task assigned to another person or organisation (Chinese, English)."""
+    from engine.assignment import organisation_name, user_name
+
+    if row.assignee and row.assignee != username:
+        who = user_name(session, row.assignee)
+        return (
+            f"任务“{row.name or row.task_spec}”已指派给 {who}，只有其本人可以办理；如需改派请联系科技局。",
+            f"Task '{row.name or row.task_spec}' is assigned to {who}; only they can do it. Ask the bureau to "
+            "reassign it.",
+        )
+    org = organisation_name(session, row.candidate_org)
+    return (
+        f"任务“{row.name or row.task_spec}”由{org}办理，您的账号不属于该单位。",
+        f"Task '{row.name or row.task_spec}' is for {org}; your account does not belong to it.",
+    )
 
 
 def require_actor(session: Session, row: HumanTask, actor: str | None) -> None:
@@ -158,6 +189,7 @@ def claim(session: Session, task_id: str, *, actor: str | None) -> HumanTask:
         raise Conflict(f"任务已被 {row.assignee} 认领。", f"The task is already claimed by {row.assignee}.")
     if row.assignee != actor:
         row.assignee = actor
+        row.assigned_by = BY_CLAIM
         _log(session, row, "task_claimed", actor)
     session.commit()
     return row
@@ -174,13 +206,21 @@ def unclaim(session: Session, task_id: str, *, actor: str | None) -> HumanTask:
             f"只有认领人 {row.assignee} 可以退回此任务。",
             f"Only {row.assignee}, who claimed it, can unclaim it.",
         )
+    if row.assigned_by not in (None, BY_CLAIM):
+        raise Conflict(
+            "此任务是指派给您的，不能退回；如不能办理，请联系科技局改派。",
+            "This task was assigned to you and cannot be given back; ask the bureau to reassign it.",
+        )
     row.assignee = None
+    row.assigned_by = None
     _log(session, row, "task_unclaimed", actor)
     session.commit()
     return row
 
 
-def _log(session: Session, row: HumanTask, kind: str, actor: str | None) -> None:
+def _log(
+    session: Session, row: HumanTask, kind: str, actor: str | None, data: dict[str, Any] | None = None
+) -> None:
     from engine.clock import get_clock
 
     session.add(
@@ -192,6 +232,7 @@ def _log(session: Session, row: HumanTask, kind: str, actor: str | None) -> None
             task_id=row.id,
             task_spec=row.task_spec,
             task_name=row.name,
+            data_json=json.dumps(data, ensure_ascii=False, sort_keys=True) if data is not None else None,
         )
     )
 

@@ -16,7 +16,7 @@ from engine.models.instance import ProcessInstance
 from engine.models.web import Objection
 from web.extensions import db
 
-_DECISION_KINDS = ("task_completed", "message_received", "retried", "terminated", "error")
+_DECISION_KINDS = ("task_completed", "message_received", "retried", "terminated", "error", "task_reassigned")
 
 
 @dataclass

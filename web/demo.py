@@ -103,6 +103,12 @@ def load_organisations(session: Session) -> int:
                     username=f"solver_{j}" if i == 1 else None,
                 )
             )
+        # the issuer's contact holds the issuer account: issuer tasks are for the issuer's people (candidateOrganisation)
+        rows.append(
+            Person(
+                code=f"{J}-PISS", name=f"{city}发榜联络人", organisation=f"{J}-ISS", username=f"issuer_{j}"
+            )
+        )
         rows.append(Person(code=f"{J}-PBUSY", name=f"{city}忙碌研究员", organisation=f"{J}-S4"))
         rows.append(Person(code=f"{J}-PPUN", name=f"{city}失信研究员", organisation=f"{J}-S4"))
         for i in range(1, 5):

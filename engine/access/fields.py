@@ -99,6 +99,8 @@ FIELD_RULES: tuple[FieldRule, ...] = (
     ),
     *_rules(
         FieldClass.SCORES,
+        # 000 §12(4): each panel member scores on their own — a member sees only their own review (OWN_RECORDS),
+        # before and after the panel closes; the ranking (COMPETITION) exists only once every member has scored
         "one expert's scores and opinions",
         "reviews",
         "review",
@@ -140,6 +142,14 @@ FIELD_RULES: tuple[FieldRule, ...] = (
         "panel",
         "expert",
         "panel_problem",
+    ),
+    *_rules(
+        FieldClass.PANEL,
+        "who a task was reassigned to and from (engine.reassign): an expert's name is the panel's",
+        "to",
+        "from",
+        "to_name",
+        "from_name",
     ),
     *_rules(
         FieldClass.INTERNAL,

@@ -8,6 +8,10 @@ Reading an instance — its data, events and tasks' data — is allowed to
 * *participants*: the user who started the instance, and users who completed, or hold the claim of, one of its
   tasks.
 
+A task assigned by name (the diagram's ``assignee``, or the bureau's reassignment) is seen and done only by its
+assignee, one of a candidate organisation (``candidateOrganisation``) only by users linked to it
+(``engine.assignment``); the bureau and administrators of the jurisdiction may look at any task.
+
 Everybody else — solvers, issuers, third parties, recommenders — reads only instances they take part in, so a
 solver never reads another solver's application. On top of the engine's lane rule, such a role sees and acts on
 a task (and the instance data it shows) only in an instance it takes part in, or while nobody else has a hand in
@@ -27,12 +31,16 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from engine.access.principal import APPROVER_ROLES, OVERSIGHT_ROLES, principal
+from engine.assignment import BY_BUREAU, BY_PROCESS
 from engine.errors import Forbidden
 from engine.lint import role_of_lane
+from engine.models.domain import Person
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.models.user import RoleGrant, User
 
+#: Roles that may look at (not do) any task of their jurisdiction, whoever it is assigned to.
+LOOKING_ROLES = frozenset({"bureau", "admin"})
 #: Roles that read every instance of their jurisdiction (fields filtered by audience).
 INSTANCE_READ_ROLES = OVERSIGHT_ROLES | APPROVER_ROLES | frozenset({"expert", "panel_chair"})
 
@@ -123,11 +131,80 @@ def _unclaimed_clause(role: str, username: str | None) -> ColumnElement[bool]:
     return and_(~other_hands, ~starter_holds)
 
 
+#: How an assignee is set so that the task is theirs alone (a claim only locks the task; see engine.tasks).
+EXCLUSIVE_ASSIGNMENTS = (BY_PROCESS, BY_BUREAU)
+
+
+def _organisations(username: str) -> Any:
+    return select(Person.organisation).where(Person.username == username, Person.organisation.is_not(None))
+
+
+def assignment_clause(username: str | None) -> ColumnElement[bool]:
+    """A WHERE condition on HumanTask: the task's assignment (``engine.assignment``) lets ``username`` do it —
+    it is assigned to them, or to nobody by the process or the bureau; and it names no candidate organisation,
+    or one the user's account is linked to (``Person.username``)."""
+    if username is None:
+        return and_(HumanTask.assignee.is_(None), HumanTask.candidate_org.is_(None))
+    person_ok = or_(
+        HumanTask.assignee == username,
+        HumanTask.assignee.is_(None),
+        HumanTask.assigned_by.is_(None),
+        HumanTask.assigned_by.not_in(EXCLUSIVE_ASSIGNMENTS),
+    )
+    org_ok = or_(
+        HumanTask.candidate_org.is_(None),
+        HumanTask.assignee == username,
+        HumanTask.candidate_org.in_(_organisations(username)),
+    )
+    return and_(person_ok, org_ok)
+
+
+def assignment_allows(session: Session, username: str | None, task: HumanTask) -> bool:
+    """The same rule as ``assignment_clause`` for one row."""
+    if task.assignee and task.assignee == username:
+        return True
+    if task.assignee and task.assigned_by in EXCLUSIVE_ASSIGNMENTS:
+        return False
+    if task.candidate_org:
+        if username is None:
+            return False
+        return task.candidate_org in set(session.scalars(_organisations(username)))
+    return True
+
+
+#: Roles that do a lane's task when the task is assigned to them by name: the panel chair scores as a member of
+#: the panel (000 §12(4); the expert lane of expert_scoring.bpmn).
+STANDS_IN: dict[str, frozenset[str]] = {"expert": frozenset({"panel_chair"})}
+
+
+def holds_lane(who: Any, task: HumanTask) -> bool:
+    """The lane's role in the task's jurisdiction — or, for a task assigned to this user by the process or the
+    bureau, a role that stands in for it (``STANDS_IN``)."""
+    who = principal(who)
+    role = role_of_lane(task.lane)
+    if role is None:
+        return False
+    if who.holds({role}, task.jurisdiction):
+        return True
+    assigned_here = task.assignee is not None and task.assignee == who.username
+    return (
+        assigned_here
+        and task.assigned_by in EXCLUSIVE_ASSIGNMENTS
+        and who.holds(STANDS_IN.get(role, frozenset()), task.jurisdiction)
+    )
+
+
 def task_visibility_clause(user: Any, lanes: list[str]) -> ColumnElement[bool]:
     """A WHERE condition on HumanTask, on top of the queue's lane rule: tasks of reading roles' lanes as the
     queue shows them; a task of another role (solver, issuer, …) only in an instance the user may read, or while
-    nobody else has a hand in it (see ``_unclaimed_clause``). ``lanes``: the lane names in use."""
+    nobody else has a hand in it (see ``_unclaimed_clause``); and in every case only as its assignment allows
+    (``assignment_clause``: another person's task, or another organisation's, is never listed). ``lanes``: the
+    lane names in use."""
     who = principal(user)
+    return and_(_visibility_by_role(who, lanes), assignment_clause(who.username))
+
+
+def _visibility_by_role(who: Any, lanes: list[str]) -> ColumnElement[bool]:
     everywhere, _places = read_scope(who)
     if everywhere:
         return true()
@@ -150,9 +227,15 @@ def may_act_on_task(session: Session, user: Any, task: HumanTask, instance: Proc
     either taking part in the instance or a task nobody else has a hand in."""
     who = principal(user)
     role = role_of_lane(task.lane)
-    if role is None or not who.holds({role}, task.jurisdiction):
+    if role is None or not holds_lane(who, task):
         return False
-    if role in INSTANCE_READ_ROLES or can_read_instance(session, who, instance):
+    if not assignment_allows(session, who.username, task):
+        return False  # assigned to another person, or to an organisation the user is not linked to
+    if (
+        role in INSTANCE_READ_ROLES
+        or task.assignee == who.username
+        or can_read_instance(session, who, instance)
+    ):
         return True
     unclaimed = select(exists().where(HumanTask.id == task.id, _unclaimed_clause(role, who.username)))
     return bool(session.scalar(unclaimed))
@@ -163,8 +246,12 @@ def may_see_task(session: Session, user: Any, task: HumanTask, instance: Process
     lane's role (to look back at what they or a colleague did)."""
     if may_act_on_task(session, user, task, instance):
         return True
-    role = role_of_lane(task.lane)
     who = principal(user)
+    if who.holds(LOOKING_ROLES, task.jurisdiction):
+        return True  # the bureau and the administrator look at any task of their jurisdiction (reassignment)
+    if not assignment_allows(session, who.username, task):
+        return False  # another expert's scoring, another organisation's task: not even to look at
+    role = role_of_lane(task.lane)
     return bool(role and who.holds({role}, task.jurisdiction) and can_read_instance(session, who, instance))
 
 

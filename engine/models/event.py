@@ -24,6 +24,7 @@ KINDS = (
     "completed",
     "migrated",
     "document_generated",
+    "task_reassigned",
 )
 
 

@@ -26,6 +26,7 @@ class HumanTask(Base):
         Index("ix_human_task_remind", "status", "remind_at"),
         Index("ix_human_task_due", "status", "due_at"),
         Index("ix_human_task_escalate", "status", "escalate_at"),
+        Index("ix_human_task_candidate_org", "candidate_org", "status"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task UUID
@@ -39,6 +40,11 @@ class HumanTask(Base):
     form_key: Mapped[str | None] = mapped_column(String(128))
     status: Mapped[str] = mapped_column(String(16), default=READY)
     assignee: Mapped[str | None] = mapped_column(String(64))
+    #: how the assignee was set: "claim" (the user took it), "process" (the diagram's ``assignee`` property),
+    #: "bureau" (reassigned by a clerk); None when unassigned
+    assigned_by: Mapped[str | None] = mapped_column(String(16))
+    #: the organisation code whose linked users may do the task (the diagram's ``candidateOrganisation``)
+    candidate_org: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: when the people who may act are reminded, and when the bureau is told of the overdue task (engine.task_due)

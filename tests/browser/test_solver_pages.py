@@ -17,6 +17,7 @@ from werkzeug.security import generate_password_hash
 from engine.models.event import InstanceEvent
 from engine.models.instance import ProcessInstance
 from engine.models.user import User
+from engine.users import add_user
 from tests.browser.conftest import PASSWORD
 from tests.lifecycle.conftest import Flow, application, panel, score_all
 from tests.lifecycle.drivers import end_of_publicity
@@ -33,6 +34,8 @@ def people(db_session: Session, demo_data: Any) -> None:
     for user in db_session.scalars(select(User)):
         user.password_hash = fast
     db_session.commit()
+    for name in ("e1", "e2", "e3", "e4", "e5"):  # the panel: each member scores their own assigned task
+        add_user(db_session, name, roles=["expert"], jurisdiction="dazu")
 
 
 def _flow(session: Session, sim: Any) -> Flow:

@@ -69,6 +69,7 @@ def list_tasks(args: dict[str, Any]) -> dict[str, Any]:
     query = engine_tasks.queue_query(
         instance_id=args.get("instance"),
         roles=[(g.role, g.jurisdiction) for g in user.roles],
+        assigned_to=user.username,
         lanes=lanes,
         assignee=user.username if args["mine"] else None,
         jurisdiction=args.get("jurisdiction"),

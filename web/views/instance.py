@@ -14,6 +14,7 @@ from flask_login import current_user
 from engine import expert_pool, instances
 from engine.access import policy
 from engine.access.fields import FieldClass, FieldViewer
+from engine.assignment import names_of
 from engine.documents import generate as documents
 from engine.models import task as task_model
 from engine.models.instance import ProcessInstance
@@ -39,7 +40,8 @@ def _visible_instance(instance_id: int) -> tuple[ProcessInstance, FieldViewer]:
 @rule("instance")
 def show(instance_id: int) -> str:
     instance, viewer = _visible_instance(instance_id)
-    open_tasks = db.session.query(HumanTask).filter(HumanTask.instance_id == instance.id).all()
+    rows = db.session.query(HumanTask).filter(HumanTask.instance_id == instance.id).all()
+    open_tasks = [t for t in rows if t.status in task_model.OPEN]
     context = instance_context(instance, viewer)
     visible = {a["sha256"] for a in context["attachments"]}
     may_draw = current_user.has_role(*INSTANCE_CONTROL_ROLES, jurisdiction=instance.jurisdiction)
@@ -49,7 +51,8 @@ def show(instance_id: int) -> str:
         "instance/show.html",
         instance=instance,
         context=context,
-        open_tasks=[t for t in open_tasks if t.status in task_model.OPEN],
+        open_tasks=open_tasks,
+        names=names_of(db.session(), open_tasks),
         documents=[d for d in documents.documents(db.session(), instance.id) if d.file["sha256"] in visible],
         drawable=documents.available_kinds(instance, documents.case_data(db.session(), instance))
         if may_draw

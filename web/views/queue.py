@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from engine import reminders, tasks
 from engine.access import policy, task_visibility_clause
+from engine.assignment import names_of
 from engine.clock import get_clock
 from engine.errors import JiebangError
 from engine.models.deployment import ProcessVersion
@@ -50,7 +51,9 @@ def index() -> str:
     if scope == "mine":
         query = tasks.queue_query(assignee=current_user.username, **filters)
     else:
-        query = tasks.queue_query(roles=current_user.role_pairs(), lanes=lanes, **filters)
+        query = tasks.queue_query(
+            roles=current_user.role_pairs(), assigned_to=current_user.username, lanes=lanes, **filters
+        )
     query = query.where(task_visibility_clause(me(), lanes))  # the policy's rule, in SQL
     try:
         page_number = max(1, int(request.args.get("page", "1")))
@@ -67,6 +70,7 @@ def index() -> str:
     return render_template(
         "queue/index.html",
         page=page,
+        names=names_of(session, page.items),
         reminders=upcoming,
         scope=scope,
         filters={

@@ -10,9 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import delete
 
-from engine import tasks
-from engine.access import policy
+from engine import reassign, tasks
+from engine.access import may_act_on_task, policy
 from engine.access.fields import FieldViewer
+from engine.access.rows import LOOKING_ROLES
+from engine.assignment import organisation_name, user_name
 from engine.db import begin_write, utcnow
 from engine.errors import Conflict, Forbidden, InvalidState, JiebangError, ValidationFailed
 from engine.expert_pool import PANEL_FORM
@@ -92,12 +94,31 @@ def show(task_id: str) -> Any:
     row, instance, viewer = _open_row(task_id)
     lang = current_lang()
     context = instance_context(instance, viewer)
+    assignment = _assignment(row, instance)
     if row.status != task_model.READY and request.method != "POST":
         return render_template(
-            "task/show.html", row=row, instance=instance, context=context, form_html=None, closed=True
+            "task/show.html",
+            row=row,
+            instance=instance,
+            context=context,
+            form_html=None,
+            closed=True,
+            assignment=assignment,
         )
     if row.form_key == PANEL_FORM:  # the panel is drawn from the expert pool, never typed
         return redirect(url_for("panel.show", task_id=task_id))
+    if not assignment["may_act"]:  # the bureau or an administrator looking at someone else's task
+        return render_template(
+            "task/show.html",
+            row=row,
+            instance=instance,
+            context=context,
+            form_html=None,
+            closed=False,
+            look_only=True,
+            assignment=assignment,
+            instructions=row.instructions,
+        ), (403 if request.method == "POST" else 200)
     defn = form_for(db.session(), instance.process_version, row.form_key) if row.form_key else None
     full = _task_data(instance, task_id) if defn is not None else {}
     data = _form_context(defn, full) if defn is not None else {}
@@ -195,6 +216,7 @@ def show(task_id: str) -> Any:
             notice=notice,
             closed=row.status != task_model.READY,
             instructions=row.instructions,
+            assignment=assignment,
         ),
         status,
     )
@@ -227,6 +249,74 @@ def _need_refusals(instance: ProcessInstance) -> list[str]:
     reasons = current_data(load_workflow(db.session(), instance)).get("need_refusals") or []
     pick = 0 if current_lang() == "zh" else 1
     return [str(r).split(" / ", 1)[pick] if " / " in str(r) else str(r) for r in reasons]
+
+
+def _assignment(
+    row: HumanTask, instance: ProcessInstance, errors: dict[str, list[str]] | None = None
+) -> dict:
+    """Who the task is assigned to (names), whether the signed-in user may do it, and — for the bureau or an
+    administrator of its jurisdiction, while it is open — the people it may be reassigned to."""
+    session = db.session()
+    may_reassign = row.status == task_model.READY and current_user.has_role(
+        *LOOKING_ROLES, jurisdiction=row.jurisdiction
+    )
+    choices = (
+        [(u.username, u.display_name or u.username) for u in reassign.eligible_assignees(session, row)]
+        if may_reassign
+        else []
+    )
+    return {
+        "assignee_name": user_name(session, row.assignee),
+        "organisation_name": organisation_name(session, row.candidate_org),
+        "may_act": may_act_on_task(session, me(), row, instance),
+        "may_reassign": may_reassign,
+        "choices": [c for c in choices if c[0] != row.assignee],
+        "errors": errors or {},
+    }
+
+
+@bp.post("/tasks/<task_id>/reassign")
+@rule("control")
+def reassign_task(task_id: str) -> Any:
+    """The bureau (or an administrator) gives the open task to another eligible person, with a reason."""
+    row, instance, viewer = _open_row(task_id)
+    to = request.form.get("to", "").strip()
+    reason = request.form.get("reason", "")
+    try:
+        reassign.reassign(db.session(), task_id, actor=current_user.username, to=to, reason=reason)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        db.session.refresh(row)
+        assignment = _assignment(row, instance, _errors_in(exc, current_lang()))
+        assignment["reason"] = reason
+        return (
+            render_template(
+                "task/show.html",
+                row=row,
+                instance=instance,
+                context=instance_context(instance, viewer),
+                form_html=None,
+                closed=False,
+                look_only=True,
+                assignment=assignment,
+                notice=exc.message(current_lang()),
+                instructions=row.instructions,
+            ),
+            422,
+        )
+    except (Forbidden, InvalidState, Conflict) as exc:
+        db.session.rollback()
+        flash(exc.message(current_lang()), "error")
+        return redirect(url_for("task.show", task_id=task_id))
+    flash(
+        _(
+            "任务“%(name)s”已改派给 %(who)s。",
+            name=row.name or row.task_spec,
+            who=user_name(db.session(), to),
+        ),
+        "info",
+    )
+    return redirect(url_for("task.show", task_id=task_id))
 
 
 def _has_files(defn: FormDefinition) -> bool:

@@ -10,7 +10,7 @@ from alembic import op
 import engine.db
 
 revision = "0013_expert_pool"
-down_revision = "0011_notifications"
+down_revision = "0012_task_assignment"
 branch_labels = None
 depends_on = None
 
