@@ -132,6 +132,33 @@ def unit_name(code: str | None) -> str:
     return known[code]
 
 
+def lane_name(lane: str | None) -> str:
+    """A lane's display name (``科技局 (bureau)`` → 科技局 / Science bureau)."""
+    from engine.diagram_names import lane_display
+
+    return i18n.diagram_name(lane_display(lane)) if lane else ""
+
+
+def process_name(process_key: str | None) -> str:
+    """The display name of a process (its newest version's name) for its key, once per request."""
+    from sqlalchemy import select
+
+    from engine.models.deployment import ProcessVersion
+
+    if not process_key:
+        return ""
+    known: dict[str, str] = g.setdefault("jb_process_names", {})
+    if process_key not in known:
+        name = db.session.scalar(
+            select(ProcessVersion.name)
+            .where(ProcessVersion.process_key == process_key)
+            .order_by(ProcessVersion.version.desc())
+            .limit(1)
+        )
+        known[process_key] = name or process_key
+    return i18n.diagram_name(known[process_key])
+
+
 def _register_template_helpers(app: Flask) -> None:
     from engine.labels import jurisdiction_name, role_name, tranche_name
     from web.context import plain
@@ -164,6 +191,9 @@ def _register_template_helpers(app: Flask) -> None:
             "jurisdiction_name": lambda code: jurisdiction_name(code, i18n.current_lang()),
             "tranche_name": lambda code: tranche_name(code, i18n.current_lang()),
             "unit_name": unit_name,
+            "diagram_name": i18n.diagram_name,
+            "process_name": process_name,
+            "lane_name": lane_name,
         }
 
 

@@ -29,7 +29,7 @@ from web import uploads
 from web.access import me, rule
 from web.context import instance_context
 from web.extensions import db
-from web.i18n import current_lang
+from web.i18n import current_lang, diagram_name
 
 bp = Blueprint("task", __name__)
 
@@ -171,7 +171,7 @@ def show(task_id: str) -> Any:
             begin_write(db.session())
             db.session.execute(delete(TaskDraft).where(TaskDraft.task_id == task_id))
             db.session.commit()
-            flash(_("任务“%(name)s”已提交。", name=row.name or row.task_spec), "info")
+            flash(_("任务“%(name)s”已提交。", name=diagram_name(row.name) or row.task_spec), "info")
             return redirect(url_for("queue.index"))
 
     form_html = None
