@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import NotFound, ValidationFailed
 from engine.models.deployment import DeploymentFile, ProcessVersion
+from engine.pickers import PickerScope
 from forms.definition import FormDefinition
 from forms.errors import FormInvalid
 from forms.schema import validate_submission
@@ -37,14 +38,18 @@ def form_for(session: Session, pv: ProcessVersion, form_key: str) -> FormDefinit
     return _FORMS[cache_key]
 
 
-def validate_task_data(defn: FormDefinition, data: Any) -> dict[str, Any]:
-    """Server-side validation of a submission against the task's form; refusals carry field errors."""
+def validate_task_data(defn: FormDefinition, data: Any, picks: PickerScope | None = None) -> dict[str, Any]:
+    """Server-side validation of a submission against the task's form (and, given the case's ``picks``, that
+    its pickers name records the case offers); refusals carry field errors."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ValidationFailed("表单数据必须是 JSON 对象。", "Form data must be a JSON object.")
     try:
-        return validate_submission(defn, data)
+        cleaned = validate_submission(defn, data)
+        if picks is not None:
+            picks.check(defn, cleaned)
+        return cleaned
     except FormInvalid as exc:
         zh = exc.errors_by_lang.get("zh", {})
         en = exc.errors_by_lang.get("en", {})

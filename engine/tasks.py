@@ -18,6 +18,7 @@ from engine.models import task as task_model
 from engine.models.event import InstanceEvent
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
+from engine.pickers import PickerScope
 from engine.runtime import Context, change_instance
 from engine.taskforms import form_for, validate_task_data
 from engine.users import get_user, holds_role
@@ -210,7 +211,8 @@ def complete(
     instance = session.get(ProcessInstance, row.instance_id)
     assert instance is not None
     if row.form_key:
-        cleaned = validate_task_data(form_for(session, instance.process_version, row.form_key), data)
+        picks = PickerScope(session, instance.jurisdiction, instance.business_key)
+        cleaned = validate_task_data(form_for(session, instance.process_version, row.form_key), data, picks)
     else:
         cleaned = validate_task_data_without_form(data)
 

@@ -28,7 +28,11 @@ FIELD_TYPES = (
     "group",
     "file",
     "readonly",
+    "picker",
 )
+#: What a picker chooses from (``engine.pickers`` lists the records): organisations of the case's jurisdiction,
+#: people of its organisations, or the solvers that applied in the case.
+PICKER_KINDS = ("organisation", "person", "solver")
 
 #: Largest absolute amount of money, in fen (10 trillion yuan); keeps values exact in JavaScript too.
 MONEY_LIMIT_FEN = 10**15
@@ -61,6 +65,7 @@ _TYPE_KEYS: dict[str, set[str]] = {
     "group": {"fields", "min_items", "max_items"},
     "file": {"max_size", "accept", "multiple", "min_items", "max_items"},
     "readonly": {"source", "format"},
+    "picker": {"of", "multiple", "min_items", "max_items"},
 }
 
 
@@ -118,6 +123,8 @@ class FieldDef:
     # readonly
     source: str | None = None
     format: str = "text"
+    # picker
+    of: str | None = None
 
     @property
     def is_input(self) -> bool:
@@ -567,6 +574,24 @@ class _Checker:
                     "必须是扩展名（如 '.pdf'）或内容类型（如 'application/pdf'、'image/*'）",
                 )
         kw["accept"] = tuple(dict.fromkeys(out))
+
+    def type_picker(self, path: str, raw: Mapping[str, Any], kw: dict[str, Any]) -> None:
+        of = raw.get("of")
+        if of not in PICKER_KINDS:
+            self.add(
+                f"{path}.of",
+                f"must be one of {', '.join(PICKER_KINDS)}",
+                f"必须是以下之一：{', '.join(PICKER_KINDS)}",
+            )
+        else:
+            kw["of"] = of
+        kw["multiple"] = multiple = self.boolean(f"{path}.multiple", raw.get("multiple"))
+        if multiple:
+            self.items(path, raw, kw, DEFAULT_MAX_ITEMS)
+        else:
+            for key in ("min_items", "max_items"):
+                if key in raw:
+                    self.add(f"{path}.{key}", "only for a multiple picker", "仅适用于多选")
 
     def type_readonly(self, path: str, raw: Mapping[str, Any], kw: dict[str, Any]) -> None:
         source = raw.get("source")

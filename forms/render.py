@@ -8,7 +8,7 @@ contain ``__index__``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -37,7 +37,16 @@ _UI = {
     "yes": LocalText("是", "Yes"),
     "no": LocalText("否", "No"),
     "required": LocalText("（必填）", " (required)"),
+    "search": LocalText("输入名称查找", "Type part of the name"),
+    "search_label": LocalText("查找{label}", "Find: {label}"),
+    "picked_order": LocalText(
+        "按住 Ctrl（Mac 为 ⌘）可选多项，按选择的先后顺序保存。",
+        "Hold Ctrl (⌘ on a Mac) to choose several; they are kept in the order chosen.",
+    ),
 }
+
+#: A picker's choices: (picker kind) → [(code, label shown)]; ``engine.pickers.PickerScope.choices``.
+Choices = Callable[[str], Sequence[tuple[str, str]]]
 
 
 def _ui(key: str, lang: str, **kw: Any) -> str:
@@ -76,7 +85,9 @@ class _Renderer:
         context: Mapping[str, Any],
         lang: str,
         id_prefix: str,
+        choices: Choices | None = None,
     ) -> None:
+        self.choices = choices
         self.defn = defn
         self.values = values
         self.errors = {str(k): [str(m) for m in v] for k, v in errors.items()}
@@ -329,6 +340,52 @@ class _Renderer:
             _join(options),
         )
 
+    def control_picker(self, spec: FieldDef, value: Any, common: dict[str, Any]) -> Markup:
+        """A native select of names that submits codes, with a search box the picker script shows and uses
+        (``web/static/js/picker.js``); without the script it is a plain select."""
+        if isinstance(value, list | tuple):
+            chosen = [v.strip() for v in value if isinstance(v, str) and v.strip()]
+        elif isinstance(value, str):
+            chosen = [c.strip() for c in value.split(",") if c.strip()] if spec.multiple else [value.strip()]
+        else:
+            chosen = []
+        available = list(self.choices(spec.of or "")) if self.choices is not None else []
+        labels = dict(available)
+        ordered = [(c, labels.get(c, c)) for c in chosen] + [(c, n) for c, n in available if c not in chosen]
+        options: list[Markup] = []
+        if not spec.multiple:
+            options.append(_tag("option", {"value": ""}, _ui("choose", self.lang)))
+        for code, label in ordered:
+            options.append(_tag("option", {"value": code, "selected": code in chosen}, label))
+        select = _tag(
+            "select",
+            {
+                **common,
+                "multiple": spec.multiple,
+                "required": spec.required,
+                "size": str(min(max(len(ordered), 2), 8)) if spec.multiple else None,
+                "data-jb-picker": spec.of,
+            },
+            _join(options),
+        )
+        search = _tag(
+            "input",
+            {
+                "type": "search",
+                "class": "jb-picker-search",
+                "placeholder": _ui("search", self.lang),
+                "aria-label": _ui("search_label", self.lang, label=self.text(spec.label)),
+                "data-jb-picker-search": common["id"],
+                "autocomplete": "off",
+                "hidden": True,
+            },
+            void=True,
+        )
+        note = (
+            _tag("p", {"class": "jb-help"}, _ui("picked_order", self.lang)) if spec.multiple else Markup("")
+        )
+        return _tag("div", {"class": "jb-picker"}, search, select, note)
+
     def control_checkbox(self, spec: FieldDef, value: Any, common: dict[str, Any]) -> Markup:
         checked = value is True or (isinstance(value, str) and value.strip().lower() in _TRUE)
         return _tag(
@@ -515,17 +572,25 @@ def render_form(
     context: Mapping[str, Any] | None = None,
     lang: str = "zh",
     id_prefix: str = "f-",
+    choices: Choices | None = None,
 ) -> Markup:
     """The fields of ``defn`` as HTML.
 
     ``values``: the nested data to show (stored/cleaned data, or the user's parsed input on re-render).
     ``errors``: ``FormInvalid`` or its ``errors`` mapping (path → messages). ``context``: the task data that
-    readonly fields display (falls back to ``values``).
+    readonly fields display (falls back to ``values``). ``choices``: the records pickers offer (without it a
+    picker offers only its current codes).
     """
     if isinstance(errors, FormInvalid):
         errors = errors.errors_in(lang)
     renderer = _Renderer(
-        defn, values or {}, errors or {}, context if context is not None else (values or {}), lang, id_prefix
+        defn,
+        values or {},
+        errors or {},
+        context if context is not None else (values or {}),
+        lang,
+        id_prefix,
+        choices,
     )
     # Fields first (they register which error paths they show), then the summary that links to them.
     body = _join(renderer.field(spec) for spec in defn.fields)

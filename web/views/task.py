@@ -20,6 +20,7 @@ from engine.models import task as task_model
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.models.web import TaskDraft
+from engine.pickers import PickerScope
 from engine.runtime import load_workflow
 from engine.taskforms import form_for
 from forms.definition import FormDefinition
@@ -144,7 +145,7 @@ def show(task_id: str) -> Any:
         except ValidationFailed as exc:
             errors = _errors_in(exc, lang)
             if upload_problems and defn is not None:
-                errors = {**_other_errors(defn, values, lang), **errors}
+                errors = {**_other_errors(defn, values, lang, instance), **errors}
             _save_draft(task_id, values)
             notice = _("表单有误，尚未提交。请按提示修改；您的输入已保留并存为草稿。")
             status = 422
@@ -176,7 +177,10 @@ def show(task_id: str) -> Any:
 
     form_html = None
     if defn is not None:
-        form_html = render_form(defn, values=values, errors=errors, context=data, lang=lang)
+        picks = PickerScope(db.session(), instance.jurisdiction, instance.business_key)
+        form_html = render_form(
+            defn, values=values, errors=errors, context=data, lang=lang, choices=picks.choices
+        )
     return (
         render_template(
             "task/show.html",
@@ -200,11 +204,15 @@ def _has_files(defn: FormDefinition) -> bool:
     return any(f.type == "file" or any(s.type == "file" for s in f.fields) for f in defn.fields)
 
 
-def _other_errors(defn: FormDefinition, values: dict[str, Any], lang: str) -> dict[str, list[str]]:
+def _other_errors(
+    defn: FormDefinition, values: dict[str, Any], lang: str, instance: ProcessInstance
+) -> dict[str, list[str]]:
     from engine.taskforms import validate_task_data
 
     try:
-        validate_task_data(defn, values)
+        validate_task_data(
+            defn, values, PickerScope(db.session(), instance.jurisdiction, instance.business_key)
+        )
     except JiebangError as exc:
         if isinstance(exc, ValidationFailed):
             return _errors_in(exc, lang)
