@@ -53,4 +53,7 @@ def test_identifiers_are_not_display_names() -> None:
         b"</bpmn:process></bpmn:definitions>"
     )
     found = [(kind, name) for _, kind, _, name in display_names(xml)]
-    assert found == [("process", "流程 Process"), ("userTask", "审核")]  # the bilingual one is what the test refuses
+    assert found == [
+        ("process", "流程 Process"),
+        ("userTask", "审核"),
+    ]  # the bilingual one is what the test refuses
