@@ -17,9 +17,12 @@ from forms.schema import validate_submission
 _FORMS: dict[tuple[int, str, str], FormDefinition] = {}
 
 
-def form_for(session: Session, pv: ProcessVersion, form_key: str) -> FormDefinition:
-    """The form pinned in the process version's deployment. A version's content hash covers its forms, so
-    parsed forms are cached per (version, hash, key) and read from the database once."""
+def form_for(
+    session: Session, pv: ProcessVersion, form_key: str, jurisdiction: str | None = None
+) -> FormDefinition:
+    """The form pinned in the process version's deployment, as a case of ``jurisdiction`` sees it (fields of
+    other jurisdictions left out, FORMAT.md). A version's content hash covers its forms, so parsed forms are
+    cached per (version, hash, key) and read from the database once."""
     cache_key = (pv.id, pv.content_hash, form_key)
     if cache_key not in _FORMS:
         suffix = f"{form_key}.form.json"
@@ -35,7 +38,7 @@ def form_for(session: Session, pv: ProcessVersion, form_key: str) -> FormDefinit
                 f"Form {form_key} is not part of {pv.process_key} v{pv.version}.",
             )
         _FORMS[cache_key] = FormDefinition.load(bytes(content).decode("utf-8"), filename=suffix)
-    return _FORMS[cache_key]
+    return _FORMS[cache_key].for_jurisdiction(jurisdiction)
 
 
 def validate_task_data(defn: FormDefinition, data: Any, picks: PickerScope | None = None) -> dict[str, Any]:

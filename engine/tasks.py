@@ -212,7 +212,9 @@ def complete(
     assert instance is not None
     if row.form_key:
         picks = PickerScope(session, instance.jurisdiction, instance.business_key)
-        cleaned = validate_task_data(form_for(session, instance.process_version, row.form_key), data, picks)
+        cleaned = validate_task_data(
+            form_for(session, instance.process_version, row.form_key, instance.jurisdiction), data, picks
+        )
     else:
         cleaned = validate_task_data_without_form(data)
 

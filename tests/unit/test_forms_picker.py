@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from werkzeug.datastructures import MultiDict
 
@@ -148,3 +150,25 @@ def test_the_picker_shows_names_submits_codes_and_keeps_the_chosen_order() -> No
 def test_without_choices_a_picker_keeps_its_current_codes() -> None:
     html = str(render_form(FormDefinition.load(FORM), values={"solver": "DAZU-S1"}))
     assert '<option value="DAZU-S1" selected>DAZU-S1</option>' in html
+
+
+def test_a_field_of_some_jurisdictions_is_left_out_elsewhere() -> None:
+    book = FormDefinition.load_path(
+        Path(__file__).resolve().parents[2] / "bpmn/shared/forms/task_book.form.json"
+    )
+    dazu = [f.name for f in book.for_jurisdiction("dazu").fields]
+    assert "confidentiality" in dazu and "chief_expert" not in dazu and "commissioner" not in dazu
+    assert "chief_expert" in [f.name for f in book.for_jurisdiction("karamay").fields]
+    assert not {"confidentiality", "chief_expert", "commissioner"} & {
+        f.name for f in book.for_jurisdiction("urumqi").fields
+    }
+    html = str(render_form(book.for_jurisdiction("dazu")))
+    assert "首席专家" not in html and "驻企特派员" not in html and "已签保密协议" in html
+    with pytest.raises(FormInvalid) as caught:  # a field of another jurisdiction is not accepted either
+        validate_submission(
+            book.for_jurisdiction("dazu"),
+            {"period_months": 12, "ip_ownership": "约定", "disbursement_plan": "分期", "chief_expert": "甲"},
+        )
+    assert list(caught.value.errors_in("en")) == ["chief_expert"]
+    with pytest.raises(FormDefinitionError, match="jurisdiction codes"):
+        FormDefinition.load({**FORM, "fields": [{**FORM["fields"][0], "jurisdictions": "dazu"}]})

@@ -99,7 +99,11 @@ def show(task_id: str) -> Any:
         return render_template(
             "task/show.html", row=row, instance=instance, context=context, form_html=None, closed=True
         )
-    defn = form_for(db.session(), instance.process_version, row.form_key) if row.form_key else None
+    defn = (
+        form_for(db.session(), instance.process_version, row.form_key, instance.jurisdiction)
+        if row.form_key
+        else None
+    )
     data = _form_context(defn, _task_data(instance, task_id)) if defn is not None else {}
     draft = _draft(task_id)
     values: dict[str, Any] = json.loads(draft.data_json) if draft else {}
