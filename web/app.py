@@ -139,6 +139,13 @@ def lane_name(lane: str | None) -> str:
     return i18n.diagram_name(lane_display(lane)) if lane else ""
 
 
+def account_name(username: str | None) -> str:
+    """What to call an account's holder (the linked person's name or the account's display name)."""
+    from web.case_view import Names
+
+    return Names().account(username)
+
+
 def process_name(process_key: str | None) -> str:
     """The display name of a process (its newest version's name) for its key, once per request."""
     from sqlalchemy import select
@@ -193,6 +200,7 @@ def _register_template_helpers(app: Flask) -> None:
             "unit_name": unit_name,
             "diagram_name": i18n.diagram_name,
             "process_name": process_name,
+            "account_name": account_name,
             "lane_name": lane_name,
         }
 

@@ -3,6 +3,7 @@ access policy lets the viewer see them (``engine.access.policy``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -28,8 +29,17 @@ class Decision:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def instance_context(instance: ProcessInstance, viewer: FieldViewer) -> dict[str, Any]:
+def instance_context(
+    instance: ProcessInstance, viewer: FieldViewer, data: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """What the viewer may see of the instance; ``case`` is its readable summary (``web.case_view``) of ``data``
+    (the task's data on a task page; the instance's data otherwise)."""
+    from web.case_view import case_view
+
     events = policy.events_view(instances.events(db.session(), instance.id), viewer)
+    if data is None:
+        data = instances.describe(db.session(), instance.id).get("data") or {}
+    shown = policy.data_view(data, viewer)
     decisions = [
         Decision(
             at=datetime.fromisoformat(e["at"]),
@@ -53,6 +63,7 @@ def instance_context(instance: ProcessInstance, viewer: FieldViewer) -> dict[str
         "decisions": decisions,
         "attachments": policy.attachments_view(events),
         "objections": objections,
+        "case": case_view(instance, shown, [e for e in events if e["kind"] in _DECISION_KINDS]),
     }
 
 

@@ -94,7 +94,8 @@ def _errors_in(exc: ValidationFailed, lang: str) -> dict[str, list[str]]:
 def show(task_id: str) -> Any:
     row, instance, viewer = _open_row(task_id)
     lang = current_lang()
-    context = instance_context(instance, viewer)
+    task_data = _task_data(instance, task_id) if row.status == task_model.READY else None
+    context = instance_context(instance, viewer, task_data)
     if row.status != task_model.READY and request.method != "POST":
         return render_template(
             "task/show.html", row=row, instance=instance, context=context, form_html=None, closed=True
@@ -104,7 +105,9 @@ def show(task_id: str) -> Any:
         if row.form_key
         else None
     )
-    data = _form_context(defn, _task_data(instance, task_id)) if defn is not None else {}
+    if task_data is None:
+        task_data = _task_data(instance, task_id)
+    data = _form_context(defn, task_data) if defn is not None else {}
     draft = _draft(task_id)
     values: dict[str, Any] = json.loads(draft.data_json) if draft else {}
     if not draft and defn is not None:
