@@ -43,7 +43,7 @@ DEFAULT_MAX_LENGTH = 500
 DEFAULT_MAX_LENGTH_MULTILINE = 20000
 DEFAULT_MAX_ITEMS = 100
 DEFAULT_MAX_SIZE = 20 * 1024 * 1024
-READONLY_FORMATS = ("text", "multiline", "money", "date", "datetime")
+READONLY_FORMATS = ("text", "multiline", "money", "date", "datetime", "organisations")
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 

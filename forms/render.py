@@ -449,6 +449,14 @@ class _Renderer:
             return "—"
         if isinstance(value, bool):
             return _ui("yes" if value else "no", self.lang)
+        if fmt == "organisations":  # codes of organisations, shown by name
+            codes = value if isinstance(value, list | tuple) else str(value).split(",")
+            names: dict[str, str] = {}
+            if self.choices is not None:
+                names = {**dict(self.choices("organisation")), **dict(self.choices("solver"))}
+            return "、".join(
+                names.get(c.strip(), c.strip()) for c in codes if isinstance(c, str) and c.strip()
+            )
         if fmt == "money" and isinstance(value, int):
             amount = format_money_fen(value, grouping=True)
             return f"{amount} 元" if self.lang == "zh" else f"CNY {amount}"

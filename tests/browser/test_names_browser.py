@@ -95,6 +95,8 @@ def test_the_clerk_reads_names_and_yuan_and_picks_by_name(roles: Any, clerk_case
     )
     panel_text = page.inner_text("aside.task-context").replace(KEY, "")  # the case's number is shown as such
     assert not CODES.search(panel_text), CODES.search(panel_text)
+    form_text = page.inner_text(".task-form")
+    assert "大足揭榜单位2" in form_text and not CODES.search(form_text), form_text  # 合格揭榜方 by name
     assert "专家评分" in panel_text and "Score the candidates" not in text
     # the selection step's picker offers the solvers of this case by name
     options = page.locator("#f-selected option").all_inner_texts()

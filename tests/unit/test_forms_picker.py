@@ -172,3 +172,23 @@ def test_a_field_of_some_jurisdictions_is_left_out_elsewhere() -> None:
     assert list(caught.value.errors_in("en")) == ["chief_expert"]
     with pytest.raises(FormDefinitionError, match="jurisdiction codes"):
         FormDefinition.load({**FORM, "fields": [{**FORM["fields"][0], "jurisdictions": "dazu"}]})
+
+
+def test_a_readonly_list_of_organisations_shows_their_names() -> None:
+    defn = FormDefinition.load(
+        {
+            "id": "view",
+            "title": {"zh": "查看", "en": "View"},
+            "fields": [
+                {
+                    "name": "candidates_view",
+                    "type": "readonly",
+                    "source": "candidates_text",
+                    "format": "organisations",
+                    "label": {"zh": "合格揭榜方", "en": "Eligible solvers"},
+                }
+            ],
+        }
+    )
+    html = str(render_form(defn, context={"candidates_text": "DAZU-S2, DAZU-S1"}, choices=_choices))
+    assert "大足揭榜单位2、大足揭榜单位1" in html and "DAZU-" not in html
