@@ -136,3 +136,16 @@ def test_the_clerk_reads_names_and_yuan_and_picks_by_name(roles: Any, clerk_case
         assert chinese not in text, chinese
     path = screenshot(english.page, "names-3-select-english")
     copy_for_readme(path, "names-select-english")
+
+
+def test_the_queue_names_tasks_in_one_language(roles: Any, clerk_case: Flow) -> None:
+    chinese = roles("bureau_dazu")
+    text = chinese.open("/tasks?scope=roles", "受理揭榜申请", "大足区揭榜挂帅项目", "大足")
+    assert "Record the applications" not in text and "dazu_challenge" not in text
+    english = roles("bureau_dazu")
+    text = english.open("/tasks?scope=roles&lang=en", "Record the applications", "Dazu challenge lifecycle")
+    rows = english.page.locator("table.queue tbody tr td:nth-child(1), table.queue tbody tr td:nth-child(3)")
+    cells = rows.all_inner_texts()
+    assert cells and not [c for c in cells if re.search(r"[\u4e00-\u9fff]", c)], cells
+    assert "dazu_challenge" not in text
+    screenshot(english.page, "names-4-queue-english")
