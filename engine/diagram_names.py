@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
 from typing import IO, Any
 
+from babel.support import Translations
 from lxml import etree
 
 from engine.lint import ROLE_IN_LANE
@@ -26,6 +29,18 @@ IDENTIFIER_ELEMENTS = frozenset(
     | {"correlationProperty", "signal", "error", "escalation", "itemDefinition", "property", "dataStore"}
 )
 LATIN = re.compile(r"[A-Za-z]")
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "web" / "translations"
+
+
+@lru_cache(maxsize=1)
+def _english() -> Translations:
+    return Translations.load(str(TRANSLATIONS), ["en"])
+
+
+def english_name(name: str) -> str:
+    """A display name's English from the catalogue, outside a web request (notifications); the name itself
+    when the catalogue has none."""
+    return str(_english().gettext(name)) if name else name
 
 
 def lane_display(lane: str) -> str:

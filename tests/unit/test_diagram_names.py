@@ -57,3 +57,10 @@ def test_identifiers_are_not_display_names() -> None:
         ("process", "流程 Process"),
         ("userTask", "审核"),
     ]  # the bilingual one is what the test refuses
+
+
+def test_notifications_take_the_english_name_from_the_catalogue() -> None:
+    from engine.diagram_names import english_name
+
+    assert english_name("专家评分") == "Score the candidates"
+    assert english_name("没有这个名称") == "没有这个名称"
