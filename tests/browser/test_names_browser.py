@@ -104,6 +104,14 @@ def test_the_clerk_reads_names_and_yuan_and_picks_by_name(roles: Any, clerk_case
     path = screenshot(page, "names-2-select-context")
     copy_for_readme(path, "names-select-context")
 
+    # the instance page reads the same way
+    clerk.open(
+        f"/instances/{flow.id}", "专家评审排名", "大足揭榜单位2", "3,000,000.00 元", shot="names-5-instance"
+    )
+    main_text = page.inner_text("main").replace(KEY, "")
+    assert not CODES.search(main_text), CODES.search(main_text)
+    clerk.open(f"/tasks/{_task_id(flow, 'select')}")
+
     # a code that is not offered is refused beside the field, nothing saved
     page.evaluate(
         "() => { const o = document.createElement('option'); o.value = 'URUMQI-S1'; o.textContent = 'x';"
