@@ -168,7 +168,6 @@ def process_name(process_key: str | None) -> str:
 
 def _register_template_helpers(app: Flask) -> None:
     from engine.labels import jurisdiction_name, role_name, tranche_name
-    from web.context import plain
     from web.timefmt import time_left
 
     @app.template_filter("local")
@@ -193,7 +192,6 @@ def _register_template_helpers(app: Flask) -> None:
             "now": clock_now,
             "time_left": lambda due: time_left(due, clock_now()),
             "bi": lambda zh, en: zh if i18n.current_lang() == "zh" else en,
-            "plain": plain,
             "role_name": lambda code: role_name(code, i18n.current_lang()),
             "jurisdiction_name": lambda code: jurisdiction_name(code, i18n.current_lang()),
             "tranche_name": lambda code: tranche_name(code, i18n.current_lang()),

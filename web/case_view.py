@@ -258,9 +258,14 @@ def case_view(instance: ProcessInstance, data: Mapping[str, Any], events: list[d
         elif e["kind"] == "message_received":
             body = payload.get("payload") if isinstance(payload.get("payload"), Mapping) else {}
             solver = body.get("solver") if isinstance(body, Mapping) else None
-            title = _("收到申请或请求")
-            if payload.get("message") == "application":
-                title = _("收到揭榜申请")
+            titles = {
+                "application": _("收到揭榜申请"),
+                "objection": _("收到异议"),
+                "change_request": _("收到变更申请"),
+                "extension_request": _("收到延期申请"),
+                "termination_request": _("收到终止/撤销申请"),
+            }
+            title = titles.get(str(payload.get("message")), _("收到申请或请求"))
             items = [Item(_("揭榜单位"), names.unit(str(solver)))] if solver else []
             entries.append(Entry(at, names.account(e.get("actor")), title, items, e["kind"]))
         elif e["kind"] in ("terminated", "error", "retried"):
