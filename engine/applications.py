@@ -96,7 +96,9 @@ def _closed_at(session: Session, instance: ProcessInstance) -> str | None:
 def submit(session: Session, user: User, business_key: str, data: Any) -> int:
     """Validate and deliver one application; returns the instance id. Nothing changes when refused."""
     target = target_for(session, user, business_key)
-    cleaned = validate_task_data(form_for(session, target.instance.process_version, FORM), data)
+    cleaned = validate_task_data(
+        form_for(session, target.instance.process_version, FORM, target.instance.jurisdiction), data
+    )
     payload: dict[str, Any] = {**cleaned, "solver": target.solver, "submitted_by": user.username}
     instance_id = messages.deliver(
         session, MESSAGE, correlation={"business_key": business_key}, payload=payload, actor=user.username

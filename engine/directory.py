@@ -325,3 +325,34 @@ def organisation_names(session: Session, codes: Iterable[str]) -> dict[str, str]
         return {}
     rows = session.execute(select(Organisation.code, Organisation.name).where(Organisation.code.in_(wanted)))
     return {code: name for code, name in rows}
+
+
+def person_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """The names of the people with these codes (one query); a code without a row is left out."""
+    wanted = sorted({c for c in codes if c})
+    if not wanted:
+        return {}
+    rows = session.execute(select(Person.code, Person.name).where(Person.code.in_(wanted)))
+    return {code: name for code, name in rows}
+
+
+def account_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
+    """What to call the holders of these accounts: the linked person's name, else the account's display name."""
+    wanted = sorted({u for u in usernames if u})
+    if not wanted:
+        return {}
+    found = {
+        u: d
+        for u, d in session.execute(select(User.username, User.display_name).where(User.username.in_(wanted)))
+        if d
+    }
+    found.update(
+        {
+            u: n
+            for u, n in session.execute(
+                select(Person.username, Person.name).where(Person.username.in_(wanted))
+            )
+            if u
+        }
+    )
+    return found

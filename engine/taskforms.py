@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import NotFound, ValidationFailed
 from engine.models.deployment import DeploymentFile, ProcessVersion
+from engine.pickers import PickerScope
 from forms.definition import FormDefinition
 from forms.errors import FormInvalid
 from forms.schema import validate_submission
@@ -16,9 +17,12 @@ from forms.schema import validate_submission
 _FORMS: dict[tuple[int, str, str], FormDefinition] = {}
 
 
-def form_for(session: Session, pv: ProcessVersion, form_key: str) -> FormDefinition:
-    """The form pinned in the process version's deployment. A version's content hash covers its forms, so
-    parsed forms are cached per (version, hash, key) and read from the database once."""
+def form_for(
+    session: Session, pv: ProcessVersion, form_key: str, jurisdiction: str | None = None
+) -> FormDefinition:
+    """The form pinned in the process version's deployment, as a case of ``jurisdiction`` sees it (fields of
+    other jurisdictions left out, FORMAT.md). A version's content hash covers its forms, so parsed forms are
+    cached per (version, hash, key) and read from the database once."""
     cache_key = (pv.id, pv.content_hash, form_key)
     if cache_key not in _FORMS:
         suffix = f"{form_key}.form.json"
@@ -34,17 +38,21 @@ def form_for(session: Session, pv: ProcessVersion, form_key: str) -> FormDefinit
                 f"Form {form_key} is not part of {pv.process_key} v{pv.version}.",
             )
         _FORMS[cache_key] = FormDefinition.load(bytes(content).decode("utf-8"), filename=suffix)
-    return _FORMS[cache_key]
+    return _FORMS[cache_key].for_jurisdiction(jurisdiction)
 
 
-def validate_task_data(defn: FormDefinition, data: Any) -> dict[str, Any]:
-    """Server-side validation of a submission against the task's form; refusals carry field errors."""
+def validate_task_data(defn: FormDefinition, data: Any, picks: PickerScope | None = None) -> dict[str, Any]:
+    """Server-side validation of a submission against the task's form (and, given the case's ``picks``, that
+    its pickers name records the case offers); refusals carry field errors."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ValidationFailed("表单数据必须是 JSON 对象。", "Form data must be a JSON object.")
     try:
-        return validate_submission(defn, data)
+        cleaned = validate_submission(defn, data)
+        if picks is not None:
+            picks.check(defn, cleaned)
+        return cleaned
     except FormInvalid as exc:
         zh = exc.errors_by_lang.get("zh", {})
         en = exc.errors_by_lang.get("en", {})

@@ -22,6 +22,7 @@ from engine.models import task as task_model
 from engine.models.event import InstanceEvent
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
+from engine.pickers import PickerScope
 from engine.runtime import Context, change_instance, load_workflow
 from engine.taskforms import form_for, validate_task_data
 from engine.users import get_user
@@ -265,8 +266,9 @@ def complete(
     instance = session.get(ProcessInstance, row.instance_id)
     assert instance is not None
     if row.form_key:
-        defn = form_for(session, instance.process_version, row.form_key)
-        cleaned = validate_task_data(defn, data)
+        picks = PickerScope(session, instance.jurisdiction, instance.business_key)
+        defn = form_for(session, instance.process_version, row.form_key, instance.jurisdiction)
+        cleaned = validate_task_data(defn, data, picks)
         if defn.checks:
             refuse_on_problems(session, instance, task_id, defn.checks, cleaned)
     else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -28,7 +28,11 @@ FIELD_TYPES = (
     "group",
     "file",
     "readonly",
+    "picker",
 )
+#: What a picker chooses from (``engine.pickers`` lists the records): organisations of the case's jurisdiction,
+#: people of its organisations, or the solvers that applied in the case.
+PICKER_KINDS = ("organisation", "person", "solver")
 
 #: Largest absolute amount of money, in fen (10 trillion yuan); keeps values exact in JavaScript too.
 MONEY_LIMIT_FEN = 10**15
@@ -39,7 +43,7 @@ DEFAULT_MAX_LENGTH = 500
 DEFAULT_MAX_LENGTH_MULTILINE = 20000
 DEFAULT_MAX_ITEMS = 100
 DEFAULT_MAX_SIZE = 20 * 1024 * 1024
-READONLY_FORMATS = ("text", "multiline", "money", "date", "datetime")
+READONLY_FORMATS = ("text", "multiline", "money", "date", "datetime", "organisations")
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 
@@ -49,7 +53,8 @@ _EXTENSION = re.compile(r"\.[A-Za-z0-9][A-Za-z0-9_\-.]{0,19}")
 _MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+\-]*/(\*|[a-z0-9][a-z0-9!#$&^_.+\-]*)")
 _SOURCE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
-_COMMON_KEYS = {"name", "type", "label", "help", "required"}
+_COMMON_KEYS = {"name", "type", "label", "help", "required", "jurisdictions"}
+_JURISDICTION = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _TYPE_KEYS: dict[str, set[str]] = {
     "text": {"min_length", "max_length", "multiline", "pattern", "pattern_message"},
     "number": {"integer", "min", "max", "decimals"},
@@ -61,6 +66,7 @@ _TYPE_KEYS: dict[str, set[str]] = {
     "group": {"fields", "min_items", "max_items"},
     "file": {"max_size", "accept", "multiple", "min_items", "max_items"},
     "readonly": {"source", "format"},
+    "picker": {"of", "multiple", "min_items", "max_items"},
 }
 
 
@@ -118,6 +124,10 @@ class FieldDef:
     # readonly
     source: str | None = None
     format: str = "text"
+    # picker
+    of: str | None = None
+    #: the jurisdictions whose cases show the field (empty: every jurisdiction)
+    jurisdictions: tuple[str, ...] = ()
 
     @property
     def is_input(self) -> bool:
@@ -145,6 +155,26 @@ class FormDefinition:
 
     def field(self, name: str) -> FieldDef | None:
         return next((f for f in self.fields if f.name == name), None)
+
+    def for_jurisdiction(self, jurisdiction: str | None) -> FormDefinition:
+        """The form as a case of ``jurisdiction`` sees it: without the fields whose ``jurisdictions`` leave it
+        out (shown, accepted and stored only where they apply). Cached per jurisdiction."""
+        key = f"jurisdiction:{jurisdiction}"
+        if key not in self._cache:
+
+            def applies(f: FieldDef) -> bool:
+                return not f.jurisdictions or jurisdiction in f.jurisdictions
+
+            if not any(not applies(f) for _, f in self.iter_fields()):
+                self._cache[key] = self
+            else:
+                kept = tuple(
+                    replace(f, fields=tuple(s for s in f.fields if applies(s)))
+                    for f in self.fields
+                    if applies(f)
+                )
+                self._cache[key] = FormDefinition(self.id, self.title, kept, self.description, self.filename)
+        return self._cache[key]  # type: ignore[no-any-return]
 
     def iter_fields(self) -> Iterator[tuple[str, FieldDef]]:
         """Every field with its path: ``budget``, ``members``, ``members.*.name``."""
@@ -365,10 +395,26 @@ class _Checker:
                 "只读字段不需要填写，不能设为必填",
             )
         kw: dict[str, Any] = {}
+        if "jurisdictions" in raw:
+            kw["jurisdictions"] = self.jurisdiction_list(f"{path}.jurisdictions", raw["jurisdictions"])
         getattr(self, f"type_{ftype}")(path, raw, kw)
         if len(self.problems) > before or label is None:
             return None
         return FieldDef(name=name, type=ftype, label=label, help=help_text, required=required, **kw)
+
+    def jurisdiction_list(self, path: str, value: Any) -> tuple[str, ...]:
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(j, str) and _JURISDICTION.fullmatch(j) for j in value)
+        ):
+            self.add(
+                path,
+                'must be a non-empty list of jurisdiction codes, e.g. ["dazu"]',
+                '必须是非空的辖区代码列表，例如 ["dazu"]',
+            )
+            return ()
+        return tuple(dict.fromkeys(value))
 
     def boolean(self, path: str, value: Any) -> bool:
         if value is None:
@@ -581,6 +627,24 @@ class _Checker:
                     "必须是扩展名（如 '.pdf'）或内容类型（如 'application/pdf'、'image/*'）",
                 )
         kw["accept"] = tuple(dict.fromkeys(out))
+
+    def type_picker(self, path: str, raw: Mapping[str, Any], kw: dict[str, Any]) -> None:
+        of = raw.get("of")
+        if of not in PICKER_KINDS:
+            self.add(
+                f"{path}.of",
+                f"must be one of {', '.join(PICKER_KINDS)}",
+                f"必须是以下之一：{', '.join(PICKER_KINDS)}",
+            )
+        else:
+            kw["of"] = of
+        kw["multiple"] = multiple = self.boolean(f"{path}.multiple", raw.get("multiple"))
+        if multiple:
+            self.items(path, raw, kw, DEFAULT_MAX_ITEMS)
+        else:
+            for key in ("min_items", "max_items"):
+                if key in raw:
+                    self.add(f"{path}.{key}", "only for a multiple picker", "仅适用于多选")
 
     def type_readonly(self, path: str, raw: Mapping[str, Any], kw: dict[str, Any]) -> None:
         source = raw.get("source")

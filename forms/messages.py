@@ -117,3 +117,21 @@ def human_size(size: int) -> str:
             value = size / factor
             return f"{value:.0f} {unit}" if value == int(value) else f"{value:.1f} {unit}"
     return f"{size} B"
+
+
+NOT_CODE = M("不是有效的代码：请从列表中选择", "Not a valid code: choose from the list")
+
+#: What a picker of each kind chooses, for its messages.
+PICKED = {
+    "organisation": ("单位", "organisation"),
+    "person": ("人员", "person"),
+    "solver": ("本项目的揭榜单位", "solver of this challenge"),
+}
+
+
+def unknown_code(of: str, code: str) -> Message:
+    zh, en = PICKED.get(of, ("记录", "record"))
+    return M(
+        f"没有代码为“{code}”的{zh}：请输入名称的一部分，从列表中选择",
+        f"There is no {en} with the code “{code}”: type part of its name and choose it from the list",
+    )

@@ -8,7 +8,7 @@ contain ``__index__``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -37,7 +37,16 @@ _UI = {
     "yes": LocalText("是", "Yes"),
     "no": LocalText("否", "No"),
     "required": LocalText("（必填）", " (required)"),
+    "search": LocalText("输入名称查找", "Type part of the name"),
+    "search_label": LocalText("查找{label}", "Find: {label}"),
+    "picked_order": LocalText(
+        "按住 Ctrl（Mac 为 ⌘）可选多项，按选择的先后顺序保存。",
+        "Hold Ctrl (⌘ on a Mac) to choose several; they are kept in the order chosen.",
+    ),
 }
+
+#: A picker's choices: (picker kind) → [(code, label shown)]; ``engine.pickers.PickerScope.choices``.
+Choices = Callable[[str], Sequence[tuple[str, str]]]
 
 
 def _ui(key: str, lang: str, **kw: Any) -> str:
@@ -77,7 +86,9 @@ class _Renderer:
         lang: str,
         id_prefix: str,
         hints: Mapping[str, Sequence[str]] | None = None,
+        choices: Choices | None = None,
     ) -> None:
+        self.choices = choices
         self.defn = defn
         # requirements of the form's checks, by top-level field name → by the field's element id
         self.hints = {f"{id_prefix}{k}": [str(m) for m in v] for k, v in (hints or {}).items()}
@@ -335,6 +346,52 @@ class _Renderer:
             _join(options),
         )
 
+    def control_picker(self, spec: FieldDef, value: Any, common: dict[str, Any]) -> Markup:
+        """A native select of names that submits codes, with a search box the picker script shows and uses
+        (``web/static/js/picker.js``); without the script it is a plain select."""
+        if isinstance(value, list | tuple):
+            chosen = [v.strip() for v in value if isinstance(v, str) and v.strip()]
+        elif isinstance(value, str):
+            chosen = [c.strip() for c in value.split(",") if c.strip()] if spec.multiple else [value.strip()]
+        else:
+            chosen = []
+        available = list(self.choices(spec.of or "")) if self.choices is not None else []
+        labels = dict(available)
+        ordered = [(c, labels.get(c, c)) for c in chosen] + [(c, n) for c, n in available if c not in chosen]
+        options: list[Markup] = []
+        if not spec.multiple:
+            options.append(_tag("option", {"value": ""}, _ui("choose", self.lang)))
+        for code, label in ordered:
+            options.append(_tag("option", {"value": code, "selected": code in chosen}, label))
+        select = _tag(
+            "select",
+            {
+                **common,
+                "multiple": spec.multiple,
+                "required": spec.required,
+                "size": str(min(max(len(ordered), 2), 8)) if spec.multiple else None,
+                "data-jb-picker": spec.of,
+            },
+            _join(options),
+        )
+        search = _tag(
+            "input",
+            {
+                "type": "search",
+                "class": "jb-picker-search",
+                "placeholder": _ui("search", self.lang),
+                "aria-label": _ui("search_label", self.lang, label=self.text(spec.label)),
+                "data-jb-picker-search": common["id"],
+                "autocomplete": "off",
+                "hidden": True,
+            },
+            void=True,
+        )
+        note = (
+            _tag("p", {"class": "jb-help"}, _ui("picked_order", self.lang)) if spec.multiple else Markup("")
+        )
+        return _tag("div", {"class": "jb-picker"}, search, select, note)
+
     def control_checkbox(self, spec: FieldDef, value: Any, common: dict[str, Any]) -> Markup:
         checked = value is True or (isinstance(value, str) and value.strip().lower() in _TRUE)
         return _tag(
@@ -398,6 +455,14 @@ class _Renderer:
             return "—"
         if isinstance(value, bool):
             return _ui("yes" if value else "no", self.lang)
+        if fmt == "organisations":  # codes of organisations, shown by name
+            codes = value if isinstance(value, list | tuple) else str(value).split(",")
+            names: dict[str, str] = {}
+            if self.choices is not None:
+                names = {**dict(self.choices("organisation")), **dict(self.choices("solver"))}
+            return "、".join(
+                names.get(c.strip(), c.strip()) for c in codes if isinstance(c, str) and c.strip()
+            )
         if fmt == "money" and isinstance(value, int):
             amount = format_money_fen(value, grouping=True)
             return f"{amount} 元" if self.lang == "zh" else f"CNY {amount}"
@@ -522,6 +587,7 @@ def render_form(
     lang: str = "zh",
     id_prefix: str = "f-",
     hints: Mapping[str, Sequence[str]] | None = None,
+    choices: Choices | None = None,
 ) -> Markup:
     """The fields of ``defn`` as HTML.
 
@@ -529,6 +595,7 @@ def render_form(
     ``errors``: ``FormInvalid`` or its ``errors`` mapping (path → messages). ``context``: the task data that
     readonly fields display (falls back to ``values``). ``hints``: requirements by top-level field name
     (the form's checks, already in ``lang``), shown under the field's help before the user types.
+    ``choices``: the records pickers offer (without it a picker offers only its current codes).
     """
     if isinstance(errors, FormInvalid):
         errors = errors.errors_in(lang)
@@ -540,6 +607,7 @@ def render_form(
         lang,
         id_prefix,
         hints,
+        choices,
     )
     # Fields first (they register which error paths they show), then the summary that links to them.
     body = _join(renderer.field(spec) for spec in defn.fields)

@@ -186,6 +186,45 @@ class _Select(_FormField):
         return value.strip()
 
 
+#: A code a picker accepts: an organisation's unified social credit code or a person's code.
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,63}")
+
+
+class _Picker(_FormField):
+    """Codes of directory records. Single: the code. Multiple: a list of codes (or one text of codes separated by
+    commas) stored as one text of codes joined by ``,`` in the order given — the form the diagrams' scripts
+    split. Whether the codes exist (in the case's jurisdiction) is ``forms.pickers.check_picks``' question."""
+
+    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> Any:
+        if not self.spec.multiple:
+            return super().deserialize(value, attr, data, **kwargs)
+        if value is None or value is missing:
+            value = []
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, list | tuple):
+            raise _fail(msg.NOT_LIST)
+        chosen: list[str] = []
+        for item in value:
+            if not isinstance(item, str):
+                raise _fail(msg.NOT_CODE)
+            code = item.strip()
+            if not code:
+                continue
+            if not _CODE.fullmatch(code):
+                raise _fail(msg.NOT_CODE)
+            if code in chosen:
+                raise _fail(msg.duplicate_choice(code))
+            chosen.append(code)
+        _check_count(self.spec, len(chosen))
+        return ",".join(chosen) if chosen else None
+
+    def convert(self, value: Any) -> str:
+        if not isinstance(value, str) or not _CODE.fullmatch(value.strip()):
+            raise _fail(msg.NOT_CODE)
+        return value.strip()
+
+
 class _Checkbox(_FormField):
     def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> bool:
         if value is None or value is missing:
@@ -320,6 +359,7 @@ _FIELD_CLASSES: dict[str, type[_FormField]] = {
     "group": _Group,
     "file": _File,
     "readonly": _Ignored,
+    "picker": _Picker,
 }
 
 

@@ -2,7 +2,7 @@
 
 The names are the ones ``render_form`` writes: a top-level field is ``budget``; a field of row ``i`` of a
 group is ``members-<i>-name``. Ticked checkboxes send ``on``; an unticked box sends nothing and becomes
-``False``. Multiple selects are read with ``getlist``. Uploaded files never come from the form text: the web
+``False``. Multiple selects and pickers are read with ``getlist``. Uploaded files never come from the form text: the web
 layer stores them and passes their metadata in ``files`` under the same flat names (one dict, or a list of
 dicts for a ``multiple`` field).
 
@@ -22,6 +22,8 @@ __all__ = ["flat_name", "from_multidict"]
 
 _TRUE = {"on", "true", "1", "yes"}
 _FALSE = {"off", "false", "0", "no", ""}
+#: Types whose ``multiple`` field repeats its name (a multiple select; a multiple picker, in the order sent).
+_MULTI = ("select", "picker")
 
 
 def flat_name(group: str | None, index: int | str | None, name: str) -> str:
@@ -56,11 +58,11 @@ def _scalar(spec: FieldDef, form: Any, files: Mapping[str, Any], key: str) -> tu
     if key not in form:
         if spec.type == "checkbox":
             return False, False
-        if spec.type == "select" and spec.multiple:
+        if spec.type in _MULTI and spec.multiple:
             return False, []
         return False, None
     values = _getlist(form, key)
-    if spec.type == "select" and spec.multiple:
+    if spec.type in _MULTI and spec.multiple:
         chosen = [v for v in values if not (isinstance(v, str) and v == "")]
         return bool(chosen), chosen
     if len(values) != 1:

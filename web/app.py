@@ -133,22 +133,41 @@ def unit_name(code: str | None) -> str:
     return known[code]
 
 
-def user_name(username: str | None) -> str:
-    """A user's display name for their user name (looked up once per request); the user name without one."""
-    from engine.models.user import User
+def lane_name(lane: str | None) -> str:
+    """A lane's display name (``科技局 (bureau)`` → 科技局 / Science bureau)."""
+    from engine.diagram_names import lane_display
 
-    if not username:
+    return i18n.diagram_name(lane_display(lane)) if lane else ""
+
+
+def account_name(username: str | None) -> str:
+    """What to call an account's holder (the linked person's name or the account's display name)."""
+    from web.case_view import Names
+
+    return Names().account(username)
+
+
+def process_name(process_key: str | None) -> str:
+    """The display name of a process (its newest version's name) for its key, once per request."""
+
+    from engine.models.deployment import ProcessVersion
+
+    if not process_key:
         return ""
-    known: dict[str, str] = g.setdefault("jb_user_names", {})
-    if username not in known:
-        found = db.session.scalar(select(User.display_name).where(User.username == username))
-        known[username] = found or username
-    return known[username]
+    known: dict[str, str] = g.setdefault("jb_process_names", {})
+    if process_key not in known:
+        name = db.session.scalar(
+            select(ProcessVersion.name)
+            .where(ProcessVersion.process_key == process_key)
+            .order_by(ProcessVersion.version.desc())
+            .limit(1)
+        )
+        known[process_key] = name or process_key
+    return i18n.diagram_name(known[process_key])
 
 
 def _register_template_helpers(app: Flask) -> None:
     from engine.labels import event_name, jurisdiction_name, role_name, tranche_name
-    from web.context import plain
     from web.timefmt import time_left
 
     @app.template_filter("local")
@@ -173,13 +192,15 @@ def _register_template_helpers(app: Flask) -> None:
             "now": clock_now,
             "time_left": lambda due, remind=None: time_left(due, clock_now(), remind),
             "bi": lambda zh, en: zh if i18n.current_lang() == "zh" else en,
-            "plain": plain,
             "role_name": lambda code: role_name(code, i18n.current_lang()),
             "jurisdiction_name": lambda code: jurisdiction_name(code, i18n.current_lang()),
             "tranche_name": lambda code: tranche_name(code, i18n.current_lang()),
             "event_name": lambda kind: event_name(kind, i18n.current_lang()),
             "unit_name": unit_name,
-            "user_name": user_name,
+            "diagram_name": i18n.diagram_name,
+            "process_name": process_name,
+            "account_name": account_name,
+            "lane_name": lane_name,
         }
 
 

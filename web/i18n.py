@@ -30,3 +30,13 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=current_lang, timezone_selector=lambda: "Asia/Shanghai")
+
+
+def diagram_name(name: str | None) -> str:
+    """A diagram's display name (task, process, event) in the user's language: the Chinese name is the key of
+    its English in the i18n catalogue (``engine.diagram_names``)."""
+    from flask_babel import gettext
+
+    if not name:
+        return ""
+    return gettext(name) if current_lang() == "en" else name

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from engine.access import may_act_on_task
 from engine.db import utcnow
+from engine.diagram_names import english_name
 from engine.lint import role_of_lane
 from engine.models.domain import LedgerEntry, Person, Project
 from engine.models.instance import ProcessInstance
@@ -189,6 +190,7 @@ def tasks_ready(
     for row in new:
         recipients = task_recipients(session, instance, row)
         name = row.name or row.task_spec
+        name_en = english_name(name)
         title = instance.title or instance.business_key or f"#{instance.id}"
         notify(
             session,
@@ -197,9 +199,9 @@ def tasks_ready(
             cause=f"task:{row.id}",
             text=Text(
                 f"待办任务：{name}（{title}）",
-                f"Task ready: {name} ({title})",
+                f"Task ready: {name_en} ({title})",
                 f"“{title}”的任务“{name}”等待您办理。",
-                f"The task '{name}' of '{title}' is waiting for you.",
+                f"The task '{name_en}' of '{title}' is waiting for you.",
             ),
             now=now,
             link=f"/tasks/{row.id}",

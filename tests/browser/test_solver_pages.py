@@ -72,8 +72,6 @@ def _select_and_contract(flow: Flow) -> None:
             "ip_ownership": "双方共有",
             "disbursement_plan": "按政策分期",
             "confidentiality": True,
-            "chief_expert": "首席专家甲",
-            "commissioner": "特派员甲",
             "milestones": [],
         },
     )

@@ -28,6 +28,13 @@ FIRST_FEN = {"urumqi": 100_000_000, "dazu": 45_000_000, "karamay": 160_000_000, 
 PUBLICITY = {"urumqi": (7, "days"), "dazu": (5, "working_days"), "karamay": (5, "working_days")}
 PUBLICITY["zhangye"] = (5, "working_days")
 #: who must approve an extension besides the bureau (001 八(八) district government; 004 三(五) group leader)
+#: the task book's fields of one jurisdiction only (001 八(六) confidentiality, 003 §12(7) chief expert,
+#: 004 五(一) service commissioner); the form shows each only where it applies
+TASK_BOOK_EXTRA: dict[str, dict[str, Any]] = {
+    "dazu": {"confidentiality": True},
+    "karamay": {"chief_expert": "首席专家甲"},
+    "zhangye": {"commissioner": "特派员甲"},
+}
 NEEDS_APPROVER = {"urumqi": False, "dazu": True, "karamay": False, "zhangye": True}
 
 
@@ -84,10 +91,8 @@ def implementing(start: Any, j: str, milestones: list[dict[str, Any]] | None = N
             "period_months": 24,
             "ip_ownership": "发榜方所有",
             "disbursement_plan": "按政策分期",
-            "confidentiality": True,
-            "chief_expert": "首席专家甲",
-            "commissioner": "特派员甲",
             "milestones": milestones or [],
+            **TASK_BOOK_EXTRA.get(j, {}),
         },
     )
     if j in ("dazu", "zhangye"):  # 001 十(二) 40%, 004 四(一) 30% paid by the issuer first

@@ -88,7 +88,7 @@ def test_solvers_apply_online_and_the_bureau_sees_every_application(
     login(client, "solver_urumqi")
     assert "我要揭榜" in client.get("/portal/").get_data(as_text=True)
     form = client.get("/portal/challenges/URUMQI-W1/apply").get_data(as_text=True)
-    assert "URUMQI-S1" in form  # the unit comes from the account, it is not typed in
+    assert "乌鲁木齐揭榜单位1" in form  # the unit comes from the account (shown by name), it is not typed in
     assert apply(client, APPLICATION).status_code == 302
     revised = dict(
         APPLICATION, plan="修订后的方案", plan_file=(io.BytesIO(b"%PDF-1.4 solution"), "方案书.pdf")

@@ -47,7 +47,7 @@ def test_demo_load_is_idempotent_and_the_start_page_shows_it(
     solver = app.test_client()
     login(solver, "solver_dazu", "demo12345")
     form = solver.get("/portal/challenges/DAZU-2026-002/apply").get_data(as_text=True)
-    assert "DAZU-S1" in form and "提交揭榜申请" in form
+    assert "大足揭榜单位1" in form and "提交揭榜申请" in form
 
 
 @pytest.mark.slow

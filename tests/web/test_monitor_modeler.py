@@ -113,7 +113,7 @@ def test_modeler_validate_shows_problems_and_deploys(client: FlaskClient, demo, 
     assert result["ok"], result
     status, result = _json_post(client, config["deployUrl"], {"files": {name: bad}}, path)
     assert status == 422 and not result["ok"] and result["problems"]
-    changed = original.replace("Prepare the notice", "Prepare the publicity notice", 1)
+    changed = original.replace("拟定公示", "拟定公示材料", 1)
     assert changed != original
     status, result = _json_post(
         client, config["deployUrl"], {"files": {name: changed}, "note": "rename"}, path

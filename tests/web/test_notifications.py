@@ -125,7 +125,7 @@ def test_one_publicity_with_an_objection_mails_each_person_once(
         expected[
             (
                 (address,),
-                "待办任务：拟定公示 Prepare the notice（拟支持项目） / Task ready: 拟定公示 Prepare the notice (拟支持项目)",
+                "待办任务：拟定公示（拟支持项目） / Task ready: Prepare the notice (拟支持项目)",
             )
         ] += 1
         expected[
@@ -137,7 +137,7 @@ def test_one_publicity_with_an_objection_mails_each_person_once(
         expected[
             (
                 (address,),
-                "待办任务：处理异议 Handle the objection（拟支持项目） / Task ready: 处理异议 Handle the objection (拟支持项目)",
+                "待办任务：处理异议（拟支持项目） / Task ready: Handle the objection (拟支持项目)",
             )
         ] += 1
     receipt = db_session.scalar(select(Notification.cause).where(Notification.kind == "objection")).split(

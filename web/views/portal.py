@@ -192,7 +192,7 @@ def apply(business_key: str) -> Any:
         return render_template("portal/apply.html", problem=exc.message(lang), business_key=business_key), (
             exc.http_status
         )
-    defn = form_for(session, target.instance.process_version, applications.FORM)
+    defn = form_for(session, target.instance.process_version, applications.FORM, target.instance.jurisdiction)
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     problem = None

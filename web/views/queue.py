@@ -22,7 +22,7 @@ from engine.models.user import User
 from engine.workqueue import paginate, ready_lanes, stage_choices
 from web.access import me, rule
 from web.extensions import db
-from web.i18n import current_lang
+from web.i18n import current_lang, diagram_name
 from web.views.auth import _safe_next
 
 bp = Blueprint("queue", __name__)
@@ -105,7 +105,7 @@ def claim(task_id: str) -> Response:
     try:
         _require_task(task_id)
         row = tasks.claim(db.session(), task_id, actor=current_user.username)
-        flash(_("已认领任务“%(name)s”。", name=row.name or row.task_spec), "info")
+        flash(_("已认领任务“%(name)s”。", name=diagram_name(row.name) or row.task_spec), "info")
     except JiebangError as exc:
         db.session.rollback()
         if exc.http_status == 404:
@@ -119,7 +119,7 @@ def claim(task_id: str) -> Response:
 def unclaim(task_id: str) -> Response:
     try:
         row = tasks.unclaim(db.session(), task_id, actor=current_user.username)
-        flash(_("已退回任务“%(name)s”。", name=row.name or row.task_spec), "info")
+        flash(_("已退回任务“%(name)s”。", name=diagram_name(row.name) or row.task_spec), "info")
     except JiebangError as exc:
         db.session.rollback()
         if exc.http_status == 404:

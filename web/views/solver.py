@@ -59,7 +59,7 @@ def application(challenge: str) -> str:
         and (e.get("data") or {}).get("message") == "application"
         and (e["data"].get("payload") or {}).get("solver") == project.solver
     ]
-    defn = form_for(db.session(), instance.process_version, applications_engine.FORM)
+    defn = form_for(db.session(), instance.process_version, applications_engine.FORM, instance.jurisdiction)
     return render_template(
         "solver/application.html",
         project=project,

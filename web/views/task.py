@@ -22,6 +22,7 @@ from engine.models import task as task_model
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.models.web import TaskDraft
+from engine.pickers import PickerScope
 from engine.runtime import load_workflow
 from engine.taskforms import form_for
 from forms.definition import FormDefinition
@@ -31,7 +32,7 @@ from web import uploads
 from web.access import me, rule
 from web.context import instance_context
 from web.extensions import db
-from web.i18n import current_lang
+from web.i18n import current_lang, diagram_name
 
 bp = Blueprint("task", __name__)
 
@@ -93,7 +94,8 @@ def _errors_in(exc: ValidationFailed, lang: str) -> dict[str, list[str]]:
 def show(task_id: str) -> Any:
     row, instance, viewer = _open_row(task_id)
     lang = current_lang()
-    context = instance_context(instance, viewer)
+    task_data = _task_data(instance, task_id) if row.status == task_model.READY else None
+    context = instance_context(instance, viewer, task_data)
     assignment = _assignment(row, instance)
     if row.status != task_model.READY and request.method != "POST":
         return render_template(
@@ -119,11 +121,18 @@ def show(task_id: str) -> Any:
             assignment=assignment,
             instructions=row.instructions,
         ), (403 if request.method == "POST" else 200)
-    defn = form_for(db.session(), instance.process_version, row.form_key) if row.form_key else None
-    full = _task_data(instance, task_id) if defn is not None else {}
-    data = _form_context(defn, full) if defn is not None else {}
+    defn = (
+        form_for(db.session(), instance.process_version, row.form_key, instance.jurisdiction)
+        if row.form_key
+        else None
+    )
+    if task_data is None:
+        task_data = _task_data(instance, task_id)
+    data = _form_context(defn, task_data) if defn is not None else {}
     hints = (
-        tasks.check_hints(db.session(), defn.checks, full, lang) if defn is not None and defn.checks else {}
+        tasks.check_hints(db.session(), defn.checks, task_data, lang)
+        if defn is not None and defn.checks
+        else {}
     )
     draft = _draft(task_id)
     values: dict[str, Any] = json.loads(draft.data_json) if draft else {}
@@ -169,7 +178,7 @@ def show(task_id: str) -> Any:
         except ValidationFailed as exc:
             errors = _errors_in(exc, lang)
             if upload_problems and defn is not None:
-                errors = {**_other_errors(defn, values, lang), **errors}
+                errors = {**_other_errors(defn, values, lang, instance), **errors}
             _save_draft(task_id, values)
             notice = _("表单有误，尚未提交。请按提示修改；您的输入已保留并存为草稿。")
             status = 422
@@ -201,7 +210,10 @@ def show(task_id: str) -> Any:
 
     form_html = None
     if defn is not None:
-        form_html = render_form(defn, values=values, errors=errors, context=data, lang=lang, hints=hints)
+        picks = PickerScope(db.session(), instance.jurisdiction, instance.business_key)
+        form_html = render_form(
+            defn, values=values, errors=errors, context=data, lang=lang, hints=hints, choices=picks.choices
+        )
     return (
         render_template(
             "task/show.html",
@@ -226,7 +238,7 @@ def _outcome(
     row: HumanTask, instance: ProcessInstance, done: tasks.Completion, values: dict[str, Any]
 ) -> str:
     """What the submission did, in words: a refused need says so and what follows, not a bare "submitted"."""
-    name = row.name or row.task_spec
+    name = diagram_name(row.name) or row.task_spec
     if row.form_key == "need_review" and values.get("need_listed_decision") == "reject":
         return _(
             "已决定不列入榜单：需求“%(title)s”不予发布，此流程已结束。结论和意见已记入流程记录。",
@@ -323,11 +335,15 @@ def _has_files(defn: FormDefinition) -> bool:
     return any(f.type == "file" or any(s.type == "file" for s in f.fields) for f in defn.fields)
 
 
-def _other_errors(defn: FormDefinition, values: dict[str, Any], lang: str) -> dict[str, list[str]]:
+def _other_errors(
+    defn: FormDefinition, values: dict[str, Any], lang: str, instance: ProcessInstance
+) -> dict[str, list[str]]:
     from engine.taskforms import validate_task_data
 
     try:
-        validate_task_data(defn, values)
+        validate_task_data(
+            defn, values, PickerScope(db.session(), instance.jurisdiction, instance.business_key)
+        )
     except JiebangError as exc:
         if isinstance(exc, ValidationFailed):
             return _errors_in(exc, lang)

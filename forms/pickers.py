@@ -1,0 +1,52 @@
+"""The second half of a picker's validation: whether the chosen codes name records that exist.
+
+``forms.schema`` checks a picker's shape (codes, counts, duplicates); which records exist is the directory's
+answer, given as a ``Known`` callable (``engine.pickers.PickerScope.known``), so this module needs no database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from forms import messages as msg
+from forms.definition import FieldDef, FormDefinition
+from forms.errors import FormInvalid, Message
+
+#: (picker kind, codes) → the codes among them that name a record the picker may choose.
+Known = Callable[[str, list[str]], set[str]]
+
+
+def codes_of(value: Any) -> list[str]:
+    """The codes a picker's cleaned value holds (one code, or codes joined by ``,``)."""
+    if not isinstance(value, str):
+        return []
+    return [c.strip() for c in value.split(",") if c.strip()]
+
+
+def _picks(defn: FormDefinition, cleaned: Mapping[str, Any]) -> Iterator[tuple[str, FieldDef, list[str]]]:
+    for spec in defn.fields:
+        if spec.type == "picker":
+            yield spec.name, spec, codes_of(cleaned.get(spec.name))
+        elif spec.type == "group":
+            rows = cleaned.get(spec.name) or []
+            for i, row in enumerate(rows):
+                for sub in spec.fields:
+                    if sub.type == "picker" and isinstance(row, Mapping):
+                        yield f"{spec.name}.{i}.{sub.name}", sub, codes_of(row.get(sub.name))
+
+
+def check_picks(defn: FormDefinition, cleaned: Mapping[str, Any], known: Known, *, lang: str = "zh") -> None:
+    """Raise ``FormInvalid`` naming each picker whose codes are not all known (nothing is saved)."""
+    found = list(_picks(defn, cleaned))
+    wanted: dict[str, set[str]] = {}
+    for _, spec, codes in found:
+        wanted.setdefault(spec.of or "", set()).update(codes)
+    exists = {of: known(of, sorted(codes)) if codes else set() for of, codes in wanted.items()}
+    errors: dict[str, list[Message]] = {}
+    for path, spec, codes in found:
+        for code in codes:
+            if code not in exists[spec.of or ""]:
+                errors.setdefault(path, []).append(msg.unknown_code(spec.of or "", code))
+    if errors:
+        raise FormInvalid(errors, lang=lang)
