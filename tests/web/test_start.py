@@ -39,7 +39,9 @@ def test_the_list_names_what_the_user_may_start(app, client: FlaskClient, deploy
     login(client, "bureau_dazu")
     page = client.get("/start").get_data(as_text=True)
     assert "发布年度需求征集通知" in page and "提交技术需求（揭榜挂帅）" in page
-    assert "dazu_call" not in page.replace('href="/start/dazu_call"', "").replace('data-start="dazu_call"', "")
+    assert "dazu_call" not in page.replace('href="/start/dazu_call"', "").replace(
+        'data-start="dazu_call"', ""
+    )
     other = app.test_client()
     login(other, "bureau_urumqi")  # the Dazu diagrams are Dazu's
     assert "您目前没有可以发起的流程" in other.get("/start").get_data(as_text=True)
