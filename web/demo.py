@@ -190,6 +190,11 @@ def load_demo(session: Session) -> dict[str, Any]:
                     "title": f"{jurisdiction_name(jurisdiction)}拟支持项目公示",
                     "publicity_length": length,
                     "publicity_unit": unit,
+                    # what the notice publishes: the selected unit, the project, the money (000 §12(5))
+                    "need_title": "高纯硅提纯关键技术",
+                    "solvers": [f"{jurisdiction.upper()}-S1"],
+                    "contract_fen": 300000000,
+                    "fiscal_support_fen": 90000000,
                 },
                 actor=f"bureau_{jurisdiction}",
             )

@@ -30,7 +30,7 @@ METHODS = [
     *((f"web/templates/{folder}", "jinja2") for folder in ("*.html", "auth/**.html", "queue/**.html")),
     *(
         (f"web/templates/{folder}/**.html", "jinja2")
-        for folder in ("task", "instance", "portal", "tokens", "reports", "admin", "solver", "inbox")
+        for folder in ("task", "instance", "portal", "tokens", "reports", "admin", "solver", "inbox", "start")
     ),
 ]
 #: Other engineers' areas (monitor, modeler, api) keep their own texts.
