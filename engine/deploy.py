@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from engine.bundle import BundleFile, problem, refuse
 from engine.db import begin_write
 from engine.errors import Conflict
-from engine.lint import form_key_of, lint_spec
+from engine.lint import form_key_of, lint_spec, start_form_of
 from engine.models.deployment import Deployment, DeploymentFile, ProcessVersion
 from engine.specs import clean_message, new_parser, serializer_version, spec_to_json
 from engine.xmlsafe import UnsafeXml, element_line, parse_xml
@@ -219,9 +219,9 @@ def _content_hash(bundle: ValidatedBundle, pid: str) -> tuple[str, str]:
     form_keys: set[str] = set()
     for each in [spec, *subprocess_specs.values()]:
         for ts in each.task_specs.values():
-            key = form_key_of(ts)
-            if key:
-                form_keys.add(key)
+            for key in (form_key_of(ts), start_form_of(ts)):
+                if key:
+                    form_keys.add(key)
     dmn_names = {dp.filename for dp in parser.dmn_parsers.values()}
     by_name = {f.name: f for f in bundle.files}
     form_files = {

@@ -143,3 +143,16 @@ def test_issuer_posts_a_need_into_the_open_call(world: Session, sim) -> None:  #
     # after the close the call is no longer offered
     sim.set("2026-07-01T09:00:00+08:00")
     assert start_forms.open_calls(world, "dazu") == []
+
+
+def test_a_start_form_missing_from_the_bundle_is_refused(db_session: Session) -> None:
+    from engine.bundle import BundleFile
+    from engine.errors import DeploymentRefused
+
+    files = [
+        BundleFile("dazu/dazu_call.bpmn", (BPMN / "dazu" / "dazu_call.bpmn").read_bytes()),
+        BundleFile("dazu/policy_dazu.dmn", (BPMN / "dazu" / "policy_dazu.dmn").read_bytes()),
+    ]
+    with pytest.raises(DeploymentRefused) as refused:
+        deploy_bundle(db_session, files)
+    assert "start form 'call_open' is not in the bundle" in str(refused.value.details)
