@@ -156,3 +156,23 @@ def test_a_start_form_missing_from_the_bundle_is_refused(db_session: Session) ->
     with pytest.raises(DeploymentRefused) as refused:
         deploy_bundle(db_session, files)
     assert "start form 'call_open' is not in the bundle" in str(refused.value.details)
+
+
+def test_an_issuer_starts_for_its_own_organisation_only_on_every_face(world: Session) -> None:
+    from engine import instances
+    from engine.errors import Forbidden
+
+    data = {"jurisdiction": "dazu", "title": "需求", "issuer_code": "DAZU-S1", "project_code": "X-1"}
+    with pytest.raises(Forbidden) as refused:  # the API and the CLI call start_instance with the actor
+        instances.start_instance(world, "dazu_challenge", data=data, actor="issuer_dazu")
+    assert "本单位" in refused.value.message("zh")
+    world.rollback()
+    assert count(world) == 0
+    own = instances.start_instance(
+        world, "dazu_challenge", data={**data, "issuer_code": "DAZU-ISS"}, actor="issuer_dazu"
+    )
+    assert own.started_by == "issuer_dazu"
+    by_bureau = instances.start_instance(world, "dazu_challenge", data=data, actor="bureau_dazu")
+    assert by_bureau.jurisdiction == "dazu"
+    with pytest.raises(Forbidden):  # another jurisdiction's issuer
+        instances.start_instance(world, "dazu_challenge", data=data, actor="issuer_urumqi")
