@@ -83,3 +83,32 @@ def test_public_reads_the_notice_with_its_content(roles: Any, dazu_people: Any) 
     )
     assert "北京时间" in text and "DAZU-S1" not in text
     copy_for_readme(screenshot(public.page, "start-notice"), "start-notice")
+
+
+def test_notice_stays_while_the_objection_is_handled_and_the_form_shows_it(
+    roles: Any, dazu_people: Any
+) -> None:
+    public = roles(None)
+    public.open("/portal/notices/DEMO-DAZU-001", "公示中")
+    public.page.fill("#o-contact", "13800000000")
+    public.page.fill("#o-text", "拟支持单位与发榜方存在股权关联，不符合申报条件。")
+    public.page.click("#objection button[type=submit]")
+    public.page.wait_for_selector("[data-receipt]")
+    receipt = public.page.inner_text("[data-receipt]")
+    public.open("/portal/", "异议处理中")
+    public.open(
+        "/portal/notices/DEMO-DAZU-001",
+        "异议处理中",
+        "大足揭榜单位1",
+        "暂停受理新的异议",
+        shot="start-notice-objection",
+    )
+    assert public.page.locator("#o-text").count() == 0
+
+    clerk = roles("bureau_dazu")
+    clerk.open("/tasks", "处理异议")
+    clerk.page.locator("tr", has_text="处理异议").locator("a", has_text="办理").first.click()
+    clerk.page.wait_for_load_state("networkidle")
+    form = clerk.page.inner_text(".task-form")
+    assert "拟支持单位与发榜方存在股权关联" in form and receipt in form and "13800000000" not in form
+    screenshot(clerk.page, "start-objection-task")
