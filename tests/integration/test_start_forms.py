@@ -96,6 +96,7 @@ def test_window_defaults_come_from_the_policy_table(world: Session) -> None:
     item = start_forms.find_startable(world, user(world, "bureau_dazu"), "dazu_call")
     values = start_forms.policy_values(world, item.pv, "dazu")
     assert values["call_opens"] is None and values["call_closes"] is None  # 001 八(一): set by the notice
+    assert (values["publicity_length"], values["publicity_unit"]) == (5, "working_days")  # 001 八(五)
     defn = start_forms.form_for_user(world, user(world, "bureau_dazu"), item, "dazu")
     shown = start_forms.defaults(world, user(world, "bureau_dazu"), item, defn, "dazu")
     assert shown == {"year": 2026, "title": "大足2026年度揭榜挂帅技术需求征集"}
