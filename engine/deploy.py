@@ -24,7 +24,7 @@ from engine.bundle import BundleFile, problem, refuse
 from engine.db import begin_write
 from engine.domain import checks
 from engine.errors import Conflict
-from engine.lint import form_key_of, lint_spec
+from engine.lint import form_key_of, lint_spec, start_form_of
 from engine.models.deployment import Deployment, DeploymentFile, ProcessVersion
 from engine.specs import clean_message, new_parser, serializer_version, spec_to_json
 from engine.task_due import DeadlineTableError, check_table, is_deadline_table
@@ -239,9 +239,9 @@ def _content_hash(bundle: ValidatedBundle, pid: str) -> tuple[str, str]:
     form_keys: set[str] = set()
     for each in [spec, *subprocess_specs.values()]:
         for ts in each.task_specs.values():
-            key = form_key_of(ts)
-            if key:
-                form_keys.add(key)
+            for key in (form_key_of(ts), start_form_of(ts)):
+                if key:
+                    form_keys.add(key)
     dmn_names = {dp.filename for dp in parser.dmn_parsers.values()}
     by_name = {f.name: f for f in bundle.files}
     form_files = {

@@ -19,8 +19,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engine import assignment, portal
-from engine.lint import form_key_of
+from engine.lint import form_key_of, properties_of
 from engine.models import instance as status
+from engine.models import portal as portal_kinds
 from engine.models import task as task_model
 from engine.models.instance import ProcessInstance
 from engine.models.message import MessageSubscription
@@ -121,6 +122,7 @@ def rebuild(
         )
 
     session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance.id))
+    previous = _notice_row(session, instance)
     session.execute(delete(PortalEntry).where(PortalEntry.instance_id == instance.id))
     waits = _message_waits(wf)
     for task, ed in waits:
@@ -138,7 +140,13 @@ def rebuild(
 
     session.execute(delete(PortalEntry).where(PortalEntry.instance_id == instance.id))
     # Like timers, only a running instance publishes: a suspended or failed one leaves the portal.
-    session.add_all(portal_entries(instance, waits) if instance.status == status.RUNNING else [])
+    entries = portal_entries(instance, waits) if instance.status == status.RUNNING else []
+    if not any(e.kind == portal_kinds.NOTICE for e in entries):
+        kept = _notice_in_handling(instance, wf) if instance.status == status.RUNNING else []
+        if not kept and instance.status in (status.RUNNING, status.COMPLETED):
+            kept = _notice_ended(previous, now)
+        entries += kept
+    session.add_all(entries)
 
     ready = {str(t.id): t for t in wf.get_tasks(state=TaskState.READY, manual=True)}
     open_status = task_model.READY if instance.status == status.RUNNING else task_model.PAUSED
@@ -200,6 +208,40 @@ def portal_entries(instance: ProcessInstance, waits: list[tuple[Task, Any]]) -> 
         if entry is not None:
             found.setdefault(entry.kind, entry)
     return list(found.values())
+
+
+#: A user task with this property (value ``objection``) keeps the notice on the portal while it is open.
+NOTICE_PROPERTY = "portalNotice"
+
+
+def _notice_row(session: Session, instance: ProcessInstance) -> dict[str, Any] | None:
+    row = session.scalar(
+        select(PortalEntry).where(
+            PortalEntry.instance_id == instance.id, PortalEntry.kind == portal_kinds.NOTICE
+        )
+    )
+    if row is None:
+        return None
+    return {c.key: getattr(row, c.key) for c in PortalEntry.__table__.columns if c.key != "id"}
+
+
+def _notice_in_handling(instance: ProcessInstance, wf: BpmnWorkflow) -> list[PortalEntry]:
+    """The notice stays while an objection is handled (a ready task with ``portalNotice`` = objection)."""
+    for task in wf.get_tasks(state=TaskState.READY, manual=True):
+        if properties_of(task.task_spec).get(NOTICE_PROPERTY) == portal_kinds.OBJECTION:
+            entry = portal.entry_for(instance, portal.NOTICE_MESSAGE, task.data, state=portal_kinds.OBJECTION)
+            return [entry] if entry is not None else []
+    return []
+
+
+def _notice_ended(previous: dict[str, Any] | None, now: datetime) -> list[PortalEntry]:
+    """A notice whose window ran out without objection stays on the portal as 公示期满; one stopped on an
+    objection, or whose window is not over, leaves it."""
+    if previous is None or previous["state"] not in (None, portal_kinds.OPEN, portal_kinds.ENDED):
+        return []
+    if previous["window_end"] > now:
+        return []
+    return [PortalEntry(**{**previous, "state": portal_kinds.ENDED})]
 
 
 def fill_portal(session: Session, load: Callable[[Session, ProcessInstance], BpmnWorkflow]) -> int:

@@ -11,7 +11,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access.starting import require_start
+from engine.access.starting import require_own_organisation, require_start
 from engine.clock import frozen_now, get_clock
 from engine.db import begin_write
 from engine.errors import InvalidState, NotFound, ValidationFailed
@@ -66,7 +66,9 @@ def start_instance(
     begin_write(session)
     pv = find_version(session, key, version)
     if actor is not None:  # who may start is declared by the deployed diagram (engine.access.starting)
-        require_start(get_user(session, actor), pv, _text(data.get("jurisdiction")))
+        starter = get_user(session, actor)
+        require_start(starter, pv, _text(data.get("jurisdiction")))
+        require_own_organisation(session, starter, pv, data)
     now = get_clock(session).now()
     instance = ProcessInstance(
         process_version_id=pv.id,

@@ -52,6 +52,12 @@ def form_key_of(task_spec: Any) -> str | None:
     return props.get("formKey")
 
 
+def start_form_of(task_spec: Any) -> str | None:
+    """The start form a start event declares (``startForm``, engine.start_forms)."""
+    props = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+    return props.get("startForm")
+
+
 def properties_of(task_spec: Any) -> dict[str, str]:
     return dict((getattr(task_spec, "extensions", None) or {}).get("properties") or {})
 
@@ -107,6 +113,16 @@ def lint_spec(
             continue  # internal specs (Start, End, Root, boundary splits)
         if isinstance(task_spec, UserTask | ManualTask):
             problems.extend(_lint_user_task(task_spec, file, form_keys))
+        start_form = start_form_of(task_spec)
+        if start_form and start_form not in form_keys:
+            problems.append(
+                LintProblem(
+                    file,
+                    bpmn_id,
+                    f"start form '{start_form}' is not in the bundle (expected {start_form}.form.json)",
+                    f"发起表单 '{start_form}' 不在部署包中（应有 {start_form}.form.json）",
+                )
+            )
         for kind, source, mode in _expressions(task_spec):
             for found in script_problems(source, mode):
                 problems.append(

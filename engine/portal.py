@@ -13,6 +13,14 @@ the window and the text:
 ``notice_body``     the notice's text (optional)
 =================== =====================================================================
 
+What a publicity notice publishes (000 §12(5), 001 八(五), 003 §12(6): the selected units and the support are
+publicised) is taken from the case data of the challenge even though these fields are not public before the
+notice: ``solvers`` (unit codes, shown by their names), ``need_title``/``title`` (the project),
+``fiscal_support_fen`` and ``contract_fen`` (元). A notice stays on the portal with its state: ``open``
+(公示中) while objections are taken, ``objection`` (异议处理中) while the bureau handles one (the user task
+with the property ``portalNotice`` = ``objection``, e.g. ``handle_objection`` of the shared publicity), and
+``ended`` (公示期满) once the window ran out without objection (engine.indexes keeps that row).
+
 **Challenges** (published 揭榜 lists with their application windows): the built-in source follows the same
 convention: a running instance that waits for the ``application`` message with ``application_end`` in its data
 is an open challenge (``challenge_title``/``title``, ``challenge_summary``, ``category``,
@@ -27,6 +35,7 @@ workflow — public pages are served to crowds.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -58,6 +67,13 @@ class Notice:
     end: datetime
     #: Objections are taken until ``end``.
     open: bool
+    #: kinds.OPEN, kinds.OBJECTION or kinds.ENDED
+    state: str = kinds.OPEN
+    #: selected units (names), project, support in fen
+    units: tuple[str, ...] = ()
+    project: str | None = None
+    fiscal_support_fen: int | None = None
+    contract_fen: int | None = None
 
 
 @dataclass(frozen=True)
@@ -103,12 +119,39 @@ def _text(value: Any) -> str | None:
 MESSAGE_KINDS = {NOTICE_MESSAGE: kinds.NOTICE, CHALLENGE_MESSAGE: kinds.CHALLENGE}
 
 
-def entry_for(instance: ProcessInstance, message: str, data: dict[str, Any]) -> PortalEntry | None:
-    """The portal row a running instance publishes while its task waits for ``message`` with ``data``, or
-    None (not a portal message, no business key, or no valid end of the window)."""
+def _money(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def notice_details(instance: ProcessInstance, data: dict[str, Any]) -> dict[str, Any]:
+    """What the publicity notice publishes of the case: the selected units by name, the project, the
+    support in fen (000 §12(5), 001 八(五), 003 §12(6))."""
+    from sqlalchemy.orm import object_session
+
+    from engine.directory import organisation_names
+
+    solvers = data.get("solvers")
+    codes = [c for c in solvers if isinstance(c, str)] if isinstance(solvers, list) else []
+    session = object_session(instance)
+    names = organisation_names(session, codes) if session is not None and codes else {}
+    return {
+        "units": [names.get(c, c) for c in codes],
+        "project": _text(data.get("need_title")) or _text(data.get("title")),
+        "fiscal_support_fen": _money(data.get("fiscal_support_fen")),
+        "contract_fen": _money(data.get("contract_fen")),
+    }
+
+
+def entry_for(
+    instance: ProcessInstance, message: str, data: dict[str, Any], state: str = kinds.OPEN
+) -> PortalEntry | None:
+    """The portal row a running instance publishes while its task waits for ``message`` with ``data`` (or, for
+    a notice in ``state`` objection, while the objection is handled), or None (not a portal message, no
+    business key, or no valid end of the window)."""
     kind = MESSAGE_KINDS.get(message)
     if kind is None or not instance.business_key:
         return None
+    details = notice_details(instance, data) if kind == kinds.NOTICE else None
     data = filter_data(data, PUBLIC_VIEWER)  # only what was published: the access policy's public fields
     prefix, body_key = (
         ("publicity", "notice_body") if kind == kinds.NOTICE else ("application", "challenge_summary")
@@ -128,6 +171,8 @@ def entry_for(instance: ProcessInstance, message: str, data: dict[str, Any]) -> 
         category=category[:255] if category else None,
         window_start=_instant(data.get(f"{prefix}_start")),
         window_end=end,
+        state=state if kind == kinds.NOTICE else None,
+        details_json=json.dumps(details, ensure_ascii=False) if details is not None else None,
     )
 
 
@@ -162,23 +207,37 @@ def notices(
     now = get_clock(session).now()
     query = (
         _entries(kinds.NOTICE, jurisdiction, business_key)
-        .order_by(PortalEntry.window_end, PortalEntry.instance_id)
+        .order_by(
+            case((PortalEntry.state == kinds.ENDED, 1), else_=0),
+            PortalEntry.window_end,
+            PortalEntry.instance_id,
+        )
         .offset(offset)
         .limit(limit)
     )
-    return [
-        Notice(
-            instance_id=row.instance_id,
-            business_key=row.business_key,
-            jurisdiction=row.jurisdiction,
-            title=row.title,
-            body=row.body,
-            start=_local(row.window_start) if row.window_start else None,
-            end=_local(row.window_end),
-            open=now < row.window_end,
-        )
-        for row in session.scalars(query)
-    ]
+    return [_notice(row, now) for row in session.scalars(query)]
+
+
+def _notice(row: PortalEntry, now: datetime) -> Notice:
+    details = json.loads(row.details_json) if row.details_json else {}
+    state = row.state or kinds.OPEN
+    if state == kinds.OPEN and now >= row.window_end:  # the timer has not fired yet: the window is over
+        state = kinds.ENDED
+    return Notice(
+        instance_id=row.instance_id,
+        business_key=row.business_key,
+        jurisdiction=row.jurisdiction,
+        title=row.title,
+        body=row.body,
+        start=_local(row.window_start) if row.window_start else None,
+        end=_local(row.window_end),
+        open=state == kinds.OPEN,
+        state=state,
+        units=tuple(details.get("units") or ()),
+        project=details.get("project"),
+        fiscal_support_fen=details.get("fiscal_support_fen"),
+        contract_fen=details.get("contract_fen"),
+    )
 
 
 def notice_count(session: Session, *, jurisdiction: str | None = None) -> int:

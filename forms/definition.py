@@ -44,6 +44,9 @@ DEFAULT_MAX_LENGTH_MULTILINE = 20000
 DEFAULT_MAX_ITEMS = 100
 DEFAULT_MAX_SIZE = 20 * 1024 * 1024
 READONLY_FORMATS = ("text", "multiline", "money", "date", "datetime", "organisations")
+#: Selects whose options the engine fills for the user at the moment the form is shown (``options_from``):
+#: the open calls of the process's jurisdiction, the organisations the user's account is linked to.
+OPTION_SOURCES = ("open_calls", "my_organisations")
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 
@@ -61,7 +64,7 @@ _TYPE_KEYS: dict[str, set[str]] = {
     "money": {"min", "max"},
     "date": {"min", "max"},
     "datetime": set(),
-    "select": {"options", "multiple", "min_items", "max_items"},
+    "select": {"options", "options_from", "multiple", "min_items", "max_items"},
     "checkbox": set(),
     "group": {"fields", "min_items", "max_items"},
     "file": {"max_size", "accept", "multiple", "min_items", "max_items"},
@@ -113,6 +116,8 @@ class FieldDef:
     max: Decimal | int | date | None = None
     # select
     options: tuple[Option, ...] = ()
+    #: one of OPTION_SOURCES: the options are filled at run time (``with_options``)
+    options_from: str | None = None
     multiple: bool = False
     # group (and multiple select/file)
     fields: tuple[FieldDef, ...] = ()
@@ -224,6 +229,14 @@ class FormDefinition:
     def load_path(cls, path: str | Path) -> FormDefinition:
         p = Path(path)
         return cls.load(p.read_bytes(), filename=p.name)
+
+
+def with_options(defn: FormDefinition, options: Mapping[str, tuple[Option, ...]]) -> FormDefinition:
+    """The definition with the options of its ``options_from`` selects filled (by field name)."""
+    fields = tuple(
+        replace(f, options=tuple(options.get(f.name, ()))) if f.options_from else f for f in defn.fields
+    )
+    return replace(defn, fields=fields, _cache={})
 
 
 def load_builtin(form_id: str) -> FormDefinition:
@@ -557,6 +570,19 @@ class _Checker:
             for key in ("min_items", "max_items"):
                 if key in raw:
                     self.add(f"{path}.{key}", "only for a multiple select", "仅适用于多选")
+        source = raw.get("options_from")
+        if source is not None:
+            if source not in OPTION_SOURCES:
+                self.add(
+                    f"{path}.options_from",
+                    f"must be one of {', '.join(OPTION_SOURCES)}",
+                    f"必须是以下之一：{'、'.join(OPTION_SOURCES)}",
+                )
+            elif "options" in raw:
+                self.add(f"{path}.options", "not with options_from", "不能与 options_from 同时使用")
+            kw["options_from"] = source
+            kw["options"] = ()
+            return
         options = raw.get("options")
         if not isinstance(options, list) or not options:
             self.add(

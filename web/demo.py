@@ -110,6 +110,12 @@ def load_organisations(session: Session) -> int:
             )
         )
         rows.append(Person(code=f"{J}-PBUSY", name=f"{city}忙碌研究员", organisation=f"{J}-S4"))
+        # the issuer account acts for the issuer unit: it posts needs for it from the start form
+        rows.append(
+            Person(
+                code=f"{J}-PISS", name=f"{city}需求联络人", organisation=f"{J}-ISS", username=f"issuer_{j}"
+            )
+        )
         rows.append(Person(code=f"{J}-PPUN", name=f"{city}失信研究员", organisation=f"{J}-S4"))
         for i in range(1, 5):
             rows.append(
@@ -329,6 +335,11 @@ def load_demo(session: Session) -> dict[str, Any]:
                     "title": f"{jurisdiction_name(jurisdiction)}拟支持项目公示",
                     "publicity_length": length,
                     "publicity_unit": unit,
+                    # what the notice publishes: the selected unit, the project, the money (000 §12(5))
+                    "need_title": "高纯硅提纯关键技术",
+                    "solvers": [f"{jurisdiction.upper()}-S1"],
+                    "contract_fen": 300000000,
+                    "fiscal_support_fen": 90000000,
                 },
                 actor=f"bureau_{jurisdiction}",
             )

@@ -87,5 +87,10 @@ ROUTE_RULES: dict[str, RouteRule] = {
             "the national holiday schedule; instances listed only where readable_clause allows",
         ),
         RouteRule("clock", frozenset({"admin"}), "the simulated clock (training and demo deployments only)"),
+        RouteRule(
+            "start",
+            STAFF_ROLES,
+            "engine.start_forms.startable (engine.access.starting): processes the user may start, and where",
+        ),
     )
 }

@@ -73,3 +73,31 @@ def require_start(user: Any, pv: ProcessVersion, jurisdiction: str | None) -> No
         f"User {name} may not start process {pv.process_key}: it needs one of these roles in {where_en}: "
         f"{', '.join(roles)}.",
     )
+
+
+#: A starter who holds only this role acts for its own organisation: the start data's ``issuer_code``.
+ISSUER_ROLE = "issuer"
+
+
+def require_own_organisation(session: Any, user: Any, pv: ProcessVersion, data: dict[str, Any]) -> None:
+    """An issuer starts a procedure for its own unit only (000 §8, 001 五(一): the issuer is the unit that
+    posts the need): when the starter may start ``pv`` only as an issuer, ``issuer_code`` must be one of the
+    organisations its account is linked to. Staff of the other start roles (the bureau) may start for any unit."""
+    from engine.access.policy import organisations_of
+
+    who, roles = principal(user), start_roles(pv)
+    jurisdiction = data.get("jurisdiction")
+    place = str(jurisdiction) if jurisdiction not in (None, "") else None
+    others = roles - {ISSUER_ROLE}
+    if ISSUER_ROLE not in roles or (
+        others and (who.holds(others, place) if place else who.holds_anywhere(others))
+    ):
+        return
+    code = data.get("issuer_code")
+    if isinstance(code, str) and code in organisations_of(session, who.username):
+        return
+    raise Forbidden(
+        f"发榜方只能为本单位提交需求：账号 {who.username or '-'} 未关联单位 {code or '（未填写）'}。",
+        f"An issuer posts needs for its own organisation only: account {who.username or '-'} is not linked to "
+        f"{code or '(none given)'}.",
+    )

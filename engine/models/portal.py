@@ -14,6 +14,11 @@ from engine.db import Base, UTCDateTime
 NOTICE = "notice"
 CHALLENGE = "challenge"
 
+#: A notice's state: in its window (公示中), an objection being handled (异议处理中), the window ran out (公示期满).
+OPEN = "open"
+OBJECTION = "objection"
+ENDED = "ended"
+
 
 class PortalEntry(Base):
     __tablename__ = "portal_entry"
@@ -35,3 +40,7 @@ class PortalEntry(Base):
     category: Mapped[str | None] = mapped_column(String(255))
     window_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     window_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: notices: OPEN, OBJECTION or ENDED (None: OPEN, rows written before the state was kept)
+    state: Mapped[str | None] = mapped_column(String(16))
+    #: notices: what the notice publishes beyond its text (selected units, project, amounts), JSON
+    details_json: Mapped[str | None] = mapped_column(Text)

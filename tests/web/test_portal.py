@@ -90,13 +90,18 @@ def test_an_objection_reaches_the_instance_and_the_staff_see_it(
         select(HumanTask).where(HumanTask.instance_id == iid, HumanTask.status == "ready")
     )
     assert task.task_spec == "handle_objection"
-    assert portal.notices(db_session) == []  # the window is interrupted
+    (kept,) = portal.notices(db_session)  # the window is interrupted; the notice stays while it is handled
+    assert kept.state == "objection" and not kept.open
+    shown = client.get("/portal/notices/P-1").get_data(as_text=True)
+    assert "异议处理中" in shown and 'name="text"' not in shown  # no new objection while one is handled
 
     login(client, web_users["bureau"])
     page = client.get(f"/instances/{iid}").get_data(as_text=True)
     assert row.receipt in page and OBJECTION["text"] in page and "13800000000" in page
     task_page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
-    assert OBJECTION["text"] in task_page  # the readonly field of the decision form
+    form_part = task_page.split('class="task-form"')[1].split('class="task-context"')[0]
+    assert OBJECTION["text"] in form_part and row.receipt in form_part  # in the decision form itself
+    assert "13800000000" not in form_part
 
 
 def test_objections_are_rate_limited_per_address(
@@ -282,3 +287,53 @@ def test_init_db_writes_the_rows_of_instances_that_waited_before_the_upgrade(
     db_session.commit()
     assert [n.title for n in portal.notices(db_session)] == ["2026 年度拟支持项目公示"]
     assert fill_portal(db_session, load_workflow) == 0
+
+
+def test_the_notice_names_units_project_and_amounts(
+    client: FlaskClient, db_session: Session, web_users, sim, calendar_loaded
+) -> None:
+    from web.demo import load_organisations
+
+    load_organisations(db_session)
+    sim.set("2026-09-28T10:00:00+08:00")
+    deploy_bundle(db_session, collect_paths([ROOT / "bpmn"]))
+    inst = instances.start_instance(
+        db_session,
+        "publicity_demo",
+        business_key="DAZU-2026-009",
+        data={
+            "jurisdiction": "dazu",
+            "title": "拟支持项目",
+            "need_title": "智能网联汽车测试平台",
+            "solvers": ["DAZU-S1", "DAZU-S2"],
+            "fiscal_support_fen": 123456700,
+            "contract_fen": 500000000,
+            "publicity_length": 5,
+            "publicity_unit": "working_days",
+        },
+    )
+    (task,) = tasks.list_tasks(db_session, instance_id=inst.id)
+    tasks.complete(db_session, task.id, actor="bureau_dazu", data=NOTICE)
+    page = client.get("/portal/notices/DAZU-2026-009").get_data(as_text=True)
+    for text in ("智能网联汽车测试平台", "大足揭榜单位1", "大足揭榜单位2", "1,234,567.00", "5,000,000.00"):
+        assert text in page, text
+    assert "DAZU-S1" not in page  # names, not codes
+    assert "2026-10-10 00:00:00" in page and "公示中" in page  # 5 working days over National Day
+    assert 'href="/portal/receipts"' in page and 'href="#objection"' in page
+    listed = client.get("/portal/").get_data(as_text=True)
+    assert 'data-notice-state="open"' in listed
+
+
+def test_the_notice_stays_after_the_window_as_ended(
+    client: FlaskClient, db_session: Session, publicise, sim
+) -> None:
+    from engine.timers import sweep
+
+    publicise("P-1")
+    sim.set("2026-10-05T00:00:01+08:00")
+    assert "公示期满" in client.get("/portal/notices/P-1").get_data(as_text=True)  # timer not swept yet
+    sweep(db_session)
+    (ended,) = portal.notices(db_session)
+    assert ended.state == "ended"
+    page = client.get("/portal/notices/P-1").get_data(as_text=True)
+    assert "公示期满" in page and "公示期已结束，不再受理异议" in page

@@ -46,6 +46,7 @@ METHODS = [
             "inbox",
             "monitor",
             "dashboard",
+            "start",
         )
     ),
     ("web/templates/modeler/**.html", "jinja2"),  # modeler: the form editor and the file list

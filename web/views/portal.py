@@ -36,6 +36,12 @@ LIMITS = {"name": 100, "contact": 200, "text": 5000}
 MIN_TEXT = 10
 
 
+@bp.app_template_global()
+def notice_state(state: str) -> str:
+    """公示中 / 异议处理中 / 公示期满 (engine.models.portal)."""
+    return {"objection": _("异议处理中"), "ended": _("公示期满")}.get(state, _("公示中"))
+
+
 @bp.get("/")
 @rule("public")
 def index() -> str:

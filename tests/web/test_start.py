@@ -1,0 +1,85 @@
+"""发起: the start screen and its forms, with CSRF, errors beside the fields, and the access policy's answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.bundle import collect_paths
+from engine.deploy import deploy_bundle
+from engine.models.instance import ProcessInstance
+from tests.web.conftest import login, post
+
+ROOT = Path(__file__).resolve().parents[2]
+CALL = {
+    "year": "2026",
+    "title": "大足区2026年度揭榜挂帅技术需求征集",
+    "notice_call_opens": "2026-05-06T10:00",
+    "notice_call_closes": "2026-06-30T17:30",
+}
+
+
+@pytest.fixture
+def deployed(db_session: Session, web_users, sim, calendar_loaded):  # type: ignore[no-untyped-def]
+    sim.set("2026-05-06T09:00:00+08:00")
+    deploy_bundle(db_session, collect_paths([ROOT / "bpmn"]))
+    return web_users
+
+
+def count(db_session: Session) -> int:
+    db_session.expire_all()
+    return db_session.scalar(select(func.count()).select_from(ProcessInstance)) or 0
+
+
+def test_the_list_names_what_the_user_may_start(app, client: FlaskClient, deployed) -> None:  # type: ignore[no-untyped-def]
+    login(client, "bureau_dazu")
+    page = client.get("/start").get_data(as_text=True)
+    assert "发布年度需求征集通知" in page and "提交技术需求（揭榜挂帅）" in page
+    assert "dazu_call" not in page.replace('href="/start/dazu_call"', "").replace(
+        'data-start="dazu_call"', ""
+    )
+    other = app.test_client()
+    login(other, "bureau_urumqi")  # the Dazu diagrams are Dazu's
+    assert "您目前没有可以发起的流程" in other.get("/start").get_data(as_text=True)
+    assert other.get("/start/dazu_call").status_code == 404
+
+
+def test_defaults_and_errors_beside_the_fields_nothing_started(
+    client: FlaskClient, db_session: Session, deployed
+) -> None:
+    login(client, "bureau_dazu")
+    page = client.get("/start/dazu_call").get_data(as_text=True)
+    assert 'value="2026"' in page and "大足2026年度揭榜挂帅技术需求征集" in page
+    bad = {**CALL, "notice_call_opens": "2026-07-01T09:00", "notice_call_closes": "2026-06-30T17:30"}
+    refused = post(client, "/start/dazu_call", bad)
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert 'id="f-notice_call_closes-error"' in text and "申报截止时间必须晚于开始时间" in text
+    assert "表单有误，未发起" in text
+    assert count(db_session) == 0
+
+
+def test_forged_request_is_refused(client: FlaskClient, db_session: Session, deployed) -> None:
+    login(client, "bureau_dazu")
+    assert client.post("/start/dazu_call", data=CALL).status_code == 400
+    assert count(db_session) == 0
+
+
+def test_bureau_opens_the_call_and_sees_the_instance(
+    client: FlaskClient, db_session: Session, deployed, sim
+) -> None:  # type: ignore[no-untyped-def]
+    login(client, "bureau_dazu")
+    done = post(client, "/start/dazu_call", CALL)
+    assert done.status_code == 302 and "/instances/" in done.headers["Location"]
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "DAZU-2026-CALL-001" in page and CALL["title"] in page
+    assert count(db_session) == 1
+    form = client.get("/start/dazu_challenge").get_data(as_text=True)
+    assert "目前没有处于征集期的年度需求征集通知" in form  # it opens at 10:00
+    sim.set("2026-05-06T10:00:00+08:00")
+    form = client.get("/start/dazu_challenge").get_data(as_text=True)
+    assert "大足区2026年度揭榜挂帅技术需求征集（2026-06-30 17:30 截止）" in form
