@@ -1,7 +1,7 @@
 """Expert pool and panel draws
 
 Revision ID: 0013_expert_pool
-Revises: 0011_notifications
+Revises: 0012_task_assignment
 """
 
 import sqlalchemy as sa

@@ -2,7 +2,7 @@
 application; the notification kind project_decided is now termination_decided
 
 Revision ID: 0014_task_due
-Revises: 0011_notifications
+Revises: 0013_expert_pool
 """
 
 import sqlalchemy as sa

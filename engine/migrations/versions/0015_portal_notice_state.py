@@ -1,7 +1,7 @@
 """Publicity notices keep their content and their state (公示中 / 异议处理中 / 公示期满)
 
-Revision ID: 0012_portal_notice_state
-Revises: 0011_notifications
+Revision ID: 0015_portal_notice_state
+Revises: 0014_task_due
 """
 
 import sqlalchemy as sa
