@@ -27,6 +27,7 @@ from engine.lint import form_key_of, lint_spec
 from engine.models.deployment import Deployment, DeploymentFile, ProcessVersion
 from engine.policy_table import check_parameter_tables
 from engine.specs import clean_message, new_parser, serializer_version, spec_to_json
+from engine.version_history import changes_since, stale_refusal
 from engine.xmlsafe import UnsafeXml, element_line, parse_xml
 from forms.definition import FormDefinition
 from forms.errors import FormDefinitionError
@@ -62,6 +63,8 @@ class DeployResult:
             "deployment": self.deployment_id,
             "unchanged": self.unchanged,
             "processes": [{"key": p.key, "version": p.version, "created": p.created} for p in self.processes],
+            "new_versions": [p.key for p in self.processes if p.created],
+            "unchanged_processes": [p.key for p in self.processes if not p.created],
         }
 
 
@@ -275,9 +278,20 @@ def content_hashes(bundle: ValidatedBundle) -> dict[str, tuple[str, str, list[st
 
 
 def deploy_bundle(
-    session: Session, files: list[BundleFile], *, deployed_by: str | None = None, note: str | None = None
+    session: Session,
+    files: list[BundleFile],
+    *,
+    deployed_by: str | None = None,
+    note: str | None = None,
+    base: int | None = None,
+    confirm_stale: bool = False,
 ) -> DeployResult:
-    """Validate and store. Commits on success; on refusal nothing is written."""
+    """Validate and store. Commits on success; on refusal nothing is written.
+
+    Only processes whose own closure (diagram, called diagrams, decisions and forms they use) changed get a
+    new version. ``base``: the deployment the files were edited from; when a process that would get a new
+    version has had versions deployed after it, the deploy is refused (StaleBase, naming them and the files
+    changed since) unless ``confirm_stale``."""
     bundle = validate_bundle(files)
     begin_write(session)
     hashes = content_hashes(bundle)
@@ -290,6 +304,13 @@ def deploy_bundle(
             .limit(1)
         ).first()
         plan.append((pid, latest if latest is not None and latest.content_hash == content_hash else None))
+    if base is not None and not confirm_stale:
+        changes = changes_since(
+            session, base, {pid for pid, existing in plan if existing is None}, {f.name for f in files}
+        )
+        if changes.versions:
+            session.rollback()
+            raise stale_refusal(changes)
     if all(existing is not None for _pid, existing in plan):
         versions = [existing for _pid, existing in plan if existing is not None]
         return DeployResult(
@@ -315,7 +336,7 @@ def deploy_bundle(
             select(func.max(ProcessVersion.version)).where(ProcessVersion.process_key == pid)
         )
         version = (current or 0) + 1
-        content_hash, bpmn_file, _names = hashes[pid]
+        content_hash, bpmn_file, names = hashes[pid]
         session.add(
             ProcessVersion(
                 process_key=pid,
@@ -324,6 +345,7 @@ def deploy_bundle(
                 deployment=deployment,
                 bpmn_file=bpmn_file,
                 content_hash=content_hash,
+                used_files="\n".join(names),
                 serializer_version=serializer_version(),
                 spec_json=spec_to_json(spec, subprocess_specs),
             )
