@@ -224,15 +224,16 @@ def _changed_attributes(registry: Any, old: Any, new: Any) -> list[str]:
     ]
 
 
+def _label_only(registry: Any, task: Task, diff: WorkflowDiff) -> bool:
+    attributes = set(_changed_attributes(registry, task.task_spec, diff.alignment.get(task)))
+    return bool(attributes) and attributes <= LABELS
+
+
 def _migrate(workflow: Any, diff: WorkflowDiff, spec: BpmnProcessSpec) -> None:
     """SpiffWorkflow's migrate_workflow, keeping the data of reset tasks and the internal state (timer due
     times, seen events) of those whose definition did not change or changed only its labels."""
     registry = serializer().registry
-    changed = {
-        task.id
-        for task in diff.changed
-        if not set(_changed_attributes(registry, task.task_spec, diff.alignment.get(task))) <= LABELS
-    }
+    changed = {task.id for task in diff.changed if not _label_only(registry, task, diff)}
     live = workflow.get_tasks(state=_LIVE, skip_subprocesses=True)
     kept = {task.id: (deepcopy(task.data), deepcopy(task.internal_data)) for task in live}
     workflow.spec = spec
