@@ -32,6 +32,9 @@ METHODS = [
         (f"web/templates/{folder}/**.html", "jinja2")
         for folder in ("task", "instance", "portal", "tokens", "reports", "admin", "solver", "inbox")
     ),
+    ("web/templates/versions/**.html", "jinja2"),
+    ("web/templates/monitor/migrate.html", "jinja2"),
+    ("web/templates/monitor/_plan.html", "jinja2"),
 ]
 #: Other engineers' areas (monitor, modeler, api) keep their own texts.
 SKIP = ("web/views/monitor.py", "web/views/modeler.py")
