@@ -177,3 +177,28 @@ def test_diff_of_two_versions_lists_files_and_policy_values(db_session: Session)
 def test_policy_changes_name_added_and_removed_parameters() -> None:
     changes = policy_changes({"first_pct": "50", "x": "1"}, {"first_pct": "50", "panel_min": "5"})
     assert [(c.key, c.old, c.new) for c in changes] == [("panel_min", None, "5"), ("x", "1", None)]
+
+
+@pytest.mark.slow
+def test_cli_lists_new_versions_and_unchanged_processes_and_refuses_a_bad_value(
+    empty_db_url: str, tmp_path: Path
+) -> None:
+    import shutil
+
+    from tests.integration.test_cli import Cli
+
+    cli = Cli(empty_db_url, tmp_path)
+    cli.run("init-db")
+    folder = tmp_path / "bpmn"
+    shutil.copytree(BPMN, folder)
+    cli.run("deploy", str(folder))
+    table = folder / "dazu" / "policy_dazu.dmn"
+    (changed,) = with_value([BundleFile(DAZU, table.read_bytes())], DAZU, "publicity_length", "6")
+    table.write_bytes(changed.content)
+    out = cli.run("deploy", str(folder)).stdout
+    assert "new versions 新版本 (1): dazu_challenge v2" in out
+    assert "unchanged 未变 (13):" in out and "karamay_challenge v1" in out
+    (bad,) = with_value([BundleFile(DAZU, table.read_bytes())], DAZU, "fiscal_ratio_pct", "300")
+    table.write_bytes(bad.content)
+    line = cli.refused("deploy", str(folder))
+    assert "“财政资助比例”（fiscal_ratio_pct）" in line and "Fiscal subsidy ratio (fiscal_ratio_pct)" in line

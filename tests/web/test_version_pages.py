@@ -136,3 +136,27 @@ def test_migration_preview_lists_policy_changes_in_the_users_language(
     english = client.get(f"/monitor/instances/{inst}/migrate").get_data(as_text=True)
     assert "Migration preview" in english and "The move is safe." in english and "First tranche" in english
     assert "迁移预览" not in english and "首笔拨付比例" not in english
+
+
+def test_a_bad_policy_value_is_refused_in_english_on_the_english_page(
+    client: FlaskClient, demo, db_session: Session
+) -> None:  # type: ignore[no-untyped-def]
+    login(client, "owner")
+    pv_id = db_session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_key == "dazu_challenge"))
+    path = f"/modeler/versions/{pv_id}"
+    client.post("/lang/en", data={"csrf_token": csrf_token(client, path)})
+    config = _config(client, path)
+    assert config["labels"]["new_versions"] == "New versions:"
+    dazu = client.get(next(f["url"] for f in config["files"] if f["name"] == DAZU)).get_data(as_text=True)
+    body = {"files": {DAZU: _with_value(dazu, "fiscal_ratio_pct", "300")}}
+    status, refused = _post(client, config["deployUrl"], body, path)
+    assert status == 422 and "Fiscal subsidy ratio (fiscal_ratio_pct)" in refused["message"]
+    assert "from 0 to 100" in refused["message"] and "财政" not in refused["message"]
+    assert (
+        db_session.scalar(
+            select(ProcessVersion.id).where(
+                ProcessVersion.process_key == "dazu_challenge", ProcessVersion.version == 2
+            )
+        )
+        is None
+    )

@@ -18,6 +18,7 @@ from engine.models.deployment import Deployment, DeploymentFile, ProcessVersion
 from engine.version_history import StaleBase
 from web.access import rule
 from web.extensions import db
+from web.i18n import current_lang
 from web.views.versions import deploy_labels, diff_url, stale_json
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
@@ -181,10 +182,10 @@ def _deploy(deployment: Deployment | None) -> tuple[Response, int]:
         return jsonify(stale_json(exc)), exc.http_status
     except DeploymentRefused as exc:
         db.session.rollback()
-        return jsonify({"ok": False, "problems": _problems(exc), "message": f"{exc.zh} | {exc.en}"}), 422
+        return jsonify({"ok": False, "problems": _problems(exc), "message": exc.message(current_lang())}), 422
     except JiebangError as exc:
         db.session.rollback()
-        return jsonify({"ok": False, "problems": [], "message": f"{exc.zh} | {exc.en}"}), exc.http_status
+        return jsonify({"ok": False, "problems": [], "message": exc.message(current_lang())}), exc.http_status
     processes = []
     for p in result.processes:
         pv = db.session.scalar(
