@@ -224,7 +224,7 @@ def _decision_files(bundle: ValidatedBundle) -> dict[str, str]:
     return found
 
 
-def _uses(bundle: ValidatedBundle, pid: str) -> tuple[set[str], set[str]]:
+def _uses(bundle: ValidatedBundle, pid: str, decisions: dict[str, str]) -> tuple[set[str], set[str]]:
     """The BPMN files and DMN files process ``pid`` uses: its diagram, called diagrams, the decisions its
     business rule tasks call or its diagrams name (e.g. a script looking one up by id)."""
     parser = bundle.parser
@@ -233,7 +233,6 @@ def _uses(bundle: ValidatedBundle, pid: str) -> tuple[set[str], set[str]]:
     bpmn.update(
         parser.process_parsers[sub].filename for sub in subprocess_specs if sub in parser.process_parsers
     )
-    decisions = _decision_files(bundle)
     dmn: set[str] = set()
     for each in [spec, *subprocess_specs.values()]:
         for ts in each.task_specs.values():
@@ -251,7 +250,8 @@ def content_hashes(bundle: ValidatedBundle) -> dict[str, tuple[str, str, list[st
     """{process: (hash, its BPMN file, the files it depends on)} over each process's own closure: its
     diagram, called diagrams, the decisions and forms it uses. A DMN file no process is seen to use counts
     for every process (it may be looked up in a way not visible here), so a change of it is never lost."""
-    uses = {pid: _uses(bundle, pid) for pid in sorted(bundle.specs)}
+    decisions = _decision_files(bundle)
+    uses = {pid: _uses(bundle, pid, decisions) for pid in sorted(bundle.specs)}
     used_dmn = set().union(*(dmn for _bpmn, dmn in uses.values())) if uses else set()
     unclaimed = {f.name for f in bundle.files if f.kind == "dmn"} - used_dmn
     by_name = {f.name: f for f in bundle.files}

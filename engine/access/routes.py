@@ -87,5 +87,10 @@ ROUTE_RULES: dict[str, RouteRule] = {
             "the national holiday schedule; instances listed only where readable_clause allows",
         ),
         RouteRule("clock", frozenset({"admin"}), "the simulated clock (training and demo deployments only)"),
+        RouteRule(
+            "versions",
+            frozenset({"supervisor", "admin", "bureau", "process_owner"}),
+            "nothing: deployed process definitions and policy tables compared, no instance data",
+        ),
     )
 }

@@ -9,9 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
 
 from engine.models.deployment import ProcessVersion
-from tests.browser.conftest import ROOT, screenshot
+from engine.models.instance import ProcessInstance
+from engine.users import add_user
+from tests.browser.conftest import PASSWORD, ROOT, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -114,3 +117,22 @@ def test_owner_changes_a_dazu_policy_value_and_compares_versions(
     page.click('a.compare-version[data-process="dazu_challenge"][data-version="3"]')
     page.wait_for_selector("body[data-diff=ready]", state="attached")
     assert "/versions/dazu_challenge/diff?old=2&new=3" in page.url
+
+    # the bureau previews moving a running Dazu instance to v2: the policy value change, in Chinese
+    add_user(
+        db_session,
+        "bureau_dazu",
+        roles=[],
+        password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"),
+    )
+    db_session.commit()
+    instance = db_session.scalar(
+        select(ProcessInstance.id).where(ProcessInstance.business_key == "DAZU-2026-001")
+    )
+    bureau = roles("bureau_dazu")
+    bureau.open(
+        f"/monitor/instances/{instance}/migrate?version=2", "迁移预览", "可以安全迁移。", "政策参数的变化"
+    )
+    cells = bureau.page.locator('.jb-plan-policy tr[data-parameter="publicity_length"] td').all_inner_texts()
+    assert cells == ["公示期长度", "5", "6"]
+    _docs(screenshot(bureau.page, "versions-migration-preview"), "versions-migration-preview")

@@ -132,6 +132,10 @@ def test_migration_preview_lists_policy_changes_in_the_users_language(
     assert "迁移预览" in page and "可以安全迁移" in page and "首笔拨付比例" in page
     row = page.split('data-parameter="first_pct"', 1)[1].split("</tr>", 1)[0]
     assert "<td>50</td><td>45</td>" in row
+    assert "<td>决策表</td>" in page  # the changed attribute named, not its code
+    compare = page.split('id="compare-versions" href="', 1)[1].split('"', 1)[0]
+    assert compare == "/versions/dazu_challenge/diff?old=1&amp;new=2"
+    assert "首笔拨付比例" in client.get(compare.replace("&amp;", "&")).get_data(as_text=True)
     client.post("/lang/en", data={"csrf_token": csrf_token(client, f"/monitor/instances/{inst}/migrate")})
     english = client.get(f"/monitor/instances/{inst}/migrate").get_data(as_text=True)
     assert "Migration preview" in english and "The move is safe." in english and "First tranche" in english

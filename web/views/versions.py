@@ -66,7 +66,7 @@ def _version_or_404(key: str, version: int) -> ProcessVersion:
 
 
 @bp.get("/<key>/diff")
-@rule("modeler")
+@rule("versions")
 def diff(key: str) -> str:
     session = db.session()
     numbers = list(
@@ -110,7 +110,7 @@ def diff(key: str) -> str:
 
 
 @bp.get("/<key>/<int:version>/diagram.bpmn")
-@rule("modeler")
+@rule("versions")
 def diagram(key: str, version: int) -> Response:
     pv = _version_or_404(key, version)
     return Response(bpmn_text(db.session(), pv), mimetype="application/xml")
