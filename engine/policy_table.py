@@ -5,9 +5,10 @@ A *parameter table* is a DMN decision table with hit policy COLLECT and the outp
 (bpmn/<jurisdiction>/policy_<jurisdiction>.dmn). A business rule task calling it gets the same variables a
 one-row table with one column per parameter gave: ``{parameter: value}`` of its rows (``rows_to_values``).
 
-Each parameter's type and range is declared in bpmn/shared/policy_parameters.json; a deployment with a
-value of the wrong type or out of range, an unknown parameter, a missing or repeated one, is refused before
-anything is stored (``check_parameter_tables``), naming the parameter and its Chinese name.
+Each parameter of a policy table (decision id ``policy_…``) has its type and range declared in
+bpmn/shared/policy_parameters.json; a deployment with a value of the wrong type or out of range, an unknown
+parameter, a missing or repeated one, is refused before anything is stored (``check_parameter_tables``),
+naming the parameter and its Chinese name.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from engine.xmlsafe import parse_xml
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "bpmn" / "shared" / "policy_parameters.json"
 KEY, VALUE = "parameter", "value"
+#: decisions whose rows are the declared policy parameters (bpmn/<j>/policy_<j>.dmn)
+POLICY_PREFIX = "policy_"
 _INSTALLED = False
 
 
@@ -195,6 +198,8 @@ def check_parameter_tables(name: str, tree: etree._ElementTree) -> list[dict[str
     problems: list[dict[str, object]] = []
     seen: dict[str, set[str]] = {}
     for decision, rule, cells in parameter_rows(tree):
+        if not decision.startswith(POLICY_PREFIX):
+            continue  # another parameter table (its own rows, not the policy parameters)
         line = rule.sourceline
         element = rule.get("id")
         ok, key = _literal(cells.get(KEY, ""))
