@@ -113,7 +113,7 @@ def test_owner_changes_a_dazu_policy_value_and_compares_versions(
     _docs(screenshot(page, "versions-diff"), "versions-diff")
 
     # the version list links each version to the comparison with the one before
-    owner.open("/modeler/")
+    owner.open("/modeler/", "与 v2 对比", "与 v1 对比", shot="versions-list")
     page.click('a.compare-version[data-process="dazu_challenge"][data-version="3"]')
     page.wait_for_selector("body[data-diff=ready]", state="attached")
     assert "/versions/dazu_challenge/diff?old=2&new=3" in page.url
