@@ -14,18 +14,12 @@ from werkzeug.security import generate_password_hash
 from engine.models.deployment import ProcessVersion
 from engine.models.instance import ProcessInstance
 from engine.users import add_user
-from tests.browser.conftest import PASSWORD, ROOT, screenshot
+from tests.browser.conftest import PASSWORD, copy_for_readme, screenshot
 
 pytestmark = pytest.mark.browser
 
 DAZU = "bpmn/dazu/policy_dazu.dmn"
 DIAGRAM = "bpmn/dazu/dazu_challenge.bpmn"
-
-
-def _docs(path: Any, name: str) -> None:
-    target = ROOT / "docs" / "screenshots" / f"{name}.png"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(path.read_bytes())
 
 
 def _open_modeler(owner: Any, version_id: int) -> Any:
@@ -52,7 +46,7 @@ def test_owner_changes_a_dazu_policy_value_and_compares_versions(
     cell.wait_for()
     owner.check("公示期长度", "公示期单位", "财政资助比例", "001 八(五)", "名称", "取值", "单位", "依据")
     cell.scroll_into_view_if_needed()
-    _docs(screenshot(page, "versions-policy-table", full_page=False), "versions-policy-table")
+    copy_for_readme(screenshot(page, "versions-policy-table", full_page=False), "versions-policy-table")
     cell.click()
     page.keyboard.press("Control+A")
     page.keyboard.type("6")
@@ -68,7 +62,7 @@ def test_owner_changes_a_dazu_policy_value_and_compares_versions(
     unchanged = page.inner_text("#deploy-unchanged")
     assert "karamay_challenge v1" in unchanged and "expert_review v1" in unchanged
     owner.check("新版本：", "dazu_challenge v2", "未变（保留现有版本）：")
-    _docs(screenshot(page, "versions-deployed"), "versions-deployed")
+    copy_for_readme(screenshot(page, "versions-deployed"), "versions-deployed")
 
     # the diff of v1 and v2: the policy value, old → new; the diagrams do not differ
     page.click("#deploy-new-versions a.jb-compare")
@@ -90,7 +84,7 @@ def test_owner_changes_a_dazu_policy_value_and_compares_versions(
     page.click("#btn-deploy")
     page.wait_for_selector("body[data-deployed=stale]", state="attached")
     owner.check("dazu_challenge v2", DAZU, "仍然部署并覆盖")
-    _docs(screenshot(page, "versions-stale-base"), "versions-stale-base")
+    copy_for_readme(screenshot(page, "versions-stale-base"), "versions-stale-base")
     assert (
         db_session.scalar(
             select(ProcessVersion.id).where(
@@ -110,7 +104,7 @@ def test_owner_changes_a_dazu_policy_value_and_compares_versions(
     assert page.locator('#element-changes li[data-element="post_need"][data-change="changed"]').count() == 1
     cells = page.locator('#policy-changes tr[data-parameter="publicity_length"] td').all_inner_texts()
     assert cells == ["公示期长度", "6", "5"]
-    _docs(screenshot(page, "versions-diff"), "versions-diff")
+    copy_for_readme(screenshot(page, "versions-diff"), "versions-diff")
 
     # the version list links each version to the comparison with the one before
     owner.open("/modeler/", "与 v2 对比", "与 v1 对比", shot="versions-list")
@@ -135,4 +129,4 @@ def test_owner_changes_a_dazu_policy_value_and_compares_versions(
     )
     cells = bureau.page.locator('.jb-plan-policy tr[data-parameter="publicity_length"] td').all_inner_texts()
     assert cells == ["公示期长度", "5", "6"]
-    _docs(screenshot(bureau.page, "versions-migration-preview"), "versions-migration-preview")
+    copy_for_readme(screenshot(bureau.page, "versions-migration-preview"), "versions-migration-preview")
