@@ -117,7 +117,10 @@ def deploy(paths: tuple[str, ...], actor: str | None, note: str | None, as_json:
     with _session() as session:
         result = deploy_bundle(session, collect_paths(list(paths)), deployed_by=actor, note=note)
     lines = [f"deployment {result.deployment_id}" + (" (unchanged 未变化)" if result.unchanged else "")]
-    lines += [f"  {p.key} v{p.version}" + ("" if p.created else " (existing)") for p in result.processes]
+    created = [f"{p.key} v{p.version}" for p in result.processes if p.created]
+    kept = [f"{p.key} v{p.version}" for p in result.processes if not p.created]
+    lines.append(f"new versions 新版本 ({len(created)}): " + (", ".join(created) or "-"))
+    lines.append(f"unchanged 未变 ({len(kept)}): " + (", ".join(kept) or "-"))
     emit(as_json, result.as_json(), "\n".join(lines))
 
 

@@ -26,8 +26,10 @@ from engine.domain import checks
 from engine.errors import Conflict
 from engine.lint import form_key_of, lint_spec, start_form_of
 from engine.models.deployment import Deployment, DeploymentFile, ProcessVersion
+from engine.policy_table import check_parameter_tables
 from engine.specs import clean_message, new_parser, serializer_version, spec_to_json
 from engine.task_due import DeadlineTableError, check_table, is_deadline_table
+from engine.version_history import changes_since, stale_refusal
 from engine.xmlsafe import UnsafeXml, element_line, parse_xml
 from forms.definition import FormDefinition
 from forms.errors import FormDefinitionError
@@ -63,6 +65,8 @@ class DeployResult:
             "deployment": self.deployment_id,
             "unchanged": self.unchanged,
             "processes": [{"key": p.key, "version": p.version, "created": p.created} for p in self.processes],
+            "new_versions": [p.key for p in self.processes if p.created],
+            "unchanged_processes": [p.key for p in self.processes if not p.created],
         }
 
 
@@ -103,6 +107,7 @@ def validate_bundle(files: list[BundleFile]) -> ValidatedBundle:
                 parser.add_bpmn_xml(tree, filename=f.name)
             else:
                 parser.add_dmn_xml(tree.getroot(), filename=f.name)
+                problems.extend(check_parameter_tables(f.name, tree))
         except SpiffWorkflowException as exc:
             problems.append(_spiff_problem(exc, bundle.trees, f.name))
             continue
@@ -228,43 +233,90 @@ def _property_reader(tree: etree._ElementTree | None) -> Callable[[str], dict[st
     return read
 
 
-def _content_hash(bundle: ValidatedBundle, pid: str) -> tuple[str, str]:
-    """Hash of every file this process depends on: its diagram, called diagrams, decisions and forms."""
+def _decision_files(bundle: ValidatedBundle) -> dict[str, str]:
+    """{decision id or decision table id: the DMN file defining it}."""
+    found: dict[str, str] = {}
+    for decision_id, dmn_parser in bundle.parser.dmn_parsers.items():
+        found[decision_id] = dmn_parser.filename
+        dmn_parser.parse()
+        for table in dmn_parser.decision.decisionTables:
+            found.setdefault(table.id, dmn_parser.filename)
+    return found
+
+
+def _uses(bundle: ValidatedBundle, pid: str, decisions: dict[str, str]) -> tuple[set[str], set[str]]:
+    """The BPMN files and DMN files process ``pid`` uses: its diagram, called diagrams, the decisions its
+    business rule tasks call or its diagrams name (e.g. a script looking one up by id)."""
     parser = bundle.parser
     spec, subprocess_specs = bundle.specs[pid]
-    names = {parser.process_parsers[pid].filename}
-    names.update(
+    bpmn = {parser.process_parsers[pid].filename}
+    bpmn.update(
         parser.process_parsers[sub].filename for sub in subprocess_specs if sub in parser.process_parsers
     )
-    form_keys: set[str] = set()
+    dmn: set[str] = set()
     for each in [spec, *subprocess_specs.values()]:
         for ts in each.task_specs.values():
-            for key in (form_key_of(ts), start_form_of(ts)):
-                if key:
-                    form_keys.add(key)
-    dmn_names = {dp.filename for dp in parser.dmn_parsers.values()}
+            engine = getattr(ts, "dmnEngine", None)
+            if engine is not None and engine.decision_table.id in decisions:
+                dmn.add(decisions[engine.decision_table.id])
+    texts = [f.content for f in bundle.files if f.name in bpmn]
+    for decision_id, name in decisions.items():
+        if name not in dmn and any(decision_id.encode() in text for text in texts):
+            dmn.add(name)
+    return bpmn, dmn
+
+
+def content_hashes(bundle: ValidatedBundle) -> dict[str, tuple[str, str, list[str]]]:
+    """{process: (hash, its BPMN file, the files it depends on)} over each process's own closure: its
+    diagram, called diagrams, the decisions and forms it uses. A DMN file no process is seen to use counts
+    for every process (it may be looked up in a way not visible here), so a change of it is never lost."""
+    decisions = _decision_files(bundle)
+    uses = {pid: _uses(bundle, pid, decisions) for pid in sorted(bundle.specs)}
+    used_dmn = set().union(*(dmn for _bpmn, dmn in uses.values())) if uses else set()
+    unclaimed = {f.name for f in bundle.files if f.kind == "dmn"} - used_dmn
     by_name = {f.name: f for f in bundle.files}
-    form_files = {
-        f.name
-        for f in bundle.files
-        if f.kind == "form" and f.name.rsplit("/", 1)[-1][: -len(".form.json")] in form_keys
-    }
-    digest = hashlib.sha256()
-    for name in sorted(names | dmn_names | form_files):
-        if name in by_name:
+    result: dict[str, tuple[str, str, list[str]]] = {}
+    for pid, (bpmn, dmn) in uses.items():
+        spec, subprocess_specs = bundle.specs[pid]
+        form_keys: set[str] = set()
+        for each in [spec, *subprocess_specs.values()]:
+            for ts in each.task_specs.values():
+                for key in (form_key_of(ts), start_form_of(ts)):
+                    if key:
+                        form_keys.add(key)
+        forms = {
+            f.name
+            for f in bundle.files
+            if f.kind == "form" and f.name.rsplit("/", 1)[-1][: -len(".form.json")] in form_keys
+        }
+        names = sorted(n for n in bpmn | dmn | unclaimed | forms if n in by_name)
+        digest = hashlib.sha256()
+        for name in names:
             digest.update(name.encode() + b"\0" + by_name[name].sha256.encode() + b"\n")
-    return digest.hexdigest(), parser.process_parsers[pid].filename
+        result[pid] = (digest.hexdigest(), bundle.parser.process_parsers[pid].filename, names)
+    return result
 
 
 def deploy_bundle(
-    session: Session, files: list[BundleFile], *, deployed_by: str | None = None, note: str | None = None
+    session: Session,
+    files: list[BundleFile],
+    *,
+    deployed_by: str | None = None,
+    note: str | None = None,
+    base: int | None = None,
+    confirm_stale: bool = False,
 ) -> DeployResult:
-    """Validate and store. Commits on success; on refusal nothing is written."""
+    """Validate and store. Commits on success; on refusal nothing is written.
+
+    Only processes whose own closure (diagram, called diagrams, decisions and forms they use) changed get a
+    new version. ``base``: the deployment the files were edited from; when a process that would get a new
+    version has had versions deployed after it, the deploy is refused (StaleBase, naming them and the files
+    changed since) unless ``confirm_stale``."""
     bundle = validate_bundle(files)
     begin_write(session)
-    hashes = {pid: _content_hash(bundle, pid) for pid in sorted(bundle.specs)}
+    hashes = content_hashes(bundle)
     plan: list[tuple[str, ProcessVersion | None]] = []
-    for pid, (content_hash, _file) in hashes.items():
+    for pid, (content_hash, _file, _names) in hashes.items():
         latest = session.scalars(
             select(ProcessVersion)
             .where(ProcessVersion.process_key == pid)
@@ -272,6 +324,13 @@ def deploy_bundle(
             .limit(1)
         ).first()
         plan.append((pid, latest if latest is not None and latest.content_hash == content_hash else None))
+    if base is not None and not confirm_stale:
+        changes = changes_since(
+            session, base, {pid for pid, existing in plan if existing is None}, {f.name for f in files}
+        )
+        if changes.versions:
+            session.rollback()
+            raise stale_refusal(changes)
     if all(existing is not None for _pid, existing in plan):
         versions = [existing for _pid, existing in plan if existing is not None]
         return DeployResult(
@@ -297,7 +356,7 @@ def deploy_bundle(
             select(func.max(ProcessVersion.version)).where(ProcessVersion.process_key == pid)
         )
         version = (current or 0) + 1
-        content_hash, bpmn_file = hashes[pid]
+        content_hash, bpmn_file, names = hashes[pid]
         session.add(
             ProcessVersion(
                 process_key=pid,
@@ -306,6 +365,7 @@ def deploy_bundle(
                 deployment=deployment,
                 bpmn_file=bpmn_file,
                 content_hash=content_hash,
+                used_files="\n".join(names),
                 serializer_version=serializer_version(),
                 spec_json=spec_to_json(spec, subprocess_specs),
             )

@@ -42,6 +42,7 @@ from engine.models.instance import InstanceState, ProcessInstance
 from engine.models.portal import PortalEntry
 from engine.models.task import HumanTask
 from engine.models.timer import TimerDue
+from engine.policy_table import install_parameter_tables
 from engine.specs import (
     clean_message,
     join_state,
@@ -56,6 +57,7 @@ T = TypeVar("T")
 
 install_spiff_clock()
 install_spiff_fixes()
+install_parameter_tables()
 install_call_depth_bound()
 
 

@@ -8,7 +8,8 @@ SpiffWorkflow's diff says the instance would lose its place:
 
 - an element the instance has reached (completed, ready, waiting, running or failed) no longer exists;
 - a subprocess or call activity it runs has no definition in the new version;
-- a changed element is running or failed right now, or is an active multi-instance / loop task;
+- a changed element is running or failed right now, or is an active multi-instance / loop task (a change of
+  only its name or documentation, ``LABELS``, never blocks: it is listed as a label change);
 - after the move, a task would still point at a definition that is not in the new version.
 
 Tasks that are ready or waiting are re-predicted (their branch is rebuilt from the new diagram), keeping
@@ -42,12 +43,15 @@ from engine.models.task import HumanTask
 from engine.runtime import Context, change_instance, load_workflow, version_specs
 from engine.specs import join_state, serializer, split_state
 from engine.users import INSTANCE_CONTROL_ROLES, get_user, require_role
+from engine.version_history import diff_versions
 
 #: Instances in these states can be moved (a failed instance is retried first; ended ones stay as they were).
 MIGRATABLE = (status.RUNNING, status.SUSPENDED)
 _REACHED = TaskState.COMPLETED | TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 _LIVE = TaskState.READY | TaskState.WAITING
 _BUSY = TaskState.STARTED | TaskState.ERROR
+#: Attributes of an element that only label it: changing them alone never blocks a move.
+LABELS = frozenset({"bpmn_name", "documentation", "description"})
 
 
 class MigrationRefused(InvalidState):
@@ -64,6 +68,8 @@ class MigrationPlan:
     removed: list[dict[str, Any]] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     problems: list[dict[str, str]] = field(default_factory=list)
+    #: policy values that differ between the two versions: {key, zh, en, old, new}
+    policy: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def safe(self) -> bool:
@@ -80,6 +86,7 @@ class MigrationPlan:
             "removed": self.removed,
             "added": self.added,
             "problems": self.problems,
+            "policy": self.policy,
         }
 
 
@@ -154,7 +161,11 @@ def _plan_and_apply(wf: BpmnWorkflow, instance: ProcessInstance, target: Process
         for task in diff.changed:
             ts = task.task_spec
             attributes = _changed_attributes(registry, ts, diff.alignment.get(task))
-            plan.changed.append(_describe(task, process, attributes))
+            described = _describe(task, process, attributes)
+            described["label_only"] = bool(attributes) and set(attributes) <= LABELS
+            plan.changed.append(described)
+            if described["label_only"]:
+                continue
             if task.has_state(_BUSY):
                 refuse(
                     _element(task),
@@ -213,10 +224,16 @@ def _changed_attributes(registry: Any, old: Any, new: Any) -> list[str]:
     ]
 
 
+def _label_only(registry: Any, task: Task, diff: WorkflowDiff) -> bool:
+    attributes = set(_changed_attributes(registry, task.task_spec, diff.alignment.get(task)))
+    return bool(attributes) and attributes <= LABELS
+
+
 def _migrate(workflow: Any, diff: WorkflowDiff, spec: BpmnProcessSpec) -> None:
     """SpiffWorkflow's migrate_workflow, keeping the data of reset tasks and the internal state (timer due
-    times, seen events) of those whose definition did not change."""
-    changed = {task.id for task in diff.changed}
+    times, seen events) of those whose definition did not change or changed only its labels."""
+    registry = serializer().registry
+    changed = {task.id for task in diff.changed if not _label_only(registry, task, diff)}
     live = workflow.get_tasks(state=_LIVE, skip_subprocesses=True)
     kept = {task.id: (deepcopy(task.data), deepcopy(task.internal_data)) for task in live}
     workflow.spec = spec
@@ -268,7 +285,11 @@ def preview_migration(session: Session, instance_id: int, version: int | None = 
     """What moving the instance to ``version`` (default: the newest) would change. Saves nothing."""
     instance = _load(session, instance_id)
     target = target_version(session, instance, version)
-    return _plan_and_apply(load_workflow(session, instance), instance, target)
+    plan = _plan_and_apply(load_workflow(session, instance), instance, target)
+    if instance.process_version is not None and target.id != instance.process_version.id:
+        diff = diff_versions(session, instance.process_version, target)
+        plan.policy = [vars(change) for change in diff.policy]
+    return plan
 
 
 def outdated_instances(

@@ -28,6 +28,15 @@ const PACKAGES = {
     "LICENSE",
   ],
   echarts: ["dist/echarts.min.js", "LICENSE"],
+  // the version diff page (web/static/js/version-diff.js) loads these as ES modules
+  "bpmn-js-differ": ["dist/index.esm.js", "LICENSE"],
+  "min-dash": ["dist/index.js", "LICENSE"],
+};
+
+// A browser resolves no bare import specifiers (and the CSP forbids an inline import map): point the
+// differ's one import at the vendored copy of min-dash.
+const REWRITE = {
+  "bpmn-js-differ/index.esm.js": [["from 'min-dash'", "from '../min-dash/index.js'"]],
 };
 
 function walk(dir) {
@@ -51,6 +60,14 @@ for (const [pkg, entries] of Object.entries(PACKAGES)) {
     const to = join(target, entry.replace(/^dist\//, ""));
     mkdirSync(dirname(to), { recursive: true });
     cpSync(join(source, entry), to, { recursive: true });
+    for (const [from, into] of REWRITE[relative(vendor, to).split("\\").join("/")] || []) {
+      const text = readFileSync(to, "utf8");
+      if (!text.includes(from)) {
+        console.error(`${to}: expected "${from}" to rewrite`);
+        process.exit(1);
+      }
+      writeFileSync(to, text.split(from).join(into));
+    }
   }
   const files = {};
   for (const file of walk(target).sort()) {

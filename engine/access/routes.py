@@ -92,5 +92,10 @@ ROUTE_RULES: dict[str, RouteRule] = {
             STAFF_ROLES,
             "engine.start_forms.startable (engine.access.starting): processes the user may start, and where",
         ),
+        RouteRule(
+            "versions",
+            frozenset({"supervisor", "admin", "bureau", "process_owner"}),
+            "nothing: deployed process definitions and policy tables compared, no instance data",
+        ),
     )
 }

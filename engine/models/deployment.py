@@ -57,6 +57,8 @@ class ProcessVersion(Base):
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployment.id"), index=True)
     bpmn_file: Mapped[str] = mapped_column(String(255))
     content_hash: Mapped[str] = mapped_column(String(64))
+    #: the files of the deployment this version depends on, one name a line (older versions: unknown, None)
+    used_files: Mapped[str | None] = mapped_column(Text, nullable=True)
     serializer_version: Mapped[str] = mapped_column(String(8))
     spec_json: Mapped[str] = deferred(mapped_column(Text))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

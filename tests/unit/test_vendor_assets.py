@@ -27,6 +27,8 @@ def test_vendor_files_match_manifest_and_pins() -> None:
             "bpmn-js-bpmnlint",
             "bpmnlint",
             "echarts",
+            "bpmn-js-differ",
+            "min-dash",
         }
         == set(pins) - build_tools
     )
@@ -53,3 +55,9 @@ def test_modeler_bundle_is_built_from_the_current_sources() -> None:
     for rel, digest in entry["files"].items():
         assert hashlib.sha256((VENDOR / rel).read_bytes()).hexdigest() == digest, rel
     assert "jiebang-modeler/jiebang-modeler.js" in entry["files"]
+
+
+def test_the_differ_imports_only_the_vendored_min_dash() -> None:
+    text = (VENDOR / "bpmn-js-differ" / "index.esm.js").read_text(encoding="utf-8")
+    imports = [line for line in text.splitlines() if line.startswith("import ")]
+    assert imports == ["import { forEach, isArray as isArray$3, reduce } from '../min-dash/index.js';"]

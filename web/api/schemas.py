@@ -54,6 +54,16 @@ class DeployResultSchema(ma.Schema):
     deployment = F.Integer(required=True)
     unchanged = F.Boolean(required=True)
     processes = F.List(F.Nested(DeployedProcessSchema), required=True)
+    new_versions = F.List(
+        F.String(), required=True, metadata={"description": "processes that got a new version"}
+    )
+    unchanged_processes = F.List(
+        F.String(),
+        required=True,
+        metadata={
+            "description": "processes whose own files (diagram, called diagrams, DMN, forms) did not change"
+        },
+    )
 
 
 class DeployFormSchema(ma.Schema):

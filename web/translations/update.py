@@ -52,6 +52,9 @@ METHODS = [
     ("web/templates/modeler/**.html", "jinja2"),  # modeler: the form editor and the file list
     # The display names of the diagrams (tasks, processes, lanes…), keyed by their Chinese name.
     ("bpmn/**.bpmn", extract_bpmn),
+    ("web/templates/versions/**.html", "jinja2"),
+    ("web/templates/monitor/migrate.html", "jinja2"),
+    ("web/templates/monitor/_plan.html", "jinja2"),
 ]
 #: Other engineers' areas (monitor, modeler, api) keep their own texts.
 SKIP = ("web/views/modeler.py",)

@@ -15,10 +15,12 @@ from engine.bundle import MAX_FILE_BYTES, BundleFile, kind_of
 from engine.deploy import deploy_bundle, validate_bundle
 from engine.errors import DeploymentRefused, JiebangError
 from engine.models.deployment import Deployment, DeploymentFile, ProcessVersion
+from engine.version_history import StaleBase
 from web.access import rule
 from web.extensions import db
 from web.i18n import current_lang
 from web.views.modeler_forms import file_group, panel_settings
+from web.views.versions import deploy_labels, diff_url, stale_json
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
 
@@ -84,6 +86,7 @@ def new() -> str:
         "deployUrl": url_for(".deploy_new"),
         "previewUrl": url_for("modeler_forms.preview"),
         "settings": panel_settings([]),
+        "labels": deploy_labels(),
     }
     return render_template("modeler/edit.html", pv=None, dep=None, config=config)
 
@@ -107,6 +110,7 @@ def _config(dep: Deployment, *, open_file: str | None) -> dict[str, Any]:
         "newBundle": False,
         "validateUrl": url_for(".validate", deployment_id=dep.id),
         "deployUrl": url_for(".deploy", deployment_id=dep.id),
+        "labels": deploy_labels(),
     }
 
 
@@ -179,14 +183,22 @@ def _deploy(deployment: Deployment | None) -> tuple[Response, int]:
     note = str(body.get("note") or "").strip()[:2000] or None
     try:
         result = deploy_bundle(
-            db.session(), bundle_with(deployment, edited), deployed_by=current_user.username, note=note
+            db.session(),
+            bundle_with(deployment, edited),
+            deployed_by=current_user.username,
+            note=note,
+            base=deployment.id if deployment is not None else None,
+            confirm_stale=body.get("confirm_stale") is True,
         )
+    except StaleBase as exc:
+        db.session.rollback()
+        return jsonify(stale_json(exc)), exc.http_status
     except DeploymentRefused as exc:
         db.session.rollback()
-        return jsonify({"ok": False, "problems": _problems(exc), "message": f"{exc.zh} | {exc.en}"}), 422
+        return jsonify({"ok": False, "problems": _problems(exc), "message": exc.message(current_lang())}), 422
     except JiebangError as exc:
         db.session.rollback()
-        return jsonify({"ok": False, "problems": [], "message": f"{exc.zh} | {exc.en}"}), exc.http_status
+        return jsonify({"ok": False, "problems": [], "message": exc.message(current_lang())}), exc.http_status
     processes = []
     for p in result.processes:
         pv = db.session.scalar(
@@ -200,9 +212,15 @@ def _deploy(deployment: Deployment | None) -> tuple[Response, int]:
                 "version": p.version,
                 "created": p.created,
                 "url": url_for(".edit", version_id=pv.id) if pv is not None else None,
+                "diff": diff_url(p.key, p.version) if p.created else None,
             }
         )
-    return jsonify({"ok": True, "deployment": result.deployment_id, "processes": processes}), 200
+    dep = db.session.get(Deployment, result.deployment_id)
+    # the page continues from what it just deployed: its next deploy has this deployment as its base
+    following = _config(dep, open_file=None) if dep is not None and not result.unchanged else None
+    return jsonify(
+        {"ok": True, "deployment": result.deployment_id, "processes": processes, "next": following}
+    ), 200
 
 
 @bp.post("/deployments/<int:deployment_id>/validate")

@@ -419,37 +419,116 @@
       });
     }
 
-    function deploy() {
+    function text(s) { return document.createTextNode(s); }
+
+    function link(href, label, css) {
+      var a = document.createElement("a");
+      a.href = href;
+      a.textContent = label;
+      if (css) a.className = css;
+      return a;
+    }
+
+    // The outcome of a deploy: the processes that got a new version (with a link to compare it with the
+    // one before) and those left unchanged, in the user's language (config.labels).
+    function showDeployed(data) {
+      var L = config.labels || {};
+      resultBox.className = "jb-result jb-ok";
+      resultBox.innerHTML = "";
+      var created = (data.processes || []).filter(function (p) { return p.created; });
+      var kept = (data.processes || []).filter(function (p) { return !p.created; });
+      var head = document.createElement("div");
+      head.appendChild(text((L.deployed || "") + " " + (L.new_versions || "") + " "));
+      var newList = document.createElement("span");
+      newList.id = "deploy-new-versions";
+      created.forEach(function (p) {
+        var item = document.createElement("span");
+        item.className = "jb-deployed-item";
+        item.setAttribute("data-process", p.key);
+        item.appendChild(link(p.url, p.key + " v" + p.version, "jb-deployed"));
+        if (p.diff) { item.appendChild(text(" (")); item.appendChild(link(p.diff, L.compare || "diff", "jb-compare")); item.appendChild(text(")")); }
+        item.appendChild(text(" "));
+        newList.appendChild(item);
+      });
+      if (!created.length) newList.appendChild(text(L.none || "-"));
+      head.appendChild(newList);
+      resultBox.appendChild(head);
+      var rest = document.createElement("div");
+      rest.id = "deploy-unchanged";
+      rest.appendChild(text((L.unchanged || "") + " " + (kept.map(function (p) { return p.key + " v" + p.version; }).join(", ") || L.none || "-")));
+      resultBox.appendChild(rest);
+    }
+
+    // Deploying from an older base than versions deployed since: say what would be overwritten; deploy only
+    // when the owner confirms.
+    function showStale(data) {
+      var L = config.labels || {};
+      resultBox.className = "jb-result jb-error";
+      resultBox.innerHTML = "";
+      var box = document.createElement("div");
+      box.id = "stale-base";
+      var p = document.createElement("p");
+      p.textContent = data.message || "";
+      box.appendChild(p);
+      var ul = document.createElement("ul");
+      (data.versions || []).forEach(function (v) {
+        var li = document.createElement("li");
+        li.appendChild(text(v.key + " v" + v.version + " · " + (v.deployed_by || "") + " "));
+        if (v.url) li.appendChild(link(v.url, L.compare || "diff", "jb-compare"));
+        ul.appendChild(li);
+      });
+      box.appendChild(ul);
+      if ((data.files || []).length) box.appendChild(text((L.stale_files || "") + " " + data.files.join(", ")));
+      var bar = document.createElement("div");
+      var yes = document.createElement("button");
+      yes.type = "button";
+      yes.id = "btn-overwrite";
+      yes.textContent = L.overwrite || "OK";
+      yes.addEventListener("click", function () { deploy(true); });
+      var no = document.createElement("button");
+      no.type = "button";
+      no.textContent = L.cancel || "Cancel";
+      no.addEventListener("click", function () { resultBox.innerHTML = ""; });
+      bar.appendChild(yes);
+      bar.appendChild(no);
+      box.appendChild(bar);
+      resultBox.appendChild(box);
+    }
+
+    // After a deploy the page's base is what it deployed: the next deploy starts from there.
+    function continueFrom(next) {
+      if (!next) return;
+      config.deployment = next.deployment;
+      config.deployUrl = next.deployUrl;
+      config.validateUrl = next.validateUrl;
+      config.newBundle = false;
+      (next.files || []).forEach(function (f) {
+        if (files[f.name]) files[f.name].url = f.url;
+        else { files[f.name] = { kind: f.kind, url: f.url, group: f.group, text: null, edited: false }; order.push(f.name); }
+      });
+    }
+
+    function deploy(confirmStale) {
       var note = document.getElementById("deploy-note").value;
       resultBox.textContent = say("部署中…", "Deploying…");
-      return post(config.deployUrl, { note: note }).then(function (data) {
+      return post(config.deployUrl, { note: note, confirm_stale: confirmStale === true }).then(function (data) {
         renderProblems(data.problems || []);
         if (data.ok) {
-          resultBox.className = "jb-result jb-ok";
-          resultBox.innerHTML = "";
-          resultBox.appendChild(document.createTextNode(say("已部署：", "Deployed: ")));
-          var unchanged = 0;
-          (data.processes || []).forEach(function (p) {
-            if (!p.created) { unchanged += 1; return; }
-            var a = document.createElement("a");
-            a.href = p.url;
-            a.textContent = p.key + " v" + p.version;
-            a.className = "jb-deployed";
-            resultBox.appendChild(a);
-            resultBox.appendChild(document.createTextNode(" "));
-          });
-          if (unchanged) resultBox.appendChild(document.createTextNode(say("（另有 " + unchanged + " 个流程未变）", "(" + unchanged + " unchanged)")));
+          showDeployed(data);
           order.forEach(function (name) {
             if (files[name].edited && files[name].kind === "form") files[name].loadedXml = files[name].text;
             else if (files[name].kind !== "form") files[name].loadedXml = files[name].text;
             files[name].edited = false;
           });
+          continueFrom(data.next);
           renderTabs();
+        } else if (data.stale) {
+          showStale(data);
         } else {
           resultBox.className = "jb-result jb-error";
           resultBox.textContent = data.message || say("部署被拒绝", "Deployment refused");
         }
-        document.body.setAttribute("data-deployed", data.ok ? "ok" : "refused");
+        document.body.setAttribute("data-deployed", data.ok ? "ok" : data.stale ? "stale" : "refused");
         return data;
       });
     }
@@ -464,7 +543,7 @@
     }
 
     document.getElementById("btn-validate").addEventListener("click", validate);
-    document.getElementById("btn-deploy").addEventListener("click", deploy);
+    document.getElementById("btn-deploy").addEventListener("click", function () { deploy(false); });
     document.getElementById("btn-download").addEventListener("click", function () {
       saveCurrent().then(function () {
         var blob = new Blob([files[current].text], { type: "application/xml" });
