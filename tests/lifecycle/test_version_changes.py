@@ -39,7 +39,7 @@ def scoring(start):  # type: ignore[no-untyped-def]
 
 def test_label_only_change_of_an_active_multi_instance_does_not_block(start, world: Session) -> None:  # type: ignore[no-untyped-def]
     flow = scoring(start)
-    label = ('name="专家评分 Score the candidates"', 'name="专家打分 Score the candidates"')
+    label = ('name="专家评分"', 'name="专家打分"')
     policy = (
         '<outputEntry id="p_publicity_length__value"><text>5</text>',
         '<outputEntry id="p_publicity_length__value"><text>6</text>',
