@@ -166,7 +166,10 @@ def test_renaming_a_task_in_a_main_diagram_deploys(
         }"""
     )
     assert typed == {
-        "props": [["spiffworkflow:Property", "formKey", "need_post"]],
+        "props": [
+            ["spiffworkflow:Property", "formKey", "need_post"],
+            ["spiffworkflow:Property", "candidateOrganisation", "issuer_code"],
+        ],
         "variable": [["spiffworkflow:MessageVariable", "application_received"]],
     }, typed
     page.evaluate(
@@ -264,7 +267,7 @@ def test_what_the_properties_panel_edits_reaches_the_deployed_spec(
 
     xml = page.evaluate("jbModeler.getXML()").encode("utf-8")
     assert _properties(xml, "race_again") == {"maxLoops": "12"}
-    assert _properties(xml, "post_need") == {"formKey": "need_review"}
+    assert _properties(xml, "post_need") == {"formKey": "need_review", "candidateOrganisation": "issuer_code"}
 
     page.fill("#deploy-note", "properties panel round trip")
     page.click("#btn-deploy")

@@ -29,6 +29,10 @@ CODES = re.compile(
 
 @pytest.fixture
 def clerk_case(db_session: Session, demo_data: Any, sim: Any) -> Flow:
+    from engine.users import add_user
+
+    for name in ("e1", "e2", "e3", "e4", "e5"):  # the panel of the test: each scores in their own task
+        add_user(db_session, name, roles=["expert"])
     fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
     for user in db_session.scalars(select(User)):
         user.password_hash = fast

@@ -113,22 +113,23 @@ def bundle_without(name: str) -> list[BundleFile]:
     return [f for f in bundle() if f.name != name]
 
 
-def test_a_dazu_only_change_versions_only_the_dazu_process(db_session: Session) -> None:
+def test_a_dazu_only_change_versions_only_the_dazu_processes(db_session: Session) -> None:
     first = deploy_bundle(db_session, bundle())
     assert first.processes and all(p.created for p in first.processes)
     changed = deploy_bundle(db_session, with_value(bundle(), DAZU, "publicity_length", "6"))
-    assert [p.key for p in changed.processes if p.created] == ["dazu_challenge"]
-    assert changed.as_json()["new_versions"] == ["dazu_challenge"]
+    # the Dazu processes that read Dazu's policy table: the annual call and the challenge
+    assert [p.key for p in changed.processes if p.created] == ["dazu_call", "dazu_challenge"]
+    assert changed.as_json()["new_versions"] == ["dazu_call", "dazu_challenge"]
     unchanged = changed.as_json()["unchanged_processes"]
     assert "karamay_challenge" in unchanged and "expert_review" in unchanged and "publicity" in unchanged
     assert {p.key: p.version for p in changed.processes}["dazu_challenge"] == 2
     assert {p.key: p.version for p in changed.processes}["urumqi_challenge"] == 1
     # a new DMN file no diagram is seen to use counts for every process: its change is never lost
-    extra = BundleFile("bpmn/shared/expert_draw.dmn", (BPMN / "dazu" / "termination_dazu.dmn").read_bytes())
+    extra = BundleFile("bpmn/shared/extra_lookup.dmn", (BPMN / "dazu" / "termination_dazu.dmn").read_bytes())
     text = extra.content.decode()
     decision = re.search(r'<decision id="([^"]+)"', text)
     assert decision
-    extra = BundleFile(extra.name, text.replace(decision.group(1), "expert_draw_x").encode())
+    extra = BundleFile(extra.name, text.replace(decision.group(1), "extra_lookup_x").encode())
     added = deploy_bundle(db_session, [*with_value(bundle(), DAZU, "publicity_length", "6"), extra])
     assert all(p.created for p in added.processes)
 
@@ -136,14 +137,16 @@ def test_a_dazu_only_change_versions_only_the_dazu_process(db_session: Session) 
 def test_a_deploy_from_a_stale_base_is_refused_unless_confirmed(db_session: Session) -> None:
     base = deploy_bundle(db_session, bundle()).deployment_id
     newer = deploy_bundle(db_session, with_value(bundle(), DAZU, "publicity_length", "6"), base=base)
-    assert [p.key for p in newer.processes if p.created] == ["dazu_challenge"]
+    assert [p.key for p in newer.processes if p.created] == ["dazu_call", "dazu_challenge"]
     before = counts(db_session)
     # the same page (base) now changes Karamay; its Dazu file is the old one and would revert v2
     stale = with_value(bundle(), KARAMAY, "reminder_days", "10")
     with pytest.raises(StaleBase) as refused:
         deploy_bundle(db_session, stale, base=base)
-    assert refused.value.details["versions"][0]["key"] == "dazu_challenge"
-    assert refused.value.details["versions"][0]["version"] == 2
+    assert [(v["key"], v["version"]) for v in refused.value.details["versions"]] == [
+        ("dazu_call", 2),
+        ("dazu_challenge", 2),
+    ]
     assert refused.value.details["files"] == [DAZU]
     assert "dazu_challenge v2" in refused.value.zh and DAZU in refused.value.zh
     assert counts(db_session) == before
@@ -156,7 +159,7 @@ def test_a_deploy_from_a_stale_base_is_refused_unless_confirmed(db_session: Sess
     assert [p.key for p in fresh.processes if p.created] == ["karamay_challenge"]
     # confirmed: the owner overwrites Dazu on purpose
     confirmed = deploy_bundle(db_session, stale, base=base, confirm_stale=True)
-    assert sorted(p.key for p in confirmed.processes if p.created) == ["dazu_challenge"]
+    assert sorted(p.key for p in confirmed.processes if p.created) == ["dazu_call", "dazu_challenge"]
 
 
 def test_diff_of_two_versions_lists_files_and_policy_values(db_session: Session) -> None:
@@ -196,7 +199,7 @@ def test_cli_lists_new_versions_and_unchanged_processes_and_refuses_a_bad_value(
     (changed,) = with_value([BundleFile(DAZU, table.read_bytes())], DAZU, "publicity_length", "6")
     table.write_bytes(changed.content)
     out = cli.run("deploy", str(folder)).stdout
-    assert "new versions 新版本 (1): dazu_challenge v2" in out
+    assert "new versions 新版本 (2): dazu_call v2, dazu_challenge v2" in out
     assert "unchanged 未变 (13):" in out and "karamay_challenge v1" in out
     (bad,) = with_value([BundleFile(DAZU, table.read_bytes())], DAZU, "fiscal_ratio_pct", "300")
     table.write_bytes(bad.content)

@@ -75,15 +75,15 @@ def test_deploy_outcome_stale_base_and_diff_page(client: FlaskClient, demo, db_s
     )
     assert status == 200 and result["ok"]
     created = [p for p in result["processes"] if p["created"]]
-    assert [(p["key"], p["version"]) for p in created] == [("dazu_challenge", 2)]
-    assert created[0]["diff"] == "/versions/dazu_challenge/diff?old=1&new=2"
+    assert [(p["key"], p["version"]) for p in created] == [("dazu_call", 2), ("dazu_challenge", 2)]
+    assert created[1]["diff"] == "/versions/dazu_challenge/diff?old=1&new=2"
     assert len(result["processes"]) > 10 and result["next"]["deployment"] == result["deployment"]
 
     # the same page's old base: a Karamay edit would revert Dazu's v2 — refused, naming it, unless confirmed
     body = {"files": {KARAMAY: _with_value(karamay, "reminder_days", "10")}}
     status, stale = _post(client, config["deployUrl"], body, path)
     assert status == 409 and stale["stale"]
-    assert [(v["key"], v["version"]) for v in stale["versions"]] == [("dazu_challenge", 2)]
+    assert [(v["key"], v["version"]) for v in stale["versions"]] == [("dazu_call", 2), ("dazu_challenge", 2)]
     assert stale["files"] == [DAZU] and "dazu_challenge v2" in stale["message"] and "覆盖" in stale["message"]
     assert (
         db_session.scalar(
