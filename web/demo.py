@@ -103,19 +103,14 @@ def load_organisations(session: Session) -> int:
                     username=f"solver_{j}" if i == 1 else None,
                 )
             )
-        # the issuer's contact holds the issuer account: issuer tasks are for the issuer's people (candidateOrganisation)
+        # the issuer's contact holds the issuer account: issuer tasks are for the issuer's people (candidateOrganisation),
+        # and it posts needs for the issuer unit from the start form
         rows.append(
             Person(
                 code=f"{J}-PISS", name=f"{city}发榜联络人", organisation=f"{J}-ISS", username=f"issuer_{j}"
             )
         )
         rows.append(Person(code=f"{J}-PBUSY", name=f"{city}忙碌研究员", organisation=f"{J}-S4"))
-        # the issuer account acts for the issuer unit: it posts needs for it from the start form
-        rows.append(
-            Person(
-                code=f"{J}-PISS", name=f"{city}需求联络人", organisation=f"{J}-ISS", username=f"issuer_{j}"
-            )
-        )
         rows.append(Person(code=f"{J}-PPUN", name=f"{city}失信研究员", organisation=f"{J}-S4"))
         for i in range(1, 5):
             rows.append(
