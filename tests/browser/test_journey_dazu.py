@@ -1,0 +1,202 @@
+"""One whole Dazu 揭榜挂帅 challenge in Chromium, as each person in turn, through the web only (Jiebang issue 12):
+the bureau opens the year's call (发起) → a Dazu issuer posts a need into it → an expert reviews the need → the
+bureau checks the municipal list and publishes the list → a solver applies on the portal → the administrator
+moves the simulated clock past the closing date → the bureau records the applications and draws the panel at
+random → each of the five drawn experts scores in their own browser → the bureau selects (too much fiscal
+support refused beside the field with its citation first) → the district government approves → the public
+reads the publicity notice → the clock past the publicity window → the bureau signs the task book → the issuer
+pays → the clock to the end of the period → the solver requests acceptance → the bureau reviews → the
+instance is completed.
+
+At every step the person sees their own tasks, a due date in the queue, names (never organisation, person or
+variable codes) and the step's result; every step is a screenshot ``journey-dazu-NN-*``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from engine.models.user import User
+from tests.browser.conftest import PASSWORD, Watched, copy_for_readme, screenshot
+
+pytestmark = pytest.mark.browser
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+NEED_TITLE = "智能网联汽车封闭测试场数字孪生"
+#: codes a person must never read on a task page: organisation, person and expert codes, variable names
+CODE = re.compile(r"DAZU-(?!20\d\d-\d{3})[A-Z0-9]+|\w+_fen\b")
+
+
+@pytest.fixture
+def people(db_session: Session, demo_data: Any) -> Any:
+    """The demo data (users, organisations, the expert pool, the deployment) with a fast password hash."""
+    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    for user in db_session.scalars(select(User)):
+        user.password_hash = fast
+    db_session.commit()
+    return demo_data
+
+
+class Journey:
+    """Numbered screenshots of one journey; the most telling copied for the README."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def shot(self, who: Watched, name: str, readme: str | None = None) -> None:
+        self.n += 1
+        path = screenshot(who.page, f"journey-dazu-{self.n:02d}-{name}")
+        if readme:
+            copy_for_readme(path, f"journey-{readme}")
+
+
+def no_codes(who: Watched) -> None:
+    """Names, never codes: nothing like DAZU-S1, DAZU-E03 or need_total_fen on the page's main part."""
+    text = who.page.inner_text("main")
+    found = CODE.findall(text)
+    assert not found, f"{who.username} on {who.page.url}: codes shown {found}"
+
+
+def queue_row(who: Watched, key: str, task: str) -> Any:
+    """Open the queue; the row of ``task`` of ``key`` must show a due date; returns the row."""
+    who.open("/tasks", "待办任务")
+    row = who.page.locator("table.queue tbody tr", has_text=key).filter(has_text=task)
+    assert row.count() >= 1, f"{who.username}: no {task} of {key} in the queue:\n{who.page.inner_text('main')}"
+    due = row.first.locator("td.due").inner_text().strip()
+    assert due and due != "—", f"{who.username}: {task} of {key} has no due date ({due!r})"
+    return row.first
+
+
+def open_task(who: Watched, key: str, task: str) -> str:
+    """From the queue to the task's page (办理); returns the task's id."""
+    row = queue_row(who, key, task)
+    task_id = row.get_attribute("data-task")
+    row.locator("a", has_text="办理").click()
+    who.page.wait_for_load_state("networkidle")
+    return task_id
+
+
+def submit(who: Watched, done: str = "已提交") -> str:
+    who.page.click("button[name=action][value=submit]")
+    who.page.wait_for_load_state("networkidle")
+    main = who.page.inner_text("main")
+    if done not in main:
+        screenshot(who.page, "journey-dazu-failed")
+    assert done in main, f"{who.username} on {who.page.url}: not {done}:\n{main}"
+    return who.check(done)
+
+
+def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any) -> None:
+    j = Journey()
+    # 1 the bureau opens the year's call (发起)
+    bureau = roles("bureau_dazu")
+    bureau.open("/start", "发起", "发布年度需求征集通知")
+    j.shot(bureau, "bureau-start", "1-start")
+    bureau.page.click("text=发布年度需求征集通知")
+    bureau.page.wait_for_load_state("networkidle")
+    bureau.page.fill("#f-notice_call_opens", "2026-09-28T10:00")
+    bureau.page.fill("#f-notice_call_closes", "2026-11-30T17:30")
+    bureau.page.click("button.primary")
+    bureau.page.wait_for_load_state("networkidle")
+    bureau.check("已发起", "大足2026年度揭榜挂帅技术需求征集")
+    j.shot(bureau, "bureau-call-opened")
+
+    # 2 a Dazu issuer posts a need into the call; it starts a challenge
+    issuer = roles("issuer_dazu")
+    issuer.open("/start/dazu_challenge", "提交技术需求（揭榜挂帅）", "2026-11-30 17:30 截止")
+    assert issuer.page.locator("#f-issuer_code option:checked").inner_text() == "大足硅业股份有限公司"
+    issuer.page.fill("#f-title", NEED_TITLE)
+    issuer.page.click("button.primary")
+    issuer.page.wait_for_load_state("networkidle")
+    text = issuer.check("已发起", NEED_TITLE, "填报需求")
+    found = re.search(r"已发起：" + NEED_TITLE + r"（(DAZU-2026-\d{3})）", text)
+    assert found, text
+    key = found.group(1)
+    j.shot(issuer, "issuer-need-started")
+
+    # 3 the issuer fills the need (post_need)
+    open_task(issuer, key, "填报需求")
+    no_codes(issuer)
+    page = issuer.page
+    page.fill("#f-need_title", NEED_TITLE)
+    page.select_option("#f-category", "breakthrough")
+    page.fill("#f-problem", "封闭测试场景难以复现真实道路的极端工况")
+    page.fill("#f-indicators", "场景复现误差 ≤ 5%，支持 200 种以上极端工况")
+    page.fill("#f-deadline", "2028-12-31")
+    page.fill("#f-ip_terms", "发榜方所有")
+    page.fill("#f-need_total_fen", "3,000,000")
+    page.select_option("#f-scope", "public")
+    page.check("#f-issuer_end_user")
+    page.check("#f-pledge_unit")
+    page.check("#f-pledge_leader")
+    page.set_input_files(
+        "#f-application_form", files=[{"name": "需求申报书.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    j.shot(issuer, "issuer-post-need", "2-post-need")
+    submit(issuer)
+    j.shot(issuer, "issuer-need-submitted")
+
+    # 4 an expert of the pool reviews the need
+    expert = roles("expert_dazu")
+    open_task(expert, key, "需求评审")
+    expert.check(NEED_TITLE)
+    no_codes(expert)
+    page = expert.page
+    page.fill("#f-importance", "90")
+    page.fill("#f-feasibility", "85")
+    page.fill("#f-difficulty", "70")
+    page.select_option("#f-need_listed_decision", "list")
+    page.fill("#f-need_review_opinion", "需求明确，建议列入榜单")
+    j.shot(expert, "expert-need-review")
+    submit(expert)
+
+    # 5 the bureau: not taken into the municipal list, then publishes the list with an online window
+    open_task(bureau, key, "是否纳入市级榜单")
+    no_codes(bureau)
+    bureau.page.select_option("#f-taken_municipal", "no")
+    j.shot(bureau, "bureau-municipal-check")
+    submit(bureau)
+    open_task(bureau, key, "发布榜单")
+    no_codes(bureau)
+    bureau.page.fill("#f-channels", "大足区科技局门户网站")
+    bureau.page.fill("#f-list_published_on", "2026-09-28")
+    bureau.page.fill("#f-applications_close_on", "2026-10-28")
+    j.shot(bureau, "bureau-publish-list")
+    submit(bureau)
+
+    # 6 a solver applies on the portal
+    solver = roles("solver_dazu")
+    solver.open("/portal/", NEED_TITLE)
+    solver.open(f"/portal/challenges/{key}/apply", "揭榜申请", NEED_TITLE, "大足揭榜单位1")
+    page = solver.page
+    page.fill("[name=members]", "DAZU-P1,DAZU-P2")
+    page.fill("[name=plan]", "基于高精地图与实测数据的测试场数字孪生建模")
+    page.fill("[name=budget_fen]", "3,000,000")
+    page.set_input_files(
+        "input[name=plan_file]", files=[{"name": "揭榜方案书.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    page.check("input[name=pledge]")
+    j.shot(solver, "solver-apply", "3-solver-applies")
+    page.click("main form button.primary")
+    page.wait_for_load_state("networkidle")
+    solver.open("/my/applications", "我的申请", key, "已提交，评审中")
+    j.shot(solver, "solver-applied")
+
+    # 7 the administrator moves the simulated clock past the closing date (web only)
+    admin = roles("admin")
+    admin.open("/admin/clock/", "模拟时钟", NEED_TITLE)
+    admin.page.fill("#clock-to", "2026-10-29T09:00")
+    admin.page.click("#clock-set")
+    admin.page.wait_for_load_state("networkidle")
+    admin.check("模拟时钟已调到 2026-10-29 09:00", "期限已到期并触发")
+    j.shot(admin, "admin-clock-applications-closed")
+
+    # 8 the bureau records the applications (the online one is there)
+    open_task(bureau, key, "受理揭榜申请")
+    print(bureau.page.inner_html("main"))
+    j.shot(bureau, "bureau-collect-applications")
