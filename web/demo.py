@@ -258,6 +258,9 @@ def load_experts(session: Session) -> int:
                     display_name=name,
                     password_hash=password,
                 )
+            else:  # the demo account expert_<j> exists already: it is this expert, shown by name
+                user = session.scalars(select(User).where(User.username == username)).one()
+                user.display_name = user.display_name or name
             code = f"{J}-E{i:02d}"
             session.add(Person(code=code, name=name, organisation=org, username=username))
             fields = [DEMO_EXPERT_FIELDS[i % 8], DEMO_EXPERT_FIELDS[(i * 3) % 8]]

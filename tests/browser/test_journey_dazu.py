@@ -23,6 +23,7 @@ from werkzeug.security import generate_password_hash
 
 from engine.models.user import User
 from tests.browser.conftest import PASSWORD, Watched, copy_for_readme, screenshot
+from web.demo import DEMO_EXPERT_NAMES
 
 pytestmark = pytest.mark.browser
 
@@ -196,7 +197,97 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     admin.check("模拟时钟已调到 2026-10-29 09:00", "期限已到期并触发")
     j.shot(admin, "admin-clock-applications-closed")
 
-    # 8 the bureau records the applications (the online one is there)
+    # 8 the bureau records the applications: the online one is there already, by names
     open_task(bureau, key, "受理揭榜申请")
-    print(bureau.page.inner_html("main"))
+    bureau.check("大足揭榜单位1", "大足研究员1、大足研究员2", "揭榜方案书.pdf")
+    assert bureau.page.locator("#f-applications-0 select").first.locator("option:checked").inner_text() == (
+        "大足揭榜单位1"
+    )
+    no_codes(bureau)
     j.shot(bureau, "bureau-collect-applications")
+    submit(bureau)
+
+    # 9 the bureau draws the panel at random from the pool (001 八(四): ≥5, odd) and confirms it
+    open_task(bureau, key, "组建专家组")
+    bureau.page.wait_for_url("**/panel")
+    bureau.check("政策要求", "专家组不少于 5 人，且人数为奇数。", "001 八(四)")
+    bureau.page.fill("#draw-size", "5")
+    bureau.page.click("button:has-text('随机抽取')")
+    bureau.check("已随机抽取专家组", "专家组成员", "回避名单")
+    no_codes(bureau)
+    drawn = [
+        row.locator("td").first.inner_text().strip()
+        for row in bureau.page.locator("[data-jb-members] tbody tr").all()
+    ]
+    assert len(drawn) == 5, drawn
+    j.shot(bureau, "bureau-panel-drawn", "4-panel-draw")
+    bureau.page.click("button:has-text('确认专家组并提交')")
+    bureau.page.wait_for_url("**/tasks")
+    bureau.check("已提交")
+
+    # 10 each drawn expert scores in their own browser, and sees only their own scoring
+    accounts = {
+        name: ("expert_dazu" if i == 1 else f"expert_dazu_{i:02d}")
+        for i, name in enumerate(DEMO_EXPERT_NAMES["dazu"], start=1)
+    }
+    for n, name in enumerate(drawn, start=1):
+        member = roles(accounts[name])
+        row = queue_row(member, key, "专家评分")
+        rows = member.page.locator("table.queue tbody tr", has_text="专家评分").filter(has_text=key)
+        assert rows.count() == 1 and f"指派给 {name}" in row.inner_text()
+        queue = member.page.inner_text("table.queue")
+        for other in drawn:
+            assert other == name or other not in queue, f"{name} sees the scoring of {other}"
+        if n == 1:
+            j.shot(member, "expert-own-queue", "5-expert-queue")
+        open_task(member, key, "专家评分")
+        member.check(NEED_TITLE, "大足揭榜单位1")
+        no_codes(member)
+        page = member.page
+        page.locator("#f-scores-0 select").first.select_option(label="大足揭榜单位1")
+        page.locator("#f-scores-0 input[type=number], #f-scores-0 input[inputmode]").first.fill(str(86 + n))
+        page.fill("#f-opinion", "技术路线可行，团队基础扎实")
+        if n == 1:
+            j.shot(member, "expert-scores")
+        submit(member)
+
+    # 11 the bureau selects: too much fiscal support is refused beside the field with its citation first
+    select_id = open_task(bureau, key, "确定揭榜方与支持金额")
+    bureau.check("最多 900,000.00 元", "001 十(一)")
+    no_codes(bureau)
+    page = bureau.page
+    page.select_option("#f-mode", "single")
+    page.locator("#f-selected").select_option(label="大足揭榜单位1")
+    page.fill("#f-contract_fen", "3,000,000")
+    page.fill("#f-fiscal_support_fen", "950,000")
+    page.fill("#f-selection_reason", "专家评分最高，技术路线成熟")
+    page.click("button[name=action][value=submit]")
+    page.wait_for_load_state("networkidle")
+    error = page.inner_text("#f-fiscal_support_fen-error")
+    assert "财政支持最多 900,000.00 元" in error and "（依据：001 十(一)）" in error, error
+    bureau.check("表单有误，尚未提交")
+    assert page.input_value("#f-fiscal_support_fen") == "950,000"
+    j.shot(bureau, "bureau-select-refused", "6-select-refused")
+    queue_row(bureau, key, "确定揭榜方与支持金额")  # nothing completed: still the bureau's
+    page.goto(f"{bureau.base}/tasks/{select_id}")
+    page.fill("#f-fiscal_support_fen", "900,000")
+    j.shot(bureau, "bureau-select")
+    submit(bureau)
+
+    # 12 the district government approves
+    approver = roles("approver_dazu")
+    open_task(approver, key, "审定立项")
+    approver.check("大足揭榜单位1", "900,000.00")
+    no_codes(approver)
+    approver.page.select_option("#f-approval", "approve")
+    approver.page.fill("#f-approval_opinion", "同意立项")
+    j.shot(approver, "approver-approve")
+    submit(approver)
+
+    # 13 the public reads the publicity notice on the portal
+    public = roles(None)
+    public.open("/portal/", "公示公告", NEED_TITLE)
+    public.open(f"/portal/notices/{key}", NEED_TITLE, "大足揭榜单位1", "3,000,000.00", "900,000.00", "公示中")
+    no_codes(public)
+    j.shot(public, "public-notice", "7-public-notice")
+    print(public.page.inner_text("main"))
