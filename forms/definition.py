@@ -178,7 +178,7 @@ class FormDefinition:
                     for f in self.fields
                     if applies(f)
                 )
-                self._cache[key] = FormDefinition(self.id, self.title, kept, self.description, self.filename)
+                self._cache[key] = replace(self, fields=kept, _cache={})  # its checks kept
         return self._cache[key]  # type: ignore[no-any-return]
 
     def iter_fields(self) -> Iterator[tuple[str, FieldDef]]:

@@ -14,7 +14,9 @@ variable codes) and the step's result; every step is a screenshot ``journey-dazu
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 from sqlalchemy import select
@@ -118,6 +120,7 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     found = re.search(r"已发起：" + NEED_TITLE + r"（(DAZU-2026-\d{3})）", text)
     assert found, text
     key = found.group(1)
+    instance = urlparse(issuer.page.url).path
     j.shot(issuer, "issuer-need-started")
 
     # 3 the issuer fills the need (post_need)
@@ -290,4 +293,82 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     public.open(f"/portal/notices/{key}", NEED_TITLE, "大足揭榜单位1", "3,000,000.00", "900,000.00", "公示中")
     no_codes(public)
     j.shot(public, "public-notice", "7-public-notice")
-    print(public.page.inner_text("main"))
+
+    # 14 the administrator moves the clock past the end of the publicity window (001 八(五): 5 working days)
+    end = clock_to_timer(admin, "公示中", minutes=60)
+    j.shot(admin, "admin-clock-publicity-over")
+    public.open(f"/portal/notices/{key}", NEED_TITLE)
+    assert "公示中" not in public.page.inner_text("main")
+
+    # 15 the bureau signs the task book: the confidentiality agreement is required in Dazu (001 八(六))
+    open_task(bureau, key, "签订合同/任务书")
+    bureau.check("本辖区须签订保密协议。（依据：001 八(六)）")
+    no_codes(bureau)
+    page = bureau.page
+    page.fill("#f-period_months", "24")
+    page.fill("#f-ip_ownership", "发榜方所有，揭榜方享有非商业使用权")
+    page.fill("#f-disbursement_plan", "财政资金任务书签订后拨付 50%，结题后拨付 50%")
+    page.check("#f-confidentiality")
+    j.shot(bureau, "bureau-task-book", "8-task-book")
+    submit(bureau)
+
+    # 16 the issuer pays the solver its 40% first (001 十(二))
+    open_task(issuer, key, "发榜方拨付揭榜方")
+    no_codes(issuer)
+    issuer.page.fill("#f-issuer_paid_fen", "1,200,000")
+    issuer.page.set_input_files(
+        "#f-payment_proof", files=[{"name": "付款凭证.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
+    j.shot(issuer, "issuer-payment")
+    submit(issuer)
+    solver.open("/my/projects", key, "实施中", "450,000.00", "1,200,000.00")
+    j.shot(solver, "solver-project-running")
+    print(f"publicity ended {end}")
+
+    # 17 the administrator moves the clock to the end of the period
+    clock_to_timer(admin, "节点到期", minutes=60)
+    j.shot(admin, "admin-clock-period-end")
+
+    # 18 the solver requests acceptance with the four reports
+    open_task(solver, key, "提出验收申请")
+    no_codes(solver)
+    page = solver.page
+    for field, name in (
+        ("self_evaluation", "综合绩效自评价报告.pdf"),
+        ("tech_report", "科技报告.pdf"),
+        ("final_accounts", "资金决算报告.pdf"),
+        ("special_audit", "专项审计报告.pdf"),
+    ):
+        page.set_input_files(f"#f-{field}", files=[{"name": name, "mimeType": "application/pdf", "buffer": PDF}])
+    j.shot(solver, "solver-acceptance-request", "9-acceptance-request")
+    submit(solver)
+
+    # 19 the acceptance panel reviews: passed
+    reviewer = roles("expert_dazu")
+    open_task(reviewer, key, "验收评价")
+    no_codes(reviewer)
+    reviewer.page.select_option("#f-acceptance_outcome", "pass")
+    reviewer.page.fill("#f-acceptance_opinion", "各项指标均已达到任务书要求，同意通过验收")
+    j.shot(reviewer, "expert-acceptance-review")
+    submit(reviewer)
+
+    # 20 the instance is completed: the bureau sees it, with the whole history
+    bureau.open(instance, NEED_TITLE, "已完成", "验收评价")
+    no_codes(bureau)
+    j.shot(bureau, "bureau-instance-completed", "10-completed")
+    print(bureau.page.inner_text("main"))
+
+
+def clock_to_timer(admin: Watched, name: str, minutes: int) -> str:
+    """As the administrator, set the simulated clock ``minutes`` after the pending deadline ``name`` of the
+    journey's challenge (read from /admin/clock); it must fire. Returns the deadline as shown."""
+    admin.open("/admin/clock/", "即将到期的期限")
+    row = admin.page.locator("#pending-timers tbody tr", has_text=NEED_TITLE).filter(has_text=name)
+    assert row.count() >= 1, admin.page.inner_text("#pending-timers")
+    shown = row.first.locator("td").first.inner_text().strip()
+    due = datetime.strptime(shown[:16], "%Y-%m-%d %H:%M") + timedelta(minutes=minutes)
+    admin.page.fill("#clock-to", due.strftime("%Y-%m-%dT%H:%M"))
+    admin.page.click("#clock-set")
+    admin.page.wait_for_load_state("networkidle")
+    admin.check(f"模拟时钟已调到 {due:%Y-%m-%d %H:%M}", "期限已到期并触发", name)
+    return shown
