@@ -31,6 +31,11 @@ pytestmark = pytest.mark.browser
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 NEED_TITLE = "智能网联汽车封闭测试场数字孪生"
+#: the holiday schedules of the years the project runs in (the State Council publishes one a year; test data)
+SCHEDULES = {
+    2027: "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,workday,春节调休\n2027-02-08,holiday,春节\n",
+    2028: "date,kind,name\n2028-01-01,holiday,元旦\n2028-01-26,holiday,春节\n2028-01-27,holiday,春节\n",
+}
 #: codes a person must never read on a task page: organisation, person and expert codes, variable names
 CODE = re.compile(r"DAZU-(?!20\d\d-\d{3})[A-Z0-9]+|\w+_fen\b")
 
@@ -323,10 +328,26 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     submit(issuer)
     solver.open("/my/projects", key, "实施中", "450,000.00", "1,200,000.00")
     j.shot(solver, "solver-project-running")
-    print(f"publicity ended {end}")
+    assert end.startswith("2026-11-0"), end
 
-    # 17 the administrator moves the clock to the end of the period
-    clock_to_timer(admin, "节点到期", minutes=60)
+    # 17 the project runs two years: the administrator imports the holiday schedules of 2027 and 2028 (working-day
+    # due dates need them), then moves the clock to the end of the period
+    for year, schedule in SCHEDULES.items():
+        admin.open("/admin/calendar/", "节假日安排")
+        admin.page.set_input_files(
+            "#calendar-file",
+            files=[{"name": f"{year}年节假日安排.csv", "mimeType": "text/csv", "buffer": schedule.encode()}],
+        )
+        admin.page.get_by_role("button", name="预览").click()
+        admin.page.wait_for_load_state("networkidle")
+        admin.page.get_by_role("button", name="确认导入").click()
+        admin.page.wait_for_load_state("networkidle")
+        admin.check(f"已导入 {year} 年的节假日安排")
+    j.shot(admin, "admin-calendar-imported")
+    # (first the reminder 14 days before the end, then the end itself)
+    reminder = clock_to_timer(admin, "实施中", minutes=60)
+    period_end = clock_to_timer(admin, "实施中", minutes=60)
+    assert reminder < period_end and period_end.startswith("2028-11-0"), (reminder, period_end)
     j.shot(admin, "admin-clock-period-end")
 
     # 18 the solver requests acceptance with the four reports
