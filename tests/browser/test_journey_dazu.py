@@ -74,7 +74,9 @@ def queue_row(who: Watched, key: str, task: str) -> Any:
     """Open the queue; the row of ``task`` of ``key`` must show a due date; returns the row."""
     who.open("/tasks", "待办任务")
     row = who.page.locator("table.queue tbody tr", has_text=key).filter(has_text=task)
-    assert row.count() >= 1, f"{who.username}: no {task} of {key} in the queue:\n{who.page.inner_text('main')}"
+    assert row.count() >= 1, (
+        f"{who.username}: no {task} of {key} in the queue:\n{who.page.inner_text('main')}"
+    )
     due = row.first.locator("td.due").inner_text().strip()
     assert due and due != "—", f"{who.username}: {task} of {key} has no due date ({due!r})"
     return row.first
@@ -144,7 +146,8 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     page.check("#f-pledge_unit")
     page.check("#f-pledge_leader")
     page.set_input_files(
-        "#f-application_form", files=[{"name": "需求申报书.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        "#f-application_form",
+        files=[{"name": "需求申报书.pdf", "mimeType": "application/pdf", "buffer": PDF}],
     )
     j.shot(issuer, "issuer-post-need", "2-post-need")
     submit(issuer)
@@ -187,7 +190,8 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     page.fill("[name=plan]", "基于高精地图与实测数据的测试场数字孪生建模")
     page.fill("[name=budget_fen]", "3,000,000")
     page.set_input_files(
-        "input[name=plan_file]", files=[{"name": "揭榜方案书.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        "input[name=plan_file]",
+        files=[{"name": "揭榜方案书.pdf", "mimeType": "application/pdf", "buffer": PDF}],
     )
     page.check("input[name=pledge]")
     j.shot(solver, "solver-apply", "3-solver-applies")
@@ -360,7 +364,9 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
         ("final_accounts", "资金决算报告.pdf"),
         ("special_audit", "专项审计报告.pdf"),
     ):
-        page.set_input_files(f"#f-{field}", files=[{"name": name, "mimeType": "application/pdf", "buffer": PDF}])
+        page.set_input_files(
+            f"#f-{field}", files=[{"name": name, "mimeType": "application/pdf", "buffer": PDF}]
+        )
     j.shot(solver, "solver-acceptance-request", "9-acceptance-request")
     submit(solver)
 
@@ -374,10 +380,13 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     submit(reviewer)
 
     # 20 the instance is completed: the bureau sees it, with the whole history
-    bureau.open(instance, NEED_TITLE, "已完成", "验收评价")
+    text = bureau.open(instance, NEED_TITLE, "已办结", "验收评价", "各项指标均已达到任务书要求")
+    assert re.search(r"当前环节\s*—", text), "nothing left to do"
     no_codes(bureau)
     j.shot(bureau, "bureau-instance-completed", "10-completed")
-    print(bureau.page.inner_text("main"))
+    # the solver: accepted, and the second half of the fiscal support paid after it (001 十(二))
+    solver.open("/my/projects", key, "已通过验收", "2028-11-05", "900,000.00", "1,200,000.00")
+    j.shot(solver, "solver-project-accepted")
 
 
 def clock_to_timer(admin: Watched, name: str, minutes: int) -> str:
