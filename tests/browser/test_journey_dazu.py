@@ -106,7 +106,7 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     # 1 the bureau opens the year's call (发起)
     bureau = roles("bureau_dazu")
     bureau.open("/start", "发起", "发布年度需求征集通知")
-    j.shot(bureau, "bureau-start", "1-start")
+    j.shot(bureau, "bureau-start", "01-start")
     bureau.page.click("text=发布年度需求征集通知")
     bureau.page.wait_for_load_state("networkidle")
     bureau.page.fill("#f-notice_call_opens", "2026-09-28T10:00")
@@ -149,7 +149,7 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
         "#f-application_form",
         files=[{"name": "需求申报书.pdf", "mimeType": "application/pdf", "buffer": PDF}],
     )
-    j.shot(issuer, "issuer-post-need", "2-post-need")
+    j.shot(issuer, "issuer-post-need", "02-post-need")
     submit(issuer)
     j.shot(issuer, "issuer-need-submitted")
 
@@ -194,7 +194,7 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
         files=[{"name": "揭榜方案书.pdf", "mimeType": "application/pdf", "buffer": PDF}],
     )
     page.check("input[name=pledge]")
-    j.shot(solver, "solver-apply", "3-solver-applies")
+    j.shot(solver, "solver-apply", "03-solver-applies")
     page.click("main form button.primary")
     page.wait_for_load_state("networkidle")
     solver.open("/my/applications", "我的申请", key, "已提交，评审中")
@@ -232,7 +232,7 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
         for row in bureau.page.locator("[data-jb-members] tbody tr").all()
     ]
     assert len(drawn) == 5, drawn
-    j.shot(bureau, "bureau-panel-drawn", "4-panel-draw")
+    j.shot(bureau, "bureau-panel-drawn", "04-panel-draw")
     bureau.page.click("button:has-text('确认专家组并提交')")
     bureau.page.wait_for_url("**/tasks")
     bureau.check("已提交")
@@ -251,7 +251,7 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
         for other in drawn:
             assert other == name or other not in queue, f"{name} sees the scoring of {other}"
         if n == 1:
-            j.shot(member, "expert-own-queue", "5-expert-queue")
+            j.shot(member, "expert-own-queue", "05-expert-queue")
         open_task(member, key, "专家评分")
         member.check(NEED_TITLE, "大足揭榜单位1")
         no_codes(member)
@@ -279,7 +279,7 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     assert "财政支持最多 900,000.00 元" in error and "（依据：001 十(一)）" in error, error
     bureau.check("表单有误，尚未提交")
     assert page.input_value("#f-fiscal_support_fen") == "950,000"
-    j.shot(bureau, "bureau-select-refused", "6-select-refused")
+    j.shot(bureau, "bureau-select-refused", "06-select-refused")
     queue_row(bureau, key, "确定揭榜方与支持金额")  # nothing completed: still the bureau's
     page.goto(f"{bureau.base}/tasks/{select_id}")
     page.fill("#f-fiscal_support_fen", "900,000")
@@ -301,7 +301,7 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     public.open("/portal/", "公示公告", NEED_TITLE)
     public.open(f"/portal/notices/{key}", NEED_TITLE, "大足揭榜单位1", "3,000,000.00", "900,000.00", "公示中")
     no_codes(public)
-    j.shot(public, "public-notice", "7-public-notice")
+    j.shot(public, "public-notice", "07-public-notice")
 
     # 14 the administrator moves the clock past the end of the publicity window (001 八(五): 5 working days)
     end = clock_to_timer(admin, "公示中", minutes=60)
@@ -318,7 +318,7 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     page.fill("#f-ip_ownership", "发榜方所有，揭榜方享有非商业使用权")
     page.fill("#f-disbursement_plan", "财政资金任务书签订后拨付 50%，结题后拨付 50%")
     page.check("#f-confidentiality")
-    j.shot(bureau, "bureau-task-book", "8-task-book")
+    j.shot(bureau, "bureau-task-book", "08-task-book")
     submit(bureau)
 
     # 16 the issuer pays the solver its 40% first (001 十(二))
@@ -367,7 +367,7 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
         page.set_input_files(
             f"#f-{field}", files=[{"name": name, "mimeType": "application/pdf", "buffer": PDF}]
         )
-    j.shot(solver, "solver-acceptance-request", "9-acceptance-request")
+    j.shot(solver, "solver-acceptance-request", "09-acceptance-request")
     submit(solver)
 
     # 19 the acceptance panel reviews: passed
