@@ -17,6 +17,7 @@ from werkzeug.security import generate_password_hash
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.models.user import User
+from engine.users import add_user
 from tests.browser.conftest import PASSWORD, copy_for_readme, screenshot
 from tests.lifecycle.conftest import Flow, application, panel, score_all
 from tests.lifecycle.drivers import end_of_publicity
@@ -31,6 +32,9 @@ def people(db_session: Session, demo_data: Any) -> None:
     fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
     for user in db_session.scalars(select(User)):
         user.password_hash = fast
+    db_session.commit()
+    for name in ("e1", "e2", "e3", "e4", "e5"):  # the panel: each member scores their own assigned task
+        add_user(db_session, name, roles=["expert"], jurisdiction="dazu")
     db_session.commit()
 
 
@@ -72,7 +76,7 @@ def test_clerk_sees_the_limit_is_refused_with_the_citation_then_succeeds(
     )
     screenshot(page, "checks-select-hint")
     page.select_option("#f-mode", "single")
-    page.fill("#f-selected", "DAZU-S1")
+    page.select_option("#f-selected", "DAZU-S1")
     page.fill("#f-contract_fen", "3,000,000")
     page.fill("#f-fiscal_support_fen", "950,000")
     page.fill("#f-selection_reason", "评分最高，路线成熟")
@@ -91,7 +95,7 @@ def test_clerk_sees_the_limit_is_refused_with_the_citation_then_succeeds(
     page.fill("#f-fiscal_support_fen", "900,000")
     page.click("button[name=action][value=submit]")
     page.wait_for_load_state("networkidle")
-    clerk.check("任务“确定揭榜方与支持金额 Choose solvers”已提交。")
+    clerk.check("任务“确定揭榜方与支持金额”已提交。")
     assert _task(flow, "select").status == "completed" and flow.ready() == ["approve"]
     assert flow.data["fiscal_support_fen"] == 90_000_000
 
