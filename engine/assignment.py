@@ -98,11 +98,12 @@ def names_of(session: Session, rows: Iterable[Any]) -> dict[str, str]:
     users = {r.assignee for r in rows if r.assignee}
     orgs = {r.candidate_org for r in rows if r.candidate_org}
     found: dict[str, str] = {}
-    if users:
-        for username, display in session.execute(
-            select(User.username, User.display_name).where(User.username.in_(sorted(users)))
-        ):
-            found[f"user:{username}"] = display or username
+    if users:  # the linked person's name, else the account's display name, else the user name
+        # (imported here: engine.directory imports the access policy, which imports this module)
+        from engine.directory import account_names
+
+        named = account_names(session, users)
+        found.update({f"user:{u}": named.get(u, u) for u in users})
     if orgs:
         for code, name in session.execute(
             select(Organisation.code, Organisation.name).where(Organisation.code.in_(sorted(orgs)))

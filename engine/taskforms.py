@@ -52,7 +52,8 @@ def validate_task_data(defn: FormDefinition, data: Any, picks: PickerScope | Non
         cleaned = validate_submission(defn, data)
         if picks is not None:
             picks.check(defn, cleaned)
-        return cleaned
+        # a field of other jurisdictions only is not given here (the scripts name it everywhere)
+        return {**dict.fromkeys(defn.left_out), **cleaned}
     except FormInvalid as exc:
         zh = exc.errors_by_lang.get("zh", {})
         en = exc.errors_by_lang.get("en", {})

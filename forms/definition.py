@@ -156,6 +156,9 @@ class FormDefinition:
     #: names of registered checks (engine.domain.checks) run on the task data and the submission before the
     #: task is completed; their requirements are shown beside the fields
     checks: tuple[str, ...] = ()
+    #: the top-level fields ``for_jurisdiction`` left out: not accepted, stored as not given (``None``) so that
+    #: the diagram's scripts may name them in every jurisdiction
+    left_out: tuple[str, ...] = ()
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     def field(self, name: str) -> FieldDef | None:
@@ -178,7 +181,8 @@ class FormDefinition:
                     for f in self.fields
                     if applies(f)
                 )
-                self._cache[key] = replace(self, fields=kept, _cache={})  # keeps its checks
+                gone = tuple(f.name for f in self.fields if not applies(f))
+                self._cache[key] = replace(self, fields=kept, left_out=gone, _cache={})  # its checks kept
         return self._cache[key]  # type: ignore[no-any-return]
 
     def iter_fields(self) -> Iterator[tuple[str, FieldDef]]:

@@ -104,7 +104,7 @@ def load_organisations(session: Session) -> int:
                 )
             )
         # the issuer's contact holds the issuer account: issuer tasks are for the issuer's people (candidateOrganisation),
-        # and the account posts needs for the issuer unit from the start form
+        # and it posts needs for the issuer unit from the start form
         rows.append(
             Person(
                 code=f"{J}-PISS", name=f"{city}发榜联络人", organisation=f"{J}-ISS", username=f"issuer_{j}"
@@ -258,6 +258,9 @@ def load_experts(session: Session) -> int:
                     display_name=name,
                     password_hash=password,
                 )
+            else:  # the demo account expert_<j> exists already: it is this expert, shown by name
+                user = session.scalars(select(User).where(User.username == username)).one()
+                user.display_name = user.display_name or name
             code = f"{J}-E{i:02d}"
             session.add(Person(code=code, name=name, organisation=org, username=username))
             fields = [DEMO_EXPERT_FIELDS[i % 8], DEMO_EXPERT_FIELDS[(i * 3) % 8]]

@@ -17,6 +17,7 @@ from werkzeug.security import generate_password_hash
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.models.user import User
+from engine.users import add_user
 from tests.browser.conftest import PASSWORD, copy_for_readme, screenshot
 from tests.lifecycle.conftest import Flow, application, panel, score_all
 from tests.lifecycle.drivers import end_of_publicity
@@ -28,13 +29,12 @@ KEY = "DAZU-2026-002"
 
 @pytest.fixture
 def people(db_session: Session, demo_data: Any) -> None:
-    from engine.users import add_user
-
-    for name in ("e1", "e2", "e3", "e4", "e5"):  # the panel of the test: each scores in their own task
-        add_user(db_session, name, roles=["expert"])
     fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
     for user in db_session.scalars(select(User)):
         user.password_hash = fast
+    db_session.commit()
+    for name in ("e1", "e2", "e3", "e4", "e5"):  # the panel: each member scores their own assigned task
+        add_user(db_session, name, roles=["expert"], jurisdiction="dazu")
     db_session.commit()
 
 
