@@ -47,6 +47,9 @@ START_FORM_PROPERTY = "startForm"
 JURISDICTION_PROPERTY = "jurisdiction"
 #: The annual call of a jurisdiction is the process ``<jurisdiction>_call``.
 CALL_SUFFIX = "_call"
+#: Processes that sum up years rather than open a case: their business key says which (URUMQI-2026-ANNUAL-001)
+#: and they carry no project code.
+SUMMARY_KINDS = {"_annual_summary": "ANNUAL", "_pilot_evaluation": "PILOT"}
 #: Start data that the policy table may also give (``notice_call_closes`` / ``call_closes``): the form's field
 #: ``notice_<x>`` defaults to the policy's ``<x>``, and the diagram prefers the policy's value when it has one.
 NOTICE_PREFIX = "notice_"
@@ -300,6 +303,12 @@ def start_from_form(
         data.update(values)
         year = int(values["year"])
         business_key = _business_key(session, jurisdiction, year, "CALL")
+    elif summary := next(
+        (k for suffix, k in SUMMARY_KINDS.items() if item.pv.process_key.endswith(suffix)), None
+    ):
+        data.update(values)
+        year = int(values.get("year") or values.get("to_year") or year)
+        business_key = _business_key(session, jurisdiction, year, summary)
     else:
         data.update({k: v for k, v in values.items() if k != "call"})
         if "call" in values:  # the chosen open call: its close is the need's deadline (001 八(一))

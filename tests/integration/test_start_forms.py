@@ -58,7 +58,10 @@ def test_who_may_start_what(world: Session) -> None:
     issuer = {i.pv.process_key for i in start_forms.startable(world, user(world, "issuer_dazu"))}
     assert issuer == {"dazu_challenge"}  # the call is the bureau's (its lane)
     assert start_forms.startable(world, user(world, "solver_dazu")) == []
-    assert start_forms.startable(world, user(world, "bureau_urumqi")) == []  # the Dazu diagrams are Dazu's
+    # the Dazu diagrams are Dazu's; Urumqi's bureau starts its own annual summary (000 §12(8))
+    assert [i.pv.process_key for i in start_forms.startable(world, user(world, "bureau_urumqi"))] == [
+        "urumqi_annual_summary"
+    ]
 
 
 def test_call_refused_for_a_role_or_jurisdiction_that_may_not_start_it(world: Session) -> None:

@@ -16,7 +16,7 @@ from engine.deploy import deploy_bundle
 from engine.domain import ledger
 from engine.models.domain import Project
 from engine.users import add_user
-from tests.web.conftest import _FAST_HASH, csrf_token, login
+from tests.web.conftest import _FAST_HASH, csrf_token, login, post
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
 PAGE = "/reports/annual?jurisdiction=urumqi&year=2026"
@@ -98,7 +98,9 @@ def test_bureau_sees_the_figures_and_the_approved_report(client: FlaskClient, ye
     # another year: nothing funded, no summary yet, and a hint how to start one
     page_2025 = client.get("/reports/annual?jurisdiction=urumqi&year=2025").get_data(as_text=True)
     assert 'data-figure="funded">0<' in page_2025 and "全年数据" in page_2025
-    assert "本年度的总结评价尚未发起。" in page_2025 and "urumqi_annual_summary" in page_2025
+    assert "本年度的总结评价尚未发起。" in page_2025
+    assert 'href="/start/urumqi_annual_summary?jurisdiction=urumqi">发起总结评价</a>' in page_2025
+    assert "<code>" not in page_2025  # no process key for people to type
 
 
 def test_who_may_see_the_annual_summary(client: FlaskClient, year_2026, web_users) -> None:  # type: ignore[no-untyped-def]
@@ -148,3 +150,31 @@ def test_annual_figures_export_to_excel_with_the_rows_of_the_page(client: FlaskC
     assert (
         client.get("/reports/annual.xlsx?jurisdiction=dazu&year=2026").status_code == 403
     )  # not its jurisdiction
+
+
+def test_the_summary_is_started_from_its_start_form_and_dazu_has_none(
+    client: FlaskClient, year_2026, web_users, db_session: Session
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from engine.models.instance import ProcessInstance
+
+    login(client, "bureau_urumqi")
+    form = client.get("/start/urumqi_annual_summary?jurisdiction=urumqi").get_data(as_text=True)
+    assert "发起揭榜挂帅年度总结评价" in form and "总结年度" in form
+    answer = post(
+        client,
+        "/start/urumqi_annual_summary?jurisdiction=urumqi",
+        {"year": "2025"},
+        token_from="/start/urumqi_annual_summary?jurisdiction=urumqi",
+    )
+    assert answer.status_code == 302
+    db_session.rollback()
+    started = db_session.scalars(
+        select(ProcessInstance).where(ProcessInstance.business_key == "URUMQI-2025-ANNUAL-001")
+    ).one()
+    assert started.process_key == "urumqi_annual_summary" and started.started_by == "bureau_urumqi"
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/tasks")})
+    login(client, "bureau_dazu")
+    page = client.get("/reports/annual?jurisdiction=dazu&year=2026").get_data(as_text=True)
+    assert "本辖区的政策文件未规定年度总结评价流程" in page and "发起总结评价" not in page

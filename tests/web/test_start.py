@@ -44,7 +44,11 @@ def test_the_list_names_what_the_user_may_start(app, client: FlaskClient, deploy
     )
     other = app.test_client()
     login(other, "bureau_urumqi")  # the Dazu diagrams are Dazu's
-    assert "您目前没有可以发起的流程" in other.get("/start").get_data(as_text=True)
+    listed = other.get("/start").get_data(as_text=True)
+    assert "发起揭榜挂帅年度总结评价" in listed and "发布年度需求征集通知" not in listed
+    third = app.test_client()
+    login(third, "solver_urumqi")
+    assert "您目前没有可以发起的流程" in third.get("/start").get_data(as_text=True)
     assert other.get("/start/dazu_call").status_code == 404
 
 

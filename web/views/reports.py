@@ -10,14 +10,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
-from engine.access import may_start, oversight_scope
+from engine import start_forms
+from engine.access import oversight_scope
 from engine.clock import SHANGHAI, get_clock
 from engine.domain.reports import annual_summary
-from engine.errors import JiebangError
+from engine.errors import JiebangError, NotFound
 from engine.labels import jurisdiction_name, tranche_name
 from engine.models.deployment import ProcessVersion
 from engine.models.instance import ProcessInstance
@@ -82,15 +83,34 @@ def _start_year(wf: Any) -> int | None:
     return None
 
 
-def _may_start_summary(jurisdiction: str) -> bool:
-    """Whether the user may start this jurisdiction's annual summary (declared by its diagram)."""
-    pv = db.session.scalar(
-        select(ProcessVersion)
-        .where(ProcessVersion.process_key == f"{jurisdiction}_annual_summary")
-        .order_by(ProcessVersion.version.desc())
-        .limit(1)
+#: The summing-up process of each jurisdiction whose measures ask for one: Urumqi's annual summary (000 §12(8)),
+#: Zhangye's comprehensive evaluation after the pilot (004 五(三)). Dazu's and Karamay's measures ask for none.
+SUMMARY_PROCESSES = {"urumqi": "urumqi_annual_summary", "zhangye": "zhangye_pilot_evaluation"}
+
+
+def summary_process(jurisdiction: str) -> str | None:
+    """The key of the jurisdiction's summing-up process, when one is deployed."""
+    key = SUMMARY_PROCESSES.get(jurisdiction)
+    if key is None:
+        return None
+    deployed = db.session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_key == key).limit(1))
+    return key if deployed is not None else None
+
+
+def _start_url(jurisdiction: str) -> str | None:
+    """The start form of the jurisdiction's summing-up process, when the user may start it there."""
+    key = summary_process(jurisdiction)
+    if key is None:
+        return None
+    try:
+        item = start_forms.find_startable(db.session(), me(), key)
+    except NotFound:
+        return None
+    return (
+        url_for("start.form", key=key, jurisdiction=jurisdiction)
+        if jurisdiction in item.jurisdictions
+        else None
     )
-    return pv is not None and may_start(me(), pv, jurisdiction)
 
 
 @bp.get("/annual")
@@ -122,7 +142,8 @@ def annual() -> tuple[str, int]:
             choices=choices,
             summaries=found,
             money=money,
-            can_start=_may_start_summary(jurisdiction),
+            summary_key=summary_process(jurisdiction),
+            start_url=_start_url(jurisdiction),
         ),
         status,
     )
