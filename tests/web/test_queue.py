@@ -119,3 +119,27 @@ def test_a_task_of_another_role_is_403(
     login(other, web_users["dazu"])  # the right role in another jurisdiction
     assert other.get(f"/tasks/{task.id}").status_code == 403
     assert other.get(f"/instances/{task.instance_id}").status_code == 403
+
+
+def test_the_queue_exports_the_rows_of_every_page(
+    client: FlaskClient, web_users: dict[str, str], db_session: Session, deploy, sim
+) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sim.set("2026-09-28T10:00:00+08:00")
+    deploy("basic")
+    _start(db_session, 27, "urumqi", "U")
+    _start(db_session, 2, "dazu", "D")
+    login(client, web_users["issuer"])
+    assert "/tasks/export.xlsx" in client.get("/tasks").get_data(as_text=True)
+    answer = client.get("/tasks/export.xlsx")
+    assert answer.status_code == 200 and "attachment" in answer.headers["Content-Disposition"]
+    header, *rows = list(load_workbook(BytesIO(answer.data)).active.iter_rows(values_only=True))
+    assert header[:3] == ("任务", "业务编号", "流程")
+    keys = sorted(r[1] for r in rows)
+    assert keys == [f"U-{i:03d}" for i in range(27)]  # both pages, never another jurisdiction's tasks
+    assert {r[3] for r in rows} == {"乌鲁木齐"}
+    filtered = load_workbook(BytesIO(client.get("/tasks/export.xlsx?q=u-007").data)).active
+    assert [r[1] for r in list(filtered.iter_rows(values_only=True))[1:]] == ["U-007"]
