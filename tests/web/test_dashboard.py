@@ -73,6 +73,10 @@ def test_bureau_sees_its_own_jurisdiction_only(client: FlaskClient, start, world
     assert "除数为零" not in page  # Zhangye's failure is not Dazu's business
     english = client.get("/dashboard?lang=en").get_data(as_text=True)
     assert "Running instances by stage" in english and "各阶段在办实例" not in english
+    # the process by its name
+    assert "Dazu challenge lifecycle" in english and "大足区揭榜挂帅项目" not in english
+    listed = client.get("/monitor/?lang=en").get_data(as_text=True)
+    assert "Dazu challenge lifecycle" in listed and "大足区揭榜挂帅项目" not in listed
 
 
 def test_dashboard_is_for_oversight_roles(client: FlaskClient, start, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811

@@ -16,7 +16,7 @@ from engine.lint import role_of_lane
 from web.access import rule
 from web.extensions import db
 from web.i18n import current_lang
-from web.views.monitor import STATUS_LABELS, process_names, visible_jurisdictions
+from web.views.monitor import STATUS_LABELS, visible_jurisdictions
 
 bp = Blueprint("dashboard", __name__)
 
@@ -103,6 +103,5 @@ def index() -> str:
         at=now,
         chart=_chart_data(board, lang),
         statuses=STATUS_LABELS,
-        process_names=process_names(session),
         lane_role=lambda lane: role_name(role_of_lane(lane) or lane, lang),
     )

@@ -34,6 +34,7 @@ from engine.users import INSTANCE_CONTROL_ROLES
 from engine.xmlsafe import parse_xml
 from web import exports
 from web.access import me, rule
+from web.app import process_name
 from web.extensions import db
 from web.i18n import current_lang
 
@@ -175,27 +176,9 @@ def index() -> str:
         jurisdictions=jurisdictions,
         processes=processes,
         newest={key: newest for key, newest in processes},
-        process_names=process_names(session),
         statuses=STATUS_LABELS,
         can_migrate=current_user.has_role(*INSTANCE_CONTROL_ROLES, anywhere=True),
     )
-
-
-def process_names(session: Session) -> dict[str, str]:
-    """The name of each process (its newest version's), by key."""
-    newest = (
-        select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("version"))
-        .group_by(ProcessVersion.process_key)
-        .subquery()
-    )
-    rows = session.execute(
-        select(ProcessVersion.process_key, ProcessVersion.name).join(
-            newest,
-            (ProcessVersion.process_key == newest.c.process_key)
-            & (ProcessVersion.version == newest.c.version),
-        )
-    )
-    return {key: name for key, name in rows if name}
 
 
 @bp.get("/export.xlsx")
@@ -208,7 +191,6 @@ def export() -> Response:
     query = instance_query(session, args, now).order_by(ProcessInstance.id.desc()).limit(exports.MAX_ROWS + 1)
     overdue = overdue_clause(now)
     rows = session.execute(query.add_columns(overdue.label("overdue")))
-    names = process_names(session)
     lang = current_lang()
     headers = [
         "#",
@@ -232,7 +214,7 @@ def export() -> Response:
                 i.business_key or "",
                 i.title or "",
                 jurisdiction_name(i.jurisdiction, lang) if i.jurisdiction else "",
-                names.get(i.process_key) or i.process_key,
+                process_name(i.process_key),
                 i.version,
                 str(STATUS_LABELS.get(i.status, i.status)),
                 gettext("是") if late else "",
@@ -329,7 +311,6 @@ def instance(instance_id: int) -> str:
         open_tasks=open_tasks,
         newest=newest,
         can_control=can_control(inst),
-        process_name=process_names(session).get(inst.process_key),
         statuses=STATUS_LABELS,
     )
 
@@ -384,11 +365,11 @@ def heat(process_key: str, version: int) -> str:
         element: url_for("monitor.index", process=process_key, version=version, status="running", at=element)
         for element in counts
     }
-    name = process_names(session).get(process_key) or process_key
+    name = process_name(process_key)
     return render_template(
         "monitor/heat.html",
         pv=pv,
-        process_name=name,
+        process_title=name,
         heat={"process": process_key, "name": name, "counts": counts, "links": links},
         total=sum(counts.values()),
     )
