@@ -125,3 +125,39 @@ def test_modeler_validate_shows_problems_and_deploys(client: FlaskClient, demo, 
     client.post("/logout", data={"csrf_token": csrf_token(client, "/modeler/")})
     login(client, "supervisor")
     assert client.get("/modeler/").status_code == 403
+
+
+def test_modeler_lists_processes_by_name_per_jurisdiction_in_one_language(
+    client: FlaskClient, demo, db_session: Session
+) -> None:  # type: ignore[no-untyped-def]
+    """The process owner finds a process by its name under its jurisdiction, and the file list of the modeler
+    names each diagram, table and form — in Chinese, or in English in the English UI, never both."""
+    from sqlalchemy import select
+
+    from engine.models.deployment import ProcessVersion
+
+    login(client, "owner")
+    page = client.get("/modeler/").get_data(as_text=True)
+    assert "<caption>大足</caption>" in page
+    assert "<caption>各地共用</caption>" in page
+    assert "大足区揭榜挂帅项目" in page  # dazu_challenge by its name
+    assert "Deployed processes" not in page and "Open" not in page
+    pv_id = db_session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_key == "dazu_challenge"))
+    edit = client.get(f"/modeler/versions/{pv_id}").get_data(as_text=True)
+    assert "<h2>大足区揭榜挂帅项目 v1" in edit
+    config = json.loads(edit.split('id="modeler-config">', 1)[1].split("</script>", 1)[0])
+    titles = {f["name"]: f["title"] for f in config["files"]}
+    assert titles["bpmn/dazu/dazu_challenge.bpmn"] == "大足区揭榜挂帅项目"
+    assert titles["bpmn/shared/publicity.bpmn"] and titles["bpmn/shared/publicity.bpmn"] != "publicity"
+
+    client.post("/lang/en", data={"csrf_token": csrf_token(client, "/modeler/")})
+    english = client.get("/modeler/").get_data(as_text=True)
+    assert (
+        "Deployed processes" in english
+        and "已部署流程" not in english
+        and "<caption>Shared</caption>" in english
+    )
+    edit = client.get(f"/modeler/versions/{pv_id}").get_data(as_text=True)
+    config = json.loads(edit.split('id="modeler-config">', 1)[1].split("</script>", 1)[0])
+    title = next(f["title"] for f in config["files"] if f["name"] == "bpmn/dazu/dazu_challenge.bpmn")
+    assert title and not any("\u4e00" <= ch <= "\u9fff" for ch in title)

@@ -19,7 +19,7 @@ from engine.version_history import StaleBase
 from web.access import rule
 from web.extensions import db
 from web.i18n import current_lang
-from web.views.modeler_forms import file_group, panel_settings
+from web.views.modeler_forms import file_group, file_place, file_title, panel_settings
 from web.views.versions import deploy_labels, diff_url, stale_json
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
@@ -37,16 +37,18 @@ def index() -> str:
     versions = session.scalars(
         select(ProcessVersion).order_by(ProcessVersion.process_key, ProcessVersion.version.desc())
     ).all()
-    by_process: dict[str, list[ProcessVersion]] = {}
+    # grouped by where each process belongs (jurisdiction, shared), each process's versions newest first
+    lang = current_lang()
+    by_place: dict[str, dict[str, list[ProcessVersion]]] = {}
     for pv in versions:
-        by_process.setdefault(pv.process_key, []).append(pv)
+        by_place.setdefault(file_place(pv.bpmn_file, lang), {}).setdefault(pv.process_key, []).append(pv)
     deployments = session.scalars(
         select(Deployment)
         .options(selectinload(Deployment.versions), selectinload(Deployment.files))
         .order_by(Deployment.id.desc())
         .limit(100)
     ).all()
-    return render_template("modeler/index.html", by_process=by_process, deployments=deployments)
+    return render_template("modeler/index.html", by_place=by_place, deployments=deployments)
 
 
 def _deployment_or_404(deployment_id: int) -> Deployment:
@@ -101,6 +103,7 @@ def _config(dep: Deployment, *, open_file: str | None) -> dict[str, Any]:
                 "kind": f.kind,
                 "url": url_for(".file", deployment_id=dep.id, name=f.name),
                 "group": file_group(f.name, f.kind, lang),
+                "title": file_title(f.name, f.kind, f.content, lang),
             }
             for f in dep.files
         ],

@@ -18,7 +18,7 @@ from forms.definition import FormDefinition
 from forms.errors import FormDefinitionError
 from forms.render import render_form
 from web.access import rule
-from web.i18n import current_lang
+from web.i18n import current_lang, diagram_name
 
 bp = Blueprint("modeler_forms", __name__, url_prefix="/modeler/forms")
 
@@ -36,17 +36,34 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang == "zh" else pair[1]
 
 
-def file_group(name: str, kind: str | None, lang: str) -> str:
-    """The heading a file is listed under: its jurisdiction (the folder after ``bpmn/``) and kind."""
+def file_place(name: str, lang: str) -> str:
+    """Where a file belongs: its jurisdiction (the folder after ``bpmn/``), shared, or general."""
     parts = name.split("/")
     folder = parts[1] if len(parts) > 2 and parts[0] == "bpmn" else (parts[0] if len(parts) > 1 else "")
     if folder == "shared":
-        place = _pick(("各地共用", "Shared"), lang)
-    elif folder in ("", "definitions"):
-        place = _pick(("通用", "General"), lang)
-    else:
-        place = jurisdiction_name(folder, lang)
-    return f"{place} · {_pick(KIND_NAMES.get(kind or '', (kind or '', kind or '')), lang)}"
+        return _pick(("各地共用", "Shared"), lang)
+    if folder in ("", "definitions"):
+        return _pick(("通用", "General"), lang)
+    return jurisdiction_name(folder, lang)
+
+
+def file_group(name: str, kind: str | None, lang: str) -> str:
+    """The heading a file is listed under: its place (``file_place``) and kind."""
+    return f"{file_place(name, lang)} · {_pick(KIND_NAMES.get(kind or '', (kind or '', kind or '')), lang)}"
+
+
+def file_title(name: str, kind: str | None, content: bytes, lang: str) -> str:
+    """What the file list calls a file: a diagram by its (first) process's name, a decision table by its
+    decision's name, a form by its title, in the user's language; the file name when it names nothing."""
+    if kind == "form":
+        entry = _form_entry(name, content, lang)
+        if entry and entry["title"]:
+            return entry["title"]
+    elif kind in ("bpmn", "dmn"):
+        for found in _named_elements(content, "process" if kind == "bpmn" else "decision"):
+            if found["name"]:
+                return diagram_name(found["name"])
+    return name.rsplit("/", 1)[-1].removesuffix(".form.json").removesuffix(".bpmn").removesuffix(".dmn")
 
 
 def _form_entry(name: str, content: bytes, lang: str) -> dict[str, str] | None:
@@ -60,14 +77,15 @@ def _form_entry(name: str, content: bytes, lang: str) -> dict[str, str] | None:
     return {"id": raw["id"], "title": str(title.get(lang) or title.get("zh") or ""), "file": name}
 
 
-def _processes(content: bytes) -> list[dict[str, str]]:
+def _named_elements(content: bytes, localname: str) -> list[dict[str, str]]:
+    """id and name of every ``process`` (BPMN) or ``decision`` (DMN, any version) element of a file."""
     try:
         root = etree.fromstring(content, parser=etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError:
         return []
     return [
         {"id": p.get("id"), "name": p.get("name") or ""}
-        for p in root.iter(f"{{{BPMN_MODEL}}}process")
+        for p in root.iter(f"{{{BPMN_MODEL}}}{localname}" if localname == "process" else f"{{*}}{localname}")
         if p.get("id")
     ]
 
@@ -77,7 +95,9 @@ def panel_settings(files: list[tuple[str, str | None, bytes]]) -> dict[str, Any]
     processes (for call activities) and the roles a lane can name."""
     lang = current_lang()
     forms = [e for name, kind, content in files if kind == "form" if (e := _form_entry(name, content, lang))]
-    processes = [p for _name, kind, content in files if kind == "bpmn" for p in _processes(content)]
+    processes = [
+        p for _name, kind, content in files if kind == "bpmn" for p in _named_elements(content, "process")
+    ]
     roles = [
         {"value": code, "label": f"{_pick(names, lang)} ({code})", "name": names[0]}
         for code, names in ROLE_NAMES.items()

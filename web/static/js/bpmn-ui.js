@@ -251,7 +251,7 @@
     var order = [];
     var current = null;
     var problems = [];
-    (config.files || []).forEach(function (f) { files[f.name] = { kind: f.kind, url: f.url, group: f.group, text: null, edited: false }; order.push(f.name); });
+    (config.files || []).forEach(function (f) { files[f.name] = { kind: f.kind, url: f.url, group: f.group, title: f.title, text: null, edited: false }; order.push(f.name); });
 
     function dmnModeler() {
       if (!dmn) dmn = new DmnJS({ container: dmnBox });  // keyboard: bound to the canvas implicitly
@@ -273,7 +273,7 @@
         }
         var o = document.createElement("option");
         o.value = name;
-        o.textContent = name.split("/").pop().replace(/\.form\.json$|\.bpmn$|\.dmn$/, "") + (f.edited ? " *" : "");
+        o.textContent = (f.title || name.split("/").pop().replace(/\.form\.json$|\.bpmn$|\.dmn$/, "")) + (f.edited ? " *" : "");
         o.title = name;
         o.setAttribute("data-file", name);
         if (name === current) o.selected = true;
