@@ -19,7 +19,9 @@ from engine.models.domain import LedgerEntry, Project
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.models.timer import TimerDue
+from engine.xmlsafe import parse_xml
 
+BPMN_MODEL = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 #: open tasks due within this many days count as due soon
 DUE_SOON_DAYS = 3
 #: rows shown in the lists of the dashboard (windows, failures); the monitor has the rest
@@ -170,48 +172,111 @@ def _year_start(year: int) -> datetime:
     return datetime(year, 1, 1, tzinfo=SHANGHAI)
 
 
-def element_counts(
+def _waiting_sets(
     session: Session, process_key: str, version: int, scope: Sequence[str] | None
-) -> dict[str, int]:
-    """For one process version: how many running instances wait at each element — an open human task there
-    or a waiting timer (element ids of the version's diagrams, the called processes' included)."""
+) -> dict[str, set[int]]:
+    """Element id → the running instances of one version waiting there (an open human task or a timer)."""
     running = and_(
         ProcessInstance.process_key == process_key,
         ProcessInstance.version == version,
         ProcessInstance.status == "running",
         _scoped(ProcessInstance.jurisdiction, scope),
     )
-    counts: dict[str, set[int]] = {}
+    waiting: dict[str, set[int]] = {}
     for element, instance_id in session.execute(
         select(HumanTask.task_spec, HumanTask.instance_id)
         .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
         .where(running, HumanTask.status.in_(task_model.OPEN))
         .distinct()
     ):
-        counts.setdefault(element, set()).add(instance_id)
+        waiting.setdefault(element, set()).add(instance_id)
     for element, instance_id in session.execute(
         select(TimerDue.task_spec, TimerDue.instance_id)
         .join(ProcessInstance, ProcessInstance.id == TimerDue.instance_id)
         .where(running)
         .distinct()
     ):
-        counts.setdefault(element, set()).add(instance_id)
-    return {element: len(ids) for element, ids in counts.items()}
+        waiting.setdefault(element, set()).add(instance_id)
+    return waiting
 
 
-def waiting_at(element: str) -> ColumnElement[bool]:
-    """On ProcessInstance: it waits at ``element`` (an open human task or a waiting timer there)."""
+def element_counts(
+    session: Session, process_key: str, version: int, scope: Sequence[str] | None
+) -> dict[str, int]:
+    """For one process version: how many running instances wait at each element — an open human task there
+    or a waiting timer (element ids of the version's diagrams, the called processes' included)."""
+    return {element: len(ids) for element, ids in _waiting_sets(session, process_key, version, scope).items()}
+
+
+def stage_counts(
+    session: Session,
+    process_key: str,
+    version: int,
+    scope: Sequence[str] | None,
+    members: dict[str, frozenset[str]],
+) -> dict[str, int]:
+    """For each stage (call activity or embedded subprocess, ``members`` from ``stage_members``): how many
+    running instances of the version wait somewhere inside it."""
+    waiting = _waiting_sets(session, process_key, version, scope)
+    counts: dict[str, int] = {}
+    for stage, inside in members.items():
+        ids: set[int] = set()
+        for element in inside:
+            ids |= waiting.get(element, set())
+        if ids:
+            counts[stage] = len(ids)
+    return counts
+
+
+def stage_members(diagrams: Sequence[bytes]) -> dict[str, frozenset[str]]:
+    """For each call activity and embedded subprocess of a version's diagrams: the ids of every element that
+    runs inside it — the called process's elements and, through nested stages, theirs."""
+    processes: dict[str, set[str]] = {}
+    called: dict[str, str] = {}
+    embedded: dict[str, set[str]] = {}
+    for content in diagrams:
+        root = parse_xml(content).getroot()
+        for process in root.iter(f"{{{BPMN_MODEL}}}process"):
+            processes[process.get("id") or ""] = _ids_inside(process)
+        for element in root.iter(f"{{{BPMN_MODEL}}}callActivity"):
+            if element.get("id") and element.get("calledElement"):
+                called[element.get("id") or ""] = element.get("calledElement") or ""
+        for element in root.iter(f"{{{BPMN_MODEL}}}subProcess", f"{{{BPMN_MODEL}}}transaction"):
+            if element.get("id"):
+                embedded[element.get("id") or ""] = _ids_inside(element)
+
+    def resolve(stage: str, seen: frozenset[str]) -> set[str]:
+        inside = (
+            set(processes.get(called[stage], set())) if stage in called else set(embedded.get(stage, set()))
+        )
+        for nested in list(inside):
+            if nested in called or nested in embedded:
+                if nested not in seen:
+                    inside |= resolve(nested, seen | {nested})
+        return inside
+
+    return {stage: frozenset(resolve(stage, frozenset({stage}))) for stage in (*called, *embedded)}
+
+
+def _ids_inside(container: Any) -> set[str]:
+    return {el.get("id") for el in container.iter() if el is not container and el.get("id")}
+
+
+def waiting_at(element: str, inside: frozenset[str] = frozenset()) -> ColumnElement[bool]:
+    """On ProcessInstance: it waits at ``element`` (an open human task or a waiting timer there) or, for a
+    stage, at any of the elements ``inside`` it (``stage_members``)."""
+    elements = sorted({element, *inside})
     return or_(
         exists(
             select(HumanTask.id).where(
                 HumanTask.instance_id == ProcessInstance.id,
                 HumanTask.status.in_(task_model.OPEN),
-                HumanTask.task_spec == element,
+                HumanTask.task_spec.in_(elements),
             )
         ),
         exists(
             select(TimerDue.id).where(
-                TimerDue.instance_id == ProcessInstance.id, TimerDue.task_spec == element
+                TimerDue.instance_id == ProcessInstance.id, TimerDue.task_spec.in_(elements)
             )
         ),
     )

@@ -114,6 +114,10 @@ def test_heat_counts_match_the_lists_and_the_database(client: FlaskClient, start
     for element, count in heat["counts"].items():
         listed = client.get(heat["links"][element]).get_data(as_text=True)
         assert _TOTAL.search(listed).group(1) == str(count), element  # type: ignore[union-attr]
+    # a stage (call activity) counts the instances waiting anywhere inside it, and its list agrees
+    for stage, count in heat["stages"].items():
+        listed = client.get(heat["links"][stage]).get_data(as_text=True)
+        assert _TOTAL.search(listed).group(1) == str(count), stage  # type: ignore[union-attr]
     assert (
         client.get(f"/monitor/processes/dazu_challenge/{version}/diagram.bpmn").mimetype == "application/xml"
     )

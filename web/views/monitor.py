@@ -113,8 +113,10 @@ def instance_query(session: Session, args: dict[str, str], now: Any) -> Any:
         )
     if args.get("overdue"):
         query = query.where(overdue_clause(now))
-    if args.get("at"):  # waits at this element (the diagram's counts)
-        query = query.where(dashboard.waiting_at(args["at"]))
+    if args.get("at"):  # waits at this element (the diagram's counts) or somewhere inside this stage
+        pv = _version(session, args.get("process"), version)
+        inside = version_stages(session, pv).get(args["at"], frozenset()) if pv else frozenset()
+        query = query.where(dashboard.waiting_at(args["at"], inside))
     return query
 
 
@@ -330,6 +332,33 @@ def _process_ids(sha256: str, content: bytes) -> frozenset[str]:
     )
 
 
+_STAGES: dict[tuple[str, ...], dict[str, frozenset[str]]] = {}
+
+
+def version_stages(session: Session, pv: ProcessVersion) -> dict[str, frozenset[str]]:
+    """The stages (call activities, embedded subprocesses) of a version's diagrams and the elements inside
+    each (``dashboard.stage_members``); computed once per set of diagram files (deployed files never change)."""
+    files = session.scalars(
+        select(DeploymentFile)
+        .where(DeploymentFile.deployment_id == pv.deployment_id, DeploymentFile.kind == "bpmn")
+        .order_by(DeploymentFile.name)
+    ).all()
+    key = tuple(f.sha256 for f in files)
+    if key not in _STAGES:
+        _STAGES[key] = dashboard.stage_members([f.content for f in files])
+    return _STAGES[key]
+
+
+def _version(session: Session, process_key: str | None, version: int | None) -> ProcessVersion | None:
+    if not process_key or version is None:
+        return None
+    return session.scalar(
+        select(ProcessVersion).where(
+            ProcessVersion.process_key == process_key, ProcessVersion.version == version
+        )
+    )
+
+
 def diagram_file(session: Session, pv: ProcessVersion, process_id: str | None) -> DeploymentFile | None:
     """The deployment file that draws ``process_id`` (default: the version's own diagram)."""
     files = session.scalars(
@@ -360,17 +389,19 @@ def heat(process_key: str, version: int) -> str:
     the list of those instances."""
     session = db.session()
     pv = _version_or_404(process_key, version)
-    counts = dashboard.element_counts(session, process_key, version, visible_jurisdictions())
+    scope = visible_jurisdictions()
+    counts = dashboard.element_counts(session, process_key, version, scope)
+    stages = dashboard.stage_counts(session, process_key, version, scope, version_stages(session, pv))
     links = {
         element: url_for("monitor.index", process=process_key, version=version, status="running", at=element)
-        for element in counts
+        for element in (*counts, *stages)
     }
     name = process_name(process_key)
     return render_template(
         "monitor/heat.html",
         pv=pv,
         process_title=name,
-        heat={"process": process_key, "name": name, "counts": counts, "links": links},
+        heat={"process": process_key, "name": name, "counts": counts, "stages": stages, "links": links},
         total=sum(counts.values()),
     )
 

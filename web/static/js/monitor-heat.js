@@ -10,7 +10,8 @@
   var url = container.getAttribute("data-diagram-url");
   var crumbs = document.getElementById("diagram-crumbs");
   var stack = [];
-  var top = Math.max.apply(null, [1].concat(Object.keys(heat.counts).map(function (k) { return heat.counts[k]; })));
+  var all = Object.assign({}, heat.counts, heat.stages || {});
+  var top = Math.max.apply(null, [1].concat(Object.keys(all).map(function (k) { return all[k]; })));
 
   function decorate() {
     var registry = viewer.get("elementRegistry");
@@ -26,6 +27,19 @@
       link.setAttribute("data-element", element);
       overlays.add(element, { position: { top: -14, right: 14 }, html: link, scale: false });
       shown[element] = heat.counts[element];
+    });
+    // a stage (call activity, subprocess): how many instances wait somewhere inside it
+    Object.keys(heat.stages || {}).forEach(function (element) {
+      if (!registry.get(element) || shown[element]) { return; }
+      var link = document.createElement("a");
+      var level = Math.min(4, Math.ceil(4 * heat.stages[element] / top));
+      link.className = "jb-heat jb-heat-stage jb-heat-" + level;
+      link.href = heat.links[element];
+      link.textContent = String(heat.stages[element]);
+      link.setAttribute("data-element", element);
+      link.setAttribute("data-stage", "1");
+      overlays.add(element, { position: { top: -14, right: 14 }, html: link, scale: false });
+      shown[element] = heat.stages[element];
     });
     registry.filter(function (e) { return e.type === "bpmn:CallActivity"; }).forEach(function (e) {
       var called = e.businessObject.calledElement;
