@@ -42,10 +42,29 @@
     window.jbLastImport = outcome;
   }
 
+  /** After fitting the diagram, keep it clear of the modeler's palette (which floats over the canvas's left
+   * edge): the whole diagram is drawn right of the palette, never larger than its natural size. */
+  function clearPalette(canvas, container) {
+    var palette = container.querySelector(".djs-palette");
+    if (!palette) return;
+    var vb = canvas.viewbox();
+    var room = palette.getBoundingClientRect().right - container.getBoundingClientRect().left + 16;
+    var outer = vb.outer, inner = vb.inner;
+    if (!inner.width || !inner.height || room <= 0 || room > outer.width / 2) return;
+    var scale = Math.min(1, (outer.width - room - 16) / inner.width, (outer.height - 32) / inner.height);
+    canvas.viewbox({
+      x: inner.x - room / scale,
+      y: inner.y - (outer.height / scale - inner.height) / 2,
+      width: outer.width / scale,
+      height: outer.height / scale,
+    });
+  }
+
   function importInto(instance, xml, container) {
     return instance.importXML(xml).then(function (result) {
       var canvas = instance.get("canvas");
       canvas.zoom("fit-viewport", "auto");
+      clearPalette(canvas, container);
       var outcome = { shapes: shapeCount(instance.get("elementRegistry")), warnings: (result.warnings || []).length };
       reportImport(container, outcome);
       return outcome;
