@@ -2,7 +2,9 @@
 
 Run: ``.venv/bin/python scripts/diagram_stats.py [folder or .bpmn files…]`` (default: bpmn/). Flow nodes are the
 BPMN events, activities and gateways of each diagram; an edge crossing is a point where two sequence or message
-flows (their BPMNDI waypoints) cross, not counting points where flows merely meet at a shared end.
+flows (their BPMNDI waypoints) cross, not counting points where flows merely meet at a shared end. An edge through
+a shape is a flow whose line runs through a flow node other than its own ends (or a shape holding them); a
+crossed label is a name's box (BPMNLabel) that a flow's line runs through.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 Point = tuple[float, float]
 Segment = tuple[Point, Point]
+Box = tuple[float, float, float, float]  # x, y, width, height
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ class DiagramStats:
     flow_nodes: int
     edges: int
     crossings: int
+    through_shapes: int
+    crossed_labels: int
     width: int
     height: int
 
@@ -81,6 +86,75 @@ def edge_crossings(edges: list[list[Point]]) -> int:
     return count
 
 
+def segment_enters_box(s: Segment, box: Box, margin: float = 1.0) -> bool:
+    """True when the segment runs through the inside of the box shrunk by ``margin`` (touching the border does
+    not count), by clipping the segment to the box (Liang–Barsky)."""
+    (x0, y0), (x1, y1) = s
+    left, top = box[0] + margin, box[1] + margin
+    right, bottom = box[0] + box[2] - margin, box[1] + box[3] - margin
+    if right <= left or bottom <= top:
+        return False
+    dx, dy = x1 - x0, y1 - y0
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, x0 - left), (dx, right - x0), (-dy, y0 - top), (dy, bottom - y0)):
+        if p == 0:
+            if q <= 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low >= high:
+            return False
+    return True
+
+
+def _inside(inner: Box, outer: Box) -> bool:
+    cx, cy = inner[0] + inner[2] / 2, inner[1] + inner[3] / 2
+    return outer[0] <= cx <= outer[0] + outer[2] and outer[1] <= cy <= outer[1] + outer[3]
+
+
+def _box(bounds: etree._Element) -> Box:
+    return tuple(float(bounds.get(k, 0)) for k in ("x", "y", "width", "height"))  # type: ignore[return-value]
+
+
+def through_shapes_and_labels(root: etree._Element) -> tuple[int, int]:
+    """(flows running through a flow node that is not one of their ends nor holds one, flows running through a
+    name's label box)."""
+    kinds = {
+        el.get("id"): etree.QName(el).localname
+        for el in root.iter()
+        if isinstance(el.tag, str) and el.get("id") and etree.QName(el).namespace == BPMN
+    }
+    ends = {
+        el.get("id"): (el.get("sourceRef"), el.get("targetRef"))
+        for el in root.iter(f"{{{BPMN}}}sequenceFlow", f"{{{BPMN}}}messageFlow")
+    }
+    shapes: dict[str, Box] = {}
+    labels: list[Box] = []
+    for shape in root.iter(f"{{{BPMNDI}}}BPMNShape", f"{{{BPMNDI}}}BPMNEdge"):
+        label = shape.find(f"{{{BPMNDI}}}BPMNLabel/{{{DC}}}Bounds")
+        if label is not None:
+            labels.append(_box(label))
+        bounds = shape.find(f"{{{DC}}}Bounds")
+        element = shape.get("bpmnElement")
+        if bounds is not None and element and kinds.get(element) in FLOW_NODES:
+            shapes[element] = _box(bounds)
+    through = crossed = 0
+    for edge in root.iter(f"{{{BPMNDI}}}BPMNEdge"):
+        points = [(float(w.get("x", 0)), float(w.get("y", 0))) for w in edge.findall(f"{{{DI}}}waypoint")]
+        segments = list(pairwise(points))
+        own = [shapes[e] for e in ends.get(edge.get("bpmnElement"), ()) if e in shapes]
+        others = [
+            box for box in shapes.values() if box not in own and not any(_inside(end, box) for end in own)
+        ]
+        through += sum(1 for box in others if any(segment_enters_box(s, box) for s in segments))
+        crossed += sum(1 for box in labels if any(segment_enters_box(s, box, margin=0) for s in segments))
+    return through, crossed
+
+
 def diagram_stats(path: Path, base: Path) -> DiagramStats:
     root = etree.parse(str(path)).getroot()
     processes = root.findall(f"{{{BPMN}}}process")
@@ -102,6 +176,7 @@ def diagram_stats(path: Path, base: Path) -> DiagramStats:
     for points in edges:
         for x, y in points:
             right, bottom = max(right, x), max(bottom, y)
+    through, crossed = through_shapes_and_labels(root)
     try:
         name = path.relative_to(base).as_posix()
     except ValueError:
@@ -112,6 +187,8 @@ def diagram_stats(path: Path, base: Path) -> DiagramStats:
         flow_nodes=nodes,
         edges=len(edges),
         crossings=edge_crossings(edges),
+        through_shapes=through,
+        crossed_labels=crossed,
         width=round(right),
         height=round(bottom),
     )
@@ -125,9 +202,26 @@ def collect(paths: Iterable[Path]) -> list[Path]:
 
 
 def table(stats: list[DiagramStats]) -> str:
-    header = ("diagram", "flow nodes", "edges", "crossings", "canvas (px)")
+    header = (
+        "diagram",
+        "flow nodes",
+        "edges",
+        "crossings",
+        "through shapes",
+        "crossed labels",
+        "canvas (px)",
+    )
     rows = [
-        (s.file, str(s.flow_nodes), str(s.edges), str(s.crossings), f"{s.width}×{s.height}") for s in stats
+        (
+            s.file,
+            str(s.flow_nodes),
+            str(s.edges),
+            str(s.crossings),
+            str(s.through_shapes),
+            str(s.crossed_labels),
+            f"{s.width}×{s.height}",
+        )
+        for s in stats
     ]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |"]

@@ -68,3 +68,55 @@ def test_the_table_lists_every_shipped_diagram(capsys: pytest.CaptureFixture[str
     for path in sorted((ROOT / "bpmn").rglob("*.bpmn")):
         assert path.relative_to(ROOT / "bpmn").as_posix() in out
     assert "| diagram" in out and "crossings" in out
+
+
+THROUGH = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+    xmlns:di="http://www.omg.org/spec/DD/20100524/DI" id="d" targetNamespace="t">
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:startEvent id="s" name="开始"/><bpmn:userTask id="a"/><bpmn:userTask id="b"/>
+    <bpmn:subProcess id="sub"><bpmn:userTask id="in"/></bpmn:subProcess>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="b"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="a" targetRef="in"/>
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="D"><bpmndi:BPMNPlane id="P" bpmnElement="p">
+    <bpmndi:BPMNShape id="s_di" bpmnElement="s"><dc:Bounds x="0" y="82" width="36" height="36"/>
+      <bpmndi:BPMNLabel><dc:Bounds x="0" y="124" width="36" height="14"/></bpmndi:BPMNLabel></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="a_di" bpmnElement="a"><dc:Bounds x="100" y="60" width="100" height="80"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="b_di" bpmnElement="b"><dc:Bounds x="300" y="60" width="100" height="80"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="sub_di" bpmnElement="sub" isExpanded="true"><dc:Bounds x="80" y="300" width="300" height="200"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="in_di" bpmnElement="in"><dc:Bounds x="200" y="360" width="100" height="80"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNEdge id="f1_di" bpmnElement="f1"><di:waypoint x="36" y="100"/><di:waypoint x="300" y="100"/></bpmndi:BPMNEdge>
+    <bpmndi:BPMNEdge id="f2_di" bpmnElement="f2"><di:waypoint x="150" y="140"/><di:waypoint x="150" y="400"/>
+      <di:waypoint x="200" y="400"/></bpmndi:BPMNEdge>
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""
+
+
+def test_an_edge_through_a_shape_is_counted_but_not_one_into_the_subprocess_holding_its_end(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "x.bpmn"
+    path.write_text(THROUGH, encoding="utf-8")
+    stats = _stats().diagram_stats(path, tmp_path)
+    # f1 runs through task a on its way from s to b; f2 enters the subprocess that holds its target
+    assert (stats.through_shapes, stats.crossed_labels) == (1, 0)
+    crossed = THROUGH.replace('<dc:Bounds x="0" y="124"', '<dc:Bounds x="140" y="200"')  # label under f2
+    path.write_text(crossed, encoding="utf-8")
+    assert _stats().diagram_stats(path, tmp_path).crossed_labels == 1
+
+
+@pytest.mark.parametrize(
+    ("segment", "enters"),
+    [
+        (((0, 5), (20, 5)), True),  # straight through
+        (((0, 0), (20, 0)), False),  # along the border
+        (((0, -5), (20, -5)), False),  # outside
+        (((-5, -5), (15, 15)), True),  # diagonal through
+        (((5, 5), (5, 5)), True),  # a point inside
+    ],
+)
+def test_segment_enters_box(segment: tuple, enters: bool) -> None:
+    assert _stats().segment_enters_box(segment, (0, 0, 10, 10)) is enters
