@@ -2,7 +2,9 @@
 
 Run: ``.venv/bin/python scripts/diagram_stats.py [folder or .bpmn files…]`` (default: bpmn/). Flow nodes are the
 BPMN events, activities and gateways of each diagram; an edge crossing is a point where two sequence or message
-flows (their BPMNDI waypoints) cross, not counting points where flows merely meet at a shared end.
+flows (their BPMNDI waypoints) cross, not counting points where flows merely meet at a shared end. ``overlaps``
+lists edges drawn through a shape other than their own ends (an expanded subprocess counts only for edges from
+outside it) and labels a line runs through.
 """
 
 from __future__ import annotations
@@ -79,6 +81,73 @@ def edge_crossings(edges: list[list[Point]]) -> int:
     for one, other in combinations(segmented, 2):
         count += sum(1 for s in one for t in other if segments_cross(s, t))
     return count
+
+
+Box = tuple[float, float, float, float]
+
+
+def _bounds(element: etree._Element) -> Box | None:
+    found = element.find(f"{{{DC}}}Bounds")
+    if found is None:
+        return None
+    x, y = float(found.get("x", 0)), float(found.get("y", 0))
+    return x, y, x + float(found.get("width", 0)), y + float(found.get("height", 0))
+
+
+def segment_enters_box(s: Segment, box: Box) -> bool:
+    """True when an axis-parallel segment runs through the inside of the box (touching its border does not
+    count); other segments are not checked."""
+    (ax, ay), (bx, by) = s
+    x0, y0, x1, y1 = box
+    if ax == bx:
+        return x0 < ax < x1 and min(ay, by) < y1 and max(ay, by) > y0
+    if ay == by:
+        return y0 < ay < y1 and min(ax, bx) < x1 and max(ax, bx) > x0
+    return False
+
+
+def overlaps(path: Path) -> list[str]:
+    """Edges through shapes and labels crossed by edges, as readable sentences (empty: none)."""
+    root = etree.parse(str(path)).getroot()
+    by_id = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+
+    def ancestors(element_id: str | None) -> set[str]:
+        found, element = set(), by_id.get(element_id or "")
+        while element is not None:
+            parent = element.getparent()
+            if parent is not None and etree.QName(parent).localname == "subProcess":
+                found.add(parent.get("id"))
+            element = parent
+        attached = by_id[element_id].get("attachedToRef") if element_id in by_id else None
+        return found | ({attached} if attached else set())
+
+    shapes: dict[str, Box] = {}
+    labels: dict[str, Box] = {}
+    for di in root.iter(f"{{{BPMNDI}}}BPMNShape", f"{{{BPMNDI}}}BPMNEdge"):
+        element = by_id.get(di.get("bpmnElement") or "")
+        if element is None:
+            continue
+        label = di.find(f"{{{BPMNDI}}}BPMNLabel")
+        if label is not None and element.get("name") and (box := _bounds(label)) is not None:
+            labels[element.get("id")] = box
+        if etree.QName(di).localname == "BPMNShape" and etree.QName(element).localname in FLOW_NODES:
+            if (box := _bounds(di)) is not None:
+                shapes[element.get("id")] = box
+    problems = []
+    for di in root.iter(f"{{{BPMNDI}}}BPMNEdge"):
+        flow = by_id.get(di.get("bpmnElement") or "")
+        if flow is None:
+            continue
+        points = [(float(w.get("x", 0)), float(w.get("y", 0))) for w in di.findall(f"{{{DI}}}waypoint")]
+        ends = {flow.get("sourceRef"), flow.get("targetRef")}
+        own = ends | ancestors(flow.get("sourceRef")) | ancestors(flow.get("targetRef"))
+        for shape_id, box in shapes.items():
+            if shape_id not in own and any(segment_enters_box(s, box) for s in pairwise(points)):
+                problems.append(f"edge {flow.get('id')} runs through {shape_id}")
+        for label_id, box in labels.items():
+            if any(segment_enters_box(s, box) for s in pairwise(points)):
+                problems.append(f"edge {flow.get('id')} crosses the label of {label_id}")
+    return problems
 
 
 def diagram_stats(path: Path, base: Path) -> DiagramStats:

@@ -68,3 +68,31 @@ def test_the_table_lists_every_shipped_diagram(capsys: pytest.CaptureFixture[str
     for path in sorted((ROOT / "bpmn").rglob("*.bpmn")):
         assert path.relative_to(ROOT / "bpmn").as_posix() in out
     assert "| diagram" in out and "crossings" in out
+
+
+def test_an_edge_through_a_shape_or_a_label_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "x.bpmn"
+    drawn = DIAGRAM.replace(
+        '<bpmndi:BPMNEdge id="f2_di" bpmnElement="f2"><di:waypoint x="0" y="100"/><di:waypoint x="100" y="0"/>',
+        '<bpmndi:BPMNEdge id="f2_di" bpmnElement="f2"><di:waypoint x="0" y="100"/><di:waypoint x="600" y="100"/>',
+    ).replace(
+        '<bpmndi:BPMNShape id="e_di" bpmnElement="e"><dc:Bounds x="500" y="300" width="36" height="36"/>',
+        '<bpmndi:BPMNShape id="e_di" bpmnElement="e"><dc:Bounds x="500" y="300" width="36" height="36"/>'
+        '</bpmndi:BPMNShape><bpmndi:BPMNShape id="a_di" bpmnElement="a"><dc:Bounds x="20" y="80" width="40" height="40"/>',
+    )
+    drawn = (
+        drawn.replace('<bpmn:userTask id="a"/>', '<bpmn:userTask id="a"/>')
+        .replace(
+            '<bpmn:sequenceFlow id="f3" sourceRef="a" targetRef="g"/>',
+            '<bpmn:sequenceFlow id="f3" sourceRef="a" targetRef="g" name="是"/>',
+        )
+        .replace(
+            '<di:waypoint x="200" y="100"/></bpmndi:BPMNEdge>',
+            '<di:waypoint x="200" y="100"/><bpmndi:BPMNLabel><dc:Bounds x="300" y="90" width="20" height="20"/>'
+            "</bpmndi:BPMNLabel></bpmndi:BPMNEdge>",
+        )
+    )
+    path.write_text(drawn, encoding="utf-8")
+    assert _stats().overlaps(path) == ["edge f2 runs through a", "edge f2 crosses the label of f3"]
+    path.write_text(DIAGRAM, encoding="utf-8")
+    assert _stats().overlaps(path) == []
