@@ -239,10 +239,17 @@ def describe(session: Session, instance_id: int) -> dict[str, Any]:
 
 def current_data(wf: Any) -> dict[str, Any]:
     """The data a person would call 'the instance's data': the workflow data once finished, else the data of
-    the most recently changed task."""
+    the most recently changed task of a diagram element (not an engine-internal join such as the one that
+    waits for a boundary event's branch to end: it holds no data until it runs)."""
     if wf.is_completed():
         return dict(wf.data)
-    tasks = wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR | TaskState.COMPLETED)
+    tasks = [
+        t
+        for t in wf.get_tasks(
+            state=TaskState.READY | TaskState.WAITING | TaskState.ERROR | TaskState.COMPLETED
+        )
+        if t.task_spec.bpmn_id
+    ]
     latest = max(tasks, key=lambda t: t.last_state_change, default=None)
     return dict(latest.data) if latest is not None else {}
 

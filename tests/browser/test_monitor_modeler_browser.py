@@ -44,9 +44,11 @@ def test_supervisor_sees_highlighted_running_instance(page: Any, live_app: str, 
     assert page.locator("form button[name=op]").count() == 0  # read-only for a supervisor
     copy_for_readme(screenshot(page, "monitor-instance"), "monitor-instance")
 
-    # drill down into the called publicity process: its timer is waiting, with its due time
+    # drill down into the called publicity process (named, not its id): its timer is waiting, with its due time
+    assert page.locator(".jb-badge-drill").inner_text() == "↘ 公示"
     page.click(".jb-badge-drill")
     page.wait_for_selector("#diagram[data-process=publicity][data-marked]", state="attached")
+    assert page.inner_text("#diagram-crumbs") == "拟支持项目公示（演示） › 公示"
     info = _wait_import(page, "#diagram")
     assert info["import"] == "ok" and info["marked"].get("waiting"), info
     assert page.locator(".jb-badge-timer").count() >= 1

@@ -54,6 +54,8 @@ def test_instance_page_states_diagram_and_drilldown(client: FlaskClient, demo) -
     login(client, "supervisor")
     state = client.get("/monitor/instances/1/state.json").get_json()
     assert state["process"] == "publicity_demo"
+    # the drill-down names the called process (here the shared publicity) instead of showing its id
+    assert state["names"] == {"publicity_demo": "拟支持项目公示（演示）", "publicity": "公示"}
     merged = {el: s for states in state["processes"].values() for el, s in states.items()}
     assert "completed" in merged.values() and ("active" in merged.values() or "waiting" in merged.values())
     page = client.get("/monitor/instances/1").get_data(as_text=True)

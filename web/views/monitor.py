@@ -29,7 +29,7 @@ from engine.models import task as task_model
 from engine.models.deployment import DeploymentFile, ProcessVersion
 from engine.models.instance import STATUSES, ProcessInstance
 from engine.models.task import HumanTask
-from engine.runtime import load_workflow
+from engine.runtime import load_workflow, version_specs
 from engine.users import INSTANCE_CONTROL_ROLES
 from engine.xmlsafe import parse_xml
 from web import exports
@@ -263,6 +263,13 @@ def element_states(wf: Any, instance: ProcessInstance) -> dict[str, dict[str, st
     return result
 
 
+def process_names(instance: ProcessInstance) -> dict[str, str]:
+    """{process id: display name} of the instance's process and every process it calls (stages, shared
+    processes), so the drill-down names a stage instead of showing its id."""
+    top, called = version_specs(instance.process_version)
+    return {pid: process_name(pid) for pid in [top.name, *called]}
+
+
 def instance_state(session: Session, instance: ProcessInstance) -> dict[str, Any]:
     wf = load_workflow(session, instance)
     return {
@@ -275,6 +282,7 @@ def instance_state(session: Session, instance: ProcessInstance) -> dict[str, Any
         if instance.error_message
         else None,
         "processes": element_states(wf, instance),
+        "names": process_names(instance),
         "timers": [
             {
                 "element": t.task_spec.bpmn_id or t.task_spec.name,

@@ -82,6 +82,8 @@
     var url = container.getAttribute("data-diagram-url");
     var crumbs = document.getElementById("diagram-crumbs");
     var stack = [];
+    /** A process's display name (state.names, in the page's language), its id when unknown. */
+    function nameOf(pid) { return (state.names && state.names[pid]) || pid; }
     var merged = {};
     Object.keys(state.processes || {}).forEach(function (pid) {
       var states = state.processes[pid];
@@ -128,7 +130,7 @@
         var button = document.createElement("span");
         button.className = "jb-badge jb-badge-drill";
         button.setAttribute("data-called", called);
-        button.textContent = "↘ " + called;
+        button.textContent = "↘ " + nameOf(called);
         button.title = "查看被调用流程 Open the called process";
         button.addEventListener("click", function () { open(called); });
         overlays.add(e.id, { position: { bottom: 10, right: 10 }, html: button });
@@ -141,7 +143,7 @@
       crumbs.innerHTML = "";
       stack.forEach(function (pid, i) {
         var a = document.createElement(i === stack.length - 1 ? "strong" : "a");
-        a.textContent = pid;
+        a.textContent = nameOf(pid);
         if (i < stack.length - 1) a.addEventListener("click", function () { stack = stack.slice(0, i); open(pid); });
         crumbs.appendChild(a);
         if (i < stack.length - 1) crumbs.appendChild(document.createTextNode(" › "));
