@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
@@ -319,8 +320,12 @@ def refuse_on_problems(
 
 
 def task_data(session: Session, instance: ProcessInstance, task_id: str) -> dict[str, Any]:
-    """The data of the workflow task ``task_id`` (empty if the task is gone)."""
-    task = load_workflow(session, instance).get_task_from_id(UUID(task_id))
+    """The data of the workflow task ``task_id`` (empty if the task is gone, e.g. it ran in a finished
+    subprocess that engine.compact_state pruned)."""
+    try:
+        task = load_workflow(session, instance).get_task_from_id(UUID(task_id))
+    except TaskNotFoundException:
+        return {}
     return dict(task.data) if task is not None else {}
 
 
