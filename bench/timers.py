@@ -22,11 +22,13 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, insert, select, text, update
 
 ROOT = Path(__file__).resolve().parents[1]
 UUIDS = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-TARGET_S = 5.0  # issue 15: 1,000 due at once all fired within 5 s with two sweepers on PostgreSQL
+TARGET_S = 5.0
+#: the measured timers are due this long after the warm-up ones
+DUE = timedelta(minutes=5)  # issue 15: 1,000 due at once all fired within 5 s with two sweepers on PostgreSQL
 
 
 def _schema_url(url: str) -> tuple[str, str | None]:
@@ -71,8 +73,10 @@ def prepare(url: str) -> None:
         deploy_bundle(session, collect_paths([ROOT / "tests" / "fixtures" / "timer"]))
 
 
-def make_due(url: str, count: int) -> None:
-    """``count`` running instances whose timer is due now (copies of one started instance)."""
+def make_due(url: str, count: int, warm: int) -> None:
+    """``count`` running instances whose timer falls due at once (copies of one started instance, due at
+    ``DUE``), and ``warm`` more due a little earlier, one for each sweeper to fire before the clock starts
+    (a sweeper is a long-running process: its first firing compiles its SQL and caches the specs)."""
     from engine import instances
     from engine.clock import get_clock
     from engine.db import session_factory
@@ -89,7 +93,7 @@ def make_due(url: str, count: int) -> None:
         now = clock.now()
         rows: tuple[list[dict], list[dict], list[dict]] = ([], [], [])
         task_ids = sorted(set(UUIDS.findall(stored.state_json)))
-        for i in range(count - 1):
+        for i in range(count + warm - 1):
             iid = base + 1 + i
             # every copy gets task ids of its own (the human-task rows are keyed by them)
             fresh = {old: str(uuid.uuid4()) for old in task_ids}
@@ -115,7 +119,7 @@ def make_due(url: str, count: int) -> None:
                     "instance_id": iid,
                     "task_id": fresh.get(timer.task_id, timer.task_id),
                     "task_spec": timer.task_spec,
-                    "due_at": timer.due_at,
+                    "due_at": timer.due_at + (DUE if i >= warm - 1 else timedelta(0)),
                 }
             )
         for start in range(0, len(rows[0]), 500):
@@ -129,7 +133,9 @@ def make_due(url: str, count: int) -> None:
                     "(SELECT max(id) FROM process_instance))"
                 )
             )
-        clock.set(now + timedelta(minutes=2))
+        if warm == 0:
+            session.execute(update(TimerDue).values(due_at=TimerDue.due_at + DUE))
+        clock.set(now + timedelta(minutes=2))  # the warm-up rows are due, the measured ones not yet
         session.commit()
 
 
@@ -139,9 +145,8 @@ def worker(url: str) -> None:
     from engine.timers import sweep
 
     session = session_factory(url)()
-    session.execute(text("SELECT 1"))
-    session.rollback()
-    print("ready", flush=True)
+    warmed = sweep(session, batch=1, max_rounds=1)  # one warm-up timer each (make_due)
+    print(f"ready {warmed}", flush=True)
     sys.stdin.readline()
     fired = sweep(session, batch=int(os.environ.get("JIEBANG_SWEEP_BATCH", "10")))
     print(fired, flush=True)
@@ -161,7 +166,14 @@ def fire(url: str, sweepers: int) -> tuple[float, int]:
         for _ in range(sweepers)
     ]
     for p in procs:
-        assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+        assert p.stdout is not None and p.stdout.readline().startswith("ready")
+    from engine.clock import get_clock
+    from engine.db import session_factory
+
+    with session_factory(url)() as session:  # the measured timers fall due now
+        clock = get_clock(session)
+        clock.set(clock.now() + DUE)
+        session.commit()
     start = time.perf_counter()
     for p in procs:
         assert p.stdin is not None
@@ -211,7 +223,7 @@ def main() -> None:
                 url, schema = _schema_url(base)
                 try:
                     prepare(url)
-                    make_due(url, count)
+                    make_due(url, count, sweepers)
                     seconds, fired = fire(url, sweepers)
                     results[(count, sweepers)] = (seconds, fired, fired_once(url))
                 finally:
