@@ -68,3 +68,22 @@ def test_list_pages_never_restore_a_workflow_nor_read_the_state(
     reads["state_sql"].clear()
     assert client.get(f"/monitor/instances/{one}").status_code == 200
     assert reads["workflows"] and reads["state_sql"]
+
+
+def test_the_monitor_list_pages_with_links_in_the_users_language(
+    client: FlaskClient,
+    db_session: Session,
+    publicise,  # noqa: F811
+    web_users,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found by the web benchmark: a second page of instances broke the monitor (the paging links hid the
+    translation function)."""
+    for key in ("P-1", "P-2", "P-3"):
+        publicise(key)
+    monkeypatch.setattr("web.views.monitor.PAGE_SIZE", 1)
+    login(client, web_users["bureau"])
+    first = client.get("/monitor/")
+    assert first.status_code == 200 and "下一页" in first.get_data(as_text=True)
+    middle = client.get("/monitor/?page=2").get_data(as_text=True)
+    assert "上一页" in middle and "下一页" in middle
