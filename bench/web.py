@@ -46,6 +46,7 @@ PAGES = (
     ("portal (anonymous)", "/portal/", None),
     ("challenge list API (anonymous)", "/api/v1/challenges", None),
     ("work queue /tasks (bureau)", "/tasks", "web"),
+    ("a task page /tasks/ID (bureau)", "/tasks/{task}", "web"),
     ("monitor /monitor/ (bureau)", "/monitor/", "web"),
     ("instance list API (admin)", "/api/v1/instances", "api"),
 )
@@ -67,6 +68,24 @@ def prepare(url: str) -> str:
         load_demo(session)
         session.commit()
         return create_token(session, ADMIN, "bench").plaintext
+
+
+def bureau_task(url: str) -> str:
+    """A ready task in Dazu the Dazu bureau may open, from the demo data (its page is one of those measured)."""
+    from engine.db import session_factory
+    from engine.lint import role_of_lane
+    from engine.models.task import HumanTask
+
+    with session_factory(url)() as session:
+        rows = session.execute(
+            select(HumanTask.id, HumanTask.lane)
+            .where(HumanTask.jurisdiction == "dazu", HumanTask.status == "ready")
+            .order_by(HumanTask.created_at)
+        ).all()
+    # the bureau's own task if there is one, else one it oversees (shown to it read-only)
+    found = next((row.id for row in rows if role_of_lane(row.lane) == "bureau"), rows[0].id if rows else None)
+    assert found, "the demo data has no ready task in Dazu"
+    return str(found)
 
 
 def copy_instances(eng: Engine, total: int) -> int:
@@ -249,6 +268,7 @@ def main() -> None:
         url = f"sqlite:///{folder / 'bench.sqlite3'}"
         started = time.perf_counter()
         token = prepare(url)
+        task = bureau_task(url)
         print(f"demo data loaded in {time.perf_counter() - started:.1f} s", flush=True)
         results: dict[str, dict[int, tuple[float, float]]] = {label: {} for label, _, _ in PAGES}
         with server(url, folder) as port:
@@ -257,7 +277,7 @@ def main() -> None:
                 have = copy_instances(get_engine(url), size)
                 print(f"{have} instances ({time.perf_counter() - started:.1f} s to copy)", flush=True)
                 for label, path, who in PAGES:
-                    samples = measure(port, path, who, token, args.clients, args.requests)
+                    samples = measure(port, path.format(task=task), who, token, args.clients, args.requests)
                     results[label][size] = (statistics.median(samples), percentile(samples, 0.99))
                     print(f"  {label}: p50 {results[label][size][0]:.0f} ms", flush=True)
     low, high = sizes[0], sizes[-1]

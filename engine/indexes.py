@@ -101,32 +101,62 @@ def _boundary_due(task: Task, due_by_task: dict[Any, datetime]) -> datetime | No
     return min(dues) if dues else None
 
 
-def rebuild(
-    session: Session, instance: ProcessInstance, wf: BpmnWorkflow, now: datetime, completed_by: dict[str, str]
-) -> list[HumanTask]:
-    """Bring the three indexes in line with ``wf``. Returns the human tasks that are ready now."""
-    timers = due_timers(wf)
-    due_by_task = {task.id: due for task, due in timers}
-    session.execute(delete(TimerDue).where(TimerDue.instance_id == instance.id))
-    # Only timers that may fire are indexed: a suspended or failed instance has none until it runs again,
-    # so the sweep reads due rows alone and never joins the instances.
-    for task, due in timers if instance.status == status.RUNNING else []:
+def _sync_timers(session: Session, instance: ProcessInstance, timers: list[tuple[Task, datetime]]) -> None:
+    """Write only the timer rows that changed: a row whose timer still waits for the same instant stays (its
+    claim, if a sweeper held one, is over now that the instance changed); the others go or come."""
+    wanted = {str(task.id): (task, due) for task, due in timers}
+    for row in session.scalars(select(TimerDue).where(TimerDue.instance_id == instance.id)):
+        hit = wanted.get(row.task_id)
+        if hit is not None and row.due_at == hit[1]:
+            del wanted[row.task_id]
+            if row.claimed_by is not None or row.attempts:
+                row.claimed_by, row.claimed_at, row.attempts = None, None, 0
+        else:
+            session.delete(row)
+    for task_id, (task, due) in wanted.items():
         session.add(
             TimerDue(
                 instance_id=instance.id,
-                task_id=str(task.id),
+                task_id=task_id,
                 task_spec=task.task_spec.bpmn_id or task.task_spec.name,
                 name=task.task_spec.bpmn_name,
                 due_at=due,
             )
         )
 
-    session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance.id))
+
+def _sync_subscriptions(
+    session: Session, instance: ProcessInstance, wanted: list[MessageSubscription]
+) -> None:
+    """Write only the message waits that changed (same task, message and correlation values stay)."""
+
+    def key(row: MessageSubscription) -> tuple[str, str, str]:
+        return row.task_id, row.message_name, row.correlation_json
+
+    new = {key(row): row for row in wanted}
+    for row in session.scalars(
+        select(MessageSubscription).where(MessageSubscription.instance_id == instance.id)
+    ):
+        if new.pop(key(row), None) is None:
+            session.delete(row)
+    session.add_all(new.values())
+
+
+def rebuild(
+    session: Session, instance: ProcessInstance, wf: BpmnWorkflow, now: datetime, completed_by: dict[str, str]
+) -> list[HumanTask]:
+    """Bring the three indexes in line with ``wf``. Returns the human tasks that are ready now."""
+    timers = due_timers(wf)
+    due_by_task = {task.id: due for task, due in timers}
+    # Only timers that may fire are indexed: a suspended or failed instance has none until it runs again,
+    # so the sweep reads due rows alone and never joins the instances.
+    _sync_timers(session, instance, timers if instance.status == status.RUNNING else [])
     previous = _notice_row(session, instance)
-    session.execute(delete(PortalEntry).where(PortalEntry.instance_id == instance.id))
     waits = _message_waits(wf)
-    for task, ed in waits:
-        session.add(
+    _sync_subscriptions(
+        session,
+        instance,
+        [
             MessageSubscription(
                 instance_id=instance.id,
                 task_id=str(task.id),
@@ -136,7 +166,9 @@ def rebuild(
                     subscription_correlation(instance, wf, task, ed), sort_keys=True, default=str
                 ),
             )
-        )
+            for task, ed in waits
+        ],
+    )
 
     session.execute(delete(PortalEntry).where(PortalEntry.instance_id == instance.id))
     # Like timers, only a running instance publishes: a suspended or failed one leaves the portal.

@@ -30,6 +30,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine import indexes
 from engine.clock import frozen_now, get_clock, install_spiff_clock
+from engine.compact_state import prune_finished_subprocesses
 from engine.db import begin_write
 from engine.errors import Conflict, InvalidState, JiebangError, NotFound
 from engine.helpers import script_engine_for
@@ -239,7 +240,6 @@ def save(ctx: Context) -> None:
         instance.status = status.COMPLETED
         instance.ended_at = ctx.now
         ctx.log("completed")
-    write_state(ctx.session, instance, state_json(wf))
     instance.updated_at = ctx.now
     if instance.status == status.TERMINATED:
         indexes.cancel_all(ctx.session, instance, ctx.now)
@@ -252,6 +252,10 @@ def save(ctx: Context) -> None:
         tasks_ready(ctx.session, instance, ready, ctx.now)
         names = sorted({row.name or row.task_spec for row in ready}) or indexes.waiting_names(wf)
         instance.stage = "、".join(names)[:255] if names else None
+    # after the indexes (which close the rows of tasks finished inside them): finished subprocesses whose
+    # outputs are merged leave the state; only which of their elements ran is kept (engine.compact_state)
+    prune_finished_subprocesses(wf)
+    write_state(ctx.session, instance, state_json(wf))
     ctx.session.add_all(ctx.events)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
@@ -269,15 +270,17 @@ def complete(
         picks = PickerScope(session, instance.jurisdiction, instance.business_key)
         defn = form_for(session, instance.process_version, row.form_key, instance.jurisdiction)
         cleaned = validate_task_data(defn, data, picks)
-        if defn.checks:
-            refuse_on_problems(session, instance, task_id, defn.checks, cleaned)
+        check_names = tuple(defn.checks or ())
     else:
         cleaned = validate_task_data_without_form(data)
+        check_names = ()
 
     def action(ctx: Context) -> None:
         task = ctx.wf.get_task_from_id(UUID(task_id))
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
             raise Conflict("任务已不在待办状态。", "The task is no longer open.")
+        if check_names:  # on the workflow loaded once for this change (refused: nothing is stored)
+            refuse_on_problems(session, check_names, {**task.data, **cleaned})
         add = getattr(task.task_spec, "add_data_from_form", None)
         if add is not None:
             add(task, cleaned)
@@ -299,15 +302,11 @@ def complete(
     return Completion(task_id, row.instance_id, ctx.instance.status, nxt)
 
 
-def refuse_on_problems(
-    session: Session, instance: ProcessInstance, task_id: str, names: Iterable[str], cleaned: dict[str, Any]
-) -> None:
-    """The pre-submit hook: the form's registered checks run on the task's data with the submitted values;
-    any problem refuses the submission (ValidationFailed with field-keyed messages citing their rule), so
-    nothing is completed or stored and the task stays ready."""
-    problems = checks.problems(
-        names, {**task_data(session, instance, task_id), **cleaned}, _check_context(session)
-    )
+def refuse_on_problems(session: Session, names: Iterable[str], data: dict[str, Any]) -> None:
+    """The pre-submit hook: the form's registered checks run on ``data`` (the task's data with the submitted
+    values); any problem refuses the submission (ValidationFailed with field-keyed messages citing their
+    rule), so nothing is completed or stored and the task stays ready."""
+    problems = checks.problems(names, data, _check_context(session))
     if not problems:
         return
     zh, en = by_field(problems, "zh"), by_field(problems, "en")
@@ -319,8 +318,12 @@ def refuse_on_problems(
 
 
 def task_data(session: Session, instance: ProcessInstance, task_id: str) -> dict[str, Any]:
-    """The data of the workflow task ``task_id`` (empty if the task is gone)."""
-    task = load_workflow(session, instance).get_task_from_id(UUID(task_id))
+    """The data of the workflow task ``task_id`` (empty if the task is gone, e.g. it ran in a finished
+    subprocess that engine.compact_state pruned)."""
+    try:
+        task = load_workflow(session, instance).get_task_from_id(UUID(task_id))
+    except TaskNotFoundException:
+        return {}
     return dict(task.data) if task is not None else {}
 
 

@@ -15,13 +15,13 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from engine import dashboard, instances, versions
 from engine.access import Audience, oversight_scope, policy
 from engine.clock import get_clock
+from engine.compact_state import element_states as compact_element_states
 from engine.errors import JiebangError
 from engine.indexes import due_timers
 from engine.labels import jurisdiction_name
@@ -231,31 +231,13 @@ def export() -> Response:
 
 # --- one instance -------------------------------------------------------------------------------------------
 
-_STATE_OF = (
-    (TaskState.ERROR, "failed"),
-    (TaskState.READY | TaskState.STARTED, "active"),
-    (TaskState.WAITING, "waiting"),
-    (TaskState.COMPLETED, "completed"),
-    (TaskState.CANCELLED, "cancelled"),
-)
-_RANK = {"cancelled": 0, "completed": 1, "waiting": 2, "active": 3, "failed": 4}
 _WHERE = re.compile(r"\(([^()]+)\)\s*$")
 
 
 def element_states(wf: Any, instance: ProcessInstance) -> dict[str, dict[str, str]]:
-    """{process id: {element id: completed | active | waiting | failed | cancelled}} from the task tree.
-    When several tasks share an element (loops, multi-instance), the most telling state wins."""
-    result: dict[str, dict[str, str]] = {}
-    for task in wf.get_tasks():
-        element = task.task_spec.bpmn_id
-        if not element:
-            continue
-        state = next((name for mask, name in _STATE_OF if task.has_state(mask)), None)
-        if state is None:
-            continue
-        states = result.setdefault(task.workflow.spec.name, {})
-        if _RANK[state] > _RANK.get(states.get(element, ""), -1):
-            states[element] = state
+    """{process id: {element id: completed | active | waiting | failed | cancelled}} from the task tree and
+    what pruned subprocesses ran (engine.compact_state); the failing element of an instance in error."""
+    result = compact_element_states(wf)
     if instance.status == "error" and instance.error_task:
         found = _WHERE.search(instance.error_task)
         if found:

@@ -1,0 +1,288 @@
+"""A whole Dazu lifecycle step by step: our path against raw SpiffWorkflow on the same state, and the stored
+state's size after every step.
+
+The lifecycle is the one of tests/lifecycle/test_dazu.py (need → review → list → applications → panel →
+five experts' scores → selection → approval → publicity → task book → payments → two milestone checks →
+acceptance), driven through the same drivers. For each step, "ours" is the whole door (authorization, form
+validation, lock, load, run, engine steps, compaction, save, indexes, notifications, event log, commit);
+"raw" is plain SpiffWorkflow in memory on the very state our step started from, with the same cached specs
+and script engine: deserialize, set the cleaned form data, run the task, engine steps, serialize (a timer
+step: deserialize, refresh timers, engine steps, serialize). The machine is shared and noisy: read the ratios.
+
+Usage: .venv/bin/python -m bench.lifecycle [--database URL] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Step:
+    label: str
+    ours_ms: float
+    raw_ms: float | None
+    state_bytes: int
+    pack_ms: float  # restoring and serializing the stored state after the step (what every later step pays)
+
+
+class Sim:
+    """The simulated clock the lifecycle drivers expect (tests/conftest.py ``sim``)."""
+
+    def __init__(self, session: Session) -> None:
+        from engine.clock import get_clock
+
+        self.session, self.clock = session, get_clock(session)
+
+    def set(self, iso: str) -> None:
+        from engine.clock import parse_aware
+
+        self.clock.set(parse_aware(iso))
+        self.session.commit()
+
+    def now(self):  # type: ignore[no-untyped-def]
+        return self.clock.now()
+
+
+def _state(session: Session, iid: int) -> tuple[str, str]:
+    from engine.models.instance import InstanceState
+
+    session.expire_all()
+    row = session.get(InstanceState, iid)
+    assert row is not None
+    return row.state_json, row.serializer_version
+
+
+def _raw(
+    session: Session, iid: int, state: tuple[str, str], task_id: str | None, data: Any
+) -> Callable[[], str]:
+    """Plain SpiffWorkflow on a stored state: restore with the cached specs, run, engine steps, serialize."""
+    from datetime import datetime
+
+    from engine.clock import frozen_now, get_clock
+    from engine.helpers import script_engine_for
+    from engine.models.instance import ProcessInstance
+    from engine.runtime import version_specs
+    from engine.specs import join_state, split_state
+
+    instance = session.get(ProcessInstance, iid)
+    assert instance is not None
+    specs = version_specs(instance.process_version)
+    engine = script_engine_for(session)
+    now: datetime = get_clock(session).now()
+
+    def run() -> str:
+        with frozen_now(now):
+            wf = join_state(specs, *state)
+            wf.script_engine = engine
+            if task_id is None:
+                with frozen_now(now + timedelta(microseconds=1)):
+                    wf.refresh_timers()
+            else:
+                task = wf.get_task_from_id(UUID(task_id))
+                task.data.update(data)
+                task.run()
+            wf.do_engine_steps()
+            return split_state(wf)
+
+    return run
+
+
+def _size_and_pack(session: Session, iid: int, repeat: int) -> tuple[int, float]:
+    from engine.models.instance import ProcessInstance
+    from engine.runtime import version_specs
+    from engine.specs import join_state, split_state
+
+    state = _state(session, iid)
+    instance = session.get(ProcessInstance, iid)
+    assert instance is not None
+    specs = version_specs(instance.process_version)
+    return len(state[0].encode()), _median(lambda: split_state(join_state(specs, *state)), repeat)
+
+
+def _median(fn: Callable[[], object], repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def run_lifecycle(session: Session, repeat: int) -> list[Step]:
+    from engine import instances, tasks
+    from engine.models.event import InstanceEvent
+    from engine.timers import sweep
+    from tests.lifecycle import conftest as lc
+    from tests.lifecycle import test_dazu as dazu
+
+    sim = Sim(session)
+    steps: list[Step] = []
+
+    class TimedFlow(lc.Flow):
+        def do(self, spec: str, data: dict[str, Any] | None = None, role: str | None = None) -> None:
+            before = _state(self.s, self.id)
+            (row,) = [t for t in tasks.list_tasks(self.s, instance_id=self.id) if t.task_spec == spec][:1]
+            start = time.perf_counter()
+            super().do(spec, data, role)
+            ours = (time.perf_counter() - start) * 1000
+            event = self.s.scalars(
+                select(InstanceEvent)
+                .where(InstanceEvent.instance_id == self.id, InstanceEvent.kind == "task_completed")
+                .order_by(InstanceEvent.id.desc())
+                .limit(1)
+            ).one()
+            cleaned = json.loads(event.data_json) if event.data_json else {}
+            raw = _median(_raw(self.s, self.id, before, row.id, cleaned), repeat)
+            self.s.rollback()  # what the diagram's scripts wrote to the domain tables in the raw runs
+            steps.append(Step(spec, ours, raw, *_size_and_pack(self.s, self.id, repeat)))
+
+        def at(self, iso: str) -> int:
+            before = _state(self.s, self.id)
+            self.sim.set(iso)
+            start = time.perf_counter()
+            fired = sweep(self.s)
+            ours = (time.perf_counter() - start) * 1000
+            if fired:
+                raw = _median(_raw(self.s, self.id, before, None, None), repeat)
+                self.s.rollback()
+                steps.append(Step(f"timer ({iso[:10]})", ours, raw, *_size_and_pack(self.s, self.id, repeat)))
+            return fired
+
+    sim.set("2026-05-06T09:00:00+08:00")
+    inst = instances.start_instance(
+        session,
+        "dazu_challenge",
+        business_key="DAZU-BENCH",
+        data={
+            "jurisdiction": "dazu",
+            "title": "高纯硅提纯关键技术",
+            "issuer_code": "DAZU-ISS",
+            "project_code": "DAZU-BENCH",
+            "notice_call_closes": "2026-12-31T18:00:00+08:00",
+        },
+        actor="bureau_dazu",
+    )
+    flow = TimedFlow(session, sim, "dazu", inst.id, "DAZU-BENCH")
+    dazu_start = lambda _j: flow  # noqa: E731  (the drivers' ``start`` fixture)
+    flow = dazu.signed(dazu_start, milestones=dazu.MILESTONES)
+    flow.at("2026-12-01T00:00:00+08:00")
+    flow.do(
+        "milestone_check",
+        {"milestone_passed": "yes", "milestone_opinion": "现场核验达标", "milestone_panel": dazu.PANEL_FIVE},
+    )
+    flow.do("issuer_stage_payment", {"stage_paid_fen": "900,000"})
+    flow.at("2027-07-01T09:00:00+08:00")
+    flow.do(
+        "milestone_check",
+        {
+            "milestone_passed": "no",
+            "milestone_opinion": "中试未达指标",
+            "milestone_panel": dazu.PANEL_FIVE,
+            "milestone_action": "continue",
+        },
+    )
+    flow.at("2028-05-14T09:00:00+08:00")
+    flow.do("request", lc.DOCS)
+    flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    assert flow.info()["status"] == "completed", flow.info()["status"]
+    return steps
+
+
+def prepare(url: str) -> Session:
+    """Schema, holidays, the users and organisations of the lifecycle tests, bpmn/ deployed."""
+    import engine.models  # noqa: F401
+    from engine.bundle import collect_paths
+    from engine.calendar import seed_from_chinesecalendar
+    from engine.db import Base, get_engine, session_factory
+    from engine.deploy import deploy_bundle
+    from engine.users import add_user
+    from tests.lifecycle.conftest import PANEL_EXPERTS, ROLES
+    from web.demo import load_organisations
+
+    os.environ["JIEBANG_SIMULATED_CLOCK"] = "1"
+    eng = get_engine(url)
+    Base.metadata.drop_all(eng)
+    Base.metadata.create_all(eng)
+    session = session_factory(url)()
+    seed_from_chinesecalendar(session)
+    for role in ROLES:
+        add_user(session, f"{role}_dazu", roles=[role], jurisdiction="dazu")
+    for name in PANEL_EXPERTS:
+        add_user(session, name, roles=["expert"])
+    load_organisations(session)
+    Sim(session).set("2026-05-06T09:00:00+08:00")
+    deploy_bundle(session, collect_paths([ROOT / "bpmn"]))
+    session.commit()
+    return session
+
+
+def report(steps: list[Step]) -> None:
+    print("| # | step | ours ms | raw SpiffWorkflow ms | ratio | state after (KB) | unpack+pack (ms) |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    for i, s in enumerate(steps, 1):
+        raw = f"{s.raw_ms:.1f}" if s.raw_ms is not None else "–"
+        ratio = f"{s.ours_ms / s.raw_ms:.2f}×" if s.raw_ms else "–"
+        print(
+            f"| {i} | {s.label} | {s.ours_ms:.1f} | {raw} | {ratio} | {s.state_bytes / 1024:.1f} | "
+            f"{s.pack_ms:.1f} |"
+        )
+    ours = sum(s.ours_ms for s in steps)
+    raw_total = sum(s.raw_ms or 0 for s in steps)
+    first, last = steps[:3], steps[-3:]
+    start_cost = statistics.mean(s.ours_ms for s in first)
+    end_cost = statistics.mean(s.ours_ms for s in last)
+    print(
+        f"\nwhole lifecycle: ours {ours:.0f} ms, raw {raw_total:.0f} ms → {ours / raw_total:.2f}× "
+        "(target ≤ 1.3×)"
+    )
+    print(f"state at the end: {steps[-1].state_bytes / 1024:.1f} KB (target ≤ 64 KB)")
+    print(
+        f"per-step cost, last three steps vs first three: {end_cost:.1f} / {start_cost:.1f} ms → "
+        f"{end_cost / start_cost:.2f}× (different steps: the late ones run more scripts)"
+    )
+    pack_start, pack_end = steps[0].pack_ms, steps[-1].pack_ms
+    print(
+        f"state unpack+pack each step pays, at the end vs after the first step: {pack_end:.1f} / "
+        f"{pack_start:.1f} ms → {pack_end / pack_start:.2f}× (target ≤ 1.5×)"
+    )
+    overhead = [s.ours_ms / s.raw_ms for s in steps if s.raw_ms]
+    print(
+        f"ours / raw per step, median of the last three vs the first three: "
+        f"{statistics.median(overhead[-3:]):.2f}× vs {statistics.median(overhead[:3]):.2f}×"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", help="database URL (default: a temporary SQLite file)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each raw step (median)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database or f"sqlite:///{tmp}/lifecycle.sqlite3"
+        session = prepare(url)
+        steps = run_lifecycle(session, args.repeat)
+        name = session.get_bind().dialect.name
+        session.close()
+    print(f"Dazu lifecycle, {len(steps)} steps, database: {name}; raw = median of {args.repeat} runs\n")
+    report(steps)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Compact instance state: a finished subprocess or call activity leaves the stored state once its outputs are
+merged, keeping only which of its elements ran (for the monitor's diagram).
+
+SpiffWorkflow keeps every subprocess it ever ran in ``BpmnWorkflow.subprocesses`` — its whole task tree, and
+a full copy of the caller's data in its root task (notes §4: only a root stores full data, every other task a
+delta). Once the subprocess is completed and the task that called it is COMPLETED, its outputs are in the
+caller's data (``SubWorkflowTask._on_subworkflow_completed`` → ``update_data`` before the caller runs), and
+the engine never reads it again: the task iterator does not descend into a completed subprocess for
+unfinished work, a completed caller is never updated again (a loop makes a new caller task), its timers and
+message waits are gone, and diagram upgrades diff only live subprocesses. What a person still needs of it —
+which of its elements ran, for the monitor — is folded into the caller's ``internal_data``. The rest (the
+event log, the task rows, the domain tables) lives outside the state.
+
+This is generic: any call activity, embedded subprocess, event subprocess or multi-instance call, nested to
+any depth, in any diagram.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+#: internal_data key of a caller task: {process id: {element id: state}} of the subprocesses it ran.
+HISTORY_KEY = "finished_subprocess_elements"
+
+#: What the monitor colours an element by; when several tasks share an element, the most telling wins.
+STATE_OF = (
+    (TaskState.ERROR, "failed"),
+    (TaskState.READY | TaskState.STARTED, "active"),
+    (TaskState.WAITING, "waiting"),
+    (TaskState.COMPLETED, "completed"),
+    (TaskState.CANCELLED, "cancelled"),
+)
+RANK = {"cancelled": 0, "completed": 1, "waiting": 2, "active": 3, "failed": 4}
+
+Elements = dict[str, dict[str, str]]
+
+
+def _note(result: Elements, process: str, element: str, state: str) -> None:
+    states = result.setdefault(process, {})
+    if RANK[state] > RANK.get(states.get(element, ""), -1):
+        states[element] = state
+
+
+def _merge(result: Elements, other: Elements) -> None:
+    for process, states in other.items():
+        for element, state in states.items():
+            _note(result, process, element, state)
+
+
+def element_states_of(tasks: Iterable[Task]) -> Elements:
+    """{process id: {element id: completed | active | waiting | failed | cancelled}} of ``tasks``, including
+    what the subprocesses they called (already pruned) ran."""
+    result: Elements = {}
+    for task in tasks:
+        pruned = task.internal_data.get(HISTORY_KEY)
+        if pruned:
+            _merge(result, pruned)
+        element = task.task_spec.bpmn_id
+        if not element:
+            continue
+        state = next((name for mask, name in STATE_OF if task.has_state(mask)), None)
+        if state is not None:
+            _note(result, task.workflow.spec.name, element, state)
+    return result
+
+
+def element_states(wf: BpmnWorkflow) -> Elements:
+    """The states of every element the instance has run, pruned subprocesses included."""
+    return element_states_of(wf.get_tasks())
+
+
+def _caller(wf: BpmnWorkflow, task_id: Any) -> Task | None:
+    try:
+        return wf.get_task_from_id(task_id)
+    except TaskNotFoundException:
+        return None
+
+
+def prune_finished_subprocesses(wf: BpmnWorkflow) -> int:
+    """Drop every completed subprocess whose caller has completed (its outputs merged); returns how many
+    subprocesses (nested ones included) left the state."""
+    pruned = 0
+    for task_id in list(wf.subprocesses):
+        sp = wf.subprocesses.get(task_id)
+        if sp is None or not sp.completed:  # gone with its parent already, or still running
+            continue
+        caller = _caller(wf, task_id)
+        if caller is None or caller.state != TaskState.COMPLETED:
+            continue
+        before = len(wf.subprocesses)
+        gone = wf.delete_subprocess(caller)
+        pruned += before - len(wf.subprocesses)
+        history = dict(caller.internal_data.get(HISTORY_KEY) or {})
+        _merge(history, element_states_of(gone))
+        caller.internal_data[HISTORY_KEY] = history
+    return pruned

@@ -1,0 +1,87 @@
+"""Compact state (engine.compact_state): finished call activities leave the stored state once their outputs are
+merged; a pruned instance still resumes, fires its timers, answers messages and shows its history."""
+
+from __future__ import annotations
+
+from engine.models.instance import InstanceState, ProcessInstance
+from engine.runtime import load_workflow
+from web.views.monitor import instance_state
+
+from .conftest import DOCS
+from .test_dazu import MILESTONES, PANEL_FIVE, signed
+
+#: the issue's target for the state of a whole Dazu lifecycle
+STATE_LIMIT = 64 * 1024
+
+
+def stored(flow) -> str:  # type: ignore[no-untyped-def]
+    flow.s.expire_all()
+    row = flow.s.get(InstanceState, flow.id)
+    assert row is not None
+    return row.state_json
+
+
+def subprocesses(flow) -> list[tuple[str, bool]]:  # type: ignore[no-untyped-def]
+    wf = load_workflow(flow.s, flow.s.get(ProcessInstance, flow.id))
+    return sorted((sp.spec.name, sp.completed) for sp in wf.subprocesses.values())
+
+
+def history(flow) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
+    return instance_state(flow.s, flow.s.get(ProcessInstance, flow.id))["processes"]
+
+
+def test_a_whole_dazu_lifecycle_stores_at_most_64_kb_and_keeps_its_history(start) -> None:  # type: ignore[no-untyped-def]
+    flow = signed(start, milestones=MILESTONES)
+    # the five experts' scoring, the review and the publicity ran as call activities and are gone from the
+    # state; what ran in them is still shown by the monitor
+    assert all(not done for _name, done in subprocesses(flow)), subprocesses(flow)
+    shown = history(flow)
+    assert "completed" in shown["expert_scoring"].values()
+    assert "completed" in shown["publicity"].values()
+    # the pruned instance fires its timer and resumes
+    flow.at("2026-12-01T00:00:00+08:00")
+    assert flow.ready() == ["milestone_check"]
+    flow.do(
+        "milestone_check",
+        {"milestone_passed": "yes", "milestone_opinion": "现场核验达标", "milestone_panel": PANEL_FIVE},
+    )
+    flow.do("issuer_stage_payment", {"stage_paid_fen": "900,000"})
+    flow.at("2027-07-01T09:00:00+08:00")
+    flow.do(
+        "milestone_check",
+        {
+            "milestone_passed": "no",
+            "milestone_opinion": "中试未达指标",
+            "milestone_panel": PANEL_FIVE,
+            "milestone_action": "continue",
+        },
+    )
+    flow.at("2028-05-14T09:00:00+08:00")
+    flow.do("request", DOCS)
+    flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    assert flow.info()["status"] == "completed"
+    size = len(stored(flow).encode())
+    assert size <= STATE_LIMIT, f"{size} bytes"
+    assert subprocesses(flow) == []
+    shown = history(flow)
+    assert shown["acceptance"] and set(shown["acceptance"].values()) <= {"completed", "cancelled"}
+    assert flow.info()["data"]["acceptance_outcome"] == "pass"  # the merged outputs are all there
+
+
+def test_a_pruned_instance_answers_a_message(start) -> None:  # type: ignore[no-untyped-def]
+    flow = signed(start)
+    before = subprocesses(flow)
+    assert all(not done for _name, done in before)
+    flow.at("2027-03-01T09:00:00+08:00")
+    flow.message("termination_request", {"cause": "objective", "reason": "市场变化，技术路线不可行"})
+    assert flow.ready() == ["audit"]
+    flow.do(
+        "audit",
+        {
+            "audit_unspent": [{"solver": "DAZU-S1", "unspent_fen": "100,000", "non_research_fen": "50,000"}],
+            "liability": "客观原因",
+        },
+    )
+    flow.do("decide", {"termination_confirmed": True})
+    assert flow.info()["status"] == "completed"
+    assert "completed" in history(flow)["expert_scoring"].values()
