@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from engine.models.instance import InstanceState, ProcessInstance
 from engine.runtime import load_workflow
-from web.views.monitor import instance_state
+from web.views.monitor import element_states
 
 from .conftest import DOCS
 from .test_dazu import MILESTONES, PANEL_FIVE, signed
@@ -27,7 +27,8 @@ def subprocesses(flow) -> list[tuple[str, bool]]:  # type: ignore[no-untyped-def
 
 
 def history(flow) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
-    return instance_state(flow.s, flow.s.get(ProcessInstance, flow.id))["processes"]
+    instance = flow.s.get(ProcessInstance, flow.id)
+    return element_states(load_workflow(flow.s, instance), instance)
 
 
 def test_a_whole_dazu_lifecycle_stores_at_most_64_kb_and_keeps_its_history(start) -> None:  # type: ignore[no-untyped-def]
