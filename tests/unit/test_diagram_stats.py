@@ -68,3 +68,33 @@ def test_the_table_lists_every_shipped_diagram(capsys: pytest.CaptureFixture[str
     for path in sorted((ROOT / "bpmn").rglob("*.bpmn")):
         assert path.relative_to(ROOT / "bpmn").as_posix() in out
     assert "| diagram" in out and "crossings" in out
+
+
+@pytest.mark.parametrize(
+    ("segment", "through"),
+    [
+        (((0, 50), (300, 50)), True),  # straight through the box
+        (((0, 50), (100, 50)), False),  # ends on its left border (the edge's own target)
+        (((100, 0), (100, 200)), False),  # runs along the border
+        (((0, 0), (90, 0)), False),  # beside it
+    ],
+)
+def test_segment_through_box(segment: tuple, through: bool) -> None:
+    assert _stats().segment_through_box(segment, (100, 10, 100, 80)) is through
+
+
+def test_edges_through_shapes_and_crossed_labels_are_counted(tmp_path: Path) -> None:
+    diagram = DIAGRAM.replace(
+        '<bpmndi:BPMNShape id="e_di" bpmnElement="e"><dc:Bounds x="500" y="300" width="36" height="36"/>',
+        '<bpmndi:BPMNShape id="e_di" bpmnElement="e"><dc:Bounds x="500" y="300" width="36" height="36"/>'
+        '<bpmndi:BPMNLabel><dc:Bounds x="140" y="90" width="20" height="20"/></bpmndi:BPMNLabel>',
+    ).replace(
+        '<bpmndi:BPMNEdge id="f1_di"',
+        '<bpmndi:BPMNShape id="a_di" bpmnElement="a"><dc:Bounds x="40" y="40" width="20" height="20"/>'
+        '</bpmndi:BPMNShape><bpmndi:BPMNEdge id="f1_di"',
+    )
+    path = tmp_path / "x.bpmn"
+    path.write_text(diagram, encoding="utf-8")
+    stats = _stats().diagram_stats(path, tmp_path)
+    # f2 (g → e) passes through task a; f1 (s → a) ends in a, which does not count; f3 crosses e's label
+    assert (stats.through_shapes, stats.labels_crossed) == (1, 1)
