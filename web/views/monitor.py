@@ -266,6 +266,7 @@ def instance_state(session: Session, instance: ProcessInstance) -> dict[str, Any
     return {
         "id": instance.id,
         "process": instance.process_key,
+        "name": process_name(instance.process_key),
         "version": instance.version,
         "status": instance.status,
         "lock_version": instance.lock_version,

@@ -109,9 +109,10 @@
         var button = document.createElement("span");
         button.className = "jb-badge jb-badge-drill";
         button.setAttribute("data-called", called);
-        button.textContent = "↘ " + called;
-        button.title = "查看被调用流程 Open the called process";
-        button.addEventListener("click", function () { open(called); });
+        var label = e.businessObject.name || called;  // a stage's name, not its process id
+        button.textContent = "↘ " + label;
+        button.title = say("查看被调用流程", "Open the called process");
+        button.addEventListener("click", function () { open(called, label); });
         overlays.add(e.id, { position: { bottom: 10, right: 10 }, html: button });
       });
       container.setAttribute("data-marked", JSON.stringify(marked));
@@ -120,16 +121,16 @@
     function renderCrumbs() {
       if (!crumbs) return;
       crumbs.innerHTML = "";
-      stack.forEach(function (pid, i) {
+      stack.forEach(function (entry, i) {
         var a = document.createElement(i === stack.length - 1 ? "strong" : "a");
-        a.textContent = pid;
-        if (i < stack.length - 1) a.addEventListener("click", function () { stack = stack.slice(0, i); open(pid); });
+        a.textContent = entry.label;
+        if (i < stack.length - 1) a.addEventListener("click", function () { stack = stack.slice(0, i); open(entry.pid, entry.label); });
         crumbs.appendChild(a);
         if (i < stack.length - 1) crumbs.appendChild(document.createTextNode(" › "));
       });
     }
 
-    function open(pid) {
+    function open(pid, label) {
       container.setAttribute("data-import", "loading");
       var query = pid && pid !== state.process ? "?process=" + encodeURIComponent(pid) : "";
       return fetch(url + query, { credentials: "same-origin" }).then(function (r) {
@@ -138,7 +139,7 @@
       }).then(function (xml) {
         return importInto(viewer, xml, container);
       }).then(function () {
-        stack.push(pid || state.process);
+        stack.push({ pid: pid || state.process, label: label || state.name || pid || state.process });
         container.setAttribute("data-process", pid || state.process);
         renderCrumbs();
         decorate();
