@@ -109,9 +109,9 @@
         var button = document.createElement("span");
         button.className = "jb-badge jb-badge-drill";
         button.setAttribute("data-called", called);
-        var label = e.businessObject.name || called;  // a stage's name, not its process id
-        button.textContent = "↘ " + label;
-        button.title = say("查看被调用流程", "Open the called process");
+        var label = e.businessObject.name || called;  // the crumbs name a stage by its name, not its process id
+        button.textContent = "↘ " + say("展开", "Open");
+        button.title = say("查看被调用流程：", "Open the called process: ") + label;
         button.addEventListener("click", function () { open(called, label); });
         overlays.add(e.id, { position: { bottom: 10, right: 10 }, html: button });
       });
