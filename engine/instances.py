@@ -243,6 +243,9 @@ def current_data(wf: Any) -> dict[str, Any]:
     if wf.is_completed():
         return dict(wf.data)
     tasks = wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR | TaskState.COMPLETED)
+    # Only tasks of diagram elements: a called process's internal join (EndJoin, waiting while one branch, such
+    # as a reminder after a boundary timer, has ended) has no data of its own.
+    tasks = [t for t in tasks if getattr(t.task_spec, "bpmn_id", None)] or tasks
     latest = max(tasks, key=lambda t: t.last_state_change, default=None)
     return dict(latest.data) if latest is not None else {}
 
