@@ -42,10 +42,9 @@ def _lint_messages(page: Any, element: str) -> str:
 
 
 def _open_dazu(owner: Any, db_session: Session) -> Any:
+    """Dazu's first stage, needs and list (bpmn/dazu/stages/dazu_needs.bpmn), where the issuer posts the need."""
     pv = db_session.scalar(
-        select(ProcessVersion).where(
-            ProcessVersion.process_key == "dazu_challenge", ProcessVersion.version == 1
-        )
+        select(ProcessVersion).where(ProcessVersion.process_key == "dazu_needs", ProcessVersion.version == 1)
     )
     assert pv is not None
     owner.open(f"/modeler/versions/{pv.id}", wait_for="#canvas-bpmn[data-import=ok]")
@@ -113,7 +112,8 @@ def test_owner_sets_a_form_sees_lint_edits_a_form_and_deploys(
     shot = screenshot(page, "modeler-properties-panel", full_page=False)
     copy_for_readme(shot, "modeler-properties-panel")
 
-    # a timer: its expression, with the working-day helper explained
+    # a timer: its expression, with the working-day helper explained (the applications stage)
+    page.evaluate("n => jbModeler.open(n)", "bpmn/dazu/stages/dazu_applications.bpmn")
     page.evaluate(
         """() => { const m = jbModeler.bpmn; const el = m.get('elementRegistry').get('window_closes');
                    m.get('canvas').scrollToElement(el, { top: 200, left: 250 }); m.get('selection').select(el); }"""
@@ -160,9 +160,7 @@ def test_owner_sets_a_form_sees_lint_edits_a_form_and_deploys(
     assert page.get_attribute("body", "data-deployed") == "ok", page.inner_text("#result")
     db_session.rollback()
     new = db_session.scalar(
-        select(ProcessVersion).where(
-            ProcessVersion.process_key == "dazu_challenge", ProcessVersion.version == 2
-        )
+        select(ProcessVersion).where(ProcessVersion.process_key == "dazu_needs", ProcessVersion.version == 2)
     )
     assert new is not None
     spec = json.loads(new.spec_json)["spec"]["task_specs"]

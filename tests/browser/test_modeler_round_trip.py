@@ -146,18 +146,18 @@ def test_renaming_a_task_in_a_main_diagram_deploys(
     sign_in(page, live_app, "owner", "/modeler/")
     pv = db_session.scalar(
         select(ProcessVersion).where(
-            ProcessVersion.process_key == "dazu_challenge", ProcessVersion.version == 1
+            ProcessVersion.process_key == "dazu_applications", ProcessVersion.version == 1
         )
     )
     assert pv is not None
     page.goto(f"{live_app}/modeler/versions/{pv.id}")
     page.wait_for_selector("#canvas-bpmn[data-import=ok]", state="attached")
-    assert page.evaluate("jbModeler.current()") == "bpmn/dazu/dazu_challenge.bpmn"
+    assert page.evaluate("jbModeler.current()") == "bpmn/dazu/stages/dazu_applications.bpmn"
     # the modeler knows our extension elements as typed values (what a properties panel edits)
     typed = page.evaluate(
         """() => {
             const registry = jbModeler.bpmn.get('elementRegistry');
-            const props = registry.get('post_need').businessObject.extensionElements.values
+            const props = registry.get('collect_applications').businessObject.extensionElements.values
                 .filter(v => v.$type === 'spiffworkflow:Properties')
                 .flatMap(p => p.values.map(v => [v.$type, v.name, v.value]));
             const definition = registry.get('application_in').businessObject.eventDefinitions[0];
@@ -167,8 +167,7 @@ def test_renaming_a_task_in_a_main_diagram_deploys(
     )
     assert typed == {
         "props": [
-            ["spiffworkflow:Property", "formKey", "need_post"],
-            ["spiffworkflow:Property", "candidateOrganisation", "issuer_code"],
+            ["spiffworkflow:Property", "formKey", "applications_form"],
         ],
         "variable": [["spiffworkflow:MessageVariable", "application_received"]],
     }, typed
@@ -180,11 +179,11 @@ def test_renaming_a_task_in_a_main_diagram_deploys(
     page.click("#btn-deploy")
     page.wait_for_selector("body[data-deployed]", state="attached")
     assert page.get_attribute("body", "data-deployed") == "ok", page.inner_text("#result")
-    assert "dazu_challenge v2" in page.inner_text("#result")
+    assert "dazu_applications v2" in page.inner_text("#result")
     db_session.rollback()  # end the read snapshot: the page deployed through the app
     new = db_session.scalar(
         select(ProcessVersion).where(
-            ProcessVersion.process_key == "dazu_challenge", ProcessVersion.version == 2
+            ProcessVersion.process_key == "dazu_applications", ProcessVersion.version == 2
         )
     )
     assert new is not None
@@ -198,7 +197,7 @@ def test_renaming_a_task_in_a_main_diagram_deploys(
 
 def test_semantic_comparison_sees_a_lost_collection() -> None:
     """The comparison the round-trip test relies on reports a dropped multi-instance collection."""
-    original = (ROOT / "bpmn" / "dazu" / "dazu_challenge.bpmn").read_bytes()
+    original = (ROOT / "bpmn" / "dazu" / "stages" / "dazu_applications.bpmn").read_bytes()
     dropped = original.replace(b"<bpmn:loopDataInputRef>applications</bpmn:loopDataInputRef>", b"", 1)
     assert dropped != original
     assert any("eligibility" in d for d in _differences(original, dropped))
@@ -240,19 +239,21 @@ def test_what_the_properties_panel_edits_reaches_the_deployed_spec(
     panel, saved and deployed, is what the engine parses."""
     sign_in(page, live_app, "owner", "/modeler/")
     pv = db_session.scalar(
-        select(ProcessVersion).where(
-            ProcessVersion.process_key == "dazu_challenge", ProcessVersion.version == 1
-        )
+        select(ProcessVersion).where(ProcessVersion.process_key == "dazu_needs", ProcessVersion.version == 1)
     )
     assert pv is not None
     page.goto(f"{live_app}/modeler/versions/{pv.id}")
     page.wait_for_selector("#canvas-bpmn[data-import=ok]", state="attached")
     page.wait_for_selector(".bio-properties-panel-container", state="attached")
 
+    # Dazu's stages: needs and list, applications, race; then the top-level lifecycle
     _panel_edit(page, "post_need", "jb-formKey", "need_review")
     _panel_edit(page, "Lane_issuer", "jb-laneRole", "third_party")
     _panel_edit(page, "f_need_ok__end_refused", "jb-condition", "len(need_refusals) > 1")
     _panel_edit(page, "check_need", "jb-script", "need_refusals = []\nneed_checked = True")
+    xml = page.evaluate("jbModeler.getXML()").encode("utf-8")
+    assert _properties(xml, "post_need") == {"formKey": "need_review", "candidateOrganisation": "issuer_code"}
+    page.evaluate("n => jbModeler.open(n)", "bpmn/dazu/stages/dazu_applications.bpmn")
     _panel_edit(page, "window_closes", "jb-timer", "end_of_day(application_end)")
     _panel_edit(page, "eligibility", "jb-collection", "applications_checked")
     _panel_edit(page, "eligibility", "jb-output", "eligibility_checks")
@@ -261,38 +262,42 @@ def test_what_the_properties_panel_edits_reaches_the_deployed_spec(
     _panel_edit(page, "application_in", "jb-messageVariable", "application_payload")
     _panel_edit(page, "application_in", "jb-correlationKey", "project_id")
     _panel_edit(page, "application_in", "jb-correlationExpr", "project['id']")
+    page.evaluate("n => jbModeler.open(n)", "bpmn/dazu/stages/dazu_race.bpmn")
     _panel_edit(page, "race", "jb-called", "expert_review")
     _panel_edit(page, "race_again", "jb-maxLoops", "12")
-    _panel_edit(page, "start", "jb-startRoles", "bureau, issuer")
-
     xml = page.evaluate("jbModeler.getXML()").encode("utf-8")
     assert _properties(xml, "race_again") == {"maxLoops": "12"}
-    assert _properties(xml, "post_need") == {"formKey": "need_review", "candidateOrganisation": "issuer_code"}
+    page.evaluate("n => jbModeler.open(n)", "bpmn/dazu/dazu_challenge.bpmn")
+    _panel_edit(page, "start", "jb-startRoles", "bureau, issuer")
 
     page.fill("#deploy-note", "properties panel round trip")
     page.click("#btn-deploy")
     page.wait_for_selector("body[data-deployed]", state="attached")
     assert page.get_attribute("body", "data-deployed") == "ok", page.inner_text("#result")
     db_session.rollback()
-    new = db_session.scalar(
-        select(ProcessVersion).where(
-            ProcessVersion.process_key == "dazu_challenge", ProcessVersion.version == 2
+
+    def new_specs(process: str) -> dict[str, Any]:
+        found = db_session.scalar(
+            select(ProcessVersion).where(ProcessVersion.process_key == process, ProcessVersion.version == 2)
         )
-    )
-    assert new is not None
-    specs = json.loads(new.spec_json)["spec"]["task_specs"]
+        assert found is not None, process
+        return json.loads(found.spec_json)["spec"]["task_specs"]
+
+    specs = new_specs("dazu_needs")
     assert specs["post_need"]["extensions"]["properties"]["formKey"] == "need_review"
     assert specs["post_need"]["lane"] == "发榜方 (third_party)"
-    assert specs["start"]["extensions"]["properties"]["startRoles"] == "bureau,issuer"
     conditions = [c["condition"] for c in specs["need_ok"]["cond_task_specs"]]
     assert "len(need_refusals) > 1" in conditions, conditions
     assert specs["check_need"]["script"] == "need_refusals = []\nneed_checked = True"
+    assert new_specs("dazu_challenge")["start"]["extensions"]["properties"]["startRoles"] == "bureau,issuer"
+    specs = new_specs("dazu_race")
+    assert specs["race [child]"]["spec"] == "expert_review"
+    specs = new_specs("dazu_applications")
     assert specs["eligibility"]["data_input"]["bpmn_id"] == "applications_checked"
     assert specs["eligibility"]["data_output"]["bpmn_id"] == "eligibility_checks"
     assert specs["eligibility"]["input_item"]["bpmn_id"] == "candidate"
     assert specs["eligibility [child]"]["extensions"]["calledDecisionId"] == "eligibility_karamay"
     assert specs["eligibility [child]"]["decision_table"]["id"] == "Table_eligibility_karamay"
-    assert specs["race [child]"]["spec"] == "expert_review"
     # the event-based gateway before the timer and the message catch holds both event definitions
     waits = {
         d["description"]: d for d in specs["application_window"]["event_definition"]["event_definitions"]

@@ -81,8 +81,8 @@ def test_owner_changes_a_dazu_policy_value_and_compares_versions(
     assert page.evaluate("jbModeler.current()") == DIAGRAM
     page.evaluate(
         """() => {
-            const el = jbModeler.bpmn.get('elementRegistry').get('post_need');
-            jbModeler.bpmn.get('modeling').updateLabel(el, '填报技术需求 Post the technology need');
+            const el = jbModeler.bpmn.get('elementRegistry').get('stage_needs');
+            jbModeler.bpmn.get('modeling').updateLabel(el, '征集需求并发布榜单');
         }"""
     )
     page.click("#btn-deploy")
@@ -103,9 +103,9 @@ def test_owner_changes_a_dazu_policy_value_and_compares_versions(
 
     # v2 → v3: the renamed task is marked changed in both diagrams; the policy value goes back to 5
     owner.open("/versions/dazu_challenge/diff?old=2&new=3", wait_for="body[data-diff=ready]")
-    assert page.locator("#canvas-new .djs-element.jb-diff-changed[data-element-id=post_need]").count() == 1
-    assert page.locator("#canvas-old .djs-element.jb-diff-changed[data-element-id=post_need]").count() == 1
-    assert page.locator('#element-changes li[data-element="post_need"][data-change="changed"]').count() == 1
+    assert page.locator("#canvas-new .djs-element.jb-diff-changed[data-element-id=stage_needs]").count() == 1
+    assert page.locator("#canvas-old .djs-element.jb-diff-changed[data-element-id=stage_needs]").count() == 1
+    assert page.locator('#element-changes li[data-element="stage_needs"][data-change="changed"]').count() == 1
     cells = page.locator('#policy-changes tr[data-parameter="publicity_length"] td').all_inner_texts()
     assert cells == ["公示期长度", "6", "5"]
     copy_for_readme(screenshot(page, "versions-diff"), "versions-diff")

@@ -131,7 +131,7 @@
         button.className = "jb-badge jb-badge-drill";
         button.setAttribute("data-called", called);
         button.textContent = "↘ " + nameOf(called);
-        button.title = "查看被调用流程 Open the called process";
+        button.title = say("查看被调用流程：", "Open the called process: ") + nameOf(called);
         button.addEventListener("click", function () { open(called); });
         overlays.add(e.id, { position: { bottom: 10, right: 10 }, html: button });
       });
