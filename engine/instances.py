@@ -242,7 +242,13 @@ def current_data(wf: Any) -> dict[str, Any]:
     the most recently changed task."""
     if wf.is_completed():
         return dict(wf.data)
-    tasks = wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR | TaskState.COMPLETED)
+    tasks = [
+        t
+        for t in wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR | TaskState.COMPLETED)
+        # an internal join still waiting for its other branches (a process whose non-interrupting boundary
+        # branch ended first) holds no data yet
+        if not (t.state == TaskState.WAITING and getattr(t.task_spec, "bpmn_id", None) is None)
+    ]
     latest = max(tasks, key=lambda t: t.last_state_change, default=None)
     return dict(latest.data) if latest is not None else {}
 

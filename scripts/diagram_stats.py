@@ -2,7 +2,8 @@
 
 Run: ``.venv/bin/python scripts/diagram_stats.py [folder or .bpmn files…]`` (default: bpmn/). Flow nodes are the
 BPMN events, activities and gateways of each diagram; an edge crossing is a point where two sequence or message
-flows (their BPMNDI waypoints) cross, not counting points where flows merely meet at a shared end.
+flows (their BPMNDI waypoints) cross, not counting points where flows merely meet at a shared end. ``obstructions`` lists
+the edges drawn through a shape that is neither their source nor their target, and the labels a line crosses.
 """
 
 from __future__ import annotations
@@ -79,6 +80,86 @@ def edge_crossings(edges: list[list[Point]]) -> int:
     for one, other in combinations(segmented, 2):
         count += sum(1 for s in one for t in other if segments_cross(s, t))
     return count
+
+
+Rect = tuple[float, float, float, float]
+
+
+def _bounds(element: etree._Element) -> Rect | None:
+    found = element.find(f"{{{DC}}}Bounds")
+    if found is None:
+        return None
+    return tuple(float(found.get(k, 0)) for k in ("x", "y", "width", "height"))  # type: ignore[return-value]
+
+
+def segment_enters(segment: Segment, rect: Rect) -> bool:
+    """True when the segment passes through the inside of the rectangle (running along its border does not
+    count): Liang–Barsky clipping against the rectangle shrunk by one pixel."""
+    (x0, y0), (x1, y1) = segment
+    x, y, w, h = rect[0] + 1, rect[1] + 1, rect[2] - 2, rect[3] - 2
+    if w <= 0 or h <= 0:
+        return False
+    low, high = 0.0, 1.0
+    dx, dy = x1 - x0, y1 - y0
+    for p, q in ((-dx, x0 - x), (dx, x + w - x0), (-dy, y0 - y), (dy, y + h - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low > high:
+            return False
+    return high - low > 1e-9
+
+
+def obstructions(path: Path) -> list[str]:
+    """Edges drawn through a flow node other than their own ends (an expanded subprocess is a frame, not an
+    obstacle) and labels (BPMNLabel bounds) crossed by an edge: what makes a diagram hard to read."""
+    root = etree.parse(str(path)).getroot()
+    kinds = {
+        el.get("id"): etree.QName(el).localname
+        for el in root.iter()
+        if isinstance(el.tag, str) and el.tag.startswith(f"{{{BPMN}}}") and el.get("id")
+    }
+    frames = {
+        el.get("id") for el in root.iter(f"{{{BPMN}}}subProcess") if el.get("triggeredByEvent") != "true"
+    }
+    ends = {
+        el.get("id"): (el.get("sourceRef"), el.get("targetRef"))
+        for el in root.iter()
+        if isinstance(el.tag, str) and etree.QName(el).localname in ("sequenceFlow", "messageFlow")
+    }
+    shapes: dict[str, Rect] = {}
+    labels: list[tuple[str, Rect]] = []
+    for shape in root.iter(f"{{{BPMNDI}}}BPMNShape"):
+        element, bounds = shape.get("bpmnElement") or "", _bounds(shape)
+        if bounds is not None and kinds.get(element) in FLOW_NODES and element not in frames:
+            shapes[element] = bounds
+        label = shape.find(f"{{{BPMNDI}}}BPMNLabel")
+        if label is not None and (found := _bounds(label)) is not None:
+            labels.append((element, found))
+    edges: list[tuple[str, list[Point]]] = []
+    for edge in root.iter(f"{{{BPMNDI}}}BPMNEdge"):
+        element = edge.get("bpmnElement") or ""
+        points = [(float(w.get("x", 0)), float(w.get("y", 0))) for w in edge.findall(f"{{{DI}}}waypoint")]
+        edges.append((element, points))
+        label = edge.find(f"{{{BPMNDI}}}BPMNLabel")
+        if label is not None and (found := _bounds(label)) is not None:
+            labels.append((element, found))
+    found_problems: list[str] = []
+    for element, points in edges:
+        own = ends.get(element, (None, None))
+        for node, rect in shapes.items():
+            if node not in own and any(segment_enters(s, rect) for s in pairwise(points)):
+                found_problems.append(f"edge {element} passes through {node}")
+        for owner, rect in labels:
+            if any(segment_enters(s, rect) for s in pairwise(points)):
+                found_problems.append(f"edge {element} crosses the label of {owner}")
+    return found_problems
 
 
 def diagram_stats(path: Path, base: Path) -> DiagramStats:

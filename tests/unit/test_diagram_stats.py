@@ -68,3 +68,40 @@ def test_the_table_lists_every_shipped_diagram(capsys: pytest.CaptureFixture[str
     for path in sorted((ROOT / "bpmn").rglob("*.bpmn")):
         assert path.relative_to(ROOT / "bpmn").as_posix() in out
     assert "| diagram" in out and "crossings" in out
+
+
+BLOCKED = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+    xmlns:di="http://www.omg.org/spec/DD/20100524/DI" id="d" targetNamespace="t">
+  <bpmn:process id="p" isExecutable="true">
+    <bpmn:startEvent id="s"/><bpmn:userTask id="a"/><bpmn:userTask id="b"/><bpmn:endEvent id="e" name="结束"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="b"/><bpmn:sequenceFlow id="f2" sourceRef="b" targetRef="e"/>
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="D"><bpmndi:BPMNPlane id="P" bpmnElement="p">
+    <bpmndi:BPMNShape id="s_di" bpmnElement="s"><dc:Bounds x="0" y="82" width="36" height="36"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="a_di" bpmnElement="a"><dc:Bounds x="100" y="60" width="100" height="80"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="b_di" bpmnElement="b"><dc:Bounds x="300" y="60" width="100" height="80"/></bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="e_di" bpmnElement="e"><dc:Bounds x="500" y="82" width="36" height="36"/>
+      <bpmndi:BPMNLabel><dc:Bounds x="430" y="30" width="30" height="14"/></bpmndi:BPMNLabel></bpmndi:BPMNShape>
+    <bpmndi:BPMNEdge id="f1_di" bpmnElement="f1"><di:waypoint x="36" y="100"/><di:waypoint x="300" y="100"/></bpmndi:BPMNEdge>
+    <bpmndi:BPMNEdge id="f2_di" bpmnElement="f2"><di:waypoint x="400" y="60"/><di:waypoint x="400" y="40"/>
+      <di:waypoint x="518" y="40"/><di:waypoint x="518" y="82"/></bpmndi:BPMNEdge>
+  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""
+
+
+def test_edges_through_shapes_and_crossed_labels_are_found(tmp_path: Path) -> None:
+    """f1 runs through task a on its way to b; f2 runs through the end event's label; an edge touching its own
+    source and target is fine."""
+    path = tmp_path / "blocked.bpmn"
+    path.write_text(BLOCKED, encoding="utf-8")
+    assert _stats().obstructions(path) == ["edge f1 passes through a", "edge f2 crosses the label of e"]
+
+
+def test_a_segment_along_a_border_does_not_enter() -> None:
+    stats = _stats()
+    assert stats.segment_enters(((0, 50), (300, 50)), (100, 0, 100, 100))
+    assert not stats.segment_enters(((0, 0), (300, 0)), (100, 0, 100, 100))
+    assert not stats.segment_enters(((0, 150), (300, 150)), (100, 0, 100, 100))
