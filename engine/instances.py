@@ -244,7 +244,9 @@ def current_data(wf: Any) -> dict[str, Any]:
         return dict(wf.data)
     tasks = [
         t
-        for t in wf.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.ERROR | TaskState.COMPLETED)
+        for t in wf.get_tasks(
+            state=TaskState.READY | TaskState.WAITING | TaskState.ERROR | TaskState.COMPLETED
+        )
         # an internal join still waiting for its other branches (a process whose non-interrupting boundary
         # branch ended first) holds no data yet
         if not (t.state == TaskState.WAITING and getattr(t.task_spec, "bpmn_id", None) is None)

@@ -62,7 +62,9 @@ def test_the_lifecycle_calls_one_diagram_per_stage_in_order_left_to_right() -> N
     assert path[-1] == "end_done"
     assert [x[e] for e in path] == sorted(x[e] for e in path)
     for stage in STAGES:
-        (found,) = etree.parse(str(FOLDER / "stages" / f"zhangye_{stage}.bpmn")).getroot().iter(f"{BPMN}process")
+        (found,) = (
+            etree.parse(str(FOLDER / "stages" / f"zhangye_{stage}.bpmn")).getroot().iter(f"{BPMN}process")
+        )
         assert found.get("id") == f"zhangye_{stage}" and found.get("name").startswith("张掖·")
 
 
