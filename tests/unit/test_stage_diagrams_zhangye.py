@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from itertools import pairwise
 from pathlib import Path
 from types import ModuleType
 
@@ -38,12 +39,15 @@ def test_every_zhangye_diagram_fits_one_screen_untangled(diagram: Path) -> None:
     assert stats.obstructions(diagram) == []
 
 
-def test_the_lifecycle_calls_one_diagram_per_stage_in_order_left_to_right() -> None:
+def test_the_lifecycle_calls_one_diagram_per_stage_in_reading_order() -> None:
     root = etree.parse(str(FOLDER / "zhangye_challenge.bpmn")).getroot()
     (process,) = root.iter(f"{BPMN}process")
     assert (process.get("id"), process.get("name")) == ("zhangye_challenge", "张掖市揭榜挂帅项目")
-    x = {
-        shape.get("bpmnElement"): float(shape.find(f"{DC}Bounds").get("x"))
+    at = {
+        shape.get("bpmnElement"): (
+            float(shape.find(f"{DC}Bounds").get("x")),
+            float(shape.find(f"{DC}Bounds").get("y")),
+        )
         for shape in root.iter("{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape")
     }
     # the happy path: from the start, follow the default or only flow of every element to the end
@@ -60,7 +64,11 @@ def test_the_lifecycle_calls_one_diagram_per_stage_in_order_left_to_right() -> N
     called = [elements[e].get("calledElement") for e in path if elements[e].tag == f"{BPMN}callActivity"]
     assert called == [f"zhangye_{s}" for s in STAGES]
     assert path[-1] == "end_done"
-    assert [x[e] for e in path] == sorted(x[e] for e in path)
+    # read like text: left to right, with one line break from the selection to the approval stage
+    steps = list(pairwise(path))
+    backwards = [(a, b) for a, b in steps if at[b][0] <= at[a][0]]
+    assert backwards == [("stage_selection", "stage_approval")]
+    assert at["stage_approval"][1] > at["stage_selection"][1]
     for stage in STAGES:
         (found,) = (
             etree.parse(str(FOLDER / "stages" / f"zhangye_{stage}.bpmn")).getroot().iter(f"{BPMN}process")
