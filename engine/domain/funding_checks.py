@@ -294,6 +294,17 @@ def task_book_problems(d: Mapping[str, Any]) -> list[Problem]:
 
 def task_book_hints(d: Mapping[str, Any]) -> list[Hint]:
     out: list[Hint] = []
+    if d.get("category") in (d.get("fiscal_follows_issuer_categories") or []):
+        # 003 §13(2): 企业出题 support follows the issuer's payments — nothing is paid when the task book is signed
+        out.append(
+            Hint(
+                "disbursement_plan",
+                "企业出题项目：财政资金按发榜方向揭榜方拨款的进度拨付给发榜方，发榜方付款前不拨付。",
+                "Enterprise-posed project: the fiscal support is paid to the issuer as it pays the solver — "
+                "nothing before the issuer has paid.",
+                d.get("money_source"),
+            )
+        )
     lo, hi = d.get("period_min_months"), d.get("period_max_months")
     if lo is not None and hi is not None:
         out.append(Hint("period_months", f"{lo}–{hi} 个月。", f"{lo}–{hi} months.", _period_source(d)))

@@ -236,3 +236,12 @@ def test_004_s3_6_settlement_after_failure_lapses_the_unpaid_plan_and_balances(s
     assert kept.balanced and kept.settled
     assert (kept.fiscal_net_fen, kept.fiscal_owed_fen, kept.fiscal_lapsed_fen) == (29_999_997, 0, 40_000_001)
     assert kept.issuer_owed_fen == 0
+
+
+def test_003_s13_2_task_book_says_before_signing_that_support_waits_for_the_issuer() -> None:
+    posed = funding_checks.task_book_hints(case("karamay", category="enterprise_posed"))
+    [hint] = [h for h in posed if h.field == "disbursement_plan"]
+    assert "发榜方付款前不拨付" in hint.text("zh") and "003 §13(2)" in hint.text("zh")
+    assert "nothing before the issuer has paid" in hint.text("en")
+    common = funding_checks.task_book_hints(case("karamay", category="industry_common"))
+    assert not [h for h in common if h.field == "disbursement_plan"]
