@@ -66,8 +66,10 @@ def _int(value: Any) -> int:
     return int(value or 0)
 
 
-def _source(d: Mapping[str, Any], key: str = "money_source") -> str:
-    return str(d.get(key) or d.get("money_source") or "")
+def _source(d: Mapping[str, Any], key: str = "fiscal_recipient_source") -> str:
+    """The rule a payment follows: by default the payment schedule's (``fiscal_recipient_source``: 001 十(二),
+    000 §12(6), 003 §13(1)(2), 004 四(一)), else the policy table's ``money_source``."""
+    return str(d.get(key) or d.get("fiscal_recipient_source") or d.get("money_source") or "")
 
 
 def solvers_of(d: Mapping[str, Any]) -> list[str]:
@@ -196,7 +198,7 @@ def issuer_payment(d: Mapping[str, Any], amount_field: str, proof_field: str, tr
         funding_checks.prepayment_source(d) if tranche == "prepayment" else _source(d, "issuer_stage_source")
     )
     if follows_issuer(d):
-        source = _source(d)
+        source = _source(d, "money_source")
     condition = {
         "zh": "发榜方上传付款凭证" if d.get(proof_field) else "发榜方未上传付款凭证",
         "en": "the issuer uploaded its proof of payment"
