@@ -52,6 +52,7 @@ TRANCHE_NAMES: dict[str, tuple[str, str]] = {
     "final": ("验收后拨付余款", "Remainder after acceptance"),
     "prepayment": ("发榜方预付款", "Issuer's prepayment"),
     "stage": ("发榜方阶段付款", "Issuer's stage payment"),
+    "follow": ("按发榜方拨款进度拨付", "Following the issuer's payments"),
 }
 
 

@@ -43,6 +43,7 @@ import operator
 import re
 import types
 from collections.abc import Callable, Mapping, MutableMapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -633,6 +634,18 @@ def _is_data(value: Any) -> bool:
 # Environment and engine
 
 
+#: The variables of the script task now running (its task data with the script's own assignments so far).
+_RUNNING_DATA: ContextVar[Mapping[str, Any] | None] = ContextVar("jiebang_running_script_data", default=None)
+
+
+def running_script_data() -> Mapping[str, Any]:
+    """The case as the running script sees it, read-only: lets a domain helper called from a script task
+    (``pay_first_tranche()``) read the policy values and decisions it applies instead of taking twenty
+    arguments. Empty outside a script."""
+    data = _RUNNING_DATA.get()
+    return types.MappingProxyType(dict(data)) if data is not None else types.MappingProxyType({})
+
+
 class RestrictedEnvironment(TaskDataEnvironment):
     """``TaskDataEnvironment`` semantics, with diagram code compiled and run under the restricted policy.
 
@@ -681,9 +694,13 @@ class RestrictedEnvironment(TaskDataEnvironment):
         code = _code_or_raise(script, "exec")
         self._prepare_context(context)
         namespace = self._namespace(context, external_context)
-        with bounded() as budget:
-            budget.tick()
-            exec(code, namespace)
+        running = _RUNNING_DATA.set(namespace)
+        try:
+            with bounded() as budget:
+                budget.tick()
+                exec(code, namespace)
+        finally:
+            _RUNNING_DATA.reset(running)
 
         changed = sorted(k for k, f in self.globals.items() if namespace.get(k, _MISSING) is not f)
         if changed:

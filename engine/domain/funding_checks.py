@@ -33,10 +33,18 @@ def fiscal_limit_fen(d: Mapping[str, Any]) -> int | None:
     what the issuer pays the solver), and never more than the cap. None while the base is unknown.
     000 §6, 001 十(一), 002 五(二)1, 003 §13(2), 004 四(一) via ``fiscal_ratio_pct``/``fiscal_base``/
     ``fiscal_cap_fen``."""
+    if ratio_exempt(d):
+        return _int(d.get("fiscal_cap_fen"))
     base = d.get("need_total_fen") if d.get("fiscal_base") == "total" else d.get("contract_fen")
     if base is None:
         return None
     return min(_int(d.get("fiscal_cap_fen")), _int(base) * _int(d.get("fiscal_ratio_pct")) // 100)
+
+
+def ratio_exempt(d: Mapping[str, Any]) -> bool:
+    """003 §13(1): 行业共性 projects are funded mainly by fiscal money — only the cap applies, not the 40 % of
+    the contract of 企业出题 (003 §13(2)); via ``fiscal_ratio_exempt_categories``."""
+    return d.get("category") in (d.get("fiscal_ratio_exempt_categories") or [])
 
 
 def race_first_share(d: Mapping[str, Any]) -> int | None:
@@ -122,7 +130,16 @@ def selection_problems(d: Mapping[str, Any]) -> list[Problem]:
             )
     limit = fiscal_limit_fen(d)
     fiscal = d.get("fiscal_support_fen")
-    if limit is not None and fiscal is not None and fiscal > limit:
+    if limit is not None and fiscal is not None and fiscal > limit and ratio_exempt(d):
+        out.append(
+            Problem(
+                "fiscal_support_fen",
+                f"财政支持最多 {yuan(limit)} 元（单个项目上限），填写的是 {yuan(fiscal)} 元。",
+                f"Fiscal support is at most CNY {yuan(limit)} (the cap per project); CNY {yuan(fiscal)} was entered.",
+                d.get("fiscal_cap_source") or "003 §13(1)",
+            )
+        )
+    elif limit is not None and fiscal is not None and fiscal > limit:
         out.append(
             Problem(
                 "fiscal_support_fen",
@@ -150,7 +167,17 @@ def selection_hints(d: Mapping[str, Any]) -> list[Hint]:
     """The fiscal limit and the race share rule, shown before the bureau types the amounts."""
     cap = yuan(_int(d.get("fiscal_cap_fen")))
     out: list[Hint] = []
-    if d.get("fiscal_base") == "total" and d.get("need_total_fen") is not None:
+    if ratio_exempt(d):
+        out.append(
+            Hint(
+                "fiscal_support_fen",
+                f"行业共性项目以财政资金资助为主：不受合同金额比例限制，不超过 {cap} 元。",
+                f"Industry-common projects are funded mainly by fiscal money: no share of the contract applies, "
+                f"at most CNY {cap}.",
+                "003 §13(1)",
+            )
+        )
+    elif d.get("fiscal_base") == "total" and d.get("need_total_fen") is not None:
         limit = fiscal_limit_fen(d) or 0
         out.append(
             Hint(
@@ -267,6 +294,17 @@ def task_book_problems(d: Mapping[str, Any]) -> list[Problem]:
 
 def task_book_hints(d: Mapping[str, Any]) -> list[Hint]:
     out: list[Hint] = []
+    if d.get("category") in (d.get("fiscal_follows_issuer_categories") or []):
+        # 003 §13(2): 企业出题 support follows the issuer's payments — nothing is paid when the task book is signed
+        out.append(
+            Hint(
+                "disbursement_plan",
+                "企业出题项目：财政资金按发榜方向揭榜方拨款的进度拨付给发榜方，发榜方付款前不拨付。",
+                "Enterprise-posed project: the fiscal support is paid to the issuer as it pays the solver — "
+                "nothing before the issuer has paid.",
+                d.get("money_source"),
+            )
+        )
     lo, hi = d.get("period_min_months"), d.get("period_max_months")
     if lo is not None and hi is not None:
         out.append(Hint("period_months", f"{lo}–{hi} 个月。", f"{lo}–{hi} months.", _period_source(d)))
@@ -304,9 +342,17 @@ def task_book_hints(d: Mapping[str, Any]) -> list[Hint]:
 # -- the issuer's payments to the solver (issuer_payment, issuer_stage_payment) -------------------------------
 
 
+def prepayment_base_fen(d: Mapping[str, Any]) -> int:
+    """The base of the issuer's prepayment share (``issuer_prepay_base``): the contract — the R&D money paid to
+    the solver (001 十(二)) — or the total project investment (004 四(一): 项目投入总额)."""
+    key = "need_total_fen" if d.get("issuer_prepay_base") == "total" else "contract_fen"
+    return _int(d.get(key))
+
+
 def prepayment_due_fen(d: Mapping[str, Any]) -> int:
-    """What the issuer must have paid the solver before the first fiscal tranche (001 十(二), 004 四(一))."""
-    return _int(d.get("contract_fen")) * _int(d.get("issuer_prepay_pct")) // 100
+    """What the issuer must have paid the solver before the first fiscal tranche (001 十(二): 40% of the
+    contract; 004 四(一): 30% of the total project investment)."""
+    return prepayment_base_fen(d) * _int(d.get("issuer_prepay_pct")) // 100
 
 
 def stage_payment_due_fen(d: Mapping[str, Any]) -> int:
@@ -348,6 +394,23 @@ def _payment_hint(field: str, due: int, paid_before: int, when_zh: str, when_en:
 
 # 001 十(二): 40% before the first fiscal tranche, 30% more after the stage review; 004 四(一): ≥30% first
 _PREPAY = ("首笔财政资金拨付前，发榜方须预付", "Before the first fiscal tranche the issuer must prepay")
+_PREPAY_TOTAL = (
+    "首笔补助资金拨付前，发榜方支付揭榜方的资金须达到项目投入总额的",
+    "Before the first subsidy the issuer must have paid the solver a share of the total project investment:",
+)
+
+
+def _prepay_words(d: Mapping[str, Any]) -> tuple[str, str]:
+    if d.get("issuer_prepay_base") != "total":
+        return _PREPAY
+    pct = _int(d.get("issuer_prepay_pct"))
+    total = yuan(prepayment_base_fen(d))
+    return (
+        f"{_PREPAY_TOTAL[0]} {pct}%（总额 {total} 元），即",
+        f"{_PREPAY_TOTAL[1]} {pct}% of CNY {total}, i.e.",
+    )
+
+
 _STAGE = ("阶段考核后，发榜方须累计付至", "After the stage review the issuer must have paid in all")
 
 
@@ -369,7 +432,7 @@ def prepayment_problems(d: Mapping[str, Any], paid_before_fen: int) -> list[Prob
         prepayment_due_fen(d),
         paid_before_fen,
         d.get("issuer_paid_fen"),
-        *_PREPAY,
+        *_prepay_words(d),
         prepayment_source(d),
     )
 
@@ -377,7 +440,7 @@ def prepayment_problems(d: Mapping[str, Any], paid_before_fen: int) -> list[Prob
 def prepayment_hints(d: Mapping[str, Any], paid_before_fen: int) -> list[Hint]:
     return [
         _payment_hint(
-            "issuer_paid_fen", prepayment_due_fen(d), paid_before_fen, *_PREPAY, prepayment_source(d)
+            "issuer_paid_fen", prepayment_due_fen(d), paid_before_fen, *_prepay_words(d), prepayment_source(d)
         )
     ]
 

@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from engine import objections
 from engine.clock import SHANGHAI, current_now
-from engine.domain import checks, eligibility, ledger, panel
+from engine.domain import books, checks, disbursement, eligibility, ledger, panel
 from engine.domain.problems import diagram_note
 from engine.errors import ValidationFailed
 from engine.models.domain import CreditRecord, Project
 from engine.notify import produce
+from engine.scripting import running_script_data
 
 
 def _today() -> date:
@@ -33,6 +34,19 @@ def _date(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def money_held(session: Session, project: str) -> disbursement.Held:
+    """What the ledger holds for ``project``, as the money rules read it."""
+    net: dict[str, int] = {}
+    for e in ledger.rows(session, project):
+        team = e.solver or e.party or ""
+        if e.kind == "disbursement":
+            net[team] = net.get(team, 0) + e.amount_fen
+        elif e.kind == "recovery":
+            net[team] = net.get(team, 0) - e.amount_fen
+    b = ledger.balance(session, project)
+    return disbursement.Held(b["disbursed_fen"], b["recovered_fen"], b["issuer_paid_fen"], net)
 
 
 def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
@@ -70,7 +84,7 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         bilingual line with citations, ``''`` when there are none: the diagram's own guard after a form
         whose submission was already checked before it was accepted."""
         ctx = checks.context_for(session, _today())
-        return diagram_note(checks.CHECKS[name].problems(values, ctx))
+        return diagram_note(checks.CHECKS[name].problems({**running_script_data(), **values}, ctx))
 
     def objection_decided(objection: Any, decision: str, reason: str) -> None:
         """Record the bureau's decision on a portal objection for the objector's look-up by receipt."""
@@ -134,6 +148,82 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
 
     def ledger_balance(project: str, party: str | None = None) -> dict[str, int]:
         return ledger.balance(session, project, party)
+
+    # -- money: each helper applies a rule of engine.domain.disbursement to the running script's case and books
+    # -- what it says is due in the ledger (who pays whom, for which solver, against which condition)
+
+    def _case() -> Any:
+        return running_script_data()
+
+    def _held(d: Any) -> disbursement.Held:
+        return money_held(session, str(d.get("project_code") or ""))
+
+    def _book(d: Any, bookings: list[disbursement.Booking]) -> list[dict[str, Any]]:
+        return [
+            ledger.record(
+                session,
+                project=str(d.get("project_code") or ""),
+                kind=b.kind,
+                payer=b.payer,
+                party=b.party,
+                solver=b.solver,
+                amount_fen=b.amount_fen,
+                tranche=b.tranche,
+                reason=b.reason,
+                source=b.source,
+                condition=b.condition_text(),
+                evidence=b.evidence,
+                jurisdiction=d.get("jurisdiction"),
+                at=current_now(),
+            )
+            for b in bookings
+        ]
+
+    def pay_first_tranche() -> list[dict[str, Any]]:
+        """The first fiscal tranche after the task book, to its recipient (disbursement.first_tranche)."""
+        d = _case()
+        return _book(d, disbursement.first_tranche(d, _held(d)))
+
+    def record_issuer_payment(amount_field: str, proof_field: str, tranche: str) -> str:
+        """Book the issuer's payment to the solver with its proof; the note of what is still owed before the
+        next fiscal payment (checks ``issuer_prepayment`` / ``issuer_stage_payment``, '' when none); where the
+        support follows the issuer's payments (003 §13(2)) the fiscal money due now is booked too."""
+        d = _case()
+        check = "issuer_prepayment" if tranche == "prepayment" else "issuer_stage_payment"
+        note = diagram_note(checks.CHECKS[check].problems(d, checks.context_for(session, _today())))
+        _book(d, disbursement.issuer_payment(d, amount_field, proof_field, tranche))
+        _book(d, disbursement.follow_issuer(d, _held(d)))
+        return note
+
+    def settle_milestone() -> dict[str, Any]:
+        """Mark the milestone just checked, pay its fiscal share, and say whether the issuer's stage payment is
+        now due (disbursement.milestone_tranche, stage_payment_due)."""
+        d = _case()
+        milestones = disbursement.mark_milestone(d)
+        d = {**d, "milestones": milestones}
+        paid = _book(d, disbursement.milestone_tranche(d, _held(d)))
+        return {
+            "milestones": milestones,
+            "paid": paid,
+            "stage_payment_due": disbursement.stage_payment_due(d, _held(d)),
+        }
+
+    def recover_race_exits() -> list[dict[str, Any]]:
+        """Clear the teams leaving the race and recover their balance (disbursement.race_exits)."""
+        d = _case()
+        return _book(d, disbursement.race_exits(d, _held(d)))
+
+    def recover_on_termination() -> int:
+        """Recover what the termination table says (disbursement.termination_recovery); the fen recovered."""
+        d = _case()
+        return sum(int(e["amount_fen"]) for e in _book(d, disbursement.termination_recovery(d, _held(d))))
+
+    def settle_acceptance() -> dict[str, Any]:
+        """Pay the rest or recover after acceptance (disbursement.acceptance_settlement); the project's books
+        after it (engine.domain.books: plan, paid, owed, recovered per party)."""
+        d = _case()
+        _book(d, disbursement.acceptance_settlement(d, _held(d)))
+        return books.settlement(d, ledger.rows(session, str(d.get("project_code") or "")))
 
     def project_open(
         code: str,
@@ -283,6 +373,12 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         "ledger_issuer_paid": ledger_issuer_paid,
         "ledger_recover": ledger_recover,
         "ledger_balance": ledger_balance,
+        "pay_first_tranche": pay_first_tranche,
+        "record_issuer_payment": record_issuer_payment,
+        "settle_milestone": settle_milestone,
+        "recover_race_exits": recover_race_exits,
+        "recover_on_termination": recover_on_termination,
+        "settle_acceptance": settle_acceptance,
         "project_open": project_open,
         "project_status": project_status,
         "credit_add": credit_add,

@@ -99,6 +99,14 @@ class LedgerEntry(Base):
     jurisdiction: Mapped[str | None] = mapped_column(String(32), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     party: Mapped[str | None] = mapped_column(String(64))  # who receives (disbursement) or returns (recovery)
+    #: who pays: ``bureau`` (fiscal money), the issuer (issuer_payment), the returning party (recovery)
+    payer: Mapped[str | None] = mapped_column(String(64))
+    #: the solver (team) the money is for — the issuer receives fiscal money on a solver's behalf in Dazu
+    solver: Mapped[str | None] = mapped_column(String(64))
+    #: the condition the payment was made against, in words (e.g. the issuer's 40% was paid first)
+    condition: Mapped[str | None] = mapped_column(Text)
+    #: JSON of the uploaded proof (name, sha256) the issuer attached to its payment
+    evidence: Mapped[str | None] = mapped_column(Text)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     tranche: Mapped[str | None] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text)

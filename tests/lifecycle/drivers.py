@@ -24,6 +24,9 @@ MONEY = {
 #: the first fiscal tranche in fen: Urumqi 50% (policy parameter), Dazu 50% (001 十(二)), Karamay 40%
 #: (003 §13(1), share a policy parameter), Zhangye 50% (004 四(一))
 FIRST_FEN = {"urumqi": 100_000_000, "dazu": 45_000_000, "karamay": 160_000_000, "zhangye": 40_000_000}
+#: what the issuer pays the solver before the first fiscal tranche: 001 十(二) 40% of the 3,000,000 contract;
+#: 004 四(一) 30% of the total project investment (need() posts 8,000,000)
+PREPAY = {"dazu": "1,200,000", "zhangye": "2,400,000"}
 #: the publicity window (000 §12(5) 7 days; 001 八(五), 003 §12(6) 5 working days; Zhangye a policy parameter)
 PUBLICITY = {"urumqi": (7, "days"), "dazu": (5, "working_days"), "karamay": (5, "working_days")}
 PUBLICITY["zhangye"] = (5, "working_days")
@@ -95,8 +98,8 @@ def implementing(start: Any, j: str, milestones: list[dict[str, Any]] | None = N
             **TASK_BOOK_EXTRA.get(j, {}),
         },
     )
-    if j in ("dazu", "zhangye"):  # 001 十(二) 40%, 004 四(一) 30% paid by the issuer first
-        flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
+    if j in PREPAY:
+        flow.do("issuer_payment", {"issuer_paid_fen": PREPAY[j]})
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FIRST_FEN[j]
     return flow
 

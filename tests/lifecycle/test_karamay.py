@@ -5,26 +5,28 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from engine.domain import ledger
+from engine.domain import books, ledger
 from engine.lint import role_of_lane
 from engine.models.domain import CreditRecord, Project
 
 from .conftest import DOCS, application, need, panel, score_all
 
 REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
-FISCAL_FEN = 400_000_000  # 4,000,000 CNY = 40% of the 10,000,000 contract (003 §13(2))
+FISCAL_FEN = 400_000_000  # 4,000,000 CNY of a 10,000,000 contract, within the cap (003 §13(1))
 FIRST_FEN = FISCAL_FEN * 40 // 100  # first of three stages (003 §13(1)); share a policy parameter
 
 
-def to_review(flow, applications) -> None:  # type: ignore[no-untyped-def]
-    flow.do("post_need", need(category="enterprise_posed"))
+def to_review(flow, applications, category: str = "industry_common") -> None:  # type: ignore[no-untyped-def]
+    # 行业共性 (003 §13(1)): fiscal money in three stages from the approval; 企业出题 (003 §13(2)) waits for
+    # the issuer's payments, see test_003_s13_2_enterprise_fiscal_follows_issuer_payment
+    flow.do("post_need", need(category=category))
     flow.do("need_review", REVIEW)
     flow.do("publish_list", {"list_published_on": "2026-06-20"})
     flow.do("collect_applications", {"applications": applications})
 
 
-def to_approval(flow) -> None:  # type: ignore[no-untyped-def]
-    to_review(flow, [application("KARAMAY-S1", "KARAMAY-P1")])
+def to_approval(flow, category: str = "industry_common") -> None:  # type: ignore[no-untyped-def]
+    to_review(flow, [application("KARAMAY-S1", "KARAMAY-P1")], category)
     flow.do("form_panel", panel(["e1", "e2", "e3"], chair_by_issuer=True))
     score_all(flow, {"KARAMAY-S1": 88})
     # 003 §12(5): the third party proposes the list and fixes the total budget
@@ -47,9 +49,9 @@ def to_approval(flow) -> None:  # type: ignore[no-untyped-def]
 TASK_BOOK = {"ip_ownership": "约定", "disbursement_plan": "三阶段", "chief_expert": "首席专家甲"}
 
 
-def at_contract(start):  # type: ignore[no-untyped-def]
+def at_contract(start, category: str = "industry_common"):  # type: ignore[no-untyped-def]
     flow = start("karamay")
-    to_approval(flow)
+    to_approval(flow, category)
     flow.do("approve", {"approval": "approve"})
     flow.at("2026-05-14T00:00:00+08:00")
     assert flow.ready() == ["sign_contract"]
@@ -213,3 +215,42 @@ def test_jiebang_projects_are_kept_apart_for_other_plans_limits(start, world) ->
         world, jurisdiction="karamay", issuer="KARAMAY-ISS", solver="KARAMAY-S1", members=[], today=_today()
     )
     assert facts["solver_ongoing"] >= 1 and facts["solver_ongoing_non_jiebang"] == facts["solver_ongoing"] - 1
+
+
+def test_003_s13_2_enterprise_fiscal_follows_issuer_payment(start) -> None:  # type: ignore[no-untyped-def]
+    """003 §13(2): 企业出题 support goes to the issuer according to its payments to the solver — none at the task
+    book before the issuer has paid; the books show the whole support as still owed to the issuer."""
+    flow = at_contract(start, "enterprise_posed")
+    flow.do("sign_contract", {"period_months": 24, **TASK_BOOK})
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 0
+    kept = books.books(flow.data, ledger.rows(flow.s, flow.key), "ongoing")
+    owed = {p.party: p.fiscal_owed_fen for p in kept.parties}
+    assert owed["KARAMAY-ISS"] == FISCAL_FEN and owed.get("KARAMAY-S1", 0) == 0 and kept.balanced
+
+
+def test_003_s13_1_industry_common_paid_in_stages_to_the_undertaker(start) -> None:  # type: ignore[no-untyped-def]
+    """003 §13(1): 行业共性 is mainly fiscal, paid from the approval on; the support is not limited to 40 % of the
+    contract (a support of 60 % is accepted); the first stage goes to the project undertaker."""
+    flow = start("karamay")
+    to_review(flow, [application("KARAMAY-S1", "KARAMAY-P1")])
+    flow.do("form_panel", panel(["e1", "e2", "e3"], chair_by_issuer=True))
+    score_all(flow, {"KARAMAY-S1": 88})
+    flow.do(
+        "third_party_recommend",
+        {"recommended_solvers": "KARAMAY-S1", "project_budget_fen": "10,000,000", "cost_opinion": "经费合理"},
+    )
+    flow.do(
+        "select",
+        {
+            "mode": "single",
+            "selected": "KARAMAY-S1",
+            "contract_fen": "10,000,000",
+            "fiscal_support_fen": "6,000,000",
+            "selection_reason": "评分最高",
+        },
+    )
+    assert flow.ready() == ["approve"] and flow.data["fiscal_support_fen"] == 600_000_000
+    flow.do("approve", {"approval": "approve"})
+    flow.at("2026-05-14T00:00:00+08:00")
+    flow.do("sign_contract", {"period_months": 24, **TASK_BOOK})
+    assert ledger.balance(flow.s, flow.key, "KARAMAY-S1")["disbursed_fen"] == 600_000_000 * 40 // 100

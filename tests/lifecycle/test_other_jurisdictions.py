@@ -185,6 +185,7 @@ def test_zhangye_issuer_picks_before_review_and_prepays_30(start) -> None:  # ty
             "milestones": [{"title": "中期", "due_date": "2027-05-01", "indicators": "x", "tranche_pct": 10}],
         },
     )
-    flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
+    # 004 四(一): 30% of the total project investment (8,000,000), not of the 4,000,000 award
+    flow.do("issuer_payment", {"issuer_paid_fen": "2,400,000"})
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 40_000_000
     assert flow.data["self_managed"] is True  # 24 months ≤ 2 years: no milestone checks

@@ -272,8 +272,11 @@ def race(start, outcome: str, continuing: str, passes: dict[str, str]):  # type:
     to_contract(flow, mode="race", selected="URUMQI-S1,URUMQI-S2,URUMQI-S3", stage_due="2026-11-30")
     flow.at("2026-05-13T00:00:00+08:00")
     flow.do("sign_contract", {"period_months": 36, "ip_ownership": "发榜方", "disbursement_plan": "赛马"})
-    # 000 §12(6): first tranche of each race project ≤20% of the total fiscal support
-    assert ledger.balance(flow.s, flow.key, "URUMQI-S2")["disbursed_fen"] == 40_000_000
+    # 000 §12(6): first tranche of each race project ≤20% of the total fiscal support — paid to the issuer
+    # (技术攻关: the city subsidises the issuer, 000 §7(1), §12(6)), booked for each team
+    assert ledger.balance(flow.s, flow.key, solver="URUMQI-S2")["disbursed_fen"] == 40_000_000
+    assert ledger.balance(flow.s, flow.key, "URUMQI-ISS")["disbursed_fen"] == 120_000_000
+    assert ledger.balance(flow.s, flow.key, "URUMQI-S2")["disbursed_fen"] == 0
     flow.at("2026-12-01T00:00:00+08:00")
     for _ in range(3):
         flow.do("stage_report", {"achieved": "完成"})
@@ -302,8 +305,10 @@ def test_race_best_chosen_exits_cleared(start) -> None:  # type: ignore[no-untyp
             "exits_approved": True,
         },
     )
-    assert ledger.balance(flow.s, flow.key, "URUMQI-S2")["recovered_fen"] == 10_000_000
-    assert ledger.balance(flow.s, flow.key, "URUMQI-S3")["recovered_fen"] == 40_000_000
+    # recovered from the issuer, which received the teams' money (000 §12(6))
+    assert ledger.balance(flow.s, flow.key, solver="URUMQI-S2")["recovered_fen"] == 10_000_000
+    assert ledger.balance(flow.s, flow.key, solver="URUMQI-S3")["recovered_fen"] == 40_000_000
+    assert ledger.balance(flow.s, flow.key, "URUMQI-ISS")["recovered_fen"] == 50_000_000
     assert flow.data["solvers"] == ["URUMQI-S1"]
 
 

@@ -38,7 +38,8 @@ def due_times(flow) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def implementing(start):  # type: ignore[no-untyped-def]
-    """A 24-month Zhangye project after the issuer's 30% and the first 50% of the subsidy."""
+    """A 24-month Zhangye project after the issuer's 30% of the total investment and the first 50% of the
+    subsidy (paid to the issuer, whose payment proof it follows: 004 四(一))."""
     flow = start("zhangye")
     to_approval(flow)
     flow.do("approve", {"approval": "approve"})
@@ -52,7 +53,8 @@ def implementing(start):  # type: ignore[no-untyped-def]
             "commissioner": "特派员甲",
         },
     )
-    flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
+    # 004 四(一): ≥ 30% of the total project investment (8,000,000 → 2,400,000), not of the award
+    flow.do("issuer_payment", {"issuer_paid_fen": "2,400,000"})
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN // 2
     assert flow.data["period_end"] == "2028-05-14"
     flow.at("2028-05-15T09:00:00+08:00")
@@ -109,7 +111,7 @@ def test_fail_objective_recovers_the_part_fixed(start) -> None:  # type: ignore[
         "disbursed_fen": FISCAL_FEN // 2,
         "recovered_fen": 10_000_000,
         "held_fen": FISCAL_FEN // 2 - 10_000_000,
-        "issuer_paid_fen": 120_000_000,
+        "issuer_paid_fen": 240_000_000,
     }
     assert status(flow) == "failed"
 
@@ -132,3 +134,33 @@ def test_fail_non_objective_recovers_all(start) -> None:  # type: ignore[no-unty
     assert (
         flow.s.scalars(select(CreditRecord).where(CreditRecord.subject == "ZHANGYE-S1")).first() is not None
     )
+
+
+def test_004_s4_1_issuer_pays_30_percent_of_total_investment(start) -> None:  # type: ignore[no-untyped-def]
+    """004 四(一): before the first subsidy the issuer has paid the solver ≥ 30% of the total project investment
+    (项目投入总额 8,000,000 → 2,400,000). 30% of the 4,000,000 award is refused before anything is recorded,
+    saying what is owed and citing the rule; then the subsidy's first half goes to the issuer."""
+    flow = start("zhangye")
+    to_approval(flow)
+    flow.do("approve", {"approval": "approve"})
+    flow.at("2026-05-14T00:00:00+08:00")
+    flow.do(
+        "sign_contract",
+        {
+            "period_months": 24,
+            "ip_ownership": "约定",
+            "disbursement_plan": "50/50",
+            "commissioner": "特派员甲",
+        },
+    )
+    refused = flow.refused("issuer_payment", {"issuer_paid_fen": "1,200,000"})["issuer_paid_fen"]
+    assert "2,400,000.00" in refused and "项目投入总额" in refused and "004 四(一)" in refused
+    assert ledger.balance(flow.s, flow.key) == {
+        "disbursed_fen": 0,
+        "recovered_fen": 0,
+        "held_fen": 0,
+        "issuer_paid_fen": 0,
+    }
+    flow.do("issuer_payment", {"issuer_paid_fen": "2,400,000"})
+    assert ledger.balance(flow.s, flow.key, "ZHANGYE-ISS")["disbursed_fen"] == FISCAL_FEN // 2
+    assert ledger.balance(flow.s, flow.key, "ZHANGYE-S1")["issuer_paid_fen"] == 240_000_000

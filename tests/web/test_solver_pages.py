@@ -51,13 +51,15 @@ def test_solver_sees_its_application_and_project_with_money_received(
     assert f'data-application="{flow.key}"' in page and "已入选" in page
     page = client.get("/my/projects").get_data(as_text=True)
     assert f'data-project="{flow.key}"' in page
-    assert "450,000.00" in page  # 001 十(二): the first 50% of 900,000 元, in 元 with separators
-    assert "1,200,000.00" in page  # the issuer's 40% prepayment
+    # 001 十(二): the fiscal money (450,000 元, the first 50% of 900,000) goes to the 需求单位, not the solver;
+    # the solver receives the issuer's 40% prepayment, in 元 with separators
+    assert "450,000.00" not in page
+    assert "1,200,000.00" in page
     page = client.get(f"/my/projects/{flow.key}").get_data(as_text=True)
-    assert "提交延期申请" in page and "450,000.00" in page
+    assert "提交延期申请" in page and "1,200,000.00" in page and "450,000.00" not in page
     # names, never codes: the unit and the tranches of the ledger
     assert "大足揭榜单位1" in page and "DAZU-S1" not in page
-    assert "首笔财政资金" in page and "发榜方预付款" in page and ">prepayment<" not in page
+    assert "首笔财政资金" not in page and "发榜方预付款" in page and ">prepayment<" not in page
     other = client.application.test_client()
     login(other, "solver_urumqi")  # another unit sees neither the project nor the application
     assert flow.key not in other.get("/my/projects").get_data(as_text=True)

@@ -22,6 +22,7 @@ from engine.models.task import HumanTask
 from engine.users import INSTANCE_CONTROL_ROLES
 from web import uploads
 from web.access import me, rule
+from web.books_view import books_view
 from web.context import instance_context
 from web.extensions import db
 
@@ -47,6 +48,11 @@ def show(instance_id: int) -> str:
     may_draw = current_user.has_role(*INSTANCE_CONTROL_ROLES, jurisdiction=instance.jurisdiction)
     # 抽取记录: who was drawn and who was left out and why (回避 reasons name affiliations: the credit audience)
     draws = expert_pool.draws_of_instance(db.session(), instance.id) if viewer.sees(FieldClass.CREDIT) else []
+    # the project's books (plan, paid, owed, recovered per party): the case's readers (bureau, parties, oversight)
+    money = None
+    if viewer.sees(FieldClass.CASE):
+        data = policy.data_view(instances.describe(db.session(), instance.id).get("data") or {}, viewer)
+        money = books_view(instance.jurisdiction, data)
     return render_template(
         "instance/show.html",
         instance=instance,
@@ -58,6 +64,8 @@ def show(instance_id: int) -> str:
         if may_draw
         else [],
         draws=draws,
+        money=money,
+        visible_files=visible,
     )
 
 

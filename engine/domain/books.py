@@ -1,0 +1,153 @@
+"""A project's books as the bureau keeps them: per party the plan, what was paid, what was recovered, what is
+still owed — from the ledger (engine.domain.ledger) and the case's plan (the fiscal support and the contract).
+
+After acceptance or termination the books are settled: fiscal money the rules no longer owe lapses, and what
+each party still owes or gets back is stated (e.g. Dazu: after acceptance the issuer pays the solver the rest
+of the contract, 001 十(二)). Every figure is integer fen and the books balance to the fen:
+plan = paid − recovered + recovered + still owed + lapsed, and the parties' lines add up to the totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from engine.domain import disbursement
+from engine.models.domain import LedgerEntry
+
+#: project statuses after which nothing more is planned (engine.domain.helpers.project_status)
+SETTLED = frozenset({"accepted", "closed", "failed", "terminated", "revoked"})
+#: statuses after which the rest of the support is due (the acceptance table pays the rest)
+PASSED = frozenset({"accepted", "closed"})
+
+
+@dataclass
+class PartyLine:
+    """One party's money in fen: fiscal money received and returned, and the issuer's payments."""
+
+    party: str
+    role: str  # bureau | issuer | solver
+    fiscal_received_fen: int = 0
+    fiscal_returned_fen: int = 0
+    issuer_paid_fen: int = 0  # paid by the issuer (issuer: paid out; solver: received)
+    fiscal_owed_fen: int = 0  # fiscal money the bureau still owes this party
+    issuer_owes_fen: int = 0  # what the issuer still owes this solver under the contract
+
+    @property
+    def fiscal_net_fen(self) -> int:
+        return self.fiscal_received_fen - self.fiscal_returned_fen
+
+
+@dataclass
+class Books:
+    fiscal_plan_fen: int
+    contract_fen: int
+    fiscal_paid_fen: int
+    fiscal_recovered_fen: int
+    fiscal_owed_fen: int
+    fiscal_lapsed_fen: int
+    issuer_paid_fen: int
+    issuer_owed_fen: int
+    settled: bool
+    status: str
+    parties: list[PartyLine] = field(default_factory=list)
+
+    @property
+    def fiscal_net_fen(self) -> int:
+        return self.fiscal_paid_fen - self.fiscal_recovered_fen
+
+    @property
+    def balanced(self) -> bool:
+        """The plan is accounted for to the fen, and the parties' lines add up to the totals."""
+        return (
+            self.fiscal_plan_fen
+            == self.fiscal_net_fen + self.fiscal_recovered_fen + self.fiscal_owed_fen + self.fiscal_lapsed_fen
+            and sum(p.fiscal_net_fen for p in self.parties) == self.fiscal_net_fen
+            and sum(p.fiscal_owed_fen for p in self.parties) == self.fiscal_owed_fen
+            and sum(p.issuer_paid_fen for p in self.parties if p.role == "solver") == self.issuer_paid_fen
+            and sum(p.issuer_owes_fen for p in self.parties) == self.issuer_owed_fen
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["fiscal_net_fen"] = self.fiscal_net_fen
+        out["balanced"] = self.balanced
+        for line, p in zip(out["parties"], self.parties, strict=True):
+            line["fiscal_net_fen"] = p.fiscal_net_fen
+        return out
+
+
+def _int(value: Any) -> int:
+    return int(value or 0)
+
+
+def books(d: Mapping[str, Any], rows: Iterable[LedgerEntry], status: str | None = None) -> Books:
+    """The books of the project of case ``d`` from its ledger ``rows``; ``status`` is the project's status
+    (default: the acceptance result in ``d``)."""
+    status = status or str(d.get("acceptance_status") or "ongoing")
+    settled = status in SETTLED
+    plan = _int(d.get("fiscal_support_fen"))
+    contract = _int(d.get("contract_fen"))
+    issuer = str(d.get("issuer_code") or "")
+    solvers = disbursement.solvers_of(d)
+    lines: dict[str, PartyLine] = {}
+
+    def line(party: str, role: str) -> PartyLine:
+        if party not in lines:
+            lines[party] = PartyLine(party, role)
+        return lines[party]
+
+    if issuer:
+        line(issuer, "issuer")
+    for s in solvers:
+        line(s, "solver")
+    paid = recovered = issuer_paid = 0
+    for e in rows:
+        party = e.party or ""
+        role = "issuer" if party == issuer else "solver"
+        if e.kind == "disbursement":
+            line(party, role).fiscal_received_fen += e.amount_fen
+            paid += e.amount_fen
+        elif e.kind == "recovery":
+            line(party, role).fiscal_returned_fen += e.amount_fen
+            recovered += e.amount_fen
+        elif e.kind == "issuer_payment":
+            line(party, "solver").issuer_paid_fen += e.amount_fen
+            issuer_paid += e.amount_fen
+    if issuer:
+        lines[issuer].issuer_paid_fen = issuer_paid
+    unpaid = max(0, plan - paid)
+    # still owed: while the project runs, the unpaid plan; once passed, only what waits for the issuer's
+    # payments (003 §13(2)); after a failure or termination the unpaid plan lapses
+    owed = unpaid if not settled or (status in PASSED and disbursement.follows_issuer(d)) else 0
+    lapsed = unpaid - owed
+    recipients = {disbursement.recipient(d, s) for s in solvers} or {issuer}
+    for team, share in disbursement.split_fen(owed, sorted(recipients)):
+        line(team, "issuer" if team == issuer else "solver").fiscal_owed_fen += share
+    # the issuer owes the solver the rest of the contract (001 十(二): after acceptance the remainder)
+    issuer_owed = (
+        max(0, contract - issuer_paid)
+        if contract and status not in ("failed", "terminated", "revoked")
+        else 0
+    )
+    for team, share in disbursement.split_fen(issuer_owed, solvers):
+        line(team, "solver").issuer_owes_fen += share
+    return Books(
+        plan,
+        contract,
+        paid,
+        recovered,
+        owed,
+        lapsed,
+        issuer_paid,
+        issuer_owed,
+        settled,
+        status,
+        list(lines.values()),
+    )
+
+
+def settlement(d: Mapping[str, Any], rows: Iterable[LedgerEntry]) -> dict[str, Any]:
+    """The settled books as plain JSON for the diagram (``ledger_final``)."""
+    return books(d, rows).as_json()

@@ -1,0 +1,89 @@
+"""The bureau reads a project's books on the instance page (issue 11: the ledger as the bureau's books): per
+party what the plan was, what was paid, recovered and is still owed, then who paid whom, why, against which
+condition and under which rule — names instead of codes, money in 元, one language at a time. Dazu: the city's
+money goes to the issuer (需求单位, 001 十(二)), which pays the solver; after acceptance the issuer still owes the
+solver the rest of the contract."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
+from werkzeug.security import generate_password_hash
+
+from engine.models.user import User
+from tests.browser.conftest import PASSWORD, screenshot
+from tests.lifecycle.conftest import DOCS, PDF, start, world  # noqa: F401 (fixtures)
+from tests.lifecycle.drivers import end_of_publicity, to_approve
+
+SHOTS = Path("/work/wt/notes/shots/money")
+
+
+def _keep(path: Path, name: str) -> None:
+    if SHOTS.parent.is_dir():
+        SHOTS.mkdir(exist_ok=True)
+        shutil.copyfile(path, SHOTS / f"{name}.png")
+
+
+def _section(page: Any, name: str) -> Path:
+    """The books section alone, as the clerk reads it."""
+    path = screenshot(page, name)
+    page.locator("#books").screenshot(path=str(path))
+    return path
+
+
+def test_001_s10_2_bureau_reads_the_settled_books_of_a_dazu_project(roles: Any, start, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    flow = start("dazu")
+    to_approve(flow)
+    flow.do("approve", {"approval": "approve"})
+    due = datetime.fromisoformat(end_of_publicity(flow))
+    flow.at((due + timedelta(minutes=1)).isoformat())
+    flow.do(
+        "sign_contract",
+        {
+            "period_months": 24,
+            "ip_ownership": "发榜方所有",
+            "disbursement_plan": "按政策分期",
+            "confidentiality": True,
+        },
+    )
+    flow.do(
+        "issuer_payment", {"issuer_paid_fen": "1,200,000", "payment_proof": dict(PDF, name="转账回单.pdf")}
+    )
+    flow.at(flow.data["checkpoint_at"])
+    flow.do("request", DOCS)
+    flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    world.execute(
+        update(User)
+        .where(User.username == "bureau_dazu")
+        .values(password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
+    )
+    world.commit()
+    clerk = roles("bureau_dazu")
+    text = clerk.open(f"/instances/{flow.id}", "项目账目", "已结算", "账目平衡", "资金流水")
+    books = clerk.page.inner_text("#books")
+    assert "DAZU-ISS" not in books and "DAZU-S1" not in books and "bureau" not in books  # names, never codes
+    assert "900,000.00" in books and "1,200,000.00" in books and "1,800,000.00" in books  # plan, paid, owed
+    assert "转账回单.pdf" in books and "001 十(二)" in books and "发榜方上传付款凭证" in books
+    issuer_row = clerk.page.inner_text("#books tr[data-party-role=issuer]")
+    assert "900,000.00" in issuer_row  # the whole fiscal support went to the issuer (需求单位)
+    solver_row = clerk.page.inner_text("#books tr[data-party-role=solver]")
+    assert "1,800,000.00" in solver_row  # what the issuer still owes the solver after acceptance
+    assert clerk.page.get_attribute("#books", "data-balanced") == "yes"
+    assert "Project books" not in text
+    shot = screenshot(clerk.page, "books-dazu-zh")
+    _keep(shot, "books-dazu-zh")
+    _keep(_section(clerk.page, "books-dazu-zh-section"), "books-dazu-zh-section")
+    text = clerk.open(f"/instances/{flow.id}?lang=en", "Project books", "Settled", "The books balance")
+    books = clerk.page.inner_text("#books")
+    assert (
+        "项目账目" not in books
+        and "发榜方上传付款凭证" not in books
+        and "the issuer uploaded its proof" in books
+    )
+    shot = screenshot(clerk.page, "books-dazu-en")
+    _keep(shot, "books-dazu-en")
+    _keep(_section(clerk.page, "books-dazu-en-section"), "books-dazu-en-section")
