@@ -25,6 +25,7 @@ from engine.models import instance as status
 from engine.models.domain import Person, Project
 from engine.models.instance import ProcessInstance
 from engine.models.user import User
+from engine.pickers import PickerScope
 from engine.taskforms import form_for, validate_task_data
 from engine.users import holds_role
 
@@ -97,7 +98,9 @@ def submit(session: Session, user: User, business_key: str, data: Any) -> int:
     """Validate and deliver one application; returns the instance id. Nothing changes when refused."""
     target = target_for(session, user, business_key)
     cleaned = validate_task_data(
-        form_for(session, target.instance.process_version, FORM, target.instance.jurisdiction), data
+        form_for(session, target.instance.process_version, FORM, target.instance.jurisdiction),
+        data,
+        PickerScope(session, target.instance.jurisdiction, business_key),  # members and partners by name
     )
     payload: dict[str, Any] = {**cleaned, "solver": target.solver, "submitted_by": user.username}
     instance_id = messages.deliver(

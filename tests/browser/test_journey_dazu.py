@@ -186,7 +186,7 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     solver.open("/portal/", NEED_TITLE)
     solver.open(f"/portal/challenges/{key}/apply", "揭榜申请", NEED_TITLE, "大足揭榜单位1")
     page = solver.page
-    page.fill("[name=members]", "DAZU-P1,DAZU-P2")
+    page.select_option("[name=members]", ["DAZU-P1", "DAZU-P2"])
     page.fill("[name=plan]", "基于高精地图与实测数据的测试场数字孪生建模")
     page.fill("[name=budget_fen]", "3,000,000")
     page.set_input_files(

@@ -95,7 +95,7 @@ def test_solver_applies_sees_the_decision_and_requests_an_extension(
     solver = roles("solver_dazu")
     page = solver.page
     solver.open(f"/portal/challenges/{KEY}/apply")
-    page.fill("[name=members]", "DAZU-P1,DAZU-P2")
+    page.select_option("[name=members]", ["DAZU-P1", "DAZU-P2"])
     page.fill("[name=plan]", "数字孪生建模与故障预测联合攻关")
     page.fill("[name=budget_fen]", "1,000,000")
     page.set_input_files(

@@ -28,7 +28,7 @@ world = lifecycle.world
 start = lifecycle.start
 ROLES = ("bureau", "issuer", "recommender", "expert", "approver")
 APPLICATION = {
-    "members": "URUMQI-P1,URUMQI-P2",
+    "members": ["URUMQI-P1", "URUMQI-P2"],  # the picker: one value per chosen person
     "plan": "分步提纯，先中试",
     "budget_fen": "1,000,000",
     "pledge": "on",
@@ -97,6 +97,10 @@ def test_solvers_apply_online_and_the_bureau_sees_every_application(
     client.post("/logout", data={})
     client2 = client.application.test_client()
     login(client2, "solver2_urumqi")
+    # team members are chosen from the people of the directory: a person the picker does not offer (another
+    # jurisdiction's) is refused beside the field, nothing delivered
+    refused = apply(client2, dict(APPLICATION, members="DAZU-P1"))
+    assert refused.status_code == 422 and 'id="f-members-error"' in refused.get_data(as_text=True)
     assert apply(client2, dict(APPLICATION, members="URUMQI-P4")).status_code == 302
     challenge.at("2026-05-21T00:00:01+08:00")
     assert challenge.ready() == ["collect_applications"]
@@ -104,6 +108,7 @@ def test_solvers_apply_online_and_the_bureau_sees_every_application(
     assert sorted(received) == ["URUMQI-S1", "URUMQI-S2"]
     assert received["URUMQI-S1"]["plan"] == "修订后的方案"
     assert received["URUMQI-S2"]["submitted_by"] == "solver2_urumqi"
+    assert received["URUMQI-S1"]["members"] == "URUMQI-P1,URUMQI-P2"  # the codes the diagrams split
     assert received["URUMQI-S1"]["plan_file"]["name"] == "方案书.pdf"
     assert received["URUMQI-S1"]["plan_file"]["sha256"] == hashlib.sha256(b"%PDF-1.4 solution").hexdigest()
     from engine import tasks

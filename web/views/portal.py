@@ -23,6 +23,7 @@ from engine.models.instance import ProcessInstance
 from engine.models.user import User
 from engine.models.web import Objection
 from engine.notify import produce
+from engine.pickers import PickerScope
 from engine.taskforms import form_for
 from web import ratelimit, uploads
 from web.access import rule
@@ -237,7 +238,14 @@ def apply(business_key: str) -> Any:
             business_key=business_key,
             title=target.instance.title or business_key,
             solver=target.solver,
-            form_html=render_form(defn, values=values, errors=errors, context={}, lang=lang),
+            form_html=render_form(
+                defn,
+                values=values,
+                errors=errors,
+                context={},
+                lang=lang,
+                choices=PickerScope(session, target.instance.jurisdiction, business_key).choices,
+            ),
             problem=problem,
         ),
         status,
