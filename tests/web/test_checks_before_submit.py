@@ -213,4 +213,6 @@ def test_need_not_accepted_says_why(client: FlaskClient, start) -> None:  # type
     inbox = client.get("/inbox").get_data(as_text=True)
     assert "需求不予受理：" in inbox and "（依据：002 五(二)4）" in inbox
     english = client.get(f"/instances/{flow.id}?lang=en").get_data(as_text=True)
-    assert "Need not accepted" in english and "(source: 002 五(二)4)" in english and "诚信承诺书" not in english
+    assert (
+        "Need not accepted" in english and "(source: 002 五(二)4)" in english and "诚信承诺书" not in english
+    )
