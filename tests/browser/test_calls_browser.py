@@ -111,7 +111,37 @@ def test_003_12_1_karamay_call_opened_in_english_and_a_need_posted(roles: Any, p
     issuer.open("/start/karamay_challenge", "（2026-12-31 17:30 截止）")
     issuer.page.fill("#f-title", "稠油开采降粘剂")
     submit(issuer)
-    issuer.check("已发起", "稠油开采降粘剂", "填报需求")
+    text = issuer.check("已发起", "稠油开采降粘剂", "填报需求")
+    key = re.search(r"（(KARAMAY-2026-\d{3})）", text).group(1)  # type: ignore[union-attr]
+
+    # the issuer fills the need but is not its end user (003 §12(1)): refused, and told why, with the rule
+    issuer.open("/tasks", key, "填报需求")
+    issuer.page.locator("tr", has_text=key).locator("a", has_text="办理").first.click()
+    issuer.page.wait_for_load_state("networkidle")
+    page = issuer.page
+    page.fill("#f-need_title", "稠油开采降粘剂")
+    page.select_option("#f-category", "transfer")
+    page.fill("#f-problem", "稠油黏度高，开采能耗大")
+    page.fill("#f-indicators", "降黏率 ≥ 90%")
+    page.fill("#f-deadline", "2028-12-31")
+    page.fill("#f-ip_terms", "发榜方所有")
+    page.fill("#f-need_total_fen", "3,000,000")
+    page.select_option("#f-scope", "public")
+    page.click("button[name=action][value=submit]")
+    page.wait_for_load_state("networkidle")
+    issuer.check(
+        "需求不予受理，此流程已结束", "需求方应为技术的最终用户（依据：003 §12(1)", shot="need-refused-flash"
+    )
+    issuer.open(
+        "/inbox", "需求不予受理：稠油开采降粘剂", "需求方应为技术的最终用户", shot="need-refused-inbox"
+    )
+    issuer.page.locator("li", has_text="需求不予受理：稠油开采降粘剂").locator(
+        "a", has_text="前往处理"
+    ).click()
+    issuer.page.wait_for_load_state("networkidle")
+    issuer.check(
+        "该需求未通过受理审查", "需求方应为技术的最终用户（依据：003 §12(1)", shot="need-refused-page"
+    )
 
 
 def test_004_3_2_zhangye_bureau_sees_its_own_call_only(roles: Any, people: Any) -> None:
