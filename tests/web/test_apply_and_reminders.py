@@ -177,3 +177,36 @@ def test_milestone_reminder_reaches_the_checking_lane_before_the_due_date(
     )
     assert flow.ready() == ["issuer_stage_payment"]  # 001 十(二): the issuer's 30% after the stage review
     assert ledger.balance(db_session, flow.key)["disbursed_fen"] == 45_000_000  # 001 十(二): not staged
+
+
+def test_the_public_looks_up_an_application_by_its_receipt(
+    app: Any, client: FlaskClient, challenge: Flow
+) -> None:
+    """Issue 13 §2: the applicant's receipt number shows what was received, its status and the decision, on the
+    public portal; nothing of the application's content, nor of anyone else's application."""
+    import re
+
+    login(client, "solver_urumqi")
+    done = post(client, "/portal/challenges/URUMQI-W1/apply", APPLICATION, follow_redirects=True)
+    shown = done.get_data(as_text=True)
+    found = re.search(r"回执编号 (JB20260506-[0-9A-F]{8})", shown)
+    assert found, shown
+    receipt = found.group(1)
+    again = post(client, "/portal/challenges/URUMQI-W1/apply", APPLICATION, follow_redirects=True)
+    assert receipt in again.get_data(as_text=True)  # a resubmission keeps its receipt
+    other = app.test_client()
+    login(other, "solver2_urumqi")
+    post(other, "/portal/challenges/URUMQI-W1/apply", dict(APPLICATION, members="URUMQI-P4"))
+
+    public = app.test_client()
+    page = public.get(f"/portal/receipts?number={receipt.lower()}").get_data(as_text=True)
+    assert "高纯硅提纯关键技术" in page and "URUMQI-W1" in page
+    assert "乌鲁木齐揭榜单位1" in page and "已提交，评审中" in page
+    assert "分步提纯" not in page and "乌鲁木齐揭榜单位2" not in page  # not its content, not another's
+    missing = public.get("/portal/receipts?number=JB20260506-00000000")
+    assert (
+        missing.status_code == 404
+        and "没有找到回执编号为 JB20260506-00000000 的揭榜申请" in missing.get_data(as_text=True)
+    )
+    english = public.get(f"/portal/receipts?number={receipt}&lang=en").get_data(as_text=True)
+    assert "Submitted, under review" in english and "Application: 高纯硅提纯关键技术" in english
