@@ -44,14 +44,14 @@ def publish_problems(d: Mapping[str, Any], today: date) -> list[Problem]:
     out: list[Problem] = []
     published = as_date(d.get("list_published_on"))
     closes = as_date(d.get("applications_close_on"))
-    if published is not None and published > today:
-        # 000 §12(2): the bureau records a list it has published; the online window opens with it
+    if published is not None and published < today:
+        # 000 §12(2): the bureau publishes the list; the online window opens with it, so not in the past
         out.append(
             Problem(
                 "list_published_on",
-                f"发布日期 {_d(published)} 晚于今天（{_d(today)}）。请在榜单发布当天或之后登记，填写实际发布日期。",
-                f"The publication date {_d(published)} is after today ({_d(today)}). Record the list on or after "
-                "the day it is published, with the actual date.",
+                f"发布日期 {_d(published)} 已过（今天是 {_d(today)}）。请填写今天或之后的发布日期。",
+                f"The publication date {_d(published)} has passed (today is {_d(today)}). Give today or a later "
+                "date.",
                 "000 §12(2)",
             )
         )
@@ -84,8 +84,8 @@ def publish_hints(d: Mapping[str, Any], today: date) -> list[Hint]:
     return [
         Hint(
             "list_published_on",
-            f"实际发布日期，不晚于今天（{_d(today)}）。",
-            f"The actual publication date, not after today ({_d(today)}).",
+            f"不早于今天（{_d(today)}）。",
+            f"Not before today ({_d(today)}).",
             "000 §12(2)",
         ),
         Hint(

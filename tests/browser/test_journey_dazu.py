@@ -176,13 +176,13 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     open_task(bureau, key, "发布榜单")
     no_codes(bureau)
     bureau.page.fill("#f-channels", "大足区科技局门户网站")
-    bureau.check("不晚于今天（2026-09-28）")  # the requirement, before typing
-    # a publication date after today (000 §12(2)) is refused beside the field before anything is completed
-    bureau.page.fill("#f-list_published_on", "2026-09-30")
+    bureau.check("不早于今天（2026-09-28）")  # the requirement, before typing
+    # a publication date in the past (000 §12(2)) is refused beside the field before anything is completed
+    bureau.page.fill("#f-list_published_on", "2026-09-27")
     bureau.page.fill("#f-applications_close_on", "2026-10-28")
     bureau.page.click("button[name=action][value=submit]")
     bureau.page.wait_for_load_state("networkidle")
-    assert "晚于今天（2026-09-28）" in bureau.page.inner_text("#f-list_published_on-error")
+    assert "已过（今天是 2026-09-28）" in bureau.page.inner_text("#f-list_published_on-error")
     j.shot(bureau, "bureau-publish-date-refused")
     bureau.page.fill("#f-list_published_on", "2026-09-28")
     j.shot(bureau, "bureau-publish-list")

@@ -109,6 +109,19 @@ def test_solver_applies_sees_the_decision_and_requests_an_extension(
     page.click("main form button.primary")
     page.wait_for_load_state("networkidle")
     assert re.search(r"/portal/?$", page.url), page.inner_text("main")
+    found = re.search(r"回执编号 (JB\d{8}-[0-9A-F]{8})", page.inner_text("main"))
+    assert found, page.inner_text("main")
+    receipt = found.group(1)
+
+    # the public (anyone with the receipt) looks the application up on the portal: what, whose, its status
+    public = roles(None)
+    public.open("/portal/", "凭回执编号查询异议处理结果、揭榜申请结果")
+    public.page.get_by_role("link", name="凭回执编号查询异议处理结果、揭榜申请结果").click()
+    public.page.fill("#receipt-number", receipt)
+    public.page.click("main form button[type=submit]")
+    public.page.wait_for_load_state("networkidle")
+    looked = public.check(receipt, "大足揭榜单位1", "已提交，评审中", shot="public-application-receipt")
+    assert "数字孪生建模与故障预测联合攻关" not in looked and "大足研究员1" not in looked  # not its content
 
     text = solver.open("/my/applications", "我的申请", KEY, "已提交，评审中", shot="solver-1-applications")
     assert "大足揭榜单位1" in text and "DAZU-S1" not in text  # the unit by its name, never its code
