@@ -11,6 +11,8 @@ instance.
 
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,13 +20,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import messages, portal
-from engine.clock import get_clock
+from engine.clock import SHANGHAI, get_clock
 from engine.domain.eligibility import APPLICATION_SEP
 from engine.errors import Forbidden, InvalidState, NotFound
 from engine.models import instance as status
 from engine.models.domain import Person, Project
 from engine.models.instance import ProcessInstance
 from engine.models.user import User
+from engine.pickers import PickerScope
 from engine.taskforms import form_for, validate_task_data
 from engine.users import holds_role
 
@@ -93,11 +96,30 @@ def _closed_at(session: Session, instance: ProcessInstance) -> str | None:
     return str(value) if value else None
 
 
+#: Receipt numbers of applications: JB + the Beijing date of the first submission + 8 hex digits (as
+#: objections' YY…, engine.objections), the applicant's key to the portal's look-up.
+RECEIPT = re.compile(r"^JB\d{8}-[0-9A-F]{8}$")
+
+
+def normalise_receipt(raw: str) -> str | None:
+    """An application receipt number typed by a person (spaces, lower case tolerated), or None."""
+    text = re.sub(r"\s+", "", raw or "").upper()
+    return text if RECEIPT.match(text) else None
+
+
+def receipt_of(session: Session, business_key: str, solver: str) -> str | None:
+    code = f"{business_key}{APPLICATION_SEP}{solver}"[:64]
+    return session.scalar(select(Project.receipt).where(Project.code == code))
+
+
 def submit(session: Session, user: User, business_key: str, data: Any) -> int:
-    """Validate and deliver one application; returns the instance id. Nothing changes when refused."""
+    """Validate and deliver one application; returns the instance id. Nothing changes when refused. The
+    application's receipt number (``receipt_of``) is issued with the first submission and kept after."""
     target = target_for(session, user, business_key)
     cleaned = validate_task_data(
-        form_for(session, target.instance.process_version, FORM, target.instance.jurisdiction), data
+        form_for(session, target.instance.process_version, FORM, target.instance.jurisdiction),
+        data,
+        PickerScope(session, target.instance.jurisdiction, business_key),  # members and partners by name
     )
     payload: dict[str, Any] = {**cleaned, "solver": target.solver, "submitted_by": user.username}
     instance_id = messages.deliver(
@@ -114,15 +136,17 @@ def _register(session: Session, target: Target) -> None:
     code = f"{target.instance.business_key}{APPLICATION_SEP}{target.solver}"[:64]
     if session.scalar(select(Project.id).where(Project.code == code)) is not None:
         return
+    now = get_clock(session).now()
     session.add(
         Project(
             code=code,
+            receipt=f"JB{now.astimezone(SHANGHAI):%Y%m%d}-{secrets.token_hex(4).upper()}",
             jurisdiction=target.instance.jurisdiction or "",
             title=(target.instance.title or target.instance.business_key or "")[:255],
             scheme="jiebang",
             solver=target.solver,
             status="applying",
-            created_at=get_clock(session).now(),
+            created_at=now,
         )
     )
     session.flush()

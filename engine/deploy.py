@@ -24,7 +24,7 @@ from engine.bundle import BundleFile, problem, refuse
 from engine.db import begin_write
 from engine.domain import checks
 from engine.errors import Conflict
-from engine.lint import form_key_of, lint_spec, start_form_of
+from engine.lint import form_key_of, lint_spec, need_form_of, start_form_of
 from engine.models.deployment import Deployment, DeploymentFile, ProcessVersion
 from engine.policy_table import check_parameter_tables
 from engine.specs import clean_message, new_parser, serializer_version, spec_to_json
@@ -281,7 +281,7 @@ def content_hashes(bundle: ValidatedBundle) -> dict[str, tuple[str, str, list[st
         form_keys: set[str] = set()
         for each in [spec, *subprocess_specs.values()]:
             for ts in each.task_specs.values():
-                for key in (form_key_of(ts), start_form_of(ts)):
+                for key in (form_key_of(ts), start_form_of(ts), need_form_of(ts)):
                     if key:
                         form_keys.add(key)
         forms = {

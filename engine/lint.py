@@ -58,6 +58,12 @@ def start_form_of(task_spec: Any) -> str | None:
     return props.get("startForm")
 
 
+def need_form_of(task_spec: Any) -> str | None:
+    """The start form an annual call's start event declares for the needs posted into it (``needForm``)."""
+    props = (getattr(task_spec, "extensions", None) or {}).get("properties") or {}
+    return props.get("needForm")
+
+
 def properties_of(task_spec: Any) -> dict[str, str]:
     return dict((getattr(task_spec, "extensions", None) or {}).get("properties") or {})
 
@@ -113,8 +119,9 @@ def lint_spec(
             continue  # internal specs (Start, End, Root, boundary splits)
         if isinstance(task_spec, UserTask | ManualTask):
             problems.extend(_lint_user_task(task_spec, file, form_keys))
-        start_form = start_form_of(task_spec)
-        if start_form and start_form not in form_keys:
+        for start_form in (start_form_of(task_spec), need_form_of(task_spec)):
+            if not start_form or start_form in form_keys:
+                continue
             problems.append(
                 LintProblem(
                     file,

@@ -240,6 +240,9 @@ def save(ctx: Context) -> None:
         instance.status = status.COMPLETED
         instance.ended_at = ctx.now
         ctx.log("completed")
+        from engine.notify.produce import need_refused
+
+        need_refused(ctx.session, instance, wf.data, ctx.now)  # a refused need: the issuer is told why
     instance.updated_at = ctx.now
     if instance.status == status.TERMINATED:
         indexes.cancel_all(ctx.session, instance, ctx.now)

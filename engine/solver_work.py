@@ -32,6 +32,8 @@ class Application:
     instance_status: str
     #: why it was refused: the eligibility table's reasons [{zh, en, source}]
     refusals: tuple[dict[str, str], ...] = ()
+    #: the receipt number issued when it was submitted on the portal (None when the bureau entered it)
+    receipt: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,22 @@ class ProjectSummary:
 def applications(session: Session, user: Any) -> list[Application]:
     """The applications of the user's units, newest first, with the challenge's state (one query)."""
     units = solvers.solver_units(session, user)
+    return _applications(session, solvers.application_clause(units))
+
+
+def application_by_receipt(session: Session, receipt: str) -> Application | None:
+    """The one application whose receipt number is ``receipt`` (the portal's look-up), or None."""
+    found = _applications(session, Project.receipt == receipt)
+    return found[0] if found else None
+
+
+def _applications(session: Session, where: Any) -> list[Application]:
     chosen = Project.__table__.alias("chosen")
     rows = session.execute(
         select(Project, ProcessInstance, chosen.c.status)
         .join(ProcessInstance, solvers.challenge_join())
         .outerjoin(chosen, chosen.c.code == ProcessInstance.business_key)
-        .where(solvers.application_clause(units))
+        .where(where)
         .order_by(Project.created_at.desc(), Project.id.desc())
     ).all()
     seen: set[str] = set()
@@ -82,6 +94,7 @@ def applications(session: Session, user: Any) -> list[Application]:
                 instance_id=instance.id,
                 instance_status=instance.status,
                 refusals=refusals,
+                receipt=project.receipt,
             )
         )
     return out

@@ -25,13 +25,13 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from engine.access.policy import organisations_of
 from engine.access.principal import principal
-from engine.access.starting import start_roles
+from engine.access.starting import START_ROLES_PROPERTY, start_roles
 from engine.clock import SHANGHAI, get_clock
-from engine.domain.calls import call_window_problems
+from engine.domain.calls import call_window_problems, fixed_window_hints, fixed_window_problems
 from engine.errors import NotFound, ValidationFailed
 from engine.labels import JURISDICTION_NAMES, jurisdiction_name
 from engine.lint import properties_of
@@ -45,6 +45,10 @@ from forms.definition import FormDefinition, LocalText, Option, with_options
 
 START_FORM_PROPERTY = "startForm"
 JURISDICTION_PROPERTY = "jurisdiction"
+#: On a call's start event: the process each need posted into the call starts, its start form, who may post.
+NEED_PROCESS_PROPERTY = "needProcess"
+NEED_FORM_PROPERTY = "needForm"
+NEED_ROLES_PROPERTY = "needRoles"
 #: The annual call of a jurisdiction is the process ``<jurisdiction>_call``.
 CALL_SUFFIX = "_call"
 #: Processes that sum up years rather than open a case: their business key says which (URUMQI-2026-ANNUAL-001)
@@ -53,6 +57,7 @@ SUMMARY_KINDS = {"_annual_summary": "ANNUAL", "_pilot_evaluation": "PILOT"}
 #: Start data that the policy table may also give (``notice_call_closes`` / ``call_closes``): the form's field
 #: ``notice_<x>`` defaults to the policy's ``<x>``, and the diagram prefers the policy's value when it has one.
 NOTICE_PREFIX = "notice_"
+NOTICE_WINDOW = ("notice_call_opens", "notice_call_closes")
 
 
 @dataclass(frozen=True)
@@ -64,7 +69,7 @@ class Startable:
     jurisdictions: tuple[str, ...]
 
 
-def _start_properties(pv: ProcessVersion) -> dict[str, str]:
+def _own_start_properties(pv: ProcessVersion) -> dict[str, str]:
     from engine.runtime import version_specs
 
     spec = version_specs(pv)[0]
@@ -74,12 +79,37 @@ def _start_properties(pv: ProcessVersion) -> dict[str, str]:
     return {}
 
 
-def _newest_versions(session: Session) -> list[ProcessVersion]:
-    newest = (
-        select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("v"))
-        .group_by(ProcessVersion.process_key)
-        .subquery()
-    )
+def need_start_of(pv: ProcessVersion) -> dict[str, str]:
+    """How needs are posted into ``pv`` when an annual call declares it rather than the process itself: the
+    newest ``<jurisdiction>_call`` whose start event names ``pv`` as its ``needProcess`` gives the start form
+    (``needForm``), the jurisdiction (its own) and the roles that may post (``needRoles``), as
+    ``startForm``/``jurisdiction``/``startRoles``. {} when no call names it."""
+    session = object_session(pv)
+    if session is None:
+        return {}
+    for call in _newest_versions(session, like=f"%{CALL_SUFFIX}"):
+        props = _own_start_properties(call)
+        if props.get(NEED_PROCESS_PROPERTY) == pv.process_key and props.get(NEED_FORM_PROPERTY):
+            found = {
+                START_FORM_PROPERTY: props[NEED_FORM_PROPERTY],
+                START_ROLES_PROPERTY: props.get(NEED_ROLES_PROPERTY, ""),
+            }
+            if props.get(JURISDICTION_PROPERTY):
+                found[JURISDICTION_PROPERTY] = props[JURISDICTION_PROPERTY]
+            return found
+    return {}
+
+
+def _start_properties(pv: ProcessVersion) -> dict[str, str]:
+    """The start event's own declaration (``startForm``), else the one a call makes for it."""
+    return _own_start_properties(pv) or need_start_of(pv)
+
+
+def _newest_versions(session: Session, like: str | None = None) -> list[ProcessVersion]:
+    newest = select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("v"))
+    if like is not None:
+        newest = newest.where(ProcessVersion.process_key.like(like))
+    newest = newest.group_by(ProcessVersion.process_key).subquery()
     return list(
         session.scalars(
             select(ProcessVersion)
@@ -241,6 +271,23 @@ def defaults(
     return values
 
 
+def fixed_window(
+    session: Session, item: Startable, jurisdiction: str
+) -> tuple[dict[str, datetime | None], str]:
+    """The call window fields the policy table fixes (002 五(一)1) → its instant, and the rule's source."""
+    policy = policy_values(session, item.pv, jurisdiction)
+    fixed = {f: _instant(policy.get(f.removeprefix(NOTICE_PREFIX))) for f in NOTICE_WINDOW}
+    return fixed, str(policy.get("call_source") or "")
+
+
+def hints(session: Session, item: Startable, jurisdiction: str, lang: str) -> dict[str, list[str]]:
+    """Requirements shown under the start form's fields before the user types: a call window the policy
+    fixes, with its source."""
+    if not item.pv.process_key.endswith(CALL_SUFFIX):
+        return {}
+    return fixed_window_hints(*fixed_window(session, item, jurisdiction), lang)
+
+
 def _local_input(value: Any) -> Any:
     """An ISO instant as the form's input shows it: Beijing time, to the minute."""
     parsed = _instant(value)
@@ -295,9 +342,11 @@ def start_from_form(
     data: dict[str, Any] = {"jurisdiction": jurisdiction}
     year = now.astimezone(SHANGHAI).year
     if item.pv.process_key.endswith(CALL_SUFFIX):
-        problems = call_window_problems(
-            _instant(values["notice_call_opens"]), _instant(values["notice_call_closes"]), now
-        )
+        opens, closes = _instant(values["notice_call_opens"]), _instant(values["notice_call_closes"])
+        fixed, source = fixed_window(session, item, jurisdiction)
+        problems = fixed_window_problems(opens, closes, fixed, source, now)
+        if problems is None:
+            problems = call_window_problems(opens, closes, now)
         if problems:
             raise _problems(problems)
         data.update(values)

@@ -265,3 +265,37 @@ class TaskDuePolicy:
             row.escalate_at = boundary + timedelta(days=rule.escalate_days)
         elif due is not None:
             row.due_at, row.remind_at, row.escalate_at = due.due_at, due.remind_at, due.escalate_at
+
+
+class PendingDue:
+    """Why an open task has no due date: its rule counts working days into a year whose holiday schedule is not
+    loaded (``compute_due`` never guesses). Read once per request for every row shown."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._rules: dict[tuple[int, str | None], tuple[DeadlineRule, ...]] = {}
+        self._calendar: WorkCalendar | None = None
+
+    def missing_year(self, row: Any) -> int | None:
+        """The year to import before ``row`` gets its due date; None when it has one or needs none."""
+        from engine.models.instance import ProcessInstance
+        from engine.models.task import OPEN
+
+        if row is None or row.due_at is not None or row.status not in OPEN:
+            return None
+        instance = self._session.get(ProcessInstance, row.instance_id)
+        if instance is None:
+            return None
+        key = (instance.process_version_id, instance.jurisdiction)
+        if key not in self._rules:
+            self._rules[key] = rules_for(self._session, *key)
+        rule = match(self._rules[key], row.form_key, row.task_spec)
+        if rule is None:
+            return None
+        if self._calendar is None:
+            self._calendar = WorkCalendar.load(self._session)
+        try:
+            self._calendar.window_end_datetime(row.created_at, rule.amount, rule.unit)
+        except CalendarMissing as exc:
+            return int(exc.details["year"])
+        return None

@@ -166,6 +166,18 @@ def process_name(process_key: str | None) -> str:
     return i18n.diagram_name(known[process_key])
 
 
+def _due_pending_year(row: Any) -> int | None:
+    """The year whose holiday schedule a task without a due date waits for (engine.task_due.PendingDue)."""
+    from flask import g
+
+    from engine.task_due import PendingDue
+    from web.extensions import db
+
+    if "jb_pending_due" not in g:
+        g.jb_pending_due = PendingDue(db.session())
+    return g.jb_pending_due.missing_year(row)
+
+
 def _register_template_helpers(app: Flask) -> None:
     from engine.labels import event_name, jurisdiction_name, role_name, tranche_name
     from web.timefmt import time_left
@@ -191,6 +203,7 @@ def _register_template_helpers(app: Flask) -> None:
             "lang": i18n.current_lang(),
             "now": clock_now,
             "time_left": lambda due, remind=None: time_left(due, clock_now(), remind),
+            "due_pending_year": _due_pending_year,
             "bi": lambda zh, en: zh if i18n.current_lang() == "zh" else en,
             "role_name": lambda code: role_name(code, i18n.current_lang()),
             "jurisdiction_name": lambda code: jurisdiction_name(code, i18n.current_lang()),

@@ -151,6 +151,21 @@ def _blank(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
+#: A group row naming a person by account and by name (the panel's experts, bpmn/shared/expert_review.bpmn:
+#: ``name`` the expert's user name, ``display_name`` the person's name).
+ACCOUNT_FIELD, NAME_FIELD = "name", "display_name"
+
+
+def _person_row(row: Mapping[str, Any], names: Names) -> Mapping[str, Any]:
+    """A reader sees the person's name, never the account (``expert_dazu_07``): the account is left out when
+    the row names the person, else replaced by the account's person name."""
+    if NAME_FIELD not in row or not isinstance(row.get(ACCOUNT_FIELD), str):
+        return row
+    if row.get(NAME_FIELD):
+        return {**row, ACCOUNT_FIELD: None}
+    return {**row, ACCOUNT_FIELD: names.account(row[ACCOUNT_FIELD])}
+
+
 def describe(
     defn: FormDefinition | None, data: Mapping[str, Any], names: Names, only: Iterable[str] = ()
 ) -> list[Item]:
@@ -168,7 +183,7 @@ def describe(
         label = shown_label(spec)
         if spec.type == "group":
             rows = [
-                describe(FormDefinition(defn.id, defn.title, spec.fields), row, names)
+                describe(FormDefinition(defn.id, defn.title, spec.fields), _person_row(row, names), names)
                 for row in value
                 if isinstance(row, Mapping)
             ]

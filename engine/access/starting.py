@@ -42,9 +42,14 @@ def declared_start_roles(spec: Any) -> frozenset[str]:
 
 
 def start_roles(pv: ProcessVersion) -> frozenset[str]:
+    """The roles the process's own start declares, and those an annual call declares for the needs posted
+    into it (``needRoles`` on the call's start event, ``engine.start_forms.need_start_of``)."""
     from engine.runtime import version_specs
+    from engine.start_forms import need_start_of
 
-    return declared_start_roles(version_specs(pv)[0])
+    declared = need_start_of(pv).get(START_ROLES_PROPERTY, "")
+    by_call = {r.strip() for r in declared.split(",") if ROLE_CODE.match(r.strip())}
+    return declared_start_roles(version_specs(pv)[0]) | by_call
 
 
 def may_start(user: Any, pv: ProcessVersion, jurisdiction: str | None) -> bool:

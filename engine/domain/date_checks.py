@@ -44,6 +44,17 @@ def publish_problems(d: Mapping[str, Any], today: date) -> list[Problem]:
     out: list[Problem] = []
     published = as_date(d.get("list_published_on"))
     closes = as_date(d.get("applications_close_on"))
+    if published is not None and published < today:
+        # 000 §12(2): the bureau publishes the list; the online window opens with it, so not in the past
+        out.append(
+            Problem(
+                "list_published_on",
+                f"发布日期 {_d(published)} 已过（今天是 {_d(today)}）。请填写今天或之后的发布日期。",
+                f"The publication date {_d(published)} has passed (today is {_d(today)}). Give today or a later "
+                "date.",
+                "000 §12(2)",
+            )
+        )
     if closes is None:
         return out
     if published is not None and closes < published:
@@ -72,11 +83,17 @@ def publish_problems(d: Mapping[str, Any], today: date) -> list[Problem]:
 def publish_hints(d: Mapping[str, Any], today: date) -> list[Hint]:
     return [
         Hint(
+            "list_published_on",
+            f"不早于今天（{_d(today)}）。",
+            f"Not before today ({_d(today)}).",
+            "000 §12(2)",
+        ),
+        Hint(
             "applications_close_on",
             f"不早于发布日期，且不早于今天（{_d(today)}）；当天 24:00 截止。",
             f"Not before the publication date nor before today ({_d(today)}); the window closes at 24:00.",
             "000 §12(3)",
-        )
+        ),
     ]
 
 

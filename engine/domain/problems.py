@@ -4,6 +4,7 @@ before typing). Both name the field, say it in Chinese and English and cite the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -35,6 +36,22 @@ class Note:
         """One line for a diagram variable: ``中文 / English (source)``."""
         cited = f" ({self.source})" if self.source else ""  # the diagram keeps the full source
         return f"{self.zh} / {self.en}{cited}"
+
+
+_CITED = re.compile(r"^(?P<en>.*?)\s*\((?P<source>[^()]*(?:\([^()]*\)[^()]*)*)\)\s*$", re.S)
+
+
+def from_bilingual(line: str, field: str = "") -> Note:
+    """A diagram's ``中文 / English (source)`` line (``Note.bilingual``, the scripts' refusal lists such as
+    ``need_refusals``) read back, so each language shows its own half with the rule's source."""
+    text = str(line)
+    zh, sep, en = text.partition(" / ")
+    if not sep:
+        return Note(field, text, text)
+    found = _CITED.match(en)
+    if found is None:
+        return Note(field, zh.strip(), en.strip())
+    return Note(field, zh.strip(), found.group("en").strip(), found.group("source").strip())
 
 
 #: A refusal: the submission breaks a rule.

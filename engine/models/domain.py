@@ -86,6 +86,8 @@ class Project(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: an application refused by the eligibility check: its reasons [{zh, en, source}] (JSON), shown to the solver
     refusal_json: Mapped[str | None] = mapped_column(Text)
+    #: an application submitted on the portal: the receipt number its applicant looks it up by (JB…)
+    receipt: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
 
 
 class LedgerEntry(Base):

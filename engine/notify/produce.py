@@ -9,6 +9,8 @@ Producers (kind → recipients):
 - ``objection``: an objection was filed on the portal → the bureau users of the instance's jurisdiction;
 - ``payment``: a disbursement or an issuer payment was recorded → the users of the receiving unit
   (``Person.username`` of the people whose ``organisation`` is the ledger party);
+- ``need_refused``: the acceptance check refused a posted need, with each rule and its source (the diagram's
+  ``need_refusals``) → the users of the issuing unit (``issuer_code``) and whoever started the instance;
 - ``application_decided``: an application was selected (``project_open``) → the users of the solver unit;
 - ``application_refused``: the eligibility check refused an application, with its reasons
   (``applications_refused``) → the users of the solver unit;
@@ -45,6 +47,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "task_ready": ("有新的待办任务", "A task is ready for you"),
     "objection": ("收到异议", "An objection was received"),
     "payment": ("款项已记账", "A payment was recorded"),
+    "need_refused": ("需求不予受理", "A need was not accepted"),
     "application_decided": ("揭榜申请有了结果", "An application was decided"),
     "application_refused": ("揭榜申请未通过资格审查", "An application was refused"),
     "extension_decided": ("延期申请有了结果", "An extension request was decided"),
@@ -387,3 +390,36 @@ def set_preferences(session: Session, username: str, chosen: Mapping[str, Mappin
             else:
                 row.enabled = on
     session.flush()
+
+
+def need_refused(
+    session: Session, instance: ProcessInstance, data: Mapping[str, object], now: datetime
+) -> None:
+    """The issuer learns why its need was not accepted (the diagram's ``need_refusals``, each rule with its
+    source), in its inbox and by e-mail."""
+    from engine.domain.problems import from_bilingual
+
+    reasons = [from_bilingual(str(r)) for r in (data.get("need_refusals") or []) if r]  # type: ignore[union-attr]
+    if not reasons:
+        return
+    title = instance.title or instance.business_key or ""
+    recipients = unit_users(session, [str(data.get("issuer_code") or "")])
+    if instance.started_by:
+        recipients.append(instance.started_by)
+    notify(
+        session,
+        recipients,
+        kind="need_refused",
+        cause=f"need:{instance.id}:refused",
+        text=Text(
+            f"需求不予受理：{title}",
+            f"Need not accepted: {title}",
+            f"您提交的需求“{title}”（{instance.business_key}）未通过受理审查，流程已结束。原因："
+            + "；".join(r.text("zh") for r in reasons),
+            f"Your need '{title}' ({instance.business_key}) did not pass the acceptance check; the procedure "
+            "has ended. Reasons: " + "; ".join(r.text("en") for r in reasons),
+        ),
+        now=now,
+        link=f"/instances/{instance.id}",
+        instance_id=instance.id,
+    )

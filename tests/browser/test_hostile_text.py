@@ -179,7 +179,7 @@ def test_hostile_need_application_and_file_names_are_text_for_every_role(
     assert doc_name.startswith("方案书")
     solver = roles("solver_dazu")
     solver.open(f"/portal/challenges/{challenge_key}/apply")
-    solver.page.fill("[name=members]", "DAZU-P1,DAZU-P2")
+    solver.page.select_option("[name=members]", ["DAZU-P1", "DAZU-P2"])
     solver.page.fill("[name=plan]", plan)
     solver.page.fill("[name=budget_fen]", "1,000,000")
     solver.page.set_input_files(

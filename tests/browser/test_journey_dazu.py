@@ -176,8 +176,15 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     open_task(bureau, key, "发布榜单")
     no_codes(bureau)
     bureau.page.fill("#f-channels", "大足区科技局门户网站")
-    bureau.page.fill("#f-list_published_on", "2026-09-28")
+    bureau.check("不早于今天（2026-09-28）")  # the requirement, before typing
+    # a publication date in the past (000 §12(2)) is refused beside the field before anything is completed
+    bureau.page.fill("#f-list_published_on", "2026-09-27")
     bureau.page.fill("#f-applications_close_on", "2026-10-28")
+    bureau.page.click("button[name=action][value=submit]")
+    bureau.page.wait_for_load_state("networkidle")
+    assert "已过（今天是 2026-09-28）" in bureau.page.inner_text("#f-list_published_on-error")
+    j.shot(bureau, "bureau-publish-date-refused")
+    bureau.page.fill("#f-list_published_on", "2026-09-28")
     j.shot(bureau, "bureau-publish-list")
     submit(bureau)
 
@@ -186,7 +193,7 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     solver.open("/portal/", NEED_TITLE)
     solver.open(f"/portal/challenges/{key}/apply", "揭榜申请", NEED_TITLE, "大足揭榜单位1")
     page = solver.page
-    page.fill("[name=members]", "DAZU-P1,DAZU-P2")
+    page.select_option("[name=members]", ["DAZU-P1", "DAZU-P2"])
     page.fill("[name=plan]", "基于高精地图与实测数据的测试场数字孪生建模")
     page.fill("[name=budget_fen]", "3,000,000")
     page.set_input_files(

@@ -149,6 +149,9 @@ def test_bureau_keeps_the_pool_and_draws_a_dazu_panel(roles, db_session: Session
     assert flow.ready() == ["score"] * 5
     assert all(e["name"].startswith("expert_dazu") for e in flow.data["experts"])
 
-    bureau.open(f"/instances/{iid}", "抽取记录", "已确认", "替换记录", "本人出差，无法参加评审", "结果一致")
+    text = bureau.open(
+        f"/instances/{iid}", "抽取记录", "已确认", "替换记录", "本人出差，无法参加评审", "结果一致", wanted
+    )
+    assert "expert_dazu" not in text  # the panel in the record and the history: names, never accounts
     screenshot(page, "pool-instance-record")
     copy_for_readme(screenshot(page, "pool-instance-record"), "pool-instance-record")

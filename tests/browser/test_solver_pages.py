@@ -18,7 +18,7 @@ from engine.models.event import InstanceEvent
 from engine.models.instance import ProcessInstance
 from engine.models.user import User
 from engine.users import add_user
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, screenshot
 from tests.lifecycle.conftest import Flow, application, panel, score_all
 from tests.lifecycle.drivers import end_of_publicity
 
@@ -95,9 +95,13 @@ def test_solver_applies_sees_the_decision_and_requests_an_extension(
     solver = roles("solver_dazu")
     page = solver.page
     solver.open(f"/portal/challenges/{KEY}/apply")
-    page.fill("[name=members]", "DAZU-P1,DAZU-P2")
+    # team members by name from the directory (a picker), never typed codes
+    offered = page.locator("[name=members] option").all_inner_texts()
+    assert "大足研究员1（大足揭榜单位1）" in offered and not any("DAZU-P" in o for o in offered)
+    page.select_option("[name=members]", ["DAZU-P1", "DAZU-P2"])
     page.fill("[name=plan]", "数字孪生建模与故障预测联合攻关")
     page.fill("[name=budget_fen]", "1,000,000")
+    screenshot(page, "solver-0-apply-members")
     page.set_input_files(
         "input[name=plan_file]", files=[{"name": "方案书.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
@@ -105,12 +109,30 @@ def test_solver_applies_sees_the_decision_and_requests_an_extension(
     page.click("main form button.primary")
     page.wait_for_load_state("networkidle")
     assert re.search(r"/portal/?$", page.url), page.inner_text("main")
+    found = re.search(r"回执编号 (JB\d{8}-[0-9A-F]{8})", page.inner_text("main"))
+    assert found, page.inner_text("main")
+    receipt = found.group(1)
+
+    # the public (anyone with the receipt) looks the application up on the portal: what, whose, its status
+    public = roles(None)
+    public.open("/portal/", "凭回执编号查询异议处理结果、揭榜申请结果")
+    public.page.get_by_role("link", name="凭回执编号查询异议处理结果、揭榜申请结果").click()
+    public.page.fill("#receipt-number", receipt)
+    public.page.click("main form button[type=submit]")
+    public.page.wait_for_load_state("networkidle")
+    looked = public.check(receipt, "大足揭榜单位1", "已提交，评审中", shot="public-application-receipt")
+    assert "数字孪生建模与故障预测联合攻关" not in looked and "大足研究员1" not in looked  # not its content
 
     text = solver.open("/my/applications", "我的申请", KEY, "已提交，评审中", shot="solver-1-applications")
     assert "大足揭榜单位1" in text and "DAZU-S1" not in text  # the unit by its name, never its code
-    solver.open(
-        f"/my/applications/{KEY}", "方案书.pdf", "数字孪生建模与故障预测联合攻关", shot="solver-2-application"
+    text = solver.open(
+        f"/my/applications/{KEY}",
+        "方案书.pdf",
+        "数字孪生建模与故障预测联合攻关",
+        "大足研究员1（大足揭榜单位1）、大足研究员2（大足揭榜单位1）",
+        shot="solver-2-application",
     )
+    assert "DAZU-P1" not in text
     with page.expect_download() as download:
         page.click("text=方案书.pdf")
     assert download.value.suggested_filename == "方案书.pdf"

@@ -156,7 +156,7 @@ def test_a_deploy_from_a_stale_base_is_refused_unless_confirmed(db_session: Sess
         with_value(with_value(bundle(), DAZU, "publicity_length", "6"), KARAMAY, "reminder_days", "10"),
         base=newer.deployment_id,
     )
-    assert [p.key for p in fresh.processes if p.created] == ["karamay_challenge"]
+    assert [p.key for p in fresh.processes if p.created] == ["karamay_call", "karamay_challenge"]
     # confirmed: the owner overwrites Dazu on purpose
     confirmed = deploy_bundle(db_session, stale, base=base, confirm_stale=True)
     assert sorted(p.key for p in confirmed.processes if p.created) == ["dazu_call", "dazu_challenge"]

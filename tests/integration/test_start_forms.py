@@ -58,9 +58,11 @@ def test_who_may_start_what(world: Session) -> None:
     issuer = {i.pv.process_key for i in start_forms.startable(world, user(world, "issuer_dazu"))}
     assert issuer == {"dazu_challenge"}  # the call is the bureau's (its lane)
     assert start_forms.startable(world, user(world, "solver_dazu")) == []
-    # the Dazu diagrams are Dazu's; Urumqi's bureau starts its own annual summary (000 §12(8))
+    # the Dazu diagrams are Dazu's; Urumqi's bureau starts its own annual summary (000 §12(8)), call and needs
     assert [i.pv.process_key for i in start_forms.startable(world, user(world, "bureau_urumqi"))] == [
-        "urumqi_annual_summary"
+        "urumqi_annual_summary",
+        "urumqi_call",
+        "urumqi_challenge",
     ]
 
 

@@ -175,12 +175,24 @@ def test_000_12_3_window_closes_after_publication_and_not_in_the_past() -> None:
     )
     assert [p.field for p in before] == ["applications_close_on"] and "早于发布日期" in before[0].zh
     past = date_checks.publish_problems(
-        {"list_published_on": "2026-05-01", "applications_close_on": "2026-05-10"}, TODAY
+        {"list_published_on": "2026-05-13", "applications_close_on": "2026-05-10"}, TODAY
     )
-    assert "已过" in past[0].zh and "2026-05-13" in past[0].zh
+    assert "已过" in past[-1].zh and "2026-05-13" in past[-1].zh
     ok = {"list_published_on": "2026-05-13", "applications_close_on": "2026-05-13"}
     assert date_checks.publish_problems(ok, TODAY) == []
-    assert date_checks.publish_problems({"list_published_on": "2026-05-01"}, TODAY) == []  # offline
+    assert date_checks.publish_problems({"list_published_on": "2026-05-13"}, TODAY) == []  # offline
+
+
+def test_000_12_2_publication_date_not_in_the_past() -> None:
+    earlier = date_checks.publish_problems({"list_published_on": "2026-05-12"}, TODAY)
+    assert [p.field for p in earlier] == ["list_published_on"]
+    assert "已过（今天是 2026-05-13）" in earlier[0].zh and earlier[0].text("zh").endswith(
+        "（依据：000 §12(2)）"
+    )
+    assert date_checks.publish_problems({"list_published_on": "2026-05-13"}, TODAY) == []
+    assert date_checks.publish_problems({"list_published_on": "2026-06-20"}, TODAY) == []  # announced ahead
+    (hint,) = [h for h in date_checks.publish_hints({}, TODAY) if h.field == "list_published_on"]
+    assert "不早于今天（2026-05-13）" in hint.zh
 
 
 def test_000_12_3_extended_window_not_in_the_past() -> None:

@@ -208,7 +208,8 @@ def test_who_may_start_matrix(app: Flask, case: ac.Case, db_url: str) -> None:
     start = {"jurisdiction": "urumqi", "title": "新需求", "issuer_code": "URUMQI-ISS", "project_code": "N-1"}
     refused = [
         ("solver_urumqi", "termination", {"jurisdiction": "urumqi", "project": "URUMQI-S2"}),
-        ("issuer_urumqi", "urumqi_challenge", start),
+        # an issuer posts needs for its own unit only (the call's needRoles let issuers post, as in Dazu)
+        ("issuer_urumqi", "urumqi_challenge", {**start, "issuer_code": "URUMQI-S1"}),
         ("bureau_dazu", "urumqi_challenge", start),
         ("expert_urumqi", "urumqi_annual_summary", {"jurisdiction": "urumqi", "year": 2026}),
     ]

@@ -28,7 +28,7 @@ world = lifecycle.world
 start = lifecycle.start
 ROLES = ("bureau", "issuer", "recommender", "expert", "approver")
 APPLICATION = {
-    "members": "URUMQI-P1,URUMQI-P2",
+    "members": ["URUMQI-P1", "URUMQI-P2"],  # the picker: one value per chosen person
     "plan": "分步提纯，先中试",
     "budget_fen": "1,000,000",
     "pledge": "on",
@@ -97,6 +97,10 @@ def test_solvers_apply_online_and_the_bureau_sees_every_application(
     client.post("/logout", data={})
     client2 = client.application.test_client()
     login(client2, "solver2_urumqi")
+    # team members are chosen from the people of the directory: a person the picker does not offer (another
+    # jurisdiction's) is refused beside the field, nothing delivered
+    refused = apply(client2, dict(APPLICATION, members="DAZU-P1"))
+    assert refused.status_code == 422 and 'id="f-members-error"' in refused.get_data(as_text=True)
     assert apply(client2, dict(APPLICATION, members="URUMQI-P4")).status_code == 302
     challenge.at("2026-05-21T00:00:01+08:00")
     assert challenge.ready() == ["collect_applications"]
@@ -104,6 +108,7 @@ def test_solvers_apply_online_and_the_bureau_sees_every_application(
     assert sorted(received) == ["URUMQI-S1", "URUMQI-S2"]
     assert received["URUMQI-S1"]["plan"] == "修订后的方案"
     assert received["URUMQI-S2"]["submitted_by"] == "solver2_urumqi"
+    assert received["URUMQI-S1"]["members"] == "URUMQI-P1,URUMQI-P2"  # the codes the diagrams split
     assert received["URUMQI-S1"]["plan_file"]["name"] == "方案书.pdf"
     assert received["URUMQI-S1"]["plan_file"]["sha256"] == hashlib.sha256(b"%PDF-1.4 solution").hexdigest()
     from engine import tasks
@@ -172,3 +177,36 @@ def test_milestone_reminder_reaches_the_checking_lane_before_the_due_date(
     )
     assert flow.ready() == ["issuer_stage_payment"]  # 001 十(二): the issuer's 30% after the stage review
     assert ledger.balance(db_session, flow.key)["disbursed_fen"] == 45_000_000  # 001 十(二): not staged
+
+
+def test_the_public_looks_up_an_application_by_its_receipt(
+    app: Any, client: FlaskClient, challenge: Flow
+) -> None:
+    """Issue 13 §2: the applicant's receipt number shows what was received, its status and the decision, on the
+    public portal; nothing of the application's content, nor of anyone else's application."""
+    import re
+
+    login(client, "solver_urumqi")
+    done = post(client, "/portal/challenges/URUMQI-W1/apply", APPLICATION, follow_redirects=True)
+    shown = done.get_data(as_text=True)
+    found = re.search(r"回执编号 (JB20260506-[0-9A-F]{8})", shown)
+    assert found, shown
+    receipt = found.group(1)
+    again = post(client, "/portal/challenges/URUMQI-W1/apply", APPLICATION, follow_redirects=True)
+    assert receipt in again.get_data(as_text=True)  # a resubmission keeps its receipt
+    other = app.test_client()
+    login(other, "solver2_urumqi")
+    post(other, "/portal/challenges/URUMQI-W1/apply", dict(APPLICATION, members="URUMQI-P4"))
+
+    public = app.test_client()
+    page = public.get(f"/portal/receipts?number={receipt.lower()}").get_data(as_text=True)
+    assert "高纯硅提纯关键技术" in page and "URUMQI-W1" in page
+    assert "乌鲁木齐揭榜单位1" in page and "已提交，评审中" in page
+    assert "分步提纯" not in page and "乌鲁木齐揭榜单位2" not in page  # not its content, not another's
+    missing = public.get("/portal/receipts?number=JB20260506-00000000")
+    assert (
+        missing.status_code == 404
+        and "没有找到回执编号为 JB20260506-00000000 的揭榜申请" in missing.get_data(as_text=True)
+    )
+    english = public.get(f"/portal/receipts?number={receipt}&lang=en").get_data(as_text=True)
+    assert "Submitted, under review" in english and "Application: 高纯硅提纯关键技术" in english

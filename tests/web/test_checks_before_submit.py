@@ -205,4 +205,14 @@ def test_need_not_accepted_says_why(client: FlaskClient, start) -> None:  # type
     )
     html = done.get_data(as_text=True)
     assert "需求不予受理，此流程已结束：" in html and "诚信承诺书" in html
+    assert "（依据：002 五(二)4）" in html  # the rule's source, in the Chinese half too
     assert "integrity" not in html  # Chinese only in the Chinese UI
+    # the refusal stays on the need's page and reaches the issuer's inbox, with the rule and its source
+    page = client.get(f"/instances/{flow.id}").get_data(as_text=True)
+    assert 'id="need-refused"' in page and "诚信承诺书" in page and "（依据：002 五(二)4）" in page
+    inbox = client.get("/inbox").get_data(as_text=True)
+    assert "需求不予受理：" in inbox and "（依据：002 五(二)4）" in inbox
+    english = client.get(f"/instances/{flow.id}?lang=en").get_data(as_text=True)
+    assert (
+        "Need not accepted" in english and "(source: 002 五(二)4)" in english and "诚信承诺书" not in english
+    )

@@ -43,9 +43,10 @@ def test_the_list_names_what_the_user_may_start(app, client: FlaskClient, deploy
         'data-start="dazu_call"', ""
     )
     other = app.test_client()
-    login(other, "bureau_urumqi")  # the Dazu diagrams are Dazu's
+    login(other, "bureau_urumqi")  # the Dazu diagrams are Dazu's; Urumqi's bureau opens its own call
     listed = other.get("/start").get_data(as_text=True)
-    assert "发起揭榜挂帅年度总结评价" in listed and "发布年度需求征集通知" not in listed
+    assert "发起揭榜挂帅年度总结评价" in listed and "/start/dazu_call" not in listed
+    assert "/start/urumqi_call" in listed
     third = app.test_client()
     login(third, "solver_urumqi")
     assert "您目前没有可以发起的流程" in third.get("/start").get_data(as_text=True)

@@ -16,8 +16,9 @@ from engine.access import policy
 from engine.access.fields import FieldClass, FieldViewer
 from engine.assignment import names_of
 from engine.documents import generate as documents
+from engine.domain.problems import from_bilingual
 from engine.models import task as task_model
-from engine.models.instance import ProcessInstance
+from engine.models.instance import COMPLETED, ProcessInstance
 from engine.models.task import HumanTask
 from engine.users import INSTANCE_CONTROL_ROLES
 from web import uploads
@@ -25,6 +26,7 @@ from web.access import me, rule
 from web.books_view import books_view
 from web.context import instance_context
 from web.extensions import db
+from web.i18n import current_lang
 
 bp = Blueprint("instance", __name__)
 
@@ -66,7 +68,17 @@ def show(instance_id: int) -> str:
         draws=draws,
         money=money,
         visible_files=visible,
+        refusals=_need_refusals(instance),
     )
+
+
+def _need_refusals(instance: ProcessInstance) -> list[str]:
+    """Why a posted need was not accepted (the diagram's ``need_refusals``), each with its rule's source, in
+    the user's language; [] for anything else."""
+    if instance.status != COMPLETED or not (instance.process_key or "").endswith("_challenge"):
+        return []
+    reasons = instances.describe(db.session(), instance.id).get("data", {}).get("need_refusals") or []
+    return [from_bilingual(str(r)).text(current_lang()) for r in reasons if r]
 
 
 @bp.get("/instances/<int:instance_id>/files/<sha256>")

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from engine import applications, messages, objections, portal
+from engine import applications, messages, objections, portal, solver_work
 from engine.clock import SHANGHAI, get_clock
 from engine.db import begin_write
 from engine.errors import Forbidden, InvalidState, JiebangError, NotFound, ValidationFailed
@@ -23,6 +23,7 @@ from engine.models.instance import ProcessInstance
 from engine.models.user import User
 from engine.models.web import Objection
 from engine.notify import produce
+from engine.pickers import PickerScope
 from engine.taskforms import form_for
 from web import ratelimit, uploads
 from web.access import rule
@@ -166,11 +167,28 @@ def receipt_lookup() -> Any:
         problem = _("查询过于频繁，请 %(minutes)s 分钟后再试。", minutes=window // 60)
         return render_template("portal/lookup.html", number=raw, found=None, problem=problem), 429
     ratelimit.hit(session, key, window)
+    # an application's receipt (JB…, engine.applications): what was received, its status, the decision
+    application_number = applications.normalise_receipt(raw)
+    if application_number is not None:
+        application = solver_work.application_by_receipt(session, application_number)
+        if application is None:
+            problem = _("没有找到回执编号为 %(number)s 的揭榜申请，请核对后重试。", number=application_number)
+            return render_template("portal/lookup.html", number=raw, found=None, problem=problem), 404
+        return render_template(
+            "portal/lookup.html",
+            number=application_number,
+            found=None,
+            application=application,
+            problem=None,
+        )
     number = objections.normalise_receipt(raw)
     found = objections.look_up(session, number) if number else None
     if found is None:
         problem = (
-            _("回执编号应为 YY、8 位日期、短横线和 8 位字母数字，例如 YY20260928-1A2B3C4D。")
+            _(
+                "回执编号应为 YY（异议）或 JB（揭榜申请）、8 位日期、短横线和 8 位字母数字，"
+                "例如 YY20260928-1A2B3C4D。"
+            )
             if number is None
             else _("没有找到回执编号为 %(number)s 的异议，请核对后重试。", number=number)
         )
@@ -217,6 +235,7 @@ def apply(business_key: str) -> Any:
                     },
                 )
             applications.submit(session, me, business_key, values)
+            receipt = applications.receipt_of(session, business_key, target.solver)
         except ValidationFailed as exc:
             db.session.rollback()
             uploads.discard_new()  # refused: the files of this attempt are not kept
@@ -229,7 +248,14 @@ def apply(business_key: str) -> Any:
             problem, status = exc.message(lang), exc.http_status
         else:
             db.session.commit()
-            flash(_("揭榜申请已提交。截止前可再次提交，以最后一次为准。"), "info")
+            flash(
+                _(
+                    "揭榜申请已提交，回执编号 %(receipt)s（请妥善保存，可在“查询办理结果”中凭此查询）。"
+                    "截止前可再次提交，以最后一次为准。",
+                    receipt=receipt or "—",
+                ),
+                "info",
+            )
             return redirect(url_for("portal.index"))
     return (
         render_template(
@@ -237,7 +263,14 @@ def apply(business_key: str) -> Any:
             business_key=business_key,
             title=target.instance.title or business_key,
             solver=target.solver,
-            form_html=render_form(defn, values=values, errors=errors, context={}, lang=lang),
+            form_html=render_form(
+                defn,
+                values=values,
+                errors=errors,
+                context={},
+                lang=lang,
+                choices=PickerScope(session, target.instance.jurisdiction, business_key).choices,
+            ),
             problem=problem,
         ),
         status,

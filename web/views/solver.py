@@ -18,6 +18,7 @@ from engine import instances, project_requests, solver_work
 from engine.access import policy, solvers
 from engine.db import begin_write
 from engine.errors import JiebangError, NotFound, ValidationFailed
+from engine.pickers import PickerScope
 from engine.taskforms import form_for
 from web import uploads
 from web.access import me, rule
@@ -64,15 +65,19 @@ def application(challenge: str) -> str:
         "solver/application.html",
         project=project,
         instance=instance,
-        submissions=[_submission(defn, e) for e in mine],
+        submissions=[
+            _submission(defn, e, PickerScope(db.session(), instance.jurisdiction, instance.business_key))
+            for e in mine
+        ],
         files=policy.attachments_view(mine),
         status=_status_of(challenge),
         refusals=json.loads(project.refusal_json) if project.refusal_json else [],
     )
 
 
-def _submission(defn: Any, event: dict[str, Any]) -> dict[str, Any]:
-    """One submitted application as the form labels it: (label, value) of each filled field, files apart."""
+def _submission(defn: Any, event: dict[str, Any], picks: PickerScope) -> dict[str, Any]:
+    """One submitted application as the form labels it: (label, value) of each filled field, files apart;
+    people and organisations by name."""
     payload = event["data"].get("payload") or {}
     lang = current_lang()
     shown: list[tuple[str, str]] = []
@@ -82,6 +87,9 @@ def _submission(defn: Any, event: dict[str, Any]) -> dict[str, Any]:
             continue
         if spec.type == "money":
             text = _("%(yuan)s 元", yuan=yuan(int(value)))
+        elif spec.type == "picker":
+            names = dict(picks.choices(spec.of or ""))
+            text = "、".join(names.get(c, c) for c in str(value).split(",") if c)
         elif spec.type == "checkbox":
             text = _("是") if value else _("否")
         else:

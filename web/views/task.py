@@ -16,6 +16,7 @@ from engine.access.fields import FieldViewer
 from engine.access.rows import LOOKING_ROLES
 from engine.assignment import organisation_name, user_name
 from engine.db import begin_write, utcnow
+from engine.domain.problems import from_bilingual
 from engine.errors import Conflict, Forbidden, InvalidState, JiebangError, ValidationFailed
 from engine.expert_pool import PANEL_FORM
 from engine.models import task as task_model
@@ -259,8 +260,7 @@ def _need_refusals(instance: ProcessInstance) -> list[str]:
 
     db.session.refresh(instance)
     reasons = current_data(load_workflow(db.session(), instance)).get("need_refusals") or []
-    pick = 0 if current_lang() == "zh" else 1
-    return [str(r).split(" / ", 1)[pick] if " / " in str(r) else str(r) for r in reasons]
+    return [from_bilingual(r).text(current_lang()) for r in reasons]
 
 
 def _assignment(

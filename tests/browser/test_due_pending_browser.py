@@ -1,0 +1,68 @@
+"""A working-day due date in a year whose holiday schedule is not imported yet: instead of "—" the queue, the
+task and the case say what it waits for ("待导入2027年节假日安排"), and staff who may import it get a link to
+the holiday schedule page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from engine import instances
+from engine.bundle import collect_paths
+from engine.deploy import deploy_bundle
+from engine.users import add_user
+from tests.browser.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+BPMN = Path(__file__).resolve().parents[2] / "bpmn"
+
+
+@pytest.fixture
+def late_december(db_session: Session, sim: Any, calendar_loaded: Any) -> int:
+    """A Dazu need posted on 28 December 2026: its post_need task counts working days into 2027 (not loaded)."""
+    from web.demo import load_organisations
+
+    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    add_user(db_session, "issuer_dazu", roles=["issuer"], jurisdiction="dazu", password_hash=fast)
+    add_user(db_session, "bureau_dazu", roles=["bureau"], jurisdiction="dazu", password_hash=fast)
+    load_organisations(db_session)
+    deploy_bundle(db_session, collect_paths([BPMN]))
+    sim.set("2026-12-28T10:00:00+08:00")
+    inst = instances.start_instance(
+        db_session,
+        "dazu_challenge",
+        business_key="DAZU-2026-088",
+        data={
+            "jurisdiction": "dazu",
+            "title": "钒钛磁铁矿综合利用",
+            "issuer_code": "DAZU-ISS",
+            "project_code": "DAZU-2026-088",
+            "notice_call_closes": "2026-12-31T17:30:00+08:00",
+        },
+    )
+    db_session.commit()
+    return inst.id
+
+
+def test_the_due_date_says_it_waits_for_the_2027_schedule(roles: Any, late_december: int) -> None:
+    issuer = roles("issuer_dazu")
+    issuer.open("/tasks", "DAZU-2026-088", "填报需求")
+    due = issuer.page.locator("table.queue tbody tr", has_text="DAZU-2026-088").locator("td.due").inner_text()
+    assert due.strip() == "待导入2027年节假日安排"  # the issuer cannot import it: no link
+    issuer.page.locator("tr", has_text="DAZU-2026-088").locator("a", has_text="办理").first.click()
+    issuer.page.wait_for_load_state("networkidle")
+    issuer.check("期限: 待导入2027年节假日安排", shot="due-pending-issuer-task")
+    assert issuer.page.locator("main a", has_text="去导入").count() == 0
+
+    clerk = roles("bureau_dazu")
+    clerk.open(f"/instances/{late_december}", "待导入2027年节假日安排", shot="due-pending-bureau-case")
+    clerk.page.locator("main a", has_text="去导入").first.click()
+    clerk.page.wait_for_load_state("networkidle")
+    assert "/admin/calendar" in clerk.page.url
+    clerk.check("节假日安排")
+    clerk.open(f"/instances/{late_december}?lang=en", "Awaiting the 2027 holiday schedule", "Import it")
