@@ -226,6 +226,15 @@ def test_003_s13_2_enterprise_fiscal_follows_issuer_payment(start) -> None:  # t
     kept = books.books(flow.data, ledger.rows(flow.s, flow.key), "ongoing")
     owed = {p.party: p.fiscal_owed_fen for p in kept.parties}
     assert owed["KARAMAY-ISS"] == FISCAL_FEN and owed.get("KARAMAY-S1", 0) == 0 and kept.balanced
+    # the issuer records its payment to the undertaker in its own task; the fiscal money then follows it: 30 % of
+    # the contract paid lets at most 30 % of the support go out (less than the first tranche's 40 %)
+    assert flow.ready() == ["issuer_payment"]
+    flow.do("issuer_payment", {"issuer_paid_fen": "3,000,000"})
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN * 30 // 100
+    kept = books.books(flow.data, ledger.rows(flow.s, flow.key), "ongoing")
+    owed = {p.party: p.fiscal_owed_fen for p in kept.parties}
+    assert owed["KARAMAY-ISS"] == FISCAL_FEN - FISCAL_FEN * 30 // 100 and kept.balanced
+    assert "issuer_payment" not in flow.ready()
 
 
 def test_003_s13_1_industry_common_paid_in_stages_to_the_undertaker(start) -> None:  # type: ignore[no-untyped-def]
