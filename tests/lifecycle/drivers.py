@@ -31,7 +31,7 @@ PUBLICITY["zhangye"] = (5, "working_days")
 #: the task book's fields of one jurisdiction only (001 八(六) confidentiality, 003 §12(7) chief expert,
 #: 004 五(一) service commissioner); the form shows each only where it applies
 TASK_BOOK_EXTRA: dict[str, dict[str, Any]] = {
-    "dazu": {"confidentiality": True},
+    "dazu": {"confidentiality": True, "integrity_pledge": True},
     "karamay": {"chief_expert": "首席专家甲"},
     "zhangye": {"commissioner": "特派员甲"},
 }

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from engine.domain import ledger
 from engine.models.domain import CreditRecord
 
-from .conftest import DOCS
+from .conftest import ACCEPTANCE_PANEL, DOCS
 from .drivers import (
     FIRST_FEN,
     JURISDICTIONS,
@@ -150,6 +150,7 @@ def test_acceptance_failure_recovers_per_the_acceptance_table(start, j: str) -> 
             "acceptance_outcome": "fail",
             "acceptance_fail_cause": "non_objective",
             "acceptance_opinion": "未达指标",
+            "acceptance_panel": ACCEPTANCE_PANEL,
         },
     )
     assert flow.info()["status"] == "completed" and status(flow) == "failed"
