@@ -171,9 +171,13 @@ def test_change_requests(start, j: str) -> None:  # type: ignore[no-untyped-def]
     assert ("unspecified" in flow.data["change_refusal"]) is (j != "karamay")  # only 003 states it
     flow.message("change_request", {"kind": "leader", "detail": "负责人改为 P2", "reason": "调离"})
     assert flow.ready() == ["approve_change"]
-    flow.do("approve_change", {"change_decision": "approve", "change_opinion": "同意"})
+    approve: dict[str, object] = {"change_decision": "approve", "change_opinion": "同意"}
+    if j == "dazu":  # 001 五(二): the leader may not leave as a rule; approving is confirming the exception
+        assert "001 五(二)" in flow.refused("approve_change", approve)["leader_exception"]
+        approve["leader_exception"] = True
+    flow.do("approve_change", approve)
     flow.message("change_request", {"kind": "budget", "detail": "设备费调减 30%", "reason": "采购降价"})
     flow.do("approve_change", {"change_decision": "reject", "change_opinion": "调整幅度过大"})
-    recorded = [(c["kind"], c["decision"]) for c in flow.data["changes_recorded"]]
-    assert recorded == [("leader", "approve"), ("budget", "reject")]
+    recorded = [(c["kind"], c["decision"], c["major"]) for c in flow.data["changes_recorded"]]
+    assert recorded == [("leader", "approve", j == "dazu"), ("budget", "reject", False)]
     assert flow.ready() == [] and flow.info()["status"] == "running"

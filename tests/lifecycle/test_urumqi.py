@@ -19,7 +19,7 @@ def to_contract(
     contract="6,000,000",
     stage_due=None,
 ):  # type: ignore[no-untyped-def]
-    flow.do("post_need", need())
+    flow.do("post_need", need(race_wanted=mode == "race"))  # 000 §12(1): the race is the need's proposal
     flow.do("recommend", {"recommended": "yes"})
     flow.do(
         "need_review", {"importance": 90, "feasibility": 80, "difficulty": 70, "need_listed_decision": "list"}
