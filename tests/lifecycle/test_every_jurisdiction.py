@@ -14,6 +14,7 @@ from engine.models.domain import CreditRecord
 
 from .conftest import ACCEPTANCE_PANEL, DOCS
 from .drivers import (
+    EXTENSION_AUDIT,
     FIRST_FEN,
     JURISDICTIONS,
     NEEDS_APPROVER,
@@ -21,6 +22,7 @@ from .drivers import (
     end_of_publicity,
     implementing,
     status,
+    terminate,
     to_approve,
 )
 
@@ -64,6 +66,8 @@ def test_extension_granted_then_second_refused(start, j: str) -> None:  # type: 
     flow = implementing(start, j)
     end = flow.data["period_end"]
     flow.message("extension_request", {"days": 365, "reason": "关键设备延迟到货"})
+    if j == "urumqi":  # 000 §14: the third-party audit report first
+        flow.do("ext_audit", EXTENSION_AUDIT)
     flow.do("review", {"extension_decision": "approve", "extension_reason": "客观原因"})
     if NEEDS_APPROVER[j]:
         assert flow.ready() == ["gov_approve"]
@@ -125,7 +129,7 @@ def test_termination_recovers_by_cause(start, j: str, cause: str) -> None:  # ty
             ]
         },
     )
-    flow.do("decide", {"termination_confirmed": True})
+    terminate(flow)
     expected, misconduct = RECOVERY[cause][j]
     bal = ledger.balance(flow.s, flow.key)
     assert bal["recovered_fen"] == (FIRST_FEN[j] if expected is None else expected)

@@ -4,8 +4,10 @@ validity of the measures (000 §18, 003 §23), 赛马 only where the need asked 
 
 from __future__ import annotations
 
+from engine.domain import ledger
+
 from .conftest import ACCEPTANCE_PANEL, DOCS, application, need, panel, score_all
-from .drivers import REVIEW, implementing
+from .drivers import EXTENSION_AUDIT, REVIEW, implementing, status
 
 FAR_DEADLINE = "2035-12-31"
 #: an annual call still open in 2030 (Karamay's window is the annual call's, 003 §12(1))
@@ -147,3 +149,60 @@ def test_000_12_7_urumqi_acceptance_panel_size_is_not_prescribed(start) -> None:
     urumqi.do("request", DOCS)
     urumqi.do("review", verdict)
     assert urumqi.info()["status"] == "completed"
+
+
+# --- approvals the seeds ask for (issue 11): bpmn/shared/extension.bpmn and termination.bpmn ----------------
+
+
+def test_000_14_urumqi_extension_needs_the_third_party_audit_report(start) -> None:  # type: ignore[no-untyped-def]
+    """000 §14: a Urumqi extension waits for the third-party audit report before the bureau decides; Dazu's
+    (001 八(八)) goes to the bureau directly."""
+    flow = implementing(start, "urumqi")
+    flow.message("extension_request", {"days": 90, "reason": "关键设备延迟到货"})
+    assert flow.ready() == ["ext_audit"]
+    missing = flow.refused("ext_audit", {"extension_audit_opinion": "属客观原因"}, role="third_party")
+    assert "extension_audit_report" in missing
+    flow.do("ext_audit", EXTENSION_AUDIT)
+    assert flow.ready() == ["review"] and flow.data["extension_audit_report"]["name"] == "x.pdf"
+    flow.do("review", {"extension_decision": "approve", "extension_reason": "审计确认客观原因"})
+    assert flow.data["extension_result"] == "granted"
+    dazu = implementing(start, "dazu")
+    dazu.message("extension_request", {"days": 90, "reason": "关键设备延迟到货"})
+    assert dazu.ready() == ["review"]
+
+
+def _terminating(start, j: str):  # type: ignore[no-untyped-def]
+    flow = implementing(start, j)
+    flow.at("2027-03-01T09:00:00+08:00")
+    flow.message("termination_request", {"cause": "objective", "reason": "市场变化，技术路线不可行"})
+    flow.do("audit", {"audit_unspent": [{"solver": f"{j.upper()}-S1", "unspent_fen": "100,000"}]})
+    flow.do("decide", {"termination_confirmed": True, "termination_opinion": "同意终止"})
+    return flow
+
+
+def test_001_8_8_dazu_termination_needs_the_district_government(start) -> None:  # type: ignore[no-untyped-def]
+    """001 八(八): after the bureau's review a Dazu termination goes to the district government; nothing is
+    recovered and the project runs on until it consents."""
+    flow = _terminating(start, "dazu")
+    assert flow.ready() == ["gov_consent"] and status(flow) == "ongoing"
+    assert ledger.balance(flow.s, flow.key)["recovered_fen"] == 0
+    assert "termination_consented" in flow.refused("gov_consent", {"consent_opinion": "再议"})
+    flow.do("gov_consent", {"termination_consented": True, "consent_opinion": "同意"})
+    assert status(flow) == "terminated" and ledger.balance(flow.s, flow.key)["recovered_fen"] > 0
+
+
+def test_003_17_karamay_termination_decided_jointly_with_the_issuer(start) -> None:  # type: ignore[no-untyped-def]
+    """003 §17: the bureau and the issuer review a Karamay termination jointly: the issuer's consent is its own
+    task in the issuer's lane."""
+    flow = _terminating(start, "karamay")
+    assert flow.ready() == ["issuer_consent"] and status(flow) == "ongoing"
+    (row,) = [t for t in flow.info()["ready_tasks"] if t["task"] == "issuer_consent"]
+    assert "issuer" in (row.get("lane") or "")
+    flow.do("issuer_consent", {"termination_consented": True, "consent_opinion": "同意终止"})
+    assert status(flow) == "terminated"
+
+
+def test_000_14_urumqi_termination_decided_by_the_bureau(start) -> None:  # type: ignore[no-untyped-def]
+    """000 §14: in Urumqi the bureau's decision after the audit is final (no further consent)."""
+    flow = _terminating(start, "urumqi")
+    assert flow.ready() == [] and status(flow) == "terminated"

@@ -8,6 +8,7 @@ from engine.domain import ledger
 from engine.errors import ValidationFailed
 
 from .conftest import DOCS, application, need, panel, score_all
+from .drivers import EXTENSION_AUDIT
 
 
 def to_contract(
@@ -207,6 +208,7 @@ def test_extension_granted_then_second_refused(start) -> None:  # type: ignore[n
     """003 §19 (policy parameters for 000 §14): ≥30 days before the end, once, ≤1 year."""
     flow = implementing(start)
     flow.message("extension_request", {"days": 180, "reason": "设备延迟到货"})
+    flow.do("ext_audit", EXTENSION_AUDIT)  # 000 §14: the third-party audit report first
     flow.do("review", {"extension_decision": "approve", "extension_reason": "客观原因"})
     assert flow.data["extension_result"] == "granted" and flow.data["period_end"] == "2028-11-09"
     flow.message("extension_request", {"days": 30, "reason": "再延"})
