@@ -369,3 +369,22 @@ def test_000_12_8_annual_texts_and_004_pilot_figures() -> None:
     figures, lines, per_year = report_texts.pilot_texts([year, dict(year, year=2027)], "zhangye")
     assert figures["projects"]["funded"] == 2 and figures["money"]["disbursed_fen"] == 300
     assert lines.count("\n") == 1 and per_year == "2026: 1, 2027: 1"
+
+
+def test_gb_32100_partner_codes_and_000_8_consortium() -> None:
+    """Partners are registered units or unified social credit codes with a right check character; a consortium
+    is two or more distinct legal persons led by the solver (000 §8, 003 §8)."""
+    from engine.domain import unit_checks
+
+    registered = {"DAZU-S2"}.__contains__
+    assert unit_checks.partner_problems("DAZU-S2, 91110000600037341L", "DAZU-S1", registered) == []
+    (typo,) = unit_checks.partner_problems("91110000600037341X", "DAZU-S1", registered)
+    assert "校验位不正确" in typo.zh and typo.citation == "GB 32100-2015"
+    assert (
+        "不是有效的统一社会信用代码"
+        in unit_checks.partner_problems("91110000600037341I", "S", registered)[0].zh
+    )
+    assert "没有代码为“XYZ”的单位" in unit_checks.partner_problems("XYZ", "S", registered)[0].zh
+    itself = unit_checks.partner_problems("DAZU-S2", "DAZU-S2", registered)
+    assert [p.citation for p in itself] == ["000 §8, 003 §8"]
+    assert "只能列一次" in unit_checks.partner_problems("DAZU-S2,DAZU-S2", "S", registered)[0].zh
