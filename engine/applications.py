@@ -21,10 +21,12 @@ from sqlalchemy.orm import Session
 
 from engine import messages, portal
 from engine.clock import SHANGHAI, get_clock
+from engine.domain import unit_checks
 from engine.domain.eligibility import APPLICATION_SEP
-from engine.errors import Forbidden, InvalidState, NotFound
+from engine.domain.problems import by_field
+from engine.errors import Forbidden, InvalidState, NotFound, ValidationFailed
 from engine.models import instance as status
-from engine.models.domain import Person, Project
+from engine.models.domain import Organisation, Person, Project
 from engine.models.instance import ProcessInstance
 from engine.models.user import User
 from engine.pickers import PickerScope
@@ -121,12 +123,30 @@ def submit(session: Session, user: User, business_key: str, data: Any) -> int:
         data,
         PickerScope(session, target.instance.jurisdiction, business_key),  # members and partners by name
     )
+    _refuse_bad_partners(session, cleaned.get("partners"), target.solver)
     payload: dict[str, Any] = {**cleaned, "solver": target.solver, "submitted_by": user.username}
     instance_id = messages.deliver(
         session, MESSAGE, correlation={"business_key": business_key}, payload=payload, actor=user.username
     )
     _register(session, target)
     return instance_id
+
+
+def _refuse_bad_partners(session: Session, partners: Any, solver: str) -> None:
+    """The consortium partners are registered units or valid unified social credit codes, distinct, and not the
+    solver itself (``engine.domain.unit_checks``); refused beside the field before anything is sent."""
+
+    def registered(code: str) -> bool:
+        return session.scalar(select(Organisation.id).where(Organisation.code == code)) is not None
+
+    problems = unit_checks.partner_problems(partners, solver, registered)
+    if problems:
+        zh, en = by_field(problems, "zh"), by_field(problems, "en")
+        raise ValidationFailed(
+            "申请未提交：" + "；".join(p.text("zh") for p in problems),
+            "The application was not sent: " + "; ".join(p.text("en") for p in problems),
+            details={"fields": zh, "fields_en": en},
+        )
 
 
 def _register(session: Session, target: Target) -> None:

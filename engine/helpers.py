@@ -3,7 +3,8 @@
 ``window_end(start, n, unit)`` — end of a publicity/application window by the counting rule of
 POLICIES.md §6 (ISO 8601 with +08:00); ``now()`` — the clock's current instant, ISO 8601 with +08:00;
 and the domain functions of ``engine.domain.helpers`` (eligibility facts, money ledger, projects, credit)
-and ``engine.domain.report_helpers`` (``annual_summary``, 000 §12(8)).
+``engine.domain.report_helpers`` (``annual_summary``, 000 §12(8)) and ``engine.domain.rule_helpers`` (the
+non-money lifecycle rules: need intake, applications, 赛马, checkpoints, changes, extension, termination).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from engine.calendar import WorkCalendar
 from engine.clock import SHANGHAI, current_now
 from engine.domain.helpers import domain_helpers
 from engine.domain.report_helpers import report_helpers
+from engine.domain.rule_helpers import rule_helpers
 from engine.scripting import make_script_engine
 
 
@@ -42,5 +44,13 @@ def script_engine_for(session: Session) -> PythonScriptEngine:
     def now() -> str:
         return current_now().astimezone(SHANGHAI).isoformat()
 
-    helpers = {"window_end": window_end, "now": now, **domain_helpers(session), **report_helpers(session)}
+    domain = domain_helpers(session)
+    helpers = {
+        "window_end": window_end,
+        "now": now,
+        **domain,
+        **report_helpers(session),
+        # the non-money lifecycle rules (engine.domain.rule_helpers)
+        **rule_helpers(session, domain),
+    }
     return make_script_engine(helpers)

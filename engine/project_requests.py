@@ -1,6 +1,6 @@
 """Requests a solver makes while its project runs: an extension, a termination or a change (003 §17–19, 001
 八(八), 000 §14). Each is checked here before it is sent, with the policy numbers the instance holds (its
-policy table's ``ext_notice_days``, ``ext_max_count``, ``ext_max_days``…, never numbers of this module), and
+policy table's ``ext_notice_days``, ``ext_max_count``, ``ext_max_months``…, never numbers of this module), and
 then delivered to the instance as its message (``extension_request``, ``termination_request``,
 ``change_request``); the diagram checks again and decides. A refused request changes nothing.
 """
@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from engine import messages
 from engine.access import solvers
 from engine.clock import SHANGHAI, get_clock
+from engine.domain.changes import CHANGE_KINDS
+from engine.domain.extension_rules import extension_problems
 from engine.errors import InvalidState, ValidationFailed
 from engine.messages import find_waiting
 
@@ -36,7 +38,6 @@ KINDS: dict[str, Kind] = {
     "change": Kind("change_request", "kind"),
 }
 TERMINATION_CAUSES = ("objective", "subjective", "revocation")
-CHANGE_KINDS = ("unit_name", "leader", "budget")
 
 
 class Refused(ValidationFailed):
@@ -63,51 +64,23 @@ def _today(session: Session) -> date:
     return get_clock(session).now().astimezone(SHANGHAI).date()
 
 
-def _int(value: Any) -> int | None:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-
-
-def extension_rules(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The policy numbers of the instance for an extension (its policy table's outputs in the case data)."""
-    return {
-        "notice_days": int(data["ext_notice_days"]),
-        "max_count": int(data["ext_max_count"]),
-        "max_days": int(data["ext_max_days"]),
-        "source": str(data.get("ext_source") or ""),
-        "count": int(data.get("extension_count") or 0),
-        "period_end": date.fromisoformat(str(data["period_end"])[:10]),
-    }
-
-
 def check_extension(session: Session, data: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
-    """003 §19, 001 八(八): at least ``ext_notice_days`` before the end, at most ``ext_max_count`` times, at most
-    ``ext_max_days`` days. Returns the payload; raises ``Refused`` with the reason beside the field."""
-    rules = extension_rules(data)
-    src = f"（{rules['source']}）" if rules["source"] else ""
-    src_en = f" ({rules['source']})" if rules["source"] else ""
-    problems: dict[str, tuple[str, str]] = {}
-    days = _int(values.get("days"))
-    left = (rules["period_end"] - _today(session)).days
-    if rules["count"] >= rules["max_count"]:
-        problems["days"] = (
-            f"延期只能申请 {rules['max_count']} 次，本项目已经延期过{src}。",
-            f"Only {rules['max_count']} extension(s) are allowed and this project had its own{src_en}.",
+    """003 §19, 001 八(八): at least ``ext_notice_days`` before the end, at most ``ext_max_count`` times, for at
+    most ``ext_max_months`` calendar months (``engine.domain.extension_rules``, the rule the diagram applies
+    again). Returns the payload; raises ``Refused`` with the reason beside the field."""
+    problems: dict[str, tuple[str, str]] = {
+        p.field: (p.text("zh"), p.text("en"))
+        for p in extension_problems(
+            period_end=data["period_end"],
+            today=_today(session),
+            count=int(data.get("extension_count") or 0),
+            days=values.get("days"),
+            max_count=int(data["ext_max_count"]),
+            notice_days=int(data["ext_notice_days"]),
+            max_months=int(data["ext_max_months"]),
+            source=str(data.get("ext_source") or ""),
         )
-    elif left < rules["notice_days"]:
-        problems["days"] = (
-            f"须在实施期届满 {rules['notice_days']} 日前提出：实施期 {rules['period_end'].isoformat()} 结束，"
-            f"现在只剩 {left} 日{src}。",
-            f"An extension must be requested at least {rules['notice_days']} days before the period ends on "
-            f"{rules['period_end'].isoformat()}; {left} days are left{src_en}.",
-        )
-    elif days is None or not 1 <= days <= rules["max_days"]:
-        problems["days"] = (
-            f"请填写延期天数（1 至 {rules['max_days']} 天）{src}。",
-            f"Give the extension in days, from 1 to {rules['max_days']}{src_en}.",
-        )
+    }
     reason = _text(values, "reason")
     if not reason:
         problems["reason"] = ("请写明延期理由。", "Give the reason for the extension.")
@@ -115,7 +88,7 @@ def check_extension(session: Session, data: Mapping[str, Any], values: Mapping[s
         problems["reason"] = (f"不能超过 {TEXT_MAX} 个字符。", f"At most {TEXT_MAX} characters.")
     if problems:
         raise Refused(problems)
-    return {"days": days, "reason": reason}
+    return {"days": int(values["days"]), "reason": reason}
 
 
 def check_termination(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,29 +9,31 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.domain import acceptance_checks, date_checks, funding_checks, ledger
+from engine.clock import get_clock
+from engine.domain import acceptance_checks, date_checks, funding_checks, ledger, rule_checks
 from engine.domain.problems import Hint, Problem
 
 
 @dataclass(frozen=True)
 class CheckContext:
-    """What checks may know beyond the data: today's date (engine clock, Asia/Shanghai) and what the issuer
-    has paid the solver so far on a project (the ledger)."""
+    """What checks may know beyond the data: today's date (engine clock, Asia/Shanghai), what the issuer
+    has paid the solver so far on a project (the ledger), and the engine clock's instant (call windows)."""
 
     today: date
     issuer_paid_fen: Callable[[str], int]
+    now: datetime | None = None
 
 
 def context_for(session: Session, today: date) -> CheckContext:
     def paid(project: str) -> int:
         return int(ledger.balance(session, project).get("issuer_paid_fen", 0)) if project else 0
 
-    return CheckContext(today, paid)
+    return CheckContext(today, paid, get_clock(session).now())
 
 
 Data = Mapping[str, Any]
@@ -100,7 +102,7 @@ _ALL = (
         lambda d, c: acceptance_checks.acceptance_hints(d),
     ),
 )
-CHECKS: dict[str, Check] = {c.name: c for c in _ALL}
+CHECKS: dict[str, Check] = {c.name: c for c in (*_ALL, *rule_checks.checks(Check))}
 
 
 def unknown(names: Iterable[str]) -> list[str]:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from engine.clock import SHANGHAI as _SHANGHAI
 from engine.domain.problems import Hint, Problem
 
 
@@ -24,6 +25,40 @@ def as_date(value: Any) -> date | None:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
         return None
+
+
+def as_instant(value: Any) -> datetime | None:
+    """An ISO instant (``Z``, an offset, or none = Asia/Shanghai) or a ``datetime``; None when empty or not one."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        found = value
+    else:
+        try:
+            found = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return found if found.tzinfo is not None else found.replace(tzinfo=_SHANGHAI)
+
+
+def local_minute(instant: datetime) -> str:
+    """An instant as users read it: Beijing time to the minute, ``2026-04-25 10:00``."""
+    return instant.astimezone(_SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def end_of_day(day: Any) -> str:
+    """24:00 (Asia/Shanghai) at the end of the date of ``day``, ISO with offset: the instant a date-bounded
+    period ends."""
+    found = as_date(day)
+    if found is None:
+        raise ValueError(f"not a date: {day!r}")
+    return datetime.combine(found + timedelta(days=1), time(0), _SHANGHAI).isoformat()
+
+
+def add_years(start: date, years: int) -> date:
+    """``start`` plus ``years`` calendar years (29 February → 28 February): "at most one year" is a calendar
+    year, not 365 days (003 §19, 001 八(八))."""
+    return add_months(start, 12 * years)
 
 
 def add_months(start: date, months: int) -> date:

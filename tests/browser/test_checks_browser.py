@@ -147,6 +147,7 @@ def test_issuer_sees_the_prepayment_owed_before_typing(
         "ip_ownership": "双方共有",
         "disbursement_plan": "分期",
         "confidentiality": True,
+        "integrity_pledge": True,
     }
     flow.do("sign_contract", book)
     flow.s.commit()

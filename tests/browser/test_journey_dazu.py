@@ -325,6 +325,7 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     page.fill("#f-ip_ownership", "发榜方所有，揭榜方享有非商业使用权")
     page.fill("#f-disbursement_plan", "财政资金任务书签订后拨付 50%，结题后拨付 50%")
     page.check("#f-confidentiality")
+    page.check("#f-integrity_pledge")  # 001 八(六): Dazu's integrity pledge belongs to the task book
     j.shot(bureau, "bureau-task-book", "08-task-book")
     submit(bureau)
 
@@ -381,6 +382,9 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     reviewer = roles("expert_dazu")
     open_task(reviewer, key, "验收评价")
     no_codes(reviewer)
+    reviewer.page.fill(
+        "#f-acceptance_panel", "专家甲, 专家乙, 专家丙, 专家丁, 专家戊"
+    )  # 001 八(八): ≥ 5, odd
     reviewer.page.select_option("#f-acceptance_outcome", "pass")
     reviewer.page.fill("#f-acceptance_opinion", "各项指标均已达到任务书要求，同意通过验收")
     j.shot(reviewer, "expert-acceptance-review")

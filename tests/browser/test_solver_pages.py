@@ -72,6 +72,7 @@ def _select_and_contract(flow: Flow) -> None:
             "ip_ownership": "双方共有",
             "disbursement_plan": "按政策分期",
             "confidentiality": True,
+            "integrity_pledge": True,
             "milestones": [],
         },
     )

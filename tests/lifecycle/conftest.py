@@ -22,6 +22,9 @@ PDF = {"name": "x.pdf", "size": 10, "content_type": "application/pdf", "sha256":
 #: the user names the tests put on expert panels (each scores their own task)
 PANEL_EXPERTS = ("e1", "e2", "e3", "e4", "e5", "e6", "expert2", "expert3")
 
+#: an acceptance panel of five (001 八(八): the Dazu panel is at least 5 and odd)
+ACCEPTANCE_PANEL = "专家甲, 专家乙, 专家丙, 专家丁, 专家戊"
+
 DOCS = {"self_evaluation": PDF, "tech_report": PDF, "final_accounts": PDF, "special_audit": PDF}
 
 

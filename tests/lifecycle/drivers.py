@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine.domain import ledger
 from engine.models.domain import Project
 
-from .conftest import Flow, application, need, panel, score_all
+from .conftest import PDF, Flow, application, need, panel, score_all
 
 JURISDICTIONS = ("urumqi", "dazu", "karamay", "zhangye")
 REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
@@ -34,11 +34,26 @@ PUBLICITY["zhangye"] = (5, "working_days")
 #: the task book's fields of one jurisdiction only (001 八(六) confidentiality, 003 §12(7) chief expert,
 #: 004 五(一) service commissioner); the form shows each only where it applies
 TASK_BOOK_EXTRA: dict[str, dict[str, Any]] = {
-    "dazu": {"confidentiality": True},
+    "dazu": {"confidentiality": True, "integrity_pledge": True},
     "karamay": {"chief_expert": "首席专家甲"},
     "zhangye": {"commissioner": "特派员甲"},
 }
 NEEDS_APPROVER = {"urumqi": False, "dazu": True, "karamay": False, "zhangye": True}
+#: who consents to a termination after the bureau (001 八(八) the district government; 003 §17 the issuer)
+CONSENT = {"dazu": "gov_consent", "karamay": "issuer_consent"}
+#: the third-party audit an extension waits for (000 §14, Urumqi)
+EXTENSION_AUDIT = {
+    "extension_audit_report": PDF,
+    "extension_audit_opinion": "延期理由属客观原因，资金使用合规",
+}
+
+
+def terminate(flow: Flow) -> None:
+    """The bureau's confirmation of a termination, then the consent the jurisdiction asks for."""
+    flow.do("decide", {"termination_confirmed": True})
+    if flow.j in CONSENT:
+        assert flow.ready() == [CONSENT[flow.j]]
+        flow.do(CONSENT[flow.j], {"termination_consented": True, "consent_opinion": "同意"})
 
 
 def to_approve(flow: Flow) -> None:

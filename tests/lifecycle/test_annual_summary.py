@@ -39,7 +39,7 @@ def funded_year(start, sim) -> dict[str, Flow]:  # type: ignore[no-untyped-def]
     new_year = start("urumqi")
     sim.set("2026-05-06T09:00:00+08:00")
     refused = start("urumqi")
-    refused.do("post_need", need(pledge_leader=False))
+    assert "002 五(二)4" in refused.refused("post_need", need(pledge_leader=False))["pledge_leader"]
     kept, stopped = start("urumqi"), start("urumqi")
     to_contract(kept)
     to_contract(stopped, selected="URUMQI-S2")

@@ -8,7 +8,7 @@ from engine.domain import ledger
 from engine.lint import role_of_lane
 from engine.models.domain import CreditRecord, Project
 
-from .conftest import DOCS, application, need, panel, score_all
+from .conftest import ACCEPTANCE_PANEL, DOCS, application, need, panel, score_all
 
 REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
 FISCAL_FEN = 90_000_000  # 900,000 CNY: ≤30% of 3,000,000 (001 十(一))
@@ -45,6 +45,7 @@ def signed(start, milestones=None, period_months: int = 24, expect_ok: bool = Tr
         "ip_ownership": "需求单位",
         "disbursement_plan": "50/50",
         "confidentiality": True,  # 001 八(六)
+        "integrity_pledge": True,  # 001 八(六)
     }
     if milestones:
         book["milestones"] = milestones
@@ -154,7 +155,10 @@ def test_issuer_led_milestones_pay_tranches_then_acceptance(start) -> None:  # t
     flow.at("2028-05-14T09:00:00+08:00")
     assert flow.ready() == ["request"]
     flow.do("request", DOCS)
-    flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    flow.do(
+        "review",
+        {"acceptance_outcome": "pass", "acceptance_opinion": "通过", "acceptance_panel": ACCEPTANCE_PANEL},
+    )
     assert flow.info()["status"] == "completed"
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN
     assert status(flow) == "accepted"
@@ -172,6 +176,8 @@ def test_failing_milestone_stops_the_project(start) -> None:  # type: ignore[no-
     assert flow.ready() == ["audit"] and flow.data["termination"]["cause"] == "objective"
     flow.do("audit", {"audit_unspent": [{"solver": "DAZU-S1", "unspent_fen": "200,000"}]})
     flow.do("decide", {"termination_confirmed": True})
+    assert flow.ready() == ["gov_consent"]  # 001 八(八): the district government consents
+    flow.do("gov_consent", {"termination_consented": True})
     assert flow.info()["status"] == "completed" and status(flow) == "terminated"
     assert ledger.balance(flow.s, flow.key)["recovered_fen"] == 20_000_000
 
@@ -191,7 +197,10 @@ def test_closed_pays_the_second_half(start) -> None:  # type: ignore[no-untyped-
     assert flow.data["self_managed"] is False and flow.data["checkpoint_at"] == "2028-05-14T00:00:00+08:00"
     flow.at("2028-05-14T09:00:00+08:00")
     flow.do("request", DOCS)
-    flow.do("review", {"acceptance_outcome": "closed", "acceptance_opinion": "结题"})
+    flow.do(
+        "review",
+        {"acceptance_outcome": "closed", "acceptance_opinion": "结题", "acceptance_panel": ACCEPTANCE_PANEL},
+    )
     assert flow.info()["status"] == "completed"
     bal = ledger.balance(flow.s, flow.key)
     assert bal["disbursed_fen"] == FISCAL_FEN and bal["held_fen"] == FISCAL_FEN
@@ -215,6 +224,8 @@ def test_objective_termination_recovers_balance_and_non_research(start) -> None:
         },
     )
     flow.do("decide", {"termination_confirmed": True})
+    assert flow.ready() == ["gov_consent"]  # 001 八(八): the district government consents
+    flow.do("gov_consent", {"termination_consented": True})
     assert flow.info()["status"] == "completed"
     bal = ledger.balance(flow.s, flow.key)
     assert bal["recovered_fen"] == 15_000_000 and bal["held_fen"] == 45_000_000 - 15_000_000

@@ -15,7 +15,7 @@ from engine.documents import generate as documents
 from engine.errors import Forbidden, ValidationFailed
 from engine.upload_store import path_of
 
-from .conftest import DOCS, Flow
+from .conftest import ACCEPTANCE_PANEL, DOCS, Flow
 from .drivers import implementing, to_approve
 from .test_annual_summary import SUMMARY, funded_year
 
@@ -103,7 +103,14 @@ def test_acceptance_conclusion_lists_the_money(start, folder) -> None:  # type: 
     flow = implementing(start, "dazu")
     flow.at(flow.data["checkpoint_at"])
     flow.do("request", DOCS)
-    flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "各项指标均已达到。"})
+    flow.do(
+        "review",
+        {
+            "acceptance_outcome": "pass",
+            "acceptance_opinion": "各项指标均已达到。",
+            "acceptance_panel": ACCEPTANCE_PANEL,
+        },
+    )
     made = documents.generate(flow.s, flow.id, "acceptance_conclusion", actor="bureau_dazu", folder=folder)
     text = _text(folder, made.file)
     assert "项目验收结论书" in text and "通过" in text and "各项指标均已达到。" in text

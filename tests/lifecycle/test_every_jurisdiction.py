@@ -12,8 +12,9 @@ from sqlalchemy import select
 from engine.domain import ledger
 from engine.models.domain import CreditRecord
 
-from .conftest import DOCS
+from .conftest import ACCEPTANCE_PANEL, DOCS
 from .drivers import (
+    EXTENSION_AUDIT,
     FIRST_FEN,
     JURISDICTIONS,
     NEEDS_APPROVER,
@@ -21,6 +22,7 @@ from .drivers import (
     end_of_publicity,
     implementing,
     status,
+    terminate,
     to_approve,
 )
 
@@ -64,6 +66,8 @@ def test_extension_granted_then_second_refused(start, j: str) -> None:  # type: 
     flow = implementing(start, j)
     end = flow.data["period_end"]
     flow.message("extension_request", {"days": 365, "reason": "关键设备延迟到货"})
+    if j == "urumqi":  # 000 §14: the third-party audit report first
+        flow.do("ext_audit", EXTENSION_AUDIT)
     flow.do("review", {"extension_decision": "approve", "extension_reason": "客观原因"})
     if NEEDS_APPROVER[j]:
         assert flow.ready() == ["gov_approve"]
@@ -125,7 +129,7 @@ def test_termination_recovers_by_cause(start, j: str, cause: str) -> None:  # ty
             ]
         },
     )
-    flow.do("decide", {"termination_confirmed": True})
+    terminate(flow)
     expected, misconduct = RECOVERY[cause][j]
     bal = ledger.balance(flow.s, flow.key)
     assert bal["recovered_fen"] == (FIRST_FEN[j] if expected is None else expected)
@@ -150,6 +154,7 @@ def test_acceptance_failure_recovers_per_the_acceptance_table(start, j: str) -> 
             "acceptance_outcome": "fail",
             "acceptance_fail_cause": "non_objective",
             "acceptance_opinion": "未达指标",
+            "acceptance_panel": ACCEPTANCE_PANEL,
         },
     )
     assert flow.info()["status"] == "completed" and status(flow) == "failed"
@@ -170,9 +175,13 @@ def test_change_requests(start, j: str) -> None:  # type: ignore[no-untyped-def]
     assert ("unspecified" in flow.data["change_refusal"]) is (j != "karamay")  # only 003 states it
     flow.message("change_request", {"kind": "leader", "detail": "负责人改为 P2", "reason": "调离"})
     assert flow.ready() == ["approve_change"]
-    flow.do("approve_change", {"change_decision": "approve", "change_opinion": "同意"})
+    approve: dict[str, object] = {"change_decision": "approve", "change_opinion": "同意"}
+    if j == "dazu":  # 001 五(二): the leader may not leave as a rule; approving is confirming the exception
+        assert "001 五(二)" in flow.refused("approve_change", approve)["leader_exception"]
+        approve["leader_exception"] = True
+    flow.do("approve_change", approve)
     flow.message("change_request", {"kind": "budget", "detail": "设备费调减 30%", "reason": "采购降价"})
     flow.do("approve_change", {"change_decision": "reject", "change_opinion": "调整幅度过大"})
-    recorded = [(c["kind"], c["decision"]) for c in flow.data["changes_recorded"]]
-    assert recorded == [("leader", "approve"), ("budget", "reject")]
+    recorded = [(c["kind"], c["decision"], c["major"]) for c in flow.data["changes_recorded"]]
+    assert recorded == [("leader", "approve", j == "dazu"), ("budget", "reject", False)]
     assert flow.ready() == [] and flow.info()["status"] == "running"

@@ -93,7 +93,7 @@ def test_dazu_race_needs_the_case_by_case_first_share(start) -> None:  # type: i
     """001 十(二): in a Dazu 赛马 the first split is decided case by case; choosing a race without it is sent
     back before approval instead of failing at the first tranche."""
     flow = start("dazu")
-    flow.do("post_need", need())
+    flow.do("post_need", need(race_wanted=True))  # 001 八(四): the need agrees to a race
     flow.do("need_review", REVIEW)
     flow.do("municipal_check", {"taken_municipal": "no"})
     flow.do("publish_list", {"list_published_on": "2026-06-20"})

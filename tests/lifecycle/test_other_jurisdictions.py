@@ -49,8 +49,9 @@ def test_dazu_panel_must_be_five_and_odd_and_issuer_prepays(start) -> None:  # t
     assert flow.info()["timers"][0]["due_at"].startswith("2026-05-11T16:00")
     flow.at("2026-05-13T00:00:00+08:00")
     book = {"period_months": 24, "ip_ownership": "需求单位", "disbursement_plan": "50/50"}
-    # 001 八(六): the task book comes with a confidentiality agreement
-    assert "001 八(六)" in flow.refused("sign_contract", book)["confidentiality"]
+    # 001 八(六): the task book comes with a confidentiality agreement and the integrity pledge
+    refused = flow.refused("sign_contract", book)
+    assert "001 八(六)" in refused["confidentiality"] and "001 八(六)" in refused["integrity_pledge"]
     flow.do(
         "sign_contract",
         {
@@ -58,6 +59,7 @@ def test_dazu_panel_must_be_five_and_odd_and_issuer_prepays(start) -> None:  # t
             "ip_ownership": "需求单位",
             "disbursement_plan": "50/50",
             "confidentiality": True,
+            "integrity_pledge": True,
         },
     )
     owed = flow.refused("issuer_payment", {"issuer_paid_fen": "1,000,000"})["issuer_paid_fen"]

@@ -13,40 +13,31 @@ from .conftest import DOCS, PDF, application, need, panel, score_all
 REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
 
 
-def refusals(flow) -> list[str]:  # type: ignore[no-untyped-def]
-    assert flow.info()["status"] == "completed", flow.ready()
-    return flow.data["need_refusals"]
-
-
 def test_urumqi_issuer_not_end_user_refused(start) -> None:  # type: ignore[no-untyped-def]
-    """002 二(一)2(5): a need from a unit that is not the end user of the technology is not supported."""
+    """002 二(一)2(5): a need from a unit that is not the end user of the technology is not supported; the
+    issuer is told beside the field before the need is submitted."""
     flow = start("urumqi")
-    flow.do("post_need", need(issuer_end_user=False))
-    (reason,) = refusals(flow)
-    assert "002 二(一)2(5)" in reason and "最终用户" in reason
+    refused = flow.refused("post_need", need(issuer_end_user=False))
+    assert "002 二(一)2(5)" in refused["issuer_end_user"] and "最终用户" in refused["issuer_end_user"]
 
 
 def test_karamay_issuer_not_end_user_refused(start) -> None:  # type: ignore[no-untyped-def]
     """003 §12(1): the enterprise posing the need must be its end user."""
     flow = start("karamay")
-    flow.do("post_need", need(issuer_end_user=False))
-    (reason,) = refusals(flow)
-    assert "003 §12(1)" in reason
-    ok = start("karamay")
-    ok.do("post_need", need())
-    assert ok.ready() == ["need_review"]
+    assert "003 §12(1)" in flow.refused("post_need", need(issuer_end_user=False))["issuer_end_user"]
+    flow.do("post_need", need())
+    assert flow.ready() == ["need_review"]
 
 
 def test_urumqi_breakthrough_needs_audits_transfer_does_not(start) -> None:  # type: ignore[no-untyped-def]
     """002 五(二)5: a tech-breakthrough need comes with the audited reports of 2024 and 2025; an
     achievement-transfer need brings other evidence and is accepted without them."""
     breakthrough = start("urumqi")
-    breakthrough.do("post_need", need(audit_prev=None, audit_last=None))
-    (reason,) = refusals(breakthrough)
-    assert "002 五(二)5" in reason
-    one_missing = start("urumqi")
-    one_missing.do("post_need", need(audit_last=None))
-    assert "002 五(二)5" in refusals(one_missing)[0]
+    assert (
+        "002 五(二)5"
+        in breakthrough.refused("post_need", need(audit_prev=None, audit_last=None))["audit_prev"]
+    )
+    assert "002 五(二)5" in breakthrough.refused("post_need", need(audit_last=None))["audit_last"]
     transfer = start("urumqi")
     transfer.do("post_need", need(category="transfer", audit_prev=None, audit_last=None))
     assert transfer.ready() == ["recommend"]
@@ -56,23 +47,18 @@ def test_urumqi_breakthrough_needs_audits_transfer_does_not(start) -> None:  # t
 def test_urumqi_ethics_review_required(start) -> None:  # type: ignore[no-untyped-def]
     """002 五(二)9: life science, medicine or AI work involving humans or animals submits an ethics review."""
     flow = start("urumqi")
-    flow.do("post_need", need(ethics_field=True))
-    (reason,) = refusals(flow)
-    assert "002 五(二)9" in reason
-    ok = start("urumqi")
-    ok.do("post_need", need(ethics_field=True, ethics_review=PDF))
-    assert ok.ready() == ["recommend"]
+    assert "002 五(二)9" in flow.refused("post_need", need(ethics_field=True))["ethics_review"]
+    flow.do("post_need", need(ethics_field=True, ethics_review=PDF))
+    assert flow.ready() == ["recommend"]
 
 
 def test_urumqi_minimum_total_investment(start) -> None:  # type: ignore[no-untyped-def]
     """000 §6, 002 五(二)1: a single project's total investment is at least 5,000,000 CNY."""
     flow = start("urumqi")
-    flow.do("post_need", need(need_total_fen="4,999,999.99"))
-    (reason,) = refusals(flow)
+    reason = flow.refused("post_need", need(need_total_fen="4,999,999.99"))["need_total_fen"]
     assert "5000000" in reason and "002 五(二)1" in reason
-    ok = start("urumqi")
-    ok.do("post_need", need(need_total_fen="5,000,000"))
-    assert ok.ready() == ["recommend"]
+    flow.do("post_need", need(need_total_fen="5,000,000"))
+    assert flow.ready() == ["recommend"]
     # no minimum elsewhere (Dazu 001, Karamay 003, Zhangye 004)
     dazu = start("dazu")
     dazu.do("post_need", need(need_total_fen="100,000"))
@@ -80,9 +66,10 @@ def test_urumqi_minimum_total_investment(start) -> None:  # type: ignore[no-unty
 
 
 def test_several_missing_items_are_all_named(start) -> None:  # type: ignore[no-untyped-def]
-    """002 二(一)2(5), 五(二)4, 五(二)5, 五(二)9, 000 §6: every missing item is named, not only the first."""
+    """002 二(一)2(5), 五(二)4, 五(二)5, 五(二)9, 000 §6: every missing item is named beside its field, not only
+    the first."""
     flow = start("urumqi")
-    flow.do(
+    refused = flow.refused(
         "post_need",
         need(
             issuer_end_user=False,
@@ -92,10 +79,10 @@ def test_several_missing_items_are_all_named(start) -> None:  # type: ignore[no-
             need_total_fen="1,000,000",
         ),
     )
-    joined = " | ".join(refusals(flow))
+    assert set(refused) == {"issuer_end_user", "pledge_unit", "audit_prev", "ethics_review", "need_total_fen"}
+    joined = " | ".join(refused.values())
     for source in ("002 二(一)2(5)", "002 五(二)4", "002 五(二)5", "002 五(二)9", "002 五(二)1"):
         assert source in joined
-    assert len(flow.data["need_refusals"]) == 5
 
 
 # --- period ≤ 3 years (000 §6, 001 七) ---------------------------------------------------------------------
@@ -172,7 +159,7 @@ def test_dazu_period_over_three_years_refused(start) -> None:  # type: ignore[no
     """001 七: the period is at most 3 years; 37 months are refused and the task book is ready again."""
     flow = start("dazu")
     dazu_to_contract(flow)
-    book = dict(TASK_BOOK, confidentiality=True)  # 001 八(六)
+    book = dict(TASK_BOOK, confidentiality=True, integrity_pledge=True)  # 001 八(六)
     assert "1–36" in flow.refused("sign_contract", {"period_months": 37, **book})["period_months"]
     flow.do("sign_contract", {"period_months": 36, **book})
     assert flow.ready() == ["issuer_payment"]

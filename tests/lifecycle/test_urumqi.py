@@ -8,6 +8,7 @@ from engine.domain import ledger
 from engine.errors import ValidationFailed
 
 from .conftest import DOCS, application, need, panel, score_all
+from .drivers import EXTENSION_AUDIT
 
 
 def to_contract(
@@ -19,7 +20,7 @@ def to_contract(
     contract="6,000,000",
     stage_due=None,
 ):  # type: ignore[no-untyped-def]
-    flow.do("post_need", need())
+    flow.do("post_need", need(race_wanted=mode == "race"))  # 000 §12(1): the race is the need's proposal
     flow.do("recommend", {"recommended": "yes"})
     flow.do(
         "need_review", {"importance": 90, "feasibility": 80, "difficulty": 70, "need_listed_decision": "list"}
@@ -79,17 +80,14 @@ def test_late_need_refused_with_deadline(start) -> None:  # type: ignore[no-unty
     """002 五(一)1/3: online window closes 2026-06-10 19:30; late submissions are not accepted."""
     flow = start("urumqi")
     flow.at("2026-06-10T19:31:00+08:00")
-    flow.do("post_need", need())
-    info = flow.info()
-    assert info["status"] == "completed"
-    assert "2026-06-10T19:30:00+08:00" in info["data"]["need_refusals"][0]
+    reason = flow.refused("post_need", need())["need_title"]  # told before submitting
+    assert "申报已截止（截止时间 2026-06-10 19:30）" in reason and "002 五(一)1" in reason
 
 
 def test_missing_pledge_refused(start) -> None:  # type: ignore[no-untyped-def]
     """002 五(二)4: without the integrity pledges of unit and leader the need is not accepted."""
     flow = start("urumqi")
-    flow.do("post_need", need(pledge_leader=False))
-    assert "002 五(二)4" in flow.data["need_refusals"][0]
+    assert "002 五(二)4" in flow.refused("post_need", need(pledge_leader=False))["pledge_leader"]
 
 
 def test_late_recommendation_refused(start) -> None:  # type: ignore[no-untyped-def]
@@ -207,6 +205,7 @@ def test_extension_granted_then_second_refused(start) -> None:  # type: ignore[n
     """003 §19 (policy parameters for 000 §14): ≥30 days before the end, once, ≤1 year."""
     flow = implementing(start)
     flow.message("extension_request", {"days": 180, "reason": "设备延迟到货"})
+    flow.do("ext_audit", EXTENSION_AUDIT)  # 000 §14: the third-party audit report first
     flow.do("review", {"extension_decision": "approve", "extension_reason": "客观原因"})
     assert flow.data["extension_result"] == "granted" and flow.data["period_end"] == "2028-11-09"
     flow.message("extension_request", {"days": 30, "reason": "再延"})
@@ -364,7 +363,6 @@ def test_versions_2025_then_2026(start, world) -> None:  # type: ignore[no-untyp
     assert new_version == old_version + 1
     new = start("urumqi")
     old.do("post_need", need(pledge_unit=False))
-    new.do("post_need", need(pledge_unit=False))
     assert old.info()["version"] == old_version and old.data["policy_edition"].startswith("2025")
     assert old.ready() == ["need_review"]  # 2025: no pledge rule, no recommendation step
-    assert new.info()["status"] == "completed" and "002 五(二)4" in new.data["need_refusals"][0]
+    assert "002 五(二)4" in new.refused("post_need", need(pledge_unit=False))["pledge_unit"]

@@ -42,7 +42,7 @@ def test_deployment_refuses_an_unknown_check() -> None:
 
 def test_shipped_forms_name_registered_checks() -> None:
     bundle = validate_bundle(collect_paths([BPMN]))
-    assert bundle.forms["task_book"].checks == ("task_book_funding", "task_book_dates")
+    assert bundle.forms["task_book"].checks == ("task_book_funding", "task_book_dates", "task_book_pledge")
     assert bundle.forms["issuer_payment"].checks == ("issuer_prepayment",)
 
 

@@ -128,6 +128,7 @@ def build(s: Session, sim: Any, uploads: Path, password_hash: str) -> Case:
         "pledge_leader": True,
         "audit_prev": PDF,
         "audit_last": PDF,
+        "race_wanted": True,  # 000 §12(1): the selection below races two teams
     }
     post_need = _do(s, iid, "post_need", "issuer_urumqi", need)
     _do(s, iid, "recommend", "recommender_urumqi", {"recommended": "yes"})

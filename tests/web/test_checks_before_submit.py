@@ -172,14 +172,16 @@ def test_refused_need_says_what_happens(client: FlaskClient, start) -> None:  # 
 
 
 def test_need_not_accepted_says_why(client: FlaskClient, start) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    """002 五(二)4 (Dazu 001 八(六)): without the integrity pledges the need is not accepted; the issuer is told
-    so and why, in its language, not a bare "submitted"."""
-    flow = start("dazu")
+    """002 五(二)4: without the integrity pledges a Urumqi need is not accepted; the issuer reads the requirement
+    before typing and the refusal beside the field before anything is submitted, in its language. 001 八(六):
+    Dazu's pledge belongs to the task book, so the same need is accepted there."""
+    flow = start("urumqi")
     _signable(flow.s)
     task = _task(flow, "post_need")
-    login(client, "issuer_dazu")
+    login(client, "issuer_urumqi")
     page = client.get(f"/tasks/{task.id}").get_data(as_text=True)
     assert "晚于今天（2026-05-06）" in page  # the deadline's requirement (000 §12(1))
+    assert "须上传单位及负责人诚信承诺书，缺少则不予受理。（依据：002 五(二)4）" in page
     lock = re.search(r'name="lock_version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
     fields = {
         "need_title": "高纯硅",
@@ -187,7 +189,7 @@ def test_need_not_accepted_says_why(client: FlaskClient, start) -> None:  # type
         "problem": "能耗高",
         "indicators": "纯度",
         "ip_terms": "发榜方所有",
-        "need_total_fen": "3,000,000",
+        "need_total_fen": "8,000,000",
         "scope": "public",
         "issuer_end_user": "on",
     }
@@ -197,22 +199,30 @@ def test_need_not_accepted_says_why(client: FlaskClient, start) -> None:  # type
         {"lock_version": lock, "action": "submit", **fields, "deadline": "2026-05-06"},
     )
     assert late.status_code == 422 and 'id="f-deadline-error"' in late.get_data(as_text=True)
-    done = post(
+    refused = post(
         client,
         f"/tasks/{task.id}",
         {"lock_version": lock, "action": "submit", **fields, "deadline": "2027-12-31"},
-        follow_redirects=True,
     )
-    html = done.get_data(as_text=True)
-    assert "需求不予受理，此流程已结束：" in html and "诚信承诺书" in html
-    assert "（依据：002 五(二)4）" in html  # the rule's source, in the Chinese half too
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="f-pledge_unit-error"' in html
+    assert "诚信承诺书" in html and "002 五(二)4" in html
     assert "integrity" not in html  # Chinese only in the Chinese UI
-    # the refusal stays on the need's page and reaches the issuer's inbox, with the rule and its source
-    page = client.get(f"/instances/{flow.id}").get_data(as_text=True)
-    assert 'id="need-refused"' in page and "诚信承诺书" in page and "（依据：002 五(二)4）" in page
-    inbox = client.get("/inbox").get_data(as_text=True)
-    assert "需求不予受理：" in inbox and "（依据：002 五(二)4）" in inbox
-    english = client.get(f"/instances/{flow.id}?lang=en").get_data(as_text=True)
-    assert (
-        "Need not accepted" in english and "(source: 002 五(二)4)" in english and "诚信承诺书" not in english
+    flow.s.rollback()
+    assert flow.ready() == ["post_need"]
+    dazu = start("dazu")
+    dazu.s.commit()
+    dazu_task = _task(dazu, "post_need")
+    other = client.application.test_client()
+    login(other, "issuer_dazu")
+    page = other.get(f"/tasks/{dazu_task.id}").get_data(as_text=True)
+    assert "须上传单位及负责人诚信承诺书" not in page  # no pledge requirement at posting
+    lock = re.search(r'name="lock_version" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    done = post(
+        other,
+        f"/tasks/{dazu_task.id}",
+        {"lock_version": lock, "action": "submit", **fields, "deadline": "2027-12-31"},
     )
+    assert done.status_code == 302
+    dazu.s.rollback()
+    assert dazu.ready() == ["need_review"]

@@ -78,9 +78,10 @@ def test_extension_is_checked_against_the_instance_policy_before_it_is_sent(
     login(client, "solver_dazu")
     path = f"/my/projects/{flow.key}/requests/extension"
     form = f"/my/projects/{flow.key}"
-    # ext_max_days of policy_dazu is 365 (001 八(八)): a longer extension is refused beside the field
+    # ext_max_months of policy_dazu is 12 (001 八(八)): a longer extension than one calendar year is refused
     refused = post(client, path, {"days": "400", "reason": "设备到货延迟"}, token_from=form)
-    assert refused.status_code == 422 and "延期天数（1 至 365 天）" in refused.get_data(as_text=True)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "延期最长 12 个月" in text and "001 八(八)" in text
     assert _messages(flow, "extension_request") == 0
     # 29 days before the end: ext_notice_days is 30 — refused, nothing sent, nothing changed
     last = date.fromisoformat(end[:10])
