@@ -31,6 +31,7 @@ from engine.db import begin_write, contains_text
 from engine.domain import panel as rules
 from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.field_errors import FieldErrors
+from engine.models import task as task_model
 from engine.models.domain import Affiliation, Organisation, Person
 from engine.models.expert import Expert, PanelDraw, PanelReplacement
 from engine.models.instance import ProcessInstance
@@ -374,6 +375,8 @@ def panel_task(session: Session, task_id: str) -> PanelTask:
     assert instance is not None
     if row.form_key != PANEL_FORM:
         raise InvalidState("此任务不是组建专家组的任务。", "This task does not form an expert panel.")
+    if row.status not in task_model.OPEN:  # done: its step may already be gone from the stored state
+        raise InvalidState("此任务已完成，不能再抽取或调整专家。", "This task is done; no more draws for it.")
     wf = load_workflow(session, instance)
     task = wf.get_task_from_id(UUID(task_id))
     return PanelTask(row, instance, dict(task.data) if task is not None else {})

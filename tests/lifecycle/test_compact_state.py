@@ -8,7 +8,7 @@ from engine.runtime import load_workflow
 from web.views.monitor import element_states
 
 from .conftest import DOCS
-from .test_dazu import MILESTONES, PANEL_FIVE, signed
+from .test_dazu import ACCEPTANCE_PANEL, MILESTONES, PANEL_FIVE, signed
 
 #: the issue's target for the state of a whole Dazu lifecycle
 STATE_LIMIT = 64 * 1024
@@ -59,7 +59,10 @@ def test_a_whole_dazu_lifecycle_stores_at_most_64_kb_and_keeps_its_history(start
     )
     flow.at("2028-05-14T09:00:00+08:00")
     flow.do("request", DOCS)
-    flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    flow.do(
+        "review",
+        {"acceptance_outcome": "pass", "acceptance_opinion": "通过", "acceptance_panel": ACCEPTANCE_PANEL},
+    )
     assert flow.info()["status"] == "completed"
     size = len(stored(flow).encode())
     assert size <= STATE_LIMIT, f"{size} bytes"
@@ -84,5 +87,6 @@ def test_a_pruned_instance_answers_a_message(start) -> None:  # type: ignore[no-
         },
     )
     flow.do("decide", {"termination_confirmed": True})
+    flow.do("gov_consent", {"termination_consented": True})  # 001 八(八): the district government consents
     assert flow.info()["status"] == "completed"
     assert "completed" in history(flow)["expert_scoring"].values()

@@ -166,6 +166,7 @@ def test_000_14_urumqi_extension_needs_the_third_party_audit_report(start) -> No
     assert flow.ready() == ["review"] and flow.data["extension_audit_report"]["name"] == "x.pdf"
     flow.do("review", {"extension_decision": "approve", "extension_reason": "审计确认客观原因"})
     assert flow.data["extension_result"] == "granted"
+    flow.at("2026-05-06T09:00:00+08:00")  # Dazu's challenge starts on the day the others did
     dazu = implementing(start, "dazu")
     dazu.message("extension_request", {"days": 90, "reason": "关键设备延迟到货"})
     assert dazu.ready() == ["review"]

@@ -160,7 +160,11 @@ def test_a_field_of_some_jurisdictions_is_left_out_elsewhere() -> None:
     assert "confidentiality" in dazu and "chief_expert" not in dazu and "commissioner" not in dazu
     assert "chief_expert" in [f.name for f in book.for_jurisdiction("karamay").fields]
     # the checks of the form stay (the limits beside the fields, the refusals before completing)
-    assert book.for_jurisdiction("dazu").checks == book.checks == ("task_book_funding", "task_book_dates")
+    assert (
+        book.for_jurisdiction("dazu").checks
+        == book.checks
+        == ("task_book_funding", "task_book_dates", "task_book_pledge")
+    )
     assert book.for_jurisdiction("dazu").left_out == ("chief_expert", "commissioner")
     assert not {"confidentiality", "chief_expert", "commissioner"} & {
         f.name for f in book.for_jurisdiction("urumqi").fields
