@@ -208,6 +208,15 @@ def element_counts(
     return {element: len(ids) for element, ids in _waiting_sets(session, process_key, version, scope).items()}
 
 
+def waiting_total(session: Session, process_key: str, version: int, scope: Sequence[str] | None) -> int:
+    """How many running instances of the version wait somewhere (each once, though one may wait at a task and
+    at a timer of the same stage at the same time)."""
+    ids: set[int] = set()
+    for waiting in _waiting_sets(session, process_key, version, scope).values():
+        ids |= waiting
+    return len(ids)
+
+
 def stage_counts(
     session: Session,
     process_key: str,

@@ -16,7 +16,7 @@ from werkzeug.security import generate_password_hash
 
 from engine.models.user import User
 from tests.browser.conftest import PASSWORD, screenshot
-from tests.lifecycle.conftest import DOCS, PDF, start, world  # noqa: F401 (fixtures)
+from tests.lifecycle.conftest import ACCEPTANCE_PANEL, DOCS, PDF, start, world  # noqa: F401 (fixtures)
 from tests.lifecycle.drivers import end_of_publicity, to_approve
 
 SHOTS = Path("/work/wt/notes/shots/money")
@@ -48,6 +48,7 @@ def test_001_s10_2_bureau_reads_the_settled_books_of_a_dazu_project(roles: Any, 
             "ip_ownership": "发榜方所有",
             "disbursement_plan": "按政策分期",
             "confidentiality": True,
+            "integrity_pledge": True,  # 001 八(六): Dazu's integrity pledge is signed with the task book
         },
     )
     flow.do(
@@ -55,7 +56,10 @@ def test_001_s10_2_bureau_reads_the_settled_books_of_a_dazu_project(roles: Any, 
     )
     flow.at(flow.data["checkpoint_at"])
     flow.do("request", DOCS)
-    flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    flow.do(  # 001 八(八): the acceptance panel has at least 5 members, an odd number
+        "review",
+        {"acceptance_outcome": "pass", "acceptance_opinion": "通过", "acceptance_panel": ACCEPTANCE_PANEL},
+    )
     world.execute(
         update(User)
         .where(User.username == "bureau_dazu")

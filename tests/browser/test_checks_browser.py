@@ -113,6 +113,7 @@ def test_clerk_sees_the_limit_is_refused_with_the_citation_then_succeeds(
     page.wait_for_load_state("networkidle")
     assert "实施周期应为 1–36 个月，填写的是 48 个月" in _error(page, "period_months")
     assert "须签订保密协议" in _error(page, "confidentiality")
+    assert "须随任务书签署诚信承诺书" in _error(page, "integrity_pledge")  # 001 八(六)
     assert page.input_value("#f-ip_ownership") == "双方共有"
     path = screenshot(page, "checks-task-book-refused")
     copy_for_readme(path, "checks-task-book-refused")
@@ -120,6 +121,7 @@ def test_clerk_sees_the_limit_is_refused_with_the_citation_then_succeeds(
 
     page.fill("#f-period_months", "24")
     page.check("#f-confidentiality")
+    page.check("#f-integrity_pledge")
     page.click("button[name=action][value=submit]")
     page.wait_for_load_state("networkidle")
     clerk.check("已提交")

@@ -79,9 +79,11 @@ def test_heat_overlay_counts_on_the_diagram(roles: Any, start, world) -> None:  
     boss.page.click("#table-versions a:has-text('各环节实例数')")
     boss.page.wait_for_selector("#diagram[data-import=ok]")
     boss.check("各环节实例数", "合计 3")
-    assert boss.page.locator("#diagram a.jb-heat[data-element=post_need]").inner_text() == "2"
+    # post_need lives in the needs stage (call activity stage_needs): the lifecycle shows the stage's badge
+    stage = boss.page.locator("#diagram a.jb-heat-stage[data-element=stage_needs]")
+    assert stage.inner_text() == "2"
     shot = screenshot(boss.page, "dashboard-heat-overlay")
     copy_for_readme(shot, "dashboard-heat-overlay")
-    boss.page.click("#diagram a.jb-heat[data-element=post_need]")
+    stage.click()
     boss.page.wait_for_url(re.compile(r"/monitor/\?"))
     boss.check("共 2 个实例")

@@ -338,8 +338,15 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     )
     j.shot(issuer, "issuer-payment")
     submit(issuer)
-    solver.open("/my/projects", key, "实施中", "450,000.00", "1,200,000.00")
+    # Dazu: the city's money goes to the issuer (需求单位, 001 十(二)), which pays the solver — the solver has
+    # received no fiscal money itself, only the issuer's 1,200,000; the bureau's books show the first 50% tranche
+    solver.open("/my/projects", key, "实施中", "1,200,000.00")
+    row = solver.page.locator(f"tr[data-project='{key}']")
+    assert row.locator("[data-fiscal]").inner_text().strip() == "0.00"
+    assert "1,200,000.00" in row.inner_text()
     j.shot(solver, "solver-project-running")
+    bureau.open(instance, "项目账目")
+    assert "450,000.00" in bureau.page.inner_text("#books tr[data-party-role=issuer]")
     assert end.startswith("2026-11-0"), end
 
     # 17 the project runs two years: the administrator imports the holiday schedules of 2027 and 2028 (working-day
@@ -395,8 +402,11 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     assert re.search(r"当前环节\s*—", text), "nothing left to do"
     no_codes(bureau)
     j.shot(bureau, "bureau-instance-completed", "10-completed")
-    # the solver: accepted, and the second half of the fiscal support paid after it (001 十(二))
-    solver.open("/my/projects", key, "已通过验收", "2028-11-05", "900,000.00", "1,200,000.00")
+    # the second half of the fiscal support is paid after acceptance (001 十(二)) — to the issuer, not the solver
+    assert "900,000.00" in bureau.page.inner_text("#books tr[data-party-role=issuer]")
+    solver.open("/my/projects", key, "已通过验收", "2028-11-05", "1,200,000.00")
+    row = solver.page.locator(f"tr[data-project='{key}']")
+    assert row.locator("[data-fiscal]").inner_text().strip() == "0.00"
     j.shot(solver, "solver-project-accepted")
 
 

@@ -95,8 +95,9 @@ def test_process_owner_validates_and_deploys_changed_diagram(
     assert "publicity_demo v2" in page.inner_text("#result")
     copy_for_readme(screenshot(page, "modeler-deployed"), "modeler-deployed")
     page.goto(f"{live_app}/modeler/")
-    history = page.inner_text("#deployments")
-    assert "重命名公示环节" in history and "owner" in history
+    # the deployer is named by their account's name (owner: 流程负责人), not by the login
+    deployed = page.locator("#deployments tr", has_text="重命名公示环节").inner_text()
+    assert "流程负责人" in deployed and "拟支持项目公示（演示） v2" in deployed, deployed
     assert not page.js_errors, page.js_errors
 
 

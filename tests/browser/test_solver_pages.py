@@ -143,7 +143,10 @@ def test_solver_applies_sees_the_decision_and_requests_an_extension(
     period_end = date.fromisoformat(flow.data["period_end"][:10])
 
     solver.open("/my/applications", "已入选", shot="solver-3-selected")
-    solver.open("/my/projects", KEY, "实施中", "450,000.00", "1,200,000.00", shot="solver-4-projects")
+    solver.open("/my/projects", KEY, "实施中", "1,200,000.00", shot="solver-4-projects")
+    # Dazu pays the fiscal tranches to the need unit (001 十(二), policy_dazu fiscal_recipient): none to the solver
+    row = page.locator("tr", has_text=KEY)
+    assert row.locator("[data-fiscal]").inner_text().strip() == "0.00"
 
     # 20 days before the end: ext_notice_days of policy_dazu is 30 — refused beside the field, nothing sent
     sim.set(f"{period_end - timedelta(days=20)}T10:00:00+08:00")

@@ -392,7 +392,7 @@ def heat(process_key: str, version: int) -> str:
         pv=pv,
         process_title=name,
         heat={"process": process_key, "name": name, "counts": counts, "stages": stages, "links": links},
-        total=sum(counts.values()),
+        total=dashboard.waiting_total(session, process_key, version, scope),
     )
 
 
