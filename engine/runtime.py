@@ -24,7 +24,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -223,7 +223,8 @@ def change_instance(
                 ctx.log("error", task=task, message=message)
         try:
             save(ctx)
-        except StaleDataError:  # an autoflush met a concurrent change before the commit did
+        except (StaleDataError, IntegrityError):  # an autoflush met a concurrent change before the commit did
+            # (PostgreSQL: the other completion already inserted the next task's index row)
             session.rollback()
             raise _conflict() from None
         except SpiffWorkflowException as exc:  # task data that cannot be stored (see state_json)
@@ -309,7 +310,7 @@ def _conflict() -> Conflict:
 def _commit(session: Session) -> None:
     try:
         session.commit()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):  # a concurrent change of the same instance won
         session.rollback()
         raise _conflict() from None
     except OperationalError as exc:
