@@ -680,13 +680,9 @@ def report_annual(jurisdiction: str, year: int, as_json: bool) -> None:
     emit(as_json, data, lambda: _annual_text(data))
 
 
-def _yuan(fen: int) -> str:
-    from forms.convert import format_money_fen
-
-    return format_money_fen(fen, grouping=True)
-
-
 def _annual_text(d: dict[str, Any]) -> str:
+    from engine.domain.problems import yuan
+
     needs, projects, money, credit = d["needs"], d["projects"], d["money"], d["credit"]
     lines = [
         f"{d['jurisdiction']} {d['year']} 年度总结评价 annual summary ({d['source']}), "
@@ -695,17 +691,17 @@ def _annual_text(d: dict[str, Any]) -> str:
         f"立项 funded: {projects['funded']} ("
         + ", ".join(f"{k} {v}" for k, v in projects["by_status"].items())
         + ")",
-        f"资金 money (元 CNY): 财政拨付 disbursed {_yuan(money['disbursed_fen'])}, "
-        f"收回 recovered {_yuan(money['recovered_fen'])}, 净额 net {_yuan(money['net_fen'])}, "
-        f"发榜方拨付 issuer paid {_yuan(money['issuer_paid_fen'])}",
+        f"资金 money (元 CNY): 财政拨付 disbursed {yuan(money['disbursed_fen'])}, "
+        f"收回 recovered {yuan(money['recovered_fen'])}, 净额 net {yuan(money['net_fen'])}, "
+        f"发榜方拨付 issuer paid {yuan(money['issuer_paid_fen'])}",
     ]
     lines += [
-        f"  {t['kind']} {t['tranche'] or '-'}: {_yuan(t['amount_fen'])} ({t['entries']})"
+        f"  {t['kind']} {t['tranche'] or '-'}: {yuan(t['amount_fen'])} ({t['entries']})"
         for t in money["by_tranche"]
     ]
     lines += [
-        f"  {p['project']} [{p['status'] or '-'}]: disbursed {_yuan(p['disbursed_fen'])}, "
-        f"recovered {_yuan(p['recovered_fen'])}, issuer paid {_yuan(p['issuer_paid_fen'])}"
+        f"  {p['project']} [{p['status'] or '-'}]: disbursed {yuan(p['disbursed_fen'])}, "
+        f"recovered {yuan(p['recovered_fen'])}, issuer paid {yuan(p['issuer_paid_fen'])}"
         for p in money["projects"]
     ]
     lines.append(f"信用记录 credit records ({credit['source']}): {credit['added']}")

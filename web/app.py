@@ -20,6 +20,7 @@ from engine.db import SQLITE_BUSY_SECONDS, default_database_url
 from engine.errors import JiebangError
 from engine.migrate import MIGRATIONS
 from engine.private import restrict_umask
+from forms.convert import format_money_fen
 from web import headers, i18n, security
 from web.extensions import db, migrate
 from web.security import secret_key
@@ -116,9 +117,7 @@ def clock_now() -> datetime:
 
 def yuan(fen: int) -> str:
     """Integer fen as 元 with thousands separators: 45000000 → 450,000.00."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
+    return format_money_fen(int(fen), grouping=True)
 
 
 def unit_name(code: str | None) -> str:

@@ -24,7 +24,7 @@ from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.models.user import User
 from engine.taskforms import form_for
-from forms.convert import LOCAL_TZ
+from forms.convert import LOCAL_TZ, format_money_fen
 from forms.definition import FieldDef, FormDefinition
 from forms.pickers import codes_of
 from web.extensions import db
@@ -67,9 +67,7 @@ class CaseView:
 def yuan_text(fen: Any) -> str:
     if not isinstance(fen, int) or isinstance(fen, bool):
         return str(fen)
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole:,}.{cents:02d} " + _("元")
+    return format_money_fen(fen, grouping=True) + " " + _("元")
 
 
 class Names:
