@@ -125,8 +125,9 @@ def _submit_approval(approver: Any) -> None:
     page = approver.page
     page.select_option('[data-jb-field="approval"] select', "approve")
     page.fill('[data-jb-field="approval_opinion"] textarea', "同意立项")
-    page.click("form button[type=submit].primary")
+    page.click("button[name=action][value=submit]")
     page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/tasks"), page.inner_text("main")  # done: back to the queue
 
 
 def _publicity_end(public: Any, key: str) -> datetime:
