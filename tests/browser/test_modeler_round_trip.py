@@ -179,7 +179,7 @@ def test_renaming_a_task_in_a_main_diagram_deploys(
     page.click("#btn-deploy")
     page.wait_for_selector("body[data-deployed]", state="attached")
     assert page.get_attribute("body", "data-deployed") == "ok", page.inner_text("#result")
-    assert "dazu_applications v2" in page.inner_text("#result")
+    assert "大足·揭榜与资格审查 v2" in page.inner_text("#result")
     db_session.rollback()  # end the read snapshot: the page deployed through the app
     new = db_session.scalar(
         select(ProcessVersion).where(

@@ -92,7 +92,8 @@ def test_process_owner_validates_and_deploys_changed_diagram(
     page.click("#btn-deploy")
     page.wait_for_selector("body[data-deployed]", state="attached")
     assert page.get_attribute("body", "data-deployed") == "ok", page.inner_text("#result")
-    assert "publicity_demo v2" in page.inner_text("#result")
+    assert "拟支持项目公示（演示） v2" in page.inner_text("#result")  # the process by its name
+    assert page.locator('#deploy-new-versions [data-process="publicity_demo"]').count() == 1
     copy_for_readme(screenshot(page, "modeler-deployed"), "modeler-deployed")
     page.goto(f"{live_app}/modeler/")
     # the deployer is named by their account's name (owner: 流程负责人), not by the login

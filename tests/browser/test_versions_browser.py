@@ -63,9 +63,13 @@ def test_owner_changes_a_dazu_policy_value_and_compares_versions(
         "dazu_call",
         "dazu_challenge",
     ]
-    unchanged = page.inner_text("#deploy-unchanged")
-    assert "karamay_challenge v1" in unchanged and "expert_review v1" in unchanged
-    owner.check("新版本：", "dazu_challenge v2", "未变（保留现有版本）：")
+    kept = page.locator("#deploy-unchanged .jb-kept-item")
+    unchanged = {
+        kept.nth(i).get_attribute("data-process"): kept.nth(i).get_attribute("data-version")
+        for i in range(kept.count())
+    }
+    assert unchanged["karamay_challenge"] == "1" and unchanged["expert_review"] == "1"
+    owner.check("新版本：", "大足区揭榜挂帅项目 v2", "未变（保留现有版本）：")
     copy_for_readme(screenshot(page, "versions-deployed"), "versions-deployed")
 
     # the diff of v1 and v2: the policy value, old → new; the diagrams do not differ
@@ -99,7 +103,7 @@ def test_owner_changes_a_dazu_policy_value_and_compares_versions(
     )
     page.click("#btn-overwrite")
     page.wait_for_selector("body[data-deployed=ok]", state="attached")
-    owner.check("dazu_challenge v3")
+    owner.check("大足区揭榜挂帅项目 v3")
 
     # v2 → v3: the renamed task is marked changed in both diagrams; the policy value goes back to 5
     owner.open("/versions/dazu_challenge/diff?old=2&new=3", wait_for="body[data-diff=ready]")

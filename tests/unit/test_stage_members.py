@@ -26,3 +26,15 @@ def test_a_stage_holds_its_called_process_and_nested_stages() -> None:
     assert "at_top" not in members["stage_a"]
     assert members["waiting"] == {"timer_a"}
     assert "task_a" in members["stage_b"]  # b calls a again: the cycle ends, nothing is lost
+
+
+def test_the_monitor_keeps_a_bounded_cache_of_stages_keyed_by_file_hashes() -> None:
+    """web.views.monitor computes a version's stages once per set of diagram files, in a bounded cache: the
+    same files (by hash) read again from the database give the cached stages without parsing."""
+    from web.views.monitor import _Diagrams, _stage_members
+
+    first = _stage_members(_Diagrams(("h-top", "h-a", "h-b"), (TOP, A, B)))
+    again = _stage_members(_Diagrams(("h-top", "h-a", "h-b"), (bytes(TOP), bytes(A), bytes(B))))
+    assert again is first
+    assert _stage_members(_Diagrams(("h-a",), (A,))) is not first
+    assert _stage_members.cache_info().maxsize == 32

@@ -18,7 +18,7 @@ from engine.models.deployment import Deployment, DeploymentFile, ProcessVersion
 from engine.version_history import StaleBase
 from web.access import rule
 from web.extensions import db
-from web.i18n import current_lang
+from web.i18n import current_lang, diagram_name
 from web.views.modeler_forms import file_group, file_place, file_title, panel_settings
 from web.views.versions import deploy_labels, diff_url, stale_json
 
@@ -212,6 +212,8 @@ def _deploy(deployment: Deployment | None) -> tuple[Response, int]:
         processes.append(
             {
                 "key": p.key,
+                # the process's name in the user's language: what the owner reads (the key stays a hint)
+                "name": (diagram_name(pv.name) if pv is not None else "") or p.key,
                 "version": p.version,
                 "created": p.created,
                 "url": url_for(".edit", version_id=pv.id) if pv is not None else None,

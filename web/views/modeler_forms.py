@@ -44,6 +44,8 @@ def file_place(name: str, lang: str) -> str:
         return _pick(("各地共用", "Shared"), lang)
     if folder in ("", "definitions"):
         return _pick(("通用", "General"), lang)
+    if folder == "demo":  # bpmn/demo: the training deployment's own diagrams
+        return _pick(("演示", "Demo"), lang)
     return jurisdiction_name(folder, lang)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -322,7 +323,18 @@ def _process_ids(sha256: str, content: bytes) -> frozenset[str]:
     )
 
 
-_STAGES: dict[tuple[str, ...], dict[str, frozenset[str]]] = {}
+@dataclass(frozen=True)
+class _Diagrams:
+    """A version's diagram files as the stage cache's key: equal (and hashed) by their hashes alone, so the
+    contents are never hashed or compared (deployed files never change)."""
+
+    hashes: tuple[str, ...]
+    contents: tuple[bytes, ...] = field(compare=False)
+
+
+@lru_cache(maxsize=32)
+def _stage_members(diagrams: _Diagrams) -> dict[str, frozenset[str]]:
+    return dashboard.stage_members(list(diagrams.contents))
 
 
 def version_stages(session: Session, pv: ProcessVersion) -> dict[str, frozenset[str]]:
@@ -333,10 +345,7 @@ def version_stages(session: Session, pv: ProcessVersion) -> dict[str, frozenset[
         .where(DeploymentFile.deployment_id == pv.deployment_id, DeploymentFile.kind == "bpmn")
         .order_by(DeploymentFile.name)
     ).all()
-    key = tuple(f.sha256 for f in files)
-    if key not in _STAGES:
-        _STAGES[key] = dashboard.stage_members([f.content for f in files])
-    return _STAGES[key]
+    return _stage_members(_Diagrams(tuple(f.sha256 for f in files), tuple(f.content for f in files)))
 
 
 def _version(session: Session, process_key: str | None, version: int | None) -> ProcessVersion | None:

@@ -27,6 +27,7 @@ def deploy_labels() -> dict[str, str]:
         "deployed": _("已部署。"),
         "new_versions": _("新版本："),
         "unchanged": _("未变（保留现有版本）："),
+        "processes": _("%(count)s 个流程"),
         "none": _("无"),
         "compare": _("对比"),
         "stale": _("此页面打开后已有新版本部署，继续会覆盖它们："),

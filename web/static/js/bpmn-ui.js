@@ -19,6 +19,41 @@
     return (document.documentElement.lang || "zh").toLowerCase().indexOf("zh") === 0 ? zh : en;
   }
 
+  /** dmn-js's own texts (the policy tables' editor), Chinese in the Chinese UI; dmn-js's English otherwise. */
+  var DMN_ZH = {
+    "View DRD": "查看决策关系图", "Hit policy:": "命中策略：", "Hit policy": "命中策略",
+    "Unique": "唯一", "First": "首条", "Priority": "优先级", "Any": "任一", "Collect": "汇总全部",
+    "Collect (Sum)": "汇总（求和）", "Collect (Min)": "汇总（最小值）", "Collect (Max)": "汇总（最大值）",
+    "Collect (Count)": "汇总（计数）", "Rule order": "按规则顺序", "Output order": "按输出顺序",
+    "When": "条件", "And": "并且", "Then": "结果", "Annotation": "备注", "Annotations": "备注",
+    "Input": "输入", "Output": "输出", "Input label": "输入名称", "Output label": "输出名称",
+    "Input label: ": "输入名称：", "Output label: ": "输出名称：", "Input expression": "输入表达式",
+    "Input expression: ": "输入表达式：", "Output name": "输出变量名", "Output name: ": "输出变量名：",
+    "Expression": "表达式", "Expression language": "表达式语言", "Expression language:": "表达式语言：",
+    "Input type": "输入类型", "Output type": "输出类型", "Type": "类型", "Value": "取值", "Values": "取值",
+    "Input values": "输入取值", "Output values": "输出取值", "Predefined values": "预设取值",
+    "Yes": "是", "No": "否", "Decision name": "决策名称", "Decision name: ": "决策名称：",
+    "Add rule": "添加规则", "Add rule above": "在上方添加规则", "Add rule below": "在下方添加规则",
+    "Remove rule": "删除规则", "Copy rule": "复制规则", "Cut rule": "剪切规则", "Move rule": "移动规则",
+    "Paste rule above": "粘贴到上方", "Paste rule below": "粘贴到下方",
+    "Add input": "添加输入", "Add output": "添加输出", "Add input column left": "在左侧添加输入列",
+    "Add input column right": "在右侧添加输入列", "Add output column left": "在左侧添加输出列",
+    "Add output column right": "在右侧添加输出列", "Remove input column": "删除输入列",
+    "Remove output column": "删除输出列", "Add cell description": "添加单元格说明",
+    "Remove cell description": "删除单元格说明", "Edit string": "编辑文本", "Edit number": "编辑数字",
+    "Edit boolean": "编辑是/否", "Edit": "编辑", "Enter expression": "输入表达式",
+    "Strings must be in double quotes": "文本须加双引号", "Search in diagram": "在图中搜索",
+    "Variable name": "变量名", "Variable name:": "变量名：", "Variable type": "变量类型",
+    "Variable type:": "变量类型：", "Literal expression": "字面表达式",
+  };
+
+  function dmnTranslate(template, replacements) {
+    var text = say(DMN_ZH[template] || template, template);
+    return text.replace(/{([^}]+)}/g, function (all, key) {
+      return replacements && replacements[key] !== undefined ? replacements[key] : all;
+    });
+  }
+
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
     if (meta) return meta.getAttribute("content");
@@ -275,7 +310,10 @@
     (config.files || []).forEach(function (f) { files[f.name] = { kind: f.kind, url: f.url, group: f.group, title: f.title, text: null, edited: false }; order.push(f.name); });
 
     function dmnModeler() {
-      if (!dmn) dmn = new DmnJS({ container: dmnBox });  // keyboard: bound to the canvas implicitly
+      // keyboard: bound to the canvas implicitly; dmn-js's own texts in the page's language
+      // (each view's own additionalModules replace the "common" ones in dmn-js, so each view is given them)
+      var translated = function () { return { additionalModules: [{ translate: ["value", dmnTranslate] }] }; };
+      if (!dmn) dmn = new DmnJS({ container: dmnBox, drd: translated(), decisionTable: translated(), literalExpression: translated() });
       return dmn;
     }
 
@@ -466,7 +504,8 @@
         var item = document.createElement("span");
         item.className = "jb-deployed-item";
         item.setAttribute("data-process", p.key);
-        item.appendChild(link(p.url, p.key + " v" + p.version, "jb-deployed"));
+        item.title = p.key;
+        item.appendChild(link(p.url, (p.name || p.key) + " v" + p.version, "jb-deployed"));
         if (p.diff) { item.appendChild(text(" (")); item.appendChild(link(p.diff, L.compare || "diff", "jb-compare")); item.appendChild(text(")")); }
         item.appendChild(text(" "));
         newList.appendChild(item);
@@ -474,9 +513,22 @@
       if (!created.length) newList.appendChild(text(L.none || "-"));
       head.appendChild(newList);
       resultBox.appendChild(head);
-      var rest = document.createElement("div");
+      // the processes left as they were: their count, the list on request (one name each, as on the index)
+      var rest = document.createElement("details");
       rest.id = "deploy-unchanged";
-      rest.appendChild(text((L.unchanged || "") + " " + (kept.map(function (p) { return p.key + " v" + p.version; }).join(", ") || L.none || "-")));
+      var summary = document.createElement("summary");
+      summary.textContent = (L.unchanged || "") + " " + (kept.length
+        ? (L.processes || "%(count)s").replace("%(count)s", String(kept.length)) : (L.none || "-"));
+      rest.appendChild(summary);
+      kept.forEach(function (p, i) {
+        var item = document.createElement("span");
+        item.className = "jb-kept-item";
+        item.title = p.key;
+        item.setAttribute("data-process", p.key);
+        item.setAttribute("data-version", String(p.version));
+        item.textContent = (p.name || p.key) + " v" + p.version + (i < kept.length - 1 ? "、" : "");
+        rest.appendChild(item);
+      });
       resultBox.appendChild(rest);
     }
 

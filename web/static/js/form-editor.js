@@ -134,12 +134,19 @@
           return el("option", { value: k, text: TYPES[k][ZH ? 0 : 1] });
         }));
         typeSelect.value = field.type;
+        var legend = el("legend", {});
+        // the field's heading follows its label (in the page's language) as it is typed
+        function title() {
+          var now = field.label || {};
+          legend.textContent = (index + 1) + ". " + ((ZH ? now.zh : now.en) || field.name || "");
+        }
+        title();
         var row = el("fieldset", { class: "jb-fe-field", "data-field": String(index), "data-name": field.name || "" }, [
-          el("legend", { text: (index + 1) + ". " + ((ZH ? label.zh : label.en) || field.name || "") }),
-          labeled(t("name"), bind(el("input", { "data-prop": "name", size: "16", value: field.name || "" }), function (i) { field.name = i.value.trim(); })),
+          legend,
+          labeled(t("name"), bind(el("input", { "data-prop": "name", size: "16", value: field.name || "" }), function (i) { field.name = i.value.trim(); title(); })),
           labeled(t("type"), bind(typeSelect, function (s) { field.type = s.value; renderFields(); }, "change")),
-          labeled(t("labelZh"), bind(el("input", { "data-prop": "label-zh", size: "24", value: label.zh || "" }), function (i) { setLocal(field, "label", "zh", i.value); })),
-          labeled(t("labelEn"), bind(el("input", { "data-prop": "label-en", size: "24", value: label.en || "" }), function (i) { setLocal(field, "label", "en", i.value); })),
+          labeled(t("labelZh"), bind(el("input", { "data-prop": "label-zh", size: "24", value: label.zh || "" }), function (i) { setLocal(field, "label", "zh", i.value); title(); })),
+          labeled(t("labelEn"), bind(el("input", { "data-prop": "label-en", size: "24", value: label.en || "" }), function (i) { setLocal(field, "label", "en", i.value); title(); })),
           field.type === "readonly" ? null : labeled(t("required"), bind(el("input", { type: "checkbox", "data-prop": "required", checked: field.required }), function (c) {
             if (c.checked) field.required = true; else delete field.required;
           }, "change")),
