@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine import objections
 from engine.clock import SHANGHAI, current_now
-from engine.domain import books, checks, disbursement, eligibility, ledger, panel
+from engine.domain import books, checks, consent, disbursement, eligibility, ledger, panel
 from engine.domain.problems import diagram_note
 from engine.errors import ValidationFailed
 from engine.models.domain import CreditRecord, Project
@@ -268,6 +268,24 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         if row is not None:
             produce.extension_decided(session, row, result, str(detail), current_now())
 
+    def termination_refused(code: str, termination: Any, cosigner: str, reason: str) -> str:
+        """The party that consents to a termination (``termination_cosigner``: the district government,
+        001 八(八); the issuer, 003 §17) refused it: the project is not terminated and goes on. The solver,
+        whoever requested the termination, the issuer and the bureau are told the decision and its reason.
+        Returns the outcome the callers branch on (``refused``)."""
+        row = session.scalar(select(Project).where(Project.code == code))
+        requested = termination if isinstance(termination, dict) else {}
+        if row is not None:
+            produce.termination_refused(
+                session,
+                row,
+                consent.party(cosigner),
+                str(reason or ""),
+                str(requested.get("submitted_by") or ""),
+                current_now(),
+            )
+        return "refused"
+
     def applications_refused(challenge: str, refusals: list[dict[str, Any]]) -> int:
         """Record on each refused application the eligibility table's reasons and tell the solver unit (the
         application keeps counting where it counted, 002 四(二)). Returns how many applications were refused."""
@@ -388,6 +406,7 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         "end_of_day": end_of_day,
         "objection_decided": objection_decided,
         "extension_decided": extension_decided,
+        "termination_refused": termination_refused,
         "applications_refused": applications_refused,
         "check_panel": panel.check_panel,
         "check_note": check_note,

@@ -53,7 +53,7 @@ def terminate(flow: Flow) -> None:
     flow.do("decide", {"termination_confirmed": True})
     if flow.j in CONSENT:
         assert flow.ready() == [CONSENT[flow.j]]
-        flow.do(CONSENT[flow.j], {"termination_consented": True, "consent_opinion": "同意"})
+        flow.do(CONSENT[flow.j], {"consent_decision": "approve", "consent_opinion": "同意"})
 
 
 def to_approve(flow: Flow) -> None:
