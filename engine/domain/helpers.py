@@ -259,14 +259,16 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         produce.termination_decided(session, row, current_now(), reason or "")
         return {"code": row.code, "status": row.status}
 
-    def extension_decided(code: str, result: str, detail: str) -> None:
+    def extension_decided(code: str, result: str, detail: str, by: str = "") -> None:
         """Tell the solver how its extension request ended: ``granted`` (``detail``: the new end), ``rejected``
-        or ``refused`` (``detail``: the reason)."""
+        or ``refused`` (``detail``: the reason); ``by``: the party that did not agree besides the bureau
+        (``issuer``, 003 §19), named in the notice in each language."""
         if result not in ("granted", "rejected", "refused"):
             raise ValidationFailed(f"未知的延期结果：{result}", f"unknown extension result: {result}")
         row = session.scalar(select(Project).where(Project.code == code))
         if row is not None:
-            produce.extension_decided(session, row, result, str(detail), current_now())
+            party = consent.party(by) if by else None
+            produce.extension_decided(session, row, result, str(detail), current_now(), party)
 
     def termination_refused(code: str, termination: Any, cosigner: str, reason: str) -> str:
         """The party that consents to a termination (``termination_cosigner``: the district government,

@@ -354,11 +354,22 @@ _EXTENSION = {
 }
 
 
-def extension_decided(session: Session, project: Project, result: str, detail: str, now: datetime) -> None:
-    """``detail``: the new end of the period when granted, else the reason (one notice per decision)."""
+def extension_decided(
+    session: Session,
+    project: Project,
+    result: str,
+    detail: str,
+    now: datetime,
+    party: tuple[str, str] | None = None,
+) -> None:
+    """``detail``: the new end of the period when granted, else the reason (one notice per decision);
+    ``party``: who did not agree (Chinese, English) when it was not the bureau."""
     zh, en = _EXTENSION[result]
     if result == "granted":
         body_zh, body_en = f"实施期延至 {detail}。", f"The period now ends on {detail}."
+    elif party:
+        body_zh = f"{party[0]}不同意。理由：{detail}"
+        body_en = f"{party[1][:1].upper()}{party[1][1:]} did not agree. Reason: {detail}"
     else:
         body_zh, body_en = f"理由：{detail}", f"Reason: {detail}"
     notify(

@@ -141,7 +141,7 @@ def test_003_19_issuer_refuses_then_agrees_to_an_extension(
     assert flow.data["extension_result"] == "rejected" and flow.data["period_end"] == end
 
     solver = roles("solver_karamay")
-    solver.open("/inbox", "延期申请未获同意", "设备可由发榜方调剂，无需延期")
+    solver.open("/inbox", "延期申请未获同意", "发榜方不同意。理由：设备可由发榜方调剂，无需延期")
     _shot(solver.page, "consent-extension-refused-solver-inbox")
 
     flow.message("extension_request", {"days": 90, "reason": "调剂设备仍未到货"})

@@ -139,7 +139,8 @@ def test_003_19_karamay_extension_needs_the_issuer(start) -> None:  # type: igno
     flow.do("issuer_approve", {"issuer_decision": "reject", "issuer_reason": "设备可由发榜方调剂，无需延期"})
     assert flow.data["extension_result"] == "rejected" and flow.data["period_end"] == end
     (notice,) = _notices(flow, "solver_karamay", "extension_decided")
-    assert "发榜方不同意" in notice.body_zh and "设备可由发榜方调剂" in notice.body_zh
+    assert "发榜方不同意。理由：设备可由发榜方调剂" in notice.body_zh
+    assert "The issuer did not agree" in notice.body_en and "the issuer" not in notice.body_zh
     assert flow.ready() == [] and status(flow) == "ongoing"
 
     flow.message("extension_request", {"days": 90, "reason": "调剂设备仍未到货"})
