@@ -75,7 +75,11 @@ def test_001_8_8_dazu_termination_refused_by_the_district_government_implementat
     flow.at(_after(flow.data["checkpoint_at"]))
     assert flow.ready() == ["request"]
     flow.do("request", DOCS)
-    review = {"acceptance_outcome": "pass", "acceptance_opinion": "通过", "acceptance_panel": ACCEPTANCE_PANEL}
+    review = {
+        "acceptance_outcome": "pass",
+        "acceptance_opinion": "通过",
+        "acceptance_panel": ACCEPTANCE_PANEL,
+    }
     flow.do("review", review)
     assert status(flow) == "accepted" and ledger.balance(flow.s, flow.key)["recovered_fen"] == 0
 
@@ -109,7 +113,9 @@ def test_003_17_karamay_termination_refused_by_the_issuer_implementation_goes_on
     assert role_of_lane(row["lane"]) == "issuer"
     missing = flow.refused("issuer_consent", {"consent_decision": "reject", "consent_opinion": " "})
     assert "003 §17" in missing["consent_opinion"]
-    flow.do("issuer_consent", {"consent_decision": "reject", "consent_opinion": "发榜方仍需要该技术，不同意终止"})
+    flow.do(
+        "issuer_consent", {"consent_decision": "reject", "consent_opinion": "发榜方仍需要该技术，不同意终止"}
+    )
 
     assert flow.info()["status"] == "running" and status(flow) == "ongoing"
     assert flow.data["termination_result"] == "refused"

@@ -20,7 +20,9 @@ def _texts(names: list[str], data: dict[str, object]) -> dict[str, str]:
 
 
 def test_the_reason_checks_are_registered_for_the_forms() -> None:
-    assert {"termination_consent_reason", "extension_approver_reason", "extension_issuer_reason"} <= set(CHECKS)
+    assert {"termination_consent_reason", "extension_approver_reason", "extension_issuer_reason"} <= set(
+        CHECKS
+    )
 
 
 def test_001_8_8_refusing_a_termination_needs_a_reason() -> None:
