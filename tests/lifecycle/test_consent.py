@@ -167,3 +167,28 @@ def test_003_19_only_karamay_asks_the_issuer_about_an_extension(start) -> None: 
     assert "须写明理由" in missing["gov_reason"]
     dazu.do("gov_approve", {"gov_decision": "reject", "gov_reason": "不属不可抗力"})
     assert dazu.data["extension_result"] == "rejected" and dazu.ready() == []
+
+
+def test_001_8_8_dazu_stop_after_a_milestone_refused_goes_on_to_the_next(start) -> None:  # type: ignore[no-untyped-def]
+    """001 八(七) a failed milestone may stop the project, but the stop is a termination, which takes effect
+    only with the district government's consent (001 八(八)): refused, nothing is recovered and the milestone,
+    not yet settled, comes back to its checkers, who record it and let the project go on to the next one."""
+    milestones = [
+        {"title": "小试", "due_date": "2026-11-30", "indicators": "纯度 99.99%"},
+        {"title": "中试", "due_date": "2027-06-30", "indicators": "纯度 99.999%"},
+    ]
+    flow = implementing(start, "dazu", milestones=milestones)
+    flow.at("2026-12-01T09:00:00+08:00")
+    check = {"milestone_passed": "no", "milestone_panel": PANEL_FIVE, "milestone_opinion": "关键指标差距大"}
+    flow.do("milestone_check", dict(check, milestone_action="stop", milestone_stop_cause="objective"))
+    flow.do("audit", {"audit_unspent": [{"solver": "DAZU-S1", "unspent_fen": "200,000"}]})
+    flow.do("decide", {"termination_confirmed": True})
+    flow.do("gov_consent", {"consent_decision": "reject", "consent_opinion": "给予整改机会，中试再考核"})
+    assert status(flow) == "ongoing" and _money(flow) == (FIRST_FEN["dazu"], 0)
+    assert flow.ready() == ["milestone_check"] and flow.data["next_milestone"]["title"] == "小试"
+    flow.do("milestone_check", dict(check, milestone_action="continue"))
+    assert flow.ready() == [] and flow.data["next_milestone"]["title"] == "中试"
+    assert [m.get("passed") for m in flow.data["milestones"]] == [False, None]
+    assert _money(flow) == (FIRST_FEN["dazu"], 0)
+    flow.at("2027-07-01T09:00:00+08:00")
+    assert flow.ready() == ["milestone_check"]
