@@ -114,6 +114,12 @@ def test_001_8_8_district_government_refuses_a_termination_with_its_reason(
     solver = roles("solver_dazu")
     solver.open("/inbox", "终止申请未获同意", "区政府不同意终止", "项目仍有望完成，继续实施")
     _shot(solver.page, "consent-termination-refused-solver-inbox")
+    solver.open(
+        f"/my/projects/{flow.key}", "终止申请：未获同意，项目继续实施", "区政府", "项目仍有望完成，继续实施"
+    )
+    assert solver.page.locator("[data-termination-result=refused]").count() == 1
+    assert solver.page.locator("#request-termination form").count() == 1  # it may ask again
+    _shot(solver.page, "consent-termination-refused-solver-project")
 
 
 def test_003_19_issuer_refuses_then_agrees_to_an_extension(
