@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.clock import get_clock
-from engine.domain import acceptance_checks, date_checks, funding_checks, ledger, rule_checks
+from engine.domain import acceptance_checks, consent, date_checks, funding_checks, ledger, rule_checks
 from engine.domain.problems import Hint, Problem
 
 
@@ -102,7 +102,7 @@ _ALL = (
         lambda d, c: acceptance_checks.acceptance_hints(d),
     ),
 )
-CHECKS: dict[str, Check] = {c.name: c for c in (*_ALL, *rule_checks.checks(Check))}
+CHECKS: dict[str, Check] = {c.name: c for c in (*_ALL, *rule_checks.checks(Check), *consent.checks(Check))}
 
 
 def unknown(names: Iterable[str]) -> list[str]:

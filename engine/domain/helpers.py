@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine import objections
 from engine.clock import SHANGHAI, current_now
-from engine.domain import books, checks, disbursement, eligibility, ledger, panel
+from engine.domain import books, checks, consent, disbursement, eligibility, ledger, panel
 from engine.domain.problems import diagram_note
 from engine.errors import ValidationFailed
 from engine.models.domain import CreditRecord, Project
@@ -259,14 +259,34 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         produce.termination_decided(session, row, current_now(), reason or "")
         return {"code": row.code, "status": row.status}
 
-    def extension_decided(code: str, result: str, detail: str) -> None:
+    def extension_decided(code: str, result: str, detail: str, by: str = "") -> None:
         """Tell the solver how its extension request ended: ``granted`` (``detail``: the new end), ``rejected``
-        or ``refused`` (``detail``: the reason)."""
+        or ``refused`` (``detail``: the reason); ``by``: the party that did not agree besides the bureau
+        (``issuer``, 003 §19), named in the notice in each language."""
         if result not in ("granted", "rejected", "refused"):
             raise ValidationFailed(f"未知的延期结果：{result}", f"unknown extension result: {result}")
         row = session.scalar(select(Project).where(Project.code == code))
         if row is not None:
-            produce.extension_decided(session, row, result, str(detail), current_now())
+            party = consent.party(by) if by else None
+            produce.extension_decided(session, row, result, str(detail), current_now(), party)
+
+    def termination_refused(code: str, termination: Any, cosigner: str, reason: str) -> str:
+        """The party that consents to a termination (``termination_cosigner``: the district government,
+        001 八(八); the issuer, 003 §17) refused it: the project is not terminated and goes on. The solver,
+        whoever requested the termination, the issuer and the bureau are told the decision and its reason.
+        Returns the outcome the callers branch on (``refused``)."""
+        row = session.scalar(select(Project).where(Project.code == code))
+        requested = termination if isinstance(termination, dict) else {}
+        if row is not None:
+            produce.termination_refused(
+                session,
+                row,
+                consent.party(cosigner),
+                str(reason or ""),
+                str(requested.get("submitted_by") or ""),
+                current_now(),
+            )
+        return "refused"
 
     def applications_refused(challenge: str, refusals: list[dict[str, Any]]) -> int:
         """Record on each refused application the eligibility table's reasons and tell the solver unit (the
@@ -388,6 +408,7 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         "end_of_day": end_of_day,
         "objection_decided": objection_decided,
         "extension_decided": extension_decided,
+        "termination_refused": termination_refused,
         "applications_refused": applications_refused,
         "check_panel": panel.check_panel,
         "check_note": check_note,

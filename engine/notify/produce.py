@@ -18,6 +18,9 @@ Producers (kind → recipients):
   (``extension_decided``) → the users of the project's solver units;
 - ``termination_decided``: a project was terminated or revoked, with the reason (``project_status``) → the users
   of its solver units;
+- ``termination_refused``: the party that consents to a termination (001 八(八) the district government, 003
+  §17 the issuer) refused it, with the reason; the project goes on → the users of its solver and issuer units,
+  the requester (``termination.submitted_by``) and the jurisdiction's bureau users;
 - ``task_due_soon``, ``task_overdue``: a human task's reminder time or due date passed (``engine.notify.due``) →
   the same people as ``task_ready``; ``task_escalated``: it stayed overdue → the jurisdiction's bureau users.
 """
@@ -52,6 +55,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "application_refused": ("揭榜申请未通过资格审查", "An application was refused"),
     "extension_decided": ("延期申请有了结果", "An extension request was decided"),
     "termination_decided": ("项目终止或撤销", "A project was terminated or revoked"),
+    "termination_refused": ("终止申请未获同意", "A termination was refused"),
     "task_due_soon": ("待办任务即将到期", "A task is due soon"),
     "task_overdue": ("待办任务已逾期", "A task is overdue"),
     "task_escalated": (
@@ -311,6 +315,38 @@ def termination_decided(session: Session, project: Project, now: datetime, reaso
     )
 
 
+def termination_refused(
+    session: Session,
+    project: Project,
+    party: tuple[str, str],
+    reason: str,
+    requester: str,
+    now: datetime,
+) -> None:
+    """``party``: who refused, in Chinese and English; ``requester``: the user who asked for the termination."""
+    recipients = [
+        *_solvers_of(session, project),
+        *unit_users(session, (project.issuer or "").split(",")),
+        *bureau_users(session, project.jurisdiction),
+        *([requester] if requester else []),
+    ]
+    notify(
+        session,
+        recipients,
+        kind="termination_refused",
+        cause=f"termination:{project.code}:refused:{now.isoformat()}",
+        text=Text(
+            f"终止申请未获同意，项目继续实施：{project.title}",
+            f"Termination refused, the project goes on: {project.title}",
+            f"{party[0]}不同意终止项目 {project.code}“{project.title}”，项目继续实施，里程碑与验收照常。理由：{reason}",
+            f"{party[1][:1].upper()}{party[1][1:]} refused to terminate project {project.code} '{project.title}'; the "
+            f"project goes on, its milestones and acceptance as before. Reason: {reason}",
+        ),
+        now=now,
+        instance_id=project.instance_id,
+    )
+
+
 _EXTENSION = {
     "granted": ("已批准", "was granted"),
     "rejected": ("未获同意", "was rejected"),
@@ -318,11 +354,22 @@ _EXTENSION = {
 }
 
 
-def extension_decided(session: Session, project: Project, result: str, detail: str, now: datetime) -> None:
-    """``detail``: the new end of the period when granted, else the reason (one notice per decision)."""
+def extension_decided(
+    session: Session,
+    project: Project,
+    result: str,
+    detail: str,
+    now: datetime,
+    party: tuple[str, str] | None = None,
+) -> None:
+    """``detail``: the new end of the period when granted, else the reason (one notice per decision);
+    ``party``: who did not agree (Chinese, English) when it was not the bureau."""
     zh, en = _EXTENSION[result]
     if result == "granted":
         body_zh, body_en = f"实施期延至 {detail}。", f"The period now ends on {detail}."
+    elif party:
+        body_zh = f"{party[0]}不同意。理由：{detail}"
+        body_en = f"{party[1][:1].upper()}{party[1][1:]} did not agree. Reason: {detail}"
     else:
         body_zh, body_en = f"理由：{detail}", f"Reason: {detail}"
     notify(

@@ -39,6 +39,8 @@ TASK_BOOK_EXTRA: dict[str, dict[str, Any]] = {
     "zhangye": {"commissioner": "特派员甲"},
 }
 NEEDS_APPROVER = {"urumqi": False, "dazu": True, "karamay": False, "zhangye": True}
+#: where the issuer agrees to an extension after the bureau (003 §19: the request goes to both)
+NEEDS_ISSUER = {"urumqi": False, "dazu": False, "karamay": True, "zhangye": False}
 #: who consents to a termination after the bureau (001 八(八) the district government; 003 §17 the issuer)
 CONSENT = {"dazu": "gov_consent", "karamay": "issuer_consent"}
 #: the third-party audit an extension waits for (000 §14, Urumqi)
@@ -53,7 +55,7 @@ def terminate(flow: Flow) -> None:
     flow.do("decide", {"termination_confirmed": True})
     if flow.j in CONSENT:
         assert flow.ready() == [CONSENT[flow.j]]
-        flow.do(CONSENT[flow.j], {"termination_consented": True, "consent_opinion": "同意"})
+        flow.do(CONSENT[flow.j], {"consent_decision": "approve", "consent_opinion": "同意"})
 
 
 def to_approve(flow: Flow) -> None:

@@ -87,6 +87,6 @@ def test_a_pruned_instance_answers_a_message(start) -> None:  # type: ignore[no-
         },
     )
     flow.do("decide", {"termination_confirmed": True})
-    flow.do("gov_consent", {"termination_consented": True})  # 001 八(八): the district government consents
+    flow.do("gov_consent", {"consent_decision": "approve"})  # 001 八(八): the district government consents
     assert flow.info()["status"] == "completed"
     assert "completed" in history(flow)["expert_scoring"].values()

@@ -177,7 +177,7 @@ def test_failing_milestone_stops_the_project(start) -> None:  # type: ignore[no-
     flow.do("audit", {"audit_unspent": [{"solver": "DAZU-S1", "unspent_fen": "200,000"}]})
     flow.do("decide", {"termination_confirmed": True})
     assert flow.ready() == ["gov_consent"]  # 001 八(八): the district government consents
-    flow.do("gov_consent", {"termination_consented": True})
+    flow.do("gov_consent", {"consent_decision": "approve"})
     assert flow.info()["status"] == "completed" and status(flow) == "terminated"
     assert ledger.balance(flow.s, flow.key)["recovered_fen"] == 20_000_000
 
@@ -225,7 +225,7 @@ def test_objective_termination_recovers_balance_and_non_research(start) -> None:
     )
     flow.do("decide", {"termination_confirmed": True})
     assert flow.ready() == ["gov_consent"]  # 001 八(八): the district government consents
-    flow.do("gov_consent", {"termination_consented": True})
+    flow.do("gov_consent", {"consent_decision": "approve"})
     assert flow.info()["status"] == "completed"
     bal = ledger.balance(flow.s, flow.key)
     assert bal["recovered_fen"] == 15_000_000 and bal["held_fen"] == 45_000_000 - 15_000_000

@@ -18,6 +18,7 @@ from .drivers import (
     FIRST_FEN,
     JURISDICTIONS,
     NEEDS_APPROVER,
+    NEEDS_ISSUER,
     PUBLICITY,
     end_of_publicity,
     implementing,
@@ -62,13 +63,17 @@ def test_objection_upheld_stops_the_project(start, j: str) -> None:  # type: ign
 @pytest.mark.parametrize("j", JURISDICTIONS)
 def test_extension_granted_then_second_refused(start, j: str) -> None:  # type: ignore[no-untyped-def]
     """003 §19 (and the policy parameters where 000, 001, 004 are silent): once, ≤1 year; Dazu's district
-    government (001 八(八)) and Zhangye's group leader (004 三(五)) approve after the bureau."""
+    government (001 八(八)) and Zhangye's group leader (004 三(五)) approve after the bureau, Karamay's issuer
+    agrees after the bureau (003 §19)."""
     flow = implementing(start, j)
     end = flow.data["period_end"]
     flow.message("extension_request", {"days": 365, "reason": "关键设备延迟到货"})
     if j == "urumqi":  # 000 §14: the third-party audit report first
         flow.do("ext_audit", EXTENSION_AUDIT)
     flow.do("review", {"extension_decision": "approve", "extension_reason": "客观原因"})
+    if NEEDS_ISSUER[j]:  # 003 §19: the issuer agrees too
+        assert flow.ready() == ["issuer_approve"]
+        flow.do("issuer_approve", {"issuer_decision": "approve"})
     if NEEDS_APPROVER[j]:
         assert flow.ready() == ["gov_approve"]
         flow.do("gov_approve", {"gov_decision": "approve"})

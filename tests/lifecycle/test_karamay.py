@@ -195,7 +195,7 @@ def test_revocation_recovers_all_without_credit_record(start) -> None:  # type: 
     assert flow.data["recovery_mode"] == "all" and "003 §17" in flow.data["termination_source"]
     flow.do("decide", {"termination_confirmed": True})
     assert flow.ready() == ["issuer_consent"]  # 003 §17: reviewed jointly with the issuer
-    flow.do("issuer_consent", {"termination_consented": True, "consent_opinion": "同意撤销"})
+    flow.do("issuer_consent", {"consent_decision": "approve", "consent_opinion": "同意撤销"})
     assert flow.info()["status"] == "completed"
     bal = ledger.balance(flow.s, flow.key)
     assert bal["recovered_fen"] == FIRST_FEN and bal["held_fen"] == 0

@@ -187,8 +187,8 @@ def test_001_8_8_dazu_termination_needs_the_district_government(start) -> None: 
     flow = _terminating(start, "dazu")
     assert flow.ready() == ["gov_consent"] and status(flow) == "ongoing"
     assert ledger.balance(flow.s, flow.key)["recovered_fen"] == 0
-    assert "termination_consented" in flow.refused("gov_consent", {"consent_opinion": "再议"})
-    flow.do("gov_consent", {"termination_consented": True, "consent_opinion": "同意"})
+    assert "consent_decision" in flow.refused("gov_consent", {"consent_opinion": "再议"})
+    flow.do("gov_consent", {"consent_decision": "approve", "consent_opinion": "同意"})
     assert status(flow) == "terminated" and ledger.balance(flow.s, flow.key)["recovered_fen"] > 0
 
 
@@ -199,7 +199,7 @@ def test_003_17_karamay_termination_decided_jointly_with_the_issuer(start) -> No
     assert flow.ready() == ["issuer_consent"] and status(flow) == "ongoing"
     (row,) = [t for t in flow.info()["ready_tasks"] if t["task"] == "issuer_consent"]
     assert "issuer" in (row.get("lane") or "")
-    flow.do("issuer_consent", {"termination_consented": True, "consent_opinion": "同意终止"})
+    flow.do("issuer_consent", {"consent_decision": "approve", "consent_opinion": "同意终止"})
     assert status(flow) == "terminated"
 
 

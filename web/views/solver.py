@@ -29,7 +29,18 @@ from web.i18n import current_lang
 bp = Blueprint("solver", __name__, url_prefix="/my")
 
 #: What each request's page shows of the case data after a decision (the diagrams' outputs).
-OUTCOME_KEYS = ("extension_result", "extension_refusal", "extension_count", "period_end", "changes_recorded")
+#: what the project page shows of the requests' decisions; a termination refused by the party that consents
+#: (001 八(八) the district government, 003 §17 the issuer): ``termination_result``, who, and the reason
+OUTCOME_KEYS = (
+    "extension_result",
+    "extension_refusal",
+    "extension_count",
+    "period_end",
+    "changes_recorded",
+    "termination_result",
+    "termination_cosigner",
+    "consent_opinion",
+)
 
 
 def _own(kind: str, challenge: str) -> Any:
