@@ -10,8 +10,7 @@ On an exception the in-memory workflow is thrown away; nothing half-transitioned
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -36,6 +35,7 @@ from engine.db import begin_write
 from engine.errors import Conflict, InvalidState, JiebangError, NotFound
 from engine.helpers import script_engine_for
 from engine.limits import ScriptLimitExceeded, bounded, current_budget, install_call_depth_bound
+from engine.memo import memo, remembering
 from engine.models import instance as status
 from engine.models import task as task_model
 from engine.models.deployment import ProcessVersion
@@ -145,8 +145,6 @@ def _restore(session: Session, instance: ProcessInstance, stored: InstanceState 
 
 
 _SPECS: dict[tuple[int, str], tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]] = {}
-#: ``session.info`` key of what a sweep remembers while it runs (see ``sweep_cache``)
-_SWEEP = "jiebang_sweep"
 
 
 def version_specs(pv: ProcessVersion) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]:
@@ -161,28 +159,20 @@ def version_specs(pv: ProcessVersion) -> tuple[BpmnProcessSpec, dict[str, BpmnPr
 def instance_specs(
     session: Session, instance: ProcessInstance
 ) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]:
-    """The specs of the instance's version. Inside ``sweep_cache`` the version's key is remembered, so a sweep
-    reads each process version once, not once per fired timer."""
-    seen: dict[int, tuple[int, str]] | None = session.info.get(_SWEEP)
-    key = seen.get(instance.process_version_id) if seen is not None else None
+    """The specs of the instance's version. Inside a sweep (``engine.memo``) the version's key is remembered,
+    so a sweep reads each process version once, not once per fired timer."""
+    remembered = memo(session)
+    key = remembered.get(("version", instance.process_version_id)) if remembered is not None else None
     if key is not None and key in _SPECS:
         return _SPECS[key]
     pv = instance.process_version
-    if seen is not None:
-        seen[pv.id] = (pv.id, pv.content_hash)
+    if remembered is not None:
+        remembered[("version", pv.id)] = (pv.id, pv.content_hash)
     return version_specs(pv)
 
 
-@contextmanager
-def sweep_cache(session: Session) -> Iterator[None]:
-    """While a sweep runs in ``session``, remember the process versions it read (they never change)."""
-    outer = _SWEEP in session.info
-    session.info.setdefault(_SWEEP, {})
-    try:
-        yield
-    finally:
-        if not outer:
-            session.info.pop(_SWEEP, None)
+#: kept for callers of the first name: what a sweep remembers (``engine.memo.remembering``)
+sweep_cache = remembering
 
 
 def failing_task(exc: BaseException) -> Task | None:

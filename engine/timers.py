@@ -12,7 +12,7 @@ row once its lease expires, as the last of its batch, and after ``MAX_ATTEMPTS``
 put in the error state instead of being fired again.
 
 A fired timer costs one claim (shared by its batch) and one transaction with one commit: the sweep reads the
-clock once per claim and remembers the process versions it has seen (``engine.runtime.sweep_cache``).
+clock once per claim and remembers the process versions and role holders it has read (``engine.memo``).
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ from sqlalchemy.orm import Session
 from engine.clock import get_clock
 from engine.db import begin_write, utcnow
 from engine.errors import Conflict, InvalidState
+from engine.memo import remembering
 from engine.models.timer import TimerDue
-from engine.runtime import Context, StepFailed, change_instance, record_error, sweep_cache
+from engine.runtime import Context, StepFailed, change_instance, record_error
 
 log = logging.getLogger("jiebang.timers")
 
@@ -172,10 +173,10 @@ def _fire_isolated(session: Session, claim: Claim, worker: str, now: datetime) -
 def sweep(session: Session, *, worker: str | None = None, batch: int = 10, max_rounds: int = 1000) -> int:
     """Fire every timer that is due now and return how many fired. Claims are small batches (two sweepers
     share a burst of due timers); each claimed instance is fired in one transaction at the claim's instant.
-    Process versions read during the sweep are remembered for it (``engine.runtime.sweep_cache``)."""
+    Process versions and role holders read during the sweep are remembered for it (``engine.memo``)."""
     worker = worker or worker_name()
     fired = 0
-    with sweep_cache(session):
+    with remembering(session):
         for _round in range(max_rounds):
             claims, now = claim_batch(session, worker, batch)
             if not claims:
