@@ -35,7 +35,7 @@ from engine.db import begin_write
 from engine.errors import Conflict, InvalidState, JiebangError, NotFound
 from engine.helpers import script_engine_for
 from engine.limits import ScriptLimitExceeded, bounded, current_budget, install_call_depth_bound
-from engine.memo import memo, remembering
+from engine.memo import memo
 from engine.models import instance as status
 from engine.models import task as task_model
 from engine.models.deployment import ProcessVersion
@@ -169,10 +169,6 @@ def instance_specs(
     if remembered is not None:
         remembered[("version", pv.id)] = (pv.id, pv.content_hash)
     return version_specs(pv)
-
-
-#: kept for callers of the first name: what a sweep remembers (``engine.memo.remembering``)
-sweep_cache = remembering
 
 
 def failing_task(exc: BaseException) -> Task | None:
