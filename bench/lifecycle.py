@@ -200,7 +200,10 @@ def run_lifecycle(session: Session, repeat: int) -> list[Step]:
     )
     flow.at("2028-05-14T09:00:00+08:00")
     flow.do("request", lc.DOCS)
-    flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    flow.do(
+        "review",
+        {"acceptance_outcome": "pass", "acceptance_opinion": "通过", "acceptance_panel": lc.ACCEPTANCE_PANEL},
+    )
     assert flow.info()["status"] == "completed", flow.info()["status"]
     return steps
 

@@ -140,19 +140,33 @@ def make_due(url: str, count: int, warm: int) -> None:
 
 
 def worker(url: str) -> None:
-    """One sweeper process: import and connect, say ready, wait for "go", sweep, print how many fired."""
-    from engine.db import session_factory
+    """One sweeper process: import and connect, say ready, wait for "go", sweep, print how many fired and
+    how many SQL statements and commits it sent (counted by SQLAlchemy events from "go" on)."""
+    from sqlalchemy import event
+
+    from engine.db import get_engine, session_factory
     from engine.timers import sweep
 
     session = session_factory(url)()
     warmed = sweep(session, batch=1, max_rounds=1)  # one warm-up timer each (make_due)
+    counts = {"statements": 0, "commits": 0}
+
+    def statement(*_args: object) -> None:
+        counts["statements"] += 1
+
+    def commit(*_args: object) -> None:
+        counts["commits"] += 1
+
+    event.listen(get_engine(url), "before_cursor_execute", statement)
+    event.listen(get_engine(url), "commit", commit)
     print(f"ready {warmed}", flush=True)
     sys.stdin.readline()
     fired = sweep(session, batch=int(os.environ.get("JIEBANG_SWEEP_BATCH", "10")))
-    print(fired, flush=True)
+    print(fired, counts["statements"], counts["commits"], flush=True)
 
 
-def fire(url: str, sweepers: int) -> tuple[float, int]:
+def fire(url: str, sweepers: int) -> tuple[float, int, float, float]:
+    """Seconds from "go" until every sweeper is done, timers fired, SQL statements and commits per timer."""
     env = dict(os.environ, JIEBANG_SIMULATED_CLOCK="1")
     procs = [
         subprocess.Popen(
@@ -179,12 +193,14 @@ def fire(url: str, sweepers: int) -> tuple[float, int]:
         assert p.stdin is not None
         p.stdin.write("go\n")
         p.stdin.flush()
-    fired = 0
+    fired = statements = commits = 0
     for p in procs:
         assert p.stdout is not None
-        fired += int(p.stdout.readline())
+        done, sent, committed = (int(n) for n in p.stdout.readline().split())
+        fired, statements, commits = fired + done, statements + sent, commits + committed
         p.wait()
-    return time.perf_counter() - start, fired
+    seconds = time.perf_counter() - start
+    return seconds, fired, statements / max(fired, 1), commits / max(fired, 1)
 
 
 def fired_once(url: str) -> bool:
@@ -215,7 +231,7 @@ def main() -> None:
         return
     os.environ["JIEBANG_SIMULATED_CLOCK"] = "1"
     counts = [int(c) for c in args.counts.split(",")]
-    results: dict[tuple[int, int], tuple[float, int, bool]] = {}
+    results: dict[tuple[int, int], tuple[float, int, bool, float, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         base = args.database or f"sqlite:///{tmp}/timers.sqlite3"
         for count in counts:
@@ -224,20 +240,26 @@ def main() -> None:
                 try:
                     prepare(url)
                     make_due(url, count, sweepers)
-                    seconds, fired = fire(url, sweepers)
-                    results[(count, sweepers)] = (seconds, fired, fired_once(url))
+                    seconds, fired, statements, commits = fire(url, sweepers)
+                    results[(count, sweepers)] = (seconds, fired, fired_once(url), statements, commits)
                 finally:
                     _drop(base, schema)
                 print(f"  {count} due, {sweepers} sweeper(s): {seconds:.2f} s", flush=True)
     dialect = "postgresql" if base.startswith("postgresql") else "sqlite"
     print(f"\ntimers due → all fired, database: {dialect}; seconds\n")
-    print("| due at once | one sweeper | two sweepers | fired (two) | each exactly once | target |")
-    print("| ---: | ---: | ---: | ---: | --- | --- |")
+    print(
+        "| due at once | one sweeper | two sweepers | fired (two) | each exactly once "
+        "| SQL statements / timer | commits / timer | target |"
+    )
+    print("| ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |")
     for count in counts:
         one, two = results[(count, 1)], results[(count, 2)]
         target = f"≤ {TARGET_S:.0f} s with two ({two[0] / TARGET_S:.2f}× of it)" if count >= 1000 else "–"
         once = "yes" if one[2] and two[2] and one[1] == two[1] == count else "NO"
-        print(f"| {count} | {one[0]:.2f} | {two[0]:.2f} | {two[1]} | {once} | {target} |")
+        print(
+            f"| {count} | {one[0]:.2f} | {two[0]:.2f} | {two[1]} | {once} | {two[3]:.1f} | {two[4]:.2f} "
+            f"| {target} |"
+        )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ the web layer hands the same ``Base`` to Flask-SQLAlchemy (``SQLAlchemy(model_cl
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, func
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -107,6 +109,32 @@ def _write_ended(session: Session, transaction: Any) -> None:
         session.info.pop("jiebang_write", None)
 
 
+#: A pooled server connection unused for longer than this is tested before use (the server may have closed it).
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+    record.info["jiebang_idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Pessimistic disconnect handling without a round trip per transaction: a connection back in the pool
+    for less than ``PING_AFTER_IDLE_SECONDS`` is used as it is (a timer sweep checks one out per fired
+    timer); an older one is pinged, and a dead one is replaced by the pool (``DisconnectionError``)."""
+    since = record.info.get("jiebang_idle_since")
+    if since is not None and time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()
+    except Exception as exc:  # any failure of the ping means the connection is unusable
+        raise DisconnectionError() from exc
+
+
 _engines: dict[str, Engine] = {}
 
 
@@ -121,7 +149,9 @@ def get_engine(url: str | None = None) -> Engine:
             event.listen(eng, "connect", _sqlite_pragmas)
             event.listen(eng, "begin", _sqlite_begin)
         else:
-            eng = create_engine(url, pool_pre_ping=True)
+            eng = create_engine(url)
+            event.listen(eng, "checkout", _ping_if_idle)
+            event.listen(eng, "checkin", _checked_in)
         _engines[url] = eng
     return _engines[url]
 

@@ -151,7 +151,8 @@ def rebuild(
     # Only timers that may fire are indexed: a suspended or failed instance has none until it runs again,
     # so the sweep reads due rows alone and never joins the instances.
     _sync_timers(session, instance, timers if instance.status == status.RUNNING else [])
-    previous = _notice_row(session, instance)
+    published = list(session.scalars(select(PortalEntry).where(PortalEntry.instance_id == instance.id)))
+    previous = next((_columns(row) for row in published if row.kind == portal_kinds.NOTICE), None)
     waits = _message_waits(wf)
     _sync_subscriptions(
         session,
@@ -170,7 +171,6 @@ def rebuild(
         ],
     )
 
-    session.execute(delete(PortalEntry).where(PortalEntry.instance_id == instance.id))
     # Like timers, only a running instance publishes: a suspended or failed one leaves the portal.
     entries = portal_entries(instance, waits) if instance.status == status.RUNNING else []
     if not any(e.kind == portal_kinds.NOTICE for e in entries):
@@ -178,7 +178,7 @@ def rebuild(
         if not kept and instance.status in (status.RUNNING, status.COMPLETED):
             kept = _notice_ended(previous, now)
         entries += kept
-    session.add_all(entries)
+    _sync_portal(session, published, entries)
 
     ready = {str(t.id): t for t in wf.get_tasks(state=TaskState.READY, manual=True)}
     open_status = task_model.READY if instance.status == status.RUNNING else task_model.PAUSED
@@ -246,15 +246,24 @@ def portal_entries(instance: ProcessInstance, waits: list[tuple[Task, Any]]) -> 
 NOTICE_PROPERTY = "portalNotice"
 
 
-def _notice_row(session: Session, instance: ProcessInstance) -> dict[str, Any] | None:
-    row = session.scalar(
-        select(PortalEntry).where(
-            PortalEntry.instance_id == instance.id, PortalEntry.kind == portal_kinds.NOTICE
-        )
-    )
-    if row is None:
-        return None
+def _columns(row: PortalEntry) -> dict[str, Any]:
     return {c.key: getattr(row, c.key) for c in PortalEntry.__table__.columns if c.key != "id"}
+
+
+def _sync_portal(session: Session, published: list[PortalEntry], entries: list[PortalEntry]) -> None:
+    """Write only the portal rows that changed (one row per instance and kind): an unchanged row stays, a
+    changed one is updated in place, a row no longer wanted goes."""
+    by_kind = {row.kind: row for row in published}
+    for entry in entries:
+        row = by_kind.pop(entry.kind, None)
+        if row is None:
+            session.add(entry)
+            continue
+        for key, value in _columns(entry).items():
+            if getattr(row, key) != value:
+                setattr(row, key, value)
+    for row in by_kind.values():
+        session.delete(row)
 
 
 def _notice_in_handling(instance: ProcessInstance, wf: BpmnWorkflow) -> list[PortalEntry]:

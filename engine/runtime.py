@@ -23,7 +23,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -35,6 +35,7 @@ from engine.db import begin_write
 from engine.errors import Conflict, InvalidState, JiebangError, NotFound
 from engine.helpers import script_engine_for
 from engine.limits import ScriptLimitExceeded, bounded, current_budget, install_call_depth_bound
+from engine.memo import memo
 from engine.models import instance as status
 from engine.models import task as task_model
 from engine.models.deployment import ProcessVersion
@@ -82,6 +83,8 @@ class Context:
     events: list[InstanceEvent] = field(default_factory=list)
     fired_timers: int = 0
     ready: list[HumanTask] = field(default_factory=list)
+    #: the stored state row, held while the change runs (the session's identity map holds it only weakly)
+    stored: InstanceState | None = None
 
     def log(
         self, kind: str, *, task: Task | None = None, data: Any = None, message: str | None = None
@@ -126,14 +129,17 @@ def fired_by_timer(task: Task) -> bool:
 
 def load_workflow(session: Session, instance: ProcessInstance) -> BpmnWorkflow:
     """Restore an instance's workflow from its version's specs and its own state; attach our script engine."""
-    stored = session.get(InstanceState, instance.id)
+    return _restore(session, instance, session.get(InstanceState, instance.id))
+
+
+def _restore(session: Session, instance: ProcessInstance, stored: InstanceState | None) -> BpmnWorkflow:
     if stored is None:
         raise NotFound(
             f"流程实例 {instance.id} 的运行状态缺失，无法加载。请从备份恢复数据库。",
             f"The state of process instance {instance.id} is missing and it cannot be loaded. "
             "Restore the database from a backup.",
         )
-    wf = join_state(version_specs(instance.process_version), stored.state_json, stored.serializer_version)
+    wf = join_state(instance_specs(session, instance), stored.state_json, stored.serializer_version)
     wf.script_engine = script_engine_for(session)
     return wf
 
@@ -148,6 +154,21 @@ def version_specs(pv: ProcessVersion) -> tuple[BpmnProcessSpec, dict[str, BpmnPr
     if key not in _SPECS:
         _SPECS[key] = restore_specs(pv.spec_json)
     return _SPECS[key]
+
+
+def instance_specs(
+    session: Session, instance: ProcessInstance
+) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]:
+    """The specs of the instance's version. Inside a sweep (``engine.memo``) the version's key is remembered,
+    so a sweep reads each process version once, not once per fired timer."""
+    remembered = memo(session)
+    key = remembered.get(("version", instance.process_version_id)) if remembered is not None else None
+    if key is not None and key in _SPECS:
+        return _SPECS[key]
+    pv = instance.process_version
+    if remembered is not None:
+        remembered[("version", pv.id)] = (pv.id, pv.content_hash)
+    return version_specs(pv)
 
 
 def failing_task(exc: BaseException) -> Task | None:
@@ -172,12 +193,21 @@ def change_instance(
     allowed: tuple[str, ...] = (status.RUNNING,),
     run_engine: bool = True,
     attempted: Any = None,
+    now: datetime | None = None,
 ) -> tuple[T, Context]:
     """Run ``action`` on the instance through the door. Commits, or raises leaving the database unchanged
-    (apart from recording the error state when a diagram step failed)."""
+    (apart from recording the error state when a diagram step failed). ``now`` is the clock's instant when
+    the caller already read it (the timer sweep reads it once per claim)."""
     begin_write(session)
-    now = get_clock(session).now()
-    instance = session.get(ProcessInstance, instance_id)
+    if now is None:
+        now = get_clock(session).now()
+    # the listing row and its state in one round trip
+    found = session.execute(
+        select(ProcessInstance, InstanceState)
+        .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
+        .where(ProcessInstance.id == instance_id)
+    ).first()
+    instance, stored = (found[0], found[1]) if found is not None else (None, None)
     if instance is None:
         raise NotFound(f"流程实例 {instance_id} 不存在。", f"Process instance {instance_id} does not exist.")
     if expected_lock_version is not None and instance.lock_version != expected_lock_version:
@@ -193,8 +223,8 @@ def change_instance(
             details={"status": instance.status},
         )
     with frozen_now(now), bounded():
-        wf = load_workflow(session, instance)
-        ctx = Context(session=session, instance=instance, wf=wf, now=now, actor=actor)
+        wf = _restore(session, instance, stored)
+        ctx = Context(session=session, instance=instance, wf=wf, now=now, actor=actor, stored=stored)
         try:
             result = action(ctx)
         except SpiffWorkflowException as exc:
@@ -244,28 +274,34 @@ def save(ctx: Context) -> None:
         from engine.notify.produce import need_refused
 
         need_refused(ctx.session, instance, wf.data, ctx.now)  # a refused need: the issuer is told why
-    instance.updated_at = ctx.now
     if instance.status == status.TERMINATED:
         indexes.cancel_all(ctx.session, instance, ctx.now)
         instance.stage = None
+        instance.updated_at = ctx.now
     else:
         ready = ctx.ready = indexes.rebuild(ctx.session, instance, wf, ctx.now, ctx.completed_by)
+        # the listing row changes after the indexes' queries, so it is written once
+        names = sorted({row.name or row.task_spec for row in ready}) or indexes.waiting_names(wf)
+        instance.stage = "、".join(names)[:255] if names else None
+        instance.updated_at = ctx.now
         # notifications: the tasks that just became ready (engine.notify.produce), in this transaction
         from engine.notify.produce import tasks_ready
 
         tasks_ready(ctx.session, instance, ready, ctx.now)
-        names = sorted({row.name or row.task_spec for row in ready}) or indexes.waiting_names(wf)
-        instance.stage = "、".join(names)[:255] if names else None
     # after the indexes (which close the rows of tasks finished inside them): finished subprocesses whose
     # outputs are merged leave the state; only which of their elements ran is kept (engine.compact_state)
     prune_finished_subprocesses(wf)
-    write_state(ctx.session, instance, state_json(wf))
+    write_state(ctx.session, instance, state_json(wf), ctx.stored)
     ctx.session.add_all(ctx.events)
 
 
-def write_state(session: Session, instance: ProcessInstance, text: str) -> None:
-    """Store the serialized state (always in the current serializer's format) beside the listing row."""
-    stored = session.get(InstanceState, instance.id)
+def write_state(
+    session: Session, instance: ProcessInstance, text: str, stored: InstanceState | None = None
+) -> None:
+    """Store the serialized state (always in the current serializer's format) beside the listing row
+    (``stored``: its row when the caller holds it)."""
+    if stored is None:
+        stored = session.get(InstanceState, instance.id)
     if stored is None:
         session.add(
             InstanceState(instance_id=instance.id, state_json=text, serializer_version=serializer_version())

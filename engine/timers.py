@@ -1,14 +1,18 @@
 """The timer sweep: claim due rows of the timer index, fire them through the door, repeat until none is due.
 
 Claims make two sweepers fire each timer exactly once: ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL,
-a compare-and-set update on SQLite. The cost follows the number of due timers, not of waiting instances.
+the database's write lock held across the claim on SQLite (where one sweeper is the deployment). The cost follows the number of due timers, not of waiting instances.
 
 One instance never holds back the others: each is fired in its own transaction under the script budget
 (``engine.limits``), so a step that fails, runs too long or leaves data that cannot be saved puts that
-instance in the error state (its timers are dropped) and the sweep goes on. Before an instance is fired its
-rows count an attempt; a row whose firing never finished (the sweeper died, or the step broke in a way that
-could not be recorded, or the database failed) is claimed after every fresh row once its lease expires, and
-after ``MAX_ATTEMPTS`` such attempts the instance is put in the error state instead of being fired again.
+instance in the error state (its timers are dropped) and the sweep goes on. A claim counts an attempt on
+its rows (committed with the claim, before any firing); a row whose firing never finished (the sweeper died,
+or the step broke in a way that could not be recorded, or the database failed) is claimed after every fresh
+row once its lease expires, as the last of its batch, and after ``MAX_ATTEMPTS`` such attempts the instance is
+put in the error state instead of being fired again.
+
+A fired timer costs one claim (shared by its batch) and one transaction with one commit: the sweep reads the
+clock once per claim and remembers the process versions and role holders it has read (``engine.memo``).
 """
 
 from __future__ import annotations
@@ -17,15 +21,17 @@ import logging
 import os
 import socket
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from engine.clock import get_clock
 from engine.db import begin_write, utcnow
 from engine.errors import Conflict, InvalidState
+from engine.memo import remembering
 from engine.models.timer import TimerDue
 from engine.runtime import Context, StepFailed, change_instance, record_error
 
@@ -46,61 +52,56 @@ def _due_condition(now: datetime, stale: datetime):  # type: ignore[no-untyped-d
     return and_(TimerDue.due_at <= now, or_(TimerDue.claimed_by.is_(None), TimerDue.claimed_at < stale))
 
 
-def claim_due(session: Session, worker: str, batch: int = 100) -> list[int]:
-    """Claim up to ``batch`` due timers, fresh ones before those whose firing failed before; returns the
-    instance ids to fire (committed before firing)."""
+@dataclass(frozen=True)
+class Claim:
+    """One claimed instance: how many firings of its rows have now started (this one counted)."""
+
+    instance_id: int
+    attempts: int
+
+
+def claim_batch(session: Session, worker: str, batch: int = 10) -> tuple[list[Claim], datetime]:
+    """Claim up to ``batch`` due timers in one transaction and count an attempt on each (committed before
+    firing); returns the claimed instances in order and the clock's instant of the claim.
+
+    Fresh rows come first; a row whose firing failed before (``attempts`` > 0) is claimed as the last of its
+    batch, so a firing that kills the sweeper again charges that instance alone. PostgreSQL claims with
+    ``SELECT … FOR UPDATE SKIP LOCKED`` (two sweepers take disjoint batches); SQLite holds the database's
+    write lock from the start of the claim (``begin_write``), so the select and the update see one state."""
     begin_write(session)
     now = get_clock(session).now()
     wall = utcnow()
     stale = wall - CLAIM_LEASE
     query = (
-        select(TimerDue.id, TimerDue.instance_id)
+        select(TimerDue.id, TimerDue.instance_id, TimerDue.attempts)
         .where(_due_condition(now, stale))
         .order_by(TimerDue.attempts, TimerDue.due_at, TimerDue.id)
         .limit(batch)
     )
-    dialect = session.get_bind().dialect.name
-    claimed: list[tuple[int, int]] = []
-    if dialect == "postgresql":
-        rows = session.execute(query.with_for_update(skip_locked=True, of=TimerDue)).all()
-        if rows:
-            session.execute(
-                update(TimerDue)
-                .where(TimerDue.id.in_([r.id for r in rows]))
-                .values(claimed_by=worker, claimed_at=wall)
-            )
-        claimed = [(r.id, r.instance_id) for r in rows]
-    else:
-        for row in session.execute(query).all():
-            result = session.execute(
-                update(TimerDue)
-                .where(TimerDue.id == row.id, or_(TimerDue.claimed_by.is_(None), TimerDue.claimed_at < stale))
-                .values(claimed_by=worker, claimed_at=wall)
-            )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                claimed.append((row.id, row.instance_id))
-    session.commit()
-    seen: dict[int, None] = {}
-    for _timer_id, instance_id in claimed:
-        seen.setdefault(instance_id, None)
-    return list(seen)
-
-
-def _start_attempt(session: Session, instance_id: int, worker: str) -> int:
-    """Count one more attempt on the instance's claimed rows (committed); returns the attempts so far."""
-    begin_write(session)
-    session.execute(
-        update(TimerDue)
-        .where(TimerDue.instance_id == instance_id, TimerDue.claimed_by == worker)
-        .values(attempts=TimerDue.attempts + 1)
-    )
-    attempts = session.scalar(
-        select(func.max(TimerDue.attempts)).where(
-            TimerDue.instance_id == instance_id, TimerDue.claimed_by == worker
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=TimerDue)
+    rows = []
+    for row in session.execute(query).all():
+        rows.append(row)
+        if row.attempts:
+            break
+    if rows:
+        session.execute(
+            update(TimerDue)
+            .where(TimerDue.id.in_([r.id for r in rows]))
+            .values(claimed_by=worker, claimed_at=wall, attempts=TimerDue.attempts + 1)
         )
-    )
     session.commit()
-    return int(attempts or 0)
+    attempts: dict[int, int] = {}
+    for row in rows:
+        attempts[row.instance_id] = max(attempts.get(row.instance_id, 0), row.attempts + 1)
+    return [Claim(iid, n) for iid, n in attempts.items()], now
+
+
+def claim_due(session: Session, worker: str, batch: int = 10) -> list[int]:
+    """Claim up to ``batch`` due timers (see ``claim_batch``); returns the instance ids to fire."""
+    claims, _now = claim_batch(session, worker, batch)
+    return [c.instance_id for c in claims]
 
 
 def _release(session: Session, instance_id: int, worker: str) -> None:
@@ -115,13 +116,14 @@ def _release(session: Session, instance_id: int, worker: str) -> None:
     session.commit()
 
 
-def fire_instance(session: Session, instance_id: int) -> int:
-    """Fire whatever is due in one instance; returns how many timer events fired."""
+def fire_instance(session: Session, instance_id: int, now: datetime | None = None) -> int:
+    """Fire whatever is due in one instance (at ``now``, default the clock's instant) in one transaction
+    with one commit; returns how many timer events fired."""
 
     def action(ctx: Context) -> None:
         return None
 
-    _, ctx = change_instance(session, instance_id, action, actor=None)
+    _, ctx = change_instance(session, instance_id, action, actor=None, now=now)
     return ctx.fired_timers
 
 
@@ -130,10 +132,10 @@ def _fail_instance(session: Session, instance_id: int, zh: str, en: str) -> None
     record_error(session, instance_id, f"{zh} / {en}", None, actor=None, now=get_clock(session).now())
 
 
-def _fire_isolated(session: Session, instance_id: int, worker: str) -> int:
+def _fire_isolated(session: Session, claim: Claim, worker: str, now: datetime) -> int:
     """Fire one claimed instance; whatever goes wrong stays with that instance."""
-    attempts = _start_attempt(session, instance_id, worker)
-    if attempts > MAX_ATTEMPTS:
+    instance_id = claim.instance_id
+    if claim.attempts > MAX_ATTEMPTS:
         _fail_instance(
             session,
             instance_id,
@@ -143,7 +145,7 @@ def _fire_isolated(session: Session, instance_id: int, worker: str) -> int:
         )
         return 0
     try:
-        return fire_instance(session, instance_id)
+        return fire_instance(session, instance_id, now)
     except (Conflict, InvalidState):
         _release(session, instance_id, worker)  # changed meanwhile: the next sweep retries
     except StepFailed:
@@ -168,14 +170,17 @@ def _fire_isolated(session: Session, instance_id: int, worker: str) -> int:
     return 0
 
 
-def sweep(session: Session, *, worker: str | None = None, batch: int = 100, max_rounds: int = 1000) -> int:
-    """Fire every timer that is due now and return how many fired."""
+def sweep(session: Session, *, worker: str | None = None, batch: int = 10, max_rounds: int = 1000) -> int:
+    """Fire every timer that is due now and return how many fired. Claims are small batches (two sweepers
+    share a burst of due timers); each claimed instance is fired in one transaction at the claim's instant.
+    Process versions and role holders read during the sweep are remembered for it (``engine.memo``)."""
     worker = worker or worker_name()
     fired = 0
-    for _round in range(max_rounds):
-        instance_ids = claim_due(session, worker, batch)
-        if not instance_ids:
-            break
-        for instance_id in instance_ids:
-            fired += _fire_isolated(session, instance_id, worker)
+    with remembering(session):
+        for _round in range(max_rounds):
+            claims, now = claim_batch(session, worker, batch)
+            if not claims:
+                break
+            for claim in claims:
+                fired += _fire_isolated(session, claim, worker, now)
     return fired

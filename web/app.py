@@ -147,22 +147,21 @@ def account_name(username: str | None) -> str:
 
 
 def process_name(process_key: str | None) -> str:
-    """The display name of a process (its newest version's name) for its key, once per request."""
+    """The display name of a process (its newest version's name) for its key; the names are read once per
+    request."""
 
     from engine.models.deployment import ProcessVersion
 
     if not process_key:
         return ""
-    known: dict[str, str] = g.setdefault("jb_process_names", {})
-    if process_key not in known:
-        name = db.session.scalar(
-            select(ProcessVersion.name)
-            .where(ProcessVersion.process_key == process_key)
-            .order_by(ProcessVersion.version.desc())
-            .limit(1)
+    if "jb_process_names" not in g:
+        # every process's newest name in one query (a list shows many processes; versions are few)
+        rows = db.session.execute(
+            select(ProcessVersion.process_key, ProcessVersion.name).order_by(ProcessVersion.version)
         )
-        known[process_key] = name or process_key
-    return i18n.diagram_name(known[process_key])
+        g.jb_process_names = {key: name for key, name in rows if name}
+    known: dict[str, str] = g.jb_process_names
+    return i18n.diagram_name(known.get(process_key) or process_key)
 
 
 def _due_pending_year(row: Any) -> int | None:

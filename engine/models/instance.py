@@ -25,6 +25,8 @@ class ProcessInstance(Base):
     __table_args__ = (
         Index("ix_process_instance_status_key", "status", "process_key"),
         Index("ix_process_instance_jurisdiction", "jurisdiction", "status"),
+        # a jurisdiction's instances newest first (the monitor, the instance API): migration 0019
+        Index("ix_process_instance_jurisdiction_id", "jurisdiction", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

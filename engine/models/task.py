@@ -19,8 +19,10 @@ CANCELLED = "cancelled"
 class HumanTask(Base):
     __tablename__ = "human_task"
     __table_args__ = (
-        Index("ix_human_task_status_lane", "status", "lane", "jurisdiction"),
-        Index("ix_human_task_status_assignee", "status", "assignee"),
+        # a queue by lane (in a jurisdiction) or by assignee, in creation order, straight off one index; a
+        # user's several lanes are a union of such ranges (engine.tasks.queue_query); migration 0019
+        Index("ix_human_task_status_lane", "status", "lane", "jurisdiction", "created_at", "id"),
+        Index("ix_human_task_status_assignee", "status", "assignee", "created_at", "id"),
         Index("ix_human_task_instance", "instance_id", "status"),
         Index("ix_human_task_queue", "status", "created_at", "id"),
         Index("ix_human_task_remind", "status", "remind_at"),

@@ -32,12 +32,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from engine.access import may_act_on_task
+from engine.access.principal import Principal, principal
 from engine.db import utcnow
 from engine.diagram_names import english_name
 from engine.lint import role_of_lane
+from engine.memo import memo
 from engine.models.domain import LedgerEntry, Person, Project
 from engine.models.instance import ProcessInstance
 from engine.models.notification import Notification, NotificationPreference, OutboxMessage
@@ -172,13 +174,32 @@ def unit_users(session: Session, units: Iterable[str]) -> list[str]:
     return sorted({name for name in rows if name})
 
 
+def _holder_principals(session: Session, role: str, jurisdiction: str | None) -> list[Principal]:
+    """The active holders of a role with their grants (one query; remembered during a sweep, engine.memo)."""
+    remembered = memo(session)
+    key = ("holders", role, jurisdiction)
+    if remembered is not None and key in remembered:
+        return remembered[key]
+    query = (
+        select(User)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(User.active, RoleGrant.role == role)
+        .options(selectinload(User.roles))
+    )
+    query = query.where(RoleGrant.jurisdiction == jurisdiction) if jurisdiction else query
+    found = [principal(user) for user in session.scalars(query.distinct())]
+    if remembered is not None:
+        remembered[key] = found
+    return found
+
+
 def task_recipients(session: Session, instance: ProcessInstance, row: HumanTask) -> list[str]:
     """Who is told about a task: its assignee, else the active lane holders who may act on it."""
     if row.assignee:
         return [row.assignee]
     role = role_of_lane(row.lane)
-    candidates = _holders(session, role, row.jurisdiction) if role else []
-    return [u.username for u in candidates if may_act_on_task(session, u, row, instance)]
+    candidates = _holder_principals(session, role, row.jurisdiction) if role else []
+    return [str(who.username) for who in candidates if may_act_on_task(session, who, row, instance)]
 
 
 def bureau_users(session: Session, jurisdiction: str | None) -> list[str]:

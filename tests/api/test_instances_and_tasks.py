@@ -41,6 +41,11 @@ def test_start_list_show_and_events(as_user, users, deployed) -> None:
     assert admin.get("/api/v1/instances?stage=review").json["total"] == 0
     page = admin.get("/api/v1/instances?page=2&page_size=1").json
     assert page["total"] == 2 and [i["id"] for i in page["items"]] == [started["id"]]
+    # keyset paging (issue 15): the page after the newest instance, by its id, is the same second page
+    first = admin.get("/api/v1/instances?page_size=1").json["items"]
+    after = admin.get(f"/api/v1/instances?page_size=1&before={first[-1]['id']}").json
+    assert after["total"] == 2 and [i["id"] for i in after["items"]] == [started["id"]]
+    assert admin.get(f"/api/v1/instances?before={started['id']}").json["items"] == []
 
     shown = bureau.get(f"/api/v1/instances/{started['id']}").json
     assert shown["data"]["title"] == "高温合金需求" and shown["ready_tasks"][0]["task"] == "submit"

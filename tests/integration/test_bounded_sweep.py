@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -142,10 +142,10 @@ def test_an_unexpected_failure_of_one_instance_does_not_stop_the_sweep(
     sim.advance("PT1H1M")
     fire = engine.timers.fire_instance
 
-    def fire_or_break(session: Session, instance_id: int) -> int:
+    def fire_or_break(session: Session, instance_id: int, now: datetime | None = None) -> int:
         if instance_id == broken:
             raise RuntimeError("index out of step")
-        return fire(session, instance_id)
+        return fire(session, instance_id, now)
 
     monkeypatch.setattr(engine.timers, "fire_instance", fire_or_break)
     assert sweep(db_session) == 3
@@ -214,3 +214,23 @@ def test_sign_in_and_portal_answer_while_a_looping_script_runs(
     assert instances.describe(db_session, spin)["status"] == "error"
     for instance_id in innocent:
         assert _confirm_ready(db_session, instance_id)
+
+
+def test_a_claim_counts_an_attempt_and_takes_at_most_one_retried_instance(
+    db_session: Session, deployed, sim
+) -> None:
+    """Claiming counts the attempt (no extra commit per firing); an instance whose firing failed before is
+    the last of its batch, so if it kills the sweeper again no other instance is charged with it."""
+    retried = [_start(db_session, "timer_wait") for _ in range(2)]
+    fresh = [_start(db_session, "timer_wait") for _ in range(2)]
+    sim.advance("PT1H1M")
+    db_session.execute(
+        update(TimerDue)
+        .where(TimerDue.instance_id.in_(retried))
+        .values(claimed_by="dead", claimed_at=utcnow() - CLAIM_LEASE - timedelta(seconds=1), attempts=1)
+    )
+    db_session.commit()
+    assert claim_due(db_session, "probe", batch=10) == [*fresh, retried[0]]
+    attempts = dict(db_session.execute(select(TimerDue.instance_id, TimerDue.attempts)).tuples().all())
+    assert attempts == {fresh[0]: 1, fresh[1]: 1, retried[0]: 2, retried[1]: 1}
+    assert claim_due(db_session, "probe", batch=10) == [retried[1]]

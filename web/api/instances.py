@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_smorest import Blueprint
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 
 from engine import instances as engine_instances
 from engine.access import policy, readable_clause
@@ -78,7 +78,8 @@ def readable_instance(user: User, instance_id: int) -> tuple[ProcessInstance, Fi
 @blp.response(200, InstancePageSchema)
 def list_instances(args: dict[str, Any]) -> dict[str, Any]:
     """Instances the token's user may read, newest first, filtered like the supervisor's monitor.
-    An index-backed query over the instance table; no workflow is loaded."""
+    An index-backed query over the instance table; no workflow is loaded. Deep lists are read with
+    ``before`` (the last id of the previous page) instead of ever larger ``page`` numbers."""
     user = current_user()
     query = select(ProcessInstance).where(readable_clause(user))
     if "jurisdiction" in args:
@@ -99,7 +100,13 @@ def list_instances(args: dict[str, Any]) -> dict[str, Any]:
             (HumanTask.name == stage) | (HumanTask.task_spec == stage),
         )
         query = query.where((ProcessInstance.stage == stage) | waiting)
-    page = page_of(query.order_by(ProcessInstance.id.desc()), args["page"], args["page_size"])
+    if "before" in args:  # keyset paging: the total stays the whole list's, the page starts after ``before``
+        total = session().scalar(select(func.count()).select_from(query.subquery())) or 0
+        newest_first = query.where(ProcessInstance.id < args["before"]).order_by(ProcessInstance.id.desc())
+        page = page_of(newest_first, args["page"], args["page_size"])
+        page["total"] = int(total)
+    else:
+        page = page_of(query.order_by(ProcessInstance.id.desc()), args["page"], args["page_size"])
     page["items"] = [instance_json(i) for i in page["items"]]
     return page
 

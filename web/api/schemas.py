@@ -155,6 +155,13 @@ class InstanceQuerySchema(PageArgs):
         metadata={"description": "name or id of an open task (instances waiting there)"},
     )
     business_key = Text(validate=ma.validate.Length(max=128))
+    before = F.Integer(
+        validate=ma.validate.Range(min=1, max=2_147_483_647),
+        metadata={
+            "description": "keyset paging: only instances with a smaller id (pass the last id of the previous "
+            "page; the cost stays that of a first page however deep the list is read)"
+        },
+    )
 
 
 class StartSchema(ma.Schema):
