@@ -12,7 +12,7 @@ from typing import Any
 
 from engine.domain.disbursement import Booking
 from engine.domain.ledger import BUREAU
-from engine.domain.problems import Hint, Problem, yuan
+from engine.domain.problems import Hint, Note, Problem, yuan
 
 #: the ledger tranche of the district's matching support for a municipal-list project
 MATCHING_TRANCHE = "municipal_matching"
@@ -30,18 +30,36 @@ def panel_lead(experts: Sequence[Mapping[str, Any]]) -> str:
     return ""
 
 
-def not_listed_reason(d: Mapping[str, Any]) -> str:
-    """Why a need that passed intake did not reach the district list, in Chinese, with the rule's source; ''
-    when it was listed (or refused at intake, or moved to the municipal list)."""
+def not_listed_note(d: Mapping[str, Any]) -> Note | None:
+    """Why a need that passed intake did not reach the district list (the panel did not recommend it, or the
+    district government returned the list), with the reviewer's words and the rule's source; None when it was
+    listed, refused at intake or moved to the municipal list."""
     if d.get("need_refusals"):
-        return ""
+        return None
     if d.get("need_listed_decision") and d.get("need_listed_decision") != "list":
         opinion = str(d.get("need_review_opinion") or "").strip()
-        return "需求论证专家组未将该需求列入榜单" + (f"：{opinion}" if opinion else "。") + "（依据：001 八(二)）"
+        return Note(
+            "need_review_opinion",
+            "需求论证专家组未将该需求列入榜单" + (f"：{opinion}" if opinion else "。"),
+            "The need-selection panel did not put the need on the list"
+            + (f": {opinion}" if opinion else "."),
+            "001 八(二)",
+        )
     if d.get("taken_municipal") == "no" and d.get("list_review") and d.get("list_review") != "approve":
         opinion = str(d.get("list_review_opinion") or "").strip()
-        return "区政府审议未通过项目榜单" + (f"：{opinion}" if opinion else "。") + "（依据：001 八(二)）"
-    return ""
+        return Note(
+            "list_review_opinion",
+            "区政府审议未通过项目榜单" + (f"：{opinion}" if opinion else "。"),
+            "The district government did not approve the list" + (f": {opinion}" if opinion else "."),
+            "001 八(二)",
+        )
+    return None
+
+
+def not_listed_reason(d: Mapping[str, Any], lang: str = "zh") -> str:
+    """``not_listed_note`` as the user reads it in ``lang`` ('' when there is none)."""
+    note = not_listed_note(d)
+    return note.text(lang) if note else ""
 
 
 def list_review_problems(d: Mapping[str, Any]) -> list[Problem]:
