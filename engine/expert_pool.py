@@ -325,7 +325,11 @@ class PanelTask:
 
     @property
     def need(self) -> str:
-        return str(self.instance.business_key or self.data.get("project_code") or self.instance.id)
+        """The series of panels whose members 回避 recent service counts: the challenge's business key for its
+        review panels; Dazu's need-selection panel (001 八(二)) is a series of its own, so serving on it does not
+        keep an expert off the later review of the solvers."""
+        key = str(self.instance.business_key or self.data.get("project_code") or self.instance.id)
+        return key if self.prefix == "panel" else f"{key}:{self.prefix}"
 
     @property
     def panel_min(self) -> int:
