@@ -195,11 +195,12 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         _book(d, disbursement.follow_issuer(d, _held(d)))
         return note
 
-    def record_municipal_matching() -> list[dict[str, Any]]:
+    def record_municipal_matching() -> list[Any]:
         """001 八(二): book the district's matching support of a project the municipal list published
-        (need_selection.matching_booking; nothing when it was not published or nothing is given)."""
+        (need_selection.matching_booking; nothing when it was not published or nothing is given).
+        ``[fiscal_support_fen, entries]``: the support is the plan of the project's books."""
         d = _case()
-        return _book(d, need_selection.matching_booking(d))
+        return [need_selection.matching_plan_fen(d), _book(d, need_selection.matching_booking(d))]
 
     def settle_milestone() -> dict[str, Any]:
         """Mark the milestone just checked, pay its fiscal share, and say whether the issuer's stage payment is

@@ -150,6 +150,12 @@ def matching_hints(d: Mapping[str, Any]) -> list[Hint]:
     return [Hint("matching_fen", zh, en, d.get("matching_source"))]
 
 
+def matching_plan_fen(d: Mapping[str, Any]) -> int:
+    """The district's fiscal support of a municipal-list project: its matching support (0 when the municipal
+    list did not publish it) — the plan of the project's books."""
+    return _int(d.get("matching_fen")) if d.get("municipal_published") == "yes" else 0
+
+
 def matching_booking(d: Mapping[str, Any]) -> list[Booking]:
     """The ledger movement of the district's matching support: fiscal money from the bureau to the issuer
     (the project unit of the municipal project), with the municipal award as its condition; [] when the
@@ -163,7 +169,7 @@ def matching_booking(d: Mapping[str, Any]) -> list[Booking]:
             kind="disbursement",
             payer=BUREAU,
             party=issuer,
-            solver=issuer,
+            solver="",  # no solver of the district: the municipal list's project
             amount_fen=amount,
             source=str(d.get("matching_source") or "001 八(二)"),
             tranche=MATCHING_TRANCHE,

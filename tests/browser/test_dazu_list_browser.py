@@ -131,6 +131,7 @@ def test_001_8_2_municipal_project_gets_district_matching(
     (entry,) = ledger.entries(db_session, key)
     assert entry["amount_fen"] == 50_000_000 and entry["party"] == "DAZU-ISS"
     bureau.open(f"/instances/{flow.id}", title, "项目账目", "市级项目区级配套", "500,000.00")
+    assert "账目不平衡" not in bureau.page.inner_text("main")
     _shot(bureau, "dazu-municipal-matching-books")
 
 

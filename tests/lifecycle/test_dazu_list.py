@@ -108,6 +108,7 @@ def test_001_8_2_municipal_list_project_gets_district_matching(start) -> None:  
     assert entry["tranche"] == MATCHING_TRANCHE and entry["amount_fen"] == 50_000_000
     assert entry["payer"] == "bureau" and entry["party"] == "DAZU-ISS"
     assert "2,000,000.00" in str(entry["reason"]) and "001 八(二)" in str(entry["source"])
+    assert flow.data["fiscal_support_fen"] == 50_000_000  # the plan of the project's books
 
 
 def test_001_8_2_no_matching_when_the_municipal_list_does_not_publish(start) -> None:  # type: ignore[no-untyped-def]

@@ -57,6 +57,8 @@ def test_001_8_2_matching_booked_bureau_to_issuer() -> None:
         ns.MATCHING_TRANCHE,
     )
     assert b.condition["municipal_award_fen"] == "200000000"
+    assert ns.matching_plan_fen(case()) == 60_000_000
+    assert ns.matching_plan_fen(case(municipal_published="no")) == 0
     assert ns.matching_booking(case(municipal_published="no")) == []
     assert ns.matching_booking(case(matching_fen=0)) == []
 
