@@ -1,6 +1,7 @@
 """One whole Dazu 揭榜挂帅 challenge in Chromium, as each person in turn, through the web only (Jiebang issue 12):
-the bureau opens the year's call (发起) → a Dazu issuer posts a need into it → an expert reviews the need → the
-bureau checks the municipal list and publishes the list → a solver applies on the portal → the administrator
+the bureau opens the year's call (发起) → a Dazu issuer posts a need into it → the bureau draws the
+need-selection panel from the pool and its lead assesses the need (001 八(二)) → the bureau checks the municipal
+list → the district government approves the list (001 八(二)) → the bureau publishes it → a solver applies on the portal → the administrator
 moves the simulated clock past the closing date → the bureau records the applications and draws the panel at
 random → each of the five drawn experts scores in their own browser → the bureau selects (too much fiscal
 support refused beside the field with its citation first) → the district government approves → the public
