@@ -41,6 +41,10 @@ from engine.runtime import load_workflow
 
 #: The form whose task is filled by a draw.
 PANEL_FORM = "panel_form"
+#: Every form filled by a draw, with the prefix of the policy values its panel obeys in the task data
+#: (``<prefix>_min``, ``<prefix>_odd``, ``<prefix>_source``): the review panel's ``panel_*`` of the policy
+#: table; Dazu's need-selection panel's ``need_panel_*`` of list_rules_dazu (001 八(二)).
+PANEL_FORMS = {PANEL_FORM: "panel", "need_panel_form": "need_panel"}
 TITLE_MAX = 64
 FIELD_MAX = 32
 LIST_LIMIT = 200
@@ -312,28 +316,42 @@ class PanelTask:
     data: dict[str, Any]
 
     @property
+    def prefix(self) -> str:
+        return PANEL_FORMS.get(self.row.form_key or "", "panel")
+
+    @property
     def jurisdiction(self) -> str:
         return str(self.data.get("jurisdiction") or "")
 
     @property
     def need(self) -> str:
-        return str(self.instance.business_key or self.data.get("project_code") or self.instance.id)
+        """The series of panels whose members 回避 recent service counts: the challenge's business key for its
+        review panels; Dazu's need-selection panel (001 八(二)) is a series of its own, so serving on it does not
+        keep an expert off the later review of the solvers."""
+        key = str(self.instance.business_key or self.data.get("project_code") or self.instance.id)
+        return key if self.prefix == "panel" else f"{key}:{self.prefix}"
 
     @property
     def panel_min(self) -> int:
-        return int(self.data["panel_min"])
+        return int(self.data[f"{self.prefix}_min"])
 
     @property
     def panel_odd(self) -> bool:
-        return bool(self.data["panel_odd"])
+        return bool(self.data[f"{self.prefix}_odd"])
 
     @property
     def chair_from_issuer(self) -> bool:
-        return bool(self.data.get("chair_from_issuer"))
+        # 003 §12(5): the review panel's chair; Dazu's need-selection panel has no such rule
+        return self.prefix == "panel" and bool(self.data.get("chair_from_issuer"))
+
+    @property
+    def problem(self) -> str:
+        """Why the panel confirmed last time was sent back by the diagram ('' when none)."""
+        return str(self.data.get(f"{self.prefix}_problem") or "")
 
     @property
     def source(self) -> str:
-        return str(self.data.get("panel_source") or "")
+        return str(self.data.get(f"{self.prefix}_source") or "")
 
     def case(self, session: Session, today: date) -> rules.Case:
         applicants = [str(c) for c in self.data.get("candidates") or []]
@@ -373,7 +391,7 @@ def panel_task(session: Session, task_id: str) -> PanelTask:
         raise NotFound(f"任务 {task_id} 不存在。", f"Task {task_id} does not exist.")
     instance = session.get(ProcessInstance, row.instance_id)
     assert instance is not None
-    if row.form_key != PANEL_FORM:
+    if row.form_key not in PANEL_FORMS:
         raise InvalidState("此任务不是组建专家组的任务。", "This task does not form an expert panel.")
     if row.status not in task_model.OPEN:  # done: its step may already be gone from the stored state
         raise InvalidState("此任务已完成，不能再抽取或调整专家。", "This task is done; no more draws for it.")

@@ -53,6 +53,7 @@ TRANCHE_NAMES: dict[str, tuple[str, str]] = {
     "prepayment": ("发榜方预付款", "Issuer's prepayment"),
     "stage": ("发榜方阶段付款", "Issuer's stage payment"),
     "follow": ("按发榜方拨款进度拨付", "Following the issuer's payments"),
+    "municipal_matching": ("市级项目区级配套", "District matching of a municipal project"),
 }
 
 

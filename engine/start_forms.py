@@ -31,6 +31,7 @@ from engine.access.policy import organisations_of
 from engine.access.principal import principal
 from engine.access.starting import START_ROLES_PROPERTY, start_roles
 from engine.clock import SHANGHAI, get_clock
+from engine.domain import contest
 from engine.domain.calls import call_window_problems, fixed_window_hints, fixed_window_problems
 from engine.errors import NotFound, ValidationFailed
 from engine.labels import JURISDICTION_NAMES, jurisdiction_name
@@ -212,6 +213,15 @@ def _my_organisations(session: Session, user: Any, jurisdiction: str) -> tuple[O
     )
 
 
+def _jurisdiction_organisations(session: Session, jurisdiction: str) -> tuple[Option, ...]:
+    rows = session.scalars(
+        select(Organisation)
+        .where((Organisation.jurisdiction == jurisdiction) | Organisation.jurisdiction.is_(None))
+        .order_by(Organisation.name)
+    )
+    return tuple(Option(o.code, LocalText(o.name, o.name)) for o in rows)
+
+
 def form_for_user(session: Session, user: Any, item: Startable, jurisdiction: str) -> FormDefinition:
     """The start form with its run-time selects filled for ``user`` in ``jurisdiction``."""
     options: dict[str, tuple[Option, ...]] = {}
@@ -220,6 +230,11 @@ def form_for_user(session: Session, user: Any, item: Startable, jurisdiction: st
             options[f.name] = tuple(_call_option(c) for c in open_calls(session, jurisdiction))
         elif f.options_from == "my_organisations":
             options[f.name] = _my_organisations(session, user, jurisdiction)
+        elif f.options_from == "issuing_organisations":  # an issuer posts for its own; the bureau for any
+            mine = _my_organisations(session, user, jurisdiction)
+            options[f.name] = mine or _jurisdiction_organisations(session, jurisdiction)
+        elif f.options_from == "jurisdiction_organisations":
+            options[f.name] = _jurisdiction_organisations(session, jurisdiction)
     return with_options(item.form, options)
 
 
@@ -264,6 +279,10 @@ def defaults(
             values[f.name] = year
         elif f.options_from and len(f.options) == 1:
             values[f.name] = f.options[0].value
+        elif (
+            f.name == "entry_route"
+        ):  # 001 十二(一): a need posted into the call, unless the bureau says otherwise
+            values[f.name] = contest.CALL
     if "title" in values or defn.field("title") is None:
         return values
     if item.pv.process_key.endswith(CALL_SUFFIX):
@@ -359,8 +378,12 @@ def start_from_form(
         year = int(values.get("year") or values.get("to_year") or year)
         business_key = _business_key(session, jurisdiction, year, summary)
     else:
+        if defn.field("entry_route") is not None:  # 001 十二(一): a contest-won project needs no call
+            may = principal(user).holds(["bureau"], jurisdiction)
+            if problems := contest.start_problems(values, may):
+                raise _problems(problems)
         data.update({k: v for k, v in values.items() if k != "call"})
-        if "call" in values:  # the chosen open call: its close is the need's deadline (001 八(一))
+        if values.get("call"):  # the chosen open call: its close is the need's deadline (001 八(一))
             call = next(c for c in open_calls(session, jurisdiction) if str(c.instance_id) == values["call"])
             data["call_instance"] = call.instance_id
             data["notice_call_closes"] = call.closes.astimezone(SHANGHAI).isoformat()

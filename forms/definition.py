@@ -45,8 +45,9 @@ DEFAULT_MAX_ITEMS = 100
 DEFAULT_MAX_SIZE = 20 * 1024 * 1024
 READONLY_FORMATS = ("text", "multiline", "money", "date", "datetime", "organisations")
 #: Selects whose options the engine fills for the user at the moment the form is shown (``options_from``):
-#: the open calls of the process's jurisdiction, the organisations the user's account is linked to.
-OPTION_SOURCES = ("open_calls", "my_organisations")
+#: the open calls of the process's jurisdiction, the organisations the user's account is linked to (for staff
+#: linked to none: the organisations of the jurisdiction), every organisation of the jurisdiction.
+OPTION_SOURCES = ("open_calls", "my_organisations", "issuing_organisations", "jurisdiction_organisations")
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 

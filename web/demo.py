@@ -421,12 +421,29 @@ def _open_for_applications(session: Session) -> int:
                 "pledge_leader": True,
             },
         ),
+        # 001 八(二): the need-selection panel (five demo experts; expert_dazu records its opinion)
+        (
+            "form_need_panel",
+            "bureau_dazu",
+            {
+                "experts": [
+                    {
+                        "name": "expert_dazu" if i == 1 else f"expert_dazu_{i:02d}",
+                        "display_name": DEMO_EXPERT_NAMES["dazu"][i - 1],
+                        "recommended_by": "bureau",
+                        "chair": i == 1,
+                    }
+                    for i in range(1, 6)
+                ]
+            },
+        ),
         (
             "need_review",
             "expert_dazu",
             {"importance": 90, "feasibility": 85, "difficulty": 70, "need_listed_decision": "list"},
         ),
         ("municipal_check", "bureau_dazu", {"taken_municipal": "no"}),
+        ("list_review", "approver_dazu", {"list_review": "approve", "list_review_opinion": "同意发布"}),
         (
             "publish_list",
             "bureau_dazu",

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine import objections
 from engine.clock import SHANGHAI, current_now
-from engine.domain import books, checks, consent, disbursement, eligibility, ledger, panel
+from engine.domain import books, checks, consent, disbursement, eligibility, ledger, need_selection, panel
 from engine.domain.problems import diagram_note
 from engine.errors import ValidationFailed
 from engine.models.domain import CreditRecord, Project
@@ -194,6 +194,13 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         _book(d, disbursement.issuer_payment(d, amount_field, proof_field, tranche))
         _book(d, disbursement.follow_issuer(d, _held(d)))
         return note
+
+    def record_municipal_matching() -> list[Any]:
+        """001 八(二): book the district's matching support of a project the municipal list published
+        (need_selection.matching_booking; nothing when it was not published or nothing is given).
+        ``[fiscal_support_fen, entries]``: the support is the plan of the project's books."""
+        d = _case()
+        return [need_selection.matching_plan_fen(d), _book(d, need_selection.matching_booking(d))]
 
     def settle_milestone() -> dict[str, Any]:
         """Mark the milestone just checked, pay its fiscal share, and say whether the issuer's stage payment is
@@ -395,6 +402,8 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         "ledger_balance": ledger_balance,
         "pay_first_tranche": pay_first_tranche,
         "record_issuer_payment": record_issuer_payment,
+        "record_municipal_matching": record_municipal_matching,
+        "panel_lead": need_selection.panel_lead,
         "settle_milestone": settle_milestone,
         "recover_race_exits": recover_race_exits,
         "recover_on_termination": recover_on_termination,

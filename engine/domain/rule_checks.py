@@ -7,6 +7,8 @@
 | ``major_change`` | a new project leader in Dazu is an exception the approver confirms (001 五(二)) |
 | ``acceptance_panel`` | the acceptance panel's size (001 八(八): ≥ 5 and odd) |
 | ``task_book_pledge`` | the integrity pledge signed with the task book where the policy puts it there (001 八(六)) |
+| ``list_review`` | the district government's refusal of the list gives its reason (001 八(二)) |
+| ``municipal_matching`` | the district matching support of a municipal-list project within the policy's ratio and cap (001 八(二)) |
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from engine.domain import acceptance_checks, changes, need_intake, race_rules
+from engine.domain import acceptance_checks, changes, need_intake, need_selection, race_rules
 from engine.domain.problems import Hint, Problem
 
 
@@ -78,5 +80,15 @@ def checks(check: Callable[..., Any]) -> tuple[Any, ...]:
             "task_book_pledge",
             lambda d, c: task_book_pledge_problems(d),
             lambda d, c: task_book_pledge_hints(d),
+        ),
+        check(
+            "list_review",
+            lambda d, c: need_selection.list_review_problems(d),
+            lambda d, c: [],
+        ),
+        check(
+            "municipal_matching",
+            lambda d, c: need_selection.matching_problems(d),
+            lambda d, c: need_selection.matching_hints(d),
         ),
     )

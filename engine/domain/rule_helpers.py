@@ -7,6 +7,7 @@ values passed in. Each function is documented and unit-tested where its rule liv
   ``recommendation_problem`` (002 五(一)2);
 - applications: ``application_window``, ``application_added``, ``applications_with_facts``,
   ``eligible_applications``, ``selected_teams`` (``engine.domain.application_intake``);
+- how the project comes about: ``route_of_case``, ``contest_selection`` (001 十二(一), ``engine.domain.contest``);
 - 赛马: ``race_conclusion`` (``engine.domain.race_rules``);
 - implementation: ``next_checkpoint``, ``checkpoint_remind``, ``milestone_verdict``
   (``engine.domain.checkpoints``); ``change_refusal``, ``changes_with`` (``engine.domain.changes``);
@@ -30,6 +31,7 @@ from engine.domain import (
     changes,
     checkpoints,
     checks,
+    contest,
     extension_rules,
     need_intake,
     race_rules,
@@ -39,6 +41,13 @@ from engine.domain import (
     termination_rules,
 )
 from engine.domain.date_checks import add_months, end_of_day
+from engine.scripting import running_script_data
+
+
+def route_of_case() -> str:
+    """The running case's route (001 十二(一)): ``contest`` for a contest-won project, else ``call`` — also
+    for a case started before the choice existed (``engine.domain.contest.entry_route_of``)."""
+    return contest.entry_route_of(running_script_data())
 
 
 def _today() -> date:
@@ -201,6 +210,8 @@ def rule_helpers(session: Session, domain: Mapping[str, Callable[..., Any]]) -> 
         "applications_with_facts": applications_with_facts,
         "eligible_applications": eligible_applications,
         "selected_teams": application_intake.selected_teams,
+        "route_of_case": route_of_case,
+        "contest_selection": contest.contest_selection,
         "race_conclusion": race_rules.race_conclusion,
         "next_checkpoint": checkpoints.next_checkpoint,
         "checkpoint_remind": checkpoint_remind,

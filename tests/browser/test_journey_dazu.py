@@ -1,6 +1,7 @@
 """One whole Dazu 揭榜挂帅 challenge in Chromium, as each person in turn, through the web only (Jiebang issue 12):
-the bureau opens the year's call (发起) → a Dazu issuer posts a need into it → an expert reviews the need → the
-bureau checks the municipal list and publishes the list → a solver applies on the portal → the administrator
+the bureau opens the year's call (发起) → a Dazu issuer posts a need into it → the bureau draws the
+need-selection panel from the pool and its lead assesses the need (001 八(二)) → the bureau checks the municipal
+list → the district government approves the list (001 八(二)) → the bureau publishes it → a solver applies on the portal → the administrator
 moves the simulated clock past the closing date → the bureau records the applications and draws the panel at
 random → each of the five drawn experts scores in their own browser → the bureau selects (too much fiscal
 support refused beside the field with its citation first) → the district government approves → the public
@@ -37,6 +38,11 @@ SCHEDULES = {
     2028: "date,kind,name\n2028-01-01,holiday,元旦\n2028-01-26,holiday,春节\n2028-01-27,holiday,春节\n",
 }
 #: codes a person must never read on a task page: organisation, person and expert codes, variable names
+#: the demo experts' accounts by name
+ACCOUNTS = {
+    name: ("expert_dazu" if i == 1 else f"expert_dazu_{i:02d}")
+    for i, name in enumerate(DEMO_EXPERT_NAMES["dazu"], start=1)
+}
 CODE = re.compile(r"DAZU-(?!20\d\d-\d{3})[A-Z0-9]+|\w+_fen\b")
 
 
@@ -153,9 +159,26 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     submit(issuer)
     j.shot(issuer, "issuer-need-submitted")
 
-    # 4 an expert of the pool reviews the need
-    expert = roles("expert_dazu")
-    open_task(expert, key, "需求评审")
+    # 4 the bureau draws the need-selection panel from the pool (001 八(二): ≥5, odd); its lead records the
+    # panel's assessment
+    open_task(bureau, key, "组建需求论证专家组")
+    bureau.page.wait_for_url("**/panel")
+    bureau.check("政策要求", "专家组不少于 5 人，且人数为奇数。", "001 八(二)")
+    bureau.page.fill("#draw-size", "5")
+    bureau.page.click("button:has-text('随机抽取')")
+    bureau.check("已随机抽取专家组", "专家组成员")
+    no_codes(bureau)
+    need_panel = [
+        row.locator("td").first.inner_text().strip()
+        for row in bureau.page.locator("[data-jb-members] tbody tr").all()
+    ]
+    assert len(need_panel) == 5, need_panel
+    j.shot(bureau, "bureau-need-panel-drawn")
+    bureau.page.click("button:has-text('确认专家组并提交')")
+    bureau.page.wait_for_url("**/tasks")
+    bureau.check("已提交")
+    expert = roles(ACCOUNTS[need_panel[0]])
+    open_task(expert, key, "需求论证")
     expert.check(NEED_TITLE)
     no_codes(expert)
     page = expert.page
@@ -163,16 +186,25 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     page.fill("#f-feasibility", "85")
     page.fill("#f-difficulty", "70")
     page.select_option("#f-need_listed_decision", "list")
-    page.fill("#f-need_review_opinion", "需求明确，建议列入榜单")
+    page.fill("#f-need_review_opinion", "影响力大、带动性强，建议列入榜单")
     j.shot(expert, "expert-need-review")
     submit(expert)
 
-    # 5 the bureau: not taken into the municipal list, then publishes the list with an online window
+    # 5 the bureau: not taken into the municipal list; the district government approves the list (001 八(二));
+    # the bureau publishes it with an online window
     open_task(bureau, key, "是否纳入市级榜单")
     no_codes(bureau)
     bureau.page.select_option("#f-taken_municipal", "no")
     j.shot(bureau, "bureau-municipal-check")
     submit(bureau)
+    approver = roles("approver_dazu")
+    open_task(approver, key, "审议项目榜单")
+    approver.check(NEED_TITLE, "影响力大、带动性强")
+    no_codes(approver)
+    approver.page.select_option("#f-list_review", "approve")
+    approver.page.fill("#f-list_review_opinion", "同意列入榜单并发布")
+    j.shot(approver, "approver-list-review")
+    submit(approver)
     open_task(bureau, key, "发布榜单")
     no_codes(bureau)
     bureau.page.fill("#f-channels", "大足区科技局门户网站")
@@ -245,10 +277,7 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     bureau.check("已提交")
 
     # 10 each drawn expert scores in their own browser, and sees only their own scoring
-    accounts = {
-        name: ("expert_dazu" if i == 1 else f"expert_dazu_{i:02d}")
-        for i, name in enumerate(DEMO_EXPERT_NAMES["dazu"], start=1)
-    }
+    accounts = ACCOUNTS
     for n, name in enumerate(drawn, start=1):
         member = roles(accounts[name])
         row = queue_row(member, key, "专家评分")
@@ -294,7 +323,6 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     submit(bureau)
 
     # 12 the district government approves
-    approver = roles("approver_dazu")
     open_task(approver, key, "审定立项")
     approver.check("大足揭榜单位1", "900,000.00")
     no_codes(approver)

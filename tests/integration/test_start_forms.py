@@ -121,6 +121,7 @@ def test_issuer_posts_a_need_into_the_open_call(world: Session, sim) -> None:  #
         ("DAZU-ISS", "大足硅业股份有限公司")
     ]
     assert start_forms.defaults(world, issuer, item, defn, "dazu") == {
+        "entry_route": "call",  # 001 十二(一): a need of the call unless the bureau starts a contest project
         "call": str(call.id),
         "issuer_code": "DAZU-ISS",
     }
@@ -182,3 +183,25 @@ def test_an_issuer_starts_for_its_own_organisation_only_on_every_face(world: Ses
     assert by_bureau.jurisdiction == "dazu"
     with pytest.raises(Forbidden):  # another jurisdiction's issuer
         instances.start_instance(world, "dazu_challenge", data=data, actor="issuer_urumqi")
+
+
+def test_001_12_1_only_the_bureau_starts_a_contest_project(world: Session, sim) -> None:  # type: ignore[no-untyped-def]
+    """001 十二(一): a contest-won project goes straight to the task book, so only the science bureau starts
+    one; an issuer choosing it is refused beside the field and nothing is started."""
+    issuer = user(world, "issuer_dazu")
+    contest = {
+        "entry_route": "contest",
+        "issuer_code": "DAZU-ISS",
+        "title": "赛事项目",
+        "contest_name": "中国创新挑战赛",
+        "contest_solver": "DAZU-S1",
+    }
+    with pytest.raises(ValidationFailed) as refused:
+        start_forms.start_from_form(world, issuer, "dazu_challenge", "dazu", contest)
+    assert "001 十二(一)" in refused.value.details["fields"]["entry_route"][0]
+    world.rollback()
+    assert count(world) == 0
+    started = start_forms.start_from_form(
+        world, user(world, "bureau_dazu"), "dazu_challenge", "dazu", contest
+    )
+    assert started.business_key and count(world) == 1

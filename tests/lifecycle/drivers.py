@@ -38,6 +38,9 @@ TASK_BOOK_EXTRA: dict[str, dict[str, Any]] = {
     "karamay": {"chief_expert": "首席专家甲"},
     "zhangye": {"commissioner": "特派员甲"},
 }
+#: Dazu's need-selection panel (001 八(二): ≥5, odd) and the district government's approval of the list
+NEED_PANEL = ["e1", "e2", "e3", "e4", "e5"]
+LIST_APPROVED = {"list_review": "approve", "list_review_opinion": "同意发布"}
 NEEDS_APPROVER = {"urumqi": False, "dazu": True, "karamay": False, "zhangye": True}
 #: where the issuer agrees to an extension after the bureau (003 §19: the request goes to both)
 NEEDS_ISSUER = {"urumqi": False, "dazu": False, "karamay": True, "zhangye": False}
@@ -63,9 +66,12 @@ def to_approve(flow: Flow) -> None:
     flow.do("post_need", need())
     if j == "urumqi":
         flow.do("recommend", {"recommended": "yes"})
+    if j == "dazu":
+        flow.do("form_need_panel", panel(NEED_PANEL))  # 001 八(二): the need-selection panel
     flow.do("need_review", REVIEW)
     if j == "dazu":
         flow.do("municipal_check", {"taken_municipal": "no"})
+        flow.do("list_review", LIST_APPROVED)  # 001 八(二): the district government approves the list
     flow.do("publish_list", {"list_published_on": "2026-05-06"})
     flow.do("collect_applications", {"applications": [application(f"{code}-S1", f"{code}-P1")]})
     if j == "urumqi":

@@ -9,6 +9,7 @@ from engine.lint import role_of_lane
 from engine.models.domain import CreditRecord, Project
 
 from .conftest import ACCEPTANCE_PANEL, DOCS, application, need, panel, score_all
+from .drivers import LIST_APPROVED, NEED_PANEL
 
 REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
 FISCAL_FEN = 90_000_000  # 900,000 CNY: ≤30% of 3,000,000 (001 十(一))
@@ -16,8 +17,10 @@ FISCAL_FEN = 90_000_000  # 900,000 CNY: ≤30% of 3,000,000 (001 十(一))
 
 def to_review(flow, applications) -> None:  # type: ignore[no-untyped-def]
     flow.do("post_need", need())
+    flow.do("form_need_panel", panel(NEED_PANEL))  # 001 八(二)
     flow.do("need_review", REVIEW)
     flow.do("municipal_check", {"taken_municipal": "no"})
+    flow.do("list_review", LIST_APPROVED)  # 001 八(二)
     flow.do("publish_list", {"list_published_on": "2026-06-20"})
     flow.do("collect_applications", {"applications": applications})
 

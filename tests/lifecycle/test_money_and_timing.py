@@ -10,6 +10,7 @@ from engine.models.domain import CreditRecord, Project
 from engine.models.reminder import Reminder
 
 from .conftest import DOCS, application, need, panel, score_all
+from .drivers import LIST_APPROVED, NEED_PANEL
 from .test_urumqi import implementing, to_contract
 
 REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
@@ -94,8 +95,10 @@ def test_dazu_race_needs_the_case_by_case_first_share(start) -> None:  # type: i
     back before approval instead of failing at the first tranche."""
     flow = start("dazu")
     flow.do("post_need", need(race_wanted=True))  # 001 八(四): the need agrees to a race
+    flow.do("form_need_panel", panel(NEED_PANEL))  # 001 八(二)
     flow.do("need_review", REVIEW)
     flow.do("municipal_check", {"taken_municipal": "no"})
+    flow.do("list_review", LIST_APPROVED)  # 001 八(二)
     flow.do("publish_list", {"list_published_on": "2026-06-20"})
     flow.do(
         "collect_applications",

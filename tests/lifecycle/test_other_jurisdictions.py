@@ -5,6 +5,7 @@ from __future__ import annotations
 from engine.domain import ledger
 
 from .conftest import DOCS, application, need, panel, score_all
+from .drivers import LIST_APPROVED, NEED_PANEL
 
 REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
 
@@ -13,8 +14,10 @@ def test_dazu_need_in_municipal_list_leaves_district_list(start) -> None:  # typ
     """001 八(二): a need taken into the Chongqing municipal list is not published at district level."""
     flow = start("dazu")
     flow.do("post_need", need())
+    flow.do("form_need_panel", panel(NEED_PANEL))  # 001 八(二)
     flow.do("need_review", REVIEW)
     flow.do("municipal_check", {"taken_municipal": "yes"})
+    flow.do("municipal_award", {"municipal_published": "no"})
     assert flow.info()["status"] == "completed"
     assert flow.data["district_list_status"] == "moved_to_municipal"
 
@@ -24,8 +27,10 @@ def test_dazu_panel_must_be_five_and_odd_and_issuer_prepays(start) -> None:  # t
     the first fiscal tranche (50% after the task book); 001 八(五) 5 working days of publicity."""
     flow = start("dazu")
     flow.do("post_need", need())
+    flow.do("form_need_panel", panel(NEED_PANEL))  # 001 八(二)
     flow.do("need_review", REVIEW)
     flow.do("municipal_check", {"taken_municipal": "no"})
+    flow.do("list_review", LIST_APPROVED)  # 001 八(二)
     flow.do("publish_list", {"list_published_on": "2026-06-20"})
     flow.do("collect_applications", {"applications": [application("DAZU-S1", "DAZU-P1")]})
     flow.do("form_panel", panel(["e1", "e2", "e3", "e4"]))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from engine.domain import ledger
 
 from .conftest import ACCEPTANCE_PANEL, DOCS, application, need, panel, score_all
-from .drivers import EXTENSION_AUDIT, REVIEW, implementing, status
+from .drivers import EXTENSION_AUDIT, LIST_APPROVED, NEED_PANEL, REVIEW, implementing, status
 
 FAR_DEADLINE = "2035-12-31"
 #: an annual call still open in 2030 (Karamay's window is the annual call's, 003 §12(1))
@@ -61,7 +61,7 @@ def test_001_8_6_dazu_need_without_pledges_is_accepted_at_posting(start) -> None
     accepted (Urumqi's 002 五(二)4 asks for them at posting); the task book then asks for it."""
     flow = start("dazu")
     flow.do("post_need", need(pledge_unit=False, pledge_leader=False))
-    assert flow.ready() == ["need_review"] and flow.data["need_refusals"] == []
+    assert flow.ready() == ["form_need_panel"] and flow.data["need_refusals"] == []
     urumqi = start("urumqi")
     assert "002 五(二)4" in urumqi.refused("post_need", need(pledge_unit=False))["pledge_unit"]
 
@@ -72,9 +72,12 @@ def _to_selection(start, j: str, race_wanted: bool):  # type: ignore[no-untyped-
     flow.do("post_need", need(race_wanted=race_wanted))
     if j == "urumqi":
         flow.do("recommend", {"recommended": "yes"})
+    if j == "dazu":
+        flow.do("form_need_panel", panel(NEED_PANEL))  # 001 八(二)
     flow.do("need_review", REVIEW)
     if j == "dazu":
         flow.do("municipal_check", {"taken_municipal": "no"})
+        flow.do("list_review", LIST_APPROVED)  # 001 八(二)
     flow.do("publish_list", {"list_published_on": "2026-06-20"})
     apps = [application(f"{code}-S1", f"{code}-P1"), application(f"{code}-S2", f"{code}-P4")]
     if j == "urumqi":

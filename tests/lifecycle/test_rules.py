@@ -9,6 +9,7 @@ from engine.domain import ledger
 from engine.models.domain import Project
 
 from .conftest import DOCS, PDF, application, need, panel, score_all
+from .drivers import LIST_APPROVED, NEED_PANEL
 
 REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
 
@@ -62,7 +63,7 @@ def test_urumqi_minimum_total_investment(start) -> None:  # type: ignore[no-unty
     # no minimum elsewhere (Dazu 001, Karamay 003, Zhangye 004)
     dazu = start("dazu")
     dazu.do("post_need", need(need_total_fen="100,000"))
-    assert dazu.ready() == ["need_review"]
+    assert dazu.ready() == ["form_need_panel"]  # accepted: the need-selection panel next (001 八(二))
 
 
 def test_several_missing_items_are_all_named(start) -> None:  # type: ignore[no-untyped-def]
@@ -119,8 +120,10 @@ def urumqi_to_contract(flow, wait: bool = True) -> None:  # type: ignore[no-unty
 
 def dazu_to_contract(flow) -> None:  # type: ignore[no-untyped-def]
     flow.do("post_need", need())
+    flow.do("form_need_panel", panel(NEED_PANEL))  # 001 八(二)
     flow.do("need_review", REVIEW)
     flow.do("municipal_check", {"taken_municipal": "no"})
+    flow.do("list_review", LIST_APPROVED)  # 001 八(二)
     flow.do("publish_list", {"list_published_on": "2026-06-20"})
     flow.do("collect_applications", {"applications": [application("DAZU-S1", "DAZU-P1")]})
     flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))

@@ -87,8 +87,10 @@ def build(s: Session, sim: Any, password_hash: str) -> AssignCase:
     iid = _start(s, "DAZU-AS-1", "DAZU-ISS")
     do(s, iid, "post_need", "issuer_dazu", need())
     review = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
-    do(s, iid, "need_review", "e2", review)
+    do(s, iid, "form_need_panel", "bureau_dazu", panel(["e2", *[e for e in EXPERTS if e != "e2"]][:5]))
+    do(s, iid, "need_review", "e2", review)  # the need-selection panel's lead (001 八(二))
     do(s, iid, "municipal_check", "bureau_dazu", {"taken_municipal": "no"})
+    do(s, iid, "list_review", "approver_dazu", {"list_review": "approve"})
     do(s, iid, "publish_list", "bureau_dazu", {"list_published_on": "2026-05-06"})
     apps = [application("DAZU-S1", "DAZU-P1,DAZU-P2"), application("DAZU-S2", "DAZU-P4")]
     do(s, iid, "collect_applications", "bureau_dazu", {"applications": apps})

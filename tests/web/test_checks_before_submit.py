@@ -15,6 +15,7 @@ from engine.api_tokens import create_token
 from engine.models.task import HumanTask
 from engine.models.user import User
 from tests.lifecycle.conftest import Flow, application, need, panel, score_all, start, world  # noqa: F401
+from tests.lifecycle.drivers import LIST_APPROVED, NEED_PANEL
 from tests.web.conftest import _FAST_HASH, login, post
 
 REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
@@ -31,8 +32,10 @@ def at_select(start) -> Flow:  # type: ignore[no-untyped-def]  # noqa: F811
     """A Dazu challenge (total investment 8,000,000 元) at 确定揭榜方与支持金额, done by the bureau."""
     flow = start("dazu")
     flow.do("post_need", need())
+    flow.do("form_need_panel", panel(NEED_PANEL))
     flow.do("need_review", REVIEW)
     flow.do("municipal_check", {"taken_municipal": "no"})
+    flow.do("list_review", LIST_APPROVED)
     flow.do("publish_list", {"list_published_on": "2026-05-06"})
     flow.do("collect_applications", {"applications": [application("DAZU-S1", "DAZU-P1")]})
     flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
@@ -126,8 +129,10 @@ def test_closing_date_before_publication_refused(client: FlaskClient, start) -> 
     simulated clock is 2026-05-06)."""
     flow = start("dazu")
     flow.do("post_need", need())
+    flow.do("form_need_panel", panel(NEED_PANEL))
     flow.do("need_review", REVIEW)
     flow.do("municipal_check", {"taken_municipal": "no"})
+    flow.do("list_review", LIST_APPROVED)
     _signable(flow.s)
     task = _task(flow, "publish_list")
     login(client, "bureau_dazu")
@@ -154,6 +159,7 @@ def test_closing_date_before_publication_refused(client: FlaskClient, start) -> 
 def test_refused_need_says_what_happens(client: FlaskClient, start) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     flow = start("dazu")
     flow.do("post_need", need())
+    flow.do("form_need_panel", panel(["expert_dazu", "e2", "e3", "e4", "e5"]))  # its lead: expert_dazu
     _signable(flow.s)
     task = _task(flow, "need_review")
     login(client, "expert_dazu")
@@ -225,4 +231,4 @@ def test_need_not_accepted_says_why(client: FlaskClient, start) -> None:  # type
     )
     assert done.status_code == 302
     dazu.s.rollback()
-    assert dazu.ready() == ["need_review"]
+    assert dazu.ready() == ["form_need_panel"]

@@ -16,6 +16,7 @@ from engine.access import policy
 from engine.access.fields import FieldClass, FieldViewer
 from engine.assignment import names_of
 from engine.documents import generate as documents
+from engine.domain import need_selection
 from engine.domain.problems import from_bilingual
 from engine.models import task as task_model
 from engine.models.instance import COMPLETED, ProcessInstance
@@ -69,6 +70,7 @@ def show(instance_id: int) -> str:
         money=money,
         visible_files=visible,
         refusals=_need_refusals(instance),
+        not_listed=_not_listed(instance),
     )
 
 
@@ -79,6 +81,15 @@ def _need_refusals(instance: ProcessInstance) -> list[str]:
         return []
     reasons = instances.describe(db.session(), instance.id).get("data", {}).get("need_refusals") or []
     return [from_bilingual(str(r)).text(current_lang()) for r in reasons if r]
+
+
+def _not_listed(instance: ProcessInstance) -> str:
+    """Why an accepted need did not reach the list (001 八(二): the panel, or the district government), in the
+    user's language; '' for anything else."""
+    if instance.status != COMPLETED or not (instance.process_key or "").endswith("_challenge"):
+        return ""
+    data = instances.describe(db.session(), instance.id).get("data", {})
+    return need_selection.not_listed_reason(data, current_lang())
 
 
 @bp.get("/instances/<int:instance_id>/files/<sha256>")

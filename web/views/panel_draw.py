@@ -29,7 +29,7 @@ bp = Blueprint("panel", __name__)
 
 def _open(task_id: str) -> tuple[HumanTask, ProcessInstance, Any]:
     row = db.session.get(HumanTask, task_id)
-    if row is None or row.form_key != expert_pool.PANEL_FORM:
+    if row is None or row.form_key not in expert_pool.PANEL_FORMS:
         abort(404)
     instance = db.session.get(ProcessInstance, row.instance_id)
     assert instance is not None

@@ -18,7 +18,7 @@ from engine.assignment import organisation_name, user_name
 from engine.db import begin_write, utcnow
 from engine.domain.problems import from_bilingual
 from engine.errors import Conflict, Forbidden, InvalidState, JiebangError, ValidationFailed
-from engine.expert_pool import PANEL_FORM
+from engine.expert_pool import PANEL_FORMS
 from engine.models import task as task_model
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
@@ -108,7 +108,7 @@ def show(task_id: str) -> Any:
             closed=True,
             assignment=assignment,
         )
-    if row.form_key == PANEL_FORM:  # the panel is drawn from the expert pool, never typed
+    if row.form_key in PANEL_FORMS:  # the panel is drawn from the expert pool, never typed
         return redirect(url_for("panel.show", task_id=task_id))
     if not assignment["may_act"]:  # the bureau or an administrator looking at someone else's task
         return render_template(
