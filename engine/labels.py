@@ -53,6 +53,8 @@ TRANCHE_NAMES: dict[str, tuple[str, str]] = {
     "prepayment": ("发榜方预付款", "Issuer's prepayment"),
     "stage": ("发榜方阶段付款", "Issuer's stage payment"),
     "follow": ("按发榜方拨款进度拨付", "Following the issuer's payments"),
+    "issuer_final": ("发榜方验收后付清余款", "Issuer's final payment after acceptance"),
+    "progress": ("发榜方实施期拨款", "Issuer's payment during implementation"),
 }
 
 

@@ -26,6 +26,10 @@ from engine.domain import funding_checks
 from engine.domain.problems import yuan
 
 BUREAU = "bureau"
+#: the tranche of the issuer's last payment to the solver after acceptance (001 十(二))
+ISSUER_FINAL = "issuer_final"
+#: the tranche of the issuer's payments during implementation that the support follows (003 §13(2))
+PROGRESS = "progress"
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,8 @@ def issuer_payment(d: Mapping[str, Any], amount_field: str, proof_field: str, tr
     source = (
         funding_checks.prepayment_source(d) if tranche == "prepayment" else _source(d, "issuer_stage_source")
     )
+    if tranche == ISSUER_FINAL:
+        source = str(d.get("acceptance_issuer_final") or "")  # 001 十(二): the remainder after acceptance
     if follows_issuer(d):
         source = _source(d, "money_source")
     condition = {
@@ -335,6 +341,15 @@ def termination_recovery(d: Mapping[str, Any], held: Held) -> list[Booking]:
     return out
 
 
+def issuer_final_owed(d: Mapping[str, Any], held: Held) -> int:
+    """001 十(二): 项目验收通过后，需求单位拨付剩余经费给揭榜单位 — where the acceptance table asks for it
+    (``acceptance_issuer_final``: its source, '' when not), what the issuer still owes the solver of the contract
+    in fen; 0 where the table does not ask for it."""
+    if not d.get("acceptance_issuer_final"):
+        return 0
+    return max(0, _int(d.get("contract_fen")) - held.issuer_paid_fen)
+
+
 def acceptance_settlement(d: Mapping[str, Any], held: Held) -> list[Booking]:
     """The acceptance table's consequence in money (acceptance_<j>.dmn): pass (or Dazu's 结题) pays the rest of
     the support (001 十(二) the second half; 004 四(一) the rest; 003 §13(1) the acceptance stage) — where the
@@ -343,7 +358,8 @@ def acceptance_settlement(d: Mapping[str, Any], held: Held) -> list[Booking]:
     source = _source(d, "acceptance_rule_source")
     teams = solvers_of(d)
     out: list[Booking] = []
-    if d.get("acceptance_pay_rest"):
+    # 001 十(二): 需求单位资金拨付凭据作为区财政拨付资金的凭证之一 — the rest waits for the issuer's final payment
+    if d.get("acceptance_pay_rest") and not issuer_final_owed(d, held):
         support = _int(d.get("fiscal_support_fen"))
         rest = max(0, support - held.net_fen)
         condition = {"zh": "验收通过，拨付余款", "en": "acceptance passed: the remainder"}
