@@ -245,6 +245,12 @@ def follow_issuer(d: Mapping[str, Any], held: Held) -> list[Booking]:
     ]
 
 
+def progress_payment_due(d: Mapping[str, Any], held: Held) -> bool:
+    """003 §13(2): where the support follows the issuer's payments, the issuer is asked at each milestone for its
+    payments to the solver since — until it has paid the whole contract."""
+    return follows_issuer(d) and held.issuer_paid_fen < _int(d.get("contract_fen"))
+
+
 # -- milestones -----------------------------------------------------------------------------------------------
 
 

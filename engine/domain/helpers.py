@@ -217,6 +217,19 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
             "fiscal_rest_fen": max(0, int(d.get("fiscal_support_fen") or 0) - held.net_fen),
         }
 
+    def progress_due() -> dict[str, Any]:
+        """003 §13(2): whether the issuer is asked for its payments at this milestone
+        (disbursement.progress_payment_due), with what its form shows: the contract paid so far and the fiscal
+        money received."""
+        d = _case()
+        held = _held(d)
+        return {
+            "due": disbursement.progress_payment_due(d, held),
+            "issuer_paid_fen_so_far": held.issuer_paid_fen,
+            "fiscal_held_fen": held.net_fen,
+            "contract_rest_fen": max(0, int(d.get("contract_fen") or 0) - held.issuer_paid_fen),
+        }
+
     def settle_milestone() -> dict[str, Any]:
         """Mark the milestone just checked, pay its fiscal share, and say whether the issuer's stage payment is
         now due (disbursement.milestone_tranche, stage_payment_due)."""
@@ -402,6 +415,7 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         "recover_on_termination": recover_on_termination,
         "settle_acceptance": settle_acceptance,
         "settlement_due": settlement_due,
+        "progress_due": progress_due,
         "project_open": project_open,
         "project_status": project_status,
         "credit_add": credit_add,
