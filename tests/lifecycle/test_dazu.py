@@ -258,7 +258,9 @@ def test_001_s11_1_commissioned_audit_of_fund_use_before_settlement(start) -> No
     assert (task["task"], role_of_lane(task["lane"])) == ("fund_audit", "third_party")
     assert flow.data["settlement_figures"]["fiscal_held_fen"] == FISCAL_FEN // 2
     too_much = flow.refused("fund_audit", {"fund_audit_report": PDF, "fund_audit_used_fen": "450,000.01"})
-    assert "450,000.00" in too_much["fund_audit_used_fen"] and "001 十一(一)" in too_much["fund_audit_used_fen"]
+    assert (
+        "450,000.00" in too_much["fund_audit_used_fen"] and "001 十一(一)" in too_much["fund_audit_used_fen"]
+    )
     no_report = flow.refused("fund_audit", {"fund_audit_used_fen": "400,000"})
     assert "fund_audit_report" in no_report
     flow.do("fund_audit", {"fund_audit_report": PDF, "fund_audit_used_fen": "400,000"})

@@ -291,15 +291,22 @@ def test_003_s13_2_fiscal_tranches_follow_the_issuers_payments_during_implementa
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN * 30 // 100
     flow.at("2027-07-01T09:00:00+08:00")
     flow.do("milestone_check", check)
-    over = flow.refused("issuer_progress_payment", {"progress_paid_fen": "7,000,000.01", "progress_payment_proof": PDF})
+    over = flow.refused(
+        "issuer_progress_payment", {"progress_paid_fen": "7,000,000.01", "progress_payment_proof": PDF}
+    )
     assert "7,000,000.00" in over["progress_paid_fen"] and "003 §13(2)" in over["progress_paid_fen"]
-    assert "progress_payment_proof" in flow.refused("issuer_progress_payment", {"progress_paid_fen": "7,000,000"})
+    assert "progress_payment_proof" in flow.refused(
+        "issuer_progress_payment", {"progress_paid_fen": "7,000,000"}
+    )
     flow.do("issuer_progress_payment", {"progress_paid_fen": "7,000,000", "progress_payment_proof": PDF})
     bal = ledger.balance(flow.s, flow.key)
     assert bal["issuer_paid_fen"] == 1_000_000_000 and bal["disbursed_fen"] == FISCAL_FEN * 80 // 100
     follow = [e for e in ledger.rows(flow.s, flow.key) if e.tranche == "follow"]
     # each fiscal movement follows an issuer payment: 30 % at the task book, the catch-up after the other 70 %
-    assert [(e.party, e.amount_fen) for e in follow] == [("KARAMAY-ISS", 120_000_000), ("KARAMAY-ISS", 200_000_000)]
+    assert [(e.party, e.amount_fen) for e in follow] == [
+        ("KARAMAY-ISS", 120_000_000),
+        ("KARAMAY-ISS", 200_000_000),
+    ]
     assert "10,000,000.00" in (follow[-1].condition or "")
     # the issuer has paid the whole contract: no further payment task, the acceptance pays the rest
     flow.at(flow.data["checkpoint_at"])

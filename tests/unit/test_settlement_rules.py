@@ -67,10 +67,14 @@ def test_001_s10_2_final_payment_must_settle_the_contract_with_proof() -> None:
     proof = {"name": "回单.pdf"}
     ok = dazu_passed(final_paid_fen=180_000_000, final_payment_proof=proof)
     assert funding_checks.final_payment_problems(ok, 120_000_000) == []
-    part = funding_checks.final_payment_problems(dazu_passed(final_paid_fen=100_000_000, final_payment_proof=proof), 120_000_000)
+    part = funding_checks.final_payment_problems(
+        dazu_passed(final_paid_fen=100_000_000, final_payment_proof=proof), 120_000_000
+    )
     assert [p.field for p in part] == ["final_paid_fen"] and "1,800,000.00" in part[0].text("zh")
     assert part[0].citation == "001 十(二)"
-    over = funding_checks.final_payment_problems(dazu_passed(final_paid_fen=180_000_001, final_payment_proof=proof), 120_000_000)
+    over = funding_checks.final_payment_problems(
+        dazu_passed(final_paid_fen=180_000_001, final_payment_proof=proof), 120_000_000
+    )
     assert [p.field for p in over] == ["final_paid_fen"]
     bare = funding_checks.final_payment_problems(dazu_passed(final_paid_fen=180_000_000), 120_000_000)
     assert [p.field for p in bare] == ["final_payment_proof"] and "voucher" in bare[0].text("en")
