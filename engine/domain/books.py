@@ -54,13 +54,16 @@ class Books:
     parties: list[PartyLine] = field(default_factory=list)
     #: the commissioned audit of fund use (001 十一(一)): the fiscal money the auditor found used, None before
     audited_used_fen: int | None = None
+    #: the fiscal money the project held when it was audited (the audit's base)
+    audited_base_fen: int | None = None
 
     @property
     def audited_remainder_fen(self) -> int | None:
-        """The fiscal money held but not used, by the audit (001 八(八): 根据财务审计结果); None before it."""
+        """The fiscal money held at the audit but not used (001 八(八): 根据财务审计结果); None before it."""
         if self.audited_used_fen is None:
             return None
-        return max(0, self.fiscal_net_fen - self.audited_used_fen)
+        base = self.fiscal_net_fen if self.audited_base_fen is None else self.audited_base_fen
+        return max(0, base - self.audited_used_fen)
 
     @property
     def fiscal_net_fen(self) -> int:
@@ -160,7 +163,14 @@ def books(d: Mapping[str, Any], rows: Iterable[LedgerEntry], status: str | None 
         status,
         list(lines.values()),
         audited_used(d),
+        _audited_base(d),
     )
+
+
+def _audited_base(d: Mapping[str, Any]) -> int | None:
+    figures = d.get("settlement_figures") or {}
+    value = figures.get("fiscal_held_fen") if isinstance(figures, Mapping) else None
+    return None if value is None else int(value)
 
 
 def audited_used(d: Mapping[str, Any]) -> int | None:

@@ -369,6 +369,11 @@ def acceptance_settlement(d: Mapping[str, Any], held: Held) -> list[Booking]:
         support = _int(d.get("fiscal_support_fen"))
         rest = max(0, support - held.net_fen)
         condition = {"zh": "验收通过，拨付余款", "en": "acceptance passed: the remainder"}
+        if d.get("acceptance_issuer_final"):  # 001 十(二): against the issuer's receipt
+            condition = {
+                "zh": "验收通过，发榜方已付清合同余款并上传凭证，拨付余款",
+                "en": "acceptance passed and the issuer paid the rest of the contract with its proof: the remainder",
+            }
         follow = _following_condition(d, held)
         if follow:
             condition = {

@@ -266,6 +266,12 @@ def test_001_s11_1_commissioned_audit_of_fund_use_before_settlement(start) -> No
     flow.do("fund_audit", {"fund_audit_report": PDF, "fund_audit_used_fen": "400,000"})
     kept = books.books(flow.data, ledger.rows(flow.s, flow.key), "accepted")
     assert kept.audited_used_fen == 40_000_000 and kept.audited_remainder_fen == 5_000_000
+    # the audit's base is what the project held when audited, not what it holds after the settlement
+    audited = flow.data
+    flow.do("issuer_final_payment", {"final_paid_fen": "1,800,000", "final_payment_proof": PDF})
+    kept = books.books(flow.data, ledger.rows(flow.s, flow.key), "accepted")
+    assert kept.fiscal_net_fen == FISCAL_FEN and kept.audited_remainder_fen == 5_000_000
+    assert audited["settlement_figures"]["fiscal_held_fen"] == FISCAL_FEN // 2
 
 
 def test_001_s10_2_issuer_pays_the_rest_before_the_fiscal_rest(start) -> None:  # type: ignore[no-untyped-def]
