@@ -108,6 +108,11 @@ _ALL = (
         lambda d, c: funding_checks.audit_hints(d, _held(d, c)),
     ),
     Check(
+        "termination_audit",
+        lambda d, c: funding_checks.termination_audit_problems(d, _held(d, c)),
+        lambda d, c: funding_checks.termination_audit_hints(d, _held(d, c)),
+    ),
+    Check(
         "publish_dates",
         lambda d, c: date_checks.publish_problems(d, c.today),
         lambda d, c: date_checks.publish_hints(d, c.today),

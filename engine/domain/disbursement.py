@@ -321,6 +321,15 @@ def race_exits(d: Mapping[str, Any], held: Held) -> list[Booking]:
     return out
 
 
+def audited_remainder(row: Mapping[str, Any], held_fen: int) -> int:
+    """The balance of one team's fiscal money by the audit (001 八(八): 根据财务审计结果，及时将结余资金…收回):
+    where the auditor states the money used (``used_fen``), what is held less it; else the balance it states
+    (``unspent_fen``)."""
+    if row.get("used_fen") not in (None, ""):
+        return max(0, held_fen - _int(row.get("used_fen")))
+    return _int(row.get("unspent_fen"))
+
+
 def termination_recovery(d: Mapping[str, Any], held: Held) -> list[Booking]:
     """What a termination recovers per team, by the termination table's ``recovery_mode``: everything held
     (000 §15, 003 §17 revocation), the audited balance and the non-research money (001 八(八)), or the balance
@@ -335,9 +344,9 @@ def termination_recovery(d: Mapping[str, Any], held: Held) -> list[Booking]:
         if mode == "all":
             amount = have
         elif mode == "unspent_and_non_research":
-            amount = min(have, _int(row.get("unspent_fen")) + _int(row.get("non_research_fen")))
+            amount = min(have, audited_remainder(row, have) + _int(row.get("non_research_fen")))
         else:
-            amount = min(have, _int(row.get("unspent_fen")))
+            amount = min(have, audited_remainder(row, have))
         if amount > 0:
             out.append(
                 _recover(

@@ -607,3 +607,48 @@ def audit_hints(d: Mapping[str, Any], fiscal_net_fen: int) -> list[Hint]:
             AUDIT_SOURCE,
         )
     ]
+
+
+# -- the audit before a termination (termination_audit: 000 §14, 001 八(八)) ------------------------------------
+
+
+def termination_audit_problems(d: Mapping[str, Any], fiscal_net_fen: int) -> list[Problem]:
+    """Each team's row states the audited money used or the balance (001 八(八): 根据财务审计结果; 000 §14); the
+    money used in all cannot exceed the fiscal money the project holds."""
+    source = d.get("termination_source")
+    out: list[Problem] = []
+    rows = [r for r in d.get("audit_unspent") or [] if isinstance(r, Mapping)]
+    for i, row in enumerate(rows):
+        if row.get("used_fen") in (None, "") and row.get("unspent_fen") in (None, ""):
+            out.append(
+                Problem(
+                    f"audit_unspent.{i}.used_fen",
+                    "请填写审计确认已使用的财政资金或结余资金。",
+                    "State the fiscal money used, as audited, or the unspent balance.",
+                    source,
+                )
+            )
+    used = sum(_int(r.get("used_fen")) for r in rows)
+    if used > fiscal_net_fen:
+        out.append(
+            Problem(
+                "audit_unspent",
+                f"项目共持有财政资金 {yuan(fiscal_net_fen)} 元，审计确认的使用额合计不能超过它（填写的是 {yuan(used)} 元）。",
+                f"The project holds CNY {yuan(fiscal_net_fen)} of fiscal money; the audited use cannot exceed it "
+                f"(CNY {yuan(used)} in all).",
+                source,
+            )
+        )
+    return out
+
+
+def termination_audit_hints(d: Mapping[str, Any], fiscal_net_fen: int) -> list[Hint]:
+    return [
+        Hint(
+            "audit_unspent",
+            f"项目持有财政资金 {yuan(fiscal_net_fen)} 元；填写审计确认已使用的金额时，收回的结余 = 持有 − 已使用。",
+            f"The project holds CNY {yuan(fiscal_net_fen)} of fiscal money; where the amount used is stated, the "
+            "balance recovered is held less used.",
+            d.get("termination_source"),
+        )
+    ]

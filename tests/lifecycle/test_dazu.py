@@ -330,3 +330,24 @@ def test_001_s8_8_failed_acceptance_asks_no_final_payment(start) -> None:  # typ
     assert flow.info()["status"] == "completed" and status(flow) == "failed"
     bal = ledger.balance(flow.s, flow.key)
     assert bal["issuer_paid_fen"] == 120_000_000 and bal["held_fen"] == 0
+
+
+def test_001_s8_8_termination_recovers_the_audited_remainder(start) -> None:  # type: ignore[no-untyped-def]
+    """001 八(八): 项目终止的，应根据财务审计结果，及时将结余资金及用于项目科研以外的财政资金收回; 001 十一(一): the
+    audit is the commissioned third party's — it states the fiscal money used (more than the issuer holds is
+    refused before submit); the recovery is the audited remainder (450,000 − 300,000) plus the 50,000 not used
+    for research."""
+    flow = signed(start)
+    flow.at("2027-03-01T09:00:00+08:00")
+    flow.message("termination_request", {"cause": "objective", "reason": "市场变化，技术路线不可行"})
+    (task,) = flow.info()["ready_tasks"]
+    assert (task["task"], role_of_lane(task["lane"])) == ("audit", "third_party")
+    row = {"solver": "DAZU-S1", "used_fen": "450,000.01"}
+    assert "450,000.00" in flow.refused("audit", {"audit_unspent": [row]})["audit_unspent"]
+    row = {"solver": "DAZU-S1", "used_fen": "300,000", "non_research_fen": "50,000"}
+    flow.do("audit", {"audit_report": PDF, "audit_unspent": [row], "liability": "客观原因"})
+    flow.do("decide", {"termination_confirmed": True})
+    flow.do("gov_consent", {"termination_consented": True})
+    assert flow.info()["status"] == "completed" and status(flow) == "terminated"
+    bal = ledger.balance(flow.s, flow.key)
+    assert bal["recovered_fen"] == 20_000_000 and bal["held_fen"] == 25_000_000

@@ -142,3 +142,28 @@ def test_003_s13_2_fiscal_tranches_follow_the_issuers_30_then_70_percent() -> No
     held = Held(disbursed_fen=280_000_000, issuer_paid_fen=1_000_000_000, net_by_solver={"S1": 280_000_000})
     rest = disbursement.acceptance_settlement(dict(d, acceptance_pay_rest=True), held)
     assert paid_to(rest) == [("ISSUER", "S1", 120_000_000)]
+
+
+def test_001_s8_8_termination_recovers_the_audited_remainder() -> None:
+    """001 八(八): 项目终止的，应根据财务审计结果，及时将结余资金及用于项目科研以外的财政资金收回 — the auditor states
+    the fiscal money used; the recovery is what the issuer holds for the team less it, plus the non-research
+    money, never more than it holds."""
+    d = case(
+        "dazu",
+        recovery_mode="unspent_and_non_research",
+        termination={"reason": "客观原因"},
+        termination_source="001 八(八)",
+        audit_unspent=[{"solver": "S1", "used_fen": 30_000_000, "non_research_fen": 5_000_000}],
+    )
+    held = Held(disbursed_fen=45_000_000, net_by_solver={"S1": 45_000_000})
+    assert disbursement.audited_remainder({"used_fen": 30_000_000}, 45_000_000) == 15_000_000
+    assert disbursement.audited_remainder({"unspent_fen": 7}, 45_000_000) == 7
+    assert disbursement.audited_remainder({"used_fen": 50_000_000}, 45_000_000) == 0
+    assert paid_to(disbursement.termination_recovery(d, held)) == [("ISSUER", "S1", 20_000_000)]
+    # the audit's figures are checked before submit: a row needs one of them, the use at most what is held
+    [empty] = funding_checks.termination_audit_problems(dict(d, audit_unspent=[{"solver": "S1"}]), 45_000_000)
+    assert empty.field == "audit_unspent.0.used_fen"
+    too_much = dict(d, audit_unspent=[{"solver": "S1", "used_fen": 45_000_001}])
+    [problem] = funding_checks.termination_audit_problems(too_much, 45_000_000)
+    assert problem.field == "audit_unspent" and problem.citation == "001 八(八)"
+    assert funding_checks.termination_audit_problems(d, 45_000_000) == []
