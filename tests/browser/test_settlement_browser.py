@@ -215,3 +215,40 @@ def test_003_s13_2_karamay_issuer_records_its_payment_and_the_support_follows(
     path = screenshot(clerk.page, "settle-books-karamay-zh-section")
     clerk.page.locator("#books").screenshot(path=str(path))
     _keep(path, "settle-books-karamay-zh-section")
+
+
+def test_001_s8_8_auditor_states_the_money_used_and_the_termination_recovers_the_rest(
+    roles: Any,
+    start: Any,  # noqa: F811
+    world: Any,  # noqa: F811
+) -> None:
+    """001 八(八): 项目终止的，应根据财务审计结果，及时将结余资金及用于项目科研以外的财政资金收回 — the commissioned
+    auditor (001 十一(一)) states in the browser the fiscal money used; more than the project holds is refused
+    beside the field; the recovery is the audited remainder plus the non-research money."""
+    from tests.lifecycle.test_dazu import signed
+
+    flow = signed(start)
+    flow.at("2027-03-01T09:00:00+08:00")
+    flow.message("termination_request", {"cause": "objective", "reason": "市场变化，技术路线不可行"})
+    _fast_passwords(world, "third_party_dazu")
+    auditor = roles("third_party_dazu")
+    auditor.open(
+        f"/tasks/{_task_id(flow, 'audit')}", "终止审计与责任认定", "审计确认已使用的财政资金", "450,000.00"
+    )
+    page = auditor.page
+    page.set_input_files("#f-audit_report", files=_pdf("终止审计报告.pdf"))
+    page.fill("#f-audit_unspent-0-solver", "DAZU-S1")
+    page.fill("#f-audit_unspent-0-used_fen", "500,000")
+    page.fill("#f-audit_unspent-0-non_research_fen", "50,000")
+    page.fill("#f-liability", "客观原因，无主观过错")
+    _submit(auditor)
+    assert "450,000.00" in page.inner_text("#f-audit_unspent-error")
+    _shot(auditor, "settle-termination-audit-refused-zh")
+    page.set_input_files("#f-audit_report", files=_pdf("终止审计报告.pdf"))
+    page.fill("#f-audit_unspent-0-used_fen", "300,000")
+    _submit(auditor)
+    auditor.check("已提交")
+    flow.s.rollback()
+    flow.do("decide", {"termination_confirmed": True})
+    flow.do("gov_consent", {"termination_consented": True})
+    assert ledger.balance(flow.s, flow.key)["recovered_fen"] == 20_000_000  # 450,000 − 300,000 + 50,000
