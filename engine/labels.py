@@ -54,6 +54,8 @@ TRANCHE_NAMES: dict[str, tuple[str, str]] = {
     "stage": ("发榜方阶段付款", "Issuer's stage payment"),
     "follow": ("按发榜方拨款进度拨付", "Following the issuer's payments"),
     "municipal_matching": ("市级项目区级配套", "District matching of a municipal project"),
+    "issuer_final": ("发榜方验收后付清余款", "Issuer's final payment after acceptance"),
+    "progress": ("发榜方实施期拨款", "Issuer's payment during implementation"),
 }
 
 

@@ -52,6 +52,18 @@ class Books:
     settled: bool
     status: str
     parties: list[PartyLine] = field(default_factory=list)
+    #: the commissioned audit of fund use (001 十一(一)): the fiscal money the auditor found used, None before
+    audited_used_fen: int | None = None
+    #: the fiscal money the project held when it was audited (the audit's base)
+    audited_base_fen: int | None = None
+
+    @property
+    def audited_remainder_fen(self) -> int | None:
+        """The fiscal money held at the audit but not used (001 八(八): 根据财务审计结果); None before it."""
+        if self.audited_used_fen is None:
+            return None
+        base = self.fiscal_net_fen if self.audited_base_fen is None else self.audited_base_fen
+        return max(0, base - self.audited_used_fen)
 
     @property
     def fiscal_net_fen(self) -> int:
@@ -72,6 +84,7 @@ class Books:
     def as_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["fiscal_net_fen"] = self.fiscal_net_fen
+        out["audited_remainder_fen"] = self.audited_remainder_fen
         out["balanced"] = self.balanced
         for line, p in zip(out["parties"], self.parties, strict=True):
             line["fiscal_net_fen"] = p.fiscal_net_fen
@@ -119,8 +132,12 @@ def books(d: Mapping[str, Any], rows: Iterable[LedgerEntry], status: str | None 
         lines[issuer].issuer_paid_fen = issuer_paid
     unpaid = max(0, plan - paid)
     # still owed: while the project runs, the unpaid plan; once passed, only what waits for the issuer's
-    # payments (003 §13(2)); after a failure or termination the unpaid plan lapses
-    owed = unpaid if not settled or (status in PASSED and disbursement.follows_issuer(d)) else 0
+    # payments (003 §13(2)) or for its final payment (001 十(二): its receipt is a voucher of the fiscal rest);
+    # after a failure or termination the unpaid plan lapses
+    waits = disbursement.follows_issuer(d) or (
+        bool(d.get("acceptance_issuer_final")) and issuer_paid < contract
+    )
+    owed = unpaid if not settled or (status in PASSED and waits) else 0
     lapsed = unpaid - owed
     recipients = {disbursement.recipient(d, s) for s in solvers} or {issuer}
     for team, share in disbursement.split_fen(owed, sorted(recipients)):
@@ -145,7 +162,22 @@ def books(d: Mapping[str, Any], rows: Iterable[LedgerEntry], status: str | None 
         settled,
         status,
         list(lines.values()),
+        audited_used(d),
+        _audited_base(d),
     )
+
+
+def _audited_base(d: Mapping[str, Any]) -> int | None:
+    figures = d.get("settlement_figures") or {}
+    value = figures.get("fiscal_held_fen") if isinstance(figures, Mapping) else None
+    return None if value is None else int(value)
+
+
+def audited_used(d: Mapping[str, Any]) -> int | None:
+    """The fiscal money used as the commissioned auditor stated it (``fund_audit_used_fen``, 001 十一(一)), None
+    before the audit."""
+    value = d.get("fund_audit_used_fen")
+    return None if value in (None, "") else int(value)
 
 
 def settlement(d: Mapping[str, Any], rows: Iterable[LedgerEntry]) -> dict[str, Any]:

@@ -27,13 +27,20 @@ class CheckContext:
     today: date
     issuer_paid_fen: Callable[[str], int]
     now: datetime | None = None
+    #: the fiscal money a project holds (disbursed less recovered), from the ledger
+    fiscal_net_fen: Callable[[str], int] = lambda project: 0
 
 
 def context_for(session: Session, today: date) -> CheckContext:
     def paid(project: str) -> int:
         return int(ledger.balance(session, project).get("issuer_paid_fen", 0)) if project else 0
 
-    return CheckContext(today, paid, get_clock(session).now())
+    def held(project: str) -> int:
+        if not project:
+            return 0
+        return int(ledger.balance(session, project)["held_fen"])
+
+    return CheckContext(today, paid, get_clock(session).now(), held)
 
 
 Data = Mapping[str, Any]
@@ -48,6 +55,10 @@ class Check:
 
 def _paid(d: Data, ctx: CheckContext) -> int:
     return ctx.issuer_paid_fen(str(d.get("project_code") or ""))
+
+
+def _held(d: Data, ctx: CheckContext) -> int:
+    return ctx.fiscal_net_fen(str(d.get("project_code") or ""))
 
 
 _ALL = (
@@ -80,6 +91,26 @@ _ALL = (
         "issuer_stage_payment",
         lambda d, c: funding_checks.stage_payment_problems(d, _paid(d, c)),
         lambda d, c: funding_checks.stage_payment_hints(d, _paid(d, c)),
+    ),
+    Check(
+        "issuer_final_payment",
+        lambda d, c: funding_checks.final_payment_problems(d, _paid(d, c)),
+        lambda d, c: funding_checks.final_payment_hints(d, _paid(d, c)),
+    ),
+    Check(
+        "issuer_progress_payment",
+        lambda d, c: funding_checks.progress_payment_problems(d, _paid(d, c)),
+        lambda d, c: funding_checks.progress_payment_hints(d, _paid(d, c)),
+    ),
+    Check(
+        "fund_audit",
+        lambda d, c: funding_checks.audit_problems(d, _held(d, c)),
+        lambda d, c: funding_checks.audit_hints(d, _held(d, c)),
+    ),
+    Check(
+        "termination_audit",
+        lambda d, c: funding_checks.termination_audit_problems(d, _held(d, c)),
+        lambda d, c: funding_checks.termination_audit_hints(d, _held(d, c)),
     ),
     Check(
         "publish_dates",

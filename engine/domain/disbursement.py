@@ -26,6 +26,10 @@ from engine.domain import funding_checks
 from engine.domain.problems import yuan
 
 BUREAU = "bureau"
+#: the tranche of the issuer's last payment to the solver after acceptance (001 十(二))
+ISSUER_FINAL = "issuer_final"
+#: the tranche of the issuer's payments during implementation that the support follows (003 §13(2))
+PROGRESS = "progress"
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,8 @@ def issuer_payment(d: Mapping[str, Any], amount_field: str, proof_field: str, tr
     source = (
         funding_checks.prepayment_source(d) if tranche == "prepayment" else _source(d, "issuer_stage_source")
     )
+    if tranche == ISSUER_FINAL:
+        source = str(d.get("acceptance_issuer_final") or "")  # 001 十(二): the remainder after acceptance
     if follows_issuer(d):
         source = _source(d, "money_source")
     condition = {
@@ -237,6 +243,12 @@ def follow_issuer(d: Mapping[str, Any], held: Held) -> list[Booking]:
         _pay(d, team, amount, "follow", _source(d), _following_condition(d, held))
         for team, amount in split_fen(due, solvers_of(d))
     ]
+
+
+def progress_payment_due(d: Mapping[str, Any], held: Held) -> bool:
+    """003 §13(2): where the support follows the issuer's payments, the issuer is asked at each milestone for its
+    payments to the solver since — until it has paid the whole contract."""
+    return follows_issuer(d) and held.issuer_paid_fen < _int(d.get("contract_fen"))
 
 
 # -- milestones -----------------------------------------------------------------------------------------------
@@ -309,6 +321,15 @@ def race_exits(d: Mapping[str, Any], held: Held) -> list[Booking]:
     return out
 
 
+def audited_remainder(row: Mapping[str, Any], held_fen: int) -> int:
+    """The balance of one team's fiscal money by the audit (001 八(八): 根据财务审计结果，及时将结余资金…收回):
+    where the auditor states the money used (``used_fen``), what is held less it; else the balance it states
+    (``unspent_fen``)."""
+    if row.get("used_fen") not in (None, ""):
+        return max(0, held_fen - _int(row.get("used_fen")))
+    return _int(row.get("unspent_fen"))
+
+
 def termination_recovery(d: Mapping[str, Any], held: Held) -> list[Booking]:
     """What a termination recovers per team, by the termination table's ``recovery_mode``: everything held
     (000 §15, 003 §17 revocation), the audited balance and the non-research money (001 八(八)), or the balance
@@ -323,9 +344,9 @@ def termination_recovery(d: Mapping[str, Any], held: Held) -> list[Booking]:
         if mode == "all":
             amount = have
         elif mode == "unspent_and_non_research":
-            amount = min(have, _int(row.get("unspent_fen")) + _int(row.get("non_research_fen")))
+            amount = min(have, audited_remainder(row, have) + _int(row.get("non_research_fen")))
         else:
-            amount = min(have, _int(row.get("unspent_fen")))
+            amount = min(have, audited_remainder(row, have))
         if amount > 0:
             out.append(
                 _recover(
@@ -333,6 +354,15 @@ def termination_recovery(d: Mapping[str, Any], held: Held) -> list[Booking]:
                 )
             )
     return out
+
+
+def issuer_final_owed(d: Mapping[str, Any], held: Held) -> int:
+    """001 十(二): 项目验收通过后，需求单位拨付剩余经费给揭榜单位 — where the acceptance table asks for it
+    (``acceptance_issuer_final``: its source, '' when not), what the issuer still owes the solver of the contract
+    in fen; 0 where the table does not ask for it."""
+    if not d.get("acceptance_issuer_final"):
+        return 0
+    return max(0, _int(d.get("contract_fen")) - held.issuer_paid_fen)
 
 
 def acceptance_settlement(d: Mapping[str, Any], held: Held) -> list[Booking]:
@@ -343,10 +373,16 @@ def acceptance_settlement(d: Mapping[str, Any], held: Held) -> list[Booking]:
     source = _source(d, "acceptance_rule_source")
     teams = solvers_of(d)
     out: list[Booking] = []
-    if d.get("acceptance_pay_rest"):
+    # 001 十(二): 需求单位资金拨付凭据作为区财政拨付资金的凭证之一 — the rest waits for the issuer's final payment
+    if d.get("acceptance_pay_rest") and not issuer_final_owed(d, held):
         support = _int(d.get("fiscal_support_fen"))
         rest = max(0, support - held.net_fen)
         condition = {"zh": "验收通过，拨付余款", "en": "acceptance passed: the remainder"}
+        if d.get("acceptance_issuer_final"):  # 001 十(二): against the issuer's receipt
+            condition = {
+                "zh": "验收通过，发榜方已付清合同余款并上传凭证，拨付余款",
+                "en": "acceptance passed and the issuer paid the rest of the contract with its proof: the remainder",
+            }
         follow = _following_condition(d, held)
         if follow:
             condition = {

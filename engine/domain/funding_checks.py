@@ -463,3 +463,192 @@ def stage_payment_hints(d: Mapping[str, Any], paid_before_fen: int) -> list[Hint
             "stage_paid_fen", stage_payment_due_fen(d), paid_before_fen, *_STAGE, d.get("issuer_stage_source")
         )
     ]
+
+
+# -- the issuer's final payment after acceptance (issuer_final_payment, 001 十(二)) -----------------------------
+
+
+def final_payment_due_fen(d: Mapping[str, Any], paid_before_fen: int) -> int:
+    """001 十(二): 项目验收通过后，需求单位拨付剩余经费给揭榜单位 — the rest of the contract the issuer still owes."""
+    return max(0, _int(d.get("contract_fen")) - paid_before_fen)
+
+
+def final_payment_problems(d: Mapping[str, Any], paid_before_fen: int) -> list[Problem]:
+    """``final_paid_fen`` must settle the contract exactly: the district pays its last half in one go against
+    the issuer's receipt (需求单位资金拨付凭据作为区财政拨付资金的凭证之一), so a part payment would leave the fiscal
+    half blocked and an overpayment is not contract money; the proof (``final_payment_proof``) is required."""
+    source = d.get("acceptance_issuer_final") or None
+    due = final_payment_due_fen(d, paid_before_fen)
+    now = d.get("final_paid_fen")
+    out: list[Problem] = []
+    if now is not None and _int(now) != due:
+        contract = yuan(_int(d.get("contract_fen")))
+        out.append(
+            Problem(
+                "final_paid_fen",
+                f"验收通过后发榜方须付清合同余款：合同 {contract} 元，已付 {yuan(paid_before_fen)} 元，本次应付 "
+                f"{yuan(due)} 元（填写的是 {yuan(_int(now))} 元）。",
+                f"After acceptance the issuer pays the rest of the contract: CNY {contract}, CNY "
+                f"{yuan(paid_before_fen)} paid, so CNY {yuan(due)} now (CNY {yuan(_int(now))} was entered).",
+                source,
+            )
+        )
+    if not d.get("final_payment_proof"):
+        out.append(
+            Problem(
+                "final_payment_proof",
+                "请上传付款凭证：发榜方的资金拨付凭据是区财政拨付余款的凭证之一。",
+                "Upload the proof of payment: the issuer's receipt is one of the vouchers for the district's "
+                "last fiscal payment.",
+                source,
+            )
+        )
+    return out
+
+
+def final_payment_hints(d: Mapping[str, Any], paid_before_fen: int) -> list[Hint]:
+    source = d.get("acceptance_issuer_final") or None
+    due = final_payment_due_fen(d, paid_before_fen)
+    contract = yuan(_int(d.get("contract_fen")))
+    return [
+        Hint(
+            "final_paid_fen",
+            f"合同 {contract} 元，已付 {yuan(paid_before_fen)} 元，应付清余款 {yuan(due)} 元。",
+            f"Contract CNY {contract}, CNY {yuan(paid_before_fen)} paid: pay the rest, CNY {yuan(due)}.",
+            source,
+        ),
+        Hint(
+            "final_payment_proof",
+            "财政余款凭发榜方付款凭证拨付。",
+            "The district's last fiscal payment is made against this receipt.",
+            source,
+        ),
+    ]
+
+
+# -- the issuer's payments during implementation (issuer_progress_payment, 003 §13(2)) --------------------------
+
+
+def progress_payment_problems(d: Mapping[str, Any], paid_before_fen: int) -> list[Problem]:
+    """003 §13(2): the issuer pays the solver under the contract; a payment beyond the contract is not contract
+    money (the support follows the contract's progress), and a payment needs its proof."""
+    source = d.get("money_source")
+    contract = _int(d.get("contract_fen"))
+    now = _int(d.get("progress_paid_fen"))
+    out: list[Problem] = []
+    if paid_before_fen + now > contract:
+        out.append(
+            Problem(
+                "progress_paid_fen",
+                f"合同 {yuan(contract)} 元，已付 {yuan(paid_before_fen)} 元，本次至多 "
+                f"{yuan(max(0, contract - paid_before_fen))} 元（填写的是 {yuan(now)} 元）。",
+                f"The contract is CNY {yuan(contract)} and CNY {yuan(paid_before_fen)} was paid, so at most CNY "
+                f"{yuan(max(0, contract - paid_before_fen))} now (CNY {yuan(now)} was entered).",
+                source,
+            )
+        )
+    if now > 0 and not d.get("progress_payment_proof"):
+        out.append(
+            Problem(
+                "progress_payment_proof",
+                "请上传付款凭证：财政资金按发榜方拨款进度拨付。",
+                "Upload the proof of payment: the fiscal support follows the issuer's payments.",
+                source,
+            )
+        )
+    return out
+
+
+def progress_payment_hints(d: Mapping[str, Any], paid_before_fen: int) -> list[Hint]:
+    contract = _int(d.get("contract_fen"))
+    pct = paid_before_fen * 100 // contract if contract else 0
+    return [
+        Hint(
+            "progress_paid_fen",
+            f"合同 {yuan(contract)} 元，已付 {yuan(paid_before_fen)} 元（{pct}%）；财政资金按已付比例跟进，"
+            f"本次可付 0 至 {yuan(max(0, contract - paid_before_fen))} 元。",
+            f"Contract CNY {yuan(contract)}, CNY {yuan(paid_before_fen)} paid ({pct}%); the support follows "
+            f"the share paid; pay CNY 0 to {yuan(max(0, contract - paid_before_fen))} now.",
+            d.get("money_source"),
+        )
+    ]
+
+
+# -- the commissioned audit of fund use (fund_audit, 001 十一(一)) ------------------------------------------------
+
+#: 001 十一(一): 经费使用管理的审计工作由区科技局委托第三方审计机构进行
+AUDIT_SOURCE = "001 十一(一)"
+
+
+def audit_problems(d: Mapping[str, Any], fiscal_net_fen: int) -> list[Problem]:
+    """The audited fiscal money used (``fund_audit_used_fen``) cannot exceed the fiscal money the project holds
+    (disbursed less recovered, from the ledger)."""
+    used = d.get("fund_audit_used_fen")
+    if used is None or _int(used) <= fiscal_net_fen:
+        return []
+    return [
+        Problem(
+            "fund_audit_used_fen",
+            f"项目共收到财政资金 {yuan(fiscal_net_fen)} 元，审计确认的使用额不能超过它（填写的是 {yuan(_int(used))} 元）。",
+            f"The project received CNY {yuan(fiscal_net_fen)} of fiscal money; the audited use cannot exceed it "
+            f"(CNY {yuan(_int(used))} was entered).",
+            AUDIT_SOURCE,
+        )
+    ]
+
+
+def audit_hints(d: Mapping[str, Any], fiscal_net_fen: int) -> list[Hint]:
+    return [
+        Hint(
+            "fund_audit_used_fen",
+            f"项目已收到财政资金 {yuan(fiscal_net_fen)} 元；填写审计确认已用于项目的金额，结余 = 收到 − 使用。",
+            f"The project received CNY {yuan(fiscal_net_fen)} of fiscal money; state the amount the audit found "
+            "used for the project; the remainder is received less used.",
+            AUDIT_SOURCE,
+        )
+    ]
+
+
+# -- the audit before a termination (termination_audit: 000 §14, 001 八(八)) ------------------------------------
+
+
+def termination_audit_problems(d: Mapping[str, Any], fiscal_net_fen: int) -> list[Problem]:
+    """Each team's row states the audited money used or the balance (001 八(八): 根据财务审计结果; 000 §14); the
+    money used in all cannot exceed the fiscal money the project holds."""
+    source = d.get("termination_source")
+    out: list[Problem] = []
+    rows = [r for r in d.get("audit_unspent") or [] if isinstance(r, Mapping)]
+    for i, row in enumerate(rows):
+        if row.get("used_fen") in (None, "") and row.get("unspent_fen") in (None, ""):
+            out.append(
+                Problem(
+                    f"audit_unspent.{i}.used_fen",
+                    "请填写审计确认已使用的财政资金或结余资金。",
+                    "State the fiscal money used, as audited, or the unspent balance.",
+                    source,
+                )
+            )
+    used = sum(_int(r.get("used_fen")) for r in rows)
+    if used > fiscal_net_fen:
+        out.append(
+            Problem(
+                "audit_unspent",
+                f"项目共持有财政资金 {yuan(fiscal_net_fen)} 元，审计确认的使用额合计不能超过它（填写的是 {yuan(used)} 元）。",
+                f"The project holds CNY {yuan(fiscal_net_fen)} of fiscal money; the audited use cannot exceed it "
+                f"(CNY {yuan(used)} in all).",
+                source,
+            )
+        )
+    return out
+
+
+def termination_audit_hints(d: Mapping[str, Any], fiscal_net_fen: int) -> list[Hint]:
+    return [
+        Hint(
+            "audit_unspent",
+            f"项目持有财政资金 {yuan(fiscal_net_fen)} 元；填写审计确认已使用的金额时，收回的结余 = 持有 − 已使用。",
+            f"The project holds CNY {yuan(fiscal_net_fen)} of fiscal money; where the amount used is stated, the "
+            "balance recovered is held less used.",
+            d.get("termination_source"),
+        )
+    ]

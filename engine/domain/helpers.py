@@ -36,6 +36,15 @@ def _date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+#: the check that says what an issuer's payment of a tranche must be (engine.domain.checks)
+_PAYMENT_CHECKS = {
+    "prepayment": "issuer_prepayment",
+    "stage": "issuer_stage_payment",
+    disbursement.ISSUER_FINAL: "issuer_final_payment",
+    disbursement.PROGRESS: "issuer_progress_payment",
+}
+
+
 def money_held(session: Session, project: str) -> disbursement.Held:
     """What the ledger holds for ``project``, as the money rules read it."""
     net: dict[str, int] = {}
@@ -189,7 +198,7 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         next fiscal payment (checks ``issuer_prepayment`` / ``issuer_stage_payment``, '' when none); where the
         support follows the issuer's payments (003 §13(2)) the fiscal money due now is booked too."""
         d = _case()
-        check = "issuer_prepayment" if tranche == "prepayment" else "issuer_stage_payment"
+        check = _PAYMENT_CHECKS.get(tranche, "issuer_stage_payment")
         note = diagram_note(checks.CHECKS[check].problems(d, checks.context_for(session, _today())))
         _book(d, disbursement.issuer_payment(d, amount_field, proof_field, tranche))
         _book(d, disbursement.follow_issuer(d, _held(d)))
@@ -201,6 +210,32 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         ``[fiscal_support_fen, entries]``: the support is the plan of the project's books."""
         d = _case()
         return [need_selection.matching_plan_fen(d), _book(d, need_selection.matching_booking(d))]
+
+    def settlement_due() -> dict[str, int]:
+        """What the settlement after acceptance starts from (shown on the auditor's and the issuer's forms): the
+        fiscal money the project holds, what the issuer has paid the solver and still owes it (001 十(二):
+        disbursement.issuer_final_owed), and the fiscal support not yet paid."""
+        d = _case()
+        held = _held(d)
+        return {
+            "fiscal_held_fen": held.net_fen,
+            "issuer_paid_fen_so_far": held.issuer_paid_fen,
+            "final_owed_fen": disbursement.issuer_final_owed(d, held),
+            "fiscal_rest_fen": max(0, int(d.get("fiscal_support_fen") or 0) - held.net_fen),
+        }
+
+    def progress_due() -> dict[str, Any]:
+        """003 §13(2): whether the issuer is asked for its payments at this milestone
+        (disbursement.progress_payment_due), with what its form shows: the contract paid so far and the fiscal
+        money received."""
+        d = _case()
+        held = _held(d)
+        return {
+            "due": disbursement.progress_payment_due(d, held),
+            "issuer_paid_fen_so_far": held.issuer_paid_fen,
+            "fiscal_held_fen": held.net_fen,
+            "contract_rest_fen": max(0, int(d.get("contract_fen") or 0) - held.issuer_paid_fen),
+        }
 
     def settle_milestone() -> dict[str, Any]:
         """Mark the milestone just checked, pay its fiscal share, and say whether the issuer's stage payment is
@@ -408,6 +443,8 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         "recover_race_exits": recover_race_exits,
         "recover_on_termination": recover_on_termination,
         "settle_acceptance": settle_acceptance,
+        "settlement_due": settlement_due,
+        "progress_due": progress_due,
         "project_open": project_open,
         "project_status": project_status,
         "credit_add": credit_add,

@@ -7,7 +7,7 @@ random → each of the five drawn experts scores in their own browser → the bu
 support refused beside the field with its citation first) → the district government approves → the public
 reads the publicity notice → the clock past the publicity window → the bureau signs the task book → the issuer
 pays → the clock to the end of the period → the solver requests acceptance → the bureau reviews → the
-instance is completed.
+commissioned auditor audits the fund use → the issuer pays the rest of the contract → the instance is completed.
 
 At every step the person sees their own tasks, a due date in the queue, names (never organisation, person or
 variable codes) and the step's result; every step is a screenshot ``journey-dazu-NN-*``."""
@@ -425,14 +425,40 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     j.shot(reviewer, "expert-acceptance-review")
     submit(reviewer)
 
-    # 20 the instance is completed: the bureau sees it, with the whole history
+    # 20 the third-party auditor the bureau commissioned audits the fund use (001 十一(一))
+    auditor = roles("third_party_dazu")
+    open_task(auditor, key, "经费使用审计")
+    no_codes(auditor)
+    auditor.page.set_input_files(
+        "#f-fund_audit_report",
+        files=[{"name": "经费使用审计报告.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
+    auditor.page.fill("#f-fund_audit_used_fen", "450,000")
+    auditor.page.fill("#f-fund_audit_opinion", "财政资金使用合规")
+    j.shot(auditor, "auditor-fund-audit")
+    submit(auditor)
+
+    # 21 the issuer pays the solver the rest of the contract with its proof (001 十(二)); the district's second
+    # half follows it
+    open_task(issuer, key, "发榜方付清余款")
+    no_codes(issuer)
+    issuer.check("尚欠揭榜方", "1,800,000.00")
+    issuer.page.fill("#f-final_paid_fen", "1,800,000")
+    issuer.page.set_input_files(
+        "#f-final_payment_proof",
+        files=[{"name": "余款付款凭证.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
+    j.shot(issuer, "issuer-final-payment")
+    submit(issuer)
+
+    # 22 the instance is completed: the bureau sees it, with the whole history
     text = bureau.open(instance, NEED_TITLE, "已办结", "验收评价", "各项指标均已达到任务书要求")
     assert re.search(r"当前环节\s*—", text), "nothing left to do"
     no_codes(bureau)
     j.shot(bureau, "bureau-instance-completed", "10-completed")
     # the second half of the fiscal support is paid after acceptance (001 十(二)) — to the issuer, not the solver
     assert "900,000.00" in bureau.page.inner_text("#books tr[data-party-role=issuer]")
-    solver.open("/my/projects", key, "已通过验收", "2028-11-05", "1,200,000.00")
+    solver.open("/my/projects", key, "已通过验收", "2028-11-05", "3,000,000.00")
     row = solver.page.locator(f"tr[data-project='{key}']")
     assert row.locator("[data-fiscal]").inner_text().strip() == "0.00"
     j.shot(solver, "solver-project-accepted")

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.domain import ledger
+from engine.domain.problems import yuan
 from engine.models.domain import Project
 
 from .conftest import PDF, Flow, application, need, panel, score_all
@@ -51,6 +52,20 @@ EXTENSION_AUDIT = {
     "extension_audit_report": PDF,
     "extension_audit_opinion": "延期理由属客观原因，资金使用合规",
 }
+
+
+def dazu_settlement(flow: Flow, used: str = "450,000") -> None:
+    """After a Dazu acceptance: the commissioned third-party audit of fund use (001 十一(一)), then — after a
+    pass or 结题 — the issuer's payment of the rest of the contract with its proof (001 十(二): 项目验收通过后，需求
+    单位拨付剩余经费给揭榜单位), which releases the fiscal rest."""
+    assert flow.ready() == ["fund_audit"], flow.ready()
+    flow.do(
+        "fund_audit",
+        {"fund_audit_report": PDF, "fund_audit_used_fen": used, "fund_audit_opinion": "资金使用合规"},
+    )
+    if flow.ready() == ["issuer_final_payment"]:
+        owed = yuan(flow.data["settlement_figures"]["final_owed_fen"])
+        flow.do("issuer_final_payment", {"final_paid_fen": owed, "final_payment_proof": PDF})
 
 
 def terminate(flow: Flow) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.domain import ledger
+from engine.domain import books, ledger
 from engine.lint import role_of_lane
 from engine.models.domain import CreditRecord, Project
 
-from .conftest import ACCEPTANCE_PANEL, DOCS, application, need, panel, score_all
-from .drivers import LIST_APPROVED, NEED_PANEL
+from .conftest import ACCEPTANCE_PANEL, DOCS, PDF, application, need, panel, score_all
+from .drivers import LIST_APPROVED, NEED_PANEL, dazu_settlement
 
 REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
 FISCAL_FEN = 90_000_000  # 900,000 CNY: ≤30% of 3,000,000 (001 十(一))
@@ -162,8 +162,10 @@ def test_issuer_led_milestones_pay_tranches_then_acceptance(start) -> None:  # t
         "review",
         {"acceptance_outcome": "pass", "acceptance_opinion": "通过", "acceptance_panel": ACCEPTANCE_PANEL},
     )
+    dazu_settlement(flow)  # 001 十一(一) audit; 001 十(二) the issuer pays the rest of the contract
     assert flow.info()["status"] == "completed"
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN
+    assert ledger.balance(flow.s, flow.key)["issuer_paid_fen"] == 300_000_000
     assert status(flow) == "accepted"
 
 
@@ -204,6 +206,7 @@ def test_closed_pays_the_second_half(start) -> None:  # type: ignore[no-untyped-
         "review",
         {"acceptance_outcome": "closed", "acceptance_opinion": "结题", "acceptance_panel": ACCEPTANCE_PANEL},
     )
+    dazu_settlement(flow)
     assert flow.info()["status"] == "completed"
     bal = ledger.balance(flow.s, flow.key)
     assert bal["disbursed_fen"] == FISCAL_FEN and bal["held_fen"] == FISCAL_FEN
@@ -234,3 +237,119 @@ def test_objective_termination_recovers_balance_and_non_research(start) -> None:
     assert bal["recovered_fen"] == 15_000_000 and bal["held_fen"] == 45_000_000 - 15_000_000
     assert status(flow) == "terminated"
     assert flow.s.scalars(select(CreditRecord).where(CreditRecord.subject == "DAZU-S1")).first() is None
+
+
+def accepted(start):  # type: ignore[no-untyped-def]
+    """A Dazu project after the task book (issuer paid 40 %, fiscal 50 % to the issuer) and a passed acceptance."""
+    flow = signed(start)
+    flow.at("2028-05-14T09:00:00+08:00")
+    flow.do("request", DOCS)
+    flow.do(
+        "review",
+        {"acceptance_outcome": "pass", "acceptance_opinion": "通过", "acceptance_panel": ACCEPTANCE_PANEL},
+    )
+    return flow
+
+
+def test_001_s11_1_commissioned_audit_of_fund_use_before_settlement(start) -> None:  # type: ignore[no-untyped-def]
+    """001 十一(一): 经费使用管理的审计工作由区科技局委托第三方审计机构进行 — after acceptance the third-party
+    auditor uploads its report and states the fiscal money used; more than the project received is refused
+    before submit; the books show the audited remainder."""
+    flow = accepted(start)
+    (task,) = flow.info()["ready_tasks"]
+    assert (task["task"], role_of_lane(task["lane"])) == ("fund_audit", "third_party")
+    assert flow.data["settlement_figures"]["fiscal_held_fen"] == FISCAL_FEN // 2
+    too_much = flow.refused("fund_audit", {"fund_audit_report": PDF, "fund_audit_used_fen": "450,000.01"})
+    assert (
+        "450,000.00" in too_much["fund_audit_used_fen"] and "001 十一(一)" in too_much["fund_audit_used_fen"]
+    )
+    no_report = flow.refused("fund_audit", {"fund_audit_used_fen": "400,000"})
+    assert "fund_audit_report" in no_report
+    flow.do("fund_audit", {"fund_audit_report": PDF, "fund_audit_used_fen": "400,000"})
+    kept = books.books(flow.data, ledger.rows(flow.s, flow.key), "accepted")
+    assert kept.audited_used_fen == 40_000_000 and kept.audited_remainder_fen == 5_000_000
+    # the audit's base is what the project held when audited, not what it holds after the settlement
+    audited = flow.data
+    flow.do("issuer_final_payment", {"final_paid_fen": "1,800,000", "final_payment_proof": PDF})
+    kept = books.books(flow.data, ledger.rows(flow.s, flow.key), "accepted")
+    assert kept.fiscal_net_fen == FISCAL_FEN and kept.audited_remainder_fen == 5_000_000
+    assert audited["settlement_figures"]["fiscal_held_fen"] == FISCAL_FEN // 2
+
+
+def test_001_s10_2_issuer_pays_the_rest_before_the_fiscal_rest(start) -> None:  # type: ignore[no-untyped-def]
+    """001 十(二): 项目验收通过后，需求单位拨付剩余经费给揭榜单位；需求单位资金拨付凭据作为区财政拨付资金的凭证之一 —
+    after acceptance the issuer (需求单位) pays the solver the rest of the 3,000,000 contract (1,800,000 after its
+    40 %), with its proof; a part payment or no proof is refused before submit; only then does the district pay
+    the second fiscal half to the issuer, and the books are settled to the fen."""
+    flow = accepted(start)
+    flow.do("fund_audit", {"fund_audit_report": PDF, "fund_audit_used_fen": "450,000"})
+    (task,) = flow.info()["ready_tasks"]
+    assert (task["task"], role_of_lane(task["lane"])) == ("issuer_final_payment", "issuer")
+    assert flow.data["settlement_figures"]["final_owed_fen"] == 180_000_000
+    # nothing of the second half before the issuer's proof
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN // 2
+    kept = books.books(flow.data, ledger.rows(flow.s, flow.key), "accepted")
+    assert kept.fiscal_owed_fen == FISCAL_FEN // 2 and kept.fiscal_lapsed_fen == 0 and kept.balanced
+    part = flow.refused("issuer_final_payment", {"final_paid_fen": "1,000,000", "final_payment_proof": PDF})
+    assert "1,800,000.00" in part["final_paid_fen"] and "001 十(二)" in part["final_paid_fen"]
+    over = flow.refused("issuer_final_payment", {"final_paid_fen": "2,000,000", "final_payment_proof": PDF})
+    assert "1,800,000.00" in over["final_paid_fen"]
+    assert "final_payment_proof" in flow.refused("issuer_final_payment", {"final_paid_fen": "1,800,000"})
+    assert ledger.balance(flow.s, flow.key)["issuer_paid_fen"] == 120_000_000
+    flow.do("issuer_final_payment", {"final_paid_fen": "1,800,000", "final_payment_proof": PDF})
+    assert flow.info()["status"] == "completed" and status(flow) == "accepted"
+    bal = ledger.balance(flow.s, flow.key)
+    assert bal["issuer_paid_fen"] == 300_000_000 and bal["disbursed_fen"] == FISCAL_FEN
+    kept = books.books(flow.data, ledger.rows(flow.s, flow.key), "accepted")
+    assert kept.fiscal_owed_fen == 0 and kept.issuer_owed_fen == 0 and kept.fiscal_lapsed_fen == 0
+    assert kept.balanced and kept.settled
+    final = [e for e in ledger.rows(flow.s, flow.key) if e.tranche == "issuer_final"]
+    assert [(e.payer, e.party, e.amount_fen) for e in final] == [("DAZU-ISS", "DAZU-S1", 180_000_000)]
+    assert final[0].source.startswith("001 十(二)")
+    rest = [e for e in ledger.rows(flow.s, flow.key) if e.tranche == "final"]
+    assert [(e.party, e.amount_fen) for e in rest] == [("DAZU-ISS", FISCAL_FEN // 2)]
+    assert rest[0].id > final[0].id  # the fiscal rest after the issuer's receipt
+
+
+def test_001_s8_8_failed_acceptance_asks_no_final_payment(start) -> None:  # type: ignore[no-untyped-def]
+    """001 八(八): a failed acceptance (non-objective) recovers the fiscal money; the audit of fund use still
+    runs (001 十一(一)) but the issuer is not asked for the rest of the contract (001 十(二) asks it only after
+    acceptance passes)."""
+    flow = signed(start)
+    flow.at("2028-05-14T09:00:00+08:00")
+    flow.do("request", DOCS)
+    flow.do(
+        "review",
+        {
+            "acceptance_outcome": "fail",
+            "acceptance_fail_cause": "non_objective",
+            "acceptance_opinion": "弄虚作假",
+            "acceptance_panel": ACCEPTANCE_PANEL,
+        },
+    )
+    assert flow.data["settlement_figures"]["final_owed_fen"] == 0
+    dazu_settlement(flow, used="300,000")
+    assert flow.info()["status"] == "completed" and status(flow) == "failed"
+    bal = ledger.balance(flow.s, flow.key)
+    assert bal["issuer_paid_fen"] == 120_000_000 and bal["held_fen"] == 0
+
+
+def test_001_s8_8_termination_recovers_the_audited_remainder(start) -> None:  # type: ignore[no-untyped-def]
+    """001 八(八): 项目终止的，应根据财务审计结果，及时将结余资金及用于项目科研以外的财政资金收回; 001 十一(一): the
+    audit is the commissioned third party's — it states the fiscal money used (more than the issuer holds is
+    refused before submit); the recovery is the audited remainder (450,000 − 300,000) plus the 50,000 not used
+    for research."""
+    flow = signed(start)
+    flow.at("2027-03-01T09:00:00+08:00")
+    flow.message("termination_request", {"cause": "objective", "reason": "市场变化，技术路线不可行"})
+    (task,) = flow.info()["ready_tasks"]
+    assert (task["task"], role_of_lane(task["lane"])) == ("audit", "third_party")
+    row = {"solver": "DAZU-S1", "used_fen": "450,000.01"}
+    assert "450,000.00" in flow.refused("audit", {"audit_unspent": [row]})["audit_unspent"]
+    row = {"solver": "DAZU-S1", "used_fen": "300,000", "non_research_fen": "50,000"}
+    flow.do("audit", {"audit_report": PDF, "audit_unspent": [row], "liability": "客观原因"})
+    flow.do("decide", {"termination_confirmed": True})
+    flow.do("gov_consent", {"termination_consented": True})
+    assert flow.info()["status"] == "completed" and status(flow) == "terminated"
+    bal = ledger.balance(flow.s, flow.key)
+    assert bal["recovered_fen"] == 20_000_000 and bal["held_fen"] == 25_000_000

@@ -20,6 +20,7 @@ from .drivers import (
     NEEDS_APPROVER,
     NEEDS_ISSUER,
     PUBLICITY,
+    dazu_settlement,
     end_of_publicity,
     implementing,
     status,
@@ -162,6 +163,8 @@ def test_acceptance_failure_recovers_per_the_acceptance_table(start, j: str) -> 
             "acceptance_panel": ACCEPTANCE_PANEL,
         },
     )
+    if j == "dazu":
+        dazu_settlement(flow)  # 001 十一(一): the audit of fund use; no final payment after a failure
     assert flow.info()["status"] == "completed" and status(flow) == "failed"
     assert ledger.balance(flow.s, flow.key)["held_fen"] == 0
     kinds = {

@@ -9,7 +9,7 @@ from engine.domain import books, ledger
 from engine.lint import role_of_lane
 from engine.models.domain import CreditRecord, Project
 
-from .conftest import DOCS, application, need, panel, score_all
+from .conftest import DOCS, PDF, application, need, panel, score_all
 
 REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
 FISCAL_FEN = 400_000_000  # 4,000,000 CNY of a 10,000,000 contract, within the cap (003 §13(1))
@@ -265,3 +265,56 @@ def test_003_s13_1_industry_common_paid_in_stages_to_the_undertaker(start) -> No
     flow.at("2026-05-14T00:00:00+08:00")
     flow.do("sign_contract", {"period_months": 24, **TASK_BOOK})
     assert ledger.balance(flow.s, flow.key, "KARAMAY-S1")["disbursed_fen"] == 600_000_000 * 40 // 100
+
+
+def test_003_s13_2_fiscal_tranches_follow_the_issuers_payments_during_implementation(start) -> None:  # type: ignore[no-untyped-def]
+    """003 §13(2): 市财政科研项目资金根据发榜方拨款进度给予支持 — the issuer pays 30 % of its 10,000,000 contract at
+    the task book (fiscal 1,200,000 = 30 % of the 4,000,000 support, less than the first 40 %); after the first
+    milestone it pays nothing more, so no fiscal share moves although the milestone passed; after the second it
+    pays the other 70 % (7,000,000, with proof; more than the contract or no proof is refused before submit) and
+    the support catches up with the schedule (40 % + 20 % + 20 % = 3,200,000); acceptance pays the last 800,000."""
+    flow = at_contract(start, "enterprise_posed")
+    milestones = [
+        {"title": "小试", "due_date": "2026-12-31", "indicators": "样机", "tranche_pct": 20},
+        {"title": "中试", "due_date": "2027-06-30", "indicators": "中试线", "tranche_pct": 20},
+    ]
+    flow.do("sign_contract", {"period_months": 24, "milestones": milestones, **TASK_BOOK})
+    flow.do("issuer_payment", {"issuer_paid_fen": "3,000,000", "payment_proof": PDF})
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN * 30 // 100
+    check = {"milestone_passed": "yes", "milestone_opinion": "达标"}
+    flow.at("2027-01-01T09:00:00+08:00")
+    flow.do("milestone_check", check)
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN * 30 // 100  # waits for the issuer
+    (task,) = flow.info()["ready_tasks"]
+    assert (task["task"], role_of_lane(task["lane"])) == ("issuer_progress_payment", "issuer")
+    flow.do("issuer_progress_payment", {"progress_paid_fen": "0"})
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN * 30 // 100
+    flow.at("2027-07-01T09:00:00+08:00")
+    flow.do("milestone_check", check)
+    over = flow.refused(
+        "issuer_progress_payment", {"progress_paid_fen": "7,000,000.01", "progress_payment_proof": PDF}
+    )
+    assert "7,000,000.00" in over["progress_paid_fen"] and "003 §13(2)" in over["progress_paid_fen"]
+    assert "progress_payment_proof" in flow.refused(
+        "issuer_progress_payment", {"progress_paid_fen": "7,000,000"}
+    )
+    flow.do("issuer_progress_payment", {"progress_paid_fen": "7,000,000", "progress_payment_proof": PDF})
+    bal = ledger.balance(flow.s, flow.key)
+    assert bal["issuer_paid_fen"] == 1_000_000_000 and bal["disbursed_fen"] == FISCAL_FEN * 80 // 100
+    follow = [e for e in ledger.rows(flow.s, flow.key) if e.tranche == "follow"]
+    # each fiscal movement follows an issuer payment: 30 % at the task book, the catch-up after the other 70 %
+    assert [(e.party, e.amount_fen) for e in follow] == [
+        ("KARAMAY-ISS", 120_000_000),
+        ("KARAMAY-ISS", 200_000_000),
+    ]
+    assert "10,000,000.00" in (follow[-1].condition or "")
+    # the issuer has paid the whole contract: no further payment task, the acceptance pays the rest
+    flow.at(flow.data["checkpoint_at"])
+    assert flow.ready() == ["request"]
+    flow.do("request", DOCS)
+    flow.do("user_eval", {"user_rating": "satisfied"})
+    flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    assert flow.info()["status"] == "completed"
+    kept = books.books(flow.data, ledger.rows(flow.s, flow.key), "accepted")
+    assert kept.fiscal_paid_fen == FISCAL_FEN and kept.fiscal_owed_fen == 0 and kept.issuer_owed_fen == 0
+    assert kept.balanced

@@ -141,7 +141,7 @@ def test_001_8_8_dazu_acceptance_panel_at_least_five_and_odd(start) -> None:  # 
     ]
     assert "奇数" in even
     flow.do("review", dict(verdict, acceptance_panel=ACCEPTANCE_PANEL))
-    assert flow.info()["status"] == "completed"
+    assert flow.ready() == ["fund_audit"]  # the panel's verdict stands; the settlement follows (001 十一(一))
 
 
 def test_000_12_7_urumqi_acceptance_panel_size_is_not_prescribed(start) -> None:  # type: ignore[no-untyped-def]
