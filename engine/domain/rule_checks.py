@@ -7,6 +7,7 @@
 | ``major_change`` | a new project leader in Dazu is an exception the approver confirms (001 五(二)) |
 | ``acceptance_panel`` | the acceptance panel's size (001 八(八): ≥ 5 and odd) |
 | ``task_book_pledge`` | the integrity pledge signed with the task book where the policy puts it there (001 八(六)) |
+| ``contract_registration`` | the technology contract registered after the project is opened (002 五(二)6) |
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from engine.domain import acceptance_checks, changes, need_intake, race_rules
+from engine.domain import acceptance_checks, changes, contract_registration, need_intake, race_rules
 from engine.domain.problems import Hint, Problem
 
 
@@ -78,5 +79,10 @@ def checks(check: Callable[..., Any]) -> tuple[Any, ...]:
             "task_book_pledge",
             lambda d, c: task_book_pledge_problems(d),
             lambda d, c: task_book_pledge_hints(d),
+        ),
+        check(
+            "contract_registration",
+            lambda d, c: contract_registration.registration_problems(d, c.today),
+            lambda d, c: contract_registration.registration_hints(d),
         ),
     )
