@@ -7,6 +7,8 @@
 | ``major_change`` | a new project leader in Dazu is an exception the approver confirms (001 五(二)) |
 | ``acceptance_panel`` | the acceptance panel's size (001 八(八): ≥ 5 and odd) |
 | ``task_book_pledge`` | the integrity pledge signed with the task book where the policy puts it there (001 八(六)) |
+| ``unit_locality`` | the issuer is a local legal person where the policy asks (000 §9(一), 001 五(一)1, 002 二(一)1, 003 §8, 004 二) |
+| ``pilot_quota`` | a pilot supports at most its number of projects; fewer than its target is shown as a warning (004 二) |
 | ``contract_registration`` | the technology contract registered after the project is opened (002 五(二)6) |
 """
 
@@ -15,7 +17,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from engine.domain import acceptance_checks, changes, contract_registration, need_intake, race_rules
+from engine.domain import (
+    acceptance_checks,
+    changes,
+    contract_registration,
+    need_intake,
+    pilot,
+    race_rules,
+    unit_checks,
+)
 from engine.domain.problems import Hint, Problem
 
 
@@ -79,6 +89,16 @@ def checks(check: Callable[..., Any]) -> tuple[Any, ...]:
             "task_book_pledge",
             lambda d, c: task_book_pledge_problems(d),
             lambda d, c: task_book_pledge_hints(d),
+        ),
+        check(
+            "unit_locality",
+            lambda d, c: unit_checks.issuer_locality_problems(d, c.unit),
+            lambda d, c: unit_checks.locality_hints(d),
+        ),
+        check(
+            "pilot_quota",
+            lambda d, c: pilot.quota_problems(d, c.pilot_supported),
+            lambda d, c: pilot.quota_hints(d, c.pilot_supported),
         ),
         check(
             "contract_registration",

@@ -172,7 +172,11 @@ def register_contract(flow: Flow) -> None:
 
 
 def registration(day: str) -> dict[str, Any]:
-    return {"contract_reg_number": "2026650100000123", "contract_reg_date": day, "contract_reg_certificate": PDF}
+    return {
+        "contract_reg_number": "2026650100000123",
+        "contract_reg_date": day,
+        "contract_reg_certificate": PDF,
+    }
 
 
 def score_all(flow: Flow, scores: dict[str, float]) -> None:

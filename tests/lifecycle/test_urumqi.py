@@ -387,7 +387,8 @@ def test_002_5_2_6_first_tranche_waits_for_the_contract_registration(start) -> N
     future = flow.refused("register_contract", registration("2026-07-21"))["contract_reg_date"]
     assert "晚于今天" in future
     assert "contract_reg_certificate" in flow.refused(
-        "register_contract", {k: v for k, v in registration("2026-07-20").items() if k != "contract_reg_certificate"}
+        "register_contract",
+        {k: v for k, v in registration("2026-07-20").items() if k != "contract_reg_certificate"},
     )
     flow.do("register_contract", registration("2026-07-20"))
     data = flow.data
