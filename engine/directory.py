@@ -78,6 +78,8 @@ def check_region(value: str, code: str, errors: FieldErrors) -> str:
     """The 6-digit GB/T 2260 code of the registered address; blank: the registration authority's region in the
     unified social credit code ``code`` (characters 3–8)."""
     region = (value or "").strip() or (code[2:8] if code else "")
+    if not region:
+        return ""  # a unit without a code and a region is never a local legal person (unit_checks)
     if not REGION.match(region) or region.startswith("00"):
         errors.add(
             "region",
@@ -136,12 +138,17 @@ def create_organisation(
     errors = FieldErrors()
     compact = check_uscc(code, errors)
     region = check_region(region, compact, errors) if compact or region.strip() else ""
+    region = region or None
     name = _check_name(name, NAME_MAX, errors)
     _check_kind(kind, errors)
     _check_jurisdiction(session, user, jurisdiction, errors)
     begin_write(session)
     if compact:
-        existing = session.scalar(select(Organisation).where(Organisation.code == compact))
+        existing = session.scalar(
+            select(Organisation)
+            .where(or_(Organisation.code == compact, Organisation.uscc == compact))
+            .limit(1)
+        )
         if existing is not None:
             errors.add(
                 "code",
@@ -193,7 +200,7 @@ def update_organisation(
     name = _check_name(name, NAME_MAX, errors)
     _check_kind(kind, errors)
     _check_jurisdiction(session, user, jurisdiction, errors)
-    region = check_region(region, org.uscc or "", errors)
+    region = check_region(region, org.uscc or "", errors) or None
     errors.raise_any()
     before = {"name": org.name, "jurisdiction": org.jurisdiction, "kind": org.kind, "region": org.region}
     after = {"name": name, "jurisdiction": jurisdiction, "kind": kind, "region": region}
