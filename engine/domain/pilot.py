@@ -88,8 +88,9 @@ def quota_problems(d: Mapping[str, Any], count: Count) -> list[Problem]:
     ]
 
 
-def quota_hints(d: Mapping[str, Any], count: Count) -> list[Hint]:
-    """The pilot's count so far beside the decision, with a warning while it is under the minimum."""
+def quota_hints(d: Mapping[str, Any], count: Count, field: str = "approval") -> list[Hint]:
+    """The pilot's count so far beside ``field`` (the approver's decision; the evaluation's results), with a
+    warning while it is under the minimum."""
     most, least = d.get("pilot_projects_max"), d.get("pilot_projects_min")
     if most is None:
         return []
@@ -102,4 +103,4 @@ def quota_hints(d: Mapping[str, Any], count: Count) -> list[Hint]:
     elif n >= int(most):
         zh += "已达上限，不能再批准。"
         en += " The maximum is reached; no further approval."
-    return [Hint("approval", zh, en, d.get("pilot_source"))]
+    return [Hint(field, zh, en, d.get("pilot_source"))]

@@ -9,6 +9,7 @@
 | ``task_book_pledge`` | the integrity pledge signed with the task book where the policy puts it there (001 八(六)) |
 | ``unit_locality`` | the issuer is a local legal person where the policy asks (000 §9(一), 001 五(一)1, 002 二(一)1, 003 §8, 004 二) |
 | ``pilot_quota`` | a pilot supports at most its number of projects; fewer than its target is shown as a warning (004 二) |
+| ``pilot_count`` | the pilot evaluation shows the projects supported against the target, warning under it (004 二) |
 | ``contract_registration`` | the technology contract registered after the project is opened (002 五(二)6) |
 """
 
@@ -99,6 +100,11 @@ def checks(check: Callable[..., Any]) -> tuple[Any, ...]:
             "pilot_quota",
             lambda d, c: pilot.quota_problems(d, c.pilot_supported),
             lambda d, c: pilot.quota_hints(d, c.pilot_supported),
+        ),
+        check(
+            "pilot_count",
+            lambda d, c: [],
+            lambda d, c: pilot.quota_hints({**d, "project_code": ""}, c.pilot_supported, "pilot_results"),
         ),
         check(
             "contract_registration",

@@ -432,7 +432,9 @@ def test_a_uscc_held_by_a_unit_under_a_short_code_is_not_registered_twice(
 ) -> None:
     """000 §8: a legal person is one unit, whatever code the directory files it under (the demo's short codes)."""
     db_session.add(
-        Organisation(code="URUMQI-ISS", uscc=USCC, region="650100", name="乌鲁木齐硅业", jurisdiction="urumqi")
+        Organisation(
+            code="URUMQI-ISS", uscc=USCC, region="650100", name="乌鲁木齐硅业", jurisdiction="urumqi"
+        )
     )
     db_session.commit()
     login(client, admin)
