@@ -173,3 +173,54 @@ def test_000_10_2_solver_outside_urumqi_is_refused_before_applying_for_a_transfe
     s1.region = "650102"
     db_session.commit()
     solver.open(f"/portal/challenges/{key}/apply", "提交揭榜申请")
+
+
+def test_004_2_group_leader_sees_the_pilot_count_and_a_sixth_approval_is_refused(
+    db_session: Session, sim: Any, people: None, roles: Any
+) -> None:
+    from tests.lifecycle.drivers import to_approve
+
+    for name in ("e1", "e2", "e3"):
+        add_user(db_session, name, roles=["expert"], jurisdiction="zhangye")
+    db_session.commit()
+    sim.set("2026-05-06T09:00:00+08:00")
+    flows = []
+    for i in range(6):
+        inst = instances.start_instance(
+            db_session,
+            "zhangye_challenge",
+            business_key=f"ZHANGYE-2026-P{i + 1}",
+            data={
+                "jurisdiction": "zhangye",
+                "title": f"试点项目{i + 1}",
+                "issuer_code": "ZHANGYE-ISS",
+                "project_code": f"ZHANGYE-2026-P{i + 1}",
+                "notice_call_closes": "2026-12-31T18:00:00+08:00",
+            },
+            actor="bureau_zhangye",
+        )
+        flow = Flow(db_session, sim, "zhangye", inst.id, f"ZHANGYE-2026-P{i + 1}")
+        to_approve(flow)
+        if i < 5:
+            flow.do("approve", {"approval": "approve"})
+        flows.append(flow)
+    db_session.commit()
+    task = _task(flows[5], "approve")
+
+    leader = roles("approver_zhangye")
+    page = leader.page
+    leader.open(
+        f"/tasks/{task.id}",
+        "试点期间已支持 5 个项目（试点方案支持 3–5 个）。已达上限，不能再批准。（依据：004 二）",
+    )
+    page.select_option("#f-approval", "approve")
+    page.click("button[name=action][value=submit]")
+    page.wait_for_load_state("networkidle")
+    error = page.inner_text("#f-approval-error")
+    assert "已达试点方案规定的上限 5 个，不能再批准立项" in error and "（依据：004 二）" in error
+    _shot(page, "units-pilot-sixth-refused")
+    assert _task(flows[5], "approve").status == "ready"
+    page.select_option("#f-approval", "reject")
+    page.click("button[name=action][value=submit]")
+    page.wait_for_load_state("networkidle")
+    leader.check("已提交")
