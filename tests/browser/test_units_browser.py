@@ -224,3 +224,24 @@ def test_004_2_group_leader_sees_the_pilot_count_and_a_sixth_approval_is_refused
     page.click("button[name=action][value=submit]")
     page.wait_for_load_state("networkidle")
     leader.check("已提交")
+
+
+def test_004_2_pilot_evaluation_warns_while_fewer_than_three_projects_were_supported(
+    db_session: Session, sim: Any, people: None, roles: Any
+) -> None:
+    inst = instances.start_instance(
+        db_session,
+        "zhangye_pilot_evaluation",
+        business_key="ZHANGYE-2026-PILOT-001",
+        data={"jurisdiction": "zhangye", "from_year": 2025, "to_year": 2026},
+        actor="bureau_zhangye",
+    )
+    db_session.commit()
+    flow = Flow(db_session, sim, "zhangye", inst.id, "ZHANGYE-2026-PILOT-001")
+    task = _task(flow, "write_evaluation")
+    clerk = roles("bureau_zhangye")
+    clerk.open(
+        f"/tasks/{task.id}",
+        "试点期间已支持 0 个项目（试点方案支持 3–5 个）。注意：尚少于 3 个。（依据：004 二）",
+    )
+    _shot(clerk.page, "units-pilot-evaluation-warning")
