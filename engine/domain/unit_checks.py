@@ -147,18 +147,31 @@ def solver_locality_problems(
     return [found] if found else []
 
 
+#: The need categories as the need form names them (bpmn/shared/forms/need_post.form.json).
+CATEGORY_NAMES = {
+    "breakthrough": ("技术攻关", "tech-breakthrough"),
+    "transfer": ("成果转化", "achievement-transfer"),
+    "industry_common": ("行业共性", "industry-common"),
+    "enterprise_posed": ("企业出题", "enterprise-posed"),
+}
+
+
 def locality_hints(d: Mapping[str, Any]) -> list[Problem]:
-    """What the need form says before the issuer chooses the category."""
-    categories = list(d.get("local_issuer_categories") or [])
+    """What the need form says beside the category before the issuer chooses it."""
+    categories = [c for c in CATEGORY_NAMES if c in list(d.get("local_issuer_categories") or [])]
     if not categories:
         return []
     area = str(d.get("local_area_zh") or "本地")
+    which_zh = which_en = ""
+    if len(categories) < len(CATEGORY_NAMES):
+        which_zh = "、".join(CATEGORY_NAMES[c][0] for c in categories) + "类需求的"
+        which_en = " of a " + " or ".join(CATEGORY_NAMES[c][1] for c in categories) + " need"
     return [
         Problem(
             "category",
-            f"所选类别的发榜方须为{area}具有独立法人资格的单位（按统一社会信用代码和注册地核对）。",
-            "For the chosen category the issuer must be a local legal person (checked by its unified social "
-            "credit code and registered region).",
+            f"{which_zh}发榜方须为{area}具有独立法人资格的单位（按统一社会信用代码和注册地核对）。",
+            f"The issuer{which_en} must be a local legal person (checked by its unified social credit code and "
+            "registered region).",
             d.get("local_issuer_source"),
         )
     ]

@@ -245,3 +245,22 @@ def test_004_2_pilot_evaluation_warns_while_fewer_than_three_projects_were_suppo
         "试点期间已支持 0 个项目（试点方案支持 3–5 个）。注意：尚少于 3 个。（依据：004 二）",
     )
     _shot(clerk.page, "units-pilot-evaluation-warning")
+
+
+def test_000_9_the_issuer_reads_the_locality_rule_beside_the_category(
+    db_session: Session, sim: Any, people: None, roles: Any
+) -> None:
+    from engine.models.instance import ProcessInstance
+
+    iid = db_session.scalars(
+        select(ProcessInstance.id).where(ProcessInstance.business_key == "URUMQI-2026-001")
+    ).one()
+    flow = Flow(db_session, sim, "urumqi", iid, "URUMQI-2026-001")
+    task = _task(flow, "post_need")
+    issuer = roles("issuer_urumqi")
+    issuer.open(
+        f"/tasks/{task.id}",
+        "技术攻关类需求的发榜方须为乌鲁木齐市域内具有独立法人资格的单位（按统一社会信用代码和注册地核对）。"
+        "（依据：000 §9(一), 002 二(一)1）",
+    )
+    _shot(issuer.page, "units-need-locality-hint")

@@ -140,3 +140,16 @@ def test_004_2_fewer_than_three_is_a_warning_and_other_jurisdictions_have_no_pil
     assert "尚少于" not in hint.zh
     none = {**ZHANGYE, "pilot_projects_max": None, "pilot_projects_min": None, "approval": "approve"}
     assert pilot.quota_hints(none, lambda *a: 9) == [] and pilot.quota_problems(none, lambda *a: 9) == []
+
+
+def test_000_9_the_need_form_names_the_categories_whose_issuer_must_be_local() -> None:
+    (hint,) = unit_checks.locality_hints(URUMQI)
+    assert hint.field == "category" and hint.zh.startswith("技术攻关类需求的发榜方须为乌鲁木齐市域内")
+    every = {
+        **URUMQI,
+        "local_issuer_categories": list(unit_checks.CATEGORY_NAMES),
+        "local_area_zh": "张掖市内",
+    }
+    (hint,) = unit_checks.locality_hints(every)
+    assert hint.zh.startswith("发榜方须为张掖市内具有独立法人资格的单位")
+    assert unit_checks.locality_hints({**URUMQI, "local_issuer_categories": []}) == []
