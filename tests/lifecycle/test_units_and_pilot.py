@@ -65,3 +65,31 @@ def test_004_2_pilot_supports_at_most_five_projects(start) -> None:  # type: ign
     refused = flows[5].refused("approve", {"approval": "approve"})["approval"]
     assert "已支持 5 个项目" in refused and "上限 5 个" in refused and "004 二" in refused
     flows[5].do("approve", {"approval": "reject"})  # refusing support is always possible
+
+
+def test_000_10_2_transfer_solver_outside_urumqi_refused_at_eligibility(start) -> None:  # type: ignore[no-untyped-def]
+    """000 §10(二), 002 二(四): a 成果转化 solver is a local enterprise with independent legal personality; an
+    application taken by the bureau (offline) from a unit registered in Beijing is refused by the eligibility
+    table with the article, the local one goes on."""
+    from .conftest import application
+
+    flow = start("urumqi")
+    flow.do("post_need", need(category="transfer"))
+    flow.do("recommend", {"recommended": "yes"})
+    flow.do(
+        "need_review", {"importance": 90, "feasibility": 80, "difficulty": 70, "need_listed_decision": "list"}
+    )
+    flow.do("publish_list", {"list_published_on": "2026-06-20"})
+    _move(flow, "URUMQI-S2", "110108")
+    flow.do(
+        "collect_applications",
+        {
+            "applications": [
+                application("URUMQI-S1", "URUMQI-P1,URUMQI-P2"),
+                application("URUMQI-S2", "URUMQI-P4,URUMQI-P5"),
+            ]
+        },
+    )
+    refusals = flow.data["application_refusals"]
+    assert [(r["solver"], r["source"]) for r in refusals] == [("URUMQI-S2", "000 §10(二), 002 二(四)")]
+    assert flow.data["candidates"] == ["URUMQI-S1"]
