@@ -74,6 +74,7 @@ def target_for(session: Session, user: User, business_key: str) -> Target:
             "您的账号尚未关联揭榜单位，请联系科技局关联后再申请。",
             "Your account is not linked to a solver organisation; ask the bureau to link it, then apply.",
         )
+    _refuse_non_local(session, instance, solver)
     open_now = [
         c
         for c in portal.challenges(session, jurisdiction=instance.jurisdiction)
@@ -89,6 +90,24 @@ def target_for(session: Session, user: User, business_key: str) -> Target:
             "该榜单目前不在网上揭榜期。", "This challenge is not open for online applications."
         )
     return Target(instance, solver)
+
+
+def _refuse_non_local(session: Session, instance: ProcessInstance, solver: str) -> None:
+    """Where the policy asks for a local legal person as solver (Urumqi 成果转化: 000 §10(二), 002 二(四)), a
+    unit registered elsewhere, or without a valid USCC, is refused before it fills in anything."""
+    from engine.domain.checks import context_for
+    from engine.instances import describe
+
+    data = describe(session, instance.id)["data"]
+    if not data.get("local_solver_categories"):
+        return
+    ctx = context_for(session, get_clock(session).now().astimezone(SHANGHAI).date())
+    problems = unit_checks.solver_locality_problems(data, solver, ctx.unit)
+    if problems:
+        raise Forbidden(
+            "不能揭榜：" + "；".join(p.text("zh") for p in problems),
+            "You cannot apply: " + "; ".join(p.text("en") for p in problems),
+        )
 
 
 def _closed_at(session: Session, instance: ProcessInstance) -> str | None:

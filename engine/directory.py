@@ -1,8 +1,10 @@
 """The directory of organisations and people, administered in the browser (``web/views/admin_directory.py``).
 
 An organisation created here is identified by its 统一社会信用代码 (unified social credit code), checked with
-``stdnum.cn.uscc`` and stored in its compact upper-case form as ``Organisation.code``; the code never changes
-afterwards (projects, affiliations and credit records refer to it). A person belongs to one organisation and
+``stdnum.cn.uscc`` and stored in its compact upper-case form as ``Organisation.code`` and ``Organisation.uscc``;
+its ``region`` is the GB/T 2260 code of its registered address (by default that of its registration authority,
+characters 3–8 of the code), which the locality rules compare with the policy's ``local_regions``
+(``engine.domain.unit_checks``). The code never changes afterwards (projects, affiliations and credit records refer to it). A person belongs to one organisation and
 may be linked to one user account (``Person.username``: the account acts for that organisation). Who may
 change what is ``engine.access.administration``'s answer; every change is audited in its own transaction.
 """
@@ -37,6 +39,7 @@ ORGANISATION_KINDS: dict[str, tuple[str, str]] = {
 }
 NAME_MAX = 255
 PERSON_NAME_MAX = 128
+REGION = re.compile(r"^\d{6}$")
 PERSON_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 #: Rows a directory list shows at most (search to narrow it).
 LIST_LIMIT = 200
@@ -69,6 +72,22 @@ def check_uscc(value: str, errors: FieldErrors) -> str:
             "The unified social credit code is malformed: digits and capitals other than I, O, Z, S, V only.",
         )
     return ""
+
+
+def check_region(value: str, code: str, errors: FieldErrors) -> str:
+    """The 6-digit GB/T 2260 code of the registered address; blank: the registration authority's region in the
+    unified social credit code ``code`` (characters 3–8)."""
+    region = (value or "").strip() or (code[2:8] if code else "")
+    if not region:
+        return ""  # a unit without a code and a region is never a local legal person (unit_checks)
+    if not REGION.match(region) or region.startswith("00"):
+        errors.add(
+            "region",
+            "注册地行政区划代码应为 6 位数字（GB/T 2260），如乌鲁木齐市天山区 650102。",
+            "The region of the registered address is a 6-digit GB/T 2260 code, e.g. 650102.",
+        )
+        return ""
+    return region
 
 
 def _check_name(value: str, limit: int, errors: FieldErrors) -> str:
@@ -112,18 +131,24 @@ def create_organisation(
     name: str,
     jurisdiction: str | None,
     kind: str,
-    local: bool,
+    region: str = "",
     actor: str,
 ) -> Organisation:
     """Create an organisation identified by its unified social credit code. Commits."""
     errors = FieldErrors()
     compact = check_uscc(code, errors)
+    region = check_region(region, compact, errors) if compact or region.strip() else ""
+    region = region or None
     name = _check_name(name, NAME_MAX, errors)
     _check_kind(kind, errors)
     _check_jurisdiction(session, user, jurisdiction, errors)
     begin_write(session)
     if compact:
-        existing = session.scalar(select(Organisation).where(Organisation.code == compact))
+        existing = session.scalar(
+            select(Organisation)
+            .where(or_(Organisation.code == compact, Organisation.uscc == compact))
+            .limit(1)
+        )
         if existing is not None:
             errors.add(
                 "code",
@@ -133,14 +158,16 @@ def create_organisation(
             )
     errors.raise_any()
     require_directory(user, jurisdiction)
-    org = Organisation(code=compact, name=name, jurisdiction=jurisdiction, kind=kind, local=local)
+    org = Organisation(
+        code=compact, uscc=compact, name=name, jurisdiction=jurisdiction, kind=kind, region=region
+    )
     session.add(org)
     audit.record(
         session,
         "organisation_created",
         actor=actor,
         subject=compact,
-        detail={"name": name, "jurisdiction": jurisdiction, "kind": kind, "local": local},
+        detail={"name": name, "jurisdiction": jurisdiction, "kind": kind, "region": region},
     )
     session.commit()
     return org
@@ -163,22 +190,23 @@ def update_organisation(
     name: str,
     jurisdiction: str | None,
     kind: str,
-    local: bool,
+    region: str = "",
     actor: str,
 ) -> Organisation:
-    """Change an organisation's name, jurisdiction, kind or whether it is local (its code stays). Commits."""
+    """Change an organisation's name, jurisdiction, kind or registered region (its code stays). Commits."""
     begin_write(session)
     org = get_organisation(session, user, org_id)
     errors = FieldErrors()
     name = _check_name(name, NAME_MAX, errors)
     _check_kind(kind, errors)
     _check_jurisdiction(session, user, jurisdiction, errors)
+    region = check_region(region, org.uscc or "", errors) or None
     errors.raise_any()
-    before = {"name": org.name, "jurisdiction": org.jurisdiction, "kind": org.kind, "local": org.local}
-    after = {"name": name, "jurisdiction": jurisdiction, "kind": kind, "local": local}
+    before = {"name": org.name, "jurisdiction": org.jurisdiction, "kind": org.kind, "region": org.region}
+    after = {"name": name, "jurisdiction": jurisdiction, "kind": kind, "region": region}
     changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if changed:
-        org.name, org.jurisdiction, org.kind, org.local = name, jurisdiction, kind, local
+        org.name, org.jurisdiction, org.kind, org.region = name, jurisdiction, kind, region
         audit.record(session, "organisation_updated", actor=actor, subject=org.code, detail=changed)
     session.commit()
     return org

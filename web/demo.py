@@ -35,6 +35,31 @@ DEMO_PUBLICITY = {
 }
 
 
+#: The registered region (GB/T 2260) of the demo units: each is a local legal person of its jurisdiction
+#: (000 §9–10, 001 五(一)1, 002 二, 003 §8, 004 二): 乌鲁木齐市天山区, 重庆市大足区, 克拉玛依市克拉玛依区, 张掖市甘州区.
+DEMO_REGIONS = {"urumqi": "650102", "dazu": "500111", "karamay": "650203", "zhangye": "620702"}
+
+
+def demo_uscc(code: str, region: str) -> str:
+    """A valid 统一社会信用代码 for the demo unit ``code`` (GB 32100-2015): 9 (market regulator) 1 (enterprise),
+    the region, ``MA`` and seven digits from the code, and the check character computed by ``stdnum``."""
+    from zlib import crc32
+
+    from stdnum.cn import uscc
+
+    body = f"91{region}MA{crc32(code.encode()) % 10_000_000:07d}"
+    return body + uscc.calc_check_digit(body)
+
+
+def give_demo_codes(session: Session) -> None:
+    """Demo units without a USCC get one and their jurisdiction's region (so the locality rules pass)."""
+    session.flush()
+    for org in session.scalars(select(Organisation).where(Organisation.uscc.is_(None))):
+        region = DEMO_REGIONS.get(org.jurisdiction or "")
+        if region:
+            org.uscc, org.region = demo_uscc(org.code, region), org.region or region
+
+
 def load_organisations(session: Session) -> int:
     """Organisations with affiliations and credit records, people and past projects for every jurisdiction
     (idempotent). Codes: ``<J>-ISS`` the issuer, ``<J>-S1``…``<J>-S4`` clean solvers, ``<J>-AFF`` a solver
@@ -135,6 +160,7 @@ def load_organisations(session: Session) -> int:
             )
         )
     session.add_all(rows)
+    give_demo_codes(session)
     session.commit()
     return len(rows)
 
@@ -276,6 +302,7 @@ def load_experts(session: Session) -> int:
                 )
             )
             count += 1
+    give_demo_codes(session)
     session.commit()
     return count
 

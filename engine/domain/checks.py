@@ -12,26 +12,34 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.clock import get_clock
 from engine.domain import acceptance_checks, consent, date_checks, funding_checks, ledger, rule_checks
 from engine.domain.problems import Hint, Problem
+from engine.domain.unit_checks import Unit
 
 
 @dataclass(frozen=True)
 class CheckContext:
     """What checks may know beyond the data: today's date (engine clock, Asia/Shanghai), what the issuer
-    has paid the solver so far on a project (the ledger), and the engine clock's instant (call windows)."""
+    has paid the solver so far on a project (the ledger), the engine clock's instant (call windows), the
+    directory's facts of a unit (locality rules) and how many projects a pilot has supported (004 二)."""
 
     today: date
     issuer_paid_fen: Callable[[str], int]
     now: datetime | None = None
     #: the fiscal money a project holds (disbursed less recovered), from the ledger
     fiscal_net_fen: Callable[[str], int] = lambda project: 0
+    unit: Callable[[str], Unit | None] = lambda code: None
+    pilot_supported: Callable[[str, Any, str], int] = lambda jurisdiction, since, exclude: 0
 
 
 def context_for(session: Session, today: date) -> CheckContext:
+    from engine.domain import pilot
+    from engine.models.domain import Organisation
+
     def paid(project: str) -> int:
         return int(ledger.balance(session, project).get("issuer_paid_fen", 0)) if project else 0
 
@@ -40,7 +48,16 @@ def context_for(session: Session, today: date) -> CheckContext:
             return 0
         return int(ledger.balance(session, project)["held_fen"])
 
-    return CheckContext(today, paid, get_clock(session).now(), held)
+    def unit(code: str) -> Unit | None:
+        org = session.scalar(select(Organisation).where(Organisation.code == code)) if code else None
+        return Unit(org.name, org.uscc, org.region) if org is not None else None
+
+    def supported(jurisdiction: str, since: Any, exclude: str) -> int:
+        return pilot.supported_count(session, jurisdiction, since, exclude)
+
+    return CheckContext(
+        today, paid, get_clock(session).now(), fiscal_net_fen=held, unit=unit, pilot_supported=supported
+    )
 
 
 Data = Mapping[str, Any]

@@ -9,6 +9,10 @@
 | ``task_book_pledge`` | the integrity pledge signed with the task book where the policy puts it there (001 八(六)) |
 | ``list_review`` | the district government's refusal of the list gives its reason (001 八(二)) |
 | ``municipal_matching`` | the district matching support of a municipal-list project within the policy's ratio and cap (001 八(二)) |
+| ``unit_locality`` | the issuer is a local legal person where the policy asks (000 §9(一), 001 五(一)1, 002 二(一)1, 003 §8, 004 二) |
+| ``pilot_quota`` | a pilot supports at most its number of projects; fewer than its target is shown as a warning (004 二) |
+| ``pilot_count`` | the pilot evaluation shows the projects supported against the target, warning under it (004 二) |
+| ``contract_registration`` | the technology contract registered after the project is opened (002 五(二)6) |
 """
 
 from __future__ import annotations
@@ -16,7 +20,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from engine.domain import acceptance_checks, changes, need_intake, need_selection, race_rules
+from engine.domain import (
+    acceptance_checks,
+    changes,
+    contract_registration,
+    need_intake,
+    need_selection,
+    pilot,
+    race_rules,
+    unit_checks,
+)
 from engine.domain.problems import Hint, Problem
 
 
@@ -90,5 +103,25 @@ def checks(check: Callable[..., Any]) -> tuple[Any, ...]:
             "municipal_matching",
             lambda d, c: need_selection.matching_problems(d),
             lambda d, c: need_selection.matching_hints(d),
+        ),
+        check(
+            "unit_locality",
+            lambda d, c: unit_checks.issuer_locality_problems(d, c.unit),
+            lambda d, c: unit_checks.locality_hints(d),
+        ),
+        check(
+            "pilot_quota",
+            lambda d, c: pilot.quota_problems(d, c.pilot_supported),
+            lambda d, c: pilot.quota_hints(d, c.pilot_supported),
+        ),
+        check(
+            "pilot_count",
+            lambda d, c: [],
+            lambda d, c: pilot.quota_hints({**d, "project_code": ""}, c.pilot_supported, "pilot_results"),
+        ),
+        check(
+            "contract_registration",
+            lambda d, c: contract_registration.registration_problems(d, c.today),
+            lambda d, c: contract_registration.registration_hints(d),
         ),
     )

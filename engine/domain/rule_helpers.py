@@ -39,6 +39,7 @@ from engine.domain import (
     reports,
     review_scores,
     termination_rules,
+    unit_checks,
 )
 from engine.domain.date_checks import add_months, end_of_day
 from engine.scripting import running_script_data
@@ -84,10 +85,17 @@ def rule_helpers(session: Session, domain: Mapping[str, Callable[..., Any]]) -> 
     ) -> list[dict]:
         """The applications with their member and partner lists and eligibility facts; each is registered
         as an application of its solver (it counts among the members' applications, 002 四(二))."""
+        from engine.scripting import running_script_data
+
         found = application_intake.with_code_lists(applications)
+        data, ctx = running_script_data(), checks.context_for(session, _today())
         for a in found:
             a["facts"] = domain["applicant_facts"](
                 jurisdiction, issuer, a["solver"], a["partners_list"], a["members_list"], project_code
+            )
+            # 000 §10(二), 002 二(四): a transfer-type solver taken offline is a local legal person too
+            a["facts"]["solver_not_local"] = bool(
+                unit_checks.solver_locality_problems(data, a["solver"], ctx.unit)
             )
         for a in found:
             domain["application_register"](

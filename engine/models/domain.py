@@ -23,6 +23,12 @@ class Organisation(Base):
     jurisdiction: Mapped[str | None] = mapped_column(String(32), index=True)
     kind: Mapped[str] = mapped_column(String(32), default="enterprise")  # enterprise, university, institute…
     local: Mapped[bool] = mapped_column(default=True)
+    #: 统一社会信用代码 (GB 32100-2015, checked with stdnum.cn.uscc): the legal person's identity. Units
+    #: registered in the browser use it as their code too; demo units keep a short code beside it.
+    uscc: Mapped[str | None] = mapped_column(String(18), unique=True, index=True)
+    #: GB/T 2260 code (6 digits) of the registered address: where the unit is a local legal person
+    #: (000 §9–10, 001 五(一)1, 002 二, 003 §8, 004 二); compared with the policy's ``local_regions``.
+    region: Mapped[str | None] = mapped_column(String(6))
 
 
 class Affiliation(Base):

@@ -164,6 +164,21 @@ def panel(names: list[str], chair_by_issuer: bool = False) -> dict[str, Any]:
     }
 
 
+def register_contract(flow: Flow) -> None:
+    """002 五(二)6: in Urumqi the issuer registers the technology contract (number, date, certificate) after the
+    task book; the first tranche waits for it. Other jurisdictions have no such step."""
+    if flow.j == "urumqi":
+        flow.do("register_contract", registration(flow.data["opened_on"]))
+
+
+def registration(day: str) -> dict[str, Any]:
+    return {
+        "contract_reg_number": "2026650100000123",
+        "contract_reg_date": day,
+        "contract_reg_certificate": PDF,
+    }
+
+
 def score_all(flow: Flow, scores: dict[str, float]) -> None:
     while "score" in flow.ready():
         flow.do(

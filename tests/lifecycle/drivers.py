@@ -11,7 +11,7 @@ from engine.domain import ledger
 from engine.domain.problems import yuan
 from engine.models.domain import Project
 
-from .conftest import PDF, Flow, application, need, panel, score_all
+from .conftest import PDF, Flow, application, need, panel, register_contract, score_all
 
 JURISDICTIONS = ("urumqi", "dazu", "karamay", "zhangye")
 REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
@@ -136,6 +136,7 @@ def implementing(start: Any, j: str, milestones: list[dict[str, Any]] | None = N
             **TASK_BOOK_EXTRA.get(j, {}),
         },
     )
+    register_contract(flow)  # 002 五(二)6 (Urumqi only)
     if j in PREPAY:
         flow.do("issuer_payment", {"issuer_paid_fen": PREPAY[j]})
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FIRST_FEN[j]

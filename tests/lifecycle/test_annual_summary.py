@@ -15,7 +15,7 @@ from engine import instances
 from engine.domain.reports import annual_summary
 from engine.runtime import StepFailed
 
-from .conftest import Flow, need
+from .conftest import Flow, need, register_contract
 from .test_urumqi import to_contract
 
 FIRST_TRANCHE = 100_000_000  # 50% of 2,000,000 CNY fiscal support, in fen (000 §12(6), policy first_pct)
@@ -46,6 +46,8 @@ def funded_year(start, sim) -> dict[str, Flow]:  # type: ignore[no-untyped-def]
     assert kept.at("2026-05-13T00:00:00+08:00") == 2  # both 7-day publicity windows end (000 §12(5))
     kept.do("sign_contract", CONTRACT)
     stopped.do("sign_contract", CONTRACT)
+    register_contract(kept)  # 002 五(二)6: the first tranche waits for the registration
+    register_contract(stopped)
     stopped.at("2026-09-01T10:00:00+08:00")
     stopped.message("termination_request", {"cause": "subjective", "reason": "擅自变更技术路线"})
     stopped.do("audit", {"audit_unspent": [{"solver": "URUMQI-S2", "unspent_fen": "1"}]})

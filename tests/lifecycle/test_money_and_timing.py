@@ -9,7 +9,7 @@ from engine.domain import ledger
 from engine.models.domain import CreditRecord, Project
 from engine.models.reminder import Reminder
 
-from .conftest import DOCS, application, need, panel, score_all
+from .conftest import DOCS, application, need, panel, register_contract, score_all
 from .drivers import LIST_APPROVED, NEED_PANEL
 from .test_urumqi import implementing, to_contract
 
@@ -87,6 +87,7 @@ def test_milestone_shares_above_the_support_refused(start) -> None:  # type: ign
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 0
     book["milestones"][1]["tranche_pct"] = 20
     flow.do("sign_contract", book)
+    register_contract(flow)  # 002 五(二)6: the first tranche waits for the registration
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 100_000_000
 
 

@@ -35,6 +35,15 @@ def test_pilot_evaluation_returned_then_promoted(start, world, sim) -> None:  # 
         "2025: 需求 needs 0," in flow.data["figures_text"]
         and "2026: 需求 needs 1," in flow.data["figures_text"]
     )
+    # 004 二: the pilot supports 3–5 projects; with one so far the bureau is warned beside its results
+    from engine import tasks
+
+    (hint,) = tasks.check_hints(flow.s, ["pilot_count"], flow.data, "zh")["pilot_results"]
+    assert (
+        "试点期间已支持 1 个项目（试点方案支持 3–5 个）" in hint
+        and "尚少于 3 个" in hint
+        and "004 二" in hint
+    )
     flow.do("write_evaluation", EVALUATION)
     flow.do("review", {"review_decision": "return", "review_opinion": "补充人才团队引进情况"})
     assert flow.ready() == ["write_evaluation"] and flow.data["review_rounds"] == 1

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine.domain import ledger
 from engine.models.domain import Project
 
-from .conftest import DOCS, PDF, application, need, panel, score_all
+from .conftest import DOCS, PDF, application, need, panel, register_contract, score_all
 from .drivers import LIST_APPROVED, NEED_PANEL
 
 REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
@@ -155,6 +155,7 @@ def test_urumqi_period_over_three_years_refused(start) -> None:  # type: ignore[
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 0
     flow.do("sign_contract", {"period_months": 36, **TASK_BOOK})
     assert flow.data["contract_problem"] == "" and flow.data["period_end"] == "2029-05-13"
+    register_contract(flow)  # 002 五(二)6: the first tranche waits for the registration
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 100_000_000
 
 
@@ -177,6 +178,7 @@ def test_urumqi_closed_does_not_pay_the_rest(start) -> None:  # type: ignore[no-
     flow = start("urumqi")
     urumqi_to_contract(flow)
     flow.do("sign_contract", {"period_months": 24, **TASK_BOOK})
+    register_contract(flow)  # 002 五(二)6
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 100_000_000
     flow.at("2028-05-14T01:00:00+08:00")
     flow.do("request", DOCS)
@@ -202,8 +204,10 @@ def test_urumqi_three_year_project_gets_expert_milestone_checks(start) -> None: 
     flow = start("urumqi")
     urumqi_to_contract(flow)
     short.do("sign_contract", {"period_months": 35, "milestones": [milestone], **TASK_BOOK})
+    register_contract(short)  # 002 五(二)6
     assert short.data["self_managed"] is True and short.data["checkpoint_kind"] == "period_end"
     flow.do("sign_contract", {"period_months": 36, "milestones": [milestone], **TASK_BOOK})
+    register_contract(flow)
     assert flow.data["self_managed"] is False and flow.data["checkpoint_kind"] == "milestone"
     flow.at("2027-05-01T12:00:00+08:00")
     assert flow.ready() == []
@@ -223,6 +227,7 @@ def test_urumqi_revocation_recovers_all_and_records_misconduct(start) -> None:  
     flow = start("urumqi")
     urumqi_to_contract(flow)
     flow.do("sign_contract", {"period_months": 24, **TASK_BOOK})
+    register_contract(flow)  # 002 五(二)6
     flow.at("2027-01-10T09:00:00+08:00")
     flow.message("termination_request", {"cause": "revocation", "reason": "弄虚作假"})
     flow.do("audit", {"audit_unspent": [{"solver": "URUMQI-S1", "unspent_fen": "10,000"}]})

@@ -7,7 +7,7 @@ import pytest
 from engine.domain import ledger
 from engine.errors import ValidationFailed
 
-from .conftest import DOCS, application, need, panel, score_all
+from .conftest import DOCS, application, need, panel, register_contract, registration, score_all
 from .drivers import EXTENSION_AUDIT
 
 
@@ -61,6 +61,7 @@ def test_happy_path_to_acceptance(start) -> None:  # type: ignore[no-untyped-def
             "milestones": [{"title": "中试", "due_date": "2027-05-01", "indicators": "纯度"}],
         },
     )
+    register_contract(flow)  # 002 五(二)6
     bal = ledger.balance(flow.s, flow.key)
     assert bal["disbursed_fen"] == 100_000_000  # first 50% of 2,000,000 CNY
     # under 3 years: self-managed, no milestone checks (000 §12(7)): the only deadline is the period end,
@@ -198,6 +199,7 @@ def implementing(start, **kw):  # type: ignore[no-untyped-def]
     to_contract(flow, **kw)
     flow.at("2026-05-13T00:00:00+08:00")
     flow.do("sign_contract", {"period_months": 24, "ip_ownership": "发榜方", "disbursement_plan": "50/50"})
+    register_contract(flow)
     return flow
 
 
@@ -271,6 +273,7 @@ def race(start, outcome: str, continuing: str, passes: dict[str, str]):  # type:
     to_contract(flow, mode="race", selected="URUMQI-S1,URUMQI-S2,URUMQI-S3", stage_due="2026-11-30")
     flow.at("2026-05-13T00:00:00+08:00")
     flow.do("sign_contract", {"period_months": 36, "ip_ownership": "发榜方", "disbursement_plan": "赛马"})
+    register_contract(flow)
     # 000 §12(6): first tranche of each race project ≤20% of the total fiscal support — paid to the issuer
     # (技术攻关: the city subsidises the issuer, 000 §7(1), §12(6)), booked for each team
     assert ledger.balance(flow.s, flow.key, solver="URUMQI-S2")["disbursed_fen"] == 40_000_000
@@ -366,3 +369,28 @@ def test_versions_2025_then_2026(start, world) -> None:  # type: ignore[no-untyp
     assert old.info()["version"] == old_version and old.data["policy_edition"].startswith("2025")
     assert old.ready() == ["need_review"]  # 2025: no pledge rule, no recommendation step
     assert "002 五(二)4" in new.refused("post_need", need(pledge_unit=False))["pledge_unit"]
+
+
+def test_002_5_2_6_first_tranche_waits_for_the_contract_registration(start) -> None:  # type: ignore[no-untyped-def]
+    """002 五(二)6: once the project is opened the technology contract is registered in time; the bureau pays
+    on the registered contract (000 §12(6)). The issuer's unit registers it (number, date, certificate); a date
+    before the opening or in the future is refused before anything is stored; no fiscal money moves before."""
+    flow = start("urumqi")
+    to_contract(flow)
+    flow.at("2026-07-20T09:00:00+08:00")
+    flow.do("sign_contract", {"period_months": 24, "ip_ownership": "发榜方", "disbursement_plan": "50/50"})
+    assert flow.ready() == ["register_contract"]
+    assert flow.data["opened_on"] == "2026-07-20"
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 0  # the first tranche waits
+    early = flow.refused("register_contract", registration("2026-07-19"))["contract_reg_date"]
+    assert "早于立项" in early and "002 五(二)6" in early
+    future = flow.refused("register_contract", registration("2026-07-21"))["contract_reg_date"]
+    assert "晚于今天" in future
+    assert "contract_reg_certificate" in flow.refused(
+        "register_contract",
+        {k: v for k, v in registration("2026-07-20").items() if k != "contract_reg_certificate"},
+    )
+    flow.do("register_contract", registration("2026-07-20"))
+    data = flow.data
+    assert (data["contract_reg_number"], data["contract_reg_date"]) == ("2026650100000123", "2026-07-20")
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 100_000_000  # then the first 50%

@@ -200,6 +200,9 @@ def build(s: Session, sim: Any, uploads: Path, password_hash: str) -> Case:
     sweep(s)
     _do(s, iid, "sign_contract", "bureau_urumqi", {"period_months": 36, "ip_ownership": "发榜方",
                                                    "disbursement_plan": "赛马"})  # fmt: skip
+    registration = {"contract_reg_number": "2026650100000123", "contract_reg_date": "2026-05-15",
+                    "contract_reg_certificate": PDF}  # fmt: skip
+    _do(s, iid, "register_contract", "issuer_urumqi", registration)  # 002 五(二)6
     sim.set("2026-12-01T00:00:00+08:00")
     sweep(s)
     first, second = _ready(s, iid, "stage_report")[:2]

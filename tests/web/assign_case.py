@@ -69,12 +69,14 @@ def _start(s: Session, key: str, issuer_code: str) -> int:
 
 
 def build(s: Session, sim: Any, password_hash: str) -> AssignCase:
-    from web.demo import load_organisations
+    from web.demo import DEMO_REGIONS, demo_uscc, load_organisations
 
     for name, (role, shown) in USERS.items():
         add_user(s, name, roles=[role], jurisdiction="dazu", display_name=shown, password_hash=password_hash)
     load_organisations(s)
-    s.add(Organisation(code=OTHER_ORG[0], name=OTHER_ORG[1], jurisdiction="dazu"))
+    # a local legal person of Dazu (001 五(一)1): a valid USCC and the district's region
+    uscc = demo_uscc(OTHER_ORG[0], DEMO_REGIONS["dazu"])
+    s.add(Organisation(code=OTHER_ORG[0], name=OTHER_ORG[1], jurisdiction="dazu", uscc=uscc, region="500111"))
     s.add(
         Person(
             code="DAZU-PISS2", name="第二发榜企业联络人", organisation=OTHER_ORG[0], username="issuer2_dazu"

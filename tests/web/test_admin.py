@@ -67,11 +67,13 @@ def test_admin_registers_an_organisation_with_a_valid_code(
     )
     assert created.status_code == 302
     org = db_session.scalars(select(Organisation).where(Organisation.code == USCC)).one()
-    assert (org.name, org.jurisdiction, org.kind, org.local) == (
+    # the region of the registered address defaults to the registration authority's (characters 3–8)
+    assert (org.name, org.jurisdiction, org.kind, org.uscc, org.region) == (
         "新疆硅材料研究院",
         "urumqi",
         "institute",
-        False,
+        USCC,
+        "650100",
     )
     shown = client.get(created.location).get_data(as_text=True)
     assert "已登记单位“新疆硅材料研究院”（91650100MA70000004）" in shown
@@ -82,7 +84,7 @@ def test_admin_registers_an_organisation_with_a_valid_code(
             "name": "新疆硅材料研究院",
             "jurisdiction": "urumqi",
             "kind": "institute",
-            "local": False,
+            "region": "650100",
         }
     ]
 
@@ -152,7 +154,7 @@ def test_a_bureau_administers_only_its_own_jurisdiction(
     changed = post(
         client,
         f"/admin/organisations/{own.id}",
-        {"name": "乌鲁木齐新名", "jurisdiction": "urumqi", "kind": "enterprise", "local": "1"},
+        {"name": "乌鲁木齐新名", "jurisdiction": "urumqi", "kind": "enterprise"},
     )
     assert changed.status_code == 302
     assert _audit(db_session, "organisation_updated") == [
@@ -423,3 +425,23 @@ def test_forms_need_the_csrf_token(client: FlaskClient, admin: str, db_session: 
         assert client.post(path, data=data).status_code == 400
     assert _count(db_session, Organisation) == 0
     assert db_session.scalars(select(User).where(User.username == "solver_urumqi")).one().active
+
+
+def test_a_uscc_held_by_a_unit_under_a_short_code_is_not_registered_twice(
+    client: FlaskClient, admin: str, db_session: Session
+) -> None:
+    """000 §8: a legal person is one unit, whatever code the directory files it under (the demo's short codes)."""
+    db_session.add(
+        Organisation(
+            code="URUMQI-ISS", uscc=USCC, region="650100", name="乌鲁木齐硅业", jurisdiction="urumqi"
+        )
+    )
+    db_session.commit()
+    login(client, admin)
+    refused = post(
+        client,
+        "/admin/organisations",
+        {"code": USCC, "name": "重复公司", "jurisdiction": "urumqi", "kind": "enterprise"},
+    )
+    assert refused.status_code == 422 and "已登记为“乌鲁木齐硅业”" in refused.get_data(as_text=True)
+    assert _count(db_session, Organisation) == 1

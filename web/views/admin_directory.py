@@ -22,14 +22,12 @@ from web.form_errors import field_errors
 
 bp = Blueprint("admin_directory", __name__, url_prefix="/admin")
 
-ORG_FIELDS = ("code", "name", "jurisdiction", "kind")
+ORG_FIELDS = ("code", "name", "jurisdiction", "kind", "region")
 PERSON_FIELDS = ("code", "name", "organisation", "username")
 
 
 def _form(fields: tuple[str, ...]) -> dict[str, Any]:
-    form: dict[str, Any] = {k: request.form.get(k, "").strip() for k in fields}
-    form["local"] = request.form.get("local") == "1"
-    return form
+    return {k: request.form.get(k, "").strip() for k in fields}
 
 
 def _org_choices() -> dict[str, Any]:
@@ -41,7 +39,7 @@ def _org_choices() -> dict[str, Any]:
 
 def _organisations_page(status: int = 200, **extra: Any) -> tuple[str, int]:
     query = request.args.get("q", "").strip()
-    context: dict[str, Any] = {"form": {"local": True, "kind": "enterprise"}, "errors": {}, **extra}
+    context: dict[str, Any] = {"form": {"kind": "enterprise"}, "errors": {}, **extra}
     found = directory.search_organisations(db.session(), me(), query)
     return (
         render_template(
@@ -69,7 +67,7 @@ def create_organisation() -> Response | tuple[str, int]:
             name=form["name"],
             jurisdiction=form["jurisdiction"] or None,
             kind=form["kind"],
-            local=form["local"],
+            region=form["region"],
             actor=current_user.username,
         )
     except JiebangError as exc:
@@ -84,7 +82,12 @@ def create_organisation() -> Response | tuple[str, int]:
 def _organisation_page(org_id: int, status: int = 200, **extra: Any) -> tuple[str, int]:
     session = db.session()
     org = directory.get_organisation(session, me(), org_id)
-    form = {"name": org.name, "jurisdiction": org.jurisdiction or "", "kind": org.kind, "local": org.local}
+    form = {
+        "name": org.name,
+        "jurisdiction": org.jurisdiction or "",
+        "kind": org.kind,
+        "region": org.region or "",
+    }
     context: dict[str, Any] = {"form": form, "errors": {}, **extra}
     people = list(
         session.scalars(select(Person).where(Person.organisation == org.code).order_by(Person.name))
@@ -113,7 +116,7 @@ def update_organisation(org_id: int) -> Response | tuple[str, int]:
             name=form["name"],
             jurisdiction=form["jurisdiction"] or None,
             kind=form["kind"],
-            local=form["local"],
+            region=form["region"],
             actor=current_user.username,
         )
     except JiebangError as exc:
