@@ -14,7 +14,7 @@ from engine.lint import role_of_lane
 from engine.models.notification import Notification
 
 from .conftest import ACCEPTANCE_PANEL, DOCS
-from .drivers import FIRST_FEN, implementing, status
+from .drivers import FIRST_FEN, dazu_settlement, implementing, status
 
 PANEL_FIVE = "发榜单位负责人,行业主管专家,一线专家,区外专家,区内专家"
 REQUEST = {"cause": "objective", "reason": "市场变化，技术路线不可行"}
@@ -81,6 +81,7 @@ def test_001_8_8_dazu_termination_refused_by_the_district_government_implementat
         "acceptance_panel": ACCEPTANCE_PANEL,
     }
     flow.do("review", review)
+    dazu_settlement(flow)  # 001 十一(一), 十(二): the audit of fund use and the issuer's final payment
     assert status(flow) == "accepted" and ledger.balance(flow.s, flow.key)["recovered_fen"] == 0
 
 

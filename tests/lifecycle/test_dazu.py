@@ -349,7 +349,7 @@ def test_001_s8_8_termination_recovers_the_audited_remainder(start) -> None:  # 
     row = {"solver": "DAZU-S1", "used_fen": "300,000", "non_research_fen": "50,000"}
     flow.do("audit", {"audit_report": PDF, "audit_unspent": [row], "liability": "客观原因"})
     flow.do("decide", {"termination_confirmed": True})
-    flow.do("gov_consent", {"termination_consented": True})
+    flow.do("gov_consent", {"consent_decision": "approve", "consent_opinion": "同意"})
     assert flow.info()["status"] == "completed" and status(flow) == "terminated"
     bal = ledger.balance(flow.s, flow.key)
     assert bal["recovered_fen"] == 20_000_000 and bal["held_fen"] == 25_000_000

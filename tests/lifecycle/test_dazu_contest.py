@@ -9,6 +9,7 @@ from engine.domain import ledger
 from engine.models.task import HumanTask
 
 from .conftest import ACCEPTANCE_PANEL, DOCS, PDF
+from .drivers import dazu_settlement
 
 CONTEST = {"entry_route": "contest", "contest_name": "中国创新挑战赛（重庆）", "contest_solver": "DAZU-S1"}
 TERMS = {
@@ -54,6 +55,7 @@ def test_001_12_1_contest_winner_goes_straight_to_the_task_book(start) -> None: 
         "review",
         {"acceptance_outcome": "pass", "acceptance_opinion": "通过", "acceptance_panel": ACCEPTANCE_PANEL},
     )
+    dazu_settlement(flow)  # 001 十二(一): 资金管理 and 结题验收 as for any Dazu project
     assert flow.info()["status"] == "completed"
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 90_000_000
 
