@@ -26,7 +26,7 @@ from engine.models.web import TaskDraft
 from engine.pickers import PickerScope
 from engine.runtime import load_workflow
 from engine.taskforms import form_for
-from forms.definition import FormDefinition
+from forms.definition import FieldDef, FormDefinition
 from forms.render import render_form
 from forms.webinput import from_multidict
 from web import uploads
@@ -80,7 +80,20 @@ def _save_draft(task_id: str, values: dict[str, Any]) -> None:
 
 
 def _initial_values(defn: FormDefinition, data: dict[str, Any]) -> dict[str, Any]:
-    return {f.name: data[f.name] for f in defn.fields if f.type != "readonly" and f.name in data}
+    values = {f.name: data[f.name] for f in defn.fields if f.type != "readonly" and f.name in data}
+    for spec in defn.fields:
+        if spec.type == "group" and spec.source and not values.get(spec.name):
+            values[spec.name] = prefill_rows(spec, data)
+    return values
+
+
+def prefill_rows(spec: FieldDef, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """A group with a ``source`` starts with one row per item of that data list, the item in the row's first
+    field (forms/FORMAT.md): an expert scores every eligible candidate without adding and choosing rows."""
+    items = data.get(spec.source or "")
+    if not isinstance(items, list | tuple) or not spec.fields:
+        return []
+    return [{spec.fields[0].name: item} for item in items]
 
 
 def _errors_in(exc: ValidationFailed, lang: str) -> dict[str, list[str]]:
