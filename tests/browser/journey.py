@@ -105,6 +105,9 @@ def refused(who: Watched, field: str, *said: str) -> str:
     """Submit; the form must come back unsubmitted with ``said`` beside ``field``. Returns the error."""
     who.page.click("button[name=action][value=submit]")
     who.page.wait_for_load_state("networkidle")
+    if not who.page.locator(f"#f-{field}-error").count():
+        screenshot(who.page, "journey-not-refused")
+        raise AssertionError(f"{who.username}: nothing beside {field}:\n{who.page.inner_text('main')}")
     error = who.page.inner_text(f"#f-{field}-error")
     for text in said:
         assert text in error, f"{who.username}: {text!r} not beside {field}: {error!r}"

@@ -268,14 +268,52 @@ def test_000_12_7_urumqi_race_from_the_call_to_one_winner(roles: Any, racers: An
             j.shot(solver, "solver-stage-report")
         submit(solver)
 
-    # 14 experts assess each team: team 3 misses the target
-    for n, (_account, unit, _m) in enumerate(TEAMS, start=1):
+    # 14 experts assess each team (the team by its name on the task): team 3 misses the target
+    units = [unit for _a, unit, _m in TEAMS]
+    for n in range(1, 4):
         open_task(expert, key, "阶段考核")
-        expert.check(unit)
         j.no_codes(expert)
-        expert.page.select_option("#f-stage_passed", "yes" if n < 3 else "no")
-        expert.page.fill("#f-stage_score", str(92 - 6 * n))
-        expert.page.fill("#f-stage_opinion", "达到考核要求" if n < 3 else "识别准确率未达 90%")
+        unit = expert.page.inner_text("#f-team_view").strip()
+        assert unit in units, unit
+        failed = unit == units[2]
+        expert.page.select_option("#f-stage_passed", "no" if failed else "yes")
+        expert.page.fill("#f-stage_score", str(70 if failed else 92 - units.index(unit) * 4))
+        expert.page.fill("#f-stage_opinion", "识别准确率未达 90%" if failed else "达到考核要求")
         if n == 1:
             j.shot(expert, "expert-stage-review")
         submit(expert)
+
+    # 15 the issuer concludes (000 §12(7)): "only one passed" is refused beside the field before submit (two
+    # teams met the targets), then the best team is chosen and the others exit on a written application
+    open_task(issuer, key, "赛马结论")
+    issuer.check("3 个团队中 2 个达到考核要求")
+    j.no_codes(issuer)
+    page = issuer.page
+    page.select_option("#f-race_outcome", "single")
+    page.locator("#f-continuing").select_option(label=TEAMS[0][1])
+    page.fill("#f-exit_application", "揭榜单位2、揭榜单位3 退出赛马，申请清算")
+    refused(issuer, "race_outcome", "本次有 2 家达到", "000 §12(7)")
+    j.shot(issuer, "issuer-race-outcome-refused")
+    page.select_option("#f-race_outcome", "best")
+    j.shot(issuer, "issuer-race-outcome")
+    submit(issuer)
+
+    # 16 the bureau approves the exits and clears each losing team's balance (000 §12(6)): the exiting teams
+    # are listed by name, one row each
+    open_task(bureau, key, "退出审批与清算")
+    j.no_codes(bureau)
+    page = bureau.page
+    unspent = {TEAMS[1][1]: "100,000", TEAMS[2][1]: "250,000"}
+    rows = [page.locator(f"#f-exit_clearing-{i} select option:checked").first.inner_text() for i in range(2)]
+    assert sorted(rows) == sorted(unspent), rows
+    for i, unit in enumerate(rows):
+        page.locator(f"#f-exit_clearing-{i} input[inputmode]").first.fill(unspent[unit])
+    page.check("#f-exits_approved")
+    j.shot(bureau, "bureau-approve-exits")
+    submit(bureau)
+    text = bureau.open(instance, "项目账目", "赛马结论", "退出审批与清算")
+    j.no_codes(bureau)
+    j.shot(bureau, "bureau-books-after-race")
+    books = bureau.page.inner_text("#books")
+    assert "350,000.00" in books, books  # the losers' balance recovered
+    assert text

@@ -328,10 +328,13 @@ def test_race_merge(start) -> None:  # type: ignore[no-untyped-def]
     assert flow.data["race_outcome"] == "merge" and flow.data["solvers"] == ["URUMQI-S1"]
 
 
-def test_race_invalid_outcome_is_refused(start) -> None:  # type: ignore[no-untyped-def]
-    """000 §12(7): 'only one passed' applies only when exactly one team met the targets."""
-    flow = race(start, "single", "URUMQI-S1", {})
-    assert flow.ready() == ["race_outcome"] and "exactly one team passed" in flow.data["race_problem"]
+def test_000_12_7_race_invalid_outcome_is_refused_before_submit(start) -> None:  # type: ignore[no-untyped-def]
+    """000 §12(7): 'only one passed' applies only when exactly one team met the targets: refused beside the
+    field before anything is completed."""
+    with pytest.raises(ValidationFailed) as caught:
+        race(start, "single", "URUMQI-S1", {})
+    (msg,) = caught.value.details["fields"]["race_outcome"]
+    assert "恰好一家达到考核要求" in msg and "000 §12(7)" in msg
 
 
 def test_versions_2025_then_2026(start, world) -> None:  # type: ignore[no-untyped-def]
