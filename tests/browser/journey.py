@@ -10,13 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
-
-from engine.models.user import User
-from tests.browser.conftest import PASSWORD, Watched, copy_for_readme, screenshot
+from tests.browser.conftest import Watched, copy_for_readme, screenshot
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -24,16 +18,6 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 def pdf(name: str) -> list[dict[str, Any]]:
     """One small PDF named ``name`` for ``set_input_files``."""
     return [{"name": name, "mimeType": "application/pdf", "buffer": PDF}]
-
-
-@pytest.fixture
-def people(db_session: Session, demo_data: Any) -> Any:
-    """The demo data (users, organisations, the expert pool, the deployment) with a fast password hash."""
-    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    for user in db_session.scalars(select(User)):
-        user.password_hash = fast
-    db_session.commit()
-    return demo_data
 
 
 def codes(jurisdiction: str) -> re.Pattern[str]:

@@ -26,7 +26,6 @@ from tests.browser.journey import (
     Journey,
     import_calendars,
     open_task,
-    people,  # noqa: F401 (fixture)
     queue_row,
 )
 from tests.browser.journey import clock_to_timer as clock_to_deadline
@@ -345,7 +344,6 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     row = solver.page.locator(f"tr[data-project='{key}']")
     assert row.locator("[data-fiscal]").inner_text().strip() == "0.00"
     j.shot(solver, "solver-project-accepted")
-
 
 
 def clock_to_timer(admin: Watched, name: str, minutes: int) -> str:

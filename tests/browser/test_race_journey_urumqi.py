@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from engine.models.domain import Person
 from engine.users import add_user
-from tests.browser.conftest import PASSWORD, Watched
+from tests.browser.conftest import PASSWORD
 from tests.browser.journey import (
     SCHEDULES,
     Journey,
@@ -34,8 +34,6 @@ from tests.browser.journey import (
     import_calendars,
     open_task,
     pdf,
-    people,  # noqa: F401 (fixture)
-    queue_row,
     refused,
     set_clock,
     submit,
@@ -105,7 +103,9 @@ def test_000_12_7_urumqi_race_from_the_call_to_one_winner(roles: Any, racers: An
     page.fill("#f-need_total_fen", "6,000,000")
     page.select_option("#f-scope", "public")
     page.check("#f-race_wanted")
-    page.fill("#f-race_plan", "支持 3 个团队平行攻关；第一阶段完成样机并现场测试；每个团队财政资助 2,000,000 元")
+    page.fill(
+        "#f-race_plan", "支持 3 个团队平行攻关；第一阶段完成样机并现场测试；每个团队财政资助 2,000,000 元"
+    )
     page.check("#f-issuer_end_user")
     page.check("#f-pledge_unit")
     page.check("#f-pledge_leader")
