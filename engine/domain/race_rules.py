@@ -87,7 +87,11 @@ def race_outcome_problems(d: Mapping[str, Any]) -> list[Problem]:
             f"'Only one passed' applies only when exactly one team met the targets; {len(passed)} did.",
         )
     elif outcome == "several" and len(keep) < 2:
-        field, zh, en = ("continuing", "继续资助多家须至少选择两家。", "'Several continue' needs at least two teams.")
+        field, zh, en = (
+            "continuing",
+            "继续资助多家须至少选择两家。",
+            "'Several continue' needs at least two teams.",
+        )
     else:
         return []
     return [Problem(field, zh, en, source)]
@@ -123,6 +127,8 @@ def race_conclusion(
         }
     )
     keep = _codes(continuing)
-    problem = found[0].bilingual() if found else ""  # ``中文 / English (source)``, read back by from_bilingual
+    problem = (
+        found[0].bilingual() if found else ""
+    )  # ``中文 / English (source)``, read back by from_bilingual
     exits = [r["solver"] for r in results if r["solver"] not in keep]
     return [problem, keep, exits]

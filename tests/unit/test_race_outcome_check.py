@@ -34,7 +34,12 @@ def test_000_12_7_several_continue_needs_two() -> None:
 
 
 def test_003_13_3_karamay_keeps_one() -> None:
-    d = {"race_results": RESULTS, "continuing": ["S1", "S2"], "race_outcome": "several", "race_keep_one": True}
+    d = {
+        "race_results": RESULTS,
+        "continuing": ["S1", "S2"],
+        "race_outcome": "several",
+        "race_keep_one": True,
+    }
     (problem,) = race_outcome_problems(d)
     assert problem.field == "continuing" and problem.source == "003 §13(3)"
 

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import delete
 
-from engine import reassign, tasks
+from engine import reassign, stage_reports, tasks
 from engine.access import may_act_on_task, policy
 from engine.access.fields import FieldViewer
 from engine.access.rows import LOOKING_ROLES
@@ -243,9 +243,21 @@ def show(task_id: str) -> Any:
             closed=row.status != task_model.READY,
             instructions=row.instructions,
             assignment=assignment,
+            received_reports=_received_reports(row, instance),
         ),
         status,
     )
+
+
+def _received_reports(row: HumanTask, instance: ProcessInstance) -> list[dict[str, Any]]:
+    """On a milestone check: the stage reports the solvers sent since the last check (engine.stage_reports)."""
+    if row.task_spec not in stage_reports.CHECK_TASKS:
+        return []
+    session = db.session()
+    return [
+        {"report": r, "unit": organisation_name(session, r.solver)}
+        for r in stage_reports.since_last_check(session, instance.id)
+    ]
 
 
 def _outcome(
