@@ -317,3 +317,33 @@ def test_000_12_7_urumqi_race_from_the_call_to_one_winner(roles: Any, racers: An
     books = bureau.page.inner_text("#books")
     assert "350,000.00" in books, books  # the losers' balance recovered
     assert text
+
+    # 17 the one winner runs to the end of its period (24 months, self-managed under 3 years, 000 §12(7)),
+    # requests acceptance and is accepted
+    clock_to_timer(admin, NEED_TITLE, "提前提醒", minutes=60)
+    clock_to_timer(admin, NEED_TITLE, "节点到期", minutes=60)
+    winner = roles(TEAMS[0][0])
+    open_task(winner, key, "提出验收申请")
+    j.no_codes(winner)
+    for field, name in (
+        ("self_evaluation", "综合绩效自评价报告.pdf"),
+        ("tech_report", "科技报告.pdf"),
+        ("final_accounts", "资金决算报告.pdf"),
+        ("special_audit", "专项审计报告.pdf"),
+    ):
+        if winner.page.locator(f"#f-{field}").count():
+            winner.page.set_input_files(f"#f-{field}", files=pdf(name))
+    j.shot(winner, "winner-acceptance-request")
+    submit(winner)
+    reviewer = roles("expert_urumqi")
+    open_task(reviewer, key, "验收评价")
+    j.no_codes(reviewer)
+    if reviewer.page.locator("#f-acceptance_panel").count():
+        reviewer.page.fill("#f-acceptance_panel", "专家甲, 专家乙, 专家丙, 专家丁, 专家戊")
+    reviewer.page.select_option("#f-acceptance_outcome", "pass")
+    reviewer.page.fill("#f-acceptance_opinion", "覆冰识别与除冰指标均已达到任务书要求")
+    j.shot(reviewer, "expert-acceptance")
+    submit(reviewer)
+    bureau.open(instance, NEED_TITLE, "已办结", "覆冰识别与除冰指标均已达到任务书要求")
+    j.no_codes(bureau)
+    j.shot(bureau, "bureau-completed")
