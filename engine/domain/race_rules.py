@@ -111,6 +111,13 @@ def race_outcome_hints(d: Mapping[str, Any]) -> list[Hint]:
     ]
 
 
+def passed_teams(race_results: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The teams that met the stage targets, best score first (000 §12(7): the stage assessment decides who may
+    continue) — what the issuer reads, by name, before concluding the race."""
+    passed = [r for r in race_results or [] if r.get("passed")]
+    return [str(r["solver"]) for r in sorted(passed, key=lambda r: -float(r.get("score") or 0))]
+
+
 def race_conclusion(
     race_results: Iterable[Mapping[str, Any]], continuing: Any, race_outcome: str, race_keep_one: bool
 ) -> list[Any]:

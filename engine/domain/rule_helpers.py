@@ -7,7 +7,7 @@ values passed in. Each function is documented and unit-tested where its rule liv
   ``recommendation_problem`` (002 五(一)2);
 - applications: ``application_window``, ``application_added``, ``applications_with_facts``,
   ``eligible_applications``, ``selected_teams`` (``engine.domain.application_intake``);
-- 赛马: ``race_conclusion`` (``engine.domain.race_rules``);
+- 赛马: ``race_conclusion``, ``passed_teams`` (``engine.domain.race_rules``);
 - implementation: ``next_checkpoint``, ``checkpoint_remind``, ``milestone_verdict``
   (``engine.domain.checkpoints``); ``change_refusal``, ``changes_with`` (``engine.domain.changes``);
 - shared stages: ``extension_admission`` (``engine.domain.extension_rules``), ``acceptance_timing``,
@@ -202,6 +202,7 @@ def rule_helpers(session: Session, domain: Mapping[str, Callable[..., Any]]) -> 
         "eligible_applications": eligible_applications,
         "selected_teams": application_intake.selected_teams,
         "race_conclusion": race_rules.race_conclusion,
+        "passed_teams": race_rules.passed_teams,
         "next_checkpoint": checkpoints.next_checkpoint,
         "checkpoint_remind": checkpoint_remind,
         "milestone_verdict_of": checkpoints.milestone_verdict,

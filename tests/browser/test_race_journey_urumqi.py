@@ -287,6 +287,8 @@ def test_000_12_7_urumqi_race_from_the_call_to_one_winner(roles: Any, racers: An
     # teams met the targets), then the best team is chosen and the others exit on a written application
     open_task(issuer, key, "赛马结论")
     issuer.check("3 个团队中 2 个达到考核要求")
+    passed = issuer.page.inner_text("#f-passed_view")  # by name, best score first
+    assert passed.index(TEAMS[0][1]) < passed.index(TEAMS[1][1]) and TEAMS[2][1] not in passed, passed
     j.no_codes(issuer)
     page = issuer.page
     page.select_option("#f-race_outcome", "single")

@@ -53,3 +53,10 @@ def test_000_12_7_the_diagram_guard_says_the_same_with_its_source() -> None:
 def test_000_12_7_the_form_shows_how_many_passed_before_typing() -> None:
     (hint,) = CHECKS["race_outcome"].hints({"race_results": RESULTS}, None)  # type: ignore[arg-type]
     assert "3 个团队中 2 个达到考核要求" in hint.zh
+
+
+def test_000_12_7_the_issuer_reads_the_teams_that_passed_best_first() -> None:
+    from engine.domain.race_rules import passed_teams
+
+    assert passed_teams([*RESULTS, {"solver": "S4", "passed": True, "score": 95}]) == ["S4", "S1", "S2"]
+    assert passed_teams([]) == []
