@@ -320,6 +320,15 @@ def test_000_12_7_urumqi_race_from_the_call_to_one_winner(roles: Any, racers: An
     assert "350,000.00" in books, books  # the losers' balance recovered
     assert text
 
+    # the winner may send stage reports from its project page at any time; a team that exited may not
+    roles(TEAMS[0][0]).open(f"/my/projects/{key}", "实施期间可随时提交阶段报告")
+    loser = roles(TEAMS[2][0])
+    text = loser.open(
+        f"/my/projects/{key}", "赛马阶段考核未通过，已退出", "项目不在实施中，目前不能提交阶段报告。"
+    )
+    assert "实施中" not in text.replace("项目不在实施中", ""), text
+    j.shot(loser, "loser-project-exited")
+
     # 17 the one winner runs to the end of its period (24 months, self-managed under 3 years, 000 §12(7)),
     # requests acceptance and is accepted
     clock_to_timer(admin, NEED_TITLE, "提前提醒", minutes=60)

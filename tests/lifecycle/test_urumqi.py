@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from engine.domain import ledger
 from engine.errors import ValidationFailed
+from engine.models.domain import Project
 
 from .conftest import DOCS, application, need, panel, score_all
 from .drivers import EXTENSION_AUDIT
@@ -309,6 +311,11 @@ def test_race_best_chosen_exits_cleared(start) -> None:  # type: ignore[no-untyp
     assert ledger.balance(flow.s, flow.key, solver="URUMQI-S3")["recovered_fen"] == 40_000_000
     assert ledger.balance(flow.s, flow.key, "URUMQI-ISS")["recovered_fen"] == 50_000_000
     assert flow.data["solvers"] == ["URUMQI-S1"]
+    # 000 §12(7): the exiting teams' projects end (the winner's stays selected)
+    states = {
+        p.solver: p.status for p in flow.s.scalars(select(Project).where(Project.code.like(f"{flow.key}/%")))
+    }
+    assert states == {"URUMQI-S1": "selected", "URUMQI-S2": "race_exited", "URUMQI-S3": "race_exited"}
 
 
 def test_race_several_continue(start) -> None:  # type: ignore[no-untyped-def]
