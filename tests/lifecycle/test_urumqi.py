@@ -316,6 +316,14 @@ def test_race_best_chosen_exits_cleared(start) -> None:  # type: ignore[no-untyp
         p.solver: p.status for p in flow.s.scalars(select(Project).where(Project.code.like(f"{flow.key}/%")))
     }
     assert states == {"URUMQI-S1": "selected", "URUMQI-S2": "race_exited", "URUMQI-S3": "race_exited"}
+    # an exited team asks nothing for the winner's project (no extension, termination or change)
+    from engine import project_requests
+    from engine.errors import InvalidState
+    from engine.users import get_user
+
+    loser = get_user(flow.s, flow.member_of("URUMQI-S2", "solver"))
+    with pytest.raises(InvalidState):
+        project_requests.submit(flow.s, loser, flow.key, "termination", {"cause": "objective", "reason": "x"})
 
 
 def test_race_several_continue(start) -> None:  # type: ignore[no-untyped-def]

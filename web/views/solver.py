@@ -149,7 +149,10 @@ def _project_page(
             ledger=solver_work.ledger_of(session, challenge, project.solver or ""),
             reminders=solver_work.reminders_of(session, challenge),
             outcome={k: data[k] for k in OUTCOME_KEYS if k in data},
-            accepting={k: project_requests.accepting(session, challenge, k) for k in project_requests.KINDS},
+            accepting={
+                k: project.status == solvers.SELECTED and project_requests.accepting(session, challenge, k)
+                for k in project_requests.KINDS
+            },
             reporting=stage_reports.accepting(session, me(), challenge),
             stage_reports=stage_reports.reports(session, instance.id),
             errors=errors or {},
