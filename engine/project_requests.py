@@ -139,8 +139,9 @@ def submit(session: Session, user: Any, challenge: str, kind: str, values: Mappi
 
     if kind not in KINDS:
         raise ValidationFailed(f"未知的申请类型：{kind}", f"Unknown request: {kind}")
-    _project, instance = solvers.own_project(session, user, challenge)
-    if not accepting(session, challenge, kind):
+    project, instance = solvers.own_project(session, user, challenge)
+    # a 赛马 team that exited (000 §12(7)) asks nothing for the winner's project
+    if project.status != solvers.SELECTED or not accepting(session, challenge, kind):
         raise InvalidState(
             "项目目前不受理此申请：项目不在实施中，或已有申请正在审核，请等审核结束后再提交。",
             "The project does not take this request now: it is not being implemented, or a request is under "

@@ -106,9 +106,9 @@ def projects(session: Session, user: Any, *, now: datetime) -> list[ProjectSumma
     units = solvers.solver_units(session, user)
     chosen = Project.__table__.alias("chosen")
     rows = session.execute(
-        select(chosen, Project.solver)
+        select(chosen, Project.solver, Project.status.label("application_status"))
         .join(Project, Project.code == chosen.c.code + "/" + Project.solver)
-        .where(solvers.application_clause(units), Project.status == solvers.SELECTED)
+        .where(solvers.application_clause(units), Project.status.in_(solvers.PROJECT_STATES))
         .order_by(chosen.c.created_at.desc())
     ).all()
     codes = sorted({row.code for row in rows})
@@ -141,7 +141,8 @@ def projects(session: Session, user: Any, *, now: datetime) -> list[ProjectSumma
                 title=row.title,
                 jurisdiction=row.jurisdiction,
                 solver=unit,
-                status=row.status,
+                # a 赛马 team that exited: its own state, not the winner's project's (000 §12(7))
+                status=solvers.RACE_EXITED if row.application_status == solvers.RACE_EXITED else row.status,
                 period_end=row.period_end,
                 fiscal_fen=money.get((row.code, unit, "disbursement"), 0)
                 - money.get((row.code, unit, "recovery"), 0),

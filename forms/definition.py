@@ -67,7 +67,7 @@ _TYPE_KEYS: dict[str, set[str]] = {
     "datetime": set(),
     "select": {"options", "options_from", "multiple", "min_items", "max_items"},
     "checkbox": set(),
-    "group": {"fields", "min_items", "max_items"},
+    "group": {"fields", "min_items", "max_items", "source"},
     "file": {"max_size", "accept", "multiple", "min_items", "max_items"},
     "readonly": {"source", "format"},
     "picker": {"of", "multiple", "min_items", "max_items"},
@@ -626,6 +626,16 @@ class _Checker:
     def type_group(self, path: str, raw: Mapping[str, Any], kw: dict[str, Any]) -> None:
         self.items(path, raw, kw, DEFAULT_MAX_ITEMS)
         kw["fields"] = self.field_list(f"{path}.fields", raw.get("fields"), nested=True)
+        if "source" in raw:  # the rows a new task starts with: one per item of this data list (prefill_rows)
+            source = raw.get("source")
+            if not isinstance(source, str) or not _SOURCE.fullmatch(source):
+                self.add(
+                    f"{path}.source",
+                    "must name a data key holding a list, e.g. 'candidates'",
+                    "必须是列表数据的键名，例如 'candidates'",
+                )
+            else:
+                kw["source"] = source
 
     def type_file(self, path: str, raw: Mapping[str, Any], kw: dict[str, Any]) -> None:
         kw["multiple"] = multiple = self.boolean(f"{path}.multiple", raw.get("multiple"))

@@ -281,6 +281,17 @@ def case_view(instance: ProcessInstance, data: Mapping[str, Any], events: list[d
             title = titles.get(str(payload.get("message")), _("收到申请或请求"))
             items = [Item(_("揭榜单位"), names.unit(str(solver)))] if solver else []
             entries.append(Entry(at, names.account(e.get("actor")), title, items, e["kind"]))
+        elif e["kind"] == "stage_report":  # engine.stage_reports: a solver's report outside a milestone task
+            report = payload.get("stage_report") if isinstance(payload.get("stage_report"), Mapping) else {}
+            entries.append(
+                Entry(
+                    at,
+                    names.account(e.get("actor")),
+                    _("阶段报告"),
+                    stage_report_items(report, names),
+                    e["kind"],
+                )
+            )
         elif e["kind"] == "task_reassigned":  # engine.reassign: who now does the task, instead of whom, why
             items = [
                 Item(_("改派给"), str(payload.get("to_name") or "—")),
@@ -296,3 +307,16 @@ def case_view(instance: ProcessInstance, data: Mapping[str, Any], events: list[d
             }[e["kind"]]
             entries.append(Entry(at, names.account(e.get("actor")), title, [], e["kind"]))
     return CaseView(need, applications, labels, _ranking(data, names), entries)
+
+
+def stage_report_items(report: Mapping[str, Any], names: Any) -> list[Item]:
+    """A stage report as the case history shows it: the unit, the period, the progress, the file's name."""
+    file = report.get("file") if isinstance(report.get("file"), Mapping) else {}
+    items = [
+        Item(_("揭榜单位"), names.unit(str(report.get("solver") or ""))),
+        Item(_("报告期"), f"{report.get('period_start') or '—'} — {report.get('period_end') or '—'}"),
+        Item(_("本期进展"), str(report.get("progress") or "—"), multiline=True),
+    ]
+    if file:
+        items.append(Item(_("附件"), str(file.get("name") or "")))
+    return items

@@ -16,7 +16,15 @@ from engine.models.web import Objection
 from web.case_view import case_view
 from web.extensions import db
 
-_DECISION_KINDS = ("task_completed", "message_received", "retried", "terminated", "error", "task_reassigned")
+_DECISION_KINDS = (
+    "task_completed",
+    "message_received",
+    "retried",
+    "terminated",
+    "error",
+    "task_reassigned",
+    "stage_report",
+)
 
 
 def instance_context(

@@ -12,7 +12,8 @@ application, a ranking row, a race team; the viewer's organisations come from ``
 ``expert`` to that user (an expert's review). Where a class is not visible to the viewer but is in
 ``OWN_RECORDS``, the viewer's own records stay (a solver sees its own application among the applications; an
 expert sees its own review). A record of another solver is hidden from anyone below ``COMPETITION`` wherever it
-is (a message payload, a list of any class). An event a viewer caused (they are its actor) is theirs to read in
+is (a message payload, a list of any class) — except from the people of the issuer the record is addressed to
+(``issuer`` in the record: a stage report). An event a viewer caused (they are its actor) is theirs to read in
 full.
 """
 
@@ -189,6 +190,9 @@ FIELD_RULES: tuple[FieldRule, ...] = (
 
 #: What a record's owner field names.
 SOLVER_OWNER = "solver"
+#: a solver's record that also names ``issuer`` is addressed to that issuer: its people read it too (a stage
+#: report, engine.stage_reports), competitors still do not
+ISSUER_ADDRESSEE = "issuer"
 EXPERT_OWNER = "expert"
 
 
@@ -222,7 +226,9 @@ def _owner_visible(record: Mapping[str, Any], viewer: FieldViewer, own: bool) ->
     solver = record.get(SOLVER_OWNER)
     expert = record.get(EXPERT_OWNER)
     if isinstance(solver, str) and solver:
-        return own or solver in viewer.organisations or viewer.sees(FieldClass.COMPETITION)
+        addressee = record.get(ISSUER_ADDRESSEE)  # a solver's record addressed to the issuer (a stage report)
+        to_viewer = isinstance(addressee, str) and addressee in viewer.organisations
+        return own or solver in viewer.organisations or to_viewer or viewer.sees(FieldClass.COMPETITION)
     if isinstance(expert, str) and expert and "scores" in record:
         return own or expert == viewer.username or viewer.sees(FieldClass.SCORES)
     return None

@@ -16,7 +16,8 @@ Everybody else — solvers, issuers, third parties, recommenders — reads only 
 solver never reads another solver's application. On top of the engine's lane rule, such a role sees and acts on
 a task (and the instance data it shows) only in an instance it takes part in, or while nobody else has a hand in
 that lane of the instance: no other user completed or claimed a task of the lane, and the instance was not
-started by another holder of the role. So the first issuer task of an instance the bureau started is open to the
+started by another holder of the role — or when the diagram gives the task to the user's own unit
+(``candidateOrganisation``: each 赛马 team's stage report goes to that team's people). So the first issuer task of an instance the bureau started is open to the
 issuers of the jurisdiction, and an application a solver started stays that solver's.
 
 *Which fields* of a readable instance a principal sees is ``engine.access.fields``. Every rule here is an
@@ -219,6 +220,10 @@ def _visibility_by_role(who: Any, lanes: list[str]) -> ColumnElement[bool]:
             clauses.append(HumanTask.lane.in_(names))
         else:
             clauses.append(and_(HumanTask.lane.in_(names), _unclaimed_clause(role, who.username)))
+            if who.username:  # a task the diagram gives to the user's own unit (e.g. one 赛马 team's report)
+                clauses.append(
+                    and_(HumanTask.lane.in_(names), HumanTask.candidate_org.in_(_organisations(who.username)))
+                )
     return or_(*clauses)
 
 
@@ -234,6 +239,7 @@ def may_act_on_task(session: Session, user: Any, task: HumanTask, instance: Proc
     if (
         role in INSTANCE_READ_ROLES
         or task.assignee == who.username
+        or task.candidate_org is not None  # given to the user's own unit (assignment_allows checked the link)
         or can_read_instance(session, who, instance)
     ):
         return True

@@ -25,6 +25,11 @@ from engine.models.reminder import Reminder
 SOLVER_ROLE = "solver"
 #: An application row that became the project (``engine.domain.helpers.project_open``).
 SELECTED = "selected"
+#: A selected 赛马 team that failed the stage assessment and left the race (000 §12(7): its project ends; the
+#: team still reads its project, read-only, engine.domain.helpers recover_race_exits).
+RACE_EXITED = "race_exited"
+#: The application states whose unit has (or had) the project.
+PROJECT_STATES = (SELECTED, RACE_EXITED)
 
 
 def solver_units(session: Session, user: Any) -> frozenset[str]:
@@ -64,7 +69,7 @@ def _own_application(
         .limit(1)
     )
     if selected:
-        query = query.where(Project.status == SELECTED)
+        query = query.where(Project.status.in_(PROJECT_STATES))
     found = session.execute(query).first()
     if found is None or not _holds_solver(user, found[1].jurisdiction):
         what_zh, what_en = ("项目", "project") if selected else ("揭榜申请", "application")

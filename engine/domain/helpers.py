@@ -251,9 +251,17 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         }
 
     def recover_race_exits() -> list[dict[str, Any]]:
-        """Clear the teams leaving the race and recover their balance (disbursement.race_exits)."""
+        """Clear the teams leaving the race and recover their balance (disbursement.race_exits); each exiting
+        team's application row becomes ``race_exited`` (000 §12(7): 评估后决定不继续支持的，项目自行终止) — its
+        people see that on their project page and send no more stage reports."""
         d = _case()
-        return _book(d, disbursement.race_exits(d, _held(d)))
+        booked = _book(d, disbursement.race_exits(d, _held(d)))
+        code = str(d.get("project_code") or "")
+        leaving = [f"{code}{eligibility.APPLICATION_SEP}{s}" for s in d.get("exits") or [] if s]
+        for application in session.scalars(select(Project).where(Project.code.in_(leaving))):
+            application.status = "race_exited"
+        session.flush()
+        return booked
 
     def recover_on_termination() -> int:
         """Recover what the termination table says (disbursement.termination_recovery); the fen recovered."""

@@ -44,29 +44,98 @@ def race_mode_hints(d: Mapping[str, Any]) -> list[Hint]:
     return [Hint("mode", zh, en, d.get("race_request_source"))]
 
 
+def _codes(value: Any) -> list[str]:
+    """The teams a picker chose: a list (the web form's multiple picker) or a comma-separated text."""
+    if isinstance(value, list | tuple):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return code_list(value)
+
+
+def race_outcome_problems(d: Mapping[str, Any]) -> list[Problem]:
+    """The issuer's conclusion after the race stage, checked before submit beside the field it concerns
+    (000 §12(7): only teams that met the stage targets continue; the outcome matches the teams kept; Karamay
+    keeps exactly one, 003 §13(3)). ``d``: ``race_results`` (each team's assessment), ``continuing``,
+    ``race_outcome``, ``race_keep_one``."""
+    results = list(d.get("race_results") or [])
+    passed = [r["solver"] for r in results if r.get("passed")]
+    keep = _codes(d.get("continuing"))
+    outcome = d.get("race_outcome")
+    source = "000 §12(7)"
+    if any(k not in passed for k in keep):
+        field, zh, en = (
+            "continuing",
+            "只有通过阶段考核的团队可以继续支持。",
+            "Only teams that met the stage targets continue.",
+        )
+    elif d.get("race_keep_one") and len(keep) != 1:
+        field, zh, en = (
+            "continuing",
+            "赛马阶段考核后择优支持一家揭榜方继续攻关。",
+            "Exactly one solver continues after the race stage.",
+        )
+        source = "003 §13(3)"
+    elif outcome in ("single", "best", "merge") and len(keep) != 1 and passed:
+        field, zh, en = (
+            "continuing",
+            "该结论只保留一个团队（联合组队时选择牵头单位）。",
+            "This outcome keeps one team (for a merged team choose its lead unit).",
+        )
+    elif outcome == "single" and len(passed) != 1:
+        field, zh, en = (
+            "race_outcome",
+            f"“仅一家达标”只适用于恰好一家达到考核要求；本次有 {len(passed)} 家达到。",
+            f"'Only one passed' applies only when exactly one team met the targets; {len(passed)} did.",
+        )
+    elif outcome == "several" and len(keep) < 2:
+        field, zh, en = (
+            "continuing",
+            "继续资助多家须至少选择两家。",
+            "'Several continue' needs at least two teams.",
+        )
+    else:
+        return []
+    return [Problem(field, zh, en, source)]
+
+
+def race_outcome_hints(d: Mapping[str, Any]) -> list[Hint]:
+    """Before typing: how many teams met the stage targets (000 §12(7))."""
+    results = list(d.get("race_results") or [])
+    passed = sum(1 for r in results if r.get("passed"))
+    return [
+        Hint(
+            "race_outcome",
+            f"阶段考核：{len(results)} 个团队中 {passed} 个达到考核要求；未达到的团队进入退出程序。",
+            f"Stage assessment: {passed} of {len(results)} teams met the targets; the others exit.",
+            "000 §12(7)",
+        )
+    ]
+
+
+def passed_teams(race_results: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The teams that met the stage targets, best score first (000 §12(7): the stage assessment decides who may
+    continue) — what the issuer reads, by name, before concluding the race."""
+    passed = [r for r in race_results or [] if r.get("passed")]
+    return [str(r["solver"]) for r in sorted(passed, key=lambda r: -float(r.get("score") or 0))]
+
+
 def race_conclusion(
     race_results: Iterable[Mapping[str, Any]], continuing: Any, race_outcome: str, race_keep_one: bool
 ) -> list[Any]:
-    """``[race_problem, keep, exits]`` after the race stage: only teams that met the stage targets continue
-    (000 §12(7)); Karamay keeps exactly one (003 §13(3)); the outcome chosen matches the teams kept."""
+    """``[race_problem, keep, exits]`` after the race stage (the diagram's guard; the form refuses the same
+    conclusions before submit through ``race_outcome_problems``): only teams that met the stage targets
+    continue (000 §12(7)); Karamay keeps exactly one (003 §13(3)); the outcome chosen matches the teams kept."""
     results = list(race_results or [])
-    passed = [r["solver"] for r in results if r.get("passed")]
-    keep = code_list(continuing)
-    problem = ""
-    if any(k not in passed for k in keep):
-        problem = (
-            "只有通过阶段考核的团队可以继续 / only teams that met the stage targets continue (000 §12(7))"
-        )
-    elif race_keep_one and len(keep) != 1:
-        problem = "赛马阶段后择优支持1家揭榜方继续 / exactly one solver continues after the race (003 §13(3))"
-    elif race_outcome in ("single", "best", "merge") and len(keep) != 1 and passed:
-        problem = (
-            "该结论只保留一个团队（合并后为一个联合团队，以牵头方代码表示）/ this outcome keeps one team (a merged "
-            "team is named by its lead)"
-        )
-    elif race_outcome == "single" and len(passed) != 1:
-        problem = "只有一家达到考核要求时才适用 / applies only when exactly one team passed"
-    elif race_outcome == "several" and len(keep) < 2:
-        problem = "继续资助多家须至少两家 / several means at least two teams"
+    found = race_outcome_problems(
+        {
+            "race_results": results,
+            "continuing": continuing,
+            "race_outcome": race_outcome,
+            "race_keep_one": race_keep_one,
+        }
+    )
+    keep = _codes(continuing)
+    problem = (
+        found[0].bilingual() if found else ""
+    )  # ``中文 / English (source)``, read back by from_bilingual
     exits = [r["solver"] for r in results if r["solver"] not in keep]
     return [problem, keep, exits]

@@ -4,6 +4,7 @@
 |---|---|
 | ``need_intake`` | the call window (002 五(一)1 opening and close), the measures' validity (000 §18, 003 §23) and the attachments the jurisdiction asks for at posting (002 二(一)2(5), 五(二)4, 五(二)5, 五(二)9; 000 §6) |
 | ``race_mode`` | 赛马 only where the need asked for it (000 §12(1), 002 五(二)7, 001 八(四)) |
+| ``race_outcome`` | after the race stage only teams that met the targets continue, the outcome matches the teams kept (000 §12(7)), Karamay keeps one (003 §13(3)) |
 | ``major_change`` | a new project leader in Dazu is an exception the approver confirms (001 五(二)) |
 | ``acceptance_panel`` | the acceptance panel's size (001 八(八): ≥ 5 and odd) |
 | ``task_book_pledge`` | the integrity pledge signed with the task book where the policy puts it there (001 八(六)) |
@@ -78,6 +79,11 @@ def checks(check: Callable[..., Any]) -> tuple[Any, ...]:
             "race_mode",
             lambda d, c: race_rules.race_mode_problems(d),
             lambda d, c: race_rules.race_mode_hints(d),
+        ),
+        check(
+            "race_outcome",
+            lambda d, c: race_rules.race_outcome_problems(d),
+            lambda d, c: race_rules.race_outcome_hints(d),
         ),
         check(
             "major_change",

@@ -8,7 +8,7 @@ values passed in. Each function is documented and unit-tested where its rule liv
 - applications: ``application_window``, ``application_added``, ``applications_with_facts``,
   ``eligible_applications``, ``selected_teams`` (``engine.domain.application_intake``);
 - how the project comes about: ``route_of_case``, ``contest_selection`` (001 十二(一), ``engine.domain.contest``);
-- 赛马: ``race_conclusion`` (``engine.domain.race_rules``);
+- 赛马: ``race_conclusion``, ``passed_teams`` (``engine.domain.race_rules``);
 - implementation: ``next_checkpoint``, ``checkpoint_remind``, ``milestone_verdict``
   (``engine.domain.checkpoints``); ``change_refusal``, ``changes_with`` (``engine.domain.changes``);
 - shared stages: ``extension_admission`` (``engine.domain.extension_rules``), ``acceptance_timing``,
@@ -221,6 +221,7 @@ def rule_helpers(session: Session, domain: Mapping[str, Callable[..., Any]]) -> 
         "route_of_case": route_of_case,
         "contest_selection": contest.contest_selection,
         "race_conclusion": race_rules.race_conclusion,
+        "passed_teams": race_rules.passed_teams,
         "next_checkpoint": checkpoints.next_checkpoint,
         "checkpoint_remind": checkpoint_remind,
         "milestone_verdict_of": checkpoints.milestone_verdict,

@@ -99,6 +99,20 @@ def demo_data(db_session: Session, sim, calendar_loaded) -> dict[str, Any]:  # t
 
 
 @pytest.fixture
+def people(db_session: Session, demo_data: Any) -> Any:
+    """The demo data (users, organisations, the expert pool, the deployment) with a fast password hash."""
+    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    from sqlalchemy import select
+
+    from engine.models.user import User
+
+    for user in db_session.scalars(select(User)):
+        user.password_hash = fast
+    db_session.commit()
+    return demo_data
+
+
+@pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     context.set_default_timeout(TIMEOUT_MS)

@@ -15,100 +15,46 @@ variable codes) and the step's result; every step is a screenshot ``journey-dazu
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
-from engine.models.user import User
-from tests.browser.conftest import PASSWORD, Watched, copy_for_readme, screenshot
+from tests.browser.conftest import Watched
+from tests.browser.journey import (
+    PDF,
+    SCHEDULES,
+    Journey,
+    import_calendars,
+    open_task,
+    queue_row,
+)
+from tests.browser.journey import clock_to_timer as clock_to_deadline
+from tests.browser.journey import submit as submit_task
 from web.demo import DEMO_EXPERT_NAMES
 
 pytestmark = pytest.mark.browser
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 NEED_TITLE = "智能网联汽车封闭测试场数字孪生"
-#: the holiday schedules of the years the project runs in (the State Council publishes one a year; test data)
-SCHEDULES = {
-    2027: "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,workday,春节调休\n2027-02-08,holiday,春节\n",
-    2028: "date,kind,name\n2028-01-01,holiday,元旦\n2028-01-26,holiday,春节\n2028-01-27,holiday,春节\n",
-}
-#: codes a person must never read on a task page: organisation, person and expert codes, variable names
 #: the demo experts' accounts by name
 ACCOUNTS = {
     name: ("expert_dazu" if i == 1 else f"expert_dazu_{i:02d}")
     for i, name in enumerate(DEMO_EXPERT_NAMES["dazu"], start=1)
 }
-CODE = re.compile(r"DAZU-(?!20\d\d-\d{3})[A-Z0-9]+|\w+_fen\b")
-
-
-@pytest.fixture
-def people(db_session: Session, demo_data: Any) -> Any:
-    """The demo data (users, organisations, the expert pool, the deployment) with a fast password hash."""
-    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    for user in db_session.scalars(select(User)):
-        user.password_hash = fast
-    db_session.commit()
-    return demo_data
-
-
-class Journey:
-    """Numbered screenshots of one journey; the most telling copied for the README."""
-
-    def __init__(self) -> None:
-        self.n = 0
-
-    def shot(self, who: Watched, name: str, readme: str | None = None) -> None:
-        self.n += 1
-        path = screenshot(who.page, f"journey-dazu-{self.n:02d}-{name}")
-        if readme:
-            copy_for_readme(path, f"journey-{readme}")
+J = Journey("journey-dazu", "dazu")
 
 
 def no_codes(who: Watched) -> None:
-    """Names, never codes: nothing like DAZU-S1, DAZU-E03 or need_total_fen on the page's main part."""
-    text = who.page.inner_text("main")
-    found = CODE.findall(text)
-    assert not found, f"{who.username} on {who.page.url}: codes shown {found}"
-
-
-def queue_row(who: Watched, key: str, task: str) -> Any:
-    """Open the queue; the row of ``task`` of ``key`` must show a due date; returns the row."""
-    who.open("/tasks", "待办任务")
-    row = who.page.locator("table.queue tbody tr", has_text=key).filter(has_text=task)
-    assert row.count() >= 1, (
-        f"{who.username}: no {task} of {key} in the queue:\n{who.page.inner_text('main')}"
-    )
-    due = row.first.locator("td.due").inner_text().strip()
-    assert due and due != "—", f"{who.username}: {task} of {key} has no due date ({due!r})"
-    return row.first
-
-
-def open_task(who: Watched, key: str, task: str) -> str:
-    """From the queue to the task's page (办理); returns the task's id."""
-    row = queue_row(who, key, task)
-    task_id = row.get_attribute("data-task")
-    row.locator("a", has_text="办理").click()
-    who.page.wait_for_load_state("networkidle")
-    return task_id
+    J.no_codes(who)
 
 
 def submit(who: Watched, done: str = "已提交") -> str:
-    who.page.click("button[name=action][value=submit]")
-    who.page.wait_for_load_state("networkidle")
-    main = who.page.inner_text("main")
-    if done not in main:
-        screenshot(who.page, "journey-dazu-failed")
-    assert done in main, f"{who.username} on {who.page.url}: not {done}:\n{main}"
-    return who.check(done)
+    return submit_task(who, done, failed="journey-dazu-failed")
 
 
 def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any) -> None:
-    j = Journey()
+    j = J
+    j.n = 0
     # 1 the bureau opens the year's call (发起)
     bureau = roles("bureau_dazu")
     bureau.open("/start", "发起", "发布年度需求征集通知")
@@ -379,17 +325,7 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
 
     # 17 the project runs two years: the administrator imports the holiday schedules of 2027 and 2028 (working-day
     # due dates need them), then moves the clock to the end of the period
-    for year, schedule in SCHEDULES.items():
-        admin.open("/admin/calendar/", "节假日安排")
-        admin.page.set_input_files(
-            "#calendar-file",
-            files=[{"name": f"{year}年节假日安排.csv", "mimeType": "text/csv", "buffer": schedule.encode()}],
-        )
-        admin.page.get_by_role("button", name="预览").click()
-        admin.page.wait_for_load_state("networkidle")
-        admin.page.get_by_role("button", name="确认导入").click()
-        admin.page.wait_for_load_state("networkidle")
-        admin.check(f"已导入 {year} 年的节假日安排")
+    import_calendars(admin, SCHEDULES)
     j.shot(admin, "admin-calendar-imported")
     # (first the reminder 14 days before the end, then the end itself: boundary timers of 实施中)
     reminder = clock_to_timer(admin, "提前提醒", minutes=60)
@@ -465,15 +401,4 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
 
 
 def clock_to_timer(admin: Watched, name: str, minutes: int) -> str:
-    """As the administrator, set the simulated clock ``minutes`` after the pending deadline ``name`` of the
-    journey's challenge (read from /admin/clock); it must fire. Returns the deadline as shown."""
-    admin.open("/admin/clock/", "即将到期的期限")
-    row = admin.page.locator("#pending-timers tbody tr", has_text=NEED_TITLE).filter(has_text=name)
-    assert row.count() >= 1, admin.page.inner_text("#pending-timers")
-    shown = row.first.locator("td").first.inner_text().strip()
-    due = datetime.strptime(shown[:16], "%Y-%m-%d %H:%M") + timedelta(minutes=minutes)
-    admin.page.fill("#clock-to", due.strftime("%Y-%m-%dT%H:%M"))
-    admin.page.click("#clock-set")
-    admin.page.wait_for_load_state("networkidle")
-    admin.check(f"模拟时钟已调到 {due:%Y-%m-%d %H:%M}", "期限已到期并触发", name)
-    return shown
+    return clock_to_deadline(admin, NEED_TITLE, name, minutes)

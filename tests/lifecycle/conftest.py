@@ -47,6 +47,8 @@ class Flow:
         actor = (
             row.assignee if row.assignee and role is None else f"{role or role_of_lane(row.lane)}_{self.j}"
         )
+        if row.candidate_org and role is None and not row.assignee:
+            actor = self.member_of(row.candidate_org, role_of_lane(row.lane) or "solver")
         tasks.complete(self.s, row.id, actor=actor, data=data or {})
 
     def refused(self, spec: str, data: dict[str, Any], role: str | None = None) -> dict[str, str]:
@@ -60,6 +62,23 @@ class Flow:
         self.s.rollback()
         assert (self.ready(), self.data) == before
         return {k: "；".join(v) for k, v in caught.value.details["fields"].items()}
+
+    def member_of(self, organisation: str, role: str) -> str:
+        """A user linked to ``organisation`` (a task the diagram gives to that unit, e.g. one 赛马 team's
+        report): its linked person's account, or a new ``<role>_<j>_<org>`` account linked to one of its people."""
+        from sqlalchemy import select
+
+        from engine.models.domain import Person
+
+        people = list(self.s.scalars(select(Person).where(Person.organisation == organisation)))
+        linked = [p.username for p in people if p.username]
+        if linked:
+            return linked[0]
+        name = f"{role}_{self.j}_{organisation.lower()}"
+        add_user(self.s, name, roles=[role], jurisdiction=self.j)
+        people[0].username = name
+        self.s.commit()
+        return name
 
     def info(self) -> dict[str, Any]:
         return instances.describe(self.s, self.id)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from engine.domain import ledger
+from engine.errors import ValidationFailed
 
 from .conftest import DOCS, application, need, panel, score_all
 from .drivers import LIST_APPROVED, NEED_PANEL
@@ -136,8 +139,10 @@ def test_karamay_one_solver_continues_and_user_evaluation(start) -> None:  # typ
         flow.do("stage_report", {"achieved": "完成"})
     for _ in range(2):
         flow.do("stage_review", {"stage_passed": "yes", "stage_score": 80})
-    flow.do("race_outcome", {"race_outcome": "best", "continuing": "KARAMAY-S1,KARAMAY-S2"})
-    assert "003 §13(3)" in flow.data["race_problem"]
+    with pytest.raises(ValidationFailed) as caught:  # refused before submit, beside the field
+        flow.do("race_outcome", {"race_outcome": "best", "continuing": "KARAMAY-S1,KARAMAY-S2"})
+    flow.s.rollback()
+    assert "003 §13(3)" in caught.value.details["fields"]["continuing"][0]
     flow.do("race_outcome", {"race_outcome": "best", "continuing": "KARAMAY-S1"})
     flow.do(
         "approve_exits",

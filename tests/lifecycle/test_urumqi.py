@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from engine.domain import ledger
 from engine.errors import ValidationFailed
+from engine.models.domain import Project
 
 from .conftest import DOCS, application, need, panel, register_contract, registration, score_all
 from .drivers import EXTENSION_AUDIT
@@ -312,6 +314,19 @@ def test_race_best_chosen_exits_cleared(start) -> None:  # type: ignore[no-untyp
     assert ledger.balance(flow.s, flow.key, solver="URUMQI-S3")["recovered_fen"] == 40_000_000
     assert ledger.balance(flow.s, flow.key, "URUMQI-ISS")["recovered_fen"] == 50_000_000
     assert flow.data["solvers"] == ["URUMQI-S1"]
+    # 000 §12(7): the exiting teams' projects end (the winner's stays selected)
+    states = {
+        p.solver: p.status for p in flow.s.scalars(select(Project).where(Project.code.like(f"{flow.key}/%")))
+    }
+    assert states == {"URUMQI-S1": "selected", "URUMQI-S2": "race_exited", "URUMQI-S3": "race_exited"}
+    # an exited team asks nothing for the winner's project (no extension, termination or change)
+    from engine import project_requests
+    from engine.errors import InvalidState
+    from engine.users import get_user
+
+    loser = get_user(flow.s, flow.member_of("URUMQI-S2", "solver"))
+    with pytest.raises(InvalidState):
+        project_requests.submit(flow.s, loser, flow.key, "termination", {"cause": "objective", "reason": "x"})
 
 
 def test_race_several_continue(start) -> None:  # type: ignore[no-untyped-def]
@@ -331,10 +346,13 @@ def test_race_merge(start) -> None:  # type: ignore[no-untyped-def]
     assert flow.data["race_outcome"] == "merge" and flow.data["solvers"] == ["URUMQI-S1"]
 
 
-def test_race_invalid_outcome_is_refused(start) -> None:  # type: ignore[no-untyped-def]
-    """000 §12(7): 'only one passed' applies only when exactly one team met the targets."""
-    flow = race(start, "single", "URUMQI-S1", {})
-    assert flow.ready() == ["race_outcome"] and "exactly one team passed" in flow.data["race_problem"]
+def test_000_12_7_race_invalid_outcome_is_refused_before_submit(start) -> None:  # type: ignore[no-untyped-def]
+    """000 §12(7): 'only one passed' applies only when exactly one team met the targets: refused beside the
+    field before anything is completed."""
+    with pytest.raises(ValidationFailed) as caught:
+        race(start, "single", "URUMQI-S1", {})
+    (msg,) = caught.value.details["fields"]["race_outcome"]
+    assert "恰好一家达到考核要求" in msg and "000 §12(7)" in msg
 
 
 def test_versions_2025_then_2026(start, world) -> None:  # type: ignore[no-untyped-def]

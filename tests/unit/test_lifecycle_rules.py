@@ -201,7 +201,7 @@ def test_000_12_7_003_13_3_race_conclusion() -> None:
     assert "003 §13(3)" in race_rules.race_conclusion(results, "A, C", "several", True)[0]
     assert race_rules.race_conclusion(results, "A, C", "several", False) == ["", ["A", "C"], ["B"]]
     assert "一个团队" in race_rules.race_conclusion(results, "A, C", "best", False)[0]
-    assert "只有一家" in race_rules.race_conclusion(results, "A", "single", False)[0]
+    assert "恰好一家" in race_rules.race_conclusion(results, "A", "single", False)[0]
 
 
 # --- implementation -----------------------------------------------------------------------------------------

@@ -205,7 +205,9 @@ def build(s: Session, sim: Any, uploads: Path, password_hash: str) -> Case:
     _do(s, iid, "register_contract", "issuer_urumqi", registration)  # 002 五(二)6
     sim.set("2026-12-01T00:00:00+08:00")
     sweep(s)
-    first, second = _ready(s, iid, "stage_report")[:2]
+    # each team's stage report is its own unit's task (race_team.bpmn candidateOrganisation)
+    by_unit = {t.candidate_org: t for t in _ready(s, iid, "stage_report")}
+    first, second = by_unit["URUMQI-S1"], by_unit["URUMQI-S2"]
     tasks.claim(s, first.id, actor="solver_urumqi")
     tasks.claim(s, second.id, actor="solver2_urumqi")
     return Case(

@@ -14,12 +14,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from engine import applications as applications_engine
-from engine import instances, project_requests, solver_work
+from engine import instances, project_requests, solver_work, stage_reports
 from engine.access import policy, solvers
 from engine.db import begin_write
 from engine.errors import JiebangError, NotFound, ValidationFailed
 from engine.pickers import PickerScope
 from engine.taskforms import form_for
+from forms.definition import FieldDef, LocalText
 from web import uploads
 from web.access import me, rule
 from web.app import clock_now, yuan
@@ -159,7 +160,12 @@ def _project_page(
             ledger=solver_work.ledger_of(session, challenge, project.solver or ""),
             reminders=solver_work.reminders_of(session, challenge),
             outcome={k: data[k] for k in OUTCOME_KEYS if k in data},
-            accepting={k: project_requests.accepting(session, challenge, k) for k in project_requests.KINDS},
+            accepting={
+                k: project.status == solvers.SELECTED and project_requests.accepting(session, challenge, k)
+                for k in project_requests.KINDS
+            },
+            reporting=stage_reports.accepting(session, me(), challenge),
+            stage_reports=stage_reports.reports(session, instance.id),
             errors=errors or {},
             values=values or {},
             problem=problem,
@@ -200,4 +206,45 @@ def make_request(challenge: str, kind: str) -> Any:
         return _project_page(challenge, problem=exc.message(lang), status=exc.http_status)
     db.session.commit()
     flash(_("申请已提交，科技局审核后结果将显示在本页。"), "info")
+    return redirect(url_for("solver.project", challenge=challenge))
+
+
+#: the upload of a stage report: PDF or Word, at most 20 MB (checked by content when stored)
+REPORT_FILE = FieldDef(
+    name="report_file",
+    type="file",
+    label=LocalText("阶段报告", "Stage report"),
+    accept=stage_reports.REPORT_TYPES,
+    max_size=stage_reports.REPORT_MAX_SIZE,
+)
+
+
+@bp.post("/projects/<path:challenge>/stage-reports")
+@rule("solver")
+def stage_report(challenge: str) -> Any:
+    """A stage report submitted outside any milestone task (engine.stage_reports): checked beside each field
+    before anything is recorded."""
+    _own("project", challenge)
+    lang = current_lang()
+    values = {key: request.form.get(key, "")[:6000] for key in ("period_start", "period_end", "progress")}
+    session = db.session()
+    upload = request.files.get("report_file")
+    meta, problems = (None, []) if not upload or not upload.filename else uploads.store(upload, REPORT_FILE)
+    try:
+        if problems:
+            raise project_requests.Refused({"report_file": (problems[0].zh, problems[0].en)})
+        begin_write(session)
+        stage_reports.submit(session, me(), challenge, values, meta)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        uploads.discard_new()
+        fields = exc.details.get("fields" if lang == "zh" else "fields_en") or {}
+        errors = {k: [str(m) for m in v] for k, v in fields.items()}
+        return _project_page(challenge, errors={"report": errors}, values={"report": values}, status=422)
+    except JiebangError as exc:
+        db.session.rollback()
+        uploads.discard_new()
+        return _project_page(challenge, problem=exc.message(lang), status=exc.http_status)
+    db.session.commit()
+    flash(_("阶段报告已提交，科技局和发榜方可在项目记录中查看。"), "info")
     return redirect(url_for("solver.project", challenge=challenge))

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import delete
 
-from engine import reassign, tasks
+from engine import reassign, stage_reports, tasks
 from engine.access import may_act_on_task, policy
 from engine.access.fields import FieldViewer
 from engine.access.rows import LOOKING_ROLES
@@ -26,7 +26,7 @@ from engine.models.web import TaskDraft
 from engine.pickers import PickerScope
 from engine.runtime import load_workflow
 from engine.taskforms import form_for
-from forms.definition import FormDefinition
+from forms.definition import FieldDef, FormDefinition
 from forms.render import render_form
 from forms.webinput import from_multidict
 from web import uploads
@@ -80,7 +80,20 @@ def _save_draft(task_id: str, values: dict[str, Any]) -> None:
 
 
 def _initial_values(defn: FormDefinition, data: dict[str, Any]) -> dict[str, Any]:
-    return {f.name: data[f.name] for f in defn.fields if f.type != "readonly" and f.name in data}
+    values = {f.name: data[f.name] for f in defn.fields if f.type != "readonly" and f.name in data}
+    for spec in defn.fields:
+        if spec.type == "group" and spec.source and not values.get(spec.name):
+            values[spec.name] = prefill_rows(spec, data)
+    return values
+
+
+def prefill_rows(spec: FieldDef, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """A group with a ``source`` starts with one row per item of that data list, the item in the row's first
+    field (forms/FORMAT.md): an expert scores every eligible candidate without adding and choosing rows."""
+    items = data.get(spec.source or "")
+    if not isinstance(items, list | tuple) or not spec.fields:
+        return []
+    return [{spec.fields[0].name: item} for item in items]
 
 
 def _errors_in(exc: ValidationFailed, lang: str) -> dict[str, list[str]]:
@@ -230,9 +243,21 @@ def show(task_id: str) -> Any:
             closed=row.status != task_model.READY,
             instructions=row.instructions,
             assignment=assignment,
+            received_reports=_received_reports(row, instance),
         ),
         status,
     )
+
+
+def _received_reports(row: HumanTask, instance: ProcessInstance) -> list[dict[str, Any]]:
+    """On a milestone check: the stage reports the solvers sent since the last check (engine.stage_reports)."""
+    if row.task_spec not in stage_reports.CHECK_TASKS:
+        return []
+    session = db.session()
+    return [
+        {"report": r, "unit": organisation_name(session, r.solver)}
+        for r in stage_reports.since_last_check(session, instance.id)
+    ]
 
 
 def _outcome(

@@ -1,0 +1,362 @@
+"""One Urumqi 揭榜挂帅 challenge run as a 赛马 (race), in Chromium, in Chinese, as each person in turn, through the
+web only (Jiebang issue 12; 000 §12(1), (6), (7); 002 五(二)7):
+
+the bureau opens the year's call → the Urumqi issuer posts a need that asks for a 赛马 (with its plan) → the
+district department recommends it → an expert reviews it → the bureau publishes the list → three solver units
+apply on the portal → the clock past the close → the bureau records the applications and draws the panel →
+the experts score → the bureau selects three teams in race mode (the first tranche of each race project
+≤ 20 % of its fiscal support, 000 §12(6)) → approval, publicity, task book → each team's stage deadline → each
+team reports its stage, experts assess each team (000 §12(7): the assessment decides who continues) → the
+issuer's conclusion (an invalid one refused beside the field before submit) keeps the best team → the bureau
+approves the exits and recovers the losers' balance → the one winner runs to the end of its period and is
+accepted.
+
+Every screen is a screenshot ``race-urumqi-NN-*`` (also under notes/shots/solverrace)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.models.domain import Person
+from engine.users import add_user
+from tests.browser.conftest import PASSWORD
+from tests.browser.journey import (
+    SCHEDULES,
+    Journey,
+    clock_to_timer,
+    import_calendars,
+    open_task,
+    pdf,
+    refused,
+    set_clock,
+    submit,
+)
+
+pytestmark = pytest.mark.browser
+
+NEED_TITLE = "高寒地区风电机组叶片覆冰监测与除冰"
+SHOTS = Path("/work/wt/notes/shots/solverrace")
+#: the three racing units: (account, unit, the two members named on the application)
+TEAMS = (
+    ("solver_urumqi", "乌鲁木齐揭榜单位1", ("URUMQI-P1", "URUMQI-P2")),
+    ("solver_urumqi_2", "乌鲁木齐揭榜单位2", ("URUMQI-P4", "URUMQI-P5")),
+    ("solver_urumqi_3", "乌鲁木齐揭榜单位3", ("URUMQI-P7", "URUMQI-P8")),
+)
+
+
+@pytest.fixture
+def racers(people: Any, db_session: Session) -> Any:
+    """Accounts for the contacts of the second and third solver units (the demo has one solver account per
+    jurisdiction): URUMQI-P4 speaks for 揭榜单位2, URUMQI-P7 for 揭榜单位3."""
+    from werkzeug.security import generate_password_hash
+
+    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    for username, person in (("solver_urumqi_2", "URUMQI-P4"), ("solver_urumqi_3", "URUMQI-P7")):
+        add_user(db_session, username, roles=["solver"], jurisdiction="urumqi", password_hash=fast)
+        db_session.scalars(select(Person).where(Person.code == person)).one().username = username
+    db_session.commit()
+    return people
+
+
+def test_000_12_7_urumqi_race_from_the_call_to_one_winner(roles: Any, racers: Any) -> None:
+    j = Journey("race-urumqi", "urumqi", also=SHOTS)
+    admin = roles("admin")
+    set_clock(admin, "2026-04-20T09:00")
+
+    # 1 the bureau opens the year's call (002 五(一)1: the guide's window)
+    bureau = roles("bureau_urumqi")
+    bureau.open("/start/urumqi_call", "发布年度需求征集通知")
+    bureau.page.click("button.primary")
+    bureau.page.wait_for_load_state("networkidle")
+    bureau.check("已发起", "乌鲁木齐2026年度揭榜挂帅技术需求征集")
+    j.shot(bureau, "bureau-call-opened")
+
+    # 2 the issuer posts a need into the call, asking for a race (000 §12(1), 002 五(二)7)
+    set_clock(admin, "2026-04-27T09:00")
+    issuer = roles("issuer_urumqi")
+    issuer.open("/start/urumqi_challenge", "提交技术需求（揭榜挂帅）", "2026-06-10 19:30 截止")
+    issuer.page.fill("#f-title", NEED_TITLE)
+    issuer.page.click("button.primary")
+    issuer.page.wait_for_load_state("networkidle")
+    text = issuer.check("已发起", NEED_TITLE)
+    found = re.search(r"（(URUMQI-2026-\d{3})）", text)
+    assert found, text
+    key = found.group(1)
+    instance = urlparse(issuer.page.url).path
+
+    open_task(issuer, key, "填报需求")
+    j.no_codes(issuer)
+    page = issuer.page
+    page.fill("#f-need_title", NEED_TITLE)
+    page.select_option("#f-category", "breakthrough")
+    page.fill("#f-problem", "高寒高湿环境下叶片覆冰导致发电损失与结构风险")
+    page.fill("#f-indicators", "覆冰识别准确率 ≥ 95%，除冰能耗降低 30%")
+    page.fill("#f-deadline", "2029-06-30")
+    page.fill("#f-ip_terms", "发榜方所有")
+    page.fill("#f-need_total_fen", "6,000,000")
+    page.select_option("#f-scope", "public")
+    page.check("#f-race_wanted")
+    page.fill(
+        "#f-race_plan", "支持 3 个团队平行攻关；第一阶段完成样机并现场测试；每个团队财政资助 2,000,000 元"
+    )
+    page.check("#f-issuer_end_user")
+    page.check("#f-pledge_unit")
+    page.check("#f-pledge_leader")
+    for field, name in (
+        ("application_form", "需求申请表.pdf"),
+        ("audit_prev", "2024年度审计报告.pdf"),
+        ("audit_last", "2025年度审计报告.pdf"),
+    ):
+        if page.locator(f"#f-{field}").count():
+            page.set_input_files(f"#f-{field}", files=pdf(name))
+    j.shot(issuer, "issuer-need-race")
+    submit(issuer)
+
+    # 3 the district department recommends (002 五(一)2)
+    recommender = roles("recommender_urumqi")
+    open_task(recommender, key, "审核推荐")
+    recommender.check(NEED_TITLE)
+    j.no_codes(recommender)
+    recommender.page.select_option("#f-recommended", "yes")
+    j.shot(recommender, "recommender")
+    submit(recommender)
+
+    # 4 an expert reviews the need
+    expert = roles("expert_urumqi")
+    open_task(expert, key, "需求评审")
+    expert.check(NEED_TITLE, "拟采用赛马制")
+    j.no_codes(expert)
+    page = expert.page
+    page.fill("#f-importance", "92")
+    page.fill("#f-feasibility", "80")
+    page.fill("#f-difficulty", "85")
+    page.select_option("#f-need_listed_decision", "list")
+    page.fill("#f-need_review_opinion", "多条技术路线均有可能，适合赛马")
+    j.shot(expert, "expert-need-review")
+    submit(expert)
+
+    # 5 the bureau publishes the list with an online window
+    open_task(bureau, key, "发布榜单")
+    j.no_codes(bureau)
+    bureau.page.fill("#f-list_published_on", "2026-04-27")
+    if bureau.page.locator("#f-applications_close_on").count():
+        bureau.page.fill("#f-applications_close_on", "2026-05-27")
+    if bureau.page.locator("#f-channels").count():
+        bureau.page.fill("#f-channels", "乌鲁木齐市科技局门户网站")
+    j.shot(bureau, "bureau-publish-list")
+    submit(bureau)
+
+    # 6 three solver units apply on the portal
+    for n, (account, unit, members) in enumerate(TEAMS, start=1):
+        solver = roles(account)
+        solver.open(f"/portal/challenges/{key}/apply", "揭榜申请", NEED_TITLE, unit)
+        page = solver.page
+        page.select_option("[name=members]", list(members))
+        page.fill("[name=plan]", f"技术路线{n}：{('热气除冰', '超声导波除冰', '疏冰涂层')[n - 1]}")
+        page.fill("[name=budget_fen]", "2,000,000")
+        page.set_input_files("input[name=plan_file]", files=pdf(f"揭榜方案书{n}.pdf"))
+        page.check("input[name=pledge]")
+        if n == 1:
+            j.shot(solver, "solver-apply")
+        page.click("main form button.primary")
+        page.wait_for_load_state("networkidle")
+        solver.open("/my/applications", "我的申请", key, "已提交，评审中")
+
+    # 7 the clock past the close; the bureau records the three applications, by names
+    clock_to_timer(admin, NEED_TITLE, "揭榜期", minutes=60)
+    open_task(bureau, key, "受理揭榜申请")
+    bureau.check(*(unit for _a, unit, _m in TEAMS))
+    j.no_codes(bureau)
+    j.shot(bureau, "bureau-collect-applications")
+    submit(bureau)
+
+    # 8 the bureau draws the panel at random and confirms it
+    open_task(bureau, key, "组建专家组")
+    bureau.page.wait_for_url("**/panel")
+    bureau.page.fill("#draw-size", "5")
+    bureau.page.click("button:has-text('随机抽取')")
+    bureau.check("已随机抽取专家组")
+    j.no_codes(bureau)
+    drawn = [
+        row.locator("td").first.inner_text().strip()
+        for row in bureau.page.locator("[data-jb-members] tbody tr").all()
+    ]
+    j.shot(bureau, "bureau-panel-drawn")
+    bureau.page.click("button:has-text('确认专家组并提交')")
+    bureau.page.wait_for_url("**/tasks")
+
+    # 9 each drawn expert scores the three teams in their own browser
+    from web.demo import DEMO_EXPERT_NAMES
+
+    accounts = {
+        name: ("expert_urumqi" if i == 1 else f"expert_urumqi_{i:02d}")
+        for i, name in enumerate(DEMO_EXPERT_NAMES["urumqi"], start=1)
+    }
+    for n, name in enumerate(drawn, start=1):
+        member = roles(accounts[name])
+        open_task(member, key, "专家评分")
+        j.no_codes(member)
+        page = member.page
+        for i, (_a, unit, _m) in enumerate(TEAMS):  # one row per eligible team, already there
+            assert page.locator(f"#f-scores-{i} select option:checked").first.inner_text() == unit
+            page.locator(f"#f-scores-{i} input[type=number], #f-scores-{i} input[inputmode]").first.fill(
+                str(90 - i)
+            )
+        page.fill("#f-opinion", "三条技术路线各有优势")
+        if n == 1:
+            j.shot(member, "expert-scores")
+        submit(member)
+
+    # 10 the bureau selects the three teams in race mode (000 §12(6), 002 五(二)7)
+    open_task(bureau, key, "确定揭榜方与支持金额")
+    bureau.check("发榜方在需求中提出了赛马，可选择赛马。")
+    j.no_codes(bureau)
+    page = bureau.page
+    page.select_option("#f-mode", "race")
+    page.locator("#f-selected").select_option(label=[unit for _a, unit, _m in TEAMS])
+    page.fill("#f-contract_fen", "6,000,000")
+    page.fill("#f-fiscal_support_fen", "2,000,000")
+    page.fill("#f-stage_due", "2026-11-30")
+    page.fill("#f-stage_task", "完成样机并在达坂城风场现场测试，覆冰识别准确率 ≥ 90%")
+    page.fill("#f-selection_reason", "三条技术路线均可行，采用赛马制平行攻关")
+    j.shot(bureau, "bureau-select-race")
+    submit(bureau)
+
+    # 11 the approver approves; the public reads the notice; the clock past the publicity window
+    approver = roles("approver_urumqi")
+    open_task(approver, key, "审定立项")
+    approver.check(*(unit for _a, unit, _m in TEAMS))
+    j.no_codes(approver)
+    approver.page.select_option("#f-approval", "approve")
+    j.shot(approver, "approver")
+    submit(approver)
+    public = roles(None)
+    public.open(f"/portal/notices/{key}", NEED_TITLE, "公示中", *(unit for _a, unit, _m in TEAMS))
+    j.shot(public, "public-notice")
+    clock_to_timer(admin, NEED_TITLE, "公示中", minutes=60)
+
+    # 12 the bureau signs the task book; each race project's first tranche is ≤ 20 % (000 §12(6))
+    open_task(bureau, key, "签订合同/任务书")
+    j.no_codes(bureau)
+    page = bureau.page
+    page.fill("#f-period_months", "24")
+    page.fill("#f-ip_ownership", "发榜方所有")
+    page.fill("#f-disbursement_plan", "赛马：首期 20%，阶段考核后继续支持的团队拨付后续资金")
+    j.shot(bureau, "bureau-task-book")
+    submit(bureau)
+    bureau.open(instance, "项目账目")
+    j.shot(bureau, "bureau-books-race")
+
+    # 13 each team's stage deadline: each reports its stage
+    import_calendars(admin, SCHEDULES)
+    clock_to_timer(admin, NEED_TITLE, "阶段考核时间到", minutes=60)
+    for n, (account, unit, _m) in enumerate(TEAMS, start=1):
+        solver = roles(account)
+        open_task(solver, key, "提交阶段报告")
+        solver.check(unit, "完成样机")
+        j.no_codes(solver)
+        solver.page.fill("#f-achieved", f"样机已完成现场测试，识别准确率 {96 - 4 * n}%")
+        solver.page.set_input_files("#f-report_file", files=pdf(f"阶段报告{n}.pdf"))
+        if n == 1:
+            j.shot(solver, "solver-stage-report")
+        submit(solver)
+
+    # 14 experts assess each team (the team by its name on the task): team 3 misses the target
+    units = [unit for _a, unit, _m in TEAMS]
+    for n in range(1, 4):
+        open_task(expert, key, "阶段考核")
+        j.no_codes(expert)
+        unit = expert.page.inner_text("#f-team_view").strip()
+        assert unit in units, unit
+        failed = unit == units[2]
+        expert.page.select_option("#f-stage_passed", "no" if failed else "yes")
+        expert.page.fill("#f-stage_score", str(70 if failed else 92 - units.index(unit) * 4))
+        expert.page.fill("#f-stage_opinion", "识别准确率未达 90%" if failed else "达到考核要求")
+        if n == 1:
+            j.shot(expert, "expert-stage-review")
+        submit(expert)
+
+    # 15 the issuer concludes (000 §12(7)): "only one passed" is refused beside the field before submit (two
+    # teams met the targets), then the best team is chosen and the others exit on a written application
+    open_task(issuer, key, "赛马结论")
+    issuer.check("3 个团队中 2 个达到考核要求")
+    passed = issuer.page.inner_text("#f-passed_view")  # by name, best score first
+    assert passed.index(TEAMS[0][1]) < passed.index(TEAMS[1][1]) and TEAMS[2][1] not in passed, passed
+    j.no_codes(issuer)
+    page = issuer.page
+    page.select_option("#f-race_outcome", "single")
+    page.locator("#f-continuing").select_option(label=TEAMS[0][1])
+    page.fill("#f-exit_application", "揭榜单位2、揭榜单位3 退出赛马，申请清算")
+    refused(issuer, "race_outcome", "本次有 2 家达到", "000 §12(7)")
+    j.shot(issuer, "issuer-race-outcome-refused")
+    page.select_option("#f-race_outcome", "best")
+    j.shot(issuer, "issuer-race-outcome")
+    submit(issuer)
+
+    # 16 the bureau approves the exits and clears each losing team's balance (000 §12(6)): the exiting teams
+    # are listed by name, one row each
+    open_task(bureau, key, "退出审批与清算")
+    j.no_codes(bureau)
+    page = bureau.page
+    unspent = {TEAMS[1][1]: "100,000", TEAMS[2][1]: "250,000"}
+    rows = [page.locator(f"#f-exit_clearing-{i} select option:checked").first.inner_text() for i in range(2)]
+    assert sorted(rows) == sorted(unspent), rows
+    for i, unit in enumerate(rows):
+        page.locator(f"#f-exit_clearing-{i} input[inputmode]").first.fill(unspent[unit])
+    page.check("#f-exits_approved")
+    j.shot(bureau, "bureau-approve-exits")
+    submit(bureau)
+    text = bureau.open(instance, "项目账目", "赛马结论", "退出审批与清算")
+    j.no_codes(bureau)
+    j.shot(bureau, "bureau-books-after-race")
+    books = bureau.page.inner_text("#books")
+    assert "350,000.00" in books, books  # the losers' balance recovered
+    assert text
+
+    # the winner may send stage reports from its project page at any time; a team that exited may not
+    roles(TEAMS[0][0]).open(f"/my/projects/{key}", "实施期间可随时提交阶段报告")
+    loser = roles(TEAMS[2][0])
+    text = loser.open(
+        f"/my/projects/{key}", "赛马阶段考核未通过，已退出", "项目不在实施中，目前不能提交阶段报告。"
+    )
+    assert loser.page.inner_text("main [data-status]").strip() == "赛马阶段考核未通过，已退出"
+    for form in ("提交延期申请", "提交终止申请", "提交变更申请"):  # nothing to ask for the winner's project
+        assert form not in text, form
+    j.shot(loser, "loser-project-exited")
+
+    # 17 the one winner runs to the end of its period (24 months, self-managed under 3 years, 000 §12(7)),
+    # requests acceptance and is accepted
+    clock_to_timer(admin, NEED_TITLE, "提前提醒", minutes=60)
+    clock_to_timer(admin, NEED_TITLE, "节点到期", minutes=60)
+    winner = roles(TEAMS[0][0])
+    open_task(winner, key, "提出验收申请")
+    j.no_codes(winner)
+    for field, name in (
+        ("self_evaluation", "综合绩效自评价报告.pdf"),
+        ("tech_report", "科技报告.pdf"),
+        ("final_accounts", "资金决算报告.pdf"),
+        ("special_audit", "专项审计报告.pdf"),
+    ):
+        if winner.page.locator(f"#f-{field}").count():
+            winner.page.set_input_files(f"#f-{field}", files=pdf(name))
+    j.shot(winner, "winner-acceptance-request")
+    submit(winner)
+    reviewer = roles("expert_urumqi")
+    open_task(reviewer, key, "验收评价")
+    j.no_codes(reviewer)
+    if reviewer.page.locator("#f-acceptance_panel").count():
+        reviewer.page.fill("#f-acceptance_panel", "专家甲, 专家乙, 专家丙, 专家丁, 专家戊")
+    reviewer.page.select_option("#f-acceptance_outcome", "pass")
+    reviewer.page.fill("#f-acceptance_opinion", "覆冰识别与除冰指标均已达到任务书要求")
+    j.shot(reviewer, "expert-acceptance")
+    submit(reviewer)
+    bureau.open(instance, NEED_TITLE, "已办结", "覆冰识别与除冰指标均已达到任务书要求")
+    j.no_codes(bureau)
+    j.shot(bureau, "bureau-completed")

@@ -1,0 +1,147 @@
+"""Stage reports outside a milestone task (Jiebang issue 13; engine.stage_reports): as the demo solver
+``solver_dazu`` (DAZU-S1), once its project is being implemented, a stage report (period, progress, file) sent
+from its project page at any time — a period ending in the future refused beside the field first, nothing
+recorded; the bureau reads it in the project's history; at the next milestone the issuer's check lists the
+reports received since the last one."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.models.event import InstanceEvent
+from engine.stage_reports import EVENT
+from engine.users import add_user
+from tests.browser.conftest import screenshot
+from tests.browser.journey import open_task, pdf
+from tests.browser.test_solver_pages import KEY, _flow
+from tests.lifecycle.conftest import Flow, application, panel, score_all
+from tests.lifecycle.drivers import end_of_publicity
+
+pytestmark = pytest.mark.browser
+SHOTS = "/work/wt/notes/shots/solverrace"
+
+
+@pytest.fixture
+def panel_experts(people: Any, db_session: Session) -> None:
+    for name in ("e1", "e2", "e3", "e4", "e5"):
+        add_user(db_session, name, roles=["expert"], jurisdiction="dazu")
+    db_session.commit()
+
+
+def _to_implementation(flow: Flow) -> date:
+    """The bureau, the experts, the government and the issuer bring the project to implementation with one
+    milestone 90 days after the task book (engine calls: this test is about the solver's page). Returns the
+    milestone's date."""
+    close = date.fromisoformat(flow.data["applications_close_on"]) + timedelta(days=1)
+    flow.at(f"{close}T00:00:05+08:00")
+    flow.do("collect_applications", {"applications": [application("DAZU-S1", "DAZU-P1,DAZU-P2")]})
+    flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
+    score_all(flow, {"DAZU-S1": 90})
+    flow.do(
+        "select",
+        {
+            "mode": "single",
+            "selected": "DAZU-S1",
+            "contract_fen": "3,000,000",
+            "fiscal_support_fen": "900,000",
+            "selection_reason": "评分最高",
+        },
+    )
+    flow.do("approve", {"approval": "approve"})
+    due = datetime.fromisoformat(end_of_publicity(flow)) + timedelta(minutes=1)
+    flow.at(due.isoformat())
+    milestone = due.date() + timedelta(days=90)
+    flow.do(
+        "sign_contract",
+        {
+            "period_months": 24,
+            "ip_ownership": "双方共有",
+            "disbursement_plan": "按政策分期",
+            "confidentiality": True,
+            "integrity_pledge": True,
+            "milestones": [{"title": "小试", "due_date": milestone.isoformat(), "indicators": "纯度 ≥ 6N"}],
+        },
+    )
+    flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
+    flow.s.commit()
+    return milestone
+
+
+def _reports(flow: Flow) -> int:
+    flow.s.rollback()
+    return flow.s.scalar(
+        select(func.count()).where(InstanceEvent.instance_id == flow.id, InstanceEvent.kind == EVENT)
+    )
+
+
+def test_solver_sends_a_stage_report_outside_a_milestone_and_the_next_check_lists_it(
+    roles: Any, panel_experts: None, db_session: Session, sim: Any
+) -> None:
+    solver = roles("solver_dazu")
+    page = solver.page
+    solver.open(f"/portal/challenges/{KEY}/apply")
+    page.select_option("[name=members]", ["DAZU-P1", "DAZU-P2"])
+    page.fill("[name=plan]", "数字孪生建模与故障预测联合攻关")
+    page.fill("[name=budget_fen]", "1,000,000")
+    page.set_input_files("input[name=plan_file]", files=pdf("方案书.pdf"))
+    page.check("input[name=pledge]")
+    page.click("main form button.primary")
+    page.wait_for_load_state("networkidle")
+
+    flow = _flow(db_session, sim)
+    milestone = _to_implementation(flow)
+    sim.set(f"{milestone - timedelta(days=30)}T10:00:00+08:00")
+    db_session.commit()
+    today = milestone - timedelta(days=30)
+
+    # a period ending after today is refused beside the field; nothing is recorded, the input is kept
+    solver.open(f"/my/projects/{KEY}", "阶段报告", "实施期间可随时提交阶段报告")
+    page.fill("#report-period_start", (today - timedelta(days=60)).isoformat())
+    page.fill("#report-period_end", (today + timedelta(days=1)).isoformat())
+    page.fill("#report-progress", "完成提纯装置搭建，样品纯度 5N8")
+    page.set_input_files("#report-report_file", files=pdf("第一阶段报告.pdf"))
+    page.click("#stage-reports button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    error = page.inner_text('[data-error="report.period_end"]')
+    assert f"报告期不能晚于今天（{today.isoformat()}）" in error, error
+    assert page.locator("#report-progress").input_value() == "完成提纯装置搭建，样品纯度 5N8"
+    screenshot(page, "stage-report-refused").replace(f"{SHOTS}/stage-report-refused.png")
+    assert _reports(flow) == 0
+
+    # without a file: refused too
+    page.fill("#report-period_end", today.isoformat())
+    page.click("#stage-reports button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "请上传阶段报告" in page.inner_text('[data-error="report.report_file"]')
+    assert _reports(flow) == 0
+
+    page.set_input_files("#report-report_file", files=pdf("第一阶段报告.pdf"))
+    page.click("#stage-reports button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    solver.check("阶段报告已提交", "完成提纯装置搭建，样品纯度 5N8", "第一阶段报告.pdf")
+    screenshot(page, "stage-report-sent").replace(f"{SHOTS}/stage-report-sent.png")
+    assert _reports(flow) == 1 and flow.ready() == []  # no task completed, no workflow state changed
+
+    # the bureau reads it in the project's history
+    bureau = roles("bureau_dazu")
+    bureau.open(f"/instances/{flow.id}", "阶段报告", "大足揭榜单位1", "完成提纯装置搭建，样品纯度 5N8")
+    bureau.page.locator("text=完成提纯装置搭建，样品纯度 5N8").first.scroll_into_view_if_needed()
+    screenshot(bureau.page, "stage-report-bureau-history").replace(f"{SHOTS}/stage-report-bureau-history.png")
+
+    # the milestone falls due: the issuer's check lists the report received since the last check
+    flow.at(f"{milestone + timedelta(days=1)}T00:00:05+08:00")
+    flow.s.commit()
+    issuer = roles("issuer_dazu")
+    open_task(issuer, KEY, "里程碑考核")
+    row = issuer.page.locator("#received-reports tr[data-stage-report]")
+    assert row.count() == 1
+    assert "大足揭榜单位1" in row.inner_text() and "第一阶段报告.pdf" in row.inner_text()
+    screenshot(issuer.page, "stage-report-milestone-task").replace(f"{SHOTS}/stage-report-milestone-task.png")
+    href = row.locator("a", has_text="第一阶段报告.pdf").get_attribute("href")
+    got = issuer.page.request.get(issuer.base + href)
+    assert got.status == 200 and got.body().startswith(b"%PDF"), (got.status, got.text()[:300])
