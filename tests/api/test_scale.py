@@ -1,13 +1,16 @@
-"""Lists stay fast with 10,000 instances: every list is an index-backed query, no workflow is loaded."""
+"""Lists stay cheap with 10,000 instances: every list is a few index-backed queries, no workflow is loaded (speed
+itself is measured by bench/, never by a timed test)."""
 
 from __future__ import annotations
 
-import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from engine.models.deployment import ProcessVersion
@@ -64,8 +67,28 @@ def many(db_session: Session, deployed, users) -> None:
     db_session.commit()
 
 
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs."""
+    sent: list[str] = []
+
+    def watch(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        sent.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", watch)
+    try:
+        yield sent
+    finally:
+        event.remove(Engine, "before_cursor_execute", watch)
+
+
+#: Statements one list request may send, whatever the number of instances: the token and user lookups, the
+#: count and the page (a list that walked instances one by one would send thousands).
+MAX_STATEMENTS = 10
+
+
 @pytest.mark.slow
-def test_lists_over_ten_thousand_instances_are_fast(as_user, many) -> None:
+def test_lists_over_ten_thousand_instances_cost_a_few_statements_and_no_state(as_user, many) -> None:
     checks = [
         ("admin", "/api/v1/instances", N),
         ("admin", "/api/v1/instances?jurisdiction=dazu&status=running&page=20&page_size=20", 1000),
@@ -80,12 +103,12 @@ def test_lists_over_ten_thousand_instances_are_fast(as_user, many) -> None:
     for user, path, expected_total in checks:
         client = as_user(user)
         client.get(path)  # warm caches (token lookup, lanes)
-        began = time.perf_counter()
-        response = client.get(path)
-        elapsed = time.perf_counter() - began
+        with statements() as sent:
+            response = client.get(path)
         assert response.status_code == 200, (path, response.json)
         if expected_total is not None:
             assert response.json["total"] == expected_total, path
-        assert elapsed < 1.0, f"{user} {path} took {elapsed:.3f}s"
+        assert len(sent) <= MAX_STATEMENTS, f"{user} {path} sent {len(sent)} statements: {sent}"
+        assert not [q for q in sent if "instance_state" in q], f"{user} {path} read workflow state"
     mine = as_user("solver1").get("/api/v1/instances?page_size=200").json
     assert mine["total"] > 1400 and all(i["started_by"] == "solver1" for i in mine["items"])
