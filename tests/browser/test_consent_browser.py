@@ -5,7 +5,6 @@ issuer refusing, then agreeing to, an extension (003 §19)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,8 +22,6 @@ from tests.lifecycle.conftest import Flow
 from tests.lifecycle.drivers import FIRST_FEN, implementing, status
 
 pytestmark = pytest.mark.browser
-
-NOTES = Path("/work/wt/notes/shots/consent")
 
 
 @pytest.fixture
@@ -67,9 +64,6 @@ def _task(flow: Flow, spec: str) -> HumanTask:
 
 def _shot(page: Any, name: str) -> None:
     screenshot(page, name)
-    if NOTES.parent.is_dir():
-        NOTES.mkdir(exist_ok=True)
-        page.screenshot(path=str(NOTES / f"{name}.png"), full_page=True)
 
 
 def _submit(page: Any) -> None:

@@ -5,7 +5,6 @@ book (001 十二(一)). Every check a user can fail is shown beside the field be
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +23,6 @@ from tests.lifecycle.drivers import NEED_PANEL, REVIEW
 pytestmark = pytest.mark.browser
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-NOTES = Path("/work/wt/notes/shots/dazuneeds")
 
 
 @pytest.fixture
@@ -40,9 +38,6 @@ def people(db_session: Session, demo_data: Any) -> None:
 
 def _shot(who: Watched, name: str) -> None:
     screenshot(who.page, name)
-    if NOTES.parent.is_dir():
-        NOTES.mkdir(exist_ok=True)
-        who.page.screenshot(path=str(NOTES / f"{name}.png"), full_page=True)
 
 
 def _listed(session: Session, sim: Any, key: str, title: str, municipal: str) -> Flow:

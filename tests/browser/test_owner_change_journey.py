@@ -11,7 +11,6 @@ check are done in the browser, as the owner, the district approver, the bureau a
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
 from typing import Any
 
@@ -25,8 +24,9 @@ from engine.calendar import WorkCalendar
 from engine.clock import SHANGHAI, get_clock
 from engine.models.deployment import ProcessVersion
 from engine.users import add_user
-from tests.browser.conftest import PASSWORD, ROOT, screenshot
+from tests.browser.conftest import PASSWORD, screenshot
 from tests.lifecycle.conftest import Flow, application, need, panel, score_all
+from tests.lifecycle.drivers import LIST_APPROVED, NEED_PANEL
 from tests.lifecycle.test_dazu import REVIEW
 
 pytestmark = pytest.mark.browser
@@ -36,7 +36,6 @@ FORM = "bpmn/shared/forms/approve_form.form.json"
 POLICY = "bpmn/dazu/policy_dazu.dmn"
 OLD_TASK, NEW_TASK = "审定立项", "区政府审定立项"
 OLD_LABEL, NEW_LABEL = "意见", "审定意见"
-SHOTS = ROOT.parent / "notes" / "shots" / "owner10"
 
 #: the processes using one of the three changed files: the approval stages (the shared form), the
 #: challenges calling them, and Dazu's annual call (Dazu's policy table)
@@ -54,9 +53,7 @@ CHANGED = [
 
 
 def _shot(page: Any, name: str, *, full_page: bool = False) -> None:
-    path = screenshot(page, f"owner-change-{name}", full_page=full_page)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, SHOTS / path.name)
+    screenshot(page, f"owner-change-{name}", full_page=full_page)
 
 
 def _at_approval(session: Session, key: str) -> Flow:
@@ -77,8 +74,10 @@ def _at_approval(session: Session, key: str) -> Flow:
     flow = Flow(session, None, "dazu", inst.id, key)
     today = get_clock(session).now().astimezone(SHANGHAI).date().isoformat()
     flow.do("post_need", need())
+    flow.do("form_need_panel", panel(NEED_PANEL))  # 001 八(二): the need-selection panel
     flow.do("need_review", REVIEW)
     flow.do("municipal_check", {"taken_municipal": "no"})
+    flow.do("list_review", LIST_APPROVED)  # 001 八(二): the district government approves the list
     flow.do("publish_list", {"list_published_on": today})
     flow.do("collect_applications", {"applications": [application("DAZU-S1", "DAZU-P1")]})
     flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))

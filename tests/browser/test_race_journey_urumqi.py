@@ -11,12 +11,11 @@ issuer's conclusion (an invalid one refused beside the field before submit) keep
 approves the exits and recovers the losers' balance → the one winner runs to the end of its period and is
 accepted.
 
-Every screen is a screenshot ``race-urumqi-NN-*`` (also under notes/shots/solverrace)."""
+Every screen is a screenshot ``race-urumqi-NN-*``."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -42,7 +41,6 @@ from tests.browser.journey import (
 pytestmark = pytest.mark.browser
 
 NEED_TITLE = "高寒地区风电机组叶片覆冰监测与除冰"
-SHOTS = Path("/work/wt/notes/shots/solverrace")
 #: the three racing units: (account, unit, the two members named on the application)
 TEAMS = (
     ("solver_urumqi", "乌鲁木齐揭榜单位1", ("URUMQI-P1", "URUMQI-P2")),
@@ -66,7 +64,7 @@ def racers(people: Any, db_session: Session) -> Any:
 
 
 def test_000_12_7_urumqi_race_from_the_call_to_one_winner(roles: Any, racers: Any) -> None:
-    j = Journey("race-urumqi", "urumqi", also=SHOTS)
+    j = Journey("race-urumqi", "urumqi")
     admin = roles("admin")
     set_clock(admin, "2026-04-20T09:00")
 
@@ -251,6 +249,17 @@ def test_000_12_7_urumqi_race_from_the_call_to_one_winner(roles: Any, racers: An
     page.fill("#f-disbursement_plan", "赛马：首期 20%，阶段考核后继续支持的团队拨付后续资金")
     j.shot(bureau, "bureau-task-book")
     submit(bureau)
+
+    # 12a the issuer registers the technology contract; the first tranches wait for it (002 五(二)6)
+    open_task(issuer, key, "技术合同登记")
+    j.no_codes(issuer)
+    page = issuer.page
+    today = re.search(r"系统时间: (\d{4}-\d{2}-\d{2})", page.inner_text("footer")).group(1)  # type: ignore[union-attr]
+    page.fill("#f-contract_reg_number", "2026650100000456")
+    page.fill("#f-contract_reg_date", today)
+    page.set_input_files("#f-contract_reg_certificate", pdf("技术合同登记证明.pdf"))
+    j.shot(issuer, "issuer-contract-registration")
+    submit(issuer)
     bureau.open(instance, "项目账目")
     j.shot(bureau, "bureau-books-race")
 

@@ -5,7 +5,6 @@ government consents to a termination in its own task (001 八(八))."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,7 +24,6 @@ pytestmark = pytest.mark.browser
 
 KEY = "DAZU-2026-002"
 #: the screenshots the branch's report points to (also kept where every browser test keeps its own)
-NOTES = Path("/work/wt/notes/shots/rules")
 
 
 @pytest.fixture
@@ -54,9 +52,6 @@ def _task(flow: Flow, spec: str) -> HumanTask:
 
 def _shot(page: Any, name: str) -> None:
     screenshot(page, name)
-    if NOTES.parent.is_dir():
-        NOTES.mkdir(exist_ok=True)
-        page.screenshot(path=str(NOTES / f"{name}.png"), full_page=True)
 
 
 def _submit(page: Any) -> None:

@@ -23,7 +23,6 @@ from tests.lifecycle.conftest import Flow, application, panel, score_all
 from tests.lifecycle.drivers import end_of_publicity
 
 pytestmark = pytest.mark.browser
-SHOTS = "/work/wt/notes/shots/solverrace"
 
 
 @pytest.fixture
@@ -110,7 +109,7 @@ def test_solver_sends_a_stage_report_outside_a_milestone_and_the_next_check_list
     error = page.inner_text('[data-error="report.period_end"]')
     assert f"报告期不能晚于今天（{today.isoformat()}）" in error, error
     assert page.locator("#report-progress").input_value() == "完成提纯装置搭建，样品纯度 5N8"
-    screenshot(page, "stage-report-refused").replace(f"{SHOTS}/stage-report-refused.png")
+    screenshot(page, "stage-report-refused")
     assert _reports(flow) == 0
 
     # without a file: refused too
@@ -124,14 +123,14 @@ def test_solver_sends_a_stage_report_outside_a_milestone_and_the_next_check_list
     page.click("#stage-reports button[type=submit]")
     page.wait_for_load_state("networkidle")
     solver.check("阶段报告已提交", "完成提纯装置搭建，样品纯度 5N8", "第一阶段报告.pdf")
-    screenshot(page, "stage-report-sent").replace(f"{SHOTS}/stage-report-sent.png")
+    screenshot(page, "stage-report-sent")
     assert _reports(flow) == 1 and flow.ready() == []  # no task completed, no workflow state changed
 
     # the bureau reads it in the project's history
     bureau = roles("bureau_dazu")
     bureau.open(f"/instances/{flow.id}", "阶段报告", "大足揭榜单位1", "完成提纯装置搭建，样品纯度 5N8")
     bureau.page.locator("text=完成提纯装置搭建，样品纯度 5N8").first.scroll_into_view_if_needed()
-    screenshot(bureau.page, "stage-report-bureau-history").replace(f"{SHOTS}/stage-report-bureau-history.png")
+    screenshot(bureau.page, "stage-report-bureau-history")
 
     # the milestone falls due: the issuer's check lists the report received since the last check
     flow.at(f"{milestone + timedelta(days=1)}T00:00:05+08:00")
@@ -141,7 +140,7 @@ def test_solver_sends_a_stage_report_outside_a_milestone_and_the_next_check_list
     row = issuer.page.locator("#received-reports tr[data-stage-report]")
     assert row.count() == 1
     assert "大足揭榜单位1" in row.inner_text() and "第一阶段报告.pdf" in row.inner_text()
-    screenshot(issuer.page, "stage-report-milestone-task").replace(f"{SHOTS}/stage-report-milestone-task.png")
+    screenshot(issuer.page, "stage-report-milestone-task")
     href = row.locator("a", has_text="第一阶段报告.pdf").get_attribute("href")
     got = issuer.page.request.get(issuer.base + href)
     assert got.status == 200 and got.body().startswith(b"%PDF"), (got.status, got.text()[:300])
