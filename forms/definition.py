@@ -69,7 +69,7 @@ _TYPE_KEYS: dict[str, set[str]] = {
     "checkbox": set(),
     "group": {"fields", "min_items", "max_items", "source"},
     "file": {"max_size", "accept", "multiple", "min_items", "max_items"},
-    "readonly": {"source", "format"},
+    "readonly": {"source", "format", "options"},
     "picker": {"of", "multiple", "min_items", "max_items"},
 }
 
@@ -589,13 +589,22 @@ class _Checker:
             kw["options"] = ()
             return
         options = raw.get("options")
+        parsed = self.option_list(path, options)
+        if parsed is None:
+            return
+        kw["options"] = parsed
+        if kw.get("max_items") is not None and kw["max_items"] > len(options):
+            kw["max_items"] = len(options)
+
+    def option_list(self, path: str, options: Any) -> tuple[Option, ...] | None:
+        """The ``{value, label}`` options at ``path`` (a select's, or a readonly's labels); None when unusable."""
         if not isinstance(options, list) or not options:
             self.add(
                 f"{path}.options",
                 "must be a non-empty list of {value, label}",
                 "必须是非空的 {value, label} 列表",
             )
-            return
+            return None
         out: list[Option] = []
         seen: set[str] = set()
         for i, opt in enumerate(options):
@@ -619,9 +628,7 @@ class _Checker:
             seen.add(value)
             if label is not None:
                 out.append(Option(value, label))
-        kw["options"] = tuple(out)
-        if kw.get("max_items") is not None and kw["max_items"] > len(options):
-            kw["max_items"] = len(options)
+        return tuple(out)
 
     def type_group(self, path: str, raw: Mapping[str, Any], kw: dict[str, Any]) -> None:
         self.items(path, raw, kw, DEFAULT_MAX_ITEMS)
@@ -706,3 +713,7 @@ class _Checker:
             )
         else:
             kw["format"] = fmt
+        if "options" in raw:  # a stored option value shown by its label (e.g. a cause chosen on another form)
+            parsed = self.option_list(path, raw.get("options"))
+            if parsed is not None:
+                kw["options"] = parsed

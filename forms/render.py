@@ -431,7 +431,8 @@ class _Renderer:
     def readonly(self, spec: FieldDef) -> Markup:
         element_id = self.id_prefix + spec.name
         value = _lookup(self.context, spec.source or "")
-        shown = self.readonly_text(spec.format, value)
+        option = spec.option(value) if spec.options and isinstance(value, str) else None
+        shown = self.text(option.label) if option is not None else self.readonly_text(spec.format, value)
         extra, described = self.help_and_error(spec, element_id, [])
         output = _tag(
             "output",

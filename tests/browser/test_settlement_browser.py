@@ -223,11 +223,19 @@ def test_001_s8_8_auditor_states_the_money_used_and_the_termination_recovers_the
     _fast_passwords(world, "third_party_dazu")
     auditor = roles("third_party_dazu")
     auditor.open(
-        f"/tasks/{_task_id(flow, 'audit')}", "终止审计与责任认定", "审计确认已使用的财政资金", "450,000.00"
+        f"/tasks/{_task_id(flow, 'audit')}",
+        "终止审计与责任认定",
+        "审计确认已使用的财政资金",
+        "450,000.00",
+        "客观原因无法继续实施",  # the cause by its label, not "objective"
     )
     page = auditor.page
     page.set_input_files("#f-audit_report", files=_pdf("终止审计报告.pdf"))
-    page.fill("#f-audit_unspent-0-solver", "DAZU-S1")
+    # the auditor types no code: the row of the project's solver is there, named
+    solver = page.locator("#f-audit_unspent-0-solver")
+    assert solver.input_value() == "DAZU-S1"
+    named = solver.locator("option:checked").inner_text()
+    assert named and "DAZU-" not in named, named
     page.fill("#f-audit_unspent-0-used_fen", "500,000")
     page.fill("#f-audit_unspent-0-non_research_fen", "50,000")
     page.fill("#f-liability", "客观原因，无主观过错")

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from forms.definition import FormDefinition, load_builtin
-from forms.errors import FormInvalid
+from forms.errors import FormDefinitionError, FormInvalid
 from forms.render import render_form
 from forms.schema import validate_submission
 from forms.webinput import from_multidict
@@ -380,6 +380,24 @@ def test_selects_checkboxes_and_readonly() -> None:
     assert 'name="r"' not in html  # readonly is never an input
     assert "1,234,567.89 元" in render_form(defn, context={"need": {"budget": 123456789}})
     assert "—" in render_form(defn)
+
+
+def test_a_readonly_option_value_is_shown_by_its_label() -> None:
+    """A cause chosen on another form (``objective``) reads as its label, in the user's language; a value that is
+    not one of the options is shown as it is."""
+    options = [{"value": "objective", "label": {"zh": "客观原因无法继续实施", "en": "Objective causes"}}]
+
+    def form(opts: Any) -> dict[str, Any]:
+        field = {"name": "c", "type": "readonly", "source": "t.cause", "label": L, "options": opts}
+        return {"id": "t", "title": L, "fields": [field]}
+
+    defn = FormDefinition.load(form(options))
+    zh = render_form(defn, context={"t": {"cause": "objective"}})
+    assert ">客观原因无法继续实施</output>" in zh and "objective<" not in zh
+    assert ">Objective causes</output>" in render_form(defn, context={"t": {"cause": "objective"}}, lang="en")
+    assert ">other</output>" in render_form(defn, context={"t": {"cause": "other"}})
+    with pytest.raises(FormDefinitionError):
+        FormDefinition.load(form([]))
 
 
 def test_group_rows_template_and_data_attributes() -> None:
