@@ -85,6 +85,6 @@ def milestone_verdict(
         problem = "叫停须认定原因（客观/主观）/ stopping needs its cause (objective or subjective)"
     termination = None
     if action == "stop" and not problem:
-        reason = opinion or "里程碑考核未通过，实施不力叫停 / stopped after a failed milestone"
+        reason = opinion or "里程碑考核未通过，实施不力叫停"  # a case record, like the opinion
         termination = {"cause": stop_cause, "reason": reason}
     return [problem, termination]
