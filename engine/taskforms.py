@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy import select
@@ -14,7 +15,9 @@ from forms.definition import FormDefinition
 from forms.errors import FormInvalid
 from forms.schema import validate_submission
 
-_FORMS: dict[tuple[int, str, str], FormDefinition] = {}
+#: parsed forms kept at most (least recently used dropped first): every form of a few deployed versions
+FORMS_CACHE_SIZE = 256
+_FORMS: OrderedDict[tuple[int, str, str], FormDefinition] = OrderedDict()
 
 
 def form_for(
@@ -22,9 +25,11 @@ def form_for(
 ) -> FormDefinition:
     """The form pinned in the process version's deployment, as a case of ``jurisdiction`` sees it (fields of
     other jurisdictions left out, FORMAT.md). A version's content hash covers its forms, so parsed forms are
-    cached per (version, hash, key) and read from the database once."""
+    cached per (version, hash, key) and read from the database once while among the most recently used."""
     cache_key = (pv.id, pv.content_hash, form_key)
-    if cache_key not in _FORMS:
+    if cache_key in _FORMS:
+        _FORMS.move_to_end(cache_key)
+    else:
         suffix = f"{form_key}.form.json"
         rows = session.execute(
             select(DeploymentFile.name, DeploymentFile.content).where(
@@ -38,6 +43,8 @@ def form_for(
                 f"Form {form_key} is not part of {pv.process_key} v{pv.version}.",
             )
         _FORMS[cache_key] = FormDefinition.load(bytes(content).decode("utf-8"), filename=suffix)
+        if len(_FORMS) > FORMS_CACHE_SIZE:
+            _FORMS.popitem(last=False)
     return _FORMS[cache_key].for_jurisdiction(jurisdiction)
 
 

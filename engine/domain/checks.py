@@ -1,39 +1,40 @@
 """The registry of checks a form names in its ``checks`` list (forms/FORMAT.md).
 
-A check runs on the task's data merged with the submitted values; it returns problems (the submission is
-refused and nothing is stored) and hints (the requirements shown beside the fields before typing). The same
-functions serve the diagrams' guards through the ``check_note`` helper (engine.domain.helpers).
+The registry itself is ``engine.domain.check_registry``: this module adds the money and date checks, imports
+the modules that add the others (``rule_checks``, ``consent``) and runs them by name. A check runs on the
+task's data merged with the submitted values; it returns problems (the submission is refused and nothing is
+stored) and hints (the requirements shown beside the fields before typing). The same functions serve the
+diagrams' guards through the ``check_note`` helper (engine.domain.helpers).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.clock import get_clock
-from engine.domain import acceptance_checks, consent, date_checks, funding_checks, ledger, rule_checks
+
+# rule_checks and consent register their checks when imported
+from engine.domain import acceptance_checks, consent, date_checks, funding_checks, ledger, rule_checks  # noqa: F401
+from engine.domain.check_registry import (
+    CHECKS,
+    Check,
+    CheckContext,
+    Data,
+    HintsFn,
+    ProblemsFn,
+    on_data,
+    on_today,
+    register,
+)
 from engine.domain.problems import Hint, Problem
 from engine.domain.unit_checks import Unit
 
-
-@dataclass(frozen=True)
-class CheckContext:
-    """What checks may know beyond the data: today's date (engine clock, Asia/Shanghai), what the issuer
-    has paid the solver so far on a project (the ledger), the engine clock's instant (call windows), the
-    directory's facts of a unit (locality rules) and how many projects a pilot has supported (004 二)."""
-
-    today: date
-    issuer_paid_fen: Callable[[str], int]
-    now: datetime | None = None
-    #: the fiscal money a project holds (disbursed less recovered), from the ledger
-    fiscal_net_fen: Callable[[str], int] = lambda project: 0
-    unit: Callable[[str], Unit | None] = lambda code: None
-    pilot_supported: Callable[[str, Any, str], int] = lambda jurisdiction, since, exclude: 0
+__all__ = ["CHECKS", "Check", "CheckContext", "context_for", "hints", "problems", "unknown"]
 
 
 def context_for(session: Session, today: date) -> CheckContext:
@@ -60,16 +61,6 @@ def context_for(session: Session, today: date) -> CheckContext:
     )
 
 
-Data = Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    problems: Callable[[Data, CheckContext], list[Problem]]
-    hints: Callable[[Data, CheckContext], list[Hint]]
-
-
 def _paid(d: Data, ctx: CheckContext) -> int:
     return ctx.issuer_paid_fen(str(d.get("project_code") or ""))
 
@@ -78,79 +69,31 @@ def _held(d: Data, ctx: CheckContext) -> int:
     return ctx.fiscal_net_fen(str(d.get("project_code") or ""))
 
 
-_ALL = (
-    Check(
-        "selection_funding",
-        lambda d, c: funding_checks.selection_problems(d),
-        lambda d, c: funding_checks.selection_hints(d),
-    ),
-    Check(
-        "selection_dates",
-        lambda d, c: date_checks.stage_due_problems(d, c.today),
-        lambda d, c: [],
-    ),
-    Check(
-        "task_book_funding",
-        lambda d, c: funding_checks.task_book_problems(d),
-        lambda d, c: funding_checks.task_book_hints(d),
-    ),
-    Check(
-        "task_book_dates",
-        lambda d, c: date_checks.milestone_problems(d, c.today),
-        lambda d, c: date_checks.milestone_hints(d, c.today),
-    ),
-    Check(
-        "issuer_prepayment",
-        lambda d, c: funding_checks.prepayment_problems(d, _paid(d, c)),
-        lambda d, c: funding_checks.prepayment_hints(d, _paid(d, c)),
-    ),
-    Check(
-        "issuer_stage_payment",
-        lambda d, c: funding_checks.stage_payment_problems(d, _paid(d, c)),
-        lambda d, c: funding_checks.stage_payment_hints(d, _paid(d, c)),
-    ),
-    Check(
-        "issuer_final_payment",
-        lambda d, c: funding_checks.final_payment_problems(d, _paid(d, c)),
-        lambda d, c: funding_checks.final_payment_hints(d, _paid(d, c)),
-    ),
-    Check(
-        "issuer_progress_payment",
-        lambda d, c: funding_checks.progress_payment_problems(d, _paid(d, c)),
-        lambda d, c: funding_checks.progress_payment_hints(d, _paid(d, c)),
-    ),
-    Check(
-        "fund_audit",
-        lambda d, c: funding_checks.audit_problems(d, _held(d, c)),
-        lambda d, c: funding_checks.audit_hints(d, _held(d, c)),
-    ),
-    Check(
-        "termination_audit",
-        lambda d, c: funding_checks.termination_audit_problems(d, _held(d, c)),
-        lambda d, c: funding_checks.termination_audit_hints(d, _held(d, c)),
-    ),
-    Check(
-        "publish_dates",
-        lambda d, c: date_checks.publish_problems(d, c.today),
-        lambda d, c: date_checks.publish_hints(d, c.today),
-    ),
-    Check(
-        "extended_window_dates",
-        lambda d, c: date_checks.extended_window_problems(d, c.today),
-        lambda d, c: date_checks.extended_window_hints(d, c.today),
-    ),
-    Check(
-        "need_dates",
-        lambda d, c: date_checks.need_problems(d, c.today),
-        lambda d, c: date_checks.need_hints(d, c.today),
-    ),
-    Check(
-        "acceptance_cause",
-        lambda d, c: acceptance_checks.acceptance_problems(d),
-        lambda d, c: acceptance_checks.acceptance_hints(d),
-    ),
-)
-CHECKS: dict[str, Check] = {c.name: c for c in (*_ALL, *rule_checks.checks(Check), *consent.checks(Check))}
+def _on_amount(
+    amount: Callable[[Data, CheckContext], int],
+    problems: Callable[[Data, int], list[Problem]],
+    hints: Callable[[Data, int], list[Hint]],
+) -> tuple[ProblemsFn, HintsFn]:
+    """A check that reads the data and an amount of the project's ledger (paid by the issuer, or held)."""
+    return (lambda d, c: problems(d, amount(d, c))), (lambda d, c: hints(d, amount(d, c)))
+
+
+f, dc, ac = funding_checks, date_checks, acceptance_checks
+register("selection_funding", *on_data(f.selection_problems, f.selection_hints))
+register("selection_dates", *on_today(dc.stage_due_problems))
+register("task_book_funding", *on_data(f.task_book_problems, f.task_book_hints))
+register("task_book_dates", *on_today(dc.milestone_problems, dc.milestone_hints))
+register("issuer_prepayment", *_on_amount(_paid, f.prepayment_problems, f.prepayment_hints))
+register("issuer_stage_payment", *_on_amount(_paid, f.stage_payment_problems, f.stage_payment_hints))
+register("issuer_final_payment", *_on_amount(_paid, f.final_payment_problems, f.final_payment_hints))
+register("issuer_progress_payment", *_on_amount(_paid, f.progress_payment_problems, f.progress_payment_hints))
+register("fund_audit", *_on_amount(_held, f.audit_problems, f.audit_hints))
+register("termination_audit", *_on_amount(_held, f.termination_audit_problems, f.termination_audit_hints))
+register("publish_dates", *on_today(dc.publish_problems, dc.publish_hints))
+register("extended_window_dates", *on_today(dc.extended_window_problems, dc.extended_window_hints))
+register("need_dates", *on_today(dc.need_problems, dc.need_hints))
+register("acceptance_cause", *on_data(ac.acceptance_problems, ac.acceptance_hints))
+del f, dc, ac
 
 
 def unknown(names: Iterable[str]) -> list[str]:

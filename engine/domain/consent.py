@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from engine.domain.check_registry import register
 from engine.domain.problems import Hint, Problem
 
 #: the value of a decision field that refuses (the forms' option "不同意")
@@ -95,13 +96,9 @@ def party(cosigner: str) -> tuple[str, str]:
     return PARTY.get(str(cosigner or ""), ("审批方", "the approving party"))
 
 
-def checks(check: Any) -> tuple[Any, ...]:
-    """The reason checks as ``check(name, problems, hints)`` (``engine.domain.checks.Check``)."""
-    return tuple(
-        check(
-            spec.check,
-            lambda d, c, spec=spec: reason_problems(spec, d),
-            lambda d, c, spec=spec: reason_hints(spec, d),
-        )
-        for spec in DECISIONS
+for _spec in DECISIONS:
+    register(
+        _spec.check,
+        lambda d, c, spec=_spec: reason_problems(spec, d),
+        lambda d, c, spec=_spec: reason_hints(spec, d),
     )

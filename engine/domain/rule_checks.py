@@ -1,4 +1,4 @@
-"""Checks of the non-money lifecycle rules, registered with the forms' checks (``engine.domain.checks``):
+"""Checks of the non-money lifecycle rules, added to the forms' check registry (``engine.domain.check_registry``):
 
 | check | rule |
 |---|---|
@@ -18,7 +18,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from engine.domain import (
@@ -31,6 +31,7 @@ from engine.domain import (
     race_rules,
     unit_checks,
 )
+from engine.domain.check_registry import no_problems, on_data, register
 from engine.domain.problems import Hint, Problem
 
 
@@ -67,67 +68,35 @@ def task_book_pledge_hints(d: Mapping[str, Any]) -> list[Hint]:
     ]
 
 
-def checks(check: Callable[..., Any]) -> tuple[Any, ...]:
-    """The checks of this module as ``check(name, problems, hints)`` (``engine.domain.checks.Check``)."""
-    return (
-        check(
-            "need_intake",
-            lambda d, c: need_intake.need_problems(d, _now(c)),
-            lambda d, c: need_intake.need_hints(d),
-        ),
-        check(
-            "race_mode",
-            lambda d, c: race_rules.race_mode_problems(d),
-            lambda d, c: race_rules.race_mode_hints(d),
-        ),
-        check(
-            "race_outcome",
-            lambda d, c: race_rules.race_outcome_problems(d),
-            lambda d, c: race_rules.race_outcome_hints(d),
-        ),
-        check(
-            "major_change",
-            lambda d, c: changes.major_change_problems(d),
-            lambda d, c: changes.major_change_hints(d),
-        ),
-        check(
-            "acceptance_panel",
-            lambda d, c: acceptance_checks.acceptance_panel_problems(d),
-            lambda d, c: acceptance_checks.acceptance_panel_hints(d),
-        ),
-        check(
-            "task_book_pledge",
-            lambda d, c: task_book_pledge_problems(d),
-            lambda d, c: task_book_pledge_hints(d),
-        ),
-        check(
-            "list_review",
-            lambda d, c: need_selection.list_review_problems(d),
-            lambda d, c: [],
-        ),
-        check(
-            "municipal_matching",
-            lambda d, c: need_selection.matching_problems(d),
-            lambda d, c: need_selection.matching_hints(d),
-        ),
-        check(
-            "unit_locality",
-            lambda d, c: unit_checks.issuer_locality_problems(d, c.unit),
-            lambda d, c: unit_checks.locality_hints(d),
-        ),
-        check(
-            "pilot_quota",
-            lambda d, c: pilot.quota_problems(d, c.pilot_supported),
-            lambda d, c: pilot.quota_hints(d, c.pilot_supported),
-        ),
-        check(
-            "pilot_count",
-            lambda d, c: [],
-            lambda d, c: pilot.quota_hints({**d, "project_code": ""}, c.pilot_supported, "pilot_results"),
-        ),
-        check(
-            "contract_registration",
-            lambda d, c: contract_registration.registration_problems(d, c.today),
-            lambda d, c: contract_registration.registration_hints(d),
-        ),
-    )
+r, ac, ns = race_rules, acceptance_checks, need_selection
+register(
+    "need_intake", lambda d, c: need_intake.need_problems(d, _now(c)), lambda d, c: need_intake.need_hints(d)
+)
+register("race_mode", *on_data(r.race_mode_problems, r.race_mode_hints))
+register("race_outcome", *on_data(r.race_outcome_problems, r.race_outcome_hints))
+register("major_change", *on_data(changes.major_change_problems, changes.major_change_hints))
+register("acceptance_panel", *on_data(ac.acceptance_panel_problems, ac.acceptance_panel_hints))
+register("task_book_pledge", *on_data(task_book_pledge_problems, task_book_pledge_hints))
+register("list_review", *on_data(ns.list_review_problems))
+register("municipal_matching", *on_data(ns.matching_problems, ns.matching_hints))
+register(
+    "unit_locality",
+    lambda d, c: unit_checks.issuer_locality_problems(d, c.unit),
+    lambda d, c: unit_checks.locality_hints(d),
+)
+register(
+    "pilot_quota",
+    lambda d, c: pilot.quota_problems(d, c.pilot_supported),
+    lambda d, c: pilot.quota_hints(d, c.pilot_supported),
+)
+register(
+    "pilot_count",
+    no_problems,
+    lambda d, c: pilot.quota_hints({**d, "project_code": ""}, c.pilot_supported, "pilot_results"),
+)
+register(
+    "contract_registration",
+    lambda d, c: contract_registration.registration_problems(d, c.today),
+    lambda d, c: contract_registration.registration_hints(d),
+)
+del r, ac, ns

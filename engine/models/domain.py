@@ -22,7 +22,6 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(255))
     jurisdiction: Mapped[str | None] = mapped_column(String(32), index=True)
     kind: Mapped[str] = mapped_column(String(32), default="enterprise")  # enterprise, university, institute…
-    local: Mapped[bool] = mapped_column(default=True)
     #: 统一社会信用代码 (GB 32100-2015, checked with stdnum.cn.uscc): the legal person's identity. Units
     #: registered in the browser use it as their code too; demo units keep a short code beside it.
     uscc: Mapped[str | None] = mapped_column(String(18), unique=True, index=True)

@@ -182,3 +182,33 @@ def test_help_and_argument_errors_answer_without_loading_the_engine(args: list[s
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert proc.returncode == code, proc.stderr
     assert "LOADED []" in proc.stderr, proc.stderr
+
+
+def test_init_db_upgrades_a_database_that_still_has_the_organisation_local_flag(
+    empty_db_url: str, tmp_path: Path
+) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine, inspect, text
+
+    from engine.migrate import alembic_config
+
+    command.upgrade(alembic_config(empty_db_url), "0020_units_uscc")
+    eng = create_engine(empty_db_url)
+    with eng.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO organisation (code, name, jurisdiction, kind, local) "
+                "VALUES ('DAZU-S9', '重庆某材料公司', 'dazu', 'enterprise', :local)"
+            ),
+            {"local": False},
+        )
+    Cli(empty_db_url, tmp_path).json("init-db")
+    assert "local" not in {c["name"] for c in inspect(eng).get_columns("organisation")}
+    with eng.connect() as conn:
+        assert (
+            conn.execute(text("SELECT name FROM organisation WHERE code = 'DAZU-S9'")).scalar()
+            == "重庆某材料公司"
+        )
+    command.downgrade(alembic_config(empty_db_url), "0020_units_uscc")
+    assert "local" in {c["name"] for c in inspect(eng).get_columns("organisation")}
+    eng.dispose()
