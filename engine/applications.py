@@ -32,6 +32,7 @@ from engine.models.user import User
 from engine.pickers import PickerScope
 from engine.taskforms import form_for, validate_task_data
 from engine.users import holds_role
+from forms.pickers import codes_of
 
 MESSAGE = "application"
 FORM = "application_entry"
@@ -133,14 +134,53 @@ def receipt_of(session: Session, business_key: str, solver: str) -> str | None:
     return session.scalar(select(Project.receipt).where(Project.code == code))
 
 
+def picker_scope(session: Session, target: Target, partners: Any) -> PickerScope:
+    """The records the application's pickers offer: the jurisdiction's units as partners, and as team members
+    the people of the solver's own unit and of the partner units chosen (``partners``, codes)."""
+    return PickerScope(
+        session,
+        target.instance.jurisdiction,
+        target.instance.business_key,
+        people_of=[target.solver, *codes_of(partners)],
+    )
+
+
+def _refuse_outside_members(session: Session, data: Any, scope: PickerScope) -> None:
+    """A team member who is a person of neither the solver's unit nor a chosen partner unit is refused beside
+    the field, by name, before anything is sent (a forged submission too: the list never offers them)."""
+    members = codes_of(data.get("members")) if isinstance(data, dict) else []
+    outside = [c for c in members if c not in scope.known("person", members)]
+    if not outside:
+        return
+    rows = session.execute(
+        select(Person.code, Person.name, Organisation.name)
+        .outerjoin(Organisation, Organisation.code == Person.organisation)
+        .where(Person.code.in_(outside))
+    ).all()
+    if not rows:  # codes of nobody at all: the picker's own message says so
+        return
+    zh_names = "、".join(f"{name}（{unit or '未登记单位'}）" for _, name, unit in rows)
+    en_names = ", ".join(f"{name} ({unit or 'unregistered unit'})" for _, name, unit in rows)
+    zh = f"团队成员只能是本单位或所选联合体成员单位的人员：{zh_names}不是。请从列表中选择，或先选其所在单位为联合体成员单位。"
+    en = (
+        f"Team members are people of your unit or of a chosen consortium partner: {en_names} is not. "
+        "Choose from the list, or first choose their unit as a partner."
+    )
+    raise ValidationFailed(
+        "申请未提交：" + zh,
+        "The application was not sent: " + en,
+        details={"fields": {"members": [zh]}, "fields_en": {"members": [en]}},
+    )
+
+
 def submit(session: Session, user: User, business_key: str, data: Any) -> int:
     """Validate and deliver one application; returns the instance id. Nothing changes when refused. The
     application's receipt number (``receipt_of``) is issued with the first submission and kept after."""
     target = target_for(session, user, business_key)
+    scope = picker_scope(session, target, data.get("partners") if isinstance(data, dict) else None)
+    _refuse_outside_members(session, data, scope)
     cleaned = validate_task_data(
-        form_for(session, target.instance.process_version, FORM, target.instance.jurisdiction),
-        data,
-        PickerScope(session, target.instance.jurisdiction, business_key),  # members and partners by name
+        form_for(session, target.instance.process_version, FORM, target.instance.jurisdiction), data, scope
     )
     _refuse_bad_partners(session, cleaned.get("partners"), target.solver)
     payload: dict[str, Any] = {**cleaned, "solver": target.solver, "submitted_by": user.username}

@@ -1,7 +1,8 @@
 """The records a form's pickers offer and accept (``forms`` type ``picker``, FORMAT.md), for one case.
 
 * ``organisation``: organisations of the case's jurisdiction and those registered for every jurisdiction;
-* ``person``: people of those organisations, shown with their organisation's name;
+* ``person``: people of those organisations, shown with their organisation's name (of the given units only,
+  where the scope names them: an application's team comes from the solver's unit and its partners);
 * ``solver``: the organisations that applied in this case (its application rows ``<case>/<solver>``).
 
 The same scope both lists the choices (rendering) and checks the submitted codes (``forms.pickers``), so a code
@@ -10,6 +11,7 @@ the list would not offer is refused with a clear message, whatever sent it (brow
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -27,10 +29,18 @@ PICKER_LIMIT = 2000
 class PickerScope:
     """Choices of the pickers of one case (jurisdiction and business key), read once per kind."""
 
-    def __init__(self, session: Session, jurisdiction: str | None, case_key: str | None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        jurisdiction: str | None,
+        case_key: str | None,
+        people_of: Collection[str] | None = None,
+    ) -> None:
         self.session = session
         self.jurisdiction = jurisdiction
         self.case_key = case_key
+        #: the units whose people the ``person`` picker offers (None: every unit of the jurisdiction)
+        self.people_of = None if people_of is None else sorted(set(people_of))
         self._cache: dict[str, list[tuple[str, str]]] = {}
 
     def _in_jurisdiction(self, column: Any) -> Any:
@@ -48,13 +58,14 @@ class PickerScope:
         return [(code, name) for code, name in rows]
 
     def _people(self) -> list[tuple[str, str]]:
-        rows = self.session.execute(
+        query = (
             select(Person.code, Person.name, Organisation.name)
             .join(Organisation, Organisation.code == Person.organisation)
             .where(self._in_jurisdiction(Organisation.jurisdiction))
-            .order_by(Person.name, Person.code)
-            .limit(PICKER_LIMIT)
         )
+        if self.people_of is not None:
+            query = query.where(Person.organisation.in_(self.people_of))
+        rows = self.session.execute(query.order_by(Person.name, Person.code).limit(PICKER_LIMIT))
         return [(code, f"{name}（{unit}）") for code, name, unit in rows]
 
     def _solvers(self) -> list[tuple[str, str]]:

@@ -18,7 +18,9 @@ Known = Callable[[str, list[str]], set[str]]
 
 
 def codes_of(value: Any) -> list[str]:
-    """The codes a picker's cleaned value holds (one code, or codes joined by ``,``)."""
+    """The codes a picker's value holds (one code, codes joined by ``,``, or a list of codes as sent)."""
+    if isinstance(value, list | tuple):
+        return [c for v in value for c in codes_of(v)]
     if not isinstance(value, str):
         return []
     return [c.strip() for c in value.split(",") if c.strip()]

@@ -82,3 +82,15 @@ def test_codes_outside_the_case_are_refused_and_nothing_is_returned(scope: Picke
     assert (
         "There is no organisation with the code “URUMQI-S1”" in caught.value.details["fields_en"]["unit"][0]
     )
+
+
+def test_a_scope_of_named_units_offers_and_accepts_only_their_people(db_session: Session) -> None:
+    load_organisations(db_session)
+    db_session.commit()
+    team = PickerScope(db_session, "dazu", "DAZU-T1", people_of=["DAZU-S1", "DAZU-S3"])
+    units = {name.split("（")[1] for _, name in team.choices("person")}
+    assert units == {"大足揭榜单位1）", "大足揭榜单位3）"}
+    assert team.known("person", ["DAZU-P1", "DAZU-P4", "DAZU-P7"]) == {"DAZU-P1", "DAZU-P7"}
+    assert len(team.choices("organisation")) == len(
+        PickerScope(db_session, "dazu", "DAZU-T1").choices("organisation")
+    )

@@ -23,7 +23,6 @@ from engine.models.instance import ProcessInstance
 from engine.models.user import User
 from engine.models.web import Objection
 from engine.notify import produce
-from engine.pickers import PickerScope
 from engine.taskforms import form_for
 from web import ratelimit, uploads
 from web.access import rule
@@ -221,7 +220,10 @@ def apply(business_key: str) -> Any:
     errors: dict[str, list[str]] = {}
     problem = None
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and request.form.get("refresh_members"):
+        # the partners chosen so far widen the team members offered; nothing is sent (files are chosen again)
+        values = from_multidict(defn, request.form, {})
+    elif request.method == "POST":
         files, upload_problems = uploads.collect_files(defn, {})
         values = from_multidict(defn, request.form, files)
         try:
@@ -269,7 +271,7 @@ def apply(business_key: str) -> Any:
                 errors=errors,
                 context={},
                 lang=lang,
-                choices=PickerScope(session, target.instance.jurisdiction, business_key).choices,
+                choices=applications.picker_scope(session, target, values.get("partners")).choices,
             ),
             problem=problem,
         ),
