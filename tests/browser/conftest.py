@@ -13,6 +13,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,9 @@ import pytest
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
+
+from engine.models.task import HumanTask
+from tests.lifecycle.conftest import Flow
 
 CHROMIUM = os.environ.get("JIEBANG_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -101,15 +105,98 @@ def demo_data(db_session: Session, sim, calendar_loaded) -> dict[str, Any]:  # t
 @pytest.fixture
 def people(db_session: Session, demo_data: Any) -> Any:
     """The demo data (users, organisations, the expert pool, the deployment) with a fast password hash."""
-    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    from sqlalchemy import select
+    fast_passwords(db_session)
+    return demo_data
+
+
+def fast_passwords(session: Session, *names: str) -> None:
+    """Give the named accounts (every account, without names) the fast test password hash."""
+    from sqlalchemy import update
 
     from engine.models.user import User
 
-    for user in db_session.scalars(select(User)):
-        user.password_hash = fast
+    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    query = update(User).values(password_hash=fast)
+    session.execute(query.where(User.username.in_(names)) if names else query)
+    session.commit()
+
+
+#: the demo's Dazu challenge open for applications (web.demo)
+DEMO_DAZU = "DAZU-2026-002"
+
+
+@pytest.fixture
+def dazu_experts(people: Any, db_session: Session) -> Any:
+    """The demo (fast passwords) and five Dazu experts e1…e5: a panel whose members each score their own task."""
+    from engine.users import add_user
+
+    for name in ("e1", "e2", "e3", "e4", "e5"):
+        add_user(db_session, name, roles=["expert"], jurisdiction="dazu")
     db_session.commit()
-    return demo_data
+    return people
+
+
+def demo_flow(session: Session, sim: Any, key: str = DEMO_DAZU) -> Flow:
+    """The demo's Dazu challenge ``key``, driven by engine calls (what the pages wrote is read afresh)."""
+    from sqlalchemy import select
+
+    from engine.models.instance import ProcessInstance
+
+    session.rollback()
+    iid = session.scalars(select(ProcessInstance.id).where(ProcessInstance.business_key == key)).one()
+    return Flow(session, sim, "dazu", iid, key)
+
+
+def task_of(flow: Flow, spec: str) -> HumanTask:
+    """The one task ``spec`` of the flow's instance, read afresh."""
+    from sqlalchemy import select
+
+    flow.s.rollback()
+    return flow.s.scalars(
+        select(HumanTask).where(HumanTask.instance_id == flow.id, HumanTask.task_spec == spec)
+    ).one()
+
+
+#: the team each demo unit names on its application (web.demo: three researchers a unit)
+DEMO_TEAMS = {"DAZU-S1": "DAZU-P1,DAZU-P2", "DAZU-S2": "DAZU-P4"}
+
+
+def demo_scored(flow: Flow, scores: dict[str, int] | None = None) -> None:
+    """After the demo challenge's application window: the bureau collects the applications of the units
+    scored (``DEMO_TEAMS``), a panel of e1…e5 scores them (``dazu_experts``). Engine calls, committed."""
+    from tests.lifecycle.conftest import application, panel, score_all
+
+    scores = scores or {"DAZU-S1": 90}
+    close = date.fromisoformat(flow.data["applications_close_on"]) + timedelta(days=1)
+    flow.at(f"{close}T00:00:05+08:00")
+    apps = [application(solver, DEMO_TEAMS[solver]) for solver in scores]
+    flow.do("collect_applications", {"applications": apps})
+    flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
+    score_all(flow, scores)
+    flow.s.commit()
+
+
+def demo_contracted(
+    flow: Flow, contract_fen: str = "3,000,000", milestone_in_days: int | None = None
+) -> datetime:
+    """From the selection: DAZU-S1 selected (900,000 元 fiscal support), approved, the publicity over, the
+    task book signed with the pledge (001 八(六)) and, given ``milestone_in_days``, one milestone that many days
+    after it. Engine calls, committed; returns when the task book was signed (the publicity's end)."""
+    from tests.lifecycle.drivers import end_of_publicity
+
+    choice = {"mode": "single", "selected": "DAZU-S1", "selection_reason": "评分最高"}
+    flow.do("select", dict(choice, contract_fen=contract_fen, fiscal_support_fen="900,000"))
+    flow.do("approve", {"approval": "approve"})
+    due = datetime.fromisoformat(end_of_publicity(flow)) + timedelta(minutes=1)
+    flow.at(due.isoformat())
+    milestones = []
+    if milestone_in_days is not None:
+        due_date = (due.date() + timedelta(days=milestone_in_days)).isoformat()
+        milestones.append({"title": "小试", "due_date": due_date, "indicators": "纯度 ≥ 6N"})
+    book = {"period_months": 24, "ip_ownership": "双方共有", "disbursement_plan": "按政策分期"}
+    flow.do("sign_contract", dict(book, confidentiality=True, integrity_pledge=True, milestones=milestones))
+    flow.s.commit()
+    return due
 
 
 @pytest.fixture

@@ -99,6 +99,24 @@ def refused(who: Watched, field: str, *said: str) -> str:
     return error
 
 
+def apply_online(
+    solver: Watched, members: list[str], *, budget: str = "1,000,000", shot: str | None = None
+) -> str:
+    """On the open apply page of a challenge, as the solver: the team by name (leader first), the plan and
+    the budget, the solution document and the pledge; submits. Returns the page's main text."""
+    page = solver.page
+    page.select_option("[name=members]", members)
+    page.fill("[name=plan]", "数字孪生建模与故障预测联合攻关")
+    page.fill("[name=budget_fen]", budget)
+    if shot:
+        screenshot(page, shot)
+    page.set_input_files("input[name=plan_file]", files=pdf("方案书.pdf"))
+    page.check("input[name=pledge]")
+    page.click("main form button.primary")
+    page.wait_for_load_state("networkidle")
+    return page.inner_text("main")
+
+
 def set_clock(admin: Watched, to: str) -> None:
     """As the administrator, set the simulated clock to ``to`` (``YYYY-MM-DDTHH:MM``, Beijing time)."""
     admin.open("/admin/clock/", "模拟时钟")

@@ -6,17 +6,12 @@ the rest of the contract with its proof, and only then does the district pay its
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
-from werkzeug.security import generate_password_hash
-
-from engine.models.user import User
-from tests.browser.conftest import PASSWORD, screenshot
-from tests.lifecycle.conftest import ACCEPTANCE_PANEL, DOCS, PDF, start, world  # noqa: F401 (fixtures)
-from tests.lifecycle.drivers import dazu_settlement, end_of_publicity, to_approve
+from tests.browser.conftest import fast_passwords, screenshot
+from tests.lifecycle.conftest import start, world  # noqa: F401 (fixtures)
+from tests.lifecycle.drivers import dazu_settlement, implementing, pass_acceptance
 
 
 def _section(page: Any, name: str) -> Path:
@@ -27,37 +22,11 @@ def _section(page: Any, name: str) -> Path:
 
 
 def test_001_s10_2_bureau_reads_the_settled_books_of_a_dazu_project(roles: Any, start, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    flow = start("dazu")
-    to_approve(flow)
-    flow.do("approve", {"approval": "approve"})
-    due = datetime.fromisoformat(end_of_publicity(flow))
-    flow.at((due + timedelta(minutes=1)).isoformat())
-    flow.do(
-        "sign_contract",
-        {
-            "period_months": 24,
-            "ip_ownership": "发榜方所有",
-            "disbursement_plan": "按政策分期",
-            "confidentiality": True,
-            "integrity_pledge": True,  # 001 八(六): Dazu's integrity pledge is signed with the task book
-        },
-    )
-    flow.do(
-        "issuer_payment", {"issuer_paid_fen": "1,200,000", "payment_proof": dict(PDF, name="转账回单.pdf")}
-    )
-    flow.at(flow.data["checkpoint_at"])
-    flow.do("request", DOCS)
-    flow.do(  # 001 八(八): the acceptance panel has at least 5 members, an odd number
-        "review",
-        {"acceptance_outcome": "pass", "acceptance_opinion": "通过", "acceptance_panel": ACCEPTANCE_PANEL},
-    )
+    # 001 八(六): Dazu's integrity pledge is signed with the task book; 001 八(八): the acceptance panel has at
+    # least 5 members, an odd number
+    flow = pass_acceptance(implementing(start, "dazu", prepayment_proof="转账回单.pdf"))
     dazu_settlement(flow)  # 001 十一(一) the audit; 001 十(二) the issuer pays the rest, then the fiscal rest
-    world.execute(
-        update(User)
-        .where(User.username == "bureau_dazu")
-        .values(password_hash=generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
-    )
-    world.commit()
+    fast_passwords(world, "bureau_dazu")
     clerk = roles("bureau_dazu")
     text = clerk.open(f"/instances/{flow.id}", "项目账目", "已结算", "账目平衡", "资金流水")
     books = clerk.page.inner_text("#books")

@@ -6,49 +6,26 @@ accepted."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
-from engine.models.instance import ProcessInstance
-from engine.models.task import HumanTask
-from engine.models.user import User
-from engine.users import add_user
-from tests.browser.conftest import PASSWORD, copy_for_readme, screenshot
-from tests.lifecycle.conftest import Flow, application, panel, score_all
+from tests.browser.conftest import (
+    DEMO_DAZU,
+    copy_for_readme,
+    demo_contracted,
+    demo_flow,
+    demo_scored,
+    screenshot,
+    task_of,
+)
 from tests.lifecycle.drivers import end_of_publicity
 
 pytestmark = pytest.mark.browser
 
-KEY = "DAZU-2026-002"
-
-
-@pytest.fixture
-def people(db_session: Session, demo_data: Any) -> None:
-    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    for user in db_session.scalars(select(User)):
-        user.password_hash = fast
-    db_session.commit()
-    for name in ("e1", "e2", "e3", "e4", "e5"):  # the panel: each member scores their own assigned task
-        add_user(db_session, name, roles=["expert"], jurisdiction="dazu")
-    db_session.commit()
-
-
-def _flow(session: Session, sim: Any) -> Flow:
-    session.rollback()
-    iid = session.scalars(select(ProcessInstance.id).where(ProcessInstance.business_key == KEY)).one()
-    return Flow(session, sim, "dazu", iid, KEY)
-
-
-def _task(flow: Flow, spec: str) -> HumanTask:
-    flow.s.rollback()
-    return flow.s.scalars(
-        select(HumanTask).where(HumanTask.instance_id == flow.id, HumanTask.task_spec == spec)
-    ).one()
+KEY = DEMO_DAZU
 
 
 def _error(page: Any, field: str) -> str:
@@ -56,16 +33,11 @@ def _error(page: Any, field: str) -> str:
 
 
 def test_clerk_sees_the_limit_is_refused_with_the_citation_then_succeeds(
-    db_session: Session, sim: Any, people: None, roles: Any
+    db_session: Session, sim: Any, dazu_experts: None, roles: Any
 ) -> None:
-    flow = _flow(db_session, sim)
-    close = date.fromisoformat(flow.data["applications_close_on"]) + timedelta(days=1)
-    flow.at(f"{close}T00:00:05+08:00")
-    flow.do("collect_applications", {"applications": [application("DAZU-S1", "DAZU-P1,DAZU-P2")]})
-    flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
-    score_all(flow, {"DAZU-S1": 90})
-    flow.s.commit()
-    task = _task(flow, "select")
+    flow = demo_flow(db_session, sim)
+    demo_scored(flow)
+    task = task_of(flow, "select")
 
     clerk = roles("bureau_dazu")
     page = clerk.page
@@ -90,13 +62,13 @@ def test_clerk_sees_the_limit_is_refused_with_the_citation_then_succeeds(
     assert page.input_value("#f-selection_reason") == "评分最高，路线成熟"
     path = screenshot(page, "checks-select-refused")
     copy_for_readme(path, "checks-select-refused")
-    assert _task(flow, "select").status == "ready" and flow.ready() == ["select"]  # nothing completed
+    assert task_of(flow, "select").status == "ready" and flow.ready() == ["select"]  # nothing completed
 
     page.fill("#f-fiscal_support_fen", "900,000")
     page.click("button[name=action][value=submit]")
     page.wait_for_load_state("networkidle")
     clerk.check("任务“确定揭榜方与支持金额”已提交。")
-    assert _task(flow, "select").status == "completed" and flow.ready() == ["approve"]
+    assert task_of(flow, "select").status == "completed" and flow.ready() == ["approve"]
     assert flow.data["fiscal_support_fen"] == 90_000_000
 
     # the task book: the period is at most 36 months in Dazu (001 七)
@@ -104,7 +76,7 @@ def test_clerk_sees_the_limit_is_refused_with_the_citation_then_succeeds(
     due = datetime.fromisoformat(end_of_publicity(flow))
     flow.at((due + timedelta(minutes=1)).isoformat())
     flow.s.commit()
-    book = _task(flow, "sign_contract")
+    book = task_of(flow, "sign_contract")
     clerk.open(f"/tasks/{book.id}", "1–36 个月。", "本辖区须签订保密协议。（依据：001 八(六)）")
     page.fill("#f-period_months", "48")
     page.fill("#f-ip_ownership", "双方共有")
@@ -117,7 +89,7 @@ def test_clerk_sees_the_limit_is_refused_with_the_citation_then_succeeds(
     assert page.input_value("#f-ip_ownership") == "双方共有"
     path = screenshot(page, "checks-task-book-refused")
     copy_for_readme(path, "checks-task-book-refused")
-    assert _task(flow, "sign_contract").status == "ready"
+    assert task_of(flow, "sign_contract").status == "ready"
 
     page.fill("#f-period_months", "24")
     page.check("#f-confidentiality")
@@ -125,35 +97,18 @@ def test_clerk_sees_the_limit_is_refused_with_the_citation_then_succeeds(
     page.click("button[name=action][value=submit]")
     page.wait_for_load_state("networkidle")
     clerk.check("已提交")
-    assert _task(flow, "sign_contract").status == "completed" and flow.ready() == ["issuer_payment"]
+    assert task_of(flow, "sign_contract").status == "completed" and flow.ready() == ["issuer_payment"]
 
 
 def test_issuer_sees_the_prepayment_owed_before_typing(
-    db_session: Session, sim: Any, people: None, roles: Any
+    db_session: Session, sim: Any, dazu_experts: None, roles: Any
 ) -> None:
     """001 十(二): the issuer prepays 40% of the contract before the first fiscal tranche — the amount owed is
     on the form before anything is typed; too little is refused beside the field."""
-    flow = _flow(db_session, sim)
-    close = date.fromisoformat(flow.data["applications_close_on"]) + timedelta(days=1)
-    flow.at(f"{close}T00:00:05+08:00")
-    flow.do("collect_applications", {"applications": [application("DAZU-S1", "DAZU-P1,DAZU-P2")]})
-    flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
-    score_all(flow, {"DAZU-S1": 90})
-    choice = {"mode": "single", "selected": "DAZU-S1", "selection_reason": "评分最高"}
-    flow.do("select", dict(choice, contract_fen="5,000,000", fiscal_support_fen="900,000"))
-    flow.do("approve", {"approval": "approve"})
-    due = datetime.fromisoformat(end_of_publicity(flow))
-    flow.at((due + timedelta(minutes=1)).isoformat())
-    book = {
-        "period_months": 24,
-        "ip_ownership": "双方共有",
-        "disbursement_plan": "分期",
-        "confidentiality": True,
-        "integrity_pledge": True,
-    }
-    flow.do("sign_contract", book)
-    flow.s.commit()
-    task = _task(flow, "issuer_payment")
+    flow = demo_flow(db_session, sim)
+    demo_scored(flow)
+    demo_contracted(flow, contract_fen="5,000,000")
+    task = task_of(flow, "issuer_payment")
     issuer = roles("issuer_dazu")
     page = issuer.page
     issuer.open(
@@ -166,9 +121,9 @@ def test_issuer_sees_the_prepayment_owed_before_typing(
     page.click("button[name=action][value=submit]")
     page.wait_for_load_state("networkidle")
     assert "本次至少 2,000,000.00 元（填写的是 1,500,000.00 元）" in _error(page, "issuer_paid_fen")
-    assert _task(flow, "issuer_payment").status == "ready"
+    assert task_of(flow, "issuer_payment").status == "ready"
     page.fill("#f-issuer_paid_fen", "2,000,000")
     page.click("button[name=action][value=submit]")
     page.wait_for_load_state("networkidle")
     issuer.check("已提交")
-    assert _task(flow, "issuer_payment").status == "completed"
+    assert task_of(flow, "issuer_payment").status == "completed"

@@ -8,32 +8,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from engine import instances
 from engine.domain import ledger
-from engine.models.user import User
-from engine.users import add_user
-from tests.browser.conftest import PASSWORD, Watched, screenshot
+from tests.browser.conftest import Watched, screenshot
 from tests.lifecycle.conftest import Flow, need, panel
 from tests.lifecycle.drivers import NEED_PANEL, REVIEW
 
 pytestmark = pytest.mark.browser
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-@pytest.fixture
-def people(db_session: Session, demo_data: Any) -> None:
-    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    for user in db_session.scalars(select(User)):
-        user.password_hash = fast
-    db_session.commit()
-    for name in NEED_PANEL:
-        add_user(db_session, name, roles=["expert"], jurisdiction="dazu")
-    db_session.commit()
 
 
 def _shot(who: Watched, name: str) -> None:
@@ -78,7 +63,7 @@ def _submit(who: Watched) -> None:
 
 
 def test_001_8_2_government_returns_the_list_and_the_issuer_reads_why(
-    db_session: Session, sim: Any, people: None, roles: Any
+    db_session: Session, sim: Any, dazu_experts: None, roles: Any
 ) -> None:
     key, title = "DAZU-2026-901", "工业机器人视觉质检"
     flow = _listed(db_session, sim, key, title, municipal="no")
@@ -104,7 +89,7 @@ def test_001_8_2_government_returns_the_list_and_the_issuer_reads_why(
 
 
 def test_001_8_2_municipal_project_gets_district_matching(
-    db_session: Session, sim: Any, people: None, roles: Any
+    db_session: Session, sim: Any, dazu_experts: None, roles: Any
 ) -> None:
     key, title = "DAZU-2026-902", "氢燃料电池电堆"
     flow = _listed(db_session, sim, key, title, municipal="yes")
@@ -131,7 +116,7 @@ def test_001_8_2_municipal_project_gets_district_matching(
 
 
 def test_001_12_1_bureau_starts_a_contest_project_straight_to_the_task_book(
-    db_session: Session, people: None, roles: Any
+    db_session: Session, dazu_experts: None, roles: Any
 ) -> None:
     title = "矿山智能巡检机器人"
     bureau = roles("bureau_dazu")

@@ -21,14 +21,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from engine import instances, tasks, timers
 from engine.lint import role_of_lane
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
-from engine.models.user import User
-from tests.browser.conftest import PASSWORD, visible
+from tests.browser.conftest import visible
 from web.uploads import clean_name
 
 pytestmark = pytest.mark.browser
@@ -39,15 +37,6 @@ CLOSE = "</script><script>alert(2)</script>"
 JS_URL = "javascript:alert(3)"
 NEED_FILE = f"需求申报书{ATTR}.pdf"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-@pytest.fixture
-def people(db_session: Session, demo_data: Any) -> None:
-    """Every demo account signs in with the test password."""
-    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    for user in db_session.scalars(select(User)):
-        user.password_hash = fast
-    db_session.commit()
 
 
 def _instance_id(session: Session, key: str) -> int:

@@ -25,9 +25,8 @@ from engine.clock import SHANGHAI, get_clock
 from engine.models.deployment import ProcessVersion
 from engine.users import add_user
 from tests.browser.conftest import PASSWORD, screenshot
-from tests.lifecycle.conftest import Flow, application, need, panel, score_all
-from tests.lifecycle.drivers import LIST_APPROVED, NEED_PANEL
-from tests.lifecycle.test_dazu import REVIEW
+from tests.lifecycle.conftest import Flow
+from tests.lifecycle.drivers import to_approve
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +56,8 @@ def _shot(page: Any, name: str, *, full_page: bool = False) -> None:
 
 
 def _at_approval(session: Session, key: str) -> Flow:
-    """A Dazu challenge driven by the engine to the district's approval (the lifecycle of test_dazu)."""
+    """A Dazu challenge started with a call's close time and driven by the engine to the district's approval
+    (the lifecycle drivers)."""
     inst = instances.start_instance(
         session,
         "dazu_challenge",
@@ -72,27 +72,7 @@ def _at_approval(session: Session, key: str) -> Flow:
         actor="bureau_dazu",
     )
     flow = Flow(session, None, "dazu", inst.id, key)
-    today = get_clock(session).now().astimezone(SHANGHAI).date().isoformat()
-    flow.do("post_need", need())
-    flow.do("form_need_panel", panel(NEED_PANEL))  # 001 八(二): the need-selection panel
-    flow.do("need_review", REVIEW)
-    flow.do("municipal_check", {"taken_municipal": "no"})
-    flow.do("list_review", LIST_APPROVED)  # 001 八(二): the district government approves the list
-    flow.do("publish_list", {"list_published_on": today})
-    flow.do("collect_applications", {"applications": [application("DAZU-S1", "DAZU-P1")]})
-    flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
-    score_all(flow, {"DAZU-S1": 88})
-    flow.do(
-        "select",
-        {
-            "mode": "single",
-            "selected": "DAZU-S1",
-            "contract_fen": "3,000,000",
-            "fiscal_support_fen": "900,000",
-            "selection_reason": "唯一",
-        },
-    )
-    assert flow.ready() == ["approve"]
+    to_approve(flow, published_on=get_clock(session).now().astimezone(SHANGHAI).date().isoformat())
     return flow
 
 

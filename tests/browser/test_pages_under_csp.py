@@ -10,21 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from engine.models.instance import ProcessInstance
-from engine.models.user import User
-from tests.browser.conftest import PASSWORD, ROOT
+from tests.browser.conftest import ROOT
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def people(db_session: Session, demo_data: Any) -> None:
-    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    for user in db_session.scalars(select(User)):
-        user.password_hash = fast
-    db_session.commit()
 
 
 def test_monitor_viewer_and_api_docs_work_under_the_policy(

@@ -8,33 +8,20 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
-from engine.models.instance import ProcessInstance
-from engine.models.user import User
-from tests.browser.conftest import PASSWORD, copy_for_readme, screenshot
-from tests.lifecycle.conftest import Flow, application
+from tests.browser.conftest import DEMO_DAZU, copy_for_readme, demo_flow, screenshot
+from tests.lifecycle.conftest import application
 
 pytestmark = pytest.mark.browser
 
-KEY = "DAZU-2026-002"  # the demo's Dazu challenge open for applications
-
-
-@pytest.fixture
-def people(db_session: Session, demo_data: Any) -> None:
-    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    for user in db_session.scalars(select(User)):
-        user.password_hash = fast
-    db_session.commit()
+KEY = DEMO_DAZU
 
 
 def test_solver_sees_why_its_application_was_refused(
     roles: Any, people: None, db_session: Session, sim: Any
 ) -> None:
-    iid = db_session.scalars(select(ProcessInstance.id).where(ProcessInstance.business_key == KEY)).one()
-    flow = Flow(db_session, sim, "dazu", iid, KEY)
+    flow = demo_flow(db_session, sim)
     close = date.fromisoformat(flow.data["applications_close_on"]) + timedelta(days=1)
     flow.at(f"{close}T00:00:05+08:00")
     flow.do(

@@ -12,20 +12,17 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
-from werkzeug.security import generate_password_hash
+from sqlalchemy import select
 
 from engine.domain import ledger
 from engine.models.task import HumanTask
-from engine.models.user import User
-from tests.browser.conftest import PASSWORD, screenshot
-from tests.lifecycle.conftest import ACCEPTANCE_PANEL, DOCS, PDF, start, world  # noqa: F401 (fixtures)
-from tests.lifecycle.drivers import end_of_publicity, to_approve
+from tests.browser.conftest import fast_passwords, screenshot
+from tests.lifecycle.conftest import PDF, start, world  # noqa: F401 (fixtures)
+from tests.lifecycle.drivers import implementing, pass_acceptance
 
 pytestmark = pytest.mark.browser
 
@@ -36,12 +33,6 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 
 
 def _shot(who: Any, name: str) -> None:
     screenshot(who.page, name)
-
-
-def _fast_passwords(session: Any, *names: str) -> None:
-    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    session.execute(update(User).where(User.username.in_(names)).values(password_hash=fast))
-    session.commit()
 
 
 def _task_id(flow: Any, spec: str) -> int:
@@ -63,31 +54,8 @@ def _pdf(name: str) -> list[dict[str, Any]]:
 
 
 def test_001_s10_2_s11_1_dazu_audit_and_issuer_final_payment_in_the_browser(roles: Any, start, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    flow = start("dazu")
-    to_approve(flow)
-    flow.do("approve", {"approval": "approve"})
-    due = datetime.fromisoformat(end_of_publicity(flow))
-    flow.at((due + timedelta(minutes=1)).isoformat())
-    flow.do(
-        "sign_contract",
-        {
-            "period_months": 24,
-            "ip_ownership": "发榜方所有",
-            "disbursement_plan": "按政策分期",
-            "confidentiality": True,
-            "integrity_pledge": True,
-        },
-    )
-    flow.do(
-        "issuer_payment", {"issuer_paid_fen": "1,200,000", "payment_proof": dict(PDF, name="预付回单.pdf")}
-    )
-    flow.at(flow.data["checkpoint_at"])
-    flow.do("request", DOCS)
-    flow.do(
-        "review",
-        {"acceptance_outcome": "pass", "acceptance_opinion": "通过", "acceptance_panel": ACCEPTANCE_PANEL},
-    )
-    _fast_passwords(world, "third_party_dazu", "issuer_dazu", "bureau_dazu")
+    flow = pass_acceptance(implementing(start, "dazu", prepayment_proof="预付回单.pdf"))
+    fast_passwords(world, "third_party_dazu", "issuer_dazu", "bureau_dazu")
 
     # the commissioned auditor (001 十一(一))
     auditor = roles("third_party_dazu")
@@ -172,7 +140,7 @@ def test_003_s13_2_karamay_issuer_records_its_payment_and_the_support_follows(
     flow.at("2027-07-01T09:00:00+08:00")
     flow.do("milestone_check", {"milestone_passed": "yes", "milestone_opinion": "达标"})
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 120_000_000  # waits for the issuer
-    _fast_passwords(world, "issuer_karamay", "bureau_karamay")
+    fast_passwords(world, "issuer_karamay", "bureau_karamay")
     issuer = roles("issuer_karamay")
     issuer.open(
         f"/tasks/{_task_id(flow, 'issuer_progress_payment')}",
@@ -220,7 +188,7 @@ def test_001_s8_8_auditor_states_the_money_used_and_the_termination_recovers_the
     flow = signed(start)
     flow.at("2027-03-01T09:00:00+08:00")
     flow.message("termination_request", {"cause": "objective", "reason": "市场变化，技术路线不可行"})
-    _fast_passwords(world, "third_party_dazu")
+    fast_passwords(world, "third_party_dazu")
     auditor = roles("third_party_dazu")
     auditor.open(
         f"/tasks/{_task_id(flow, 'audit')}",

@@ -6,78 +6,21 @@ see the decision on it."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from engine.models.event import InstanceEvent
-from engine.models.instance import ProcessInstance
-from engine.models.user import User
-from engine.users import add_user
-from tests.browser.conftest import PASSWORD, screenshot
-from tests.lifecycle.conftest import Flow, application, panel, score_all
-from tests.lifecycle.drivers import end_of_publicity
+from tests.browser.conftest import DEMO_DAZU, demo_contracted, demo_flow, demo_scored
+from tests.browser.journey import apply_online
+from tests.lifecycle.conftest import Flow
 
 pytestmark = pytest.mark.browser
 
-KEY = "DAZU-2026-002"  # the demo's Dazu challenge open for applications
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-@pytest.fixture
-def people(db_session: Session, demo_data: Any) -> None:
-    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    for user in db_session.scalars(select(User)):
-        user.password_hash = fast
-    db_session.commit()
-    for name in ("e1", "e2", "e3", "e4", "e5"):  # the panel: each member scores their own assigned task
-        add_user(db_session, name, roles=["expert"], jurisdiction="dazu")
-
-
-def _flow(session: Session, sim: Any) -> Flow:
-    session.rollback()
-    iid = session.scalars(select(ProcessInstance.id).where(ProcessInstance.business_key == KEY)).one()
-    return Flow(session, sim, "dazu", iid, KEY)
-
-
-def _select_and_contract(flow: Flow) -> None:
-    """What the bureau, the experts, the district government and the issuer do (no UI needed here)."""
-    close = date.fromisoformat(flow.data["applications_close_on"]) + timedelta(days=1)
-    flow.at(f"{close}T00:00:05+08:00")
-    assert flow.ready() == ["collect_applications"]
-    flow.do("collect_applications", {"applications": [application("DAZU-S1", "DAZU-P1,DAZU-P2")]})
-    flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
-    score_all(flow, {"DAZU-S1": 90})
-    flow.do(
-        "select",
-        {
-            "mode": "single",
-            "selected": "DAZU-S1",
-            "contract_fen": "3,000,000",
-            "fiscal_support_fen": "900,000",
-            "selection_reason": "评分最高",
-        },
-    )
-    flow.do("approve", {"approval": "approve"})
-    due = datetime.fromisoformat(end_of_publicity(flow))
-    flow.at((due + timedelta(minutes=1)).isoformat())
-    flow.do(
-        "sign_contract",
-        {
-            "period_months": 24,
-            "ip_ownership": "双方共有",
-            "disbursement_plan": "按政策分期",
-            "confidentiality": True,
-            "integrity_pledge": True,
-            "milestones": [],
-        },
-    )
-    flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
-    flow.s.commit()
+KEY = DEMO_DAZU
 
 
 def _extension_messages(flow: Flow) -> int:
@@ -91,7 +34,7 @@ def _extension_messages(flow: Flow) -> int:
 
 
 def test_solver_applies_sees_the_decision_and_requests_an_extension(
-    roles: Any, people: None, db_session: Session, sim: Any
+    roles: Any, dazu_experts: None, db_session: Session, sim: Any
 ) -> None:
     solver = roles("solver_dazu")
     page = solver.page
@@ -99,16 +42,7 @@ def test_solver_applies_sees_the_decision_and_requests_an_extension(
     # team members by name from the directory (a picker), never typed codes
     offered = page.locator("[name=members] option").all_inner_texts()
     assert "大足研究员1（大足揭榜单位1）" in offered and not any("DAZU-P" in o for o in offered)
-    page.select_option("[name=members]", ["DAZU-P1", "DAZU-P2"])
-    page.fill("[name=plan]", "数字孪生建模与故障预测联合攻关")
-    page.fill("[name=budget_fen]", "1,000,000")
-    screenshot(page, "solver-0-apply-members")
-    page.set_input_files(
-        "input[name=plan_file]", files=[{"name": "方案书.pdf", "mimeType": "application/pdf", "buffer": PDF}]
-    )
-    page.check("input[name=pledge]")
-    page.click("main form button.primary")
-    page.wait_for_load_state("networkidle")
+    apply_online(solver, ["DAZU-P1", "DAZU-P2"], shot="solver-0-apply-members")
     assert re.search(r"/portal/?$", page.url), page.inner_text("main")
     found = re.search(r"回执编号 (JB\d{8}-[0-9A-F]{8})", page.inner_text("main"))
     assert found, page.inner_text("main")
@@ -138,8 +72,11 @@ def test_solver_applies_sees_the_decision_and_requests_an_extension(
         page.click("text=方案书.pdf")
     assert download.value.suggested_filename == "方案书.pdf"
 
-    flow = _flow(db_session, sim)
-    _select_and_contract(flow)
+    flow = demo_flow(db_session, sim)
+    demo_scored(flow)
+    demo_contracted(flow)
+    flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
+    flow.s.commit()
     period_end = date.fromisoformat(flow.data["period_end"][:10])
 
     solver.open("/my/applications", "已入选", shot="solver-3-selected")
@@ -180,3 +117,35 @@ def test_solver_applies_sees_the_decision_and_requests_an_extension(
     text = solver.open(f"/my/projects/{KEY}", "已批准", longer, shot="solver-7-extension-granted")
     assert "已延期次数 1" in text
     solver.open("/my/projects", longer)  # the list follows the extended period (project row)
+
+
+def test_team_members_come_from_the_solvers_unit_and_the_partner_units_chosen(
+    roles: Any, people: Any
+) -> None:
+    solver = roles("solver_dazu")
+    page = solver.page
+    solver.open(f"/portal/challenges/{KEY}/apply", "团队成员可从本单位和所选联合体成员单位的人员中选择")
+    offered = page.locator("[name=members] option").all_inner_texts()
+    assert "大足研究员1（大足揭榜单位1）" in offered
+    assert not any("大足揭榜单位2" in o or "发榜联络人" in o for o in offered)  # another unit's people
+
+    # a forged submission naming a person of an unrelated unit (an option the list never offered)
+    page.evaluate("() => document.querySelector('[name=members]').add(new Option('大足研究员4', 'DAZU-P4'))")
+    apply_online(solver, ["DAZU-P1", "DAZU-P4"])
+    error = page.locator("#f-members-error").inner_text()
+    assert "团队成员只能是本单位或所选联合体成员单位的人员：大足研究员4（大足揭榜单位2）不是" in error
+    assert "回执编号" not in page.inner_text("main")
+    solver.check(shot="solver-apply-member-refused")
+    solver.open("/my/applications")
+    assert KEY not in page.inner_text("main")  # nothing was sent
+
+    # with 大足揭榜单位2 chosen as partner, its people are offered and may be named
+    solver.open(f"/portal/challenges/{KEY}/apply")
+    page.select_option("[name=partners]", label="大足揭榜单位2")
+    page.click("main form button[name=refresh_members]")
+    page.wait_for_load_state("networkidle")
+    offered = page.locator("[name=members] option").all_inner_texts()
+    assert "大足研究员4（大足揭榜单位2）" in offered and not any("大足揭榜单位3" in o for o in offered)
+    solver.check(shot="solver-apply-partner-members")
+    apply_online(solver, ["DAZU-P1", "DAZU-P4"])
+    assert "回执编号" in page.inner_text("main"), page.inner_text("main")

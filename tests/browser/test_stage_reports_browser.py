@@ -6,7 +6,7 @@ reports received since the last one."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,60 +15,13 @@ from sqlalchemy.orm import Session
 
 from engine.models.event import InstanceEvent
 from engine.stage_reports import EVENT
-from engine.users import add_user
-from tests.browser.conftest import screenshot
-from tests.browser.journey import open_task, pdf
-from tests.browser.test_solver_pages import KEY, _flow
-from tests.lifecycle.conftest import Flow, application, panel, score_all
-from tests.lifecycle.drivers import end_of_publicity
+from tests.browser.conftest import DEMO_DAZU, demo_contracted, demo_flow, demo_scored, screenshot
+from tests.browser.journey import apply_online, open_task, pdf
+from tests.lifecycle.conftest import Flow
 
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture
-def panel_experts(people: Any, db_session: Session) -> None:
-    for name in ("e1", "e2", "e3", "e4", "e5"):
-        add_user(db_session, name, roles=["expert"], jurisdiction="dazu")
-    db_session.commit()
-
-
-def _to_implementation(flow: Flow) -> date:
-    """The bureau, the experts, the government and the issuer bring the project to implementation with one
-    milestone 90 days after the task book (engine calls: this test is about the solver's page). Returns the
-    milestone's date."""
-    close = date.fromisoformat(flow.data["applications_close_on"]) + timedelta(days=1)
-    flow.at(f"{close}T00:00:05+08:00")
-    flow.do("collect_applications", {"applications": [application("DAZU-S1", "DAZU-P1,DAZU-P2")]})
-    flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
-    score_all(flow, {"DAZU-S1": 90})
-    flow.do(
-        "select",
-        {
-            "mode": "single",
-            "selected": "DAZU-S1",
-            "contract_fen": "3,000,000",
-            "fiscal_support_fen": "900,000",
-            "selection_reason": "评分最高",
-        },
-    )
-    flow.do("approve", {"approval": "approve"})
-    due = datetime.fromisoformat(end_of_publicity(flow)) + timedelta(minutes=1)
-    flow.at(due.isoformat())
-    milestone = due.date() + timedelta(days=90)
-    flow.do(
-        "sign_contract",
-        {
-            "period_months": 24,
-            "ip_ownership": "双方共有",
-            "disbursement_plan": "按政策分期",
-            "confidentiality": True,
-            "integrity_pledge": True,
-            "milestones": [{"title": "小试", "due_date": milestone.isoformat(), "indicators": "纯度 ≥ 6N"}],
-        },
-    )
-    flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
-    flow.s.commit()
-    return milestone
+KEY = DEMO_DAZU
 
 
 def _reports(flow: Flow) -> int:
@@ -79,21 +32,20 @@ def _reports(flow: Flow) -> int:
 
 
 def test_solver_sends_a_stage_report_outside_a_milestone_and_the_next_check_lists_it(
-    roles: Any, panel_experts: None, db_session: Session, sim: Any
+    roles: Any, dazu_experts: None, db_session: Session, sim: Any
 ) -> None:
     solver = roles("solver_dazu")
     page = solver.page
     solver.open(f"/portal/challenges/{KEY}/apply")
-    page.select_option("[name=members]", ["DAZU-P1", "DAZU-P2"])
-    page.fill("[name=plan]", "数字孪生建模与故障预测联合攻关")
-    page.fill("[name=budget_fen]", "1,000,000")
-    page.set_input_files("input[name=plan_file]", files=pdf("方案书.pdf"))
-    page.check("input[name=pledge]")
-    page.click("main form button.primary")
-    page.wait_for_load_state("networkidle")
+    apply_online(solver, ["DAZU-P1", "DAZU-P2"])
 
-    flow = _flow(db_session, sim)
-    milestone = _to_implementation(flow)
+    # the bureau, the experts, the government and the issuer bring the project to implementation with one
+    # milestone 90 days after the task book (engine calls: this test is about the solver's page)
+    flow = demo_flow(db_session, sim)
+    demo_scored(flow)
+    milestone = demo_contracted(flow, milestone_in_days=90).date() + timedelta(days=90)
+    flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
+    flow.s.commit()
     sim.set(f"{milestone - timedelta(days=30)}T10:00:00+08:00")
     db_session.commit()
     today = milestone - timedelta(days=30)

@@ -11,7 +11,17 @@ from engine.domain import ledger
 from engine.domain.problems import yuan
 from engine.models.domain import Project
 
-from .conftest import PDF, Flow, application, need, panel, register_contract, score_all
+from .conftest import (
+    ACCEPTANCE_PANEL,
+    DOCS,
+    PDF,
+    Flow,
+    application,
+    need,
+    panel,
+    register_contract,
+    score_all,
+)
 
 JURISDICTIONS = ("urumqi", "dazu", "karamay", "zhangye")
 REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
@@ -76,7 +86,9 @@ def terminate(flow: Flow) -> None:
         flow.do(CONSENT[flow.j], {"consent_decision": "approve", "consent_opinion": "同意"})
 
 
-def to_approve(flow: Flow) -> None:
+def to_approve(flow: Flow, published_on: str = "2026-05-06") -> None:
+    """A started challenge (any start data) of ``flow.j`` through the need, the list published on
+    ``published_on``, ``<J>-S1``'s application, the panel's scores and the selection, to the approval."""
     j, code = flow.j, flow.j.upper()
     flow.do("post_need", need())
     if j == "urumqi":
@@ -87,7 +99,7 @@ def to_approve(flow: Flow) -> None:
     if j == "dazu":
         flow.do("municipal_check", {"taken_municipal": "no"})
         flow.do("list_review", LIST_APPROVED)  # 001 八(二): the district government approves the list
-    flow.do("publish_list", {"list_published_on": "2026-05-06"})
+    flow.do("publish_list", {"list_published_on": published_on})
     flow.do("collect_applications", {"applications": [application(f"{code}-S1", f"{code}-P1")]})
     if j == "urumqi":
         flow.do("few_teams", {"few_teams_choice": "proceed", "few_teams_reason": "领域冷门"})
@@ -118,9 +130,12 @@ def end_of_publicity(flow: Flow) -> str:
     return timer["due_at"]
 
 
-def implementing(start: Any, j: str, milestones: list[dict[str, Any]] | None = None) -> Flow:
+def implementing(
+    start: Any, j: str, milestones: list[dict[str, Any]] | None = None, prepayment_proof: str | None = None
+) -> Flow:
     """A 24-month project of ``j`` with ``<J>-S1`` after publicity, the task book, the issuer's prepayment
-    where the policy asks for it, and the first fiscal tranche."""
+    where the policy asks for it (with its proof, a PDF of that name, given ``prepayment_proof``), and the
+    first fiscal tranche."""
     flow = start(j)
     to_approve(flow)
     flow.do("approve", {"approval": "approve"})
@@ -138,8 +153,21 @@ def implementing(start: Any, j: str, milestones: list[dict[str, Any]] | None = N
     )
     register_contract(flow)  # 002 五(二)6 (Urumqi only)
     if j in PREPAY:
-        flow.do("issuer_payment", {"issuer_paid_fen": PREPAY[j]})
+        proof = {"payment_proof": dict(PDF, name=prepayment_proof)} if prepayment_proof else {}
+        flow.do("issuer_payment", {"issuer_paid_fen": PREPAY[j], **proof})
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FIRST_FEN[j]
+    return flow
+
+
+def pass_acceptance(flow: Flow) -> Flow:
+    """At the end of the period: the acceptance documents, then a passed acceptance by a panel of five
+    (001 八(八): at least 5, an odd number)."""
+    flow.at(flow.data["checkpoint_at"])
+    flow.do("request", DOCS)
+    flow.do(
+        "review",
+        {"acceptance_outcome": "pass", "acceptance_opinion": "通过", "acceptance_panel": ACCEPTANCE_PANEL},
+    )
     return flow
 
 

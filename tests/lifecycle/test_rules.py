@@ -9,7 +9,7 @@ from engine.domain import ledger
 from engine.models.domain import Project
 
 from .conftest import DOCS, PDF, application, need, panel, register_contract, score_all
-from .drivers import LIST_APPROVED, NEED_PANEL
+from .drivers import to_approve
 
 REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
 
@@ -119,25 +119,7 @@ def urumqi_to_contract(flow, wait: bool = True) -> None:  # type: ignore[no-unty
 
 
 def dazu_to_contract(flow) -> None:  # type: ignore[no-untyped-def]
-    flow.do("post_need", need())
-    flow.do("form_need_panel", panel(NEED_PANEL))  # 001 八(二)
-    flow.do("need_review", REVIEW)
-    flow.do("municipal_check", {"taken_municipal": "no"})
-    flow.do("list_review", LIST_APPROVED)  # 001 八(二)
-    flow.do("publish_list", {"list_published_on": "2026-06-20"})
-    flow.do("collect_applications", {"applications": [application("DAZU-S1", "DAZU-P1")]})
-    flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
-    score_all(flow, {"DAZU-S1": 88})
-    flow.do(
-        "select",
-        {
-            "mode": "single",
-            "selected": "DAZU-S1",
-            "contract_fen": "3,000,000",
-            "fiscal_support_fen": "900,000",
-            "selection_reason": "唯一",
-        },
-    )
+    to_approve(flow, published_on="2026-06-20")
     flow.do("approve", {"approval": "approve"})
     flow.at("2026-05-12T00:00:00+08:00")
 
