@@ -85,6 +85,18 @@ def _one(sent: list[tuple[str, Any]], *fragments: str) -> tuple[str, Any]:
     return found[-1]
 
 
+def _read_in_order(session: Session, sent: list[tuple[str, Any]], *fragments: str) -> tuple[str, str]:
+    """The last captured statement with ``fragments`` and its plan: its rows come off an index in the order
+    asked for (no sort step) and its page starts where it is (no OFFSET that walks the rows before it)."""
+    statement, parameters = _one(sent, *fragments)
+    offset = "OFFSET" in statement
+    if offset:  # SQLite's dialect always sends ``LIMIT ? OFFSET ?``: the offset must be 0
+        assert statement.rstrip().endswith("OFFSET ?") and parameters[-1] == 0, (statement, parameters)
+    plan = _plan(session, statement, parameters, sorted_by_index=True)
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+    return statement, plan
+
+
 def test_the_work_queue_reads_only_the_tasks_of_the_users_lanes(
     client: FlaskClient,
     db_session: Session,
@@ -143,10 +155,8 @@ def test_the_monitor_reads_a_jurisdictions_newest_instances_from_an_index(
     sent.clear()
     page = client.get("/monitor/")
     assert page.status_code == 200 and "P-1" in page.get_data(as_text=True)
-    statement, parameters = _one(sent, "FROM process_instance", "ORDER BY process_instance.id DESC")
-    plan = _plan(db_session, statement, parameters, sorted_by_index=True)
+    _, plan = _read_in_order(db_session, sent, "FROM process_instance", "ORDER BY process_instance.id DESC")
     assert "ix_process_instance_jurisdiction_id" in plan, plan
-    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
 
 
 def test_process_names_on_a_page_cost_one_query(
@@ -187,11 +197,6 @@ def _copies(session: Session, instance_id: int, count: int) -> None:
     session.commit()
 
 
-def _skips_nothing(statement: str, parameters: Any) -> bool:
-    """No OFFSET, or SQLite's ``LIMIT ? OFFSET ?`` with an offset of 0 (its dialect always sends one)."""
-    return "OFFSET" not in statement or (statement.rstrip().endswith("OFFSET ?") and parameters[-1] == 0)
-
-
 def test_the_monitors_next_and_previous_pages_start_at_the_edge_of_the_page_seen(
     client: FlaskClient,
     db_session: Session,
@@ -200,8 +205,7 @@ def test_the_monitors_next_and_previous_pages_start_at_the_edge_of_the_page_seen
     sent,
 ) -> None:
     """Keyset paging: a later page is the next ids below the last one seen (an earlier page: above the first
-    one), read off an index in id order with a LIMIT: no OFFSET that walks every row before the page, and
-    no sort."""
+    one), read off an index in id order with a LIMIT."""
     _copies(db_session, publicise("P-1"), 80)
     login(client, web_users["bureau"])
     first = client.get("/monitor/?status=running").get_data(as_text=True)
@@ -210,20 +214,18 @@ def test_the_monitors_next_and_previous_pages_start_at_the_edge_of_the_page_seen
     sent.clear()
     second = client.get(html.unescape(forward.group(1))).get_data(as_text=True)
     assert "第 2 / 4 页" in second
-    statement, parameters = _one(sent, "FROM process_instance", "ORDER BY process_instance.id DESC")
-    assert _skips_nothing(statement, parameters) and "process_instance.id <" in statement, statement
-    plan = _plan(db_session, statement, parameters, sorted_by_index=True)
-    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan  # ids come off an index in order
+    statement, _ = _read_in_order(
+        db_session, sent, "FROM process_instance", "ORDER BY process_instance.id DESC"
+    )
+    assert "process_instance.id <" in statement, statement
     db_session.rollback()
 
     back = re.search(r'<a href="([^"]+)" rel="prev">', second)
     assert back
     sent.clear()
     assert "第 1 / 4 页" in client.get(html.unescape(back.group(1))).get_data(as_text=True)
-    statement, parameters = _one(sent, "FROM process_instance", "ORDER BY process_instance.id")
-    assert _skips_nothing(statement, parameters) and "process_instance.id >" in statement, statement
-    plan = _plan(db_session, statement, parameters, sorted_by_index=True)
-    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+    statement, _ = _read_in_order(db_session, sent, "FROM process_instance", "ORDER BY process_instance.id")
+    assert "process_instance.id >" in statement, statement
 
 
 @pytest.mark.parametrize("path", ["/portal/", "/api/v1/challenges", "/api/v1/notices"])
@@ -240,11 +242,10 @@ def test_a_public_list_reads_its_page_off_the_index_in_order(
     _copies(db_session, publicise("P-1"), 60)
     sent.clear()
     assert client.get(path).status_code == 200
-    statement, parameters = _one(sent, "FROM portal_entry", "ORDER BY portal_entry.window_end")
-    assert "LIMIT" in statement, statement
-    plan = _plan(db_session, statement, parameters, sorted_by_index=True)
-    assert "ix_portal_entry_kind_end" in plan, plan
-    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+    statement, plan = _read_in_order(
+        db_session, sent, "FROM portal_entry", "ORDER BY portal_entry.window_end"
+    )
+    assert "LIMIT" in statement and "ix_portal_entry_kind_end" in plan, plan
 
 
 def test_the_instance_api_reads_the_newest_instances_down_the_primary_key(
@@ -266,6 +267,4 @@ def test_the_instance_api_reads_the_newest_instances_down_the_primary_key(
     response = client.get("/api/v1/instances", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200 and len(response.get_json()["items"]) == 50
     assert response.get_json()["items"][0]["id"] > response.get_json()["items"][-1]["id"]
-    statement, parameters = _one(sent, "FROM process_instance", "ORDER BY process_instance.id DESC")
-    plan = _plan(db_session, statement, parameters, sorted_by_index=True)
-    assert "process_instance" in plan and "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+    _read_in_order(db_session, sent, "FROM process_instance", "ORDER BY process_instance.id DESC")
