@@ -89,9 +89,10 @@ def _read_in_order(session: Session, sent: list[tuple[str, Any]], *fragments: st
     """The last captured statement with ``fragments`` and its plan: its rows come off an index in the order
     asked for (no sort step) and its page starts where it is (no OFFSET that walks the rows before it)."""
     statement, parameters = _one(sent, *fragments)
-    offset = "OFFSET" in statement
-    if offset:  # SQLite's dialect always sends ``LIMIT ? OFFSET ?``: the offset must be 0
-        assert statement.rstrip().endswith("OFFSET ?") and parameters[-1] == 0, (statement, parameters)
+    offset = re.search(r"OFFSET (\?|%\((\w+)\)s)", statement)
+    if offset:  # an OFFSET may be sent (SQLite's dialect always does), but it must skip nothing
+        value = parameters[offset.group(2)] if offset.group(2) else parameters[-1]
+        assert value == 0, (statement, parameters)
     plan = _plan(session, statement, parameters, sorted_by_index=True)
     assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
     return statement, plan
