@@ -92,6 +92,9 @@ def test_the_monitor_list_pages_with_links_in_the_users_language(
     assert "P-2" in middle and "P-3" not in middle
     back = client.get(_link(middle, "prev")).get_data(as_text=True)
     assert "P-3" in back and "第 1 / 3 页" in back and "上一页" not in back
+    # a link back from a page whose newer instances are all gone (none above its edge) opens the first page
+    gone = client.get("/monitor/?before=2147483000&page=3").get_data(as_text=True)
+    assert "P-3" in gone and "第 1 / 3 页" in gone and "下一页" in gone
 
 
 def _link(page: str, rel: str) -> str:

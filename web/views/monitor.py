@@ -158,9 +158,11 @@ def list_page(session: Session, query: Any, args: dict[str, str]) -> ListPage:
                 query.where(ProcessInstance.id > before).order_by(ProcessInstance.id).limit(PAGE_SIZE + 1)
             )
         )
-        more = len(found) > PAGE_SIZE
-        rows = list(reversed(found[:PAGE_SIZE]))
-        return ListPage(rows, max(page, 2) if more else 1, more, True)
+        if found:  # else nothing is newer any more: the first page
+            more = len(found) > PAGE_SIZE
+            rows = list(reversed(found[:PAGE_SIZE]))
+            return ListPage(rows, max(page, 2) if more else 1, more, True)
+        after = None
     if after is not None:
         query = query.where(ProcessInstance.id < after)
     found = list(session.scalars(query.order_by(ProcessInstance.id.desc()).limit(PAGE_SIZE + 1)))
