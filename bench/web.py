@@ -1,12 +1,15 @@
 """Web pages over HTTP at 100 and 10,000 instances, side by side (p50/p99 under a few concurrent clients).
 
-The demo data (`jiebang demo load`: instances in publicity, published challenges, open tasks) is loaded once;
-its instances are then copied row by row (listing row, state, tasks, message waits, timers, portal rows,
-events) up to 100 and then 10,000 instances, so a copy is as good as a started instance for every page and
-no workflow is run 10,000 times. The server is `jiebang serve` (gunicorn, one worker per core) in its own process on 127.0.0.1;
-client threads hit it with keep-alive connections. The machine is shared and noisy: read the ratios.
+Each size has its own database and its own server: the demo data (`jiebang demo load`: instances in publicity,
+published challenges, open tasks) is loaded into each, and its instances are copied row by row (listing row,
+state, tasks, message waits, timers, portal rows, events) up to the size, so a copy is as good as a started
+instance for every page and no workflow is run 10,000 times. The servers are `jiebang serve` (gunicorn, one
+worker per core) in their own processes on 127.0.0.1; client threads hit them with keep-alive connections.
+The sizes are measured in alternating rounds (page by page: a round at 100, a round at 10,000, and again), so
+that the load other programs put on a shared machine falls on both sizes alike and the ratio compares like
+with like. The machine is shared and noisy: read the ratios.
 
-Usage: .venv/bin/python -m bench.web [--clients 4] [--requests 15] [--sizes 100,10000]
+Usage: .venv/bin/python -m bench.web [--clients 4] [--requests 25] [--rounds 5] [--sizes 100,10000]
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -222,11 +226,16 @@ def client(port: int, who: str | None, token: str) -> Client:
     return conn
 
 
-def measure(port: int, path: str, who: str | None, token: str, clients: int, count: int) -> list[float]:
-    """Milliseconds of ``clients`` × ``count`` requests, each client in its own thread."""
-    sessions = [client(port, who, token) for _ in range(clients)]
-    for conn in sessions:  # warm up (connections, caches)
+def sessions(port: int, path: str, who: str | None, token: str, clients: int) -> list[Client]:
+    """``clients`` signed-in connections, warmed up on ``path`` (connections, caches)."""
+    found = [client(port, who, token) for _ in range(clients)]
+    for conn in found:
         assert conn.request("GET", path)[0] == 200, path
+    return found
+
+
+def measure(conns: list[Client], path: str, count: int) -> list[float]:
+    """Milliseconds of ``count`` requests on each connection, each connection in its own thread."""
     samples: list[float] = []
     lock = threading.Lock()
 
@@ -240,7 +249,7 @@ def measure(port: int, path: str, who: str | None, token: str, clients: int, cou
         with lock:
             samples.extend(mine)
 
-    threads = [threading.Thread(target=run, args=(conn,)) for conn in sessions]
+    threads = [threading.Thread(target=run, args=(conn,)) for conn in conns]
     for t in threads:
         t.start()
     for t in threads:
@@ -253,37 +262,67 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+@dataclass
+class Site:
+    """One size: its database, its server's port, the admin's API token and a task page of the bureau."""
+
+    size: int
+    url: str
+    token: str
+    task: str
+    port: int = 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients (threads)")
-    parser.add_argument("--requests", type=int, default=15, help="requests per client and page")
+    parser.add_argument("--requests", type=int, default=25, help="requests per client, page and size")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="alternating rounds the requests are split into"
+    )
     parser.add_argument("--sizes", default="100,10000", help="instance counts to measure, ascending")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     os.environ.pop("JIEBANG_SIMULATED_CLOCK", None)
     from engine.db import get_engine
 
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        url = f"sqlite:///{folder / 'bench.sqlite3'}"
-        started = time.perf_counter()
-        token = prepare(url)
-        task = bureau_task(url)
-        print(f"demo data loaded in {time.perf_counter() - started:.1f} s", flush=True)
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        sites = []
+        for size in sizes:
+            folder = Path(tmp) / str(size)
+            folder.mkdir()
+            url = f"sqlite:///{folder / 'bench.sqlite3'}"
+            started = time.perf_counter()
+            token = prepare(url)
+            have = copy_instances(get_engine(url), size)
+            get_engine(url).dispose()
+            print(f"{have} instances ({time.perf_counter() - started:.1f} s to load and copy)", flush=True)
+            sites.append(Site(size, url, token, bureau_task(url)))
+        for site in sites:
+            site.port = stack.enter_context(
+                server(site.url, Path(site.url.removeprefix("sqlite:///")).parent)
+            )
+        per_round = [
+            args.requests // args.rounds + (r < args.requests % args.rounds) for r in range(args.rounds)
+        ]
         results: dict[str, dict[int, tuple[float, float]]] = {label: {} for label, _, _ in PAGES}
-        with server(url, folder) as port:
+        for label, path, who in PAGES:
+            paths = {site.size: path.format(task=site.task) for site in sites}
+            conns = {s.size: sessions(s.port, paths[s.size], who, s.token, args.clients) for s in sites}
+            samples: dict[int, list[float]] = {size: [] for size in sizes}
+            for count in per_round:
+                for size in sizes:
+                    samples[size] += measure(conns[size], paths[size], count)
             for size in sizes:
-                started = time.perf_counter()
-                have = copy_instances(get_engine(url), size)
-                print(f"{have} instances ({time.perf_counter() - started:.1f} s to copy)", flush=True)
-                for label, path, who in PAGES:
-                    samples = measure(port, path.format(task=task), who, token, args.clients, args.requests)
-                    results[label][size] = (statistics.median(samples), percentile(samples, 0.99))
-                    print(f"  {label}: p50 {results[label][size][0]:.0f} ms", flush=True)
+                results[label][size] = (statistics.median(samples[size]), percentile(samples[size], 0.99))
+            print(
+                f"  {label}: p50 " + ", ".join(f"{results[label][n][0]:.0f} ms @{n}" for n in sizes),
+                flush=True,
+            )
     low, high = sizes[0], sizes[-1]
     print(
-        f"\nweb pages over HTTP, {args.clients} concurrent clients × {args.requests} requests each; "
-        "milliseconds\n"
+        f"\nweb pages over HTTP, {args.clients} concurrent clients × {args.requests} requests each per size, "
+        f"sizes alternating in {args.rounds} rounds; milliseconds\n"
     )
     print(f"| page | p50 @{low} | p99 @{low} | p50 @{high} | p99 @{high} | p99 ratio (target ≤ 1.5×) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")

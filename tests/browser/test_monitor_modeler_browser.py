@@ -56,6 +56,43 @@ def test_supervisor_sees_highlighted_running_instance(page: Any, live_app: str, 
     assert not page.js_errors, page.js_errors
 
 
+def test_supervisor_pages_forward_and_back_through_a_filtered_list(
+    page: Any, live_app: str, demo_data: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The monitor pages by the edge of the page seen (keyset paging): the filter stays chosen on every page,
+    each page shows the next instances of the filtered list, newest first, and 上一页 goes back to them."""
+    monkeypatch.setattr("web.views.monitor.PAGE_SIZE", 1)
+    sign_in(page, live_app, "supervisor", "/monitor/")
+    page.goto(f"{live_app}/monitor/")
+    page.select_option("select[name=process]", label="拟支持项目公示（演示）")
+    page.select_option("select[name=status]", label="运行中")
+    page.click("#monitor-filters button[type=submit]")
+
+    def shown() -> tuple[list[str], str]:
+        keys = page.locator("table.jb-instances tbody tr td:nth-child(2)").all_inner_texts()
+        return keys, page.inner_text("nav.jb-pages span")
+
+    # the four publicity demos, newest first, one a page; the challenges are filtered out
+    assert shown() == (["DEMO-ZHANGYE-001"], "第 1 / 4 页")
+    assert page.locator("nav.jb-pages a", has_text="上一页").count() == 0
+    for expected in (["DEMO-KARAMAY-001"], ["DEMO-DAZU-001"], ["DEMO-URUMQI-001"]):
+        page.click("nav.jb-pages a:has-text('下一页')")
+        assert shown()[0] == expected
+        assert page.input_value("select[name=process]") == "publicity_demo"  # the filter is kept
+        assert page.input_value("select[name=status]") == "running"
+    assert shown() == (["DEMO-URUMQI-001"], "第 4 / 4 页")
+    assert page.locator("nav.jb-pages a", has_text="下一页").count() == 0
+    screenshot(page, "monitor-filtered-last-page")
+    page.click("nav.jb-pages a:has-text('上一页')")
+    assert shown() == (["DEMO-DAZU-001"], "第 3 / 4 页")
+    page.click("nav.jb-pages a:has-text('上一页')")
+    page.click("nav.jb-pages a:has-text('上一页')")
+    assert shown() == (["DEMO-ZHANGYE-001"], "第 1 / 4 页")
+    assert page.locator("nav.jb-pages a", has_text="上一页").count() == 0
+    assert page.input_value("select[name=process]") == "publicity_demo"
+    assert not page.js_errors, page.js_errors
+
+
 def test_process_owner_validates_and_deploys_changed_diagram(
     page: Any, live_app: str, demo_data: Any
 ) -> None:

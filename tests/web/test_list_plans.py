@@ -5,6 +5,8 @@ the statements the pages send (EXPLAIN on SQLite and PostgreSQL) and by counting
 
 from __future__ import annotations
 
+import html
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -12,10 +14,11 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, event, insert, text
+from sqlalchemy import Engine, MetaData, event, insert, select, text
 from sqlalchemy.orm import Session
 
 from engine import instances
+from engine.api_tokens import create_token
 from engine.models.task import HumanTask
 
 from .conftest import login
@@ -82,6 +85,19 @@ def _one(sent: list[tuple[str, Any]], *fragments: str) -> tuple[str, Any]:
     return found[-1]
 
 
+def _read_in_order(session: Session, sent: list[tuple[str, Any]], *fragments: str) -> tuple[str, str]:
+    """The last captured statement with ``fragments`` and its plan: its rows come off an index in the order
+    asked for (no sort step) and its page starts where it is (no OFFSET that walks the rows before it)."""
+    statement, parameters = _one(sent, *fragments)
+    offset = re.search(r"OFFSET (\?|%\((\w+)\)s)", statement)
+    if offset:  # an OFFSET may be sent (SQLite's dialect always does), but it must skip nothing
+        value = parameters[offset.group(2)] if offset.group(2) else parameters[-1]
+        assert value == 0, (statement, parameters)
+    plan = _plan(session, statement, parameters, sorted_by_index=True)
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
+    return statement, plan
+
+
 def test_the_work_queue_reads_only_the_tasks_of_the_users_lanes(
     client: FlaskClient,
     db_session: Session,
@@ -140,10 +156,8 @@ def test_the_monitor_reads_a_jurisdictions_newest_instances_from_an_index(
     sent.clear()
     page = client.get("/monitor/")
     assert page.status_code == 200 and "P-1" in page.get_data(as_text=True)
-    statement, parameters = _one(sent, "FROM process_instance", "ORDER BY process_instance.id DESC")
-    plan = _plan(db_session, statement, parameters, sorted_by_index=True)
+    _, plan = _read_in_order(db_session, sent, "FROM process_instance", "ORDER BY process_instance.id DESC")
     assert "ix_process_instance_jurisdiction_id" in plan, plan
-    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
 
 
 def test_process_names_on_a_page_cost_one_query(
@@ -162,3 +176,96 @@ def test_process_names_on_a_page_cost_one_query(
     assert "公示" in page  # the process names are shown
     names = [s for s, _ in sent if "process_version.name" in s and "FROM process_version" in s]
     assert len(names) == 1, names
+
+
+def _copies(session: Session, instance_id: int, count: int) -> None:
+    """``count`` copies of an instance's listing row and of its portal rows (new ids), as at bureau scale."""
+    meta = MetaData()
+    meta.reflect(bind=session.connection(), only=["process_instance", "portal_entry"])
+    pi, pe = meta.tables["process_instance"], meta.tables["portal_entry"]
+    row = session.execute(select(pi).where(pi.c.id == instance_id)).mappings().one()
+    entries = session.execute(select(pe).where(pe.c.instance_id == instance_id)).mappings().all()
+    copy = {k: v for k, v in row.items() if k != "id"}
+    ids = session.scalars(
+        insert(pi).returning(pi.c.id, sort_by_parameter_order=True),
+        [{**copy, "business_key": f"{row['business_key']}-{n}"} for n in range(count)],
+    ).all()
+    copied = [
+        {**e, "instance_id": n, "business_key": f"{e['business_key']}-{n}"} for n in ids for e in entries
+    ]
+    if copied:
+        session.execute(insert(pe), [{k: v for k, v in e.items() if k != "id"} for e in copied])
+    session.commit()
+
+
+def test_the_monitors_next_and_previous_pages_start_at_the_edge_of_the_page_seen(
+    client: FlaskClient,
+    db_session: Session,
+    publicise,  # noqa: F811
+    web_users,
+    sent,
+) -> None:
+    """Keyset paging: a later page is the next ids below the last one seen (an earlier page: above the first
+    one), read off an index in id order with a LIMIT."""
+    _copies(db_session, publicise("P-1"), 80)
+    login(client, web_users["bureau"])
+    first = client.get("/monitor/?status=running").get_data(as_text=True)
+    forward = re.search(r'<a href="([^"]+)" rel="next">', first)
+    assert forward and "status=running" in forward.group(1)
+    sent.clear()
+    second = client.get(html.unescape(forward.group(1))).get_data(as_text=True)
+    assert "第 2 / 4 页" in second
+    statement, _ = _read_in_order(
+        db_session, sent, "FROM process_instance", "ORDER BY process_instance.id DESC"
+    )
+    assert "process_instance.id <" in statement, statement
+    db_session.rollback()
+
+    back = re.search(r'<a href="([^"]+)" rel="prev">', second)
+    assert back
+    sent.clear()
+    assert "第 1 / 4 页" in client.get(html.unescape(back.group(1))).get_data(as_text=True)
+    statement, _ = _read_in_order(db_session, sent, "FROM process_instance", "ORDER BY process_instance.id")
+    assert "process_instance.id >" in statement, statement
+
+
+@pytest.mark.parametrize("path", ["/portal/", "/api/v1/challenges", "/api/v1/notices"])
+def test_a_public_list_reads_its_page_off_the_index_in_order(
+    client: FlaskClient,
+    db_session: Session,
+    publicise,  # noqa: F811
+    path: str,
+    sent,
+) -> None:
+    """The notices (open ones first) and the challenges (open windows first) are each read as index ranges
+    in the order of ix_portal_entry_kind_end with the page's LIMIT, not by sorting every published row on
+    each anonymous request (issue 15)."""
+    _copies(db_session, publicise("P-1"), 60)
+    sent.clear()
+    assert client.get(path).status_code == 200
+    statement, plan = _read_in_order(
+        db_session, sent, "FROM portal_entry", "ORDER BY portal_entry.window_end"
+    )
+    assert "LIMIT" in statement and "ix_portal_entry_kind_end" in plan, plan
+
+
+def test_the_instance_api_reads_the_newest_instances_down_the_primary_key(
+    client: FlaskClient,
+    db_session: Session,
+    publicise,  # noqa: F811
+    sent,
+) -> None:
+    """/api/v1/instances for an administrator, newest first: a walk down the primary key that stops after the
+    page, not a sort of every instance."""
+    from engine.users import add_user
+
+    _copies(db_session, publicise("P-1"), 60)
+    _copies(db_session, publicise("P-2", "dazu"), 60)
+    add_user(db_session, "api_admin", roles=["admin"])
+    token = create_token(db_session, "api_admin", "plans").plaintext
+    db_session.commit()
+    sent.clear()
+    response = client.get("/api/v1/instances", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200 and len(response.get_json()["items"]) == 50
+    assert response.get_json()["items"][0]["id"] > response.get_json()["items"][-1]["id"]
+    _read_in_order(db_session, sent, "FROM process_instance", "ORDER BY process_instance.id DESC")

@@ -3,6 +3,8 @@ and the instance API never restore a workflow nor read the state table (issue 15
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -78,12 +80,24 @@ def test_the_monitor_list_pages_with_links_in_the_users_language(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Found by the web benchmark: a second page of instances broke the monitor (the paging links hid the
-    translation function)."""
+    translation function). The links follow the neighbouring page's edge (keyset paging), newest first."""
     for key in ("P-1", "P-2", "P-3"):
         publicise(key)
     monkeypatch.setattr("web.views.monitor.PAGE_SIZE", 1)
     login(client, web_users["bureau"])
     first = client.get("/monitor/")
     assert first.status_code == 200 and "下一页" in first.get_data(as_text=True)
-    middle = client.get("/monitor/?page=2").get_data(as_text=True)
-    assert "上一页" in middle and "下一页" in middle
+    middle = client.get(_link(first.get_data(as_text=True), "next")).get_data(as_text=True)
+    assert "上一页" in middle and "下一页" in middle and "第 2 / 3 页" in middle
+    assert "P-2" in middle and "P-3" not in middle
+    back = client.get(_link(middle, "prev")).get_data(as_text=True)
+    assert "P-3" in back and "第 1 / 3 页" in back and "上一页" not in back
+    # a link back from a page whose newer instances are all gone (none above its edge) opens the first page
+    gone = client.get("/monitor/?before=2147483000&page=3").get_data(as_text=True)
+    assert "P-3" in gone and "第 1 / 3 页" in gone and "下一页" in gone
+
+
+def _link(page: str, rel: str) -> str:
+    found = re.search(rf'<a href="([^"]+)" rel="{rel}">', page)
+    assert found, rel
+    return html.unescape(found.group(1))

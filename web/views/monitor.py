@@ -133,20 +133,54 @@ def overdue_clause(now: Any) -> Any:
     )
 
 
+#: The arguments that say where a page of the list is (the others are its filters).
+CURSOR_ARGS = ("page", "after", "before")
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of the list, found by its neighbour's edge (keyset paging: ``id < after`` going forward,
+    ``id > before`` going back), so page 400 costs what page 1 costs; ``page`` is the number shown."""
+
+    rows: list[ProcessInstance]
+    page: int
+    has_prev: bool
+    has_next: bool
+
+
+def list_page(session: Session, query: Any, args: dict[str, str]) -> ListPage:
+    """The page of ``query`` (newest first) that ``args`` point at: after an id, before an id, or the first."""
+    after, before = _int(args.get("after")), _int(args.get("before"))
+    page = max(_int(args.get("page")) or 1, 1)
+    if before is not None:  # going back: the PAGE_SIZE ids just above ``before``, read upwards
+        found = list(
+            session.scalars(
+                query.where(ProcessInstance.id > before).order_by(ProcessInstance.id).limit(PAGE_SIZE + 1)
+            )
+        )
+        if found:  # else nothing is newer any more: the first page
+            more = len(found) > PAGE_SIZE
+            rows = list(reversed(found[:PAGE_SIZE]))
+            return ListPage(rows, max(page, 2) if more else 1, more, True)
+        after = None
+    if after is not None:
+        query = query.where(ProcessInstance.id < after)
+    found = list(session.scalars(query.order_by(ProcessInstance.id.desc()).limit(PAGE_SIZE + 1)))
+    return ListPage(
+        found[:PAGE_SIZE], page if after is not None else 1, after is not None, len(found) > PAGE_SIZE
+    )
+
+
 @bp.get("/")
 @rule("monitor")
 def index() -> str:
     session = db.session()
     now = get_clock(session).now()
     args = {k: v for k, v in request.args.items() if v}
-    page = max(_int(args.get("page")) or 1, 1)
     query = instance_query(session, args, now)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = list(
-        session.scalars(
-            query.order_by(ProcessInstance.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-        )
-    )
+    shown = list_page(session, query, args)
+    rows = shown.rows
     ids = [r.id for r in rows]
     overdue_ids = set(
         session.scalars(
@@ -168,13 +202,21 @@ def index() -> str:
             ProcessVersion.process_key
         )
     ).all()
+    filters = {k: v for k, v in args.items() if k not in CURSOR_ARGS}
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render_template(
         "monitor/index.html",
         rows=rows,
         total=total,
-        page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-        args=args,
+        page=min(shown.page, pages),
+        pages=pages,
+        args=filters,
+        prev_args={**filters, "before": rows[0].id, "page": shown.page - 1}
+        if rows and shown.has_prev
+        else None,
+        next_args={**filters, "after": rows[-1].id, "page": shown.page + 1}
+        if rows and shown.has_next
+        else None,
         overdue_ids=overdue_ids,
         jurisdictions=jurisdictions,
         processes=processes,
