@@ -17,7 +17,7 @@ from engine.models.task import HumanTask
 from engine.models.user import User
 from engine.users import add_user
 from tests.browser.conftest import PASSWORD, screenshot
-from tests.lifecycle.conftest import Flow, application, panel, score_all
+from tests.lifecycle.conftest import PDF, Flow, application, panel, score_all
 from tests.lifecycle.drivers import end_of_publicity, status
 
 pytestmark = pytest.mark.browser
@@ -128,8 +128,10 @@ def test_001_8_8_district_government_consents_to_a_termination(
     flow.do("sign_contract", dict(book, confidentiality=True, integrity_pledge=True))
     flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
     flow.message("termination_request", {"cause": "objective", "reason": "市场变化，技术路线不可行"})
-    flow.do("audit", {"audit_unspent": [{"solver": "DAZU-S1", "unspent_fen": "100,000"}]})
-    flow.do("decide", {"termination_confirmed": True, "termination_opinion": "审计属实，同意终止"})
+    flow.do(
+        "audit", {"audit_report": PDF, "audit_unspent": [{"solver": "DAZU-S1", "unspent_fen": "100,000"}]}
+    )
+    flow.do("decide", {"termination_decision": "approve", "termination_opinion": "审计属实，同意终止"})
     flow.s.commit()
     assert flow.ready() == ["gov_consent"]
 

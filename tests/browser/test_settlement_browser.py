@@ -17,13 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
-from werkzeug.security import generate_password_hash
+from sqlalchemy import select
 
 from engine.domain import ledger
 from engine.models.task import HumanTask
-from engine.models.user import User
-from tests.browser.conftest import PASSWORD, screenshot
+from tests.browser.conftest import fast_passwords, screenshot
 from tests.lifecycle.conftest import ACCEPTANCE_PANEL, DOCS, PDF, start, world  # noqa: F401 (fixtures)
 from tests.lifecycle.drivers import end_of_publicity, to_approve
 
@@ -36,12 +34,6 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 
 
 def _shot(who: Any, name: str) -> None:
     screenshot(who.page, name)
-
-
-def _fast_passwords(session: Any, *names: str) -> None:
-    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    session.execute(update(User).where(User.username.in_(names)).values(password_hash=fast))
-    session.commit()
 
 
 def _task_id(flow: Any, spec: str) -> int:
@@ -87,7 +79,7 @@ def test_001_s10_2_s11_1_dazu_audit_and_issuer_final_payment_in_the_browser(role
         "review",
         {"acceptance_outcome": "pass", "acceptance_opinion": "通过", "acceptance_panel": ACCEPTANCE_PANEL},
     )
-    _fast_passwords(world, "third_party_dazu", "issuer_dazu", "bureau_dazu")
+    fast_passwords(world, "third_party_dazu", "issuer_dazu", "bureau_dazu")
 
     # the commissioned auditor (001 十一(一))
     auditor = roles("third_party_dazu")
@@ -172,7 +164,7 @@ def test_003_s13_2_karamay_issuer_records_its_payment_and_the_support_follows(
     flow.at("2027-07-01T09:00:00+08:00")
     flow.do("milestone_check", {"milestone_passed": "yes", "milestone_opinion": "达标"})
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 120_000_000  # waits for the issuer
-    _fast_passwords(world, "issuer_karamay", "bureau_karamay")
+    fast_passwords(world, "issuer_karamay", "bureau_karamay")
     issuer = roles("issuer_karamay")
     issuer.open(
         f"/tasks/{_task_id(flow, 'issuer_progress_payment')}",
@@ -220,7 +212,7 @@ def test_001_s8_8_auditor_states_the_money_used_and_the_termination_recovers_the
     flow = signed(start)
     flow.at("2027-03-01T09:00:00+08:00")
     flow.message("termination_request", {"cause": "objective", "reason": "市场变化，技术路线不可行"})
-    _fast_passwords(world, "third_party_dazu")
+    fast_passwords(world, "third_party_dazu")
     auditor = roles("third_party_dazu")
     auditor.open(
         f"/tasks/{_task_id(flow, 'audit')}",
@@ -228,9 +220,9 @@ def test_001_s8_8_auditor_states_the_money_used_and_the_termination_recovers_the
         "审计确认已使用的财政资金",
         "450,000.00",
         "客观原因无法继续实施",  # the cause by its label, not "objective"
+        "请上传审计报告（PDF）：项目终止须根据财务审计结果清算、收回资金。（依据：001 八(八)）",  # before submit
     )
     page = auditor.page
-    page.set_input_files("#f-audit_report", files=_pdf("终止审计报告.pdf"))
     # the auditor types no code: the row of the project's solver is there, named
     solver = page.locator("#f-audit_unspent-0-solver")
     assert solver.input_value() == "DAZU-S1"
@@ -241,12 +233,14 @@ def test_001_s8_8_auditor_states_the_money_used_and_the_termination_recovers_the
     page.fill("#f-liability", "客观原因，无主观过错")
     _submit(auditor)
     assert "450,000.00" in page.inner_text("#f-audit_unspent-error")
+    # 001 八(八): 根据财务审计结果 — a Dazu termination's audit report is required, said beside the field
+    assert "请上传审计报告" in page.inner_text("#f-audit_report-error")
     _shot(auditor, "settle-termination-audit-refused-zh")
     page.set_input_files("#f-audit_report", files=_pdf("终止审计报告.pdf"))
     page.fill("#f-audit_unspent-0-used_fen", "300,000")
     _submit(auditor)
     auditor.check("已提交")
     flow.s.rollback()
-    flow.do("decide", {"termination_confirmed": True})
+    flow.do("decide", {"termination_decision": "approve"})
     flow.do("gov_consent", {"consent_decision": "approve", "consent_opinion": "同意"})
     assert ledger.balance(flow.s, flow.key)["recovered_fen"] == 20_000_000  # 450,000 − 300,000 + 50,000
