@@ -1,11 +1,13 @@
-"""The agreement a termination or an extension needs besides the bureau's, and its refusal.
+"""The bureau's decision on a termination, the agreement a termination or an extension needs besides the
+bureau's, and their refusal.
 
 Who agrees is policy (the jurisdiction's table: ``termination_cosigner``, ``ext_needs_approver``,
 ``ext_needs_issuer``); this module says what a refusal needs and how it is told:
 
 - 001 八(八): a Dazu termination or extension takes effect only with the district government's consent;
 - 003 §17: a Karamay termination is decided by the bureau and the issuer jointly;
-- 003 §19: a Karamay extension request goes to the bureau and the issuer, and both agree.
+- 003 §19: a Karamay extension request goes to the bureau and the issuer, and both agree;
+- 000 §14, 001 八(八), 003 §17: the bureau itself reviews a termination first and may refuse it.
 
 A party that refuses says why (checked before submit, beside the reason field): the requester is told the
 decision and its reason, and the project goes on as before.
@@ -37,6 +39,15 @@ class Decision:
 
 
 DECISIONS: tuple[Decision, ...] = (
+    # 000 §14 经市科技局审核同意, 001 八(八) 区科技局审核, 003 §17: the bureau refusing a termination says why
+    Decision(
+        "termination_decision_reason",
+        "termination_decision",
+        "termination_opinion",
+        "termination_source",
+        "不同意终止的，须写明理由（将告知申请方）。",
+        "To refuse the termination, give the reason (the requester is told).",
+    ),
     Decision(
         "termination_consent_reason",
         "consent_decision",
@@ -63,8 +74,9 @@ DECISIONS: tuple[Decision, ...] = (
     ),
 )
 
-#: who consents (``termination_cosigner``) → how the requester is told who refused
+#: who refused a termination (the bureau, or ``termination_cosigner``) → how the requester is told
 PARTY: dict[str, tuple[str, str]] = {
+    "bureau": ("科技局", "the bureau"),
     "approver": ("区政府", "the district government"),
     "issuer": ("发榜方", "the issuer"),
 }
@@ -92,7 +104,7 @@ def reason_hints(spec: Decision, d: Mapping[str, Any]) -> list[Hint]:
 
 
 def party(cosigner: str) -> tuple[str, str]:
-    """The consenting party of ``termination_cosigner`` in Chinese and English."""
+    """The party that refused a termination (``bureau`` or a ``termination_cosigner``) in Chinese and English."""
     return PARTY.get(str(cosigner or ""), ("审批方", "the approving party"))
 
 

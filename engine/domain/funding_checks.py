@@ -611,12 +611,19 @@ def audit_hints(d: Mapping[str, Any], fiscal_net_fen: int) -> list[Hint]:
 
 # -- the audit before a termination (termination_audit: 000 §14, 001 八(八)) ------------------------------------
 
+#: 001 八(八): 项目终止的，应根据财务审计结果 … 收回 — the settlement follows the audit, so its report is attached
+AUDIT_REPORT_ZH = "请上传审计报告（PDF）：项目终止须根据财务审计结果清算、收回资金。"
+AUDIT_REPORT_EN = "Upload the audit report (PDF): a terminated project's money is settled on the financial audit's findings."
+
 
 def termination_audit_problems(d: Mapping[str, Any], fiscal_net_fen: int) -> list[Problem]:
     """Each team's row states the audited money used or the balance (001 八(八): 根据财务审计结果; 000 §14); the
-    money used in all cannot exceed the fiscal money the project holds."""
+    money used in all cannot exceed the fiscal money the project holds; where the termination table asks for it
+    (``termination_audit_report``: Dazu, 001 八(八)) the audit report is attached."""
     source = d.get("termination_source")
     out: list[Problem] = []
+    if d.get("termination_audit_report") and not d.get("audit_report"):
+        out.append(Problem("audit_report", AUDIT_REPORT_ZH, AUDIT_REPORT_EN, source))
     rows = [r for r in d.get("audit_unspent") or [] if isinstance(r, Mapping)]
     for i, row in enumerate(rows):
         if row.get("used_fen") in (None, "") and row.get("unspent_fen") in (None, ""):
@@ -643,12 +650,14 @@ def termination_audit_problems(d: Mapping[str, Any], fiscal_net_fen: int) -> lis
 
 
 def termination_audit_hints(d: Mapping[str, Any], fiscal_net_fen: int) -> list[Hint]:
+    required = [Hint("audit_report", AUDIT_REPORT_ZH, AUDIT_REPORT_EN, d.get("termination_source"))]
     return [
+        *(required if d.get("termination_audit_report") else []),
         Hint(
             "audit_unspent",
             f"项目持有财政资金 {yuan(fiscal_net_fen)} 元；填写审计确认已使用的金额时，收回的结余 = 持有 − 已使用。",
             f"The project holds CNY {yuan(fiscal_net_fen)} of fiscal money; where the amount used is stated, the "
             "balance recovered is held less used.",
             d.get("termination_source"),
-        )
+        ),
     ]

@@ -320,18 +320,18 @@ def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:
             party = consent.party(by) if by else None
             produce.extension_decided(session, row, result, str(detail), current_now(), party)
 
-    def termination_refused(code: str, termination: Any, cosigner: str, reason: str) -> str:
-        """The party that consents to a termination (``termination_cosigner``: the district government,
-        001 八(八); the issuer, 003 §17) refused it: the project is not terminated and goes on. The solver,
-        whoever requested the termination, the issuer and the bureau are told the decision and its reason.
-        Returns the outcome the callers branch on (``refused``)."""
+    def termination_refused(code: str, termination: Any, by: str, reason: str) -> str:
+        """A termination was refused, ``by`` the bureau (000 §14, 001 八(八), 003 §17) or by the party that
+        consents after it (``termination_cosigner``: the district government, 001 八(八); the issuer, 003 §17):
+        the project is not terminated and goes on. The solver, whoever requested the termination, the issuer
+        and the bureau are told who refused and why. Returns the outcome the callers branch on (``refused``)."""
         row = session.scalar(select(Project).where(Project.code == code))
         requested = termination if isinstance(termination, dict) else {}
         if row is not None:
             produce.termination_refused(
                 session,
                 row,
-                consent.party(cosigner),
+                consent.party(by),
                 str(reason or ""),
                 str(requested.get("submitted_by") or ""),
                 current_now(),

@@ -18,8 +18,8 @@ Producers (kind → recipients):
   (``extension_decided``) → the users of the project's solver units;
 - ``termination_decided``: a project was terminated or revoked, with the reason (``project_status``) → the users
   of its solver units;
-- ``termination_refused``: the party that consents to a termination (001 八(八) the district government, 003
-  §17 the issuer) refused it, with the reason; the project goes on → the users of its solver and issuer units,
+- ``termination_refused``: the bureau (000 §14, 001 八(八), 003 §17) or the party that consents to a termination
+  after it (001 八(八) the district government, 003 §17 the issuer) refused it, with the reason; the project goes on → the users of its solver and issuer units,
   the requester (``termination.submitted_by``) and the jurisdiction's bureau users;
 - ``task_due_soon``, ``task_overdue``: a human task's reminder time or due date passed (``engine.notify.due``) →
   the same people as ``task_ready``; ``task_escalated``: it stayed overdue → the jurisdiction's bureau users.

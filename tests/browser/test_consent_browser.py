@@ -18,7 +18,7 @@ from engine.models.task import HumanTask
 from engine.models.user import User
 from engine.users import add_user
 from tests.browser.conftest import PASSWORD, screenshot
-from tests.lifecycle.conftest import Flow
+from tests.lifecycle.conftest import PDF, Flow
 from tests.lifecycle.drivers import FIRST_FEN, implementing, status
 
 pytestmark = pytest.mark.browser
@@ -78,8 +78,10 @@ def test_001_8_8_district_government_refuses_a_termination_with_its_reason(
     flow.at("2027-03-01T09:00:00+08:00")
     request = {"cause": "objective", "reason": "市场变化，技术路线不可行", "submitted_by": "solver_dazu"}
     flow.message("termination_request", request)
-    flow.do("audit", {"audit_unspent": [{"solver": "DAZU-S1", "unspent_fen": "100,000"}]})
-    flow.do("decide", {"termination_confirmed": True, "termination_opinion": "审计属实，同意终止"})
+    flow.do(
+        "audit", {"audit_report": PDF, "audit_unspent": [{"solver": "DAZU-S1", "unspent_fen": "100,000"}]}
+    )
+    flow.do("decide", {"termination_decision": "approve", "termination_opinion": "审计属实，同意终止"})
     flow.s.commit()
 
     government = roles("approver_dazu")

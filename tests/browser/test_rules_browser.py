@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.browser.conftest import DEMO_DAZU, demo_contracted, demo_flow, demo_scored, screenshot, task_of
+from tests.lifecycle.conftest import PDF
 from tests.lifecycle.drivers import end_of_publicity, status
 
 pytestmark = pytest.mark.browser
@@ -82,8 +83,10 @@ def test_001_8_8_district_government_consents_to_a_termination(
     demo_contracted(flow)
     flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
     flow.message("termination_request", {"cause": "objective", "reason": "市场变化，技术路线不可行"})
-    flow.do("audit", {"audit_unspent": [{"solver": "DAZU-S1", "unspent_fen": "100,000"}]})
-    flow.do("decide", {"termination_confirmed": True, "termination_opinion": "审计属实，同意终止"})
+    flow.do(
+        "audit", {"audit_report": PDF, "audit_unspent": [{"solver": "DAZU-S1", "unspent_fen": "100,000"}]}
+    )
+    flow.do("decide", {"termination_decision": "approve", "termination_opinion": "审计属实，同意终止"})
     flow.s.commit()
     assert flow.ready() == ["gov_consent"]
 

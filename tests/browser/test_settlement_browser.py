@@ -196,9 +196,9 @@ def test_001_s8_8_auditor_states_the_money_used_and_the_termination_recovers_the
         "审计确认已使用的财政资金",
         "450,000.00",
         "客观原因无法继续实施",  # the cause by its label, not "objective"
+        "请上传审计报告（PDF）：项目终止须根据财务审计结果清算、收回资金。（依据：001 八(八)）",  # before submit
     )
     page = auditor.page
-    page.set_input_files("#f-audit_report", files=_pdf("终止审计报告.pdf"))
     # the auditor types no code: the row of the project's solver is there, named
     solver = page.locator("#f-audit_unspent-0-solver")
     assert solver.input_value() == "DAZU-S1"
@@ -209,12 +209,14 @@ def test_001_s8_8_auditor_states_the_money_used_and_the_termination_recovers_the
     page.fill("#f-liability", "客观原因，无主观过错")
     _submit(auditor)
     assert "450,000.00" in page.inner_text("#f-audit_unspent-error")
+    # 001 八(八): 根据财务审计结果 — a Dazu termination's audit report is required, said beside the field
+    assert "请上传审计报告" in page.inner_text("#f-audit_report-error")
     _shot(auditor, "settle-termination-audit-refused-zh")
     page.set_input_files("#f-audit_report", files=_pdf("终止审计报告.pdf"))
     page.fill("#f-audit_unspent-0-used_fen", "300,000")
     _submit(auditor)
     auditor.check("已提交")
     flow.s.rollback()
-    flow.do("decide", {"termination_confirmed": True})
+    flow.do("decide", {"termination_decision": "approve"})
     flow.do("gov_consent", {"consent_decision": "approve", "consent_opinion": "同意"})
     assert ledger.balance(flow.s, flow.key)["recovered_fen"] == 20_000_000  # 450,000 − 300,000 + 50,000

@@ -80,7 +80,7 @@ def dazu_settlement(flow: Flow, used: str = "450,000") -> None:
 
 def terminate(flow: Flow) -> None:
     """The bureau's confirmation of a termination, then the consent the jurisdiction asks for."""
-    flow.do("decide", {"termination_confirmed": True})
+    flow.do("decide", {"termination_decision": "approve"})
     if flow.j in CONSENT:
         assert flow.ready() == [CONSENT[flow.j]]
         flow.do(CONSENT[flow.j], {"consent_decision": "approve", "consent_opinion": "同意"})

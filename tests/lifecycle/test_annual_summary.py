@@ -51,7 +51,7 @@ def funded_year(start, sim) -> dict[str, Flow]:  # type: ignore[no-untyped-def]
     stopped.at("2026-09-01T10:00:00+08:00")
     stopped.message("termination_request", {"cause": "subjective", "reason": "擅自变更技术路线"})
     stopped.do("audit", {"audit_unspent": [{"solver": "URUMQI-S2", "unspent_fen": "1"}]})
-    stopped.do("decide", {"termination_confirmed": True})
+    stopped.do("decide", {"termination_decision": "approve"})
     return {
         "last_year": last_year,
         "new_year": new_year,

@@ -7,7 +7,7 @@ from engine.models.instance import InstanceState, ProcessInstance
 from engine.runtime import load_workflow
 from web.views.monitor import element_states
 
-from .conftest import DOCS
+from .conftest import DOCS, PDF
 from .drivers import dazu_settlement
 from .test_dazu import ACCEPTANCE_PANEL, MILESTONES, PANEL_FIVE, signed
 
@@ -84,11 +84,12 @@ def test_a_pruned_instance_answers_a_message(start) -> None:  # type: ignore[no-
     flow.do(
         "audit",
         {
+            "audit_report": PDF,
             "audit_unspent": [{"solver": "DAZU-S1", "unspent_fen": "100,000", "non_research_fen": "50,000"}],
             "liability": "客观原因",
         },
     )
-    flow.do("decide", {"termination_confirmed": True})
+    flow.do("decide", {"termination_decision": "approve"})
     flow.do("gov_consent", {"consent_decision": "approve"})  # 001 八(八): the district government consents
     assert flow.info()["status"] == "completed"
     assert "completed" in history(flow)["expert_scoring"].values()

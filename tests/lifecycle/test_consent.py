@@ -1,20 +1,21 @@
-"""The agreement a termination or an extension needs besides the bureau's, and its refusal (issue 11):
-001 八(八) the Dazu district government, 003 §17 the Karamay issuer (termination), 003 §19 the Karamay issuer
-(extension). A refusal names its reason before submit; the project goes on unchanged and the requester is
-told."""
+"""The bureau's own decision on a termination and the agreement a termination or an extension needs besides
+the bureau's, and their refusal (issue 11): 000 §14 / 001 八(八) / 003 §17 the bureau, 001 八(八) the Dazu
+district government, 003 §17 the Karamay issuer (termination), 003 §19 the Karamay issuer (extension). A
+refusal names its reason before submit; the project goes on unchanged and the requester is told."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from engine.domain import ledger
 from engine.lint import role_of_lane
 from engine.models.notification import Notification
 
-from .conftest import ACCEPTANCE_PANEL, DOCS
-from .drivers import FIRST_FEN, dazu_settlement, implementing, status
+from .conftest import ACCEPTANCE_PANEL, DOCS, PDF
+from .drivers import CONSENT, FIRST_FEN, JURISDICTIONS, dazu_settlement, implementing, status, terminate
 
 PANEL_FIVE = "发榜单位负责人,行业主管专家,一线专家,区外专家,区内专家"
 REQUEST = {"cause": "objective", "reason": "市场变化，技术路线不可行"}
@@ -22,8 +23,14 @@ REQUEST = {"cause": "objective", "reason": "市场变化，技术路线不可行
 
 def _to_consent(flow) -> None:  # type: ignore[no-untyped-def]
     flow.message("termination_request", dict(REQUEST, submitted_by=f"solver_{flow.j}"))
-    flow.do("audit", {"audit_unspent": [{"solver": f"{flow.j.upper()}-S1", "unspent_fen": "100,000"}]})
-    flow.do("decide", {"termination_confirmed": True, "termination_opinion": "同意终止"})
+    flow.do(
+        "audit",
+        {
+            "audit_report": PDF,
+            "audit_unspent": [{"solver": f"{flow.j.upper()}-S1", "unspent_fen": "100,000"}],
+        },
+    )
+    flow.do("decide", {"termination_decision": "approve", "termination_opinion": "同意终止"})
 
 
 def _notices(flow, user: str, kind: str) -> list[Notification]:  # type: ignore[no-untyped-def]
@@ -39,6 +46,81 @@ def _money(flow) -> tuple[int, int]:  # type: ignore[no-untyped-def]
 
 def _after(iso: str, minutes: int = 60) -> str:
     return (datetime.fromisoformat(iso) + timedelta(minutes=minutes)).isoformat()
+
+
+#: where the bureau's review of a termination is written (the citation its refusal message carries)
+BUREAU_SOURCE = {"urumqi": "000 §14", "dazu": "001 八(八)", "karamay": "003 §17", "zhangye": "004 三(六)"}
+
+
+@pytest.mark.parametrize("j", JURISDICTIONS)
+def test_the_bureau_refuses_a_termination_with_its_reason_and_the_project_goes_on(start, j: str) -> None:  # type: ignore[no-untyped-def]
+    """000 §14 经市科技局审核同意, 001 八(八) 区科技局审核, 003 §17: the bureau may refuse a termination. Refusing
+    needs a reason (refused before submit, beside the field, citing the rule); refused, no one else is asked,
+    nothing is recovered, the project stays in implementation waiting for its next checkpoint, the one who
+    asked is told who refused and why, and a later request can still end it."""
+    flow = implementing(start, j)
+    flow.at("2027-03-01T09:00:00+08:00")
+    flow.message("termination_request", dict(REQUEST, submitted_by=f"solver_{j}"))
+    flow.do(
+        "audit", {"audit_report": PDF, "audit_unspent": [{"solver": f"{j.upper()}-S1", "unspent_fen": "1"}]}
+    )
+    assert flow.ready() == ["decide"]
+    missing = flow.refused("decide", {"termination_decision": "reject", "termination_opinion": "  "})
+    assert "不同意终止的，须写明理由" in missing["termination_opinion"]
+    assert BUREAU_SOURCE[j] in missing["termination_opinion"]
+    flow.do("decide", {"termination_decision": "reject", "termination_opinion": "技术路线仍可调整，继续实施"})
+
+    assert flow.info()["status"] == "running" and status(flow) == "ongoing"
+    assert flow.ready() == []  # no consent asked (Dazu, Karamay), back to waiting for the next checkpoint
+    assert flow.data["termination_result"] == "refused" and flow.data["termination"] is None
+    assert flow.data["termination_refusal"] == {"by": "bureau", "reason": "技术路线仍可调整，继续实施"}
+    assert _money(flow) == (FIRST_FEN[j], 0)
+    (notice,) = _notices(flow, f"solver_{j}", "termination_refused")
+    assert "科技局不同意终止" in notice.body_zh and "技术路线仍可调整" in notice.body_zh
+    assert "The bureau refused" in notice.body_en
+
+    flow.at("2027-04-01T09:00:00+08:00")
+    flow.message("termination_request", dict(REQUEST, submitted_by=f"solver_{j}"))
+    flow.do(
+        "audit", {"audit_report": PDF, "audit_unspent": [{"solver": f"{j.upper()}-S1", "unspent_fen": "1"}]}
+    )
+    terminate(flow)
+    assert status(flow) == "terminated" and flow.data["termination_result"] == "terminated"
+    assert flow.info()["status"] == "completed" and _money(flow) == (FIRST_FEN[j], 100)  # 1 元
+
+
+def test_001_8_8_a_refusal_by_the_government_after_the_bureau_names_the_government(start) -> None:  # type: ignore[no-untyped-def]
+    """001 八(八): the bureau agrees, the district government refuses: the refusal is the government's, with
+    its reason (not the bureau's opinion)."""
+    flow = implementing(start, "dazu")
+    flow.at("2027-03-01T09:00:00+08:00")
+    _to_consent(flow)
+    flow.do(CONSENT["dazu"], {"consent_decision": "reject", "consent_opinion": "再观察三个月"})
+    assert flow.data["termination_refusal"] == {"by": "approver", "reason": "再观察三个月"}
+
+
+def test_001_8_8_dazu_termination_audit_needs_its_report(start) -> None:  # type: ignore[no-untyped-def]
+    """001 八(八): 项目终止的，应根据财务审计结果 … 收回 — a Dazu termination audit without its report is refused
+    beside the report field before submit."""
+    row = {"solver": "DAZU-S1", "unspent_fen": "100,000"}
+    dazu = implementing(start, "dazu")
+    dazu.at("2027-03-01T09:00:00+08:00")
+    dazu.message("termination_request", dict(REQUEST))
+    missing = dazu.refused("audit", {"audit_unspent": [row]})
+    assert list(missing) == ["audit_report"]
+    assert "请上传审计报告" in missing["audit_report"] and "001 八(八)" in missing["audit_report"]
+    dazu.do("audit", {"audit_report": PDF, "audit_unspent": [row]})
+    assert dazu.ready() == ["decide"]
+
+
+def test_the_termination_audit_report_is_asked_only_where_the_table_says(start) -> None:  # type: ignore[no-untyped-def]
+    """Only Dazu's termination table asks for the audit report (001 八(八)); in Karamay (003 §17 the issuer
+    recovers the balance) the audit's figures alone are enough."""
+    flow = implementing(start, "karamay")
+    flow.at("2027-03-01T09:00:00+08:00")
+    flow.message("termination_request", dict(REQUEST))
+    flow.do("audit", {"audit_unspent": [{"solver": "KARAMAY-S1", "unspent_fen": "100,000"}]})
+    assert flow.ready() == ["decide"] and flow.data["termination_audit_report"] is False
 
 
 def test_001_8_8_dazu_termination_refused_by_the_district_government_implementation_goes_on(
@@ -182,8 +264,10 @@ def test_001_8_8_dazu_stop_after_a_milestone_refused_goes_on_to_the_next(start) 
     flow.at("2026-12-01T09:00:00+08:00")
     check = {"milestone_passed": "no", "milestone_panel": PANEL_FIVE, "milestone_opinion": "关键指标差距大"}
     flow.do("milestone_check", dict(check, milestone_action="stop", milestone_stop_cause="objective"))
-    flow.do("audit", {"audit_unspent": [{"solver": "DAZU-S1", "unspent_fen": "200,000"}]})
-    flow.do("decide", {"termination_confirmed": True})
+    flow.do(
+        "audit", {"audit_report": PDF, "audit_unspent": [{"solver": "DAZU-S1", "unspent_fen": "200,000"}]}
+    )
+    flow.do("decide", {"termination_decision": "approve"})
     flow.do("gov_consent", {"consent_decision": "reject", "consent_opinion": "给予整改机会，中试再考核"})
     assert status(flow) == "ongoing" and _money(flow) == (FIRST_FEN["dazu"], 0)
     assert flow.ready() == ["milestone_check"] and flow.data["next_milestone"]["title"] == "小试"

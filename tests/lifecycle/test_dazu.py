@@ -179,8 +179,10 @@ def test_failing_milestone_stops_the_project(start) -> None:  # type: ignore[no-
     assert flow.ready() == ["milestone_check"] and "原因" in flow.data["milestone_problem"]
     flow.do("milestone_check", dict(check, milestone_action="stop", milestone_stop_cause="objective"))
     assert flow.ready() == ["audit"] and flow.data["termination"]["cause"] == "objective"
-    flow.do("audit", {"audit_unspent": [{"solver": "DAZU-S1", "unspent_fen": "200,000"}]})
-    flow.do("decide", {"termination_confirmed": True})
+    flow.do(
+        "audit", {"audit_report": PDF, "audit_unspent": [{"solver": "DAZU-S1", "unspent_fen": "200,000"}]}
+    )
+    flow.do("decide", {"termination_decision": "approve"})
     assert flow.ready() == ["gov_consent"]  # 001 八(八): the district government consents
     flow.do("gov_consent", {"consent_decision": "approve"})
     assert flow.info()["status"] == "completed" and status(flow) == "terminated"
@@ -223,13 +225,14 @@ def test_objective_termination_recovers_balance_and_non_research(start) -> None:
     flow.do(
         "audit",
         {
+            "audit_report": PDF,
             "audit_unspent": [
                 {"solver": "DAZU-S1", "unspent_fen": "100,000", "non_research_fen": "50,000"},
             ],
             "liability": "客观原因",
         },
     )
-    flow.do("decide", {"termination_confirmed": True})
+    flow.do("decide", {"termination_decision": "approve"})
     assert flow.ready() == ["gov_consent"]  # 001 八(八): the district government consents
     flow.do("gov_consent", {"consent_decision": "approve"})
     assert flow.info()["status"] == "completed"
@@ -348,7 +351,7 @@ def test_001_s8_8_termination_recovers_the_audited_remainder(start) -> None:  # 
     assert "450,000.00" in flow.refused("audit", {"audit_unspent": [row]})["audit_unspent"]
     row = {"solver": "DAZU-S1", "used_fen": "300,000", "non_research_fen": "50,000"}
     flow.do("audit", {"audit_report": PDF, "audit_unspent": [row], "liability": "客观原因"})
-    flow.do("decide", {"termination_confirmed": True})
+    flow.do("decide", {"termination_decision": "approve"})
     flow.do("gov_consent", {"consent_decision": "approve", "consent_opinion": "同意"})
     assert flow.info()["status"] == "completed" and status(flow) == "terminated"
     bal = ledger.balance(flow.s, flow.key)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from engine.domain import ledger
 from engine.models.domain import CreditRecord
 
-from .conftest import ACCEPTANCE_PANEL, DOCS
+from .conftest import ACCEPTANCE_PANEL, DOCS, PDF
 from .drivers import (
     EXTENSION_AUDIT,
     FIRST_FEN,
@@ -130,9 +130,10 @@ def test_termination_recovers_by_cause(start, j: str, cause: str) -> None:  # ty
     flow.do(
         "audit",
         {
+            "audit_report": PDF,
             "audit_unspent": [
                 {"solver": f"{j.upper()}-S1", "unspent_fen": "300,000", "non_research_fen": "100,000"}
-            ]
+            ],
         },
     )
     terminate(flow)

@@ -193,7 +193,7 @@ def test_revocation_recovers_all_without_credit_record(start) -> None:  # type: 
     assert flow.ready() == ["audit"]
     flow.do("audit", {"audit_unspent": [{"solver": "KARAMAY-S1", "unspent_fen": "100,000"}]})
     assert flow.data["recovery_mode"] == "all" and "003 §17" in flow.data["termination_source"]
-    flow.do("decide", {"termination_confirmed": True})
+    flow.do("decide", {"termination_decision": "approve"})
     assert flow.ready() == ["issuer_consent"]  # 003 §17: reviewed jointly with the issuer
     flow.do("issuer_consent", {"consent_decision": "approve", "consent_opinion": "同意撤销"})
     assert flow.info()["status"] == "completed"

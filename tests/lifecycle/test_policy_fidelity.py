@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from engine.domain import ledger
 
-from .conftest import ACCEPTANCE_PANEL, DOCS, application, need, panel, score_all
+from .conftest import ACCEPTANCE_PANEL, DOCS, PDF, application, need, panel, score_all
 from .drivers import EXTENSION_AUDIT, LIST_APPROVED, NEED_PANEL, REVIEW, implementing, status
 
 FAR_DEADLINE = "2035-12-31"
@@ -179,8 +179,11 @@ def _terminating(start, j: str):  # type: ignore[no-untyped-def]
     flow = implementing(start, j)
     flow.at("2027-03-01T09:00:00+08:00")
     flow.message("termination_request", {"cause": "objective", "reason": "市场变化，技术路线不可行"})
-    flow.do("audit", {"audit_unspent": [{"solver": f"{j.upper()}-S1", "unspent_fen": "100,000"}]})
-    flow.do("decide", {"termination_confirmed": True, "termination_opinion": "同意终止"})
+    flow.do(
+        "audit",
+        {"audit_report": PDF, "audit_unspent": [{"solver": f"{j.upper()}-S1", "unspent_fen": "100,000"}]},
+    )
+    flow.do("decide", {"termination_decision": "approve", "termination_opinion": "同意终止"})
     return flow
 
 

@@ -213,7 +213,7 @@ def test_urumqi_revocation_recovers_all_and_records_misconduct(start) -> None:  
     flow.at("2027-01-10T09:00:00+08:00")
     flow.message("termination_request", {"cause": "revocation", "reason": "弄虚作假"})
     flow.do("audit", {"audit_unspent": [{"solver": "URUMQI-S1", "unspent_fen": "10,000"}]})
-    flow.do("decide", {"termination_confirmed": True})
+    flow.do("decide", {"termination_decision": "approve"})
     assert flow.info()["status"] == "completed"
     bal = ledger.balance(flow.s, flow.key)
     assert bal["recovered_fen"] == 100_000_000 and bal["held_fen"] == 0

@@ -231,7 +231,7 @@ def test_termination_objective_recovers_unspent(start) -> None:  # type: ignore[
     flow = implementing(start)
     flow.message("termination_request", {"cause": "objective", "reason": "不可抗力"})
     flow.do("audit", {"audit_unspent": [{"solver": "URUMQI-S1", "unspent_fen": "300,000"}]})
-    flow.do("decide", {"termination_confirmed": True})
+    flow.do("decide", {"termination_decision": "approve"})
     assert flow.info()["status"] == "completed"
     assert ledger.balance(flow.s, flow.key)["recovered_fen"] == 30_000_000
 
@@ -245,7 +245,7 @@ def test_termination_subjective_recovers_all_and_records_credit(start) -> None: 
     flow = implementing(start)
     flow.message("termination_request", {"cause": "subjective", "reason": "擅自变更技术路线"})
     flow.do("audit", {"audit_unspent": [{"solver": "URUMQI-S1", "unspent_fen": "1"}]})
-    flow.do("decide", {"termination_confirmed": True})
+    flow.do("decide", {"termination_decision": "approve"})
     assert ledger.balance(flow.s, flow.key)["held_fen"] == 0
     assert (
         flow.s.scalars(select(CreditRecord).where(CreditRecord.subject == "URUMQI-S1")).first().kind

@@ -20,9 +20,8 @@ def _texts(names: list[str], data: dict[str, object]) -> dict[str, str]:
 
 
 def test_the_reason_checks_are_registered_for_the_forms() -> None:
-    assert {"termination_consent_reason", "extension_approver_reason", "extension_issuer_reason"} <= set(
-        CHECKS
-    )
+    names = {"termination_decision_reason", "termination_consent_reason", "extension_approver_reason"}
+    assert names | {"extension_issuer_reason"} <= set(CHECKS)
 
 
 def test_001_8_8_refusing_a_termination_needs_a_reason() -> None:
@@ -32,6 +31,16 @@ def test_001_8_8_refusing_a_termination_needs_a_reason() -> None:
     assert "须写明理由" in found["consent_opinion"] and "001 八(八)" in found["consent_opinion"]
     assert _texts(["termination_consent_reason"], dict(refused, consent_opinion="仍有望完成")) == {}
     assert _texts(["termination_consent_reason"], dict(DAZU, consent_decision="approve")) == {}
+
+
+def test_000_14_the_bureau_refusing_a_termination_needs_a_reason() -> None:
+    """000 §14 经市科技局审核同意 (and 001 八(八), 003 §17): the bureau's own refusal says why, beside the opinion."""
+    urumqi = {"termination_source": "000 §14"}  # the termination table cites its article
+    found = _texts(["termination_decision_reason"], dict(urumqi, termination_decision="reject"))
+    assert found == {"termination_opinion": "不同意终止的，须写明理由（将告知申请方）。（依据：000 §14）"}
+    refused = dict(urumqi, termination_decision="reject", termination_opinion="技术路线仍可调整")
+    assert _texts(["termination_decision_reason"], refused) == {}
+    assert _texts(["termination_decision_reason"], dict(urumqi, termination_decision="approve")) == {}
 
 
 def test_003_19_the_issuer_refusing_an_extension_needs_a_reason() -> None:
@@ -54,7 +63,11 @@ def test_the_requirement_is_shown_before_typing() -> None:
 
 @pytest.mark.parametrize(
     ("cosigner", "zh", "en"),
-    [("approver", "区政府", "the district government"), ("issuer", "发榜方", "the issuer")],
+    [
+        ("bureau", "科技局", "the bureau"),
+        ("approver", "区政府", "the district government"),
+        ("issuer", "发榜方", "the issuer"),
+    ],
 )
 def test_the_refusing_party_is_named_in_each_language(cosigner: str, zh: str, en: str) -> None:
     assert consent.party(cosigner) == (zh, en)

@@ -167,3 +167,15 @@ def test_001_s8_8_termination_recovers_the_audited_remainder() -> None:
     [problem] = funding_checks.termination_audit_problems(too_much, 45_000_000)
     assert problem.field == "audit_unspent" and problem.citation == "001 八(八)"
     assert funding_checks.termination_audit_problems(d, 45_000_000) == []
+    # where the termination table asks for it (Dazu, 001 八(八)) the audit report is attached, said before typing
+    wanted = dict(d, termination_audit_report=True)
+    [report] = funding_checks.termination_audit_problems(wanted, 45_000_000)
+    assert (
+        report.field == "audit_report" and "请上传审计报告" in report.zh and report.citation == "001 八(八)"
+    )
+    assert "audit_report" in {h.field for h in funding_checks.termination_audit_hints(wanted, 45_000_000)}
+    assert "audit_report" not in {h.field for h in funding_checks.termination_audit_hints(d, 45_000_000)}
+    assert (
+        funding_checks.termination_audit_problems(dict(wanted, audit_report={"name": "审计.pdf"}), 45_000_000)
+        == []
+    )

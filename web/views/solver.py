@@ -30,8 +30,9 @@ from web.i18n import current_lang
 bp = Blueprint("solver", __name__, url_prefix="/my")
 
 #: What each request's page shows of the case data after a decision (the diagrams' outputs).
-#: what the project page shows of the requests' decisions; a termination refused by the party that consents
-#: (001 八(八) the district government, 003 §17 the issuer): ``termination_result``, who, and the reason
+#: what the project page shows of the requests' decisions; a termination refused by the bureau (000 §14) or the
+#: party that consents after it (001 八(八) the district government, 003 §17 the issuer): ``termination_result``
+#: and ``termination_refusal`` (who, and the reason)
 OUTCOME_KEYS = (
     "extension_result",
     "extension_refusal",
@@ -39,8 +40,7 @@ OUTCOME_KEYS = (
     "period_end",
     "changes_recorded",
     "termination_result",
-    "termination_cosigner",
-    "consent_opinion",
+    "termination_refusal",
 )
 
 
