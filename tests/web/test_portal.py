@@ -61,7 +61,9 @@ def test_notices_show_the_exact_end_of_the_window(
     assert "2026 年度拟支持项目公示" in page
     # the end as the reader counts days (Asia/Shanghai): the window ending at 00:00 of 5 Oct includes 4 Oct, and
     # nothing says "5 Oct" or "00:00:00", which a reader may take for the 5th
-    assert "2026年9月28日至2026年10月4日（含）" in page and "2026年10月4日 24:00" in page  # 7 days from 28 Sep
+    assert (
+        "2026年9月28日至2026年10月4日（含）" in page and "2026年10月4日 24:00" in page
+    )  # 7 days from 28 Sep
     assert "2026年10月9日 24:00" in page  # 5 working days over National Day end at 24:00 of 9 Oct
     shown = re.sub(r"<[^>]+>", " ", page)  # what the reader sees (the <time> element keeps the exact instant)
     assert "2026-10-05" not in shown and "00:00:00" not in shown and "10月5日" not in shown
