@@ -53,13 +53,15 @@ def from_bilingual(line: str, field: str = "") -> Note:
     return Note(field, zh.strip(), found.group("en").strip(), found.group("source").strip())
 
 
-#: A reference to a policy document: ``001 八(八)``, ``000 §12(6)–(7)``, ``002 五(二)1``, ``003 §9(3)``.
+#: A reference to a policy document (``001 八(八)``, ``000 §12(6)–(7)``, ``002 五(二)1``, ``003 §9(3)``) or to a
+#: national standard (``GB 32100-2015``).
 _REFERENCE = re.compile(
     r"(?<!\d)\d{3}(?!\d)(?:\s*(?:§\d+(?:[-–]\d+)?(?:\(\d+\)(?:[-–]\(\d+\))?)?\d*"
     r"|[一二三四五六七八九十]+(?:\([一二三四五六七八九十\d]+\))?\d*(?:\(\d+\))?))?"
+    r"|GB(?:/T)?\s*\d+(?:\.\d+)*(?:-\d{4})?"
 )
-#: Only references: documents, articles and the separators between them (no prose).
-_ONLY_REFERENCES = re.compile(r"^[\d\s§()（）一二三四五六七八九十,，、;；–-]+$")
+#: Only references: documents, articles, standards and the separators between them (no prose).
+_ONLY_REFERENCES = re.compile(r"^(?:GB/T|GB|[\d\s§().（）一二三四五六七八九十,，、;；–-])+$")
 
 
 def citation(source: str | None) -> str:
