@@ -87,7 +87,11 @@ def test_deploy_outcome_stale_base_and_diff_page(client: FlaskClient, demo, db_s
     status, stale = _post(client, config["deployUrl"], body, path)
     assert status == 409 and stale["stale"]
     assert [(v["key"], v["version"]) for v in stale["versions"]] == [("dazu_call", 2), ("dazu_challenge", 2)]
-    assert stale["files"] == [DAZU] and "大足区揭榜挂帅项目 v2" in stale["message"] and "覆盖" in stale["message"]
+    assert (
+        stale["files"] == [DAZU]
+        and "大足区揭榜挂帅项目 v2" in stale["message"]
+        and "覆盖" in stale["message"]
+    )
     assert [v["name"] for v in stale["versions"]] == ["大足区年度需求征集", "大足区揭榜挂帅项目"]
     assert {v["deployed_by"] for v in stale["versions"]} == {"流程负责人 唐振宇"}  # by name, not the login
     assert (
