@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.diagram_names import english_name
 from engine.errors import Conflict, NotFound
 from engine.models.deployment import Deployment, DeploymentFile, ProcessVersion
 from engine.policy_table import declared, policy_values
@@ -24,7 +25,8 @@ class StaleBase(Conflict):
 @dataclass
 class ChangesSince:
     base: int
-    versions: list[dict[str, Any]] = field(default_factory=list)  # {key, version, deployment, deployed_by}
+    #: {key, name (the process's Chinese name), version, deployment, deployed_by}
+    versions: list[dict[str, Any]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -51,14 +53,20 @@ def changes_since(session: Session, base: int, processes: set[str], names: set[s
     if not later:
         return changes
     newer = session.execute(
-        select(ProcessVersion.process_key, ProcessVersion.version, Deployment.id, Deployment.deployed_by)
+        select(
+            ProcessVersion.process_key,
+            ProcessVersion.name,
+            ProcessVersion.version,
+            Deployment.id,
+            Deployment.deployed_by,
+        )
         .join(Deployment, ProcessVersion.deployment_id == Deployment.id)
         .where(ProcessVersion.deployment_id > base, ProcessVersion.process_key.in_(sorted(processes)))
         .order_by(ProcessVersion.process_key, ProcessVersion.version)
     )
     changes.versions = [
-        {"key": key, "version": version, "deployment": dep, "deployed_by": by or ""}
-        for key, version, dep, by in newer
+        {"key": key, "name": name or key, "version": version, "deployment": dep, "deployed_by": by or ""}
+        for key, name, version, dep, by in newer
     ]
     hashes = _file_hashes(session, [base, *later])
     latest = dict(hashes[base])
@@ -69,12 +77,14 @@ def changes_since(session: Session, base: int, processes: set[str], names: set[s
 
 
 def stale_refusal(changes: ChangesSince) -> StaleBase:
-    listed = ", ".join(f"{v['key']} v{v['version']}" for v in changes.versions)
+    # the processes by name, as the owner knows them (the key is a variable name)
+    listed_zh = "、".join(f"{v['name']} v{v['version']}" for v in changes.versions)
+    listed_en = ", ".join(f"{english_name(v['name'])} v{v['version']}" for v in changes.versions)
     files = ", ".join(changes.files) or "-"
     return StaleBase(
-        f"此页面打开的是部署 #{changes.base}，之后已有新版本：{listed}（其后改动的文件：{files}）。"
+        f"此页面打开的是部署 #{changes.base}，之后已有新版本：{listed_zh}（其后改动的文件：{files}）。"
         "继续部署会用本页的内容覆盖它们；请确认后再部署，或重新打开最新版本再修改。",
-        f"This page was opened from deployment #{changes.base}; newer versions were deployed since: {listed} "
+        f"This page was opened from deployment #{changes.base}; newer versions were deployed since: {listed_en} "
         f"(files changed since: {files}). Deploying would overwrite them with this page's content; confirm, "
         "or open the newest version and edit that.",
         details=changes.as_json(),

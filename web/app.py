@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine.clock import SHANGHAI, get_clock
 from engine.db import SQLITE_BUSY_SECONDS, default_database_url
+from engine.domain.problems import citation
 from engine.errors import JiebangError
 from engine.migrate import MIGRATIONS
 from engine.private import restrict_umask
@@ -178,7 +179,7 @@ def _due_pending_year(row: Any) -> int | None:
 
 def _register_template_helpers(app: Flask) -> None:
     from engine.labels import event_name, jurisdiction_name, role_name, tranche_name
-    from web.timefmt import time_left
+    from web.timefmt import time_left, window_days, window_end
 
     @app.template_filter("local")
     def local_time(value: Any) -> str:
@@ -189,6 +190,8 @@ def _register_template_helpers(app: Flask) -> None:
         return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
     app.add_template_filter(yuan, "yuan")
+    app.add_template_filter(citation, "citation")
+    app.add_template_filter(window_end, "window_end")
 
     @app.template_filter("pretty_json")
     def pretty_json(value: Any) -> str:
@@ -202,6 +205,7 @@ def _register_template_helpers(app: Flask) -> None:
             "now": clock_now,
             "time_left": lambda due, remind=None: time_left(due, clock_now(), remind),
             "due_pending_year": _due_pending_year,
+            "window_days": window_days,
             "bi": lambda zh, en: zh if i18n.current_lang() == "zh" else en,
             "role_name": lambda code: role_name(code, i18n.current_lang()),
             "jurisdiction_name": lambda code: jurisdiction_name(code, i18n.current_lang()),

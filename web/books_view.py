@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from engine.domain import books as domain_books
 from engine.domain import ledger
+from engine.domain.problems import citation
 from engine.labels import jurisdiction_name, role_name, tranche_name
 from engine.models.domain import LedgerEntry, Project
 from web.case_view import Names
@@ -60,10 +61,6 @@ def _one_language(text: str | None) -> str:
     return text
 
 
-def _citation(source: str | None) -> str:
-    return (source or "").split(": ", 1)[0].strip()
-
-
 def books_view(jurisdiction: str | None, data: Mapping[str, Any]) -> BooksView | None:
     """The books of the project of ``data`` (the viewer's view of the instance data); None before a project
     has money planned or moved."""
@@ -105,7 +102,7 @@ def books_view(jurisdiction: str | None, data: Mapping[str, Any]) -> BooksView |
                 name(e.solver) if e.solver else "—",
                 what or "—",
                 _one_language(e.condition) or "—",
-                _citation(e.source) or "—",
+                citation(e.source) or "—",
                 e.amount_fen,
                 ledger.evidence_of(e),
             )

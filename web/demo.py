@@ -18,7 +18,7 @@ from engine.labels import JURISDICTION_NAMES, jurisdiction_name
 from engine.models.domain import Affiliation, CreditRecord, Organisation, Person, Project
 from engine.models.instance import ProcessInstance
 from engine.models.user import User
-from engine.users import add_user
+from engine.users import add_user, set_display_name
 
 ROOT = Path(__file__).resolve().parents[1]
 JURISDICTIONS = ("urumqi", "dazu", "karamay", "zhangye")
@@ -286,7 +286,8 @@ def load_experts(session: Session) -> int:
                 )
             else:  # the demo account expert_<j> exists already: it is this expert, shown by name
                 user = session.scalars(select(User).where(User.username == username)).one()
-                user.display_name = user.display_name or name
+                if user.display_name in (None, "", username):
+                    user.display_name = name
             code = f"{J}-E{i:02d}"
             session.add(Person(code=code, name=name, organisation=org, username=username))
             fields = [DEMO_EXPERT_FIELDS[i % 8], DEMO_EXPERT_FIELDS[(i * 3) % 8]]
@@ -321,18 +322,97 @@ def demo_accounts() -> list[tuple[str, str, str | None]]:
     return accounts
 
 
+#: The place a demo account works in, as its unit's name begins.
+DEMO_PLACES = {"urumqi": "乌鲁木齐市", "dazu": "大足区", "karamay": "克拉玛依市", "zhangye": "张掖市"}
+#: The unit of each demo role (``{place}`` and ``{city}`` filled in): what a colleague would call the office.
+DEMO_UNITS = {
+    "bureau": "{place}科技局",
+    "issuer": "{city}硅业股份有限公司",
+    "solver": "{city}揭榜单位1",
+    "panel_chair": "{place}揭榜挂帅评审专家组",
+    "approver": "{place}人民政府",
+    "third_party": "{place}科技评估中心",
+    "recommender": "{place}工业和信息化局",
+    "admin": "系统管理员",
+    "supervisor": "监督部门",
+    "process_owner": "流程负责人",
+}
+#: The people behind the demo accounts, in the order of ``demo_accounts`` (experts use their pool name).
+DEMO_PEOPLE = (
+    "刘建华",
+    "马晓燕",
+    "阿依古丽",
+    "孙立军",
+    "何文斌",
+    "古丽娜尔",
+    "张敏",
+    "周德明",
+    "陈思远",
+    "黄国庆",
+    "冉小红",
+    "邓志刚",
+    "高建国",
+    "吴海燕",
+    "杨志强",
+    "郑丽萍",
+    "冯文涛",
+    "许春梅",
+    "钱永平",
+    "朱慧芳",
+    "蒋明辉",
+    "曹晓东",
+    "任玉梅",
+    "彭立新",
+    "沈佳怡",
+    "韩立",
+    "罗文静",
+    "唐振宇",
+)
+
+
+def demo_display_names() -> dict[str, str]:
+    """The display name of every demo account: its unit and the person (``大足区科技局 张敏``); an expert by
+    the name the expert pool gives it."""
+    people = iter(DEMO_PEOPLE)
+    names: dict[str, str] = {}
+    for username, role, jurisdiction in demo_accounts():
+        if role == "expert" and jurisdiction is not None:
+            names[username] = DEMO_EXPERT_NAMES[jurisdiction][0]
+            continue
+        city = JURISDICTION_NAMES[jurisdiction][0] if jurisdiction else ""
+        place = DEMO_PLACES.get(jurisdiction or "", "")
+        if role == "approver" and jurisdiction == "zhangye":  # 004 三(五): the talent-work group decides
+            unit = "张掖市人才工作领导小组"
+        else:
+            unit = DEMO_UNITS[role].format(place=place, city=city)
+        names[username] = f"{unit} {next(people)}"
+    return names
+
+
 def load_demo_users(session: Session) -> tuple[list[str], list[str]]:
-    """Create the missing demo accounts with the published password. An account that exists already is left
-    exactly as it is (password, roles, disabled or not). Returns (created, kept)."""
-    existing = set(session.scalars(select(User.username)))
+    """Create the missing demo accounts with the published password and their display names. An account that
+    exists already keeps its password, roles and state; it only gets its demo display name while it has none
+    of its own (still its user name). Returns (created, kept)."""
+    existing = {u.username: u for u in session.scalars(select(User))}
+    display = demo_display_names()
     password: str | None = None
     created, kept = [], []
     for name, role, jurisdiction in demo_accounts():
-        if name in existing:
+        user = existing.get(name)
+        if user is not None:
             kept.append(name)
+            if user.display_name in (None, "", name):
+                set_display_name(session, name, display[name])
             continue
         password = password or generate_password_hash(DEMO_PASSWORD)
-        add_user(session, name, roles=[role], jurisdiction=jurisdiction, password_hash=password)
+        add_user(
+            session,
+            name,
+            roles=[role],
+            jurisdiction=jurisdiction,
+            display_name=display[name],
+            password_hash=password,
+        )
         created.append(name)
     return created, kept
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from engine.domain.problems import citation
+
 #: Reasons an expert is left out of a draw (回避), and how they are shown.
 SAME_ORGANISATION = "same_organisation"
 AFFILIATED = "affiliated"
@@ -34,13 +36,13 @@ def check_panel(
     chairs = [e for e in experts if e.get("chair")]
     # 001 八(二)/八(四)/八(八): Dazu ≥5; other jurisdictions a policy parameter (panel_min)
     if len(names) < panel_min:
-        return f"专家组不少于 {panel_min} 人，当前 {len(names)} 人（{panel_source}）。"
+        return f"专家组不少于 {panel_min} 人，当前 {len(names)} 人（{citation(panel_source)}）。"
     # 001 八(二)/八(四)/八(八): the Dazu panel size is odd
     if panel_odd and len(names) % 2 == 0:
-        return f"专家组人数须为奇数，当前 {len(names)} 人（{panel_source}）。"
+        return f"专家组人数须为奇数，当前 {len(names)} 人（{citation(panel_source)}）。"
     # 003 §12(5): the Karamay chair (组长) is recommended by the issuer
     if chair_from_issuer and (len(chairs) != 1 or chairs[0].get("recommended_by") != "issuer"):
-        return f"专家组须有一名由发榜方推荐的组长（{panel_source}）。"
+        return f"专家组须有一名由发榜方推荐的组长（{citation(panel_source)}）。"
     if len(chairs) > 1:
         return "专家组只能有一名组长。"
     if any(not n for n in names):

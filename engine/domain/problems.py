@@ -22,9 +22,8 @@ class Note:
 
     @property
     def citation(self) -> str:
-        """The source's citation without its explanation: policy tables write ``001 十(二): the issuer pays
-        …`` (English), users see ``001 十(二)``."""
-        return (self.source or "").split(": ", 1)[0].strip()
+        """The source's bare reference (``citation``), the same in both languages."""
+        return citation(self.source)
 
     def text(self, lang: str) -> str:
         """The message with its citation, in ``lang`` (``zh`` or ``en``)."""
@@ -52,6 +51,29 @@ def from_bilingual(line: str, field: str = "") -> Note:
     if found is None:
         return Note(field, zh.strip(), en.strip())
     return Note(field, zh.strip(), found.group("en").strip(), found.group("source").strip())
+
+
+#: A reference to a policy document (``001 八(八)``, ``000 §12(6)–(7)``, ``002 五(二)1``, ``003 §9(3)``) or to a
+#: national standard (``GB 32100-2015``).
+_REFERENCE = re.compile(
+    r"(?<!\d)\d{3}(?!\d)(?:\s*(?:§\d+(?:[-–]\d+)?(?:\(\d+\)(?:[-–]\(\d+\))?)?\d*"
+    r"|[一二三四五六七八九十]+(?:\([一二三四五六七八九十\d]+\))?\d*(?:\(\d+\))?))?"
+    r"|GB(?:/T)?\s*\d+(?:\.\d+)*(?:-\d{4})?"
+)
+#: Only references: documents, articles, standards and the separators between them (no prose).
+_ONLY_REFERENCES = re.compile(r"^(?:GB/T|GB|[\d\s§().（）一二三四五六七八九十,，、;；–-])+$")
+
+
+def citation(source: str | None) -> str:
+    """The bare reference of a policy table's ``*_source`` text, shown in both languages. The tables write
+    ``001 十(二)：阶段评审后发榜方向揭榜方支付30%`` (the reference, then a Chinese explanation for the
+    process owners); users see ``001 十(二)``. A text without a leading reference yields the references it
+    names (``2025年管理办法（征求意见稿，000）`` → ``000``), or ``''`` when it names none."""
+    text = (source or "").strip()
+    head = re.split(r"：|:\s", text, maxsplit=1)[0].strip()
+    if head and _ONLY_REFERENCES.match(head):
+        return head
+    return "、".join(dict.fromkeys(m.group(0).strip() for m in _REFERENCE.finditer(text)))
 
 
 #: A refusal: the submission breaks a rule.

@@ -116,7 +116,7 @@ def test_public_files_an_objection_and_the_bureau_sees_it(
     page.goto(f"{live_app}/portal/")
     notice_row = page.locator(f"tr[data-notice='{key}']")
     assert notice_row.count() == 1
-    assert "2026-10-05 00:00:00" in notice_row.inner_text()  # 7 days from 28 Sep, Asia/Shanghai
+    assert "2026年10月4日 24:00" in notice_row.inner_text()  # 7 days from 28 Sep end at 24:00 of 4 Oct
     copy_for_readme(screenshot(page, "portal-notices"), "portal-notices")
 
     notice_row.locator("a", has_text="提出异议").click()

@@ -1,17 +1,18 @@
 """Real Chromium, as the process owner: change one Dazu policy value in the DMN editor, deploy, see that only
-the Dazu process got a new version, open the diff of the two versions; deploy from the old base, see what
-would be overwritten, confirm, and see the changed element highlighted in the diff."""
+the Dazu process got a new version (the heading names it and the new deployment, also after a reload), open
+the diff of the two versions; deploy from the old base, see what would be overwritten (processes by name),
+confirm, and see the changed element highlighted in the diff."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from engine.models.deployment import ProcessVersion
+from engine.models.deployment import Deployment, ProcessVersion
 from engine.models.instance import ProcessInstance
 from engine.users import add_user
 from tests.browser.conftest import PASSWORD, copy_for_readme, screenshot
@@ -72,8 +73,26 @@ def test_owner_changes_a_dazu_policy_value_and_compares_versions(
     owner.check("新版本：", "大足区揭榜挂帅项目 v2", "未变（保留现有版本）：")
     copy_for_readme(screenshot(page, "versions-deployed"), "versions-deployed")
 
+    # the heading names what the page now edits: v2 of the new deployment, the same after a reload
+    db_session.rollback()  # read what the server stored since
+    deployment = db_session.scalar(select(func.max(Deployment.id)))
+    assert deployment is not None and deployment > 1
+    v2 = db_session.scalar(
+        select(ProcessVersion.id).where(
+            ProcessVersion.process_key == "dazu_challenge", ProcessVersion.version == 2
+        )
+    )
+    heading = page.inner_text("#modeler-heading")
+    assert "大足区揭榜挂帅项目 v2" in heading and f"部署 #{deployment}" in heading, heading
+    assert "v1" not in heading and "部署 #1 " not in heading + " "
+    assert page.url.endswith(f"/modeler/versions/{v2}")
+    compare = page.get_attribute("#deploy-new-versions a.jb-compare", "href")
+    page = _open_modeler(owner, v2)
+    assert page.inner_text("#modeler-heading") == heading
+    screenshot(page, "versions-heading-after-deploy")
+
     # the diff of v1 and v2: the policy value, old → new; the diagrams do not differ
-    page.click("#deploy-new-versions a.jb-compare")
+    page.goto(owner.base + compare)
     page.wait_for_selector("body[data-diff=ready]", state="attached")
     owner.check("版本对比", "公示期长度", "流程图没有差异。", DAZU)
     cells = page.locator('#policy-changes tr[data-parameter="publicity_length"] td').all_inner_texts()
@@ -91,7 +110,10 @@ def test_owner_changes_a_dazu_policy_value_and_compares_versions(
     )
     page.click("#btn-deploy")
     page.wait_for_selector("body[data-deployed=stale]", state="attached")
-    owner.check("dazu_challenge v2", DAZU, "仍然部署并覆盖")
+    # the processes deployed since, by name (the key only as a tooltip)
+    stale = owner.check("大足区揭榜挂帅项目 v2", DAZU, "仍然部署并覆盖")
+    assert "dazu_challenge" not in page.inner_text("#stale-base ul"), stale
+    assert page.get_attribute('#stale-base li[data-process="dazu_challenge"]', "title") == "dazu_challenge"
     copy_for_readme(screenshot(page, "versions-stale-base"), "versions-stale-base")
     assert (
         db_session.scalar(

@@ -148,7 +148,9 @@ def test_a_deploy_from_a_stale_base_is_refused_unless_confirmed(db_session: Sess
         ("dazu_challenge", 2),
     ]
     assert refused.value.details["files"] == [DAZU]
-    assert "dazu_challenge v2" in refused.value.zh and DAZU in refused.value.zh
+    # the processes by name, as the owner knows them (not their keys)
+    assert "大足区揭榜挂帅项目 v2" in refused.value.zh and DAZU in refused.value.zh
+    assert "dazu_challenge" not in refused.value.zh and "dazu_challenge" not in refused.value.en
     assert counts(db_session) == before
     # Karamay alone from the newest base is not stale
     fresh = deploy_bundle(

@@ -181,7 +181,7 @@ def test_change_requests(start, j: str) -> None:  # type: ignore[no-untyped-def]
     flow = implementing(start, j)
     flow.message("change_request", {"kind": "solver", "detail": "改由另一单位承担", "reason": "人手不足"})
     assert flow.ready() == [] and "cannot be changed" in flow.data["change_refusal"]
-    assert ("unspecified" in flow.data["change_refusal"]) is (j != "karamay")  # only 003 states it
+    assert ("未作规定" in flow.data["change_refusal"]) is (j != "karamay")  # only 003 states it
     flow.message("change_request", {"kind": "leader", "detail": "负责人改为 P2", "reason": "调离"})
     assert flow.ready() == ["approve_change"]
     approve: dict[str, object] = {"change_decision": "approve", "change_opinion": "同意"}

@@ -44,7 +44,7 @@ def test_failed_acceptance_needs_a_cause_and_objective_failure_recovers_the_part
     assert bal["recovered_fen"] == 20_000_000 and bal["held_fen"] == 80_000_000
     assert flow.s.scalar(select(Project.status).where(Project.code == flow.key)) == "failed"
     assert flow.s.scalars(select(CreditRecord).where(CreditRecord.subject == "URUMQI-S1")).first() is None
-    assert flow.data["acceptance_rule_source"].startswith("unspecified in 000 §14")
+    assert flow.data["acceptance_rule_source"].startswith("000 §14：未作规定")
 
 
 def test_karamay_non_objective_failure_starts_an_integrity_investigation(start) -> None:  # type: ignore[no-untyped-def]

@@ -84,7 +84,7 @@ def test_solvers_apply_online_and_the_bureau_sees_every_application(
     """000 §12(3): solutions submitted online; the bureau's task lists them; a resubmission replaces."""
     assert challenge.ready() == []  # waiting in the window
     page = client.get("/portal/").get_data(as_text=True)
-    assert "URUMQI-W1" in page and "2026-05-21 00:00" in page
+    assert "URUMQI-W1" in page and "2026年5月20日 24:00" in page  # the window ends at 24:00 of 20 May
     login(client, "solver_urumqi")
     assert "我要揭榜" in client.get("/portal/").get_data(as_text=True)
     form = client.get("/portal/challenges/URUMQI-W1/apply").get_data(as_text=True)

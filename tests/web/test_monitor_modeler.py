@@ -94,7 +94,7 @@ def test_modeler_validate_shows_problems_and_deploys(client: FlaskClient, demo, 
 
     login(client, "owner")
     page = client.get("/modeler/").get_data(as_text=True)
-    assert "publicity_demo" in page and "owner" in page
+    assert "publicity_demo" in page and "流程负责人 唐振宇" in page  # the deployer by the demo owner's name
     pv_id = db_session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_key == "publicity_demo"))
     path = f"/modeler/versions/{pv_id}"
     page = client.get(path).get_data(as_text=True)
@@ -146,7 +146,8 @@ def test_modeler_lists_processes_by_name_per_jurisdiction_in_one_language(
     assert "Deployed processes" not in page and "Open" not in page
     pv_id = db_session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_key == "dazu_challenge"))
     edit = client.get(f"/modeler/versions/{pv_id}").get_data(as_text=True)
-    assert "<h2>大足区揭榜挂帅项目 v1" in edit
+    heading = edit.split('<h2 id="modeler-heading">', 1)[1].split("</h2>", 1)[0]
+    assert heading.startswith('大足区揭榜挂帅项目 <span data-version="1">v1</span>'), heading
     config = json.loads(edit.split('id="modeler-config">', 1)[1].split("</script>", 1)[0])
     titles = {f["name"]: f["title"] for f in config["files"]}
     assert titles["bpmn/dazu/dazu_challenge.bpmn"] == "大足区揭榜挂帅项目"

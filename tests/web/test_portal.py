@@ -59,9 +59,20 @@ def test_notices_show_the_exact_end_of_the_window(
     assert [n.business_key for n in found] == ["P-1", "P-2"]
     page = client.get("/portal/").get_data(as_text=True)  # no sign-in
     assert "2026 年度拟支持项目公示" in page
-    assert "2026-10-05 00:00:00" in page  # 7 days from 28 Sep end at 24:00 of 4 Oct (Asia/Shanghai)
-    assert "2026-10-10 00:00:00" in page  # 5 working days over National Day end at 24:00 of 9 Oct
+    # the end as the reader counts days (Asia/Shanghai): the window ending at 00:00 of 5 Oct includes 4 Oct, and
+    # nothing says "5 Oct" or "00:00:00", which a reader may take for the 5th
+    assert (
+        "2026年9月28日至2026年10月4日（含）" in page and "2026年10月4日 24:00" in page
+    )  # 7 days from 28 Sep
+    assert "2026年10月9日 24:00" in page  # 5 working days over National Day end at 24:00 of 9 Oct
+    shown = re.sub(r"<[^>]+>", " ", page)  # what the reader sees (the <time> element keeps the exact instant)
+    assert "2026-10-05" not in shown and "00:00:00" not in shown and "10月5日" not in shown
     detail = client.get("/portal/notices/P-1").get_data(as_text=True)
+    assert "公示期" in detail and "2026年9月28日至2026年10月4日（含）" in detail
+    assert "可在公示截止时间（北京时间 2026年10月4日 24:00）前提出" in detail
+    english = client.get("/portal/notices/P-1?lang=en").get_data(as_text=True)
+    assert "2026-09-28 to 2026-10-04 (inclusive)" in english and "2026-10-04 24:00" in english
+    assert "年" not in english.split("<dl", 1)[1].split("</dl>", 1)[0]  # the dates in the reader's terms
     assert "拟支持项目：某某" in detail and 'name="text"' in detail
     assert client.get("/portal/notices/NOPE").status_code == 404
 
@@ -227,7 +238,7 @@ def test_portal_lists_are_rows_paged_without_restoring_any_workflow(
 
     monkeypatch.setattr("engine.runtime.join_state", no_restore)
     page = client.get("/portal/").get_data(as_text=True)
-    assert "P-1" in page and "P-2" in page and "2026-10-10 00:00:00" in page
+    assert "P-1" in page and "P-2" in page and "2026年10月9日 24:00" in page
     assert "拟支持项目：某某" in client.get("/portal/notices/P-2").get_data(as_text=True)
     second = client.get("/api/v1/notices?page_size=1&page=2").json
     assert [n["business_key"] for n in second["items"]] == ["P-2"] and second["total"] == 2
@@ -318,7 +329,7 @@ def test_the_notice_names_units_project_and_amounts(
     for text in ("智能网联汽车测试平台", "大足揭榜单位1", "大足揭榜单位2", "1,234,567.00", "5,000,000.00"):
         assert text in page, text
     assert "DAZU-S1" not in page  # names, not codes
-    assert "2026-10-10 00:00:00" in page and "公示中" in page  # 5 working days over National Day
+    assert "2026年10月9日 24:00" in page and "公示中" in page  # 5 working days over National Day
     assert 'href="/portal/receipts"' in page and 'href="#objection"' in page
     listed = client.get("/portal/").get_data(as_text=True)
     assert 'data-notice-state="open"' in listed

@@ -78,13 +78,22 @@ def test_deploy_outcome_stale_base_and_diff_page(client: FlaskClient, demo, db_s
     assert [(p["key"], p["version"]) for p in created] == [("dazu_call", 2), ("dazu_challenge", 2)]
     assert created[1]["diff"] == "/versions/dazu_challenge/diff?old=1&new=2"
     assert len(result["processes"]) > 10 and result["next"]["deployment"] == result["deployment"]
+    # the page's heading and address follow: the new deployment, on a reload too
+    assert f"部署 #{result['deployment']}" in result["next"]["heading"]
+    assert result["next"]["pageUrl"] == f"/modeler/deployments/{result['deployment']}"
 
     # the same page's old base: a Karamay edit would revert Dazu's v2 — refused, naming it, unless confirmed
     body = {"files": {KARAMAY: _with_value(karamay, "reminder_days", "10")}}
     status, stale = _post(client, config["deployUrl"], body, path)
     assert status == 409 and stale["stale"]
     assert [(v["key"], v["version"]) for v in stale["versions"]] == [("dazu_call", 2), ("dazu_challenge", 2)]
-    assert stale["files"] == [DAZU] and "dazu_challenge v2" in stale["message"] and "覆盖" in stale["message"]
+    assert (
+        stale["files"] == [DAZU]
+        and "大足区揭榜挂帅项目 v2" in stale["message"]
+        and "覆盖" in stale["message"]
+    )
+    assert [v["name"] for v in stale["versions"]] == ["大足区年度需求征集", "大足区揭榜挂帅项目"]
+    assert {v["deployed_by"] for v in stale["versions"]} == {"流程负责人 唐振宇"}  # by name, not the login
     assert (
         db_session.scalar(
             select(ProcessVersion.id).where(

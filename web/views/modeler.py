@@ -65,7 +65,8 @@ def edit(version_id: int) -> str:
     if pv is None:
         abort(404)
     dep = pv.deployment
-    return render_template("modeler/edit.html", pv=pv, dep=dep, config=_config(dep, open_file=pv.bpmn_file))
+    config = _config(dep, open_file=pv.bpmn_file, process_key=pv.process_key)
+    return render_template("modeler/edit.html", pv=pv, dep=dep, config=config)
 
 
 @bp.get("/deployments/<int:deployment_id>")
@@ -73,7 +74,39 @@ def edit(version_id: int) -> str:
 def edit_deployment(deployment_id: int) -> str:
     dep = _deployment_or_404(deployment_id)
     open_file = request.args.get("file") or next((f.name for f in dep.files if f.kind in EDITABLE), None)
-    return render_template("modeler/edit.html", pv=None, dep=dep, config=_config(dep, open_file=open_file))
+    # ?process=: the page of a process whose newest version an earlier deployment holds (kept unchanged)
+    pv = _version_in(dep, request.args.get("process"))
+    config = _config(dep, open_file=open_file, process_key=pv.process_key if pv is not None else None)
+    return render_template("modeler/edit.html", pv=pv, dep=dep, config=config)
+
+
+def _version_in(dep: Deployment, process_key: str | None) -> ProcessVersion | None:
+    """The version of ``process_key`` a page editing deployment ``dep`` shows: its newest up to ``dep``."""
+    if not process_key:
+        return None
+    return db.session.scalar(
+        select(ProcessVersion)
+        .where(ProcessVersion.process_key == process_key, ProcessVersion.deployment_id <= dep.id)
+        .order_by(ProcessVersion.version.desc())
+        .limit(1)
+    )
+
+
+def _continue_from(dep: Deployment, process_key: str | None) -> dict[str, Any]:
+    """What the page continues from after deploying ``dep``: its configuration, its heading (the process's
+    version and the deployment, rendered again) and the address that shows the same on a reload."""
+    pv = _version_in(dep, process_key)
+    following = _config(dep, open_file=None, process_key=pv.process_key if pv is not None else None)
+    following["heading"] = render_template("modeler/_heading.html", pv=pv, dep=dep)
+    if pv is not None and pv.deployment_id == dep.id:
+        following["pageUrl"] = url_for(".edit", version_id=pv.id)
+    elif pv is not None:
+        following["pageUrl"] = url_for(
+            ".edit_deployment", deployment_id=dep.id, file=pv.bpmn_file, process=pv.process_key
+        )
+    else:
+        following["pageUrl"] = url_for(".edit_deployment", deployment_id=dep.id)
+    return following
 
 
 @bp.get("/new")
@@ -93,10 +126,11 @@ def new() -> str:
     return render_template("modeler/edit.html", pv=None, dep=None, config=config)
 
 
-def _config(dep: Deployment, *, open_file: str | None) -> dict[str, Any]:
+def _config(dep: Deployment, *, open_file: str | None, process_key: str | None = None) -> dict[str, Any]:
     lang = current_lang()
     return {
         "deployment": dep.id,
+        "processKey": process_key,
         "files": [
             {
                 "name": f.name,
@@ -222,7 +256,8 @@ def _deploy(deployment: Deployment | None) -> tuple[Response, int]:
         )
     dep = db.session.get(Deployment, result.deployment_id)
     # the page continues from what it just deployed: its next deploy has this deployment as its base
-    following = _config(dep, open_file=None) if dep is not None and not result.unchanged else None
+    process_key = body.get("process") if isinstance(body.get("process"), str) else None
+    following = _continue_from(dep, process_key) if dep is not None and not result.unchanged else None
     return jsonify(
         {"ok": True, "deployment": result.deployment_id, "processes": processes, "next": following}
     ), 200

@@ -15,8 +15,9 @@ from engine.errors import NotFound
 from engine.models.deployment import ProcessVersion
 from engine.version_history import StaleBase, bpmn_text, diff_versions, version_of
 from web.access import rule
+from web.case_view import Names
 from web.extensions import db
-from web.i18n import current_lang
+from web.i18n import current_lang, diagram_name
 
 bp = Blueprint("versions", __name__, url_prefix="/versions")
 
@@ -39,6 +40,7 @@ def deploy_labels() -> dict[str, str]:
 
 def stale_json(exc: StaleBase) -> dict[str, Any]:
     """The refusal of a deploy from a stale base, for the modeler page: what would be overwritten."""
+    names = Names()
     return {
         "ok": False,
         "stale": True,
@@ -47,6 +49,8 @@ def stale_json(exc: StaleBase) -> dict[str, Any]:
         "versions": [
             {
                 **v,
+                "name": diagram_name(v.get("name")) or v["key"],
+                "deployed_by": names.account(v.get("deployed_by")),
                 "url": diff_url(v["key"], v["version"]),
             }
             for v in exc.details.get("versions", [])

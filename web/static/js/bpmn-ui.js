@@ -546,7 +546,9 @@
       var ul = document.createElement("ul");
       (data.versions || []).forEach(function (v) {
         var li = document.createElement("li");
-        li.appendChild(text(v.key + " v" + v.version + " · " + (v.deployed_by || "") + " "));
+        li.title = v.key;
+        li.setAttribute("data-process", v.key);
+        li.appendChild(text((v.name || v.key) + " v" + v.version + " · " + (v.deployed_by || "") + " "));
         if (v.url) li.appendChild(link(v.url, L.compare || "diff", "jb-compare"));
         ul.appendChild(li);
       });
@@ -572,6 +574,7 @@
     function continueFrom(next) {
       if (!next) return;
       config.deployment = next.deployment;
+      config.processKey = next.processKey;
       config.deployUrl = next.deployUrl;
       config.validateUrl = next.validateUrl;
       config.newBundle = false;
@@ -579,12 +582,16 @@
         if (files[f.name]) files[f.name].url = f.url;
         else { files[f.name] = { kind: f.kind, url: f.url, group: f.group, text: null, edited: false }; order.push(f.name); }
       });
+      // the heading names the new version and deployment; the address opens the same page on a reload
+      var heading = document.getElementById("modeler-heading");
+      if (heading && next.heading) heading.innerHTML = next.heading;
+      if (next.pageUrl && window.history && window.history.replaceState) window.history.replaceState(null, "", next.pageUrl);
     }
 
     function deploy(confirmStale) {
       var note = document.getElementById("deploy-note").value;
       resultBox.textContent = say("部署中…", "Deploying…");
-      return post(config.deployUrl, { note: note, confirm_stale: confirmStale === true }).then(function (data) {
+      return post(config.deployUrl, { note: note, confirm_stale: confirmStale === true, process: config.processKey || null }).then(function (data) {
         renderProblems(data.problems || []);
         if (data.ok) {
           showDeployed(data);
