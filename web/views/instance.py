@@ -55,7 +55,7 @@ def show(instance_id: int) -> str:
     money = None
     if viewer.sees(FieldClass.CASE):
         data = policy.data_view(instances.describe(db.session(), instance.id).get("data") or {}, viewer)
-        money = books_view(instance.jurisdiction, data)
+        money = books_view(instance.jurisdiction, data, viewer)
     return render_template(
         "instance/show.html",
         instance=instance,
