@@ -101,6 +101,21 @@ def money_view(
     return shown, [r for r in rows if mine(r.solver)]
 
 
+def open_tasks_view(
+    rows: Iterable[HumanTask], viewer: FieldViewer, issuer: Any
+) -> tuple[list[HumanTask], set[str]]:
+    """The open tasks of an instance page as the viewer may read them, and the ids of those whose holder it may
+    name. Staff see all and every name. A party (a solver, the issuer) does not see a task given to another
+    solver unit (a competing 赛马 team's stage report, 000 §12(7)), and reads no one's name but its own — who
+    assesses which team is the panel's business (000 §12(4))."""
+    rows = list(rows)
+    if viewer.sees(FieldClass.PANEL):
+        return rows, {t.id for t in rows}
+    mine = viewer.organisations | ({issuer} if isinstance(issuer, str) and issuer else set())
+    shown = [t for t in rows if not t.candidate_org or t.candidate_org in mine]
+    return shown, {t.id for t in shown if t.assignee and t.assignee == viewer.username}
+
+
 def describe_view(described: Mapping[str, Any], viewer: FieldViewer) -> dict[str, Any]:
     """``engine.instances.describe`` with its data filtered for the viewer."""
     return {**described, "data": filter_data(described.get("data"), viewer)}

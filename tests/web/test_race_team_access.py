@@ -116,6 +116,11 @@ def test_000_12_7_each_teams_assessment_is_one_panel_members_only(
     assert done.status_code == 403
     status, page = _web(app, "expert_urumqi", f"/tasks/{s1_review}")
     assert status == 200 and REPORT["URUMQI-S1"] in page
+    # the instance page tells a team that its assessment is assigned, not to whom (the panel is the staff's)
+    for user, names in (("solver2_urumqi", False), ("issuer_urumqi", False), ("bureau_urumqi", True)):
+        page = _web(app, user, f"/instances/{case.instance_id}")[1]
+        waiting = page[page.index("待办环节") : page.index('id="documents"')]
+        assert ("指派给 expert2_urumqi" in waiting) == names and ("已指派" in waiting) != names, user
 
 
 def _books(page: str) -> str:
