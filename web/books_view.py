@@ -12,11 +12,13 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from engine.access import policy
+from engine.access.fields import FieldViewer
 from engine.domain import books as domain_books
 from engine.domain import ledger
 from engine.domain.problems import citation
 from engine.labels import jurisdiction_name, role_name, tranche_name
-from engine.models.domain import LedgerEntry, Project
+from engine.models.domain import Project
 from web.case_view import Names
 from web.extensions import db
 from web.i18n import current_lang
@@ -61,13 +63,14 @@ def _one_language(text: str | None) -> str:
     return text
 
 
-def books_view(jurisdiction: str | None, data: Mapping[str, Any]) -> BooksView | None:
-    """The books of the project of ``data`` (the viewer's view of the instance data); None before a project
-    has money planned or moved."""
+def books_view(jurisdiction: str | None, data: Mapping[str, Any], viewer: FieldViewer) -> BooksView | None:
+    """The books of the project of ``data`` (the viewer's view of the instance data) with the movements the
+    viewer may see (``policy.money_view``: a competing team only its own); None before a project has money
+    planned or moved."""
     code = data.get("project_code")
     if not isinstance(code, str) or not code:
         return None
-    rows: list[LedgerEntry] = ledger.rows(db.session(), code)
+    data, rows = policy.money_view(data, ledger.rows(db.session(), code), viewer)
     if not rows and not data.get("fiscal_support_fen"):
         return None
     status = db.session.query(Project.status).filter(Project.code == code).scalar()

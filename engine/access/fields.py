@@ -134,6 +134,10 @@ FIELD_RULES: tuple[FieldRule, ...] = (
         "selection_problem",
         "race_problem",
         "few_teams_reason",
+        # 000 §12(7): the race's standing and who is in it — a competing team sees neither the other teams'
+        # members nor which of them passed the stage (its own result is its own record in race_results)
+        "members_all",
+        "race_passed",
     ),
     *_rules(
         FieldClass.PANEL,
@@ -143,6 +147,8 @@ FIELD_RULES: tuple[FieldRule, ...] = (
         "panel",
         "expert",
         "panel_problem",
+        # the panel member who assesses a 赛马 team's stage (engine.domain.application_intake.selected_teams)
+        "*stage_expert",
     ),
     *_rules(
         FieldClass.PANEL,
@@ -194,6 +200,27 @@ SOLVER_OWNER = "solver"
 #: report, engine.stage_reports), competitors still do not
 ISSUER_ADDRESSEE = "issuer"
 EXPERT_OWNER = "expert"
+
+
+def race_team_owner(task_data: Mapping[str, Any]) -> dict[str, str]:
+    """The owner of what a task of one 赛马 team records (its stage report, its stage assessment: the task runs
+    with ``team`` in its data, race_team.bpmn): that team, addressed to the issuer — so the event log shows it
+    to the team, the issuer and the staff, never to the competing teams (000 §12(7)). Empty for other tasks."""
+    team = task_data.get("team")
+    solver = team.get(SOLVER_OWNER) if isinstance(team, Mapping) else None
+    if not isinstance(solver, str) or not solver:
+        return {}
+    issuer = task_data.get("issuer_code")
+    return {
+        SOLVER_OWNER: solver,
+        **({ISSUER_ADDRESSEE: issuer} if isinstance(issuer, str) and issuer else {}),
+    }
+
+
+def record_visible(record: Mapping[str, Any], viewer: FieldViewer) -> bool:
+    """Whether the viewer may see one owned record outside the case data (a ledger movement for a team): the
+    same owner rule as inside it."""
+    return _owner_visible(record, viewer, own=False) is not False
 
 
 @lru_cache(maxsize=4096)
@@ -302,5 +329,16 @@ def filter_event(event: Mapping[str, Any], viewer: FieldViewer) -> dict[str, Any
     return out
 
 
+def _others_record(event: Mapping[str, Any], viewer: FieldViewer) -> bool:
+    """The event records what another solver did or had done to it (a competing 赛马 team's stage report or
+    assessment, ``race_team_owner``): not even that it happened is shown."""
+    data = event.get("data")
+    if not isinstance(data, Mapping) or (
+        viewer.username is not None and event.get("actor") == viewer.username
+    ):
+        return False
+    return _owner_visible(data, viewer, own=False) is False
+
+
 def filter_events(events: Iterable[Mapping[str, Any]], viewer: FieldViewer) -> list[dict[str, Any]]:
-    return [filter_event(e, viewer) for e in events]
+    return [filter_event(e, viewer) for e in events if not _others_record(e, viewer)]

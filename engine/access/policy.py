@@ -12,7 +12,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.access.fields import FieldClass, FieldViewer, filter_data, filter_events
+from engine.access.fields import (
+    ISSUER_ADDRESSEE,
+    SOLVER_OWNER,
+    FieldClass,
+    FieldViewer,
+    filter_data,
+    filter_events,
+    record_visible,
+)
 from engine.access.principal import ANONYMOUS, Audience, principal
 from engine.access.rows import require_read, require_task_access
 from engine.errors import NotFound
@@ -72,6 +80,40 @@ def data_view(data: Mapping[str, Any] | None, viewer: FieldViewer) -> dict[str, 
 
 def events_view(events: Iterable[Mapping[str, Any]], viewer: FieldViewer) -> list[dict[str, Any]]:
     return filter_events(events, viewer)
+
+
+def money_view(
+    data: Mapping[str, Any], rows: Iterable[Any], viewer: FieldViewer
+) -> tuple[dict[str, Any], list[Any]]:
+    """The case's books as the viewer may read them: ``data`` (already filtered by :func:`data_view`) and the
+    project's ledger ``rows`` (``LedgerEntry``). A movement for a team is that team's record, addressed to the
+    issuer (the recipient of Urumqi's money, 000 §12(6)): the staff and the issuer's people see every team's
+    money, a team only its own — a competing 赛马 team never sees another team's first tranche, recovery or
+    what it is still owed (000 §12(7)); its books count only its own team."""
+    issuer = data.get("issuer_code")
+
+    def mine(solver: Any) -> bool:
+        return record_visible({SOLVER_OWNER: solver or "", ISSUER_ADDRESSEE: issuer}, viewer)
+
+    shown = dict(data)
+    if "solvers" in shown:
+        shown["solvers"] = [s for s in shown.get("solvers") or [] if mine(s)]
+    return shown, [r for r in rows if mine(r.solver)]
+
+
+def open_tasks_view(
+    rows: Iterable[HumanTask], viewer: FieldViewer, issuer: Any
+) -> tuple[list[HumanTask], set[str]]:
+    """The open tasks of an instance page as the viewer may read them, and the ids of those whose holder it may
+    name. Staff see all and every name. A party (a solver, the issuer) does not see a task given to another
+    solver unit (a competing 赛马 team's stage report, 000 §12(7)), and reads no one's name but its own — who
+    assesses which team is the panel's business (000 §12(4))."""
+    rows = list(rows)
+    if viewer.sees(FieldClass.PANEL):
+        return rows, {t.id for t in rows}
+    mine = viewer.organisations | ({issuer} if isinstance(issuer, str) and issuer else set())
+    shown = [t for t in rows if not t.candidate_org or t.candidate_org in mine]
+    return shown, {t.id for t in shown if t.assignee and t.assignee == viewer.username}
 
 
 def describe_view(described: Mapping[str, Any], viewer: FieldViewer) -> dict[str, Any]:

@@ -267,6 +267,15 @@ def require_task_access(session: Session, user: Any, task: HumanTask, instance: 
     jurisdiction) — never in another solver's application; and only with the lane's role."""
     if not may_see_task(session, user, task, instance):
         name = principal(user).username or "-"
+        what = task.name or task.task_spec
+        if task.assignee and task.assigned_by in EXCLUSIVE_ASSIGNMENTS and holds_lane(user, task):
+            # assigned by name (e.g. one 赛马 team's stage assessment to one panel member, 000 §12(7))
+            raise Forbidden(
+                f"任务“{what}”已指派给他人（如赛马团队的阶段考核指派给专家组中的一位专家），"
+                "只有被指派的人可以查看和办理；如需改派，请联系科技局。",
+                f"The task '{what}' is assigned to someone else (e.g. a race team's stage assessment to one "
+                "panel member): only they may see and do it; ask the bureau to reassign it.",
+            )
         raise Forbidden(
             f"用户 {name} 不能查看或办理任务“{task.name or task.task_spec}”：需要该环节的角色，并且是流程实例 "
             f"{instance.id} 的参与人。",

@@ -66,9 +66,19 @@ def eligible(
     return [dict(a) for a in applications if a.get("solver") not in refused]
 
 
-def selected_teams(selected: Any, stage_due: Any, stage_task: Any) -> list[Any]:
+def selected_teams(selected: Any, stage_due: Any, stage_task: Any, panel: Any = None) -> list[Any]:
     """``[solvers, race_teams]`` of the bureau's choice: the chosen codes, and for each the 赛马 stage it runs
-    (000 §12(7): one stage task and deadline for every team)."""
+    (000 §12(7): one stage task and deadline for every team).
+
+    ``panel`` — the user names of the expert panel drawn for the case (000 §12(4)) — gives each team the panel
+    member who assesses its stage (``stage_expert``, the ``assignee`` of race_team.bpmn's assessment): 000
+    §12(7) has the stage evaluated by the experts (发榜方联合专家组) but does not say which member assesses which
+    team, so the members take the teams in turn, in the panel's order. Without a panel the assessment stays
+    with the expert lane."""
     chosen = code_list(selected)
+    members = [str(m) for m in panel or [] if m]
     teams = [{"solver": c, "stage_due": stage_due, "stage_task": stage_task or ""} for c in chosen]
+    for i, team in enumerate(teams):
+        if members:
+            team["stage_expert"] = members[i % len(members)]
     return [chosen, teams]

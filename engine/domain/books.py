@@ -100,10 +100,16 @@ def books(d: Mapping[str, Any], rows: Iterable[LedgerEntry], status: str | None 
     (default: the acceptance result in ``d``)."""
     status = status or str(d.get("acceptance_status") or "ongoing")
     settled = status in SETTLED
-    plan = _int(d.get("fiscal_support_fen"))
+    support = plan = _int(d.get("fiscal_support_fen"))
     contract = _int(d.get("contract_fen"))
     issuer = str(d.get("issuer_code") or "")
     solvers = disbursement.solvers_of(d)
+    # 000 §12(6): where each 赛马 team has its own support and contract, the plan is every team's, and a team
+    # that left the race is owed nothing more (its project ends, 000 §12(7))
+    per_team = disbursement.per_team(d)
+    teams = disbursement.race_teams_of(d) if per_team else solvers
+    if per_team:
+        plan = support * len(teams)
     lines: dict[str, PartyLine] = {}
 
     def line(party: str, role: str) -> PartyLine:
@@ -113,21 +119,25 @@ def books(d: Mapping[str, Any], rows: Iterable[LedgerEntry], status: str | None 
 
     if issuer:
         line(issuer, "issuer")
-    for s in solvers:
+    for s in teams:
         line(s, "solver")
     paid = recovered = issuer_paid = 0
+    paid_for: dict[str, int] = {}  # fiscal money disbursed for each team (gross)
+    issuer_paid_to: dict[str, int] = {}
     for e in rows:
         party = e.party or ""
         role = "issuer" if party == issuer else "solver"
         if e.kind == "disbursement":
             line(party, role).fiscal_received_fen += e.amount_fen
             paid += e.amount_fen
+            paid_for[e.solver or party] = paid_for.get(e.solver or party, 0) + e.amount_fen
         elif e.kind == "recovery":
             line(party, role).fiscal_returned_fen += e.amount_fen
             recovered += e.amount_fen
         elif e.kind == "issuer_payment":
             line(party, "solver").issuer_paid_fen += e.amount_fen
             issuer_paid += e.amount_fen
+            issuer_paid_to[party] = issuer_paid_to.get(party, 0) + e.amount_fen
     if issuer:
         lines[issuer].issuer_paid_fen = issuer_paid
     unpaid = max(0, plan - paid)
@@ -137,19 +147,23 @@ def books(d: Mapping[str, Any], rows: Iterable[LedgerEntry], status: str | None 
     waits = disbursement.follows_issuer(d) or (
         bool(d.get("acceptance_issuer_final")) and issuer_paid < contract
     )
-    owed = unpaid if not settled or (status in PASSED and waits) else 0
-    lapsed = unpaid - owed
-    recipients = {disbursement.recipient(d, s) for s in solvers} or {issuer}
-    for team, share in disbursement.split_fen(owed, sorted(recipients)):
-        line(team, "issuer" if team == issuer else "solver").fiscal_owed_fen += share
-    # the issuer owes the solver the rest of the contract (001 十(二): after acceptance the remainder)
-    issuer_owed = (
-        max(0, contract - issuer_paid)
-        if contract and status not in ("failed", "terminated", "revoked")
-        else 0
-    )
-    for team, share in disbursement.split_fen(issuer_owed, solvers):
-        line(team, "solver").issuer_owes_fen += share
+    still_due = not settled or (status in PASSED and waits)
+    contract_runs = bool(contract) and status not in ("failed", "terminated", "revoked")
+    if per_team:
+        owed, issuer_owed = _per_team_owed(
+            d, lines, (teams, solvers), (paid_for, issuer_paid_to), (still_due, contract_runs)
+        )
+        lapsed = plan - paid - owed
+    else:
+        owed = unpaid if still_due else 0
+        lapsed = unpaid - owed
+        recipients = {disbursement.recipient(d, s) for s in solvers} or {issuer}
+        for team, share in disbursement.split_fen(owed, sorted(recipients)):
+            line(team, "issuer" if team == issuer else "solver").fiscal_owed_fen += share
+        # the issuer owes the solver the rest of the contract (001 十(二): after acceptance the remainder)
+        issuer_owed = max(0, contract - issuer_paid) if contract_runs else 0
+        for team, share in disbursement.split_fen(issuer_owed, solvers):
+            line(team, "solver").issuer_owes_fen += share
     return Books(
         plan,
         contract,
@@ -165,6 +179,38 @@ def books(d: Mapping[str, Any], rows: Iterable[LedgerEntry], status: str | None 
         audited_used(d),
         _audited_base(d),
     )
+
+
+def _per_team_owed(
+    d: Mapping[str, Any],
+    lines: dict[str, PartyLine],
+    who: tuple[list[str], list[str]],
+    paid: tuple[Mapping[str, int], Mapping[str, int]],
+    due: tuple[bool, bool],
+) -> tuple[int, int]:
+    """000 §12(6)/(7): each team still in the race is owed the rest of its own support (to its recipient) and the
+    rest of its own contract from the issuer; a team that exited is owed neither — its unpaid support lapses.
+    ``who``: (every team of the race, the teams continuing); ``paid``: (fiscal money disbursed for each team,
+    the issuer's payments to each); ``due``: (the unpaid support is still due, the contracts still run).
+    Returns (fiscal owed, issuer owes), in fen; the parties' lines get their shares."""
+    (teams, continuing), (paid_for, issuer_paid_to), (still_due, contract_runs) = who, paid, due
+    support, contract = _int(d.get("fiscal_support_fen")), _int(d.get("contract_fen"))
+    issuer = str(d.get("issuer_code") or "")
+    owed = issuer_owed = 0
+    for team in teams:
+        if team not in continuing:
+            continue
+        fiscal = max(0, support - paid_for.get(team, 0)) if still_due else 0
+        to = disbursement.recipient(d, team)
+        if fiscal:
+            lines.setdefault(
+                to, PartyLine(to, "issuer" if to == issuer else "solver")
+            ).fiscal_owed_fen += fiscal
+        rest = max(0, contract - issuer_paid_to.get(team, 0)) if contract_runs else 0
+        lines[team].issuer_owes_fen += rest
+        owed += fiscal
+        issuer_owed += rest
+    return owed, issuer_owed
 
 
 def _audited_base(d: Mapping[str, Any]) -> int | None:

@@ -60,6 +60,8 @@ class Held:
     recovered_fen: int = 0
     issuer_paid_fen: int = 0
     net_by_solver: Mapping[str, int] = field(default_factory=dict)
+    #: fiscal money disbursed for each solver (gross, before recoveries)
+    paid_by_solver: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def net_fen(self) -> int:
@@ -78,6 +80,24 @@ def _source(d: Mapping[str, Any], key: str = "fiscal_recipient_source") -> str:
 
 def solvers_of(d: Mapping[str, Any]) -> list[str]:
     return [str(s) for s in d.get("solvers") or [] if s]
+
+
+def per_team(d: Mapping[str, Any]) -> bool:
+    """000 §12(1), §12(6): in Urumqi each 赛马 team's work is its own race project — the issuer states the
+    number of projects and each one's funding (拟支持项目数量…资助额度), the city signs with each team (2至3个揭榜方
+    同时签订合作协议), and 每个"赛马制"项目首期资助经费不超过财政资助总额度的20%: the fiscal support and the
+    contract are each team's, not shared. Where the policy says one sum for the race (001 十(二): 剩余项目资金
+    不再进行多家分配) they are shared. Via ``race_support_per_team``."""
+    return d.get("mode") == "race" and bool(d.get("race_support_per_team"))
+
+
+def race_teams_of(d: Mapping[str, Any]) -> list[str]:
+    """Every team that ran in the race (those that exited too), in the selection's order; the solvers where
+    the case ran no race."""
+    teams = [
+        str(t.get("solver")) for t in d.get("race_teams") or [] if isinstance(t, Mapping) and t.get("solver")
+    ]
+    return teams or solvers_of(d)
 
 
 # -- who and how much -----------------------------------------------------------------------------------------
@@ -163,6 +183,9 @@ def first_tranche(d: Mapping[str, Any], held: Held) -> list[Booking]:
         wanted = [(t, support * share // 100) for t in teams]
         tranche, source = "race_first", funding_checks.RACE_MONEY_SOURCE
         zh, en = f"赛马各团队首笔 {share}%", f"each race team's first share of {share}%"
+        if per_team(d):  # 000 §12(6): 每个"赛马制"项目首期 ≤ 20% of that project's own support
+            zh = f"赛马各团队首笔：每个团队财政支持 {yuan(support)} 元的 {share}%"
+            en = f"each race team's first share: {share}% of its own fiscal support of CNY {yuan(support)}"
     else:
         pct = _int(d.get("first_pct"))
         wanted = [(teams[0], support * pct // 100)] if teams else []
@@ -276,13 +299,19 @@ def milestone_tranche(d: Mapping[str, Any], held: Held) -> list[Booking]:
     if d.get("milestone_passed") != "yes" or not pct:
         return []
     support = _int(d.get("fiscal_support_fen"))
-    amount = min(support * pct // 100, max(support - held.disbursed_fen, 0))
     title = str(current.get("title") or "")
     condition = {"zh": f"里程碑“{title}”考核通过", "en": f"milestone “{title}” passed"}
     follow = _following_condition(d, held)
     if follow:
         condition = {"zh": f"{condition['zh']}；{follow['zh']}", "en": f"{condition['en']}; {follow['en']}"}
-    wanted = split_fen(amount, solvers_of(d))
+    if per_team(
+        d
+    ):  # 000 §12(6): each continuing team's share of its own support, never more than it has left
+        left = {t: max(support - held.paid_by_solver.get(t, 0), 0) for t in solvers_of(d)}
+        wanted = [(t, min(support * pct // 100, left[t])) for t in solvers_of(d)]
+    else:
+        amount = min(support * pct // 100, max(support - held.disbursed_fen, 0))
+        wanted = split_fen(amount, solvers_of(d))
     return [
         _pay(d, team, share, f"milestone:{title}", _source(d), condition)
         for team, share in _cap_following(d, held, wanted)
@@ -377,6 +406,12 @@ def acceptance_settlement(d: Mapping[str, Any], held: Held) -> list[Booking]:
     if d.get("acceptance_pay_rest") and not issuer_final_owed(d, held):
         support = _int(d.get("fiscal_support_fen"))
         rest = max(0, support - held.net_fen)
+        # 000 §12(6): 评估后决定继续支持的，依程序给予后续支持资金 — each continuing team the rest of its own support
+        wanted = (
+            [(t, max(0, support - held.net_by_solver.get(t, 0))) for t in teams]
+            if per_team(d)
+            else split_fen(rest, teams)
+        )
         condition = {"zh": "验收通过，拨付余款", "en": "acceptance passed: the remainder"}
         if d.get("acceptance_issuer_final"):  # 001 十(二): against the issuer's receipt
             condition = {
@@ -389,7 +424,7 @@ def acceptance_settlement(d: Mapping[str, Any], held: Held) -> list[Booking]:
                 "zh": f"{condition['zh']}；{follow['zh']}",
                 "en": f"{condition['en']}; {follow['en']}",
             }
-        for team, amount in _cap_following(d, held, split_fen(rest, teams)):
+        for team, amount in _cap_following(d, held, wanted):
             if amount > 0:
                 out.append(_pay(d, team, amount, "final", source, condition))
     recovery = d.get("acceptance_recovery")

@@ -97,7 +97,9 @@ def selection_problems(d: Mapping[str, Any]) -> list[Problem]:
                 RACE_MONEY_SOURCE,
             )
         )
-    elif mode == "race" and chosen and share * len(chosen) > 100:
+    elif mode == "race" and chosen and not d.get("race_support_per_team") and share * len(chosen) > 100:
+        # one sum for the race (001 十(二)): the teams' first shares come out of it together; where each team
+        # has its own support (000 §12(6)) each share is of that team's own
         out.append(
             Problem(
                 "race_first_pct_case",
@@ -207,6 +209,19 @@ def selection_hints(d: Mapping[str, Any]) -> list[Hint]:
             )
         )
     fixed = d.get("race_first_pct")
+    if d.get("race_support_per_team"):
+        # 000 §12(1), §12(6): each race team is its own project with its own agreement and funding
+        first_zh = f"，每个团队首笔为其财政支持的 {fixed}%" if fixed is not None else ""
+        first_en = f"; each team's first tranche is {fixed}% of its own support" if fixed is not None else ""
+        out.append(
+            Hint(
+                "contract_fen",
+                f"选择赛马时，合同金额和财政支持均按每个团队填写（每个团队各签合作协议）{first_zh}。",
+                f"In a race the contract and the fiscal support are each team's (each team signs its own "
+                f"agreement){first_en}.",
+                "000 §12(1), §12(6)",
+            )
+        )
     if fixed is not None:
         out.append(
             Hint(

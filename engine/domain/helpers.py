@@ -48,14 +48,16 @@ _PAYMENT_CHECKS = {
 def money_held(session: Session, project: str) -> disbursement.Held:
     """What the ledger holds for ``project``, as the money rules read it."""
     net: dict[str, int] = {}
+    paid: dict[str, int] = {}
     for e in ledger.rows(session, project):
         team = e.solver or e.party or ""
         if e.kind == "disbursement":
             net[team] = net.get(team, 0) + e.amount_fen
+            paid[team] = paid.get(team, 0) + e.amount_fen
         elif e.kind == "recovery":
             net[team] = net.get(team, 0) - e.amount_fen
     b = ledger.balance(session, project)
-    return disbursement.Held(b["disbursed_fen"], b["recovered_fen"], b["issuer_paid_fen"], net)
+    return disbursement.Held(b["disbursed_fen"], b["recovered_fen"], b["issuer_paid_fen"], net, paid)
 
 
 def domain_helpers(session: Session) -> dict[str, Callable[..., Any]]:

@@ -211,17 +211,6 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def fast_passwords(session: Session, *names: str) -> None:
-    """Give the users ``names`` (made by the lifecycle fixtures) the test password with a fast hash."""
-    from sqlalchemy import update
-
-    from engine.models.user import User
-
-    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-    session.execute(update(User).where(User.username.in_(names)).values(password_hash=fast))
-    session.commit()
-
-
 def sign_in(page: Any, base: str, username: str, next_path: str = "/") -> None:
     page.goto(f"{base}/login?next={next_path}")
     page.fill("input[name=username]", username)

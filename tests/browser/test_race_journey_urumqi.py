@@ -4,11 +4,13 @@ web only (Jiebang issue 12; 000 §12(1), (6), (7); 002 五(二)7):
 the bureau opens the year's call → the Urumqi issuer posts a need that asks for a 赛马 (with its plan) → the
 district department recommends it → an expert reviews it → the bureau publishes the list → three solver units
 apply on the portal → the clock past the close → the bureau records the applications and draws the panel →
-the experts score → the bureau selects three teams in race mode (the first tranche of each race project
-≤ 20 % of its fiscal support, 000 §12(6)) → approval, publicity, task book → each team's stage deadline → each
-team reports its stage, experts assess each team (000 §12(7): the assessment decides who continues) → the
-issuer's conclusion (an invalid one refused beside the field before submit) keeps the best team → the bureau
-approves the exits and recovers the losers' balance → the one winner runs to the end of its period and is
+the experts score → the bureau selects three teams in race mode, each with its own contract and fiscal support
+(000 §12(1), §12(6): the first tranche of each race project ≤ 20 % of its own support) → approval, publicity,
+task book → each team's stage deadline → each team reports its stage and reads only its own (never a
+competitor's report or money) → each team's assessment goes to one member of the drawn panel, the others are
+refused (000 §12(7): the assessment decides who continues) → the issuer's conclusion (an invalid one refused
+beside the field before submit) keeps the best team → the bureau approves the exits and recovers the losers'
+balance; the books owe the winner only its own rest → the one winner runs to the end of its period and is
 accepted.
 
 Every screen is a screenshot ``race-urumqi-NN-*``."""
@@ -219,7 +221,9 @@ def test_000_12_7_urumqi_race_from_the_call_to_one_winner(roles: Any, racers: An
     page = bureau.page
     page.select_option("#f-mode", "race")
     page.locator("#f-selected").select_option(label=[unit for _a, unit, _m in TEAMS])
-    page.fill("#f-contract_fen", "6,000,000")
+    # 000 §12(1), §12(6): each team signs its own agreement with its own funding — the form says so
+    bureau.check("选择赛马时，合同金额和财政支持均按每个团队填写", "每个团队首笔为其财政支持的 20%")
+    page.fill("#f-contract_fen", "5,000,000")
     page.fill("#f-fiscal_support_fen", "2,000,000")
     page.fill("#f-stage_due", "2026-11-30")
     page.fill("#f-stage_task", "完成样机并在达坂城风场现场测试，覆冰识别准确率 ≥ 90%")
@@ -277,20 +281,43 @@ def test_000_12_7_urumqi_race_from_the_call_to_one_winner(roles: Any, racers: An
             j.shot(solver, "solver-stage-report")
         submit(solver)
 
-    # 14 experts assess each team (the team by its name on the task): team 3 misses the target
+    # 13a a competing team reads its own stage report and money, never another team's (000 §12(7))
+    second = roles(TEAMS[1][0])
+    text = second.open(instance, NEED_TITLE, "识别准确率 88%", "项目账目", expand=True)
+    # the open assessments are listed as assigned, without the panel members' names (000 §12(4))
+    for other in ("识别准确率 92%", "识别准确率 84%", "阶段报告1.pdf", "阶段报告3.pdf", "指派给"):
+        assert other not in text, other
+    books = second.page.inner_text("#books")
+    assert TEAMS[0][1] not in books and TEAMS[2][1] not in books and TEAMS[1][1] in books, books
+    assert "2,000,000.00" in books and "400,000.00" in books, books  # its own plan and first tranche only
+    j.no_codes(second)
+    j.shot(second, "solver2-reads-only-its-own")
+
+    # 14 each team's assessment goes to one member of the drawn panel, in the panel's order (000 §12(7)); the
+    # unit is named on the task; team 3 misses the target
     units = [unit for _a, unit, _m in TEAMS]
-    for n in range(1, 4):
-        open_task(expert, key, "阶段考核")
-        j.no_codes(expert)
-        unit = expert.page.inner_text("#f-team_view").strip()
-        assert unit in units, unit
+    assessed: dict[str, str] = {}
+    for n, name in enumerate(drawn[:3]):
+        member = roles(accounts[name])
+        task_id = open_task(member, key, "阶段考核")
+        j.no_codes(member)
+        unit = member.page.inner_text("#f-team_view").strip()
+        assert unit == units[n], (name, unit)
+        assessed[unit] = task_id
         failed = unit == units[2]
-        expert.page.select_option("#f-stage_passed", "no" if failed else "yes")
-        expert.page.fill("#f-stage_score", str(70 if failed else 92 - units.index(unit) * 4))
-        expert.page.fill("#f-stage_opinion", "识别准确率未达 90%" if failed else "达到考核要求")
-        if n == 1:
-            j.shot(expert, "expert-stage-review")
-        submit(expert)
+        member.page.select_option("#f-stage_passed", "no" if failed else "yes")
+        member.page.fill("#f-stage_score", str(70 if failed else 92 - units.index(unit) * 4))
+        member.page.fill("#f-stage_opinion", "识别准确率未达 90%" if failed else "达到考核要求")
+        if n == 0:
+            j.shot(member, "expert-stage-review")
+        if n == 2:  # before it is done: another panel member has no such task and is refused it
+            other = roles(accounts[drawn[3]])
+            other.open("/tasks", "待办任务")
+            assert not other.page.locator("table.queue tbody tr", has_text="阶段考核").count(), drawn[3]
+            other.open(f"/tasks/{task_id}", "已指派给他人", "只有被指派的人可以查看和办理", "请联系科技局")
+            j.shot(other, "expert-not-assigned-refused")
+        submit(member)
+    assert sorted(assessed) == sorted(units)
 
     # 15 the issuer concludes (000 §12(7)): "only one passed" is refused beside the field before submit (two
     # teams met the targets), then the best team is chosen and the others exit on a written application
@@ -326,8 +353,25 @@ def test_000_12_7_urumqi_race_from_the_call_to_one_winner(roles: Any, racers: An
     j.no_codes(bureau)
     j.shot(bureau, "bureau-books-after-race")
     books = bureau.page.inner_text("#books")
-    assert "350,000.00" in books, books  # the losers' balance recovered
+    # 000 §12(6): plan 3 × 2,000,000; 3 × 400,000 paid; the losers return 100,000 + 250,000; the winner is still
+    # owed the rest of its own support, 1,600,000; the losers' unpaid 2 × 1,600,000 lapses; the issuer owes the
+    # winner its own contract of 5,000,000 — not the three teams' 15,000,000
+    for figure in (
+        "6,000,000.00",
+        "1,200,000.00",
+        "350,000.00",
+        "1,600,000.00",
+        "3,200,000.00",
+        "5,000,000.00",
+    ):
+        assert figure in books, (figure, books)
+    assert "15,000,000.00" not in books and "账目平衡" in books, books
     assert text
+    winner_books = roles(TEAMS[0][0])
+    winner_books.open(instance, "项目账目")
+    own = winner_books.page.inner_text("#books")
+    assert "5,000,000.00" in own and "1,600,000.00" in own and TEAMS[1][1] not in own, own
+    j.shot(winner_books, "winner-books")
 
     # the winner may send stage reports from its project page at any time; a team that exited may not
     roles(TEAMS[0][0]).open(f"/my/projects/{key}", "实施期间可随时提交阶段报告")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from engine import tasks
 from engine.domain import ledger
 from engine.errors import ValidationFailed
 from engine.models.domain import Project
+from engine.models.instance import ProcessInstance
 
 from .conftest import DOCS, application, need, panel, register_contract, registration, score_all
 from .drivers import EXTENSION_AUDIT
@@ -412,3 +414,68 @@ def test_002_5_2_6_first_tranche_waits_for_the_contract_registration(start) -> N
     data = flow.data
     assert (data["contract_reg_number"], data["contract_reg_date"]) == ("2026650100000123", "2026-07-20")
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 100_000_000  # then the first 50%
+
+
+def test_000_12_7_each_teams_stage_assessment_goes_to_one_panel_member(start) -> None:  # type: ignore[no-untyped-def]
+    """000 §12(7): the panel drawn for the case assesses the race stage; each team's assessment is assigned to
+    one member, in the panel's order, and only that member's queue holds it."""
+    from engine.access import task_visibility_clause
+    from engine.tasks import queue_query
+    from engine.users import get_user
+    from engine.workqueue import ready_lanes
+
+    flow = start("urumqi")
+    to_contract(flow, mode="race", selected="URUMQI-S1,URUMQI-S2,URUMQI-S3", stage_due="2026-11-30")
+    flow.at("2026-05-13T00:00:00+08:00")
+    flow.do("sign_contract", {"period_months": 36, "ip_ownership": "发榜方", "disbursement_plan": "赛马"})
+    register_contract(flow)
+    flow.at("2026-12-01T00:00:00+08:00")
+    for _ in range(3):
+        flow.do("stage_report", {"achieved": "完成"})
+    reviews = [t for t in tasks.list_tasks(flow.s, instance_id=flow.id) if t.task_spec == "stage_review"]
+    assert sorted((t.assignee, t.assigned_by) for t in reviews) == [
+        ("expert2", "process"),
+        ("expert3", "process"),
+        ("expert_urumqi", "process"),
+    ]
+    instance = flow.s.get(ProcessInstance, flow.id)
+    team_of = {t.assignee: tasks.task_data(flow.s, instance, t.id)["team"]["solver"] for t in reviews}
+    assert team_of == {"expert_urumqi": "URUMQI-S1", "expert2": "URUMQI-S2", "expert3": "URUMQI-S3"}
+    lanes = ready_lanes(flow.s)
+    for name in ("expert_urumqi", "expert2", "expert3"):
+        user = get_user(flow.s, name)
+        query = queue_query(
+            instance_id=flow.id,
+            roles=[(g.role, g.jurisdiction) for g in user.roles],
+            assigned_to=name,
+            lanes=lanes,
+        ).where(task_visibility_clause(user, lanes))
+        assert [t.assignee for t in flow.s.scalars(query) if t.task_spec == "stage_review"] == [name]
+
+
+def test_000_12_6_race_winner_is_paid_the_rest_of_its_own_support(start) -> None:  # type: ignore[no-untyped-def]
+    """000 §12(6): each team's first tranche is 20% of its own 2,000,000 元 (400,000); the losers' balance is
+    recovered; the winner, continuing, is paid the rest of its own support (1,600,000) at acceptance — 2,000,000
+    for it in all — and its books owe it its own contract only."""
+    from engine.domain import books
+
+    flow = race(start, "best", "URUMQI-S1", {})
+    clearing = [
+        {"solver": "URUMQI-S2", "unspent_fen": "100,000"},
+        {"solver": "URUMQI-S3", "unspent_fen": "250,000"},
+    ]
+    flow.do("approve_exits", {"exit_clearing": clearing, "exits_approved": True})
+    kept = books.books(flow.data, ledger.rows(flow.s, flow.key))
+    assert kept.balanced
+    assert (kept.fiscal_plan_fen, kept.fiscal_net_fen, kept.fiscal_owed_fen, kept.fiscal_lapsed_fen) == (
+        600_000_000,  # 3 teams × 2,000,000
+        85_000_000,  # 1,200,000 paid − 350,000 recovered
+        160_000_000,  # the winner's own rest
+        320_000_000,  # the two losers' unpaid 1,600,000 each
+    )
+    assert kept.issuer_owed_fen == 600_000_000  # the winner's own contract (the case's 6,000,000 per team)
+    flow.at("2029-05-14T01:00:00+08:00")
+    flow.do("request", DOCS)
+    flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    assert ledger.balance(flow.s, flow.key, solver="URUMQI-S1")["disbursed_fen"] == 200_000_000
+    assert ledger.balance(flow.s, flow.key, solver="URUMQI-S2")["disbursed_fen"] == 40_000_000

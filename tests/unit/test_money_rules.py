@@ -245,3 +245,105 @@ def test_003_s13_2_task_book_says_before_signing_that_support_waits_for_the_issu
     assert "nothing before the issuer has paid" in hint.text("en")
     common = funding_checks.task_book_hints(case("karamay", category="industry_common"))
     assert not [h for h in common if h.field == "disbursement_plan"]
+
+
+# -- 赛马 money per team (000 §12(1), §12(6), §12(7)) ---------------------------------------------------------------
+
+
+def urumqi_race(**over: Any) -> dict[str, Any]:
+    """The race a bureau clerk checks: three teams, each with its own contract of 5,000,000 元 and fiscal support
+    of 2,000,000 元 (000 §12(6): 2至3个揭榜方同时签订合作协议; 每个"赛马制"项目首期 ≤ 20%)."""
+    teams = [{"solver": s, "stage_due": "2026-11-30"} for s in ("S1", "S2", "S3")]
+    base = {"solvers": ["S1", "S2", "S3"], "race_teams": teams, "contract_fen": 500_000_000}
+    return case("urumqi", mode="race", fiscal_support_fen=200_000_000, **{**base, **over})
+
+
+def race_ledger() -> list[Any]:
+    """Each team's first tranche of 400,000 元 to the issuer; after the stage the two losers return their unspent
+    100,000 元 and 250,000 元 (000 §12(6): 清算，收回结余资金)."""
+    first = [entry("disbursement", "ISSUER", 40_000_000, team) for team in ("S1", "S2", "S3")]
+    return [
+        *first,
+        entry("recovery", "ISSUER", 10_000_000, "S2"),
+        entry("recovery", "ISSUER", 25_000_000, "S3"),
+    ]
+
+
+def test_000_s12_6_urumqi_race_support_is_each_teams_own() -> None:
+    """000 §12(1) 拟支持项目数量…资助额度, §12(6) 每个"赛马制"项目首期资助经费不超过财政资助总额度的20%: Urumqi's
+    race support is per team — the policy table says so, Dazu's one sum for the race (001 十(二)) does not."""
+    assert policy("urumqi")["race_support_per_team"] is True
+    assert policy("dazu")["race_support_per_team"] is False
+    [first, *_] = disbursement.first_tranche(urumqi_race(), Held())
+    assert first.amount_fen == 40_000_000  # 400,000 元 = 20% of the team's own 2,000,000 元
+    assert "每个团队财政支持 2,000,000.00 元的 20%" in first.condition["zh"]
+    # three teams at 20% of their own support is no "more than 100%": each share is of a different sum
+    chosen = urumqi_race(selected="S1,S2,S3", candidates=["S1", "S2", "S3"], stage_due="2026-11-30")
+    assert not [p for p in funding_checks.selection_problems(chosen) if p.field == "race_first_pct_case"]
+    shared = case(
+        "dazu", mode="race", race_first_pct_case=40, selected="S1,S2,S3", candidates=["S1", "S2", "S3"]
+    )
+    assert [p.field for p in funding_checks.selection_problems({**shared, "stage_due": "2026-11-30"})] == [
+        "race_first_pct_case"
+    ]
+
+
+def test_000_s12_6_race_books_before_the_stage_count_every_teams_plan() -> None:
+    kept = books.books(urumqi_race(), race_ledger()[:3])
+    assert kept.balanced
+    # plan 6,000,000 元 (3 × 2,000,000), paid 1,200,000 元, still owed 4,800,000 元 (3 × 1,600,000)
+    assert (kept.fiscal_plan_fen, kept.fiscal_paid_fen, kept.fiscal_owed_fen) == (
+        600_000_000,
+        120_000_000,
+        480_000_000,
+    )
+    # each team's own contract: the issuer owes each 5,000,000 元, 15,000,000 元 in all
+    assert {p.party: p.issuer_owes_fen for p in kept.parties if p.role == "solver"} == {
+        "S1": 500_000_000,
+        "S2": 500_000_000,
+        "S3": 500_000_000,
+    }
+
+
+def test_000_s12_6_race_books_after_the_exits_owe_only_the_winner_its_own_rest() -> None:
+    """After the stage S1 continues alone (000 §12(7)); S2 and S3 exit and return their balance (000 §12(6))."""
+    kept = books.books(urumqi_race(solvers=["S1"], exits=["S2", "S3"]), race_ledger())
+    assert kept.balanced
+    # paid 1,200,000, recovered 350,000, net 850,000; the winner is still owed 1,600,000 of its 2,000,000; the
+    # exiting teams' unpaid 2 × 1,600,000 = 3,200,000 lapses
+    assert (kept.fiscal_paid_fen, kept.fiscal_recovered_fen, kept.fiscal_net_fen) == (
+        120_000_000,
+        35_000_000,
+        85_000_000,
+    )
+    assert (kept.fiscal_owed_fen, kept.fiscal_lapsed_fen) == (160_000_000, 320_000_000)
+    # the issuer owes the winner its own contract of 5,000,000 元 — not the 15,000,000 of all three, nor the
+    # losers anything
+    assert kept.issuer_owed_fen == 500_000_000
+    assert {p.party: p.issuer_owes_fen for p in kept.parties if p.role == "solver"} == {
+        "S1": 500_000_000,
+        "S2": 0,
+        "S3": 0,
+    }
+
+
+def test_000_s12_6_continuing_team_gets_the_rest_of_its_own_support_at_acceptance() -> None:
+    """000 §12(6): 评估后决定继续支持的，依程序给予后续支持资金 — the winner gets 1,600,000 元, not the race's
+    remainder after the losers' net (2,000,000 − 850,000)."""
+    d = urumqi_race(solvers=["S1"], acceptance_pay_rest=True, acceptance_rule_source="000 §12(7)")
+    held = Held(120_000_000, 35_000_000, 0, {"S1": 40_000_000, "S2": 30_000_000, "S3": 15_000_000})
+    assert paid_to(disbursement.acceptance_settlement(d, held)) == [("ISSUER", "S1", 160_000_000)]
+
+
+def test_000_s12_6_race_milestone_share_is_of_each_teams_own_support() -> None:
+    d = urumqi_race(
+        solvers=["S1", "S2"],
+        milestone_passed="yes",
+        next_milestone={"title": "样机", "due_date": "2027-06-30", "tranche_pct": 30},
+    )
+    held = Held(120_000_000, 0, 0, paid_by_solver={"S1": 40_000_000, "S2": 180_000_000})
+    # 30% of 2,000,000 = 600,000 for S1; S2 has only 200,000 of its own support left
+    assert paid_to(disbursement.milestone_tranche(d, held)) == [
+        ("ISSUER", "S1", 60_000_000),
+        ("ISSUER", "S2", 20_000_000),
+    ]

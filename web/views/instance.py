@@ -45,8 +45,11 @@ def _visible_instance(instance_id: int) -> tuple[ProcessInstance, FieldViewer]:
 def show(instance_id: int) -> str:
     instance, viewer = _visible_instance(instance_id)
     rows = db.session.query(HumanTask).filter(HumanTask.instance_id == instance.id).all()
-    open_tasks = [t for t in rows if t.status in task_model.OPEN]
     context = instance_context(instance, viewer)
+    case_data = instances.describe(db.session(), instance.id).get("data") or {}
+    open_tasks, named = policy.open_tasks_view(
+        [t for t in rows if t.status in task_model.OPEN], viewer, case_data.get("issuer_code")
+    )
     visible = {a["sha256"] for a in context["attachments"]}
     may_draw = current_user.has_role(*INSTANCE_CONTROL_ROLES, jurisdiction=instance.jurisdiction)
     # 抽取记录: who was drawn and who was left out and why (回避 reasons name affiliations: the credit audience)
@@ -54,13 +57,14 @@ def show(instance_id: int) -> str:
     # the project's books (plan, paid, owed, recovered per party): the case's readers (bureau, parties, oversight)
     money = None
     if viewer.sees(FieldClass.CASE):
-        data = policy.data_view(instances.describe(db.session(), instance.id).get("data") or {}, viewer)
-        money = books_view(instance.jurisdiction, data)
+        data = policy.data_view(case_data, viewer)
+        money = books_view(instance.jurisdiction, data, viewer)
     return render_template(
         "instance/show.html",
         instance=instance,
         context=context,
         open_tasks=open_tasks,
+        named=named,
         names=names_of(db.session(), open_tasks),
         documents=[d for d in documents.documents(db.session(), instance.id) if d.file["sha256"] in visible],
         drawable=documents.available_kinds(instance, documents.case_data(db.session(), instance))
