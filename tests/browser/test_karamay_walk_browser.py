@@ -1,0 +1,91 @@
+"""What each Karamay person reads on the way from a need to the expert scoring, in Chromium and in Chinese — names
+and labels, never the values the forms store (found walking the demo as each role):
+
+- the expert reviewing the need reads the range of each score (0 to 100) before typing, and filters the queue
+  by Karamay's own steps only, not by every step of Dazu's, Urumqi's and Zhangye's diagrams;
+- the bureau publishing the list reads the scope as 公开, not ``public``;
+- the public portal lists the challenge as 行业共性 in 克拉玛依, not ``industry_common`` in ``karamay``;
+- the panel expert's scoring form names the expert (the person), not the account ``e1``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+from werkzeug.security import generate_password_hash
+
+from engine.models.task import HumanTask
+from engine.models.user import User
+from tests.browser.conftest import PASSWORD
+from tests.browser.journey import Journey
+from tests.lifecycle.conftest import application, need, panel, start, world  # noqa: F401 (fixtures)
+from tests.lifecycle.drivers import REVIEW
+
+pytestmark = pytest.mark.browser
+
+J = Journey("walk-karamay", "karamay")
+OTHER_PLACES = ("大足", "乌鲁木齐", "张掖")
+
+
+def _no_codes(who: Any, key: str) -> None:
+    """Names, never codes, on the page's main part (the case's own business key, KARAMAY-T1, is its name)."""
+    found = [c for c in J.code.findall(who.page.inner_text("main")) if c != key]
+    assert not found, f"{who.username} on {who.page.url}: codes shown {found}"
+
+
+def _task_id(flow: Any, spec: str) -> str:
+    flow.s.commit()
+    return flow.s.scalars(
+        select(HumanTask.id).where(
+            HumanTask.instance_id == flow.id, HumanTask.task_spec == spec, HumanTask.status == "ready"
+        )
+    ).first()
+
+
+def test_karamay_people_read_labels_and_names_not_stored_codes(roles: Any, start, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    world.execute(update(User).values(password_hash=fast))
+    world.execute(update(User).where(User.username == "e1").values(display_name="韩雪梅"))
+    world.commit()
+    flow = start("karamay")
+    flow.do("post_need", need(category="industry_common", need_title="油田采出水深度处理与回用技术"))
+
+    # the expert reviewing the need: the range before typing; the queue's filters offer Karamay's steps only
+    expert = roles("expert_karamay")
+    expert.open("/tasks", "需求评审")
+    offered = expert.page.locator("select[name=process] option, select[name=stage] option").all_inner_texts()
+    assert any("需求评审" in o for o in offered), offered
+    assert not [o for o in offered if any(place in o for place in OTHER_PLACES)], offered
+    expert.open(f"/tasks/{_task_id(flow, 'need_review')}", "需求评审")
+    for field in ("importance", "feasibility", "difficulty"):
+        assert expert.page.inner_text(f"#f-{field}-range") == "填写 0 至 100 之间的数。"
+    J.shot(expert, "expert-need-review-range")
+    flow.do("need_review", REVIEW)
+
+    # the bureau publishing the list reads the scope the issuer chose by its label
+    bureau = roles("bureau_karamay")
+    bureau.open(f"/tasks/{_task_id(flow, 'publish_list')}", "发布榜单")
+    assert bureau.page.inner_text("#f-scope_view").strip() == "公开"
+    _no_codes(bureau, flow.key)
+    J.shot(bureau, "bureau-publish-scope")
+    flow.do("publish_list", {"list_published_on": "2026-05-06", "applications_close_on": "2026-06-05"})
+
+    # the public reads the category and the jurisdiction by name
+    public = roles(None)
+    public.open("/portal/", "揭榜挂帅榜单")
+    row = public.page.locator(f"tr[data-challenge='{flow.key}']").inner_text()
+    assert "行业共性" in row and "克拉玛依" in row, row
+    assert "industry_common" not in row and "karamay" not in row, row
+    J.shot(public, "public-challenge-list")
+
+    # the panel expert's scoring form names the expert
+    flow.at("2026-06-06T00:01:00+08:00")  # the applications are closed
+    flow.do("collect_applications", {"applications": [application("KARAMAY-S1", "KARAMAY-P1")]})
+    flow.do("form_panel", panel(["e1", "e2", "e3"], chair_by_issuer=True))
+    scorer = roles("e1")
+    scorer.open(f"/tasks/{_task_id(flow, 'score')}", "专家评分")
+    assert scorer.page.inner_text("#f-expert_view").strip() == "韩雪梅"
+    assert "填写 0 至 100 之间的数。" in scorer.page.inner_text("#f-scores")
+    _no_codes(scorer, flow.key)
+    J.shot(scorer, "expert-score-named")
