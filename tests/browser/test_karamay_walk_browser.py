@@ -3,7 +3,8 @@ and labels, never the values the forms store (found walking the demo as each rol
 
 - the expert reviewing the need reads the range of each score (0 to 100) before typing, and filters the queue
   by Karamay's own steps only, not by every step of Dazu's, Urumqi's and Zhangye's diagrams;
-- the bureau publishing the list reads the scope as 公开, not ``public``;
+- the bureau publishing the list reads the scope as 公开, not ``public``, and the case page says what the case
+  waits for while nobody has a task (the application window, to the minute);
 - the public portal lists the challenge as 行业共性 in 克拉玛依, not ``industry_common`` in ``karamay``;
 - the panel expert's scoring form names the expert (the person), not the account ``e1``."""
 
@@ -70,6 +71,11 @@ def test_karamay_people_read_labels_and_names_not_stored_codes(roles: Any, start
     _no_codes(bureau, flow.key)
     J.shot(bureau, "bureau-publish-scope")
     flow.do("publish_list", {"list_published_on": "2026-05-06", "applications_close_on": "2026-06-05"})
+    # the case page says what it waits for when no one has a task: the application window, to the minute
+    bureau.open(f"/instances/{flow.id}", "等待中的期限")
+    waiting = bureau.page.inner_text("#waiting")
+    assert "揭榜期 · 2026-06-06 00:00 · 剩余 30 天" in waiting, waiting
+    J.shot(bureau, "bureau-case-waiting")
 
     # the public reads the category and the jurisdiction by name
     public = roles(None)
