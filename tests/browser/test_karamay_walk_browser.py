@@ -6,7 +6,10 @@ and labels, never the values the forms store (found walking the demo as each rol
 - the bureau publishing the list reads the scope as 公开, not ``public``, and the case page says what the case
   waits for while nobody has a task (the application window, to the minute);
 - the public portal lists the challenge as 行业共性 in 克拉玛依, not ``industry_common`` in ``karamay``;
-- the panel expert's scoring form names the expert (the person), not the account ``e1``."""
+- the panel expert's scoring form names the expert (the person), not the account ``e1``;
+- once the project runs, the paid unit's inbox names the first tranche, the unit and the sum in 元 (not
+  ``KARAMAY-ISS``, ``first``, 1600000.00), and the bureau reviewing an extension is not asked for Urumqi's audit
+  report (000 §14)."""
 
 from __future__ import annotations
 
@@ -21,11 +24,12 @@ from engine.models.user import User
 from tests.browser.conftest import PASSWORD
 from tests.browser.journey import Journey
 from tests.lifecycle.conftest import application, need, panel, start, world  # noqa: F401 (fixtures)
-from tests.lifecycle.drivers import REVIEW
+from tests.lifecycle.drivers import REVIEW, implementing
 
 pytestmark = pytest.mark.browser
 
 J = Journey("walk-karamay", "karamay")
+P = Journey("walk-karamay-project", "karamay")
 OTHER_PLACES = ("大足", "乌鲁木齐", "张掖")
 
 
@@ -45,6 +49,7 @@ def _task_id(flow: Any, spec: str) -> str:
 
 
 def test_karamay_people_read_labels_and_names_not_stored_codes(roles: Any, start, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    J.n = 0
     fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
     world.execute(update(User).values(password_hash=fast))
     world.execute(update(User).where(User.username == "e1").values(display_name="韩雪梅"))
@@ -95,3 +100,26 @@ def test_karamay_people_read_labels_and_names_not_stored_codes(roles: Any, start
     assert "填写 0 至 100 之间的数。" in scorer.page.inner_text("#f-scores")
     _no_codes(scorer, flow.key)
     J.shot(scorer, "expert-score-named")
+
+
+def test_karamay_project_people_read_names_and_their_own_rules(roles: Any, start, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    P.n = 0
+    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    world.execute(update(User).values(password_hash=fast))
+    world.commit()
+    flow = implementing(start, "karamay")
+
+    # the receiving unit's inbox: the first fiscal tranche (003 §13(1): 40% of 4,000,000) by name and in 元 — in
+    # a Karamay 技术攻关 case the issuer receives it
+    issuer = roles("issuer_karamay")
+    text = issuer.open("/inbox", "首笔财政资金", "1,600,000.00 元", "克拉玛依硅业股份有限公司")
+    assert "1600000.00" not in text and "（first）" not in text, text
+    _no_codes(issuer, flow.key)
+    P.shot(issuer, "issuer-inbox-payment")
+
+    # the bureau reviews an extension with Karamay's fields only
+    flow.message("extension_request", {"days": 90, "reason": "关键设备延迟到货"})
+    bureau = roles("bureau_karamay")
+    text = bureau.open(f"/tasks/{_task_id(flow, 'review')}", "审核延期", "关键设备延迟到货", "90")
+    assert "第三方审计报告" not in text and not bureau.page.locator("#f-audit_report").count(), text
+    P.shot(bureau, "bureau-extension-review")

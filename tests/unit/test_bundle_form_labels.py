@@ -1,6 +1,7 @@
-"""A readonly field of a deployed form shows a value another form of the bundle chose from a list by that list's
-labels: the bureau publishing a list reads 公开 (not ``public``), the acceptance panel reads the user's rating as
-满意 (not ``satisfied``)."""
+"""The shipped forms as their readers meet them: a readonly field shows a value another form of the bundle chose
+from a list by that list's labels (the bureau publishing a list reads 公开, not ``public``; the acceptance panel
+reads the user's rating as 满意, not ``satisfied``), and a field whose label names one jurisdiction's rule is shown
+in that jurisdiction only (a Karamay clerk reviewing an extension is not asked for Urumqi's audit report)."""
 
 from __future__ import annotations
 
@@ -41,3 +42,18 @@ def test_a_readonly_copy_of_a_chosen_value_carries_every_label_of_its_list() -> 
         and wanted - (labelled := {o.value for o in spec.options})
     ]
     assert not unlabelled, "\n".join(unlabelled)
+
+
+PLACES = {"乌鲁木齐": "urumqi", "大足": "dazu", "克拉玛依": "karamay", "张掖": "zhangye"}
+
+
+def test_a_field_labelled_with_one_jurisdictions_rule_is_shown_there_only() -> None:
+    fields = _bundle()
+    assert any(spec.name == "audit_report" and spec.jurisdictions == ("urumqi",) for _f, spec in fields)
+    elsewhere = [
+        f"{file}: {spec.name} ({spec.label.get('zh')}) is shown in every jurisdiction"
+        for file, spec in fields
+        if (named := {code for place, code in PLACES.items() if place in spec.label.get("zh")})
+        and not (spec.jurisdictions and set(spec.jurisdictions) <= named)
+    ]
+    assert not elsewhere, "\n".join(elsewhere)
