@@ -8,8 +8,9 @@ and labels, never the values the forms store (found walking the demo as each rol
 - the public portal lists the challenge as 行业共性 in 克拉玛依, not ``industry_common`` in ``karamay``;
 - the panel expert's scoring form names the expert (the person), not the account ``e1``;
 - once the project runs, the paid unit's inbox names the first tranche, the unit and the sum in 元 (not
-  ``KARAMAY-ISS``, ``first``, 1600000.00), and the bureau reviewing an extension is not asked for Urumqi's audit
-  report (000 §14)."""
+  ``KARAMAY-ISS``, ``first``, 1600000.00); the solver reads how long an extension may be before typing, and
+  once extended, that no second one can be asked for (003 §19) instead of a form refused after submit; the
+  bureau reviewing an extension is not asked for Urumqi's audit report (000 §14)."""
 
 from __future__ import annotations
 
@@ -117,9 +118,25 @@ def test_karamay_project_people_read_names_and_their_own_rules(roles: Any, start
     _no_codes(issuer, flow.key)
     P.shot(issuer, "issuer-inbox-payment")
 
+    # the solver reads how long an extension may be before typing (003 §19)
+    solver = roles("solver_karamay")
+    solver.open(f"/my/projects/{flow.key}", "延期申请")
+    rule = solver.page.inner_text("#extension-days-rule")
+    assert "延期最长 12 个月" in rule and "请填写 1 至" in rule and "003 §19" in rule, rule
+
     # the bureau reviews an extension with Karamay's fields only
     flow.message("extension_request", {"days": 90, "reason": "关键设备延迟到货"})
     bureau = roles("bureau_karamay")
     text = bureau.open(f"/tasks/{_task_id(flow, 'review')}", "审核延期", "关键设备延迟到货", "90")
     assert "第三方审计报告" not in text and not bureau.page.locator("#f-audit_report").count(), text
     P.shot(bureau, "bureau-extension-review")
+    flow.do("review", {"extension_decision": "approve", "extension_reason": "客观原因"})
+    flow.do("issuer_approve", {"issuer_decision": "approve"})  # 003 §19: the issuer agrees too
+
+    # once extended, the solver reads that no second extension can be asked for, instead of a form refused
+    # after typing (003 §19: once)
+    solver.open(f"/my/projects/{flow.key}", "延期申请：已批准")
+    closed = solver.page.inner_text("#extension-closed")
+    assert closed == "延期只能申请 1 次，本项目已经延期过。（依据：003 §19）", closed
+    assert not solver.page.locator("#extension-days").count()
+    P.shot(solver, "solver-extension-closed")
