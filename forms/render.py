@@ -127,13 +127,15 @@ class _Renderer:
         if spec.help:
             parts.append(_tag("p", {"class": "jb-help", "id": f"{element_id}-help"}, self.text(spec.help)))
             described.append(f"{element_id}-help")
-        if spec.type == "number" and spec.min is not None and spec.max is not None:
-            # the range a scorer must keep to, before typing (the browser alone refuses it only on submit)
+        rules = self.hints.get(element_id, [])
+        if spec.type == "number" and spec.min is not None and spec.max is not None and not rules:
+            # the range a scorer must keep to, before typing (the browser alone refuses it only on submit); a
+            # field with a policy rule says the rule instead (1–36 个月, not the form's outer bound 1–120)
             low, high = plain_number(spec.min), plain_number(spec.max)  # type: ignore[arg-type]
             text = _ui("range", self.lang, low=low, high=high)
             parts.append(_tag("p", {"class": "jb-help jb-range", "id": f"{element_id}-range"}, text))
             described.append(f"{element_id}-range")
-        for i, hint in enumerate(self.hints.get(element_id, [])):
+        for i, hint in enumerate(rules):
             parts.append(_tag("p", {"class": "jb-help jb-rule", "id": f"{element_id}-rule{i}"}, hint))
             described.append(f"{element_id}-rule{i}")
         if errs:

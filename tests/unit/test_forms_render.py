@@ -411,6 +411,9 @@ def test_a_bounded_number_says_its_range_before_typing() -> None:
     assert '<p class="jb-help jb-range" id="f-s-range">填写 0 至 100 之间的数。</p>' in html
     assert "f-s-range" in c.by_id["f-s"]["aria-describedby"] and "f-n-range" not in c.by_id
     assert "A number from 0 to 100." in render_form(defn, lang="en")
+    # a field the policy bounds says the policy's rule only, not the form's outer bound beside it
+    ruled = render_form(defn, hints={"s": ["24–36 个月。（依据：003 §12(7)）"]})
+    assert "24–36 个月" in ruled and "填写 0 至 100" not in ruled
 
 
 def test_a_readonly_account_is_shown_by_its_holders_name() -> None:
