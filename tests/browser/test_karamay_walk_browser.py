@@ -17,13 +17,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 from werkzeug.security import generate_password_hash
 
-from engine.models.task import HumanTask
 from engine.models.user import User
 from tests.browser.conftest import PASSWORD
-from tests.browser.journey import Journey
+from tests.browser.journey import Journey, ready_task_id
 from tests.lifecycle.conftest import application, need, panel, start, world  # noqa: F401 (fixtures)
 from tests.lifecycle.drivers import REVIEW, implementing
 
@@ -38,15 +37,6 @@ def _no_codes(who: Any, key: str) -> None:
     """Names, never codes, on the page's main part (the case's own business key, KARAMAY-T1, is its name)."""
     found = [c for c in J.code.findall(who.page.inner_text("main")) if c != key]
     assert not found, f"{who.username} on {who.page.url}: codes shown {found}"
-
-
-def _task_id(flow: Any, spec: str) -> str:
-    flow.s.commit()
-    return flow.s.scalars(
-        select(HumanTask.id).where(
-            HumanTask.instance_id == flow.id, HumanTask.task_spec == spec, HumanTask.status == "ready"
-        )
-    ).first()
 
 
 def test_karamay_people_read_labels_and_names_not_stored_codes(roles: Any, start, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
@@ -64,7 +54,7 @@ def test_karamay_people_read_labels_and_names_not_stored_codes(roles: Any, start
     offered = expert.page.locator("select[name=process] option, select[name=stage] option").all_inner_texts()
     assert any("需求评审" in o for o in offered), offered
     assert not [o for o in offered if any(place in o for place in OTHER_PLACES)], offered
-    expert.open(f"/tasks/{_task_id(flow, 'need_review')}", "需求评审")
+    expert.open(f"/tasks/{ready_task_id(flow, 'need_review')}", "需求评审")
     for field in ("importance", "feasibility", "difficulty"):
         assert expert.page.inner_text(f"#f-{field}-range") == "填写 0 至 100 之间的数。"
     J.shot(expert, "expert-need-review-range")
@@ -72,7 +62,7 @@ def test_karamay_people_read_labels_and_names_not_stored_codes(roles: Any, start
 
     # the bureau publishing the list reads the scope the issuer chose by its label
     bureau = roles("bureau_karamay")
-    bureau.open(f"/tasks/{_task_id(flow, 'publish_list')}", "发布榜单")
+    bureau.open(f"/tasks/{ready_task_id(flow, 'publish_list')}", "发布榜单")
     assert bureau.page.inner_text("#f-scope_view").strip() == "公开"
     _no_codes(bureau, flow.key)
     J.shot(bureau, "bureau-publish-scope")
@@ -96,7 +86,7 @@ def test_karamay_people_read_labels_and_names_not_stored_codes(roles: Any, start
     flow.do("collect_applications", {"applications": [application("KARAMAY-S1", "KARAMAY-P1")]})
     flow.do("form_panel", panel(["e1", "e2", "e3"], chair_by_issuer=True))
     scorer = roles("e1")
-    scorer.open(f"/tasks/{_task_id(flow, 'score')}", "专家评分")
+    scorer.open(f"/tasks/{ready_task_id(flow, 'score', 'e1')}", "专家评分")
     assert scorer.page.inner_text("#f-expert_view").strip() == "韩雪梅"
     assert "填写 0 至 100 之间的数。" in scorer.page.inner_text("#f-scores")
     _no_codes(scorer, flow.key)
@@ -127,7 +117,7 @@ def test_karamay_project_people_read_names_and_their_own_rules(roles: Any, start
     # the bureau reviews an extension with Karamay's fields only
     flow.message("extension_request", {"days": 90, "reason": "关键设备延迟到货"})
     bureau = roles("bureau_karamay")
-    text = bureau.open(f"/tasks/{_task_id(flow, 'review')}", "审核延期", "关键设备延迟到货", "90")
+    text = bureau.open(f"/tasks/{ready_task_id(flow, 'review')}", "审核延期", "关键设备延迟到货", "90")
     assert "第三方审计报告" not in text and not bureau.page.locator("#f-audit_report").count(), text
     P.shot(bureau, "bureau-extension-review")
     flow.do("review", {"extension_decision": "approve", "extension_reason": "客观原因"})

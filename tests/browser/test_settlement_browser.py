@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 from werkzeug.security import generate_password_hash
 
 from engine.domain import ledger
-from engine.models.task import HumanTask
 from engine.models.user import User
 from tests.browser.conftest import PASSWORD, screenshot
+from tests.browser.journey import ready_task_id
 from tests.lifecycle.conftest import ACCEPTANCE_PANEL, DOCS, PDF, start, world  # noqa: F401 (fixtures)
 from tests.lifecycle.drivers import end_of_publicity, to_approve
 
@@ -42,15 +42,6 @@ def _fast_passwords(session: Any, *names: str) -> None:
     fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
     session.execute(update(User).where(User.username.in_(names)).values(password_hash=fast))
     session.commit()
-
-
-def _task_id(flow: Any, spec: str) -> int:
-    flow.s.commit()
-    return flow.s.scalars(
-        select(HumanTask.id).where(
-            HumanTask.instance_id == flow.id, HumanTask.task_spec == spec, HumanTask.status == "ready"
-        )
-    ).one()
 
 
 def _submit(who: Any) -> None:
@@ -92,7 +83,11 @@ def test_001_s10_2_s11_1_dazu_audit_and_issuer_final_payment_in_the_browser(role
     # the commissioned auditor (001 十一(一))
     auditor = roles("third_party_dazu")
     auditor.open(
-        f"/tasks/{_task_id(flow, 'fund_audit')}", "经费使用审计", "审计报告", "450,000.00", "001 十一(一)"
+        f"/tasks/{ready_task_id(flow, 'fund_audit')}",
+        "经费使用审计",
+        "审计报告",
+        "450,000.00",
+        "001 十一(一)",
     )
     page = auditor.page
     assert "fund_audit" not in page.inner_text("main") and not CODES.search(page.inner_text("main"))
@@ -111,7 +106,7 @@ def test_001_s10_2_s11_1_dazu_audit_and_issuer_final_payment_in_the_browser(role
     # the issuer pays the rest of the contract with its proof (001 十(二))
     issuer = roles("issuer_dazu")
     issuer.open(
-        f"/tasks/{_task_id(flow, 'issuer_final_payment')}",
+        f"/tasks/{ready_task_id(flow, 'issuer_final_payment')}",
         "发榜方付清余款",
         "尚欠揭榜方",
         "1,800,000.00",
@@ -175,7 +170,7 @@ def test_003_s13_2_karamay_issuer_records_its_payment_and_the_support_follows(
     _fast_passwords(world, "issuer_karamay", "bureau_karamay")
     issuer = roles("issuer_karamay")
     issuer.open(
-        f"/tasks/{_task_id(flow, 'issuer_progress_payment')}",
+        f"/tasks/{ready_task_id(flow, 'issuer_progress_payment')}",
         "发榜方登记实施期拨款",
         "10,000,000.00",
         "3,000,000.00",
@@ -223,7 +218,7 @@ def test_001_s8_8_auditor_states_the_money_used_and_the_termination_recovers_the
     _fast_passwords(world, "third_party_dazu")
     auditor = roles("third_party_dazu")
     auditor.open(
-        f"/tasks/{_task_id(flow, 'audit')}",
+        f"/tasks/{ready_task_id(flow, 'audit')}",
         "终止审计与责任认定",
         "审计确认已使用的财政资金",
         "450,000.00",
