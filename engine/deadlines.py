@@ -32,9 +32,10 @@ def pending_timers(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int = 100,
+    instance_id: int | None = None,
 ) -> list[PendingTimer]:
     """Waiting deadlines of running instances ``viewer`` may read, soonest first, due from ``since`` and by
-    ``until`` when given (one indexed query over the timer index)."""
+    ``until`` when given, of one instance when ``instance_id`` is (one indexed query over the timer index)."""
     query = (
         select(
             TimerDue.instance_id,
@@ -49,6 +50,8 @@ def pending_timers(
         .order_by(TimerDue.due_at, TimerDue.id)
         .limit(limit)
     )
+    if instance_id is not None:
+        query = query.where(TimerDue.instance_id == instance_id)
     if since is not None:
         query = query.where(TimerDue.due_at >= to_utc(since))
     if until is not None:

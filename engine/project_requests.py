@@ -19,6 +19,7 @@ from engine.access import solvers
 from engine.clock import SHANGHAI, get_clock
 from engine.domain.changes import CHANGE_KINDS
 from engine.domain.extension_rules import extension_problems
+from engine.domain.problems import Problem
 from engine.errors import InvalidState, ValidationFailed
 from engine.messages import find_waiting
 
@@ -64,22 +65,37 @@ def _today(session: Session) -> date:
     return get_clock(session).now().astimezone(SHANGHAI).date()
 
 
+def _extension_problems(session: Session, data: Mapping[str, Any], days: Any) -> list[Problem]:
+    return extension_problems(
+        period_end=data["period_end"],
+        today=_today(session),
+        count=int(data.get("extension_count") or 0),
+        days=days,
+        max_count=int(data["ext_max_count"]),
+        notice_days=int(data["ext_notice_days"]),
+        max_months=int(data["ext_max_months"]),
+        source=str(data.get("ext_source") or ""),
+    )
+
+
+def extension_rule(session: Session, data: Mapping[str, Any]) -> tuple[Problem | None, bool]:
+    """What the solver reads before asking for an extension, and whether any request can be admitted today:
+    the number of days allowed while one can (the rule a request of no days breaks), else why none can (the
+    only extension was had, or the notice period has begun). ``(None, True)`` for a case without the rule."""
+    if not all(key in data for key in ("period_end", "ext_max_count", "ext_notice_days", "ext_max_months")):
+        return None, True
+    blocked = _extension_problems(session, data, 1)  # one day is within every range: only the count or the
+    if blocked:  # notice period refuses it
+        return blocked[0], False
+    return _extension_problems(session, data, None)[0], True
+
+
 def check_extension(session: Session, data: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
     """003 §19, 001 八(八): at least ``ext_notice_days`` before the end, at most ``ext_max_count`` times, for at
     most ``ext_max_months`` calendar months (``engine.domain.extension_rules``, the rule the diagram applies
     again). Returns the payload; raises ``Refused`` with the reason beside the field."""
     problems: dict[str, tuple[str, str]] = {
-        p.field: (p.text("zh"), p.text("en"))
-        for p in extension_problems(
-            period_end=data["period_end"],
-            today=_today(session),
-            count=int(data.get("extension_count") or 0),
-            days=values.get("days"),
-            max_count=int(data["ext_max_count"]),
-            notice_days=int(data["ext_notice_days"]),
-            max_months=int(data["ext_max_months"]),
-            source=str(data.get("ext_source") or ""),
-        )
+        p.field: (p.text("zh"), p.text("en")) for p in _extension_problems(session, data, values.get("days"))
     }
     reason = _text(values, "reason")
     if not reason:

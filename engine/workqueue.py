@@ -1,21 +1,18 @@
 """Helpers for work-queue pages (web and API): lane names in use, pagination (engine.paging), stage choices.
 
-The queue itself is ``engine.tasks.queue_query``; everything here stays index-backed or reads immutable,
-cached process specs.
+The queue itself is ``engine.tasks.queue_query``; everything here stays index-backed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from engine.models import task as task_model
-from engine.models.deployment import ProcessVersion
 from engine.models.task import HumanTask
 from engine.paging import Page, paginate
-from engine.runtime import version_specs
 
 
 def ready_lanes(session: Session) -> list[str]:
@@ -38,27 +35,13 @@ class Stage:
     name: str
 
 
-def stage_choices(session: Session) -> list[Stage]:
-    """The user and manual tasks of the newest version of every deployed process (specs are cached)."""
-    newest = (
-        select(ProcessVersion.process_key, func.max(ProcessVersion.version).label("version"))
-        .group_by(ProcessVersion.process_key)
-        .subquery()
+def stage_choices(session: Session, queue: Select[tuple[HumanTask]]) -> list[Stage]:
+    """The processes and steps of the tasks ``queue`` holds (one DISTINCT over the queue's own statement): a
+    Karamay clerk filters by the steps of their own queue, not by every step of every jurisdiction's diagrams."""
+    rows = session.execute(
+        queue.with_only_columns(HumanTask.process_key, HumanTask.task_spec, HumanTask.name)
+        .distinct()
+        .order_by(None)
     )
-    versions = session.scalars(
-        select(ProcessVersion).join(
-            newest,
-            (ProcessVersion.process_key == newest.c.process_key)
-            & (ProcessVersion.version == newest.c.version),
-        )
-    )
-    seen: dict[tuple[str, str], Stage] = {}
-    for pv in versions:
-        top, subprocesses = version_specs(pv)
-        for spec in [top, *subprocesses.values()]:
-            for task_spec in spec.task_specs.values():
-                bpmn_id = getattr(task_spec, "bpmn_id", None)
-                if getattr(task_spec, "manual", False) and bpmn_id:
-                    key = (pv.process_key, bpmn_id)
-                    seen.setdefault(key, Stage(pv.process_key, bpmn_id, task_spec.bpmn_name or bpmn_id))
-    return sorted(seen.values(), key=lambda s: (s.process_key, s.name))
+    found = {Stage(key, spec, name or spec) for key, spec, name in rows}
+    return sorted(found, key=lambda s: (s.process_key, s.name))

@@ -35,6 +35,7 @@ _UI = {
         "表单有 {n} 处错误，请修改后再提交。", "The form has {n} problem(s); please correct them."
     ),
     "yes": LocalText("是", "Yes"),
+    "range": LocalText("填写 {low} 至 {high} 之间的数。", "A number from {low} to {high}."),
     "no": LocalText("否", "No"),
     "required": LocalText("（必填）", " (required)"),
     "search": LocalText("输入名称查找", "Type part of the name"),
@@ -47,6 +48,8 @@ _UI = {
 
 #: A picker's choices: (picker kind) → [(code, label shown)]; ``engine.pickers.PickerScope.choices``.
 Choices = Callable[[str], Sequence[tuple[str, str]]]
+#: What to call the holder of an account (a user name → the person's name; ``engine.directory.account_names``).
+AccountName = Callable[[str], str]
 
 
 def _ui(key: str, lang: str, **kw: Any) -> str:
@@ -87,8 +90,10 @@ class _Renderer:
         id_prefix: str,
         hints: Mapping[str, Sequence[str]] | None = None,
         choices: Choices | None = None,
+        account_name: AccountName | None = None,
     ) -> None:
         self.choices = choices
+        self.account_name = account_name
         self.defn = defn
         # requirements of the form's checks, by top-level field name → by the field's element id
         self.hints = {f"{id_prefix}{k}": [str(m) for m in v] for k, v in (hints or {}).items()}
@@ -122,7 +127,15 @@ class _Renderer:
         if spec.help:
             parts.append(_tag("p", {"class": "jb-help", "id": f"{element_id}-help"}, self.text(spec.help)))
             described.append(f"{element_id}-help")
-        for i, hint in enumerate(self.hints.get(element_id, [])):
+        rules = self.hints.get(element_id, [])
+        if spec.type == "number" and spec.min is not None and spec.max is not None and not rules:
+            # the range a scorer must keep to, before typing (the browser alone refuses it only on submit); a
+            # field with a policy rule says the rule instead (1–36 个月, not the form's outer bound 1–120)
+            low, high = plain_number(spec.min), plain_number(spec.max)  # type: ignore[arg-type]
+            text = _ui("range", self.lang, low=low, high=high)
+            parts.append(_tag("p", {"class": "jb-help jb-range", "id": f"{element_id}-range"}, text))
+            described.append(f"{element_id}-range")
+        for i, hint in enumerate(rules):
             parts.append(_tag("p", {"class": "jb-help jb-rule", "id": f"{element_id}-rule{i}"}, hint))
             described.append(f"{element_id}-rule{i}")
         if errs:
@@ -464,6 +477,8 @@ class _Renderer:
             return "、".join(
                 names.get(c.strip(), c.strip()) for c in codes if isinstance(c, str) and c.strip()
             )
+        if fmt == "account" and isinstance(value, str):  # a user name, shown as the person's name
+            return self.account_name(value) if self.account_name is not None else value
         if fmt == "money" and isinstance(value, int):
             amount = format_money_fen(value, grouping=True)
             return f"{amount} 元" if self.lang == "zh" else f"CNY {amount}"
@@ -589,6 +604,7 @@ def render_form(
     id_prefix: str = "f-",
     hints: Mapping[str, Sequence[str]] | None = None,
     choices: Choices | None = None,
+    account_name: AccountName | None = None,
 ) -> Markup:
     """The fields of ``defn`` as HTML.
 
@@ -597,6 +613,8 @@ def render_form(
     readonly fields display (falls back to ``values``). ``hints``: requirements by top-level field name
     (the form's checks, already in ``lang``), shown under the field's help before the user types.
     ``choices``: the records pickers offer (without it a picker offers only its current codes).
+    ``account_name``: what to call the holder of an account (readonly ``account`` fields; without it the user
+    name is shown).
     """
     if isinstance(errors, FormInvalid):
         errors = errors.errors_in(lang)
@@ -609,6 +627,7 @@ def render_form(
         id_prefix,
         hints,
         choices,
+        account_name,
     )
     # Fields first (they register which error paths they show), then the summary that links to them.
     body = _join(renderer.field(spec) for spec in defn.fields)

@@ -38,6 +38,8 @@ from engine.access import may_act_on_task
 from engine.access.principal import Principal, principal
 from engine.db import utcnow
 from engine.diagram_names import english_name
+from engine.directory import organisation_names
+from engine.labels import tranche_name
 from engine.lint import role_of_lane
 from engine.memo import memo
 from engine.models.domain import LedgerEntry, Person, Project
@@ -46,6 +48,7 @@ from engine.models.notification import Notification, NotificationPreference, Out
 from engine.models.task import READY, HumanTask
 from engine.models.user import RoleGrant, User
 from engine.notify.channels import enabled_channels
+from forms.convert import format_money_fen
 
 #: kind → (Chinese label, English label), in the order the preferences page lists them
 KINDS: dict[str, tuple[str, str]] = {
@@ -269,8 +272,11 @@ def payment_recorded(session: Session, entry: LedgerEntry, now: datetime) -> Non
     if entry.kind not in _PAYMENT_KINDS or not entry.party:
         return
     zh, en = _PAYMENT_KINDS[entry.kind]
-    yuan = f"{entry.amount_fen // 100}.{entry.amount_fen % 100:02d}"
-    tranche = entry.tranche or "-"
+    yuan = format_money_fen(entry.amount_fen, grouping=True)
+    # the receiving unit and the tranche by name (never KARAMAY-S1 or first)
+    unit = organisation_names(session, [entry.party]).get(entry.party, entry.party)
+    tranche_zh = f"（{tranche_name(entry.tranche, 'zh')}）" if entry.tranche else ""
+    tranche_en = f" ({tranche_name(entry.tranche, 'en')})" if entry.tranche else ""
     notify(
         session,
         unit_users(session, [entry.party]),
@@ -279,8 +285,8 @@ def payment_recorded(session: Session, entry: LedgerEntry, now: datetime) -> Non
         text=Text(
             f"{zh}已记账：项目 {entry.project}，{yuan} 元",
             f"{en.capitalize()} recorded: project {entry.project}, CNY {yuan}",
-            f"项目 {entry.project} 向 {entry.party} 的{zh} {yuan} 元（{tranche}）已记账。",
-            f"A {en} of CNY {yuan} to {entry.party} for project {entry.project} ({tranche}) was recorded.",
+            f"项目 {entry.project} 向 {unit} 的{zh} {yuan} 元{tranche_zh}已记账。",
+            f"A {en} of CNY {yuan} to {unit} for project {entry.project}{tranche_en} was recorded.",
         ),
         now=now,
         instance_id=entry.instance_id,

@@ -10,6 +10,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
+from engine.models.task import HumanTask
 from tests.browser.conftest import Watched, copy_for_readme, screenshot
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -52,6 +55,19 @@ class Journey:
         text = who.page.inner_text("main")
         found = self.code.findall(text)
         assert not found, f"{who.username} on {who.page.url}: codes shown {found}"
+
+
+def ready_task_id(flow: Any, spec: str, assignee: str | None = None) -> str:
+    """The id of the ready task ``spec`` (of ``assignee`` when several are ready, one per panel expert) of a case
+    driven by ``tests.lifecycle`` (its ``Flow``), for a person to open in the browser; commits the flow's
+    session first so that the web sees what it did."""
+    flow.s.commit()
+    query = select(HumanTask.id).where(
+        HumanTask.instance_id == flow.id, HumanTask.task_spec == spec, HumanTask.status == "ready"
+    )
+    if assignee is not None:
+        query = query.where(HumanTask.assignee == assignee)
+    return flow.s.scalars(query).one()
 
 
 def queue_row(who: Watched, key: str, task: str) -> Any:

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from engine.domain import ledger
-from engine.models.task import HumanTask
 from tests.browser.conftest import fast_passwords, screenshot
+from tests.browser.journey import ready_task_id
 from tests.lifecycle.conftest import PDF, start, world  # noqa: F401 (fixtures)
 from tests.lifecycle.drivers import implementing, pass_acceptance
 
@@ -33,15 +32,6 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 
 
 def _shot(who: Any, name: str) -> None:
     screenshot(who.page, name)
-
-
-def _task_id(flow: Any, spec: str) -> int:
-    flow.s.commit()
-    return flow.s.scalars(
-        select(HumanTask.id).where(
-            HumanTask.instance_id == flow.id, HumanTask.task_spec == spec, HumanTask.status == "ready"
-        )
-    ).one()
 
 
 def _submit(who: Any) -> None:
@@ -60,7 +50,11 @@ def test_001_s10_2_s11_1_dazu_audit_and_issuer_final_payment_in_the_browser(role
     # the commissioned auditor (001 十一(一))
     auditor = roles("third_party_dazu")
     auditor.open(
-        f"/tasks/{_task_id(flow, 'fund_audit')}", "经费使用审计", "审计报告", "450,000.00", "001 十一(一)"
+        f"/tasks/{ready_task_id(flow, 'fund_audit')}",
+        "经费使用审计",
+        "审计报告",
+        "450,000.00",
+        "001 十一(一)",
     )
     page = auditor.page
     assert "fund_audit" not in page.inner_text("main") and not CODES.search(page.inner_text("main"))
@@ -79,7 +73,7 @@ def test_001_s10_2_s11_1_dazu_audit_and_issuer_final_payment_in_the_browser(role
     # the issuer pays the rest of the contract with its proof (001 十(二))
     issuer = roles("issuer_dazu")
     issuer.open(
-        f"/tasks/{_task_id(flow, 'issuer_final_payment')}",
+        f"/tasks/{ready_task_id(flow, 'issuer_final_payment')}",
         "发榜方付清余款",
         "尚欠揭榜方",
         "1,800,000.00",
@@ -143,7 +137,7 @@ def test_003_s13_2_karamay_issuer_records_its_payment_and_the_support_follows(
     fast_passwords(world, "issuer_karamay", "bureau_karamay")
     issuer = roles("issuer_karamay")
     issuer.open(
-        f"/tasks/{_task_id(flow, 'issuer_progress_payment')}",
+        f"/tasks/{ready_task_id(flow, 'issuer_progress_payment')}",
         "发榜方登记实施期拨款",
         "10,000,000.00",
         "3,000,000.00",
@@ -191,7 +185,7 @@ def test_001_s8_8_auditor_states_the_money_used_and_the_termination_recovers_the
     fast_passwords(world, "third_party_dazu")
     auditor = roles("third_party_dazu")
     auditor.open(
-        f"/tasks/{_task_id(flow, 'audit')}",
+        f"/tasks/{ready_task_id(flow, 'audit')}",
         "终止审计与责任认定",
         "审计确认已使用的财政资金",
         "450,000.00",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from engine import tasks
 from engine.domain import ledger
 from engine.domain.helpers import domain_helpers
-from engine.models.domain import Person, Project
+from engine.models.domain import Organisation, Person, Project
 from engine.models.notification import Notification
 from engine.users import add_user
 
@@ -37,12 +37,18 @@ def unit(db_session: Session, people) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_a_payment_reaches_the_users_of_the_receiving_unit_only(db_session: Session, unit: str) -> None:
+    """The solver reads who was paid and for which tranche by name, and the sum in 元 with thousands
+    separators (1,234.56 元, never ``ORG-A``, ``first`` or 1234.56)."""
+    db_session.add(Organisation(code=unit, name="甲研究院", jurisdiction="urumqi"))
+    db_session.commit()
     entry = ledger.record(
         db_session, project="J-1", kind="disbursement", amount_fen=123456, at=AT, party=unit, tranche="first"
     )
     assert _notified(db_session, "payment") == ["solver1"]
     note = db_session.scalar(select(Notification).where(Notification.kind == "payment"))
-    assert note is not None and "1234.56" in note.subject_zh and note.cause == f"ledger:{entry['id']}"
+    assert note is not None and "1,234.56 元" in note.subject_zh and note.cause == f"ledger:{entry['id']}"
+    assert note.body_zh == "项目 J-1 向 甲研究院 的财政资金拨付 1,234.56 元（首笔财政资金）已记账。"
+    assert "ORG-A" not in note.body_zh + note.body_en and "first" not in note.body_zh
     ledger.record(db_session, project="J-1", kind="recovery", amount_fen=100, at=AT, party=unit, reason="x")
     assert _notified(db_session, "payment") == ["solver1"]  # a recovery is no payment
 

@@ -400,6 +400,32 @@ def test_a_readonly_option_value_is_shown_by_its_label() -> None:
         FormDefinition.load(form([]))
 
 
+def test_a_bounded_number_says_its_range_before_typing() -> None:
+    """An expert reads that scores run from 0 to 100 before typing 9 meaning nine out of ten; an unbounded number
+    says nothing."""
+    bounded = {"name": "s", "type": "number", "integer": True, "min": 0, "max": 100, "label": L}
+    free = {"name": "n", "type": "number", "label": L}
+    defn = FormDefinition.load({"id": "t", "title": L, "fields": [bounded, free]})
+    html = render_form(defn)
+    c = parse(html)
+    assert '<p class="jb-help jb-range" id="f-s-range">填写 0 至 100 之间的数。</p>' in html
+    assert "f-s-range" in c.by_id["f-s"]["aria-describedby"] and "f-n-range" not in c.by_id
+    assert "A number from 0 to 100." in render_form(defn, lang="en")
+    # a field the policy bounds says the policy's rule only, not the form's outer bound beside it
+    ruled = render_form(defn, hints={"s": ["24–36 个月。（依据：003 §12(7)）"]})
+    assert "24–36 个月" in ruled and "填写 0 至 100" not in ruled
+
+
+def test_a_readonly_account_is_shown_by_its_holders_name() -> None:
+    """The expert a scoring task is assigned to (a user name) reads as the person's name, never the account."""
+    field = {"name": "e", "type": "readonly", "source": "expert", "label": L, "format": "account"}
+    defn = FormDefinition.load({"id": "t", "title": L, "fields": [field]})
+    names = {"expert_karamay_07": "韩雪梅"}
+    html = render_form(defn, context={"expert": "expert_karamay_07"}, account_name=lambda u: names.get(u, u))
+    assert ">韩雪梅</output>" in html and "expert_karamay_07" not in html
+    assert ">—</output>" in render_form(defn, context={}, account_name=lambda u: names.get(u, u))
+
+
 def test_group_rows_template_and_data_attributes() -> None:
     defn = load_builtin("application_submit")
     errors = {"members.1.name": ["此项为必填项"], "members": ["最多只能有 30 项"]}

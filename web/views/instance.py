@@ -15,6 +15,7 @@ from engine import expert_pool, instances
 from engine.access import policy
 from engine.access.fields import FieldClass, FieldViewer
 from engine.assignment import names_of
+from engine.deadlines import pending_timers
 from engine.documents import generate as documents
 from engine.domain import need_selection
 from engine.domain.problems import from_bilingual
@@ -65,6 +66,8 @@ def show(instance_id: int) -> str:
         context=context,
         open_tasks=open_tasks,
         named=named,
+        # what the case waits for besides people: a window closing, a milestone falling due (名称 and 北京时间)
+        waiting=pending_timers(db.session(), viewer=me(), instance_id=instance.id, limit=20),
         names=names_of(db.session(), open_tasks),
         documents=[d for d in documents.documents(db.session(), instance.id) if d.file["sha256"] in visible],
         drawable=documents.available_kinds(instance, documents.case_data(db.session(), instance))

@@ -26,6 +26,7 @@ from engine.notify import produce
 from engine.taskforms import form_for
 from web import ratelimit, uploads
 from web.access import rule
+from web.case_view import NEED_FORM
 from web.extensions import db
 from web.i18n import current_lang
 
@@ -53,11 +54,34 @@ def index() -> str:
         "portal/index.html",
         notices=notices.items,
         challenges=challenges.items,
+        categories=_category_names(challenges.items),
         notice_page=notices,
         challenge_page=challenges,
         args={"jurisdiction": jurisdiction} if jurisdiction else {},
         jurisdiction=jurisdiction,
     )
+
+
+def _category_names(items: list[portal.Challenge]) -> dict[int, str]:
+    """Each challenge's category by the label of the need form that collected it (the form pinned in the
+    instance's deployment), by instance id: 行业共性, never industry_common."""
+    session = db.session()
+    ids = [c.instance_id for c in items if c.category and c.instance_id is not None]
+    categories = {c.instance_id: c.category for c in items if c.category}
+    names: dict[int, str] = {}
+    for instance in (
+        session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids))) if ids else []
+    ):
+        try:
+            spec = form_for(session, instance.process_version, NEED_FORM, instance.jurisdiction).field(
+                "category"
+            )
+        except NotFound:
+            continue
+        option = spec.option(categories[instance.id]) if spec is not None else None
+        if option is not None:
+            names[instance.id] = option.label.get(current_lang())
+    return names
 
 
 def _validate(form: Any) -> tuple[dict[str, str], dict[str, str]]:

@@ -16,7 +16,6 @@ from engine.assignment import names_of
 from engine.clock import get_clock
 from engine.errors import JiebangError
 from engine.labels import jurisdiction_name
-from engine.models.deployment import ProcessVersion
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.models.user import User
@@ -38,17 +37,18 @@ def _arg(name: str) -> str | None:
     return value[:128] or None
 
 
-def _queue() -> tuple[Any, str, dict[str, Any]]:
+def _queue(*, filtered: bool = True) -> tuple[Any, str, dict[str, Any]]:
     """The signed-in user's queue as one SQL statement (the page and its export), with the scope (their roles'
-    tasks, or those assigned to or claimed by them) and the filters."""
+    tasks, or those assigned to or claimed by them) and the filters (none when not ``filtered``: what the
+    filters offer)."""
     session = db.session()
     scope = request.args.get("scope", "roles")
     scope = scope if scope in SCOPES else "roles"
     filters: dict[str, Any] = {
-        "jurisdiction": _arg("jurisdiction"),
-        "process_key": _arg("process"),
-        "task_spec": _arg("stage"),
-        "search": _arg("q"),
+        "jurisdiction": _arg("jurisdiction") if filtered else None,
+        "process_key": _arg("process") if filtered else None,
+        "task_spec": _arg("stage") if filtered else None,
+        "search": _arg("q") if filtered else None,
     }
     lanes = ready_lanes(session)
     if scope == "mine":
@@ -105,7 +105,9 @@ def index() -> str:
     except ValueError:
         page_number = 1
     page = paginate(session, query, page_number, current_app.config["QUEUE_PAGE_SIZE"])
-    processes = sorted(set(session.scalars(select(ProcessVersion.process_key))))
+    offered, _scope, _none = _queue(filtered=False)
+    stages = stage_choices(session, offered)
+    processes = sorted({s.process_key for s in stages})
     jurisdictions = current_user.jurisdictions()
     if any(g.jurisdiction is None for g in current_user.grants):
         jurisdictions = sorted({*jurisdictions, *(t.jurisdiction for t in page.items if t.jurisdiction)})
@@ -125,7 +127,7 @@ def index() -> str:
             "q": filters["search"] or "",
         },
         processes=processes,
-        stages=stage_choices(session),
+        stages=stages,
         jurisdictions=jurisdictions,
         args=args,
     )

@@ -164,6 +164,9 @@ def _project_page(
                 k: project.status == solvers.SELECTED and project_requests.accepting(session, challenge, k)
                 for k in project_requests.KINDS
             },
+            extension_rule=project_requests.extension_rule(
+                session, instances.describe(session, instance.id)["data"]
+            ),
             reporting=stage_reports.accepting(session, me(), challenge),
             stage_reports=stage_reports.reports(session, instance.id),
             errors=errors or {},

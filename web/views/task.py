@@ -16,6 +16,7 @@ from engine.access.fields import FieldViewer
 from engine.access.rows import LOOKING_ROLES
 from engine.assignment import organisation_name, user_name
 from engine.db import begin_write, utcnow
+from engine.directory import account_names
 from engine.domain.problems import from_bilingual
 from engine.errors import Conflict, Forbidden, InvalidState, JiebangError, ValidationFailed
 from engine.expert_pool import PANEL_FORMS
@@ -226,7 +227,14 @@ def show(task_id: str) -> Any:
     if defn is not None:
         picks = PickerScope(db.session(), instance.jurisdiction, instance.business_key)
         form_html = render_form(
-            defn, values=values, errors=errors, context=data, lang=lang, hints=hints, choices=picks.choices
+            defn,
+            values=values,
+            errors=errors,
+            context=data,
+            lang=lang,
+            hints=hints,
+            choices=picks.choices,
+            account_name=lambda username: account_names(db.session(), [username]).get(username, username),
         )
     return (
         render_template(
