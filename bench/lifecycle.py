@@ -1,9 +1,10 @@
 """A whole Dazu lifecycle step by step: our path against raw SpiffWorkflow on the same state, and the stored
 state's size after every step.
 
-The lifecycle is the one of tests/lifecycle/test_dazu.py (need → review → list → applications → panel →
-five experts' scores → selection → approval → publicity → task book → payments → two milestone checks →
-acceptance), driven through the same drivers. For each step, "ours" is the whole door (authorization, form
+The lifecycle is tests/lifecycle/drivers.py ``dazu_lifecycle`` (need → need panel → review → municipal check →
+list approval → list → applications → panel → five experts' scores → selection → approval → publicity → task
+book → payments → two milestone checks → acceptance → fund audit → the issuer's final payment), the driver the
+lifecycle tests use, so a change of the diagram breaks tests/lifecycle/test_bench_lifecycle.py, not the bench. For each step, "ours" is the whole door (authorization, form
 validation, lock, load, run, engine steps, compaction, save, indexes, notifications, event log, commit);
 "raw" is plain SpiffWorkflow in memory on the very state our step started from, with the same cached specs
 and script engine: deserialize, set the cleaned form data, run the task, engine steps, serialize (a timer
@@ -130,7 +131,7 @@ def run_lifecycle(session: Session, repeat: int) -> list[Step]:
     from engine.models.event import InstanceEvent
     from engine.timers import sweep
     from tests.lifecycle import conftest as lc
-    from tests.lifecycle import test_dazu as dazu
+    from tests.lifecycle import drivers
 
     sim = Sim(session)
     steps: list[Step] = []
@@ -165,46 +166,25 @@ def run_lifecycle(session: Session, repeat: int) -> list[Step]:
                 steps.append(Step(f"timer ({iso[:10]})", ours, raw, *_size_and_pack(self.s, self.id, repeat)))
             return fired
 
+    def start(jurisdiction: str) -> TimedFlow:
+        key = f"{jurisdiction.upper()}-BENCH"
+        inst = instances.start_instance(
+            session,
+            f"{jurisdiction}_challenge",
+            business_key=key,
+            data={
+                "jurisdiction": jurisdiction,
+                "title": "高纯硅提纯关键技术",
+                "issuer_code": f"{jurisdiction.upper()}-ISS",
+                "project_code": key,
+                "notice_call_closes": "2026-12-31T18:00:00+08:00",
+            },
+            actor=f"bureau_{jurisdiction}",
+        )
+        return TimedFlow(session, sim, jurisdiction, inst.id, key)
+
     sim.set("2026-05-06T09:00:00+08:00")
-    inst = instances.start_instance(
-        session,
-        "dazu_challenge",
-        business_key="DAZU-BENCH",
-        data={
-            "jurisdiction": "dazu",
-            "title": "高纯硅提纯关键技术",
-            "issuer_code": "DAZU-ISS",
-            "project_code": "DAZU-BENCH",
-            "notice_call_closes": "2026-12-31T18:00:00+08:00",
-        },
-        actor="bureau_dazu",
-    )
-    flow = TimedFlow(session, sim, "dazu", inst.id, "DAZU-BENCH")
-    dazu_start = lambda _j: flow  # noqa: E731  (the drivers' ``start`` fixture)
-    flow = dazu.signed(dazu_start, milestones=dazu.MILESTONES)
-    flow.at("2026-12-01T00:00:00+08:00")
-    flow.do(
-        "milestone_check",
-        {"milestone_passed": "yes", "milestone_opinion": "现场核验达标", "milestone_panel": dazu.PANEL_FIVE},
-    )
-    flow.do("issuer_stage_payment", {"stage_paid_fen": "900,000"})
-    flow.at("2027-07-01T09:00:00+08:00")
-    flow.do(
-        "milestone_check",
-        {
-            "milestone_passed": "no",
-            "milestone_opinion": "中试未达指标",
-            "milestone_panel": dazu.PANEL_FIVE,
-            "milestone_action": "continue",
-        },
-    )
-    flow.at("2028-05-14T09:00:00+08:00")
-    flow.do("request", lc.DOCS)
-    flow.do(
-        "review",
-        {"acceptance_outcome": "pass", "acceptance_opinion": "通过", "acceptance_panel": lc.ACCEPTANCE_PANEL},
-    )
-    assert flow.info()["status"] == "completed", flow.info()["status"]
+    drivers.dazu_lifecycle(start)  # asserts the instance completed
     return steps
 
 

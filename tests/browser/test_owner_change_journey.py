@@ -26,8 +26,7 @@ from engine.models.deployment import ProcessVersion
 from engine.users import add_user
 from tests.browser.conftest import PASSWORD, screenshot
 from tests.lifecycle.conftest import Flow, application, need, panel, score_all
-from tests.lifecycle.drivers import LIST_APPROVED, NEED_PANEL
-from tests.lifecycle.test_dazu import REVIEW
+from tests.lifecycle.drivers import LIST_APPROVED, NEED_PANEL, REVIEW
 
 pytestmark = pytest.mark.browser
 
