@@ -15,30 +15,42 @@ from forms.errors import FormInvalid
 from forms.schema import validate_submission
 
 _FORMS: dict[tuple[int, str, str], FormDefinition] = {}
+#: the form files of a version's deployment by name, read in one query the first time any of its forms is needed
+_FILES: dict[tuple[int, str], dict[str, bytes]] = {}
 
 
 def form_for(
     session: Session, pv: ProcessVersion, form_key: str, jurisdiction: str | None = None
 ) -> FormDefinition:
     """The form pinned in the process version's deployment, as a case of ``jurisdiction`` sees it (fields of
-    other jurisdictions left out, FORMAT.md). A version's content hash covers its forms, so parsed forms are
-    cached per (version, hash, key) and read from the database once."""
+    other jurisdictions left out, FORMAT.md). A version's content hash covers its forms, so its form files are
+    read from the database once and each parsed form is cached per (version, hash, key)."""
     cache_key = (pv.id, pv.content_hash, form_key)
     if cache_key not in _FORMS:
         suffix = f"{form_key}.form.json"
-        rows = session.execute(
-            select(DeploymentFile.name, DeploymentFile.content).where(
-                DeploymentFile.deployment_id == pv.deployment_id, DeploymentFile.kind == "form"
-            )
-        ).all()
-        content = next((c for name, c in rows if name == suffix or name.endswith("/" + suffix)), None)
+        files = _form_files(session, pv)
+        content = next(
+            (c for name, c in files.items() if name == suffix or name.endswith("/" + suffix)), None
+        )
         if content is None:
             raise NotFound(
                 f"流程版本 {pv.process_key} v{pv.version} 中没有表单 {form_key}。",
                 f"Form {form_key} is not part of {pv.process_key} v{pv.version}.",
             )
-        _FORMS[cache_key] = FormDefinition.load(bytes(content).decode("utf-8"), filename=suffix)
+        _FORMS[cache_key] = FormDefinition.load(content.decode("utf-8"), filename=suffix)
     return _FORMS[cache_key].for_jurisdiction(jurisdiction)
+
+
+def _form_files(session: Session, pv: ProcessVersion) -> dict[str, bytes]:
+    key = (pv.id, pv.content_hash)
+    if key not in _FILES:
+        rows = session.execute(
+            select(DeploymentFile.name, DeploymentFile.content).where(
+                DeploymentFile.deployment_id == pv.deployment_id, DeploymentFile.kind == "form"
+            )
+        ).all()
+        _FILES[key] = {name: bytes(content) for name, content in rows}
+    return _FILES[key]
 
 
 def validate_task_data(defn: FormDefinition, data: Any, picks: PickerScope | None = None) -> dict[str, Any]:
