@@ -141,7 +141,7 @@ def _clocked(fn: Callable[[], object]) -> tuple[float, float]:
 
 
 def run_lifecycle(session: Session, repeat: int) -> list[Step]:
-    from engine import instances, tasks
+    from engine import tasks
     from engine.models.event import InstanceEvent
     from engine.timers import sweep
     from tests.lifecycle import conftest as lc
@@ -183,22 +183,10 @@ def run_lifecycle(session: Session, repeat: int) -> list[Step]:
                 steps.append(Step(f"timer ({iso[:10]})", ours, raw, *pack, ours_cpu, raw_cpu))
             return fired
 
-    def start(jurisdiction: str) -> TimedFlow:
-        key = f"{jurisdiction.upper()}-BENCH"
-        inst = instances.start_instance(
-            session,
-            f"{jurisdiction}_challenge",
-            business_key=key,
-            data={
-                "jurisdiction": jurisdiction,
-                "title": "高纯硅提纯关键技术",
-                "issuer_code": f"{jurisdiction.upper()}-ISS",
-                "project_code": key,
-                "notice_call_closes": "2026-12-31T18:00:00+08:00",
-            },
-            actor=f"bureau_{jurisdiction}",
+    def start(jurisdiction: str) -> lc.Flow:
+        return lc.start_challenge(
+            session, sim, jurisdiction, f"{jurisdiction.upper()}-BENCH", flow_class=TimedFlow
         )
-        return TimedFlow(session, sim, jurisdiction, inst.id, key)
 
     sim.set("2026-05-06T09:00:00+08:00")
     drivers.dazu_lifecycle(start)  # asserts the instance completed

@@ -162,6 +162,18 @@ DAZU_FISCAL_FEN = 90_000_000
 #: a milestone-checking panel of five (001 八(七): at least 5 and odd)
 PANEL_FIVE = "发榜单位负责人,行业主管专家,一线专家,区外专家,区内专家"
 PANEL_SIX = PANEL_FIVE + ",备选专家"
+#: the first milestone passes; the second fails and the project goes on (001 八(七))
+MILESTONE_PASSED = {
+    "milestone_passed": "yes",
+    "milestone_opinion": "现场核验达标",
+    "milestone_panel": PANEL_FIVE,
+}
+MILESTONE_FAILED_CONTINUE = {
+    "milestone_passed": "no",
+    "milestone_opinion": "中试未达指标",
+    "milestone_panel": PANEL_FIVE,
+    "milestone_action": "continue",
+}
 MILESTONES = [
     {"title": "小试", "due_date": "2026-11-30", "indicators": "纯度 99.99%"},
     {"title": "中试", "due_date": "2027-06-30", "indicators": "纯度 99.999%"},
@@ -226,21 +238,10 @@ def dazu_milestones_to_settlement(flow: Flow) -> None:
     its stage share (001 八(七), 十(二)), the second fails and the project continues, acceptance at the period
     end passes, then the audit and the issuer's final payment (001 十一(一), 十(二))."""
     flow.at("2026-12-01T00:00:00+08:00")
-    flow.do(
-        "milestone_check",
-        {"milestone_passed": "yes", "milestone_opinion": "现场核验达标", "milestone_panel": PANEL_FIVE},
-    )
+    flow.do("milestone_check", MILESTONE_PASSED)
     flow.do("issuer_stage_payment", {"stage_paid_fen": "900,000"})
     flow.at("2027-07-01T09:00:00+08:00")
-    flow.do(
-        "milestone_check",
-        {
-            "milestone_passed": "no",
-            "milestone_opinion": "中试未达指标",
-            "milestone_panel": PANEL_FIVE,
-            "milestone_action": "continue",
-        },
-    )
+    flow.do("milestone_check", MILESTONE_FAILED_CONTINUE)
     flow.at("2028-05-14T09:00:00+08:00")
     flow.do("request", DOCS)
     flow.do(

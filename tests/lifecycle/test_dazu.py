@@ -11,6 +11,8 @@ from engine.models.domain import CreditRecord, Project
 from .conftest import ACCEPTANCE_PANEL, DOCS, PDF, application, need
 from .drivers import (
     DAZU_FISCAL_FEN,
+    MILESTONE_FAILED_CONTINUE,
+    MILESTONE_PASSED,
     MILESTONES,
     PANEL_FIVE,
     PANEL_SIX,
@@ -76,10 +78,7 @@ def test_issuer_led_milestones_pay_tranches_then_acceptance(start) -> None:  # t
     assert flow.ready() == ["milestone_check"] and "001 八(七)" in flow.data["milestone_problem"]
     flow.do("milestone_check", {"milestone_passed": "yes", "milestone_panel": PANEL_SIX})
     assert flow.ready() == ["milestone_check"] and "奇数" in flow.data["milestone_problem"]
-    flow.do(
-        "milestone_check",
-        {"milestone_passed": "yes", "milestone_opinion": "现场核验达标", "milestone_panel": PANEL_FIVE},
-    )
+    flow.do("milestone_check", MILESTONE_PASSED)
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == DAZU_FISCAL_FEN // 2
     # 001 十(二): after the stage review the issuer pays the solver 30% (cumulative 70% of 3,000,000)
     assert flow.ready() == ["issuer_stage_payment"]
@@ -94,15 +93,7 @@ def test_issuer_led_milestones_pay_tranches_then_acceptance(start) -> None:  # t
     assert flow.data["checkpoint_at"] == "2027-07-01T00:00:00+08:00"
     flow.at("2027-07-01T09:00:00+08:00")
     assert flow.ready() == ["milestone_check"] and flow.data["next_milestone"]["title"] == "中试"
-    flow.do(
-        "milestone_check",
-        {
-            "milestone_passed": "no",
-            "milestone_opinion": "中试未达指标",
-            "milestone_panel": PANEL_FIVE,
-            "milestone_action": "continue",
-        },
-    )
+    flow.do("milestone_check", MILESTONE_FAILED_CONTINUE)
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == DAZU_FISCAL_FEN // 2
     assert [m["passed"] for m in flow.data["milestones"]] == [True, False]
     # then the period end: acceptance
