@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -40,10 +41,28 @@ def _event_definitions(task: Task) -> list[Any]:
     return [ed]
 
 
-def due_timers(wf: BpmnWorkflow) -> list[tuple[Task, datetime]]:
+@dataclass(frozen=True)
+class OpenTasks:
+    """The waiting tasks and the ready manual tasks of a workflow, read in one walk of its task tree (a walk
+    costs as much as the indexes' queries together)."""
+
+    waiting: list[Task]
+    ready: list[Task]
+
+
+def open_tasks(wf: BpmnWorkflow) -> OpenTasks:
+    found = wf.get_tasks(state=TaskState.WAITING | TaskState.READY)
+    return OpenTasks(
+        [t for t in found if t.state == TaskState.WAITING],
+        [t for t in found if t.state == TaskState.READY and t.task_spec.manual],
+    )
+
+
+def due_timers(wf: BpmnWorkflow, tasks: OpenTasks | None = None) -> list[tuple[Task, datetime]]:
     """Every waiting timer with its due instant (UTC), read without evaluating or firing anything (notes §2)."""
     rows: list[tuple[Task, datetime]] = []
-    for task in wf.get_tasks(state=TaskState.WAITING):
+    waiting = tasks.waiting if tasks is not None else wf.get_tasks(state=TaskState.WAITING)
+    for task in waiting:
         if not any(isinstance(ed, TimerEventDefinition) for ed in _event_definitions(task)):
             continue
         value = task.internal_data.get("event_value")
@@ -54,20 +73,21 @@ def due_timers(wf: BpmnWorkflow) -> list[tuple[Task, datetime]]:
     return rows
 
 
-def _message_waits(wf: BpmnWorkflow) -> list[tuple[Task, Any]]:
+def _message_waits(tasks: OpenTasks) -> list[tuple[Task, Any]]:
     waits: list[tuple[Task, Any]] = []
-    for task in wf.get_tasks(state=TaskState.WAITING):
+    for task in tasks.waiting:
         for ed in _event_definitions(task):
             if isinstance(ed, MessageEventDefinition):
                 waits.append((task, ed))
     return waits
 
 
-def waiting_names(wf: BpmnWorkflow) -> list[str]:
+def waiting_names(wf: BpmnWorkflow, tasks: OpenTasks | None = None) -> list[str]:
     """What an instance without a ready human task waits for, by the names of its waiting timer and message
     events (a publicity window, an application window, a reply): the stage a person reads in the lists."""
-    names = {task.task_spec.bpmn_name for task, _ in due_timers(wf)}
-    names |= {task.task_spec.bpmn_name for task, _ in _message_waits(wf)}
+    tasks = tasks if tasks is not None else open_tasks(wf)
+    names = {task.task_spec.bpmn_name for task, _ in due_timers(wf, tasks)}
+    names |= {task.task_spec.bpmn_name for task, _ in _message_waits(tasks)}
     return sorted(n for n in names if n)
 
 
@@ -143,17 +163,24 @@ def _sync_subscriptions(
 
 
 def rebuild(
-    session: Session, instance: ProcessInstance, wf: BpmnWorkflow, now: datetime, completed_by: dict[str, str]
+    session: Session,
+    instance: ProcessInstance,
+    wf: BpmnWorkflow,
+    now: datetime,
+    completed_by: dict[str, str],
+    tasks: OpenTasks | None = None,
 ) -> list[HumanTask]:
-    """Bring the three indexes in line with ``wf``. Returns the human tasks that are ready now."""
-    timers = due_timers(wf)
+    """Bring the three indexes in line with ``wf`` (``tasks``: its open tasks, when the caller read them).
+    Returns the human tasks that are ready now."""
+    tasks = tasks if tasks is not None else open_tasks(wf)
+    timers = due_timers(wf, tasks)
     due_by_task = {task.id: due for task, due in timers}
     # Only timers that may fire are indexed: a suspended or failed instance has none until it runs again,
     # so the sweep reads due rows alone and never joins the instances.
     _sync_timers(session, instance, timers if instance.status == status.RUNNING else [])
     published = list(session.scalars(select(PortalEntry).where(PortalEntry.instance_id == instance.id)))
     previous = next((_columns(row) for row in published if row.kind == portal_kinds.NOTICE), None)
-    waits = _message_waits(wf)
+    waits = _message_waits(tasks)
     _sync_subscriptions(
         session,
         instance,
@@ -174,13 +201,13 @@ def rebuild(
     # Like timers, only a running instance publishes: a suspended or failed one leaves the portal.
     entries = portal_entries(instance, waits) if instance.status == status.RUNNING else []
     if not any(e.kind == portal_kinds.NOTICE for e in entries):
-        kept = _notice_in_handling(instance, wf) if instance.status == status.RUNNING else []
+        kept = _notice_in_handling(instance, tasks) if instance.status == status.RUNNING else []
         if not kept and instance.status in (status.RUNNING, status.COMPLETED):
             kept = _notice_ended(previous, now)
         entries += kept
     _sync_portal(session, published, entries)
 
-    ready = {str(t.id): t for t in wf.get_tasks(state=TaskState.READY, manual=True)}
+    ready = {str(t.id): t for t in tasks.ready}
     open_status = task_model.READY if instance.status == status.RUNNING else task_model.PAUSED
     existing = {
         row.id: row
@@ -266,9 +293,9 @@ def _sync_portal(session: Session, published: list[PortalEntry], entries: list[P
         session.delete(row)
 
 
-def _notice_in_handling(instance: ProcessInstance, wf: BpmnWorkflow) -> list[PortalEntry]:
+def _notice_in_handling(instance: ProcessInstance, tasks: OpenTasks) -> list[PortalEntry]:
     """The notice stays while an objection is handled (a ready task with ``portalNotice`` = objection)."""
-    for task in wf.get_tasks(state=TaskState.READY, manual=True):
+    for task in tasks.ready:
         if properties_of(task.task_spec).get(NOTICE_PROPERTY) == portal_kinds.OBJECTION:
             entry = portal.entry_for(instance, portal.NOTICE_MESSAGE, task.data, state=portal_kinds.OBJECTION)
             return [entry] if entry is not None else []
@@ -303,7 +330,7 @@ def fill_portal(session: Session, load: Callable[[Session, ProcessInstance], Bpm
         .distinct()
     ).all()
     for instance in missing:
-        session.add_all(portal_entries(instance, _message_waits(load(session, instance))))
+        session.add_all(portal_entries(instance, _message_waits(open_tasks(load(session, instance)))))
     return len(missing)
 
 

@@ -279,9 +279,10 @@ def save(ctx: Context) -> None:
         instance.stage = None
         instance.updated_at = ctx.now
     else:
-        ready = ctx.ready = indexes.rebuild(ctx.session, instance, wf, ctx.now, ctx.completed_by)
+        open_tasks = indexes.open_tasks(wf)  # one walk of the task tree for the indexes and the stage
+        ready = ctx.ready = indexes.rebuild(ctx.session, instance, wf, ctx.now, ctx.completed_by, open_tasks)
         # the listing row changes after the indexes' queries, so it is written once
-        names = sorted({row.name or row.task_spec for row in ready}) or indexes.waiting_names(wf)
+        names = sorted({row.name or row.task_spec for row in ready}) or indexes.waiting_names(wf, open_tasks)
         instance.stage = "、".join(names)[:255] if names else None
         instance.updated_at = ctx.now
         # notifications: the tasks that just became ready (engine.notify.produce), in this transaction

@@ -18,34 +18,53 @@ from forms.schema import validate_submission
 #: parsed forms kept at most (least recently used dropped first): every form of a few deployed versions
 FORMS_CACHE_SIZE = 256
 _FORMS: OrderedDict[tuple[int, str, str], FormDefinition] = OrderedDict()
+#: the form files of a version's deployment by name, read in one query the first time any of its forms is
+#: needed; the versions kept at most (least recently used dropped first)
+FILES_CACHE_SIZE = 16
+_FILES: OrderedDict[tuple[int, str], dict[str, bytes]] = OrderedDict()
 
 
 def form_for(
     session: Session, pv: ProcessVersion, form_key: str, jurisdiction: str | None = None
 ) -> FormDefinition:
     """The form pinned in the process version's deployment, as a case of ``jurisdiction`` sees it (fields of
-    other jurisdictions left out, FORMAT.md). A version's content hash covers its forms, so parsed forms are
-    cached per (version, hash, key) and read from the database once while among the most recently used."""
+    other jurisdictions left out, FORMAT.md). A version's content hash covers its forms, so its form files are
+    read from the database once and each parsed form is cached per (version, hash, key) while among the most
+    recently used."""
     cache_key = (pv.id, pv.content_hash, form_key)
     if cache_key in _FORMS:
         _FORMS.move_to_end(cache_key)
     else:
         suffix = f"{form_key}.form.json"
-        rows = session.execute(
-            select(DeploymentFile.name, DeploymentFile.content).where(
-                DeploymentFile.deployment_id == pv.deployment_id, DeploymentFile.kind == "form"
-            )
-        ).all()
-        content = next((c for name, c in rows if name == suffix or name.endswith("/" + suffix)), None)
+        files = _form_files(session, pv)
+        content = next(
+            (c for name, c in files.items() if name == suffix or name.endswith("/" + suffix)), None
+        )
         if content is None:
             raise NotFound(
                 f"流程版本 {pv.process_key} v{pv.version} 中没有表单 {form_key}。",
                 f"Form {form_key} is not part of {pv.process_key} v{pv.version}.",
             )
-        _FORMS[cache_key] = FormDefinition.load(bytes(content).decode("utf-8"), filename=suffix)
+        _FORMS[cache_key] = FormDefinition.load(content.decode("utf-8"), filename=suffix)
         if len(_FORMS) > FORMS_CACHE_SIZE:
             _FORMS.popitem(last=False)
     return _FORMS[cache_key].for_jurisdiction(jurisdiction)
+
+
+def _form_files(session: Session, pv: ProcessVersion) -> dict[str, bytes]:
+    key = (pv.id, pv.content_hash)
+    if key in _FILES:
+        _FILES.move_to_end(key)
+    else:
+        rows = session.execute(
+            select(DeploymentFile.name, DeploymentFile.content).where(
+                DeploymentFile.deployment_id == pv.deployment_id, DeploymentFile.kind == "form"
+            )
+        ).all()
+        _FILES[key] = {name: bytes(content) for name, content in rows}
+        if len(_FILES) > FILES_CACHE_SIZE:
+            _FILES.popitem(last=False)
+    return _FILES[key]
 
 
 def validate_task_data(defn: FormDefinition, data: Any, picks: PickerScope | None = None) -> dict[str, Any]:

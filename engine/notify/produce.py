@@ -30,8 +30,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
 from engine.access import may_act_on_task
@@ -103,59 +104,100 @@ def notify(
     now: datetime,
     link: str | None = None,
     instance_id: int | None = None,
-) -> list[Notification]:
-    """Inbox row (and outbox rows) for every active recipient not yet notified of ``cause``."""
-    names = sorted(set(recipients))
-    if not names:
-        return []
+) -> int:
+    """Inbox row (and outbox rows) for every active recipient not yet notified of ``cause``; how many."""
+    return notify_all(session, [Notice(tuple(recipients), kind, cause, text, link, instance_id)], now)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One cause to tell its recipients about (``notify_all``)."""
+
+    recipients: tuple[str, ...]
+    kind: str
+    cause: str
+    text: Text
+    link: str | None = None
+    instance_id: int | None = None
+
+
+def notify_all(session: Session, notices: list[Notice], now: datetime) -> int:
+    """``notify`` for several causes at once: the recipients and the notifications already made are read in
+    one query each and the inbox rows written in one batch, however many causes and recipients (one by one
+    only when a channel is configured, as each outbox row names its notification). Returns how many
+    notifications were made."""
+    wanted = [(n, name) for n in notices for name in sorted(set(n.recipients))]
+    if not wanted:
+        return 0
+    names = sorted({name for _n, name in wanted})
+    causes = sorted({n.cause[:200] for n, _name in wanted})
     users = {
         u.username: u for u in session.scalars(select(User).where(User.username.in_(names), User.active))
     }
-    already = set(
-        session.scalars(
-            select(Notification.recipient).where(
-                Notification.cause == cause, Notification.recipient.in_(names)
+    already = {
+        (cause, name)
+        for cause, name in session.execute(
+            select(Notification.cause, Notification.recipient).where(
+                Notification.cause.in_(causes), Notification.recipient.in_(names)
             )
         )
-    )
-    channels = enabled_channels()
-    made: list[Notification] = []
-    for name in names:
-        user = users.get(name)
-        if user is None or name in already:
+    }
+    made: list[tuple[Notice, dict[str, Any]]] = []
+    for notice, name in wanted:
+        cause = notice.cause[:200]
+        if name not in users or (cause, name) in already:
             continue
-        row = Notification(
-            recipient=name,
-            kind=kind,
-            cause=cause[:200],
-            subject_zh=text.subject_zh,
-            subject_en=text.subject_en,
-            body_zh=text.body_zh,
-            body_en=text.body_en,
-            link=link,
-            instance_id=instance_id,
-            created_at=now,
-        )
+        already.add((cause, name))
+        text = notice.text
+        row = {
+            "recipient": name,
+            "kind": notice.kind,
+            "cause": cause,
+            "subject_zh": text.subject_zh,
+            "subject_en": text.subject_en,
+            "body_zh": text.body_zh,
+            "body_en": text.body_en,
+            "link": notice.link,
+            "instance_id": notice.instance_id,
+            "created_at": now,
+            "read_at": None,
+        }
+        made.append((notice, row))
+    if not made:
+        return 0
+    channels = enabled_channels()
+    if not channels:  # the inbox only: one insert for every row
+        session.flush()
+        session.execute(insert(Notification), [row for _n, row in made])
+        return len(made)
+    for notice, values in made:  # the outbox rows name their notification
+        row = Notification(**values)
         session.add(row)
         session.flush()
-        for channel in channels:
-            address = getattr(user, ADDRESS.get(channel, ""), None)
-            if address and wants(session, name, kind, channel):
-                session.add(
-                    OutboxMessage(
-                        notification_id=row.id,
-                        channel=channel,
-                        address=address,
-                        subject=f"{text.subject_zh} / {text.subject_en}",
-                        body=f"{text.body_zh}\n\n{text.body_en}\n",
-                        # delivery follows the wall clock (engine.notify.outbox), even under a simulated clock
-                        next_attempt_at=utcnow(),
-                        created_at=now,
-                    )
-                )
-        made.append(row)
+        _outbox(session, users[row.recipient], notice, row, channels, now)
     session.flush()
-    return made
+    return len(made)
+
+
+def _outbox(
+    session: Session, user: User, notice: Notice, row: Notification, channels: Iterable[str], now: datetime
+) -> None:
+    text = notice.text
+    for channel in channels:
+        address = getattr(user, ADDRESS.get(channel, ""), None)
+        if address and wants(session, user.username, notice.kind, channel):
+            session.add(
+                OutboxMessage(
+                    notification_id=row.id,
+                    channel=channel,
+                    address=address,
+                    subject=f"{text.subject_zh} / {text.subject_en}",
+                    body=f"{text.body_zh}\n\n{text.body_en}\n",
+                    # delivery follows the wall clock (engine.notify.outbox), even under a simulated clock
+                    next_attempt_at=utcnow(),
+                    created_at=now,
+                )
+            )
 
 
 def _holders(session: Session, role: str, jurisdiction: str | None) -> list[User]:
@@ -218,26 +260,22 @@ def tasks_ready(
     if not new:
         return
     session.flush()
+    title = instance.title or instance.business_key or f"#{instance.id}"
+    notices = []
     for row in new:
-        recipients = task_recipients(session, instance, row)
         name = row.name or row.task_spec
         name_en = english_name(name)
-        title = instance.title or instance.business_key or f"#{instance.id}"
-        notify(
-            session,
-            recipients,
-            kind="task_ready",
-            cause=f"task:{row.id}",
-            text=Text(
-                f"待办任务：{name}（{title}）",
-                f"Task ready: {name_en} ({title})",
-                f"“{title}”的任务“{name}”等待您办理。",
-                f"The task '{name_en}' of '{title}' is waiting for you.",
-            ),
-            now=now,
-            link=f"/tasks/{row.id}",
-            instance_id=instance.id,
+        text = Text(
+            f"待办任务：{name}（{title}）",
+            f"Task ready: {name_en} ({title})",
+            f"“{title}”的任务“{name}”等待您办理。",
+            f"The task '{name_en}' of '{title}' is waiting for you.",
         )
+        recipients = tuple(task_recipients(session, instance, row))
+        notices.append(
+            Notice(recipients, "task_ready", f"task:{row.id}", text, f"/tasks/{row.id}", instance.id)
+        )
+    notify_all(session, notices, now)  # one batch for all the tasks of this change
 
 
 def objection_received(

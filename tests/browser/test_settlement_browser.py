@@ -177,7 +177,7 @@ def test_001_s8_8_auditor_states_the_money_used_and_the_termination_recovers_the
     """001 八(八): 项目终止的，应根据财务审计结果，及时将结余资金及用于项目科研以外的财政资金收回 — the commissioned
     auditor (001 十一(一)) states in the browser the fiscal money used; more than the project holds is refused
     beside the field; the recovery is the audited remainder plus the non-research money."""
-    from tests.lifecycle.test_dazu import signed
+    from tests.lifecycle.drivers import signed
 
     flow = signed(start)
     flow.at("2027-03-01T09:00:00+08:00")

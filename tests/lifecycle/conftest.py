@@ -118,25 +118,37 @@ def start(world: Session, sim) -> Callable[..., Flow]:  # type: ignore[no-untype
     def _start(jurisdiction: str, version: int | None = None, **data: Any) -> Flow:
         counter["n"] += 1
         key = f"{jurisdiction.upper()}-T{counter['n']}"
-        payload = {
+        return start_challenge(world, sim, jurisdiction, key, version=version, **data)
+
+    return _start
+
+
+def start_challenge(
+    session: Session,
+    sim: Any,
+    jurisdiction: str,
+    key: str,
+    version: int | None = None,
+    flow_class: type[Flow] = Flow,
+    **data: Any,
+) -> Flow:
+    """A challenge of ``jurisdiction`` started by its bureau, driven as ``flow_class`` (a ``Flow``)."""
+    inst = instances.start_instance(
+        session,
+        f"{jurisdiction}_challenge",
+        version=version,
+        business_key=key,
+        data={
             "jurisdiction": jurisdiction,
             "title": "高纯硅提纯关键技术",
             "issuer_code": f"{jurisdiction.upper()}-ISS",
             "project_code": key,
             "notice_call_closes": "2026-12-31T18:00:00+08:00",
             **data,
-        }
-        inst = instances.start_instance(
-            world,
-            f"{jurisdiction}_challenge",
-            version=version,
-            business_key=key,
-            data=payload,
-            actor=f"bureau_{jurisdiction}",
-        )
-        return Flow(world, sim, jurisdiction, inst.id, key)
-
-    return _start
+        },
+        actor=f"bureau_{jurisdiction}",
+    )
+    return flow_class(session, sim, jurisdiction, inst.id, key)
 
 
 def need(**over: Any) -> dict[str, Any]:

@@ -173,3 +173,105 @@ def pass_acceptance(flow: Flow) -> Flow:
 
 def status(flow: Flow) -> str:
     return flow.s.scalar(select(Project.status).where(Project.code == flow.key))
+
+
+#: Dazu's fiscal support in the lifecycle tests: 900,000 CNY, ≤30% of the 3,000,000 contract (001 十(一))
+DAZU_FISCAL_FEN = 90_000_000
+#: a milestone-checking panel of five (001 八(七): at least 5 and odd)
+PANEL_FIVE = "发榜单位负责人,行业主管专家,一线专家,区外专家,区内专家"
+PANEL_SIX = PANEL_FIVE + ",备选专家"
+#: the first milestone passes; the second fails and the project goes on (001 八(七))
+MILESTONE_PASSED = {
+    "milestone_passed": "yes",
+    "milestone_opinion": "现场核验达标",
+    "milestone_panel": PANEL_FIVE,
+}
+MILESTONE_FAILED_CONTINUE = {
+    "milestone_passed": "no",
+    "milestone_opinion": "中试未达指标",
+    "milestone_panel": PANEL_FIVE,
+    "milestone_action": "continue",
+}
+MILESTONES = [
+    {"title": "小试", "due_date": "2026-11-30", "indicators": "纯度 99.99%"},
+    {"title": "中试", "due_date": "2027-06-30", "indicators": "纯度 99.999%"},
+]
+
+
+def to_review(flow: Flow, applications: list[dict[str, Any]]) -> None:
+    """A Dazu need from its posting through the need panel, the district's list approval and publication
+    to the applications (001 八(二))."""
+    flow.do("post_need", need())
+    flow.do("form_need_panel", panel(NEED_PANEL))  # 001 八(二)
+    flow.do("need_review", REVIEW)
+    flow.do("municipal_check", {"taken_municipal": "no"})
+    flow.do("list_review", LIST_APPROVED)  # 001 八(二)
+    flow.do("publish_list", {"list_published_on": "2026-06-20"})
+    flow.do("collect_applications", {"applications": applications})
+
+
+def signed(
+    start: Any,
+    milestones: list[dict[str, Any]] | None = None,
+    period_months: int = 24,
+    expect_ok: bool = True,
+) -> Flow:
+    """A Dazu project with DAZU-S1 after the task book, the issuer's 40% and the first fiscal 50%."""
+    flow = start("dazu")
+    to_review(flow, [application("DAZU-S1", "DAZU-P1")])
+    flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
+    score_all(flow, {"DAZU-S1": 88})
+    flow.do(
+        "select",
+        {
+            "mode": "single",
+            "selected": "DAZU-S1",
+            "contract_fen": "3,000,000",
+            "fiscal_support_fen": "900,000",
+            "selection_reason": "唯一",
+        },
+    )
+    flow.do("approve", {"approval": "approve"})
+    flow.at("2026-05-13T00:00:00+08:00")
+    book: dict[str, Any] = {
+        "period_months": period_months,
+        "ip_ownership": "需求单位",
+        "disbursement_plan": "50/50",
+        "confidentiality": True,  # 001 八(六)
+        "integrity_pledge": True,  # 001 八(六)
+    }
+    if milestones:
+        book["milestones"] = milestones
+    if not expect_ok:
+        flow.problems = flow.refused("sign_contract", book)  # type: ignore[attr-defined]
+        return flow
+    flow.do("sign_contract", book)
+    flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == DAZU_FISCAL_FEN // 2
+    return flow
+
+
+def dazu_milestones_to_settlement(flow: Flow) -> None:
+    """A signed Dazu project with ``MILESTONES`` to its end: the first milestone passes and the issuer pays
+    its stage share (001 八(七), 十(二)), the second fails and the project continues, acceptance at the period
+    end passes, then the audit and the issuer's final payment (001 十一(一), 十(二))."""
+    flow.at("2026-12-01T00:00:00+08:00")
+    flow.do("milestone_check", MILESTONE_PASSED)
+    flow.do("issuer_stage_payment", {"stage_paid_fen": "900,000"})
+    flow.at("2027-07-01T09:00:00+08:00")
+    flow.do("milestone_check", MILESTONE_FAILED_CONTINUE)
+    flow.at("2028-05-14T09:00:00+08:00")
+    flow.do("request", DOCS)
+    flow.do(
+        "review",
+        {"acceptance_outcome": "pass", "acceptance_opinion": "通过", "acceptance_panel": ACCEPTANCE_PANEL},
+    )
+    dazu_settlement(flow)
+    assert flow.info()["status"] == "completed", flow.info()["status"]
+
+
+def dazu_lifecycle(start: Any) -> Flow:
+    """The whole Dazu lifecycle of a project with two milestones, need to settlement (the benchmark's)."""
+    flow = signed(start, milestones=MILESTONES)
+    dazu_milestones_to_settlement(flow)
+    return flow

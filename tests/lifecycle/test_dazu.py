@@ -8,57 +8,19 @@ from engine.domain import books, ledger
 from engine.lint import role_of_lane
 from engine.models.domain import CreditRecord, Project
 
-from .conftest import ACCEPTANCE_PANEL, DOCS, PDF, application, need, panel, score_all
-from .drivers import LIST_APPROVED, NEED_PANEL, dazu_settlement
-
-REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
-FISCAL_FEN = 90_000_000  # 900,000 CNY: ≤30% of 3,000,000 (001 十(一))
-
-
-def to_review(flow, applications) -> None:  # type: ignore[no-untyped-def]
-    flow.do("post_need", need())
-    flow.do("form_need_panel", panel(NEED_PANEL))  # 001 八(二)
-    flow.do("need_review", REVIEW)
-    flow.do("municipal_check", {"taken_municipal": "no"})
-    flow.do("list_review", LIST_APPROVED)  # 001 八(二)
-    flow.do("publish_list", {"list_published_on": "2026-06-20"})
-    flow.do("collect_applications", {"applications": applications})
-
-
-def signed(start, milestones=None, period_months: int = 24, expect_ok: bool = True):  # type: ignore[no-untyped-def]
-    """A Dazu project with DAZU-S1 after the task book, the issuer's 40% and the first fiscal 50%."""
-    flow = start("dazu")
-    to_review(flow, [application("DAZU-S1", "DAZU-P1")])
-    flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
-    score_all(flow, {"DAZU-S1": 88})
-    flow.do(
-        "select",
-        {
-            "mode": "single",
-            "selected": "DAZU-S1",
-            "contract_fen": "3,000,000",
-            "fiscal_support_fen": "900,000",
-            "selection_reason": "唯一",
-        },
-    )
-    flow.do("approve", {"approval": "approve"})
-    flow.at("2026-05-13T00:00:00+08:00")
-    book = {
-        "period_months": period_months,
-        "ip_ownership": "需求单位",
-        "disbursement_plan": "50/50",
-        "confidentiality": True,  # 001 八(六)
-        "integrity_pledge": True,  # 001 八(六)
-    }
-    if milestones:
-        book["milestones"] = milestones
-    if not expect_ok:
-        flow.problems = flow.refused("sign_contract", book)
-        return flow
-    flow.do("sign_contract", book)
-    flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
-    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN // 2
-    return flow
+from .conftest import ACCEPTANCE_PANEL, DOCS, PDF, application, need
+from .drivers import (
+    DAZU_FISCAL_FEN,
+    MILESTONE_FAILED_CONTINUE,
+    MILESTONE_PASSED,
+    MILESTONES,
+    PANEL_FIVE,
+    PANEL_SIX,
+    REVIEW,
+    dazu_settlement,
+    signed,
+    to_review,
+)
 
 
 def status(flow) -> str:  # type: ignore[no-untyped-def]
@@ -97,14 +59,6 @@ def test_accident_within_three_years_refused_only_in_dazu(start) -> None:  # typ
     assert urumqi.ready() == ["form_panel"]
 
 
-PANEL_FIVE = "发榜单位负责人,行业主管专家,一线专家,区外专家,区内专家"
-PANEL_SIX = PANEL_FIVE + ",备选专家"
-MILESTONES = [
-    {"title": "小试", "due_date": "2026-11-30", "indicators": "纯度 99.99%"},
-    {"title": "中试", "due_date": "2027-06-30", "indicators": "纯度 99.999%"},
-]
-
-
 def test_issuer_led_milestones_pay_tranches_then_acceptance(start) -> None:  # type: ignore[no-untyped-def]
     """001 八(七), 九(二): the issuer checks the milestones of the task book (no self-managed projects in
     Dazu); 001 十(二): fiscal money is not staged by milestone (50% after the task book, the rest after
@@ -124,11 +78,8 @@ def test_issuer_led_milestones_pay_tranches_then_acceptance(start) -> None:  # t
     assert flow.ready() == ["milestone_check"] and "001 八(七)" in flow.data["milestone_problem"]
     flow.do("milestone_check", {"milestone_passed": "yes", "milestone_panel": PANEL_SIX})
     assert flow.ready() == ["milestone_check"] and "奇数" in flow.data["milestone_problem"]
-    flow.do(
-        "milestone_check",
-        {"milestone_passed": "yes", "milestone_opinion": "现场核验达标", "milestone_panel": PANEL_FIVE},
-    )
-    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN // 2
+    flow.do("milestone_check", MILESTONE_PASSED)
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == DAZU_FISCAL_FEN // 2
     # 001 十(二): after the stage review the issuer pays the solver 30% (cumulative 70% of 3,000,000)
     assert flow.ready() == ["issuer_stage_payment"]
     # too little is refused before anything is recorded, with what is owed and its source
@@ -142,16 +93,8 @@ def test_issuer_led_milestones_pay_tranches_then_acceptance(start) -> None:  # t
     assert flow.data["checkpoint_at"] == "2027-07-01T00:00:00+08:00"
     flow.at("2027-07-01T09:00:00+08:00")
     assert flow.ready() == ["milestone_check"] and flow.data["next_milestone"]["title"] == "中试"
-    flow.do(
-        "milestone_check",
-        {
-            "milestone_passed": "no",
-            "milestone_opinion": "中试未达指标",
-            "milestone_panel": PANEL_FIVE,
-            "milestone_action": "continue",
-        },
-    )
-    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN // 2
+    flow.do("milestone_check", MILESTONE_FAILED_CONTINUE)
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == DAZU_FISCAL_FEN // 2
     assert [m["passed"] for m in flow.data["milestones"]] == [True, False]
     # then the period end: acceptance
     assert flow.data["checkpoint_at"] == "2028-05-14T00:00:00+08:00"
@@ -164,7 +107,7 @@ def test_issuer_led_milestones_pay_tranches_then_acceptance(start) -> None:  # t
     )
     dazu_settlement(flow)  # 001 十一(一) audit; 001 十(二) the issuer pays the rest of the contract
     assert flow.info()["status"] == "completed"
-    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == DAZU_FISCAL_FEN
     assert ledger.balance(flow.s, flow.key)["issuer_paid_fen"] == 300_000_000
     assert status(flow) == "accepted"
 
@@ -211,7 +154,7 @@ def test_closed_pays_the_second_half(start) -> None:  # type: ignore[no-untyped-
     dazu_settlement(flow)
     assert flow.info()["status"] == "completed"
     bal = ledger.balance(flow.s, flow.key)
-    assert bal["disbursed_fen"] == FISCAL_FEN and bal["held_fen"] == FISCAL_FEN
+    assert bal["disbursed_fen"] == DAZU_FISCAL_FEN and bal["held_fen"] == DAZU_FISCAL_FEN
     assert status(flow) == "closed"
 
 
@@ -261,7 +204,7 @@ def test_001_s11_1_commissioned_audit_of_fund_use_before_settlement(start) -> No
     flow = accepted(start)
     (task,) = flow.info()["ready_tasks"]
     assert (task["task"], role_of_lane(task["lane"])) == ("fund_audit", "third_party")
-    assert flow.data["settlement_figures"]["fiscal_held_fen"] == FISCAL_FEN // 2
+    assert flow.data["settlement_figures"]["fiscal_held_fen"] == DAZU_FISCAL_FEN // 2
     too_much = flow.refused("fund_audit", {"fund_audit_report": PDF, "fund_audit_used_fen": "450,000.01"})
     assert (
         "450,000.00" in too_much["fund_audit_used_fen"] and "001 十一(一)" in too_much["fund_audit_used_fen"]
@@ -275,8 +218,8 @@ def test_001_s11_1_commissioned_audit_of_fund_use_before_settlement(start) -> No
     audited = flow.data
     flow.do("issuer_final_payment", {"final_paid_fen": "1,800,000", "final_payment_proof": PDF})
     kept = books.books(flow.data, ledger.rows(flow.s, flow.key), "accepted")
-    assert kept.fiscal_net_fen == FISCAL_FEN and kept.audited_remainder_fen == 5_000_000
-    assert audited["settlement_figures"]["fiscal_held_fen"] == FISCAL_FEN // 2
+    assert kept.fiscal_net_fen == DAZU_FISCAL_FEN and kept.audited_remainder_fen == 5_000_000
+    assert audited["settlement_figures"]["fiscal_held_fen"] == DAZU_FISCAL_FEN // 2
 
 
 def test_001_s10_2_issuer_pays_the_rest_before_the_fiscal_rest(start) -> None:  # type: ignore[no-untyped-def]
@@ -290,9 +233,9 @@ def test_001_s10_2_issuer_pays_the_rest_before_the_fiscal_rest(start) -> None:  
     assert (task["task"], role_of_lane(task["lane"])) == ("issuer_final_payment", "issuer")
     assert flow.data["settlement_figures"]["final_owed_fen"] == 180_000_000
     # nothing of the second half before the issuer's proof
-    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FISCAL_FEN // 2
+    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == DAZU_FISCAL_FEN // 2
     kept = books.books(flow.data, ledger.rows(flow.s, flow.key), "accepted")
-    assert kept.fiscal_owed_fen == FISCAL_FEN // 2 and kept.fiscal_lapsed_fen == 0 and kept.balanced
+    assert kept.fiscal_owed_fen == DAZU_FISCAL_FEN // 2 and kept.fiscal_lapsed_fen == 0 and kept.balanced
     part = flow.refused("issuer_final_payment", {"final_paid_fen": "1,000,000", "final_payment_proof": PDF})
     assert "1,800,000.00" in part["final_paid_fen"] and "001 十(二)" in part["final_paid_fen"]
     over = flow.refused("issuer_final_payment", {"final_paid_fen": "2,000,000", "final_payment_proof": PDF})
@@ -302,7 +245,7 @@ def test_001_s10_2_issuer_pays_the_rest_before_the_fiscal_rest(start) -> None:  
     flow.do("issuer_final_payment", {"final_paid_fen": "1,800,000", "final_payment_proof": PDF})
     assert flow.info()["status"] == "completed" and status(flow) == "accepted"
     bal = ledger.balance(flow.s, flow.key)
-    assert bal["issuer_paid_fen"] == 300_000_000 and bal["disbursed_fen"] == FISCAL_FEN
+    assert bal["issuer_paid_fen"] == 300_000_000 and bal["disbursed_fen"] == DAZU_FISCAL_FEN
     kept = books.books(flow.data, ledger.rows(flow.s, flow.key), "accepted")
     assert kept.fiscal_owed_fen == 0 and kept.issuer_owed_fen == 0 and kept.fiscal_lapsed_fen == 0
     assert kept.balanced and kept.settled
@@ -310,7 +253,7 @@ def test_001_s10_2_issuer_pays_the_rest_before_the_fiscal_rest(start) -> None:  
     assert [(e.payer, e.party, e.amount_fen) for e in final] == [("DAZU-ISS", "DAZU-S1", 180_000_000)]
     assert final[0].source.startswith("001 十(二)")
     rest = [e for e in ledger.rows(flow.s, flow.key) if e.tranche == "final"]
-    assert [(e.party, e.amount_fen) for e in rest] == [("DAZU-ISS", FISCAL_FEN // 2)]
+    assert [(e.party, e.amount_fen) for e in rest] == [("DAZU-ISS", DAZU_FISCAL_FEN // 2)]
     assert rest[0].id > final[0].id  # the fiscal rest after the issuer's receipt
 
 

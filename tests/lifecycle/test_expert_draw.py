@@ -14,8 +14,9 @@ from engine.errors import ValidationFailed
 from engine.models.expert import PanelDraw, PanelReplacement
 from web.demo import load_experts
 
-from . import test_dazu, test_karamay
+from . import test_karamay
 from .conftest import application, score_all
+from .drivers import to_review
 
 
 def _panel_task(flow) -> str:  # type: ignore[no-untyped-def]
@@ -35,7 +36,7 @@ def pool(world):  # type: ignore[no-untyped-def]
 
 def test_dazu_draw_avoids_reproduces_replaces_and_scores(start, pool) -> None:  # type: ignore[no-untyped-def]
     flow = start("dazu")
-    test_dazu.to_review(flow, [application("DAZU-S1", "DAZU-P1")])
+    to_review(flow, [application("DAZU-S1", "DAZU-P1")])
     task_id = _panel_task(flow)
     s = flow.s
 
@@ -115,7 +116,7 @@ def test_dazu_draw_avoids_reproduces_replaces_and_scores(start, pool) -> None:  
 
 def test_recent_service_excludes_from_the_next_draw_of_the_same_need(start, pool) -> None:  # type: ignore[no-untyped-def]
     flow = start("dazu")
-    test_dazu.to_review(flow, [application("DAZU-S1", "DAZU-P1")])
+    to_review(flow, [application("DAZU-S1", "DAZU-P1")])
     task_id = _panel_task(flow)
     s = flow.s
     draw = expert_pool.make_draw(s, task_id, size=5, field_filter="", actor="bureau_dazu", seed=1)

@@ -10,7 +10,7 @@ from engine.bundle import BundleFile, collect_paths
 from engine.deploy import deploy_bundle
 
 from .conftest import BPMN, application, panel
-from .test_dazu import to_review
+from .drivers import to_review
 
 EXPERT_REVIEW = "bpmn/shared/expert_review.bpmn"
 DAZU = "bpmn/dazu/policy_dazu.dmn"
