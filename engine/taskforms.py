@@ -61,9 +61,10 @@ def _form_files(session: Session, pv: ProcessVersion) -> dict[str, bytes]:
                 DeploymentFile.deployment_id == pv.deployment_id, DeploymentFile.kind == "form"
             )
         ).all()
-        _FILES[key] = {name: bytes(content) for name, content in rows}
+        files = _FILES[key] = {name: bytes(content) for name, content in rows}
         if len(_FILES) > FILES_CACHE_SIZE:
             _FILES.popitem(last=False)
+        return files
     return _FILES[key]
 
 

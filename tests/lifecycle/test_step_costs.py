@@ -39,8 +39,8 @@ def test_five_scoring_tasks_made_ready_are_notified_in_one_batch(start) -> None:
 
 def test_a_versions_forms_are_read_from_the_database_once(start, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """Each step shows a different form; the version's form files are read in one query for all of them."""
-    monkeypatch.setattr(taskforms, "_FORMS", {})
-    monkeypatch.setattr(taskforms, "_FILES", {})
+    monkeypatch.setattr(taskforms, "_FORMS", type(taskforms._FORMS)())
+    monkeypatch.setattr(taskforms, "_FILES", type(taskforms._FILES)())
     flow = start("dazu")
     with statements() as sent:
         to_review(flow, [application("DAZU-S1", "DAZU-P1")])  # seven steps, seven forms

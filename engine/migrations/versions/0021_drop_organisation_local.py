@@ -2,14 +2,14 @@
 its registered address (``region``, added in 0020) against the policy's ``local_regions``; nothing reads the
 flag any more.
 
-Revision ID: 0026_drop_organisation_local
+Revision ID: 0021_drop_organisation_local
 Revises: 0020_units_uscc
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0026_drop_organisation_local"
+revision = "0021_drop_organisation_local"
 down_revision = "0020_units_uscc"
 branch_labels = None
 depends_on = None
