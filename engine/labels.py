@@ -59,6 +59,24 @@ TRANCHE_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
+#: The kinds of credit records (engine.models.domain.CreditRecord) and what eligibility makes of them.
+CREDIT_KINDS: dict[str, tuple[str, str]] = {
+    "serious_dishonesty": ("严重失信", "Serious dishonesty"),
+    "illegal": ("违法违规", "Violation of law"),
+    "safety_accident": ("安全事故", "Safety accident"),
+    "quality_accident": ("质量事故", "Quality accident"),
+    "joint_punishment": ("联合惩戒", "Joint punishment"),
+    "misconduct": ("科研失信（惩戒期内）", "Research misconduct (penalty period)"),
+}
+
+
+def credit_kind_name(code: str | None, lang: str = "zh") -> str:
+    if not code:
+        return ""
+    pair = CREDIT_KINDS.get(code)
+    return _pick(pair, lang) if pair else code
+
+
 def tranche_name(code: str | None, lang: str = "zh") -> str:
     if not code:
         return ""

@@ -178,7 +178,7 @@ def _due_pending_year(row: Any) -> int | None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from engine.labels import event_name, jurisdiction_name, role_name, tranche_name
+    from engine.labels import credit_kind_name, event_name, jurisdiction_name, role_name, tranche_name
     from web.timefmt import time_left, window_days, window_end
 
     @app.template_filter("local")
@@ -210,6 +210,7 @@ def _register_template_helpers(app: Flask) -> None:
             "role_name": lambda code: role_name(code, i18n.current_lang()),
             "jurisdiction_name": lambda code: jurisdiction_name(code, i18n.current_lang()),
             "tranche_name": lambda code: tranche_name(code, i18n.current_lang()),
+            "credit_kind_name": lambda code: credit_kind_name(code, i18n.current_lang()),
             "event_name": lambda kind: event_name(kind, i18n.current_lang()),
             "unit_name": unit_name,
             "diagram_name": i18n.diagram_name,

@@ -634,7 +634,8 @@ AUDIT_REPORT_EN = "Upload the audit report (PDF): a terminated project's money i
 def termination_audit_problems(d: Mapping[str, Any], fiscal_net_fen: int) -> list[Problem]:
     """Each team's row states the audited money used or the balance (001 八(八): 根据财务审计结果; 000 §14); the
     money used in all cannot exceed the fiscal money the project holds; where the termination table asks for it
-    (``termination_audit_report``: Dazu, 001 八(八)) the audit report is attached."""
+    (``termination_audit_report``: Dazu, 001 八(八); Urumqi's objective cause, 000 §14 委托第三方出具审计报告)
+    the audit report is attached."""
     source = d.get("termination_source")
     out: list[Problem] = []
     if d.get("termination_audit_report") and not d.get("audit_report"):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from engine.domain import ledger
 from tests.browser.conftest import fast_passwords
 from tests.browser.journey import Journey, open_task, refused, submit
-from tests.lifecycle.conftest import start, world  # noqa: F401 (fixtures)
+from tests.lifecycle.conftest import PDF, start, world  # noqa: F401 (fixtures)
 from tests.lifecycle.drivers import FIRST_FEN, implementing, status
 
 pytestmark = pytest.mark.browser
@@ -50,7 +50,9 @@ def test_000_14_bureau_refuses_a_termination_with_its_reason_and_the_project_goe
     flow.s.rollback()
     assert flow.ready() == ["audit"]
     # the third-party audit (000 §14 委托第三方出具审计报告) is not this test's screen
-    flow.do("audit", {"audit_unspent": [{"solver": "URUMQI-S1", "unspent_fen": "100,000"}]})
+    flow.do(
+        "audit", {"audit_report": PDF, "audit_unspent": [{"solver": "URUMQI-S1", "unspent_fen": "100,000"}]}
+    )
     flow.s.commit()
 
     clerk = roles("bureau_urumqi")

@@ -114,7 +114,8 @@ def test_001_8_8_dazu_termination_audit_needs_its_report(start) -> None:  # type
 
 
 def test_the_termination_audit_report_is_asked_only_where_the_table_says(start) -> None:  # type: ignore[no-untyped-def]
-    """Only Dazu's termination table asks for the audit report (001 八(八)); in Karamay (003 §17 the issuer
+    """Dazu's and Urumqi's termination tables ask for the audit report (001 八(八); 000 §14 for an objective
+    cause); in Karamay (003 §17 the issuer
     recovers the balance) the audit's figures alone are enough."""
     flow = implementing(start, "karamay")
     flow.at("2027-03-01T09:00:00+08:00")

@@ -11,7 +11,7 @@ from engine.errors import ValidationFailed
 from engine.models.domain import Project
 from engine.models.instance import ProcessInstance
 
-from .conftest import DOCS, application, need, panel, register_contract, registration, score_all
+from .conftest import DOCS, PDF, application, need, panel, register_contract, registration, score_all
 from .drivers import EXTENSION_AUDIT
 
 
@@ -229,10 +229,14 @@ def test_late_extension_refused(start) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_termination_objective_recovers_unspent(start) -> None:  # type: ignore[no-untyped-def]
-    """000 §14: objective cause, audit + bureau approval, recover the remaining money."""
+    """000 §14: objective cause, 委托第三方出具审计报告 + bureau approval, recover the remaining money; the audit
+    without its report is refused beside the report field."""
     flow = implementing(start)
     flow.message("termination_request", {"cause": "objective", "reason": "不可抗力"})
-    flow.do("audit", {"audit_unspent": [{"solver": "URUMQI-S1", "unspent_fen": "300,000"}]})
+    row = {"solver": "URUMQI-S1", "unspent_fen": "300,000"}
+    missing = flow.refused("audit", {"audit_unspent": [row]})
+    assert list(missing) == ["audit_report"] and "000 §14" in missing["audit_report"]
+    flow.do("audit", {"audit_report": PDF, "audit_unspent": [row]})
     flow.do("decide", {"termination_decision": "approve"})
     assert flow.info()["status"] == "completed"
     assert ledger.balance(flow.s, flow.key)["recovered_fen"] == 30_000_000

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from engine.bundle import collect_paths
 from engine.clock import SHANGHAI
 from engine.deploy import deploy_bundle
 from engine.domain import ledger
-from engine.models.domain import Project
+from engine.models.domain import CreditRecord, Project
 from engine.users import add_user
 from tests.web.conftest import _FAST_HASH, csrf_token, login, post
 
@@ -53,6 +53,16 @@ def year_2026(app, db_session: Session, web_users, sim, calendar_loaded) -> None
             jurisdiction="urumqi",
             at=datetime(2026, 3, day, 10, tzinfo=SHANGHAI),
         )
+    # 000 §15–16: the subjective termination left a credit record with its penalty period
+    db_session.add(
+        CreditRecord(
+            subject="URUMQI-S1",
+            kind="misconduct",
+            recorded_on=date(2026, 3, 20),
+            penalty_until=date(2029, 3, 20),
+            source="000 §15–16：专家认定责任，收回财政资金，记入信用记录",
+        )
+    )
     db_session.commit()
     sim.set("2026-12-28T09:00:00+08:00")
     inst = instances.start_instance(
@@ -89,6 +99,8 @@ def test_bureau_sees_the_figures_and_the_approved_report(client: FlaskClient, ye
     assert 'data-figure="recovered">234,567.89 元<' in page
     assert 'data-figure="net">1,000,000.00 元<' in page
     assert "URUMQI-W1" in page and "高纯硅提纯关键技术" in page
+    # the credit record by its kind's name and its article, never the stored code
+    assert "科研失信（惩戒期内）" in page and "misconduct" not in page and "2029-03-20" in page
     assert "年度尚未结束，数据截至 2026-12-28 09:00" in page
     # the approved summary written in the process
     assert "已通过" in page and "揭榜团队偏少。" in page and "同意通过。" in page
@@ -147,6 +159,8 @@ def test_annual_figures_export_to_excel_with_the_rows_of_the_page(client: FlaskC
     assert [(p[0], p[1], p[2]) for p in projects] == [("URUMQI-W1", "高纯硅提纯关键技术", "终止")]
     money = list(book["资金按项目"].iter_rows(values_only=True))[1:]
     assert sum(Decimal(str(r[3])) for r in money) == Decimal("1234567.89")  # the page's 1,234,567.89 元
+    credit = list(book["信用记录"].iter_rows(values_only=True))[1:]
+    assert [(r[2], r[4]) for r in credit] == [("科研失信（惩戒期内）", "000 §15–16")]
     assert (
         client.get("/reports/annual.xlsx?jurisdiction=dazu&year=2026").status_code == 403
     )  # not its jurisdiction

@@ -17,9 +17,10 @@ from sqlalchemy import select
 from engine import start_forms
 from engine.access import oversight_scope
 from engine.clock import SHANGHAI, get_clock
+from engine.domain.problems import citation
 from engine.domain.reports import annual_summary
 from engine.errors import JiebangError, NotFound
-from engine.labels import jurisdiction_name, tranche_name
+from engine.labels import credit_kind_name, jurisdiction_name, tranche_name
 from engine.models.deployment import ProcessVersion
 from engine.models.instance import ProcessInstance
 from engine.runtime import load_workflow
@@ -231,9 +232,9 @@ def annual_export() -> Response:
                 [
                     r["recorded_on"],
                     unit_name(r["subject"]),
-                    r["kind"],
+                    credit_kind_name(r["kind"], lang),
                     r["penalty_until"] or "",
-                    r["source"] or "",
+                    citation(r["source"]) or r["source"] or "",
                 ]
                 for r in d["credit"]["records"]
             ],
