@@ -32,9 +32,14 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang.startswith("zh") else pair[1]
 
 
+def _named(table: dict[str, tuple[str, str]], code: str | None, lang: str) -> str:
+    """The name of ``code`` in ``table`` in ``lang``; an unknown code as it is, none as ""."""
+    pair = table.get(code or "")
+    return _pick(pair, lang) if pair else (code or "")
+
+
 def role_name(code: str, lang: str = "zh") -> str:
-    pair = ROLE_NAMES.get(code)
-    return _pick(pair, lang) if pair else code
+    return _named(ROLE_NAMES, code, lang)
 
 
 def jurisdiction_name(code: str | None, lang: str = "zh") -> str:
@@ -71,10 +76,7 @@ CREDIT_KINDS: dict[str, tuple[str, str]] = {
 
 
 def credit_kind_name(code: str | None, lang: str = "zh") -> str:
-    if not code:
-        return ""
-    pair = CREDIT_KINDS.get(code)
-    return _pick(pair, lang) if pair else code
+    return _named(CREDIT_KINDS, code, lang)
 
 
 def tranche_name(code: str | None, lang: str = "zh") -> str:
@@ -106,5 +108,4 @@ EVENT_NAMES: dict[str, tuple[str, str]] = {
 
 
 def event_name(kind: str | None, lang: str = "zh") -> str:
-    pair = EVENT_NAMES.get(kind or "")
-    return _pick(pair, lang) if pair else (kind or "")
+    return _named(EVENT_NAMES, kind, lang)
