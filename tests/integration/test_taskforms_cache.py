@@ -39,6 +39,7 @@ def test_a_form_is_read_once_then_served_from_the_cache(
     db_session: Session, version: ProcessVersion, statements: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(taskforms, "_FORMS", type(taskforms._FORMS)())
+    monkeypatch.setattr(taskforms, "_FILES", type(taskforms._FILES)())
     first = taskforms.form_for(db_session, version, "demo_need")
     reads = len(statements)
     again = taskforms.form_for(db_session, version, "demo_need")
