@@ -159,15 +159,25 @@ def implementing(
     return flow
 
 
-def pass_acceptance(flow: Flow) -> Flow:
-    """At the end of the period: the acceptance documents, then a passed acceptance by a panel of five
-    (001 八(八): at least 5, an odd number)."""
-    flow.at(flow.data["checkpoint_at"])
+def accept(flow: Flow, outcome: str = "pass", opinion: str = "通过", **review: Any) -> None:
+    """The solver sends the acceptance documents, then the panel of five (001 八(八): at least 5, an odd
+    number) gives ``outcome`` with ``opinion`` (and any other ``review`` fields)."""
     flow.do("request", DOCS)
     flow.do(
         "review",
-        {"acceptance_outcome": "pass", "acceptance_opinion": "通过", "acceptance_panel": ACCEPTANCE_PANEL},
+        {
+            "acceptance_outcome": outcome,
+            "acceptance_opinion": opinion,
+            "acceptance_panel": ACCEPTANCE_PANEL,
+            **review,
+        },
     )
+
+
+def pass_acceptance(flow: Flow) -> Flow:
+    """At the end of the period: the acceptance documents, then a passed acceptance."""
+    flow.at(flow.data["checkpoint_at"])
+    accept(flow)
     return flow
 
 
@@ -210,6 +220,22 @@ def to_review(flow: Flow, applications: list[dict[str, Any]]) -> None:
     flow.do("collect_applications", {"applications": applications})
 
 
+#: the Dazu bureau selects DAZU-S1 alone (001 十(一): fiscal support ≤30% of the 3,000,000 contract, ≤1,000,000)
+DAZU_SELECTION = {
+    "mode": "single",
+    "selected": "DAZU-S1",
+    "contract_fen": "3,000,000",
+    "fiscal_support_fen": "900,000",
+    "selection_reason": "唯一",
+}
+
+
+def select_and_approve(flow: Flow) -> None:
+    """After the scores: the Dazu bureau selects DAZU-S1 (``DAZU_SELECTION``), the district government approves."""
+    flow.do("select", DAZU_SELECTION)
+    flow.do("approve", {"approval": "approve"})
+
+
 def signed(
     start: Any,
     milestones: list[dict[str, Any]] | None = None,
@@ -221,17 +247,7 @@ def signed(
     to_review(flow, [application("DAZU-S1", "DAZU-P1")])
     flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
     score_all(flow, {"DAZU-S1": 88})
-    flow.do(
-        "select",
-        {
-            "mode": "single",
-            "selected": "DAZU-S1",
-            "contract_fen": "3,000,000",
-            "fiscal_support_fen": "900,000",
-            "selection_reason": "唯一",
-        },
-    )
-    flow.do("approve", {"approval": "approve"})
+    select_and_approve(flow)
     flow.at("2026-05-13T00:00:00+08:00")
     book: dict[str, Any] = {
         "period_months": period_months,
@@ -261,11 +277,7 @@ def dazu_milestones_to_settlement(flow: Flow) -> None:
     flow.at("2027-07-01T09:00:00+08:00")
     flow.do("milestone_check", MILESTONE_FAILED_CONTINUE)
     flow.at("2028-05-14T09:00:00+08:00")
-    flow.do("request", DOCS)
-    flow.do(
-        "review",
-        {"acceptance_outcome": "pass", "acceptance_opinion": "通过", "acceptance_panel": ACCEPTANCE_PANEL},
-    )
+    accept(flow)
     dazu_settlement(flow)
     assert flow.info()["status"] == "completed", flow.info()["status"]
 

@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from engine.domain import books, ledger
 from engine.lint import role_of_lane
-from engine.models.domain import CreditRecord, Project
+from engine.models.domain import CreditRecord
 
-from .conftest import ACCEPTANCE_PANEL, DOCS, PDF, application, need
+from .conftest import PDF, application, need
 from .drivers import (
     DAZU_FISCAL_FEN,
     MILESTONE_FAILED_CONTINUE,
@@ -17,14 +17,12 @@ from .drivers import (
     PANEL_FIVE,
     PANEL_SIX,
     REVIEW,
+    accept,
     dazu_settlement,
     signed,
+    status,
     to_review,
 )
-
-
-def status(flow) -> str:  # type: ignore[no-untyped-def]
-    return flow.s.scalar(select(Project.status).where(Project.code == flow.key))
 
 
 def test_accident_within_three_years_refused_only_in_dazu(start) -> None:  # type: ignore[no-untyped-def]
@@ -100,11 +98,7 @@ def test_issuer_led_milestones_pay_tranches_then_acceptance(start) -> None:  # t
     assert flow.data["checkpoint_at"] == "2028-05-14T00:00:00+08:00"
     flow.at("2028-05-14T09:00:00+08:00")
     assert flow.ready() == ["request"]
-    flow.do("request", DOCS)
-    flow.do(
-        "review",
-        {"acceptance_outcome": "pass", "acceptance_opinion": "通过", "acceptance_panel": ACCEPTANCE_PANEL},
-    )
+    accept(flow)
     dazu_settlement(flow)  # 001 十一(一) audit; 001 十(二) the issuer pays the rest of the contract
     assert flow.info()["status"] == "completed"
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == DAZU_FISCAL_FEN
@@ -146,11 +140,7 @@ def test_closed_pays_the_second_half(start) -> None:  # type: ignore[no-untyped-
     flow = signed(start)
     assert flow.data["self_managed"] is False and flow.data["checkpoint_at"] == "2028-05-14T00:00:00+08:00"
     flow.at("2028-05-14T09:00:00+08:00")
-    flow.do("request", DOCS)
-    flow.do(
-        "review",
-        {"acceptance_outcome": "closed", "acceptance_opinion": "结题", "acceptance_panel": ACCEPTANCE_PANEL},
-    )
+    accept(flow, "closed", "结题")
     dazu_settlement(flow)
     assert flow.info()["status"] == "completed"
     bal = ledger.balance(flow.s, flow.key)
@@ -189,11 +179,7 @@ def accepted(start):  # type: ignore[no-untyped-def]
     """A Dazu project after the task book (issuer paid 40 %, fiscal 50 % to the issuer) and a passed acceptance."""
     flow = signed(start)
     flow.at("2028-05-14T09:00:00+08:00")
-    flow.do("request", DOCS)
-    flow.do(
-        "review",
-        {"acceptance_outcome": "pass", "acceptance_opinion": "通过", "acceptance_panel": ACCEPTANCE_PANEL},
-    )
+    accept(flow)
     return flow
 
 
@@ -263,16 +249,7 @@ def test_001_s8_8_failed_acceptance_asks_no_final_payment(start) -> None:  # typ
     acceptance passes)."""
     flow = signed(start)
     flow.at("2028-05-14T09:00:00+08:00")
-    flow.do("request", DOCS)
-    flow.do(
-        "review",
-        {
-            "acceptance_outcome": "fail",
-            "acceptance_fail_cause": "non_objective",
-            "acceptance_opinion": "弄虚作假",
-            "acceptance_panel": ACCEPTANCE_PANEL,
-        },
-    )
+    accept(flow, "fail", "弄虚作假", acceptance_fail_cause="non_objective")
     assert flow.data["settlement_figures"]["final_owed_fen"] == 0
     dazu_settlement(flow, used="300,000")
     assert flow.info()["status"] == "completed" and status(flow) == "failed"

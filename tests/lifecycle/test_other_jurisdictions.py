@@ -8,9 +8,7 @@ from engine.domain import ledger
 from engine.errors import ValidationFailed
 
 from .conftest import DOCS, application, need, panel, score_all
-from .drivers import LIST_APPROVED, NEED_PANEL
-
-REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
+from .drivers import NEED_PANEL, REVIEW, select_and_approve, to_review
 
 
 def test_dazu_need_in_municipal_list_leaves_district_list(start) -> None:  # type: ignore[no-untyped-def]
@@ -29,30 +27,14 @@ def test_dazu_panel_must_be_five_and_odd_and_issuer_prepays(start) -> None:  # t
     """001 八(四): panel ≥5 and odd; 001 十(一) ≤30%, ≤1,000,000; 001 十(二): the issuer pays 40% before
     the first fiscal tranche (50% after the task book); 001 八(五) 5 working days of publicity."""
     flow = start("dazu")
-    flow.do("post_need", need())
-    flow.do("form_need_panel", panel(NEED_PANEL))  # 001 八(二)
-    flow.do("need_review", REVIEW)
-    flow.do("municipal_check", {"taken_municipal": "no"})
-    flow.do("list_review", LIST_APPROVED)  # 001 八(二)
-    flow.do("publish_list", {"list_published_on": "2026-06-20"})
-    flow.do("collect_applications", {"applications": [application("DAZU-S1", "DAZU-P1")]})
+    to_review(flow, [application("DAZU-S1", "DAZU-P1")])
     flow.do("form_panel", panel(["e1", "e2", "e3", "e4"]))
     assert "至少 5" in flow.data["panel_problem"] or "不少于 5" in flow.data["panel_problem"]
     flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5", "e6"]))
     assert "奇数" in flow.data["panel_problem"]
     flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
     score_all(flow, {"DAZU-S1": 88})
-    flow.do(
-        "select",
-        {
-            "mode": "single",
-            "selected": "DAZU-S1",
-            "contract_fen": "3,000,000",
-            "fiscal_support_fen": "900,000",
-            "selection_reason": "唯一",
-        },
-    )
-    flow.do("approve", {"approval": "approve"})
+    select_and_approve(flow)
     # 5 working days from Wed 05-06: 06, 07, 08, Sat 09 (调休 make-up working day), 11
     assert flow.info()["timers"][0]["due_at"].startswith("2026-05-11T16:00")
     flow.at("2026-05-13T00:00:00+08:00")
@@ -60,16 +42,7 @@ def test_dazu_panel_must_be_five_and_odd_and_issuer_prepays(start) -> None:  # t
     # 001 八(六): the task book comes with a confidentiality agreement and the integrity pledge
     refused = flow.refused("sign_contract", book)
     assert "001 八(六)" in refused["confidentiality"] and "001 八(六)" in refused["integrity_pledge"]
-    flow.do(
-        "sign_contract",
-        {
-            "period_months": 24,
-            "ip_ownership": "需求单位",
-            "disbursement_plan": "50/50",
-            "confidentiality": True,
-            "integrity_pledge": True,
-        },
-    )
+    flow.do("sign_contract", dict(book, confidentiality=True, integrity_pledge=True))
     owed = flow.refused("issuer_payment", {"issuer_paid_fen": "1,000,000"})["issuer_paid_fen"]
     assert "1,200,000.00" in owed and ledger.balance(flow.s, flow.key)["issuer_paid_fen"] == 0
     flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
