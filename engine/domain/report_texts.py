@@ -48,7 +48,7 @@ def annual_texts(figures: Mapping[str, Any]) -> list[str]:
         *(f"  {p['code']} {p['title']} [{_status(p['status'])}]" for p in projects["list"]),
         f"信用记录 Credit records ({credit['source']}):",
         *(
-            f"  {r['subject']} {r['kind']} {r['recorded_on']} ({r['source'] or '-'})"
+            f"  {r.get('subject_name') or r['subject']} {r['kind']} {r['recorded_on']} ({r['source'] or '-'})"
             for r in credit["records"]
         ),
     ]

@@ -14,7 +14,8 @@ Everything returned is plain JSON; money is integer fen.
   clock, so under the simulated clock the ledger tells the year the project was opened in;
 - money: fiscal disbursements, recoveries and issuer payments recorded in the year, by tranche and per project;
 - credit: credit records (000 §16) recorded in the year for organisations of the jurisdiction, people of those
-  organisations, and the issuers and ledger parties of its projects.
+  organisations, and the issuers and ledger parties of its projects, each with its subject's name (an
+  organisation's or a person's).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, uni
 from sqlalchemy.orm import Session
 
 from engine.clock import SHANGHAI, current_now
+from engine.directory import organisation_names, person_names
 from engine.errors import NotFound, ValidationFailed
 from engine.models.deployment import ProcessVersion
 from engine.models.domain import CreditRecord, LedgerEntry, Organisation, Person, Project
@@ -240,6 +242,8 @@ def _credit(session: Session, code: str, year: int) -> dict[str, Any]:
     by_kind: dict[str, int] = {}
     for r in rows:
         by_kind[r.kind] = by_kind.get(r.kind, 0) + 1
+    codes = [r.subject for r in rows]
+    names = {**person_names(session, codes), **organisation_names(session, codes)}
     return {
         "source": CREDIT_SOURCE,
         "added": len(rows),
@@ -247,6 +251,7 @@ def _credit(session: Session, code: str, year: int) -> dict[str, Any]:
         "records": [
             {
                 "subject": r.subject,
+                "subject_name": names.get(r.subject, r.subject),
                 "kind": r.kind,
                 "recorded_on": r.recorded_on.isoformat(),
                 "penalty_until": r.penalty_until.isoformat() if r.penalty_until else None,

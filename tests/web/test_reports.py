@@ -192,3 +192,35 @@ def test_the_summary_is_started_from_its_start_form_and_dazu_has_none(
     login(client, "bureau_dazu")
     page = client.get("/reports/annual?jurisdiction=dazu&year=2026").get_data(as_text=True)
     assert "本辖区的政策文件未规定年度总结评价流程" in page and "发起总结评价" not in page
+
+
+def test_demo_credit_records_name_their_subjects(
+    client: FlaskClient, db_session: Session, web_users, sim
+) -> None:  # type: ignore[no-untyped-def]
+    """Every credit record of the demo data is of an organisation or a person of the demo directory with a name,
+    and the annual page and its workbook name the subject (a researcher's misconduct names the researcher)."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    from sqlalchemy import select
+
+    from engine.models.domain import Organisation, Person
+    from web.demo import load_organisations
+
+    deploy_bundle(db_session, collect_paths([BPMN]))
+    load_organisations(db_session)
+    names: dict[str, str] = {}
+    for model in (Organisation, Person):
+        names.update((code, name) for code, name in db_session.execute(select(model.code, model.name)))
+    subjects = set(db_session.scalars(select(CreditRecord.subject)))
+    assert len(subjects) == 16  # four records in each of the four jurisdictions
+    assert {s: names.get(s) for s in subjects if not (names.get(s) or "").strip()} == {}
+    sim.set("2026-03-01T09:00:00+08:00")
+    login(client, "bureau_urumqi")
+    page = client.get("/reports/annual?jurisdiction=urumqi&year=2025").get_data(as_text=True)
+    assert 'data-figure="credit">2<' in page
+    assert "乌鲁木齐失信研究员" in page and "乌鲁木齐失信企业" in page
+    assert "URUMQI-PPUN" not in page and "URUMQI-BAD" not in page
+    book = load_workbook(BytesIO(client.get("/reports/annual.xlsx?jurisdiction=urumqi&year=2025").data))
+    credit = list(book["信用记录"].iter_rows(values_only=True))[1:]
+    assert sorted(r[1] for r in credit) == ["乌鲁木齐失信企业", "乌鲁木齐失信研究员"]

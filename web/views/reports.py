@@ -27,7 +27,6 @@ from engine.runtime import load_workflow
 from forms.convert import format_money_fen
 from web import exports
 from web.access import me, rule
-from web.app import unit_name
 from web.extensions import db
 from web.i18n import current_lang
 
@@ -231,7 +230,7 @@ def annual_export() -> Response:
             [
                 [
                     r["recorded_on"],
-                    unit_name(r["subject"]),
+                    r["subject_name"],
                     credit_kind_name(r["kind"], lang),
                     r["penalty_until"] or "",
                     citation(r["source"]) or r["source"] or "",
