@@ -2,7 +2,9 @@
 
 ``window_end(start, n, unit)`` — end of a publicity/application window by the counting rule of
 POLICIES.md §6 (ISO 8601 with +08:00); ``now()`` — the clock's current instant, ISO 8601 with +08:00;
-and the domain functions of ``engine.domain.helpers`` (eligibility facts, money ledger, projects, credit)
+and the domain functions: checks (``engine.domain.check_helpers``: eligibility facts, panels, check notes),
+money (``engine.domain.money_helpers``: the ledger), records (``engine.domain.record_helpers``: applications,
+projects, credit, reminders, decision notices), dates (``engine.domain.date_helpers``),
 ``engine.domain.report_helpers`` (``annual_summary``, 000 §12(8)) and ``engine.domain.rule_helpers`` (the
 non-money lifecycle rules: need intake, applications, 赛马, checkpoints, changes, extension, termination).
 """
@@ -16,7 +18,10 @@ from sqlalchemy.orm import Session
 
 from engine.calendar import WorkCalendar
 from engine.clock import SHANGHAI, current_now
-from engine.domain.helpers import domain_helpers
+from engine.domain.check_helpers import check_helpers
+from engine.domain.date_helpers import date_helpers
+from engine.domain.money_helpers import money_helpers
+from engine.domain.record_helpers import record_helpers
 from engine.domain.report_helpers import report_helpers
 from engine.domain.rule_helpers import rule_helpers
 from engine.scripting import make_script_engine
@@ -44,7 +49,12 @@ def script_engine_for(session: Session) -> PythonScriptEngine:
     def now() -> str:
         return current_now().astimezone(SHANGHAI).isoformat()
 
-    domain = domain_helpers(session)
+    domain = {
+        **check_helpers(session),
+        **money_helpers(session),
+        **record_helpers(session),
+        **date_helpers(),
+    }
     helpers = {
         "window_end": window_end,
         "now": now,

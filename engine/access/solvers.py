@@ -23,10 +23,10 @@ from engine.models.instance import ProcessInstance
 from engine.models.reminder import Reminder
 
 SOLVER_ROLE = "solver"
-#: An application row that became the project (``engine.domain.helpers.project_open``).
+#: An application row that became the project (``engine.domain.record_helpers`` ``project_open``).
 SELECTED = "selected"
 #: A selected 赛马 team that failed the stage assessment and left the race (000 §12(7): its project ends; the
-#: team still reads its project, read-only, engine.domain.helpers recover_race_exits).
+#: team still reads its project, read-only, engine.domain.money_helpers recover_race_exits).
 RACE_EXITED = "race_exited"
 #: The application states whose unit has (or had) the project.
 PROJECT_STATES = (SELECTED, RACE_EXITED)

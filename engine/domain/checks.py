@@ -4,7 +4,7 @@ The registry itself is ``engine.domain.check_registry``: this module adds the mo
 the modules that add the others (``rule_checks``, ``consent``) and runs them by name. A check runs on the
 task's data merged with the submitted values; it returns problems (the submission is refused and nothing is
 stored) and hints (the requirements shown beside the fields before typing). The same functions serve the
-diagrams' guards through the ``check_note`` helper (engine.domain.helpers).
+diagrams' guards through the ``check_note`` helper (engine.domain.check_helpers).
 """
 
 from __future__ import annotations

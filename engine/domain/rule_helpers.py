@@ -61,7 +61,7 @@ def _now_iso() -> str:
 
 def rule_helpers(session: Session, domain: Mapping[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
     """The functions, bound to the instance change's session; ``domain`` are the helpers of
-    ``engine.domain.helpers`` they record through (ledger, projects, credit, reminders, notices)."""
+    ``engine.domain.record_helpers`` and ``check_helpers`` they record through (ledger, projects, credit, reminders, notices)."""
 
     def check_notes(name: str, **values: Any) -> list[str]:
         """The problems of the registered check ``name`` on ``values``, one bilingual line each with its

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.domain.helpers import domain_helpers
+from engine.domain.record_helpers import record_helpers
 from engine.models.domain import Person, Project
 from engine.models.notification import Notification
 from engine.solver_work import applications
@@ -31,7 +31,7 @@ def helpers(db_session: Session, people, sim):  # type: ignore[no-untyped-def]
     )
     db_session.commit()
     sim.set("2026-11-27T10:00:00+08:00")
-    h = domain_helpers(db_session)
+    h = record_helpers(db_session)
     h["application_register"]("J-9", "urumqi", "智能巡检", "ISS", "ORG-A", ["P1"])
     h["application_register"]("J-9", "urumqi", "智能巡检", "ISS", "ORG-B", ["P3"])
     return h

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from engine import tasks
 from engine.domain import ledger
-from engine.domain.helpers import domain_helpers
+from engine.domain.record_helpers import record_helpers
 from engine.models.domain import Organisation, Person, Project
 from engine.models.notification import Notification
 from engine.users import add_user
@@ -60,7 +60,7 @@ def test_a_payment_rolled_back_leaves_no_notification(db_session: Session, unit:
 
 
 def test_selected_application_and_termination_reach_the_solver_unit(db_session: Session, unit: str) -> None:
-    helpers = domain_helpers(db_session)
+    helpers = record_helpers(db_session)
     helpers["application_register"]("J-2", "urumqi", "智能巡检", "ISS", unit, ["P1"])
     helpers["application_register"]("J-2", "urumqi", "智能巡检", "ISS", "ORG-B", ["P3"])
     helpers["project_open"]("J-2", "urumqi", "智能巡检", "ISS", unit, ["P1"])

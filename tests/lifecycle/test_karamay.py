@@ -207,14 +207,19 @@ def test_revocation_recovers_all_without_credit_record(start) -> None:  # type: 
 def test_jiebang_projects_are_kept_apart_for_other_plans_limits(start, world) -> None:  # type: ignore[no-untyped-def]
     """003 §11: 揭榜挂帅 projects are not counted in the limits of other city S&T plans. The system records
     every project with scheme 'jiebang', and the facts it gives other checks count them apart."""
+    from engine.domain.date_helpers import today_local
     from engine.domain.eligibility import applicant_facts
-    from engine.domain.helpers import _today
 
     flow = implementing(start)
     row = flow.s.scalar(select(Project).where(Project.code == flow.key))
     assert (row.scheme, row.status, row.solver) == ("jiebang", "ongoing", "KARAMAY-S1")
     facts = applicant_facts(
-        world, jurisdiction="karamay", issuer="KARAMAY-ISS", solver="KARAMAY-S1", members=[], today=_today()
+        world,
+        jurisdiction="karamay",
+        issuer="KARAMAY-ISS",
+        solver="KARAMAY-S1",
+        members=[],
+        today=today_local(),
     )
     assert facts["solver_ongoing"] >= 1 and facts["solver_ongoing_non_jiebang"] == facts["solver_ongoing"] - 1
 
