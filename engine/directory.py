@@ -348,19 +348,21 @@ def search_people(session: Session, user: Any, text: str = "") -> list[tuple[Per
 
 def organisation_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
     """The names of the organisations with these codes (one query); a code without a row is left out."""
-    wanted = sorted({c for c in codes if c})
-    if not wanted:
-        return {}
-    rows = session.execute(select(Organisation.code, Organisation.name).where(Organisation.code.in_(wanted)))
-    return {code: name for code, name in rows}
+    return _names(session, Organisation, codes)
 
 
 def person_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
     """The names of the people with these codes (one query); a code without a row is left out."""
+    return _names(session, Person, codes)
+
+
+def _names(
+    session: Session, model: type[Organisation] | type[Person], codes: Iterable[str]
+) -> dict[str, str]:
     wanted = sorted({c for c in codes if c})
     if not wanted:
         return {}
-    rows = session.execute(select(Person.code, Person.name).where(Person.code.in_(wanted)))
+    rows = session.execute(select(model.code, model.name).where(model.code.in_(wanted)))
     return {code: name for code, name in rows}
 
 

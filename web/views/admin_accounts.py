@@ -5,6 +5,7 @@ sessions of a disabled account or of one whose password is reset)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -22,7 +23,7 @@ from engine.models.domain import Person
 from engine.models.user import User
 from web.access import me, rule
 from web.extensions import db
-from web.form_errors import field_errors
+from web.form_errors import form_refused
 
 bp = Blueprint("admin_accounts", __name__, url_prefix="/admin/users")
 
@@ -58,8 +59,7 @@ def create() -> Response | tuple[str, int]:
             actor=current_user.username,
         )
     except JiebangError as exc:
-        db.session.rollback()
-        return _list_page(422, form=form, errors=field_errors(exc, "username"))
+        return form_refused(exc, _list_page, "username", passes=(), form=form)
     flash(_("已创建账号 %(name)s，请为其授予角色。", name=user.username), "info")
     return redirect(url_for("admin_accounts.edit", username=user.username))
 
@@ -110,10 +110,8 @@ def rename(username: str) -> Response | tuple[str, int]:
     try:
         users.set_display_name(db.session(), username, display_name, actor=current_user.username)
     except JiebangError as exc:
-        db.session.rollback()
-        return _edit_page(
-            username, 422, form={"display_name": display_name}, errors=field_errors(exc, "display_name")
-        )
+        edit = partial(_edit_page, username)
+        return form_refused(exc, edit, "display_name", passes=(), form={"display_name": display_name})
     return _done(username, _("已保存姓名。"))
 
 
@@ -140,8 +138,7 @@ def reset_password(username: str) -> Response | tuple[str, int]:
     try:
         users.set_password(db.session(), username, password, actor=current_user.username)
     except JiebangError as exc:
-        db.session.rollback()
-        return _edit_page(username, 422, errors=field_errors(exc, "password"))
+        return form_refused(exc, partial(_edit_page, username), "password", passes=())
     return _done(username, _("已重设 %(name)s 的密码，其登录会话已全部结束。", name=username))
 
 
@@ -181,6 +178,5 @@ def revoke(username: str) -> Response | tuple[str, int]:
     try:
         users.revoke_role(db.session(), username, role, jurisdiction=place, actor=current_user.username)
     except JiebangError as exc:
-        db.session.rollback()
-        return _edit_page(username, 422, errors=field_errors(exc, "role"))
+        return form_refused(exc, partial(_edit_page, username), "role", passes=())
     return _done(username, _("已撤销角色。"))

@@ -5,6 +5,7 @@ checks are ``engine.directory``'s (audited)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -18,7 +19,7 @@ from engine.errors import JiebangError
 from engine.models.domain import Person
 from web.access import me, rule
 from web.extensions import db
-from web.form_errors import field_errors
+from web.form_errors import form_refused
 
 bp = Blueprint("admin_directory", __name__, url_prefix="/admin")
 
@@ -71,10 +72,7 @@ def create_organisation() -> Response | tuple[str, int]:
             actor=current_user.username,
         )
     except JiebangError as exc:
-        db.session.rollback()
-        if exc.http_status == 403:
-            raise
-        return _organisations_page(422, form=form, errors=field_errors(exc, "code"))
+        return form_refused(exc, _organisations_page, "code", passes=(403,), form=form)
     flash(_("已登记单位“%(name)s”（%(code)s）。", name=org.name, code=org.code), "info")
     return redirect(url_for("admin_directory.organisation", org_id=org.id))
 
@@ -120,10 +118,7 @@ def update_organisation(org_id: int) -> Response | tuple[str, int]:
             actor=current_user.username,
         )
     except JiebangError as exc:
-        db.session.rollback()
-        if exc.http_status in (403, 404):
-            raise
-        return _organisation_page(org_id, 422, form=form, errors=field_errors(exc, "name"))
+        return form_refused(exc, partial(_organisation_page, org_id), "name", form=form)
     flash(_("已保存单位信息。"), "info")
     return redirect(url_for("admin_directory.organisation", org_id=org_id))
 
@@ -166,10 +161,7 @@ def create_person() -> Response | tuple[str, int]:
             actor=current_user.username,
         )
     except JiebangError as exc:
-        db.session.rollback()
-        if exc.http_status == 403:
-            raise
-        return _people_page(422, form=form, errors=field_errors(exc, "code"))
+        return form_refused(exc, _people_page, "code", passes=(403,), form=form)
     flash(_("已登记人员“%(name)s”。", name=person.name), "info")
     return redirect(url_for("admin_directory.person", person_id=person.id))
 
@@ -211,9 +203,6 @@ def update_person(person_id: int) -> Response | tuple[str, int]:
             actor=current_user.username,
         )
     except JiebangError as exc:
-        db.session.rollback()
-        if exc.http_status in (403, 404):
-            raise
-        return _person_page(person_id, 422, form=form, errors=field_errors(exc, "name"))
+        return form_refused(exc, partial(_person_page, person_id), "name", form=form)
     flash(_("已保存人员信息。"), "info")
     return redirect(url_for("admin_directory.person", person_id=person_id))

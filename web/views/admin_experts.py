@@ -5,6 +5,7 @@ The same access policy as the directory (``engine.access.administration``); ever
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -17,7 +18,7 @@ from engine.errors import JiebangError
 from engine.models.domain import Organisation, Person
 from web.access import me, rule
 from web.extensions import db
-from web.form_errors import field_errors
+from web.form_errors import form_refused
 
 bp = Blueprint("admin_experts", __name__, url_prefix="/admin")
 
@@ -59,10 +60,7 @@ def create() -> Response | tuple[str, int]:
             actor=current_user.username,
         )
     except JiebangError as exc:
-        db.session.rollback()
-        if exc.http_status == 403:
-            raise
-        return _index_page(422, form=form, errors=field_errors(exc, "person"))
+        return form_refused(exc, _index_page, "person", passes=(403,), form=form)
     flash(_("已将该人员加入专家库。"), "info")
     return redirect(url_for("admin_experts.expert", expert_id=expert.id))
 
@@ -120,9 +118,6 @@ def update(expert_id: int) -> Any:
             actor=current_user.username,
         )
     except JiebangError as exc:
-        db.session.rollback()
-        if exc.http_status in (403, 404):
-            raise
-        return _expert_page(expert_id, 422, form=form, errors=field_errors(exc, "title"))
+        return form_refused(exc, partial(_expert_page, expert_id), "title", form=form)
     flash(_("已保存专家信息。"), "info")
     return redirect(url_for("admin_experts.expert", expert_id=expert_id))
