@@ -8,7 +8,7 @@ from engine.domain import ledger
 from engine.errors import ValidationFailed
 
 from .conftest import DOCS, application, need, panel, score_all
-from .drivers import NEED_PANEL, REVIEW, select_and_approve, to_review
+from .drivers import NEED_PANEL, REVIEW, select_and_approve, to_approve, to_review
 
 
 def test_dazu_need_in_municipal_list_leaves_district_list(start) -> None:  # type: ignore[no-untyped-def]
@@ -134,22 +134,7 @@ def test_zhangye_issuer_picks_before_review_and_prepays_30(start) -> None:  # ty
     """004 三(四): the issuer picks the team before the review; 004 四(一): 20% of the award, ≤1,000,000, the
     issuer pays ≥30% before the first subsidy (50%); 004 三(六): ≤2 years self-managed."""
     flow = start("zhangye")
-    flow.do("post_need", need())
-    flow.do("need_review", REVIEW)
-    flow.do("publish_list", {"list_published_on": "2026-06-20"})
-    flow.do("collect_applications", {"applications": [application("ZHANGYE-S1", "ZHANGYE-P1")]})
-    flow.do("form_panel", panel(["e1", "e2", "e3"]))
-    score_all(flow, {"ZHANGYE-S1": 90})
-    flow.do(
-        "select",
-        {
-            "mode": "single",
-            "selected": "ZHANGYE-S1",
-            "contract_fen": "4,000,000",
-            "fiscal_support_fen": "800,000",
-            "selection_reason": "发榜方选定",
-        },
-    )
+    to_approve(flow, published_on="2026-06-20")
     flow.do("approve", {"approval": "approve"})
     flow.at("2026-05-14T00:00:00+08:00")
     book = {

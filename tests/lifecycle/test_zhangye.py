@@ -8,29 +8,10 @@ from sqlalchemy import select
 from engine.domain import ledger
 from engine.models.domain import CreditRecord, Project
 
-from .conftest import DOCS, application, need, panel, score_all
+from .conftest import DOCS
+from .drivers import to_approve
 
-REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
 FISCAL_FEN = 80_000_000  # 800,000 CNY = 20% of the 4,000,000 award (004 四(一))
-
-
-def to_approval(flow) -> None:  # type: ignore[no-untyped-def]
-    flow.do("post_need", need())
-    flow.do("need_review", REVIEW)
-    flow.do("publish_list", {"list_published_on": "2026-06-20"})
-    flow.do("collect_applications", {"applications": [application("ZHANGYE-S1", "ZHANGYE-P1")]})
-    flow.do("form_panel", panel(["e1", "e2", "e3"]))
-    score_all(flow, {"ZHANGYE-S1": 90})
-    flow.do(
-        "select",
-        {
-            "mode": "single",
-            "selected": "ZHANGYE-S1",
-            "contract_fen": "4,000,000",
-            "fiscal_support_fen": "800,000",
-            "selection_reason": "发榜方选定",
-        },
-    )
 
 
 def due_times(flow) -> list[str]:  # type: ignore[no-untyped-def]
@@ -41,7 +22,7 @@ def implementing(start):  # type: ignore[no-untyped-def]
     """A 24-month Zhangye project after the issuer's 30% of the total investment and the first 50% of the
     subsidy (paid to the issuer, whose payment proof it follows: 004 四(一))."""
     flow = start("zhangye")
-    to_approval(flow)
+    to_approve(flow, published_on="2026-06-20")
     flow.do("approve", {"approval": "approve"})
     flow.at("2026-05-14T00:00:00+08:00")
     flow.do(
@@ -71,7 +52,7 @@ def test_publicity_length_comes_from_the_policy_table(start) -> None:  # type: i
     counted on the State Council calendar. Approved on Thu 2026-06-18: 18, (19–21 Dragon Boat holiday and
     weekend), 22, 23, 24, 25 → the window ends at 24:00 on 2026-06-25."""
     flow = start("zhangye")
-    to_approval(flow)
+    to_approve(flow, published_on="2026-06-20")
     flow.at("2026-06-18T10:00:00+08:00")
     flow.do("approve", {"approval": "approve"})
     assert (flow.data["publicity_length"], flow.data["publicity_unit"]) == (5, "working_days")
@@ -141,7 +122,7 @@ def test_004_s4_1_issuer_pays_30_percent_of_total_investment(start) -> None:  # 
     (项目投入总额 8,000,000 → 2,400,000). 30% of the 4,000,000 award is refused before anything is recorded,
     saying what is owed and citing the rule; then the subsidy's first half goes to the issuer."""
     flow = start("zhangye")
-    to_approval(flow)
+    to_approve(flow, published_on="2026-06-20")
     flow.do("approve", {"approval": "approve"})
     flow.at("2026-05-14T00:00:00+08:00")
     flow.do(
