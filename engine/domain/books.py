@@ -56,6 +56,13 @@ class Books:
     audited_used_fen: int | None = None
     #: the fiscal money the project held when it was audited (the audit's base)
     audited_base_fen: int | None = None
+    #: where each 赛马 team has its own support and contract (000 §12(6)): how many teams the plan counts, each
+    #: with ``fiscal_support_fen`` of its own and a contract of ``contract_fen``; 0 where there is one plan
+    race_teams: int = 0
+    #: each team's own fiscal support where ``race_teams``; 0 otherwise
+    support_each_fen: int = 0
+    #: a race whose teams share one support and one contract (001 十(二): 剩余项目资金不再进行多家分配)
+    race_shared: bool = False
 
     @property
     def audited_remainder_fen(self) -> int | None:
@@ -208,6 +215,9 @@ def books(d: Mapping[str, Any], rows: Iterable[LedgerEntry], status: str | None 
         list(lines.values()),
         audited_used(d),
         _audited_base(d),
+        race_teams=len(teams) if per_team else 0,
+        support_each_fen=support if per_team else 0,
+        race_shared=d.get("mode") == "race" and not per_team,
     )
 
 

@@ -377,3 +377,15 @@ def test_000_s12_7_merged_partners_keep_their_unpaid_support_only_failing_teams_
     assert policy("dazu")["race_merge_keeps_support"] is True
     assert policy("karamay")["race_merge_keeps_support"] is False
     assert race_conclusion(results, "S1", "merge", False, False) == ["", ["S1"], ["S2", "S3"]]
+
+
+def test_000_s12_6_the_books_state_what_the_plan_counts() -> None:
+    """The books name how the plan is made: Urumqi's 3 teams × each team's own 2,000,000 元 (000 §12(6)); Dazu's
+    race shares one sum (001 十(二)); a single project neither."""
+    urumqi = books.books(urumqi_race(), race_ledger()[:3])
+    assert (urumqi.race_teams, urumqi.support_each_fen, urumqi.race_shared) == (3, 200_000_000, False)
+    assert urumqi.fiscal_plan_fen == urumqi.race_teams * urumqi.support_each_fen
+    dazu = books.books(case("dazu", mode="race", solvers=["S1", "S2"]), [])
+    assert (dazu.race_teams, dazu.race_shared, dazu.fiscal_plan_fen) == (0, True, 90_000_000)
+    single = books.books(case("urumqi"), [])
+    assert (single.race_teams, single.race_shared) == (0, False)
