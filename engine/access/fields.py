@@ -331,13 +331,17 @@ def filter_event(event: Mapping[str, Any], viewer: FieldViewer) -> dict[str, Any
 
 def _others_record(event: Mapping[str, Any], viewer: FieldViewer) -> bool:
     """The event records what another solver did or had done to it (a competing 赛马 team's stage report or
-    assessment, ``race_team_owner``): not even that it happened is shown."""
+    assessment, ``race_team_owner``; another applicant's application, a message whose payload is that
+    solver's record): not even that it happened is shown — a team sees its own application arrive, never an
+    empty one of a competitor."""
     data = event.get("data")
     if not isinstance(data, Mapping) or (
         viewer.username is not None and event.get("actor") == viewer.username
     ):
         return False
-    return _owner_visible(data, viewer, own=False) is False
+    payload = data.get("payload") if event.get("kind") == "message_received" else None
+    record = payload if isinstance(payload, Mapping) else data
+    return _owner_visible(record, viewer, own=False) is False
 
 
 def filter_events(events: Iterable[Mapping[str, Any]], viewer: FieldViewer) -> list[dict[str, Any]]:

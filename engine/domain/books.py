@@ -56,6 +56,13 @@ class Books:
     audited_used_fen: int | None = None
     #: the fiscal money the project held when it was audited (the audit's base)
     audited_base_fen: int | None = None
+    #: where each 赛马 team has its own support and contract (000 §12(6)): how many teams the plan counts, each
+    #: with ``fiscal_support_fen`` of its own and a contract of ``contract_fen``; 0 where there is one plan
+    race_teams: int = 0
+    #: each team's own fiscal support where ``race_teams``; 0 otherwise
+    support_each_fen: int = 0
+    #: a race whose teams share one support and one contract (001 十(二): 剩余项目资金不再进行多家分配)
+    race_shared: bool = False
 
     @property
     def audited_remainder_fen(self) -> int | None:
@@ -95,6 +102,44 @@ def _int(value: Any) -> int:
     return int(value or 0)
 
 
+@dataclass(frozen=True)
+class RaceBooks:
+    """What the owed lines of a project are computed from, read once from the case by :func:`books`."""
+
+    #: the fiscal support: each team's where the support is per team (000 §12(6)), else the project's
+    support_fen: int
+    #: the contract: each team's where the support is per team, else the project's
+    contract_fen: int
+    issuer: str
+    #: every team of the race (those that exited too); the solvers where the case ran no race
+    teams: list[str]
+    #: the teams still in the project
+    continuing: list[str]
+    #: the unpaid support is still due (the project runs, or it passed and waits for the issuer's payments)
+    still_due: bool
+    #: the contracts still run (not after a failure, a termination or a revocation)
+    contract_runs: bool
+
+    def role(self, party: str) -> str:
+        return "issuer" if party == self.issuer else "solver"
+
+
+def _line(lines: dict[str, PartyLine], party: str, role: str) -> PartyLine:
+    if party not in lines:
+        lines[party] = PartyLine(party, role)
+    return lines[party]
+
+
+def _owe(
+    lines: dict[str, PartyLine], race: RaceBooks, recipient: str, fiscal: int, team: str, rest: int
+) -> None:
+    """The recipient of ``team``'s fiscal money is owed ``fiscal``; the issuer owes ``team`` ``rest``."""
+    if fiscal:
+        _line(lines, recipient, race.role(recipient)).fiscal_owed_fen += fiscal
+    if rest:
+        _line(lines, team, "solver").issuer_owes_fen += rest
+
+
 def books(d: Mapping[str, Any], rows: Iterable[LedgerEntry], status: str | None = None) -> Books:
     """The books of the project of case ``d`` from its ledger ``rows``; ``status`` is the project's status
     (default: the acceptance result in ``d``)."""
@@ -111,16 +156,10 @@ def books(d: Mapping[str, Any], rows: Iterable[LedgerEntry], status: str | None 
     if per_team:
         plan = support * len(teams)
     lines: dict[str, PartyLine] = {}
-
-    def line(party: str, role: str) -> PartyLine:
-        if party not in lines:
-            lines[party] = PartyLine(party, role)
-        return lines[party]
-
     if issuer:
-        line(issuer, "issuer")
+        _line(lines, issuer, "issuer")
     for s in teams:
-        line(s, "solver")
+        _line(lines, s, "solver")
     paid = recovered = issuer_paid = 0
     paid_for: dict[str, int] = {}  # fiscal money disbursed for each team (gross)
     issuer_paid_to: dict[str, int] = {}
@@ -128,42 +167,40 @@ def books(d: Mapping[str, Any], rows: Iterable[LedgerEntry], status: str | None 
         party = e.party or ""
         role = "issuer" if party == issuer else "solver"
         if e.kind == "disbursement":
-            line(party, role).fiscal_received_fen += e.amount_fen
+            _line(lines, party, role).fiscal_received_fen += e.amount_fen
             paid += e.amount_fen
             paid_for[e.solver or party] = paid_for.get(e.solver or party, 0) + e.amount_fen
         elif e.kind == "recovery":
-            line(party, role).fiscal_returned_fen += e.amount_fen
+            _line(lines, party, role).fiscal_returned_fen += e.amount_fen
             recovered += e.amount_fen
         elif e.kind == "issuer_payment":
-            line(party, "solver").issuer_paid_fen += e.amount_fen
+            _line(lines, party, "solver").issuer_paid_fen += e.amount_fen
             issuer_paid += e.amount_fen
             issuer_paid_to[party] = issuer_paid_to.get(party, 0) + e.amount_fen
     if issuer:
         lines[issuer].issuer_paid_fen = issuer_paid
-    unpaid = max(0, plan - paid)
     # still owed: while the project runs, the unpaid plan; once passed, only what waits for the issuer's
     # payments (003 §13(2)) or for its final payment (001 十(二): its receipt is a voucher of the fiscal rest);
     # after a failure or termination the unpaid plan lapses
     waits = disbursement.follows_issuer(d) or (
         bool(d.get("acceptance_issuer_final")) and issuer_paid < contract
     )
-    still_due = not settled or (status in PASSED and waits)
-    contract_runs = bool(contract) and status not in ("failed", "terminated", "revoked")
+    race = RaceBooks(
+        support,
+        contract,
+        issuer,
+        teams,
+        solvers,
+        still_due=not settled or (status in PASSED and waits),
+        contract_runs=bool(contract) and status not in ("failed", "terminated", "revoked"),
+    )
+    unpaid = max(0, plan - paid)
     if per_team:
-        owed, issuer_owed = _per_team_owed(
-            d, lines, (teams, solvers), (paid_for, issuer_paid_to), (still_due, contract_runs)
-        )
+        owed, issuer_owed = _per_team_owed(d, race, lines, paid_for, issuer_paid_to)
         lapsed = plan - paid - owed
     else:
-        owed = unpaid if still_due else 0
+        owed, issuer_owed = _shared_owed(d, race, lines, unpaid, issuer_paid)
         lapsed = unpaid - owed
-        recipients = {disbursement.recipient(d, s) for s in solvers} or {issuer}
-        for team, share in disbursement.split_fen(owed, sorted(recipients)):
-            line(team, "issuer" if team == issuer else "solver").fiscal_owed_fen += share
-        # the issuer owes the solver the rest of the contract (001 十(二): after acceptance the remainder)
-        issuer_owed = max(0, contract - issuer_paid) if contract_runs else 0
-        for team, share in disbursement.split_fen(issuer_owed, solvers):
-            line(team, "solver").issuer_owes_fen += share
     return Books(
         plan,
         contract,
@@ -178,36 +215,46 @@ def books(d: Mapping[str, Any], rows: Iterable[LedgerEntry], status: str | None 
         list(lines.values()),
         audited_used(d),
         _audited_base(d),
+        race_teams=len(teams) if per_team else 0,
+        support_each_fen=support if per_team else 0,
+        race_shared=d.get("mode") == "race" and not per_team,
     )
+
+
+def _shared_owed(
+    d: Mapping[str, Any], race: RaceBooks, lines: dict[str, PartyLine], unpaid: int, issuer_paid: int
+) -> tuple[int, int]:
+    """One support and one contract for the project (001 十(二): 剩余项目资金不再进行多家分配): the unpaid support
+    while it is due, shared among the recipients to the fen, and the rest of the contract the issuer owes the
+    solvers (001 十(二): after acceptance the remainder). Returns (fiscal owed, issuer owes), in fen."""
+    owed = unpaid if race.still_due else 0
+    recipients = {disbursement.recipient(d, s) for s in race.continuing} or {race.issuer}
+    for to, share in disbursement.split_fen(owed, sorted(recipients)):
+        _owe(lines, race, to, share, to, 0)
+    issuer_owed = max(0, race.contract_fen - issuer_paid) if race.contract_runs else 0
+    for team, share in disbursement.split_fen(issuer_owed, race.continuing):
+        _owe(lines, race, team, 0, team, share)
+    return owed, issuer_owed
 
 
 def _per_team_owed(
     d: Mapping[str, Any],
+    race: RaceBooks,
     lines: dict[str, PartyLine],
-    who: tuple[list[str], list[str]],
-    paid: tuple[Mapping[str, int], Mapping[str, int]],
-    due: tuple[bool, bool],
+    paid_for: Mapping[str, int],
+    issuer_paid_to: Mapping[str, int],
 ) -> tuple[int, int]:
     """000 §12(6)/(7): each team still in the race is owed the rest of its own support (to its recipient) and the
     rest of its own contract from the issuer; a team that exited is owed neither — its unpaid support lapses.
-    ``who``: (every team of the race, the teams continuing); ``paid``: (fiscal money disbursed for each team,
-    the issuer's payments to each); ``due``: (the unpaid support is still due, the contracts still run).
+    ``paid_for``: fiscal money disbursed for each team; ``issuer_paid_to``: the issuer's payments to each.
     Returns (fiscal owed, issuer owes), in fen; the parties' lines get their shares."""
-    (teams, continuing), (paid_for, issuer_paid_to), (still_due, contract_runs) = who, paid, due
-    support, contract = _int(d.get("fiscal_support_fen")), _int(d.get("contract_fen"))
-    issuer = str(d.get("issuer_code") or "")
     owed = issuer_owed = 0
-    for team in teams:
-        if team not in continuing:
+    for team in race.teams:
+        if team not in race.continuing:
             continue
-        fiscal = max(0, support - paid_for.get(team, 0)) if still_due else 0
-        to = disbursement.recipient(d, team)
-        if fiscal:
-            lines.setdefault(
-                to, PartyLine(to, "issuer" if to == issuer else "solver")
-            ).fiscal_owed_fen += fiscal
-        rest = max(0, contract - issuer_paid_to.get(team, 0)) if contract_runs else 0
-        lines[team].issuer_owes_fen += rest
+        fiscal = max(0, race.support_fen - paid_for.get(team, 0)) if race.still_due else 0
+        rest = max(0, race.contract_fen - issuer_paid_to.get(team, 0)) if race.contract_runs else 0
+        _owe(lines, race, disbursement.recipient(d, team), fiscal, team, rest)
         owed += fiscal
         issuer_owed += rest
     return owed, issuer_owed

@@ -101,7 +101,7 @@ def race_outcome_hints(d: Mapping[str, Any]) -> list[Hint]:
     """Before typing: how many teams met the stage targets (000 §12(7))."""
     results = list(d.get("race_results") or [])
     passed = sum(1 for r in results if r.get("passed"))
-    return [
+    hints = [
         Hint(
             "race_outcome",
             f"阶段考核：{len(results)} 个团队中 {passed} 个达到考核要求；未达到的团队进入退出程序。",
@@ -109,6 +109,17 @@ def race_outcome_hints(d: Mapping[str, Any]) -> list[Hint]:
             "000 §12(7)",
         )
     ]
+    if d.get("race_merge_keeps_support") and not d.get("race_keep_one"):
+        hints.append(
+            Hint(
+                "continuing",
+                "联合组队时只选牵头单位；其他达到考核要求的团队作为合作方一同继续，各自未拨付的支持资金保留。",
+                "For a merged team choose only its lead unit; the other teams that met the targets continue with "
+                "it as partners and keep their unpaid support.",
+                "000 §12(6)(7)",
+            )
+        )
+    return hints
 
 
 def passed_teams(race_results: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -119,11 +130,21 @@ def passed_teams(race_results: Iterable[Mapping[str, Any]]) -> list[str]:
 
 
 def race_conclusion(
-    race_results: Iterable[Mapping[str, Any]], continuing: Any, race_outcome: str, race_keep_one: bool
+    race_results: Iterable[Mapping[str, Any]],
+    continuing: Any,
+    race_outcome: str,
+    race_keep_one: bool,
+    race_merge_keeps_support: bool = False,
 ) -> list[Any]:
     """``[race_problem, keep, exits]`` after the race stage (the diagram's guard; the form refuses the same
     conclusions before submit through ``race_outcome_problems``): only teams that met the stage targets
-    continue (000 §12(7)); Karamay keeps exactly one (003 §13(3)); the outcome chosen matches the teams kept."""
+    continue (000 §12(7)); Karamay keeps exactly one (003 §13(3)); the outcome chosen matches the teams kept.
+
+    A merge (000 §12(7): 达到考核要求的几家单位…互补…联合组成团队) names its lead unit in ``continuing``; the other
+    teams that met the targets are its partners. Where the policy table keeps their support
+    (``race_merge_keeps_support``: 000 §12(6) 评估后决定继续支持的，依程序给予后续支持资金 — only a team that failed
+    the stage assessment goes through the exit), the partners continue with the lead — ``keep`` is the lead,
+    then the partners by score — and only the failing teams exit; otherwise the partners leave with them."""
     results = list(race_results or [])
     found = race_outcome_problems(
         {
@@ -137,5 +158,7 @@ def race_conclusion(
     problem = (
         found[0].bilingual() if found else ""
     )  # ``中文 / English (source)``, read back by from_bilingual
+    if not problem and race_outcome == "merge" and race_merge_keeps_support:
+        keep += [team for team in passed_teams(results) if team not in keep]
     exits = [r["solver"] for r in results if r["solver"] not in keep]
     return [problem, keep, exits]

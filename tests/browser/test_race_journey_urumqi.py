@@ -265,6 +265,13 @@ def test_000_12_7_urumqi_race_from_the_call_to_one_winner(roles: Any, racers: An
     j.shot(issuer, "issuer-contract-registration")
     submit(issuer)
     bureau.open(instance, "项目账目")
+    books = bureau.page.inner_text("#books")
+    # the books say what they compute (000 §12(6)): 3 teams × each team's own 2,000,000; the contract per team
+    assert "（3 个团队 × 每个团队 2,000,000.00 元）" in books, books
+    assert "合同金额（元，每个团队，发榜方拨付该团队）" in books, books
+    # the bureau reads every application's arrival, with the unit's name
+    history = bureau.page.inner_text(".history")
+    assert history.count("收到揭榜申请") == 3 and all(unit in history for _a, unit, _m in TEAMS), history
     j.shot(bureau, "bureau-books-race")
 
     # 13 each team's stage deadline: each reports its stage
@@ -290,6 +297,10 @@ def test_000_12_7_urumqi_race_from_the_call_to_one_winner(roles: Any, racers: An
     books = second.page.inner_text("#books")
     assert TEAMS[0][1] not in books and TEAMS[2][1] not in books and TEAMS[1][1] in books, books
     assert "2,000,000.00" in books and "400,000.00" in books, books  # its own plan and first tranche only
+    assert "本团队的财政支持" in books and "3 个团队" not in books, books
+    # its own application's arrival only — no empty line for a competitor's
+    history = second.page.inner_text(".history")
+    assert history.count("收到揭榜申请") == 1 and TEAMS[1][1] in history, history
     j.no_codes(second)
     j.shot(second, "solver2-reads-only-its-own")
 

@@ -346,10 +346,19 @@ def test_race_several_continue(start) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_race_merge(start) -> None:  # type: ignore[no-untyped-def]
-    """000 §12(7): complementary teams are merged into one joint team."""
+    """000 §12(7): complementary teams that met the targets are merged into one joint team led by the unit the
+    issuer names; 000 §12(6) 评估后决定继续支持的，依程序给予后续支持资金: the partners are supported on with
+    the lead (race_merge_keeps_support), so none exits and none's unpaid support lapses."""
+    from engine.domain import books
+
     flow = race(start, "merge", "URUMQI-S1", {})
+    assert flow.data["exits"] == []
     flow.do("approve_exits", {"exit_clearing": [], "exits_approved": True})
-    assert flow.data["race_outcome"] == "merge" and flow.data["solvers"] == ["URUMQI-S1"]
+    teams = ["URUMQI-S1", "URUMQI-S2", "URUMQI-S3"]
+    assert flow.data["race_outcome"] == "merge" and flow.data["solvers"] == teams
+    kept = books.books(flow.data, ledger.rows(flow.s, flow.key))
+    # each team's own 2,000,000 元 less its first 400,000 元 is still owed; nothing lapses
+    assert kept.balanced and (kept.fiscal_owed_fen, kept.fiscal_lapsed_fen) == (3 * 160_000_000, 0)
 
 
 def test_000_12_7_race_invalid_outcome_is_refused_before_submit(start) -> None:  # type: ignore[no-untyped-def]

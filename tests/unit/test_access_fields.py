@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.access.fields import FieldClass, FieldViewer, classify, filter_data, filter_event
+from engine.access.fields import FieldClass, FieldViewer, classify, filter_data, filter_event, filter_events
 from engine.access.principal import Audience, Principal
 from engine.access.starting import declared_start_roles
 
@@ -105,3 +105,21 @@ def test_another_solvers_record_is_hidden_under_any_key() -> None:
     data = {"race_teams": [{"solver": "S1", "stage_task": "样机"}, {"solver": "S2", "stage_task": "中试"}]}
     assert filter_data(data, SOLVER1) == {"race_teams": [{"solver": "S1", "stage_task": "样机"}]}
     assert filter_data(data, FieldViewer(Audience.REVIEWER, "e1")) == data
+
+
+def test_another_applicants_application_is_left_out_of_the_timeline_not_shown_empty() -> None:
+    """A team's timeline holds its own application's arrival, not an empty line for a competitor's; oversight
+    reads every one with the unit."""
+    arrivals = [
+        {
+            "kind": "message_received",
+            "actor": None,
+            "data": {"message": "application", "payload": {"solver": s}},
+        }
+        for s in ("S1", "S2")
+    ]
+    assert [e["data"]["payload"]["solver"] for e in filter_events(arrivals, SOLVER1)] == ["S1"]
+    issuer = FieldViewer(Audience.PARTY, "issuer1", frozenset({"ISS"}))
+    assert filter_events(arrivals, issuer) == []
+    bureau = filter_events(arrivals, FieldViewer(Audience.OVERSIGHT, "bureau"))
+    assert [e["data"]["payload"]["solver"] for e in bureau] == ["S1", "S2"]

@@ -347,3 +347,45 @@ def test_000_s12_6_race_milestone_share_is_of_each_teams_own_support() -> None:
         ("ISSUER", "S1", 60_000_000),
         ("ISSUER", "S2", 20_000_000),
     ]
+
+
+def test_000_s12_7_merged_partners_keep_their_unpaid_support_only_failing_teams_lapse() -> None:
+    """000 §12(7): S1 and S2 met the stage targets and are merged into one joint team led by S1; S3 failed.
+    000 §12(6) 评估后决定继续支持的，依程序给予后续支持资金: the partner S2 is supported on with the lead, so its
+    unpaid 1,600,000 元 stays owed; only S3's unpaid support lapses (its project ends, 清算，收回结余资金)."""
+    from engine.domain.race_rules import race_conclusion
+
+    d = urumqi_race()
+    results = [
+        {"solver": "S1", "passed": True, "score": 90},
+        {"solver": "S2", "passed": True, "score": 85},
+        {"solver": "S3", "passed": False, "score": 50},
+    ]
+    problem, keep, exits = race_conclusion(
+        results, "S1", "merge", d["race_keep_one"], d["race_merge_keeps_support"]
+    )
+    assert (problem, keep, exits) == ("", ["S1", "S2"], ["S3"])
+    rows = [*race_ledger()[:3], entry("recovery", "ISSUER", 25_000_000, "S3")]
+    kept = books.books({**d, "solvers": keep, "race_outcome": "merge"}, rows)
+    assert kept.balanced
+    # owed: S1's and S2's 1,600,000 元 each; lapsed: S3's unpaid 1,600,000 元 only
+    assert (kept.fiscal_owed_fen, kept.fiscal_lapsed_fen) == (320_000_000, 160_000_000)
+    # S2 keeps its own contract with the issuer; S3's has ended
+    owes = {p.party: p.issuer_owes_fen for p in kept.parties if p.role == "solver"}
+    assert owes == {"S1": 500_000_000, "S2": 500_000_000, "S3": 0}
+    # Dazu merges the same way (001 十(二): only 考核后决定不继续支持的单位 end); Karamay keeps one (003 §13(3))
+    assert policy("dazu")["race_merge_keeps_support"] is True
+    assert policy("karamay")["race_merge_keeps_support"] is False
+    assert race_conclusion(results, "S1", "merge", False, False) == ["", ["S1"], ["S2", "S3"]]
+
+
+def test_000_s12_6_the_books_state_what_the_plan_counts() -> None:
+    """The books name how the plan is made: Urumqi's 3 teams × each team's own 2,000,000 元 (000 §12(6)); Dazu's
+    race shares one sum (001 十(二)); a single project neither."""
+    urumqi = books.books(urumqi_race(), race_ledger()[:3])
+    assert (urumqi.race_teams, urumqi.support_each_fen, urumqi.race_shared) == (3, 200_000_000, False)
+    assert urumqi.fiscal_plan_fen == urumqi.race_teams * urumqi.support_each_fen
+    dazu = books.books(case("dazu", mode="race", solvers=["S1", "S2"]), [])
+    assert (dazu.race_teams, dazu.race_shared, dazu.fiscal_plan_fen) == (0, True, 90_000_000)
+    single = books.books(case("urumqi"), [])
+    assert (single.race_teams, single.race_shared) == (0, False)

@@ -60,3 +60,17 @@ def test_000_12_7_the_issuer_reads_the_teams_that_passed_best_first() -> None:
 
     assert passed_teams([*RESULTS, {"solver": "S4", "passed": True, "score": 95}]) == ["S4", "S1", "S2"]
     assert passed_teams([]) == []
+
+
+def test_000_12_7_the_issuer_reads_before_a_merge_that_partners_continue() -> None:
+    """Where merged teams keep their support (race_merge_keeps_support), the form says so beside the teams
+    that continue; where one team continues (003 §13(3)) it does not."""
+    merging = CHECKS["race_outcome"].hints(  # type: ignore[arg-type]
+        {"race_results": RESULTS, "race_merge_keeps_support": True}, None
+    )
+    assert [h.field for h in merging] == ["race_outcome", "continuing"]
+    assert "合作方一同继续" in merging[1].zh and "keep their unpaid support" in merging[1].en
+    one = CHECKS["race_outcome"].hints(  # type: ignore[arg-type]
+        {"race_results": RESULTS, "race_merge_keeps_support": False, "race_keep_one": True}, None
+    )
+    assert [h.field for h in one] == ["race_outcome"]

@@ -38,6 +38,10 @@ APPLICATION = {
 @pytest.fixture
 def challenge(db_session: Session, sim, calendar_loaded) -> Flow:  # type: ignore[no-untyped-def]
     """An Urumqi challenge published with an online window closing at 24:00 on 2026-05-20."""
+    return _published(db_session, sim)
+
+
+def _published(db_session: Session, sim: Any, **need_data: Any) -> Flow:
     from web.demo import load_organisations
 
     for role in ROLES:
@@ -64,7 +68,7 @@ def challenge(db_session: Session, sim, calendar_loaded) -> Flow:  # type: ignor
         actor="bureau_urumqi",
     )
     flow = Flow(db_session, sim, "urumqi", inst.id, "URUMQI-W1")
-    flow.do("post_need", need())
+    flow.do("post_need", need(**need_data))
     flow.do("recommend", {"recommended": "yes"})
     flow.do(
         "need_review", {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
@@ -229,3 +233,73 @@ def test_000_8_consortium_partners_are_checked_before_the_application_is_sent(
     assert challenge.data["applications"] == []
     valid = apply(client, dict(APPLICATION, partners="URUMQI-S2"))
     assert valid.status_code == 302
+
+
+def _applications_in_history(client: FlaskClient, iid: int) -> list[str]:
+    """The "收到揭榜申请" entries of the instance page's history, each as its text (the unit it names)."""
+    import re
+
+    answer = client.get(f"/instances/{iid}")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200, (answer.status_code, page[:3000])
+    history = page[page.index('class="history"') : page.index("</section>", page.index('class="history"'))]
+    entries = re.findall(r'<li class="event event-message_received">(.*?)</li>', history, re.S)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", e)).strip() for e in entries if "收到揭榜申请" in e]
+
+
+@pytest.fixture
+def race_challenge(db_session: Session, sim, calendar_loaded) -> Flow:  # type: ignore[no-untyped-def]
+    """The challenge of :func:`challenge` whose need asks for a race (000 §12(1))."""
+    return _published(db_session, sim, race_wanted=True)
+
+
+def test_a_team_sees_only_its_own_application_arrive_the_bureau_every_one_by_name(
+    client: FlaskClient, race_challenge: Flow
+) -> None:
+    """000 §12(7), engine.access: a racing team learns nothing of the other team's application — not even an
+    empty "收到揭榜申请" line; the bureau reads every application's arrival with the unit's name."""
+    from tests.lifecycle.conftest import panel, register_contract, score_all
+
+    flow = race_challenge
+    login(client, "solver_urumqi")
+    assert apply(client, APPLICATION).status_code == 302
+    client2 = client.application.test_client()
+    login(client2, "solver2_urumqi")
+    assert apply(client2, dict(APPLICATION, members="URUMQI-P4")).status_code == 302
+    flow.at("2026-05-21T00:00:01+08:00")
+    received = [
+        {k: v for k, v in a.items() if k not in ("received_at", "submitted_by")}
+        for a in flow.data["applications"]
+    ]
+    flow.do("collect_applications", {"applications": received})
+    if "few_teams" in flow.ready():
+        flow.do("few_teams", {"few_teams_choice": "proceed", "few_teams_reason": "领域冷门"})
+    for name in ("e1", "e2", "e3", "e4", "e5"):
+        add_user(flow.s, name, roles=["expert"])
+    flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
+    score_all(flow, {"URUMQI-S1": 88, "URUMQI-S2": 87})
+    race = {"mode": "race", "selected": "URUMQI-S1,URUMQI-S2", "contract_fen": "6,000,000"}
+    race |= {"fiscal_support_fen": "2,000,000", "stage_due": "2026-11-30", "selection_reason": "路线不同"}
+    flow.do("select", race)
+    flow.do("approve", {"approval": "approve"})
+    flow.at("2026-05-30T00:00:00+08:00")  # after the 7 days of publicity (000 §12(5))
+    flow.do("sign_contract", {"period_months": 36, "ip_ownership": "发榜方", "disbursement_plan": "赛马"})
+    register_contract(flow)
+    flow.at("2026-12-01T00:00:00+08:00")  # the race stage ends: each team holds its stage report
+    from engine import tasks
+
+    for row in tasks.list_tasks(flow.s, instance_id=flow.id):
+        if row.task_spec == "stage_report":
+            tasks.claim(flow.s, row.id, actor=flow.member_of(str(row.candidate_org), "solver"))
+    flow.s.commit()
+    staff = client.application.test_client()
+    login(staff, "bureau_urumqi")
+    shown = {
+        "solver_urumqi": _applications_in_history(client, flow.id),
+        "solver2_urumqi": _applications_in_history(client2, flow.id),
+        "bureau_urumqi": _applications_in_history(staff, flow.id),
+    }
+    assert len(shown["solver_urumqi"]) == 1 and "乌鲁木齐揭榜单位1" in shown["solver_urumqi"][0], shown
+    assert len(shown["solver2_urumqi"]) == 1 and "乌鲁木齐揭榜单位2" in shown["solver2_urumqi"][0], shown
+    assert sorted("单位1" in e for e in shown["bureau_urumqi"]) == [False, True], shown
+    assert all("乌鲁木齐揭榜单位" in e for e in shown["bureau_urumqi"]), shown

@@ -190,3 +190,23 @@ def test_000_12_7_the_issuer_and_the_bureau_read_every_team(
             )
         books = _books(faces["web"])
         assert all(unit in books for unit in UNIT.values()) and S2_RETURNED[0] in books and S1_OWED in books
+
+
+def test_000_12_6_the_books_say_the_plan_and_contract_are_per_team(
+    app: Flask, db_session: Session, race: dict[str, Any]
+) -> None:
+    """000 §12(1), §12(6): Urumqi supports each race team with its own 2,000,000 元 and contract of 6,000,000 元
+    (race_support_per_team); the bureau's books say the plan is 2 teams × 2,000,000 元 and the contract is each
+    team's, in Chinese and in English; a team's books say the support is its own."""
+    case = race["case"]
+    _finish(db_session, race)
+    path = f"/instances/{case.instance_id}"
+    bureau = _books(_web(app, "bureau_urumqi", path)[1])
+    assert "4,000,000.00" in bureau and "（2 个团队 × 每个团队 2,000,000.00 元）" in bureau
+    # the contract is each team's; after the race only the winner's runs, so no total of all teams is stated
+    assert "合同金额（元，每个团队，发榜方拨付该团队）" in bureau and "12,000,000.00" not in bureau
+    english = _books(_web(app, "bureau_urumqi", f"{path}?lang=en")[1])
+    assert "(2 teams × CNY 2,000,000.00 per team)" in english and "Contract (CNY, per team" in english
+    assert "个团队" not in english
+    team = _books(_web(app, "solver_urumqi", path)[1])
+    assert "本团队的财政支持" in team and "2 个团队" not in team
