@@ -72,6 +72,9 @@ def test_000_14_bureau_refuses_a_termination_with_its_reason_and_the_project_goe
     assert not re.search("大足|克拉玛依|区政府|发榜方", description), description
     rule = "000 §14：委托第三方出具审计报告并经市科技局审核同意，收回剩余资金"
     assert clerk.page.inner_text("#f-rule_view") == rule
+    # what the application left empty reads as not filled in, never as a bare dash
+    applications = clerk.page.inner_text("section.case-applications")
+    assert "未填写" in applications and "—" not in applications
     journey.shot(clerk, "bureau-decide")
 
     # the English page: the bare reference of the rule and English words only
@@ -83,6 +86,7 @@ def test_000_14_bureau_refuses_a_termination_with_its_reason_and_the_project_goe
     form_text = clerk.page.inner_text("form[data-jb-task-form]") + clerk.page.inner_text("p.description")
     assert not re.search(r"[\u4e00-\u9fff]", form_text.replace("000 §14", "")), form_text
     assert not re.search("Dazu|Karamay|district government", form_text), form_text
+    assert "Not filled in" in clerk.page.inner_text("section.case-applications")
     journey.shot(clerk, "bureau-decide-en")
     clerk.page.click("button[lang=zh-CN]")
     clerk.page.wait_for_load_state("networkidle")
