@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from engine.access import readable_clause
@@ -66,8 +66,23 @@ def add(
     return added
 
 
+def settle(session: Session, *, project: str, kind: str, through: datetime) -> int:
+    """The check the reminders asked for was done: the reminders of ``project`` and ``kind`` due by ``through``
+    are no longer shown (a done milestone check is not overdue). Returns how many rows went."""
+    if through.tzinfo is None:
+        raise ValidationFailed("提醒的到期时间须带时区。", "A reminder's due time must carry a time zone.")
+    gone = session.execute(
+        delete(Reminder)
+        .where(Reminder.project == project, Reminder.kind == kind, Reminder.due_at <= through)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.flush()
+    return int(gone or 0)
+
+
 def for_user(session: Session, user: User, *, now: datetime, limit: int = 20) -> list[Reminder]:
-    """Reminders for ``user`` whose deadline has not passed by more than 30 days, soonest first."""
+    """Reminders for ``user`` whose deadline has not passed by more than 30 days, soonest first; a reminder
+    whose check was done is gone (``settle``)."""
     grants = [(g.role, g.jurisdiction) for g in user.roles]
     if not grants:
         return []

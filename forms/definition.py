@@ -43,7 +43,7 @@ DEFAULT_MAX_LENGTH = 500
 DEFAULT_MAX_LENGTH_MULTILINE = 20000
 DEFAULT_MAX_ITEMS = 100
 DEFAULT_MAX_SIZE = 20 * 1024 * 1024
-READONLY_FORMATS = ("text", "multiline", "money", "date", "datetime", "organisations", "account")
+READONLY_FORMATS = ("text", "multiline", "money", "date", "datetime", "organisations", "account", "citation")
 #: Selects whose options the engine fills for the user at the moment the form is shown (``options_from``):
 #: the open calls of the process's jurisdiction, the organisations the user's account is linked to (for staff
 #: linked to none: the organisations of the jurisdiction), every organisation of the jurisdiction.
@@ -154,6 +154,9 @@ class FormDefinition:
     fields: tuple[FieldDef, ...]
     description: LocalText | None = None
     filename: str = "<form>"
+    #: the description a case of a jurisdiction reads instead of ``description`` (``for_jurisdiction``): a form
+    #: shared by several jurisdictions tells each clerk only what applies there
+    description_for: tuple[tuple[str, LocalText], ...] = ()
     #: names of registered checks (engine.domain.checks) run on the task data and the submission before the
     #: task is completed; their requirements are shown beside the fields
     checks: tuple[str, ...] = ()
@@ -167,14 +170,20 @@ class FormDefinition:
 
     def for_jurisdiction(self, jurisdiction: str | None) -> FormDefinition:
         """The form as a case of ``jurisdiction`` sees it: without the fields whose ``jurisdictions`` leave it
-        out (shown, accepted and stored only where they apply). Cached per jurisdiction."""
+        out (shown, accepted and stored only where they apply), with the jurisdiction's own description
+        (``description_for``) if it has one. Cached per jurisdiction."""
         key = f"jurisdiction:{jurisdiction}"
         if key not in self._cache:
 
             def applies(f: FieldDef) -> bool:
                 return not f.jurisdictions or jurisdiction in f.jurisdictions
 
-            if not any(not applies(f) for _, f in self.iter_fields()):
+            own = dict(self.description_for).get(jurisdiction or "")
+            if own is not None:
+                self._cache[key] = replace(
+                    self, description=own, description_for=(), _cache={}
+                ).for_jurisdiction(jurisdiction)
+            elif not any(not applies(f) for _, f in self.iter_fields()):
                 self._cache[key] = self
             else:
                 kept = tuple(
@@ -289,7 +298,7 @@ class _Checker:
         if not isinstance(raw, Mapping):
             self.add("", "the definition must be a JSON object", "表单定义必须是 JSON 对象")
             return None
-        self.unknown_keys("", raw, {"id", "title", "description", "fields", "checks"})
+        self.unknown_keys("", raw, {"id", "title", "description", "description_for", "fields", "checks"})
         form_id = raw.get("id")
         if not isinstance(form_id, str) or not _FORM_ID.fullmatch(form_id):
             self.add(
@@ -300,11 +309,33 @@ class _Checker:
             form_id = ""
         title = self.local_text("title", raw.get("title"), required=True)
         description = self.local_text("description", raw.get("description"), required=False)
+        description_for = self.descriptions_for(raw.get("description_for", {}))
         fields = self.field_list("fields", raw.get("fields"), nested=False)
         checks = self.check_names(raw.get("checks", []))
         if title is None:
             return None
-        return FormDefinition(form_id, title, fields, description, filename, checks=checks)
+        return FormDefinition(
+            form_id, title, fields, description, filename, description_for=description_for, checks=checks
+        )
+
+    def descriptions_for(self, raw: Any) -> tuple[tuple[str, LocalText], ...]:
+        """``description_for``: ``{"dazu": {"zh": …, "en": …}}``, the description of a jurisdiction's cases."""
+        if not isinstance(raw, Mapping):
+            self.add(
+                "description_for",
+                'must be an object {"<jurisdiction>": {"zh": ..., "en": ...}}',
+                '必须是对象 {"<辖区代码>": {"zh": ..., "en": ...}}',
+            )
+            return ()
+        found = []
+        for code, text in raw.items():
+            if not isinstance(code, str) or not _JURISDICTION.fullmatch(code):
+                self.add(f"description_for.{code}", "must be a jurisdiction code", "必须是辖区代码")
+                continue
+            local = self.local_text(f"description_for.{code}", text, required=True)
+            if local is not None:
+                found.append((code, local))
+        return tuple(found)
 
     def check_names(self, raw: Any) -> tuple[str, ...]:
         """``checks``: a list of distinct names (letters, digits, ``_``); whether they are registered is the

@@ -37,6 +37,7 @@ _UI = {
     "yes": LocalText("是", "Yes"),
     "range": LocalText("填写 {low} 至 {high} 之间的数。", "A number from {low} to {high}."),
     "no": LocalText("否", "No"),
+    "not_filled": LocalText("未填写", "Not filled in"),
     "required": LocalText("（必填）", " (required)"),
     "search": LocalText("输入名称查找", "Type part of the name"),
     "search_label": LocalText("查找{label}", "Find: {label}"),
@@ -446,15 +447,16 @@ class _Renderer:
         value = _lookup(self.context, spec.source or "")
         option = spec.option(value) if spec.options and isinstance(value, str) else None
         shown = self.text(option.label) if option is not None else self.readonly_text(spec.format, value)
+        empty = shown == ""
         extra, described = self.help_and_error(spec, element_id, [])
         output = _tag(
             "output",
             {
                 "id": element_id,
-                "class": f"jb-readonly jb-readonly-{spec.format}",
+                "class": f"jb-readonly jb-readonly-{spec.format}" + (" jb-empty muted" if empty else ""),
                 "aria-describedby": described,
             },
-            shown,
+            _ui("not_filled", self.lang) if empty else shown,
         )
         return _tag(
             "div",
@@ -465,8 +467,15 @@ class _Renderer:
         )
 
     def readonly_text(self, fmt: str, value: Any) -> str:
-        if value is None or value == "":
-            return "—"
+        """The value as its reader says it; ``''`` when there is nothing to show (``readonly`` says 未填写)."""
+        if value is None or value == "" or value == []:
+            return ""
+        if fmt == "citation" and isinstance(value, str):
+            # a policy table's source: the Chinese UI reads it whole (``001 八(八)：收回结余资金…``), the
+            # English one its bare reference (``001 八(八)``), never the Chinese explanation
+            from engine.domain.problems import citation  # imported here: engine.domain.problems imports forms
+
+            return value.strip() if is_zh(self.lang) else citation(value)
         if isinstance(value, bool):
             return _ui("yes" if value else "no", self.lang)
         if fmt == "organisations":  # codes of organisations, shown by name

@@ -252,7 +252,7 @@ def case_view(instance: ProcessInstance, data: Mapping[str, Any], events: list[d
         for row in data["applications"]:
             if isinstance(row, Mapping):
                 shown = {i.label: i for i in describe(row_form, row, names)}
-                applications.append([shown.get(label, Item(label, "—")) for label in labels])
+                applications.append([shown.get(label, Item(label, _("未填写"))) for label in labels])
     entries: list[Entry] = []
     for e in events:
         at = datetime.fromisoformat(e["at"])
@@ -315,7 +315,7 @@ def stage_report_items(report: Mapping[str, Any], names: Any) -> list[Item]:
     items = [
         Item(_("揭榜单位"), names.unit(str(report.get("solver") or ""))),
         Item(_("报告期"), f"{report.get('period_start') or '—'} — {report.get('period_end') or '—'}"),
-        Item(_("本期进展"), str(report.get("progress") or "—"), multiline=True),
+        Item(_("本期进展"), str(report.get("progress") or _("未填写")), multiline=True),
     ]
     if file:
         items.append(Item(_("附件"), str(file.get("name") or "")))

@@ -4,11 +4,12 @@ the days a publicity window covers, its last day included."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 
 from engine.clock import SHANGHAI
+from engine.deadline_text import deadline_text, last_moment, local_day
 from web.i18n import current_lang
 
 
@@ -49,30 +50,19 @@ def time_left(due: datetime | None, now: datetime, remind_at: datetime | None = 
 
 def _day(day: date) -> str:
     """A calendar day in the reader's terms: ``2026年10月10日`` / ``2026-10-10``."""
-    if current_lang() == "zh":
-        return f"{day.year}年{day.month}月{day.day}日"
-    return day.isoformat()
-
-
-def _last_moment(end: datetime) -> tuple[date, str]:
-    """The Asia/Shanghai day a window ending at ``end`` (exclusive) last includes, and the time it ends on that
-    day: an end at midnight is ``24:00`` of the day before, so nobody takes 11 Oct 00:00 for the 11th."""
-    local = end.astimezone(SHANGHAI)
-    if local.time() == time(0, 0):
-        return local.date() - timedelta(days=1), "24:00"
-    return local.date(), local.strftime("%H:%M")
+    return local_day(day, current_lang())
 
 
 def window_end(end: datetime) -> str:
-    """When a window ends, Asia/Shanghai: ``2026年10月10日 24:00`` / ``2026-10-10 24:00``."""
-    day, at = _last_moment(end)
-    return f"{_day(day)} {at}"
+    """When a window ends or a task is due, Asia/Shanghai: ``2026年10月10日 24:00`` / ``2026-10-10 24:00``
+    (a deadline given as a day ends at 24:00 of it, ``engine.deadline_text``)."""
+    return deadline_text(end, current_lang())
 
 
 def window_days(start: datetime | None, end: datetime) -> str:
     """A window as the days it covers, last day included: ``2026年10月4日至2026年10月10日（含）`` /
     ``2026-10-04 to 2026-10-10 (inclusive)``; only its last day when the start is not known."""
-    last, _at = _last_moment(end)
+    last, _at = last_moment(end)
     if start is None:
         return _("截至%(end)s（含）", end=_day(last))
     return _("%(start)s至%(end)s（含）", start=_day(start.astimezone(SHANGHAI).date()), end=_day(last))

@@ -24,7 +24,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.clock import SHANGHAI, current_now
+from engine import reminders
+from engine.clock import SHANGHAI, current_now, parse_aware
 from engine.domain import (
     acceptance_checks,
     application_intake,
@@ -133,6 +134,32 @@ def rule_helpers(session: Session, domain: Mapping[str, Callable[..., Any]]) -> 
         who = list(roles) if which == "milestone" else ["solver", "bureau"]
         return domain["remind"](project_code, jurisdiction, who, which, zh, en, at)
 
+    def milestone_verdict_of(
+        panel: Any,
+        panel_min: int,
+        panel_odd: bool,
+        panel_source: str,
+        passed: str,
+        action: str,
+        stop_cause: str | None,
+        opinion: str | None,
+    ) -> list[Any]:
+        """``[milestone_problem, termination]`` (``checkpoints.milestone_verdict``); once the check stands
+        (passed, or the project stopped) the reminders of this milestone no longer show it as due."""
+        found = checkpoints.milestone_verdict(
+            panel, panel_min, panel_odd, panel_source, passed, action, stop_cause, opinion
+        )
+        data = running_script_data()
+        checked_until = data.get("checkpoint_at")  # 24:00 of the milestone's day, the reminders' due time
+        if not found[0] and checked_until:
+            reminders.settle(
+                session,
+                project=str(data.get("project_code") or ""),
+                kind="milestone",
+                through=parse_aware(str(checked_until)),
+            )
+        return found
+
     def changes_with(
         recorded: list[dict] | None,
         change: dict,
@@ -224,7 +251,7 @@ def rule_helpers(session: Session, domain: Mapping[str, Callable[..., Any]]) -> 
         "passed_teams": race_rules.passed_teams,
         "next_checkpoint": checkpoints.next_checkpoint,
         "checkpoint_remind": checkpoint_remind,
-        "milestone_verdict_of": checkpoints.milestone_verdict,
+        "milestone_verdict_of": milestone_verdict_of,
         "change_refusal_of": changes.change_refusal,
         "changes_with": changes_with,
         "extension_admission": extension_admission,

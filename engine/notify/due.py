@@ -15,8 +15,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from engine.clock import get_clock, to_local
+from engine.clock import get_clock
 from engine.db import begin_write
+from engine.deadline_text import deadline_text
 from engine.models.instance import ProcessInstance
 from engine.models.task import READY, HumanTask
 from engine.notify.produce import Text, bureau_users, notify, task_recipients
@@ -25,8 +26,9 @@ REMINDED, OVERDUE, ESCALATED = 1, 2, 3
 BATCH = 200
 
 
-def _when(due: datetime) -> str:
-    return to_local(due).strftime("%Y-%m-%d %H:%M")
+def _when(due: datetime) -> tuple[str, str]:
+    """The due date in Chinese and in English; a deadline given as a day is 24:00 of it."""
+    return deadline_text(due, "zh"), deadline_text(due, "en")
 
 
 def _advance(session: Session, row: HumanTask, stage: int) -> bool:
@@ -52,7 +54,7 @@ def _names(session: Session, row: HumanTask) -> tuple[ProcessInstance, str, str]
 def _remind(session: Session, row: HumanTask, now: datetime) -> None:
     instance, name, title = _names(session, row)
     assert row.due_at is not None
-    when = _when(row.due_at)
+    when, when_en = _when(row.due_at)
     notify(
         session,
         task_recipients(session, instance, row),
@@ -62,7 +64,7 @@ def _remind(session: Session, row: HumanTask, now: datetime) -> None:
             f"任务即将到期：{name}（{title}）",
             f"Task due soon: {name} ({title})",
             f"“{title}”的任务“{name}”将于北京时间 {when} 到期，请及时办理。",
-            f"The task '{name}' of '{title}' is due on {when} (Beijing time). Please complete it in time.",
+            f"The task '{name}' of '{title}' is due on {when_en} (Beijing time). Please complete it in time.",
         ),
         now=now,
         link=f"/tasks/{row.id}",
@@ -73,7 +75,7 @@ def _remind(session: Session, row: HumanTask, now: datetime) -> None:
 def _overdue(session: Session, row: HumanTask, now: datetime) -> None:
     instance, name, title = _names(session, row)
     assert row.due_at is not None
-    when = _when(row.due_at)
+    when, when_en = _when(row.due_at)
     notify(
         session,
         task_recipients(session, instance, row),
@@ -83,7 +85,7 @@ def _overdue(session: Session, row: HumanTask, now: datetime) -> None:
             f"任务已逾期：{name}（{title}）",
             f"Task overdue: {name} ({title})",
             f"“{title}”的任务“{name}”已于北京时间 {when} 到期，尚未办理。请尽快办理；逾期未办将报告科技局。",
-            f"The task '{name}' of '{title}' was due on {when} (Beijing time) and is not done. Please complete "
+            f"The task '{name}' of '{title}' was due on {when_en} (Beijing time) and is not done. Please complete "
             "it now; if it stays overdue the science bureau is told.",
         ),
         now=now,
@@ -95,7 +97,7 @@ def _overdue(session: Session, row: HumanTask, now: datetime) -> None:
 def _escalate(session: Session, row: HumanTask, now: datetime) -> None:
     instance, name, title = _names(session, row)
     assert row.due_at is not None
-    when = _when(row.due_at)
+    when, when_en = _when(row.due_at)
     holder_zh = f"认领人 {row.assignee}" if row.assignee else "尚无人认领"
     holder_en = f"claimed by {row.assignee}" if row.assignee else "not claimed by anyone"
     notify(
@@ -107,7 +109,7 @@ def _escalate(session: Session, row: HumanTask, now: datetime) -> None:
             f"逾期任务上报：{name}（{title}）",
             f"Overdue task escalated: {name} ({title})",
             f"“{title}”的任务“{name}”已于北京时间 {when} 到期，至今未办理（{holder_zh}）。请督办。",
-            f"The task '{name}' of '{title}' was due on {when} (Beijing time) and is still not done "
+            f"The task '{name}' of '{title}' was due on {when_en} (Beijing time) and is still not done "
             f"({holder_en}). Please follow it up.",
         ),
         now=now,

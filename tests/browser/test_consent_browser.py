@@ -93,6 +93,11 @@ def test_001_8_8_district_government_refuses_a_termination_with_its_reason(
         "审计属实，同意终止",
         "不同意终止的，须写明理由（将告知申请方）。（依据：001 八(八)）",
     )
+    # Dazu's district government reads Dazu's rule only, not Karamay's joint review with the issuer
+    description = page.inner_text("p.description")
+    assert "报区政府同意后方可终止（001 八(八)）" in description
+    assert "克拉玛依" not in description and "发榜方" not in description and "003" not in description
+    _shot(page, "consent-termination-approver-dazu")
     page.select_option("#f-consent_decision", "reject")
     _submit(page)
     error = page.inner_text("#f-consent_opinion-error")

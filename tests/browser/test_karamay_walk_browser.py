@@ -67,10 +67,11 @@ def test_karamay_people_read_labels_and_names_not_stored_codes(roles: Any, start
     _no_codes(bureau, flow.key)
     J.shot(bureau, "bureau-publish-scope")
     flow.do("publish_list", {"list_published_on": "2026-05-06", "applications_close_on": "2026-06-05"})
-    # the case page says what it waits for when no one has a task: the application window, to the minute
+    # the case page says what it waits for when no one has a task: the application window, through its last day
+    # (closing on 5 June is 24:00 of 5 June, not "6 June 00:00")
     bureau.open(f"/instances/{flow.id}", "等待中的期限")
     waiting = bureau.page.inner_text("#waiting")
-    assert "揭榜期 · 2026-06-06 00:00 · 剩余 30 天" in waiting, waiting
+    assert "揭榜期 · 2026年6月5日 24:00 · 剩余 30 天" in waiting, waiting
     J.shot(bureau, "bureau-case-waiting")
 
     # the public reads the category and the jurisdiction by name

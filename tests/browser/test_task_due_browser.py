@@ -38,16 +38,25 @@ def test_clerk_sees_due_dates_and_the_overdue_task_in_red(
     roles: Any, demo_data: Any, db_session: Session
 ) -> None:
     # Monday 28 September 10:00: "拟定公示" takes 5 working days (task_deadlines_urumqi.dmn) — the National Day
-    # holiday (1–7 October) is skipped: 28, 29, 30 September, 8, 9 October → due 10 October 00:00.
-    _old, late = _notice(db_session, "DUE-URUMQI-OLD", "逾期演示公示")
+    # holiday (1–7 October) is skipped: 28, 29, 30 September, 8, 9 October → due through 9 October, i.e. stored
+    # as 10 October 00:00 and read as "9 October 24:00" (engine.deadline_text), never as "10 October 00:00".
+    old, late = _notice(db_session, "DUE-URUMQI-OLD", "逾期演示公示")
     assert late.due_at is not None and late.due_at.isoformat() == "2026-10-09T16:00:00+00:00"
     move_clock(db_session, by=timedelta(days=14))  # Monday 12 October: 2 days late, the bureau was told
     _fresh, new = _notice(db_session, "DUE-URUMQI-NEW", "期限内演示公示")
 
     clerk = roles("bureau_urumqi")
     clerk.open(
-        "/", "期限", "2026-10-10 00:00", "已逾期 2 天", "2026-10-17 00:00", "剩余 4 天", shot="due-queue-zh"
+        "/",
+        "期限",
+        "2026年10月9日 24:00",
+        "已逾期 2 天",
+        "2026年10月16日 24:00",
+        "剩余 4 天",
+        shot="due-queue-zh",
     )
+    due_cells = clerk.page.inner_text("table")
+    assert "00:00" not in due_cells and "10月10日" not in due_cells and "10月17日" not in due_cells
     overdue = clerk.page.locator(f"tr[data-task='{late.id}'] .left.overdue")
     assert overdue.inner_text() == "已逾期 2 天"
     in_time = clerk.page.locator(f"tr[data-task='{new.id}'] .left")
@@ -58,12 +67,18 @@ def test_clerk_sees_due_dates_and_the_overdue_task_in_red(
     assert red_channel > 150 and green < 80  # red
     copy_for_readme(screenshot(clerk.page, "due-queue-zh"), "due-queue")
 
-    clerk.open(f"/tasks/{late.id}", "期限", "2026-10-10 00:00", "已逾期 2 天", shot="due-task-zh")
+    task_page = clerk.open(
+        f"/tasks/{late.id}", "期限", "2026年10月9日 24:00", "已逾期 2 天", shot="due-task-zh"
+    )
+    assert "10月10日" not in task_page and "2026-10-10" not in task_page
+    case_page = clerk.open(f"/instances/{old.id}", "2026年10月9日 24:00", "已逾期 2 天", shot="due-case-zh")
+    assert "2026-10-10" not in case_page and "10月10日" not in case_page
 
     text = clerk.open(
         "/inbox", "任务已逾期：拟定公示", "（逾期演示公示）", "逾期任务上报", shot="due-inbox-zh"
     )
     assert "“期限内演示公示”的任务“拟定公示 Prepare the notice”已于" not in text
+    assert "已于北京时间 2026年10月9日 24:00 到期" in text, text
     copy_for_readme(screenshot(clerk.page, "due-inbox-zh"), "due-inbox")
 
     text = clerk.open("/monitor/?overdue=1", "DUE-URUMQI-OLD", shot="due-monitor-zh")
@@ -72,5 +87,13 @@ def test_clerk_sees_due_dates_and_the_overdue_task_in_red(
     # the English queue, all in English
     clerk.page.click("button[lang=en]")
     clerk.page.wait_for_load_state("networkidle")
-    text = clerk.open("/", "Due", "Overdue by 2 days", "4 d 14 h left", shot="due-queue-en")
-    assert "已逾期" not in text and "剩余" not in text
+    text = clerk.open(
+        "/",
+        "Due",
+        "2026-10-09 24:00",
+        "Overdue by 2 days",
+        "2026-10-16 24:00",
+        "4 d 14 h left",
+        shot="due-queue-en",
+    )
+    assert "已逾期" not in text and "剩余" not in text and "2026-10-10" not in text

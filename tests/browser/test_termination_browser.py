@@ -6,6 +6,7 @@ solver reads on its project page that the bureau refused and why."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -65,7 +66,31 @@ def test_000_14_bureau_refuses_a_termination_with_its_reason_and_the_project_goe
         "不同意终止的，须写明理由（将告知申请方）。（依据：000 §14）",  # said before submit
     )
     _no_codes(journey, clerk, flow.key)
+    # an Urumqi clerk reads Urumqi's procedure only, and the rule the termination table applies, whole
+    description = clerk.page.inner_text("p.description")
+    assert "按规定清算追回" in description
+    assert not re.search("大足|克拉玛依|区政府|发榜方", description), description
+    rule = "000 §14：委托第三方出具审计报告并经市科技局审核同意，收回剩余资金"
+    assert clerk.page.inner_text("#f-rule_view") == rule
+    # what the application left empty reads as not filled in, never as a bare dash
+    applications = clerk.page.inner_text("section.case-applications")
+    assert "未填写" in applications and "—" not in applications
     journey.shot(clerk, "bureau-decide")
+
+    # the English page: the bare reference of the rule and English words only
+    task_url = "/" + clerk.page.url.split("/", 3)[3]  # the path: /tasks/<id>
+    clerk.page.click("button[lang=en]")
+    clerk.page.wait_for_load_state("networkidle")
+    clerk.open(task_url, "Decide on the termination", "Objective causes")
+    assert clerk.page.inner_text("#f-rule_view") == "000 §14"
+    form_text = clerk.page.inner_text("form[data-jb-task-form]") + clerk.page.inner_text("p.description")
+    assert not re.search(r"[\u4e00-\u9fff]", form_text.replace("000 §14", "")), form_text
+    assert not re.search("Dazu|Karamay|district government", form_text), form_text
+    assert "Not filled in" in clerk.page.inner_text("section.case-applications")
+    journey.shot(clerk, "bureau-decide-en")
+    clerk.page.click("button[lang=zh-CN]")
+    clerk.page.wait_for_load_state("networkidle")
+    clerk.open(task_url, "审核终止：同意或不同意")
     clerk.page.select_option("#f-termination_decision", "reject")
     refused(clerk, "termination_opinion", "不同意终止的，须写明理由", "000 §14")
     journey.shot(clerk, "bureau-reason-required")

@@ -53,7 +53,8 @@ def test_ready_task_due_then_reminded_overdue_and_escalated_once(
     assert _sent(db_session, "task_overdue") == ["issuer1"]
     assert _sent(db_session, "task_escalated") == ["bureau1", "bureau2"]
     note = db_session.scalar(select(Notification).where(Notification.kind == "task_overdue"))
-    assert note is not None and "2026-12-02 00:00" in note.body_zh and note.link == f"/tasks/{submit.id}"
+    assert note is not None and "北京时间 2026年12月1日 24:00 到期" in note.body_zh
+    assert "was due on 2026-12-01 24:00 (Beijing time)" in note.body_en and note.link == f"/tasks/{submit.id}"
 
     # Done late: the next task gets its own due date (the catch-all row: 7 calendar days), no notice yet.
     tasks.claim(db_session, submit.id, actor="issuer1")

@@ -361,3 +361,49 @@ def test_the_same_name_in_different_groups_is_fine() -> None:
 def test_load_builtin_rejects_path_tricks() -> None:
     with pytest.raises(ValueError):
         load_builtin("../secret")
+
+
+def test_each_jurisdiction_reads_its_own_description_of_a_shared_form() -> None:
+    """The shared 审核终止 form: Dazu's clerk reads about the district government, Karamay's about the issuer's
+    joint review, an Urumqi or Zhangye clerk about neither."""
+    decide = FormDefinition.load_path(
+        Path(__file__).resolve().parents[2] / "bpmn/shared/forms/termination_decision.form.json"
+    )
+    texts = {j: decide.for_jurisdiction(j).description for j in ("urumqi", "zhangye", "dazu", "karamay")}
+    assert all(t is not None for t in texts.values())
+    for j in ("urumqi", "zhangye"):
+        text = texts[j]
+        assert text is not None and not any(w in text.zh for w in ("大足", "克拉玛依", "区政府", "发榜方"))
+        assert not any(w in text.en for w in ("Dazu", "Karamay", "district government", "issuer"))
+    dazu, karamay = texts["dazu"], texts["karamay"]
+    assert (
+        dazu is not None and "区政府同意" in dazu.zh and "发榜方" not in dazu.zh and "001 八(八)" in dazu.en
+    )
+    assert (
+        karamay is not None
+        and "发榜方" in karamay.zh
+        and "区政府" not in karamay.zh
+        and "003 §17" in karamay.en
+    )
+    # the fields stay the same: one form
+    assert [f.name for f in decide.for_jurisdiction("dazu").fields] == [f.name for f in decide.fields]
+
+
+def test_a_description_for_names_jurisdictions_and_says_both_languages() -> None:
+    own = {"zh": "大足区的说明", "en": "What applies in Dazu"}
+    defn = FormDefinition.load(
+        form({"name": "a", "type": "text", "label": L}, description=L, description_for={"dazu": own})
+    )
+    assert defn.for_jurisdiction("dazu").description is not None
+    assert defn.for_jurisdiction("dazu").description.en == "What applies in Dazu"  # type: ignore[union-attr]
+    assert defn.for_jurisdiction("urumqi").description == defn.description
+    assert defn.for_jurisdiction(None).description == defn.description
+    found = problems(form({"name": "a", "type": "text", "label": L}, description_for={"Dazu!": own}))
+    assert "description_for.Dazu!" in str(found)
+    found = problems(
+        form({"name": "a", "type": "text", "label": L}, description_for={"dazu": {"zh": "只有中文"}})
+    )
+    assert "description_for.dazu.en" in str(found)
+    assert "description_for" in str(
+        problems(form({"name": "a", "type": "text", "label": L}, description_for=[]))
+    )

@@ -379,7 +379,11 @@ def test_selects_checkboxes_and_readonly() -> None:
     assert '<output id="f-r" class="jb-readonly jb-readonly-money">CNY 1,234,567.89</output>' in html
     assert 'name="r"' not in html  # readonly is never an input
     assert "1,234,567.89 元" in render_form(defn, context={"need": {"budget": 123456789}})
-    assert "—" in render_form(defn)
+    # an empty line says it was not filled in, in the reader's language, greyed
+    empty = '<output id="f-r" class="jb-readonly jb-readonly-money jb-empty muted">'
+    assert f"{empty}未填写</output>" in render_form(defn)
+    assert f"{empty}Not filled in</output>" in render_form(defn, lang="en")
+    assert "—" not in render_form(defn)
 
 
 def test_a_readonly_option_value_is_shown_by_its_label() -> None:
@@ -423,7 +427,25 @@ def test_a_readonly_account_is_shown_by_its_holders_name() -> None:
     names = {"expert_karamay_07": "韩雪梅"}
     html = render_form(defn, context={"expert": "expert_karamay_07"}, account_name=lambda u: names.get(u, u))
     assert ">韩雪梅</output>" in html and "expert_karamay_07" not in html
-    assert ">—</output>" in render_form(defn, context={}, account_name=lambda u: names.get(u, u))
+    assert ">未填写</output>" in render_form(defn, context={}, account_name=lambda u: names.get(u, u))
+
+
+def test_a_readonly_citation_is_whole_in_chinese_and_its_bare_reference_in_english() -> None:
+    """The rule a termination applies (the termination table's ``termination_source``): a Chinese clerk reads
+    the table's explanation, an English one the reference only, no Chinese words."""
+    field = {"name": "rule", "type": "readonly", "source": "src", "label": L, "format": "citation"}
+    defn = FormDefinition.load({"id": "t", "title": L, "fields": [field]})
+    source = {"src": "001 八(八)：收回结余资金及非科研用途资金"}
+    zh = render_form(defn, context=source)
+    assert ">001 八(八)：收回结余资金及非科研用途资金</output>" in zh
+    en = render_form(defn, context=source, lang="en")
+    assert '<output id="f-rule" class="jb-readonly jb-readonly-citation">001 八(八)</output>' in en
+    assert "收回" not in en
+    # a source naming its document inside prose yields the document; one naming none says nothing was given
+    assert ">000</output>" in render_form(
+        defn, context={"src": "2025年管理办法（征求意见稿，000）"}, lang="en"
+    )
+    assert ">Not filled in</output>" in render_form(defn, context={"src": "按规定办理"}, lang="en")
 
 
 def test_group_rows_template_and_data_attributes() -> None:

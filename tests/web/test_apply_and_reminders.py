@@ -176,9 +176,17 @@ def test_milestone_reminder_reaches_the_checking_lane_before_the_due_date(
     assert flow.ready() == []  # the reminder is not a task; the check comes at the due date
     flow.at("2027-04-01T08:00:00+08:00")
     assert flow.ready() == ["milestone_check"]
+    db_session.commit()
+    # due through 31 March: on 1 April, with the check not yet done, it is overdue
+    page = client.get("/tasks").get_data(as_text=True)
+    assert 'data-reminder="milestone"' in page and "2027年3月31日 24:00" in page and "已逾期" in page
     flow.do(
         "milestone_check", {"milestone_passed": "yes", "milestone_panel": "甲,乙,丙,丁,戊"}, role="issuer"
     )
+    db_session.commit()
+    # the check is done: the milestone is no longer due, nor shown as overdue in the next 30 days
+    page = client.get("/tasks").get_data(as_text=True)
+    assert 'data-reminder="milestone"' not in page and "已逾期" not in page
     assert flow.ready() == ["issuer_stage_payment"]  # 001 十(二): the issuer's 30% after the stage review
     assert ledger.balance(db_session, flow.key)["disbursed_fen"] == 45_000_000  # 001 十(二): not staged
 

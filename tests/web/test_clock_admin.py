@@ -57,7 +57,7 @@ def test_admin_advances_the_clock_and_the_publicity_window_closes(
     page = client.get("/tasks").get_data(as_text=True)
     assert 'id="clock-banner"' in page and "2026-09-28 10:00" in page and "不是真实时间" in page
     clock_page = client.get("/admin/clock/").get_data(as_text=True)
-    assert "公示-001" in clock_page and "2026-10-05 00:00" in clock_page
+    assert "公示-001" in clock_page and "2026年10月4日 24:00" in clock_page
 
     early = _move(client, action="advance", amount="3", unit="days").get_data(as_text=True)
     assert "模拟时钟已调到 2026-10-01 10:00" in early and "这段时间内没有期限到期" in early

@@ -87,3 +87,15 @@ def test_demo_load_never_touches_an_existing_account(
     kept = db_session.scalars(select(User).where(User.username == "third_party_karamay")).one()
     assert [(g.role, g.jurisdiction) for g in kept.roles] == [("expert", "karamay")]
     assert login(app.test_client(), "bureau_urumqi", "demo12345").status_code == 302  # created by the load
+
+
+def test_every_page_has_the_site_icon_and_browsers_find_it_where_they_look(client) -> None:  # type: ignore[no-untyped-def]
+    """No 404 for /favicon.ico on each page load: the icon is served there and linked from every page."""
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/vnd.microsoft.icon"
+    assert icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    for page in ("/login", "/portal/"):
+        html = client.get(page).get_data(as_text=True)
+        assert '<link rel="icon" href="/static/favicon.ico"' in html, page
+    linked = client.get("/static/favicon.ico")
+    assert linked.status_code == 200 and linked.data == icon.data
