@@ -16,7 +16,7 @@ from typing import Any
 from engine.domain import disbursement
 from engine.models.domain import LedgerEntry
 
-#: project statuses after which nothing more is planned (engine.domain.helpers.project_status)
+#: project statuses after which nothing more is planned (engine.domain.record_helpers.project_status)
 SETTLED = frozenset({"accepted", "closed", "failed", "terminated", "revoked"})
 #: statuses after which the rest of the support is due (the acceptance table pays the rest)
 PASSED = frozenset({"accepted", "closed"})
