@@ -98,6 +98,14 @@ def test_001_8_8_district_government_refuses_a_termination_with_its_reason(
     assert "报区政府同意后方可终止（001 八(八)）" in description
     assert "克拉玛依" not in description and "发榜方" not in description and "003" not in description
     _shot(page, "consent-termination-approver-dazu")
+    page.click("button[lang=en]")
+    page.wait_for_load_state("networkidle")
+    english = page.inner_text("p.description")
+    assert "district government's consent (001 八(八))" in english
+    assert "Karamay" not in english and "issuer" not in english and "003" not in english
+    _shot(page, "consent-termination-approver-dazu-en")
+    page.click("button[lang=zh-CN]")
+    page.wait_for_load_state("networkidle")
     page.select_option("#f-consent_decision", "reject")
     _submit(page)
     error = page.inner_text("#f-consent_opinion-error")

@@ -101,7 +101,8 @@ def test_due_date_and_time_left_red_when_overdue(
     page = client.get("/tasks").get_data(as_text=True)
     assert 'class="left overdue">已逾期 5 小时 0 分' in page
     assert 'class="left ">剩余 2 天 3 小时' in page
-    assert "2026-09-28 05:00" in page  # shown in Asia/Shanghai
+    assert "2026年9月28日 05:00" in page  # shown in Asia/Shanghai, in the reader's terms
+    assert "2026年9月30日 13:00" in page
 
 
 def test_a_task_of_another_role_is_403(
