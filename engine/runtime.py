@@ -26,6 +26,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import indexes
@@ -294,6 +295,9 @@ def save(ctx: Context) -> None:
     prune_finished_subprocesses(wf)
     write_state(ctx.session, instance, state_json(wf), ctx.stored)
     ctx.session.add_all(ctx.events)
+    # Every change moves the instance's lock version, and its UPDATE is the optimistic lock of the change, even
+    # when no column of the listing row differs (the simulated clock stands still, the stage stays the same).
+    flag_modified(instance, "updated_at")
 
 
 def write_state(
