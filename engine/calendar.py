@@ -98,7 +98,9 @@ class WorkCalendar:
         ``calendar_year.loaded_at`` (``_replace_year``), so the loaded years with their stamps are the
         calendar's revision; reading them is one small query instead of reading every exception day. Callers
         must not change the returned calendar."""
-        revision = frozenset(session.execute(select(CalendarYear.year, CalendarYear.loaded_at)).tuples())
+        revision = frozenset(
+            tuple(row) for row in session.execute(select(CalendarYear.year, CalendarYear.loaded_at))
+        )
         cached = _CURRENT.get(revision)
         if cached is None:
             cached = cls.load(session)
