@@ -86,6 +86,9 @@ class Context:
     ready: list[HumanTask] = field(default_factory=list)
     #: the stored state row, held while the change runs (the session's identity map holds it only weakly)
     stored: InstanceState | None = None
+    #: the index kinds the instance had rows of when the change began (``engine.indexes.presence_columns``;
+    #: None: not known, every index is read)
+    present: frozenset[str] | None = None
 
     def log(
         self, kind: str, *, task: Task | None = None, data: Any = None, message: str | None = None
@@ -184,6 +187,27 @@ def describe_failure(exc: BaseException) -> tuple[str, str | None]:
     return clean_message(str(exc)), where
 
 
+@dataclass(frozen=True)
+class Opened:
+    """An instance read for a change: its listing row, its stored state and which index rows it has."""
+
+    instance: ProcessInstance
+    stored: InstanceState | None
+    present: frozenset[str]
+
+
+def open_instance(session: Session, instance_id: int) -> Opened | None:
+    """The listing row, its state and the presence of its index rows in one round trip (None: no instance)."""
+    found = session.execute(
+        select(ProcessInstance, InstanceState, *indexes.presence_columns(ProcessInstance.id))
+        .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
+        .where(ProcessInstance.id == instance_id)
+    ).first()
+    if found is None:
+        return None
+    return Opened(found[0], found[1], frozenset(k for k in indexes.INDEX_KINDS if found._mapping[k]))
+
+
 def change_instance(
     session: Session,
     instance_id: int,
@@ -195,22 +219,20 @@ def change_instance(
     run_engine: bool = True,
     attempted: Any = None,
     now: datetime | None = None,
+    opened: Opened | None = None,
 ) -> tuple[T, Context]:
     """Run ``action`` on the instance through the door. Commits, or raises leaving the database unchanged
     (apart from recording the error state when a diagram step failed). ``now`` is the clock's instant when
-    the caller already read it (the timer sweep reads it once per claim)."""
+    the caller already read it (the timer sweep reads it once per claim); ``opened``: the instance as the
+    caller read it with ``open_instance`` in this transaction (a completion checks its form first)."""
     begin_write(session)
     if now is None:
         now = get_clock(session).now()
-    # the listing row and its state in one round trip
-    found = session.execute(
-        select(ProcessInstance, InstanceState)
-        .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
-        .where(ProcessInstance.id == instance_id)
-    ).first()
-    instance, stored = (found[0], found[1]) if found is not None else (None, None)
-    if instance is None:
+    if opened is None or opened.instance.id != instance_id:
+        opened = open_instance(session, instance_id)
+    if opened is None:
         raise NotFound(f"流程实例 {instance_id} 不存在。", f"Process instance {instance_id} does not exist.")
+    instance, stored, present = opened.instance, opened.stored, opened.present
     if expected_lock_version is not None and instance.lock_version != expected_lock_version:
         raise Conflict(
             "该流程实例已被他人更新，请刷新后重试。",
@@ -225,7 +247,9 @@ def change_instance(
         )
     with frozen_now(now), bounded():
         wf = _restore(session, instance, stored)
-        ctx = Context(session=session, instance=instance, wf=wf, now=now, actor=actor, stored=stored)
+        ctx = Context(
+            session=session, instance=instance, wf=wf, now=now, actor=actor, stored=stored, present=present
+        )
         try:
             result = action(ctx)
         except SpiffWorkflowException as exc:
@@ -281,7 +305,9 @@ def save(ctx: Context) -> None:
         instance.updated_at = ctx.now
     else:
         open_tasks = indexes.open_tasks(wf)  # one walk of the task tree for the indexes and the stage
-        ready = ctx.ready = indexes.rebuild(ctx.session, instance, wf, ctx.now, ctx.completed_by, open_tasks)
+        ready = ctx.ready = indexes.rebuild(
+            ctx.session, instance, wf, ctx.now, ctx.completed_by, open_tasks, ctx.present
+        )
         # the listing row changes after the indexes' queries, so it is written once
         names = sorted({row.name or row.task_spec for row in ready}) or indexes.waiting_names(wf, open_tasks)
         instance.stage = "、".join(names)[:255] if names else None
