@@ -302,7 +302,7 @@ def save(ctx: Context) -> None:
     if instance.status == status.TERMINATED:
         indexes.cancel_all(ctx.session, instance, ctx.now)
         instance.stage = None
-        instance.updated_at = ctx.now
+        _touch(instance, ctx.now)
     else:
         open_tasks = indexes.open_tasks(wf)  # one walk of the task tree for the indexes and the stage
         ready = ctx.ready = indexes.rebuild(
@@ -311,7 +311,7 @@ def save(ctx: Context) -> None:
         # the listing row changes after the indexes' queries, so it is written once
         names = sorted({row.name or row.task_spec for row in ready}) or indexes.waiting_names(wf, open_tasks)
         instance.stage = "、".join(names)[:255] if names else None
-        instance.updated_at = ctx.now
+        _touch(instance, ctx.now)  # before the notifications' flush: the listing row is written once
         # notifications: the tasks that just became ready (engine.notify.produce), in this transaction
         from engine.notify.produce import tasks_ready
 
@@ -321,8 +321,12 @@ def save(ctx: Context) -> None:
     prune_finished_subprocesses(wf)
     write_state(ctx.session, instance, state_json(wf), ctx.stored)
     ctx.session.add_all(ctx.events)
-    # Every change moves the instance's lock version, and its UPDATE is the optimistic lock of the change, even
-    # when no column of the listing row differs (the simulated clock stands still, the stage stays the same).
+
+
+def _touch(instance: ProcessInstance, now: datetime) -> None:
+    """Every change moves the instance's lock version, and its UPDATE is the optimistic lock of the change,
+    even when no column of the listing row differs (the simulated clock stands still, the stage stays)."""
+    instance.updated_at = now
     flag_modified(instance, "updated_at")
 
 

@@ -68,3 +68,42 @@ def test_a_step_walks_the_task_tree_once_for_the_indexes(start, monkeypatch: pyt
     to_review(flow, [application("DAZU-S1", "DAZU-P1")])
     # seven steps, each one walk by the indexes (the message waits' portal rows and the stage included)
     assert walks.count("indexes.py") == 7, walks
+
+
+#: Statements one small Dazu step may send through the door (issue 15; 20 before the indexes read only the rows
+#: an instance has, the clock was read once per change, the deadline table and the holiday calendar were cached
+#: and the notifications were written in one statement): the write lock, the user, the instance with its state
+#: and the presence of its index rows, the version, the clock, the open task rows, their update and insert, the
+#: calendar's revision, the listing row, the lane's holders, the notification, the event and the state.
+MAX_STEP_STATEMENTS = 14
+
+
+def test_an_early_step_sends_a_bounded_number_of_statements(start, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Each of the seven steps to the applications is counted inside the door (the driver's own look-ups left
+    out): the clock is read once, the listing row written once (its lock version moved once), the holders of a
+    lane read with their grants in one query, and the task-deadline table and the holiday calendar's days are
+    read by the first step only — later steps reuse them while the deployment and the calendar stay the same."""
+    from engine import tasks
+
+    flow = start("dazu")
+    per_step: list[tuple[str, list[str]]] = []
+    original = tasks.complete
+
+    def counted(session, task_id, **kwargs):  # type: ignore[no-untyped-def]
+        with statements() as sent:
+            result = original(session, task_id, **kwargs)
+        per_step.append((kwargs.get("actor") or "", list(sent)))
+        return result
+
+    monkeypatch.setattr(tasks, "complete", counted)
+    to_review(flow, [application("DAZU-S1", "DAZU-P1")])
+    assert len(per_step) == 7
+    for i, (actor, sent) in enumerate(per_step):
+        flat = [" ".join(s.split()) for s in sent]
+        assert sum("FROM clock_setting" in s for s in flat) <= 1, (i, actor, flat)
+        assert sum(s.startswith("UPDATE process_instance") for s in flat) == 1, (i, actor, flat)
+        assert not any(s.startswith("SELECT role_grant") for s in flat), (i, actor, flat)
+        if i > 0:
+            assert not any("FROM calendar_day" in s or "deployment_file.sha256" in s for s in flat), (i, flat)
+        if 0 < i < 6:  # the first step also reads the version's forms; the last one the applicants' units
+            assert len(flat) <= MAX_STEP_STATEMENTS, (i, actor, len(flat), flat)
