@@ -23,7 +23,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
@@ -196,13 +196,17 @@ class Opened:
     present: frozenset[str]
 
 
+#: built once (a statement with its correlated EXISTS columns costs more to build than to run)
+_OPEN = (
+    select(ProcessInstance, InstanceState, *indexes.presence_columns(ProcessInstance.id))
+    .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
+    .where(ProcessInstance.id == bindparam("instance_id"))
+)
+
+
 def open_instance(session: Session, instance_id: int) -> Opened | None:
     """The listing row, its state and the presence of its index rows in one round trip (None: no instance)."""
-    found = session.execute(
-        select(ProcessInstance, InstanceState, *indexes.presence_columns(ProcessInstance.id))
-        .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
-        .where(ProcessInstance.id == instance_id)
-    ).first()
+    found = session.execute(_OPEN, {"instance_id": instance_id}).first()
     if found is None:
         return None
     return Opened(found[0], found[1], frozenset(k for k in indexes.INDEX_KINDS if found._mapping[k]))
