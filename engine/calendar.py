@@ -75,6 +75,10 @@ def calendar_missing(year: int) -> CalendarMissing:
     )
 
 
+#: the last calendar read by ``WorkCalendar.current``, by its revision
+_CURRENT: dict[frozenset[tuple[int, Any]], WorkCalendar] = {}
+
+
 class WorkCalendar:
     """Pure in-memory working-day calendar: the known years plus their exceptions to Monday–Friday."""
 
@@ -87,6 +91,22 @@ class WorkCalendar:
         years = session.execute(select(CalendarYear.year)).scalars().all()
         days = session.execute(select(CalendarDay.day, CalendarDay.is_workday)).all()
         return cls(years, {d: w for d, w in days})
+
+    @classmethod
+    def current(cls, session: Session) -> WorkCalendar:
+        """The stored calendar, read again only when it changed: every import or reload of a year stamps its
+        ``calendar_year.loaded_at`` (``_replace_year``), so the loaded years with their stamps are the
+        calendar's revision; reading them is one small query instead of reading every exception day. Callers
+        must not change the returned calendar."""
+        revision = frozenset(
+            tuple(row) for row in session.execute(select(CalendarYear.year, CalendarYear.loaded_at))
+        )
+        cached = _CURRENT.get(revision)
+        if cached is None:
+            cached = cls.load(session)
+            _CURRENT.clear()  # one revision at a time (several only while test databases come and go)
+            _CURRENT[revision] = cached
+        return cached
 
     def is_workday(self, d: date) -> bool:
         """Whether ``d`` is a working day; raises ``CalendarMissing`` if its year is not loaded."""

@@ -138,10 +138,11 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """The real time."""
+    """The real time (inside a change of an instance, the instant of that change: ``frozen_now``)."""
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        frozen = _FROZEN.get()
+        return frozen if frozen is not None else datetime.now(UTC)
 
 
 class SimulatedClock:
@@ -178,6 +179,12 @@ class SimulatedClock:
             )
 
     def now(self) -> datetime:
+        """The stored instant; inside a change of an instance (``frozen_now``) the instant that change read
+        once, without reading the database again (a step reads the clock once, however many scripts and
+        checks ask for it)."""
+        frozen = _FROZEN.get()
+        if frozen is not None:
+            return frozen
         stored = self._stored()
         if stored is not None:
             return stored

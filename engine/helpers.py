@@ -36,7 +36,7 @@ class LazyCalendar:
 
     def get(self) -> WorkCalendar:
         if self._calendar is None:
-            self._calendar = WorkCalendar.load(self._session)
+            self._calendar = WorkCalendar.current(self._session)
         return self._calendar
 
 

@@ -16,7 +16,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
 from engine import assignment, portal
@@ -121,11 +121,41 @@ def _boundary_due(task: Task, due_by_task: dict[Any, datetime]) -> datetime | No
     return min(dues) if dues else None
 
 
-def _sync_timers(session: Session, instance: ProcessInstance, timers: list[tuple[Task, datetime]]) -> None:
+#: kinds of index rows an instance may have (``rebuild``'s ``present``)
+TIMERS, WAITS, PORTAL, OPEN_TASKS = "timers", "waits", "portal", "open_tasks"
+INDEX_KINDS = (TIMERS, WAITS, PORTAL, OPEN_TASKS)
+
+
+def presence_columns(instance_id: Any) -> list[Any]:
+    """Whether the instance has rows of each index kind, as columns to read with its listing row in the same
+    round trip (``rebuild``'s ``present``): a step reads and rewrites only the indexes it has or needs."""
+    return [
+        exists().where(TimerDue.instance_id == instance_id).label(TIMERS),
+        exists().where(MessageSubscription.instance_id == instance_id).label(WAITS),
+        exists().where(PortalEntry.instance_id == instance_id).label(PORTAL),
+        exists()
+        .where(HumanTask.instance_id == instance_id, HumanTask.status.in_(task_model.OPEN))
+        .label(OPEN_TASKS),
+    ]
+
+
+def _rows(session: Session, present: frozenset[str] | None, kind: str, query: Any) -> list[Any]:
+    """The instance's rows of one index kind; none read when ``present`` says it has none."""
+    if present is not None and kind not in present:
+        return []
+    return list(session.scalars(query))
+
+
+def _sync_timers(
+    session: Session,
+    instance: ProcessInstance,
+    timers: list[tuple[Task, datetime]],
+    present: frozenset[str] | None = None,
+) -> None:
     """Write only the timer rows that changed: a row whose timer still waits for the same instant stays (its
     claim, if a sweeper held one, is over now that the instance changed); the others go or come."""
     wanted = {str(task.id): (task, due) for task, due in timers}
-    for row in session.scalars(select(TimerDue).where(TimerDue.instance_id == instance.id)):
+    for row in _rows(session, present, TIMERS, select(TimerDue).where(TimerDue.instance_id == instance.id)):
         hit = wanted.get(row.task_id)
         if hit is not None and row.due_at == hit[1]:
             del wanted[row.task_id]
@@ -146,7 +176,10 @@ def _sync_timers(session: Session, instance: ProcessInstance, timers: list[tuple
 
 
 def _sync_subscriptions(
-    session: Session, instance: ProcessInstance, wanted: list[MessageSubscription]
+    session: Session,
+    instance: ProcessInstance,
+    wanted: list[MessageSubscription],
+    present: frozenset[str] | None = None,
 ) -> None:
     """Write only the message waits that changed (same task, message and correlation values stay)."""
 
@@ -154,9 +187,8 @@ def _sync_subscriptions(
         return row.task_id, row.message_name, row.correlation_json
 
     new = {key(row): row for row in wanted}
-    for row in session.scalars(
-        select(MessageSubscription).where(MessageSubscription.instance_id == instance.id)
-    ):
+    query = select(MessageSubscription).where(MessageSubscription.instance_id == instance.id)
+    for row in _rows(session, present, WAITS, query):
         if new.pop(key(row), None) is None:
             session.delete(row)
     session.add_all(new.values())
@@ -169,16 +201,20 @@ def rebuild(
     now: datetime,
     completed_by: dict[str, str],
     tasks: OpenTasks | None = None,
+    present: frozenset[str] | None = None,
 ) -> list[HumanTask]:
-    """Bring the three indexes in line with ``wf`` (``tasks``: its open tasks, when the caller read them).
-    Returns the human tasks that are ready now."""
+    """Bring the three indexes in line with ``wf`` (``tasks``: its open tasks, when the caller read them;
+    ``present``: the index kinds the instance has rows of, when the caller read them with ``presence_columns``
+    — the rows of the other kinds are not looked up). Returns the human tasks that are ready now."""
     tasks = tasks if tasks is not None else open_tasks(wf)
     timers = due_timers(wf, tasks)
     due_by_task = {task.id: due for task, due in timers}
     # Only timers that may fire are indexed: a suspended or failed instance has none until it runs again,
     # so the sweep reads due rows alone and never joins the instances.
-    _sync_timers(session, instance, timers if instance.status == status.RUNNING else [])
-    published = list(session.scalars(select(PortalEntry).where(PortalEntry.instance_id == instance.id)))
+    _sync_timers(session, instance, timers if instance.status == status.RUNNING else [], present)
+    published = _rows(
+        session, present, PORTAL, select(PortalEntry).where(PortalEntry.instance_id == instance.id)
+    )
     previous = next((_columns(row) for row in published if row.kind == portal_kinds.NOTICE), None)
     waits = _message_waits(tasks)
     _sync_subscriptions(
@@ -196,6 +232,7 @@ def rebuild(
             )
             for task, ed in waits
         ],
+        present,
     )
 
     # Like timers, only a running instance publishes: a suspended or failed one leaves the portal.
@@ -209,14 +246,10 @@ def rebuild(
 
     ready = {str(t.id): t for t in tasks.ready}
     open_status = task_model.READY if instance.status == status.RUNNING else task_model.PAUSED
-    existing = {
-        row.id: row
-        for row in session.scalars(
-            select(HumanTask).where(
-                HumanTask.instance_id == instance.id, HumanTask.status.in_(task_model.OPEN)
-            )
-        )
-    }
+    open_rows = select(HumanTask).where(
+        HumanTask.instance_id == instance.id, HumanTask.status.in_(task_model.OPEN)
+    )
+    existing = {row.id: row for row in _rows(session, present, OPEN_TASKS, open_rows)}
     for task_id, row in existing.items():
         if task_id in ready:
             continue

@@ -89,7 +89,8 @@ def start_instance(
         wf.script_engine = script_engine_for(session)
         for task in wf.get_tasks(state=TaskState.READY):
             task.data.update(deepcopy(data))
-        ctx = Context(session=session, instance=instance, wf=wf, now=now, actor=actor)
+        # a new instance has no index rows yet: none are looked up
+        ctx = Context(session=session, instance=instance, wf=wf, now=now, actor=actor, present=frozenset())
         ctx.log("started", data=data)
         try:
             wf.do_engine_steps(did_complete_task=ctx.on_engine_task)

@@ -23,9 +23,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import indexes
@@ -85,6 +86,9 @@ class Context:
     ready: list[HumanTask] = field(default_factory=list)
     #: the stored state row, held while the change runs (the session's identity map holds it only weakly)
     stored: InstanceState | None = None
+    #: the index kinds the instance had rows of when the change began (``engine.indexes.presence_columns``;
+    #: None: not known, every index is read)
+    present: frozenset[str] | None = None
 
     def log(
         self, kind: str, *, task: Task | None = None, data: Any = None, message: str | None = None
@@ -183,6 +187,31 @@ def describe_failure(exc: BaseException) -> tuple[str, str | None]:
     return clean_message(str(exc)), where
 
 
+@dataclass(frozen=True)
+class Opened:
+    """An instance read for a change: its listing row, its stored state and which index rows it has."""
+
+    instance: ProcessInstance
+    stored: InstanceState | None
+    present: frozenset[str]
+
+
+#: built once (a statement with its correlated EXISTS columns costs more to build than to run)
+_OPEN = (
+    select(ProcessInstance, InstanceState, *indexes.presence_columns(ProcessInstance.id))
+    .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
+    .where(ProcessInstance.id == bindparam("instance_id"))
+)
+
+
+def open_instance(session: Session, instance_id: int) -> Opened | None:
+    """The listing row, its state and the presence of its index rows in one round trip (None: no instance)."""
+    found = session.execute(_OPEN, {"instance_id": instance_id}).first()
+    if found is None:
+        return None
+    return Opened(found[0], found[1], frozenset(k for k in indexes.INDEX_KINDS if found._mapping[k]))
+
+
 def change_instance(
     session: Session,
     instance_id: int,
@@ -194,22 +223,20 @@ def change_instance(
     run_engine: bool = True,
     attempted: Any = None,
     now: datetime | None = None,
+    opened: Opened | None = None,
 ) -> tuple[T, Context]:
     """Run ``action`` on the instance through the door. Commits, or raises leaving the database unchanged
     (apart from recording the error state when a diagram step failed). ``now`` is the clock's instant when
-    the caller already read it (the timer sweep reads it once per claim)."""
+    the caller already read it (the timer sweep reads it once per claim); ``opened``: the instance as the
+    caller read it with ``open_instance`` in this transaction (a completion checks its form first)."""
     begin_write(session)
     if now is None:
         now = get_clock(session).now()
-    # the listing row and its state in one round trip
-    found = session.execute(
-        select(ProcessInstance, InstanceState)
-        .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
-        .where(ProcessInstance.id == instance_id)
-    ).first()
-    instance, stored = (found[0], found[1]) if found is not None else (None, None)
-    if instance is None:
+    if opened is None or opened.instance.id != instance_id:
+        opened = open_instance(session, instance_id)
+    if opened is None:
         raise NotFound(f"流程实例 {instance_id} 不存在。", f"Process instance {instance_id} does not exist.")
+    instance, stored, present = opened.instance, opened.stored, opened.present
     if expected_lock_version is not None and instance.lock_version != expected_lock_version:
         raise Conflict(
             "该流程实例已被他人更新，请刷新后重试。",
@@ -224,7 +251,9 @@ def change_instance(
         )
     with frozen_now(now), bounded():
         wf = _restore(session, instance, stored)
-        ctx = Context(session=session, instance=instance, wf=wf, now=now, actor=actor, stored=stored)
+        ctx = Context(
+            session=session, instance=instance, wf=wf, now=now, actor=actor, stored=stored, present=present
+        )
         try:
             result = action(ctx)
         except SpiffWorkflowException as exc:
@@ -277,14 +306,16 @@ def save(ctx: Context) -> None:
     if instance.status == status.TERMINATED:
         indexes.cancel_all(ctx.session, instance, ctx.now)
         instance.stage = None
-        instance.updated_at = ctx.now
+        _touch(instance, ctx.now)
     else:
         open_tasks = indexes.open_tasks(wf)  # one walk of the task tree for the indexes and the stage
-        ready = ctx.ready = indexes.rebuild(ctx.session, instance, wf, ctx.now, ctx.completed_by, open_tasks)
+        ready = ctx.ready = indexes.rebuild(
+            ctx.session, instance, wf, ctx.now, ctx.completed_by, open_tasks, ctx.present
+        )
         # the listing row changes after the indexes' queries, so it is written once
         names = sorted({row.name or row.task_spec for row in ready}) or indexes.waiting_names(wf, open_tasks)
         instance.stage = "、".join(names)[:255] if names else None
-        instance.updated_at = ctx.now
+        _touch(instance, ctx.now)  # before the notifications' flush: the listing row is written once
         # notifications: the tasks that just became ready (engine.notify.produce), in this transaction
         from engine.notify.produce import tasks_ready
 
@@ -294,6 +325,13 @@ def save(ctx: Context) -> None:
     prune_finished_subprocesses(wf)
     write_state(ctx.session, instance, state_json(wf), ctx.stored)
     ctx.session.add_all(ctx.events)
+
+
+def _touch(instance: ProcessInstance, now: datetime) -> None:
+    """Every change moves the instance's lock version, and its UPDATE is the optimistic lock of the change,
+    even when no column of the listing row differs (the simulated clock stands still, the stage stays)."""
+    instance.updated_at = now
+    flag_modified(instance, "updated_at")
 
 
 def write_state(

@@ -164,6 +164,10 @@ def check_table(content: bytes) -> list[DeadlineRule]:
 
 #: parsed tables by the sha256 of their content (deployed files never change)
 _PARSED: dict[str, tuple[DeadlineRule, ...]] = {}
+#: the table of a process version and jurisdiction, by (version id, its content hash, jurisdiction): a version
+#: and its deployment are immutable, so the file is looked up once per process, not once per step that makes
+#: a task (the hash keeps a recreated database's version of the same id apart)
+_BY_VERSION: dict[tuple[int, str, str], tuple[DeadlineRule, ...]] = {}
 
 
 def rules_for(
@@ -172,6 +176,14 @@ def rules_for(
     """The deadline table of ``jurisdiction`` in the deployment of this process version (empty without one)."""
     if not jurisdiction:
         return ()
+    version = session.get(ProcessVersion, process_version_id)  # the instance's own: usually loaded already
+    key = (process_version_id, version.content_hash if version is not None else "", jurisdiction)
+    if key not in _BY_VERSION:
+        _BY_VERSION[key] = _read_rules(session, process_version_id, jurisdiction)
+    return _BY_VERSION[key]
+
+
+def _read_rules(session: Session, process_version_id: int, jurisdiction: str) -> tuple[DeadlineRule, ...]:
     name = f"{FILE_PREFIX}{jurisdiction}.dmn"
     rows = session.execute(
         select(DeploymentFile.id, DeploymentFile.name, DeploymentFile.sha256)
@@ -257,7 +269,7 @@ class TaskDuePolicy:
             row.due_at = boundary
             return
         if self._calendar is None:
-            self._calendar = WorkCalendar.load(self._session)
+            self._calendar = WorkCalendar.current(self._session)
         due = compute_due(rule, now, self._calendar, data)
         if boundary is not None:
             row.due_at = boundary
@@ -293,7 +305,7 @@ class PendingDue:
         if rule is None:
             return None
         if self._calendar is None:
-            self._calendar = WorkCalendar.load(self._session)
+            self._calendar = WorkCalendar.current(self._session)
         try:
             self._calendar.window_end_datetime(row.created_at, rule.amount, rule.unit)
         except CalendarMissing as exc:

@@ -25,7 +25,7 @@ from engine.models.event import InstanceEvent
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.pickers import PickerScope
-from engine.runtime import Context, change_instance, load_workflow
+from engine.runtime import Context, change_instance, load_workflow, open_instance
 from engine.taskforms import form_for, validate_task_data
 from engine.users import get_user
 
@@ -273,8 +273,9 @@ def complete(
             f"任务已被 {row.assignee} 认领，请先由其退回。",
             f"The task is claimed by {row.assignee}; they must unclaim it first.",
         )
-    instance = session.get(ProcessInstance, row.instance_id)
-    assert instance is not None
+    opened = open_instance(session, row.instance_id)  # read once: the form's checks and the change use it
+    assert opened is not None
+    instance = opened.instance
     if row.form_key:
         picks = PickerScope(session, instance.jurisdiction, instance.business_key)
         defn = form_for(session, instance.process_version, row.form_key, instance.jurisdiction)
@@ -307,6 +308,7 @@ def complete(
         actor=actor,
         expected_lock_version=expected_lock_version,
         attempted={"task": task_id, "data": cleaned},
+        opened=opened,
     )
     nxt = [task_json(t) for t in sorted(ctx.ready, key=lambda t: (t.created_at, t.id))]
     return Completion(task_id, row.instance_id, ctx.instance.status, nxt)

@@ -33,10 +33,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, inspect, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from engine.access import may_act_on_task
-from engine.access.principal import Principal, principal
+from engine.access.principal import principal
 from engine.db import utcnow
 from engine.diagram_names import english_name
 from engine.directory import organisation_names
@@ -83,17 +83,6 @@ class Text:
     body_en: str
 
 
-def wants(session: Session, username: str, kind: str, channel: str) -> bool:
-    row = session.scalar(
-        select(NotificationPreference.enabled).where(
-            NotificationPreference.username == username,
-            NotificationPreference.kind == kind,
-            NotificationPreference.channel == channel,
-        )
-    )
-    return DEFAULTS.get(channel, False) if row is None else bool(row)
-
-
 def notify(
     session: Session,
     recipients: Iterable[str],
@@ -111,7 +100,8 @@ def notify(
 
 @dataclass(frozen=True)
 class Notice:
-    """One cause to tell its recipients about (``notify_all``)."""
+    """One cause to tell its recipients about (``notify_all``). ``fresh``: the cause came into being in this
+    transaction (a task row just created), so nobody can have been told of it yet and that is not looked up."""
 
     recipients: tuple[str, ...]
     kind: str
@@ -119,29 +109,38 @@ class Notice:
     text: Text
     link: str | None = None
     instance_id: int | None = None
+    fresh: bool = False
 
 
-def notify_all(session: Session, notices: list[Notice], now: datetime) -> int:
+def notify_all(
+    session: Session, notices: list[Notice], now: datetime, known: Mapping[str, User] | None = None
+) -> int:
     """``notify`` for several causes at once: the recipients and the notifications already made are read in
-    one query each and the inbox rows written in one batch, however many causes and recipients (one by one
-    only when a channel is configured, as each outbox row names its notification). Returns how many
-    notifications were made."""
+    one query each (none for recipients in ``known``, active users the caller loaded, and none for fresh
+    causes), and the inbox rows are written in one INSERT … RETURNING, then their outbox rows in one more when
+    a channel is configured, however many causes and recipients. Returns how many notifications were made."""
     wanted = [(n, name) for n in notices for name in sorted(set(n.recipients))]
     if not wanted:
         return 0
     names = sorted({name for _n, name in wanted})
-    causes = sorted({n.cause[:200] for n, _name in wanted})
-    users = {
-        u.username: u for u in session.scalars(select(User).where(User.username.in_(names), User.active))
-    }
-    already = {
-        (cause, name)
-        for cause, name in session.execute(
-            select(Notification.cause, Notification.recipient).where(
-                Notification.cause.in_(causes), Notification.recipient.in_(names)
-            )
+    users = {name: user for name, user in (known or {}).items() if name in names}
+    unknown = [name for name in names if name not in users]
+    if unknown:
+        users.update(
+            (u.username, u)
+            for u in session.scalars(select(User).where(User.username.in_(unknown), User.active))
         )
-    }
+    causes = sorted({n.cause[:200] for n, _name in wanted if not n.fresh})
+    already: set[tuple[str, str]] = set()
+    if causes:
+        already = {
+            (cause, name)
+            for cause, name in session.execute(
+                select(Notification.cause, Notification.recipient).where(
+                    Notification.cause.in_(causes), Notification.recipient.in_(names)
+                )
+            )
+        }
     made: list[tuple[Notice, dict[str, Any]]] = []
     for notice, name in wanted:
         cause = notice.cause[:200]
@@ -165,39 +164,62 @@ def notify_all(session: Session, notices: list[Notice], now: datetime) -> int:
         made.append((notice, row))
     if not made:
         return 0
+    session.flush()
     channels = enabled_channels()
-    if not channels:  # the inbox only: one insert for every row
-        session.flush()
+    if not channels:  # the inbox only
         session.execute(insert(Notification), [row for _n, row in made])
         return len(made)
-    for notice, values in made:  # the outbox rows name their notification
-        row = Notification(**values)
-        session.add(row)
-        session.flush()
-        _outbox(session, users[row.recipient], notice, row, channels, now)
-    session.flush()
+    ids = session.scalars(
+        insert(Notification).returning(Notification.id, sort_by_parameter_order=True),
+        [row for _n, row in made],
+    ).all()
+    _outbox(
+        session,
+        [(users[row["recipient"]], notice, nid) for (notice, row), nid in zip(made, ids, strict=True)],
+        channels,
+        now,
+    )
     return len(made)
 
 
 def _outbox(
-    session: Session, user: User, notice: Notice, row: Notification, channels: Iterable[str], now: datetime
+    session: Session, made: list[tuple[User, Notice, int]], channels: Iterable[str], now: datetime
 ) -> None:
-    text = notice.text
-    for channel in channels:
-        address = getattr(user, ADDRESS.get(channel, ""), None)
-        if address and wants(session, user.username, notice.kind, channel):
-            session.add(
-                OutboxMessage(
-                    notification_id=row.id,
-                    channel=channel,
-                    address=address,
-                    subject=f"{text.subject_zh} / {text.subject_en}",
-                    body=f"{text.body_zh}\n\n{text.body_en}\n",
-                    # delivery follows the wall clock (engine.notify.outbox), even under a simulated clock
-                    next_attempt_at=utcnow(),
-                    created_at=now,
+    """The outbox rows of new notifications (user, its notice, the notification's id), in one INSERT; the
+    recipients' stored preferences are read in one query."""
+    names = sorted({user.username for user, _n, _id in made})
+    stored = {
+        (name, kind, channel): bool(enabled)
+        for name, kind, channel, enabled in session.execute(
+            select(
+                NotificationPreference.username,
+                NotificationPreference.kind,
+                NotificationPreference.channel,
+                NotificationPreference.enabled,
+            ).where(NotificationPreference.username.in_(names))
+        )
+    }
+    rows = []
+    for user, notice, notification_id in made:
+        text = notice.text
+        for channel in channels:
+            address = getattr(user, ADDRESS.get(channel, ""), None)
+            key = (user.username, notice.kind, channel)
+            if address and stored.get(key, DEFAULTS.get(channel, False)):
+                rows.append(
+                    {
+                        "notification_id": notification_id,
+                        "channel": channel,
+                        "address": address,
+                        "subject": f"{text.subject_zh} / {text.subject_en}",
+                        "body": f"{text.body_zh}\n\n{text.body_en}\n",
+                        # delivery follows the wall clock (engine.notify.outbox), even under a simulated clock
+                        "next_attempt_at": utcnow(),
+                        "created_at": now,
+                    }
                 )
-            )
+    if rows:
+        session.execute(insert(OutboxMessage), rows)
 
 
 def _holders(session: Session, role: str, jurisdiction: str | None) -> list[User]:
@@ -219,20 +241,16 @@ def unit_users(session: Session, units: Iterable[str]) -> list[str]:
     return sorted({name for name in rows if name})
 
 
-def _holder_principals(session: Session, role: str, jurisdiction: str | None) -> list[Principal]:
-    """The active holders of a role with their grants (one query; remembered during a sweep, engine.memo)."""
+def _holder_users(session: Session, role: str, jurisdiction: str | None) -> list[User]:
+    """The active holders of a role, their grants loaded in the same query (remembered during a sweep)."""
     remembered = memo(session)
     key = ("holders", role, jurisdiction)
     if remembered is not None and key in remembered:
         return remembered[key]
-    query = (
-        select(User)
-        .join(RoleGrant, RoleGrant.user_id == User.id)
-        .where(User.active, RoleGrant.role == role)
-        .options(selectinload(User.roles))
-    )
-    query = query.where(RoleGrant.jurisdiction == jurisdiction) if jurisdiction else query
-    found = [principal(user) for user in session.scalars(query.distinct())]
+    holds = select(RoleGrant.id).where(RoleGrant.user_id == User.id, RoleGrant.role == role)
+    holds = holds.where(RoleGrant.jurisdiction == jurisdiction) if jurisdiction else holds
+    query = select(User).where(User.active, holds.exists()).options(joinedload(User.roles))
+    found = list(session.scalars(query).unique())
     if remembered is not None:
         remembered[key] = found
     return found
@@ -240,11 +258,20 @@ def _holder_principals(session: Session, role: str, jurisdiction: str | None) ->
 
 def task_recipients(session: Session, instance: ProcessInstance, row: HumanTask) -> list[str]:
     """Who is told about a task: its assignee, else the active lane holders who may act on it."""
+    return list(_task_recipients(session, instance, row))
+
+
+def _task_recipients(session: Session, instance: ProcessInstance, row: HumanTask) -> dict[str, User | None]:
+    """``task_recipients`` with the users loaded on the way (None for an assignee, who is not read here)."""
     if row.assignee:
-        return [row.assignee]
+        return {row.assignee: None}
     role = role_of_lane(row.lane)
-    candidates = _holder_principals(session, role, row.jurisdiction) if role else []
-    return [str(who.username) for who in candidates if may_act_on_task(session, who, row, instance)]
+    candidates = _holder_users(session, role, row.jurisdiction) if role else []
+    return {
+        str(user.username): user
+        for user in candidates
+        if may_act_on_task(session, principal(user), row, instance)
+    }
 
 
 def bureau_users(session: Session, jurisdiction: str | None) -> list[str]:
@@ -262,6 +289,7 @@ def tasks_ready(
     session.flush()
     title = instance.title or instance.business_key or f"#{instance.id}"
     notices = []
+    known: dict[str, User] = {}
     for row in new:
         name = row.name or row.task_spec
         name_en = english_name(name)
@@ -271,11 +299,21 @@ def tasks_ready(
             f"“{title}”的任务“{name}”等待您办理。",
             f"The task '{name_en}' of '{title}' is waiting for you.",
         )
-        recipients = tuple(task_recipients(session, instance, row))
+        recipients = _task_recipients(session, instance, row)
+        known.update((name, user) for name, user in recipients.items() if user is not None)
+        # a task row created in this change is a new cause: nobody was told of it yet (rows are never deleted)
         notices.append(
-            Notice(recipients, "task_ready", f"task:{row.id}", text, f"/tasks/{row.id}", instance.id)
+            Notice(
+                tuple(recipients),
+                "task_ready",
+                f"task:{row.id}",
+                text,
+                f"/tasks/{row.id}",
+                instance.id,
+                fresh=True,
+            )
         )
-    notify_all(session, notices, now)  # one batch for all the tasks of this change
+    notify_all(session, notices, now, known)  # one batch for all the tasks of this change
 
 
 def objection_received(

@@ -196,3 +196,38 @@ def test_retry_a_failed_step_with_corrected_data(as_user, users, deployed, db_se
     assert retried.status_code == 200 and retried.json["status"] == "completed", retried.json
     kinds = [e["kind"] for e in bureau.get(f"{path}/events").json["items"]]
     assert kinds[-3:] == ["error", "retried", "completed"]
+
+
+def test_every_completion_moves_the_lock_version_even_when_the_listing_row_stays_the_same(
+    as_user, users, deployed, db_session
+) -> None:
+    """The simulated clock stands still and the next task has the same name as the one completed, so nothing
+    shown in the instance list changes; the instance still moved on, so the lock version a client read before
+    is stale: completing with it again is refused, not silently accepted."""
+    from pathlib import Path
+
+    deploy_bundle(
+        db_session, collect_paths([Path(__file__).parents[2] / "bench" / "fixtures"]), deployed_by="owner"
+    )
+    bureau = as_user("bureau1")
+    started = _start(bureau, "many_steps", data={"jurisdiction": "urumqi"})
+    seen = [bureau.get(f"/api/v1/instances/{started['id']}").json["lock_version"]]
+    stages = []
+    for _ in range(3):
+        (task,) = _tasks(bureau, started["id"])
+        done = bureau.post(
+            f"/api/v1/tasks/{task['id']}/complete",
+            json={"data": {"score": 80, "comment": "符合要求"}, "lock_version": seen[-1]},
+        )
+        assert done.status_code == 200, done.json
+        shown = bureau.get(f"/api/v1/instances/{started['id']}").json
+        seen.append(shown["lock_version"])
+        stages.append(shown["stage"])
+    assert len(set(stages)) == 1  # the listing row's stage did not change
+    assert seen == sorted(set(seen)), seen  # but every completion moved the lock version
+    (task,) = _tasks(bureau, started["id"])
+    stale = bureau.post(
+        f"/api/v1/tasks/{task['id']}/complete",
+        json={"data": {"score": 80, "comment": "符合要求"}, "lock_version": seen[-2]},
+    )
+    assert stale.status_code == 409 and problem_of(stale)["code"] == "conflict"

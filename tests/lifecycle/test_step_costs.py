@@ -22,7 +22,8 @@ def _notification_statements(sent: list[str]) -> list[str]:
 
 def test_five_scoring_tasks_made_ready_are_notified_in_one_batch(start) -> None:  # type: ignore[no-untyped-def]
     """Forming a panel of five makes five scoring tasks ready, one per expert: each expert is told once, and
-    the notifications cost one look-up of who was told already and one insert, not three statements each."""
+    the notifications cost one insert, not three statements each (the tasks are new: nobody was told of them
+    before, so that is not looked up)."""
     flow = start("dazu")
     to_review(flow, [application("DAZU-S1", "DAZU-P1")])
     before = flow.s.scalar(select(func.max(Notification.id)))
@@ -34,7 +35,7 @@ def test_five_scoring_tasks_made_ready_are_notified_in_one_batch(start) -> None:
     assert sorted(told) == EXPERTS
     assert flow.ready() == ["score"] * 5
     mine = _notification_statements(sent)
-    assert [s.split()[0] for s in mine] == ["SELECT", "INSERT"], mine
+    assert [s.split()[0] for s in mine] == ["INSERT"], mine
 
 
 def test_a_versions_forms_are_read_from_the_database_once(start, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
@@ -67,3 +68,42 @@ def test_a_step_walks_the_task_tree_once_for_the_indexes(start, monkeypatch: pyt
     to_review(flow, [application("DAZU-S1", "DAZU-P1")])
     # seven steps, each one walk by the indexes (the message waits' portal rows and the stage included)
     assert walks.count("indexes.py") == 7, walks
+
+
+#: Statements one small Dazu step may send through the door (issue 15; 20 before the indexes read only the rows
+#: an instance has, the clock was read once per change, the deadline table and the holiday calendar were cached
+#: and the notifications were written in one statement): the write lock, the user, the instance with its state
+#: and the presence of its index rows, the version, the clock, the open task rows, their update and insert, the
+#: calendar's revision, the listing row, the lane's holders, the notification, the event and the state.
+MAX_STEP_STATEMENTS = 14
+
+
+def test_an_early_step_sends_a_bounded_number_of_statements(start, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Each of the seven steps to the applications is counted inside the door (the driver's own look-ups left
+    out): the clock is read once, the listing row written once (its lock version moved once), the holders of a
+    lane read with their grants in one query, and the task-deadline table and the holiday calendar's days are
+    read by the first step only — later steps reuse them while the deployment and the calendar stay the same."""
+    from engine import tasks
+
+    flow = start("dazu")
+    per_step: list[tuple[str, list[str]]] = []
+    original = tasks.complete
+
+    def counted(session, task_id, **kwargs):  # type: ignore[no-untyped-def]
+        with statements() as sent:
+            result = original(session, task_id, **kwargs)
+        per_step.append((kwargs.get("actor") or "", list(sent)))
+        return result
+
+    monkeypatch.setattr(tasks, "complete", counted)
+    to_review(flow, [application("DAZU-S1", "DAZU-P1")])
+    assert len(per_step) == 7
+    for i, (actor, sent) in enumerate(per_step):
+        flat = [" ".join(s.split()) for s in sent]
+        assert sum("FROM clock_setting" in s for s in flat) <= 1, (i, actor, flat)
+        assert sum(s.startswith("UPDATE process_instance") for s in flat) == 1, (i, actor, flat)
+        assert not any(s.startswith("SELECT role_grant") for s in flat), (i, actor, flat)
+        if i > 0:
+            assert not any("FROM calendar_day" in s or "deployment_file.sha256" in s for s in flat), (i, flat)
+        if 0 < i < 6:  # the first step also reads the version's forms; the last one the applicants' units
+            assert len(flat) <= MAX_STEP_STATEMENTS, (i, actor, len(flat), flat)

@@ -306,3 +306,25 @@ def test_init_db_reseeding_keeps_a_year_staff_corrected(db_session: Session, tmp
     assert WorkCalendar.load(db_session).is_workday(date(2026, 12, 31)) is False
     seed_from_chinesecalendar(db_session)
     assert check_year(db_session, 2026)["source"].startswith("chinesecalendar")
+
+
+def test_the_calendar_steps_use_follows_an_import_without_reading_every_day_again(
+    db_session: Session, cal: WorkCalendar, tmp_path: Path
+) -> None:
+    """Steps reuse the calendar read once (``WorkCalendar.current``: one small query for its revision), yet a
+    late-announced holiday imported by staff counts from the next step on, in this process and any other."""
+    from tests.api.test_scale import statements
+
+    assert WorkCalendar.current(db_session).is_workday(date(2026, 12, 31)) is True
+    with statements() as sent:
+        again = WorkCalendar.current(db_session)
+    assert again.is_workday(date(2026, 12, 31)) is True
+    assert not any("calendar_day" in s for s in sent) and len(sent) == 1, sent
+    import_calendar_file(db_session, _write(tmp_path, "date,kind,name\n2026-12-31,holiday,临时调整\n"))
+    db_session.commit()
+    assert WorkCalendar.current(db_session).is_workday(date(2026, 12, 31)) is False
+    # the one-day import replaced 2026 (its other holidays are gone); reloading the packaged year restores them
+    assert WorkCalendar.current(db_session).is_workday(date(2026, 10, 1)) is True
+    seed_from_chinesecalendar(db_session)
+    db_session.commit()
+    assert WorkCalendar.current(db_session).is_workday(date(2026, 10, 1)) is False
