@@ -16,6 +16,15 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+from engine.state_layout import (
+    LAST_TASK_DELTA,
+    compact_tasks,
+    compact_workflow_data,
+    restore_workflow_data,
+    subprocess_dicts,
+    subprocesses_from_dicts,
+)
+
 
 def new_parser() -> SpiffBpmnParser:
     """A parser that validates against the BPMN 2.0 XSD (and DMN XSDs); off by default in SpiffWorkflow."""
@@ -111,12 +120,15 @@ def restore_specs(spec_json: str) -> tuple[BpmnProcessSpec, dict[str, BpmnProces
 
 
 def split_state(wf: BpmnWorkflow) -> str:
-    """The per-instance part of a workflow's serialization: the task tree, data and events, no specs."""
+    """The per-instance part of a workflow's serialization: the task tree, data and events, no specs; each
+    datum once (engine.state_layout), text as UTF-8 rather than escapes."""
     conv = _workflow_converter()
     dct = WorkflowConverter.to_dict(conv, wf)
-    dct["subprocesses"] = conv.mapping_to_dict(wf.subprocesses)
+    compact_tasks(conv.registry, dct["tasks"], wf.tasks)
+    compact_workflow_data(conv.registry, dct, wf)
+    dct["subprocesses"] = subprocess_dicts(conv.registry, wf)
     dct["bpmn_events"] = conv.registry.convert(wf.bpmn_events)
-    return json.dumps(dct, separators=(",", ":"))
+    return json.dumps(dct, separators=(",", ":"), ensure_ascii=False)
 
 
 def join_state(
@@ -133,8 +145,10 @@ def join_state(
     workflow = conv.target_class(spec, subprocess_specs, deserializing=True)
     workflow.tasks = conv.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
     workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+    data_delta = dct.pop(LAST_TASK_DELTA, None)
     conv.set_default_attributes(workflow, dct)
-    conv.subprocesses_from_dict(dct["subprocesses"], workflow)
+    restore_workflow_data(conv.registry, data_delta, workflow)
+    subprocesses_from_dicts(conv.registry, dct["subprocesses"], workflow)
     workflow.bpmn_events = conv.registry.restore(dct.pop("bpmn_events", []))
     return workflow
 
