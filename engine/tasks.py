@@ -276,7 +276,7 @@ def complete(
     instance = session.get(ProcessInstance, row.instance_id)
     assert instance is not None
     if row.form_key:
-        picks = PickerScope(session, instance.jurisdiction, instance.business_key)
+        picks = PickerScope(session, instance.jurisdiction, instance.business_key, instance=instance)
         defn = form_for(session, instance.process_version, row.form_key, instance.jurisdiction)
         cleaned = validate_task_data(defn, data, picks)
         check_names = tuple(defn.checks or ())
