@@ -1,9 +1,9 @@
 """Real Chromium: who the issuer (Zhangye, 004 三(四): the issuer picks the team itself) and the bureau clerk
 (Dazu, recording the applications received) may pick. The unit pickers list only units the case's eligibility
 table accepts — never the issuer itself (000 §8), its subsidiary (002 二(三)5), a unit with a serious
-dishonesty record (000 §10) or, in Dazu, one with a major accident (001 五(一)5) — the team members follow the
-row's solver and partners without a reload, and a forged choice comes back refused beside the field with the
-reason and its source, nothing saved."""
+dishonesty record (000 §10) or on a joint-punishment list (003 §8–9) or, in Dazu, one with a major accident
+(001 五(一)5) — the team members follow the row's solver and partners without a reload, and a forged choice
+comes back refused beside the field with the reason and its source, nothing saved."""
 
 from __future__ import annotations
 
@@ -39,10 +39,15 @@ def _offered(page: Any, field: str) -> list[str]:
 
 
 def _forge(page: Any, field: str, code: str, name: str) -> None:
-    """What a hand-made request would send: an option the list never offered, chosen."""
+    """What a hand-made request would send: a record the list does not offer (absent, or disabled), chosen."""
     page.evaluate(
-        "([id, code, name]) => { const s = document.getElementById(id); s.add(new Option(name, code)); "
-        "s.value = code; }",
+        """([id, code, name]) => {
+            const s = document.getElementById(id);
+            let o = Array.from(s.options).find((x) => x.value === code);
+            if (!o) { o = new Option(name, code); s.add(o); }
+            o.disabled = false;
+            Array.from(s.options).forEach((x) => { x.selected = x === o; });
+        }""",
         [f"{ROW[1:]}{field}", code, name],
     )
 
@@ -75,8 +80,8 @@ def test_the_zhangye_issuer_picks_only_eligible_units_and_their_people(
         wait_for="[data-jb-people-ready]",
     )
     solvers = _offered(page, "solver")
-    assert "张掖揭榜单位1" in solvers and "张掖惩戒企业" in solvers  # 004 names no punishment-list rule
-    for name in ("张掖硅业股份有限公司", "张掖关联子公司", "张掖失信企业"):
+    assert "张掖揭榜单位1" in solvers
+    for name in ("张掖硅业股份有限公司", "张掖关联子公司", "张掖失信企业", "张掖惩戒企业"):
         assert name not in solvers and name not in _offered(page, "partners")
     assert _offered(page, "members") == []  # no solver chosen yet: nobody's people
 
@@ -98,8 +103,10 @@ def test_the_zhangye_issuer_picks_only_eligible_units_and_their_people(
     issuer.check("表单有误，尚未提交", shot="pickers-issuer-forged")
     assert flow.ready() == ["collect_applications"]
 
-    # the issuer itself, forged as the solver
+    # the refused unit is named, never by its code; the issuer itself, forged as the solver with its contact
+    assert "张掖失信企业" in page.locator(f"{ROW}solver option:checked").inner_text()
     _forge(page, "solver", "ZHANGYE-ISS", "张掖硅业股份有限公司")
+    _forge(page, "members", "ZHANGYE-PISS", "张掖发榜联络人")
     _submit(page)
     error = page.inner_text("#f-applications-0-solver-error")
     assert "不能作为揭榜单位：发榜方与揭榜方不得为同一单位（000 §8）" in error

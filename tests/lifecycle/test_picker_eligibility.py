@@ -1,6 +1,6 @@
 """Who the pickers of the issuer's and the bureau's application forms offer and accept: the units the case's
 eligibility table does not refuse (never the issuer, 000 §8; never a unit with a serious dishonesty record
-within three years, 000 §10; in Karamay never one on a joint-punishment list, 003 §8–9), and as team members
+within three years, 000 §10; never one on a joint-punishment list, 003 §8–9, in Karamay and in Zhangye), and as team members
 only people of the row's solver and partners. A forged choice is refused beside the field with the table's
 reason and its source; nothing is saved."""
 
@@ -37,14 +37,14 @@ def test_the_issuer_picks_among_units_the_eligibility_table_does_not_refuse(star
     scope = scope_of(flow)
     offered = {code for code, _ in scope.choices("applicant")}
     partners = {code for code, _ in scope.choices("partner")}
-    assert {"ZHANGYE-S1", "ZHANGYE-S2", "ZHANGYE-PUN"} <= offered
-    # the issuer itself (000 §8), its subsidiary (affiliated, 002 二(三)5) and the unit with a serious dishonesty
-    # record of 2025 (000 §10) are not offered, neither as the solver nor as a partner
-    for code in ("ZHANGYE-ISS", "ZHANGYE-AFF", "ZHANGYE-BAD"):
+    assert {"ZHANGYE-S1", "ZHANGYE-S2"} <= offered and "ZHANGYE-S3" in partners
+    # the issuer itself (000 §8), its subsidiary (affiliated, 002 二(三)5), the unit with a serious dishonesty
+    # record of 2025 (000 §10) and the one on a joint-punishment list until 2027 (POLICIES §5, 003 §8–9; 004 has
+    # no credit rule of its own) are not offered, neither as the solver nor as a partner
+    for code in ("ZHANGYE-ISS", "ZHANGYE-AFF", "ZHANGYE-BAD", "ZHANGYE-PUN"):
         assert code not in offered and code not in partners
-    # Zhangye's table (like 004) names no joint-punishment rule: Karamay's does (003 §8–9)
-    karamay = start("karamay")
-    assert "KARAMAY-PUN" not in {code for code, _ in scope_of(karamay).choices("applicant")}
+    # 004 names no accident rule (Dazu's 001 五(一)5 does): a unit with a 2024 accident may be picked
+    assert "ZHANGYE-ACC" in offered
 
 
 def test_a_forged_solver_is_refused_with_the_tables_reason_and_source(start) -> None:  # type: ignore[no-untyped-def]
@@ -58,6 +58,14 @@ def test_a_forged_solver_is_refused_with_the_tables_reason_and_source(start) -> 
     )
     bad = flow.refused("collect_applications", {"applications": [application("ZHANGYE-BAD", "ZHANGYE-P1")]})
     assert "揭榜方近三年内有严重失信或违法记录（000 §10" in bad["applications.0.solver"]
+    punished = flow.refused(
+        "collect_applications",
+        {"applications": [application("ZHANGYE-S1", "ZHANGYE-P1", partners="ZHANGYE-PUN")]},
+    )
+    assert (
+        "“张掖惩戒企业”不能作为合作单位：列入联合惩戒名单（惩戒期内）（003 §8–9）"
+        in punished["applications.0.partners"]
+    )
     partner = flow.refused(
         "collect_applications",
         {"applications": [application("ZHANGYE-S1", "ZHANGYE-P1", partners="ZHANGYE-ISS")]},
