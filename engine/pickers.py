@@ -177,6 +177,10 @@ class PickerScope:
     def known(self, of: str, codes: list[str]) -> set[str]:
         """The codes among ``codes`` that a picker of kind ``of`` accepts."""
         offered = {code for code, _ in self.choices(of)}
+        if of == "applicant":
+            # a unit that applied online is recorded whatever it is; the diagram's eligibility table then
+            # refuses it with the reasons, and the unit is told (only a unit that never applied is refused here)
+            offered |= {code for code, _ in self.choices("solver")}
         return {c for c in codes if c in offered}
 
     def check(self, defn: FormDefinition, cleaned: dict[str, Any]) -> None:
