@@ -135,13 +135,24 @@ def receipt_of(session: Session, business_key: str, solver: str) -> str | None:
 
 
 def picker_scope(session: Session, target: Target, partners: Any) -> PickerScope:
-    """The records the application's pickers offer: the jurisdiction's units as partners, and as team members
-    the people of the solver's own unit and of the partner units chosen (``partners``, codes)."""
+    """The records the application's pickers accept: as partners the units the case's eligibility table does
+    not refuse (``engine.candidates``), as team members the people of the solver's own unit and of the
+    partner units chosen (``partners``, codes)."""
     return PickerScope(
         session,
         target.instance.jurisdiction,
         target.instance.business_key,
         people_of=[target.solver, *codes_of(partners)],
+        instance=target.instance,
+    )
+
+
+def page_scope(session: Session, target: Target) -> PickerScope:
+    """The records the apply page lists: the people of every unit of the jurisdiction, each with its unit, so
+    that the picker script offers those of the solver's unit and of the partners chosen without a reload
+    (``picker_scope`` still decides what is accepted)."""
+    return PickerScope(
+        session, target.instance.jurisdiction, target.instance.business_key, instance=target.instance
     )
 
 

@@ -3,7 +3,14 @@
 * ``organisation``: organisations of the case's jurisdiction and those registered for every jurisdiction;
 * ``person``: people of those organisations, shown with their organisation's name (of the given units only,
   where the scope names them: an application's team comes from the solver's unit and its partners);
-* ``solver``: the organisations that applied in this case (its application rows ``<case>/<solver>``).
+* ``solver``: the organisations that applied in this case (its application rows ``<case>/<solver>``);
+* ``applicant`` / ``partner``: the organisations this case may pick as the solver / as a consortium partner —
+  those of ``organisation`` that the case's eligibility table does not refuse (``engine.candidates``: never the
+  issuer, nor a unit with a credit record the table names); a forged choice is refused with the table's reason
+  and its source document.
+
+A ``person`` picker with ``people_of`` (sibling pickers, FORMAT.md) accepts only people of the units chosen there
+(and of the scope's own ``people_of`` units, e.g. the solver's unit on the apply page).
 
 The same scope both lists the choices (rendering) and checks the submitted codes (``forms.pickers``), so a code
 the list would not offer is refused with a clear message, whatever sent it (browser, API, CLI).
@@ -11,16 +18,22 @@ the list would not offer is refused with a clear message, whatever sent it (brow
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from engine.candidates import Candidates
 from engine.domain.eligibility import APPLICATION_SEP
 from engine.models.domain import Organisation, Person, Project
+from engine.models.instance import ProcessInstance
 from forms.definition import FormDefinition
-from forms.pickers import check_picks
+from forms.errors import Message
+from forms.pickers import check_people, check_picks
+
+#: Picker kinds judged by the case's eligibility table (``engine.candidates``).
+JUDGED = ("applicant", "partner")
 
 #: Most records a picker lists (a jurisdiction's directory is far smaller; the search box narrows it).
 PICKER_LIMIT = 2000
@@ -35,8 +48,15 @@ class PickerScope:
         jurisdiction: str | None,
         case_key: str | None,
         people_of: Collection[str] | None = None,
+        instance: ProcessInstance | None = None,
+        data: Mapping[str, Any] | None = None,
     ) -> None:
+        """``instance`` (with its data, read when first needed unless given) lets ``applicant``/``partner``
+        pickers judge units by the case's eligibility table; without it they offer nothing."""
         self.session = session
+        self.instance = instance
+        self._data = data
+        self._candidates: Candidates | None = None
         self.jurisdiction = jurisdiction
         self.case_key = case_key
         #: the units whose people the ``person`` picker offers (None: every unit of the jurisdiction)
@@ -80,20 +100,91 @@ class PickerScope:
         )
         return list(dict.fromkeys((code, name or code) for code, name in rows))
 
+    def candidates(self) -> Candidates | None:
+        if self._candidates is None and self.instance is not None:
+            data = self._data
+            if data is None:
+                from engine.instances import describe
+
+                data = describe(self.session, self.instance.id)["data"]
+            self._candidates = Candidates(
+                self.session, self.instance.process_version, self.jurisdiction, self.case_key, data
+            )
+        return self._candidates
+
+    def _judged(self, role: str) -> list[tuple[str, str]]:
+        judge = self.candidates()
+        if judge is None:
+            return []
+        return [(code, name) for code, name in self.choices("organisation") if not judge.refusals(role, code)]
+
     def choices(self, of: str) -> list[tuple[str, str]]:
         """(code, name) of every record a picker of kind ``of`` offers."""
         if of not in self._cache:
-            read = {"organisation": self._organisations, "person": self._people, "solver": self._solvers}.get(
-                of
-            )
-            self._cache[of] = read() if read is not None else []
+            if of in JUDGED:
+                self._cache[of] = self._judged(of)
+            else:
+                read = {
+                    "organisation": self._organisations,
+                    "person": self._people,
+                    "solver": self._solvers,
+                }.get(of)
+                self._cache[of] = read() if read is not None else []
         return self._cache[of]
+
+    @staticmethod
+    def directory_kind(of: str) -> str:
+        """The kind whose choices name every record a picker of kind ``of`` may hold (to show names)."""
+        return "organisation" if of in JUDGED else of
+
+    def units(self, of: str) -> dict[str, str]:
+        """{person code: its organisation's code} of the people a ``person`` picker offers ({} for other
+        kinds): the picker script narrows a ``people_of`` picker to the units chosen beside it."""
+        if of != "person":
+            return {}
+        codes = [code for code, _ in self.choices("person")]
+        rows = self.session.execute(select(Person.code, Person.organisation).where(Person.code.in_(codes)))
+        return {code: unit for code, unit in rows if unit}
+
+    def refusal(self, of: str, code: str) -> Message | None:
+        """Why a picker of kind ``of`` does not offer ``code`` when it names a registered unit this case
+        refuses (the eligibility table's reason and source); None otherwise."""
+        judge = self.candidates() if of in JUDGED else None
+        if judge is None or code not in {c for c, _ in self.choices("organisation")}:
+            return None
+        found = judge.refusals(of, code)
+        if not found:
+            return None
+        name = dict(self.choices("organisation")).get(code, code)
+        role_zh, role_en = ("揭榜单位", "the solver") if of == "applicant" else ("合作单位", "a partner")
+        return Message(
+            f"“{name}”不能作为{role_zh}："
+            + "；".join(f"{r.zh}（{r.source}）" for r in found)
+            + "。请从列表中选择。",
+            f"“{name}” cannot be {role_en}: "
+            + "; ".join(f"{r.en} ({r.source})" for r in found)
+            + ". Choose from the list.",
+        )
+
+    def _unit_of(self, codes: list[str]) -> dict[str, tuple[str, str, str]]:
+        rows = self.session.execute(
+            select(Person.code, Person.name, Person.organisation, Organisation.name)
+            .outerjoin(Organisation, Organisation.code == Person.organisation)
+            .where(Person.code.in_(codes))
+        )
+        return {code: (name, unit or "", unit_name or "") for code, name, unit, unit_name in rows}
 
     def known(self, of: str, codes: list[str]) -> set[str]:
         """The codes among ``codes`` that a picker of kind ``of`` accepts."""
         offered = {code for code, _ in self.choices(of)}
+        if of == "applicant":
+            # a unit that applied online is recorded whatever it is; the diagram's eligibility table then
+            # refuses it with the reasons, and the unit is told (only a unit that never applied is refused here)
+            offered |= {code for code, _ in self.choices("solver")}
         return {c for c in codes if c in offered}
 
     def check(self, defn: FormDefinition, cleaned: dict[str, Any]) -> None:
-        """Raise ``FormInvalid`` if a picker of ``defn`` holds a code this case does not offer."""
-        check_picks(defn, cleaned, self.known)
+        """Raise ``FormInvalid`` if a picker of ``defn`` holds a code this case does not offer (with the
+        eligibility table's reason for a refused unit), or a ``people_of`` picker a person of another unit."""
+        check_picks(defn, cleaned, self.known, reason=self.refusal)
+        check_people(defn, cleaned, self._unit_of, always=self.people_of or [])

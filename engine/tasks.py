@@ -277,7 +277,7 @@ def complete(
     assert opened is not None
     instance = opened.instance
     if row.form_key:
-        picks = PickerScope(session, instance.jurisdiction, instance.business_key)
+        picks = PickerScope(session, instance.jurisdiction, instance.business_key, instance=instance)
         defn = form_for(session, instance.process_version, row.form_key, instance.jurisdiction)
         cleaned = validate_task_data(defn, data, picks)
         check_names = tuple(defn.checks or ())

@@ -31,8 +31,11 @@ FIELD_TYPES = (
     "picker",
 )
 #: What a picker chooses from (``engine.pickers`` lists the records): organisations of the case's jurisdiction,
-#: people of its organisations, or the solvers that applied in the case.
-PICKER_KINDS = ("organisation", "person", "solver")
+#: people of its organisations, the solvers that applied in the case, or the organisations the case may pick
+#: as the solver (``applicant``) or as a consortium partner (``partner``): its eligibility table refuses none.
+PICKER_KINDS = ("organisation", "person", "solver", "applicant", "partner")
+#: Picker kinds whose choices are units (a ``people_of`` picker names siblings of these kinds).
+UNIT_PICKERS = ("organisation", "applicant", "partner", "solver")
 
 #: Largest absolute amount of money, in fen (10 trillion yuan); keeps values exact in JavaScript too.
 MONEY_LIMIT_FEN = 10**15
@@ -70,7 +73,7 @@ _TYPE_KEYS: dict[str, set[str]] = {
     "group": {"fields", "min_items", "max_items", "source"},
     "file": {"max_size", "accept", "multiple", "min_items", "max_items"},
     "readonly": {"source", "format", "options"},
-    "picker": {"of", "multiple", "min_items", "max_items"},
+    "picker": {"of", "multiple", "min_items", "max_items", "people_of"},
 }
 
 
@@ -132,6 +135,8 @@ class FieldDef:
     format: str = "text"
     # picker
     of: str | None = None
+    #: a ``person`` picker: the sibling unit pickers whose chosen units' people it offers and accepts
+    people_of: tuple[str, ...] = ()
     #: the jurisdictions whose cases show the field (empty: every jurisdiction)
     jurisdictions: tuple[str, ...] = ()
 
@@ -407,6 +412,15 @@ class _Checker:
                     seen[name] = i
             if parsed is not None:
                 out.append(parsed)
+        for i, f in enumerate(out):
+            for sibling in f.people_of:
+                other = next((g for g in out if g.name == sibling), None)
+                if other is None or other.type != "picker" or other.of not in UNIT_PICKERS:
+                    self.add(
+                        f"{path}[{i}]({f.name}).people_of",
+                        f"'{sibling}' is not a picker of units beside this field",
+                        f"“{sibling}”不是本字段旁边的单位选择字段",
+                    )
         return tuple(out)
 
     def field(self, path: str, raw: Any, *, nested: bool) -> FieldDef | None:
@@ -717,6 +731,21 @@ class _Checker:
             )
         else:
             kw["of"] = of
+        if "people_of" in raw:
+            names = raw["people_of"]
+            if (
+                of != "person"
+                or not isinstance(names, list)
+                or not names
+                or not all(isinstance(n, str) and _NAME.fullmatch(n) for n in names)
+            ):
+                self.add(
+                    f"{path}.people_of",
+                    "only for a person picker: a non-empty list of the names of unit pickers beside it",
+                    "仅适用于人员选择：同级单位选择字段名的非空列表",
+                )
+            else:
+                kw["people_of"] = tuple(names)
         kw["multiple"] = multiple = self.boolean(f"{path}.multiple", raw.get("multiple"))
         if multiple:
             self.items(path, raw, kw, DEFAULT_MAX_ITEMS)

@@ -126,6 +126,8 @@ PICKED = {
     "organisation": ("单位", "organisation"),
     "person": ("人员", "person"),
     "solver": ("本项目的揭榜单位", "solver of this challenge"),
+    "applicant": ("单位", "organisation"),
+    "partner": ("单位", "organisation"),
 }
 
 
@@ -134,4 +136,15 @@ def unknown_code(of: str, code: str) -> Message:
     return M(
         f"没有代码为“{code}”的{zh}：请输入名称的一部分，从列表中选择",
         f"There is no {en} with the code “{code}”: type part of its name and choose it from the list",
+    )
+
+
+def outside_units(people: list[tuple[str, str, str]]) -> Message:
+    """People (name, unit code, unit name) of a unit chosen neither as the solver nor as a partner."""
+    zh = "、".join(f"{name}（{unit or '未登记单位'}）" for name, _, unit in people)
+    en = ", ".join(f"{name} ({unit or 'unregistered unit'})" for name, _, unit in people)
+    return M(
+        f"团队成员只能是揭榜单位或所选合作单位的人员：{zh}不是。请从列表中选择，或先选其所在单位",
+        f"Team members are people of the solver or of a chosen partner: {en} is not. Choose from the list, "
+        "or first choose their unit",
     )

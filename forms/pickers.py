@@ -6,7 +6,7 @@ answer, given as a ``Known`` callable (``engine.pickers.PickerScope.known``), so
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from forms import messages as msg
@@ -15,6 +15,10 @@ from forms.errors import FormInvalid, Message
 
 #: (picker kind, codes) → the codes among them that name a record the picker may choose.
 Known = Callable[[str, list[str]], set[str]]
+#: (picker kind, code) → why the picker does not offer a record that exists (None: it names no record).
+Reason = Callable[[str, str], Message | None]
+#: person codes → {code: (name, unit code, unit name)} of those registered.
+UnitOf = Callable[[list[str]], Mapping[str, tuple[str, str, str]]]
 
 
 def codes_of(value: Any) -> list[str]:
@@ -38,8 +42,16 @@ def _picks(defn: FormDefinition, cleaned: Mapping[str, Any]) -> Iterator[tuple[s
                         yield f"{spec.name}.{i}.{sub.name}", sub, codes_of(row.get(sub.name))
 
 
-def check_picks(defn: FormDefinition, cleaned: Mapping[str, Any], known: Known, *, lang: str = "zh") -> None:
-    """Raise ``FormInvalid`` naming each picker whose codes are not all known (nothing is saved)."""
+def check_picks(
+    defn: FormDefinition,
+    cleaned: Mapping[str, Any],
+    known: Known,
+    *,
+    lang: str = "zh",
+    reason: Reason | None = None,
+) -> None:
+    """Raise ``FormInvalid`` naming each picker whose codes are not all known (nothing is saved); ``reason``
+    says why an existing record is not offered."""
     found = list(_picks(defn, cleaned))
     wanted: dict[str, set[str]] = {}
     for _, spec, codes in found:
@@ -49,6 +61,47 @@ def check_picks(defn: FormDefinition, cleaned: Mapping[str, Any], known: Known, 
     for path, spec, codes in found:
         for code in codes:
             if code not in exists[spec.of or ""]:
-                errors.setdefault(path, []).append(msg.unknown_code(spec.of or "", code))
+                why = reason(spec.of or "", code) if reason is not None else None
+                errors.setdefault(path, []).append(why or msg.unknown_code(spec.of or "", code))
+    if errors:
+        raise FormInvalid(errors, lang=lang)
+
+
+def _rows(
+    defn: FormDefinition, cleaned: Mapping[str, Any]
+) -> Iterator[tuple[str, FieldDef, Mapping[str, Any]]]:
+    """(error path prefix, field, the mapping holding it and its siblings) of every field."""
+    for spec in defn.fields:
+        if spec.type == "group":
+            for i, row in enumerate(cleaned.get(spec.name) or []):
+                if isinstance(row, Mapping):
+                    for sub in spec.fields:
+                        yield f"{spec.name}.{i}.", sub, row
+        else:
+            yield "", spec, cleaned
+
+
+def check_people(
+    defn: FormDefinition,
+    cleaned: Mapping[str, Any],
+    unit_of: UnitOf,
+    *,
+    always: Iterable[str] = (),
+    lang: str = "zh",
+) -> None:
+    """Raise ``FormInvalid`` beside each ``people_of`` picker that names a person of a unit chosen neither in
+    its sibling pickers nor among ``always`` (nothing is saved)."""
+    errors: dict[str, list[Message]] = {}
+    for prefix, spec, holder in _rows(defn, cleaned):
+        if spec.type != "picker" or not spec.people_of:
+            continue
+        codes = codes_of(holder.get(spec.name))
+        if not codes:
+            continue
+        units = set(always) | {c for name in spec.people_of for c in codes_of(holder.get(name))}
+        found = unit_of(codes)
+        outside = [found[c] for c in codes if c in found and found[c][1] not in units]
+        if outside:
+            errors[prefix + spec.name] = [msg.outside_units(outside)]
     if errors:
         raise FormInvalid(errors, lang=lang)

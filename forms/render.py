@@ -16,7 +16,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from forms.convert import LOCAL_TZ, format_money_fen, plain_number, to_local_input
-from forms.definition import FieldDef, FormDefinition, LocalText
+from forms.definition import UNIT_PICKERS, FieldDef, FormDefinition, LocalText
 from forms.errors import FormInvalid, is_zh
 from forms.webinput import flat_name
 
@@ -49,6 +49,8 @@ _UI = {
 
 #: A picker's choices: (picker kind) → [(code, label shown)]; ``engine.pickers.PickerScope.choices``.
 Choices = Callable[[str], Sequence[tuple[str, str]]]
+#: The unit of each person a ``person`` picker offers: (picker kind) → {person code: unit code}.
+Units = Callable[[str], Mapping[str, str]]
 #: What to call the holder of an account (a user name → the person's name; ``engine.directory.account_names``).
 AccountName = Callable[[str], str]
 
@@ -92,8 +94,12 @@ class _Renderer:
         hints: Mapping[str, Sequence[str]] | None = None,
         choices: Choices | None = None,
         account_name: AccountName | None = None,
+        units: Units | None = None,
+        people_always: Sequence[str] = (),
     ) -> None:
         self.choices = choices
+        self.units = units
+        self.people_always = tuple(people_always)
         self.account_name = account_name
         self.defn = defn
         # requirements of the form's checks, by top-level field name → by the field's element id
@@ -371,12 +377,17 @@ class _Renderer:
             chosen = []
         available = list(self.choices(spec.of or "")) if self.choices is not None else []
         labels = dict(available)
+        if self.choices is not None and spec.of in UNIT_PICKERS and any(c not in labels for c in chosen):
+            # a unit this case refuses, shown again beside its reason: by its name, like every unit
+            labels = {**dict(self.choices("organisation")), **labels}
         ordered = [(c, labels.get(c, c)) for c in chosen] + [(c, n) for c, n in available if c not in chosen]
         options: list[Markup] = []
         if not spec.multiple:
             options.append(_tag("option", {"value": ""}, _ui("choose", self.lang)))
+        unit_of = self.units(spec.of or "") if self.units is not None and spec.people_of else {}
         for code, label in ordered:
-            options.append(_tag("option", {"value": code, "selected": code in chosen}, label))
+            attrs = {"value": code, "selected": code in chosen, "data-jb-unit": unit_of.get(code)}
+            options.append(_tag("option", attrs, label))
         select = _tag(
             "select",
             {
@@ -385,6 +396,10 @@ class _Renderer:
                 "required": spec.required,
                 "size": str(min(max(len(ordered), 2), 8)) if spec.multiple else None,
                 "data-jb-picker": spec.of,
+                "data-jb-name": spec.name,
+                # the picker script offers only people of the units chosen in these sibling pickers
+                "data-jb-people-of": " ".join(spec.people_of) or None,
+                "data-jb-people-always": " ".join(self.people_always) if spec.people_of else None,
             },
             _join(options),
         )
@@ -614,6 +629,8 @@ def render_form(
     hints: Mapping[str, Sequence[str]] | None = None,
     choices: Choices | None = None,
     account_name: AccountName | None = None,
+    units: Units | None = None,
+    people_always: Sequence[str] = (),
 ) -> Markup:
     """The fields of ``defn`` as HTML.
 
@@ -623,7 +640,8 @@ def render_form(
     (the form's checks, already in ``lang``), shown under the field's help before the user types.
     ``choices``: the records pickers offer (without it a picker offers only its current codes).
     ``account_name``: what to call the holder of an account (readonly ``account`` fields; without it the user
-    name is shown).
+    name is shown). ``units``: the unit of each person offered, so that the picker script narrows a ``people_of``
+    picker to the units chosen beside it (and ``people_always``, units whose people it always offers).
     """
     if isinstance(errors, FormInvalid):
         errors = errors.errors_in(lang)
@@ -637,6 +655,8 @@ def render_form(
         hints,
         choices,
         account_name,
+        units,
+        people_always,
     )
     # Fields first (they register which error paths they show), then the summary that links to them.
     body = _join(renderer.field(spec) for spec in defn.fields)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.models.event import InstanceEvent
 from tests.browser.conftest import DEMO_DAZU, demo_contracted, demo_flow, demo_scored
-from tests.browser.journey import apply_online
+from tests.browser.journey import apply_online, pdf
 from tests.lifecycle.conftest import Flow
 
 pytestmark = pytest.mark.browser
@@ -115,18 +115,30 @@ def test_solver_applies_sees_the_decision_and_requests_an_extension(
     solver.open("/my/projects", longer)  # the list follows the extended period (project row)
 
 
+def _offered(page: Any) -> list[str]:
+    """The team members the apply page offers now (those of other units are in the page, disabled)."""
+    return page.locator("[name=members] option:not([disabled])").all_inner_texts()
+
+
 def test_team_members_come_from_the_solvers_unit_and_the_partner_units_chosen(
     roles: Any, people: Any
 ) -> None:
     solver = roles("solver_dazu")
     page = solver.page
-    solver.open(f"/portal/challenges/{KEY}/apply", "团队成员可从本单位和所选联合体成员单位的人员中选择")
-    offered = page.locator("[name=members] option").all_inner_texts()
+    solver.open(
+        f"/portal/challenges/{KEY}/apply",
+        "团队成员可从本单位和所选联合体成员单位的人员中选择",
+        wait_for="[data-jb-people-ready]",
+    )
+    offered = _offered(page)
     assert "大足研究员1（大足揭榜单位1）" in offered
     assert not any("大足揭榜单位2" in o or "发榜联络人" in o for o in offered)  # another unit's people
+    assert not page.locator("button[name=refresh_members]").count()  # no reload to ask for
 
-    # a forged submission naming a person of an unrelated unit (an option the list never offered)
-    page.evaluate("() => document.querySelector('[name=members]').add(new Option('大足研究员4', 'DAZU-P4'))")
+    # a forged submission naming a person of an unrelated unit (an option the list does not offer)
+    page.evaluate(
+        "() => { document.querySelector('[name=members] option[value=\"DAZU-P4\"]').disabled = false; }"
+    )
     apply_online(solver, ["DAZU-P1", "DAZU-P4"])
     error = page.locator("#f-members-error").inner_text()
     assert "团队成员只能是本单位或所选联合体成员单位的人员：大足研究员4（大足揭榜单位2）不是" in error
@@ -135,13 +147,33 @@ def test_team_members_come_from_the_solvers_unit_and_the_partner_units_chosen(
     solver.open("/my/applications")
     assert KEY not in page.inner_text("main")  # nothing was sent
 
-    # with 大足揭榜单位2 chosen as partner, its people are offered and may be named
-    solver.open(f"/portal/challenges/{KEY}/apply")
+    # the solution document first, then 大足揭榜单位2 as partner: its people are offered at once, on the same
+    # page (no reload), and the file chosen stays chosen
+    solver.open(f"/portal/challenges/{KEY}/apply", wait_for="[data-jb-people-ready]")
+    page.evaluate("() => { window.jbSamePage = true; }")
+    page.set_input_files("input[name=plan_file]", files=pdf("方案书.pdf"))
     page.select_option("[name=partners]", label="大足揭榜单位2")
-    page.click("main form button[name=refresh_members]")
-    page.wait_for_load_state("networkidle")
-    offered = page.locator("[name=members] option").all_inner_texts()
+    offered = _offered(page)
     assert "大足研究员4（大足揭榜单位2）" in offered and not any("大足揭榜单位3" in o for o in offered)
+    assert page.evaluate("() => window.jbSamePage === true")
+    assert (
+        page.evaluate("() => document.querySelector('input[name=plan_file]').files[0].name") == "方案书.pdf"
+    )
+    page.select_option("[name=members]", ["DAZU-P1", "DAZU-P4"])
     solver.check(shot="solver-apply-partner-members")
-    apply_online(solver, ["DAZU-P1", "DAZU-P4"])
+    # the partner dropped again: its people leave the list and the team
+    page.select_option("[name=partners]", [])
+    assert not any("大足揭榜单位2" in o for o in _offered(page))
+    assert page.evaluate(
+        "() => Array.from(document.querySelector('[name=members]').selectedOptions).map(o => o.value)"
+    ) == ["DAZU-P1"]
+    page.select_option("[name=partners]", label="大足揭榜单位2")
+    page.select_option("[name=members]", ["DAZU-P1", "DAZU-P4"])
+    page.fill("[name=plan]", "数字孪生建模与故障预测联合攻关")
+    page.fill("[name=budget_fen]", "1,000,000")
+    page.check("input[name=pledge]")
+    page.click("main form button.primary")
+    page.wait_for_load_state("networkidle")
     assert "回执编号" in page.inner_text("main"), page.inner_text("main")
+    text = solver.open(f"/my/applications/{KEY}", "方案书.pdf", "大足揭榜单位2")
+    assert "大足研究员4（大足揭榜单位2）" in text

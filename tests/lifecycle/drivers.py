@@ -234,6 +234,16 @@ def select_and_approve(flow: Flow) -> None:
     """After the scores: the Dazu bureau selects DAZU-S1 (``DAZU_SELECTION``), the district government approves."""
     flow.do("select", DAZU_SELECTION)
     flow.do("approve", {"approval": "approve"})
+def to_review_refused(flow: Flow, applications: list[dict[str, Any]]) -> dict[str, str]:
+    """As ``to_review``, but the bureau's record of ``applications`` is refused beside the fields (nothing is
+    saved; the task stays open). Returns the Chinese messages by field."""
+    flow.do("post_need", need())
+    flow.do("form_need_panel", panel(NEED_PANEL))
+    flow.do("need_review", REVIEW)
+    flow.do("municipal_check", {"taken_municipal": "no"})
+    flow.do("list_review", LIST_APPROVED)
+    flow.do("publish_list", {"list_published_on": "2026-06-20"})
+    return flow.refused("collect_applications", {"applications": applications})
 
 
 def signed(

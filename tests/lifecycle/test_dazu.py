@@ -21,7 +21,7 @@ from .drivers import (
     dazu_settlement,
     signed,
     status,
-    to_review,
+    to_review_refused,
 )
 
 
@@ -29,12 +29,15 @@ def test_accident_within_three_years_refused_only_in_dazu(start) -> None:  # typ
     """001 五(一)5, 五(二)4: a major safety or quality accident within 3 years refuses the application in Dazu;
     Urumqi (000, 002) has no such rule, so URUMQI-ACC (same accident in 2024) stays eligible there."""
     flow = start("dazu")
-    to_review(flow, [application("DAZU-ACC", "DAZU-P1"), application("DAZU-S1", "DAZU-P4")])
-    data = flow.data
-    assert {(r["solver"], r["rule"], r["source"]) for r in data["application_refusals"]} == {
-        ("DAZU-ACC", "accident", "001 五(一)5, 五(二)4")
-    }
-    assert data["candidates"] == ["DAZU-S1"]
+    # the bureau's record of applications neither offers nor takes DAZU-ACC: the table's row beside the field
+    with_acc = [application("DAZU-ACC", "DAZU-P1", partners="DAZU-S1"), application("DAZU-S2", "DAZU-P4")]
+    refused = to_review_refused(flow, with_acc)
+    assert list(refused) == ["applications.0.solver"]
+    assert (
+        "近三年内发生重大安全事故或重大质量事故（001 五(一)5, 五(二)4）" in refused["applications.0.solver"]
+    )
+    flow.do("collect_applications", {"applications": with_acc[1:]})
+    assert flow.data["candidates"] == ["DAZU-S2"]
     assert flow.ready() == ["form_panel"]
 
     urumqi = start("urumqi")
@@ -46,7 +49,7 @@ def test_accident_within_three_years_refused_only_in_dazu(start) -> None:  # typ
         "collect_applications",
         {
             "applications": [
-                application("URUMQI-ACC", "URUMQI-P1"),
+                application("URUMQI-ACC", "URUMQI-P1", partners="URUMQI-S1"),
                 application("URUMQI-S2", "URUMQI-P4"),
                 application("URUMQI-S3", "URUMQI-P7"),
             ]

@@ -144,7 +144,8 @@ def test_period_end_reminder_is_sent_once_per_role(start) -> None:  # type: igno
 
 def test_this_years_applications_count_for_the_first_three_members(start) -> None:  # type: ignore[no-untyped-def]
     """002 四(二): a main member (first three) with city projects in progress and this year's applications
-    above 2 in total is refused; the application to the same challenge does not count against itself."""
+    above 2 in total is refused; the application to the same challenge does not count against itself.
+    URUMQI-P9 is a researcher of URUMQI-S3, the partner of URUMQI-S4's consortium."""
 
     def apply_to_new_challenge(members: str):  # type: ignore[no-untyped-def]
         flow = start("urumqi")
@@ -152,14 +153,20 @@ def test_this_years_applications_count_for_the_first_three_members(start) -> Non
         flow.do("recommend", {"recommended": "yes"})
         flow.do("need_review", REVIEW)
         flow.do("publish_list", {"list_published_on": "2026-06-20"})
-        flow.do("collect_applications", {"applications": [application("URUMQI-S4", members)]})
+        flow.do(
+            "collect_applications",
+            {"applications": [application("URUMQI-S4", members, partners="URUMQI-S3")]},
+        )
         return flow
 
     first = apply_to_new_challenge("URUMQI-P9")
     assert first.data["application_refusals"] == []
     # the bureau records the same application again after extending the window: still not counted twice
     first.do("few_teams", {"few_teams_choice": "extend", "few_teams_reason": "延长"})
-    first.do("collect_applications", {"applications": [application("URUMQI-S4", "URUMQI-P9")]})
+    first.do(
+        "collect_applications",
+        {"applications": [application("URUMQI-S4", "URUMQI-P9", partners="URUMQI-S3")]},
+    )
     assert first.data["application_refusals"] == []
     second = apply_to_new_challenge("URUMQI-P9")
     assert second.data["application_refusals"] == []

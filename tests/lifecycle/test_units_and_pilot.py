@@ -68,9 +68,9 @@ def test_004_2_pilot_supports_at_most_five_projects(start) -> None:  # type: ign
 
 
 def test_000_10_2_transfer_solver_outside_urumqi_refused_at_eligibility(start) -> None:  # type: ignore[no-untyped-def]
-    """000 §10(二), 002 二(四): a 成果转化 solver is a local enterprise with independent legal personality; an
-    application taken by the bureau (offline) from a unit registered in Beijing is refused by the eligibility
-    table with the article, the local one goes on."""
+    """000 §10(二), 002 二(四): a 成果转化 solver is a local enterprise with independent legal personality; the
+    bureau's record of applications (offline) neither offers nor takes a unit registered in Beijing: the
+    eligibility table's row, with the article, beside the field; the local one goes on."""
     from .conftest import application
 
     flow = start("urumqi")
@@ -81,15 +81,13 @@ def test_000_10_2_transfer_solver_outside_urumqi_refused_at_eligibility(start) -
     )
     flow.do("publish_list", {"list_published_on": "2026-06-20"})
     _move(flow, "URUMQI-S2", "110108")
-    flow.do(
-        "collect_applications",
-        {
-            "applications": [
-                application("URUMQI-S1", "URUMQI-P1,URUMQI-P2"),
-                application("URUMQI-S2", "URUMQI-P4,URUMQI-P5"),
-            ]
-        },
-    )
-    refusals = flow.data["application_refusals"]
-    assert [(r["solver"], r["source"]) for r in refusals] == [("URUMQI-S2", "000 §10(二), 002 二(四)")]
+    both = [
+        application("URUMQI-S1", "URUMQI-P1,URUMQI-P2"),
+        application("URUMQI-S2", "URUMQI-P4,URUMQI-P5"),
+    ]
+    refused = flow.refused("collect_applications", {"applications": both})
+    assert list(refused) == ["applications.1.solver"]
+    assert "（000 §10(二), 002 二(四)）" in refused["applications.1.solver"]
+    flow.do("collect_applications", {"applications": both[:1]})
+    assert flow.data["application_refusals"] == []
     assert flow.data["candidates"] == ["URUMQI-S1"]

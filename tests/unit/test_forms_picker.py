@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from forms.definition import FormDefinition
 from forms.errors import FormDefinitionError, FormInvalid
-from forms.pickers import check_picks
+from forms.pickers import check_people, check_picks
 from forms.render import render_form
 from forms.schema import validate_submission
 from forms.webinput import from_multidict
@@ -199,3 +199,49 @@ def test_a_readonly_list_of_organisations_shows_their_names() -> None:
     )
     html = str(render_form(defn, context={"candidates_text": "DAZU-S2, DAZU-S1"}, choices=_choices))
     assert "大足揭榜单位2、大足揭榜单位1" in html and "DAZU-" not in html
+
+
+def _team(people_of: object) -> dict[str, object]:
+    members = dict(FORM["fields"][1], people_of=people_of)  # type: ignore[call-overload]
+    return dict(FORM, fields=[FORM["fields"][0], members])  # type: ignore[index]
+
+
+def test_people_of_names_unit_pickers_beside_the_person_picker() -> None:
+    assert FormDefinition.load(_team(["solver"])).fields[1].people_of == ("solver",)
+    for wrong in (["partners"], [], "solver", ["members"]):
+        with pytest.raises(FormDefinitionError) as caught:
+            FormDefinition.load(_team(wrong))
+        assert "people_of" in str(caught.value)
+
+
+def test_a_person_of_a_unit_not_chosen_beside_is_refused_by_name_and_unit() -> None:
+    defn = FormDefinition.load(_team(["solver"]))
+    units = {
+        "DAZU-P1": ("研究员甲", "DAZU-S1", "大足揭榜单位1"),
+        "DAZU-P4": ("研究员丁", "DAZU-S2", "大足揭榜单位2"),
+    }
+
+    def unit_of(codes: list[str]) -> dict[str, tuple[str, str, str]]:
+        return {c: units[c] for c in codes if c in units}
+
+    check_people(defn, {"solver": "DAZU-S1", "members": "DAZU-P1"}, unit_of)
+    check_people(defn, {"solver": "DAZU-S1", "members": "DAZU-P1,DAZU-P4"}, unit_of, always=["DAZU-S2"])
+    with pytest.raises(FormInvalid) as caught:
+        check_people(defn, {"solver": "DAZU-S1", "members": "DAZU-P1,DAZU-P4"}, unit_of)
+    assert list(caught.value.errors_in("zh")) == ["members"]
+    assert "研究员丁（大足揭榜单位2）不是" in caught.value.errors_in("zh")["members"][0]
+
+
+def test_a_people_picker_carries_each_persons_unit_for_the_script() -> None:
+    defn = FormDefinition.load(_team(["solver"]))
+    html = str(
+        render_form(
+            defn,
+            values={"solver": "DAZU-S1"},
+            choices=lambda of: {"organisation": ORGS, "person": PEOPLE}.get(of, []),
+            units=lambda of: {"DAZU-P1": "DAZU-S1", "DAZU-P4": "DAZU-S2"} if of == "person" else {},
+            people_always=["DAZU-S9"],
+        )
+    )
+    assert 'data-jb-people-of="solver"' in html and 'data-jb-people-always="DAZU-S9"' in html
+    assert 'value="DAZU-P4" data-jb-unit="DAZU-S2"' in html

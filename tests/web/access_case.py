@@ -1,5 +1,5 @@
-"""A Urumqi challenge in the middle of its life, for the access tests: three applicants (one refused on its credit
-record), three experts' scores, an objection with the objector's name and phone, a race of two teams whose
+"""A Urumqi challenge in the middle of its life, for the access tests: three applicants (one refused for a team
+member in a penalty period), three experts' scores, an objection with the objector's name and phone, a race of two teams whose
 solvers each hold a stage report — and every role of the jurisdiction as a web user and an API token."""
 
 from __future__ import annotations
@@ -144,7 +144,10 @@ def build(s: Session, sim: Any, uploads: Path, password_hash: str) -> Case:
          "plan_file": files["URUMQI-S1"], "pledge": True},
         {"solver": "URUMQI-S2", "members": "URUMQI-P4,URUMQI-P5", "plan": S2_PLAN, "budget_fen": "4,200,000",
          "plan_file": files["URUMQI-S2"], "pledge": True},
-        {"solver": "URUMQI-BAD", "members": "URUMQI-P7", "plan": BAD_PLAN, "pledge": True},
+        # refused by the eligibility table: a researcher of the partner URUMQI-S4 in a misconduct penalty
+        # period (002 四(三))
+        {"solver": "URUMQI-S3", "partners": "URUMQI-S4", "members": "URUMQI-P7,URUMQI-PPUN", "plan": BAD_PLAN,
+         "pledge": True},
     ]  # fmt: skip
     _do(s, iid, "collect_applications", "bureau_urumqi", {"applications": applications})
     _do(s, iid, "few_teams", "bureau_urumqi", {"few_teams_choice": "proceed", "few_teams_reason": "领域冷门"})

@@ -244,10 +244,7 @@ def apply(business_key: str) -> Any:
     errors: dict[str, list[str]] = {}
     problem = None
     status = 200
-    if request.method == "POST" and request.form.get("refresh_members"):
-        # the partners chosen so far widen the team members offered; nothing is sent (files are chosen again)
-        values = from_multidict(defn, request.form, {})
-    elif request.method == "POST":
+    if request.method == "POST":
         files, upload_problems = uploads.collect_files(defn, {})
         values = from_multidict(defn, request.form, files)
         try:
@@ -283,6 +280,7 @@ def apply(business_key: str) -> Any:
                 "info",
             )
             return redirect(url_for("portal.index"))
+    page = applications.page_scope(session, target)
     return (
         render_template(
             "portal/apply.html",
@@ -295,7 +293,9 @@ def apply(business_key: str) -> Any:
                 errors=errors,
                 context={},
                 lang=lang,
-                choices=applications.picker_scope(session, target, values.get("partners")).choices,
+                choices=page.choices,
+                units=page.units,
+                people_always=[target.solver],
             ),
             problem=problem,
         ),

@@ -100,7 +100,7 @@ def _submission(defn: Any, event: dict[str, Any], picks: PickerScope) -> dict[st
         if spec.type == "money":
             text = _("%(yuan)s 元", yuan=yuan(int(value)))
         elif spec.type == "picker":
-            names = dict(picks.choices(spec.of or ""))
+            names = dict(picks.choices(picks.directory_kind(spec.of or "")))
             text = "、".join(names.get(c, c) for c in str(value).split(",") if c)
         elif spec.type == "checkbox":
             text = _("是") if value else _("否")

@@ -225,7 +225,9 @@ def show(task_id: str) -> Any:
 
     form_html = None
     if defn is not None:
-        picks = PickerScope(db.session(), instance.jurisdiction, instance.business_key)
+        picks = PickerScope(
+            db.session(), instance.jurisdiction, instance.business_key, instance=instance, data=task_data
+        )
         form_html = render_form(
             defn,
             values=values,
@@ -234,6 +236,7 @@ def show(task_id: str) -> Any:
             lang=lang,
             hints=hints,
             choices=picks.choices,
+            units=picks.units,
             account_name=lambda username: account_names(db.session(), [username]).get(username, username),
         )
     return (
@@ -375,7 +378,9 @@ def _other_errors(
 
     try:
         validate_task_data(
-            defn, values, PickerScope(db.session(), instance.jurisdiction, instance.business_key)
+            defn,
+            values,
+            PickerScope(db.session(), instance.jurisdiction, instance.business_key, instance=instance),
         )
     except JiebangError as exc:
         if isinstance(exc, ValidationFailed):

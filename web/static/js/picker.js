@@ -1,6 +1,9 @@
 // Pickers of task forms (forms/FORMAT.md, type "picker"): a native select of names that submits codes. This
 // script shows the search box above it and hides the options whose name does not contain what was typed; in a
 // multiple picker the chosen options move to the top in the order chosen, so they are submitted in that order.
+// A people picker with data-jb-people-of (forms/FORMAT.md "people_of") offers only the people whose unit
+// (data-jb-unit) is chosen in the sibling pickers it names, or is one of data-jb-people-always: choosing a
+// partner unit lists its people at once, without a reload. The server still refuses anyone else.
 (function () {
   "use strict";
   function normal(text) { return (text || "").toLowerCase().replace(/\s+/g, ""); }
@@ -11,8 +14,8 @@
     var wanted = normal(search.value);
     var firstShown = null;
     Array.prototype.forEach.call(select.options, function (option) {
-      var show = option.value === "" || option.selected || !wanted ||
-        normal(option.textContent).indexOf(wanted) !== -1 || normal(option.value).indexOf(wanted) !== -1;
+      var show = !option.disabled && (option.value === "" || option.selected || !wanted ||
+        normal(option.textContent).indexOf(wanted) !== -1 || normal(option.value).indexOf(wanted) !== -1);
       option.hidden = !show;
       if (show && option.value !== "" && !option.selected && firstShown === null) { firstShown = option; }
     });
@@ -36,7 +39,55 @@
     });
   }
 
+  function words(text) { return (text || "").split(/\s+/).filter(Boolean); }
+
+  function chosen(select) {
+    return Array.prototype.filter.call(select.options, function (o) { return o.selected && o.value; })
+      .map(function (o) { return o.value; });
+  }
+
+  // the sibling picker called ``name`` of ``select``: in the same group row, else outside every row
+  function sibling(select, name) {
+    var row = select.closest("[data-jb-row]");
+    var scope = row || select.form || document;
+    var found = scope.querySelectorAll('select[data-jb-picker][data-jb-name="' + name + '"]');
+    return Array.prototype.find.call(found, function (s) { return s.closest("[data-jb-row]") === row; });
+  }
+
+  function narrow(people) {
+    var units = words(people.getAttribute("data-jb-people-always"));
+    words(people.getAttribute("data-jb-people-of")).forEach(function (name) {
+      var source = sibling(people, name);
+      if (source) { units = units.concat(chosen(source)); }
+    });
+    var changed = false;
+    Array.prototype.forEach.call(people.options, function (option) {
+      var unit = option.getAttribute("data-jb-unit");
+      if (!unit) { return; }
+      var allowed = units.indexOf(unit) !== -1;
+      option.disabled = !allowed;
+      option.hidden = !allowed;
+      if (!allowed && option.selected) { option.selected = false; changed = true; }
+    });
+    if (changed && people.multiple) { keepOrder(people); }
+    var search = document.querySelector('input[data-jb-picker-search="' + people.id + '"]');
+    if (search) { filter(search); }
+    people.setAttribute("data-jb-people-ready", "");
+  }
+
+  function narrowBeside(source) {
+    var row = source.closest("[data-jb-row]");
+    var scope = row || source.form || document;
+    var name = source.getAttribute("data-jb-name");
+    scope.querySelectorAll("select[data-jb-people-of]").forEach(function (people) {
+      if (words(people.getAttribute("data-jb-people-of")).indexOf(name) !== -1 && sibling(people, name) === source) {
+        narrow(people);
+      }
+    });
+  }
+
   function setUp(root) {
+    root.querySelectorAll("select[data-jb-people-of]").forEach(narrow);
     root.querySelectorAll("input[data-jb-picker-search]").forEach(function (search) {
       search.hidden = false;
       var select = document.getElementById(search.getAttribute("data-jb-picker-search"));
@@ -54,6 +105,7 @@
   document.addEventListener("change", function (event) {
     var select = event.target;
     if (select.matches && select.matches("select[data-jb-picker][multiple]")) { keepOrder(select); }
+    if (select.matches && select.matches("select[data-jb-picker][data-jb-name]")) { narrowBeside(select); }
   });
   // Rows added by forms.js come from a template: set up their pickers when they appear.
   new MutationObserver(function (records) {

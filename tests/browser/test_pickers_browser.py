@@ -1,0 +1,148 @@
+"""Real Chromium: who the issuer (Zhangye, 004 三(四): the issuer picks the team itself) and the bureau clerk
+(Dazu, recording the applications received) may pick. The unit pickers list only units the case's eligibility
+table accepts — never the issuer itself (000 §8), its subsidiary (002 二(三)5), a unit with a serious
+dishonesty record (000 §10) or on a joint-punishment list (003 §8–9) or, in Dazu, one with a major accident
+(001 五(一)5) — the team members follow the row's solver and partners without a reload, and a forged choice
+comes back refused beside the field with the reason and its source, nothing saved."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.models.instance import ProcessInstance
+from engine.models.task import HumanTask
+from tests.browser.conftest import DEMO_DAZU
+from tests.lifecycle.conftest import Flow, need, start_challenge
+
+pytestmark = pytest.mark.browser
+
+REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
+ROW = "#f-applications-0-"
+
+
+def _task_id(flow: Flow, spec: str) -> str:
+    flow.s.rollback()
+    return flow.s.scalars(
+        select(HumanTask.id).where(
+            HumanTask.instance_id == flow.id, HumanTask.task_spec == spec, HumanTask.status == "ready"
+        )
+    ).one()
+
+
+def _offered(page: Any, field: str) -> list[str]:
+    return page.locator(f"{ROW}{field} option:not([disabled]):not([value=''])").all_inner_texts()
+
+
+def _forge(page: Any, field: str, code: str, name: str) -> None:
+    """What a hand-made request would send: a record the list does not offer (absent, or disabled), chosen."""
+    page.evaluate(
+        """([id, code, name]) => {
+            const s = document.getElementById(id);
+            let o = Array.from(s.options).find((x) => x.value === code);
+            if (!o) { o = new Option(name, code); s.add(o); }
+            o.disabled = false;
+            Array.from(s.options).forEach((x) => { x.selected = x === o; });
+        }""",
+        [f"{ROW[1:]}{field}", code, name],
+    )
+
+
+def _fill_row(page: Any, members: list[str]) -> None:
+    page.select_option(f"{ROW}members", members)
+    page.fill(f"{ROW}plan", "凹凸棒石高值化利用联合攻关")
+    page.fill(f"{ROW}budget_fen", "1,000,000")
+    page.check(f"{ROW}pledge")
+
+
+def _submit(page: Any) -> None:
+    page.click("main form button.primary")
+    page.wait_for_load_state("networkidle")
+
+
+def test_the_zhangye_issuer_picks_only_eligible_units_and_their_people(
+    roles: Any, people: Any, db_session: Session, sim: Any
+) -> None:
+    flow = start_challenge(db_session, sim, "zhangye", "ZHANGYE-2026-101")
+    flow.do("post_need", need())
+    flow.do("need_review", REVIEW)
+    flow.do("publish_list", {"list_published_on": "2026-09-28"})
+    flow.s.commit()
+    issuer = roles("issuer_zhangye")
+    page = issuer.page
+    issuer.open(
+        f"/tasks/{_task_id(flow, 'collect_applications')}",
+        "发榜方选定揭榜团队",
+        wait_for="[data-jb-people-ready]",
+    )
+    solvers = _offered(page, "solver")
+    assert "张掖揭榜单位1" in solvers
+    for name in ("张掖硅业股份有限公司", "张掖关联子公司", "张掖失信企业", "张掖惩戒企业"):
+        assert name not in solvers and name not in _offered(page, "partners")
+    assert _offered(page, "members") == []  # no solver chosen yet: nobody's people
+
+    page.select_option(f"{ROW}solver", label="张掖揭榜单位1")
+    members = _offered(page, "members")
+    assert "张掖研究员1（张掖揭榜单位1）" in members and not any("张掖揭榜单位2" in m for m in members)
+    page.select_option(f"{ROW}partners", label="张掖揭榜单位2")
+    assert "张掖研究员4（张掖揭榜单位2）" in _offered(page, "members")
+    _fill_row(page, ["ZHANGYE-P1", "ZHANGYE-P4"])
+    issuer.check(shot="pickers-issuer-zhangye")
+
+    # a forged solver: the unit with a serious dishonesty record of 2025
+    page.select_option(f"{ROW}partners", [])
+    page.select_option(f"{ROW}members", ["ZHANGYE-P1"])
+    _forge(page, "solver", "ZHANGYE-BAD", "张掖失信企业")
+    _submit(page)
+    error = page.inner_text("#f-applications-0-solver-error")
+    assert "“张掖失信企业”不能作为揭榜单位：揭榜方近三年内有严重失信或违法记录（000 §10" in error
+    issuer.check("表单有误，尚未提交", shot="pickers-issuer-forged")
+    assert flow.ready() == ["collect_applications"]
+
+    # the refused unit is named, never by its code; the issuer itself, forged as the solver with its contact
+    assert "张掖失信企业" in page.locator(f"{ROW}solver option:checked").inner_text()
+    _forge(page, "solver", "ZHANGYE-ISS", "张掖硅业股份有限公司")
+    _forge(page, "members", "ZHANGYE-PISS", "张掖发榜联络人")
+    _submit(page)
+    error = page.inner_text("#f-applications-0-solver-error")
+    assert "不能作为揭榜单位：发榜方与揭榜方不得为同一单位（000 §8）" in error
+
+
+def test_the_dazu_clerk_records_applications_of_eligible_units_only(
+    roles: Any, people: Any, db_session: Session, sim: Any
+) -> None:
+    iid = db_session.scalars(
+        select(ProcessInstance.id).where(ProcessInstance.business_key == DEMO_DAZU)
+    ).one()
+    flow = Flow(db_session, sim, "dazu", iid, DEMO_DAZU)
+    close = date.fromisoformat(flow.data["applications_close_on"]) + timedelta(days=1)
+    flow.at(f"{close}T00:00:05+08:00")
+    flow.s.commit()
+    clerk = roles("bureau_dazu")
+    page = clerk.page
+    clerk.open(
+        f"/tasks/{_task_id(flow, 'collect_applications')}", "受理揭榜申请", wait_for="[data-jb-people-ready]"
+    )
+    solvers = _offered(page, "solver")
+    assert "大足揭榜单位1" in solvers
+    for name in ("大足硅业股份有限公司", "大足关联子公司", "大足失信企业", "大足事故企业"):
+        assert name not in solvers
+    page.select_option(f"{ROW}solver", label="大足揭榜单位1")
+    members = _offered(page, "members")
+    assert "大足研究员1（大足揭榜单位1）" in members and not any("大足揭榜单位2" in m for m in members)
+    _fill_row(page, ["DAZU-P1"])
+    clerk.check(shot="pickers-bureau-dazu")
+
+    _forge(page, "solver", "DAZU-ACC", "大足事故企业")
+    _submit(page)
+    error = page.inner_text("#f-applications-0-solver-error")
+    assert (
+        "“大足事故企业”不能作为揭榜单位：近三年内发生重大安全事故或重大质量事故（001 五(一)5, 五(二)4）"
+        in error
+    )
+    clerk.check("表单有误，尚未提交", shot="pickers-bureau-forged")
+    assert flow.ready() == ["collect_applications"]
