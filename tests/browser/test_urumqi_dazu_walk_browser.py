@@ -2,12 +2,15 @@
 
 - Urumqi's bureau, with fewer than three teams (000 §12(3)), reads the eligible units by name (not
   ``URUMQI-S1``) and goes on without an extension: the form's old closing date, long passed, is not refused;
+- Urumqi's issuer registering the technology contract (002 五(二)6) reads the bounds of the registration date
+  (not before the task book, not after today) before typing, not only after a refused submit;
 - a Dazu case stopped because next year's holiday schedule is missing: the bureau's case page and the
   supervisor's dashboard name the failed step and say what is wrong in Chinese only — no exception class, no
   element id, no English half."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -19,7 +22,8 @@ from engine.users import add_user
 from tests.browser.conftest import PASSWORD
 from tests.browser.journey import Journey, ready_task_id
 from tests.lifecycle.conftest import application, need, start, world  # noqa: F401 (fixtures)
-from tests.lifecycle.drivers import REVIEW, to_approve
+from tests.lifecycle.drivers import REVIEW, end_of_publicity, to_approve
+from tests.lifecycle.test_urumqi import to_contract
 
 pytestmark = pytest.mark.browser
 
@@ -110,3 +114,22 @@ def test_a_case_stopped_for_a_missing_holiday_schedule_reads_in_chinese(roles: A
     assert "计算公示截止时间" in row and "尚未载入" in row, row
     for leak in ("CalendarMissing", "set_window", "The 2027"):
         assert leak not in row, f"{leak!r} on the dashboard: {row}"
+
+
+def test_urumqi_issuer_reads_the_registration_date_bounds_before_typing(roles: Any, start, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    _fast_passwords(world)
+    flow = start("urumqi")
+    to_contract(flow)
+    due = datetime.fromisoformat(end_of_publicity(flow))
+    flow.at((due + timedelta(hours=10)).isoformat())
+    flow.do("sign_contract", {"period_months": 24, "ip_ownership": "发榜方", "disbursement_plan": "50/50"})
+    flow.at((due + timedelta(days=3, hours=10)).isoformat())  # the issuer comes to it three days later
+    opened = flow.data["opened_on"]
+    today = (due + timedelta(days=3, hours=10)).date().isoformat()
+
+    issuer = roles("issuer_urumqi")
+    issuer.open(f"/tasks/{ready_task_id(flow, 'register_contract')}", "技术合同登记")
+    rule = issuer.page.inner_text("#f-contract_reg_date-rule0")
+    assert f"不早于立项日期（{opened}），不晚于今天（{today}）" in rule, rule
+    assert "002 五(二)6" in rule, rule
+    J.shot(issuer, "issuer-registration-date-bounds")
