@@ -133,3 +133,27 @@ def test_urumqi_issuer_reads_the_registration_date_bounds_before_typing(roles: A
     assert f"不早于立项日期（{opened}），不晚于今天（{today}）" in rule, rule
     assert "002 五(二)6" in rule, rule
     J.shot(issuer, "issuer-registration-date-bounds")
+
+
+def test_the_holiday_schedule_page_names_who_imported_a_year(roles: Any, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    add_user(world, "clerk_dazu", roles=["bureau"], jurisdiction="dazu", display_name="大足区科技局 张敏")
+    world.execute(update(User).where(User.username == "clerk_dazu").values(password_hash=fast))
+    world.commit()
+
+    clerk = roles("clerk_dazu")
+    clerk.open("/admin/calendar/", "节假日安排")
+    schedule = "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-08,holiday,春节\n"
+    clerk.page.set_input_files(
+        "#calendar-file",
+        files=[{"name": "2027年节假日安排.csv", "mimeType": "text/csv", "buffer": schedule.encode()}],
+    )
+    clerk.page.get_by_role("button", name="预览").click()
+    clerk.page.wait_for_load_state("networkidle")
+    clerk.page.get_by_role("button", name="确认导入").click()
+    clerk.page.wait_for_load_state("networkidle")
+    clerk.check("已导入 2027 年的节假日安排")
+    row = clerk.page.locator("#years tbody tr", has_text="2027").first.inner_text()
+    assert "导入文件 2027年节假日安排.csv（大足区科技局 张敏）" in row, row
+    assert "clerk_dazu" not in row, row
+    J.shot(clerk, "bureau-calendar-imported-by")
