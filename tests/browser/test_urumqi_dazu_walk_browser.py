@@ -22,7 +22,7 @@ from engine.users import add_user
 from tests.browser.conftest import PASSWORD
 from tests.browser.journey import Journey, ready_task_id
 from tests.lifecycle.conftest import application, need, start, world  # noqa: F401 (fixtures)
-from tests.lifecycle.drivers import REVIEW, end_of_publicity, to_approve
+from tests.lifecycle.drivers import REVIEW, end_of_publicity, implementing, to_approve
 from tests.lifecycle.test_urumqi import to_contract
 
 pytestmark = pytest.mark.browser
@@ -157,3 +157,36 @@ def test_the_holiday_schedule_page_names_who_imported_a_year(roles: Any, world) 
     assert "导入文件 2027年节假日安排.csv（大足区科技局 张敏）" in row, row
     assert "clerk_dazu" not in row, row
     J.shot(clerk, "bureau-calendar-imported-by")
+
+
+def test_a_reminder_whose_date_has_passed_is_not_shown_as_overdue(roles: Any, start, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from engine import reminders
+    from engine.clock import get_clock
+
+    _fast_passwords(world)
+    flow = implementing(start, "urumqi")
+    now = get_clock(world).now()
+    for days, zh in (
+        (-1, "实施期已于昨天结束，请在期满后 30 日内提出验收申请"),
+        (10, "里程碑将于 10 天后到期"),
+    ):
+        reminders.add(
+            world,
+            project=flow.key,
+            jurisdiction="urumqi",
+            roles=["bureau"],
+            kind="period_end" if days < 0 else "milestone",
+            subject_zh=zh,
+            subject_en="reminder",
+            due_at=now + timedelta(days=days),
+        )
+    world.commit()
+
+    bureau = roles("bureau_urumqi")
+    bureau.open("/tasks", "提醒")
+    passed = bureau.page.locator("li[data-reminder=period_end]").inner_text()
+    assert "已到期" in passed and "已逾期" not in passed, passed
+    assert bureau.page.locator("li[data-reminder=period_end] .overdue").count() == 0
+    coming = bureau.page.locator("li[data-reminder=milestone]").inner_text()
+    assert "剩余 10 天" in coming, coming
+    J.shot(bureau, "bureau-reminders-passed-and-coming")
