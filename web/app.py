@@ -179,6 +179,7 @@ def _due_pending_year(row: Any) -> int | None:
 
 def _register_template_helpers(app: Flask) -> None:
     from engine.labels import credit_kind_name, event_name, jurisdiction_name, role_name, tranche_name
+    from web.failure_text import failure_message, failure_place
     from web.timefmt import time_left, window_days, window_end
 
     @app.template_filter("local")
@@ -217,6 +218,8 @@ def _register_template_helpers(app: Flask) -> None:
             "process_name": process_name,
             "account_name": account_name,
             "lane_name": lane_name,
+            "failure_message": lambda message: failure_message(message, i18n.current_lang()),
+            "failure_place": failure_place,
         }
 
 

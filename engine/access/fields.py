@@ -261,18 +261,21 @@ def _owner_visible(record: Mapping[str, Any], viewer: FieldViewer, own: bool) ->
     return None
 
 
-def _is_owned(record: Any, viewer: FieldViewer) -> bool:
+def _is_owned(record: Any, viewer: FieldViewer, path: str = "") -> bool:
     if not isinstance(record, Mapping):
         return False
     solver, expert = record.get(SOLVER_OWNER), record.get(EXPERT_OWNER)
-    return (isinstance(solver, str) and solver in viewer.organisations) or (
+    # one expert's score of an application names the solver it scores, but it is the expert's record: the
+    # scored unit never reads the individual scores (000 §12(4)), only its place in the ranking
+    scored = path == "scores.[]" or path.endswith(".scores.[]")
+    return (not scored and isinstance(solver, str) and solver in viewer.organisations) or (
         viewer.username is not None and expert == viewer.username
     )
 
 
 def _walk(value: Any, path: str, viewer: FieldViewer, own: bool, only_own: bool) -> Any:
     if isinstance(value, Mapping):
-        if only_own and not _is_owned(value, viewer):
+        if only_own and not _is_owned(value, viewer, path):
             return _HIDDEN
         if _owner_visible(value, viewer, own) is False:
             return _HIDDEN

@@ -58,10 +58,13 @@ def registration_problems(d: Mapping[str, Any], today: date) -> list[Problem]:
     return out
 
 
-def registration_hints(d: Mapping[str, Any]) -> list[Hint]:
+def registration_hints(d: Mapping[str, Any], today: date) -> list[Hint]:
     opened = as_date(d.get("opened_on"))
     since = f"（立项日期 {opened.isoformat()}）" if opened else ""
     since_en = f" (opened {opened.isoformat()})" if opened else ""
+    # the date's bounds before typing, as registration_problems checks them after submit
+    earliest = f"不早于立项日期（{opened.isoformat()}），" if opened else ""
+    earliest_en = f"Not before the project was opened ({opened.isoformat()}) and n" if opened else "N"
     return [
         Hint(
             "contract_reg_number",
@@ -69,5 +72,11 @@ def registration_hints(d: Mapping[str, Any]) -> list[Hint]:
             f"Register the technology contract promptly after the project is opened{since_en}; the first "
             "fiscal tranche is paid after the registration.",
             SOURCE,
-        )
+        ),
+        Hint(
+            "contract_reg_date",
+            f"{earliest}不晚于今天（{today.isoformat()}）：填写已完成登记的日期。",
+            f"{earliest_en}ot after today ({today.isoformat()}): the date the contract was registered.",
+            SOURCE,
+        ),
     ]

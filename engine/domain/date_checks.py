@@ -133,7 +133,10 @@ def publish_hints(d: Mapping[str, Any], today: date) -> list[Hint]:
 
 
 def extended_window_problems(d: Mapping[str, Any], today: date) -> list[Problem]:
-    """An extended window (few teams, 000 §12(3)) ends today or later."""
+    """An extended window (few teams, 000 §12(3)) ends today or later. Only an extension sets a new date: the
+    form shows the old closing date, which has passed, whatever the bureau chooses."""
+    if d.get("few_teams_choice") != "extend":
+        return []
     closes = as_date(d.get("applications_close_on"))
     if closes is None or closes >= today:
         return []

@@ -97,6 +97,6 @@ register(
 register(
     "contract_registration",
     lambda d, c: contract_registration.registration_problems(d, c.today),
-    lambda d, c: contract_registration.registration_hints(d),
+    lambda d, c: contract_registration.registration_hints(d, c.today),
 )
 del r, ac, ns

@@ -30,6 +30,19 @@ def test_a_solver_sees_its_own_application_only_without_credit_facts() -> None:
     assert shown["title"] == "高纯硅" and shown["contract_fen"] == 100
 
 
+def test_a_solver_never_reads_an_experts_individual_scores_of_its_own_application() -> None:
+    # 000 §12(4): the expert's scoring event names the unit it scores; the unit reads its ranking, not the scores
+    scoring = {"kind": "task_completed", "actor": "e1", "data": {"scores": [{"solver": "S1", "score": 90}]}}
+    assert filter_event(scoring, SOLVER1)["data"] == {}
+    author = FieldViewer(Audience.REVIEWER, "e1")
+    assert filter_event(scoring, author)["data"] == scoring["data"]
+    ranking = {"review_ranking": [{"solver": "S1", "average": 90}, {"solver": "S2", "average": 80}]}
+    assert filter_data(ranking, SOLVER1) == {"review_ranking": [{"solver": "S1", "average": 90}]}
+    race = {"race_results": [{"solver": "S1", "passed": True}, {"solver": "S2", "passed": False}]}
+    # a race team still reads its own stage result
+    assert filter_data(race, SOLVER1) == {"race_results": [{"solver": "S1", "passed": True}]}
+
+
 def test_a_party_without_own_records_learns_nothing_of_the_list() -> None:
     shown = filter_data(DATA, FieldViewer(Audience.PARTY, "issuer1", frozenset({"ISS"})))
     assert "applications" not in shown and "objection" in shown

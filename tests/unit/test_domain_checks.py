@@ -196,8 +196,12 @@ def test_000_12_2_publication_date_not_in_the_past() -> None:
 
 
 def test_000_12_3_extended_window_not_in_the_past() -> None:
-    assert date_checks.extended_window_problems({"applications_close_on": "2026-05-12"}, TODAY)
-    assert date_checks.extended_window_problems({"applications_close_on": "2026-05-13"}, TODAY) == []
+    extend = {"few_teams_choice": "extend"}
+    assert date_checks.extended_window_problems(dict(extend, applications_close_on="2026-05-12"), TODAY)
+    assert date_checks.extended_window_problems(dict(extend, applications_close_on="2026-05-13"), TODAY) == []
+    # going on without an extension leaves the old, passed closing date in the form: nothing to refuse
+    proceed = {"few_teams_choice": "proceed", "applications_close_on": "2026-05-12"}
+    assert date_checks.extended_window_problems(proceed, TODAY) == []
 
 
 def test_000_12_1_need_deadline_in_the_future() -> None:

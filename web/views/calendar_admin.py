@@ -4,6 +4,7 @@ instances that failed for a missing year (engine.calendar_status)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -38,6 +39,18 @@ def calendar_banner() -> dict[str, Any]:
     return {"calendar_missing_year": missing_next_year(db.session())}
 
 
+_IMPORTED = re.compile(r"^import:(?P<file>.*) \((?P<user>[^()\s]+)\)$")
+
+
+def _imported(source: str) -> tuple[str, str | None]:
+    """An imported year's file name and the account that imported it (stored ``import:FILE (USERNAME)``), so
+    that the page names the person, not the account."""
+    found = _IMPORTED.match(source)
+    if found is None:
+        return source.removeprefix("import:"), None
+    return found["file"], found["user"]
+
+
 def _page(**extra: Any) -> str:
     session = db.session()
     missing = missing_next_year(session)
@@ -48,6 +61,7 @@ def _page(**extra: Any) -> str:
         windows=windows_reaching(session, missing, me()) if missing else [],
         failures=failed_for_calendar(session, me()),
         recent_from=get_clock(session).now().astimezone(SHANGHAI).year - 1,
+        imported=_imported,
         **extra,
     )
 
