@@ -234,6 +234,8 @@ def select_and_approve(flow: Flow) -> None:
     """After the scores: the Dazu bureau selects DAZU-S1 (``DAZU_SELECTION``), the district government approves."""
     flow.do("select", DAZU_SELECTION)
     flow.do("approve", {"approval": "approve"})
+
+
 def to_review_refused(flow: Flow, applications: list[dict[str, Any]]) -> dict[str, str]:
     """As ``to_review``, but the bureau's record of ``applications`` is refused beside the fields (nothing is
     saved; the task stays open). Returns the Chinese messages by field."""
