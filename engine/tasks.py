@@ -276,20 +276,26 @@ def complete(
     opened = open_instance(session, row.instance_id)  # read once: the form's checks and the change use it
     assert opened is not None
     instance = opened.instance
-    if row.form_key:
-        picks = PickerScope(session, instance.jurisdiction, instance.business_key, instance=instance)
-        defn = form_for(session, instance.process_version, row.form_key, instance.jurisdiction)
-        cleaned = validate_task_data(defn, data, picks)
-        check_names = tuple(defn.checks or ())
-    else:
-        cleaned = validate_task_data_without_form(data)
-        check_names = ()
+    attempted: dict[str, Any] = {"task": task_id, "data": data}
 
     def action(ctx: Context) -> None:
         task = ctx.wf.get_task_from_id(UUID(task_id))
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
             raise Conflict("任务已不在待办状态。", "The task is no longer open.")
-        if check_names:  # on the workflow loaded once for this change (refused: nothing is stored)
+        # the form is checked on the workflow the change loads (refused: nothing is stored), so the pickers
+        # that judge units by the case's eligibility table read the task's data without a second load
+        if row.form_key:
+            picks = PickerScope(
+                session, instance.jurisdiction, instance.business_key, instance=instance, data=task.data
+            )
+            defn = form_for(session, instance.process_version, row.form_key, instance.jurisdiction)
+            cleaned = validate_task_data(defn, data, picks)
+            check_names = tuple(defn.checks or ())
+        else:
+            cleaned = validate_task_data_without_form(data)
+            check_names = ()
+        attempted["data"] = cleaned
+        if check_names:
             refuse_on_problems(session, check_names, {**task.data, **cleaned})
         add = getattr(task.task_spec, "add_data_from_form", None)
         if add is not None:
@@ -307,7 +313,7 @@ def complete(
         action,
         actor=actor,
         expected_lock_version=expected_lock_version,
-        attempted={"task": task_id, "data": cleaned},
+        attempted=attempted,
         opened=opened,
     )
     nxt = [task_json(t) for t in sorted(ctx.ready, key=lambda t: (t.created_at, t.id))]

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from engine.clock import SHANGHAI
 from engine.models.task import HumanTask
 from tests.browser.conftest import Watched, copy_for_readme, screenshot
 
@@ -148,8 +149,10 @@ def clock_to_timer(admin: Watched, title: str, name: str, minutes: int) -> str:
     admin.open("/admin/clock/", "即将到期的期限")
     row = admin.page.locator("#pending-timers tbody tr", has_text=title).filter(has_text=name)
     assert row.count() >= 1, admin.page.inner_text("#pending-timers")
-    shown = row.first.locator("td").first.inner_text().strip()
-    due = datetime.strptime(shown[:16], "%Y-%m-%d %H:%M") + timedelta(minutes=minutes)
+    cell = row.first.locator("td").first
+    shown = cell.inner_text().strip()  # a day's end reads "2026年11月4日 24:00"; the instant is in datetime=
+    instant = datetime.fromisoformat(cell.locator("time").get_attribute("datetime") or "")
+    due = instant.astimezone(SHANGHAI).replace(tzinfo=None) + timedelta(minutes=minutes)
     admin.page.fill("#clock-to", due.strftime("%Y-%m-%dT%H:%M"))
     admin.page.click("#clock-set")
     admin.page.wait_for_load_state("networkidle")

@@ -177,9 +177,9 @@ def test_milestone_reminder_reaches_the_checking_lane_before_the_due_date(
     flow.at("2027-04-01T08:00:00+08:00")
     assert flow.ready() == ["milestone_check"]
     db_session.commit()
-    # due through 31 March: on 1 April, with the check not yet done, it is overdue
+    # due through 31 March: on 1 April, with the check not yet done, the reminder says its date has come
     page = client.get("/tasks").get_data(as_text=True)
-    assert 'data-reminder="milestone"' in page and "2027年3月31日 24:00" in page and "已逾期" in page
+    assert 'data-reminder="milestone"' in page and "2027年3月31日 24:00" in page and "已到期" in page
     flow.do(
         "milestone_check", {"milestone_passed": "yes", "milestone_panel": "甲,乙,丙,丁,戊"}, role="issuer"
     )
