@@ -126,7 +126,9 @@ def passed_teams(race_results: Iterable[Mapping[str, Any]]) -> list[str]:
     """The teams that met the stage targets, best score first (000 §12(7): the stage assessment decides who may
     continue) — what the issuer reads, by name, before concluding the race."""
     passed = [r for r in race_results or [] if r.get("passed")]
-    return [str(r["solver"]) for r in sorted(passed, key=lambda r: -float(r.get("score") or 0))]
+    # equal scores by unit code: the results arrive in whatever order the assessments were completed
+    ranked = sorted(passed, key=lambda r: (-float(r.get("score") or 0), str(r["solver"])))
+    return [str(r["solver"]) for r in ranked]
 
 
 def race_conclusion(
