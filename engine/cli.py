@@ -682,6 +682,7 @@ def report_annual(jurisdiction: str, year: int, as_json: bool) -> None:
 
 def _annual_text(d: dict[str, Any]) -> str:
     from engine.domain.problems import yuan
+    from engine.labels import credit_kind_name
 
     needs, projects, money, credit = d["needs"], d["projects"], d["money"], d["credit"]
     lines = [
@@ -705,8 +706,11 @@ def _annual_text(d: dict[str, Any]) -> str:
         for p in money["projects"]
     ]
     lines.append(f"信用记录 credit records ({credit['source']}): {credit['added']}")
+    # the subject by its name and the kind by its name, as the web report shows them (reports/annual.html)
     lines += [
-        f"  {r['recorded_on']} {r['subject']} {r['kind']} ({r['source'] or '-'})" for r in credit["records"]
+        f"  {r['recorded_on']} {r.get('subject_name') or r['subject']} "
+        f"{credit_kind_name(r['kind'], 'zh')} {credit_kind_name(r['kind'], 'en')} ({r['source'] or '-'})"
+        for r in credit["records"]
     ]
     return "\n".join(lines)
 

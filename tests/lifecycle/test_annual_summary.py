@@ -185,6 +185,10 @@ def test_cli_report_annual(start, sim, world, db_url) -> None:  # type: ignore[n
     assert "征集 posted 4, 发布榜单 published 2" in text.stdout
     assert "财政拨付 disbursed 2,000,000.00" in text.stdout and "收回 recovered 1,000,000.00" in text.stdout
     assert f"{flows['stopped'].key} [terminated]" in text.stdout
+    # the credit record names its subject and kind as the web report does, never their codes
+    credit = text.stdout.split("信用记录 credit records", 1)[1]
+    assert "2026-09-01 乌鲁木齐揭榜单位2 科研失信（惩戒期内） Research misconduct (penalty period) (000 §15" in credit
+    assert "URUMQI-S2" not in credit and " misconduct " not in credit.replace("Research misconduct", "")
     for args, expected in (
         (("--jurisdiction", "urumqi", "--year", "2027"), "2027"),
         (("--jurisdiction", "nowhere", "--year", "2026"), "nowhere_challenge"),
