@@ -39,8 +39,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from engine.clock import SHANGHAI, parse_aware, to_local
-from engine.db import utcnow
+from engine.clock import SHANGHAI, get_clock, parse_aware, to_local, to_utc
 from engine.errors import CalendarMissing, ValidationFailed
 from engine.models.calendar import CalendarDay, CalendarYear
 
@@ -203,11 +202,22 @@ def _replace_year(session: Session, year: int, days: Iterable[_DayEntry], source
     if rows:
         session.execute(insert(CalendarDay), rows)
     row = session.get(CalendarYear, year)
+    stamp = _load_stamp(session, row.loaded_at if row is not None else None)
     if row is None:
-        session.add(CalendarYear(year=year, source=source, loaded_at=utcnow()))
+        session.add(CalendarYear(year=year, source=source, loaded_at=stamp))
     else:
-        row.source, row.loaded_at = source, utcnow()
+        row.source, row.loaded_at = source, stamp
     session.flush()
+
+
+def _load_stamp(session: Session, previous: datetime | None) -> datetime:
+    """When a year is loaded: the engine's clock (the simulated one in demos and training), as every other time
+    the pages show. The stamps are also the calendar's revision (``WorkCalendar.current``), so a reload at the
+    instant of the year's previous stamp (a simulated clock stands still) is stamped a microsecond later."""
+    now = get_clock(session).now()
+    if previous is not None and to_utc(now) == to_utc(previous):
+        return now + timedelta(microseconds=1)
+    return now
 
 
 def seed_from_chinesecalendar(session: Session, *, keep_imported: bool = False) -> list[int]:

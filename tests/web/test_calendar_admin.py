@@ -5,6 +5,7 @@ that failed for the missing year (POLICIES.md §6: a year without a schedule is 
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from flask.testing import FlaskClient
@@ -59,6 +60,30 @@ def test_staff_see_the_banner_from_november_until_next_year_is_imported(
     row = _year_2027(db_session)
     assert row is not None and row.source.startswith("import:2027.csv") and web_users["bureau"] in row.source
     assert 'id="calendar-banner"' not in client.get("/tasks").get_data(as_text=True)
+
+
+def test_an_import_is_stamped_with_the_system_clock_and_a_reload_at_the_same_instant_is_seen(
+    client: FlaskClient, web_users: dict[str, str], db_session: Session, late_2026: None
+) -> None:
+    """The 载入时间 is the system's time (here the simulated clock of a training run, 2026-11-29 10:00), as the
+    page footer's; the simulated clock stands still, yet a corrected file imported at the same instant is the
+    calendar the deadlines use at once (the stamps are the calendar's revision)."""
+    from engine.calendar import WorkCalendar
+
+    login(client, web_users["bureau"])
+    token = csrf_token(client, "/admin/calendar/")
+    holidays = []
+    for text in (GOOD_2027, GOOD_2027.replace("2027-02-08,holiday", "2027-02-09,holiday")):
+        client.post(
+            "/admin/calendar/import", data={"csrf_token": token, "text": text, "filename": "2027.csv"}
+        )
+        db_session.rollback()
+        calendar = WorkCalendar.current(db_session)
+        holidays.append([d for d in (date(2027, 2, 8), date(2027, 2, 9)) if not calendar.is_workday(d)])
+    assert holidays == [[date(2027, 2, 8)], [date(2027, 2, 9)]]
+    page = client.get("/admin/calendar/").get_data(as_text=True)
+    row_2027 = page.split("<tr><td>2027</td>", 1)[1].split("</tr>", 1)[0]
+    assert "2026-11-29 10:00" in row_2027 and "系统时间: 2026-11-29 10:00" in page
 
 
 def test_no_banner_before_november_nor_for_solvers(
