@@ -143,21 +143,22 @@ def set_clock(admin: Watched, to: str) -> None:
     admin.check(f"模拟时钟已调到 {to.replace('T', ' ')}")
 
 
-def clock_to_timer(admin: Watched, title: str, name: str, minutes: int) -> str:
+def clock_to_timer(admin: Watched, title: str, name: str, minutes: int) -> datetime:
     """As the administrator, set the simulated clock ``minutes`` after the pending deadline ``name`` of the
-    challenge ``title`` (read from /admin/clock); it must fire. Returns the deadline as shown."""
+    challenge ``title`` (read from /admin/clock); it must fire. Returns the deadline's instant, read from the
+    row's ``<time datetime>`` (the text shows a day's end as "2026年11月4日 24:00"), in Asia/Shanghai."""
     admin.open("/admin/clock/", "即将到期的期限")
     row = admin.page.locator("#pending-timers tbody tr", has_text=title).filter(has_text=name)
     assert row.count() >= 1, admin.page.inner_text("#pending-timers")
-    cell = row.first.locator("td").first
-    shown = cell.inner_text().strip()  # a day's end reads "2026年11月4日 24:00"; the instant is in datetime=
-    instant = datetime.fromisoformat(cell.locator("time").get_attribute("datetime") or "")
-    due = instant.astimezone(SHANGHAI).replace(tzinfo=None) + timedelta(minutes=minutes)
+    stamp = row.first.locator("td").first.locator("time").get_attribute("datetime")
+    assert stamp, row.first.inner_text()
+    instant = datetime.fromisoformat(stamp).astimezone(SHANGHAI)
+    due = instant.replace(tzinfo=None) + timedelta(minutes=minutes)
     admin.page.fill("#clock-to", due.strftime("%Y-%m-%dT%H:%M"))
     admin.page.click("#clock-set")
     admin.page.wait_for_load_state("networkidle")
     admin.check(f"模拟时钟已调到 {due:%Y-%m-%d %H:%M}", "期限已到期并触发", name)
-    return shown
+    return instant
 
 
 def import_calendars(admin: Watched, schedules: dict[int, str]) -> None:

@@ -15,11 +15,13 @@ variable codes) and the step's result; every step is a screenshot ``journey-dazu
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
 
+from engine.deadline_text import last_moment
 from tests.browser.conftest import Watched
 from tests.browser.journey import (
     PDF,
@@ -321,7 +323,9 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     j.shot(solver, "solver-project-running")
     bureau.open(instance, "项目账目")
     assert "450,000.00" in bureau.page.inner_text("#books tr[data-party-role=issuer]")
-    assert end.startswith("2026年11月"), end  # the publicity window ends with a day (24:00)
+    # the publicity window ends with a day (001 八(五): 5 working days), at 24:00 of a day in November
+    last_day, at = last_moment(end)
+    assert (last_day.year, last_day.month, at) == (2026, 11, "24:00"), end
 
     # 17 the project runs two years: the administrator imports the holiday schedules of 2027 and 2028 (working-day
     # due dates need them), then moves the clock to the end of the period
@@ -330,7 +334,16 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     # (first the reminder 14 days before the end, then the end itself: boundary timers of 实施中)
     reminder = clock_to_timer(admin, "提前提醒", minutes=60)
     period_end = clock_to_timer(admin, "节点到期", minutes=60)
-    assert reminder.startswith("2028年10月") and period_end.startswith("2028年11月"), (reminder, period_end)
+    reminder_day, period_day = last_moment(reminder)[0], last_moment(period_end)[0]
+    assert (reminder_day.year, reminder_day.month, period_day.year, period_day.month) == (
+        2028,
+        10,
+        2028,
+        11,
+    ), (
+        reminder,
+        period_end,
+    )
     j.shot(admin, "admin-clock-period-end")
 
     # 18 the solver requests acceptance with the four reports
@@ -400,5 +413,5 @@ def test_one_dazu_challenge_from_the_call_to_acceptance(roles: Any, people: Any)
     j.shot(solver, "solver-project-accepted")
 
 
-def clock_to_timer(admin: Watched, name: str, minutes: int) -> str:
+def clock_to_timer(admin: Watched, name: str, minutes: int) -> datetime:
     return clock_to_deadline(admin, NEED_TITLE, name, minutes)
