@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
+from engine.clock import parse_aware
+from engine.deadline_text import deadline_text
 from engine.domain.application_intake import code_list
 from engine.domain.date_checks import as_date, end_of_day
 
@@ -40,23 +42,30 @@ def next_checkpoint(
 def checkpoint_reminder(
     kind: str,
     milestone: Mapping[str, Any] | None,
-    day: str,
+    at: str,
     acc_request_days: int,
     acceptance_source: str,
+    case_title: str = "",
 ) -> list[str]:
-    """``[kind, subject_zh, subject_en]`` of the reminder before a checkpoint: the milestone's materials, or
-    the acceptance request due after the period ends."""
+    """``[kind, subject_zh, subject_en]`` of the reminder before a checkpoint: what is due (the milestone's
+    materials, or the acceptance request after the period ends), for which case (``case_title``) and by when —
+    ``at`` is the checkpoint's instant, said as the pages say a deadline (24:00 of its day, Beijing time)."""
+    due_zh, due_en = deadline_text(parse_aware(at), "zh"), deadline_text(parse_aware(at), "en")
+    of_zh = f"“{case_title}”的" if case_title else ""
+    of_en = f" of “{case_title}”" if case_title else ""
     if kind == "milestone" and milestone is not None:
         title, indicators = milestone.get("title", ""), milestone.get("indicators", "")
         return [
             "milestone",
-            f"里程碑“{title}”将于 {day} 到期，请准备考核材料（指标：{indicators}）",
-            f"Milestone “{title}” is due on {day}: prepare the assessment materials (indicators: {indicators})",
+            f"{of_zh}里程碑“{title}”将于北京时间 {due_zh} 到期，请准备考核材料（指标：{indicators}）",
+            f"Milestone “{title}”{of_en} is due by {due_en} (Beijing time): prepare the assessment materials "
+            f"(indicators: {indicators})",
         ]
     return [
         "period_end",
-        f"实施期将于 {day} 结束，请在期满后 {acc_request_days} 日内提出验收申请（{acceptance_source}）",
-        f"The period ends on {day}: request acceptance within {acc_request_days} days after it ({acceptance_source})",
+        f"{of_zh}实施期将于北京时间 {due_zh} 结束，请在期满后 {acc_request_days} 日内提出验收申请（{acceptance_source}）",
+        f"The period{of_en} ends at {due_en} (Beijing time): request acceptance within {acc_request_days} days "
+        f"after it ({acceptance_source})",
     ]
 
 

@@ -128,8 +128,10 @@ def rule_helpers(session: Session, domain: Mapping[str, Callable[..., Any]]) -> 
     ) -> int:
         """Remind ``roles`` of the coming checkpoint (a milestone; the period's end: the acceptance request);
         the period's end always reminds the solver and the bureau."""
+        data = running_script_data()
+        case_title = str(data.get("title") or data.get("need_title") or "")
         which, zh, en = checkpoints.checkpoint_reminder(
-            kind, milestone, day, acc_request_days, acceptance_source
+            kind, milestone, at, acc_request_days, acceptance_source, case_title
         )
         who = list(roles) if which == "milestone" else ["solver", "bureau"]
         return domain["remind"](project_code, jurisdiction, who, which, zh, en, at)

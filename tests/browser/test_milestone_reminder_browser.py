@@ -30,10 +30,22 @@ def test_001_8_7_a_done_milestone_check_is_no_longer_overdue_in_the_queue(
     flow.s.commit()
 
     issuer = roles("issuer_dazu")
-    issuer.open("/tasks", "里程碑“样机”将于 2027-03-31 到期", "2027年3月31日 24:00", "剩余 14 天")
+    title = flow.data["title"]
+    # what is due, for which case, by when (24:00 of the milestone's day, as the pages say a deadline)
+    issuer.open("/tasks", f"“{title}”的里程碑“样机”将于北京时间 2027年3月31日 24:00 到期", "剩余 14 天")
     reminder = issuer.page.locator("[data-reminder=milestone]")
     assert "overdue" not in (reminder.locator(".left").get_attribute("class") or "")
     screenshot(issuer.page, "reminder-milestone-before-zh")
+    # the reminder names its case and opens it: the issuer took part in the case, so the policy lets them read it
+    reminder.locator(".reminder-case a", has_text=title).click()
+    issuer.page.wait_for_load_state("networkidle")
+    assert issuer.page.url.endswith(f"/instances/{flow.id}"), issuer.page.url
+    issuer.page.click("button[lang=en]")
+    issuer.page.wait_for_load_state("networkidle")
+    issuer.open("/tasks", f"Milestone “样机” of “{title}” is due by 2027-03-31 24:00 (Beijing time)")
+    screenshot(issuer.page, "reminder-milestone-before-en")
+    issuer.page.click("button[lang=zh-CN]")
+    issuer.page.wait_for_load_state("networkidle")
 
     flow.at("2027-04-01T08:00:00+08:00")  # the day after: the check is due and not yet done
     assert flow.ready() == ["milestone_check"]

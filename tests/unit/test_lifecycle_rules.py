@@ -221,8 +221,16 @@ def test_000_12_7_next_checkpoint_is_the_earliest_open_milestone_then_the_period
     assert checkpoints.next_checkpoint(done, "2028-05-13", False, 14)[1:3] == ["period_end", "2028-05-13"]
     # self-managed (000 §12(7): under three years) has no milestone checks
     assert checkpoints.next_checkpoint(MILESTONES, "2028-05-13", True, 14)[0] is None
-    kind, zh, _en = checkpoints.checkpoint_reminder("period_end", None, "2028-05-13", 30, "003 §12(9)")
+    kind, zh, en = checkpoints.checkpoint_reminder(
+        "period_end", None, "2028-05-14T00:00:00+08:00", 30, "003 §12(9)", "稠油开采降粘剂"
+    )
     assert kind == "period_end" and "30 日内" in zh and "003 §12(9)" in zh
+    # what is due, for which case, by when: 24:00 of the period's last day, as the pages say it
+    assert zh.startswith("“稠油开采降粘剂”的实施期将于北京时间 2028年5月13日 24:00 结束")
+    assert en.startswith("The period of “稠油开采降粘剂” ends at 2028-05-13 24:00 (Beijing time)")
+    kind, zh, en = checkpoints.checkpoint_reminder("milestone", nxt, due, 30, "003 §12(9)", "稠油开采降粘剂")
+    assert zh.startswith("“稠油开采降粘剂”的里程碑“小试”将于北京时间 2026年11月30日 24:00 到期")
+    assert en.startswith("Milestone “小试” of “稠油开采降粘剂” is due by 2026-11-30 24:00 (Beijing time)")
 
 
 def test_001_8_7_milestone_panel_five_and_odd() -> None:

@@ -158,7 +158,7 @@ def test_milestone_reminder_reaches_the_checking_lane_before_the_due_date(
 ) -> None:  # type: ignore[no-untyped-def]
     """001 八(七): issuer-led milestone checks in Dazu; the issuer and the solver are reminded 14 days
     (policy parameter reminder_days) before the due date, in their work queue."""
-    for name in ("issuer_dazu", "issuer_urumqi"):
+    for name in ("issuer_dazu", "issuer_urumqi", "solver_dazu"):
         db_session.scalar(select(User).where(User.username == name)).password_hash = _FAST_HASH
     milestone = {"title": "样机", "due_date": "2027-03-31", "indicators": "效率≥95%"}
     flow = implementing(start, "dazu", milestones=[milestone])
@@ -169,7 +169,18 @@ def test_milestone_reminder_reaches_the_checking_lane_before_the_due_date(
     assert flow.at("2027-03-17T08:00:00+08:00") == 1
     db_session.commit()
     page = client.get("/tasks").get_data(as_text=True)
-    assert 'data-reminder="milestone"' in page and "样机" in page and "2027-03-31" in page
+    assert 'data-reminder="milestone"' in page and "样机" in page
+    # the reminder says for which case, links to it (the issuer took part in it, so may read it), and says
+    # what is due by when as the pages do: 24:00 of the milestone's day
+    title = flow.data["title"]
+    assert f'<a href="/instances/{flow.id}">{title}</a>' in page
+    assert f"“{title}”的里程碑“样机”将于北京时间 2027年3月31日 24:00 到期" in page
+    # the selected solver may not read the challenge's instance: its reminder links to its own project page
+    solver = client.application.test_client()
+    login(solver, "solver_dazu")
+    mine = solver.get("/tasks").get_data(as_text=True)
+    assert 'data-reminder="milestone"' in mine and f'<a href="/my/projects/{flow.key}">{title}</a>' in mine
+    assert f"/instances/{flow.id}" not in mine
     other = client.application.test_client()
     login(other, "issuer_urumqi")  # another jurisdiction sees nothing
     assert 'data-reminder="milestone"' not in other.get("/tasks").get_data(as_text=True)

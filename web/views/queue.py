@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from engine import reminders, tasks
+from engine import reminder_cases, reminders, tasks
 from engine.access import policy, task_visibility_clause
 from engine.assignment import names_of
 from engine.clock import get_clock
@@ -119,6 +119,7 @@ def index() -> str:
         page=page,
         names=names_of(session, page.items),
         reminders=upcoming,
+        reminder_cases=reminder_cases.cases_of(session, row, upcoming) if row is not None else {},
         scope=scope,
         filters={
             "jurisdiction": filters["jurisdiction"] or "",
