@@ -61,8 +61,8 @@ def _remind(session: Session, row: HumanTask, now: datetime) -> None:
         kind="task_due_soon",
         cause=f"task_due_soon:{row.id}",
         text=Text(
-            f"任务即将到期：{name}（{title}）",
-            f"Task due soon: {name} ({title})",
+            f"任务即将到期：{name}（{title}），期限北京时间 {when}",
+            f"Task due soon: {name} ({title}), due by {when_en} (Beijing time)",
             f"“{title}”的任务“{name}”将于北京时间 {when} 到期，请及时办理。",
             f"The task '{name}' of '{title}' is due on {when_en} (Beijing time). Please complete it in time.",
         ),
@@ -82,8 +82,8 @@ def _overdue(session: Session, row: HumanTask, now: datetime) -> None:
         kind="task_overdue",
         cause=f"task_overdue:{row.id}",
         text=Text(
-            f"任务已逾期：{name}（{title}）",
-            f"Task overdue: {name} ({title})",
+            f"任务已逾期：{name}（{title}），期限北京时间 {when}",
+            f"Task overdue: {name} ({title}), was due by {when_en} (Beijing time)",
             f"“{title}”的任务“{name}”已于北京时间 {when} 到期，尚未办理。请尽快办理；逾期未办将报告科技局。",
             f"The task '{name}' of '{title}' was due on {when_en} (Beijing time) and is not done. Please complete "
             "it now; if it stays overdue the science bureau is told.",
@@ -106,8 +106,8 @@ def _escalate(session: Session, row: HumanTask, now: datetime) -> None:
         kind="task_escalated",
         cause=f"task_escalated:{row.id}",
         text=Text(
-            f"逾期任务上报：{name}（{title}）",
-            f"Overdue task escalated: {name} ({title})",
+            f"逾期任务上报：{name}（{title}），期限北京时间 {when}",
+            f"Overdue task escalated: {name} ({title}), was due by {when_en} (Beijing time)",
             f"“{title}”的任务“{name}”已于北京时间 {when} 到期，至今未办理（{holder_zh}）。请督办。",
             f"The task '{name}' of '{title}' was due on {when_en} (Beijing time) and is still not done "
             f"({holder_en}). Please follow it up.",

@@ -52,6 +52,10 @@ def test_ready_task_due_then_reminded_overdue_and_escalated_once(
     assert _sent(db_session, "task_due_soon") == ["issuer1"]
     assert _sent(db_session, "task_overdue") == ["issuer1"]
     assert _sent(db_session, "task_escalated") == ["bureau1", "bureau2"]
+    # the subject (the inbox line, the e-mail's subject) says what, for which case and by when, as the pages do
+    soon = db_session.scalar(select(Notification).where(Notification.kind == "task_due_soon"))
+    assert soon is not None and soon.subject_zh.endswith("），期限北京时间 2026年12月1日 24:00")
+    assert soon.subject_en.endswith("), due by 2026-12-01 24:00 (Beijing time)")
     note = db_session.scalar(select(Notification).where(Notification.kind == "task_overdue"))
     assert note is not None and "北京时间 2026年12月1日 24:00 到期" in note.body_zh
     assert "was due on 2026-12-01 24:00 (Beijing time)" in note.body_en and note.link == f"/tasks/{submit.id}"
@@ -128,5 +132,8 @@ def test_the_overdue_notice_is_mailed_once(
     assert outbox.deliver_due(db_session, "w1").sent == 0
     (rcpt, mail) = smtp.messages[before]
     assert rcpt == ["issuer1@example.cn"]
-    assert str(mail["Subject"]).startswith("任务已逾期：提交需求 Submit need（高温合金需求） / Task overdue:")
+    # the e-mail's subject: what, for which case, and the deadline as the pages say it (24:00 of its day)
+    assert str(mail["Subject"]).startswith(
+        "任务已逾期：提交需求 Submit need（高温合金需求），期限北京时间 2026年12月1日 24:00 / Task overdue:"
+    )
     assert len(smtp.messages) == before + 1
