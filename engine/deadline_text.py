@@ -30,3 +30,12 @@ def deadline_text(end: datetime, lang: str) -> str:
     """When something is due, Asia/Shanghai: ``2026年10月9日 24:00`` / ``2026-10-09 24:00``."""
     day, at = last_moment(end)
     return f"{local_day(day, lang)} {at}"
+
+
+def instant_text(at: datetime, lang: str) -> str:
+    """An instant that is not a deadline (a call opens, a meeting starts), with its zone as the pages say it:
+    ``2026年4月25日 10:00（北京时间）`` / ``2026-04-25 10:00 (Beijing time)``."""
+    local = to_local(at)
+    if lang == "zh":
+        return f"{local_day(local.date(), lang)} {local:%H:%M}（北京时间）"
+    return f"{local_day(local.date(), lang)} {local:%H:%M} (Beijing time)"

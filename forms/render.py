@@ -506,14 +506,15 @@ class _Renderer:
         if fmt == "money" and isinstance(value, int):
             amount = format_money_fen(value, grouping=True)
             return f"{amount} 元" if self.lang == "zh" else f"CNY {amount}"
-        if fmt == "datetime":
+        if fmt == "datetime" or isinstance(value, datetime):
+            # with its zone, as the pages say an instant (engine.deadline_text, web.timefmt.local_instant)
+            from engine.deadline_text import instant_text  # imported here: engine imports forms
+
             local = to_local_input(value)
             if local is not None:
-                return local.replace("T", " ")
-        if isinstance(value, datetime):
-            return (
-                value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if value.tzinfo else value.isoformat()
-            )
+                return instant_text(datetime.fromisoformat(local).replace(tzinfo=LOCAL_TZ), self.lang)
+            if isinstance(value, datetime):
+                return value.isoformat()
         if isinstance(value, date):
             return value.isoformat()
         if isinstance(value, list | tuple):

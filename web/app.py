@@ -165,6 +165,17 @@ def process_name(process_key: str | None) -> str:
     return i18n.diagram_name(known.get(process_key) or process_key)
 
 
+def stage_name(instance: Any) -> str:
+    """What an instance is at, as a clerk reads it: the diagram's name of its stage, except for a call for needs
+    whose window has not opened yet (the diagram already waits for 征集截止; ``engine.call_stage``)."""
+    from engine import call_stage
+
+    opens = call_stage.opens_later(db.session(), instance, clock_now())
+    if opens is not None:
+        return call_stage.not_open_text(opens, i18n.current_lang())
+    return i18n.diagram_name(instance.stage)
+
+
 def _due_pending_year(row: Any) -> int | None:
     """The year whose holiday schedule a task without a due date waits for (engine.task_due.PendingDue)."""
     from flask import g
@@ -180,7 +191,7 @@ def _due_pending_year(row: Any) -> int | None:
 def _register_template_helpers(app: Flask) -> None:
     from engine.labels import credit_kind_name, event_name, jurisdiction_name, role_name, tranche_name
     from web.failure_text import failure_message, failure_place
-    from web.timefmt import time_left, window_days, window_end
+    from web.timefmt import local_instant, time_left, window_days, window_end
 
     @app.template_filter("local")
     def local_time(value: Any) -> str:
@@ -193,6 +204,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.add_template_filter(yuan, "yuan")
     app.add_template_filter(citation, "citation")
     app.add_template_filter(window_end, "window_end")
+    app.add_template_filter(local_instant, "instant")
 
     @app.template_filter("pretty_json")
     def pretty_json(value: Any) -> str:
@@ -215,6 +227,7 @@ def _register_template_helpers(app: Flask) -> None:
             "event_name": lambda kind: event_name(kind, i18n.current_lang()),
             "unit_name": unit_name,
             "diagram_name": i18n.diagram_name,
+            "stage_name": stage_name,
             "process_name": process_name,
             "account_name": account_name,
             "lane_name": lane_name,

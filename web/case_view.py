@@ -24,11 +24,12 @@ from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.models.user import User
 from engine.taskforms import form_for
-from forms.convert import LOCAL_TZ, format_money_fen
+from forms.convert import format_money_fen
 from forms.definition import FieldDef, FormDefinition
 from forms.pickers import codes_of
 from web.extensions import db
 from web.i18n import current_lang, diagram_name
+from web.timefmt import local_instant
 
 #: The forms whose fields summarise the need and the applications.
 NEED_FORM = "need_post"
@@ -129,9 +130,10 @@ def value_text(spec: FieldDef, value: Any, names: Names) -> str:
         return "、".join(lookup(code) for code in codes_of(value))
     if spec.type == "datetime" and isinstance(value, str):
         try:
-            return datetime.fromisoformat(value).astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+            at = datetime.fromisoformat(value)
         except ValueError:
             return value
+        return local_instant(at) if at.tzinfo else value
     if spec.type == "file":
         files = value if isinstance(value, list) else [value]
         return "、".join(str(f.get("name", "")) for f in files if isinstance(f, Mapping))

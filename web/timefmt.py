@@ -9,7 +9,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 
 from engine.clock import SHANGHAI
-from engine.deadline_text import deadline_text, last_moment, local_day
+from engine.deadline_text import deadline_text, instant_text, last_moment, local_day
 from web.i18n import current_lang
 
 
@@ -57,6 +57,12 @@ def window_end(end: datetime) -> str:
     """When a window ends or a task is due, Asia/Shanghai: ``2026年10月10日 24:00`` / ``2026-10-10 24:00``
     (a deadline given as a day ends at 24:00 of it, ``engine.deadline_text``)."""
     return deadline_text(end, current_lang())
+
+
+def local_instant(at: datetime) -> str:
+    """An instant with its zone, Asia/Shanghai: ``2026年4月25日 10:00（北京时间）`` / ``2026-04-25 10:00 (Beijing
+    time)`` (``engine.deadline_text.instant_text``, also read-only form fields)."""
+    return instant_text(at, current_lang())
 
 
 def window_days(start: datetime | None, end: datetime) -> str:

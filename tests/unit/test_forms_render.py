@@ -430,6 +430,16 @@ def test_a_readonly_account_is_shown_by_its_holders_name() -> None:
     assert ">未填写</output>" in render_form(defn, context={}, account_name=lambda u: names.get(u, u))
 
 
+def test_a_readonly_datetime_is_said_in_beijing_time_with_its_zone() -> None:
+    """A stored instant (UTC) on a read-only form reads as the pages say an instant: Beijing time, named."""
+    field = {"name": "o", "type": "readonly", "source": "opens", "label": L, "format": "datetime"}
+    defn = FormDefinition.load({"id": "t", "title": L, "fields": [field]})
+    stored = {"opens": "2026-04-25T02:00:00+00:00"}
+    assert ">2026年4月25日 10:00（北京时间）</output>" in render_form(defn, context=stored)
+    en = render_form(defn, context=stored, lang="en")
+    assert ">2026-04-25 10:00 (Beijing time)</output>" in en and "北京" not in en
+
+
 def test_a_readonly_citation_is_whole_in_chinese_and_its_bare_reference_in_english() -> None:
     """The rule a termination applies (the termination table's ``termination_source``): a Chinese clerk reads
     the table's explanation, an English one the reference only, no Chinese words."""

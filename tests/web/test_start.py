@@ -83,8 +83,34 @@ def test_bureau_opens_the_call_and_sees_the_instance(
     page = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "DAZU-2026-CALL-001" in page and CALL["title"] in page
     assert count(db_session) == 1
+    # before 10:00 the call is not collecting yet: the case says so and when it opens, not "征集截止"
+    assert "<dd data-stage>征集未开始：北京时间 2026年5月6日 10:00 起征集</dd>" in page
+    assert ">2026年5月6日 09:00（北京时间）</time>" in page  # started: Beijing time, named
+    english = client.get(done.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert "<dd data-stage>Not collecting yet: opens 2026-05-06 10:00 (Beijing time)</dd>" in english
+    assert ">2026-05-06 09:00 (Beijing time)</time>" in english
     form = client.get("/start/dazu_challenge").get_data(as_text=True)
     assert "目前没有处于征集期的年度需求征集通知" in form  # it opens at 10:00
     sim.set("2026-05-06T10:00:00+08:00")
+    page = client.get(done.headers["Location"] + "?lang=zh").get_data(as_text=True)
+    assert "<dd data-stage>征集截止</dd>" in page  # collecting: the diagram waits for the close
     form = client.get("/start/dazu_challenge").get_data(as_text=True)
     assert "大足区2026年度揭榜挂帅技术需求征集（2026-06-30 17:30 截止）" in form
+
+
+def test_a_datetime_field_on_the_case_page_reads_in_beijing_time_with_its_zone(app) -> None:  # type: ignore[no-untyped-def]
+    """A stored instant (UTC) among a case's fields says its zone, as the rest of the pages do."""
+    from forms.definition import FormDefinition
+    from web.case_view import Names, value_text
+
+    label = {"zh": "收到时间", "en": "Received"}
+    defn = FormDefinition.load(
+        {"id": "t", "title": label, "fields": [{"name": "at", "type": "datetime", "label": label}]}
+    )
+    spec = defn.fields[0]
+    for lang, expected in (
+        ("zh", "2026年10月9日 16:30（北京时间）"),
+        ("en", "2026-10-09 16:30 (Beijing time)"),
+    ):
+        with app.test_request_context(f"/?lang={lang}"):
+            assert value_text(spec, "2026-10-09T08:30:00+00:00", Names()) == expected
