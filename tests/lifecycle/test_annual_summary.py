@@ -187,7 +187,10 @@ def test_cli_report_annual(start, sim, world, db_url) -> None:  # type: ignore[n
     assert f"{flows['stopped'].key} [terminated]" in text.stdout
     # the credit record names its subject and kind as the web report does, never their codes
     credit = text.stdout.split("信用记录 credit records", 1)[1]
-    assert "2026-09-01 乌鲁木齐揭榜单位2 科研失信（惩戒期内） Research misconduct (penalty period) (000 §15" in credit
+    assert (
+        "2026-09-01 乌鲁木齐揭榜单位2 科研失信（惩戒期内） Research misconduct (penalty period) (000 §15"
+        in credit
+    )
     assert "URUMQI-S2" not in credit and " misconduct " not in credit.replace("Research misconduct", "")
     for args, expected in (
         (("--jurisdiction", "urumqi", "--year", "2027"), "2027"),
