@@ -16,7 +16,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, exists, select
+from sqlalchemy import bindparam, delete, exists, select
 from sqlalchemy.orm import Session
 
 from engine import assignment, portal
@@ -139,11 +139,22 @@ def presence_columns(instance_id: Any) -> list[Any]:
     ]
 
 
-def _rows(session: Session, present: frozenset[str] | None, kind: str, query: Any) -> list[Any]:
+#: the instance's rows of each index kind, built once (building a statement costs more than running it)
+_ROWS = {
+    TIMERS: select(TimerDue).where(TimerDue.instance_id == bindparam("iid")),
+    WAITS: select(MessageSubscription).where(MessageSubscription.instance_id == bindparam("iid")),
+    PORTAL: select(PortalEntry).where(PortalEntry.instance_id == bindparam("iid")),
+    OPEN_TASKS: select(HumanTask).where(
+        HumanTask.instance_id == bindparam("iid"), HumanTask.status.in_(task_model.OPEN)
+    ),
+}
+
+
+def _rows(session: Session, present: frozenset[str] | None, kind: str, instance_id: int) -> list[Any]:
     """The instance's rows of one index kind; none read when ``present`` says it has none."""
     if present is not None and kind not in present:
         return []
-    return list(session.scalars(query))
+    return list(session.scalars(_ROWS[kind], {"iid": instance_id}))
 
 
 def _sync_timers(
@@ -155,7 +166,7 @@ def _sync_timers(
     """Write only the timer rows that changed: a row whose timer still waits for the same instant stays (its
     claim, if a sweeper held one, is over now that the instance changed); the others go or come."""
     wanted = {str(task.id): (task, due) for task, due in timers}
-    for row in _rows(session, present, TIMERS, select(TimerDue).where(TimerDue.instance_id == instance.id)):
+    for row in _rows(session, present, TIMERS, instance.id):
         hit = wanted.get(row.task_id)
         if hit is not None and row.due_at == hit[1]:
             del wanted[row.task_id]
@@ -187,8 +198,7 @@ def _sync_subscriptions(
         return row.task_id, row.message_name, row.correlation_json
 
     new = {key(row): row for row in wanted}
-    query = select(MessageSubscription).where(MessageSubscription.instance_id == instance.id)
-    for row in _rows(session, present, WAITS, query):
+    for row in _rows(session, present, WAITS, instance.id):
         if new.pop(key(row), None) is None:
             session.delete(row)
     session.add_all(new.values())
@@ -212,9 +222,7 @@ def rebuild(
     # Only timers that may fire are indexed: a suspended or failed instance has none until it runs again,
     # so the sweep reads due rows alone and never joins the instances.
     _sync_timers(session, instance, timers if instance.status == status.RUNNING else [], present)
-    published = _rows(
-        session, present, PORTAL, select(PortalEntry).where(PortalEntry.instance_id == instance.id)
-    )
+    published = _rows(session, present, PORTAL, instance.id)
     previous = next((_columns(row) for row in published if row.kind == portal_kinds.NOTICE), None)
     waits = _message_waits(tasks)
     _sync_subscriptions(
@@ -246,10 +254,7 @@ def rebuild(
 
     ready = {str(t.id): t for t in tasks.ready}
     open_status = task_model.READY if instance.status == status.RUNNING else task_model.PAUSED
-    open_rows = select(HumanTask).where(
-        HumanTask.instance_id == instance.id, HumanTask.status.in_(task_model.OPEN)
-    )
-    existing = {row.id: row for row in _rows(session, present, OPEN_TASKS, open_rows)}
+    existing = {row.id: row for row in _rows(session, present, OPEN_TASKS, instance.id)}
     for task_id, row in existing.items():
         if task_id in ready:
             continue
