@@ -308,25 +308,57 @@ def save(ctx: Context) -> None:
         indexes.cancel_all(ctx.session, instance, ctx.now)
         instance.stage = None
         _touch(instance, ctx.now)
+        write_listing(ctx.session, instance)
     else:
         open_tasks = indexes.open_tasks(wf)  # one walk of the task tree for the indexes and the stage
+        created: list[HumanTask] = []
         ready = ctx.ready = indexes.rebuild(
-            ctx.session, instance, wf, ctx.now, ctx.completed_by, open_tasks, ctx.present
+            ctx.session, instance, wf, ctx.now, ctx.completed_by, open_tasks, ctx.present, created
         )
         # the listing row changes after the indexes' queries, so it is written once
         names = sorted({row.name or row.task_spec for row in ready}) or indexes.waiting_names(wf, open_tasks)
         instance.stage = "、".join(names)[:255] if names else None
-        _touch(instance, ctx.now)  # before the notifications' flush: the listing row is written once
+        _touch(instance, ctx.now)
+        write_listing(ctx.session, instance)  # written once, before the notifications' queries
         # notifications: the tasks that just became ready (engine.notify.produce), in this transaction
         from engine.notify.produce import tasks_ready
 
-        tasks_ready(ctx.session, instance, ready, ctx.now)
+        tasks_ready(ctx.session, instance, created, ctx.now)
     # after the indexes (which close the rows of tasks finished inside them): finished subprocesses whose
     # outputs are merged leave the state; only which of their elements ran is kept (engine.compact_state)
     prune_finished_subprocesses(wf)
     write_state(ctx.session, instance, state_json(wf), ctx.stored)
     if ctx.events:  # Core statements: the ORM's unit of work costs more than the rows (issue 15)
         ctx.session.execute(_EVENTS, ctx.events)
+
+
+_LISTING = ProcessInstance.__table__
+
+
+def write_listing(session: Session, instance: ProcessInstance) -> None:
+    """Write the listing row's changed columns with its lock version moved by one, in one Core UPDATE that is
+    the change's optimistic lock (the ORM's versioned flush, without its unit of work): no row matched means
+    another change of the instance committed first (StaleDataError, as the ORM raises it)."""
+    state = inspect(instance)
+    if not state.persistent:
+        return  # a new row: the ORM inserts it
+    current = instance.lock_version
+    values = {
+        key: state.dict[key] for key in state.committed_state if key in _LISTING.c and key != "lock_version"
+    }
+    values["lock_version"] = current + 1
+    with session.no_autoflush:  # an autoflush would write the row (and move its version) through the ORM
+        done = session.execute(
+            update(_LISTING)
+            .where(_LISTING.c.id == instance.id, _LISTING.c.lock_version == current)
+            .values(values)
+        )
+    if done.rowcount != 1:
+        raise StaleDataError(f"process_instance {instance.id}: lock version {current} was changed meanwhile")
+    for key, value in values.items():
+        set_committed_value(instance, key, value)
+    # the row now holds what the instance holds: nothing is left for the ORM to write (nor a version to move)
+    state._commit_all(state.dict, session.identity_map)
 
 
 def _touch(instance: ProcessInstance, now: datetime) -> None:

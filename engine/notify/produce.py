@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine.access import may_act_on_task
@@ -273,13 +273,12 @@ def bureau_users(session: Session, jurisdiction: str | None) -> list[str]:
 
 
 def tasks_ready(
-    session: Session, instance: ProcessInstance, rows: Iterable[HumanTask], now: datetime
+    session: Session, instance: ProcessInstance, created: Iterable[HumanTask], now: datetime
 ) -> None:
-    """For the human tasks just created ready in this change (called by ``engine.runtime.save``)."""
-    new = [row for row in rows if row.status == READY and inspect(row).pending]
+    """For the human tasks created in this change (called by ``engine.runtime.save``), those that are ready."""
+    new = [row for row in created if row.status == READY]
     if not new:
         return
-    session.flush()
     title = instance.title or instance.business_key or f"#{instance.id}"
     notices = []
     known: dict[str, Holder] = {}
