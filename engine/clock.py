@@ -145,6 +145,10 @@ class SystemClock:
         return frozen if frozen is not None else datetime.now(UTC)
 
 
+#: the stored instant, built once (a Core statement on the table: read on every step under a simulated clock)
+_STORED = select(ClockSetting.__table__.c.simulated_now).where(ClockSetting.__table__.c.id == 1)
+
+
 class SimulatedClock:
     """A clock held in the database (one ``clock_setting`` row), the same for every process.
 
@@ -156,8 +160,7 @@ class SimulatedClock:
         self.session = session
 
     def _stored(self) -> datetime | None:
-        stmt = select(ClockSetting.simulated_now).where(ClockSetting.id == 1)
-        return self.session.execute(stmt).scalar_one_or_none()
+        return self.session.execute(_STORED).scalar_one_or_none()
 
     def _stored_for_update(self) -> datetime | None:
         stmt = select(ClockSetting.simulated_now).where(ClockSetting.id == 1).with_for_update()

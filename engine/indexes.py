@@ -16,8 +16,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, delete, exists, insert, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine import assignment, portal
 from engine.lint import form_key_of, properties_of
@@ -139,11 +140,22 @@ def presence_columns(instance_id: Any) -> list[Any]:
     ]
 
 
-def _rows(session: Session, present: frozenset[str] | None, kind: str, query: Any) -> list[Any]:
+#: the instance's rows of each index kind, built once (building a statement costs more than running it)
+_ROWS = {
+    TIMERS: select(TimerDue).where(TimerDue.instance_id == bindparam("iid")),
+    WAITS: select(MessageSubscription).where(MessageSubscription.instance_id == bindparam("iid")),
+    PORTAL: select(PortalEntry).where(PortalEntry.instance_id == bindparam("iid")),
+    OPEN_TASKS: select(HumanTask).where(
+        HumanTask.instance_id == bindparam("iid"), HumanTask.status.in_(task_model.OPEN)
+    ),
+}
+
+
+def _rows(session: Session, present: frozenset[str] | None, kind: str, instance_id: int) -> list[Any]:
     """The instance's rows of one index kind; none read when ``present`` says it has none."""
     if present is not None and kind not in present:
         return []
-    return list(session.scalars(query))
+    return list(session.scalars(_ROWS[kind], {"iid": instance_id}))
 
 
 def _sync_timers(
@@ -155,7 +167,7 @@ def _sync_timers(
     """Write only the timer rows that changed: a row whose timer still waits for the same instant stays (its
     claim, if a sweeper held one, is over now that the instance changed); the others go or come."""
     wanted = {str(task.id): (task, due) for task, due in timers}
-    for row in _rows(session, present, TIMERS, select(TimerDue).where(TimerDue.instance_id == instance.id)):
+    for row in _rows(session, present, TIMERS, instance.id):
         hit = wanted.get(row.task_id)
         if hit is not None and row.due_at == hit[1]:
             del wanted[row.task_id]
@@ -187,8 +199,7 @@ def _sync_subscriptions(
         return row.task_id, row.message_name, row.correlation_json
 
     new = {key(row): row for row in wanted}
-    query = select(MessageSubscription).where(MessageSubscription.instance_id == instance.id)
-    for row in _rows(session, present, WAITS, query):
+    for row in _rows(session, present, WAITS, instance.id):
         if new.pop(key(row), None) is None:
             session.delete(row)
     session.add_all(new.values())
@@ -202,19 +213,19 @@ def rebuild(
     completed_by: dict[str, str],
     tasks: OpenTasks | None = None,
     present: frozenset[str] | None = None,
+    created: list[HumanTask] | None = None,
 ) -> list[HumanTask]:
     """Bring the three indexes in line with ``wf`` (``tasks``: its open tasks, when the caller read them;
     ``present``: the index kinds the instance has rows of, when the caller read them with ``presence_columns``
-    — the rows of the other kinds are not looked up). Returns the human tasks that are ready now."""
+    — the rows of the other kinds are not looked up). Returns the human tasks that are ready now; ``created``
+    receives the rows made in this change."""
     tasks = tasks if tasks is not None else open_tasks(wf)
     timers = due_timers(wf, tasks)
     due_by_task = {task.id: due for task, due in timers}
     # Only timers that may fire are indexed: a suspended or failed instance has none until it runs again,
     # so the sweep reads due rows alone and never joins the instances.
     _sync_timers(session, instance, timers if instance.status == status.RUNNING else [], present)
-    published = _rows(
-        session, present, PORTAL, select(PortalEntry).where(PortalEntry.instance_id == instance.id)
-    )
+    published = _rows(session, present, PORTAL, instance.id)
     previous = next((_columns(row) for row in published if row.kind == portal_kinds.NOTICE), None)
     waits = _message_waits(tasks)
     _sync_subscriptions(
@@ -246,19 +257,24 @@ def rebuild(
 
     ready = {str(t.id): t for t in tasks.ready}
     open_status = task_model.READY if instance.status == status.RUNNING else task_model.PAUSED
-    open_rows = select(HumanTask).where(
-        HumanTask.instance_id == instance.id, HumanTask.status.in_(task_model.OPEN)
-    )
-    existing = {row.id: row for row in _rows(session, present, OPEN_TASKS, open_rows)}
-    for task_id, row in existing.items():
+    existing = {row.id: row for row in _rows(session, present, OPEN_TASKS, instance.id)}
+    closed = []
+    for task_id in existing:
         if task_id in ready:
             continue
         spiff_task = wf.get_task_from_id(UUID(task_id))
         finished = spiff_task is not None and spiff_task.state == TaskState.COMPLETED
-        row.status = task_model.COMPLETED if finished else task_model.CANCELLED
-        row.completed_by = completed_by.get(task_id) if finished else None
-        row.ended_at = now
+        closed.append(
+            {
+                "tid": task_id,
+                "status": task_model.COMPLETED if finished else task_model.CANCELLED,
+                "completed_by": completed_by.get(task_id) if finished else None,
+                "ended_at": now,
+            }
+        )
+    _close_rows(session, existing, closed)
     result = [row for task_id, row in existing.items() if task_id in ready]
+    new_rows: list[HumanTask] = []
     policy = TaskDuePolicy(session, instance)
     for task_id, task in ready.items():
         if task_id in existing:
@@ -287,9 +303,56 @@ def rebuild(
             candidate_org=assigned.candidate_org,
         )
         policy.apply(row, task.data, now, boundary=_boundary_due(task, due_by_task))
-        session.add(row)
+        new_rows.append(row)
         result.append(row)
+    _insert_rows(session, new_rows)
+    if created is not None:
+        created.extend(new_rows)
     return result
+
+
+#: the task index's rows are written with Core statements, not the ORM's unit of work (issue 15: a flush of a
+#: step's few rows cost more than the rest of its queries); the rows stay in the session as if loaded
+_TASK_TABLE = HumanTask.__table__
+_TASK_COLUMNS = tuple(c.key for c in _TASK_TABLE.columns)
+_INSERT_TASKS = insert(_TASK_TABLE)
+_CLOSE_TASK = (
+    update(_TASK_TABLE)
+    .where(_TASK_TABLE.c.id == bindparam("tid"))
+    .values(
+        status=bindparam("status"), completed_by=bindparam("completed_by"), ended_at=bindparam("ended_at")
+    )
+)
+
+
+def _insert_rows(session: Session, rows: list[HumanTask]) -> None:
+    """Insert new task rows in one statement and keep them in the session as persistent rows."""
+    if not rows:
+        return
+    values = []
+    for row in rows:
+        known = row.__dict__
+        value = {key: known.get(key) for key in _TASK_COLUMNS}
+        value["status"] = value["status"] or task_model.READY
+        value["due_notice"] = value["due_notice"] or 0
+        for key, item in value.items():  # every column set: nothing is left to load after the insert
+            setattr(row, key, item)
+        values.append(value)
+    session.execute(_INSERT_TASKS, values)
+    for row in rows:
+        make_transient_to_detached(row)
+        session.add(row)
+
+
+def _close_rows(session: Session, existing: dict[str, HumanTask], closed: list[dict[str, Any]]) -> None:
+    """Mark rows of tasks that are no longer ready completed or cancelled, in one statement."""
+    if not closed:
+        return
+    session.execute(_CLOSE_TASK, closed)
+    for value in closed:
+        row = existing[value["tid"]]
+        for key in ("status", "completed_by", "ended_at"):
+            set_committed_value(row, key, value[key])
 
 
 def portal_entries(instance: ProcessInstance, waits: list[tuple[Task, Any]]) -> list[PortalEntry]:

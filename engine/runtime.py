@@ -23,10 +23,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine import indexes
@@ -81,7 +81,8 @@ class Context:
     now: datetime
     actor: str | None
     completed_by: dict[str, str] = field(default_factory=dict)
-    events: list[InstanceEvent] = field(default_factory=list)
+    #: the event-log rows of the change (``instance_event`` columns), written in one INSERT by ``save``
+    events: list[dict[str, Any]] = field(default_factory=list)
     fired_timers: int = 0
     ready: list[HumanTask] = field(default_factory=list)
     #: the stored state row, held while the change runs (the session's identity map holds it only weakly)
@@ -94,19 +95,19 @@ class Context:
         self, kind: str, *, task: Task | None = None, data: Any = None, message: str | None = None
     ) -> None:
         self.events.append(
-            InstanceEvent(
-                instance_id=self.instance.id,
-                kind=kind,
-                at=self.now,
-                actor=self.actor,
-                task_id=str(task.id) if task is not None else None,
-                task_spec=(task.task_spec.bpmn_id or task.task_spec.name) if task is not None else None,
-                task_name=task.task_spec.bpmn_name if task is not None else None,
-                data_json=json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+            {
+                "instance_id": self.instance.id,
+                "kind": kind,
+                "at": self.now,
+                "actor": self.actor,
+                "task_id": str(task.id) if task is not None else None,
+                "task_spec": (task.task_spec.bpmn_id or task.task_spec.name) if task is not None else None,
+                "task_name": task.task_spec.bpmn_name if task is not None else None,
+                "data_json": json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
                 if data is not None
                 else None,
-                message=message,
-            )
+                "message": message,
+            }
         )
 
     def on_engine_task(self, task: Task) -> None:
@@ -307,24 +308,57 @@ def save(ctx: Context) -> None:
         indexes.cancel_all(ctx.session, instance, ctx.now)
         instance.stage = None
         _touch(instance, ctx.now)
+        write_listing(ctx.session, instance)
     else:
         open_tasks = indexes.open_tasks(wf)  # one walk of the task tree for the indexes and the stage
+        created: list[HumanTask] = []
         ready = ctx.ready = indexes.rebuild(
-            ctx.session, instance, wf, ctx.now, ctx.completed_by, open_tasks, ctx.present
+            ctx.session, instance, wf, ctx.now, ctx.completed_by, open_tasks, ctx.present, created
         )
         # the listing row changes after the indexes' queries, so it is written once
         names = sorted({row.name or row.task_spec for row in ready}) or indexes.waiting_names(wf, open_tasks)
         instance.stage = "、".join(names)[:255] if names else None
-        _touch(instance, ctx.now)  # before the notifications' flush: the listing row is written once
+        _touch(instance, ctx.now)
+        write_listing(ctx.session, instance)  # written once, before the notifications' queries
         # notifications: the tasks that just became ready (engine.notify.produce), in this transaction
         from engine.notify.produce import tasks_ready
 
-        tasks_ready(ctx.session, instance, ready, ctx.now)
+        tasks_ready(ctx.session, instance, created, ctx.now)
     # after the indexes (which close the rows of tasks finished inside them): finished subprocesses whose
     # outputs are merged leave the state; only which of their elements ran is kept (engine.compact_state)
     prune_finished_subprocesses(wf)
     write_state(ctx.session, instance, state_json(wf), ctx.stored)
-    ctx.session.add_all(ctx.events)
+    if ctx.events:  # Core statements: the ORM's unit of work costs more than the rows (issue 15)
+        ctx.session.execute(_EVENTS, ctx.events)
+
+
+_LISTING = ProcessInstance.__table__
+
+
+def write_listing(session: Session, instance: ProcessInstance) -> None:
+    """Write the listing row's changed columns with its lock version moved by one, in one Core UPDATE that is
+    the change's optimistic lock (the ORM's versioned flush, without its unit of work): no row matched means
+    another change of the instance committed first (StaleDataError, as the ORM raises it)."""
+    state = inspect(instance)
+    if not state.persistent:
+        return  # a new row: the ORM inserts it
+    current = instance.lock_version
+    values = {
+        key: state.dict[key] for key in state.committed_state if key in _LISTING.c and key != "lock_version"
+    }
+    values["lock_version"] = current + 1
+    with session.no_autoflush:  # an autoflush would write the row (and move its version) through the ORM
+        done = session.execute(
+            update(_LISTING)
+            .where(_LISTING.c.id == instance.id, _LISTING.c.lock_version == current)
+            .values(values)
+        )
+    if done.rowcount != 1:
+        raise StaleDataError(f"process_instance {instance.id}: lock version {current} was changed meanwhile")
+    for key, value in values.items():
+        set_committed_value(instance, key, value)
+    # the row now holds what the instance holds: nothing is left for the ORM to write (nor a version to move)
+    state._commit_all(state.dict, session.identity_map)
 
 
 def _touch(instance: ProcessInstance, now: datetime) -> None:
@@ -332,6 +366,14 @@ def _touch(instance: ProcessInstance, now: datetime) -> None:
     even when no column of the listing row differs (the simulated clock stands still, the stage stays)."""
     instance.updated_at = now
     flag_modified(instance, "updated_at")
+
+
+_EVENTS = insert(InstanceEvent.__table__)
+_STATE = (
+    update(InstanceState.__table__)
+    .where(InstanceState.__table__.c.instance_id == bindparam("iid"))
+    .values(state_json=bindparam("state_json"), serializer_version=bindparam("serializer_version"))
+)
 
 
 def write_state(
@@ -345,9 +387,16 @@ def write_state(
         session.add(
             InstanceState(instance_id=instance.id, state_json=text, serializer_version=serializer_version())
         )
+        return
+    version = serializer_version()
+    if inspect(stored).persistent:
+        # one Core UPDATE (no unit of work); the held row shows the new state as stored
+        session.execute(_STATE, {"iid": instance.id, "state_json": text, "serializer_version": version})
+        set_committed_value(stored, "state_json", text)
+        set_committed_value(stored, "serializer_version", version)
     else:
         stored.state_json = text
-        stored.serializer_version = serializer_version()
+        stored.serializer_version = version
 
 
 def state_json(wf: BpmnWorkflow) -> str:

@@ -25,6 +25,7 @@ from engine.models.event import InstanceEvent
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.pickers import PickerScope
+from engine.principals import acting_principal
 from engine.runtime import Context, change_instance, load_workflow, open_instance
 from engine.taskforms import form_for, validate_task_data
 from engine.users import get_user
@@ -148,7 +149,7 @@ def _open_task(session: Session, task_id: str) -> HumanTask:
 def _authorize(session: Session, row: HumanTask, actor: str | None) -> None:
     from engine.access.rows import holds_lane
 
-    user = get_user(session, actor)
+    user = acting_principal(session, actor)
     role = role_of_lane(row.lane)
     if not holds_lane(user, row):
         raise Forbidden(
@@ -159,7 +160,7 @@ def _authorize(session: Session, row: HumanTask, actor: str | None) -> None:
     from engine.access.rows import assignment_allows
 
     if not assignment_allows(session, user.username, row):
-        raise Forbidden(*assigned_elsewhere(session, row, user.username))
+        raise Forbidden(*assigned_elsewhere(session, row, user.username or ""))
 
 
 def assigned_elsewhere(session: Session, row: HumanTask, username: str) -> tuple[str, str]:

@@ -32,11 +32,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, inspect, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from engine.access import may_act_on_task
-from engine.access.principal import principal
 from engine.db import utcnow
 from engine.diagram_names import english_name
 from engine.directory import organisation_names
@@ -49,6 +48,7 @@ from engine.models.notification import Notification, NotificationPreference, Out
 from engine.models.task import READY, HumanTask
 from engine.models.user import RoleGrant, User
 from engine.notify.channels import enabled_channels
+from engine.principals import Holder, role_holders
 from forms.convert import format_money_fen
 
 #: kind → (Chinese label, English label), in the order the preferences page lists them
@@ -113,7 +113,7 @@ class Notice:
 
 
 def notify_all(
-    session: Session, notices: list[Notice], now: datetime, known: Mapping[str, User] | None = None
+    session: Session, notices: list[Notice], now: datetime, known: Mapping[str, User | Holder] | None = None
 ) -> int:
     """``notify`` for several causes at once: the recipients and the notifications already made are read in
     one query each (none for recipients in ``known``, active users the caller loaded, and none for fresh
@@ -183,7 +183,7 @@ def notify_all(
 
 
 def _outbox(
-    session: Session, made: list[tuple[User, Notice, int]], channels: Iterable[str], now: datetime
+    session: Session, made: list[tuple[User | Holder, Notice, int]], channels: Iterable[str], now: datetime
 ) -> None:
     """The outbox rows of new notifications (user, its notice, the notification's id), in one INSERT; the
     recipients' stored preferences are read in one query."""
@@ -241,16 +241,13 @@ def unit_users(session: Session, units: Iterable[str]) -> list[str]:
     return sorted({name for name in rows if name})
 
 
-def _holder_users(session: Session, role: str, jurisdiction: str | None) -> list[User]:
-    """The active holders of a role, their grants loaded in the same query (remembered during a sweep)."""
+def _holder_users(session: Session, role: str, jurisdiction: str | None) -> list[Holder]:
+    """The active holders of a role with their grants, in one query (remembered during a sweep)."""
     remembered = memo(session)
     key = ("holders", role, jurisdiction)
     if remembered is not None and key in remembered:
         return remembered[key]
-    holds = select(RoleGrant.id).where(RoleGrant.user_id == User.id, RoleGrant.role == role)
-    holds = holds.where(RoleGrant.jurisdiction == jurisdiction) if jurisdiction else holds
-    query = select(User).where(User.active, holds.exists()).options(joinedload(User.roles))
-    found = list(session.scalars(query).unique())
+    found = role_holders(session, role, jurisdiction)
     if remembered is not None:
         remembered[key] = found
     return found
@@ -261,17 +258,13 @@ def task_recipients(session: Session, instance: ProcessInstance, row: HumanTask)
     return list(_task_recipients(session, instance, row))
 
 
-def _task_recipients(session: Session, instance: ProcessInstance, row: HumanTask) -> dict[str, User | None]:
+def _task_recipients(session: Session, instance: ProcessInstance, row: HumanTask) -> dict[str, Holder | None]:
     """``task_recipients`` with the users loaded on the way (None for an assignee, who is not read here)."""
     if row.assignee:
         return {row.assignee: None}
     role = role_of_lane(row.lane)
     candidates = _holder_users(session, role, row.jurisdiction) if role else []
-    return {
-        str(user.username): user
-        for user in candidates
-        if may_act_on_task(session, principal(user), row, instance)
-    }
+    return {str(user.username): user for user in candidates if may_act_on_task(session, user, row, instance)}
 
 
 def bureau_users(session: Session, jurisdiction: str | None) -> list[str]:
@@ -280,16 +273,15 @@ def bureau_users(session: Session, jurisdiction: str | None) -> list[str]:
 
 
 def tasks_ready(
-    session: Session, instance: ProcessInstance, rows: Iterable[HumanTask], now: datetime
+    session: Session, instance: ProcessInstance, created: Iterable[HumanTask], now: datetime
 ) -> None:
-    """For the human tasks just created ready in this change (called by ``engine.runtime.save``)."""
-    new = [row for row in rows if row.status == READY and inspect(row).pending]
+    """For the human tasks created in this change (called by ``engine.runtime.save``), those that are ready."""
+    new = [row for row in created if row.status == READY]
     if not new:
         return
-    session.flush()
     title = instance.title or instance.business_key or f"#{instance.id}"
     notices = []
-    known: dict[str, User] = {}
+    known: dict[str, Holder] = {}
     for row in new:
         name = row.name or row.task_spec
         name_en = english_name(name)

@@ -1,0 +1,116 @@
+"""A step writes its rows with Core statements (issue 15): what the session holds afterwards is what another
+connection reads, and a change that lost the race for the listing row stores nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import runtime, tasks
+from engine.errors import Conflict
+from engine.models.event import InstanceEvent
+from engine.models.instance import InstanceState, ProcessInstance
+from engine.models.task import HumanTask
+from tests.integration.test_instances import NEED, started  # noqa: F401  (fixture)
+
+
+def _fresh(session: Session) -> Session:
+    return sessionmaker(bind=session.get_bind())()
+
+
+def test_after_a_completion_the_session_and_the_database_agree(db_session: Session, started, people) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    (task,) = tasks.list_tasks(db_session, instance_id=started.id)
+    before = started.lock_version
+    done = tasks.complete(db_session, task.id, actor=people["issuer"], data=dict(NEED))
+    (nxt,) = done.next_tasks
+    other = _fresh(db_session)
+    try:
+        stored = other.get(HumanTask, nxt["id"])
+        assert stored is not None
+        held = db_session.get(HumanTask, nxt["id"])
+        assert held is not None
+        columns = [c.key for c in HumanTask.__table__.columns]
+        # the new task's row as the session holds it (no reload) is the row in the database
+        assert {k: getattr(held, k) for k in columns} == {k: getattr(stored, k) for k in columns}
+        closed = other.get(HumanTask, task.id)
+        assert closed is not None and (closed.status, closed.completed_by) == ("completed", people["issuer"])
+        assert (task.status, task.completed_by) == ("completed", people["issuer"])
+        listing = other.get(ProcessInstance, started.id)
+        assert listing is not None
+        assert listing.lock_version == started.lock_version == before + 1
+        assert listing.stage == started.stage and listing.stage
+        state = other.get(InstanceState, started.id)
+        held_state = db_session.get(InstanceState, started.id)
+        assert state is not None and held_state is not None
+        assert state.state_json == held_state.state_json
+        kinds = other.scalars(
+            select(InstanceEvent.kind)
+            .where(InstanceEvent.instance_id == started.id)
+            .order_by(InstanceEvent.id)
+        ).all()
+        assert kinds[-1] == "task_completed"
+    finally:
+        other.close()
+    # the next step works from what the session holds
+    tasks.complete(
+        db_session, nxt["id"], actor=people["bureau"], data={"decision": "approve", "reason": "ok"}
+    )
+    assert started.lock_version == before + 2
+
+
+def test_a_change_that_lost_the_listing_row_to_another_stores_nothing(
+    db_session: Session,
+    started,  # noqa: F811
+    people,
+) -> None:  # type: ignore[no-untyped-def]
+    """The listing row's UPDATE is the optimistic lock: when another change committed in between, the write
+    matches no row and the change is refused as a conflict, nothing of it kept."""
+    (task,) = tasks.list_tasks(db_session, instance_id=started.id)
+    other = _fresh(db_session)
+    try:
+        rival = other.get(ProcessInstance, started.id)
+        assert rival is not None
+        rival.title = "改过的标题"
+        other.commit()  # another process changed the instance: its lock version moved
+    finally:
+        other.close()
+
+    def action(ctx: runtime.Context) -> None:
+        ctx.log("task_claimed")
+
+    # this session still holds the old lock version
+    with pytest.raises(Conflict):
+        runtime.change_instance(
+            db_session, started.id, action, actor=people["issuer"], opened=_stale(db_session, started)
+        )
+    db_session.expire_all()
+    assert db_session.get(HumanTask, task.id).status == "ready"  # type: ignore[union-attr]
+    assert not db_session.scalars(
+        select(InstanceEvent).where(
+            InstanceEvent.instance_id == started.id, InstanceEvent.kind == "task_claimed"
+        )
+    ).all()
+
+
+def _stale(session: Session, instance: ProcessInstance) -> runtime.Opened:
+    """The instance as this session read it before the rival's commit (its identity map keeps the old row)."""
+    state = session.get(InstanceState, instance.id)
+    return runtime.Opened(instance, state, frozenset({"open_tasks"}))
+
+
+def test_write_listing_refuses_a_moved_lock_version(db_session: Session, started) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    other = _fresh(db_session)
+    try:
+        rival = other.get(ProcessInstance, started.id)
+        assert rival is not None
+        rival.title = "改过的标题"
+        other.commit()
+    finally:
+        other.close()
+    started.stage = "别的阶段"
+    with pytest.raises(StaleDataError):
+        runtime.write_listing(db_session, started)
+    db_session.rollback()
+    assert db_session.get(ProcessInstance, started.id).title == "改过的标题"  # type: ignore[union-attr]
