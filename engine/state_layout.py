@@ -13,10 +13,11 @@ and a root task's data in full. Left as it is, two layouts repeat the whole proc
 Here a task whose data is empty, or smaller than its delta, is stored in full (``data``, no ``delta``) —
 which SpiffWorkflow's own task converter reads as it is; a subprocess's start task is stored as a delta
 against its caller's data (``CALLER_DELTA``), derived when the state is joined as SpiffWorkflow derives any
-task's data from its parent's, caller before subprocess, at any depth (a called process with declared
-inputs, which starts with a few of its caller's variables, names those kept: ``CALLER_SELECTION``); a workflow's data is stored against
-its last task's (``LAST_TASK_DELTA``) when that is smaller. Nothing about the workflow changes: a state
-joins back to the same task data, and a state stored before this layout joins as it did.
+task's data from its parent's, caller before subprocess, at any depth — or, for a called process with
+declared inputs, which starts with a few of its caller's variables, as the names it keeps of them
+(``CALLER_SELECTION``); a workflow's data is stored against its last task's (``LAST_TASK_DELTA``) when that
+is smaller. Nothing about the workflow changes: a state joins back to the same task data, and a state stored
+before this layout joins as it did.
 """
 
 from __future__ import annotations
