@@ -13,9 +13,11 @@ and a root task's data in full. Left as it is, two layouts repeat the whole proc
 Here a task whose data is empty, or smaller than its delta, is stored in full (``data``, no ``delta``) —
 which SpiffWorkflow's own task converter reads as it is; a subprocess's start task is stored as a delta
 against its caller's data (``CALLER_DELTA``), derived when the state is joined as SpiffWorkflow derives any
-task's data from its parent's, caller before subprocess, at any depth; a workflow's data is stored against
-its last task's (``LAST_TASK_DELTA``) when that is smaller. Nothing about the workflow changes: a state
-joins back to the same task data, and a state stored before this layout joins as it did.
+task's data from its parent's, caller before subprocess, at any depth — or, for a called process with
+declared inputs, which starts with a few of its caller's variables, as the names it keeps of them
+(``CALLER_SELECTION``); a workflow's data is stored against its last task's (``LAST_TASK_DELTA``) when that
+is smaller. Nothing about the workflow changes: a state joins back to the same task data, and a state stored
+before this layout joins as it did.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from SpiffWorkflow.util.deep_merge import DeepMerge
 
 #: key of a subprocess start task's dict: its data as {updates, deletions} against its caller task's data
 CALLER_DELTA = "caller_delta"
+#: the same as {keep, updates}: the caller's values of the names in ``keep``, then ``updates`` (the start of a
+#: called process with declared inputs, which gets a few of its caller's variables)
+CALLER_SELECTION = "caller_selection"
 #: key of a workflow's dict: its data (a completed workflow's copy of its end's) against its last task's data
 LAST_TASK_DELTA = "data_against_last_task"
 
@@ -80,6 +85,16 @@ def compact_tasks(registry: Any, dicts: dict[str, dict[str, Any]], tasks: dict[U
             dct["delta"] = {}
 
 
+def _against_caller(registry: Any, caller: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """A subprocess start task's ``data`` against its caller's: what differs and what is gone, or — for a called
+    process with declared inputs, which gets a few of its caller's variables — what is kept, if fewer."""
+    delta = _delta(registry, caller, data)
+    keep = [key for key in data if key not in delta["updates"]]
+    if len(keep) < len(delta["deletions"]):
+        return {CALLER_SELECTION: {"keep": keep, "updates": delta["updates"]}}
+    return {CALLER_DELTA: delta}
+
+
 def subprocess_dicts(registry: Any, wf: BpmnWorkflow) -> dict[str, dict[str, Any]]:
     """Every subprocess of ``wf`` (nested ones too), its start task's data stored against its caller's."""
     result: dict[str, dict[str, Any]] = {}
@@ -93,7 +108,7 @@ def subprocess_dicts(registry: Any, wf: BpmnWorkflow) -> dict[str, dict[str, Any
         root = sp.task_tree
         root_dct = dct["tasks"][str(root.id)]
         root_dct["data"] = {}
-        root_dct[CALLER_DELTA] = _delta(registry, caller.data, root.data)
+        root_dct.update(_against_caller(registry, caller.data, root.data))
         compact_workflow_data(registry, dct, sp)
         result[str(caller_id)] = dct
     return result
@@ -106,6 +121,7 @@ def _restore_subprocess(registry: Any, dct: dict[str, Any], caller: Task, top: B
     data_delta = dct.pop(LAST_TASK_DELTA, None)
     root_id = dct["root"]
     against = dct["tasks"][root_id].pop(CALLER_DELTA, None)
+    selection = dct["tasks"][root_id].pop(CALLER_SELECTION, None)
     converter = registry.convert_from_dict[dct["typename"]].args[0].__self__
     spec = top.subprocess_specs.get(caller.task_spec.spec)
     sp = converter.target_class(spec, caller.id, top, deserializing=True)
@@ -114,6 +130,9 @@ def _restore_subprocess(registry: Any, dct: dict[str, Any], caller: Task, top: B
         task = registry.restore(task_dct, workflow=sp)
         if task_id == root_id and against is not None:  # else a state stored before this layout
             task.data = _applied(registry, DeepMerge.merge({}, caller.data), against)
+        elif task_id == root_id and selection is not None:
+            kept = {key: caller.data[key] for key in selection["keep"]}
+            task.data = _applied(registry, DeepMerge.merge({}, kept), {**selection, "deletions": ()})
         tasks[task.id] = task
     sp.tasks = tasks
     sp.task_tree = tasks.get(UUID(root_id))
