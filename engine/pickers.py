@@ -50,9 +50,12 @@ class PickerScope:
         people_of: Collection[str] | None = None,
         instance: ProcessInstance | None = None,
         data: Mapping[str, Any] | None = None,
+        lead: str | None = None,
     ) -> None:
         """``instance`` (with its data, read when first needed unless given) lets ``applicant``/``partner``
-        pickers judge units by the case's eligibility table; without it they offer nothing."""
+        pickers judge units by the case's eligibility table; without it they offer nothing. ``lead``: the unit
+        applying (a solver's apply page), never offered as its own partner."""
+        self.lead = lead
         self.session = session
         self.instance = instance
         self._data = data
@@ -108,7 +111,12 @@ class PickerScope:
 
                 data = describe(self.session, self.instance.id)["data"]
             self._candidates = Candidates(
-                self.session, self.instance.process_version, self.jurisdiction, self.case_key, data
+                self.session,
+                self.instance.process_version,
+                self.jurisdiction,
+                self.case_key,
+                data,
+                lead=self.lead,
             )
         return self._candidates
 
