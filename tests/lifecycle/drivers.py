@@ -12,10 +12,10 @@ from engine.domain.problems import yuan
 from engine.models.domain import Project
 
 from .conftest import (
-    ACCEPTANCE_PANEL,
     DOCS,
     PDF,
     Flow,
+    acceptance_panel,
     application,
     need,
     panel,
@@ -168,7 +168,7 @@ def accept(flow: Flow, outcome: str = "pass", opinion: str = "通过", **review:
         {
             "acceptance_outcome": outcome,
             "acceptance_opinion": opinion,
-            "acceptance_panel": ACCEPTANCE_PANEL,
+            "acceptance_panel": acceptance_panel(flow),
             **review,
         },
     )

@@ -29,6 +29,13 @@ def at_issuer_pick(start: Any) -> Any:  # type: ignore[no-untyped-def]
     return flow
 
 
+def partner_refusal(flow: Any, solver: str, member: str, partner: str) -> str:  # type: ignore[no-untyped-def]
+    """The message beside the partners field when the bureau records ``solver``'s application with ``partner``
+    (refused: nothing is saved)."""
+    row = application(solver, member, partners=partner)
+    return flow.refused("collect_applications", {"applications": [row]})["applications.0.partners"]
+
+
 def scope_of(flow: Any) -> PickerScope:  # type: ignore[no-untyped-def]
     instance = flow.s.scalars(select(ProcessInstance).where(ProcessInstance.id == flow.id)).one()
     return PickerScope(flow.s, instance.jurisdiction, instance.business_key, instance=instance)
@@ -60,19 +67,10 @@ def test_a_forged_solver_is_refused_with_the_tables_reason_and_source(start) -> 
     )
     bad = flow.refused("collect_applications", {"applications": [application("ZHANGYE-BAD", "ZHANGYE-P1")]})
     assert "揭榜方近三年内有严重失信或违法记录（000 §10" in bad["applications.0.solver"]
-    punished = flow.refused(
-        "collect_applications",
-        {"applications": [application("ZHANGYE-S1", "ZHANGYE-P1", partners="ZHANGYE-PUN")]},
-    )
-    assert (
-        "“张掖惩戒企业”不能作为合作单位：列入联合惩戒名单（惩戒期内）（003 §8–9）"
-        in punished["applications.0.partners"]
-    )
-    partner = flow.refused(
-        "collect_applications",
-        {"applications": [application("ZHANGYE-S1", "ZHANGYE-P1", partners="ZHANGYE-ISS")]},
-    )
-    assert "不能作为合作单位：发榜方不得作为揭榜方的合作单位（000 §8）" in partner["applications.0.partners"]
+    punished = partner_refusal(flow, "ZHANGYE-S1", "ZHANGYE-P1", "ZHANGYE-PUN")
+    assert "“张掖惩戒企业”不能作为合作单位：列入联合惩戒名单（惩戒期内）（003 §8–9）" in punished
+    partner = partner_refusal(flow, "ZHANGYE-S1", "ZHANGYE-P1", "ZHANGYE-ISS")
+    assert "不能作为合作单位：发榜方不得作为揭榜方的合作单位（000 §8）" in partner
 
 
 def test_team_members_come_from_the_rows_solver_and_partners(start) -> None:  # type: ignore[no-untyped-def]
@@ -130,10 +128,8 @@ def test_001_dazu_refuses_a_unit_in_a_joint_punishment_period_beside_the_field(s
         "“大足惩戒企业”不能作为揭榜单位：列入联合惩戒名单（惩戒期内），有不良信用记录（001 五(一)5, 五(二)4, 八(八)）"
         in solver["applications.0.solver"]
     )
-    partner = flow.refused(
-        "collect_applications", {"applications": [application("DAZU-S1", "DAZU-P1", partners="DAZU-PUN")]}
-    )
-    assert "“大足惩戒企业”不能作为合作单位：列入联合惩戒名单" in partner["applications.0.partners"]
+    partner = partner_refusal(flow, "DAZU-S1", "DAZU-P1", "DAZU-PUN")
+    assert "“大足惩戒企业”不能作为合作单位：列入联合惩戒名单" in partner
 
 
 def at_urumqi_collect(start) -> Any:  # type: ignore[no-untyped-def]
@@ -155,11 +151,8 @@ def test_000_16_urumqi_offers_no_unit_in_a_joint_punishment_period(start) -> Non
     assert "URUMQI-PUN" not in {code for code, _ in scope.choices("applicant")}
     assert "URUMQI-S2" in {code for code, _ in scope.choices("partner")}
     assert "URUMQI-PUN" not in {code for code, _ in scope.choices("partner")}
-    refused = flow.refused(
-        "collect_applications",
-        {"applications": [application("URUMQI-S1", "URUMQI-P1", partners="URUMQI-PUN")]},
-    )
+    refused = partner_refusal(flow, "URUMQI-S1", "URUMQI-P1", "URUMQI-PUN")
     assert (
         "“乌鲁木齐惩戒企业”不能作为合作单位：列入联合惩戒名单（惩戒期内）（000 §9(一)2, §10(一)2, §16）"
-        in refused["applications.0.partners"]
+        in refused
     )
