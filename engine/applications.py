@@ -136,7 +136,7 @@ def receipt_of(session: Session, business_key: str, solver: str) -> str | None:
 
 def picker_scope(session: Session, target: Target, partners: Any) -> PickerScope:
     """The records the application's pickers accept: as partners the units the case's eligibility table does
-    not refuse (``engine.candidates``), as team members the people of the solver's own unit and of the
+    not refuse other than the solver itself (``engine.candidates``), as team members the people of the solver's own unit and of the
     partner units chosen (``partners``, codes)."""
     return PickerScope(
         session,
@@ -144,6 +144,7 @@ def picker_scope(session: Session, target: Target, partners: Any) -> PickerScope
         target.instance.business_key,
         people_of=[target.solver, *codes_of(partners)],
         instance=target.instance,
+        lead=target.solver,
     )
 
 
@@ -152,7 +153,11 @@ def page_scope(session: Session, target: Target) -> PickerScope:
     that the picker script offers those of the solver's unit and of the partners chosen without a reload
     (``picker_scope`` still decides what is accepted)."""
     return PickerScope(
-        session, target.instance.jurisdiction, target.instance.business_key, instance=target.instance
+        session,
+        target.instance.jurisdiction,
+        target.instance.business_key,
+        instance=target.instance,
+        lead=target.solver,
     )
 
 

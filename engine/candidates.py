@@ -5,7 +5,9 @@ diagram calls, each row citing its document) evaluated for each unit on the fact
 
 A row counts against a unit only when it holds with the unit and not without it: a rule about the issuer
 alone (its own credit) refuses every application and is the diagram's to report, not a reason to hide one unit.
-The issuer itself is refused by every table's 000 §8 rows (neither the solver nor its partner).
+The issuer itself is refused by every table's 000 §8 rows (neither the solver nor its partner). Where the
+applying unit is known (``lead``: a solver's own apply page), it is not offered as its own partner either
+(``unit_checks.solver_as_partner``, 000 §8, 003 §8).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class Candidates:
         jurisdiction: str | None,
         case_key: str | None,
         data: Mapping[str, Any],
+        lead: str | None = None,
     ) -> None:
         from engine.helpers import script_engine_for
 
@@ -69,6 +72,7 @@ class Candidates:
         self.case_key = case_key
         self.data = data
         self.issuer = str(data.get("issuer_code") or "")
+        self.lead = lead or ""
         self.decision = eligibility_decision(pv, jurisdiction)
         self.engine = script_engine_for(session)
         self.today: date = get_clock(session).now().astimezone(SHANGHAI).date()
@@ -113,5 +117,8 @@ class Candidates:
                 for r in rows
                 if str(r.get("rule")) not in self._baseline[role]
             ]
+            if role == "partner" and code and code == self.lead:
+                own = unit_checks.solver_as_partner()
+                found.append(Refusal(own.zh, own.en, own.source or ""))
             self._judged[key] = found
         return self._judged[key]

@@ -7,7 +7,9 @@
 * ``applicant`` / ``partner``: the organisations this case may pick as the solver / as a consortium partner —
   those of ``organisation`` that the case's eligibility table does not refuse (``engine.candidates``: never the
   issuer, nor a unit with a credit record the table names); a forged choice is refused with the table's reason
-  and its source document.
+  and its source document;
+* ``expert``: the experts of the case's jurisdiction's expert pool (``engine.expert_pool``) available today,
+  by their accounts' user names, shown with their organisation (e.g. Dazu's acceptance panel, 001 八(八)).
 
 A ``person`` picker with ``people_of`` (sibling pickers, FORMAT.md) accepts only people of the units chosen there
 (and of the scope's own ``people_of`` units, e.g. the solver's unit on the apply page).
@@ -50,9 +52,12 @@ class PickerScope:
         people_of: Collection[str] | None = None,
         instance: ProcessInstance | None = None,
         data: Mapping[str, Any] | None = None,
+        lead: str | None = None,
     ) -> None:
         """``instance`` (with its data, read when first needed unless given) lets ``applicant``/``partner``
-        pickers judge units by the case's eligibility table; without it they offer nothing."""
+        pickers judge units by the case's eligibility table; without it they offer nothing. ``lead``: the unit
+        applying (a solver's apply page), never offered as its own partner."""
+        self.lead = lead
         self.session = session
         self.instance = instance
         self._data = data
@@ -100,6 +105,24 @@ class PickerScope:
         )
         return list(dict.fromkeys((code, name or code) for code, name in rows))
 
+    def _experts(self) -> list[tuple[str, str]]:
+        from engine.expert_pool import pool_rows, today
+
+        if self.jurisdiction is None:
+            return []
+        day = today(self.session)
+        rows = [
+            r for r in pool_rows(self.session, self.jurisdiction) if r.person.username and r.available_on(day)
+        ]
+        named = [
+            (
+                str(r.person.username),
+                f"{r.person.name}（{r.organisation.name}）" if r.organisation else r.person.name,
+            )
+            for r in rows
+        ]
+        return sorted(named, key=lambda pair: (pair[1], pair[0]))[:PICKER_LIMIT]
+
     def candidates(self) -> Candidates | None:
         if self._candidates is None and self.instance is not None:
             data = self._data
@@ -108,7 +131,12 @@ class PickerScope:
 
                 data = describe(self.session, self.instance.id)["data"]
             self._candidates = Candidates(
-                self.session, self.instance.process_version, self.jurisdiction, self.case_key, data
+                self.session,
+                self.instance.process_version,
+                self.jurisdiction,
+                self.case_key,
+                data,
+                lead=self.lead,
             )
         return self._candidates
 
@@ -128,6 +156,7 @@ class PickerScope:
                     "organisation": self._organisations,
                     "person": self._people,
                     "solver": self._solvers,
+                    "expert": self._experts,
                 }.get(of)
                 self._cache[of] = read() if read is not None else []
         return self._cache[of]

@@ -59,15 +59,22 @@ def stored_files(folder: Path) -> Iterator[Path]:
 
 
 def referenced_digests(session: Session) -> set[str]:
-    """Digests mentioned anywhere an upload's metadata can be kept: instance data, events, task drafts.
+    """Digests mentioned anywhere an upload's metadata can be kept: instance data, events, task and
+    application drafts.
 
     Any 64-hex-digit word counts, so an unusual place of a reference keeps the file rather than losing it."""
     from engine.models.event import InstanceEvent
     from engine.models.instance import InstanceState
-    from engine.models.web import TaskDraft
+    from engine.models.web import ApplicationDraft, TaskDraft
 
     found: set[str] = set()
-    for column in (InstanceState.state_json, InstanceEvent.data_json, TaskDraft.data_json):
+    columns = (
+        InstanceState.state_json,
+        InstanceEvent.data_json,
+        TaskDraft.data_json,
+        ApplicationDraft.data_json,
+    )
+    for column in columns:
         for text in session.scalars(select(column).execution_options(yield_per=200)):
             if text:
                 found.update(_DIGEST.findall(text))

@@ -32,8 +32,9 @@ FIELD_TYPES = (
 )
 #: What a picker chooses from (``engine.pickers`` lists the records): organisations of the case's jurisdiction,
 #: people of its organisations, the solvers that applied in the case, or the organisations the case may pick
-#: as the solver (``applicant``) or as a consortium partner (``partner``): its eligibility table refuses none.
-PICKER_KINDS = ("organisation", "person", "solver", "applicant", "partner")
+#: as the solver (``applicant``) or as a consortium partner (``partner``): its eligibility table refuses none;
+#: or the experts of its jurisdiction's expert pool (``expert``, by their accounts' user names).
+PICKER_KINDS = ("organisation", "person", "solver", "applicant", "partner", "expert")
 #: Picker kinds whose choices are units (a ``people_of`` picker names siblings of these kinds).
 UNIT_PICKERS = ("organisation", "applicant", "partner", "solver")
 
@@ -271,6 +272,18 @@ class _DuplicateKey(ValueError):
         self.key = key
 
 
+def _disjoint(a: Any, b: Any) -> bool:
+    """Two fields of one name for disjoint sets of jurisdictions (e.g. a picker in Dazu, a text elsewhere): a
+    case sees at most one of them (``FormDefinition.for_jurisdiction``)."""
+    first, second = (
+        set(x.get("jurisdictions") or [])
+        if isinstance(x, Mapping) and isinstance(x.get("jurisdictions"), list)
+        else set()
+        for x in (a, b)
+    )
+    return bool(first) and bool(second) and not first & second
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
@@ -402,7 +415,7 @@ class _Checker:
             here = f"{path}[{i}]({name})" if isinstance(name, str) and name else f"{path}[{i}]"
             parsed = self.field(here, item, nested=nested)
             if isinstance(name, str) and name:
-                if name in seen:
+                if name in seen and not _disjoint(raw[seen[name]], item):
                     self.add(
                         here + ".name",
                         f"duplicate field name '{name}' (also {path}[{seen[name]}])",

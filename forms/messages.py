@@ -128,6 +128,7 @@ PICKED = {
     "solver": ("本项目的揭榜单位", "solver of this challenge"),
     "applicant": ("单位", "organisation"),
     "partner": ("单位", "organisation"),
+    "expert": ("专家库专家", "expert of the pool"),
 }
 
 

@@ -74,16 +74,16 @@ def acceptance_timing(period_end: Any, today: date, acc_request_days: int, sourc
 def panel_size_problems(
     field: str, panel: Any, panel_min: int, panel_odd: bool, source: str | None
 ) -> list[Problem]:
-    """A panel of names (comma-separated) has at least ``panel_min`` members and, where ``panel_odd``, an odd
-    number (001 八(八): the Dazu acceptance panel ≥ 5 and odd)."""
+    """A panel (names typed, or the user names a picker of the expert pool submits, comma-separated) has at
+    least ``panel_min`` members and, where ``panel_odd``, an odd number (001 八(八): the Dazu acceptance panel
+    ≥ 5 and odd)."""
     names = [n.strip() for n in str(panel or "").replace("，", ",").split(",") if n.strip()]
     if len(names) < int(panel_min or 0):
         return [
             Problem(
                 field,
-                f"验收专家组不少于 {panel_min} 人，当前 {len(names)} 人；请填写专家姓名，用逗号分隔。",
-                f"The acceptance panel has at least {panel_min} members, now {len(names)}; list the experts' "
-                "names separated by commas.",
+                f"验收专家组不少于 {panel_min} 人，当前 {len(names)} 人。",
+                f"The acceptance panel has at least {panel_min} members, now {len(names)}.",
                 source,
             )
         ]

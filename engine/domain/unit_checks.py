@@ -51,6 +51,17 @@ def code_problem(code: str, registered: Callable[[str], bool]) -> tuple[str, str
     )
 
 
+def solver_as_partner() -> Problem:
+    """The solver leads its consortium and is not one of its own partners (000 §8, 003 §8: a consortium is two
+    or more legal persons)."""
+    return Problem(
+        "partners",
+        "联合体由揭榜方牵头，揭榜方本身不能再列为合作单位。",
+        "The solver leads the consortium; it cannot also be listed as a partner.",
+        CONSORTIUM_SOURCE,
+    )
+
+
 def partner_problems(partners: Any, solver: str, registered: Callable[[str], bool]) -> list[Problem]:
     """The consortium partners an applicant lists (field ``partners``)."""
     codes = code_list(partners)
@@ -60,14 +71,7 @@ def partner_problems(partners: Any, solver: str, registered: Callable[[str], boo
         if found:
             out.append(Problem("partners", found[0], found[1], USCC_SOURCE))
     if solver and any(uscc.compact(c) == uscc.compact(solver) for c in codes):
-        out.append(
-            Problem(
-                "partners",
-                "联合体由揭榜方牵头，揭榜方本身不能再列为合作单位。",
-                "The solver leads the consortium; it cannot also be listed as a partner.",
-                CONSORTIUM_SOURCE,
-            )
-        )
+        out.append(solver_as_partner())
     if len({uscc.compact(c) for c in codes}) != len(codes):
         out.append(
             Problem(

@@ -1,4 +1,4 @@
-"""Tables of the web layer: task drafts, objection receipts and rate-limit records."""
+"""Tables of the web layer: task and application drafts, objection receipts and rate-limit records."""
 
 from __future__ import annotations
 
@@ -17,6 +17,19 @@ class TaskDraft(Base):
     __tablename__ = "task_draft"
 
     task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data_json: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApplicationDraft(Base):
+    """What a solver entered on a challenge's apply page when the submission was refused (one row per challenge
+    and user), including the metadata of the files it uploaded, so the page offers them again. Deleted when
+    the application is sent."""
+
+    __tablename__ = "application_draft"
+
+    business_key: Mapped[str] = mapped_column(String(128), primary_key=True)
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
     data_json: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

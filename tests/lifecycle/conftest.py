@@ -22,8 +22,10 @@ PDF = {"name": "x.pdf", "size": 10, "content_type": "application/pdf", "sha256":
 #: the user names the tests put on expert panels (each scores their own task)
 PANEL_EXPERTS = ("e1", "e2", "e3", "e4", "e5", "e6", "expert2", "expert3")
 
-#: an acceptance panel of five (001 八(八): the Dazu panel is at least 5 and odd)
+#: an acceptance panel of five, typed by name where the form asks for names (Urumqi, Karamay, Zhangye)
 ACCEPTANCE_PANEL = "专家甲, 专家乙, 专家丙, 专家丁, 专家戊"
+#: Dazu's panel of five (001 八(八): at least 5 and odd) picked from the demo expert pool, by user name
+DAZU_ACCEPTANCE_PANEL = "expert_dazu,expert_dazu_02,expert_dazu_03,expert_dazu_04,expert_dazu_05"
 
 DOCS = {"self_evaluation": PDF, "tech_report": PDF, "final_accounts": PDF, "special_audit": PDF}
 
@@ -215,3 +217,14 @@ def score_all(flow: Flow, scores: dict[str, float]) -> None:
         flow.do(
             "score", {"scores": [{"solver": s, "score": v} for s, v in scores.items()], "opinion": "同意"}
         )
+
+
+def acceptance_panel(flow: Flow) -> str:
+    """The acceptance panel the review form of ``flow``'s jurisdiction takes: in Dazu five experts picked from
+    the expert pool (the demo pool, loaded once), elsewhere five names typed."""
+    if flow.j != "dazu":
+        return ACCEPTANCE_PANEL
+    from web.demo import load_experts
+
+    load_experts(flow.s)
+    return DAZU_ACCEPTANCE_PANEL

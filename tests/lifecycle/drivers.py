@@ -12,10 +12,10 @@ from engine.domain.problems import yuan
 from engine.models.domain import Project
 
 from .conftest import (
-    ACCEPTANCE_PANEL,
     DOCS,
     PDF,
     Flow,
+    acceptance_panel,
     application,
     need,
     panel,
@@ -168,7 +168,7 @@ def accept(flow: Flow, outcome: str = "pass", opinion: str = "通过", **review:
         {
             "acceptance_outcome": outcome,
             "acceptance_opinion": opinion,
-            "acceptance_panel": ACCEPTANCE_PANEL,
+            "acceptance_panel": acceptance_panel(flow),
             **review,
         },
     )
@@ -208,15 +208,21 @@ MILESTONES = [
 ]
 
 
-def to_review(flow: Flow, applications: list[dict[str, Any]]) -> None:
-    """A Dazu need from its posting through the need panel, the district's list approval and publication
-    to the applications (001 八(二))."""
-    flow.do("post_need", need())
+def dazu_published(flow: Flow, published_on: str = "2026-06-20", **need_over: Any) -> None:
+    """A Dazu need (``need(**need_over)``) from its posting through the need panel, the district's list
+    approval and publication on ``published_on`` (001 八(二)), to the bureau's record of the applications."""
+    flow.do("post_need", need(**need_over))
     flow.do("form_need_panel", panel(NEED_PANEL))  # 001 八(二)
     flow.do("need_review", REVIEW)
     flow.do("municipal_check", {"taken_municipal": "no"})
     flow.do("list_review", LIST_APPROVED)  # 001 八(二)
-    flow.do("publish_list", {"list_published_on": "2026-06-20"})
+    flow.do("publish_list", {"list_published_on": published_on})
+    assert flow.ready() == ["collect_applications"], flow.ready()
+
+
+def to_review(flow: Flow, applications: list[dict[str, Any]]) -> None:
+    """A Dazu need published (``dazu_published``) and its applications recorded."""
+    dazu_published(flow)
     flow.do("collect_applications", {"applications": applications})
 
 
@@ -239,12 +245,7 @@ def select_and_approve(flow: Flow) -> None:
 def to_review_refused(flow: Flow, applications: list[dict[str, Any]]) -> dict[str, str]:
     """As ``to_review``, but the bureau's record of ``applications`` is refused beside the fields (nothing is
     saved; the task stays open). Returns the Chinese messages by field."""
-    flow.do("post_need", need())
-    flow.do("form_need_panel", panel(NEED_PANEL))
-    flow.do("need_review", REVIEW)
-    flow.do("municipal_check", {"taken_municipal": "no"})
-    flow.do("list_review", LIST_APPROVED)
-    flow.do("publish_list", {"list_published_on": "2026-06-20"})
+    dazu_published(flow)
     return flow.refused("collect_applications", {"applications": applications})
 
 

@@ -14,7 +14,7 @@ from engine.domain import ledger
 from engine.lint import role_of_lane
 from engine.models.notification import Notification
 
-from .conftest import ACCEPTANCE_PANEL, DOCS, PDF
+from .conftest import DOCS, PDF, acceptance_panel
 from .drivers import CONSENT, FIRST_FEN, JURISDICTIONS, dazu_settlement, implementing, status, terminate
 
 PANEL_FIVE = "发榜单位负责人,行业主管专家,一线专家,区外专家,区内专家"
@@ -161,7 +161,7 @@ def test_001_8_8_dazu_termination_refused_by_the_district_government_implementat
     review = {
         "acceptance_outcome": "pass",
         "acceptance_opinion": "通过",
-        "acceptance_panel": ACCEPTANCE_PANEL,
+        "acceptance_panel": acceptance_panel(flow),
     }
     flow.do("review", review)
     dazu_settlement(flow)  # 001 十一(一), 十(二): the audit of fund use and the issuer's final payment

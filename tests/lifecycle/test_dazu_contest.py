@@ -8,7 +8,7 @@ from sqlalchemy import select
 from engine.domain import ledger
 from engine.models.task import HumanTask
 
-from .conftest import ACCEPTANCE_PANEL, DOCS, PDF
+from .conftest import DOCS, PDF, acceptance_panel
 from .drivers import dazu_settlement
 
 CONTEST = {"entry_route": "contest", "contest_name": "中国创新挑战赛（重庆）", "contest_solver": "DAZU-S1"}
@@ -53,7 +53,11 @@ def test_001_12_1_contest_winner_goes_straight_to_the_task_book(start) -> None: 
     flow.do("request", DOCS)
     flow.do(
         "review",
-        {"acceptance_outcome": "pass", "acceptance_opinion": "通过", "acceptance_panel": ACCEPTANCE_PANEL},
+        {
+            "acceptance_outcome": "pass",
+            "acceptance_opinion": "通过",
+            "acceptance_panel": acceptance_panel(flow),
+        },
     )
     dazu_settlement(flow)  # 001 十二(一): 资金管理 and 结题验收 as for any Dazu project
     assert flow.info()["status"] == "completed"

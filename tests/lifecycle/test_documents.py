@@ -15,7 +15,7 @@ from engine.documents import generate as documents
 from engine.errors import Forbidden, ValidationFailed
 from engine.upload_store import path_of
 
-from .conftest import ACCEPTANCE_PANEL, DOCS, Flow
+from .conftest import DOCS, Flow, acceptance_panel
 from .drivers import implementing, to_approve
 from .test_annual_summary import SUMMARY, funded_year
 
@@ -108,7 +108,7 @@ def test_acceptance_conclusion_lists_the_money(start, folder) -> None:  # type: 
         {
             "acceptance_outcome": "pass",
             "acceptance_opinion": "各项指标均已达到。",
-            "acceptance_panel": ACCEPTANCE_PANEL,
+            "acceptance_panel": acceptance_panel(flow),
         },
     )
     made = documents.generate(flow.s, flow.id, "acceptance_conclusion", actor="bureau_dazu", folder=folder)

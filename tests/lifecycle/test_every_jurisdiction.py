@@ -12,7 +12,7 @@ from sqlalchemy import select
 from engine.domain import ledger
 from engine.models.domain import CreditRecord
 
-from .conftest import ACCEPTANCE_PANEL, DOCS, PDF
+from .conftest import DOCS, PDF, acceptance_panel
 from .drivers import (
     EXTENSION_AUDIT,
     FIRST_FEN,
@@ -161,7 +161,7 @@ def test_acceptance_failure_recovers_per_the_acceptance_table(start, j: str) -> 
             "acceptance_outcome": "fail",
             "acceptance_fail_cause": "non_objective",
             "acceptance_opinion": "未达指标",
-            "acceptance_panel": ACCEPTANCE_PANEL,
+            "acceptance_panel": acceptance_panel(flow),
         },
     )
     if j == "dazu":

@@ -1,6 +1,7 @@
 """Who the pickers of the issuer's and the bureau's application forms offer and accept: the units the case's
 eligibility table does not refuse (never the issuer, 000 §8; never a unit with a serious dishonesty record
-within three years, 000 §10; never one on a joint-punishment list, 003 §8–9, in Karamay and in Zhangye), and as team members
+within three years, 000 §10; never one on a joint-punishment list: 003 §8–9 in Karamay and in Zhangye, 001
+五(二)4 and 八(八) in Dazu, 000 §16 and 002 四(三) in Urumqi), and as team members
 only people of the row's solver and partners. A forged choice is refused beside the field with the table's
 reason and its source; nothing is saved."""
 
@@ -14,6 +15,7 @@ from engine.models.instance import ProcessInstance
 from engine.pickers import PickerScope
 
 from .conftest import application, need
+from .drivers import dazu_published
 
 REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
 
@@ -25,6 +27,13 @@ def at_issuer_pick(start: Any) -> Any:  # type: ignore[no-untyped-def]
     flow.do("publish_list", {"list_published_on": "2026-06-20"})
     assert flow.ready() == ["collect_applications"]
     return flow
+
+
+def partner_refusal(flow: Any, solver: str, member: str, partner: str) -> str:  # type: ignore[no-untyped-def]
+    """The message beside the partners field when the bureau records ``solver``'s application with ``partner``
+    (refused: nothing is saved)."""
+    row = application(solver, member, partners=partner)
+    return flow.refused("collect_applications", {"applications": [row]})["applications.0.partners"]
 
 
 def scope_of(flow: Any) -> PickerScope:  # type: ignore[no-untyped-def]
@@ -58,19 +67,10 @@ def test_a_forged_solver_is_refused_with_the_tables_reason_and_source(start) -> 
     )
     bad = flow.refused("collect_applications", {"applications": [application("ZHANGYE-BAD", "ZHANGYE-P1")]})
     assert "揭榜方近三年内有严重失信或违法记录（000 §10" in bad["applications.0.solver"]
-    punished = flow.refused(
-        "collect_applications",
-        {"applications": [application("ZHANGYE-S1", "ZHANGYE-P1", partners="ZHANGYE-PUN")]},
-    )
-    assert (
-        "“张掖惩戒企业”不能作为合作单位：列入联合惩戒名单（惩戒期内）（003 §8–9）"
-        in punished["applications.0.partners"]
-    )
-    partner = flow.refused(
-        "collect_applications",
-        {"applications": [application("ZHANGYE-S1", "ZHANGYE-P1", partners="ZHANGYE-ISS")]},
-    )
-    assert "不能作为合作单位：发榜方不得作为揭榜方的合作单位（000 §8）" in partner["applications.0.partners"]
+    punished = partner_refusal(flow, "ZHANGYE-S1", "ZHANGYE-P1", "ZHANGYE-PUN")
+    assert "“张掖惩戒企业”不能作为合作单位：列入联合惩戒名单（惩戒期内）（003 §8–9）" in punished
+    partner = partner_refusal(flow, "ZHANGYE-S1", "ZHANGYE-P1", "ZHANGYE-ISS")
+    assert "不能作为合作单位：发榜方不得作为揭榜方的合作单位（000 §8）" in partner
 
 
 def test_team_members_come_from_the_rows_solver_and_partners(start) -> None:  # type: ignore[no-untyped-def]
@@ -89,22 +89,15 @@ def test_team_members_come_from_the_rows_solver_and_partners(start) -> None:  # 
 
 def test_the_bureaus_record_of_applications_offers_the_same_units(start) -> None:  # type: ignore[no-untyped-def]
     """Dazu's bureau records the applications received (applications_form): the same table decides."""
-    from tests.lifecycle.drivers import LIST_APPROVED, NEED_PANEL
-    from tests.lifecycle.drivers import REVIEW as DAZU_REVIEW
-
-    from .conftest import panel
-
     flow = start("dazu")
-    flow.do("post_need", need())
-    flow.do("form_need_panel", panel(NEED_PANEL))
-    flow.do("need_review", DAZU_REVIEW)
-    flow.do("municipal_check", {"taken_municipal": "no"})
-    flow.do("list_review", LIST_APPROVED)
-    flow.do("publish_list", {"list_published_on": "2026-05-06"})  # no online window: offline applications
-    assert flow.ready() == ["collect_applications"]
+    dazu_published(flow, published_on="2026-05-06")  # no online window: offline applications
     scope = scope_of(flow)
     offered = {code for code, _ in scope.choices("applicant")}
-    assert "DAZU-S1" in offered and not {"DAZU-ISS", "DAZU-BAD", "DAZU-ACC"} & offered
+    partners = {code for code, _ in scope.choices("partner")}
+    assert "DAZU-S1" in offered and "DAZU-S2" in partners
+    # 001 五(二)4: no bad credit record — a unit in a joint-punishment period (001 八(八)) has one
+    assert not {"DAZU-ISS", "DAZU-BAD", "DAZU-ACC", "DAZU-PUN"} & offered
+    assert "DAZU-PUN" not in partners
     refused = flow.refused("collect_applications", {"applications": [application("DAZU-ACC", "DAZU-P1")]})
     assert (
         "近三年内发生重大安全事故或重大质量事故（001 五(一)5, 五(二)4）" in refused["applications.0.solver"]
@@ -123,3 +116,43 @@ def test_zhangye_bureau_is_not_asked_for_an_online_closing_date(start) -> None: 
     assert "applications_close_on" in refused
     flow.do("publish_list", {"list_published_on": "2026-06-20"})
     assert flow.ready() == ["collect_applications"]
+
+
+def test_001_dazu_refuses_a_unit_in_a_joint_punishment_period_beside_the_field(start) -> None:  # type: ignore[no-untyped-def]
+    """001 五(一)5, 五(二)4 ask for no bad credit record; 001 八(八) puts a failed solver on the record and under
+    joint punishment: 大足惩戒企业 (on the list until 2027) is refused as the solver and as a partner."""
+    flow = start("dazu")
+    dazu_published(flow, published_on="2026-05-06")
+    solver = flow.refused("collect_applications", {"applications": [application("DAZU-PUN", "DAZU-P1")]})
+    assert (
+        "“大足惩戒企业”不能作为揭榜单位：列入联合惩戒名单（惩戒期内），有不良信用记录（001 五(一)5, 五(二)4, 八(八)）"
+        in solver["applications.0.solver"]
+    )
+    partner = partner_refusal(flow, "DAZU-S1", "DAZU-P1", "DAZU-PUN")
+    assert "“大足惩戒企业”不能作为合作单位：列入联合惩戒名单" in partner
+
+
+def at_urumqi_collect(start) -> Any:  # type: ignore[no-untyped-def]
+    flow = start("urumqi")
+    flow.do("post_need", need())
+    flow.do("recommend", {"recommended": "yes"})
+    flow.do("need_review", REVIEW)
+    flow.do("publish_list", {"list_published_on": "2026-06-20"})
+    assert flow.ready() == ["collect_applications"]
+    return flow
+
+
+def test_000_16_urumqi_offers_no_unit_in_a_joint_punishment_period(start) -> None:  # type: ignore[no-untyped-def]
+    """000 §16 restricts units with a dishonesty record in applications; 002 四(三) refuses a solver in a penalty
+    period: 乌鲁木齐惩戒企业 is offered neither as the solver nor as a partner, and a forged partner is refused."""
+    flow = at_urumqi_collect(start)
+    scope = scope_of(flow)
+    assert "URUMQI-S1" in {code for code, _ in scope.choices("applicant")}
+    assert "URUMQI-PUN" not in {code for code, _ in scope.choices("applicant")}
+    assert "URUMQI-S2" in {code for code, _ in scope.choices("partner")}
+    assert "URUMQI-PUN" not in {code for code, _ in scope.choices("partner")}
+    refused = partner_refusal(flow, "URUMQI-S1", "URUMQI-P1", "URUMQI-PUN")
+    assert (
+        "“乌鲁木齐惩戒企业”不能作为合作单位：列入联合惩戒名单（惩戒期内）（000 §9(一)2, §10(一)2, §16）"
+        in refused
+    )

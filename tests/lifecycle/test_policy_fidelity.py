@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from engine.domain import ledger
 
-from .conftest import ACCEPTANCE_PANEL, DOCS, PDF, application, need, panel, score_all
+from .conftest import DOCS, PDF, acceptance_panel, application, need, panel, score_all
 from .drivers import EXTENSION_AUDIT, LIST_APPROVED, NEED_PANEL, REVIEW, implementing, status
 
 FAR_DEADLINE = "2035-12-31"
@@ -134,14 +134,41 @@ def test_001_8_8_dazu_acceptance_panel_at_least_five_and_odd(start) -> None:  # 
     flow.at(flow.data["checkpoint_at"])
     flow.do("request", DOCS)
     verdict = {"acceptance_outcome": "pass", "acceptance_opinion": "通过"}
-    few = flow.refused("review", dict(verdict, acceptance_panel="甲, 乙, 丙"))["acceptance_panel"]
+    five = acceptance_panel(flow)  # picked from the expert pool
+    three = ",".join(five.split(",")[:3])
+    few = flow.refused("review", dict(verdict, acceptance_panel=three))["acceptance_panel"]
     assert "不少于 5 人，当前 3 人" in few and "001 八(八)" in few
-    even = flow.refused("review", dict(verdict, acceptance_panel="甲, 乙, 丙, 丁, 戊, 己"))[
+    even = flow.refused("review", dict(verdict, acceptance_panel=five + ",expert_dazu_06"))[
         "acceptance_panel"
     ]
     assert "奇数" in even
-    flow.do("review", dict(verdict, acceptance_panel=ACCEPTANCE_PANEL))
+    flow.do("review", dict(verdict, acceptance_panel=five))
     assert flow.ready() == ["fund_audit"]  # the panel's verdict stands; the settlement follows (001 十一(一))
+    assert flow.data["acceptance_panel"] == five  # stored as the experts' user names
+
+
+def test_001_8_8_dazu_acceptance_panel_is_picked_from_the_expert_pool(start) -> None:  # type: ignore[no-untyped-def]
+    """001 八(八): the acceptance panel is formed of experts (行业主管部门管理专家、产业一线专家、区内外同行技术专家);
+    in Dazu it is picked from the district's expert pool, shown by name: a typed name, an expert of another
+    jurisdiction's pool or one marked unavailable is refused beside the field."""
+    from engine.models.instance import ProcessInstance
+    from engine.pickers import PickerScope
+
+    flow = implementing(start, "dazu")
+    flow.at(flow.data["checkpoint_at"])
+    flow.do("request", DOCS)
+    five = acceptance_panel(flow).split(",")
+    instance = flow.s.get(ProcessInstance, flow.id)
+    offered = dict(PickerScope(flow.s, "dazu", flow.key, instance=instance).choices("expert"))
+    assert set(five) <= set(offered) and "expert_urumqi" not in offered
+    assert "expert_dazu_12" not in offered  # the demo pool's twelfth is away (暂不参加评审)
+    assert all("（" in offered[name] and not offered[name].startswith("expert") for name in five)
+    verdict = {"acceptance_outcome": "pass", "acceptance_opinion": "通过"}
+    for stranger in ("专家甲", "expert_urumqi", "expert_dazu_12"):
+        refused = flow.refused("review", dict(verdict, acceptance_panel=",".join([*five[:4], stranger])))
+        assert "从列表中选择" in refused["acceptance_panel"], refused
+    refused = flow.refused("review", dict(verdict, acceptance_panel=",".join([*five[:4], "expert_urumqi"])))
+    assert "没有代码为“expert_urumqi”的专家库专家" in refused["acceptance_panel"]
 
 
 def test_000_12_7_urumqi_acceptance_panel_size_is_not_prescribed(start) -> None:  # type: ignore[no-untyped-def]

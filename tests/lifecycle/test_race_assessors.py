@@ -9,9 +9,7 @@ from typing import Any
 from engine import tasks
 
 from .conftest import Flow, application, need, panel, score_all
-from .drivers import LIST_APPROVED, NEED_PANEL
-
-REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
+from .drivers import REVIEW, dazu_published
 
 
 def _assessors(flow: Flow) -> dict[str, str]:
@@ -82,9 +80,7 @@ def test_003_12_8_karamay_race_assessments_go_to_the_panel_in_turn(start: Any) -
 
 def test_001_10_2_dazu_race_assessments_go_to_the_panel_in_turn(start: Any) -> None:
     flow = start("dazu")
-    flow.do("post_need", need(race_wanted=True))  # 001 八(四): the need agrees to a race
-    for spec, data in _dazu_list():
-        flow.do(spec, data)
+    dazu_published(flow, race_wanted=True)  # 001 八(四): the need agrees to a race
     flow.do(
         "collect_applications",
         {"applications": [application("DAZU-S1", "DAZU-P1"), application("DAZU-S2", "DAZU-P4")]},
@@ -119,14 +115,3 @@ def test_001_10_2_dazu_race_assessments_go_to_the_panel_in_turn(start: Any) -> N
         flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
     _report_stage(flow, "2027-01-01T00:00:00+08:00")
     assert _assessors(flow) == {"DAZU-S1": "e1", "DAZU-S2": "e2"}
-
-
-def _dazu_list() -> list[tuple[str, dict[str, Any]]]:
-    """A Dazu need through the need panel, the district's list approval and publication (001 八(二))."""
-    return [
-        ("form_need_panel", panel(NEED_PANEL)),
-        ("need_review", REVIEW),
-        ("municipal_check", {"taken_municipal": "no"}),
-        ("list_review", LIST_APPROVED),
-        ("publish_list", {"list_published_on": "2026-06-20"}),
-    ]

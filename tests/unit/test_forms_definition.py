@@ -344,6 +344,19 @@ def test_duplicate_field_names_are_refused() -> None:
     assert "duplicate field name 'a'" in str(exc) and "重复" in exc.zh
 
 
+def test_one_name_for_disjoint_jurisdictions_is_one_field_per_case() -> None:
+    """Dazu's acceptance panel is a picker of the expert pool, elsewhere a text: one name, one field per case;
+    a name given twice for a jurisdiction both cover (or for every jurisdiction) stays refused."""
+    picker = {"name": "a", "type": "picker", "of": "expert", "label": L, "jurisdictions": ["dazu"]}
+    text = {**TEXT, "jurisdictions": ["urumqi", "karamay"]}
+    defn = FormDefinition.load(form(text, picker))
+    assert [f.type for f in defn.for_jurisdiction("dazu").fields] == ["picker"]
+    assert [f.type for f in defn.for_jurisdiction("urumqi").fields] == ["text"]
+    for other in ({**picker, "jurisdictions": ["dazu", "karamay"]}, {**picker, "jurisdictions": []}):
+        exc = problems(form(text, other))
+        assert "duplicate field name 'a'" in str(exc)
+
+
 def test_the_same_name_in_different_groups_is_fine() -> None:
     FormDefinition.load(
         form(

@@ -53,7 +53,7 @@ def _known(of: str, codes: list[str]) -> set[str]:
 
 
 def test_a_picker_needs_a_known_kind() -> None:
-    bad = {**FORM, "fields": [{**FORM["fields"][0], "of": "expert"}]}
+    bad = {**FORM, "fields": [{**FORM["fields"][0], "of": "reviewer"}]}
     with pytest.raises(FormDefinitionError) as caught:
         FormDefinition.load(bad)
     assert "fields[0](solver).of" in str(caught.value)

@@ -254,6 +254,25 @@ def test_000_8_consortium_partners_are_checked_before_the_application_is_sent(
     assert valid.status_code == 302
 
 
+def test_000_8_the_partner_list_does_not_offer_the_applying_unit(
+    client: FlaskClient, challenge: Flow
+) -> None:
+    """000 §8, 003 §8: the solver leads its consortium, so its own unit is not in the list of partners it may
+    choose (another unit of the jurisdiction is); a forged choice of it is refused beside the field."""
+    import re
+
+    login(client, "solver_urumqi")
+    page = client.get("/portal/challenges/URUMQI-W1/apply").get_data(as_text=True)
+    select = re.search(r'<select[^>]*name="partners".*?</select>', page, re.S)
+    assert select is not None
+    offered = set(re.findall(r'<option value="([^"]+)"', select.group(0)))
+    assert "URUMQI-S2" in offered and "URUMQI-S1" not in offered
+    itself = apply(client, dict(APPLICATION, partners="URUMQI-S1"))
+    text = itself.get_data(as_text=True)
+    assert itself.status_code == 422 and "“乌鲁木齐揭榜单位1”不能作为合作单位" in text
+    assert "揭榜方本身不能再列为合作单位" in text
+
+
 def _applications_in_history(client: FlaskClient, iid: int) -> list[str]:
     """The "收到揭榜申请" entries of the instance page's history, each as its text (the unit it names)."""
     import re

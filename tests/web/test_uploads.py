@@ -125,18 +125,30 @@ def test_a_stored_page_is_never_served_as_a_page(app: Flask) -> None:
         assert response.get_data() == HTML
 
 
-def test_a_refused_application_keeps_none_of_its_files(
+def test_a_refused_application_keeps_its_files_for_the_next_submission(
     app: Flask,
     client: FlaskClient,
     challenge,  # type: ignore[no-untyped-def]
+    db_session: Session,
 ) -> None:
+    """A refused apply-page submission loses nothing: the file chosen is stored, shown as uploaded, kept by the
+    cleaner (the application's draft refers to it) and sent with the next submission without choosing it
+    again; the draft is gone once the application is sent."""
     login(client, "solver_urumqi")
     refused = apply(client, dict(APPLICATION, plan="", plan_file=(io.BytesIO(PDF), "方案书.pdf")))
-    assert refused.status_code == 422 and "必填" in refused.get_data(as_text=True)
-    assert _files(app.config["UPLOAD_FOLDER"]) == []
-    accepted = apply(client, dict(APPLICATION, plan_file=(io.BytesIO(PDF), "方案书.pdf")))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "必填" in page and "已上传：方案书.pdf" in page
+    stored = [hashlib.sha256(PDF).hexdigest()]
+    assert [p.name for p in _files(app.config["UPLOAD_FOLDER"])] == stored
+    db_session.rollback()
+    assert clean_abandoned(db_session, Path(app.config["UPLOAD_FOLDER"]), timedelta(0)).removed == []
+    assert "已上传：方案书.pdf" in client.get("/portal/challenges/URUMQI-W1/apply").get_data(as_text=True)
+    accepted = apply(client, APPLICATION)  # no file chosen this time
     assert accepted.status_code == 302
-    assert [p.name for p in _files(app.config["UPLOAD_FOLDER"])] == [hashlib.sha256(PDF).hexdigest()]
+    assert "已上传" not in client.get("/portal/challenges/URUMQI-W1/apply").get_data(as_text=True)
+    challenge.at("2026-05-06T10:00:00+08:00")
+    (sent,) = challenge.data["applications"]
+    assert sent["plan_file"]["sha256"] == stored[0] and sent["plan_file"]["name"] == "方案书.pdf"
 
 
 def test_abandoned_uploads_are_cleaned_and_referenced_ones_kept(

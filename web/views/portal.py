@@ -24,7 +24,7 @@ from engine.models.user import User
 from engine.models.web import Objection
 from engine.notify import produce
 from engine.taskforms import form_for
-from web import ratelimit, uploads
+from web import apply_drafts, ratelimit, uploads
 from web.access import rule
 from web.case_view import NEED_FORM
 from web.extensions import db
@@ -240,12 +240,13 @@ def apply(business_key: str) -> Any:
             exc.http_status
         )
     defn = form_for(session, target.instance.process_version, applications.FORM, target.instance.jurisdiction)
-    values: dict[str, Any] = {}
+    # a refused attempt's input and files are kept (web.apply_drafts): shown again, the files sent again
+    values: dict[str, Any] = apply_drafts.load(business_key, me.username)
     errors: dict[str, list[str]] = {}
     problem = None
     status = 200
     if request.method == "POST":
-        files, upload_problems = uploads.collect_files(defn, {})
+        files, upload_problems = uploads.collect_files(defn, values)
         values = from_multidict(defn, request.form, files)
         try:
             if upload_problems:
@@ -259,9 +260,9 @@ def apply(business_key: str) -> Any:
                 )
             applications.submit(session, me, business_key, values)
             receipt = applications.receipt_of(session, business_key, target.solver)
+            apply_drafts.clear(business_key, me.username)
         except ValidationFailed as exc:
-            db.session.rollback()
-            uploads.discard_new()  # refused: the files of this attempt are not kept
+            apply_drafts.save(business_key, me.username, values)  # nothing entered is lost, files included
             fields = exc.details.get("fields" if lang == "zh" else "fields_en") or {}
             errors = {k: [str(m) for m in v] for k, v in fields.items()} or {"_form": [exc.message(lang)]}
             status = 422
