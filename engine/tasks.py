@@ -152,10 +152,13 @@ def _authorize(session: Session, row: HumanTask, actor: str | None) -> None:
     user = acting_principal(session, actor)
     role = role_of_lane(row.lane)
     if not holds_lane(user, row):
+        from engine.labels import jurisdiction_name, role_name
+
         raise Forbidden(
-            f"用户 {user.username} 没有办理此任务所需的角色（{role or row.lane}，辖区：{row.jurisdiction or '任意'}）。",
-            f"User {user.username} does not hold the role this task needs ({role or row.lane}, jurisdiction: "
-            f"{row.jurisdiction or 'any'}).",
+            f"您没有办理此任务所需的角色：它由{jurisdiction_name(row.jurisdiction, 'zh')}的"
+            f"{role_name(role or '', 'zh')}办理。您要办理的事项在“待办任务”中。",
+            f"You do not hold the role this task needs: the {role_name(role or '', 'en')} of "
+            f"{jurisdiction_name(row.jurisdiction, 'en')} does it. What you have to do is in your work queue.",
         )
     from engine.access.rows import assignment_allows
 

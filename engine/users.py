@@ -270,11 +270,16 @@ def require_role(
     user: User, roles: set[str] | frozenset[str], jurisdiction: str | None, what_zh: str, what_en: str
 ) -> None:
     if not any(holds_role(user, role, jurisdiction) for role in roles):
-        needed = "、".join(sorted(roles))
+        from engine.labels import jurisdiction_name, role_name
+
+        # what the user may not do, who in the office does it, and where: names, never an account or a code
+        needed_zh = "、".join(role_name(r, "zh") for r in sorted(roles))
+        needed_en = ", ".join(role_name(r, "en").lower() for r in sorted(roles))
         raise Forbidden(
-            f"用户 {user.username} 没有{what_zh}所需的角色（需要：{needed}，辖区：{jurisdiction or '任意'}）。",
-            f"User {user.username} lacks the role needed to {what_en} (needs: {', '.join(sorted(roles))}; "
-            f"jurisdiction: {jurisdiction or 'any'}).",
+            f"您不能{what_zh}：这由{jurisdiction_name(jurisdiction, 'zh')}的{needed_zh}办理。"
+            "如确需办理，请联系科技局或系统管理员。",
+            f"You cannot {what_en}: this is done by the {needed_en} of "
+            f"{jurisdiction_name(jurisdiction, 'en')}. If you need to, ask the bureau or the administrator.",
         )
 
 

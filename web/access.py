@@ -72,8 +72,8 @@ def api_rule(name: str) -> Callable[[F], F]:
             who = principal(api_user())
             if declared.roles is not None and not who.holds_anywhere(declared.roles):
                 raise Forbidden(
-                    f"用户 {who.username} 没有调用此接口所需的角色。",
-                    f"User {who.username} lacks a role this endpoint needs.",
+                    "您的账号没有调用此接口所需的角色；如需权限，请联系系统管理员。",
+                    "Your account lacks a role this endpoint needs; ask the administrator for it.",
                 )
             return view(*args, **kwargs)
 

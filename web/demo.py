@@ -319,7 +319,39 @@ def demo_accounts() -> list[tuple[str, str, str | None]]:
         ("supervisor", "supervisor", None),
         ("owner", "process_owner", None),
     ]
+    accounts += [(name, "solver", jurisdiction) for name, jurisdiction, _unit in RACE_SOLVERS]
     return accounts
+
+
+#: More solver accounts, so that a bureau can run a 赛马 in the demo with three teams: Urumqi (000 §12(1), a race
+#: when the need asks for it) and Karamay (003 §12(5): up to three solvers when the scores are close and the
+#: routes differ). (user name, jurisdiction, unit number): each speaks for the first person of its unit
+#: ``<J>-S<n>`` (``<J>-P4`` for S2, ``<J>-P7`` for S3), as ``solver_<j>`` speaks for ``<J>-P1`` of S1.
+RACE_SOLVERS = (
+    ("solver_urumqi_2", "urumqi", 2),
+    ("solver_urumqi_3", "urumqi", 3),
+    ("solver_karamay_2", "karamay", 2),
+    ("solver_karamay_3", "karamay", 3),
+)
+
+
+def race_solver_person(jurisdiction: str, unit: int) -> str:
+    """The person an extra solver account speaks for: the first of the unit's three researchers."""
+    return f"{jurisdiction.upper()}-P{3 * (unit - 1) + 1}"
+
+
+def link_race_solvers(session: Session) -> int:
+    """Link each extra solver account to its person, where that person speaks for no account yet (an existing
+    link, made by hand or by an earlier load, stays). Returns how many were linked."""
+    linked = 0
+    for name, jurisdiction, unit in RACE_SOLVERS:
+        person = session.scalar(select(Person).where(Person.code == race_solver_person(jurisdiction, unit)))
+        taken = session.scalar(select(func.count()).select_from(Person).where(Person.username == name))
+        if person is not None and person.username is None and not taken:
+            person.username = name
+            linked += 1
+    session.commit()
+    return linked
 
 
 #: The place a demo account works in, as its unit's name begins.
@@ -328,7 +360,7 @@ DEMO_PLACES = {"urumqi": "乌鲁木齐市", "dazu": "大足区", "karamay": "克
 DEMO_UNITS = {
     "bureau": "{place}科技局",
     "issuer": "{city}硅业股份有限公司",
-    "solver": "{city}揭榜单位1",
+    "solver": "{city}揭榜单位{unit}",
     "panel_chair": "{place}揭榜挂帅评审专家组",
     "approver": "{place}人民政府",
     "third_party": "{place}科技评估中心",
@@ -367,6 +399,11 @@ DEMO_PEOPLE = (
     "韩立",
     "罗文静",
     "唐振宇",
+    # the extra solver accounts (RACE_SOLVERS)
+    "艾力江",
+    "王春燕",
+    "赵明远",
+    "买买提",
 )
 
 
@@ -384,7 +421,8 @@ def demo_display_names() -> dict[str, str]:
         if role == "approver" and jurisdiction == "zhangye":  # 004 三(五): the talent-work group decides
             unit = "张掖市人才工作领导小组"
         else:
-            unit = DEMO_UNITS[role].format(place=place, city=city)
+            number = {n: u for n, _j, u in RACE_SOLVERS}.get(username, 1)
+            unit = DEMO_UNITS[role].format(place=place, city=city, unit=number)
         names[username] = f"{unit} {next(people)}"
     return names
 
@@ -427,6 +465,7 @@ def load_demo(session: Session) -> dict[str, Any]:
     )
     organisations = load_organisations(session)
     session.commit()
+    link_race_solvers(session)
     load_experts(session)
     started = 0
     if not session.scalar(select(func.count()).select_from(ProcessInstance)):

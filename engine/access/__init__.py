@@ -64,5 +64,7 @@ def require_deployer(user: Any) -> None:
 
 def require_deployment_reader(user: Any) -> None:
     if not principal(user).holds_anywhere(DEPLOY_ROLES | INSTANCE_READ_ROLES):
-        name = principal(user).username
-        raise Forbidden(f"用户 {name} 无权查看部署记录。", f"User {name} may not read deployments.")
+        raise Forbidden(
+            "您不能查看流程的部署记录：这由流程负责人和系统管理员查看。",
+            "You cannot read the deployments of the processes: the process owner and the administrator do.",
+        )

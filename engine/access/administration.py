@@ -27,10 +27,10 @@ def may_administer_accounts(user: Any) -> bool:
 
 def require_account_admin(user: Any) -> None:
     if not may_administer_accounts(user):
-        name = principal(user).username
         raise Forbidden(
-            f"用户 {name} 无权管理账号和角色（需要全辖区的系统管理员角色）。",
-            f"User {name} may not administer accounts and roles (needs the admin role for every jurisdiction).",
+            "您不能管理账号和角色：这由系统管理员办理。如需开通账号或调整角色，请联系系统管理员。",
+            "You cannot administer accounts and roles: the administrator does. To open an account or change a "
+            "role, ask the administrator.",
         )
 
 
@@ -49,8 +49,8 @@ def may_administer_directory(user: Any, jurisdiction: str | None) -> bool:
 
 def require_directory(user: Any, jurisdiction: str | None) -> None:
     if not may_administer_directory(user, jurisdiction):
-        name = principal(user).username
         raise Forbidden(
-            f"用户 {name} 无权管理“{jurisdiction_name(jurisdiction, 'zh')}”的单位和人员。",
-            f"User {name} may not administer organisations and people of {jurisdiction_name(jurisdiction, 'en')}.",
+            f"您不能管理“{jurisdiction_name(jurisdiction, 'zh')}”的单位和人员：这由其科技局办理，请联系科技局。",
+            f"You cannot administer the organisations and people of {jurisdiction_name(jurisdiction, 'en')}: "
+            "its bureau does; ask the bureau.",
         )

@@ -6,7 +6,9 @@ Reading an instance — its data, events and tasks' data — is allowed to
 * holders of a reading role (``INSTANCE_READ_ROLES``: bureau, admin, supervisor, expert, panel chair, approver)
   for the instance's jurisdiction (or for every jurisdiction), and
 * *participants*: the user who started the instance, and users who completed, or hold the claim of, one of its
-  tasks.
+  tasks, and
+* the solver of a challenge: the people of a unit whose application became the project (or a 赛马 team that left
+  the race), with the solver role of the jurisdiction (``engine.access.solvers.own_case_clause``).
 
 A task assigned by name (the diagram's ``assignee``, or the bureau's reassignment) is seen and done only by its
 assignee, one of a candidate organisation (``candidateOrganisation``) only by users linked to it
@@ -32,6 +34,7 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from engine.access.principal import APPROVER_ROLES, OVERSIGHT_ROLES, principal
+from engine.access.solvers import own_case_clause
 from engine.assignment import BY_BUREAU, BY_PROCESS
 from engine.errors import Forbidden
 from engine.lint import role_of_lane
@@ -69,7 +72,7 @@ def readable_clause(user: Any) -> ColumnElement[bool]:
     everywhere, places = read_scope(who)
     if everywhere:
         return true()
-    clauses = [participated_clause(who.username)]
+    clauses = [participated_clause(who.username), own_case_clause(who)]
     if places:
         clauses.append(ProcessInstance.jurisdiction.in_(sorted(places)))
     return or_(*clauses)
@@ -97,17 +100,33 @@ def can_read_instance(session: Session, user: Any, instance: ProcessInstance) ->
     who = principal(user)
     if who.holds(INSTANCE_READ_ROLES, instance.jurisdiction):
         return True
-    return participates(session, who, instance)
+    if participates(session, who, instance):
+        return True
+    own_case = select(ProcessInstance.id).where(ProcessInstance.id == instance.id, own_case_clause(who))
+    return session.scalar(own_case) is not None
+
+
+#: What a refused reader is told (the web's 403 page, the API's and the CLI's error): what they cannot see and
+#: where to go instead — never who may, nor an account name or an instance number.
+CASE_REFUSED = (
+    "您不能查看这个项目案卷。您要办理的事项在“待办任务”中；揭榜方在“我的申请”“我的项目”中查看本单位的申请和"
+    "项目。如确需查看，请联系科技局。",
+    "You cannot see this case file. What you have to do is in your work queue; a solver finds its unit's "
+    'applications and projects under "My applications" and "My projects". If you need to see it, ask the '
+    "bureau.",
+)
+TASK_REFUSED = (
+    "您不能查看或办理这项任务：它不在您的待办任务中（可能属于另一个环节或另一个单位，或已由他人办理）。"
+    "请在“待办任务”中查看您的任务；如认为应由您办理，请联系科技局。",
+    "You cannot see or do this task: it is not among your tasks (it may belong to another step or another "
+    "unit, or someone else has taken it). Your tasks are in your work queue; if you think it should be "
+    "yours, ask the bureau.",
+)
 
 
 def require_read(session: Session, user: Any, instance: ProcessInstance) -> None:
     if not can_read_instance(session, user, instance):
-        name = principal(user).username or "-"
-        raise Forbidden(
-            f"用户 {name} 无权查看流程实例 {instance.id}：只有其辖区的管理角色和参与人可以查看。",
-            f"User {name} may not read process instance {instance.id}: only the oversight roles of its "
-            "jurisdiction and its participants may.",
-        )
+        raise Forbidden(*CASE_REFUSED)
 
 
 def _unclaimed_clause(role: str, username: str | None) -> ColumnElement[bool]:
@@ -266,22 +285,15 @@ def require_task_access(session: Session, user: Any, task: HumanTask, instance: 
     else has a hand in (e.g. the first task of an instance the bureau started for the issuers of its
     jurisdiction) — never in another solver's application; and only with the lane's role."""
     if not may_see_task(session, user, task, instance):
-        name = principal(user).username or "-"
-        what = task.name or task.task_spec
         if task.assignee and task.assigned_by in EXCLUSIVE_ASSIGNMENTS and holds_lane(user, task):
             # assigned by name (e.g. one 赛马 team's stage assessment to one panel member, 000 §12(7))
             raise Forbidden(
-                f"任务“{what}”已指派给他人（如赛马团队的阶段考核指派给专家组中的一位专家），"
-                "只有被指派的人可以查看和办理；如需改派，请联系科技局。",
-                f"The task '{what}' is assigned to someone else (e.g. a race team's stage assessment to one "
-                "panel member): only they may see and do it; ask the bureau to reassign it.",
+                "这项任务已指派给他人（如赛马团队的阶段考核指派给专家组中的一位专家），只有被指派的人可以查看"
+                "和办理；如需改派，请联系科技局。",
+                "This task is assigned to someone else (e.g. a race team's stage assessment to one panel "
+                "member): only they may see and do it; ask the bureau to reassign it.",
             )
-        raise Forbidden(
-            f"用户 {name} 不能查看或办理任务“{task.name or task.task_spec}”：需要该环节的角色，并且是流程实例 "
-            f"{instance.id} 的参与人。",
-            f"User {name} may not see or act on task '{task.name or task.task_spec}': it needs the lane's role "
-            f"and a part in process instance {instance.id}.",
-        )
+        raise Forbidden(*TASK_REFUSED)
 
 
 def oversight_scope(user: Any) -> list[str] | None:

@@ -18,7 +18,7 @@ from engine.access.fields import FieldViewer
 from engine.access.principal import Audience, principal
 from engine.domain.eligibility import APPLICATION_SEP
 from engine.errors import NotFound
-from engine.models.domain import Project
+from engine.models.domain import Person, Project
 from engine.models.instance import ProcessInstance
 from engine.models.reminder import Reminder
 
@@ -55,6 +55,32 @@ def challenge_join() -> ColumnElement[bool]:
         Project.code == ProcessInstance.business_key + literal(APPLICATION_SEP) + Project.solver,
         ProcessInstance.process_key.like("%\\_challenge", escape="\\"),
     )
+
+
+def own_case_clause(user: Any) -> ColumnElement[bool]:
+    """On ProcessInstance: the challenges whose project is (or was) the user's unit's — an application of an
+    organisation linked to the account (``Person.username``) that was selected, or a 赛马 team that left the
+    race — in a jurisdiction where the user holds the solver role. The solver reads that case as a party
+    (``engine.access.fields``: its own records, never another applicant's plan or an expert's own scores).
+
+    The grant is the application row, which keeps its state while the project runs: a solver applies by a
+    message to the challenge (the portal), not by starting it or doing one of its tasks, so "taking part"
+    (``rows.participates``) never names it. Index-backed: ``ix_project_solver`` and the code's unique index."""
+    who = principal(user)
+    places = {place for role, place in who.grants if role == SOLVER_ROLE}
+    if not places or who.username is None:
+        return false()
+    units = select(Person.organisation).where(
+        Person.username == who.username, Person.organisation.is_not(None)
+    )
+    clause = exists().where(
+        challenge_join(),
+        Project.solver.in_(units),
+        Project.status.in_(PROJECT_STATES),
+    )
+    if None in places:
+        return clause
+    return and_(clause, ProcessInstance.jurisdiction.in_(sorted(p for p in places if p)))
 
 
 def _own_application(

@@ -62,10 +62,7 @@ def may_start(user: Any, pv: ProcessVersion, jurisdiction: str | None) -> bool:
 def require_start(user: Any, pv: ProcessVersion, jurisdiction: str | None) -> None:
     if may_start(user, pv, jurisdiction):
         return
-    name = principal(user).username or "-"
     roles = sorted(start_roles(pv))
-    where_zh = f"辖区 {jurisdiction}" if jurisdiction else "任一辖区"
-    where_en = f"jurisdiction {jurisdiction}" if jurisdiction else "any jurisdiction"
     if not roles:
         raise Forbidden(
             f"流程 {pv.process_key} 没有声明可由用户发起（开始事件没有角色泳道或 {START_ROLES_PROPERTY} 属性），"
@@ -74,9 +71,9 @@ def require_start(user: Any, pv: ProcessVersion, jurisdiction: str | None) -> No
             f"lane nor a {START_ROLES_PROPERTY} property); only the system starts it.",
         )
     raise Forbidden(
-        f"用户 {name} 不能发起流程 {pv.process_key}：需要{where_zh}的以下角色之一：{'、'.join(roles)}。",
-        f"User {name} may not start process {pv.process_key}: it needs one of these roles in {where_en}: "
-        f"{', '.join(roles)}.",
+        "您不能发起这个流程：它由其他岗位发起。您要办理的事项在“待办任务”中；如确需发起，请联系科技局。",
+        "You cannot start this process: other posts start it. What you have to do is in your work queue; if "
+        "you need to start it, ask the bureau.",
     )
 
 

@@ -26,8 +26,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models.domain import Person
-from engine.users import add_user
-from tests.browser.conftest import PASSWORD
 from tests.browser.journey import (
     SCHEDULES,
     Journey,
@@ -53,15 +51,10 @@ TEAMS = (
 
 @pytest.fixture
 def racers(people: Any, db_session: Session) -> Any:
-    """Accounts for the contacts of the second and third solver units (the demo has one solver account per
-    jurisdiction): URUMQI-P4 speaks for 揭榜单位2, URUMQI-P7 for 揭榜单位3."""
-    from werkzeug.security import generate_password_hash
-
-    fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    """The demo's contacts of the second and third solver units (web.demo RACE_SOLVERS): URUMQI-P4 speaks for
+    揭榜单位2 (solver_urumqi_2), URUMQI-P7 for 揭榜单位3 (solver_urumqi_3)."""
     for username, person in (("solver_urumqi_2", "URUMQI-P4"), ("solver_urumqi_3", "URUMQI-P7")):
-        add_user(db_session, username, roles=["solver"], jurisdiction="urumqi", password_hash=fast)
-        db_session.scalars(select(Person).where(Person.code == person)).one().username = username
-    db_session.commit()
+        assert db_session.scalars(select(Person).where(Person.code == person)).one().username == username
     return people
 
 

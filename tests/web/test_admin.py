@@ -168,7 +168,7 @@ def test_a_bureau_administers_only_its_own_jurisdiction(
         {"name": "改名", "jurisdiction": "dazu", "kind": "enterprise"},
         token_from="/admin/organisations",
     )
-    assert refused.status_code == 403 and "无权管理“大足”的单位和人员" in refused.get_data(as_text=True)
+    assert refused.status_code == 403 and "您不能管理“大足”的单位和人员" in refused.get_data(as_text=True)
     moved = post(
         client,
         f"/admin/organisations/{own.id}",

@@ -73,10 +73,10 @@ def test_demo_load_never_touches_an_existing_account(
     first = CliRunner().invoke(cli, ["demo", "load"])
     assert first.exit_code == 0, first.output
     assert (
-        "30 demo user(s) created" in first.output and "2 existing account(s) left unchanged" in first.output
+        "34 demo user(s) created" in first.output and "2 existing account(s) left unchanged" in first.output
     )
     again = CliRunner().invoke(cli, ["demo", "load", "--json"])
-    assert json.loads(again.output)["users_created"] == [] and json.loads(again.output)["users_kept"] == 32
+    assert json.loads(again.output)["users_created"] == [] and json.loads(again.output)["users_kept"] == 36
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "TESTING": True, "SECRET_KEY": "test"})
     client = app.test_client()
@@ -87,6 +87,57 @@ def test_demo_load_never_touches_an_existing_account(
     kept = db_session.scalars(select(User).where(User.username == "third_party_karamay")).one()
     assert [(g.role, g.jurisdiction) for g in kept.roles] == [("expert", "karamay")]
     assert login(app.test_client(), "bureau_urumqi", "demo12345").status_code == 302  # created by the load
+
+
+@pytest.mark.slow
+def test_demo_has_three_solver_units_for_a_race_in_urumqi_and_karamay(
+    db_session: Session, db_url: str, calendar_loaded, sim, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """000 §12(1) (Urumqi, a race when the need asks for it) and 003 §12(5) (Karamay, up to three solvers): the
+    demo has a solver account for each of three units there, each speaking for its unit on the portal. A demo
+    database from before gets them on its next load; its existing accounts and links stay."""
+    from click.testing import CliRunner
+
+    import web.cli  # noqa: F401  (registers `demo load`)
+    from engine.cli import cli
+    from engine.models.domain import Person
+    from engine.users import add_user
+
+    sim.set("2026-09-28T10:00:00+08:00")
+    monkeypatch.setenv("JIEBANG_DATABASE_URL", db_url)
+    assert CliRunner().invoke(cli, ["demo", "load"]).exit_code == 0
+    db_session.rollback()
+    units = {
+        p.username: p.organisation
+        for p in db_session.scalars(select(Person).where(Person.username.like("solver\\_%", escape="\\")))
+    }
+    assert {k: v for k, v in units.items() if k.startswith(("solver_urumqi", "solver_karamay"))} == {
+        "solver_urumqi": "URUMQI-S1",
+        "solver_urumqi_2": "URUMQI-S2",
+        "solver_urumqi_3": "URUMQI-S3",
+        "solver_karamay": "KARAMAY-S1",
+        "solver_karamay_2": "KARAMAY-S2",
+        "solver_karamay_3": "KARAMAY-S3",
+    }
+    second = db_session.scalars(select(User).where(User.username == "solver_urumqi_2")).one()
+    assert second.display_name == "乌鲁木齐揭榜单位2 艾力江"
+    assert [(g.role, g.jurisdiction) for g in second.roles] == [("solver", "urumqi")]
+
+    # an older demo database: no third Karamay account, and its person speaks for an account made by hand
+    db_session.delete(db_session.scalars(select(User).where(User.username == "solver_karamay_3")).one())
+    add_user(db_session, "karamay_contact", roles=["solver"], jurisdiction="karamay")
+    db_session.scalars(select(Person).where(Person.code == "KARAMAY-P7")).one().username = "karamay_contact"
+    db_session.commit()
+    again = CliRunner().invoke(cli, ["demo", "load", "--json"])
+    assert json.loads(again.output)["users_created"] == ["solver_karamay_3"]
+    db_session.rollback()
+    person = db_session.scalars(select(Person).where(Person.code == "KARAMAY-P7")).one()
+    assert person.username == "karamay_contact"  # the link made by hand stays
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "TESTING": True, "SECRET_KEY": "test"})
+    solver = app.test_client()
+    login(solver, "solver_urumqi_3", "demo12345")
+    assert "乌鲁木齐揭榜单位3 王春燕" in solver.get("/tasks").get_data(as_text=True)
 
 
 def test_every_page_has_the_site_icon_and_browsers_find_it_where_they_look(client) -> None:  # type: ignore[no-untyped-def]

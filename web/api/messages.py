@@ -29,8 +29,8 @@ def deliver_message(args: dict[str, Any]) -> dict[str, Any]:
     user = current_user()
     if not any(g.role in MESSAGE_ROLES for g in user.roles):
         raise Forbidden(
-            f"用户 {user.username} 没有发送消息所需的角色（{'、'.join(sorted(MESSAGE_ROLES))}）。",
-            f"User {user.username} lacks a role needed to deliver messages ({', '.join(sorted(MESSAGE_ROLES))}).",
+            "您的账号不能向流程发送消息：这由科技局和系统管理员办理。",
+            "Your account cannot deliver messages to processes: the bureau and the administrator do.",
         )
     s = session()
     waiting = {row.instance_id for row in find_waiting(s, args["name"], args["correlation"])}
