@@ -4,7 +4,9 @@
   own place's article (Karamay 003 §12(1), §12(3), §12(4); Zhangye 004 三(二), 三(三)), not Urumqi's
   measures (000 §12);
 - the bureau forming a Karamay panel reads who has claimed the task by name (not the account
-  ``bureau_karamay``), and the panel rules' source once, not ``003 §12(5)；003 §12(5)``."""
+  ``bureau_karamay``), and the panel rules' source once, not ``003 §12(5)；003 §12(5)``;
+- the bureau choosing the solver reads no empty "提示：未填写" above the form (the note only appears when the
+  diagram sent the choice back with a problem)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,8 @@ from werkzeug.security import generate_password_hash
 from engine.models.user import User
 from tests.browser.conftest import PASSWORD
 from tests.browser.journey import Journey, ready_task_id
-from tests.lifecycle.conftest import application, need, start, world  # noqa: F401 (fixtures)
-from tests.lifecycle.drivers import REVIEW
+from tests.lifecycle.conftest import application, need, panel, start, world  # noqa: F401 (fixtures)
+from tests.lifecycle.drivers import MONEY, REVIEW, score_all
 
 pytestmark = pytest.mark.browser
 
@@ -95,3 +97,28 @@ def test_karamay_panel_page_names_the_claimant_and_cites_once(roles: Any, start,
     source = bureau.page.inner_text("#panel-rules-source")
     assert source.count("003 §12(5)") == 1, source
     J.shot(bureau, "karamay-bureau-panel-claimed")
+
+
+def test_karamay_selection_shows_no_empty_note(roles: Any, start, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    _fast_passwords(world)
+    flow = start("karamay")
+    flow.do("post_need", need())
+    flow.do("need_review", REVIEW)
+    flow.do("publish_list", {"list_published_on": "2026-05-06", "applications_close_on": "2026-06-05"})
+    flow.at("2026-06-06T00:01:00+08:00")
+    flow.do("collect_applications", {"applications": [application("KARAMAY-S1", "KARAMAY-P1")]})
+    flow.do("form_panel", panel(["e1", "e2", "e3"], chair_by_issuer=True))
+    score_all(flow, {"KARAMAY-S1": 90})
+    contract, _fiscal = MONEY["karamay"]
+    flow.do(
+        "third_party_recommend",
+        {"recommended_solvers": "KARAMAY-S1", "project_budget_fen": contract, "cost_opinion": "合理"},
+    )
+    assert flow.ready() == ["select"]
+
+    bureau = roles("bureau_karamay")
+    bureau.open(f"/tasks/{ready_task_id(flow, 'select')}", "确定揭榜方与支持金额", "合格揭榜方")
+    form = bureau.page.inner_text("form[data-jb-task-form]")
+    assert "提示" not in form and "未填写" not in form, form
+    assert bureau.page.locator("#f-problem_view").count() == 0
+    J.shot(bureau, "karamay-bureau-select-no-empty-note")
