@@ -75,6 +75,9 @@ def add_months(start: date, months: int) -> date:
 _NEED_SOURCE = {"dazu": "001 八(一)", "karamay": "003 §12(1)", "zhangye": "004 三(二)"}
 _PUBLISH_SOURCE = {"dazu": "001 八(二)", "karamay": "003 §12(3)", "zhangye": "004 三(三)"}
 _WINDOW_SOURCE = {"dazu": "001 八(三)", "karamay": "003 §12(4)"}
+#: the task book's milestones: Urumqi's process evaluation (000 §12(7)) is the fallback; Dazu's issuer-led
+#: milestone checks (001 八(七)), Karamay's milestone checks (003 §12(8)), Zhangye's agreement (004 三(五))
+_MILESTONE_SOURCE = {"dazu": "001 八(七)", "karamay": "003 §12(8)", "zhangye": "004 三(五)"}
 
 
 def _source(d: Mapping[str, Any], by_place: Mapping[str, str], urumqi: str) -> str:
@@ -226,7 +229,7 @@ def milestone_problems(d: Mapping[str, Any], today: date) -> list[Problem]:
                     field,
                     f"里程碑日期 {_d(due)} 不晚于签订日（今天 {_d(today)}）。",
                     f"The milestone date {_d(due)} is not after the signing (today, {_d(today)}).",
-                    "000 §12(7)",
+                    _source(d, _MILESTONE_SOURCE, "000 §12(7)"),
                 )
             )
         elif end is not None and due > end:
@@ -235,7 +238,7 @@ def milestone_problems(d: Mapping[str, Any], today: date) -> list[Problem]:
                     field,
                     f"里程碑日期 {_d(due)} 晚于实施周期结束日 {_d(end)}（{months} 个月）。",
                     f"The milestone date {_d(due)} is after the end of the period, {_d(end)} ({months} months).",
-                    "000 §12(7)",
+                    _source(d, _MILESTONE_SOURCE, "000 §12(7)"),
                 )
             )
     return out
@@ -247,6 +250,6 @@ def milestone_hints(d: Mapping[str, Any], today: date) -> list[Hint]:
             "milestones",
             f"里程碑日期晚于签订日（今天 {_d(today)}），不晚于实施周期结束日。",
             f"Milestone dates fall after the signing (today, {_d(today)}) and within the period.",
-            "000 §12(7)",
+            _source(d, _MILESTONE_SOURCE, "000 §12(7)"),
         )
     ]

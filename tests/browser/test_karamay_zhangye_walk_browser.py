@@ -5,11 +5,14 @@
   measures (000 §12);
 - the bureau forming a Karamay panel reads who has claimed the task by name (not the account
   ``bureau_karamay``), and the panel rules' source once, not ``003 §12(5)；003 §12(5)``;
+- the bureau signing a Karamay task book reads the period's and the milestones' rules with Karamay's articles
+  (003 §12(7), §12(8)), not the policy edition ``003 (2025)`` nor Urumqi's 000 §12(7);
 - the bureau choosing the solver reads no empty "提示：未填写" above the form (the note only appears when the
   diagram sent the choice back with a problem)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,7 +23,7 @@ from engine.models.user import User
 from tests.browser.conftest import PASSWORD
 from tests.browser.journey import Journey, ready_task_id
 from tests.lifecycle.conftest import application, need, panel, start, world  # noqa: F401 (fixtures)
-from tests.lifecycle.drivers import MONEY, REVIEW, score_all
+from tests.lifecycle.drivers import MONEY, REVIEW, end_of_publicity, score_all, to_approve
 
 pytestmark = pytest.mark.browser
 
@@ -122,3 +125,25 @@ def test_karamay_selection_shows_no_empty_note(roles: Any, start, world) -> None
     assert "提示" not in form and "未填写" not in form, form
     assert bureau.page.locator("#f-problem_view").count() == 0
     J.shot(bureau, "karamay-bureau-select-no-empty-note")
+
+
+def test_karamay_task_book_cites_the_period_and_milestone_articles(roles: Any, start, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    _fast_passwords(world)
+    flow = start("karamay")
+    to_approve(flow)
+    flow.do("approve", {"approval": "approve"})
+    due = datetime.fromisoformat(end_of_publicity(flow))
+    flow.at((due + timedelta(minutes=1)).isoformat())
+    assert flow.ready() == ["sign_contract"]
+
+    bureau = roles("bureau_karamay")
+    bureau.open(f"/tasks/{ready_task_id(flow, 'sign_contract')}", "项目任务书")
+    period = bureau.page.inner_text("#f-period_months-rule0")
+    assert "24–36 个月" in period and "003 §12(7)" in period and "2025" not in period, period
+    (milestones,) = [
+        line
+        for line in bureau.page.inner_text("form[data-jb-task-form]").splitlines()
+        if line.startswith("里程碑日期晚于签订日")
+    ]
+    assert milestones.endswith("（依据：003 §12(8)）"), milestones
+    J.shot(bureau, "karamay-bureau-task-book-articles")

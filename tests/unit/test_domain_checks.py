@@ -287,3 +287,15 @@ def test_need_and_list_dates_cite_the_cases_own_measures(
     assert closes.text("zh").endswith(f"（依据：{window_article}）"), closes.text("zh")
     (deadline,) = date_checks.need_problems({"jurisdiction": place, "deadline": "2026-05-13"}, TODAY)
     assert deadline.text("zh").endswith(f"（依据：{need_article}）"), deadline.text("zh")
+
+
+@pytest.mark.parametrize(
+    ("place", "article"),
+    [("urumqi", "000 §12(7)"), ("dazu", "001 八(七)"), ("karamay", "003 §12(8)"), ("zhangye", "004 三(五)")],
+)
+def test_milestone_dates_cite_the_cases_own_measures(place: str, article: str) -> None:
+    signed = {"jurisdiction": place, "period_months": 24, "milestones": [{"due_date": "2026-05-13"}]}
+    (early,) = date_checks.milestone_problems(signed, TODAY)
+    assert early.text("zh").endswith(f"（依据：{article}）"), early.text("zh")
+    (hint,) = date_checks.milestone_hints({"jurisdiction": place}, TODAY)
+    assert hint.text("zh").endswith(f"（依据：{article}）"), hint.text("zh")
