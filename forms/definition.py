@@ -47,7 +47,17 @@ DEFAULT_MAX_LENGTH = 500
 DEFAULT_MAX_LENGTH_MULTILINE = 20000
 DEFAULT_MAX_ITEMS = 100
 DEFAULT_MAX_SIZE = 20 * 1024 * 1024
-READONLY_FORMATS = ("text", "multiline", "money", "date", "datetime", "organisations", "account", "citation")
+READONLY_FORMATS = (
+    "text",
+    "multiline",
+    "money",
+    "date",
+    "datetime",
+    "organisations",
+    "account",
+    "citation",
+    "notice",
+)
 #: Selects whose options the engine fills for the user at the moment the form is shown (``options_from``):
 #: the open calls of the process's jurisdiction, the organisations the user's account is linked to (for staff
 #: linked to none: the organisations of the jurisdiction), every organisation of the jurisdiction.

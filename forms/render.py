@@ -463,6 +463,8 @@ class _Renderer:
         option = spec.option(value) if spec.options and isinstance(value, str) else None
         shown = self.text(option.label) if option is not None else self.readonly_text(spec.format, value)
         empty = shown == ""
+        if empty and spec.format == "notice":
+            return Markup("")  # a notice with nothing to say (e.g. no problem found) is not shown at all
         extra, described = self.help_and_error(spec, element_id, [])
         output = _tag(
             "output",

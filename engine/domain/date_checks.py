@@ -69,6 +69,22 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+#: Each place's article for the need's time nodes, the list's publication and the application window: a
+#: Karamay clerk reads Karamay's measures (003), not Urumqi's (000), beside the same dates. Urumqi's article
+#: (000 §12(1), §12(2), §12(3)) is the fallback; Zhangye's list has no online window (004 三(四)).
+_NEED_SOURCE = {"dazu": "001 八(一)", "karamay": "003 §12(1)", "zhangye": "004 三(二)"}
+_PUBLISH_SOURCE = {"dazu": "001 八(二)", "karamay": "003 §12(3)", "zhangye": "004 三(三)"}
+_WINDOW_SOURCE = {"dazu": "001 八(三)", "karamay": "003 §12(4)"}
+#: the task book's milestones: Urumqi's process evaluation (000 §12(7)) is the fallback; Dazu's issuer-led
+#: milestone checks (001 八(七)), Karamay's milestone checks (003 §12(8)), Zhangye's agreement (004 三(五))
+_MILESTONE_SOURCE = {"dazu": "001 八(七)", "karamay": "003 §12(8)", "zhangye": "004 三(五)"}
+
+
+def _source(d: Mapping[str, Any], by_place: Mapping[str, str], urumqi: str) -> str:
+    """The article of the case's own jurisdiction (``d["jurisdiction"]``); Urumqi's where none is known."""
+    return by_place.get(str(d.get("jurisdiction") or ""), urumqi)
+
+
 def _d(day: date) -> str:
     return day.isoformat()
 
@@ -87,7 +103,7 @@ def publish_problems(d: Mapping[str, Any], today: date) -> list[Problem]:
                 f"发布日期 {_d(published)} 已过（今天是 {_d(today)}）。请填写今天或之后的发布日期。",
                 f"The publication date {_d(published)} has passed (today is {_d(today)}). Give today or a later "
                 "date.",
-                "000 §12(2)",
+                _source(d, _PUBLISH_SOURCE, "000 §12(2)"),
             )
         )
     if closes is None:
@@ -99,7 +115,7 @@ def publish_problems(d: Mapping[str, Any], today: date) -> list[Problem]:
                 f"截止日期 {_d(closes)} 早于发布日期 {_d(published)}。请选择发布日期当天或之后的日期。",
                 f"The closing date {_d(closes)} is before the publication date {_d(published)}. Choose the "
                 "publication day or later.",
-                "000 §12(3)",
+                _source(d, _WINDOW_SOURCE, "000 §12(3)"),
             )
         )
     if closes < today:
@@ -109,7 +125,7 @@ def publish_problems(d: Mapping[str, Any], today: date) -> list[Problem]:
                 f"截止日期 {_d(closes)} 已过（今天是 {_d(today)}），揭榜窗口会立即关闭。请选择今天或之后的日期。",
                 f"The closing date {_d(closes)} has passed (today is {_d(today)}); the window would close at "
                 "once. Choose today or later.",
-                "000 §12(3)",
+                _source(d, _WINDOW_SOURCE, "000 §12(3)"),
             )
         )
     return out
@@ -121,13 +137,13 @@ def publish_hints(d: Mapping[str, Any], today: date) -> list[Hint]:
             "list_published_on",
             f"不早于今天（{_d(today)}）。",
             f"Not before today ({_d(today)}).",
-            "000 §12(2)",
+            _source(d, _PUBLISH_SOURCE, "000 §12(2)"),
         ),
         Hint(
             "applications_close_on",
             f"不早于发布日期，且不早于今天（{_d(today)}）；当天 24:00 截止。",
             f"Not before the publication date nor before today ({_d(today)}); the window closes at 24:00.",
-            "000 §12(3)",
+            _source(d, _WINDOW_SOURCE, "000 §12(3)"),
         ),
     ]
 
@@ -171,13 +187,14 @@ def need_problems(d: Mapping[str, Any], today: date) -> list[Problem]:
             "deadline",
             f"完成时限 {_d(deadline)} 不晚于今天（{_d(today)}）。请填写将来的日期。",
             f"The deadline {_d(deadline)} is not after today ({_d(today)}). Enter a future date.",
-            "000 §12(1)",
+            _source(d, _NEED_SOURCE, "000 §12(1)"),
         )
     ]
 
 
 def need_hints(d: Mapping[str, Any], today: date) -> list[Hint]:
-    return [Hint("deadline", f"晚于今天（{_d(today)}）。", f"After today ({_d(today)}).", "000 §12(1)")]
+    source = _source(d, _NEED_SOURCE, "000 §12(1)")
+    return [Hint("deadline", f"晚于今天（{_d(today)}）。", f"After today ({_d(today)}).", source)]
 
 
 def stage_due_problems(d: Mapping[str, Any], today: date) -> list[Problem]:
@@ -212,7 +229,7 @@ def milestone_problems(d: Mapping[str, Any], today: date) -> list[Problem]:
                     field,
                     f"里程碑日期 {_d(due)} 不晚于签订日（今天 {_d(today)}）。",
                     f"The milestone date {_d(due)} is not after the signing (today, {_d(today)}).",
-                    "000 §12(7)",
+                    _source(d, _MILESTONE_SOURCE, "000 §12(7)"),
                 )
             )
         elif end is not None and due > end:
@@ -221,7 +238,7 @@ def milestone_problems(d: Mapping[str, Any], today: date) -> list[Problem]:
                     field,
                     f"里程碑日期 {_d(due)} 晚于实施周期结束日 {_d(end)}（{months} 个月）。",
                     f"The milestone date {_d(due)} is after the end of the period, {_d(end)} ({months} months).",
-                    "000 §12(7)",
+                    _source(d, _MILESTONE_SOURCE, "000 §12(7)"),
                 )
             )
     return out
@@ -233,6 +250,6 @@ def milestone_hints(d: Mapping[str, Any], today: date) -> list[Hint]:
             "milestones",
             f"里程碑日期晚于签订日（今天 {_d(today)}），不晚于实施周期结束日。",
             f"Milestone dates fall after the signing (today, {_d(today)}) and within the period.",
-            "000 §12(7)",
+            _source(d, _MILESTONE_SOURCE, "000 §12(7)"),
         )
     ]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from engine.domain import acceptance_checks, date_checks, funding_checks
 from engine.domain.checks import CHECKS, CheckContext, hints, problems, unknown
 from engine.domain.problems import Note, diagram_note
@@ -266,3 +268,34 @@ def test_004_4_1_zhangye_prepayment_cites_the_money_source() -> None:
     d.update(money_source="004 四(一): 20% of the approved award", issuer_stage_source="no issuer payment")
     (p,) = funding_checks.prepayment_problems(dict(d, issuer_paid_fen=0), 0)
     assert "1,200,000.00" in p.zh and p.citation == "004 四(一)"
+
+
+@pytest.mark.parametrize(
+    ("place", "need_article", "publish_article", "window_article"),
+    [
+        ("urumqi", "000 §12(1)", "000 §12(2)", "000 §12(3)"),
+        ("dazu", "001 八(一)", "001 八(二)", "001 八(三)"),
+        ("karamay", "003 §12(1)", "003 §12(3)", "003 §12(4)"),
+    ],
+)
+def test_need_and_list_dates_cite_the_cases_own_measures(
+    place: str, need_article: str, publish_article: str, window_article: str
+) -> None:
+    late = {"jurisdiction": place, "list_published_on": "2026-05-12", "applications_close_on": "2026-05-10"}
+    published, closes = date_checks.publish_problems(late, TODAY)[:2]
+    assert published.text("zh").endswith(f"（依据：{publish_article}）"), published.text("zh")
+    assert closes.text("zh").endswith(f"（依据：{window_article}）"), closes.text("zh")
+    (deadline,) = date_checks.need_problems({"jurisdiction": place, "deadline": "2026-05-13"}, TODAY)
+    assert deadline.text("zh").endswith(f"（依据：{need_article}）"), deadline.text("zh")
+
+
+@pytest.mark.parametrize(
+    ("place", "article"),
+    [("urumqi", "000 §12(7)"), ("dazu", "001 八(七)"), ("karamay", "003 §12(8)"), ("zhangye", "004 三(五)")],
+)
+def test_milestone_dates_cite_the_cases_own_measures(place: str, article: str) -> None:
+    signed = {"jurisdiction": place, "period_months": 24, "milestones": [{"due_date": "2026-05-13"}]}
+    (early,) = date_checks.milestone_problems(signed, TODAY)
+    assert early.text("zh").endswith(f"（依据：{article}）"), early.text("zh")
+    (hint,) = date_checks.milestone_hints({"jurisdiction": place}, TODAY)
+    assert hint.text("zh").endswith(f"（依据：{article}）"), hint.text("zh")

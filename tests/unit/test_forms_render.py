@@ -540,3 +540,17 @@ def test_english_and_chinese_labels() -> None:
     assert "评分（0–100）" in render_form(defn) and 'lang="zh-CN"' in render_form(defn)
     en = render_form(defn, lang="en")
     assert "Score (0–100)" in en and 'lang="en"' in en and "评分" not in en
+
+
+def test_an_empty_notice_is_not_shown_a_problem_is() -> None:
+    """A clerk opening the selection for the first time reads no "提示：未填写"; once the diagram sends the task
+    back with a problem, the problem is shown under the same label."""
+    field = {"name": "p", "type": "readonly", "source": "selection_problem", "label": L, "format": "notice"}
+    defn = FormDefinition.load({"id": "t", "title": L, "fields": [field]})
+    assert 'id="f-p"' not in render_form(defn) and "未填写" not in render_form(defn)
+    assert 'id="f-p"' not in render_form(defn, context={"selection_problem": ""})
+    shown = render_form(defn, context={"selection_problem": "合同金额超过核定的经费总额。"})
+    assert (
+        '<output id="f-p" class="jb-readonly jb-readonly-notice">合同金额超过核定的经费总额。</output>'
+        in shown
+    )
