@@ -75,11 +75,16 @@ def validate_task_data(defn: FormDefinition, data: Any, picks: PickerScope | Non
         data = {}
     if not isinstance(data, dict):
         raise ValidationFailed("表单数据必须是 JSON 对象。", "Form data must be a JSON object.")
+    # a field the final choice hides (``shown_when``: a race-only field when one team is chosen) is not stored,
+    # whatever a draft saved under the other choice still holds
+    defn, hidden = defn.as_chosen(data)
+    data = {k: v for k, v in data.items() if k not in hidden}
     try:
         cleaned = validate_submission(defn, data)
         if picks is not None:
             picks.check(defn, cleaned)
-        # a field of other jurisdictions only is not given here (the scripts name it everywhere)
+        # a field of other jurisdictions only, or hidden by the choice, is not given here (the scripts name it
+        # everywhere)
         return {**dict.fromkeys(defn.left_out), **cleaned}
     except FormInvalid as exc:
         zh = exc.errors_by_lang.get("zh", {})

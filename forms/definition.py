@@ -71,7 +71,7 @@ _EXTENSION = re.compile(r"\.[A-Za-z0-9][A-Za-z0-9_\-.]{0,19}")
 _MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+\-]*/(\*|[a-z0-9][a-z0-9!#$&^_.+\-]*)")
 _SOURCE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
-_COMMON_KEYS = {"name", "type", "label", "help", "required", "jurisdictions"}
+_COMMON_KEYS = {"name", "type", "label", "help", "required", "jurisdictions", "shown_when"}
 _JURISDICTION = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _TYPE_KEYS: dict[str, set[str]] = {
     "text": {"min_length", "max_length", "multiline", "pattern", "pattern_message"},
@@ -150,6 +150,9 @@ class FieldDef:
     people_of: tuple[str, ...] = ()
     #: the jurisdictions whose cases show the field (empty: every jurisdiction)
     jurisdictions: tuple[str, ...] = ()
+    #: (a sibling select, its values): the field is shown, accepted and stored only while that select has one of
+    #: these values (``FormDefinition.as_chosen``); None: always
+    shown_when: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def is_input(self) -> bool:
@@ -210,6 +213,20 @@ class FormDefinition:
                 gone = tuple(f.name for f in self.fields if not applies(f))
                 self._cache[key] = replace(self, fields=kept, left_out=gone, _cache={})  # its checks kept
         return self._cache[key]  # type: ignore[no-any-return]
+
+    def as_chosen(self, data: Mapping[str, Any]) -> tuple[FormDefinition, tuple[str, ...]]:
+        """The form as the submitted ``data`` leaves it: without the top-level fields whose ``shown_when`` the
+        chosen values do not meet (a race-only field when the mode is single), and their names. A hidden field
+        is not validated and not stored (a draft saved under the other choice keeps nothing of it)."""
+        hidden = tuple(
+            f.name
+            for f in self.fields
+            if f.shown_when is not None and str(data.get(f.shown_when[0]) or "") not in f.shown_when[1]
+        )
+        if not hidden:
+            return self, ()
+        kept = tuple(f for f in self.fields if f.name not in hidden)
+        return replace(self, fields=kept, left_out=self.left_out + hidden, _cache={}), hidden
 
     def iter_fields(self) -> Iterator[tuple[str, FieldDef]]:
         """Every field with its path: ``budget``, ``members``, ``members.*.name``."""
@@ -436,6 +453,8 @@ class _Checker:
             if parsed is not None:
                 out.append(parsed)
         for i, f in enumerate(out):
+            if f.shown_when is not None:
+                self.shown_when_target(f"{path}[{i}]({f.name}).shown_when", f.shown_when, out, nested=nested)
             for sibling in f.people_of:
                 other = next((g for g in out if g.name == sibling), None)
                 if other is None or other.type != "picker" or other.of not in UNIT_PICKERS:
@@ -483,10 +502,49 @@ class _Checker:
         kw: dict[str, Any] = {}
         if "jurisdictions" in raw:
             kw["jurisdictions"] = self.jurisdiction_list(f"{path}.jurisdictions", raw["jurisdictions"])
+        if "shown_when" in raw:
+            kw["shown_when"] = self.shown_when(f"{path}.shown_when", raw["shown_when"])
         getattr(self, f"type_{ftype}")(path, raw, kw)
         if len(self.problems) > before or label is None:
             return None
         return FieldDef(name=name, type=ftype, label=label, help=help_text, required=required, **kw)
+
+    def shown_when(self, path: str, value: Any) -> tuple[str, tuple[str, ...]] | None:
+        if (
+            not isinstance(value, Mapping)
+            or set(value) != {"field", "values"}
+            or not isinstance(value["field"], str)
+            or not isinstance(value["values"], list)
+            or not value["values"]
+            or not all(isinstance(v, str) for v in value["values"])
+        ):
+            self.add(
+                path,
+                'must be {"field": a select beside this field, "values": [its option values]}',
+                '必须是 {"field": 本字段旁边的单选字段, "values": [该字段的选项值]}',
+            )
+            return None
+        return value["field"], tuple(dict.fromkeys(value["values"]))
+
+    def shown_when_target(
+        self, path: str, rule: tuple[str, tuple[str, ...]], siblings: list[FieldDef], *, nested: bool
+    ) -> None:
+        name, values = rule
+        target = next((g for g in siblings if g.name == name), None)
+        if nested or target is None or target.type != "select" or target.multiple or target.options_from:
+            self.add(
+                path,
+                f"'{name}' is not a single select beside this field (top level only)",
+                f"“{name}”不是本字段旁边的单选字段（仅限顶层字段）",
+            )
+            return
+        unknown = [v for v in values if target.option(v) is None]
+        if unknown:
+            self.add(
+                path,
+                f"{', '.join(unknown)} is not an option of '{name}'",
+                f"{'、'.join(unknown)} 不是“{name}”的选项",
+            )
 
     def jurisdiction_list(self, path: str, value: Any) -> tuple[str, ...]:
         if (

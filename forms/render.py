@@ -8,6 +8,7 @@ contain ``__index__``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -251,6 +252,11 @@ class _Renderer:
                 "class": f"jb-field jb-field-{spec.type}",
                 "data-jb-field": name,
                 "data-jb-invalid": "true" if errs else None,
+                # shown only while a select beside it has one of these values (forms.js hides it otherwise)
+                "data-jb-shown-when": spec.shown_when[0] if spec.shown_when and group is None else None,
+                "data-jb-shown-values": json.dumps(list(spec.shown_when[1]), ensure_ascii=False)
+                if spec.shown_when and group is None
+                else None,
             },
             inner,
             extra,

@@ -40,4 +40,20 @@
       renumber(rgroup, rname);
     }
   });
+  // A field shown only while a select beside it has one of some values (forms/FORMAT.md "shown_when"): hidden
+  // otherwise; the server stores nothing of a hidden field whatever it holds.
+  function applyShownWhen(form) {
+    form.querySelectorAll("[data-jb-shown-when]").forEach(function (wrapper) {
+      var control = form.querySelector('[name="' + wrapper.getAttribute("data-jb-shown-when") + '"]');
+      var values = JSON.parse(wrapper.getAttribute("data-jb-shown-values") || "[]");
+      wrapper.hidden = !control || values.indexOf(control.value) < 0;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (form && form.querySelector("[data-jb-shown-when]")) { applyShownWhen(form); }
+  });
+  document.querySelectorAll("form").forEach(function (form) {
+    if (form.querySelector("[data-jb-shown-when]")) { applyShownWhen(form); }
+  });
 })();

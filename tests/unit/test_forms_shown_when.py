@@ -1,0 +1,82 @@
+"""A field shown only for one choice (``shown_when``, forms/FORMAT.md): a race-only field of the selection form is
+neither validated nor stored when one team is chosen, whatever a draft saved under 赛马 still holds; a rule that
+names no select beside it is refused when the form is loaded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from engine.errors import ValidationFailed
+from engine.taskforms import validate_task_data
+from forms.definition import FormDefinition
+from forms.errors import FormDefinitionError
+from forms.render import render_form
+
+L = {"zh": "标签", "en": "Label"}
+MODE = {
+    "name": "mode",
+    "type": "select",
+    "required": True,
+    "label": L,
+    "options": [{"value": "single", "label": L}, {"value": "race", "label": L}],
+}
+RACE = {"field": "mode", "values": ["race"]}
+
+
+def form(*fields: dict[str, Any]) -> FormDefinition:
+    return FormDefinition.load({"id": "t", "title": L, "fields": [MODE, *fields]})
+
+
+SELECTION = form(
+    {"name": "stage_due", "type": "date", "required": True, "label": L, "shown_when": RACE},
+    {"name": "stage_task", "type": "text", "label": L, "shown_when": RACE},
+    {"name": "reason", "type": "text", "label": L},
+)
+
+
+def test_a_single_selection_stores_nothing_of_the_race_fields_a_draft_kept() -> None:
+    draft = {"mode": "single", "stage_due": "2026-11-30", "stage_task": "样机", "reason": "评分最高"}
+    assert validate_task_data(SELECTION, draft) == {
+        "mode": "single",
+        "reason": "评分最高",
+        "stage_due": None,  # not given: the diagrams' scripts still name it
+        "stage_task": None,
+    }
+
+
+def test_a_race_keeps_its_fields_and_needs_the_required_one() -> None:
+    race = {"mode": "race", "stage_due": "2026-11-30", "stage_task": "样机"}
+    stored = validate_task_data(SELECTION, race)
+    assert (stored["stage_due"], stored["stage_task"]) == ("2026-11-30", "样机")
+    with pytest.raises(ValidationFailed) as refused:
+        validate_task_data(SELECTION, {"mode": "race"})
+    assert "stage_due" in refused.value.details["fields"]
+    # hidden, a required field is not asked for
+    assert validate_task_data(SELECTION, {"mode": "single"})["stage_due"] is None
+
+
+def test_the_page_marks_the_field_for_the_script_that_hides_it() -> None:
+    html = str(render_form(SELECTION, values={"mode": "single"}, lang="zh"))
+    assert 'data-jb-shown-when="mode"' in html and "data-jb-shown-values=" in html
+    assert "&#34;race&#34;" in html or "&quot;race&quot;" in html
+
+
+@pytest.mark.parametrize(
+    ("rule", "fragment"),
+    [
+        ({"field": "nothing", "values": ["race"]}, "is not a single select beside this field"),
+        ({"field": "reason", "values": ["race"]}, "is not a single select beside this field"),
+        ({"field": "mode", "values": ["relay"]}, "relay is not an option of 'mode'"),
+        ({"field": "mode"}, "must be {"),
+        ({"field": "mode", "values": []}, "must be {"),
+    ],
+)
+def test_a_rule_naming_no_select_or_no_option_is_refused(rule: dict[str, Any], fragment: str) -> None:
+    with pytest.raises(FormDefinitionError) as caught:
+        form(
+            {"name": "reason", "type": "text", "label": L},
+            {"name": "x", "type": "text", "label": L, "shown_when": rule},
+        )
+    assert fragment in str(caught.value)
