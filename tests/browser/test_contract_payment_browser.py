@@ -100,3 +100,33 @@ def test_002_5_2_1_urumqi_issuer_pays_the_contract_and_the_books_settle(roles: A
     )
     text = clerk.open(f"/instances/{flow.id}?lang=en", "Project books", "Settled")
     assert "发榜方" not in clerk.page.inner_text("#books") and "Issuer's contract payment" in text
+
+
+def test_zhangye_case_ended_with_the_contract_unpaid_reads_not_settled(roles: Any, start, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """Zhangye asks the issuer for no payment before its settlement (004 四(一) names only the ≥ 30% before the
+    first subsidy): when the case ends with the contract unpaid, the bureau reads that the project has ended and
+    is not settled, and how much the issuer still owes the solver — no 已结算."""
+    flow = implementing(start, "zhangye")
+    flow.at(flow.data["checkpoint_at"])
+    accept(flow)
+    assert flow.info()["status"] == "completed"
+    owed = flow.data["contract_fen"] - ledger.balance(flow.s, flow.key)["issuer_paid_fen"]
+    fast_passwords(world, "bureau_zhangye")
+    clerk = roles("bureau_zhangye")
+    clerk.open(f"/instances/{ready_instance(flow)}", "项目账目", "项目已结束，尚未结清")
+    books = clerk.page.inner_text("#books")
+    assert (
+        "已结算" not in books and clerk.page.get_attribute("#books [data-settled]", "data-settled") == "owed"
+    )
+    owed_line = clerk.page.inner_text("#books [data-owed=issuer]")
+    assert "尚应支付揭榜方" in owed_line and f"{owed // 100:,}.00" in owed_line, owed_line
+    assert not re.search(r"\bZHANGYE-(?:ISS|S\d)\b", books)
+    clerk.page.locator("#books").screenshot(
+        path=str(screenshot(clerk.page, "settle-zhangye-books-owed-bureau-zh"))
+    )
+
+
+def ready_instance(flow: Any) -> int:
+    """The case's instance id, with the flow's session committed so that the web sees it."""
+    flow.s.commit()
+    return int(flow.id)
