@@ -61,6 +61,7 @@ TRANCHE_NAMES: dict[str, tuple[str, str]] = {
     "municipal_matching": ("市级项目区级配套", "District matching of a municipal project"),
     "issuer_final": ("发榜方验收后付清余款", "Issuer's final payment after acceptance"),
     "progress": ("发榜方实施期拨款", "Issuer's payment during implementation"),
+    "contract": ("发榜方支付合同款", "Issuer's contract payment"),
 }
 
 

@@ -44,6 +44,9 @@ class BooksView:
     names: dict[str, str]
     roles: dict[str, str]
     movements: list[Movement] = field(default_factory=list)
+    #: who owes what once the project has ended but is not settled: the issuer's and the bureau's names
+    issuer_name: str = ""
+    bureau_name: str = ""
 
 
 def _one_language(text: str | None) -> str:
@@ -110,4 +113,5 @@ def books_view(jurisdiction: str | None, data: Mapping[str, Any], viewer: FieldV
                 ledger.evidence_of(e),
             )
         )
-    return BooksView(kept, names, roles, movements)
+    issuer = data.get("issuer_code")
+    return BooksView(kept, names, roles, movements, name(issuer) if isinstance(issuer, str) else "", bureau)

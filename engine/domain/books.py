@@ -1,9 +1,10 @@
 """A project's books as the bureau keeps them: per party the plan, what was paid, what was recovered, what is
 still owed — from the ledger (engine.domain.ledger) and the case's plan (the fiscal support and the contract).
 
-After acceptance or termination the books are settled: fiscal money the rules no longer owe lapses, and what
+After acceptance or termination the project has ended: fiscal money the rules no longer owe lapses, and what
 each party still owes or gets back is stated (e.g. Dazu: after acceptance the issuer pays the solver the rest
-of the contract, 001 十(二)). Every figure is integer fen and the books balance to the fen:
+of the contract, 001 十(二)). The books are settled (已结算) only once the project has ended and nobody owes
+anything: no fiscal money is still due and the issuer has paid its contracts. Every figure is integer fen and the books balance to the fen:
 plan = paid − recovered + recovered + still owed + lapsed, and the parties' lines add up to the totals.
 """
 
@@ -13,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from engine.domain import disbursement
+from engine.domain import disbursement, funding_checks
 from engine.models.domain import LedgerEntry
 
 #: project statuses after which nothing more is planned (engine.domain.record_helpers.project_status)
@@ -49,6 +50,7 @@ class Books:
     fiscal_lapsed_fen: int
     issuer_paid_fen: int
     issuer_owed_fen: int
+    #: the project has ended and nothing is owed: no fiscal money due, the issuer's contracts paid
     settled: bool
     status: str
     parties: list[PartyLine] = field(default_factory=list)
@@ -63,6 +65,11 @@ class Books:
     support_each_fen: int = 0
     #: a race whose teams share one support and one contract (001 十(二): 剩余项目资金不再进行多家分配)
     race_shared: bool = False
+    #: the project has ended (accepted, closed, failed, terminated, revoked), settled or not
+    ended: bool = False
+    #: during a 赛马: the part of the contracts that waits for the stage review (000 §12(7): 评估后决定继续支持的，
+    #: 依程序给予后续支持资金; 003 §13(3)) — not owed yet, and owed to no team that leaves the race
+    issuer_conditional_fen: int = 0
 
     @property
     def audited_remainder_fen(self) -> int | None:
@@ -119,6 +126,11 @@ class RaceBooks:
     still_due: bool
     #: the contracts still run (not after a failure, a termination or a revocation)
     contract_runs: bool
+    #: the race stage runs (000 §12(7), 003 §13(3)): each team is owed only its race-stage share of the contract
+    race_running: bool = False
+    #: each team's race-stage share of the contract in fen (the race's first share, race_first_pct or the one
+    #: decided case by case: 001 十(二) 首笔项目资金分配比例; 003 §13(3) 赛马阶段向各家揭榜方拨付一定比例项目经费)
+    race_stage_fen: int = 0
 
     def role(self, party: str) -> str:
         return "issuer" if party == self.issuer else "solver"
@@ -144,7 +156,7 @@ def books(d: Mapping[str, Any], rows: Iterable[LedgerEntry], status: str | None 
     """The books of the project of case ``d`` from its ledger ``rows``; ``status`` is the project's status
     (default: the acceptance result in ``d``)."""
     status = status or str(d.get("acceptance_status") or "ongoing")
-    settled = status in SETTLED
+    ended = status in SETTLED
     support = plan = _int(d.get("fiscal_support_fen"))
     contract = _int(d.get("contract_fen"))
     issuer = str(d.get("issuer_code") or "")
@@ -185,22 +197,26 @@ def books(d: Mapping[str, Any], rows: Iterable[LedgerEntry], status: str | None 
     waits = disbursement.follows_issuer(d) or (
         bool(d.get("acceptance_issuer_final")) and issuer_paid < contract
     )
+    running = disbursement.race_running(d) and not ended
     race = RaceBooks(
         support,
         contract,
         issuer,
         teams,
         solvers,
-        still_due=not settled or (status in PASSED and waits),
+        still_due=not ended or (status in PASSED and waits),
         contract_runs=bool(contract) and status not in ("failed", "terminated", "revoked"),
+        race_running=running,
+        race_stage_fen=contract * int(funding_checks.race_first_share(d) or 0) // 100 if running else 0,
     )
     unpaid = max(0, plan - paid)
     if per_team:
         owed, issuer_owed = _per_team_owed(d, race, lines, paid_for, issuer_paid_to)
         lapsed = plan - paid - owed
     else:
-        owed, issuer_owed = _shared_owed(d, race, lines, unpaid, issuer_paid)
+        owed, issuer_owed = _shared_owed(d, race, lines, unpaid, issuer_paid, issuer_paid_to)
         lapsed = unpaid - owed
+    conditional = _conditional(race, per_team, issuer_paid, issuer_owed)
     return Books(
         plan,
         contract,
@@ -210,7 +226,7 @@ def books(d: Mapping[str, Any], rows: Iterable[LedgerEntry], status: str | None 
         lapsed,
         issuer_paid,
         issuer_owed,
-        settled,
+        ended and not owed and not issuer_owed,
         status,
         list(lines.values()),
         audited_used(d),
@@ -218,19 +234,39 @@ def books(d: Mapping[str, Any], rows: Iterable[LedgerEntry], status: str | None 
         race_teams=len(teams) if per_team else 0,
         support_each_fen=support if per_team else 0,
         race_shared=d.get("mode") == "race" and not per_team,
+        ended=ended,
+        issuer_conditional_fen=conditional,
     )
 
 
+def _conditional(race: RaceBooks, per_team: bool, issuer_paid: int, issuer_owed: int) -> int:
+    """000 §12(7), 003 §13(3): during the race, the contract money beyond each team's race-stage share waits for
+    the stage review — the continuing teams' contracts (each team's own, or the one shared contract) less what
+    the issuer paid and what it owes now."""
+    if not race.race_running or not race.contract_runs:
+        return 0
+    contracts = race.contract_fen * len(race.continuing) if per_team else race.contract_fen
+    return max(0, contracts - issuer_paid - issuer_owed)
+
+
 def _shared_owed(
-    d: Mapping[str, Any], race: RaceBooks, lines: dict[str, PartyLine], unpaid: int, issuer_paid: int
+    d: Mapping[str, Any],
+    race: RaceBooks,
+    lines: dict[str, PartyLine],
+    unpaid: int,
+    issuer_paid: int,
+    issuer_paid_to: Mapping[str, int],
 ) -> tuple[int, int]:
     """One support and one contract for the project (001 十(二): 剩余项目资金不再进行多家分配): the unpaid support
     while it is due, shared among the recipients to the fen, and the rest of the contract the issuer owes the
-    solvers (001 十(二): after acceptance the remainder). Returns (fiscal owed, issuer owes), in fen."""
+    solvers (001 十(二): after acceptance the remainder) — during a race only each team's race-stage share
+    (003 §13(3)). Returns (fiscal owed, issuer owes), in fen."""
     owed = unpaid if race.still_due else 0
     recipients = {disbursement.recipient(d, s) for s in race.continuing} or {race.issuer}
     for to, share in disbursement.split_fen(owed, sorted(recipients)):
         _owe(lines, race, to, share, to, 0)
+    if race.race_running:
+        return owed, _race_stage_owed(race, lines, issuer_paid_to)
     issuer_owed = max(0, race.contract_fen - issuer_paid) if race.contract_runs else 0
     for team, share in disbursement.split_fen(issuer_owed, race.continuing):
         _owe(lines, race, team, 0, team, share)
@@ -249,15 +285,31 @@ def _per_team_owed(
     ``paid_for``: fiscal money disbursed for each team; ``issuer_paid_to``: the issuer's payments to each.
     Returns (fiscal owed, issuer owes), in fen; the parties' lines get their shares."""
     owed = issuer_owed = 0
+    # 000 §12(7): during the race each team is owed its race-stage share of its contract; the rest waits for
+    # the stage review
+    contract = race.race_stage_fen if race.race_running else race.contract_fen
     for team in race.teams:
         if team not in race.continuing:
             continue
         fiscal = max(0, race.support_fen - paid_for.get(team, 0)) if race.still_due else 0
-        rest = max(0, race.contract_fen - issuer_paid_to.get(team, 0)) if race.contract_runs else 0
+        rest = max(0, contract - issuer_paid_to.get(team, 0)) if race.contract_runs else 0
         _owe(lines, race, disbursement.recipient(d, team), fiscal, team, rest)
         owed += fiscal
         issuer_owed += rest
     return owed, issuer_owed
+
+
+def _race_stage_owed(race: RaceBooks, lines: dict[str, PartyLine], issuer_paid_to: Mapping[str, int]) -> int:
+    """003 §13(3): 赛马阶段向各家揭榜方拨付一定比例项目经费 (001 十(二): 首笔项目资金分配比例) — during the race
+    the issuer owes each team its race-stage share of the one contract, less what it paid that team."""
+    if not race.contract_runs:
+        return 0
+    total = 0
+    for team in race.continuing:
+        rest = max(0, race.race_stage_fen - issuer_paid_to.get(team, 0))
+        _owe(lines, race, team, 0, team, rest)
+        total += rest
+    return total
 
 
 def _audited_base(d: Mapping[str, Any]) -> int | None:

@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session
 from engine.clock import get_clock
 
 # rule_checks and consent register their checks when imported
-from engine.domain import acceptance_checks, consent, date_checks, funding_checks, ledger, rule_checks  # noqa: F401
+from engine.domain import (  # noqa: F401
+    acceptance_checks,
+    consent,
+    contract_payment_checks,
+    date_checks,
+    funding_checks,
+    ledger,
+    rule_checks,
+)
 from engine.domain.check_registry import (
     CHECKS,
     Check,

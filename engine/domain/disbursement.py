@@ -30,6 +30,8 @@ BUREAU = "bureau"
 ISSUER_FINAL = "issuer_final"
 #: the tranche of the issuer's payments during implementation that the support follows (003 §13(2))
 PROGRESS = "progress"
+#: the tranche of the issuer's payments of its contract with the solver before the settlement (002 五(二)1)
+CONTRACT = "contract"
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,12 @@ def race_teams_of(d: Mapping[str, Any]) -> list[str]:
         str(t.get("solver")) for t in d.get("race_teams") or [] if isinstance(t, Mapping) and t.get("solver")
     ]
     return teams or solvers_of(d)
+
+
+def race_running(d: Mapping[str, Any]) -> bool:
+    """A 赛马 whose stage review has not yet decided who continues (000 §12(7); 003 §13(3)): the race diagrams
+    record ``race_recovered`` once the exits are approved and cleared."""
+    return d.get("mode") == "race" and "race_recovered" not in d
 
 
 # -- who and how much -----------------------------------------------------------------------------------------
@@ -212,11 +220,14 @@ def first_tranche(d: Mapping[str, Any], held: Held) -> list[Booking]:
 # -- the issuer's payments to the solver ----------------------------------------------------------------------
 
 
-def issuer_payment(d: Mapping[str, Any], amount_field: str, proof_field: str, tranche: str) -> list[Booking]:
+def issuer_payment(
+    d: Mapping[str, Any], amount_field: str, proof_field: str, tranche: str, date_field: str | None = None
+) -> list[Booking]:
     """The issuer's payment to the solver just reported on a form (``amount_field``), with the proof it
-    uploaded (``proof_field``): 001 十(二) (40% before the first fiscal half, 30% after the stage review, its
-    receipts are evidence for the fiscal payment), 004 四(一) (≥ 30% of the total investment, 以资金拨付凭证为依据),
-    003 §13(2) (the support follows these payments)."""
+    uploaded (``proof_field``) and the day it paid (``date_field``, named in the condition): 001 十(二) (40%
+    before the first fiscal half, 30% after the stage review, its receipts are evidence for the fiscal payment),
+    004 四(一) (≥ 30% of the total investment, 以资金拨付凭证为依据), 003 §13(2) (the support follows these
+    payments), 002 五(二)1 (Urumqi: the issuer's payments of the 揭榜金额 to the solver)."""
     amount = _int(d.get(amount_field))
     teams = solvers_of(d)
     if amount <= 0 or not teams or not d.get("issuer_code"):
@@ -226,7 +237,7 @@ def issuer_payment(d: Mapping[str, Any], amount_field: str, proof_field: str, tr
     )
     if tranche == ISSUER_FINAL:
         source = str(d.get("acceptance_issuer_final") or "")  # 001 十(二): the remainder after acceptance
-    if follows_issuer(d):
+    if follows_issuer(d) or tranche == CONTRACT:
         source = _source(d, "money_source")
     condition = {
         "zh": "发榜方上传付款凭证" if d.get(proof_field) else "发榜方未上传付款凭证",
@@ -234,6 +245,12 @@ def issuer_payment(d: Mapping[str, Any], amount_field: str, proof_field: str, tr
         if d.get(proof_field)
         else "no proof of payment uploaded",
     }
+    paid_on = d.get(date_field) if date_field else None
+    if paid_on:
+        condition = {
+            "zh": f"{condition['zh']}；付款日期 {paid_on}",
+            "en": f"{condition['en']}; paid on {paid_on}",
+        }
     issuer = str(d["issuer_code"])
     return [
         Booking(

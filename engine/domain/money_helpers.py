@@ -27,6 +27,7 @@ _PAYMENT_CHECKS = {
     "stage": "issuer_stage_payment",
     disbursement.ISSUER_FINAL: "issuer_final_payment",
     disbursement.PROGRESS: "issuer_progress_payment",
+    disbursement.CONTRACT: "issuer_contract_payment",
 }
 
 
@@ -128,14 +129,17 @@ def money_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         d = running_script_data()
         return _book(d, disbursement.first_tranche(d, _held(d)))
 
-    def record_issuer_payment(amount_field: str, proof_field: str, tranche: str) -> str:
-        """Book the issuer's payment to the solver with its proof; the note of what is still owed before the
-        next fiscal payment (checks ``issuer_prepayment`` / ``issuer_stage_payment``, '' when none); where the
-        support follows the issuer's payments (003 §13(2)) the fiscal money due now is booked too."""
+    def record_issuer_payment(
+        amount_field: str, proof_field: str, tranche: str, date_field: str | None = None
+    ) -> str:
+        """Book the issuer's payment to the solver with its proof (and the day it paid, ``date_field``); the
+        note of what is still owed before the next fiscal payment (checks ``issuer_prepayment`` /
+        ``issuer_stage_payment``, '' when none); where the support follows the issuer's payments (003 §13(2))
+        the fiscal money due now is booked too."""
         d = running_script_data()
         check = _PAYMENT_CHECKS.get(tranche, "issuer_stage_payment")
         note = diagram_note(checks.CHECKS[check].problems(d, checks.context_for(session, today_local())))
-        _book(d, disbursement.issuer_payment(d, amount_field, proof_field, tranche))
+        _book(d, disbursement.issuer_payment(d, amount_field, proof_field, tranche, date_field))
         _book(d, disbursement.follow_issuer(d, _held(d)))
         return note
 
@@ -157,6 +161,18 @@ def money_helpers(session: Session) -> dict[str, Callable[..., Any]]:
             "issuer_paid_fen_so_far": held.issuer_paid_fen,
             "final_owed_fen": disbursement.issuer_final_owed(d, held),
             "fiscal_rest_fen": max(0, int(d.get("fiscal_support_fen") or 0) - held.net_fen),
+        }
+
+    def contract_due() -> dict[str, int]:
+        """What the issuer still owes the solvers under its contracts as the project's books state it (the
+        column 发榜方尚应支付, engine.domain.books; 002 五(二)1: the 揭榜金额 the issuer pays the solver), with
+        what it paid so far and the contracts — shown on its payment form, and the settlement waits for 0."""
+        d = running_script_data()
+        kept = books.books(d, ledger.rows(session, str(d.get("project_code") or "")))
+        return {
+            "contracts_fen": kept.issuer_paid_fen + kept.issuer_owed_fen,
+            "issuer_paid_fen_so_far": kept.issuer_paid_fen,
+            "owed_fen": kept.issuer_owed_fen,
         }
 
     def progress_due() -> dict[str, Any]:
@@ -224,4 +240,5 @@ def money_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         "settle_acceptance": settle_acceptance,
         "settlement_due": settlement_due,
         "progress_due": progress_due,
+        "contract_due": contract_due,
     }

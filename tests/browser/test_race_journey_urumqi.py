@@ -262,6 +262,10 @@ def test_000_12_7_urumqi_race_from_the_call_to_one_winner(roles: Any, racers: An
     # the books say what they compute (000 §12(6)): 3 teams × each team's own 2,000,000; the contract per team
     assert "（3 个团队 × 每个团队 2,000,000.00 元）" in books, books
     assert "合同金额（元，每个团队，发榜方拨付该团队）" in books, books
+    # 000 §12(7), 003 §13(3): during the race the issuer owes each team its race-stage share (20% of 5,000,000),
+    # 3,000,000 in all — not 15,000,000; the other 12,000,000 waits for the stage review
+    assert bureau.page.inner_text("#books [data-figure=issuer-owed]").strip() == "3,000,000.00", books
+    assert "另有 12,000,000.00 元合同款待阶段考核后" in books and "15,000,000.00" not in books, books
     # the bureau reads every application's arrival, with the unit's name
     history = bureau.page.inner_text(".history")
     assert history.count("收到揭榜申请") == 3 and all(unit in history for _a, unit, _m in TEAMS), history
@@ -414,6 +418,14 @@ def test_000_12_7_urumqi_race_from_the_call_to_one_winner(roles: Any, racers: An
     reviewer.page.fill("#f-acceptance_opinion", "覆冰识别与除冰指标均已达到任务书要求")
     j.shot(reviewer, "expert-acceptance")
     submit(reviewer)
-    bureau.open(instance, NEED_TITLE, "已办结", "覆冰识别与除冰指标均已达到任务书要求")
+    # 002 五(二)1: the issuer pays the winner the rest of its own contract before the project settles
+    open_task(issuer, key, "发榜方支付合同款")
+    issuer.page.fill("#f-contract_paid_fen", "5,000,000")
+    paid_on = re.search(r"系统时间: (\d{4}-\d{2}-\d{2})", issuer.page.inner_text("footer")).group(1)  # type: ignore[union-attr]
+    issuer.page.fill("#f-contract_paid_on", paid_on)
+    issuer.page.set_input_files("#f-contract_payment_proof", pdf("合同款转账回单.pdf"))
+    j.shot(issuer, "issuer-contract-payment")
+    submit(issuer)
+    bureau.open(instance, NEED_TITLE, "已办结", "覆冰识别与除冰指标均已达到任务书要求", "已结算")
     j.no_codes(bureau)
     j.shot(bureau, "bureau-completed")

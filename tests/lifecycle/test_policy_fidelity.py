@@ -7,7 +7,15 @@ from __future__ import annotations
 from engine.domain import ledger
 
 from .conftest import DOCS, PDF, acceptance_panel, application, need, panel, score_all
-from .drivers import EXTENSION_AUDIT, LIST_APPROVED, NEED_PANEL, REVIEW, implementing, status
+from .drivers import (
+    EXTENSION_AUDIT,
+    LIST_APPROVED,
+    NEED_PANEL,
+    REVIEW,
+    implementing,
+    status,
+    urumqi_contract_paid,
+)
 
 FAR_DEADLINE = "2035-12-31"
 #: an annual call still open in 2030 (Karamay's window is the annual call's, 003 §12(1))
@@ -178,6 +186,7 @@ def test_000_12_7_urumqi_acceptance_panel_size_is_not_prescribed(start) -> None:
     urumqi.at(urumqi.data["checkpoint_at"])
     urumqi.do("request", DOCS)
     urumqi.do("review", verdict)
+    urumqi_contract_paid(urumqi)
     assert urumqi.info()["status"] == "completed"
 
 

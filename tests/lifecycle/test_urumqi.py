@@ -6,13 +6,14 @@ import pytest
 from sqlalchemy import select
 
 from engine import tasks
-from engine.domain import ledger
+from engine.domain import books, ledger
+from engine.domain.problems import yuan
 from engine.errors import ValidationFailed
 from engine.models.domain import Project
 from engine.models.instance import ProcessInstance
 
 from .conftest import DOCS, PDF, application, need, panel, register_contract, registration, score_all
-from .drivers import EXTENSION_AUDIT
+from .drivers import EXTENSION_AUDIT, status, urumqi_contract_paid
 
 
 def to_contract(
@@ -76,9 +77,48 @@ def test_happy_path_to_acceptance(start) -> None:  # type: ignore[no-untyped-def
     flow.at("2028-05-14T01:00:00+08:00")
     flow.do("request", DOCS)
     flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
-    info = flow.info()
-    assert info["status"] == "completed"
+    contract_paid_in_two(flow)
+    assert flow.info()["status"] == "completed"
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 200_000_000
+
+
+def contract_paid_in_two(flow) -> None:  # type: ignore[no-untyped-def]
+    """002 五(二)1: the issuer pays the solver the contract (揭榜金额). After acceptance the case waits for the
+    issuer's payments; the books read 已结算 only when nothing is owed."""
+    assert flow.ready() == ["issuer_contract_payment"]
+    contract = flow.data["contract_fen"]
+    assert flow.data["contract_figures"] == {
+        "contracts_fen": contract,
+        "issuer_paid_fen_so_far": 0,
+        "owed_fen": contract,
+    }
+    # the project's status stays 实施中 until the settlement: the books still owe the fiscal rest too
+    kept = books.books(flow.data, ledger.rows(flow.s, flow.key), status(flow))
+    assert not kept.settled and kept.issuer_owed_fen == contract and kept.balanced
+    assert kept.fiscal_owed_fen == 100_000_000
+    payment = {"contract_paid_on": "2028-05-14", "contract_payment_proof": PDF}
+    over = flow.refused("issuer_contract_payment", {**payment, "contract_paid_fen": yuan(contract + 1)})
+    assert yuan(contract) in over["contract_paid_fen"] and "002 五(二)1" in over["contract_paid_fen"]
+    late = flow.refused(
+        "issuer_contract_payment", {**payment, "contract_paid_fen": "1", "contract_paid_on": "2028-05-15"}
+    )
+    assert "2028-05-14" in late["contract_paid_on"]
+    flow.do("issuer_contract_payment", {**payment, "contract_paid_fen": yuan(contract - 100_000_000)})
+    # part paid: the case still waits and the books say the issuer owes the last 1,000,000 元
+    assert flow.ready() == ["issuer_contract_payment"] and flow.info()["status"] == "running"
+    kept = books.books(flow.data, ledger.rows(flow.s, flow.key), status(flow))
+    assert (kept.issuer_owed_fen, kept.settled) == (100_000_000, False)
+    flow.do("issuer_contract_payment", {**payment, "contract_paid_fen": "1,000,000"})
+    assert status(flow) == "accepted"
+    kept = books.books(flow.data, ledger.rows(flow.s, flow.key), status(flow))
+    assert kept.issuer_paid_fen == contract and kept.issuer_owed_fen == 0 and kept.fiscal_owed_fen == 0
+    assert kept.settled and kept.balanced
+    paid = [e for e in ledger.rows(flow.s, flow.key) if e.kind == "issuer_payment"]
+    assert [(e.tranche, e.payer, e.amount_fen) for e in paid] == [
+        ("contract", "URUMQI-ISS", contract - 100_000_000),
+        ("contract", "URUMQI-ISS", 100_000_000),
+    ]
+    assert all(e.evidence and "2028-05-14" in (e.condition or "") for e in paid)
 
 
 def test_late_need_refused_with_deadline(start) -> None:  # type: ignore[no-untyped-def]
@@ -478,6 +518,13 @@ def test_000_12_6_race_winner_is_paid_the_rest_of_its_own_support(start) -> None
     from engine.domain import books
 
     flow = race(start, "best", "URUMQI-S1", {})
+    # during the race (000 §12(7), 003 §13(3)) the issuer owes each team its race-stage share of its own
+    # 6,000,000 元 contract — 20%, 1,200,000 each, 3,600,000 in all, not 18,000,000; the rest waits for the review
+    during = books.books(flow.data, ledger.rows(flow.s, flow.key))
+    assert {p.party: p.issuer_owes_fen for p in during.parties if p.role == "solver"} == {
+        f"URUMQI-S{i}": 120_000_000 for i in (1, 2, 3)
+    }
+    assert (during.issuer_owed_fen, during.issuer_conditional_fen) == (360_000_000, 1_440_000_000)
     clearing = [
         {"solver": "URUMQI-S2", "unspent_fen": "100,000"},
         {"solver": "URUMQI-S3", "unspent_fen": "250,000"},
@@ -495,5 +542,10 @@ def test_000_12_6_race_winner_is_paid_the_rest_of_its_own_support(start) -> None
     flow.at("2029-05-14T01:00:00+08:00")
     flow.do("request", DOCS)
     flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    # 002 五(二)1: the issuer pays the winner its contract; only the winner — the losers' contracts ended
+    assert flow.data["contract_figures"]["owed_fen"] == 600_000_000
+    urumqi_contract_paid(flow, "2029-05-14")
+    kept = books.books(flow.data, ledger.rows(flow.s, flow.key), status(flow))
+    assert kept.settled and kept.issuer_owed_fen == 0 and kept.fiscal_owed_fen == 0 and kept.balanced
     assert ledger.balance(flow.s, flow.key, solver="URUMQI-S1")["disbursed_fen"] == 200_000_000
     assert ledger.balance(flow.s, flow.key, solver="URUMQI-S2")["disbursed_fen"] == 40_000_000

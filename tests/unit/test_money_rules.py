@@ -220,12 +220,15 @@ def test_001_s10_2_settlement_after_acceptance_states_the_issuers_remaining_paym
         entry("disbursement", "ISSUER", 45_000_000),
     ]
     kept = books.books(d, rows)
-    assert kept.settled and kept.balanced
+    assert kept.ended and kept.balanced
     assert (kept.fiscal_paid_fen, kept.fiscal_owed_fen, kept.fiscal_lapsed_fen) == (90_000_000, 0, 0)
-    # 001 十(二): after acceptance the issuer pays the solver the rest of the contract
-    assert kept.issuer_owed_fen == 90_000_000
+    # 001 十(二): after acceptance the issuer pays the solver the rest of the contract — until it has, the
+    # project has ended but is not settled
+    assert kept.issuer_owed_fen == 90_000_000 and not kept.settled
     issuer = next(p for p in kept.parties if p.role == "issuer")
     assert issuer.fiscal_net_fen == 90_000_000 and issuer.issuer_paid_fen == 210_000_000
+    paid_up = books.books(d, [*rows, entry("issuer_payment", "S1", 90_000_000)])
+    assert paid_up.settled and paid_up.issuer_owed_fen == 0 and paid_up.balanced
 
 
 @pytest.mark.parametrize("status", ["failed", "terminated"])
@@ -297,17 +300,41 @@ def test_000_s12_6_race_books_before_the_stage_count_every_teams_plan() -> None:
         120_000_000,
         480_000_000,
     )
-    # each team's own contract: the issuer owes each 5,000,000 元, 15,000,000 元 in all
+    # 000 §12(7), 003 §13(3): during the race the issuer owes each team its race-stage share (20% of its own
+    # 5,000,000 元 contract) — 3,000,000 元, not 15,000,000; the other 12,000,000 waits for the stage review
     assert {p.party: p.issuer_owes_fen for p in kept.parties if p.role == "solver"} == {
-        "S1": 500_000_000,
-        "S2": 500_000_000,
-        "S3": 500_000_000,
+        "S1": 100_000_000,
+        "S2": 100_000_000,
+        "S3": 100_000_000,
     }
+    assert (kept.issuer_owed_fen, kept.issuer_conditional_fen) == (300_000_000, 1_200_000_000)
+    assert not kept.settled and not kept.ended
+
+
+def test_003_s13_3_race_books_of_one_shared_contract_owe_each_team_its_race_share() -> None:
+    """003 §13(3): 赛马阶段向各家揭榜方拨付一定比例项目经费；"里程碑"考核后，择优支持1家 — Karamay's race has one
+    contract of 3,000,000 元; during the race each of two teams is owed its 30% share (900,000 元), the issuer
+    paid S1 400,000 元; after the milestone the one team that continues is owed the rest of the contract."""
+    teams = [{"solver": s} for s in ("S1", "S2")]
+    race = case("karamay", mode="race", solvers=["S1", "S2"], race_teams=teams)
+    rows = [entry("issuer_payment", "S1", 40_000_000)]
+    kept = books.books(race, rows)
+    assert kept.balanced
+    assert {p.party: p.issuer_owes_fen for p in kept.parties if p.role == "solver"} == {
+        "S1": 50_000_000,
+        "S2": 90_000_000,
+    }
+    # 3,000,000 − 400,000 paid − 1,400,000 owed now = 1,200,000 waits for the milestone review
+    assert (kept.issuer_owed_fen, kept.issuer_conditional_fen) == (140_000_000, 120_000_000)
+    after = books.books({**race, "solvers": ["S1"], "race_recovered": []}, rows)
+    # 3,000,000 − 400,000 paid: the team that continues is owed the rest, the team that left nothing more
+    assert {p.party: p.issuer_owes_fen for p in after.parties if p.role == "solver"} == {"S1": 260_000_000}
+    assert after.issuer_conditional_fen == 0 and after.balanced
 
 
 def test_000_s12_6_race_books_after_the_exits_owe_only_the_winner_its_own_rest() -> None:
     """After the stage S1 continues alone (000 §12(7)); S2 and S3 exit and return their balance (000 §12(6))."""
-    kept = books.books(urumqi_race(solvers=["S1"], exits=["S2", "S3"]), race_ledger())
+    kept = books.books(urumqi_race(solvers=["S1"], exits=["S2", "S3"], race_recovered=[]), race_ledger())
     assert kept.balanced
     # paid 1,200,000, recovered 350,000, net 850,000; the winner is still owed 1,600,000 of its 2,000,000; the
     # exiting teams' unpaid 2 × 1,600,000 = 3,200,000 lapses
@@ -366,7 +393,7 @@ def test_000_s12_7_merged_partners_keep_their_unpaid_support_only_failing_teams_
     )
     assert (problem, keep, exits) == ("", ["S1", "S2"], ["S3"])
     rows = [*race_ledger()[:3], entry("recovery", "ISSUER", 25_000_000, "S3")]
-    kept = books.books({**d, "solvers": keep, "race_outcome": "merge"}, rows)
+    kept = books.books({**d, "solvers": keep, "race_outcome": "merge", "race_recovered": []}, rows)
     assert kept.balanced
     # owed: S1's and S2's 1,600,000 元 each; lapsed: S3's unpaid 1,600,000 元 only
     assert (kept.fiscal_owed_fen, kept.fiscal_lapsed_fen) == (320_000_000, 160_000_000)
