@@ -1,7 +1,7 @@
 """Application drafts: what a solver entered on a challenge's apply page when the submission was refused,
 with the files it uploaded, so that nothing is lost (``engine.models.web.ApplicationDraft``).
 
-Revision ID: 0024_application_draft
+Revision ID: 0022_application_draft
 Revises: 0021_drop_organisation_local
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 
 import engine.db
 
-revision = "0024_application_draft"
+revision = "0022_application_draft"
 down_revision = "0021_drop_organisation_local"
 branch_labels = None
 depends_on = None
