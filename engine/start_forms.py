@@ -193,6 +193,20 @@ def open_calls(session: Session, jurisdiction: str) -> list[OpenCall]:
     return sorted(found, key=lambda c: (c.closes, c.instance_id))
 
 
+def opens_later(session: Session, instance: ProcessInstance, now: datetime) -> datetime | None:
+    """When the call ``instance`` starts collecting needs, if it is running and its window has not opened by
+    ``now``; else None."""
+    if not (instance.process_key or "").endswith(CALL_SUFFIX) or instance.status != status.RUNNING:
+        return None
+    data_json = session.scalar(
+        select(InstanceEvent.data_json)
+        .where(InstanceEvent.instance_id == instance.id, InstanceEvent.kind == "started")
+        .limit(1)
+    )
+    opens = _instant(json.loads(data_json or "{}").get("notice_call_opens"))
+    return opens if opens is not None and now < opens else None
+
+
 def _call_option(call: OpenCall) -> Option:
     closes = call.closes.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
     return Option(

@@ -168,11 +168,12 @@ def process_name(process_key: str | None) -> str:
 def stage_name(instance: Any) -> str:
     """What an instance is at, as a clerk reads it: the diagram's name of its stage, except for a call for needs
     whose window has not opened yet (the diagram already waits for 征集截止; ``engine.call_stage``)."""
-    from engine import call_stage
+    from engine.call_stage import not_open_text
+    from engine.start_forms import opens_later
 
-    opens = call_stage.opens_later(db.session(), instance, clock_now())
+    opens = opens_later(db.session(), instance, clock_now())
     if opens is not None:
-        return call_stage.not_open_text(opens, i18n.current_lang())
+        return not_open_text(opens, i18n.current_lang())
     return i18n.diagram_name(instance.stage)
 
 
