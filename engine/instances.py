@@ -252,7 +252,22 @@ def current_data(wf: Any) -> dict[str, Any]:
         if t.task_spec.bpmn_id
     ]
     latest = max(tasks, key=lambda t: t.last_state_change, default=None)
-    return dict(latest.data) if latest is not None else {}
+    return dict(_case_task(latest).data) if latest is not None else {}
+
+
+def _case_task(task: Any) -> Any:
+    """``task``, or — inside a called process with declared inputs, which sees only those (an expert's scoring)
+    — the task that called it, whose data is the case's."""
+    wf = task.workflow
+    while getattr(wf, "parent_task_id", None) is not None and _declares_inputs(wf.spec):
+        task = wf.top_workflow.get_task_from_id(wf.parent_task_id)
+        wf = task.workflow
+    return task
+
+
+def _declares_inputs(spec: Any) -> bool:
+    io = getattr(spec, "io_specification", None)
+    return io is not None and bool(io.data_inputs)
 
 
 def event_json(e: InstanceEvent) -> dict[str, Any]:

@@ -45,6 +45,9 @@ def test_each_expert_scores_with_the_need_and_the_applications_but_not_the_whole
         # no policy parameter, no record of the stages before
         assert "panel_min" not in data and "fiscal_ratio_pct" not in data and "need_refusals" not in data
         assert len(data) <= SCORING_VARIABLES, sorted(data)
+    # while the experts score, the instance's data (its page, the API) is still the whole case
+    case = flow.data
+    assert case["panel"] == EXPERTS and "panel_min" in case and "need_refusals" in case
 
 
 def test_only_the_review_comes_back_from_each_expert(start) -> None:  # type: ignore[no-untyped-def]
