@@ -83,7 +83,8 @@ def test_only_holders_of_the_lane_role_in_the_jurisdiction_may_complete(
         tasks.complete(
             db_session, review.id, actor=people["other_bureau"], data={"decision": "approve", "reason": "ok"}
         )
-    assert "bureau" in caught.value.en and "urumqi" in caught.value.en
+    # the refusal names the role and its jurisdiction by their names, never by codes
+    assert "the Science bureau of Urumqi" in caught.value.en
 
 
 def test_completed_task_cannot_be_completed_again(db_session: Session, started, people) -> None:

@@ -137,7 +137,9 @@ def test_period_end_reminder_is_sent_once_per_role(start) -> None:  # type: igno
     flow.at("2028-04-30T09:00:00+08:00")
     rows = list(flow.s.scalars(select(Reminder).where(Reminder.project == flow.key)))
     assert sorted(r.role for r in rows) == ["bureau", "solver"]
-    assert all(r.kind == "period_end" and "2028-05-13" in r.subject_zh for r in rows)
+    assert all(r.kind == "period_end" and "2028年5月13日 24:00" in r.subject_zh for r in rows), [
+        r.subject_zh for r in rows
+    ]
     flow.at("2028-05-14T09:00:00+08:00")
     assert flow.ready() == ["request"]
 
