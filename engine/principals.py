@@ -10,8 +10,8 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.access.principal import Principal
-from engine.errors import Forbidden, NotFound
 from engine.models.user import RoleGrant, User
+from engine.users import no_such_actor, require_named
 
 _USER = User.__table__
 _GRANT = RoleGrant.__table__
@@ -36,12 +36,11 @@ _ACTING = (
 def acting_principal(session: Session, username: str | None) -> Principal:
     """The acting user as a principal; refused like ``engine.users.get_user`` (nobody named, unknown or
     disabled)."""
-    if not username:
-        raise Forbidden("请指定操作用户（--as USER）。", "Say who is acting (--as USER).")
-    rows = session.execute(_ACTING, {"username": username}).all()
+    name = require_named(username)
+    rows = session.execute(_ACTING, {"username": name}).all()
     if not rows or not rows[0].active:
-        raise NotFound(f"用户 {username} 不存在或已停用。", f"User {username} does not exist or is disabled.")
-    return Principal(username, frozenset((r.role, r.jurisdiction) for r in rows if r.role is not None))
+        raise no_such_actor(name)
+    return Principal(name, frozenset((r.role, r.jurisdiction) for r in rows if r.role is not None))
 
 
 def _holders_query(in_jurisdiction: bool):  # type: ignore[no-untyped-def]

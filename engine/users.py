@@ -247,14 +247,23 @@ def _existing(session: Session, username: str) -> User:
     return user
 
 
-def get_user(session: Session, username: str | None) -> User:
+def require_named(username: str | None) -> str:
+    """The acting user's name; refused when nobody is named (a CLI call without ``--as``)."""
     if not username:
         raise Forbidden("请指定操作用户（--as USER）。", "Say who is acting (--as USER).")
-    user = session.scalars(
-        select(User).where(User.username == username).options(joinedload(User.roles))
-    ).first()
+    return username
+
+
+def no_such_actor(username: str) -> NotFound:
+    """The refusal of an acting user who is unknown or disabled."""
+    return NotFound(f"用户 {username} 不存在或已停用。", f"User {username} does not exist or is disabled.")
+
+
+def get_user(session: Session, username: str | None) -> User:
+    name = require_named(username)
+    user = session.scalars(select(User).where(User.username == name).options(joinedload(User.roles))).first()
     if user is None or not user.active:
-        raise NotFound(f"用户 {username} 不存在或已停用。", f"User {username} does not exist or is disabled.")
+        raise no_such_actor(name)
     return user
 
 

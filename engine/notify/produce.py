@@ -46,7 +46,7 @@ from engine.models.domain import LedgerEntry, Person, Project
 from engine.models.instance import ProcessInstance
 from engine.models.notification import Notification, NotificationPreference, OutboxMessage
 from engine.models.task import READY, HumanTask
-from engine.models.user import RoleGrant, User
+from engine.models.user import User
 from engine.notify.channels import enabled_channels
 from engine.principals import Holder, role_holders
 from forms.convert import format_money_fen
@@ -222,14 +222,6 @@ def _outbox(
         session.execute(insert(OutboxMessage), rows)
 
 
-def _holders(session: Session, role: str, jurisdiction: str | None) -> list[User]:
-    query = (
-        select(User).join(RoleGrant, RoleGrant.user_id == User.id).where(User.active, RoleGrant.role == role)
-    )
-    query = query.where(RoleGrant.jurisdiction == jurisdiction) if jurisdiction else query
-    return list(session.scalars(query.distinct()))
-
-
 def unit_users(session: Session, units: Iterable[str]) -> list[str]:
     """Usernames of the people of the given organisations (``Person.organisation`` → ``Person.username``)."""
     codes = [u for u in units if u]
@@ -269,7 +261,7 @@ def _task_recipients(session: Session, instance: ProcessInstance, row: HumanTask
 
 def bureau_users(session: Session, jurisdiction: str | None) -> list[str]:
     """The active bureau users of a jurisdiction (escalations, objections)."""
-    return [u.username for u in _holders(session, "bureau", jurisdiction)] if jurisdiction else []
+    return [u.username for u in _holder_users(session, "bureau", jurisdiction)] if jurisdiction else []
 
 
 def tasks_ready(
@@ -311,7 +303,7 @@ def tasks_ready(
 def objection_received(
     session: Session, *, receipt: str, instance: ProcessInstance, title: str, now: datetime
 ) -> None:
-    bureau = [u.username for u in _holders(session, "bureau", instance.jurisdiction)]
+    bureau = [u.username for u in _holder_users(session, "bureau", instance.jurisdiction)]
     notify(
         session,
         bureau,
