@@ -44,6 +44,7 @@ class Step:
     # CPU time, the least of the runs)
     ours_cpu_ms: float = 0.0  # this process's CPU time (steady on a loaded machine; no I/O waits, and on
     raw_cpu_ms: float = 0.0  # PostgreSQL none of the server's work)
+    tasks: int = 0  # tasks in the stored workflow after the step, its live subprocesses' included
 
 
 class Sim:
@@ -108,7 +109,8 @@ def _raw(
     return run
 
 
-def _size_and_pack(session: Session, iid: int, repeat: int) -> tuple[int, float]:
+def _size_and_pack(session: Session, iid: int, repeat: int) -> tuple[int, float, int]:
+    """The stored state's size, its unpack+pack CPU ms, and the tasks in the workflow and its subprocesses."""
     from engine.models.instance import ProcessInstance
     from engine.runtime import version_specs
     from engine.specs import join_state, split_state
@@ -117,7 +119,10 @@ def _size_and_pack(session: Session, iid: int, repeat: int) -> tuple[int, float]
     instance = session.get(ProcessInstance, iid)
     assert instance is not None
     specs = version_specs(instance.process_version)
-    return len(state[0].encode()), _least(lambda: split_state(join_state(specs, *state)), repeat)
+    wf = join_state(specs, *state)
+    tasks = len(wf.tasks) + sum(len(sp.tasks) for sp in wf.subprocesses.values())
+    pack = _least(lambda: split_state(join_state(specs, *state)), repeat)
+    return len(state[0].encode()), pack, tasks
 
 
 def _least(fn: Callable[[], object], repeat: int) -> float:
@@ -171,7 +176,8 @@ def run_lifecycle(session: Session, repeat: int) -> list[Step]:
             cleaned = json.loads(event.data_json) if event.data_json else {}
             raw, raw_cpu = _medians(_raw(self.s, self.id, before, row.id, cleaned), repeat)
             self.s.rollback()  # what the diagram's scripts wrote to the domain tables in the raw runs
-            steps.append(Step(spec, ours, raw, *_size_and_pack(self.s, self.id, repeat), ours_cpu, raw_cpu))
+            size, pack, count = _size_and_pack(self.s, self.id, repeat)
+            steps.append(Step(spec, ours, raw, size, pack, ours_cpu, raw_cpu, count))
 
         def at(self, iso: str) -> int:
             before = _state(self.s, self.id)
@@ -186,8 +192,8 @@ def run_lifecycle(session: Session, repeat: int) -> list[Step]:
             if fired:
                 raw, raw_cpu = _medians(_raw(self.s, self.id, before, None, None), repeat)
                 self.s.rollback()
-                pack = _size_and_pack(self.s, self.id, repeat)
-                steps.append(Step(f"timer ({iso[:10]})", ours, raw, *pack, ours_cpu, raw_cpu))
+                size, pack, count = _size_and_pack(self.s, self.id, repeat)
+                steps.append(Step(f"timer ({iso[:10]})", ours, raw, size, pack, ours_cpu, raw_cpu, count))
             return fired
 
     def start(jurisdiction: str) -> lc.Flow:
@@ -229,14 +235,16 @@ def prepare(url: str) -> Session:
 
 
 def report(steps: list[Step]) -> None:
-    print("| # | step | ours ms | raw SpiffWorkflow ms | ratio | state after (KB) | unpack+pack (CPU ms) |")
-    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+    print(
+        "| # | step | ours ms | raw SpiffWorkflow ms | ratio | state after (KB) | unpack+pack (CPU ms) | tasks |"
+    )
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for i, s in enumerate(steps, 1):
         raw = f"{s.raw_ms:.1f}" if s.raw_ms is not None else "–"
         ratio = f"{s.ours_ms / s.raw_ms:.2f}×" if s.raw_ms else "–"
         print(
             f"| {i} | {s.label} | {s.ours_ms:.1f} | {raw} | {ratio} | {s.state_bytes / 1024:.1f} | "
-            f"{s.pack_ms:.1f} |"
+            f"{s.pack_ms:.1f} | {s.tasks} |"
         )
     ours = sum(s.ours_ms for s in steps)
     raw_total = sum(s.raw_ms or 0 for s in steps)
@@ -254,6 +262,11 @@ def report(steps: list[Step]) -> None:
         f"{ours_cpu / raw_cpu:.2f}×"
     )
     print(f"state at the end: {steps[-1].state_bytes / 1024:.1f} KB (target ≤ 64 KB)")
+    most = max(steps, key=lambda s: s.tasks)
+    print(
+        f"tasks in the workflow (live subprocesses included): {steps[-1].tasks} at the end, "
+        f"most {most.tasks} (after {most.label})"
+    )
     print(
         f"per-step cost, last three steps vs first three: {end_cost:.1f} / {start_cost:.1f} ms → "
         f"{end_cost / start_cost:.2f}× (different steps: the late ones run more scripts)"
