@@ -11,6 +11,11 @@ message waits are gone, and diagram upgrades diff only live subprocesses. What a
 which of its elements ran, for the monitor — is folded into the caller's ``internal_data``. The rest (the
 event log, the task rows, the domain tables) lives outside the state.
 
+A standard loop (an embedded subprocess repeated while its condition holds: a round of the implementation)
+keeps one completed child task per finished iteration under the loop task; once that iteration's subprocess
+is pruned, the child is dropped too (its history folded into the loop task's ``internal_data``), so a loop
+that runs N times holds the tasks of one iteration, not N.
+
 This is generic: any call activity, embedded subprocess, event subprocess or multi-instance call, nested to
 any depth, in any diagram.
 """
@@ -21,6 +26,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import StandardLoopTask
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
@@ -99,4 +105,24 @@ def prune_finished_subprocesses(wf: BpmnWorkflow) -> int:
         history = dict(caller.internal_data.get(HISTORY_KEY) or {})
         _merge(history, element_states_of(gone))
         caller.internal_data[HISTORY_KEY] = history
+    return pruned
+
+
+def prune_finished_iterations(wf: BpmnWorkflow) -> int:
+    """Drop the completed iteration tasks of every standard loop (in ``wf`` and its live subprocesses) whose
+    subprocess has left the state, folding what they ran into the loop task; returns how many were dropped."""
+    pruned = 0
+    for workflow in [wf, *wf.subprocesses.values()]:
+        for task in list(workflow.tasks.values()):
+            if not isinstance(task.task_spec, StandardLoopTask):
+                continue
+            for child in list(task.children):
+                if child.state != TaskState.COMPLETED or child.children or child.id in wf.subprocesses:
+                    continue
+                history = dict(task.internal_data.get(HISTORY_KEY) or {})
+                _merge(history, element_states_of([child]))
+                task.internal_data[HISTORY_KEY] = history
+                task._children.remove(child.id)
+                del workflow.tasks[child.id]
+                pruned += 1
     return pruned

@@ -31,7 +31,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine import indexes
 from engine.clock import frozen_now, get_clock, install_spiff_clock
-from engine.compact_state import prune_finished_subprocesses
+from engine.compact_state import prune_finished_iterations, prune_finished_subprocesses
 from engine.db import begin_write
 from engine.errors import Conflict, InvalidState, JiebangError, NotFound
 from engine.helpers import script_engine_for
@@ -327,6 +327,7 @@ def save(ctx: Context) -> None:
     # after the indexes (which close the rows of tasks finished inside them): finished subprocesses whose
     # outputs are merged leave the state; only which of their elements ran is kept (engine.compact_state)
     prune_finished_subprocesses(wf)
+    prune_finished_iterations(wf)  # and a standard loop's finished iterations (a round of the implementation)
     write_state(ctx.session, instance, state_json(wf), ctx.stored)
     if ctx.events:  # Core statements: the ORM's unit of work costs more than the rows (issue 15)
         ctx.session.execute(_EVENTS, ctx.events)

@@ -11,6 +11,19 @@ BPMN 2.0 §10.5.6: an event-based gateway takes exactly one branch, the first ev
 timer's state under its own keys (``event_value#<i>``), publishes the earliest pending due time as
 ``event_value`` (what the timer index reads), and takes only the first event seen: a message caught earlier,
 or else the first expired timer in the gateway's order.
+
+A standard loop (``StandardLoopTask``) deep-merges each finished iteration's data into the data the next
+iteration starts from, so a list an iteration shortened or reordered keeps the old items and a name an
+iteration deleted comes back. BPMN 2.0 §10.2.8: the iterations of a standard loop run one after another on
+the same data, so the next iteration (and the task after the loop) starts from the data the last one ended
+with. The fix takes the finished iteration's data as it is.
+
+A process's end (``_EndJoin``) merges the data of every branch that ended before the last one (a
+non-interrupting reminder's branch) and then the last branch's, but it merges the last branch's lists by
+shallow copy: the stale branch's dicts are then merged *into the last branch's own dicts*, so a milestone the
+last branch marked done is marked not done again, in the branch's task too. That corrupted an implementation
+round's data (the reminder's branch ends before the milestone check's). The fix merges deep copies, the
+earlier branches first and the last one last, so the last branch's values win as SpiffWorkflow intends.
 """
 
 from __future__ import annotations
@@ -92,4 +105,42 @@ def install_spiff_fixes() -> None:
         return len(remaining) == 0 if self.parallel else len(seen) > 0
 
     MultipleEventDefinition.has_fired = has_fired  # type: ignore[method-assign]
+
+    from copy import deepcopy
+
+    from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import StandardLoopTask
+    from SpiffWorkflow.util.task import TaskState
+
+    def merge_child(self: Any, workflow: Any, child: Any) -> None:
+        my_task = child.parent
+        my_task.data = deepcopy(child.data)
+        my_task.internal_data["merged"].append(str(child.id))
+        if self.loop_complete(my_task):
+            my_task._set_state(TaskState.READY)
+        else:
+            self.create_child(my_task)
+
+    StandardLoopTask.merge_child = merge_child  # type: ignore[method-assign]
+
+    from SpiffWorkflow.bpmn.specs.control import _EndJoin
+    from SpiffWorkflow.util.deep_merge import DeepMerge
+
+    def end_join_run(self: Any, my_task: Any) -> bool:
+        others = [
+            t
+            for t in my_task.workflow.tasks.values()
+            if t.task_spec == self
+            and t.has_state(TaskState.FINISHED_MASK)
+            and not my_task.is_descendant_of(t)
+        ]
+        data: dict[str, Any] = {}
+        for task in sorted(others, key=lambda t: t.last_state_change):
+            DeepMerge.merge(data, deepcopy(task.parent.data))
+            if task.has_state(TaskState.COMPLETED):
+                task._drop_children(force=True)
+        my_task.data = DeepMerge.merge(data, deepcopy(my_task.parent.data))
+        my_task.workflow.data.update(my_task.data)
+        return True
+
+    _EndJoin._run_hook = end_join_run  # type: ignore[method-assign]
     _INSTALLED = True
