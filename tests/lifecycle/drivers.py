@@ -97,9 +97,9 @@ def terminate(flow: Flow) -> None:
         flow.do(CONSENT[flow.j], {"consent_decision": "approve", "consent_opinion": "同意"})
 
 
-def to_approve(flow: Flow, published_on: str = "2026-05-06") -> None:
+def to_scoring(flow: Flow, published_on: str = "2026-05-06") -> list[str]:
     """A started challenge (any start data) of ``flow.j`` through the need, the list published on
-    ``published_on``, ``<J>-S1``'s application, the panel's scores and the selection, to the approval."""
+    ``published_on`` and ``<J>-S1``'s application to the panel's scoring; returns the panel's experts."""
     j, code = flow.j, flow.j.upper()
     flow.do("post_need", need())
     if j == "urumqi":
@@ -116,6 +116,14 @@ def to_approve(flow: Flow, published_on: str = "2026-05-06") -> None:
         flow.do("few_teams", {"few_teams_choice": "proceed", "few_teams_reason": "领域冷门"})
     experts = ["e1", "e2", "e3", "e4", "e5"] if j == "dazu" else ["e1", "e2", "e3"]
     flow.do("form_panel", panel(experts, chair_by_issuer=j == "karamay"))
+    return experts
+
+
+def to_approve(flow: Flow, published_on: str = "2026-05-06") -> None:
+    """A started challenge (any start data) of ``flow.j`` through the need, the list published on
+    ``published_on``, ``<J>-S1``'s application, the panel's scores and the selection, to the approval."""
+    j, code = flow.j, flow.j.upper()
+    to_scoring(flow, published_on)
     score_all(flow, {f"{code}-S1": 90})
     contract, fiscal = MONEY[j]
     if j == "karamay":

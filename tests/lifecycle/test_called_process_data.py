@@ -42,6 +42,8 @@ def test_each_expert_scores_with_the_need_and_the_applications_but_not_the_whole
         assert data["candidates"] == ["DAZU-S1", "DAZU-S2"]
         assert [a["solver"] for a in data["applications"]] == ["DAZU-S1", "DAZU-S2"]
         assert data["need_title"] == need()["need_title"] and data["project_code"] == flow.key
+        # what the challenge asked, which the expert scores against
+        assert (data["problem"], data["indicators"]) == (need()["problem"], need()["indicators"])
         # no policy parameter, no record of the stages before
         assert "panel_min" not in data and "fiscal_ratio_pct" not in data and "need_refusals" not in data
         assert len(data) <= SCORING_VARIABLES, sorted(data)
