@@ -24,6 +24,7 @@ Context = dict[str, Any]
 
 PROJECT_STATUS_NAMES = {
     "ongoing": "实施中",
+    "paying": "验收通过，发榜方支付合同款中",
     "accepted": "通过验收",
     "closed": "结题",
     "failed": "验收不通过",

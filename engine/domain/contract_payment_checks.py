@@ -1,5 +1,6 @@
-"""The check of the issuer's payment of its contract with the solver (``issuer_contract_payment``, 002 五(二)1:
-the 揭榜金额 the issuer pays the solver): an amount above 0 and no more than the books say it still owes, a
+"""The check of the issuer's payment of its contract with the solver (``issuer_contract_payment``; each
+jurisdiction cites its rule in the policy parameter ``contract_payment_source``: Urumqi 002 五(二)1, the 揭榜金额
+the issuer pays the solver; Karamay 003 §13(2); Zhangye 004 三(五)/四(一)): an amount above 0 and no more than the books say it still owes, a
 payment day not after today, and the proof of payment. What it owes comes from the books as the diagram read
 them just before the task (``contract_figures`` of ``contract_due``, engine.domain.money_helpers)."""
 
@@ -25,8 +26,14 @@ def _owed(d: Data) -> int:
     return _int(figures.get("owed_fen")) if isinstance(figures, dict) else 0
 
 
+def _source(d: Data) -> str | None:
+    """The jurisdiction's citation for the issuer paying the solver (policy parameter contract_payment_source;
+    002 五(二)1, 003 §13(2), 004 三(五)/四(一), 001 十(二)), else its money rules' source."""
+    return d.get("contract_payment_source") or d.get("money_source") or None
+
+
 def contract_payment_problems(d: Data, today: date) -> list[Problem]:
-    source = d.get("money_source") or None
+    source = _source(d)
     owed = _owed(d)
     now = d.get(AMOUNT)
     out: list[Problem] = []
@@ -64,7 +71,7 @@ def contract_payment_hints(d: Data, today: date) -> list[Hint]:
             f"发榜方尚应支付揭榜方 {yuan(owed)} 元；本次可登记 0.01 至 {yuan(owed)} 元，付清后方可结算。",
             f"The issuer still owes the solver CNY {yuan(owed)}; record CNY 0.01 to {yuan(owed)} now. The "
             "project is settled once it is paid in full.",
-            d.get("money_source") or None,
+            _source(d),
         )
     ]
 

@@ -23,7 +23,7 @@ from engine.errors import ValidationFailed
 from engine.models.domain import CreditRecord, Project
 from engine.notify import produce
 
-PROJECT_STATUSES = ("ongoing", "accepted", "closed", "failed", "terminated", "revoked")
+PROJECT_STATUSES = ("ongoing", "paying", "accepted", "closed", "failed", "terminated", "revoked")
 
 
 def record_helpers(session: Session) -> dict[str, Callable[..., Any]]:

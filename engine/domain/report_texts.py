@@ -10,6 +10,7 @@ from engine.domain.problems import yuan
 
 STATUSES = {
     "ongoing": "实施中 ongoing",
+    "paying": "验收通过，发榜方支付合同款中 accepted, the issuer paying the contract",
     "accepted": "通过验收 accepted",
     "closed": "结题 closed",
     "failed": "验收不通过 failed",

@@ -37,7 +37,7 @@ from engine.models.instance import ProcessInstance
 
 SOURCE = "000 §12(8)"
 CREDIT_SOURCE = "000 §16"
-PROJECT_STATUSES = ("ongoing", "accepted", "closed", "failed", "terminated", "revoked")
+PROJECT_STATUSES = ("ongoing", "paying", "accepted", "closed", "failed", "terminated", "revoked")
 LEDGER_KINDS = ("disbursement", "recovery", "issuer_payment")
 _JURISDICTION = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 

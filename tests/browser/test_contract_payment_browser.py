@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from engine.domain import ledger
+from engine.domain.problems import yuan
 from tests.browser.conftest import fast_passwords, screenshot
 from tests.browser.journey import ready_task_id
-from tests.lifecycle.conftest import start, world  # noqa: F401 (fixtures)
+from tests.lifecycle.conftest import DOCS, start, world  # noqa: F401 (fixtures)
 from tests.lifecycle.drivers import accept, implementing
 
 pytestmark = pytest.mark.browser
@@ -102,31 +103,101 @@ def test_002_5_2_1_urumqi_issuer_pays_the_contract_and_the_books_settle(roles: A
     assert "发榜方" not in clerk.page.inner_text("#books") and "Issuer's contract payment" in text
 
 
-def test_zhangye_case_ended_with_the_contract_unpaid_reads_not_settled(roles: Any, start, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    """Zhangye asks the issuer for no payment before its settlement (004 四(一) names only the ≥ 30% before the
-    first subsidy): when the case ends with the contract unpaid, the bureau reads that the project has ended and
-    is not settled, and how much the issuer still owes the solver — no 已结算."""
-    flow = implementing(start, "zhangye")
+@pytest.mark.parametrize(
+    ("j", "source"),
+    [("karamay", "003 §13(2)"), ("zhangye", "004 三(五)")],
+)
+def test_karamay_and_zhangye_issuers_pay_the_contract_and_the_books_settle(  # type: ignore[no-untyped-def]
+    roles: Any,
+    start,  # noqa: F811
+    world,  # noqa: F811
+    j: str,
+    source: str,
+) -> None:
+    """Karamay (003 §13(2): the issuer's technology development contract with the solver) and Zhangye (004 三(五):
+    the formal cooperation agreement; a reading to confirm): after a passed acceptance the case waits for the
+    issuer. The issuer sees what it owes and the rule, records the payment in two parts; meanwhile the project
+    reads 验收通过，发榜方支付合同款中 for the solver and the bureau (not 实施中); then the books settle."""
+    flow = implementing(start, j)
     flow.at(flow.data["checkpoint_at"])
-    accept(flow)
-    assert flow.info()["status"] == "completed"
-    owed = flow.data["contract_fen"] - ledger.balance(flow.s, flow.key)["issuer_paid_fen"]
-    fast_passwords(world, "bureau_zhangye")
-    clerk = roles("bureau_zhangye")
-    clerk.open(f"/instances/{ready_instance(flow)}", "项目账目", "项目已结束，尚未结清")
-    books = clerk.page.inner_text("#books")
-    assert (
-        "已结算" not in books and clerk.page.get_attribute("#books [data-settled]", "data-settled") == "owed"
+    if j == "karamay":  # 003 §12(9)2: the issuer's user evaluation before the panel
+        flow.do("request", DOCS)
+        flow.do("user_eval", {"user_rating": "basically"})
+        flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    else:
+        accept(flow)
+    owed = flow.data["contract_figures"]["owed_fen"]
+    contract = yuan(flow.data["contract_fen"])
+    assert owed > 0 and flow.ready() == ["issuer_contract_payment"]
+    today = flow.sim.now().date().isoformat()
+    fast_passwords(world, f"issuer_{j}", f"bureau_{j}", f"solver_{j}")
+
+    issuer = roles(f"issuer_{j}")
+    issuer.open(
+        f"/tasks/{ready_task_id(flow, 'issuer_contract_payment')}",
+        "发榜方登记支付揭榜方合同款",
+        "支付依据",
+        source,
+        "尚欠揭榜方",
+        f"{yuan(owed)}",
+        "付款日期",
+        "付款凭证",
     )
-    owed_line = clerk.page.inner_text("#books [data-owed=issuer]")
-    assert "尚应支付揭榜方" in owed_line and f"{owed // 100:,}.00" in owed_line, owed_line
-    assert not re.search(r"\bZHANGYE-(?:ISS|S\d)\b", books)
+    assert f"合同金额（元）\n{contract}" in issuer.page.inner_text("main")
+    assert not re.search(rf"\b{j.upper()}-(?:ISS|S\d)\b", issuer.page.inner_text("main"))
+    screenshot(issuer.page, f"pay-{j}-issuer-payment-form-zh")
+
+    # more than it owes: refused beside the field, with the jurisdiction's rule
+    _pay(issuer, yuan(owed + 100), today, "转账回单.pdf")
+    error = issuer.page.inner_text("#f-contract_paid_fen-error")
+    assert f"尚应支付揭榜方 {yuan(owed)} 元" in error and source in error
+    flow.s.rollback()
+
+    # a first part: the project reads what is happening, for the solver and the bureau
+    part = owed // 2 // 100 * 100
+    _pay(issuer, yuan(part), today, "第一笔转账回单.pdf")
+    issuer.check("已提交")
+    solver = roles(f"solver_{j}")
+    solver.open(f"/my/projects/{flow.key}", "验收通过，发榜方支付合同款中")
+    assert "实施中" not in solver.page.inner_text("main dl")
+    screenshot(solver.page, f"pay-{j}-solver-project-paying-zh")
+    clerk = roles(f"bureau_{j}")
+    clerk.open(
+        f"/instances/{flow.id}", "项目账目", "验收通过，发榜方支付合同款中，尚未结算", "第一笔转账回单.pdf"
+    )
+    assert clerk.page.get_attribute("#books [data-settled]", "data-settled") == "paying"
+    assert clerk.page.inner_text("[data-stage]").strip() == "发榜方支付合同款"
+    assert _figure(clerk, "issuer-owed") == yuan(owed - part)
+    screenshot(clerk.page, f"pay-{j}-case-paying-bureau-zh")
+
+    # the rest: settled
+    issuer.open(f"/tasks/{ready_task_id(flow, 'issuer_contract_payment')}", yuan(owed - part))
+    _pay(issuer, yuan(owed - part), today, "第二笔转账回单.pdf")
+    issuer.check("已提交")
+    clerk.open(f"/instances/{flow.id}", "项目账目", "已结算", "账目平衡", "第二笔转账回单.pdf")
+    assert clerk.page.get_attribute("#books [data-settled]", "data-settled") == "yes"
+    assert _figure(clerk, "issuer-owed") == "0.00" and _figure(clerk, "owed") == "0.00"
+    assert _figure(clerk, "issuer-paid") == contract
     clerk.page.locator("#books").screenshot(
-        path=str(screenshot(clerk.page, "settle-zhangye-books-owed-bureau-zh"))
+        path=str(screenshot(clerk.page, f"pay-{j}-books-settled-bureau-zh"))
     )
+    solver.open(f"/my/projects/{flow.key}", "已通过验收")
 
 
-def ready_instance(flow: Any) -> int:
-    """The case's instance id, with the flow's session committed so that the web sees it."""
-    flow.s.commit()
-    return int(flow.id)
+def test_the_issuer_reads_its_karamay_payment_form_in_english(roles: Any, start, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """The same form in the English UI: English only, the rule by its bare reference."""
+    flow = implementing(start, "karamay")
+    flow.at(flow.data["checkpoint_at"])
+    flow.do("request", DOCS)
+    flow.do("user_eval", {"user_rating": "basically"})
+    flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    fast_passwords(world, "issuer_karamay")
+    issuer = roles("issuer_karamay")
+    text = issuer.open(
+        f"/tasks/{ready_task_id(flow, 'issuer_contract_payment')}?lang=en",
+        "The issuer records its contract payments to the solver",
+        "Still owed to the solver",
+        "003 §13(2)",
+    )
+    assert not re.search(r"[\u4e00-\u9fff]", issuer.page.inner_text("main form")), text
+    screenshot(issuer.page, "pay-karamay-issuer-payment-form-en")

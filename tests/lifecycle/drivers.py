@@ -78,11 +78,13 @@ def dazu_settlement(flow: Flow, used: str = "450,000") -> None:
         flow.do("issuer_final_payment", {"final_paid_fen": owed, "final_payment_proof": PDF})
 
 
-def urumqi_contract_paid(flow: Flow, paid_on: str = "2028-05-14") -> None:
-    """After a Urumqi acceptance: the issuer pays the solver what it still owes under the contract (002 五(二)1)
-    in one payment with its day and proof, so the project can be settled."""
+def contract_paid(flow: Flow, paid_on: str | None = None) -> None:
+    """After an acceptance (Urumqi 002 五(二)1, Karamay 003 §13(2), Zhangye 004 三(五)): the issuer pays the
+    solver what it still owes under the contract in one payment with its day and proof, so the project can be
+    settled (bpmn/shared/contract_payment.bpmn). ``paid_on``: the payment day, by default the simulated today."""
     if "issuer_contract_payment" in flow.ready():
         owed = yuan(flow.data["contract_figures"]["owed_fen"])
+        paid_on = paid_on or flow.sim.now().date().isoformat()
         flow.do(
             "issuer_contract_payment",
             {"contract_paid_fen": owed, "contract_paid_on": paid_on, "contract_payment_proof": PDF},
@@ -197,8 +199,8 @@ def pass_acceptance(flow: Flow) -> Flow:
     """At the end of the period: the acceptance documents, then a passed acceptance."""
     flow.at(flow.data["checkpoint_at"])
     accept(flow)
-    if flow.data.get("jurisdiction") == "urumqi":
-        urumqi_contract_paid(flow)
+    if flow.data.get("jurisdiction") in ("urumqi", "karamay", "zhangye"):
+        contract_paid(flow)
     return flow
 
 

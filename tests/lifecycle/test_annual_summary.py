@@ -71,6 +71,7 @@ def test_figures_of_the_year(start, sim, world) -> None:  # type: ignore[no-unty
     assert d["projects"]["funded"] == 2
     assert d["projects"]["by_status"] == {
         "ongoing": 1,
+        "paying": 0,
         "accepted": 0,
         "closed": 0,
         "failed": 0,

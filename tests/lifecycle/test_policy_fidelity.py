@@ -12,9 +12,9 @@ from .drivers import (
     LIST_APPROVED,
     NEED_PANEL,
     REVIEW,
+    contract_paid,
     implementing,
     status,
-    urumqi_contract_paid,
 )
 
 FAR_DEADLINE = "2035-12-31"
@@ -186,7 +186,7 @@ def test_000_12_7_urumqi_acceptance_panel_size_is_not_prescribed(start) -> None:
     urumqi.at(urumqi.data["checkpoint_at"])
     urumqi.do("request", DOCS)
     urumqi.do("review", verdict)
-    urumqi_contract_paid(urumqi)
+    contract_paid(urumqi)
     assert urumqi.info()["status"] == "completed"
 
 

@@ -9,7 +9,7 @@ from engine.domain import ledger
 from engine.models.domain import Project
 
 from .conftest import DOCS, PDF, application, need, panel, register_contract, score_all
-from .drivers import to_approve, urumqi_contract_paid
+from .drivers import contract_paid, to_approve
 
 REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
 
@@ -167,7 +167,7 @@ def test_urumqi_closed_does_not_pay_the_rest(start) -> None:  # type: ignore[no-
     flow.do("review", {"acceptance_outcome": "closed", "acceptance_opinion": "结题"})
     # 002 五(二)1: a closed project's contract still runs — the issuer pays the solver before the settlement
     assert flow.ready() == ["issuer_contract_payment"]
-    urumqi_contract_paid(flow)
+    contract_paid(flow)
     assert flow.info()["status"] == "completed"
     bal = ledger.balance(flow.s, flow.key)
     assert bal["disbursed_fen"] == 100_000_000 and bal["recovered_fen"] == 0

@@ -13,7 +13,7 @@ from engine.models.domain import Project
 from engine.models.instance import ProcessInstance
 
 from .conftest import DOCS, PDF, application, need, panel, register_contract, registration, score_all
-from .drivers import EXTENSION_AUDIT, status, urumqi_contract_paid
+from .drivers import EXTENSION_AUDIT, contract_paid, status
 
 
 def to_contract(
@@ -544,7 +544,7 @@ def test_000_12_6_race_winner_is_paid_the_rest_of_its_own_support(start) -> None
     flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
     # 002 五(二)1: the issuer pays the winner its contract; only the winner — the losers' contracts ended
     assert flow.data["contract_figures"]["owed_fen"] == 600_000_000
-    urumqi_contract_paid(flow, "2029-05-14")
+    contract_paid(flow, "2029-05-14")
     kept = books.books(flow.data, ledger.rows(flow.s, flow.key), status(flow))
     assert kept.settled and kept.issuer_owed_fen == 0 and kept.fiscal_owed_fen == 0 and kept.balanced
     assert ledger.balance(flow.s, flow.key, solver="URUMQI-S1")["disbursed_fen"] == 200_000_000

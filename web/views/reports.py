@@ -151,6 +151,7 @@ def annual() -> tuple[str, int]:
 
 STATUS_NAMES = {
     "ongoing": lazy_gettext("实施中"),
+    "paying": lazy_gettext("验收通过，发榜方支付合同款中"),
     "accepted": lazy_gettext("通过验收"),
     "closed": lazy_gettext("结题"),
     "failed": lazy_gettext("验收不通过"),
