@@ -8,7 +8,10 @@ Reading an instance — its data, events and tasks' data — is allowed to
 * *participants*: the user who started the instance, and users who completed, or hold the claim of, one of its
   tasks, and
 * the solver of a challenge: the people of a unit whose application became the project (or a 赛马 team that left
-  the race), with the solver role of the jurisdiction (``engine.access.solvers.own_case_clause``).
+  the race), with the solver role of the jurisdiction (``engine.access.solvers.own_case_clause``), and
+* holders of an open task of the instance: a user who may act on one of its open tasks (the lane's role in the
+  task's jurisdiction, the task's assignment, and nobody else's hand in the lane — ``held_task_clause``) reads
+  the case as the party it is, e.g. Karamay's commissioned third party recommending the solvers (003 §12(5)).
 
 A task assigned by name (the diagram's ``assignee``, or the bureau's reassignment) is seen and done only by its
 assignee, one of a candidate organisation (``candidateOrganisation``) only by users linked to it
@@ -30,7 +33,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from engine.access.principal import APPROVER_ROLES, OVERSIGHT_ROLES, principal
@@ -38,6 +41,7 @@ from engine.access.solvers import own_case_clause
 from engine.assignment import BY_BUREAU, BY_PROCESS
 from engine.errors import Forbidden
 from engine.lint import role_of_lane
+from engine.models import task as task_model
 from engine.models.domain import Person
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
@@ -66,13 +70,50 @@ def participated_clause(username: str | None) -> ColumnElement[bool]:
     return or_(ProcessInstance.started_by == username, ProcessInstance.id.in_(took_part))
 
 
+def _lane_is(role: str) -> ColumnElement[bool]:
+    """On HumanTask: the task's lane is ``role``'s (``engine.lint.role_of_lane``: the code itself or a display
+    name ending in ``(role)``)."""
+    return or_(
+        HumanTask.lane == role,
+        HumanTask.lane.endswith(f"({role})", autoescape=True),
+        HumanTask.lane.endswith(f"（{role}）", autoescape=True),
+    )
+
+
+def held_task_clause(user: Any) -> ColumnElement[bool]:
+    """On HumanTask: an open task the user may act on as a role without reading rights (third party, issuer,
+    solver, recommender): its lane is the role's, in a jurisdiction of the grant; its assignment lets the user do
+    it (``assignment_clause``); and nobody else has a hand in the lane (``_unclaimed_clause``), or the task is
+    assigned to the user or given to the user's own unit. The same rule as ``may_act_on_task`` without the
+    instance's readers, so the holder of such a task reads its case (``readable_clause``)."""
+    who = principal(user)
+    by_role: list[ColumnElement[bool]] = []
+    for role in sorted(who.roles - INSTANCE_READ_ROLES):
+        places = {place for granted, place in who.grants if granted == role}
+        where = true() if None in places else HumanTask.jurisdiction.in_(sorted(p for p in places if p))
+        mine = [_unclaimed_clause(role, who.username)]
+        if who.username:
+            mine += [
+                HumanTask.assignee == who.username,
+                HumanTask.candidate_org.in_(_organisations(who.username)),
+            ]
+        by_role.append(and_(_lane_is(role), where, or_(*mine)))
+    if not by_role:
+        return false()
+    return and_(HumanTask.status.in_(task_model.OPEN), or_(*by_role), assignment_clause(who.username))
+
+
 def readable_clause(user: Any) -> ColumnElement[bool]:
     """A WHERE condition on ProcessInstance selecting the instances ``user`` may read."""
     who = principal(user)
     everywhere, places = read_scope(who)
     if everywhere:
         return true()
-    clauses = [participated_clause(who.username), own_case_clause(who)]
+    clauses = [
+        participated_clause(who.username),
+        own_case_clause(who),
+        ProcessInstance.id.in_(select(HumanTask.instance_id).where(held_task_clause(who))),
+    ]
     if places:
         clauses.append(ProcessInstance.jurisdiction.in_(sorted(places)))
     return or_(*clauses)
@@ -101,6 +142,9 @@ def can_read_instance(session: Session, user: Any, instance: ProcessInstance) ->
     if who.holds(INSTANCE_READ_ROLES, instance.jurisdiction):
         return True
     if participates(session, who, instance):
+        return True
+    held = exists().where(HumanTask.instance_id == instance.id, held_task_clause(who))
+    if session.scalar(select(held)):
         return True
     own_case = select(ProcessInstance.id).where(ProcessInstance.id == instance.id, own_case_clause(who))
     return session.scalar(own_case) is not None
