@@ -210,6 +210,13 @@ def _replace_year(session: Session, year: int, days: Iterable[_DayEntry], source
     session.flush()
 
 
+def _fill_task_dues(session: Session) -> None:
+    """Open tasks that waited for a year's schedule get their due dates (``engine.task_due.fill_missing``)."""
+    from engine.task_due import fill_missing
+
+    fill_missing(session)
+
+
 def _load_stamp(session: Session, previous: datetime | None) -> datetime:
     """When a year is loaded: the engine's clock (the simulated one in demos and training), as every other time
     the pages show. The stamps are also the calendar's revision (``WorkCalendar.current``), so a reload at the
@@ -245,6 +252,7 @@ def seed_from_chinesecalendar(session: Session, *, keep_imported: bool = False) 
     for year in sorted(by_year):
         if year not in imported:
             _replace_year(session, year, by_year[year], source)
+    _fill_task_dues(session)
     return sorted(by_year)
 
 
@@ -296,6 +304,7 @@ def import_calendar_text(
     recorded = (source or f"import:{filename}")[:255]
     for year in sorted(by_year):
         _replace_year(session, year, by_year[year], recorded)
+    _fill_task_dues(session)
     return sorted(by_year)
 
 

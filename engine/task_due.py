@@ -311,3 +311,30 @@ class PendingDue:
         except CalendarMissing as exc:
             return int(exc.details["year"])
         return None
+
+
+def fill_missing(session: Session) -> int:
+    """Give their due date to the open tasks that have none because the holiday schedule of a year was missing
+    when they became ready (``compute_due`` never guesses), now that it may be loaded: counted from the instant
+    each became ready, as if the schedule had been there. Called by every calendar import (the admin page, the
+    ``jiebang calendar import`` command, ``init-db``); flushes, the caller commits. Returns how many got one."""
+    from engine.models.instance import ProcessInstance
+    from engine.models.task import OPEN, HumanTask
+
+    rows = session.execute(
+        select(HumanTask, ProcessInstance.process_version_id, ProcessInstance.jurisdiction)
+        .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+        .where(HumanTask.status.in_(OPEN), HumanTask.due_at.is_(None))
+    ).all()
+    if not rows:
+        return 0
+    calendar = WorkCalendar.current(session)
+    filled = 0
+    for row, version_id, jurisdiction in rows:
+        rule = match(rules_for(session, version_id, jurisdiction), row.form_key, row.task_spec)
+        due = compute_due(rule, row.created_at, calendar) if rule is not None else None
+        if due is not None:
+            row.due_at, row.remind_at, row.escalate_at = due.due_at, due.remind_at, due.escalate_at
+            filled += 1
+    session.flush()
+    return filled

@@ -56,7 +56,7 @@ def test_the_due_date_says_it_waits_for_the_2027_schedule(roles: Any, late_decem
     assert due.strip() == "待导入2027年节假日安排"  # the issuer cannot import it: no link
     issuer.page.locator("tr", has_text="DAZU-2026-088").locator("a", has_text="办理").first.click()
     issuer.page.wait_for_load_state("networkidle")
-    issuer.check("期限: 待导入2027年节假日安排", shot="due-pending-issuer-task")
+    issuer.check("期限：待导入2027年节假日安排", shot="due-pending-issuer-task")
     assert issuer.page.locator("main a", has_text="去导入").count() == 0
 
     clerk = roles("bureau_dazu")
@@ -66,3 +66,30 @@ def test_the_due_date_says_it_waits_for_the_2027_schedule(roles: Any, late_decem
     assert "/admin/calendar" in clerk.page.url
     clerk.check("节假日安排")
     clerk.open(f"/instances/{late_december}?lang=en", "Awaiting the 2027 holiday schedule", "Import it")
+
+
+def test_the_import_gives_the_waiting_task_its_due_date(
+    roles: Any, late_december: int, tmp_path: Path
+) -> None:
+    """The bureau imports 2027 on the holiday schedule page; the issuer's task made before it, which said what it
+    waited for, now has its due date in the queue (counted from when it became ready, 28 December)."""
+    clerk = roles("bureau_dazu")
+    clerk.open("/admin/calendar/", "节假日安排")
+    schedule = tmp_path / "2027.csv"
+    schedule.write_text(
+        "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-08,holiday,春节\n", encoding="utf-8"
+    )
+    clerk.page.set_input_files("#calendar-file", str(schedule))
+    clerk.page.get_by_role("button", name="预览").click()
+    clerk.page.wait_for_load_state("networkidle")
+    clerk.page.get_by_role("button", name="确认导入").click()
+    clerk.page.wait_for_load_state("networkidle")
+    clerk.check("已导入 2027 年的节假日安排")
+
+    issuer = roles("issuer_dazu")
+    issuer.open("/tasks", "DAZU-2026-088", "填报需求", shot="due-filled-after-import")
+    due = issuer.page.locator("table.queue tbody tr", has_text="DAZU-2026-088").locator("td.due").inner_text()
+    assert "待导入" not in due and "—" not in due
+    # 10 working days from Monday 28 December (that day counts, POLICIES.md §6), 1 January off: through
+    # Monday 11 January
+    assert "2027年1月11日 24:00" in due, due
