@@ -1,0 +1,37 @@
+"""Issue 15: a round of the implementation (the next checkpoint, the wait, a milestone check, an extension or a
+change) is an iteration of a standard-loop subprocess, so finished rounds leave the workflow: after N rounds the
+instance holds as many tasks as after one, whatever N (the gateway loop it replaces kept every round's tasks)."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.models.instance import ProcessInstance
+from engine.runtime import load_workflow
+
+from .drivers import implementing
+
+#: a change of the solver is refused at once (003 §17): the round ends and the next one starts
+REFUSED = {"kind": "solver", "detail": "改由另一单位承担", "reason": "人手不足"}
+
+
+def tasks_in_workflow(flow) -> int:  # type: ignore[no-untyped-def]
+    flow.s.expire_all()
+    wf = load_workflow(flow.s, flow.s.get(ProcessInstance, flow.id))
+    return len(wf.tasks) + sum(len(sp.tasks) for sp in wf.subprocesses.values())
+
+
+@pytest.mark.parametrize("j", ["dazu", "zhangye"])
+def test_the_tasks_of_finished_rounds_do_not_pile_up(start, j: str) -> None:  # type: ignore[no-untyped-def]
+    flow = implementing(start, j)
+    flow.message("change_request", REFUSED)
+    assert flow.ready() == [] and "cannot be changed" in flow.data["change_refusal"]
+    after_one = tasks_in_workflow(flow)
+    timers = [(t["task"], t["due_at"]) for t in flow.info()["timers"]]
+    assert "checkpoint" in {task for task, _due in timers}
+    for _ in range(4):
+        flow.message("change_request", REFUSED)
+    assert flow.ready() == [] and flow.info()["status"] == "running"
+    assert tasks_in_workflow(flow) == after_one
+    # each new round waits again for the same checkpoint and reminder
+    assert [(t["task"], t["due_at"]) for t in flow.info()["timers"]] == timers
