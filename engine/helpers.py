@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from engine.calendar import WorkCalendar
 from engine.clock import SHANGHAI, current_now
@@ -40,7 +41,27 @@ class LazyCalendar:
         return self._calendar
 
 
+#: ``session.info`` key of the script engine built for the session's current transaction
+_ENGINE = "jiebang_script_engine"
+
+
 def script_engine_for(session: Session) -> PythonScriptEngine:
+    """The restricted script engine with the project's functions bound to ``session``: built once per
+    transaction (building it costs more than a small step's engine work; issue 15) and forgotten when the
+    transaction ends, so the holiday table is read afresh by the next one."""
+    engine = session.info.get(_ENGINE)
+    if engine is None:
+        engine = session.info[_ENGINE] = _build_script_engine(session)
+    return engine
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_script_engine(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_ENGINE, None)
+
+
+def _build_script_engine(session: Session) -> PythonScriptEngine:
     calendar = LazyCalendar(session)
 
     def window_end(start: Any, n: int, unit: str = "days") -> str:

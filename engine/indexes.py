@@ -19,6 +19,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, delete, exists, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from engine import assignment, portal
 from engine.lint import form_key_of, properties_of
@@ -145,10 +146,34 @@ _ROWS = {
     TIMERS: select(TimerDue).where(TimerDue.instance_id == bindparam("iid")),
     WAITS: select(MessageSubscription).where(MessageSubscription.instance_id == bindparam("iid")),
     PORTAL: select(PortalEntry).where(PortalEntry.instance_id == bindparam("iid")),
-    OPEN_TASKS: select(HumanTask).where(
-        HumanTask.instance_id == bindparam("iid"), HumanTask.status.in_(task_model.OPEN)
-    ),
 }
+
+
+#: the ids of the instance's open task rows: a step closes most of them, and a closed row needs no ORM object
+_OPEN_TASK_IDS = select(HumanTask.__table__.c.id).where(
+    HumanTask.__table__.c.instance_id == bindparam("iid"), HumanTask.__table__.c.status.in_(task_model.OPEN)
+)
+_TASKS_BY_ID = select(HumanTask).where(HumanTask.id.in_(bindparam("ids", expanding=True)))
+
+
+def _open_task_ids(session: Session, present: frozenset[str] | None, instance_id: int) -> list[str]:
+    """The ids of the instance's open task rows (none read when ``present`` says it has none)."""
+    if present is not None and OPEN_TASKS not in present:
+        return []
+    return list(session.scalars(_OPEN_TASK_IDS, {"iid": instance_id}))
+
+
+def _task_rows(session: Session, ids: list[str]) -> dict[str, HumanTask]:
+    """The ORM rows of ``ids``: those the session holds already, the others in one query."""
+    held: dict[str, HumanTask] = {}
+    for task_id in ids:
+        row = session.identity_map.get(identity_key(HumanTask, task_id))
+        if row is not None:
+            held[task_id] = row
+    missing = [task_id for task_id in ids if task_id not in held]
+    if missing:
+        held.update((row.id, row) for row in session.scalars(_TASKS_BY_ID, {"ids": missing}))
+    return {task_id: held[task_id] for task_id in ids if task_id in held}
 
 
 def _rows(session: Session, present: frozenset[str] | None, kind: str, instance_id: int) -> list[Any]:
@@ -257,9 +282,9 @@ def rebuild(
 
     ready = {str(t.id): t for t in tasks.ready}
     open_status = task_model.READY if instance.status == status.RUNNING else task_model.PAUSED
-    existing = {row.id: row for row in _rows(session, present, OPEN_TASKS, instance.id)}
+    open_ids = _open_task_ids(session, present, instance.id)
     closed = []
-    for task_id in existing:
+    for task_id in open_ids:
         if task_id in ready:
             continue
         spiff_task = wf.get_task_from_id(UUID(task_id))
@@ -272,8 +297,10 @@ def rebuild(
                 "ended_at": now,
             }
         )
-    _close_rows(session, existing, closed)
-    result = [row for task_id, row in existing.items() if task_id in ready]
+    _close_rows(session, closed)
+    # only the rows that stay open are needed as objects (their deadline and status may change)
+    existing = _task_rows(session, [task_id for task_id in open_ids if task_id in ready])
+    result = list(existing.values())
     new_rows: list[HumanTask] = []
     policy = TaskDuePolicy(session, instance)
     for task_id, task in ready.items():
@@ -344,13 +371,16 @@ def _insert_rows(session: Session, rows: list[HumanTask]) -> None:
         session.add(row)
 
 
-def _close_rows(session: Session, existing: dict[str, HumanTask], closed: list[dict[str, Any]]) -> None:
-    """Mark rows of tasks that are no longer ready completed or cancelled, in one statement."""
+def _close_rows(session: Session, closed: list[dict[str, Any]]) -> None:
+    """Mark rows of tasks that are no longer ready completed or cancelled, in one statement; a row the session
+    holds (the task being completed) shows its new status as stored."""
     if not closed:
         return
     session.execute(_CLOSE_TASK, closed)
     for value in closed:
-        row = existing[value["tid"]]
+        row = session.identity_map.get(identity_key(HumanTask, value["tid"]))
+        if row is None:
+            continue
         for key in ("status", "completed_by", "ended_at"):
             set_committed_value(row, key, value[key])
 

@@ -23,7 +23,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, delete, insert, inspect, select, update
+from sqlalchemy import Update, bindparam, delete, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
@@ -348,18 +348,32 @@ def write_listing(session: Session, instance: ProcessInstance) -> None:
         key: state.dict[key] for key in state.committed_state if key in _LISTING.c and key != "lock_version"
     }
     values["lock_version"] = current + 1
+    params = {f"v_{key}": value for key, value in values.items()}
+    params["w_id"], params["w_lock_version"] = instance.id, current
     with session.no_autoflush:  # an autoflush would write the row (and move its version) through the ORM
-        done = session.execute(
-            update(_LISTING)
-            .where(_LISTING.c.id == instance.id, _LISTING.c.lock_version == current)
-            .values(values)
-        )
+        done = session.execute(_listing_update(tuple(values)), params)
     if done.rowcount != 1:
         raise StaleDataError(f"process_instance {instance.id}: lock version {current} was changed meanwhile")
     for key, value in values.items():
         set_committed_value(instance, key, value)
     # the row now holds what the instance holds: nothing is left for the ORM to write (nor a version to move)
     state._commit_all(state.dict, session.identity_map)
+
+
+_LISTING_UPDATES: dict[tuple[str, ...], Update] = {}
+
+
+def _listing_update(columns: tuple[str, ...]) -> Update:
+    """The listing row's UPDATE of ``columns`` under its lock version, built once per set of columns (building
+    a statement costs more than running it; a change writes the same few columns step after step)."""
+    stmt = _LISTING_UPDATES.get(columns)
+    if stmt is None:
+        stmt = _LISTING_UPDATES[columns] = (
+            update(_LISTING)
+            .where(_LISTING.c.id == bindparam("w_id"), _LISTING.c.lock_version == bindparam("w_lock_version"))
+            .values({key: bindparam(f"v_{key}") for key in columns})
+        )
+    return stmt
 
 
 def _touch(instance: ProcessInstance, now: datetime) -> None:

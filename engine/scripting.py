@@ -604,6 +604,10 @@ SCRIPT_BUILTINS: Mapping[str, Any] = types.MappingProxyType(
     }
 )
 
+#: ``SCRIPT_BUILTINS`` as a plain dict: each environment takes a copy of it (a C copy; copying the read-only
+#: proxy goes through the mapping protocol key by key and cost a step more than its engine work, issue 15)
+_BUILTINS_DICT: dict[str, Any] = dict(SCRIPT_BUILTINS)
+
 _GUARDS: dict[str, Any] = {
     "_getattr_": _guarded_getattr,
     "_getitem_": _getitem,
@@ -660,7 +664,7 @@ class RestrictedEnvironment(TaskDataEnvironment):
             if not callable(func):
                 raise ValueError(f"辅助函数必须可调用 / helper {name!r} is not callable")
         super().__init__(helpers)
-        self._base: dict[str, Any] = {"__builtins__": dict(SCRIPT_BUILTINS), **_GUARDS, **helpers}
+        self._base: dict[str, Any] = {"__builtins__": _BUILTINS_DICT.copy(), **_GUARDS, **helpers}
 
     def _namespace(
         self, context: Mapping[str, Any], external_context: Mapping[str, Any] | None
