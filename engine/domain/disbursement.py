@@ -237,8 +237,10 @@ def issuer_payment(
     )
     if tranche == ISSUER_FINAL:
         source = str(d.get("acceptance_issuer_final") or "")  # 001 十(二): the remainder after acceptance
-    if follows_issuer(d) or tranche == CONTRACT:
+    if follows_issuer(d):
         source = _source(d, "money_source")
+    if tranche == CONTRACT:  # the contract's own rule (policy parameter contract_payment_source)
+        source = _source(d, "contract_payment_source")
     condition = {
         "zh": "发榜方上传付款凭证" if d.get(proof_field) else "发榜方未上传付款凭证",
         "en": "the issuer uploaded its proof of payment"
