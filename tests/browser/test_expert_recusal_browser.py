@@ -22,8 +22,10 @@ AT_ISSUER, AT_SHAREHOLDING, AT_SOLVER = "expert_dazu_06", "expert_dazu_08", "exp
 
 
 def test_the_dazu_acceptance_picker_offers_no_expert_who_must_stand_aside(
-    roles: Any, start, world: Session
-) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    roles: Any,
+    start,  # type: ignore[no-untyped-def]  # noqa: F811
+    world: Session,  # noqa: F811
+) -> None:
     from web.demo import load_experts
 
     flow = implementing(start, "dazu")
