@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -354,18 +355,6 @@ class PanelTask:
         return str(self.data.get(f"{self.prefix}_source") or "")
 
     def case(self, session: Session, today: date) -> rules.Case:
-        applicants = [str(c) for c in self.data.get("candidates") or []]
-        for app in self.data.get("applications_ok") or self.data.get("applications") or []:
-            if isinstance(app, dict):
-                applicants.append(str(app.get("solver") or ""))
-                applicants += [p for p in _SPLIT.split(str(app.get("partners") or "")) if p]
-        issuer = str(self.data.get("issuer_code") or "")
-        parties = sorted({issuer, *applicants} - {""})
-        links = session.execute(
-            select(Affiliation.party_a, Affiliation.party_b).where(
-                or_(Affiliation.party_a.in_(parties), Affiliation.party_b.in_(parties))
-            )
-        )
         days = int(self.data["panel_recent_days"])
         since = now(session) - timedelta(days=days)
         recent: set[str] = set()
@@ -375,13 +364,56 @@ class PanelTask:
             )
         ):
             recent |= set(json.loads(draw.members_json))
-        return rules.Case(
-            issuer=issuer,
-            applicants=tuple(sorted(set(applicants) - {""})),
-            affiliations=frozenset((a, b) for a, b in links),
-            recent=frozenset(recent),
-            today=today,
+        return recusal_case(session, self.data, today, frozenset(recent))
+
+
+def case_parties(data: Mapping[str, Any]) -> tuple[str, list[str]]:
+    """(the issuer, the other parties) of a case whose experts 回避: the applicants (and the solvers chosen) with
+    the consortium partners of their applications."""
+    applicants = [str(c) for c in data.get("candidates") or []]
+    applicants += [str(c) for c in data.get("solvers") or []]
+    if data.get("selected"):
+        applicants += [p for p in _SPLIT.split(str(data.get("selected"))) if p]
+    for app in data.get("applications_ok") or data.get("applications") or []:
+        if isinstance(app, dict):
+            applicants.append(str(app.get("solver") or ""))
+            applicants += [p for p in _SPLIT.split(str(app.get("partners") or "")) if p]
+    return str(data.get("issuer_code") or ""), sorted(set(applicants) - {""})
+
+
+def recusal_case(
+    session: Session, data: Mapping[str, Any], today: date, recent: frozenset[str] = frozenset()
+) -> rules.Case:
+    """The parties of the case and their affiliations, from its data: what ``engine.domain.panel`` leaves an
+    expert out for (回避). The one source of the draw (with the panel series' ``recent`` members) and of the
+    expert pickers (``engine.pickers``: e.g. Dazu's acceptance panel, 001 八(八))."""
+    issuer, applicants = case_parties(data)
+    parties = sorted({issuer, *applicants} - {""})
+    links = session.execute(
+        select(Affiliation.party_a, Affiliation.party_b).where(
+            or_(Affiliation.party_a.in_(parties), Affiliation.party_b.in_(parties))
         )
+    )
+    return rules.Case(
+        issuer=issuer,
+        applicants=tuple(applicants),
+        affiliations=frozenset((a, b) for a, b in links),
+        recent=recent,
+        today=today,
+    )
+
+
+def pickable_experts(
+    session: Session, jurisdiction: str, data: Mapping[str, Any]
+) -> tuple[list[PoolRow], dict[str, list[str]]]:
+    """The experts of the jurisdiction's pool a panel of the case may take today (available, and none of the
+    回避 of ``engine.domain.panel``: not of the issuer's, an applicant's or a partner's unit, nor affiliated with
+    one), and the reasons of those left out, by person code."""
+    day = today(session)
+    case = recusal_case(session, data, day)
+    rows = pool_rows(session, jurisdiction)
+    reasons = {c.code: rules.exclusion_reasons(c, case) for c in _candidates(rows)}
+    return [r for r in rows if not reasons[r.expert.person_code]], {c: r for c, r in reasons.items() if r}
 
 
 def panel_task(session: Session, task_id: str) -> PanelTask:

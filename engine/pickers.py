@@ -9,7 +9,10 @@
   issuer, nor a unit with a credit record the table names); a forged choice is refused with the table's reason
   and its source document;
 * ``expert``: the experts of the case's jurisdiction's expert pool (``engine.expert_pool``) available today,
-  by their accounts' user names, shown with their organisation (e.g. Dazu's acceptance panel, 001 八(八)).
+  by their accounts' user names, shown with their organisation (e.g. Dazu's acceptance panel, 001 八(八)) —
+  never one who must 回避 the case by the draw's own rule (``expert_pool.pickable_experts``: of the issuer's,
+  an applicant's, the solver's or a partner's unit, or affiliated with one); a forged one is refused with the
+  reason.
 
 A ``person`` picker with ``people_of`` (sibling pickers, FORMAT.md) accepts only people of the units chosen there
 (and of the scope's own ``people_of`` units, e.g. the solver's unit on the apply page).
@@ -30,7 +33,7 @@ from engine.candidates import Candidates
 from engine.domain.eligibility import APPLICATION_SEP
 from engine.models.domain import Organisation, Person, Project
 from engine.models.instance import ProcessInstance
-from forms.definition import FormDefinition
+from forms.definition import DIRECTORY_KINDS, FormDefinition
 from forms.errors import Message
 from forms.pickers import check_people, check_picks
 
@@ -67,6 +70,7 @@ class PickerScope:
         #: the units whose people the ``person`` picker offers (None: every unit of the jurisdiction)
         self.people_of = None if people_of is None else sorted(set(people_of))
         self._cache: dict[str, list[tuple[str, str]]] = {}
+        self._experts_read: tuple[list[Any], dict[str, list[str]]] | None = None
 
     def _in_jurisdiction(self, column: Any) -> Any:
         if self.jurisdiction is None:
@@ -105,15 +109,33 @@ class PickerScope:
         )
         return list(dict.fromkeys((code, name or code) for code, name in rows))
 
-    def _experts(self) -> list[tuple[str, str]]:
-        from engine.expert_pool import pool_rows, today
+    def _case_data(self) -> Mapping[str, Any]:
+        """The case's data (read once, when first needed); {} without an instance."""
+        if self._data is None and self.instance is not None:
+            from engine.instances import describe
+
+            self._data = describe(self.session, self.instance.id)["data"]
+        return self._data or {}
+
+    def _pickable_experts(self) -> tuple[list[Any], dict[str, list[str]]]:
+        from engine.expert_pool import pickable_experts
 
         if self.jurisdiction is None:
-            return []
-        day = today(self.session)
-        rows = [
-            r for r in pool_rows(self.session, self.jurisdiction) if r.person.username and r.available_on(day)
-        ]
+            return [], {}
+        if self._experts_read is None:
+            self._experts_read = pickable_experts(self.session, self.jurisdiction, self._case_data())
+        return self._experts_read
+
+    def _experts(self) -> list[tuple[str, str]]:
+        return self._named_experts(self._pickable_experts()[0])
+
+    def _whole_pool(self) -> list[tuple[str, str]]:
+        """Every expert of the pool with an account (never offered: names a refused choice)."""
+        return self._named_experts(self._pool_rows())
+
+    @staticmethod
+    def _named_experts(rows: list[Any]) -> list[tuple[str, str]]:
+        rows = [r for r in rows if r.person.username]
         named = [
             (
                 str(r.person.username),
@@ -125,11 +147,7 @@ class PickerScope:
 
     def candidates(self) -> Candidates | None:
         if self._candidates is None and self.instance is not None:
-            data = self._data
-            if data is None:
-                from engine.instances import describe
-
-                data = describe(self.session, self.instance.id)["data"]
+            data = self._case_data()
             self._candidates = Candidates(
                 self.session,
                 self.instance.process_version,
@@ -157,6 +175,7 @@ class PickerScope:
                     "person": self._people,
                     "solver": self._solvers,
                     "expert": self._experts,
+                    "expert_pool": self._whole_pool,
                 }.get(of)
                 self._cache[of] = read() if read is not None else []
         return self._cache[of]
@@ -164,7 +183,7 @@ class PickerScope:
     @staticmethod
     def directory_kind(of: str) -> str:
         """The kind whose choices name every record a picker of kind ``of`` may hold (to show names)."""
-        return "organisation" if of in JUDGED else of
+        return DIRECTORY_KINDS.get(of, of) if of in JUDGED or of == "expert" else of
 
     def units(self, of: str) -> dict[str, str]:
         """{person code: its organisation's code} of the people a ``person`` picker offers ({} for other
@@ -175,9 +194,37 @@ class PickerScope:
         rows = self.session.execute(select(Person.code, Person.organisation).where(Person.code.in_(codes)))
         return {code: unit for code, unit in rows if unit}
 
+    def _expert_refusal(self, username: str) -> Message | None:
+        """Why the expert with the account ``username`` must 回避 this case (None: not one who must)."""
+        from engine.expert_pool import REASONS
+
+        _rows, left_out = self._pickable_experts()
+        rows = [r for r in self._pool_rows() if r.person.username == username]
+        found = [reason for r in rows for reason in left_out.get(r.expert.person_code, [])]
+        if not rows or not found:
+            return None
+        name = rows[0].person.name
+        why = [REASONS[r] for r in dict.fromkeys(found) if r in REASONS]
+        # 000 §12(4), 003 §7, 001 八(八): a fair review by experts independent of the case's parties
+        return Message(
+            f"专家“{name}”不能参加本项目的专家组（回避）："
+            + "；".join(zh for zh, _en in why)
+            + "。请从列表中选择。",
+            f"The expert “{name}” cannot sit on this project's panel: "
+            + "; ".join(en for _zh, en in why)
+            + ". Choose from the list.",
+        )
+
+    def _pool_rows(self) -> list[Any]:
+        from engine.expert_pool import pool_rows
+
+        return pool_rows(self.session, self.jurisdiction) if self.jurisdiction else []
+
     def refusal(self, of: str, code: str) -> Message | None:
         """Why a picker of kind ``of`` does not offer ``code`` when it names a registered unit this case
-        refuses (the eligibility table's reason and source); None otherwise."""
+        refuses (the eligibility table's reason and source), or an expert who must 回避; None otherwise."""
+        if of == "expert":
+            return self._expert_refusal(code)
         judge = self.candidates() if of in JUDGED else None
         if judge is None or code not in {c for c, _ in self.choices("organisation")}:
             return None

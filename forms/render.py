@@ -17,7 +17,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from forms.convert import LOCAL_TZ, format_money_fen, plain_number, to_local_input
-from forms.definition import UNIT_PICKERS, FieldDef, FormDefinition, LocalText
+from forms.definition import DIRECTORY_KINDS, FieldDef, FormDefinition, LocalText
 from forms.errors import FormInvalid, is_zh
 from forms.webinput import flat_name
 
@@ -383,9 +383,9 @@ class _Renderer:
             chosen = []
         available = list(self.choices(spec.of or "")) if self.choices is not None else []
         labels = dict(available)
-        if self.choices is not None and spec.of in UNIT_PICKERS and any(c not in labels for c in chosen):
-            # a unit this case refuses, shown again beside its reason: by its name, like every unit
-            labels = {**dict(self.choices("organisation")), **labels}
+        if self.choices is not None and spec.of in DIRECTORY_KINDS and any(c not in labels for c in chosen):
+            # a unit this case refuses (an expert who must 回避), shown again beside its reason: by name
+            labels = {**dict(self.choices(DIRECTORY_KINDS[spec.of])), **labels}
         ordered = [(c, labels.get(c, c)) for c in chosen] + [(c, n) for c, n in available if c not in chosen]
         options: list[Markup] = []
         if not spec.multiple:

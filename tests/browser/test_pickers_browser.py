@@ -146,3 +146,45 @@ def test_the_dazu_clerk_records_applications_of_eligible_units_only(
     )
     clerk.check("表单有误，尚未提交", shot="pickers-bureau-forged")
     assert flow.ready() == ["collect_applications"]
+
+
+def test_the_urumqi_clerk_is_not_offered_a_unit_with_an_overdue_project(
+    roles: Any, people: Any, db_session: Session, sim: Any
+) -> None:
+    """002 四(一): a unit with a city project overdue for acceptance by a year or more is refused by Urumqi's
+    eligibility table as the solver; the picker offers exactly what the submit accepts — not it, nor the issuer,
+    its subsidiary or the unit with a serious dishonesty record — and a forged choice is refused with the
+    table's reason and source."""
+    sim.set("2026-05-06T09:00:00+08:00")  # within the city's call for needs (002 五(一))
+    flow = start_challenge(db_session, sim, "urumqi", "URUMQI-2026-101")
+    flow.do("post_need", need())
+    flow.do("recommend", {"recommended": "yes"})
+    flow.do("need_review", REVIEW)
+    flow.do("publish_list", {"list_published_on": "2026-05-06"})
+    flow.s.commit()
+    clerk = roles("bureau_urumqi")
+    page = clerk.page
+    clerk.open(
+        f"/tasks/{_task_id(flow, 'collect_applications')}", "受理揭榜申请", wait_for="[data-jb-people-ready]"
+    )
+    solvers = _offered(page, "solver")
+    assert "乌鲁木齐揭榜单位1" in solvers
+    for name in (
+        "乌鲁木齐逾期未验收单位",
+        "乌鲁木齐硅业股份有限公司",
+        "乌鲁木齐关联子公司",
+        "乌鲁木齐失信企业",
+    ):
+        assert name not in solvers, solvers
+    page.select_option(f"{ROW}solver", label="乌鲁木齐揭榜单位1")
+    _fill_row(page, ["URUMQI-P1"])
+
+    _forge(page, "solver", "URUMQI-LATE", "乌鲁木齐逾期未验收单位")
+    _submit(page)
+    error = page.inner_text("#f-applications-0-solver-error")
+    assert (
+        "“乌鲁木齐逾期未验收单位”不能作为揭榜单位：单位有逾期一年以上未验收的市级科技计划项目（002 四(一)）"
+        in error
+    )
+    clerk.check("表单有误，尚未提交", shot="pickers-bureau-urumqi-overdue-forged")
+    assert flow.ready() == ["collect_applications"]
