@@ -160,6 +160,9 @@ class OpenCall:
     title: str
     opens: datetime
     closes: datetime
+    #: the call's year (its start form's 年度, the year its key ``<J>-<year>-CALL-<n>`` bears): the year of the
+    #: keys of the needs posted into it, also when its window closes in the next year
+    year: int
 
 
 def _instant(value: Any) -> datetime | None:
@@ -189,8 +192,17 @@ def open_calls(session: Session, jurisdiction: str) -> list[OpenCall]:
         data = json.loads(data_json or "{}")
         opens, closes = _instant(data.get("notice_call_opens")), _instant(data.get("notice_call_closes"))
         if opens is not None and closes is not None and opens <= now < closes:
-            found.append(OpenCall(instance.id, instance.title or "", opens, closes))
+            year = _call_year(data.get("year"), instance)
+            found.append(OpenCall(instance.id, instance.title or "", opens, closes, year))
     return sorted(found, key=lambda c: (c.closes, c.instance_id))
+
+
+def _call_year(value: Any, instance: ProcessInstance) -> int:
+    """A call's year: its start data's ``year``, else the year (Beijing time) it was started in."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return instance.started_at.astimezone(SHANGHAI).year
 
 
 def opens_later(session: Session, instance: ProcessInstance, now: datetime) -> datetime | None:
@@ -345,11 +357,11 @@ def _problems(exc_fields: dict[str, tuple[str, str]]) -> ValidationFailed:
 def _business_key(session: Session, jurisdiction: str, year: int, kind: str) -> str:
     """``DAZU-2026-CALL-1`` / ``DAZU-2026-003``: the next free number of the year."""
     prefix = f"{jurisdiction.upper()}-{year}-{kind + '-' if kind else ''}"
-    taken = set(
-        session.scalars(
-            select(ProcessInstance.business_key).where(ProcessInstance.business_key.like(prefix + "%"))
-        )
+    like = session.scalars(
+        select(ProcessInstance.business_key).where(ProcessInstance.business_key.like(prefix + "%"))
     )
+    # ``DAZU-2026-`` also begins the year's call ``DAZU-2026-CALL-001``: only keys of this kind are numbers
+    taken = {k for k in like if k and k[len(prefix) :].isdigit()}
     n = len(taken) + 1
     while f"{prefix}{n:03d}" in taken:
         n += 1
@@ -401,7 +413,7 @@ def start_from_form(
             call = next(c for c in open_calls(session, jurisdiction) if str(c.instance_id) == values["call"])
             data["call_instance"] = call.instance_id
             data["notice_call_closes"] = call.closes.astimezone(SHANGHAI).isoformat()
-            year = call.closes.astimezone(SHANGHAI).year
+            year = call.year  # the call's year, not its close's: a window may end in the next year
         business_key = _business_key(session, jurisdiction, year, "")
         data.setdefault("project_code", business_key)
     from engine.instances import start_instance

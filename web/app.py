@@ -174,7 +174,7 @@ def stage_name(instance: Any) -> str:
     opens = opens_later(db.session(), instance, clock_now())
     if opens is not None:
         return not_open_text(opens, i18n.current_lang())
-    return i18n.diagram_name(instance.stage)
+    return i18n.stage_text(instance.stage)
 
 
 def _due_pending_year(row: Any) -> int | None:
@@ -228,6 +228,8 @@ def _register_template_helpers(app: Flask) -> None:
             "event_name": lambda kind: event_name(kind, i18n.current_lang()),
             "unit_name": unit_name,
             "diagram_name": i18n.diagram_name,
+            "stage_text": i18n.stage_text,
+            "punct": i18n.punctuation(),
             "stage_name": stage_name,
             "process_name": process_name,
             "account_name": account_name,

@@ -7,6 +7,8 @@ web/translations/README.md). Engine errors and form messages carry both language
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Flask, request, session
 from flask_babel import Babel
 
@@ -40,3 +42,44 @@ def diagram_name(name: str | None) -> str:
     if not name:
         return ""
     return gettext(name) if current_lang() == "en" else name
+
+
+@dataclass(frozen=True)
+class Punctuation:
+    """The punctuation a template puts between its texts: full-width in Chinese, half-width (with its space) in
+    English, so no English page shows ``Drawn：`` and no Chinese one ``抽中:``."""
+
+    colon: str
+    semi: str
+    open: str
+    close: str
+    enum: str
+    comma: str
+
+
+CHINESE_PUNCTUATION = Punctuation(colon="：", semi="；", open="（", close="）", enum="、", comma="，")
+ENGLISH_PUNCTUATION = Punctuation(colon=": ", semi="; ", open=" (", close=")", enum=", ", comma=", ")
+
+
+def punctuation() -> Punctuation:
+    """The user's language's punctuation (``punct`` in templates)."""
+    return ENGLISH_PUNCTUATION if current_lang() == "en" else CHINESE_PUNCTUATION
+
+
+#: how ``engine.runtime.save`` joins the names of an instance's stage when several tasks are ready at once
+STAGE_SEPARATOR = "、"
+
+
+def stage_text(stage: str | None) -> str:
+    """An instance's stage (``ProcessInstance.stage``: the diagram names of its ready tasks or waiting events,
+    joined by 、) in the user's language: each name's English from the catalogue, joined by commas."""
+    from flask_babel import gettext
+
+    if not stage:
+        return ""
+    if current_lang() != "en":
+        return stage
+    whole = gettext(stage)
+    if whole != stage or STAGE_SEPARATOR not in stage:
+        return whole
+    return ", ".join(gettext(part) for part in stage.split(STAGE_SEPARATOR))

@@ -95,7 +95,7 @@ def test_karamay_panel_page_names_the_claimant_and_cites_once(roles: Any, start,
     bureau.page.get_by_role("button", name="认领").first.click()
     bureau.page.wait_for_load_state("networkidle")
     meta = bureau.page.inner_text(".task-meta")
-    assert "认领人: 克拉玛依市科技局 高建国" in meta, meta
+    assert "认领人：克拉玛依市科技局 高建国" in meta, meta
     assert "bureau_karamay" not in bureau.page.inner_text("main")
     source = bureau.page.inner_text("#panel-rules-source")
     assert source.count("003 §12(5)") == 1, source

@@ -251,7 +251,7 @@ def test_000_12_7_urumqi_race_from_the_call_to_one_winner(roles: Any, racers: An
     open_task(issuer, key, "技术合同登记")
     j.no_codes(issuer)
     page = issuer.page
-    today = re.search(r"系统时间: (\d{4}-\d{2}-\d{2})", page.inner_text("footer")).group(1)  # type: ignore[union-attr]
+    today = re.search(r"系统时间：(\d{4}-\d{2}-\d{2})", page.inner_text("footer")).group(1)  # type: ignore[union-attr]
     page.fill("#f-contract_reg_number", "2026650100000456")
     page.fill("#f-contract_reg_date", today)
     page.set_input_files("#f-contract_reg_certificate", pdf("技术合同登记证明.pdf"))
@@ -421,7 +421,7 @@ def test_000_12_7_urumqi_race_from_the_call_to_one_winner(roles: Any, racers: An
     # 002 五(二)1: the issuer pays the winner the rest of its own contract before the project settles
     open_task(issuer, key, "发榜方支付合同款")
     issuer.page.fill("#f-contract_paid_fen", "5,000,000")
-    paid_on = re.search(r"系统时间: (\d{4}-\d{2}-\d{2})", issuer.page.inner_text("footer")).group(1)  # type: ignore[union-attr]
+    paid_on = re.search(r"系统时间：(\d{4}-\d{2}-\d{2})", issuer.page.inner_text("footer")).group(1)  # type: ignore[union-attr]
     issuer.page.fill("#f-contract_paid_on", paid_on)
     issuer.page.set_input_files("#f-contract_payment_proof", pdf("合同款转账回单.pdf"))
     j.shot(issuer, "issuer-contract-payment")

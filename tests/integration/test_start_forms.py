@@ -144,7 +144,8 @@ def test_issuer_posts_a_need_into_the_open_call(world: Session, sim) -> None:  #
         "dazu",
         {"call": str(call.id), "issuer_code": "DAZU-ISS", "title": "智能网联汽车测试"},
     )
-    assert need.business_key == "DAZU-2026-002" and need.started_by == "issuer_dazu"
+    # the first need of 2026: the call's key DAZU-2026-CALL-001 begins alike but is not a need's number
+    assert need.business_key == "DAZU-2026-001" and need.started_by == "issuer_dazu"
     (post,) = tasks.list_tasks(world, instance_id=need.id)
     assert post.task_spec == "post_need"
     # after the close the call is no longer offered

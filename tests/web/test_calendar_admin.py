@@ -83,7 +83,7 @@ def test_an_import_is_stamped_with_the_system_clock_and_a_reload_at_the_same_ins
     assert holidays == [[date(2027, 2, 8)], [date(2027, 2, 9)]]
     page = client.get("/admin/calendar/").get_data(as_text=True)
     row_2027 = page.split("<tr><td>2027</td>", 1)[1].split("</tr>", 1)[0]
-    assert "2026-11-29 10:00" in row_2027 and "系统时间: 2026-11-29 10:00" in page
+    assert "2026-11-29 10:00" in row_2027 and "系统时间：2026-11-29 10:00" in page
 
 
 def test_no_banner_before_november_nor_for_solvers(

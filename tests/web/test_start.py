@@ -89,11 +89,18 @@ def test_bureau_opens_the_call_and_sees_the_instance(
     english = client.get(done.headers["Location"] + "?lang=en").get_data(as_text=True)
     assert "<dd data-stage>Not collecting yet: opens 2026-05-06 10:00 (Beijing time)</dd>" in english
     assert ">2026-05-06 09:00 (Beijing time)</time>" in english
+    # the monitor's list names the stage as the case does (one source), in each language
+    listed = client.get("/monitor/?lang=zh").get_data(as_text=True)
+    assert "<td data-stage>征集未开始：北京时间 2026年5月6日 10:00 起征集</td>" in listed
+    assert "征集截止" not in listed
+    listed = client.get("/monitor/?lang=en").get_data(as_text=True)
+    assert "<td data-stage>Not collecting yet: opens 2026-05-06 10:00 (Beijing time)</td>" in listed
     form = client.get("/start/dazu_challenge").get_data(as_text=True)
     assert "目前没有处于征集期的年度需求征集通知" in form  # it opens at 10:00
     sim.set("2026-05-06T10:00:00+08:00")
     page = client.get(done.headers["Location"] + "?lang=zh").get_data(as_text=True)
     assert "<dd data-stage>征集截止</dd>" in page  # collecting: the diagram waits for the close
+    assert "<td data-stage>征集截止</td>" in client.get("/monitor/").get_data(as_text=True)
     form = client.get("/start/dazu_challenge").get_data(as_text=True)
     assert "大足区2026年度揭榜挂帅技术需求征集（2026-06-30 17:30 截止）" in form
 
@@ -114,3 +121,43 @@ def test_a_datetime_field_on_the_case_page_reads_in_beijing_time_with_its_zone(a
     ):
         with app.test_request_context(f"/?lang={lang}"):
             assert value_text(spec, "2026-10-09T08:30:00+00:00", Names()) == expected
+
+
+def test_a_need_posted_into_a_call_closing_next_year_bears_the_calls_year(
+    client: FlaskClient, db_session: Session, deployed, sim
+) -> None:  # type: ignore[no-untyped-def]
+    """The 2026 call is open into January 2027: a need posted into it is one of the 2026 call's needs,
+    ``DAZU-2026-<n>`` like the call's own key ``DAZU-2026-CALL-001`` (docs/starting.md), not the year its window
+    closes in."""
+    from web.demo import load_organisations
+
+    load_organisations(db_session)
+    db_session.commit()
+    sim.set("2026-12-01T09:00:00+08:00")
+    login(client, "bureau_dazu")
+    call = {
+        **CALL,
+        "notice_call_opens": "2026-12-01T10:00",
+        "notice_call_closes": "2027-01-15T17:30",
+    }
+    done = post(client, "/start/dazu_call", call)
+    assert done.status_code == 302
+    call_id = int(done.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    sim.set("2026-12-20T10:00:00+08:00")
+    form = client.get("/start/dazu_challenge").get_data(as_text=True)
+    assert "（2027-01-15 17:30 截止）" in form
+    issuer = form.split('name="issuer_code"', 1)[1].split('<option value="', 2)[2].split('"', 1)[0]
+    assert issuer
+    need = post(
+        client,
+        "/start/dazu_challenge",
+        {"entry_route": "call", "call": str(call_id), "issuer_code": issuer, "title": "钒钛磁铁矿综合利用"},
+    )
+    assert need.status_code == 302, need.get_data(as_text=True)
+    db_session.expire_all()
+    keys = db_session.scalars(
+        select(ProcessInstance.business_key).where(ProcessInstance.process_key == "dazu_challenge")
+    ).all()
+    assert keys == ["DAZU-2026-001"]
+    listed = client.get("/monitor/?process=dazu_challenge").get_data(as_text=True)
+    assert ">DAZU-2026-001</a>" in listed and "DAZU-2027-" not in listed

@@ -16,7 +16,7 @@ from io import BytesIO
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -58,12 +58,14 @@ METHODS = [
 ]
 #: Other engineers' areas (monitor, modeler, api) keep their own texts.
 SKIP = ("web/views/modeler.py",)
+#: ``lazy_gettext`` too: a view's table of labels (``web/views/monitor.py`` STATUS_LABELS) is translated on use
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None}
 
 
 def extracted() -> list[str]:
     ids: set[str] = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT), METHODS, options_map={"**.html": {"extensions": "jinja2.ext.i18n"}}
+        str(ROOT), METHODS, keywords=KEYWORDS, options_map={"**.html": {"extensions": "jinja2.ext.i18n"}}
     ):
         if isinstance(message, tuple):
             message = message[0]

@@ -15,7 +15,7 @@ from engine.labels import jurisdiction_name, role_name
 from engine.lint import role_of_lane
 from web.access import rule
 from web.extensions import db
-from web.i18n import current_lang
+from web.i18n import current_lang, stage_text
 from web.views.monitor import STATUS_LABELS, visible_jurisdictions
 
 bp = Blueprint("dashboard", __name__)
@@ -25,7 +25,7 @@ def _chart_data(board: dashboard.Dashboard, lang: str) -> dict[str, Any]:
     """What dashboard.js draws: labels, series and the link of every bar."""
     names = {j: jurisdiction_name(j, lang) for j in board.jurisdictions}
     stages = sorted({s for _, s, _ in board.stages})
-    stage_label = {s: s or ("（未命名）" if lang == "zh" else "(unnamed)") for s in stages}
+    stage_label = {s: stage_text(s) or ("（未命名）" if lang == "zh" else "(unnamed)") for s in stages}
     by_stage = {(j, s): n for j, s, n in board.stages}
     statuses = list(STATUS_LABELS)
     by_status = {(j, s): n for j, s, n in board.statuses}

@@ -35,7 +35,7 @@ from engine.users import INSTANCE_CONTROL_ROLES
 from engine.xmlsafe import parse_xml
 from web import exports
 from web.access import me, rule
-from web.app import process_name
+from web.app import process_name, stage_name
 from web.extensions import db
 from web.i18n import current_lang
 
@@ -263,7 +263,7 @@ def export() -> Response:
                 i.version,
                 str(STATUS_LABELS.get(i.status, i.status)),
                 gettext("是") if late else "",
-                i.stage or "",
+                stage_name(i),
                 i.started_at,
             ]
             for i, late in rows
