@@ -68,7 +68,11 @@ def test_002_5_2_1_urumqi_issuer_pays_the_contract_and_the_books_settle(roles: A
     _pay(issuer, "4,000,000", "2028-05-14", "第一笔转账回单.pdf")
     issuer.check("已提交")
     issuer.open(
-        f"/instances/{flow.id}", "项目账目", "实施中，尚未结算", "第一笔转账回单.pdf", "发榜方支付合同款"
+        f"/instances/{flow.id}",
+        "项目账目",
+        "验收通过，发榜方支付合同款中，尚未结算",
+        "第一笔转账回单.pdf",
+        "发榜方支付合同款",
     )
     assert _figure(issuer, "issuer-paid") == "4,000,000.00"
     assert _figure(issuer, "issuer-owed") == "2,000,000.00"
@@ -77,11 +81,12 @@ def test_002_5_2_1_urumqi_issuer_pays_the_contract_and_the_books_settle(roles: A
         path=str(screenshot(issuer.page, "settle-urumqi-books-part-paid-zh"))
     )
 
-    # the bureau reads the same: not settled while the issuer owes
+    # the bureau reads the same: not settled while the issuer owes, and no longer 实施中
     clerk = roles("bureau_urumqi")
-    clerk.open(f"/instances/{flow.id}", "项目账目", "实施中，尚未结算")
+    clerk.open(f"/instances/{flow.id}", "项目账目", "验收通过，发榜方支付合同款中，尚未结算")
+    assert "实施中" not in clerk.page.inner_text("#books")
     assert _figure(clerk, "issuer-owed") == "2,000,000.00"
-    assert clerk.page.get_attribute("#books [data-settled]", "data-settled") == "no"
+    assert clerk.page.get_attribute("#books [data-settled]", "data-settled") == "paying"
     clerk.page.locator("#books").screenshot(
         path=str(screenshot(clerk.page, "settle-urumqi-books-owed-bureau-zh"))
     )

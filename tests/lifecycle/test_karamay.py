@@ -10,6 +10,7 @@ from engine.lint import role_of_lane
 from engine.models.domain import CreditRecord, Project
 
 from .conftest import DOCS, PDF, application, need, panel, score_all
+from .drivers import contract_paid
 
 REVIEW = {"importance": 9, "feasibility": 8, "difficulty": 7, "need_listed_decision": "list"}
 FISCAL_FEN = 400_000_000  # 4,000,000 CNY of a 10,000,000 contract, within the cap (003 §13(1))
@@ -184,6 +185,8 @@ def test_acceptance_request_later_than_30_days_flagged(start) -> None:  # type: 
     assert data["acceptance_late"] is True and "003 §12(9)" in data["acceptance_note"]
     flow.do("user_eval", {"user_rating": "basically"})
     flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    assert status(flow) == "paying"  # 003 §13(2): the issuer still owes the solver part of its contract
+    contract_paid(flow)
     assert flow.info()["status"] == "completed" and status(flow) == "accepted"
 
 

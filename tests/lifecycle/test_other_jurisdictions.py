@@ -8,7 +8,7 @@ from engine.domain import ledger
 from engine.errors import ValidationFailed
 
 from .conftest import DOCS, application, need, panel, score_all
-from .drivers import NEED_PANEL, REVIEW, select_and_approve, to_approve, to_review
+from .drivers import NEED_PANEL, REVIEW, contract_paid, select_and_approve, to_approve, to_review
 
 
 def test_dazu_need_in_municipal_list_leaves_district_list(start) -> None:  # type: ignore[no-untyped-def]
@@ -125,6 +125,9 @@ def test_karamay_one_solver_continues_and_user_evaluation(start) -> None:  # typ
     flow.do("request", DOCS)
     flow.do("user_eval", {"user_rating": "satisfied"})
     flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    # 003 §13(2): the issuer pays the winner what it still owes under the contract before the settlement
+    assert flow.ready() == ["issuer_contract_payment"]
+    contract_paid(flow)
     assert flow.info()["status"] == "completed"
     bal = ledger.balance(flow.s, flow.key)
     assert bal["held_fen"] == 400_000_000 and bal["recovered_fen"] == 5_000_000

@@ -9,7 +9,7 @@ from engine.domain import ledger
 from engine.models.domain import CreditRecord, Project
 
 from .conftest import DOCS
-from .drivers import to_approve
+from .drivers import contract_paid, to_approve
 
 FISCAL_FEN = 80_000_000  # 800,000 CNY = 20% of the 4,000,000 award (004 四(一))
 
@@ -64,9 +64,13 @@ def test_publicity_length_comes_from_the_policy_table(start) -> None:  # type: i
 
 
 def test_pass_pays_the_rest(start) -> None:  # type: ignore[no-untyped-def]
-    """004 四(一): 50% of the subsidy after approval, the rest after the acceptance is passed."""
+    """004 四(一): 50% of the subsidy after approval, the rest after the acceptance is passed — once the issuer has
+    paid the solver the rest of the agreement (004 三(五), a reading to confirm); the failures below end the
+    agreement and ask for no payment."""
     flow = implementing(start)
     flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    assert flow.ready() == ["issuer_contract_payment"] and status(flow) == "paying"
+    contract_paid(flow)
     assert flow.info()["status"] == "completed"
     bal = ledger.balance(flow.s, flow.key)
     assert bal["disbursed_fen"] == FISCAL_FEN and bal["held_fen"] == FISCAL_FEN
