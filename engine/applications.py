@@ -148,17 +148,38 @@ def picker_scope(session: Session, target: Target, partners: Any) -> PickerScope
     )
 
 
-def page_scope(session: Session, target: Target) -> PickerScope:
-    """The records the apply page lists: the people of every unit of the jurisdiction, each with its unit, so
-    that the picker script offers those of the solver's unit and of the partners chosen without a reload
-    (``picker_scope`` still decides what is accepted)."""
-    return PickerScope(
+#: Most units one request of ``partner_people`` asks for, and most members a page names again (a consortium is
+#: a handful of units, a team a handful of people).
+PEOPLE_UNITS_MAX = 20
+
+
+def page_scope(session: Session, target: Target, partners: Any = None, members: Any = None) -> PickerScope:
+    """The records the apply page lists: as partners what ``picker_scope`` accepts, as team members only the
+    people of the solver's own unit and of the partners already chosen (``partners``, codes) that the case
+    accepts as partners — never the jurisdiction's whole directory. The people of a partner chosen on the page
+    come from ``partner_people`` (the picker script asks for them). ``members``: the team as entered (a refused
+    attempt shown again), named even where the list does not offer them."""
+    scope = PickerScope(
         session,
         target.instance.jurisdiction,
         target.instance.business_key,
         instance=target.instance,
         lead=target.solver,
     )
+    chosen = codes_of(partners)
+    units = [target.solver, *(sorted(scope.known("partner", chosen)) if chosen else [])]
+    scope.people_of = sorted(set(units))
+    scope.named_people = codes_of(members)[:PEOPLE_UNITS_MAX]
+    return scope
+
+
+def partner_people(session: Session, target: Target, units: list[str]) -> list[tuple[str, str, str]]:
+    """(person code, ``name（unit）``, unit code) of the people of ``units`` the solver may name on its team:
+    its own unit's and those of units the case accepts as its partners (``page_scope``); the people of any
+    other unit are never sent."""
+    scope = page_scope(session, target, [u for u in units[:PEOPLE_UNITS_MAX] if u != target.solver])
+    unit_of = scope.units("person")
+    return [(code, label, unit_of.get(code, "")) for code, label in scope.choices("person")]
 
 
 def _refuse_outside_members(session: Session, data: Any, scope: PickerScope) -> None:

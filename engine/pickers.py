@@ -71,6 +71,8 @@ class PickerScope:
         self.people_of = None if people_of is None else sorted(set(people_of))
         self._cache: dict[str, list[tuple[str, str]]] = {}
         self._experts_read: tuple[list[Any], dict[str, list[str]]] | None = None
+        #: people chosen on the page that it does not offer (a refused submission shown again): named only
+        self.named_people: list[str] = []
 
     def _in_jurisdiction(self, column: Any) -> Any:
         if self.jurisdiction is None:
@@ -96,6 +98,14 @@ class PickerScope:
             query = query.where(Person.organisation.in_(self.people_of))
         rows = self.session.execute(query.order_by(Person.name, Person.code).limit(PICKER_LIMIT))
         return [(code, f"{name}（{unit}）") for code, name, unit in rows]
+
+    def _named(self) -> list[tuple[str, str]]:
+        """(code, ``name（unit）``) of the people in ``named_people`` (never offered: names a refused choice)."""
+        if not self.named_people:
+            return []
+        return [
+            (code, f"{name}（{unit}）") for code, (name, _u, unit) in self._unit_of(self.named_people).items()
+        ]
 
     def _solvers(self) -> list[tuple[str, str]]:
         if not self.case_key:
@@ -176,6 +186,7 @@ class PickerScope:
                     "solver": self._solvers,
                     "expert": self._experts,
                     "expert_pool": self._whole_pool,
+                    "person_named": self._named,
                 }.get(of)
                 self._cache[of] = read() if read is not None else []
         return self._cache[of]

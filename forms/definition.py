@@ -38,8 +38,12 @@ PICKER_KINDS = ("organisation", "person", "solver", "applicant", "partner", "exp
 #: Picker kinds whose choices are units (a ``people_of`` picker names siblings of these kinds).
 UNIT_PICKERS = ("organisation", "applicant", "partner", "solver")
 #: The choices kind naming every record a picker of a kind may hold (a refused one is shown again by its name):
-#: units by the directory's organisations, experts by the whole pool (``engine.pickers``).
-DIRECTORY_KINDS = {**{kind: "organisation" for kind in UNIT_PICKERS}, "expert": "expert_pool"}
+#: units by the directory's organisations, experts by the whole pool, people by those chosen (``engine.pickers``).
+DIRECTORY_KINDS = {
+    **{kind: "organisation" for kind in UNIT_PICKERS},
+    "expert": "expert_pool",
+    "person": "person_named",
+}
 
 #: Largest absolute amount of money, in fen (10 trillion yuan); keeps values exact in JavaScript too.
 MONEY_LIMIT_FEN = 10**15

@@ -97,10 +97,12 @@ class _Renderer:
         account_name: AccountName | None = None,
         units: Units | None = None,
         people_always: Sequence[str] = (),
+        people_url: str | None = None,
     ) -> None:
         self.choices = choices
         self.units = units
         self.people_always = tuple(people_always)
+        self.people_url = people_url
         self.account_name = account_name
         self.defn = defn
         # requirements of the form's checks, by top-level field name → by the field's element id
@@ -406,6 +408,9 @@ class _Renderer:
                 # the picker script offers only people of the units chosen in these sibling pickers
                 "data-jb-people-of": " ".join(spec.people_of) or None,
                 "data-jb-people-always": " ".join(self.people_always) if spec.people_of else None,
+                # where the picker script asks for the people of a unit chosen beside it (the page lists only
+                # those of the units chosen when it was made)
+                "data-jb-people-url": self.people_url if spec.people_of else None,
             },
             _join(options),
         )
@@ -640,6 +645,7 @@ def render_form(
     account_name: AccountName | None = None,
     units: Units | None = None,
     people_always: Sequence[str] = (),
+    people_url: str | None = None,
 ) -> Markup:
     """The fields of ``defn`` as HTML.
 
@@ -651,6 +657,9 @@ def render_form(
     ``account_name``: what to call the holder of an account (readonly ``account`` fields; without it the user
     name is shown). ``units``: the unit of each person offered, so that the picker script narrows a ``people_of``
     picker to the units chosen beside it (and ``people_always``, units whose people it always offers).
+    ``people_url``: a JSON endpoint (``?unit=CODE``, answering ``{"people": [{"code", "label", "unit"}]}``)
+    the picker script asks for the people of a unit chosen beside a ``people_of`` picker that the page did not
+    list (the apply page sends only the people its solver may pick).
     """
     if isinstance(errors, FormInvalid):
         errors = errors.errors_in(lang)
@@ -666,6 +675,7 @@ def render_form(
         account_name,
         units,
         people_always,
+        people_url,
     )
     # Fields first (they register which error paths they show), then the summary that links to them.
     body = _join(renderer.field(spec) for spec in defn.fields)

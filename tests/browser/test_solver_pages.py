@@ -135,13 +135,17 @@ def test_team_members_come_from_the_solvers_unit_and_the_partner_units_chosen(
     assert not any("大足揭榜单位2" in o or "发榜联络人" in o for o in offered)  # another unit's people
     assert not page.locator("button[name=refresh_members]").count()  # no reload to ask for
 
-    # a forged submission naming a person of an unrelated unit (an option the list does not offer)
+    # a forged submission naming a person of an unrelated unit (the page does not even carry them: added here)
+    assert not page.locator("[name=members] option[value='DAZU-P4']").count()
     page.evaluate(
-        "() => { document.querySelector('[name=members] option[value=\"DAZU-P4\"]').disabled = false; }"
+        "() => { const o = new Option('x', 'DAZU-P4'); document.querySelector('[name=members]').add(o); }"
     )
     apply_online(solver, ["DAZU-P1", "DAZU-P4"])
     error = page.locator("#f-members-error").inner_text()
     assert "团队成员只能是本单位或所选联合体成员单位的人员：大足研究员4（大足揭榜单位2）不是" in error
+    # the refused member is shown again by name, never by code
+    chosen = page.locator("[name=members] option:checked").all_inner_texts()
+    assert "大足研究员4（大足揭榜单位2）" in chosen and "DAZU-P4" not in chosen, chosen
     assert "回执编号" not in page.inner_text("main")
     solver.check(shot="solver-apply-member-refused")
     solver.open("/my/applications")
@@ -153,6 +157,7 @@ def test_team_members_come_from_the_solvers_unit_and_the_partner_units_chosen(
     page.evaluate("() => { window.jbSamePage = true; }")
     page.set_input_files("input[name=plan_file]", files=pdf("方案书.pdf"))
     page.select_option("[name=partners]", label="大足揭榜单位2")
+    page.wait_for_selector("[name=members] option[value='DAZU-P4']:not([disabled])", state="attached")
     offered = _offered(page)
     assert "大足研究员4（大足揭榜单位2）" in offered and not any("大足揭榜单位3" in o for o in offered)
     assert page.evaluate("() => window.jbSamePage === true")

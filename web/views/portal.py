@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -281,7 +281,7 @@ def apply(business_key: str) -> Any:
                 "info",
             )
             return redirect(url_for("portal.index"))
-    page = applications.page_scope(session, target)
+    page = applications.page_scope(session, target, values.get("partners"), values.get("members"))
     return (
         render_template(
             "portal/apply.html",
@@ -297,8 +297,28 @@ def apply(business_key: str) -> Any:
                 choices=page.choices,
                 units=page.units,
                 people_always=[target.solver],
+                people_url=url_for("portal.apply_people", business_key=business_key),
             ),
             problem=problem,
         ),
         status,
     )
+
+
+@bp.get("/challenges/<business_key>/apply/people")
+@rule("apply")
+def apply_people(business_key: str) -> Any:
+    """The people of the units a solver chose as partners on its apply page (``?unit=CODE``, repeated): only
+    those it may name on its team (``engine.applications.partner_people``: its own unit's and its accepted
+    partners'), for the picker script — the page itself does not carry the jurisdiction's directory."""
+    session = db.session()
+    me = session.scalar(select(User).where(User.username == current_user.username))
+    if me is None:
+        abort(403)
+    try:
+        target = applications.target_for(session, me, business_key)
+    except (Forbidden, InvalidState, NotFound) as exc:
+        return jsonify({"error": exc.message(current_lang())}), exc.http_status
+    units = [u.strip() for u in request.args.getlist("unit") if u.strip()]
+    people = applications.partner_people(session, target, units)
+    return jsonify({"people": [{"code": code, "label": label, "unit": unit} for code, label, unit in people]})

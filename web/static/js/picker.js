@@ -3,7 +3,9 @@
 // multiple picker the chosen options move to the top in the order chosen, so they are submitted in that order.
 // A people picker with data-jb-people-of (forms/FORMAT.md "people_of") offers only the people whose unit
 // (data-jb-unit) is chosen in the sibling pickers it names, or is one of data-jb-people-always: choosing a
-// partner unit lists its people at once, without a reload. The server still refuses anyone else.
+// partner unit lists its people at once, without a reload. A page that lists only the people of the units chosen
+// when it was made (the apply page: data-jb-people-url) has the script ask the server for the people of a unit
+// chosen later (JSON, the access policy's answer) and add them. The server still refuses anyone else.
 (function () {
   "use strict";
   function normal(text) { return (text || "").toLowerCase().replace(/\s+/g, ""); }
@@ -54,12 +56,47 @@
     return Array.prototype.find.call(found, function (s) { return s.closest("[data-jb-row]") === row; });
   }
 
-  function narrow(people) {
+  function wantedUnits(people) {
     var units = words(people.getAttribute("data-jb-people-always"));
     words(people.getAttribute("data-jb-people-of")).forEach(function (name) {
       var source = sibling(people, name);
       if (source) { units = units.concat(chosen(source)); }
     });
+    return units;
+  }
+
+  // the people of ``units`` the page does not list yet, asked for once each; then narrow again
+  function load(people, units) {
+    var url = people.getAttribute("data-jb-people-url");
+    var loaded = words(people.getAttribute("data-jb-people-loaded"));
+    var missing = units.filter(function (u) { return loaded.indexOf(u) === -1; });
+    if (!url || !missing.length) { return false; }
+    people.setAttribute("data-jb-people-loaded", loaded.concat(missing).join(" "));
+    people.removeAttribute("data-jb-people-ready");
+    var query = missing.map(function (u) { return "unit=" + encodeURIComponent(u); }).join("&");
+    fetch(url + "?" + query, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { people: [] }; })
+      .catch(function () { return { people: [] }; })
+      .then(function (answer) {
+        (answer.people || []).forEach(function (person) {
+          var option = Array.prototype.find.call(people.options, function (o) { return o.value === person.code; });
+          if (option && option.hasAttribute("data-jb-unit")) { return; }
+          if (!option) {  // (else one chosen before, shown without its unit: it now has one)
+            option = document.createElement("option");
+            option.value = person.code;
+            people.appendChild(option);
+          }
+          option.textContent = person.label;  // text, never markup
+          option.setAttribute("data-jb-unit", person.unit);
+        });
+        narrow(people);
+      });
+    return true;
+  }
+
+  function narrow(people) {
+    var units = wantedUnits(people);
+    if (load(people, units)) { return; }
     var changed = false;
     Array.prototype.forEach.call(people.options, function (option) {
       var unit = option.getAttribute("data-jb-unit");
@@ -87,7 +124,12 @@
   }
 
   function setUp(root) {
-    root.querySelectorAll("select[data-jb-people-of]").forEach(narrow);
+    root.querySelectorAll("select[data-jb-people-of]").forEach(function (people) {
+      if (people.hasAttribute("data-jb-people-url") && !people.hasAttribute("data-jb-people-loaded")) {
+        people.setAttribute("data-jb-people-loaded", wantedUnits(people).join(" "));  // listed by the page
+      }
+      narrow(people);
+    });
     root.querySelectorAll("input[data-jb-picker-search]").forEach(function (search) {
       search.hidden = false;
       var select = document.getElementById(search.getAttribute("data-jb-picker-search"));
