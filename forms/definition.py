@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -237,6 +237,14 @@ class FormDefinition:
         if target is not None and target.type == "checkbox":
             return CHECKED if value is True else UNCHECKED
         return str(value or "")
+
+    def with_required(self, names: Iterable[str]) -> FormDefinition:
+        """The form with the top-level fields ``names`` marked required (what the policy requires here)."""
+        wanted = set(names)
+        if not wanted & {f.name for f in self.fields if not f.required}:
+            return self
+        fields = tuple(replace(f, required=True) if f.name in wanted else f for f in self.fields)
+        return replace(self, fields=fields, _cache={})
 
     def iter_fields(self) -> Iterator[tuple[str, FieldDef]]:
         """Every field with its path: ``budget``, ``members``, ``members.*.name``."""
