@@ -357,6 +357,12 @@ def check_hints(
     return by_field(checks.hints(names, data, _check_context(session)), lang)
 
 
+def policy_required(session: Session, names: Iterable[str], data: Mapping[str, Any]) -> frozenset[str]:
+    """The fields the policy requires for a task with ``data`` (the form's checks' hints marked required, e.g.
+    Karamay's chief expert, 003 §12(8)): the page marks them required; the checks refuse them empty."""
+    return frozenset(h.field for h in checks.hints(names, data, _check_context(session)) if h.required)
+
+
 def _check_context(session: Session) -> checks.CheckContext:
     from engine.clock import SHANGHAI, get_clock
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -17,6 +17,8 @@ from typing import Any
 
 from forms.errors import DefinitionProblem, FormDefinitionError, is_zh
 
+#: the values a ``shown_when`` on a checkbox names: ticked, not ticked
+CHECKED, UNCHECKED = "true", "false"
 FIELD_TYPES = (
     "text",
     "number",
@@ -228,12 +230,28 @@ class FormDefinition:
         hidden = tuple(
             f.name
             for f in self.fields
-            if f.shown_when is not None and str(data.get(f.shown_when[0]) or "") not in f.shown_when[1]
+            if f.shown_when is not None and self._chosen(f.shown_when[0], data) not in f.shown_when[1]
         )
         if not hidden:
             return self, ()
         kept = tuple(f for f in self.fields if f.name not in hidden)
         return replace(self, fields=kept, left_out=self.left_out + hidden, _cache={}), hidden
+
+    def _chosen(self, name: str, data: Mapping[str, Any]) -> str:
+        """The value a ``shown_when`` compares: a select's chosen option, a checkbox's ``true`` or ``false``."""
+        value = data.get(name)
+        target = self.field(name)
+        if target is not None and target.type == "checkbox":
+            return CHECKED if value is True else UNCHECKED
+        return str(value or "")
+
+    def with_required(self, names: Iterable[str]) -> FormDefinition:
+        """The form with the top-level fields ``names`` marked required (what the policy requires here)."""
+        wanted = set(names)
+        if not wanted & {f.name for f in self.fields if not f.required}:
+            return self
+        fields = tuple(replace(f, required=True) if f.name in wanted else f for f in self.fields)
+        return replace(self, fields=fields, _cache={})
 
     def iter_fields(self) -> Iterator[tuple[str, FieldDef]]:
         """Every field with its path: ``budget``, ``members``, ``members.*.name``."""
@@ -538,11 +556,20 @@ class _Checker:
     ) -> None:
         name, values = rule
         target = next((g for g in siblings if g.name == name), None)
+        if not nested and target is not None and target.type == "checkbox":
+            wrong = [v for v in values if v not in (CHECKED, UNCHECKED)]
+            if wrong:
+                self.add(
+                    path,
+                    f'{", ".join(wrong)}: a checkbox \'{name}\' is "{CHECKED}" (ticked) or "{UNCHECKED}"',
+                    f'{"、".join(wrong)}：复选框“{name}”的取值只能是 "{CHECKED}"（勾选）或 "{UNCHECKED}"',
+                )
+            return
         if nested or target is None or target.type != "select" or target.multiple or target.options_from:
             self.add(
                 path,
-                f"'{name}' is not a single select beside this field (top level only)",
-                f"“{name}”不是本字段旁边的单选字段（仅限顶层字段）",
+                f"'{name}' is not a single select or a checkbox beside this field (top level only)",
+                f"“{name}”不是本字段旁边的单选字段或复选框（仅限顶层字段）",
             )
             return
         unknown = [v for v in values if target.option(v) is None]

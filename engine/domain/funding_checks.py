@@ -350,7 +350,7 @@ def task_book_hints(d: Mapping[str, Any]) -> list[Hint]:
         ("commissioner", "本辖区须选派驻企特派员。", "Required here: a service commissioner."),
     ):
         if name in requires:
-            out.append(Hint(name, zh, en, src))
+            out.append(Hint(name, zh, en, src, required=True))
     return out
 
 

@@ -19,6 +19,8 @@ class Note:
     zh: str
     en: str
     source: str | None = None
+    #: a hint that the policy requires the field here: the form marks it required (red asterisk)
+    required: bool = False
 
     @property
     def citation(self) -> str:

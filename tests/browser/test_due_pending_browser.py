@@ -15,7 +15,7 @@ from engine import instances
 from engine.bundle import collect_paths
 from engine.deploy import deploy_bundle
 from engine.users import add_user
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PASSWORD, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -93,3 +93,18 @@ def test_the_import_gives_the_waiting_task_its_due_date(
     # 10 working days from Monday 28 December (that day counts, POLICIES.md §6), 1 January off: through
     # Monday 11 January
     assert "2027年1月11日 24:00" in due, due
+
+
+def test_the_race_plan_is_asked_for_once_the_issuer_ticks_race(roles: Any, late_december: int) -> None:
+    """need_post (forms/FORMAT.md ``shown_when`` on a checkbox): 赛马 plan only while 拟采用赛马制 is ticked."""
+    issuer = roles("issuer_dazu")
+    issuer.open("/tasks", "DAZU-2026-088", "填报需求")
+    issuer.page.locator("tr", has_text="DAZU-2026-088").locator("a", has_text="办理").first.click()
+    issuer.page.wait_for_load_state("networkidle")
+    plan = issuer.page.locator('[data-jb-field="race_plan"]')
+    assert plan.is_hidden()
+    issuer.page.check("#f-race_wanted")
+    assert plan.is_visible()
+    screenshot(issuer.page, "need-post-race-plan-shown")
+    issuer.page.uncheck("#f-race_wanted")
+    assert plan.is_hidden()

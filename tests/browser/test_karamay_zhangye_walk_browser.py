@@ -146,4 +146,10 @@ def test_karamay_task_book_cites_the_period_and_milestone_articles(roles: Any, s
         if line.startswith("里程碑日期晚于签订日")
     ]
     assert milestones.endswith("（依据：003 §12(8)）"), milestones
+    # 003 §12(8): the project is led by a chief expert — the policy requires the field here, so it is marked
+    # required (red asterisk) and says why, before the clerk types
+    chief = bureau.page.locator('label[for="f-chief_expert"]')
+    assert chief.locator(".jb-required").is_visible(), chief.inner_text()
+    assert "本辖区须明确首席专家。（依据：003 §12(8)）" in bureau.page.inner_text("#f-chief_expert-rule0")
+    assert bureau.page.get_attribute("#f-chief_expert", "required") is not None
     J.shot(bureau, "karamay-bureau-task-book-articles")

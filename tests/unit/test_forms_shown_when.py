@@ -66,8 +66,8 @@ def test_the_page_marks_the_field_for_the_script_that_hides_it() -> None:
 @pytest.mark.parametrize(
     ("rule", "fragment"),
     [
-        ({"field": "nothing", "values": ["race"]}, "is not a single select beside this field"),
-        ({"field": "reason", "values": ["race"]}, "is not a single select beside this field"),
+        ({"field": "nothing", "values": ["race"]}, "is not a single select or a checkbox beside this field"),
+        ({"field": "reason", "values": ["race"]}, "is not a single select or a checkbox beside this field"),
         ({"field": "mode", "values": ["relay"]}, "relay is not an option of 'mode'"),
         ({"field": "mode"}, "must be {"),
         ({"field": "mode", "values": []}, "must be {"),
@@ -80,3 +80,51 @@ def test_a_rule_naming_no_select_or_no_option_is_refused(rule: dict[str, Any], f
             {"name": "x", "type": "text", "label": L, "shown_when": rule},
         )
     assert fragment in str(caught.value)
+
+
+def test_a_field_shown_while_a_checkbox_is_ticked_is_stored_only_then() -> None:
+    """need_post: the race plan is asked for only when the issuer ticks 拟采用赛马制."""
+    defn = FormDefinition.load(
+        {
+            "id": "t",
+            "title": L,
+            "fields": [
+                {"name": "race_wanted", "type": "checkbox", "label": L},
+                {
+                    "name": "race_plan",
+                    "type": "text",
+                    "required": True,
+                    "label": L,
+                    "shown_when": {"field": "race_wanted", "values": ["true"]},
+                },
+            ],
+        }
+    )
+    plan = "三个团队平行攻关"
+    assert validate_task_data(defn, {"race_wanted": True, "race_plan": plan})["race_plan"] == plan
+    assert validate_task_data(defn, {"race_wanted": False, "race_plan": plan})["race_plan"] is None
+    with pytest.raises(ValidationFailed) as refused:
+        validate_task_data(defn, {"race_wanted": True})
+    assert "race_plan" in refused.value.details["fields"]
+    html = str(render_form(defn, values={}, lang="zh"))
+    assert 'data-jb-shown-when="race_wanted"' in html
+
+
+def test_a_checkbox_rule_names_ticked_or_not() -> None:
+    with pytest.raises(FormDefinitionError) as caught:
+        FormDefinition.load(
+            {
+                "id": "t",
+                "title": L,
+                "fields": [
+                    {"name": "race_wanted", "type": "checkbox", "label": L},
+                    {
+                        "name": "x",
+                        "type": "text",
+                        "label": L,
+                        "shown_when": {"field": "race_wanted", "values": ["on"]},
+                    },
+                ],
+            }
+        )
+    assert "a checkbox 'race_wanted' is" in str(caught.value)

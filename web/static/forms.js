@@ -40,13 +40,15 @@
       renumber(rgroup, rname);
     }
   });
-  // A field shown only while a select beside it has one of some values (forms/FORMAT.md "shown_when"): hidden
+  // A field shown only while a select (or a checkbox) beside it has one of some values (forms/FORMAT.md "shown_when"): hidden
   // otherwise; the server stores nothing of a hidden field whatever it holds.
   function applyShownWhen(form) {
     form.querySelectorAll("[data-jb-shown-when]").forEach(function (wrapper) {
       var control = form.querySelector('[name="' + wrapper.getAttribute("data-jb-shown-when") + '"]');
       var values = JSON.parse(wrapper.getAttribute("data-jb-shown-values") || "[]");
-      wrapper.hidden = !control || values.indexOf(control.value) < 0;
+      // a checkbox counts as "true" (ticked) or "false", a select by its chosen option
+      var chosen = control && control.type === "checkbox" ? (control.checked ? "true" : "false") : control && control.value;
+      wrapper.hidden = !control || values.indexOf(chosen) < 0;
     });
   }
   document.addEventListener("change", function (event) {

@@ -228,8 +228,9 @@ def show(task_id: str) -> Any:
         picks = PickerScope(
             db.session(), instance.jurisdiction, instance.business_key, instance=instance, data=task_data
         )
+        required = tasks.policy_required(db.session(), defn.checks, task_data) if defn.checks else ()
         form_html = render_form(
-            defn,
+            defn.with_required(required),
             values=values,
             errors=errors,
             context=data,
