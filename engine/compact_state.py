@@ -124,5 +124,24 @@ def prune_finished_iterations(wf: BpmnWorkflow) -> int:
                 task.internal_data[HISTORY_KEY] = history
                 task._children.remove(child.id)
                 del workflow.tasks[child.id]
+                if workflow.last_task is child:  # the loop task stands for its finished iteration
+                    workflow.last_task = task
                 pruned += 1
     return pruned
+
+
+def prune_orphaned_subprocesses(wf: BpmnWorkflow) -> int:
+    """Drop every subprocess whose calling task has left the tree (SpiffWorkflow drops a cancelled standard
+    loop's iteration task but keeps its subprocess: an implementation interrupted by a termination request on
+    the stage's boundary); the engine can never reach it again. Returns how many were dropped."""
+    dropped = 0
+    while True:
+        callers = set(wf.tasks)
+        for sp in wf.subprocesses.values():
+            callers.update(sp.tasks)
+        orphans = [task_id for task_id in wf.subprocesses if task_id not in callers]
+        if not orphans:
+            return dropped
+        for task_id in orphans:
+            del wf.subprocesses[task_id]
+            dropped += 1

@@ -31,7 +31,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine import indexes
 from engine.clock import frozen_now, get_clock, install_spiff_clock
-from engine.compact_state import prune_finished_iterations, prune_finished_subprocesses
+from engine.compact_state import (
+    prune_finished_iterations,
+    prune_finished_subprocesses,
+    prune_orphaned_subprocesses,
+)
 from engine.db import begin_write
 from engine.errors import Conflict, InvalidState, JiebangError, NotFound
 from engine.helpers import script_engine_for
@@ -297,6 +301,8 @@ def change_instance(
 def save(ctx: Context) -> None:
     """Write state, indexes and events into the session (the caller commits)."""
     instance, wf = ctx.instance, ctx.wf
+    # before the indexes: a cancelled loop's iteration leaves its subprocess behind, waits and all
+    prune_orphaned_subprocesses(wf)
     if instance.status == status.RUNNING and wf.is_completed():
         instance.status = status.COMPLETED
         instance.ended_at = ctx.now

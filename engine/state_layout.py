@@ -111,7 +111,9 @@ def subprocess_dicts(registry: Any, wf: BpmnWorkflow) -> dict[str, dict[str, Any
         root_dct.update(_against_caller(registry, caller.data, root.data))
         compact_workflow_data(registry, dct, sp)
         result[str(caller_id)] = dct
-    return result
+    # in a fixed order: a join restores callers before what they call in its own order (three levels deep, an
+    # implementation round's milestone check, that is not the order the engine created them in)
+    return dict(sorted(result.items()))
 
 
 def _restore_subprocess(registry: Any, dct: dict[str, Any], caller: Task, top: BpmnWorkflow) -> Any:
