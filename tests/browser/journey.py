@@ -134,6 +134,31 @@ def apply_online(
     return page.inner_text("main")
 
 
+def demo_project_running(
+    solver: Watched,
+    session: Any,
+    sim: Any,
+    *,
+    scores: dict[str, int] | None = None,
+    milestone_in_days: int | None = None,
+) -> tuple[Any, datetime]:
+    """The demo Dazu challenge brought to implementation around its solver: ``solver`` (``solver_dazu``, signed
+    in) applies online with 大足研究员1 and 2; then, by engine calls, the applications are scored (``scores``,
+    ``demo_scored``), the task book is signed with one milestone ``milestone_in_days`` after it
+    (``demo_contracted``) and the issuer prepays. Needs the ``dazu_experts`` fixture. Returns the flow and when
+    the task book was signed."""
+    from tests.browser.conftest import DEMO_DAZU, demo_contracted, demo_flow, demo_scored
+
+    solver.open(f"/portal/challenges/{DEMO_DAZU}/apply")
+    apply_online(solver, ["DAZU-P1", "DAZU-P2"])
+    flow = demo_flow(session, sim)
+    demo_scored(flow, scores)
+    signed = demo_contracted(flow, milestone_in_days=milestone_in_days)
+    flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
+    flow.s.commit()
+    return flow, signed
+
+
 def set_clock(admin: Watched, to: str) -> None:
     """As the administrator, set the simulated clock to ``to`` (``YYYY-MM-DDTHH:MM``, Beijing time)."""
     admin.open("/admin/clock/", "模拟时钟")

@@ -31,7 +31,9 @@ def test_the_apply_page_sends_only_the_people_the_solver_may_pick(roles: Any, pe
 
     # a partner chosen: its people are listed without a reload
     page.select_option("[name=partners]", label="大足揭榜单位2")
-    page.wait_for_selector("[name=members] option[value='DAZU-P4']:not([disabled])", state="attached")
+    page.wait_for_selector(
+        "[name=members] option[value='DAZU-P4'][data-jb-unit]:not([disabled])", state="attached"
+    )
     page.wait_for_selector("[name=members][data-jb-people-ready]", state="attached")
     members = page.locator("[name=members] option:not([disabled])").all_inner_texts()
     assert "大足研究员4（大足揭榜单位2）" in members

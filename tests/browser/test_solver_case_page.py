@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models.instance import ProcessInstance
-from tests.browser.conftest import DEMO_DAZU, demo_contracted, demo_flow, demo_scored, screenshot
-from tests.browser.journey import apply_online
+from tests.browser.conftest import DEMO_DAZU, screenshot
+from tests.browser.journey import demo_project_running
 
 pytestmark = pytest.mark.browser
 
@@ -23,13 +23,10 @@ def test_a_running_projects_solver_reads_its_case_and_is_told_plainly_where_it_m
 ) -> None:
     solver = roles("solver_dazu")
     page = solver.page
-    solver.open(f"/portal/challenges/{DEMO_DAZU}/apply")
-    apply_online(solver, ["DAZU-P1", "DAZU-P2"])
-    flow = demo_flow(db_session, sim)
-    demo_scored(flow, {"DAZU-S1": 90, "DAZU-S2": 80})  # 大足揭榜单位2 applied too, and lost
-    demo_contracted(flow, milestone_in_days=30)
-    flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
-    flow.s.commit()
+    # 大足揭榜单位2 applied too, and lost
+    flow, _signed = demo_project_running(
+        solver, db_session, sim, scores={"DAZU-S1": 90, "DAZU-S2": 80}, milestone_in_days=30
+    )
 
     solver.open(f"/my/projects/{DEMO_DAZU}", "项目案卷")
     page.click("[data-case-link]")

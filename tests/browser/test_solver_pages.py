@@ -157,7 +157,9 @@ def test_team_members_come_from_the_solvers_unit_and_the_partner_units_chosen(
     page.evaluate("() => { window.jbSamePage = true; }")
     page.set_input_files("input[name=plan_file]", files=pdf("方案书.pdf"))
     page.select_option("[name=partners]", label="大足揭榜单位2")
-    page.wait_for_selector("[name=members] option[value='DAZU-P4']:not([disabled])", state="attached")
+    page.wait_for_selector(
+        "[name=members] option[value='DAZU-P4'][data-jb-unit]:not([disabled])", state="attached"
+    )
     offered = _offered(page)
     assert "大足研究员4（大足揭榜单位2）" in offered and not any("大足揭榜单位3" in o for o in offered)
     assert page.evaluate("() => window.jbSamePage === true")

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from engine.models.event import InstanceEvent
 from engine.stage_reports import EVENT
-from tests.browser.conftest import DEMO_DAZU, demo_contracted, demo_flow, demo_scored, screenshot
-from tests.browser.journey import apply_online, open_task, pdf
+from tests.browser.conftest import DEMO_DAZU, screenshot
+from tests.browser.journey import demo_project_running, open_task, pdf
 from tests.lifecycle.conftest import Flow
 
 pytestmark = pytest.mark.browser
@@ -36,16 +36,11 @@ def test_solver_sends_a_stage_report_outside_a_milestone_and_the_next_check_list
 ) -> None:
     solver = roles("solver_dazu")
     page = solver.page
-    solver.open(f"/portal/challenges/{KEY}/apply")
-    apply_online(solver, ["DAZU-P1", "DAZU-P2"])
-
-    # the bureau, the experts, the government and the issuer bring the project to implementation with one
-    # milestone 90 days after the task book (engine calls: this test is about the solver's page)
-    flow = demo_flow(db_session, sim)
-    demo_scored(flow)
-    milestone = demo_contracted(flow, milestone_in_days=90).date() + timedelta(days=90)
-    flow.do("issuer_payment", {"issuer_paid_fen": "1,200,000"})
-    flow.s.commit()
+    # the solver applies; the bureau, the experts, the government and the issuer bring the project to
+    # implementation with one milestone 90 days after the task book (engine calls: this test is about the
+    # solver's page)
+    flow, signed = demo_project_running(solver, db_session, sim, milestone_in_days=90)
+    milestone = signed.date() + timedelta(days=90)
     sim.set(f"{milestone - timedelta(days=30)}T10:00:00+08:00")
     db_session.commit()
     today = milestone - timedelta(days=30)
