@@ -107,6 +107,10 @@
       if (!allowed && option.selected) { option.selected = false; changed = true; }
     });
     if (changed && people.multiple) { keepOrder(people); }
+    if (people.multiple) {  // the list box grows with the people offered (as the server sizes it), up to 8 rows
+      var shown = Array.prototype.filter.call(people.options, function (o) { return !o.hidden; }).length;
+      people.size = Math.min(Math.max(shown, 2), 8);
+    }
     var search = document.querySelector('input[data-jb-picker-search="' + people.id + '"]');
     if (search) { filter(search); }
     people.setAttribute("data-jb-people-ready", "");
