@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from engine.models.deployment import ProcessVersion
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
+from engine.users import add_user
 
 N = 10_000
 JURISDICTIONS = ("urumqi", "dazu", "karamay", "zhangye")
@@ -61,6 +62,11 @@ def many(db_session: Session, deployed, users) -> None:
         }
         for i in range(N)
     ]
+    # Each application's starter is a solver of its own, so its open 填写申报书 task is that solver's hand in
+    # the lane: no other solver may read it (engine.access.rows: held_task_clause).
+    for n in range(50):
+        if f"solver{n}" not in users:
+            add_user(db_session, f"solver{n}", roles=["solver"], jurisdiction="urumqi")
     # No instance_state rows: a list that loaded a workflow would fail loudly.
     db_session.execute(insert(ProcessInstance), instances)
     db_session.execute(insert(HumanTask), tasks)

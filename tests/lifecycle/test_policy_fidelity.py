@@ -146,7 +146,7 @@ def test_001_8_8_dazu_acceptance_panel_at_least_five_and_odd(start) -> None:  # 
     three = ",".join(five.split(",")[:3])
     few = flow.refused("review", dict(verdict, acceptance_panel=three))["acceptance_panel"]
     assert "不少于 5 人，当前 3 人" in few and "001 八(八)" in few
-    even = flow.refused("review", dict(verdict, acceptance_panel=five + ",expert_dazu_06"))[
+    even = flow.refused("review", dict(verdict, acceptance_panel=five + ",expert_dazu_07"))[
         "acceptance_panel"
     ]
     assert "奇数" in even
