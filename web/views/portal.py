@@ -219,6 +219,14 @@ def receipt_lookup() -> Any:
     return render_template("portal/lookup.html", number=number, found=found, problem=None)
 
 
+def _signed_in_user(session: Any) -> User:
+    """The signed-in user's row; 403 when the account is gone."""
+    me = session.scalar(select(User).where(User.username == current_user.username))
+    if me is None:
+        abort(403)
+    return me
+
+
 @bp.route("/challenges/<business_key>/apply", methods=["GET", "POST"])
 @rule("apply")
 def apply(business_key: str) -> Any:
@@ -228,9 +236,7 @@ def apply(business_key: str) -> Any:
 
     session = db.session()
     lang = current_lang()
-    me = session.scalar(select(User).where(User.username == current_user.username))
-    if me is None:
-        abort(403)
+    me = _signed_in_user(session)
     try:
         target = applications.target_for(session, me, business_key)
     except (Forbidden, InvalidState, NotFound) as exc:
@@ -312,9 +318,7 @@ def apply_people(business_key: str) -> Any:
     those it may name on its team (``engine.applications.partner_people``: its own unit's and its accepted
     partners'), for the picker script — the page itself does not carry the jurisdiction's directory."""
     session = db.session()
-    me = session.scalar(select(User).where(User.username == current_user.username))
-    if me is None:
-        abort(403)
+    me = _signed_in_user(session)
     try:
         target = applications.target_for(session, me, business_key)
     except (Forbidden, InvalidState, NotFound) as exc:
