@@ -141,7 +141,12 @@ def presence_columns(instance_id: Any) -> list[Any]:
     ]
 
 
-#: the instance's rows of each index kind, built once (building a statement costs more than running it)
+#: the instance's rows of each index kind, built once (building a statement costs more than running it).
+#: The open-task kind is not here: ``_rows`` loads every row of a kind as an object, to keep or delete, and
+#: task rows are never deleted — a closed row stays as the work queue's history (who completed it, when) — so
+#: it would load the instance's whole task history. Task rows are read by id, open ones only
+#: (``_OPEN_TASK_IDS``), closed with a Core update (``_close_rows``), and only those that stay open are loaded
+#: as objects (``_task_rows``).
 _ROWS = {
     TIMERS: select(TimerDue).where(TimerDue.instance_id == bindparam("iid")),
     WAITS: select(MessageSubscription).where(MessageSubscription.instance_id == bindparam("iid")),

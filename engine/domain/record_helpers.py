@@ -20,10 +20,8 @@ from engine.clock import current_now
 from engine.domain import consent, eligibility
 from engine.domain.date_helpers import as_date, instant, today_local
 from engine.errors import ValidationFailed
-from engine.models.domain import CreditRecord, Project
+from engine.models.domain import PROJECT_STATUSES, CreditRecord, Project
 from engine.notify import produce
-
-PROJECT_STATUSES = ("ongoing", "paying", "accepted", "closed", "failed", "terminated", "revoked")
 
 
 def record_helpers(session: Session) -> dict[str, Callable[..., Any]]:

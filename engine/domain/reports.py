@@ -31,13 +31,12 @@ from engine.clock import SHANGHAI, current_now
 from engine.directory import organisation_names, person_names
 from engine.errors import NotFound, ValidationFailed
 from engine.models.deployment import ProcessVersion
-from engine.models.domain import CreditRecord, LedgerEntry, Organisation, Person, Project
+from engine.models.domain import PROJECT_STATUSES, CreditRecord, LedgerEntry, Organisation, Person, Project
 from engine.models.event import InstanceEvent
 from engine.models.instance import ProcessInstance
 
 SOURCE = "000 §12(8)"
 CREDIT_SOURCE = "000 §16"
-PROJECT_STATUSES = ("ongoing", "paying", "accepted", "closed", "failed", "terminated", "revoked")
 LEDGER_KINDS = ("disbursement", "recovery", "issuer_payment")
 _JURISDICTION = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 

@@ -70,6 +70,11 @@ class Person(Base):
     username: Mapped[str | None] = mapped_column(String(64))
 
 
+#: The statuses of a funded project (an application's rows, ``applying`` and ``selected``, are not projects):
+#: the ones ``project_set_status`` accepts and the annual summary counts.
+PROJECT_STATUSES = ("ongoing", "paying", "accepted", "closed", "failed", "terminated", "revoked")
+
+
 class Project(Base):
     """A funded (or historic) project; counts for application limits (002 四)."""
 
@@ -84,8 +89,9 @@ class Project(Base):
     issuer: Mapped[str | None] = mapped_column(String(64), index=True)
     solver: Mapped[str | None] = mapped_column(String(64), index=True)
     members_json: Mapped[str] = mapped_column(Text, default="[]")  # person codes, leader first
-    status: Mapped[str] = mapped_column(String(16), default="ongoing")  # ongoing, accepted, closed, failed,
-    # terminated, revoked; an application to a challenge (code "<challenge>/<solver>"): applying, selected
+    #: one of ``PROJECT_STATUSES``; an application to a challenge (code "<challenge>/<solver>"): applying or
+    #: selected
+    status: Mapped[str] = mapped_column(String(16), default="ongoing")
     period_end: Mapped[date | None] = mapped_column(Date)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
