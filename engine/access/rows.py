@@ -84,8 +84,8 @@ def held_task_clause(user: Any) -> ColumnElement[bool]:
     """On HumanTask: an open task the user may act on as a role without reading rights (third party, issuer,
     solver, recommender): its lane is the role's, in a jurisdiction of the grant; its assignment lets the user do
     it (``assignment_clause``); and nobody else has a hand in the lane (``_unclaimed_clause``), or the task is
-    assigned to the user or given to the user's own unit. The same rule as ``may_act_on_task`` without the
-    instance's readers, so the holder of such a task reads its case (``readable_clause``)."""
+    assigned to the user or given to the user's own unit. Stated once: ``may_act_on_task`` asks the database
+    for it on one task, and the holder of such a task reads its case (``readable_clause``)."""
     who = principal(user)
     by_role: list[ColumnElement[bool]] = []
     for role in sorted(who.roles - INSTANCE_READ_ROLES):
@@ -291,23 +291,19 @@ def _visibility_by_role(who: Any, lanes: list[str]) -> ColumnElement[bool]:
 
 
 def may_act_on_task(session: Session, user: Any, task: HumanTask, instance: ProcessInstance) -> bool:
-    """The lane's role in the task's jurisdiction, and for a role without reading rights (solver, issuer, …)
-    either taking part in the instance or a task nobody else has a hand in."""
+    """The lane's role in the task's jurisdiction, as the task's assignment allows; for a role without reading
+    rights (solver, issuer, …) also holding the task (``held_task_clause``, asked of the database: the one rule
+    by which the web, the API and the CLI decide) or taking part in the instance."""
     who = principal(user)
     role = role_of_lane(task.lane)
     if role is None or not holds_lane(who, task):
         return False
     if not assignment_allows(session, who.username, task):
         return False  # assigned to another person, or to an organisation the user is not linked to
-    if (
-        role in INSTANCE_READ_ROLES
-        or task.assignee == who.username
-        or task.candidate_org is not None  # given to the user's own unit (assignment_allows checked the link)
-        or can_read_instance(session, who, instance)
-    ):
+    if role in INSTANCE_READ_ROLES:
         return True
-    unclaimed = select(exists().where(HumanTask.id == task.id, _unclaimed_clause(role, who.username)))
-    return bool(session.scalar(unclaimed))
+    held = select(exists().where(HumanTask.id == task.id, held_task_clause(who)))
+    return bool(session.scalar(held)) or can_read_instance(session, who, instance)
 
 
 def may_see_task(session: Session, user: Any, task: HumanTask, instance: ProcessInstance) -> bool:
