@@ -6,7 +6,6 @@ response whose status, content type, headers or body the document does not descr
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -67,9 +66,7 @@ def test_api_matches_its_openapi_document(app, as_user, tokens, deployed) -> Non
     failures: list[str] = []
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 20
-    began = time.monotonic()
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             _fuzz(operation, mode, headers, failures)
     assert not failures, "\n\n".join(failures)
-    assert time.monotonic() - began < 240
