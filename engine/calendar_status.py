@@ -3,12 +3,15 @@
 The State Council publishes next year's schedule in late autumn, and ``chinesecalendar`` knows only the years
 released with it. From ``WARN_FROM`` (1 November) staff are warned while next year is missing; the windows
 that may need it and the instances that already failed for a missing year are listed, so that importing the
-year can be followed by retrying them.
+year can be followed by retrying them: the web's import retries those that failed for the years it loaded
+(``retry_calendar_failures``), and the page's retry button any whose year is loaded now.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -19,9 +22,12 @@ from engine.access import readable_clause
 from engine.calendar import missing_year_in
 from engine.clock import SHANGHAI, get_clock
 from engine.deadlines import PendingTimer, pending_timers
+from engine.errors import JiebangError
 from engine.models import instance as status
 from engine.models.calendar import CalendarYear
 from engine.models.instance import ProcessInstance
+
+log = logging.getLogger("jiebang.calendar")
 
 #: (month, day) from which a missing next year is announced to staff: an operating choice, not a policy rule.
 WARN_FROM = (11, 1)
@@ -64,7 +70,11 @@ class CalendarFailure:
 
 def failed_for_calendar(session: Session, viewer: Any) -> list[CalendarFailure]:
     """Instances ``viewer`` may read that are in the error state because a year's schedule was missing, with
-    whether that year is loaded now."""
+    whether that year is loaded now (at most ``LIST_LIMIT``, for the page)."""
+    return _calendar_failures(session, viewer)[:LIST_LIMIT]
+
+
+def _calendar_failures(session: Session, viewer: Any) -> list[CalendarFailure]:
     rows = session.execute(
         select(
             ProcessInstance.id,
@@ -87,4 +97,52 @@ def failed_for_calendar(session: Session, viewer: Any) -> list[CalendarFailure]:
                     row[0], row[1] or row[2] or f"#{row[0]}", row[3], year, row[5], year in loaded
                 )
             )
-    return failures[:LIST_LIMIT]
+    return failures
+
+
+@dataclass
+class CalendarRetries:
+    """What retrying the instances that failed for a missing year did."""
+
+    resumed: list[CalendarFailure] = field(default_factory=list)  # running again
+    #: retried and failed again (another year still missing, or another fault), or not retried (the user may not
+    #: control it, it changed meanwhile), each with the reason (zh, en)
+    not_resumed: list[tuple[CalendarFailure, tuple[str, str]]] = field(default_factory=list)
+
+
+def retry_calendar_failures(
+    session: Session, viewer: Any, *, actor: str | None, years: Collection[int] | None = None
+) -> CalendarRetries:
+    """Retry, as ``actor``, every instance ``viewer`` may read that failed because a year's schedule was
+    missing and whose year is loaded now — with ``years``, only those whose missing year is one of them (the
+    years an import just loaded). Each is retried in its own transaction (``instances.retry`` commits, or raises
+    leaving the database unchanged), so one that fails again, or is refused, never holds back the others."""
+    from engine.instances import retry
+
+    ready = [
+        f for f in _calendar_failures(session, viewer) if f.loaded and (years is None or f.year in years)
+    ]
+    done = CalendarRetries()
+    for failure in ready:
+        try:
+            retry(session, failure.instance_id, actor=actor)
+        except JiebangError as exc:
+            session.rollback()
+            done.not_resumed.append((failure, (exc.message("zh"), exc.message("en"))))
+        except Exception:  # an unforeseen fault of one instance: logged, and the others are still retried
+            session.rollback()
+            log.exception("retrying instance %s after the calendar import failed", failure.instance_id)
+            done.not_resumed.append(
+                (failure, ("重试时发生内部错误，请查看日志。", "internal error; see the log"))
+            )
+        else:
+            done.resumed.append(failure)
+    session.expire_all()
+    still = {f.instance_id: f for f in _calendar_failures(session, viewer)}
+    for failure in [f for f in done.resumed if f.instance_id in still]:  # stopped again for a missing year
+        done.resumed.remove(failure)
+        year = still[failure.instance_id].year
+        done.not_resumed.append(
+            (failure, (f"仍缺少 {year} 年的节假日安排。", f"the {year} holiday schedule is still missing"))
+        )
+    return done

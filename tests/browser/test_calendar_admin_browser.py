@@ -1,5 +1,6 @@
 """An administrator in Chromium: sees the banner that next year's holiday schedule is missing, imports it from a
-file with a preview, sees the banner go, and retries the instance that had failed for the missing year."""
+file with a preview, sees the banner go and the instance that had failed for the missing year resumed by the
+import."""
 
 from __future__ import annotations
 
@@ -49,10 +50,10 @@ def _approved_publicity(
     return inst.id
 
 
-def test_admin_imports_next_year_and_retries_the_failed_instance(
+def test_admin_imports_next_year_and_the_failed_instance_moves_on(
     page: Any, live_app: str, db_session: Session, deploy, sim, calendar_loaded, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    _approved_publicity(
+    inst_id = _approved_publicity(
         db_session,
         deploy,
         sim,
@@ -80,15 +81,19 @@ def test_admin_imports_next_year_and_retries_the_failed_instance(
     screenshot(page, "calendar-preview")
     page.get_by_role("button", name="确认导入").click()
     page.wait_for_load_state("networkidle")
-    assert "已导入 2027 年的节假日安排" in page.inner_text("main")
+    main = page.inner_text("main")
+    assert "已导入 2027 年的节假日安排" in main
     assert page.locator("#calendar-banner").count() == 0
-
-    page.locator("#retry-all").click()
-    page.wait_for_load_state("networkidle")
-    assert "已重试 1 个实例，其中 1 个恢复运行" in page.inner_text("main")
-    assert page.locator("#no-failures").is_visible()
-    screenshot(page, "calendar-retried")
+    # the import resumed the instance by itself: no retry left to press
+    assert "因缺少 2027 年节假日安排而中断的 1 个实例已自动恢复运行" in main
+    assert page.locator("#no-failures").is_visible() and page.locator("#retry-all").count() == 0
+    screenshot(page, "calendar-imported-and-resumed")
     assert not page.js_errors  # type: ignore[attr-defined]
+    db_session.rollback()
+    db_session.expire_all()
+    info = instances.describe(db_session, inst_id)
+    # 12-28..12-31 are 4 working days, 2027-01-01 and 02-08/09 are off: the 5th working day is 2027-01-04
+    assert info["status"] == "running" and info["data"]["publicity_end"] == "2027-01-05T00:00:00+08:00"
 
 
 def test_admin_advances_the_simulated_clock_and_a_publicity_window_closes(

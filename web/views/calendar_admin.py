@@ -1,6 +1,7 @@
 """Holiday schedule administration (admin, bureau): which years are loaded, importing next year's official
 schedule from a CSV file with a preview, the staff banner while next year is missing, and retrying the
-instances that failed for a missing year (engine.calendar_status)."""
+instances that failed for a missing year (engine.calendar_status): the import retries those of the years it
+loaded, and the retry button any whose year is loaded now (e.g. imported with ``jiebang calendar import``)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,17 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from engine.calendar import decode_calendar_bytes, import_calendar_text, preview_calendar_text
-from engine.calendar_status import failed_for_calendar, loaded_years, missing_next_year, windows_reaching
+from engine.calendar_status import (
+    CalendarRetries,
+    failed_for_calendar,
+    loaded_years,
+    missing_next_year,
+    retry_calendar_failures,
+    windows_reaching,
+)
 from engine.clock import SHANGHAI, get_clock
 from engine.db import begin_write
-from engine.errors import JiebangError, ValidationFailed
-from engine.instances import retry
+from engine.errors import ValidationFailed
 from web.access import me, rule
 from web.extensions import db
 from web.i18n import current_lang
@@ -124,7 +131,26 @@ def import_file() -> Response | tuple[str, int]:
         return _page(upload_errors=_problems(exc), filename=filename), 422
     shown = "、".join(map(str, years)) if current_lang() == "zh" else ", ".join(map(str, years))
     flash(_("已导入 %(years)s 年的节假日安排。", years=shown), "success")
+    # the instances that stopped for want of these years go on by themselves (each in its own transaction)
+    retried = retry_calendar_failures(session, me(), actor=current_user.username, years=years)
+    if retried.resumed:
+        flash(
+            _(
+                "因缺少 %(years)s 年节假日安排而中断的 %(n)s 个实例已自动恢复运行。",
+                years=shown,
+                n=len(retried.resumed),
+            ),
+            "success",
+        )
+    _flash_not_resumed(retried)
     return redirect(url_for("calendar_admin.index"))
+
+
+def _flash_not_resumed(retried: CalendarRetries) -> None:
+    """One line per instance that is not running again, with the reason (it stays in the list below)."""
+    lang = current_lang()
+    for failure, (zh, en) in retried.not_resumed:
+        flash(_("%(title)s：%(reason)s", title=failure.title, reason=zh if lang == "zh" else en), "error")
 
 
 @bp.post("/retry")
@@ -132,26 +158,14 @@ def import_file() -> Response | tuple[str, int]:
 def retry_failed() -> Response:
     """Retry every instance that failed for a year that is loaded now (each in its own transaction; one that
     fails again, or that this user may not control, is reported and the others go on)."""
-    session = db.session()
-    ready = [f for f in failed_for_calendar(session, me()) if f.loaded]
-    done, refused = [], []
-    for failure in ready:
-        try:
-            retry(session, failure.instance_id, actor=current_user.username)
-            done.append(failure.title)
-        except JiebangError as exc:
-            session.rollback()
-            refused.append(
-                _("%(title)s：%(reason)s", title=failure.title, reason=exc.message(current_lang()))
-            )
-    session.expire_all()
-    still = {f.instance_id for f in failed_for_calendar(session, me())}
-    again = [f.title for f in ready if f.instance_id in still]
-    if done:
-        count = len(done) - len(again)
-        flash(_("已重试 %(n)s 个实例，其中 %(ok)s 个恢复运行。", n=len(done), ok=count), "success")
-    for line in refused:
-        flash(line, "error")
-    if not ready:
+    retried = retry_calendar_failures(db.session(), me(), actor=current_user.username)
+    attempted = len(retried.resumed) + len(retried.not_resumed)
+    if attempted:
+        flash(
+            _("已重试 %(n)s 个实例，其中 %(ok)s 个恢复运行。", n=attempted, ok=len(retried.resumed)),
+            "success",
+        )
+    else:
         flash(_("没有可以重试的实例。"), "info")
+    _flash_not_resumed(retried)
     return redirect(url_for("calendar_admin.index"))

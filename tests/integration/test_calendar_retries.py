@@ -1,0 +1,135 @@
+"""Importing a year's holiday schedule heals what its absence stopped (POLICIES.md §6: a year without a schedule
+is an error, never a guess): the instances that failed for that year are retried, each in its own transaction,
+and only those (engine.calendar_status.retry_calendar_failures)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+import engine.instances
+from engine import instances, tasks
+from engine.calendar import calendar_missing, import_calendar_text
+from engine.calendar_status import retry_calendar_failures
+from engine.errors import Forbidden
+from engine.models.event import InstanceEvent
+from engine.models.instance import ProcessInstance
+from engine.users import get_user
+
+SCHEDULE_2027 = (
+    "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,workday,春节调休\n2027-02-08,holiday,春节\n"
+)
+
+
+def _stopped_for_2027(session: Session, people: dict[str, str], key: str) -> int:
+    """A publicity approved on Monday 28 December 2026: its 5-working-day window needs 2027, which is missing."""
+    inst = instances.start_instance(
+        session,
+        "publicity_demo",
+        business_key=key,
+        data={"jurisdiction": "urumqi", "publicity_days": 5, "publicity_unit": "working_days"},
+    )
+    (need,) = tasks.list_tasks(session, instance_id=inst.id)
+    tasks.complete(
+        session,
+        need.id,
+        actor=people["issuer"],
+        data={"title": "高温合金", "budget": "100", "pledge_unit": True},
+    )
+    (review,) = tasks.list_tasks(session, instance_id=inst.id)
+    done = tasks.complete(
+        session, review.id, actor=people["bureau"], data={"decision": "approve", "reason": "符合条件"}
+    )
+    assert done.instance_status == "error"
+    return inst.id
+
+
+@pytest.fixture
+def stopped(db_session: Session, deploy, sim, calendar_loaded, people: dict[str, str]) -> list[int]:  # type: ignore[no-untyped-def]
+    deploy("basic")
+    sim.set("2026-12-28T10:00:00+08:00")
+    return [_stopped_for_2027(db_session, people, f"C-{n}") for n in range(4)]
+
+
+def _state(session: Session, instance_id: int) -> tuple[str, int]:
+    """The instance's status and how many times it was retried."""
+    session.rollback()
+    session.expire_all()
+    retried = session.scalars(
+        select(InstanceEvent).where(InstanceEvent.instance_id == instance_id, InstanceEvent.kind == "retried")
+    ).all()
+    return instances.describe(session, instance_id)["status"], len(retried)
+
+
+def test_the_import_retries_those_stopped_for_its_year_each_on_its_own(
+    db_session: Session, stopped: list[int], people: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    breaks, resumes, refused, other_year = (
+        stopped  # the broken one first: its rollback must not touch the next
+    )
+    # One instance says it stopped for 2026 (loaded long ago): the import of 2027 is not its cure.
+    message = str(calendar_missing(2026))
+    db_session.execute(
+        update(ProcessInstance).where(ProcessInstance.id == other_year).values(error_message=message)
+    )
+    import_calendar_text(db_session, SCHEDULE_2027, "2027.csv")
+    db_session.commit()
+
+    real_retry = engine.instances.retry
+
+    def retry(session: Session, instance_id: int, **kwargs: Any) -> ProcessInstance:
+        if instance_id == breaks:  # an unforeseen fault, after the instance's change began
+            session.execute(
+                update(ProcessInstance).where(ProcessInstance.id == breaks).values(title="half-done")
+            )
+            raise RuntimeError("index out of step")
+        if instance_id == refused:
+            raise Forbidden("您不能管理流程实例。", "You cannot control process instances.")
+        return real_retry(session, instance_id, **kwargs)
+
+    monkeypatch.setattr(engine.instances, "retry", retry)
+    admin = get_user(db_session, people["admin"])
+    done = retry_calendar_failures(db_session, admin, actor=people["admin"], years=[2027])
+
+    assert [f.instance_id for f in done.resumed] == [resumes]
+    reasons = {f.instance_id: en for f, (_zh, en) in done.not_resumed}
+    assert reasons == {
+        breaks: "internal error; see the log",
+        refused: "You cannot control process instances.",
+    }
+    assert _state(db_session, resumes) == ("running", 1)
+    assert instances.describe(db_session, resumes)["data"]["publicity_end"] == "2027-01-05T00:00:00+08:00"
+    # the broken one's transaction was rolled back alone: nothing of it stayed, and the others went on
+    assert _state(db_session, breaks) == ("error", 0)
+    assert db_session.get(ProcessInstance, breaks).title != "half-done"  # type: ignore[union-attr]
+    assert _state(db_session, refused) == ("error", 0)
+    assert _state(db_session, other_year) == ("error", 0)
+
+    # The retry button (no years named) takes every instance whose missing year is loaded now.
+    monkeypatch.setattr(engine.instances, "retry", real_retry)
+    again = retry_calendar_failures(db_session, admin, actor=people["admin"])
+    assert sorted(f.instance_id for f in again.resumed) == sorted([breaks, refused, other_year])
+    assert again.not_resumed == []
+
+
+def test_nothing_is_retried_while_the_year_is_still_missing(
+    db_session: Session, stopped: list[int], people: dict[str, str]
+) -> None:
+    admin = get_user(db_session, people["admin"])
+    done = retry_calendar_failures(db_session, admin, actor=people["admin"], years=[2028])
+    assert done.resumed == [] and done.not_resumed == []
+    assert [_state(db_session, i) for i in stopped] == [("error", 0)] * 4
+
+
+def test_a_bureau_retries_only_what_it_reads(
+    db_session: Session, stopped: list[int], people: dict[str, str]
+) -> None:
+    import_calendar_text(db_session, SCHEDULE_2027, "2027.csv")
+    db_session.commit()
+    elsewhere = get_user(db_session, people["other_bureau"])  # Dazu's bureau: these are Urumqi's cases
+    done = retry_calendar_failures(db_session, elsewhere, actor=people["other_bureau"], years=[2027])
+    assert done.resumed == [] and done.not_resumed == []
+    assert [_state(db_session, i) for i in stopped] == [("error", 0)] * 4
