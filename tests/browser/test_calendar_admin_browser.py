@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from engine import instances, tasks
+from engine import instances
 from tests.browser.conftest import PASSWORD, screenshot, sign_in
+from tests.publicity_demo import approved_publicity
 
 pytestmark = pytest.mark.browser
 
@@ -35,19 +36,10 @@ def _approved_publicity(
     add_user(session, "bureau1", roles=["bureau"], jurisdiction="urumqi")
     deploy("basic")
     sim.set(at)
-    inst = instances.start_instance(
-        session,
-        "publicity_demo",
-        business_key=key,
-        data={"jurisdiction": "urumqi", "publicity_days": days, "publicity_unit": unit},
+    inst_id, _state = approved_publicity(
+        session, issuer="issuer1", bureau="bureau1", key=key, days=days, unit=unit
     )
-    (need,) = tasks.list_tasks(session, instance_id=inst.id)
-    tasks.complete(
-        session, need.id, actor="issuer1", data={"title": "高温合金", "budget": "100", "pledge_unit": True}
-    )
-    (review,) = tasks.list_tasks(session, instance_id=inst.id)
-    tasks.complete(session, review.id, actor="bureau1", data={"decision": "approve", "reason": "符合条件"})
-    return inst.id
+    return inst_id
 
 
 def test_admin_imports_next_year_and_the_failed_instance_moves_on(

@@ -11,47 +11,38 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 import engine.instances
-from engine import instances, tasks
+from engine import instances
 from engine.calendar import calendar_missing, import_calendar_text
 from engine.calendar_status import retry_calendar_failures
 from engine.errors import Forbidden
 from engine.models.event import InstanceEvent
 from engine.models.instance import ProcessInstance
 from engine.users import get_user
+from tests.publicity_demo import approved_publicity
 
 SCHEDULE_2027 = (
     "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,workday,春节调休\n2027-02-08,holiday,春节\n"
 )
 
 
-def _stopped_for_2027(session: Session, people: dict[str, str], key: str) -> int:
-    """A publicity approved on Monday 28 December 2026: its 5-working-day window needs 2027, which is missing."""
-    inst = instances.start_instance(
-        session,
-        "publicity_demo",
-        business_key=key,
-        data={"jurisdiction": "urumqi", "publicity_days": 5, "publicity_unit": "working_days"},
-    )
-    (need,) = tasks.list_tasks(session, instance_id=inst.id)
-    tasks.complete(
-        session,
-        need.id,
-        actor=people["issuer"],
-        data={"title": "高温合金", "budget": "100", "pledge_unit": True},
-    )
-    (review,) = tasks.list_tasks(session, instance_id=inst.id)
-    done = tasks.complete(
-        session, review.id, actor=people["bureau"], data={"decision": "approve", "reason": "符合条件"}
-    )
-    assert done.instance_status == "error"
-    return inst.id
-
-
 @pytest.fixture
 def stopped(db_session: Session, deploy, sim, calendar_loaded, people: dict[str, str]) -> list[int]:  # type: ignore[no-untyped-def]
     deploy("basic")
     sim.set("2026-12-28T10:00:00+08:00")
-    return [_stopped_for_2027(db_session, people, f"C-{n}") for n in range(4)]
+    # a 5-working-day publicity approved on Monday 28 December 2026 needs 2027, which is missing
+    stopped = [
+        approved_publicity(
+            db_session,
+            issuer=people["issuer"],
+            bureau=people["bureau"],
+            key=f"C-{n}",
+            days=5,
+            unit="working_days",
+        )
+        for n in range(4)
+    ]
+    assert [state for _id, state in stopped] == ["error"] * 4
+    return [inst_id for inst_id, _state in stopped]
 
 
 def _state(session: Session, instance_id: int) -> tuple[str, int]:

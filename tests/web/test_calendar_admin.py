@@ -12,13 +12,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import instances, tasks
+from engine import instances
 from engine.models.calendar import CalendarYear
+from tests.publicity_demo import approved_publicity
 from tests.web.conftest import csrf_token, login
 
 GOOD_2027 = "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,workday,春节调休\n2027-02-08,holiday,春节\n"
-NEED = {"title": "高温合金", "budget": "100", "pledge_unit": True}
-APPROVE = {"decision": "approve", "reason": "符合条件"}
 
 
 def _upload(client: FlaskClient, text: str, name: str = "2027.csv"):  # type: ignore[no-untyped-def]
@@ -129,19 +128,16 @@ def test_a_bad_file_is_refused_whole_with_every_line_named(
 def _stopped_for_2027(session: Session, web_users: dict[str, str], deploy, sim) -> int:  # type: ignore[no-untyped-def]
     deploy("basic")
     sim.set("2026-12-28T10:00:00+08:00")  # Monday: 4 working days left in 2026, the 5th is in 2027
-    inst = instances.start_instance(
+    inst_id, state = approved_publicity(
         session,
-        "publicity_demo",
-        business_key="C-2027",
-        data={"jurisdiction": "urumqi", "publicity_days": 5, "publicity_unit": "working_days"},
+        issuer=web_users["issuer"],
+        bureau=web_users["bureau"],
+        key="C-2027",
+        days=5,
+        unit="working_days",
     )
-    (need,) = tasks.list_tasks(session, instance_id=inst.id)
-    tasks.complete(session, need.id, actor=web_users["issuer"], data=NEED)
-    (review,) = tasks.list_tasks(session, instance_id=inst.id)
-    assert (
-        tasks.complete(session, review.id, actor=web_users["bureau"], data=APPROVE).instance_status == "error"
-    )
-    return inst.id
+    assert state == "error"
+    return inst_id
 
 
 def _window_computed_with_2027(session: Session, instance_id: int) -> None:
