@@ -4,8 +4,10 @@
 #      (bench/lifecycle.py);
 #   2. one completion at 10/50/200 tasks, the idle sweep and the work queue at 100 vs 10,000 (bench/run.py);
 #   3. timers due → fired, 1 and 1,000 due at once, one vs two sweepers (bench/timers.py);
-#   4. the web pages over HTTP at 100 and 10,000 instances, p50/p99 under concurrent clients (bench/web.py).
-# `--database URL` measures 1–3 on that database (PostgreSQL: the timers get a schema of their own);
+#   4. the web pages over HTTP at 100 and 10,000 instances, p50/p99 under concurrent clients (bench/web.py);
+#   5. endless loops in diagram code: a sweep that meets them, sign-in while one holds its transaction
+#      (bench/bounded.py).
+# `--database URL` measures 1–3 and 5 on that database (PostgreSQL: the timers get a schema of their own);
 # the web pages run on SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,3 +23,6 @@ echo "## 3. Timers"
 echo
 echo "## 4. Web pages"
 .venv/bin/python -m bench.web
+echo
+echo "## 5. Endless loops"
+.venv/bin/python -m bench.bounded "$@"
