@@ -1,7 +1,8 @@
 """The steps every browser journey (one challenge through the web, as each person in turn) shares: numbered
 screenshots, the queue with its due dates, opening and submitting a task, names never codes, and the
-administrator moving the simulated clock to a pending deadline. Used by ``test_journey_dazu`` and
-``test_race_journey_urumqi``."""
+administrator moving the simulated clock to a pending deadline, and a Karamay case driven to its panel or to the
+third party's recommendation. Used by ``test_journey_dazu``, ``test_race_journey_urumqi`` and the Karamay pages'
+tests."""
 
 from __future__ import annotations
 
@@ -71,6 +72,32 @@ def ready_task_id(flow: Any, spec: str, assignee: str | None = None) -> str:
     return flow.s.scalars(query).one()
 
 
+def karamay_to_panel(flow: Any) -> None:
+    """A Karamay case (``tests.lifecycle``'s ``Flow``) up to forming its panel: the need posted, reviewed and
+    listed, the applications closed on 5 June 2026 with KARAMAY-S1's recorded."""
+    from tests.lifecycle.conftest import application, need
+    from tests.lifecycle.drivers import REVIEW
+
+    flow.do("post_need", need())
+    flow.do("need_review", REVIEW)
+    flow.do("publish_list", {"list_published_on": "2026-05-06", "applications_close_on": "2026-06-05"})
+    flow.at("2026-06-06T00:01:00+08:00")
+    flow.do("collect_applications", {"applications": [application("KARAMAY-S1", "KARAMAY-P1")]})
+    assert flow.ready() == ["form_panel"]
+
+
+def karamay_to_recommendation(flow: Any) -> None:
+    """On from ``karamay_to_panel``: a panel of three (its chair named by the issuer) scores KARAMAY-S1 90; the
+    commissioned third party's recommendation (003 §12(5)) is ready."""
+    from tests.lifecycle.conftest import panel
+    from tests.lifecycle.drivers import score_all
+
+    karamay_to_panel(flow)
+    flow.do("form_panel", panel(["e1", "e2", "e3"], chair_by_issuer=True))
+    score_all(flow, {"KARAMAY-S1": 90})
+    assert flow.ready() == ["third_party_recommend"]
+
+
 def queue_row(who: Watched, key: str, task: str) -> Any:
     """Open the queue; the row of ``task`` of ``key`` must show a due date; returns the row."""
     who.open("/tasks", "待办任务")
@@ -102,8 +129,9 @@ def submit(who: Watched, done: str = "已提交", failed: str = "journey-failed"
     return who.check(done)
 
 
-def refused(who: Watched, field: str, *said: str) -> str:
-    """Submit; the form must come back unsubmitted with ``said`` beside ``field``. Returns the error."""
+def refused(who: Watched, field: str, *said: str, shot: str | None = None) -> str:
+    """Submit; the form must come back unsubmitted with ``said`` beside ``field`` (screenshot ``shot``, if
+    named). Returns the error."""
     who.page.click("button[name=action][value=submit]")
     who.page.wait_for_load_state("networkidle")
     if not who.page.locator(f"#f-{field}-error").count():
@@ -112,7 +140,7 @@ def refused(who: Watched, field: str, *said: str) -> str:
     error = who.page.inner_text(f"#f-{field}-error")
     for text in said:
         assert text in error, f"{who.username}: {text!r} not beside {field}: {error!r}"
-    who.check("表单有误，尚未提交")
+    who.check("表单有误，尚未提交", shot=shot)
     return error
 
 

@@ -16,7 +16,7 @@ from engine.domain.problems import yuan
 from tests.browser.conftest import fast_passwords, screenshot
 from tests.browser.journey import ready_task_id
 from tests.lifecycle.conftest import DOCS, start, world  # noqa: F401 (fixtures)
-from tests.lifecycle.drivers import accept, implementing
+from tests.lifecycle.drivers import accept, implementing, passed
 
 pytestmark = pytest.mark.browser
 
@@ -123,14 +123,7 @@ def test_karamay_and_zhangye_issuers_pay_the_contract_and_the_books_settle(  # t
     the formal cooperation agreement; a reading to confirm): after a passed acceptance the case waits for the
     issuer. The issuer sees what it owes and the rule, records the payment in two parts; meanwhile the project
     reads 验收通过，发榜方支付合同款中 for the solver and the bureau (not 实施中); then the books settle."""
-    flow = implementing(start, j)
-    flow.at(flow.data["checkpoint_at"])
-    if j == "karamay":  # 003 §12(9)2: the issuer's user evaluation before the panel
-        flow.do("request", DOCS)
-        flow.do("user_eval", {"user_rating": "basically"})
-        flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
-    else:
-        accept(flow)
+    flow = passed(start, j)
     owed = flow.data["contract_figures"]["owed_fen"]
     contract = yuan(flow.data["contract_fen"])
     assert owed > 0 and flow.ready() == ["issuer_contract_payment"]

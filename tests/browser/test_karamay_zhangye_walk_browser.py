@@ -21,9 +21,9 @@ from werkzeug.security import generate_password_hash
 
 from engine.models.user import User
 from tests.browser.conftest import PASSWORD
-from tests.browser.journey import Journey, ready_task_id
+from tests.browser.journey import Journey, karamay_to_panel, karamay_to_recommendation, ready_task_id, refused
 from tests.lifecycle.conftest import application, need, panel, start, world  # noqa: F401 (fixtures)
-from tests.lifecycle.drivers import MONEY, REVIEW, end_of_publicity, score_all, to_approve
+from tests.lifecycle.drivers import MONEY, REVIEW, end_of_publicity, to_approve
 
 pytestmark = pytest.mark.browser
 
@@ -68,11 +68,8 @@ def test_need_and_list_dates_cite_the_places_own_measures(roles: Any, start, wor
         assert window_article in closes and "000" not in closes, closes
     # a refused date names the same article
     bureau.page.fill("#f-list_published_on", "2026-01-05")
-    bureau.page.click("button[name=action][value=submit]")
-    bureau.page.wait_for_load_state("networkidle")
-    bureau.check("表单有误，尚未提交")
-    error = bureau.page.inner_text("#f-list_published_on-error")
-    assert "已过" in error and publish_article in error and "000" not in error, error
+    error = refused(bureau, "list_published_on", "已过", publish_article)
+    assert "000" not in error, error  # the jurisdiction's own article, not the general measures'
     J.shot(bureau, f"{place}-bureau-publish-dates-source")
 
 
@@ -83,12 +80,7 @@ def test_karamay_panel_page_names_the_claimant_and_cites_once(roles: Any, start,
     )
     world.commit()
     flow = start("karamay")
-    flow.do("post_need", need())
-    flow.do("need_review", REVIEW)
-    flow.do("publish_list", {"list_published_on": "2026-05-06", "applications_close_on": "2026-06-05"})
-    flow.at("2026-06-06T00:01:00+08:00")
-    flow.do("collect_applications", {"applications": [application("KARAMAY-S1", "KARAMAY-P1")]})
-    assert flow.ready() == ["form_panel"]
+    karamay_to_panel(flow)
 
     bureau = roles("bureau_karamay")
     bureau.open(f"/tasks/{ready_task_id(flow, 'form_panel')}/panel", "组建专家组", "未认领")
@@ -105,13 +97,7 @@ def test_karamay_panel_page_names_the_claimant_and_cites_once(roles: Any, start,
 def test_karamay_selection_shows_no_empty_note(roles: Any, start, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     _fast_passwords(world)
     flow = start("karamay")
-    flow.do("post_need", need())
-    flow.do("need_review", REVIEW)
-    flow.do("publish_list", {"list_published_on": "2026-05-06", "applications_close_on": "2026-06-05"})
-    flow.at("2026-06-06T00:01:00+08:00")
-    flow.do("collect_applications", {"applications": [application("KARAMAY-S1", "KARAMAY-P1")]})
-    flow.do("form_panel", panel(["e1", "e2", "e3"], chair_by_issuer=True))
-    score_all(flow, {"KARAMAY-S1": 90})
+    karamay_to_recommendation(flow)
     contract, _fiscal = MONEY["karamay"]
     flow.do(
         "third_party_recommend",

@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.browser.conftest import fast_passwords, screenshot
-from tests.browser.journey import ready_task_id
-from tests.lifecycle.conftest import application, need, panel, score_all, start, world  # noqa: F401
-from tests.lifecycle.drivers import REVIEW
+from tests.browser.journey import karamay_to_recommendation, ready_task_id
+from tests.lifecycle.conftest import start, world  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -20,13 +19,7 @@ pytestmark = pytest.mark.browser
 def test_karamay_third_party_reads_the_case_of_its_open_task(roles: Any, start, world: Session) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     fast_passwords(world, "third_party_karamay", "third_party_dazu")
     flow = start("karamay")
-    flow.do("post_need", need())
-    flow.do("need_review", REVIEW)
-    flow.do("publish_list", {"list_published_on": "2026-05-06", "applications_close_on": "2026-06-05"})
-    flow.at("2026-06-06T00:01:00+08:00")
-    flow.do("collect_applications", {"applications": [application("KARAMAY-S1", "KARAMAY-P1")]})
-    flow.do("form_panel", panel(["e1", "e2", "e3"], chair_by_issuer=True))
-    score_all(flow, {"KARAMAY-S1": 90})
+    karamay_to_recommendation(flow)
     task_id = ready_task_id(flow, "third_party_recommend")
 
     third = roles("third_party_karamay")

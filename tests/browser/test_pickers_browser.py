@@ -64,25 +64,49 @@ def _submit(page: Any) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def _listed(flow: Flow, published_on: str, *, recommended: bool = False) -> Flow:
+    """The challenge's need posted (and, where the diagram asks for it, recommended), reviewed and listed on
+    ``published_on``: its applications are being collected."""
+    flow.do("post_need", need())
+    if recommended:
+        flow.do("recommend", {"recommended": "yes"})
+    flow.do("need_review", REVIEW)
+    flow.do("publish_list", {"list_published_on": published_on})
+    flow.s.commit()
+    return flow
+
+
+def _open_collect(user: Any, flow: Flow, heading: str, offered: str, refused: tuple[str, ...]) -> Any:
+    """``user`` opens the case's application form: its solver picker offers ``offered`` and none of ``refused``.
+    Returns the page."""
+    page = user.page
+    user.open(f"/tasks/{_task_id(flow, 'collect_applications')}", heading, wait_for="[data-jb-people-ready]")
+    solvers = _offered(page, "solver")
+    assert offered in solvers
+    for name in refused:
+        assert name not in solvers, solvers
+    return page
+
+
+def _forged_solver_refused(user: Any, flow: Flow, code: str, name: str, reason: str, shot: str) -> None:
+    """A hand-made request naming the refused unit ``name`` as the solver comes back refused beside the field
+    with ``reason`` (and its source); nothing is saved."""
+    _forge(user.page, "solver", code, name)
+    _submit(user.page)
+    assert reason in user.page.inner_text(f"{ROW}solver-error")
+    user.check("表单有误，尚未提交", shot=shot)
+    assert flow.ready() == ["collect_applications"]
+
+
 def test_the_zhangye_issuer_picks_only_eligible_units_and_their_people(
     roles: Any, people: Any, db_session: Session, sim: Any
 ) -> None:
-    flow = start_challenge(db_session, sim, "zhangye", "ZHANGYE-2026-101")
-    flow.do("post_need", need())
-    flow.do("need_review", REVIEW)
-    flow.do("publish_list", {"list_published_on": "2026-09-28"})
-    flow.s.commit()
+    flow = _listed(start_challenge(db_session, sim, "zhangye", "ZHANGYE-2026-101"), "2026-09-28")
     issuer = roles("issuer_zhangye")
-    page = issuer.page
-    issuer.open(
-        f"/tasks/{_task_id(flow, 'collect_applications')}",
-        "发榜方选定揭榜团队",
-        wait_for="[data-jb-people-ready]",
-    )
-    solvers = _offered(page, "solver")
-    assert "张掖揭榜单位1" in solvers
-    for name in ("张掖硅业股份有限公司", "张掖关联子公司", "张掖失信企业", "张掖惩戒企业"):
-        assert name not in solvers and name not in _offered(page, "partners")
+    refused = ("张掖硅业股份有限公司", "张掖关联子公司", "张掖失信企业", "张掖惩戒企业")
+    page = _open_collect(issuer, flow, "发榜方选定揭榜团队", "张掖揭榜单位1", refused)
+    partners = _offered(page, "partners")
+    assert not set(refused) & set(partners), partners  # in Zhangye none of them is a partner either
     assert _offered(page, "members") == []  # no solver chosen yet: nobody's people
 
     page.select_option(f"{ROW}solver", label="张掖揭榜单位1")
@@ -96,12 +120,8 @@ def test_the_zhangye_issuer_picks_only_eligible_units_and_their_people(
     # a forged solver: the unit with a serious dishonesty record of 2025
     page.select_option(f"{ROW}partners", [])
     page.select_option(f"{ROW}members", ["ZHANGYE-P1"])
-    _forge(page, "solver", "ZHANGYE-BAD", "张掖失信企业")
-    _submit(page)
-    error = page.inner_text("#f-applications-0-solver-error")
-    assert "“张掖失信企业”不能作为揭榜单位：揭榜方近三年内有严重失信或违法记录（000 §10" in error
-    issuer.check("表单有误，尚未提交", shot="pickers-issuer-forged")
-    assert flow.ready() == ["collect_applications"]
+    reason = "“张掖失信企业”不能作为揭榜单位：揭榜方近三年内有严重失信或违法记录（000 §10"
+    _forged_solver_refused(issuer, flow, "ZHANGYE-BAD", "张掖失信企业", reason, "pickers-issuer-forged")
 
     # the refused unit is named, never by its code; the issuer itself, forged as the solver with its contact
     assert "张掖失信企业" in page.locator(f"{ROW}solver option:checked").inner_text()
@@ -123,29 +143,16 @@ def test_the_dazu_clerk_records_applications_of_eligible_units_only(
     flow.at(f"{close}T00:00:05+08:00")
     flow.s.commit()
     clerk = roles("bureau_dazu")
-    page = clerk.page
-    clerk.open(
-        f"/tasks/{_task_id(flow, 'collect_applications')}", "受理揭榜申请", wait_for="[data-jb-people-ready]"
-    )
-    solvers = _offered(page, "solver")
-    assert "大足揭榜单位1" in solvers
-    for name in ("大足硅业股份有限公司", "大足关联子公司", "大足失信企业", "大足事故企业"):
-        assert name not in solvers
+    refused = ("大足硅业股份有限公司", "大足关联子公司", "大足失信企业", "大足事故企业")
+    page = _open_collect(clerk, flow, "受理揭榜申请", "大足揭榜单位1", refused)
     page.select_option(f"{ROW}solver", label="大足揭榜单位1")
     members = _offered(page, "members")
     assert "大足研究员1（大足揭榜单位1）" in members and not any("大足揭榜单位2" in m for m in members)
     _fill_row(page, ["DAZU-P1"])
     clerk.check(shot="pickers-bureau-dazu")
 
-    _forge(page, "solver", "DAZU-ACC", "大足事故企业")
-    _submit(page)
-    error = page.inner_text("#f-applications-0-solver-error")
-    assert (
-        "“大足事故企业”不能作为揭榜单位：近三年内发生重大安全事故或重大质量事故（001 五(一)5, 五(二)4）"
-        in error
-    )
-    clerk.check("表单有误，尚未提交", shot="pickers-bureau-forged")
-    assert flow.ready() == ["collect_applications"]
+    reason = "“大足事故企业”不能作为揭榜单位：近三年内发生重大安全事故或重大质量事故（001 五(一)5, 五(二)4）"
+    _forged_solver_refused(clerk, flow, "DAZU-ACC", "大足事故企业", reason, "pickers-bureau-forged")
 
 
 def test_the_urumqi_clerk_is_not_offered_a_unit_with_an_overdue_project(
@@ -157,34 +164,15 @@ def test_the_urumqi_clerk_is_not_offered_a_unit_with_an_overdue_project(
     table's reason and source."""
     sim.set("2026-05-06T09:00:00+08:00")  # within the city's call for needs (002 五(一))
     flow = start_challenge(db_session, sim, "urumqi", "URUMQI-2026-101")
-    flow.do("post_need", need())
-    flow.do("recommend", {"recommended": "yes"})
-    flow.do("need_review", REVIEW)
-    flow.do("publish_list", {"list_published_on": "2026-05-06"})
-    flow.s.commit()
+    flow = _listed(flow, "2026-05-06", recommended=True)  # Urumqi: the need is recommended before its review
     clerk = roles("bureau_urumqi")
-    page = clerk.page
-    clerk.open(
-        f"/tasks/{_task_id(flow, 'collect_applications')}", "受理揭榜申请", wait_for="[data-jb-people-ready]"
-    )
-    solvers = _offered(page, "solver")
-    assert "乌鲁木齐揭榜单位1" in solvers
-    for name in (
-        "乌鲁木齐逾期未验收单位",
-        "乌鲁木齐硅业股份有限公司",
-        "乌鲁木齐关联子公司",
-        "乌鲁木齐失信企业",
-    ):
-        assert name not in solvers, solvers
+    refused = ("乌鲁木齐逾期未验收单位", "乌鲁木齐硅业股份有限公司", "乌鲁木齐关联子公司", "乌鲁木齐失信企业")
+    page = _open_collect(clerk, flow, "受理揭榜申请", "乌鲁木齐揭榜单位1", refused)
     page.select_option(f"{ROW}solver", label="乌鲁木齐揭榜单位1")
     _fill_row(page, ["URUMQI-P1"])
 
-    _forge(page, "solver", "URUMQI-LATE", "乌鲁木齐逾期未验收单位")
-    _submit(page)
-    error = page.inner_text("#f-applications-0-solver-error")
-    assert (
+    reason = (
         "“乌鲁木齐逾期未验收单位”不能作为揭榜单位：单位有逾期一年以上未验收的市级科技计划项目（002 四(一)）"
-        in error
     )
-    clerk.check("表单有误，尚未提交", shot="pickers-bureau-urumqi-overdue-forged")
-    assert flow.ready() == ["collect_applications"]
+    shot = "pickers-bureau-urumqi-overdue-forged"
+    _forged_solver_refused(clerk, flow, "URUMQI-LATE", "乌鲁木齐逾期未验收单位", reason, shot)

@@ -195,6 +195,23 @@ def accept(flow: Flow, outcome: str = "pass", opinion: str = "通过", **review:
     )
 
 
+def passed(start: Any, j: str) -> Flow:
+    """A project of ``j`` (``implementing``) whose acceptance passed at the end of its period — in Karamay
+    after the issuer's user evaluation (003 §12(9)2), in Dazu followed by the settlement — before any payment
+    the issuer owes the solver."""
+    flow = implementing(start, j)
+    flow.at(flow.data["checkpoint_at"])
+    if j == "karamay":  # 003 §12(9)2: the issuer's user evaluation before the panel
+        flow.do("request", DOCS)
+        flow.do("user_eval", {"user_rating": "basically"})
+        flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    else:
+        accept(flow)
+    if j == "dazu":
+        dazu_settlement(flow)
+    return flow
+
+
 def pass_acceptance(flow: Flow) -> Flow:
     """At the end of the period: the acceptance documents, then a passed acceptance."""
     flow.at(flow.data["checkpoint_at"])

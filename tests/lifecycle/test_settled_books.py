@@ -10,27 +10,13 @@ from engine.domain import books, ledger
 from engine.domain.problems import yuan
 from engine.errors import ValidationFailed
 
-from .conftest import DOCS, PDF
-from .drivers import accept, contract_paid, dazu_settlement, implementing, status
-
-
-def _passed(start, j: str):  # type: ignore[no-untyped-def]
-    flow = implementing(start, j)
-    flow.at(flow.data["checkpoint_at"])
-    if j == "karamay":  # 003 §12(9)2: the issuer's user evaluation before the panel
-        flow.do("request", DOCS)
-        flow.do("user_eval", {"user_rating": "basically"})
-        flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
-    else:
-        accept(flow)
-    if j == "dazu":
-        dazu_settlement(flow)
-    return flow
+from .conftest import PDF
+from .drivers import contract_paid, passed, status
 
 
 def test_a_passed_dazu_case_ends_settled_once_the_issuer_has_paid(start) -> None:  # type: ignore[no-untyped-def]
     """Dazu (001 十(二)): the case waits for the issuer's final payment before it settles."""
-    flow = _passed(start, "dazu")
+    flow = passed(start, "dazu")
     assert flow.info()["status"] == "completed" and status(flow) == "accepted"
     kept = books.books(flow.data, ledger.rows(flow.s, flow.key), status(flow))
     assert (kept.fiscal_owed_fen, kept.issuer_owed_fen) == (0, 0)
@@ -48,7 +34,7 @@ def test_a_passed_case_waits_for_the_issuers_contract_payments_then_settles(
     acceptance the project reads 验收通过，发榜方支付合同款中 (not 实施中) while the issuer owes the solver; the
     issuer records payments in parts, more than it owes is refused citing the jurisdiction's rule, and the case
     settles once nothing is owed."""
-    flow = _passed(start, j)
+    flow = passed(start, j)
     assert flow.ready() == ["issuer_contract_payment"] and flow.info()["status"] == "running"
     assert status(flow) == "paying"
     kept = books.books(flow.data, ledger.rows(flow.s, flow.key), status(flow))

@@ -14,8 +14,8 @@ from forms.errors import FormDefinitionError, FormInvalid
 from forms.render import render_form
 from forms.schema import validate_submission
 from forms.webinput import from_multidict
+from tests.unit.form_of import L, form_of
 
-L = {"zh": "标签", "en": "Label"}
 SHA = "0f" * 32
 XSS = '<script>alert("x")</script>'
 
@@ -186,32 +186,26 @@ def test_invalid_input_is_kept_and_errors_shown_beside_fields() -> None:
 
 
 def test_from_multidict_checkboxes_selects_and_rows() -> None:
-    defn = FormDefinition.load(
+    defn = form_of(
+        {"name": "ok", "type": "checkbox", "label": L},
+        {"name": "no", "type": "checkbox", "label": L},
         {
-            "id": "t",
-            "title": L,
+            "name": "tags",
+            "type": "select",
+            "multiple": True,
+            "label": L,
+            "options": [{"value": "a", "label": L}, {"value": "b", "label": L}],
+        },
+        {"name": "shown", "type": "readonly", "source": "shown", "label": L},
+        {
+            "name": "rows",
+            "type": "group",
+            "label": L,
             "fields": [
-                {"name": "ok", "type": "checkbox", "label": L},
-                {"name": "no", "type": "checkbox", "label": L},
-                {
-                    "name": "tags",
-                    "type": "select",
-                    "multiple": True,
-                    "label": L,
-                    "options": [{"value": "a", "label": L}, {"value": "b", "label": L}],
-                },
-                {"name": "shown", "type": "readonly", "source": "shown", "label": L},
-                {
-                    "name": "rows",
-                    "type": "group",
-                    "label": L,
-                    "fields": [
-                        {"name": "x", "type": "text", "label": L},
-                        {"name": "y", "type": "checkbox", "label": L},
-                    ],
-                },
+                {"name": "x", "type": "text", "label": L},
+                {"name": "y", "type": "checkbox", "label": L},
             ],
-        }
+        },
     )
     form = MultiDict(
         [
@@ -267,20 +261,14 @@ def test_from_multidict_unknown_row_field_is_refused_with_its_path() -> None:
 
 
 def test_file_values_only_come_from_files() -> None:
-    defn = FormDefinition.load(
+    defn = form_of(
+        {"name": "doc", "type": "file", "label": L},
         {
-            "id": "t",
-            "title": L,
-            "fields": [
-                {"name": "doc", "type": "file", "label": L},
-                {
-                    "name": "rows",
-                    "type": "group",
-                    "label": L,
-                    "fields": [{"name": "cv", "type": "file", "label": L}],
-                },
-            ],
-        }
+            "name": "rows",
+            "type": "group",
+            "label": L,
+            "fields": [{"name": "cv", "type": "file", "label": L}],
+        },
     )
     values = from_multidict(defn, MultiDict([("doc", "C:\\fake.pdf")]), {"rows-0-cv": FILE_META})
     assert values["doc"] is None
@@ -307,17 +295,11 @@ def test_every_input_has_a_label_and_right_type() -> None:
 
 
 def test_number_datetime_and_money_display() -> None:
-    defn = FormDefinition.load(
-        {
-            "id": "t",
-            "title": L,
-            "fields": [
-                {"name": "n", "type": "number", "label": L, "min": 0, "max": 100, "decimals": 1},
-                {"name": "i", "type": "number", "label": L, "integer": True},
-                {"name": "at", "type": "datetime", "label": L},
-                {"name": "m", "type": "money", "label": L},
-            ],
-        }
+    defn = form_of(
+        {"name": "n", "type": "number", "label": L, "min": 0, "max": 100, "decimals": 1},
+        {"name": "i", "type": "number", "label": L, "integer": True},
+        {"name": "at", "type": "datetime", "label": L},
+        {"name": "m", "type": "money", "label": L},
     )
     stored = validate_submission(defn, {"n": "85.5", "i": 3, "at": "2026-06-10T19:30", "m": "1,000,000.00"})
     assert stored["at"] == "2026-06-10T11:30:00+00:00" and stored["m"] == 100000000
@@ -337,31 +319,25 @@ def test_number_datetime_and_money_display() -> None:
 
 
 def test_selects_checkboxes_and_readonly() -> None:
-    defn = FormDefinition.load(
+    defn = form_of(
         {
-            "id": "t",
-            "title": L,
-            "fields": [
-                {
-                    "name": "s",
-                    "type": "select",
-                    "label": L,
-                    "options": [
-                        {"value": "a", "label": {"zh": "甲", "en": "A"}},
-                        {"value": "b", "label": {"zh": "乙", "en": "B"}},
-                    ],
-                },
-                {
-                    "name": "ms",
-                    "type": "select",
-                    "multiple": True,
-                    "label": L,
-                    "options": [{"value": "a", "label": L}, {"value": "b", "label": L}],
-                },
-                {"name": "c", "type": "checkbox", "label": L},
-                {"name": "r", "type": "readonly", "source": "need.budget", "format": "money", "label": L},
+            "name": "s",
+            "type": "select",
+            "label": L,
+            "options": [
+                {"value": "a", "label": {"zh": "甲", "en": "A"}},
+                {"value": "b", "label": {"zh": "乙", "en": "B"}},
             ],
-        }
+        },
+        {
+            "name": "ms",
+            "type": "select",
+            "multiple": True,
+            "label": L,
+            "options": [{"value": "a", "label": L}, {"value": "b", "label": L}],
+        },
+        {"name": "c", "type": "checkbox", "label": L},
+        {"name": "r", "type": "readonly", "source": "need.budget", "format": "money", "label": L},
     )
     html = render_form(
         defn,
@@ -409,7 +385,7 @@ def test_a_bounded_number_says_its_range_before_typing() -> None:
     says nothing."""
     bounded = {"name": "s", "type": "number", "integer": True, "min": 0, "max": 100, "label": L}
     free = {"name": "n", "type": "number", "label": L}
-    defn = FormDefinition.load({"id": "t", "title": L, "fields": [bounded, free]})
+    defn = form_of(bounded, free)
     html = render_form(defn)
     c = parse(html)
     assert '<p class="jb-help jb-range" id="f-s-range">填写 0 至 100 之间的数。</p>' in html
@@ -423,7 +399,7 @@ def test_a_bounded_number_says_its_range_before_typing() -> None:
 def test_a_readonly_account_is_shown_by_its_holders_name() -> None:
     """The expert a scoring task is assigned to (a user name) reads as the person's name, never the account."""
     field = {"name": "e", "type": "readonly", "source": "expert", "label": L, "format": "account"}
-    defn = FormDefinition.load({"id": "t", "title": L, "fields": [field]})
+    defn = form_of(field)
     names = {"expert_karamay_07": "韩雪梅"}
     html = render_form(defn, context={"expert": "expert_karamay_07"}, account_name=lambda u: names.get(u, u))
     assert ">韩雪梅</output>" in html and "expert_karamay_07" not in html
@@ -433,7 +409,7 @@ def test_a_readonly_account_is_shown_by_its_holders_name() -> None:
 def test_a_readonly_datetime_is_said_in_beijing_time_with_its_zone() -> None:
     """A stored instant (UTC) on a read-only form reads as the pages say an instant: Beijing time, named."""
     field = {"name": "o", "type": "readonly", "source": "opens", "label": L, "format": "datetime"}
-    defn = FormDefinition.load({"id": "t", "title": L, "fields": [field]})
+    defn = form_of(field)
     stored = {"opens": "2026-04-25T02:00:00+00:00"}
     assert ">2026年4月25日 10:00（北京时间）</output>" in render_form(defn, context=stored)
     en = render_form(defn, context=stored, lang="en")
@@ -444,7 +420,7 @@ def test_a_readonly_citation_is_whole_in_chinese_and_its_bare_reference_in_engli
     """The rule a termination applies (the termination table's ``termination_source``): a Chinese clerk reads
     the table's explanation, an English one the reference only, no Chinese words."""
     field = {"name": "rule", "type": "readonly", "source": "src", "label": L, "format": "citation"}
-    defn = FormDefinition.load({"id": "t", "title": L, "fields": [field]})
+    defn = form_of(field)
     source = {"src": "001 八(八)：收回结余资金及非科研用途资金"}
     zh = render_form(defn, context=source)
     assert ">001 八(八)：收回结余资金及非科研用途资金</output>" in zh
@@ -491,36 +467,28 @@ def test_file_input() -> None:
     assert c["type"] == "file" and c["multiple"] is True
     assert c["accept"] == ".pdf,.doc,.docx,.zip,application/pdf"
     assert c["data-jb-max-size"] == "20971520"
-    required = FormDefinition.load(
-        {"id": "t", "title": L, "fields": [{"name": "f", "type": "file", "label": L, "required": True}]}
-    )
+    required = form_of({"name": "f", "type": "file", "label": L, "required": True})
     assert parse(render_form(required)).by_id["f-f"]["required"] is True
     assert "required" not in parse(render_form(required, values={"f": FILE_META})).by_id["f-f"]
 
 
 def test_everything_is_escaped() -> None:
-    defn = FormDefinition.load(
+    defn = form_of(
         {
-            "id": "t",
-            "title": L,
-            "fields": [
-                {
-                    "name": "t",
-                    "type": "text",
-                    "label": {"zh": XSS, "en": XSS},
-                    "help": {"zh": XSS, "en": XSS},
-                },
-                {"name": "m", "type": "text", "multiline": True, "label": L},
-                {
-                    "name": "s",
-                    "type": "select",
-                    "label": L,
-                    "options": [{"value": '"><b>', "label": {"zh": XSS, "en": XSS}}],
-                },
-                {"name": "r", "type": "readonly", "source": "r", "label": L},
-                {"name": "f", "type": "file", "label": L},
-            ],
-        }
+            "name": "t",
+            "type": "text",
+            "label": {"zh": XSS, "en": XSS},
+            "help": {"zh": XSS, "en": XSS},
+        },
+        {"name": "m", "type": "text", "multiline": True, "label": L},
+        {
+            "name": "s",
+            "type": "select",
+            "label": L,
+            "options": [{"value": '"><b>', "label": {"zh": XSS, "en": XSS}}],
+        },
+        {"name": "r", "type": "readonly", "source": "r", "label": L},
+        {"name": "f", "type": "file", "label": L},
     )
     html = render_form(
         defn,
@@ -546,7 +514,7 @@ def test_an_empty_notice_is_not_shown_a_problem_is() -> None:
     """A clerk opening the selection for the first time reads no "提示：未填写"; once the diagram sends the task
     back with a problem, the problem is shown under the same label."""
     field = {"name": "p", "type": "readonly", "source": "selection_problem", "label": L, "format": "notice"}
-    defn = FormDefinition.load({"id": "t", "title": L, "fields": [field]})
+    defn = form_of(field)
     assert 'id="f-p"' not in render_form(defn) and "未填写" not in render_form(defn)
     assert 'id="f-p"' not in render_form(defn, context={"selection_problem": ""})
     shown = render_form(defn, context={"selection_problem": "合同金额超过核定的经费总额。"})

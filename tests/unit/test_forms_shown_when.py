@@ -13,8 +13,8 @@ from engine.taskforms import validate_task_data
 from forms.definition import FormDefinition
 from forms.errors import FormDefinitionError
 from forms.render import render_form
+from tests.unit.form_of import L, form_of
 
-L = {"zh": "标签", "en": "Label"}
 MODE = {
     "name": "mode",
     "type": "select",
@@ -26,7 +26,7 @@ RACE = {"field": "mode", "values": ["race"]}
 
 
 def form(*fields: dict[str, Any]) -> FormDefinition:
-    return FormDefinition.load({"id": "t", "title": L, "fields": [MODE, *fields]})
+    return form_of(MODE, *fields)
 
 
 SELECTION = form(
@@ -84,21 +84,15 @@ def test_a_rule_naming_no_select_or_no_option_is_refused(rule: dict[str, Any], f
 
 def test_a_field_shown_while_a_checkbox_is_ticked_is_stored_only_then() -> None:
     """need_post: the race plan is asked for only when the issuer ticks 拟采用赛马制."""
-    defn = FormDefinition.load(
+    defn = form_of(
+        {"name": "race_wanted", "type": "checkbox", "label": L},
         {
-            "id": "t",
-            "title": L,
-            "fields": [
-                {"name": "race_wanted", "type": "checkbox", "label": L},
-                {
-                    "name": "race_plan",
-                    "type": "text",
-                    "required": True,
-                    "label": L,
-                    "shown_when": {"field": "race_wanted", "values": ["true"]},
-                },
-            ],
-        }
+            "name": "race_plan",
+            "type": "text",
+            "required": True,
+            "label": L,
+            "shown_when": {"field": "race_wanted", "values": ["true"]},
+        },
     )
     plan = "三个团队平行攻关"
     assert validate_task_data(defn, {"race_wanted": True, "race_plan": plan})["race_plan"] == plan
@@ -112,19 +106,13 @@ def test_a_field_shown_while_a_checkbox_is_ticked_is_stored_only_then() -> None:
 
 def test_a_checkbox_rule_names_ticked_or_not() -> None:
     with pytest.raises(FormDefinitionError) as caught:
-        FormDefinition.load(
+        form_of(
+            {"name": "race_wanted", "type": "checkbox", "label": L},
             {
-                "id": "t",
-                "title": L,
-                "fields": [
-                    {"name": "race_wanted", "type": "checkbox", "label": L},
-                    {
-                        "name": "x",
-                        "type": "text",
-                        "label": L,
-                        "shown_when": {"field": "race_wanted", "values": ["on"]},
-                    },
-                ],
-            }
+                "name": "x",
+                "type": "text",
+                "label": L,
+                "shown_when": {"field": "race_wanted", "values": ["on"]},
+            },
         )
     assert "a checkbox 'race_wanted' is" in str(caught.value)
