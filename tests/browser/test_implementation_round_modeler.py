@@ -16,7 +16,7 @@ from tests.browser.conftest import screenshot, sign_in
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("j", ["dazu", "zhangye"])
+@pytest.mark.parametrize("j", ["dazu", "zhangye", "urumqi", "karamay"])
 def test_owner_sees_the_round_as_a_looped_subprocess(
     page: Any, live_app: str, demo_data: Any, db_session: Session, j: str
 ) -> None:
