@@ -16,6 +16,11 @@ keeps one completed child task per finished iteration under the loop task; once 
 is pruned, the child is dropped too (its history folded into the loop task's ``internal_data``), so a loop
 that runs N times holds the tasks of one iteration, not N.
 
+The data of a finished task leaves too once nothing can read it again (``prune_finished_task_data``): every
+task copies its parent's data when it runs, so a chain of finished tasks holds the process data once per task
+(restored, compared and re-serialized at every step: the state's cost grows with the lifecycle, issue 15);
+only the tasks still at the front of the tree keep it.
+
 This is generic: any call activity, embedded subprocess, event subprocess or multi-instance call, nested to
 any depth, in any diagram.
 """
@@ -28,6 +33,7 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import StandardLoopTask
 from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
@@ -145,3 +151,31 @@ def prune_orphaned_subprocesses(wf: BpmnWorkflow) -> int:
         for task_id in orphans:
             del wf.subprocesses[task_id]
             dropped += 1
+
+
+def _data_read_again(task: Task) -> bool:
+    """Whether the engine may read ``task``'s data again. A task's data is read by a child that has not yet
+    copied it (one not COMPLETED inherits it when it runs), by a join (a parallel, inclusive or end join merges
+    the data of the tasks before each thread's join task, even finished ones), by the workflow (its last task
+    is its outcome: a completed workflow's data, a subprocess's outputs), and by a person (a leaf is the last
+    of its branch: ``engine.instances.current_data`` shows it; a multi-instance or loop merges its leaves)."""
+    if task.state != TaskState.COMPLETED or not task.children or task is task.workflow.last_task:
+        return True
+    if task.workflow.completed:  # nothing runs in it again: its outcome is its last task's
+        return False
+    return any(
+        child.state != TaskState.COMPLETED or isinstance(child.task_spec, Join) for child in task.children
+    )
+
+
+def prune_finished_task_data(wf: BpmnWorkflow) -> int:
+    """Empty the data of every finished task (in ``wf`` and its live subprocesses) that nothing reads again;
+    the tasks after it keep their own. Returns how many tasks were emptied. Run after
+    ``prune_finished_subprocesses`` (a finished subprocess's caller merged its outputs from its last task)."""
+    emptied = 0
+    for workflow in [wf, *wf.subprocesses.values()]:
+        for task in workflow.tasks.values():
+            if task.data and not _data_read_again(task):
+                task.data = {}
+                emptied += 1
+    return emptied
