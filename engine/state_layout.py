@@ -59,12 +59,13 @@ def _applied(registry: Any, data: dict[str, Any], delta: dict[str, Any]) -> dict
 def compact_workflow_data(registry: Any, dct: dict[str, Any], wf: Any) -> None:
     """A completed workflow copies its end task's data into its own: store it against its last task."""
     last = wf.last_task
-    if not wf.data or last is None:
-        return
-    delta = _delta(registry, last.data, wf.data)
-    if len(delta["updates"]) + len(delta["deletions"]) < len(wf.data):
-        dct["data"] = {}
-        dct[LAST_TASK_DELTA] = delta
+    if wf.data and last is not None:
+        delta = _delta(registry, last.data, wf.data)
+        if len(delta["updates"]) + len(delta["deletions"]) < len(wf.data):
+            dct["data"] = {}
+            dct[LAST_TASK_DELTA] = delta
+            return
+    dct["data"] = registry.convert(registry.clean(wf.data))
 
 
 def restore_workflow_data(registry: Any, delta: dict[str, Any] | None, wf: Any) -> None:
