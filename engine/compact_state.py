@@ -16,6 +16,11 @@ keeps one completed child task per finished iteration under the loop task; once 
 is pruned, the child is dropped too (its history folded into the loop task's ``internal_data``), so a loop
 that runs N times holds the tasks of one iteration, not N.
 
+The data of a finished task leaves too once nothing can read it again (``prune_finished_task_data``): every
+task copies its parent's data when it runs, so a chain of finished tasks holds the process data once per task
+(restored, compared and re-serialized at every step: the state's cost grows with the lifecycle, issue 15);
+only the tasks still at the front of the tree keep it.
+
 This is generic: any call activity, embedded subprocess, event subprocess or multi-instance call, nested to
 any depth, in any diagram.
 """
@@ -28,11 +33,16 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import StandardLoopTask
 from SpiffWorkflow.exceptions import TaskNotFoundException
+from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-#: internal_data key of a caller task: {process id: {element id: state}} of the subprocesses it ran.
-HISTORY_KEY = "finished_subprocess_elements"
+#: internal_data key of a caller task: {process id: "element=state element=state ..."} of the subprocesses it
+#: ran — one string per process, which the serializer passes through at once (a dict per process cost a
+#: converter call per element at every step: ~15 % of a finished Dazu lifecycle's unpack+pack, issue 15).
+HISTORY_KEY = "finished_elements"
+#: the same as stored before: {process id: {element id: state}} (read, and rewritten packed when it grows)
+OLD_HISTORY_KEY = "finished_subprocess_elements"
 
 #: What the monitor colours an element by; when several tasks share an element, the most telling wins.
 STATE_OF = (
@@ -59,14 +69,34 @@ def _merge(result: Elements, other: Elements) -> None:
             _note(result, process, element, state)
 
 
+def _history(task: Task) -> Elements:
+    """What the subprocesses ``task`` called (already pruned) ran, in either stored form."""
+    result: Elements = {}
+    old = task.internal_data.get(OLD_HISTORY_KEY)
+    if old:
+        _merge(result, old)
+    for process, pairs in (task.internal_data.get(HISTORY_KEY) or {}).items():
+        for pair in pairs.split():
+            element, _, state = pair.rpartition("=")
+            _note(result, process, element, state)
+    return result
+
+
+def _keep_history(task: Task, history: Elements) -> None:
+    task.internal_data.pop(OLD_HISTORY_KEY, None)
+    task.internal_data[HISTORY_KEY] = {
+        process: " ".join(f"{element}={state}" for element, state in states.items())
+        for process, states in history.items()
+    }
+
+
 def element_states_of(tasks: Iterable[Task]) -> Elements:
     """{process id: {element id: completed | active | waiting | failed | cancelled}} of ``tasks``, including
     what the subprocesses they called (already pruned) ran."""
     result: Elements = {}
     for task in tasks:
-        pruned = task.internal_data.get(HISTORY_KEY)
-        if pruned:
-            _merge(result, pruned)
+        if OLD_HISTORY_KEY in task.internal_data or HISTORY_KEY in task.internal_data:
+            _merge(result, _history(task))
         element = task.task_spec.bpmn_id
         if not element:
             continue
@@ -102,9 +132,9 @@ def prune_finished_subprocesses(wf: BpmnWorkflow) -> int:
         before = len(wf.subprocesses)
         gone = wf.delete_subprocess(caller)
         pruned += before - len(wf.subprocesses)
-        history = dict(caller.internal_data.get(HISTORY_KEY) or {})
+        history = _history(caller)
         _merge(history, element_states_of(gone))
-        caller.internal_data[HISTORY_KEY] = history
+        _keep_history(caller, history)
     return pruned
 
 
@@ -119,9 +149,9 @@ def prune_finished_iterations(wf: BpmnWorkflow) -> int:
             for child in list(task.children):
                 if child.state != TaskState.COMPLETED or child.children or child.id in wf.subprocesses:
                     continue
-                history = dict(task.internal_data.get(HISTORY_KEY) or {})
+                history = _history(task)
                 _merge(history, element_states_of([child]))
-                task.internal_data[HISTORY_KEY] = history
+                _keep_history(task, history)
                 task._children.remove(child.id)
                 del workflow.tasks[child.id]
                 if workflow.last_task is child:  # the loop task stands for its finished iteration
@@ -145,3 +175,31 @@ def prune_orphaned_subprocesses(wf: BpmnWorkflow) -> int:
         for task_id in orphans:
             del wf.subprocesses[task_id]
             dropped += 1
+
+
+def _data_read_again(task: Task) -> bool:
+    """Whether the engine may read ``task``'s data again. A task's data is read by a child that has not yet
+    copied it (one not COMPLETED inherits it when it runs), by a join (a parallel, inclusive or end join merges
+    the data of the tasks before each thread's join task, even finished ones), by the workflow (its last task
+    is its outcome: a completed workflow's data, a subprocess's outputs), and by a person (a leaf is the last
+    of its branch: ``engine.instances.current_data`` shows it; a multi-instance or loop merges its leaves)."""
+    if task.state != TaskState.COMPLETED or not task.children or task is task.workflow.last_task:
+        return True
+    if task.workflow.completed:  # nothing runs in it again: its outcome is its last task's
+        return False
+    return any(
+        child.state != TaskState.COMPLETED or isinstance(child.task_spec, Join) for child in task.children
+    )
+
+
+def prune_finished_task_data(wf: BpmnWorkflow) -> int:
+    """Empty the data of every finished task (in ``wf`` and its live subprocesses) that nothing reads again;
+    the tasks after it keep their own. Returns how many tasks were emptied. Run after
+    ``prune_finished_subprocesses`` (a finished subprocess's caller merged its outputs from its last task)."""
+    emptied = 0
+    for workflow in [wf, *wf.subprocesses.values()]:
+        for task in workflow.tasks.values():
+            if task.data and not _data_read_again(task):
+                task.data = {}
+                emptied += 1
+    return emptied

@@ -252,7 +252,12 @@ def current_data(wf: Any) -> dict[str, Any]:
         if t.task_spec.bpmn_id
     ]
     latest = max(tasks, key=lambda t: t.last_state_change, default=None)
-    return dict(_case_task(latest).data) if latest is not None else {}
+    if latest is None:
+        return {}
+    # a task whose data left the state (engine.compact_state): its children, all finished, each copied it
+    while not latest.data and latest.children:
+        latest = max(latest.children, key=lambda t: t.last_state_change)
+    return dict(_case_task(latest).data)
 
 
 def _case_task(task: Any) -> Any:

@@ -34,6 +34,7 @@ from engine.clock import frozen_now, get_clock, install_spiff_clock
 from engine.compact_state import (
     prune_finished_iterations,
     prune_finished_subprocesses,
+    prune_finished_task_data,
     prune_orphaned_subprocesses,
 )
 from engine.db import begin_write
@@ -334,6 +335,7 @@ def save(ctx: Context) -> None:
     # outputs are merged leave the state; only which of their elements ran is kept (engine.compact_state)
     prune_finished_subprocesses(wf)
     prune_finished_iterations(wf)  # and a standard loop's finished iterations (a round of the implementation)
+    prune_finished_task_data(wf)  # and the data of finished tasks that nothing reads again
     write_state(ctx.session, instance, state_json(wf), ctx.stored)
     if ctx.events:  # Core statements: the ORM's unit of work costs more than the rows (issue 15)
         ctx.session.execute(_EVENTS, ctx.events)

@@ -123,7 +123,11 @@ def split_state(wf: BpmnWorkflow) -> str:
     """The per-instance part of a workflow's serialization: the task tree, data and events, no specs; each
     datum once (engine.state_layout), text as UTF-8 rather than escapes."""
     conv = _workflow_converter()
-    dct = WorkflowConverter.to_dict(conv, wf)
+    data, wf.data = wf.data, {}  # converted below only if it is not stored against the last task's
+    try:
+        dct = WorkflowConverter.to_dict(conv, wf)
+    finally:
+        wf.data = data
     compact_tasks(conv.registry, dct["tasks"], wf.tasks)
     compact_workflow_data(conv.registry, dct, wf)
     dct["subprocesses"] = subprocess_dicts(conv.registry, wf)

@@ -16,7 +16,9 @@ against its caller's data (``CALLER_DELTA``), derived when the state is joined a
 task's data from its parent's, caller before subprocess, at any depth — or, for a called process with
 declared inputs, which starts with a few of its caller's variables, as the names it keeps of them
 (``CALLER_SELECTION``); a workflow's data is stored against its last task's (``LAST_TASK_DELTA``) when that
-is smaller. Nothing about the workflow changes: a state joins back to the same task data, and a state stored
+is smaller. A subprocess's first task after finished ones whose data left the state
+(``engine.compact_state.prune_finished_task_data``) is stored against its caller's data too, rather than in full.
+Nothing about the workflow changes: a state joins back to the same task data, and a state stored
 before this layout joins as it did.
 """
 
@@ -57,12 +59,13 @@ def _applied(registry: Any, data: dict[str, Any], delta: dict[str, Any]) -> dict
 def compact_workflow_data(registry: Any, dct: dict[str, Any], wf: Any) -> None:
     """A completed workflow copies its end task's data into its own: store it against its last task."""
     last = wf.last_task
-    if not wf.data or last is None:
-        return
-    delta = _delta(registry, last.data, wf.data)
-    if len(delta["updates"]) + len(delta["deletions"]) < len(wf.data):
-        dct["data"] = {}
-        dct[LAST_TASK_DELTA] = delta
+    if wf.data and last is not None:
+        delta = _delta(registry, last.data, wf.data)
+        if len(delta["updates"]) + len(delta["deletions"]) < len(wf.data):
+            dct["data"] = {}
+            dct[LAST_TASK_DELTA] = delta
+            return
+    dct["data"] = registry.convert(registry.clean(wf.data))
 
 
 def restore_workflow_data(registry: Any, delta: dict[str, Any] | None, wf: Any) -> None:
@@ -95,6 +98,13 @@ def _against_caller(registry: Any, caller: dict[str, Any], data: dict[str, Any])
     return {CALLER_DELTA: delta}
 
 
+def _entries(against: dict[str, Any]) -> int:
+    """How many values ``_against_caller``'s answer stores."""
+    if CALLER_DELTA in against:
+        return len(against[CALLER_DELTA]["updates"]) + len(against[CALLER_DELTA]["deletions"])
+    return len(against[CALLER_SELECTION]["keep"]) + len(against[CALLER_SELECTION]["updates"])
+
+
 def subprocess_dicts(registry: Any, wf: BpmnWorkflow) -> dict[str, dict[str, Any]]:
     """Every subprocess of ``wf`` (nested ones too), its start task's data stored against its caller's."""
     result: dict[str, dict[str, Any]] = {}
@@ -109,6 +119,13 @@ def subprocess_dicts(registry: Any, wf: BpmnWorkflow) -> dict[str, dict[str, Any
         root_dct = dct["tasks"][str(root.id)]
         root_dct["data"] = {}
         root_dct.update(_against_caller(registry, caller.data, root.data))
+        for task in sp.tasks.values():  # the first task after finished ones whose data left (compact_state)
+            if task is not root and task.data and task.parent is not None and not task.parent.data:
+                against = _against_caller(registry, caller.data, task.data)
+                if _entries(against) < len(task.data):
+                    task_dct = dct["tasks"][str(task.id)]
+                    task_dct["data"], task_dct["delta"] = {}, {}
+                    task_dct.update(against)
         compact_workflow_data(registry, dct, sp)
         result[str(caller_id)] = dct
     # in a fixed order: a join restores callers before what they call in its own order (three levels deep, an
@@ -122,17 +139,19 @@ def _restore_subprocess(registry: Any, dct: dict[str, Any], caller: Task, top: B
     then the delta) before the tasks that inherit it are restored."""
     data_delta = dct.pop(LAST_TASK_DELTA, None)
     root_id = dct["root"]
-    against = dct["tasks"][root_id].pop(CALLER_DELTA, None)
-    selection = dct["tasks"][root_id].pop(CALLER_SELECTION, None)
     converter = registry.convert_from_dict[dct["typename"]].args[0].__self__
     spec = top.subprocess_specs.get(caller.task_spec.spec)
     sp = converter.target_class(spec, caller.id, top, deserializing=True)
     tasks: dict[UUID, Task] = {}
-    for task_id, task_dct in dct["tasks"].items():
+    for task_dct in dct["tasks"].values():
+        # the start task, or the first after finished tasks whose data left (a state stored before this
+        # layout has neither)
+        against = task_dct.pop(CALLER_DELTA, None)
+        selection = task_dct.pop(CALLER_SELECTION, None)
         task = registry.restore(task_dct, workflow=sp)
-        if task_id == root_id and against is not None:  # else a state stored before this layout
+        if against is not None:
             task.data = _applied(registry, DeepMerge.merge({}, caller.data), against)
-        elif task_id == root_id and selection is not None:
+        elif selection is not None:
             kept = {key: caller.data[key] for key in selection["keep"]}
             task.data = _applied(registry, DeepMerge.merge({}, kept), {**selection, "deletions": ()})
         tasks[task.id] = task

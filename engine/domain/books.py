@@ -326,5 +326,5 @@ def audited_used(d: Mapping[str, Any]) -> int | None:
 
 
 def settlement(d: Mapping[str, Any], rows: Iterable[LedgerEntry]) -> dict[str, Any]:
-    """The settled books as plain JSON for the diagram (``ledger_final``)."""
+    """The settled books as plain JSON (what ``settle_acceptance()`` answers; the ledger rows are the record)."""
     return books(d, rows).as_json()

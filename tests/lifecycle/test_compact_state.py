@@ -3,8 +3,10 @@ merged; a pruned instance still resumes, fires its timers, answers messages and 
 
 from __future__ import annotations
 
+from engine.compact_state import HISTORY_KEY, OLD_HISTORY_KEY
 from engine.models.instance import InstanceState, ProcessInstance
 from engine.runtime import load_workflow
+from engine.specs import split_state
 from web.views.monitor import element_states
 
 from .conftest import PDF
@@ -68,3 +70,30 @@ def test_a_pruned_instance_answers_a_message(start) -> None:  # type: ignore[no-
     flow.do("gov_consent", {"consent_decision": "approve"})  # 001 八(八): the district government consents
     assert flow.info()["status"] == "completed"
     assert "completed" in history(flow)["expert_scoring"].values()
+
+
+def test_a_history_stored_before_it_was_packed_still_shows_and_grows(start) -> None:  # type: ignore[no-untyped-def]
+    """The monitor's history of pruned subprocesses was stored as a dict per process until issue 15 packed it
+    into one string per process; an instance stored the old way shows the same history and runs on."""
+    flow = signed(start, milestones=MILESTONES)
+    instance = flow.s.get(ProcessInstance, flow.id)
+    wf = load_workflow(flow.s, instance)
+    shown = element_states(wf, instance)
+    old = 0
+    for task in wf.get_tasks():
+        packed = task.internal_data.pop(HISTORY_KEY, None)
+        if packed:
+            task.internal_data[OLD_HISTORY_KEY] = {
+                process: dict(pair.rsplit("=", 1) for pair in pairs.split())
+                for process, pairs in packed.items()
+            }
+            old += 1
+    assert old >= 4  # the need, application, selection and approval stages
+    row = flow.s.get(InstanceState, flow.id)
+    row.state_json = split_state(wf)
+    flow.s.commit()
+    assert OLD_HISTORY_KEY in stored(flow) and history(flow) == shown
+    dazu_milestones_to_settlement(flow)  # the old entries are read, the new ones packed
+    shown = history(flow)
+    assert "completed" in shown["expert_scoring"].values()
+    assert shown["acceptance"] and set(shown["acceptance"].values()) <= {"completed", "cancelled"}

@@ -38,7 +38,7 @@ def test_001_8_2_need_panel_at_least_five_and_odd(start) -> None:  # type: ignor
     flow.do("form_need_panel", panel(NEED_PANEL))
     assert flow.ready() == ["need_review"] and flow.data["need_panel_problem"] == ""
     assert flow.data["need_panel_lead"] == "e1"  # the chair of the drawn panel
-    assert [e["name"] for e in flow.data["need_panel_experts"]] == NEED_PANEL
+    assert flow.data["need_panel_experts"] == NEED_PANEL  # who sat on it, by name
     flow.do("need_review", dict(REVIEW, need_listed_decision="reject", need_review_opinion="带动性不强"))
     # not listed: the challenge ends, and the issuer is told why
     assert flow.info()["status"] == "completed"

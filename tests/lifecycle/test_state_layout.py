@@ -13,6 +13,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import WorkflowConverter
 from engine.models.instance import InstanceState, ProcessInstance
 from engine.runtime import instance_specs
 from engine.specs import _workflow_converter, join_state, split_state
+from engine.state_layout import CALLER_DELTA, CALLER_SELECTION, LAST_TASK_DELTA
 
 from .conftest import Flow, start_challenge
 from .drivers import dazu_lifecycle
@@ -84,3 +85,70 @@ def test_every_step_of_a_dazu_lifecycle_stores_a_compact_state_that_joins_back_u
     scores = [size for label, size in sizes if label in ("form_panel", "score")]
     freed = [before - after for before, after in itertools.pairwise(scores[:-1])]
     assert len(freed) == 4 and max(freed) <= 4096, freed
+
+
+#: what the diagrams once kept in the process data and no longer do: the booking rows of the first tranche
+#: (``pay_first_tranche()``), the settled books (``settle_acceptance()``), a milestone settlement (its two
+#: results are kept), and the loop variables left by the task book's script (a whole application, a milestone);
+#: the ledger and the project tables hold the records
+BULKY = ("fiscal_booked", "ledger_final", "milestone_settled", "a", "m")
+
+
+def stored_data(dct: dict[str, Any], where: str = "top") -> list[tuple[str, str, dict[str, Any]]]:
+    """(workflow, task spec, the values it stores) of every task and workflow of a stored state: its full
+    data, its delta's updates, its updates against its caller."""
+    found = [
+        (where, "(workflow)", {**dct.get("data", {}), **dct.get(LAST_TASK_DELTA, {}).get("updates", {})})
+    ]
+    for task in dct["tasks"].values():
+        values = {**(task.get("data") or {}), **((task.get("delta") or {}).get("updates") or {})}
+        for key in (CALLER_DELTA, CALLER_SELECTION):
+            values.update((task.get(key) or {}).get("updates") or {})
+        found.append((where, task["task_spec"], values))
+    for sub in dct.get("subprocesses", {}).values():
+        found += stored_data(sub, sub["spec"])
+    return found
+
+
+class Kept(Flow):
+    """A flow that keeps the stored state after every step."""
+
+    states: list[tuple[str, dict[str, Any]]]
+
+    def _keep(self, label: str) -> None:
+        self.s.expire_all()
+        row = self.s.get(InstanceState, self.id)
+        assert row is not None
+        self.states.append((label, json.loads(row.state_json)))
+
+    def do(self, spec: str, data: dict[str, Any] | None = None, role: str | None = None) -> None:
+        super().do(spec, data, role)
+        self._keep(spec)
+
+    def at(self, iso: str) -> int:
+        fired = super().at(iso)
+        if fired:
+            self._keep(f"timer {iso[:10]}")
+        return fired
+
+
+def test_a_late_step_stores_no_bulky_record_and_no_finished_tasks_data(world, sim) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15: what a late step unpacks and packs is the case's decisions, not copies of its records — no
+    booking rows, settled books or loop variables in any task's data at any step — and a finished task whose
+    data nothing reads again stores none (engine.compact_state): at the end only the last task holds the
+    process data, not every stage of the chain (restoring each copied the whole process data)."""
+    Kept.states = []
+    flow = dazu_lifecycle(lambda j: start_challenge(world, sim, j, "DAZU-BULK", flow_class=Kept))
+    assert len(Kept.states) == 28
+    for label, state in Kept.states:
+        for where, task, values in stored_data(state):
+            kept = sorted(set(values) & set(BULKY))
+            assert not kept, f"after {label}: {where} {task} stores {kept}"
+            # the need panel is kept by name (the expert pool has the experts)
+            panel = values.get("need_panel_experts")
+            assert panel is None or all(isinstance(name, str) for name in panel), (label, panel)
+    _label, end = Kept.states[-1]
+    holding = [task for where, task, values in stored_data(end) if values and task != "(workflow)"]
+    assert holding == ["End"], holding
+    assert flow.info()["data"]["acceptance_outcome"] == "pass"  # the case's data is all there
+    assert flow.info()["data"]["need_panel_experts"] == ["e1", "e2", "e3", "e4", "e5"]
