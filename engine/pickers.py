@@ -79,16 +79,18 @@ class PickerScope:
             return column.is_(None)
         return or_(column == self.jurisdiction, column.is_(None))
 
-    def _organisations(self) -> list[tuple[str, str]]:
-        rows = self.session.execute(
-            select(Organisation.code, Organisation.name)
-            .where(self._in_jurisdiction(Organisation.jurisdiction))
-            .order_by(Organisation.name, Organisation.code)
-            .limit(PICKER_LIMIT)
+    def _organisations(self, among: list[str] | None = None) -> list[tuple[str, str]]:
+        """(code, name) of the units offered (``among``: only those of these codes)."""
+        query = select(Organisation.code, Organisation.name).where(
+            self._in_jurisdiction(Organisation.jurisdiction)
         )
+        if among is not None:
+            query = query.where(Organisation.code.in_(among))
+        rows = self.session.execute(query.order_by(Organisation.name, Organisation.code).limit(PICKER_LIMIT))
         return [(code, name) for code, name in rows]
 
-    def _people(self) -> list[tuple[str, str]]:
+    def _people(self, among: list[str] | None = None) -> list[tuple[str, str]]:
+        """(code, ``name（unit）``) of the people offered (``among``: only those of these codes)."""
         query = (
             select(Person.code, Person.name, Organisation.name)
             .join(Organisation, Organisation.code == Person.organisation)
@@ -96,8 +98,26 @@ class PickerScope:
         )
         if self.people_of is not None:
             query = query.where(Person.organisation.in_(self.people_of))
+        if among is not None:
+            query = query.where(Person.code.in_(among))
         rows = self.session.execute(query.order_by(Person.name, Person.code).limit(PICKER_LIMIT))
         return [(code, f"{name}（{unit}）") for code, name, unit in rows]
+
+    def _offered_among(self, of: str, codes: list[str]) -> set[str]:
+        """The codes among ``codes`` a picker of kind ``of`` offers: from the choices when they were read
+        (the page was drawn), else by looking up these codes alone (a submission names a few records; the
+        choices are a jurisdiction's directory, and a judged kind judges each unit with its own look-ups)."""
+        if not codes:
+            return set()
+        if of in self._cache or of not in (*JUDGED, "organisation", "person"):
+            return {code for code, _ in self.choices(of)} & set(codes)
+        if of == "person":
+            return {code for code, _ in self._people(codes)}
+        units = {code for code, _ in self._organisations(codes)}
+        if of == "organisation":
+            return units
+        judge = self.candidates()
+        return {c for c in units if judge is not None and not judge.refusals(of, c)}
 
     def _named(self) -> list[tuple[str, str]]:
         """(code, ``name（unit）``) of the people in ``named_people`` (never offered: names a refused choice)."""
@@ -263,11 +283,12 @@ class PickerScope:
 
     def known(self, of: str, codes: list[str]) -> set[str]:
         """The codes among ``codes`` that a picker of kind ``of`` accepts."""
-        offered = {code for code, _ in self.choices(of)}
+        offered: set[str] = set()
         if of == "applicant":
             # a unit that applied online is recorded whatever it is; the diagram's eligibility table then
             # refuses it with the reasons, and the unit is told (only a unit that never applied is refused here)
-            offered |= {code for code, _ in self.choices("solver")}
+            offered = {code for code, _ in self.choices("solver")}
+        offered |= self._offered_among(of, [c for c in codes if c not in offered])
         return {c for c in codes if c in offered}
 
     def check(self, defn: FormDefinition, cleaned: dict[str, Any]) -> None:

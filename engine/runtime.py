@@ -200,22 +200,28 @@ class Opened:
     instance: ProcessInstance
     stored: InstanceState | None
     present: frozenset[str]
+    #: its process version (without its specs), held so that ``instance.process_version`` is found in the
+    #: session rather than read again (the specs, the forms and the deadline table are looked up by it)
+    version: ProcessVersion | None = None
 
 
 #: built once (a statement with its correlated EXISTS columns costs more to build than to run)
 _OPEN = (
-    select(ProcessInstance, InstanceState, *indexes.presence_columns(ProcessInstance.id))
+    select(ProcessInstance, InstanceState, ProcessVersion, *indexes.presence_columns(ProcessInstance.id))
     .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
+    .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
     .where(ProcessInstance.id == bindparam("instance_id"))
 )
 
 
 def open_instance(session: Session, instance_id: int) -> Opened | None:
-    """The listing row, its state and the presence of its index rows in one round trip (None: no instance)."""
+    """The listing row, its state, its process version and the presence of its index rows in one round trip
+    (None: no instance)."""
     found = session.execute(_OPEN, {"instance_id": instance_id}).first()
     if found is None:
         return None
-    return Opened(found[0], found[1], frozenset(k for k in indexes.INDEX_KINDS if found._mapping[k]))
+    present = frozenset(k for k in indexes.INDEX_KINDS if found._mapping[k])
+    return Opened(found[0], found[1], present, found[2])
 
 
 def change_instance(

@@ -142,3 +142,83 @@ def test_an_early_step_makes_a_bounded_number_of_python_calls(start, monkeypatch
     to_review(flow, [application("DAZU-S1", "DAZU-P1")])
     assert len(calls) == 7
     assert all(n <= MAX_STEP_CALLS for n in calls[2:5]), calls
+
+
+def _statements_by_step(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[str]]]:
+    """(task, the statements sent inside the door) of every completion from now on (the driver's own look-ups
+    left out), whitespace-normalised."""
+    from engine import tasks
+    from engine.models.task import HumanTask
+
+    per_step: list[tuple[str, list[str]]] = []
+    original = tasks.complete
+
+    def counted(session, task_id, **kwargs):  # type: ignore[no-untyped-def]
+        row = session.get(HumanTask, task_id)
+        spec = row.task_spec if row is not None else ""
+        with statements() as sent:
+            result = original(session, task_id, **kwargs)
+        per_step.append((spec, [" ".join(s.split()) for s in sent]))
+        return result
+
+    monkeypatch.setattr(tasks, "complete", counted)
+    return per_step
+
+
+#: Statements a scoring step of the Dazu lifecycle (a typical mid-lifecycle step: a form, no new task for
+#: anyone but the expert's next one) may send through the door (issue 15; 11 measured): the write lock, the
+#: user, the instance with its state, version and index presence, the clock, the open task rows and their
+#: update, the listing row, the state, the event, and the form's expert-pool look-up.
+MAX_SCORE_STATEMENTS = 12
+#: Statements of the district government's approval (issue 15; 14 measured, 15 when the process version was
+#: read again, 70 once the rest of the instance's case data was rendered for the notice more than once): the
+#: above, with the timer of the publicity window and the message wait it opens, the notice's issuer name and
+#: its portal row, and the deadline table's calendar revision.
+MAX_APPROVE_STATEMENTS = 15
+
+
+def test_a_scoring_step_and_the_approval_send_a_bounded_number_of_statements(
+    start, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Counted, never timed: an expert's score and the approval that publishes the notice stay under their
+    bounds, and neither reads the process version again, the clock twice, or writes the listing row twice."""
+    from .drivers import score_all, select_and_approve
+
+    flow = start("dazu")
+    to_review(flow, [application("DAZU-S1", "DAZU-P1")])
+    flow.do("form_panel", panel(EXPERTS))
+    per_step = _statements_by_step(monkeypatch)
+    score_all(flow, {"DAZU-S1": 88})
+    select_and_approve(flow)
+    assert [spec for spec, _ in per_step] == ["score"] * 5 + ["select", "approve"]
+    for spec, sent in per_step:
+        assert not any("FROM process_version" in s for s in sent), (spec, sent)
+        assert sum("FROM clock_setting" in s for s in sent) <= 1, (spec, sent)
+        assert sum(s.startswith("UPDATE process_instance") for s in sent) == 1, (spec, sent)
+        assert sum(s.startswith("INSERT INTO instance_event") for s in sent) == 1, (spec, sent)
+    scores = [sent for spec, sent in per_step if spec == "score"]
+    assert all(len(sent) <= MAX_SCORE_STATEMENTS for sent in scores[:4]), [len(s) for s in scores]
+    ((_, approve),) = [step for step in per_step if step[0] == "approve"]
+    assert sum(s.startswith("INSERT INTO portal_entry") for s in approve) == 1, approve
+    assert len(approve) <= MAX_APPROVE_STATEMENTS, (len(approve), approve)
+
+
+def test_recording_applications_judges_only_the_units_named(
+    start, world, sim, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The bureau's record of the applications checks the units it names against the case's eligibility
+    table; it does not judge every unit of the jurisdiction (each judgement reads the unit's projects,
+    affiliations and credit records): twelve more units in Dazu leave the step's statements as they were."""
+    from engine.models.domain import Organisation
+
+    per_step = _statements_by_step(monkeypatch)
+    for round_ in range(2):
+        sim.set("2026-05-06T09:00:00+08:00")  # the same day for both cases (the need is published that day)
+        to_review(start("dazu"), [application("DAZU-S1", "DAZU-P1")])
+        if round_ == 0:
+            world.add_all(
+                Organisation(code=f"DAZU-X{i}", name=f"大足新单位{i}", jurisdiction="dazu") for i in range(12)
+            )
+            world.commit()
+    counts = [len(sent) for spec, sent in per_step if spec == "collect_applications"]
+    assert len(counts) == 2 and counts[1] == counts[0], counts
