@@ -310,7 +310,7 @@ def complete(
         task.run()
         ctx.completed_by[task_id] = actor or ""
         # a 赛马 team's task is that team's record (engine.access.fields): competitors never read it
-        ctx.log("task_completed", task=task, data={**cleaned, **race_team_owner(task.data)})
+        ctx.log("task_completed", task=task, data={**cleaned, **race_team_owner(case_data(task))})
 
     _, ctx = change_instance(
         session,

@@ -21,7 +21,16 @@ from engine.models.task import HumanTask
 from engine.runtime import load_workflow
 
 from .conftest import BPMN, application, need, panel
-from .drivers import DAZU_SELECTION, dazu_lifecycle, end_of_publicity, to_review
+from .drivers import (
+    DAZU_SELECTION,
+    MILESTONE_PASSED,
+    MILESTONES,
+    accept,
+    dazu_lifecycle,
+    end_of_publicity,
+    signed,
+    to_review,
+)
 
 EXPERTS = ["e1", "e2", "e3", "e4", "e5"]
 
@@ -154,8 +163,95 @@ def test_only_the_window_and_its_result_come_back_from_the_publicity(start) -> N
     }
 
 
+#: the Dazu milestone's inputs (the check's panel rules, who checks, the task book's milestones, the stop)
+MILESTONE_IN = {
+    "milestone_panel_min",
+    "milestone_panel_odd",
+    "milestone_panel_source",
+    "issuer_code",
+    "milestones",
+    "termination",
+}
+#: what the milestone's own steps add: the check's form, its verdict, the money it settles, the stage payment
+MILESTONE_OWN = {
+    *MILESTONE_IN,
+    *MILESTONE_PASSED,
+    "milestone_action",
+    "milestone_stop_cause",
+    "milestone_problem",
+    "milestone_settled",
+    "stage_payment_due",
+    "stage_paid_fen",
+    "stage_payment_proof",
+    "stage_problem",
+}
+#: what the implementation's round computes for its next checkpoint after each milestone
+NEXT_CHECKPOINT = {"next_milestone", "checkpoint_kind", "checkpoint_day", "checkpoint_at", "reminder_at"}
+
+
+def test_the_milestone_carries_its_inputs_and_gives_back_the_milestones(start) -> None:  # type: ignore[no-untyped-def]
+    flow = signed(start, milestones=MILESTONES)
+    flow.at("2026-12-01T00:00:00+08:00")
+    (carried,) = _carried(flow.s, flow.id, "milestone_check").values()
+    assert set(carried) == MILESTONE_IN, sorted(carried)
+    # the issuer's page and the money functions read the case beneath it
+    page = _page_data(flow.s, flow.id, "milestone_check")
+    assert (page["project_code"], page["contract_fen"]) == (flow.key, flow.data["contract_fen"])
+    before = flow.data
+    flow.do("milestone_check", MILESTONE_PASSED)
+    (carried,) = _carried(flow.s, flow.id, "issuer_stage_payment").values()
+    assert set(carried) <= MILESTONE_OWN, sorted(set(carried) - MILESTONE_OWN)
+    assert carried["stage_payment_due"] is True  # settled from the case's books (settle_milestone)
+    flow.do("issuer_stage_payment", {"stage_paid_fen": "900,000"})
+    after = flow.data
+    assert after["milestones"][0].get("checked") or after["milestones"] != before["milestones"]
+    assert not {"milestone_passed", "milestone_settled", "stage_paid_fen", "stage_problem"} & set(after)
+    kept = set(before) - MILESTONE_OWN - NEXT_CHECKPOINT
+    assert {k: after[k] for k in kept} == {k: before[k] for k in kept}
+
+
+#: what the acceptance carries: its inputs (the period, the request's window, who evaluates, the panel rules)
+ACCEPTANCE_IN = {
+    "period_end",
+    "acc_request_days",
+    "acceptance_source",
+    "needs_user_eval",
+    "issuer_code",
+    "acc_panel_min",
+    "acc_panel_odd",
+    "acc_panel_source",
+}
+
+
+def test_the_acceptance_carries_its_inputs_and_gives_back_its_conclusion(start) -> None:  # type: ignore[no-untyped-def]
+    from .drivers import MILESTONE_FAILED_CONTINUE
+
+    flow = signed(start, milestones=MILESTONES)
+    flow.at("2026-12-01T00:00:00+08:00")
+    flow.do("milestone_check", MILESTONE_PASSED)
+    flow.do("issuer_stage_payment", {"stage_paid_fen": "900,000"})
+    flow.at("2027-07-01T09:00:00+08:00")
+    flow.do("milestone_check", MILESTONE_FAILED_CONTINUE)
+    flow.at("2028-05-14T09:00:00+08:00")
+    (carried,) = _carried(flow.s, flow.id, "request").values()
+    assert set(carried) == ACCEPTANCE_IN, sorted(carried)
+    page = _page_data(flow.s, flow.id, "request")
+    assert (page["project_code"], page["title"]) == (flow.key, flow.data["title"])
+    accept(flow)
+    after = flow.data
+    assert after["acceptance_outcome"] == "pass" and after["acceptance_opinion"] == "通过"
+    assert after["self_evaluation"] and after["acceptance_late"] is False
+    assert "acceptance_problem" not in after and "user_rating" not in after
+
+
 #: the shared called processes whose inputs this change declared (expert_scoring declared them before)
-DECLARED = ("bpmn/shared/publicity.bpmn",)
+DECLARED = (
+    "bpmn/shared/publicity.bpmn",
+    "bpmn/shared/expert_review.bpmn",
+    "bpmn/shared/acceptance.bpmn",
+    "bpmn/shared/race_team.bpmn",
+    "bpmn/dazu/stages/dazu_milestone.bpmn",
+)
 
 
 def _without_declarations() -> list[BundleFile]:
