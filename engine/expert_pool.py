@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit, tasks
 from engine.access.administration import directory_scope, require_directory
+from engine.case_view import case_data
 from engine.clock import SHANGHAI, get_clock
 from engine.db import begin_write, contains_text
 from engine.domain import panel as rules
@@ -429,7 +430,7 @@ def panel_task(session: Session, task_id: str) -> PanelTask:
         raise InvalidState("此任务已完成，不能再抽取或调整专家。", "This task is done; no more draws for it.")
     wf = load_workflow(session, instance)
     task = wf.get_task_from_id(UUID(task_id))
-    return PanelTask(row, instance, dict(task.data) if task is not None else {})
+    return PanelTask(row, instance, case_data(task) if task is not None else {})
 
 
 def _candidates(rows: list[PoolRow]) -> list[rules.Candidate]:

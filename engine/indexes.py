@@ -22,6 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from engine import assignment, portal
+from engine.case_view import case_data
 from engine.lint import form_key_of, properties_of
 from engine.models import instance as status
 from engine.models import portal as portal_kinds
@@ -334,7 +335,7 @@ def rebuild(
             assigned_by=assignment.BY_PROCESS if assigned.assignee else None,
             candidate_org=assigned.candidate_org,
         )
-        policy.apply(row, task.data, now, boundary=_boundary_due(task, due_by_task))
+        policy.apply(row, case_data(task), now, boundary=_boundary_due(task, due_by_task))
         new_rows.append(row)
         result.append(row)
     _insert_rows(session, new_rows)
@@ -394,7 +395,7 @@ def portal_entries(instance: ProcessInstance, waits: list[tuple[Task, Any]]) -> 
     """The portal rows of an instance's message waits: at most one notice and one challenge."""
     found: dict[str, PortalEntry] = {}
     for task, ed in waits:
-        entry = portal.entry_for(instance, ed.name, task.data)
+        entry = portal.entry_for(instance, ed.name, case_data(task))
         if entry is not None:
             found.setdefault(entry.kind, entry)
     return list(found.values())
@@ -428,7 +429,9 @@ def _notice_in_handling(instance: ProcessInstance, tasks: OpenTasks) -> list[Por
     """The notice stays while an objection is handled (a ready task with ``portalNotice`` = objection)."""
     for task in tasks.ready:
         if properties_of(task.task_spec).get(NOTICE_PROPERTY) == portal_kinds.OBJECTION:
-            entry = portal.entry_for(instance, portal.NOTICE_MESSAGE, task.data, state=portal_kinds.OBJECTION)
+            entry = portal.entry_for(
+                instance, portal.NOTICE_MESSAGE, case_data(task), state=portal_kinds.OBJECTION
+            )
             return [entry] if entry is not None else []
     return []
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.access.starting import require_own_organisation, require_start
+from engine.case_view import case_data
 from engine.clock import frozen_now, get_clock
 from engine.db import begin_write
 from engine.errors import InvalidState, NotFound, ValidationFailed
@@ -241,7 +242,8 @@ def describe(session: Session, instance_id: int) -> dict[str, Any]:
 def current_data(wf: Any) -> dict[str, Any]:
     """The data a person would call 'the instance's data': the workflow data once finished, else the data of
     the most recently changed task of a diagram element (not an engine-internal join such as the one that
-    waits for a boundary event's branch to end: it holds no data until it runs)."""
+    waits for a boundary event's branch to end: it holds no data until it runs) — inside a called process with
+    declared inputs, laid over its caller's (engine.case_view)."""
     if wf.is_completed():
         return dict(wf.data)
     tasks = [
@@ -257,22 +259,7 @@ def current_data(wf: Any) -> dict[str, Any]:
     # a task whose data left the state (engine.compact_state): its children, all finished, each copied it
     while not latest.data and latest.children:
         latest = max(latest.children, key=lambda t: t.last_state_change)
-    return dict(_case_task(latest).data)
-
-
-def _case_task(task: Any) -> Any:
-    """``task``, or — inside a called process with declared inputs, which sees only those (an expert's scoring)
-    — the task that called it, whose data is the case's."""
-    wf = task.workflow
-    while getattr(wf, "parent_task_id", None) is not None and _declares_inputs(wf.spec):
-        task = wf.top_workflow.get_task_from_id(wf.parent_task_id)
-        wf = task.workflow
-    return task
-
-
-def _declares_inputs(spec: Any) -> bool:
-    io = getattr(spec, "io_specification", None)
-    return io is not None and bool(io.data_inputs)
+    return case_data(latest)
 
 
 def event_json(e: InstanceEvent) -> dict[str, Any]:

@@ -54,6 +54,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from engine.case_view import case_data, declares_inputs
 from engine.errors import JiebangError, ScriptRefused
 from engine.limits import bounded, current_budget
 from engine.size_guards import (
@@ -642,12 +643,20 @@ def _is_data(value: Any) -> bool:
 _RUNNING_DATA: ContextVar[Mapping[str, Any] | None] = ContextVar("jiebang_running_script_data", default=None)
 
 
+#: Inside a called process with declared inputs: the case its callers hold (engine.case_view), under the script.
+_CASE_UNDER: ContextVar[Mapping[str, Any] | None] = ContextVar("jiebang_case_under_script", default=None)
+
+
 def running_script_data() -> Mapping[str, Any]:
     """The case as the running script sees it, read-only: lets a domain helper called from a script task
     (``pay_first_tranche()``) read the policy values and decisions it applies instead of taking twenty
-    arguments. Empty outside a script."""
+    arguments — inside a called process with declared inputs, the script's variables laid over the case its
+    caller holds (engine.case_view), as the pages and checks read it. Empty outside a script."""
     data = _RUNNING_DATA.get()
-    return types.MappingProxyType(dict(data)) if data is not None else types.MappingProxyType({})
+    if data is None:
+        return types.MappingProxyType({})
+    under = _CASE_UNDER.get()
+    return types.MappingProxyType({**under, **data} if under else dict(data))
 
 
 class RestrictedEnvironment(TaskDataEnvironment):
@@ -768,6 +777,17 @@ class RestrictedScriptEngine(PythonScriptEngine):
     """``PythonScriptEngine`` whose errors keep the readable reason (bilingual for refusals)."""
 
     environment: RestrictedEnvironment
+
+    def execute(self, task: Any, script: str, external_context: Mapping[str, Any] | None = None) -> Any:
+        """Run ``script``; a domain helper it calls inside a called process with declared inputs reads the case
+        beneath it (``running_script_data``)."""
+        if not declares_inputs(task.workflow.spec):
+            return super().execute(task, script, external_context)
+        under = _CASE_UNDER.set(case_data(task))
+        try:
+            return super().execute(task, script, external_context)
+        finally:
+            _CASE_UNDER.reset(under)
 
     def evaluate(self, task: Any, expression: str, external_context: Mapping[str, Any] | None = None) -> Any:
         try:

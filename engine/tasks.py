@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.access.fields import race_team_owner
 from engine.assignment import BY_CLAIM
+from engine.case_view import case_data
 from engine.db import begin_write
 from engine.domain import checks
 from engine.domain.problems import by_field
@@ -290,7 +291,7 @@ def complete(
         # that judge units by the case's eligibility table read the task's data without a second load
         if row.form_key:
             picks = PickerScope(
-                session, instance.jurisdiction, instance.business_key, instance=instance, data=task.data
+                session, instance.jurisdiction, instance.business_key, instance=instance, data=case_data(task)
             )
             defn = form_for(session, instance.process_version, row.form_key, instance.jurisdiction)
             cleaned = validate_task_data(defn, data, picks)
@@ -300,7 +301,7 @@ def complete(
             check_names = ()
         attempted["data"] = cleaned
         if check_names:
-            refuse_on_problems(session, check_names, {**task.data, **cleaned})
+            refuse_on_problems(session, check_names, {**case_data(task), **cleaned})
         add = getattr(task.task_spec, "add_data_from_form", None)
         if add is not None:
             add(task, cleaned)
@@ -309,7 +310,7 @@ def complete(
         task.run()
         ctx.completed_by[task_id] = actor or ""
         # a 赛马 team's task is that team's record (engine.access.fields): competitors never read it
-        ctx.log("task_completed", task=task, data={**cleaned, **race_team_owner(task.data)})
+        ctx.log("task_completed", task=task, data={**cleaned, **race_team_owner(case_data(task))})
 
     _, ctx = change_instance(
         session,
@@ -341,12 +342,13 @@ def refuse_on_problems(session: Session, names: Iterable[str], data: dict[str, A
 
 def task_data(session: Session, instance: ProcessInstance, task_id: str) -> dict[str, Any]:
     """The data of the workflow task ``task_id`` (empty if the task is gone, e.g. it ran in a finished
-    subprocess that engine.compact_state pruned)."""
+    subprocess that engine.compact_state pruned); inside a called process with declared inputs, laid over its
+    caller's — the case the page shows (engine.case_view)."""
     try:
         task = load_workflow(session, instance).get_task_from_id(UUID(task_id))
     except TaskNotFoundException:
         return {}
-    return dict(task.data) if task is not None else {}
+    return case_data(task) if task is not None else {}
 
 
 def check_hints(

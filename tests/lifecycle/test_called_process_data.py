@@ -1,20 +1,36 @@
-"""A called process with declared inputs and outputs (bpmn/shared/expert_scoring.bpmn) gets only what it reads
-and gives back only what it declares, so each expert's scoring carries a dozen variables instead of the
-~150 of the case (policy parameters, earlier stages' records) — issue 15: unpack and pack of the state grow
-with tasks × variables."""
+"""A called process with declared inputs and outputs (bpmn/shared: expert_scoring, publicity, …) gets only what
+it reads and gives back only what it declares, so it carries a dozen variables instead of the ~150 of the case
+(policy parameters, earlier stages' records) — issue 15: unpack and pack of the state grow with tasks ×
+variables. Pages inside it still show the case (engine.case_view lays its data over its caller's), and a state
+stored before its inputs were declared (the called process holding the whole copy) runs to the end."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from uuid import UUID
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
 from engine import tasks
+from engine.bundle import BundleFile, collect_paths
+from engine.deploy import deploy_bundle
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
+from engine.runtime import load_workflow
 
-from .conftest import application, need, panel
-from .drivers import to_review
+from .conftest import BPMN, application, need, panel
+from .drivers import (
+    DAZU_SELECTION,
+    MILESTONE_PASSED,
+    MILESTONES,
+    accept,
+    dazu_lifecycle,
+    end_of_publicity,
+    signed,
+    to_review,
+)
 
 EXPERTS = ["e1", "e2", "e3", "e4", "e5"]
 
@@ -23,11 +39,26 @@ EXPERTS = ["e1", "e2", "e3", "e4", "e5"]
 SCORING_VARIABLES = 16
 
 
-def _scoring_data(session: Session, iid: int) -> dict[str, dict[str, Any]]:
+def _carried(session: Session, iid: int, spec: str) -> dict[str, dict[str, Any]]:
+    """What each open ``spec`` task carries in the stored state (its own data), by assignee."""
     instance = session.get(ProcessInstance, iid)
     assert instance is not None
-    rows = session.query(HumanTask).filter_by(instance_id=iid, task_spec="score").all()
-    return {row.assignee: tasks.task_data(session, instance, row.id) for row in rows}
+    wf = load_workflow(session, instance)
+    rows = session.query(HumanTask).filter_by(instance_id=iid, task_spec=spec).all()
+    return {row.assignee or row.id: dict(wf.get_task_from_id(UUID(row.id)).data) for row in rows}
+
+
+def _page_data(session: Session, iid: int, spec: str) -> dict[str, Any]:
+    """What the page of the first open ``spec`` task reads (engine.tasks.task_data)."""
+    instance = session.get(ProcessInstance, iid)
+    assert instance is not None
+    row = session.query(HumanTask).filter_by(instance_id=iid, task_spec=spec).first()
+    assert row is not None
+    return tasks.task_data(session, instance, row.id)
+
+
+def _scoring_data(session: Session, iid: int) -> dict[str, dict[str, Any]]:
+    return _carried(session, iid, "score")
 
 
 def test_each_expert_scores_with_the_need_and_the_applications_but_not_the_whole_case(start) -> None:  # type: ignore[no-untyped-def]
@@ -62,3 +93,209 @@ def test_only_the_review_comes_back_from_each_expert(start) -> None:  # type: ig
     assert sorted(r["expert"] for r in data["reviews"]) == EXPERTS
     assert data["review_ranking"][0]["solver"] == "DAZU-S1" and data["review_ranking"][0]["average"] == 82
     assert "scores" not in data and "opinion" not in data and "expert" not in data
+
+
+def test_the_expert_s_page_shows_the_case_laid_under_the_scoring(start) -> None:  # type: ignore[no-untyped-def]
+    flow = start("dazu")
+    to_review(flow, [application("DAZU-S1", "DAZU-P1")])
+    flow.do("form_panel", panel(EXPERTS))
+    page = _page_data(flow.s, flow.id, "score")
+    # the scoring's own values ...
+    assert page["expert"] in EXPERTS and page["candidates"] == ["DAZU-S1"]
+    # ... over the case its caller holds (the scoring itself does not carry these)
+    assert page["panel"] == EXPERTS and page["panel_min"] == flow.data["panel_min"]
+    assert "panel_min" not in _scoring_data(flow.s, flow.id)[page["expert"]]
+
+
+#: what the publicity carries: its inputs (the window's length and unit) and the window it computes
+PUBLICITY_OWN = {"publicity_length", "publicity_unit", "publicity_start", "publicity_end", "publicity_result"}
+PUBLICITY_OUT = ("publicity_result", "publicity_start", "publicity_end")
+
+
+def _publicity(start):  # type: ignore[no-untyped-def]
+    flow = start("dazu")
+    to_review(flow, [application("DAZU-S1", "DAZU-P1")])
+    flow.do("form_panel", panel(EXPERTS))
+    for i in range(len(EXPERTS)):
+        flow.do("score", {"scores": [{"solver": "DAZU-S1", "score": 80 + i}], "opinion": "同意"})
+    flow.do("select", DAZU_SELECTION)
+    flow.do("approve", {"approval": "approve"})
+    return flow
+
+
+def _call_tasks(flow: Any, called: str) -> list[Any]:
+    instance = flow.s.get(ProcessInstance, flow.id)
+    wf = load_workflow(flow.s, instance)
+    return [t for t in wf.get_tasks() if getattr(t.task_spec, "spec", None) == called]
+
+
+def test_the_publicity_carries_its_window_and_the_objection_page_shows_the_case(start) -> None:  # type: ignore[no-untyped-def]
+    flow = _publicity(start)
+    instance = flow.s.get(ProcessInstance, flow.id)
+    wf = load_workflow(flow.s, instance)
+    (call,) = [t for t in _call_tasks(flow, "publicity")]
+    (sub,) = [s for s in wf.subprocesses.values() if s.parent_task_id == call.id]
+    carried = set().union(*(t.data for t in sub.get_tasks()))
+    assert carried == PUBLICITY_OWN, sorted(carried)
+    case = flow.data  # the instance's data (its page, the API) is still the whole case, with the window
+    assert case["selected"] == "DAZU-S1" and "panel_min" in case and case["publicity_end"]
+    flow.message("objection", {"text": "该单位与发榜方存在关联"})
+    assert set(_carried(flow.s, flow.id, "handle_objection").popitem()[1]) == PUBLICITY_OWN | {"objection"}
+    page = _page_data(flow.s, flow.id, "handle_objection")
+    assert page["objection"] == {"text": "该单位与发榜方存在关联"}
+    assert (page["project_code"], page["selected"], page["title"]) == (flow.key, "DAZU-S1", case["title"])
+
+
+def test_only_the_window_and_its_result_come_back_from_the_publicity(start) -> None:  # type: ignore[no-untyped-def]
+    flow = _publicity(start)
+    (call,) = _call_tasks(flow, "publicity")
+    before = dict(call.data)  # the caller's case when it called the publicity
+    flow.message("objection", {"text": "该单位与发榜方存在关联"})
+    flow.do("handle_objection", {"objection_decision": "continue", "objection_reason": "经核实无关联"})
+    flow.at(end_of_publicity(flow))
+    after = flow.data  # the approval stage ended with the publicity: its data is the case's now
+    assert after["publicity_result"] == "passed" and all(after[k] for k in PUBLICITY_OUT)
+    # of the publicity, only the declared outputs came back (not the objection it handled) ...
+    assert not {"objection", "objection_decision", "objection_reason"} & set(after)
+    # ... and the case's other variables are as the caller had them
+    assert {k: after[k] for k in before if k not in PUBLICITY_OUT} == {
+        k: v for k, v in before.items() if k not in PUBLICITY_OUT
+    }
+
+
+#: the Dazu milestone's inputs (the check's panel rules, who checks, the task book's milestones, the stop)
+MILESTONE_IN = {
+    "milestone_panel_min",
+    "milestone_panel_odd",
+    "milestone_panel_source",
+    "issuer_code",
+    "milestones",
+    "termination",
+}
+#: what the milestone's own steps add: the check's form, its verdict, the money it settles, the stage payment
+MILESTONE_OWN = {
+    *MILESTONE_IN,
+    *MILESTONE_PASSED,
+    "milestone_action",
+    "milestone_stop_cause",
+    "milestone_problem",
+    "milestone_settled",
+    "stage_payment_due",
+    "stage_paid_fen",
+    "stage_payment_proof",
+    "stage_problem",
+}
+#: what the implementation's round computes for its next checkpoint after each milestone
+NEXT_CHECKPOINT = {"next_milestone", "checkpoint_kind", "checkpoint_day", "checkpoint_at", "reminder_at"}
+
+
+def test_the_milestone_carries_its_inputs_and_gives_back_the_milestones(start) -> None:  # type: ignore[no-untyped-def]
+    flow = signed(start, milestones=MILESTONES)
+    flow.at("2026-12-01T00:00:00+08:00")
+    (carried,) = _carried(flow.s, flow.id, "milestone_check").values()
+    assert set(carried) == MILESTONE_IN, sorted(carried)
+    # the issuer's page and the money functions read the case beneath it
+    page = _page_data(flow.s, flow.id, "milestone_check")
+    assert (page["project_code"], page["contract_fen"]) == (flow.key, flow.data["contract_fen"])
+    before = flow.data
+    flow.do("milestone_check", MILESTONE_PASSED)
+    (carried,) = _carried(flow.s, flow.id, "issuer_stage_payment").values()
+    assert set(carried) <= MILESTONE_OWN, sorted(set(carried) - MILESTONE_OWN)
+    assert carried["stage_payment_due"] is True  # settled from the case's books (settle_milestone)
+    flow.do("issuer_stage_payment", {"stage_paid_fen": "900,000"})
+    after = flow.data
+    first, second = after["milestones"]
+    assert (first["done"], first["passed"]) == (True, True) and not second.get("done")
+    assert not {"milestone_passed", "milestone_settled", "stage_paid_fen", "stage_problem"} & set(after)
+    kept = set(before) - MILESTONE_OWN - NEXT_CHECKPOINT
+    assert {k: after[k] for k in kept} == {k: before[k] for k in kept}
+
+
+#: what the acceptance carries: its inputs (the period, the request's window, who evaluates, the panel rules)
+ACCEPTANCE_IN = {
+    "period_end",
+    "acc_request_days",
+    "acceptance_source",
+    "needs_user_eval",
+    "issuer_code",
+    "acc_panel_min",
+    "acc_panel_odd",
+    "acc_panel_source",
+}
+
+
+def test_the_acceptance_carries_its_inputs_and_gives_back_its_conclusion(start) -> None:  # type: ignore[no-untyped-def]
+    from .drivers import MILESTONE_FAILED_CONTINUE
+
+    flow = signed(start, milestones=MILESTONES)
+    flow.at("2026-12-01T00:00:00+08:00")
+    flow.do("milestone_check", MILESTONE_PASSED)
+    flow.do("issuer_stage_payment", {"stage_paid_fen": "900,000"})
+    flow.at("2027-07-01T09:00:00+08:00")
+    flow.do("milestone_check", MILESTONE_FAILED_CONTINUE)
+    flow.at("2028-05-14T09:00:00+08:00")
+    (carried,) = _carried(flow.s, flow.id, "request").values()
+    assert set(carried) == ACCEPTANCE_IN, sorted(carried)
+    page = _page_data(flow.s, flow.id, "request")
+    assert (page["project_code"], page["title"]) == (flow.key, flow.data["title"])
+    accept(flow)
+    after = flow.data
+    assert after["acceptance_outcome"] == "pass" and after["acceptance_opinion"] == "通过"
+    assert after["self_evaluation"] and after["acceptance_late"] is False
+    assert "acceptance_problem" not in after and "user_rating" not in after
+
+
+#: the shared called processes whose inputs this change declared (expert_scoring declared them before)
+DECLARED = (
+    "bpmn/shared/publicity.bpmn",
+    "bpmn/shared/expert_review.bpmn",
+    "bpmn/shared/acceptance.bpmn",
+    "bpmn/shared/race_team.bpmn",
+    "bpmn/dazu/stages/dazu_milestone.bpmn",
+)
+
+
+def _without_declarations() -> list[BundleFile]:
+    """bpmn/ as it was before: the called processes above without their ioSpecification (whole copies)."""
+    out = []
+    for f in collect_paths([BPMN]):
+        if f.name in DECLARED:
+            text = f.content.decode()
+            text, n = re.subn(r"\s*<bpmn:ioSpecification .*?</bpmn:ioSpecification>", "", text, flags=re.S)
+            assert n == 1, f.name
+            f = BundleFile(f.name, text.encode())
+        out.append(f)
+    return out
+
+
+def test_a_state_stored_before_the_declarations_runs_to_the_end(start, world: Session) -> None:  # type: ignore[no-untyped-def]
+    result = deploy_bundle(world, _without_declarations())
+    old = {p.key: p.version for p in result.processes if p.created}
+    assert "publicity" in old and "dazu_challenge" in old
+    seen: list[set[str]] = []
+
+    class Watching:
+        """``start`` on the old diagrams; notes what the old publicity carried while it ran."""
+
+        def __call__(self, j: str, **data: Any) -> Any:
+            flow = start(j, version=old["dazu_challenge"], **data)
+            flow_class = type(flow)
+            at = flow_class.at
+
+            def watched_at(self_: Any, iso: str) -> int:
+                calls = _call_tasks(self_, "publicity")
+                if (
+                    calls and calls[0].state != TaskState.COMPLETED
+                ):  # the publicity runs: what its tasks carry
+                    wf = calls[0].workflow.top_workflow
+                    (sub,) = [s for s in wf.subprocesses.values() if s.parent_task_id == calls[0].id]
+                    seen.append(set().union(*(t.data for t in sub.get_tasks())))
+                return at(self_, iso)
+
+            flow.at = watched_at.__get__(flow)
+            return flow
+
+    flow = dazu_lifecycle(Watching())
+    assert seen and "panel_min" in seen[0] and "selected" in seen[0]  # the old publicity held the whole case
+    case = flow.data
+    assert case["publicity_result"] == "passed" and flow.info()["status"] == "completed"
