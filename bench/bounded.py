@@ -29,11 +29,10 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 import engine.models  # noqa: F401
+from bench.database import fresh_database
 from engine import instances
-from engine.bundle import collect_paths
-from engine.clock import get_clock, parse_aware
-from engine.db import Base, get_engine, session_factory
-from engine.deploy import deploy_bundle
+from engine.clock import get_clock
+from engine.db import session_factory
 from engine.limits import Budget, ScriptLimits
 from engine.timers import sweep
 from engine.users import add_user
@@ -120,14 +119,7 @@ def main() -> None:
     args = parser.parse_args()
     tmp = tempfile.TemporaryDirectory()
     url = args.database or f"sqlite:///{tmp.name}/bench.sqlite3"
-    os.environ["JIEBANG_SIMULATED_CLOCK"] = "1"
-    eng = get_engine(url)
-    Base.metadata.drop_all(eng)
-    Base.metadata.create_all(eng)
-    session = session_factory(url)()
-    get_clock(session).set(parse_aware("2026-05-01T09:00:00+08:00"))
-    session.commit()
-    deploy_bundle(session, collect_paths([FIXTURES / "timer", FIXTURES / "bounds"]))
+    eng, session = fresh_database(url, "2026-05-01T09:00:00+08:00", [FIXTURES / "timer", FIXTURES / "bounds"])
     add_user(session, "bench", roles=["bureau"], password_hash=generate_password_hash(PASSWORD))
     session.commit()
     limits = ScriptLimits.from_env()

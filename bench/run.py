@@ -26,11 +26,9 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 import engine.models  # noqa: F401
+from bench.database import fresh_database
 from engine import instances, tasks
-from engine.bundle import collect_paths
-from engine.clock import get_clock, parse_aware
-from engine.db import Base, get_engine, session_factory
-from engine.deploy import deploy_bundle
+from engine.clock import get_clock
 from engine.helpers import script_engine_for
 from engine.models.instance import InstanceState, ProcessInstance
 from engine.models.task import HumanTask
@@ -205,16 +203,9 @@ def main() -> None:
     args = parser.parse_args()
     tmp = tempfile.TemporaryDirectory()
     url = args.database or f"sqlite:///{tmp.name}/bench.sqlite3"
-    import os
-
-    os.environ["JIEBANG_SIMULATED_CLOCK"] = "1"
-    eng = get_engine(url)
-    Base.metadata.drop_all(eng)
-    Base.metadata.create_all(eng)
-    session = session_factory(url)()
-    get_clock(session).set(parse_aware("2026-05-06T09:00:00+08:00"))
-    session.commit()
-    deploy_bundle(session, collect_paths([HERE / "fixtures", HERE.parent / "tests" / "fixtures" / "timer"]))
+    eng, session = fresh_database(
+        url, "2026-05-06T09:00:00+08:00", [HERE / "fixtures", HERE.parent / "tests" / "fixtures" / "timer"]
+    )
     add_user(session, "bench", roles=["bureau"])
     from web.serving import tune_gc
 

@@ -269,6 +269,6 @@ def test_a_claim_counts_an_attempt_and_takes_at_most_one_retried_instance(
     )
     db_session.commit()
     assert claim_due(db_session, "probe", batch=10) == [*fresh, retried[0]]
-    attempts = dict(db_session.execute(select(TimerDue.instance_id, TimerDue.attempts)).tuples().all())
+    attempts = dict(db_session.execute(select(TimerDue.instance_id, TimerDue.attempts)).all())
     assert attempts == {fresh[0]: 1, fresh[1]: 1, retried[0]: 2, retried[1]: 1}
     assert claim_due(db_session, "probe", batch=10) == [retried[1]]

@@ -320,16 +320,23 @@ def signed(
     return flow
 
 
-def dazu_milestones_to_settlement(flow: Flow) -> None:
-    """A signed Dazu project with ``MILESTONES`` to its end: the first milestone passes and the issuer pays
-    its stage share (001 八(七), 十(二)), the second fails and the project continues, acceptance at the period
-    end passes, then the audit and the issuer's final payment (001 十一(一), 十(二))."""
+def dazu_milestones_to_acceptance(flow: Flow) -> None:
+    """A signed Dazu project with ``MILESTONES`` to its acceptance request: the first milestone passes and the
+    issuer pays its stage share (001 八(七), 十(二)), the second fails and the project continues, then the
+    period ends."""
     flow.at("2026-12-01T00:00:00+08:00")
     flow.do("milestone_check", MILESTONE_PASSED)
     flow.do("issuer_stage_payment", {"stage_paid_fen": "900,000"})
     flow.at("2027-07-01T09:00:00+08:00")
     flow.do("milestone_check", MILESTONE_FAILED_CONTINUE)
     flow.at("2028-05-14T09:00:00+08:00")
+
+
+def dazu_milestones_to_settlement(flow: Flow) -> None:
+    """A signed Dazu project with ``MILESTONES`` to its end: the two milestones
+    (``dazu_milestones_to_acceptance``), acceptance at the period end passes, then the audit and the issuer's
+    final payment (001 十一(一), 十(二))."""
+    dazu_milestones_to_acceptance(flow)
     accept(flow)
     dazu_settlement(flow)
     assert flow.info()["status"] == "completed", flow.info()["status"]

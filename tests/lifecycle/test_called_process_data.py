@@ -225,15 +225,10 @@ ACCEPTANCE_IN = {
 
 
 def test_the_acceptance_carries_its_inputs_and_gives_back_its_conclusion(start) -> None:  # type: ignore[no-untyped-def]
-    from .drivers import MILESTONE_FAILED_CONTINUE
+    from .drivers import dazu_milestones_to_acceptance
 
     flow = signed(start, milestones=MILESTONES)
-    flow.at("2026-12-01T00:00:00+08:00")
-    flow.do("milestone_check", MILESTONE_PASSED)
-    flow.do("issuer_stage_payment", {"stage_paid_fen": "900,000"})
-    flow.at("2027-07-01T09:00:00+08:00")
-    flow.do("milestone_check", MILESTONE_FAILED_CONTINUE)
-    flow.at("2028-05-14T09:00:00+08:00")
+    dazu_milestones_to_acceptance(flow)
     (carried,) = _carried(flow.s, flow.id, "request").values()
     assert set(carried) == ACCEPTANCE_IN, sorted(carried)
     page = _page_data(flow.s, flow.id, "request")
