@@ -14,16 +14,6 @@ def declares_inputs(spec: Any) -> bool:
     return io is not None and bool(io.data_inputs)
 
 
-def caller_task(task: Any) -> Any:
-    """``task``, or — inside called processes with declared inputs, nested to any depth — the outermost task
-    that called them, whose data is the case's."""
-    wf = task.workflow
-    while getattr(wf, "parent_task_id", None) is not None and declares_inputs(wf.spec):
-        task = wf.top_workflow.get_task_from_id(wf.parent_task_id)
-        wf = task.workflow
-    return task
-
-
 def case_data(task: Any) -> dict[str, Any]:
     """The data of ``task`` laid over its callers' (see the module): a new dict, the task's own values win."""
     layers = [task.data]

@@ -289,9 +289,10 @@ def complete(
             raise Conflict("任务已不在待办状态。", "The task is no longer open.")
         # the form is checked on the workflow the change loads (refused: nothing is stored), so the pickers
         # that judge units by the case's eligibility table read the task's data without a second load
+        case = case_data(task)  # the case the page showed: read by the pickers and the form's checks
         if row.form_key:
             picks = PickerScope(
-                session, instance.jurisdiction, instance.business_key, instance=instance, data=case_data(task)
+                session, instance.jurisdiction, instance.business_key, instance=instance, data=case
             )
             defn = form_for(session, instance.process_version, row.form_key, instance.jurisdiction)
             cleaned = validate_task_data(defn, data, picks)
@@ -301,7 +302,7 @@ def complete(
             check_names = ()
         attempted["data"] = cleaned
         if check_names:
-            refuse_on_problems(session, check_names, {**case_data(task), **cleaned})
+            refuse_on_problems(session, check_names, {**case, **cleaned})
         add = getattr(task.task_spec, "add_data_from_form", None)
         if add is not None:
             add(task, cleaned)
