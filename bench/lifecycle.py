@@ -192,7 +192,7 @@ def run_lifecycle(session: Session, repeat: int, key: str = "BENCH") -> list[Ste
 
             def fire() -> None:
                 nonlocal fired
-                fired = sweep(self.s)
+                fired = sweep(self.s).fired
 
             ours, ours_cpu = _clocked(fire)
             if fired:

@@ -148,7 +148,7 @@ def worker(url: str) -> None:
     from engine.timers import sweep
 
     session = session_factory(url)()
-    warmed = sweep(session, batch=1, max_rounds=1)  # one warm-up timer each (make_due)
+    warmed = sweep(session, batch=1, max_rounds=1).fired  # one warm-up timer each (make_due)
     counts = {"statements": 0, "commits": 0}
 
     def statement(*_args: object) -> None:
@@ -161,7 +161,7 @@ def worker(url: str) -> None:
     event.listen(get_engine(url), "commit", commit)
     print(f"ready {warmed}", flush=True)
     sys.stdin.readline()
-    fired = sweep(session, batch=int(os.environ.get("JIEBANG_SWEEP_BATCH", "10")))
+    fired = sweep(session, batch=int(os.environ.get("JIEBANG_SWEEP_BATCH", "10"))).fired
     print(fired, counts["statements"], counts["commits"], flush=True)
 
 

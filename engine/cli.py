@@ -565,8 +565,16 @@ def timers_run(as_json: bool) -> None:
     from engine.timers import sweep
 
     with _session() as session:
-        fired = sweep(session)
-    emit(as_json, {"fired": fired}, f"fired {fired} timer(s)")
+        result = sweep(session)
+    failed = [{"instance": f.instance_id, "task": f.where, "message": f.message} for f in result.failed]
+    emit(
+        as_json,
+        {"fired": result.fired, "failed": failed},
+        lambda: "\n".join(
+            [f"已触发 fired {result.fired} timer(s); 出错 failed {len(failed)} instance(s)"]
+            + [f"  出错 failed: {f.describe()}" for f in result.failed]
+        ),
+    )
 
 
 @cli.group()

@@ -12,18 +12,22 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from engine.db import default_database_url, session_factory
 from engine.notify.due import sweep_due
 from engine.notify.outbox import deliver_due
-from engine.timers import sweep, worker_name
+from engine.timers import SweepResult, sweep, worker_name
 from engine.upload_store import clean_abandoned, upload_folder
 
 log = logging.getLogger("jiebang.scheduler")
 
 
-def sweep_once(url: str, worker: str) -> int:
+def sweep_once(url: str, worker: str) -> SweepResult:
+    """One timer sweep: one INFO line when timers fired, one ERROR line for each instance that stopped in the
+    error state instead (a supervisor retries it), nothing when nothing was due."""
     with session_factory(url)() as session:
-        fired = sweep(session, worker=worker)
-    if fired:
-        log.info("fired %d timer(s)", fired)
-    return fired
+        result = sweep(session, worker=worker)
+    if result.fired:
+        log.info("fired %d timer(s)", result.fired)
+    for failure in result.failed:
+        log.error("timer fired but the instance stopped in the error state: %s", failure.describe())
+    return result
 
 
 def clean_uploads_once(url: str) -> int:

@@ -65,6 +65,6 @@ def move_clock(
     fell_due = pending_timers(session, viewer=viewer, until=target)
     clock.set(target)
     session.commit()
-    fired = sweep(session)
+    fired = sweep(session).fired
     sweep_due(session)  # the due-date notices of human tasks, as the scheduler would send them
     return ClockMove(before=before, after=target, fell_due=fell_due, fired=fired)

@@ -21,7 +21,7 @@ import logging
 import os
 import socket
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
@@ -32,6 +32,7 @@ from engine.clock import get_clock
 from engine.db import begin_write, utcnow
 from engine.errors import Conflict, InvalidState
 from engine.memo import remembering
+from engine.models import instance as status
 from engine.models.timer import TimerDue
 from engine.runtime import Context, StepFailed, change_instance, record_error
 
@@ -116,40 +117,82 @@ def _release(session: Session, instance_id: int, worker: str) -> None:
     session.commit()
 
 
-def fire_instance(session: Session, instance_id: int, now: datetime | None = None) -> int:
+@dataclass(frozen=True)
+class Firing:
+    """What firing one instance did: how many timer events fired, and whether the instance then stopped in the
+    error state (a step after its timer failed; ``error`` is the message recorded on the instance)."""
+
+    timers: int
+    error: str | None = None
+    where: str | None = None
+
+
+@dataclass(frozen=True)
+class TimerFailure:
+    """An instance a sweep put in the error state (a supervisor retries it): where and why."""
+
+    instance_id: int
+    message: str
+    where: str | None = None
+
+    def describe(self) -> str:
+        return (
+            f"instance {self.instance_id}" + (f" at {self.where}" if self.where else "") + f": {self.message}"
+        )
+
+
+@dataclass
+class SweepResult:
+    """What a sweep did: timers that fired and whose instance went on, and the instances that stopped in the
+    error state while their timers were fired (counted there, never as fired)."""
+
+    fired: int = 0
+    failed: list[TimerFailure] = field(default_factory=list)
+
+
+def fire_instance(session: Session, instance_id: int, now: datetime | None = None) -> Firing:
     """Fire whatever is due in one instance (at ``now``, default the clock's instant) in one transaction
-    with one commit; returns how many timer events fired."""
+    with one commit; returns how many timer events fired and, when a step after them failed and the instance
+    is now in the error state, its error."""
 
     def action(ctx: Context) -> None:
         return None
 
     _, ctx = change_instance(session, instance_id, action, actor=None, now=now)
-    return ctx.fired_timers
+    if ctx.instance.status == status.ERROR:
+        return Firing(ctx.fired_timers, ctx.instance.error_message or "", ctx.instance.error_task)
+    return Firing(ctx.fired_timers)
 
 
-def _fail_instance(session: Session, instance_id: int, zh: str, en: str) -> None:
+def _fail_instance(session: Session, instance_id: int, zh: str, en: str) -> TimerFailure:
     session.rollback()
-    record_error(session, instance_id, f"{zh} / {en}", None, actor=None, now=get_clock(session).now())
+    message = f"{zh} / {en}"
+    record_error(session, instance_id, message, None, actor=None, now=get_clock(session).now())
+    return TimerFailure(instance_id, message)
 
 
-def _fire_isolated(session: Session, claim: Claim, worker: str, now: datetime) -> int:
-    """Fire one claimed instance; whatever goes wrong stays with that instance."""
+def _fire_isolated(
+    session: Session, claim: Claim, worker: str, now: datetime
+) -> Firing | TimerFailure | None:
+    """Fire one claimed instance; whatever goes wrong stays with that instance. Returns the firing, the
+    failure that put the instance in the error state, or None when it is left for a later sweep."""
     instance_id = claim.instance_id
     if claim.attempts > MAX_ATTEMPTS:
-        _fail_instance(
+        return _fail_instance(
             session,
             instance_id,
             f"定时器已尝试触发 {MAX_ATTEMPTS} 次均未完成（定时任务进程在执行该流程时中断）；请检查定时器之后的脚本后重试",
             f"firing this instance's timer was started {MAX_ATTEMPTS} times and never finished (the timer "
             "sweeper stopped while running it); check the steps after the timer, then retry",
         )
-        return 0
     try:
         return fire_instance(session, instance_id, now)
     except (Conflict, InvalidState):
         _release(session, instance_id, worker)  # changed meanwhile: the next sweep retries
-    except StepFailed:
-        pass  # the instance is flagged as failed (its timers are gone); a supervisor retries it
+    except (
+        StepFailed
+    ) as exc:  # the instance is flagged as failed (its timers are gone); a supervisor retries it
+        return TimerFailure(instance_id, str(exc.details.get("error") or exc.en), exc.details.get("task"))
     except SQLAlchemyError:
         # Not the instance's fault: the claim stays until its lease expires, then goes behind fresh rows.
         session.rollback()
@@ -157,7 +200,7 @@ def _fire_isolated(session: Session, claim: Claim, worker: str, now: datetime) -
     except Exception as exc:
         log.exception("timer of instance %s failed", instance_id)
         try:
-            _fail_instance(
+            return _fail_instance(
                 session,
                 instance_id,
                 f"触发定时器时出现内部错误（{type(exc).__name__}: {exc}）；请联系管理员",
@@ -167,20 +210,29 @@ def _fire_isolated(session: Session, claim: Claim, worker: str, now: datetime) -
         except SQLAlchemyError:
             session.rollback()
             log.exception("could not flag instance %s as failed; retried after the lease", instance_id)
-    return 0
+    return None
 
 
-def sweep(session: Session, *, worker: str | None = None, batch: int = 10, max_rounds: int = 1000) -> int:
-    """Fire every timer that is due now and return how many fired. Claims are small batches (two sweepers
-    share a burst of due timers); each claimed instance is fired in one transaction at the claim's instant.
-    Process versions and role holders read during the sweep are remembered for it (``engine.memo``)."""
+def sweep(
+    session: Session, *, worker: str | None = None, batch: int = 10, max_rounds: int = 1000
+) -> SweepResult:
+    """Fire every timer that is due now; returns how many fired (their instances went on) and which instances
+    stopped in the error state instead. Claims are small batches (two sweepers share a burst of due timers);
+    each claimed instance is fired in one transaction at the claim's instant. Process versions and role holders
+    read during the sweep are remembered for it (``engine.memo``)."""
     worker = worker or worker_name()
-    fired = 0
+    result = SweepResult()
     with remembering(session):
         for _round in range(max_rounds):
             claims, now = claim_batch(session, worker, batch)
             if not claims:
                 break
             for claim in claims:
-                fired += _fire_isolated(session, claim, worker, now)
-    return fired
+                outcome = _fire_isolated(session, claim, worker, now)
+                if isinstance(outcome, TimerFailure):
+                    result.failed.append(outcome)
+                elif outcome is not None and outcome.error is not None:
+                    result.failed.append(TimerFailure(claim.instance_id, outcome.error, outcome.where))
+                elif outcome is not None:
+                    result.fired += outcome.timers
+    return result

@@ -17,7 +17,7 @@ from engine.db import session_factory, utcnow
 from engine.limits import Budget, ScriptLimitExceeded
 from engine.models.timer import TimerDue
 from engine.runtime import StepFailed
-from engine.timers import CLAIM_LEASE, MAX_ATTEMPTS, claim_due, sweep
+from engine.timers import CLAIM_LEASE, MAX_ATTEMPTS, Firing, claim_due, sweep
 from tests.web.conftest import app, client, login, web_users  # noqa: F401  (fixtures of the web tests)
 
 WAIT = {"wait_for": "PT1H", "jurisdiction": "urumqi"}
@@ -60,8 +60,10 @@ def test_looping_and_unsavable_steps_fail_alone_and_every_other_timer_fires(
     db_session.commit()
 
     # several claims: the bad ones fill the first batch and hold back neither the later batches nor each other
-    sweep(db_session, batch=4)
+    result = sweep(db_session, batch=4)
 
+    assert result.fired == len(innocent)  # the failed ones are reported as failed, not as fired
+    assert sorted(f.instance_id for f in result.failed) == [spin, bad_data, dmn_spin, dmn_set]
     db_session.rollback()
     for instance_id in innocent:
         assert _confirm_ready(db_session, instance_id), instance_id
@@ -86,7 +88,7 @@ def test_looping_and_unsavable_steps_fail_alone_and_every_other_timer_fires(
     assert "cannot be saved (['classes']: set)" in decided_set["error"]["message"]
     # Failed instances keep no claimable timer: the next sweeps never pick them up again.
     assert db_session.scalars(select(TimerDue)).all() == []
-    assert sweep(db_session) == 0
+    assert sweep(db_session).fired == 0
 
 
 def test_a_supervisor_can_retry_after_the_failure(db_session: Session, deployed, sim, people) -> None:
@@ -122,7 +124,8 @@ def test_a_claim_whose_firing_never_finished_goes_behind_the_others_and_then_fai
     db_session.execute(update(TimerDue).where(TimerDue.instance_id == crashed).values(attempts=MAX_ATTEMPTS))
     db_session.commit()
 
-    sweep(db_session)
+    result = sweep(db_session)
+    assert result.fired == len(innocent) and [f.instance_id for f in result.failed] == [crashed]
     for instance_id in innocent:
         assert _confirm_ready(db_session, instance_id)
     info = instances.describe(db_session, crashed)
@@ -154,13 +157,14 @@ def test_an_unexpected_failure_of_one_instance_does_not_stop_the_sweep(
     sim.advance("PT1H1M")
     fire = engine.timers.fire_instance
 
-    def fire_or_break(session: Session, instance_id: int, now: datetime | None = None) -> int:
+    def fire_or_break(session: Session, instance_id: int, now: datetime | None = None) -> Firing:
         if instance_id == broken:
             raise RuntimeError("index out of step")
         return fire(session, instance_id, now)
 
     monkeypatch.setattr(engine.timers, "fire_instance", fire_or_break)
-    assert sweep(db_session) == 3
+    result = sweep(db_session)
+    assert result.fired == 3 and [f.instance_id for f in result.failed] == [broken]
     for instance_id in innocent:
         assert _confirm_ready(db_session, instance_id)
     info = instances.describe(db_session, broken)

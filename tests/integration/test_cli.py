@@ -94,9 +94,9 @@ def test_cli_drives_a_process_from_deploy_to_publicity(cli: Cli) -> None:
 
     cli.run("clock", "advance", "P11D")
     assert cli.json("clock", "show")["local"].startswith("2026-10-09T10:00:00")
-    assert cli.json("timers", "run") == {"fired": 0}
+    assert cli.json("timers", "run") == {"fired": 0, "failed": []}
     cli.run("clock", "set", "2026-10-10T00:00:00+08:00")
-    assert cli.json("timers", "run") == {"fired": 1}
+    assert cli.json("timers", "run") == {"fired": 1, "failed": []}
     assert cli.json("instance", str(iid))["status"] == "completed"
     kinds = [e["kind"] for e in cli.json("events", str(iid))]
     assert kinds == [
@@ -135,6 +135,22 @@ def test_cli_control_commands(cli: Cli) -> None:
     cli.refused("terminate", str(iid), "--as", "nobody")
     assert cli.json("terminate", str(iid), "--as", "boss", "--reason", "test")["status"] == "terminated"
     assert cli.json("instance", str(iid))["timers"] == []
+
+
+@pytest.mark.slow
+def test_cli_timers_run_tells_fired_from_failed(cli: Cli) -> None:
+    cli.json("deploy", str(FIXTURES / "timer_fails"))
+    cli.run("clock", "set", "2026-05-01T09:00:00+08:00")
+    data = {"wait_for": "PT1H", "amount": 10}
+    bad = cli.json("start", "divide_after_timer", "--data", json.dumps({**data, "divisor": 0}))["instance"]
+    good = cli.json("start", "divide_after_timer", "--data", json.dumps({**data, "divisor": 5}))["instance"]
+    cli.run("clock", "advance", "PT2H")
+    out = cli.run("timers", "run").stdout.splitlines()
+    assert out[0] == "已触发 fired 1 timer(s); 出错 failed 1 instance(s)"
+    assert out[1].startswith(f"  出错 failed: instance {bad} at 计算比例 Compute ratio (ratio): ")
+    assert cli.json("instance", str(bad))["status"] == "error"
+    assert cli.json("instance", str(good))["data"]["ratio"] == 2
+    assert cli.json("timers", "run") == {"fired": 0, "failed": []}
 
 
 @pytest.mark.slow

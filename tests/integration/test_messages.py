@@ -77,6 +77,6 @@ def test_a_message_after_the_window_closed_finds_nobody(db_session: Session, two
     from engine.timers import sweep
 
     sim.set("2026-10-05T00:00:01+08:00")
-    assert sweep(db_session) == 2
+    assert sweep(db_session).fired == 2
     with pytest.raises(NotFound):
         messages.deliver(db_session, "objection", correlation={"business_key": "C-1"})

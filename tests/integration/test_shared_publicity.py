@@ -41,7 +41,7 @@ def test_five_working_days_over_national_day_then_passed(db_session: Session, in
     info = instances.describe(db_session, iid)
     assert info["timers"][0]["due_at"] == "2026-10-09T16:00:00+00:00"
     sim.set("2026-10-10T00:00:00+08:00")
-    assert sweep(db_session) == 1
+    assert sweep(db_session).fired == 1
     info = instances.describe(db_session, iid)
     assert info["status"] == "completed" and info["data"]["publicity_result"] == "passed"
     assert info["data"]["subsidy"] == 300000000
@@ -66,7 +66,7 @@ def test_unfounded_objection_restarts_a_full_window(db_session: Session, in_publ
     info = instances.describe(db_session, iid)
     assert info["timers"][0]["due_at"] == "2026-10-08T16:00:00+00:00"  # 7 days from 10-02, not from 09-28
     sim.set("2026-10-09T00:00:00+08:00")
-    assert sweep(db_session) == 1
+    assert sweep(db_session).fired == 1
     assert instances.describe(db_session, iid)["data"]["publicity_result"] == "passed"
 
 

@@ -47,7 +47,7 @@ def test_a_fired_timer_is_one_commit_and_a_bounded_number_of_statements(
     counted["statements"].clear()
     counted["commits"].clear()
 
-    assert sweep(db_session, batch=10) == DUE
+    assert sweep(db_session, batch=10).fired == DUE
 
     claims = 3  # 10 + 2 due rows, then an empty claim ends the sweep
     assert len(counted["commits"]) == DUE + claims

@@ -56,10 +56,10 @@ def test_five_working_day_publicity_fires_at_the_end_of_the_fifth_working_day(
 
     end = parse_aware(expected_end)
     sim.set((end.replace(second=0) - __import__("datetime").timedelta(minutes=1)).isoformat())
-    assert sweep(db_session) == 0
+    assert sweep(db_session).fired == 0
     assert instances.describe(db_session, instance_id)["status"] == "running"
     sim.set(expected_end)
-    assert sweep(db_session) == 1
+    assert sweep(db_session).fired == 1
     info = instances.describe(db_session, instance_id)
     assert info["status"] == "completed" and info["timers"] == []
     fired = [e for e in instances.events(db_session, instance_id) if e["kind"] == "timer_fired"]
@@ -80,7 +80,7 @@ def test_suspended_instance_does_not_fire_until_resumed(db_session: Session, rea
     _approve(db_session, instance_id, ready)
     instances.suspend(db_session, instance_id, actor=ready["bureau"])
     sim.set("2026-10-06T00:00:00+08:00")
-    assert sweep(db_session) == 0
+    assert sweep(db_session).fired == 0
     instances.resume(db_session, instance_id, actor=ready["bureau"])
     info = instances.describe(db_session, instance_id)
     assert info["status"] == "completed"
@@ -95,7 +95,7 @@ def test_sweep_with_nothing_due_fires_nothing(db_session: Session, ready, sim) -
     sim.set("2026-09-28T10:00:00+08:00")
     instance_id = _start(db_session, 7, "days")
     _approve(db_session, instance_id, ready)
-    assert sweep(db_session) == 0
+    assert sweep(db_session).fired == 0
     assert instances.describe(db_session, instance_id)["timers"][0]["due_at"] == "2026-10-04T16:00:00+00:00"
 
 

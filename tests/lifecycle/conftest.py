@@ -94,7 +94,7 @@ class Flow:
 
     def at(self, iso: str) -> int:
         self.sim.set(iso)
-        return sweep(self.s)
+        return sweep(self.s).fired
 
 
 @pytest.fixture
