@@ -45,12 +45,29 @@ def contents(wf: BpmnWorkflow) -> dict[str, Any]:
     return seen
 
 
-class Recorded(Flow):
-    """A flow that, after every step, keeps the size of the stored state and checks it joins back."""
+class Watched(Flow):
+    """A flow that calls ``_after(label)`` after every step: a task done (its spec) and a firing timer."""
+
+    def _after(self, label: str) -> None:
+        raise NotImplementedError
+
+    def do(self, spec: str, data: dict[str, Any] | None = None, role: str | None = None) -> None:
+        super().do(spec, data, role)
+        self._after(spec)
+
+    def at(self, iso: str) -> int:
+        fired = super().at(iso)
+        if fired:
+            self._after(f"timer {iso[:10]}")
+        return fired
+
+
+class Recorded(Watched):
+    """After every step, keeps the size of the stored state and checks it joins back."""
 
     sizes: list[tuple[str, int]]
 
-    def _check(self, label: str) -> None:
+    def _after(self, label: str) -> None:
         self.s.expire_all()
         row = self.s.get(InstanceState, self.id)
         assert row is not None
@@ -61,16 +78,6 @@ class Recorded(Flow):
         assert contents(wf) == contents(old), label
         assert split_state(old) == row.state_json, label
         self.sizes.append((label, len(row.state_json.encode())))
-
-    def do(self, spec: str, data: dict[str, Any] | None = None, role: str | None = None) -> None:
-        super().do(spec, data, role)
-        self._check(spec)
-
-    def at(self, iso: str) -> int:
-        fired = super().at(iso)
-        if fired:
-            self._check(f"timer {iso[:10]}")
-        return fired
 
 
 def test_every_step_of_a_dazu_lifecycle_stores_a_compact_state_that_joins_back_unchanged(world, sim) -> None:  # type: ignore[no-untyped-def]
@@ -110,26 +117,16 @@ def stored_data(dct: dict[str, Any], where: str = "top") -> list[tuple[str, str,
     return found
 
 
-class Kept(Flow):
-    """A flow that keeps the stored state after every step."""
+class Kept(Watched):
+    """Keeps the stored state after every step."""
 
     states: list[tuple[str, dict[str, Any]]]
 
-    def _keep(self, label: str) -> None:
+    def _after(self, label: str) -> None:
         self.s.expire_all()
         row = self.s.get(InstanceState, self.id)
         assert row is not None
         self.states.append((label, json.loads(row.state_json)))
-
-    def do(self, spec: str, data: dict[str, Any] | None = None, role: str | None = None) -> None:
-        super().do(spec, data, role)
-        self._keep(spec)
-
-    def at(self, iso: str) -> int:
-        fired = super().at(iso)
-        if fired:
-            self._keep(f"timer {iso[:10]}")
-        return fired
 
 
 def test_a_late_step_stores_no_bulky_record_and_no_finished_tasks_data(world, sim) -> None:  # type: ignore[no-untyped-def]
