@@ -5,14 +5,18 @@ the database's write lock held across the claim on SQLite (where one sweeper is 
 
 One instance never holds back the others: each is fired in its own transaction under the script budget
 (``engine.limits``), so a step that fails, runs too long or leaves data that cannot be saved puts that
-instance in the error state (its timers are dropped) and the sweep goes on. A claim counts an attempt on
-its rows (committed with the claim, before any firing); a row whose firing never finished (the sweeper died,
-or the step broke in a way that could not be recorded, or the database failed) is claimed after every fresh
-row once its lease expires, as the last of its batch, and after ``MAX_ATTEMPTS`` such attempts the instance is
-put in the error state instead of being fired again.
+instance in the error state (its timers are dropped) and the sweep goes on; the sweep reports it as failed,
+never as fired (``SweepResult``). A claim counts an attempt on its rows (committed before any of them is
+fired); a row whose firing never finished (the sweeper died, or the step broke in a way that could not be
+recorded, or the database failed) is claimed after every fresh row once its lease expires, as the last of its
+batch, and after ``MAX_ATTEMPTS`` such attempts the instance is put in the error state instead of being fired
+again.
 
-A fired timer costs one claim (shared by its batch) and one transaction with one commit: the sweep reads the
-clock once per claim and remembers the process versions and role holders it has read (``engine.memo``).
+A fired timer costs one transaction with one commit: the first claim of a sweep is a transaction of its own,
+every later one is made inside the firing of the last instance of the batch before and committed with it
+(a firing that fails takes its claim back with it, and the next claim is then a transaction of its own).
+The sweep reads the clock once, fires what is due at that instant, and remembers the process versions and
+role holders it has read (``engine.memo``).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -61,21 +66,36 @@ class Claim:
     attempts: int
 
 
-def claim_batch(session: Session, worker: str, batch: int = 10) -> tuple[list[Claim], datetime]:
-    """Claim up to ``batch`` due timers in one transaction and count an attempt on each (committed before
-    firing); returns the claimed instances in order and the clock's instant of the claim.
+def claim_batch(
+    session: Session, worker: str, batch: int = 10, now: datetime | None = None
+) -> tuple[list[Claim], datetime]:
+    """Claim up to ``batch`` timers due at ``now`` (default: the clock's instant) in one transaction and count
+    an attempt on each (committed before firing); returns the claimed instances in order and the instant."""
+    begin_write(session)
+    if now is None:
+        now = get_clock(session).now()
+    claims = _claim(session, worker, batch, now)
+    session.commit()
+    return claims, now
+
+
+def _claim(
+    session: Session, worker: str, batch: int, now: datetime, besides: int | None = None
+) -> list[Claim]:
+    """Claim up to ``batch`` timers due at ``now`` (not of the instance ``besides``) in the open write
+    transaction, counting an attempt on each; the caller commits.
 
     Fresh rows come first; a row whose firing failed before (``attempts`` > 0) is claimed as the last of its
     batch, so a firing that kills the sweeper again charges that instance alone. PostgreSQL claims with
     ``SELECT … FOR UPDATE SKIP LOCKED`` (two sweepers take disjoint batches); SQLite holds the database's
-    write lock from the start of the claim (``begin_write``), so the select and the update see one state."""
-    begin_write(session)
-    now = get_clock(session).now()
+    write lock from the start of the transaction (``begin_write``), so the select and the update see one state."""
     wall = utcnow()
-    stale = wall - CLAIM_LEASE
+    due = _due_condition(now, wall - CLAIM_LEASE)
+    if besides is not None:
+        due = and_(due, TimerDue.instance_id != besides)
     query = (
         select(TimerDue.id, TimerDue.instance_id, TimerDue.attempts)
-        .where(_due_condition(now, stale))
+        .where(due)
         .order_by(TimerDue.attempts, TimerDue.due_at, TimerDue.id)
         .limit(batch)
     )
@@ -92,11 +112,10 @@ def claim_batch(session: Session, worker: str, batch: int = 10) -> tuple[list[Cl
             .where(TimerDue.id.in_([r.id for r in rows]))
             .values(claimed_by=worker, claimed_at=wall, attempts=TimerDue.attempts + 1)
         )
-    session.commit()
     attempts: dict[int, int] = {}
     for row in rows:
         attempts[row.instance_id] = max(attempts.get(row.instance_id, 0), row.attempts + 1)
-    return [Claim(iid, n) for iid, n in attempts.items()], now
+    return [Claim(iid, n) for iid, n in attempts.items()]
 
 
 def claim_due(session: Session, worker: str, batch: int = 10) -> list[int]:
@@ -125,6 +144,8 @@ class Firing:
     timers: int
     error: str | None = None
     where: str | None = None
+    #: the next batch, claimed in this firing's transaction and committed with it (None: none was asked for)
+    claimed: list[Claim] | None = None
 
 
 @dataclass(frozen=True)
@@ -150,18 +171,27 @@ class SweepResult:
     failed: list[TimerFailure] = field(default_factory=list)
 
 
-def fire_instance(session: Session, instance_id: int, now: datetime | None = None) -> Firing:
+#: claims the next batch inside a firing's transaction, given the instance being fired
+ClaimNext = Callable[[Session, int], list[Claim]]
+
+
+def fire_instance(
+    session: Session, instance_id: int, now: datetime | None = None, *, claim_next: ClaimNext | None = None
+) -> Firing:
     """Fire whatever is due in one instance (at ``now``, default the clock's instant) in one transaction
     with one commit; returns how many timer events fired and, when a step after them failed and the instance
-    is now in the error state, its error."""
+    is now in the error state, its error. ``claim_next`` claims the sweep's next batch in that transaction."""
+    claimed: list[list[Claim]] = []
 
     def action(ctx: Context) -> None:
-        return None
+        if claim_next is not None:
+            claimed.append(claim_next(ctx.session, instance_id))
 
     _, ctx = change_instance(session, instance_id, action, actor=None, now=now)
+    following = claimed[0] if claimed else None
     if ctx.instance.status == status.ERROR:
-        return Firing(ctx.fired_timers, ctx.instance.error_message or "", ctx.instance.error_task)
-    return Firing(ctx.fired_timers)
+        return Firing(ctx.fired_timers, ctx.instance.error_message or "", ctx.instance.error_task, following)
+    return Firing(ctx.fired_timers, claimed=following)
 
 
 def _fail_instance(session: Session, instance_id: int, zh: str, en: str) -> TimerFailure:
@@ -172,7 +202,7 @@ def _fail_instance(session: Session, instance_id: int, zh: str, en: str) -> Time
 
 
 def _fire_isolated(
-    session: Session, claim: Claim, worker: str, now: datetime
+    session: Session, claim: Claim, worker: str, now: datetime, claim_next: ClaimNext | None
 ) -> Firing | TimerFailure | None:
     """Fire one claimed instance; whatever goes wrong stays with that instance. Returns the firing, the
     failure that put the instance in the error state, or None when it is left for a later sweep."""
@@ -186,12 +216,11 @@ def _fire_isolated(
             "sweeper stopped while running it); check the steps after the timer, then retry",
         )
     try:
-        return fire_instance(session, instance_id, now)
+        return fire_instance(session, instance_id, now, claim_next=claim_next)
     except (Conflict, InvalidState):
         _release(session, instance_id, worker)  # changed meanwhile: the next sweep retries
-    except (
-        StepFailed
-    ) as exc:  # the instance is flagged as failed (its timers are gone); a supervisor retries it
+    except StepFailed as exc:
+        # the instance is flagged as failed (its timers are gone); a supervisor retries it
         return TimerFailure(instance_id, str(exc.details.get("error") or exc.en), exc.details.get("task"))
     except SQLAlchemyError:
         # Not the instance's fault: the claim stays until its lease expires, then goes behind fresh rows.
@@ -217,22 +246,32 @@ def sweep(
     session: Session, *, worker: str | None = None, batch: int = 10, max_rounds: int = 1000
 ) -> SweepResult:
     """Fire every timer that is due now; returns how many fired (their instances went on) and which instances
-    stopped in the error state instead. Claims are small batches (two sweepers share a burst of due timers);
-    each claimed instance is fired in one transaction at the claim's instant. Process versions and role holders
-    read during the sweep are remembered for it (``engine.memo``)."""
+    stopped in the error state instead. Claims are small batches (two sweepers share a burst of due timers),
+    at most ``max_rounds`` of them; each claimed instance is fired in one transaction at the sweep's instant,
+    and the last of a batch claims the next batch in its transaction. Process versions and role holders read
+    during the sweep are remembered for it (``engine.memo``)."""
     worker = worker or worker_name()
     result = SweepResult()
     with remembering(session):
-        for _round in range(max_rounds):
-            claims, now = claim_batch(session, worker, batch)
-            if not claims:
-                break
+        claims, now = claim_batch(session, worker, batch)
+        for round_ in range(1, max_rounds + 1):
+            following: list[Claim] | None = None
             for claim in claims:
-                outcome = _fire_isolated(session, claim, worker, now)
+                last = claim is claims[-1] and round_ < max_rounds
+                take: ClaimNext | None = (
+                    (lambda s, iid: _claim(s, worker, batch, now, besides=iid)) if last else None
+                )
+                outcome = _fire_isolated(session, claim, worker, now, take)
                 if isinstance(outcome, TimerFailure):
                     result.failed.append(outcome)
-                elif outcome is not None and outcome.error is not None:
-                    result.failed.append(TimerFailure(claim.instance_id, outcome.error, outcome.where))
                 elif outcome is not None:
-                    result.fired += outcome.timers
+                    if outcome.error is not None:
+                        result.failed.append(TimerFailure(claim.instance_id, outcome.error, outcome.where))
+                    else:
+                        result.fired += outcome.timers
+                    following = outcome.claimed if last else None
+            if not claims or round_ == max_rounds:
+                break
+            # the last firing failed (its claim went with it): the next claim is a transaction of its own
+            claims = following if following is not None else claim_batch(session, worker, batch, now)[0]
     return result

@@ -157,10 +157,10 @@ def test_an_unexpected_failure_of_one_instance_does_not_stop_the_sweep(
     sim.advance("PT1H1M")
     fire = engine.timers.fire_instance
 
-    def fire_or_break(session: Session, instance_id: int, now: datetime | None = None) -> Firing:
+    def fire_or_break(session: Session, instance_id: int, now: datetime | None = None, **kw: Any) -> Firing:
         if instance_id == broken:
             raise RuntimeError("index out of step")
-        return fire(session, instance_id, now)
+        return fire(session, instance_id, now, **kw)
 
     monkeypatch.setattr(engine.timers, "fire_instance", fire_or_break)
     result = sweep(db_session)
