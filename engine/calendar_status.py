@@ -3,26 +3,32 @@
 The State Council publishes next year's schedule in late autumn, and ``chinesecalendar`` knows only the years
 released with it. From ``WARN_FROM`` (1 November) staff are warned while next year is missing; the windows
 that may need it and the instances that already failed for a missing year are listed, so that importing the
-year can be followed by retrying them: the web's import retries those that failed for the years it loaded
-(``retry_calendar_failures``), and the page's retry button any whose year is loaded now.
+year can be followed by retrying them: an import — on the web page or with ``jiebang calendar import`` —
+retries those that failed for the years it loaded (``retry_calendar_failures``), and the page's retry button
+any whose year is loaded now. Both import through ``import_retrying``: a transient database failure (the
+database locked or the connection lost) is tried again before it is reported.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+import time
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from engine.access import readable_clause
+from engine.access.principal import Principal
 from engine.calendar import missing_year_in
 from engine.clock import SHANGHAI, get_clock
+from engine.db import begin_write
 from engine.deadlines import PendingTimer, pending_timers
-from engine.errors import JiebangError
+from engine.errors import Conflict, JiebangError
 from engine.models import instance as status
 from engine.models.calendar import CalendarYear
 from engine.models.instance import ProcessInstance
@@ -33,6 +39,11 @@ log = logging.getLogger("jiebang.calendar")
 WARN_FROM = (11, 1)
 #: At most this many rows are listed on the administration page (the count is always complete).
 LIST_LIMIT = 200
+#: Seconds to wait before each further attempt of an import that met a transient database failure.
+RETRY_PAUSES = (0.5, 2.0)
+#: The operator at the server's console (``jiebang calendar import`` without ``--as``): reads every instance;
+#: what it retries is retried with no user named (``engine.instances.retry_from_console``).
+CONSOLE = Principal(None, frozenset({("admin", None)}))
 
 
 def loaded_years(session: Session) -> list[CalendarYear]:
@@ -110,14 +121,53 @@ class CalendarRetries:
     not_resumed: list[tuple[CalendarFailure, tuple[str, str]]] = field(default_factory=list)
 
 
+def _transient(exc: DBAPIError) -> bool:
+    """A failure that may pass by itself: the database locked or unreachable, the connection lost."""
+    return isinstance(exc, OperationalError) or exc.connection_invalidated
+
+
+def import_retrying(session: Session, load: Callable[[Session], list[int]]) -> list[int]:
+    """Run ``load`` (an import of ``engine.calendar`` that flushes) in one write transaction and commit it;
+    returns the years it loaded. A transient database failure rolls everything back and is tried again after
+    each of ``RETRY_PAUSES``; when it persists, a ``Conflict`` says that nothing was imported. Any other error
+    (a bad file) rolls back and is raised as it is."""
+    pauses = list(RETRY_PAUSES)
+    while True:
+        try:
+            begin_write(session)
+            years = load(session)
+            session.commit()
+            return years
+        except DBAPIError as exc:
+            session.rollback()
+            text = str(exc.orig if exc.orig is not None else exc).strip()
+            reason = text.splitlines()[0][:200] if text else type(exc).__name__
+            if not _transient(exc):
+                raise
+            if not pauses:
+                raise Conflict(
+                    f"数据库暂时无法使用（{reason}），已尝试 {len(RETRY_PAUSES) + 1} 次，节假日安排未导入。请稍后重新导入。",
+                    f"The database is not available ({reason}); tried {len(RETRY_PAUSES) + 1} times and the "
+                    "holiday schedule was not imported. Import it again later.",
+                    details={"reason": reason},
+                ) from None
+            pause = pauses.pop(0)
+            log.warning("calendar import: %s; trying again in %.1f s", reason, pause)
+            time.sleep(pause)
+        except BaseException:
+            session.rollback()
+            raise
+
+
 def retry_calendar_failures(
     session: Session, viewer: Any, *, actor: str | None, years: Collection[int] | None = None
 ) -> CalendarRetries:
     """Retry, as ``actor``, every instance ``viewer`` may read that failed because a year's schedule was
     missing and whose year is loaded now — with ``years``, only those whose missing year is one of them (the
     years an import just loaded). Each is retried in its own transaction (``instances.retry`` commits, or raises
-    leaving the database unchanged), so one that fails again, or is refused, never holds back the others."""
-    from engine.instances import retry
+    leaving the database unchanged), so one that fails again, or is refused, never holds back the others.
+    Without ``actor``, the operator at the console retries them (``instances.retry_from_console``)."""
+    from engine.instances import retry, retry_from_console
 
     ready = [
         f for f in _calendar_failures(session, viewer) if f.loaded and (years is None or f.year in years)
@@ -125,7 +175,10 @@ def retry_calendar_failures(
     done = CalendarRetries()
     for failure in ready:
         try:
-            retry(session, failure.instance_id, actor=actor)
+            if actor is None:
+                retry_from_console(session, failure.instance_id)
+            else:
+                retry(session, failure.instance_id, actor=actor)
         except JiebangError as exc:
             session.rollback()
             done.not_resumed.append((failure, (exc.message("zh"), exc.message("en"))))

@@ -646,15 +646,45 @@ def calendar() -> None:
 
 @calendar.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--as",
+    "actor",
+    metavar="USER",
+    help="Retry the instances that stopped for want of the imported years as this user, under that user's "
+    "permissions. Default: you, the operator at this console, who may retry all of them; their event logs "
+    "then name no user, as for the system's own steps.",
+)
 @json_option
-def calendar_import(file: str, as_json: bool) -> None:
-    """Import holidays and make-up working days for years the package does not know."""
+def calendar_import(file: str, actor: str | None, as_json: bool) -> None:
+    """Import holidays and make-up working days for years the package does not know, then retry the instances
+    that stopped because those years were missing (as the Holiday schedule page does). A busy or unreachable
+    database is tried again (3 attempts) before the import is given up; nothing is half imported."""
     from engine.calendar import import_calendar_file
+    from engine.calendar_status import CONSOLE, import_retrying, retry_calendar_failures
+    from engine.users import get_user
 
     with _session() as session:
-        years = import_calendar_file(session, file)
-        session.commit()
-    emit(as_json, {"years": years}, f"imported {', '.join(map(str, years))}")
+        viewer = CONSOLE if actor is None else get_user(session, actor)
+        years = import_retrying(session, lambda s: import_calendar_file(s, file))
+        retried = retry_calendar_failures(session, viewer, actor=actor, years=years)
+    payload = {
+        "years": years,
+        "resumed": [f.instance_id for f in retried.resumed],
+        "not_resumed": [
+            {"instance": f.instance_id, "message": zh, "message_en": en}
+            for f, (zh, en) in retried.not_resumed
+        ],
+    }
+    lines = [f"已导入 imported {', '.join(map(str, years))}"]
+    if retried.resumed:
+        lines.append(
+            f"已恢复运行 resumed {len(retried.resumed)} instance(s): "
+            + ", ".join(str(f.instance_id) for f in retried.resumed)
+        )
+    lines += [
+        f"未恢复 not resumed: {f.instance_id} {f.title}: {zh} | {en}" for f, (zh, en) in retried.not_resumed
+    ]
+    emit(as_json, payload, "\n".join(lines))
 
 
 @calendar.command("check")

@@ -178,7 +178,20 @@ def retry(
     instance = _control(session, instance_id, actor)
     if data is not None and not isinstance(data, dict):
         raise ValidationFailed("修正数据必须是 JSON 对象。", "The corrected data must be a JSON object.")
+    _retry_failed_step(session, instance.id, actor, data)
+    return instance
 
+
+def retry_from_console(session: Session, instance_id: int) -> None:
+    """Retry a failed step as the operator at the server's console (``jiebang calendar import`` without
+    ``--as``), who may change any instance: no role check, and the event names no user, as the system's own
+    steps do."""
+    _retry_failed_step(session, instance_id, None, None)
+
+
+def _retry_failed_step(
+    session: Session, instance_id: int, actor: str | None, data: dict[str, Any] | None
+) -> None:
     def action(ctx: Context) -> None:
         failed = ctx.wf.get_tasks(state=TaskState.ERROR)
         targets = failed or ctx.wf.get_tasks(state=TaskState.READY)
@@ -191,8 +204,7 @@ def retry(
         for task in failed:
             task.run()
 
-    change_instance(session, instance.id, action, actor=actor, allowed=(status.ERROR,), attempted=data)
-    return instance
+    change_instance(session, instance_id, action, actor=actor, allowed=(status.ERROR,), attempted=data)
 
 
 def describe(session: Session, instance_id: int) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import click.testing
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -165,3 +166,23 @@ def people(db_session: Session) -> dict[str, str]:
         "solver": "solver1",
         "admin": "admin",
     }
+
+
+@pytest.fixture
+def jiebang(db_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Run `jiebang …` in-process on the test database; returns (exit code, stdout, stderr)."""
+    import web.cli  # noqa: F401  (registers demo and serve on the same command group)
+    from engine.cli import main
+
+    monkeypatch.setenv("JIEBANG_DATABASE_URL", db_url)
+
+    def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+        code = 0
+        with click.testing.CliRunner().isolation(input=stdin) as (out, err, _):
+            try:
+                main(list(args))
+            except SystemExit as exc:
+                code = int(exc.code or 0)
+            return code, out.getvalue().decode(), err.getvalue().decode()
+
+    return run

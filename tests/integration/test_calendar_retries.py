@@ -1,20 +1,28 @@
 """Importing a year's holiday schedule heals what its absence stopped (POLICIES.md §6: a year without a schedule
 is an error, never a guess): the instances that failed for that year are retried, each in its own transaction,
-and only those (engine.calendar_status.retry_calendar_failures)."""
+and only those (engine.calendar_status.retry_calendar_failures) — on the web page and with `jiebang calendar import`,
+which also tries a transient database failure again (engine.calendar_status.import_retrying)."""
 
 from __future__ import annotations
 
+import json
+import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+import engine.calendar
+import engine.calendar_status
 import engine.instances
 from engine import instances
 from engine.calendar import calendar_missing, import_calendar_text
-from engine.calendar_status import retry_calendar_failures
+from engine.calendar_status import import_retrying, retry_calendar_failures
 from engine.errors import Forbidden
+from engine.models.calendar import CalendarYear
 from engine.models.event import InstanceEvent
 from engine.models.instance import ProcessInstance
 from engine.users import get_user
@@ -124,3 +132,123 @@ def test_a_bureau_retries_only_what_it_reads(
     done = retry_calendar_failures(db_session, elsewhere, actor=people["other_bureau"], years=[2027])
     assert done.resumed == [] and done.not_resumed == []
     assert [_state(db_session, i) for i in stopped] == [("error", 0)] * 4
+
+
+def _schedule(tmp_path: Path) -> str:
+    path = tmp_path / "2027.csv"
+    path.write_text(SCHEDULE_2027, encoding="utf-8")
+    return str(path)
+
+
+def _loaded(session: Session, year: int) -> bool:
+    session.rollback()
+    return session.get(CalendarYear, year) is not None
+
+
+def test_the_cli_import_resumes_what_it_blocked_as_the_console_operator(
+    db_session: Session, stopped: list[int], jiebang, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = jiebang("calendar", "import", _schedule(tmp_path), "--json")
+    assert code == 0, err
+    assert json.loads(out) == {"years": [2027], "resumed": stopped, "not_resumed": []}
+    for instance_id in stopped:
+        assert _state(db_session, instance_id) == ("running", 1)
+        (retried,) = [e for e in instances.events(db_session, instance_id) if e["kind"] == "retried"]
+        assert retried["actor"] is None  # the console's operator names no user, as the system's steps do
+    # the import is idempotent and, with nothing left stopped, resumes nothing more
+    code, out, _ = jiebang("calendar", "import", _schedule(tmp_path))
+    assert (code, out) == (0, "已导入 imported 2027\n")
+
+
+def test_the_cli_import_as_a_user_retries_under_that_users_permissions(
+    db_session: Session, stopped: list[int], people: dict[str, str], jiebang, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = jiebang("calendar", "import", _schedule(tmp_path), "--as", "nobody")
+    assert (
+        code == 2
+        and err == "错误：用户 nobody 不存在或已停用。 | Error: User nobody does not exist or is disabled.\n"
+    )
+    assert not _loaded(db_session, 2027)  # refused before anything was imported
+    code, out, err = jiebang("calendar", "import", _schedule(tmp_path), "--as", people["other_bureau"])
+    assert code == 0 and out == "已导入 imported 2027\n", err  # Dazu's bureau reads none of Urumqi's cases
+    assert [_state(db_session, i) for i in stopped] == [("error", 0)] * 4
+    code, out, err = jiebang("calendar", "import", _schedule(tmp_path), "--as", people["bureau"])
+    assert code == 0, err
+    assert out.splitlines()[1] == f"已恢复运行 resumed 4 instance(s): {', '.join(map(str, stopped))}"
+    db_session.rollback()  # end the old snapshot: the command committed in its own session
+    for instance_id in stopped:
+        (retried,) = [e for e in instances.events(db_session, instance_id) if e["kind"] == "retried"]
+        assert retried["actor"] == people["bureau"]
+
+
+def _lost_connection() -> OperationalError:
+    return OperationalError(
+        "INSERT INTO calendar_day …", {}, Exception("server closed the connection unexpectedly")
+    )
+
+
+def test_a_transient_database_failure_of_the_cli_import_is_tried_again(
+    db_session: Session,
+    stopped: list[int],
+    jiebang,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # type: ignore[no-untyped-def]
+    real_import = engine.calendar.import_calendar_text
+    calls: list[int] = []
+
+    def flaky(session: Session, text: str, filename: str, **kwargs: Any) -> list[int]:
+        calls.append(1)
+        years = real_import(session, text, filename, **kwargs)  # written, then the connection is lost
+        if len(calls) == 1:
+            raise _lost_connection()
+        return years
+
+    monkeypatch.setattr(engine.calendar, "import_calendar_text", flaky)
+    monkeypatch.setattr(engine.calendar_status, "RETRY_PAUSES", (0.0, 0.0))
+    with caplog.at_level(logging.WARNING, logger="jiebang.calendar"):
+        code, out, err = jiebang("calendar", "import", _schedule(tmp_path), "--json")
+    assert code == 0, err
+    assert len(calls) == 2 and json.loads(out)["resumed"] == stopped
+    assert [r.getMessage() for r in caplog.records] == [
+        "calendar import: server closed the connection unexpectedly; trying again in 0.0 s"
+    ]
+
+
+def test_a_persistent_database_failure_says_nothing_was_imported(
+    db_session: Session, stopped: list[int], jiebang, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    real_import = engine.calendar.import_calendar_text
+    calls: list[int] = []
+
+    def broken(session: Session, text: str, filename: str, **kwargs: Any) -> list[int]:
+        calls.append(1)
+        real_import(session, text, filename, **kwargs)
+        raise _lost_connection()
+
+    monkeypatch.setattr(engine.calendar, "import_calendar_text", broken)
+    monkeypatch.setattr(engine.calendar_status, "RETRY_PAUSES", (0.0, 0.0))
+    code, out, err = jiebang("calendar", "import", _schedule(tmp_path))
+    assert (code, out, len(calls)) == (2, "", 3)
+    assert err == (
+        "错误：数据库暂时无法使用（server closed the connection unexpectedly），已尝试 3 次，节假日安排未导入。"
+        "请稍后重新导入。 | Error: The database is not available (server closed the connection unexpectedly); "
+        "tried 3 times and the holiday schedule was not imported. Import it again later.\n"
+    )
+    assert not _loaded(db_session, 2027)
+    assert [_state(db_session, i) for i in stopped] == [("error", 0)] * 4
+
+
+def test_a_failure_that_is_not_transient_is_not_tried_again(
+    db_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+
+    def refused(session: Session) -> list[int]:
+        calls.append(1)
+        raise IntegrityError("INSERT INTO calendar_day …", {}, Exception("duplicate key"))
+
+    with pytest.raises(IntegrityError):
+        import_retrying(db_session, refused)
+    assert calls == [1]

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -158,26 +157,6 @@ def test_user_and_role_changes_are_audited_in_their_own_transaction(db_session: 
         {"role": "expert", "jurisdiction": "dazu"},
         {"sessions_ended": 0},
     ]
-
-
-@pytest.fixture
-def jiebang(db_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Run `jiebang …` in-process on the test database; returns (exit code, stdout, stderr)."""
-    import web.cli  # noqa: F401  (registers demo and serve on the same command group)
-    from engine.cli import main
-
-    monkeypatch.setenv("JIEBANG_DATABASE_URL", db_url)
-
-    def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
-        code = 0
-        with CliRunner().isolation(input=stdin) as (out, err, _):
-            try:
-                main(list(args))
-            except SystemExit as exc:
-                code = int(exc.code or 0)
-            return code, out.getvalue().decode(), err.getvalue().decode()
-
-    return run
 
 
 def test_cli_user_commands_are_audited_and_jiebang_audit_reads_them(

@@ -18,13 +18,13 @@ from engine.calendar import decode_calendar_bytes, import_calendar_text, preview
 from engine.calendar_status import (
     CalendarRetries,
     failed_for_calendar,
+    import_retrying,
     loaded_years,
     missing_next_year,
     retry_calendar_failures,
     windows_reaching,
 )
 from engine.clock import SHANGHAI, get_clock
-from engine.db import begin_write
 from engine.errors import ValidationFailed
 from web.access import me, rule
 from web.extensions import db
@@ -120,14 +120,10 @@ def import_file() -> Response | tuple[str, int]:
     text = request.form.get("text", "")
     filename = request.form.get("filename", "calendar.csv")[:100]
     session = db.session()
-    try:
-        begin_write(session)
-        years = import_calendar_text(
-            session, text, filename, source=f"import:{filename} ({current_user.username})"
-        )
-        session.commit()
+    source = f"import:{filename} ({current_user.username})"
+    try:  # a busy or lost database connection is tried again (import_retrying)
+        years = import_retrying(session, lambda s: import_calendar_text(s, text, filename, source=source))
     except ValidationFailed as exc:
-        session.rollback()
         return _page(upload_errors=_problems(exc), filename=filename), 422
     shown = "、".join(map(str, years)) if current_lang() == "zh" else ", ".join(map(str, years))
     flash(_("已导入 %(years)s 年的节假日安排。", years=shown), "success")
