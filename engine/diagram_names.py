@@ -4,8 +4,8 @@ Every such ``name`` in ``bpmn/`` is Chinese only; the English UI shows the Engli
 (``web/translations/en/LC_MESSAGES/messages.po``), keyed by the Chinese name itself. ``update.py`` extracts
 the names with :func:`extract_bpmn` like any ``_()`` text, so ``update.py --check`` fails on a name without
 English. A lane's name is its Chinese name followed by its role code, ``科技局 (bureau)``: the code stays (the
-task queue reads it, ``engine.lint.role_of_lane``) and only the Chinese part is a display name.
-See docs/changing-diagrams.md.
+task queue reads it, ``engine.lint.role_of_lane``) and only the Chinese part is a display name: pages show
+``lane_display``, the diagram viewers ``shown_diagram``. See docs/changing-diagrams.md.
 """
 
 from __future__ import annotations
@@ -48,22 +48,37 @@ def lane_display(lane: str) -> str:
     return ROLE_IN_LANE.sub("", lane).strip() or lane.strip()
 
 
+def _shown(element: Any) -> str | None:
+    """A diagram element's display name (a lane's without its role code); None when it has none (not a BPMN
+    element, an identifier, no name)."""
+    if not isinstance(element.tag, str):
+        return None
+    qname = etree.QName(element)
+    name = element.get("name")
+    if qname.namespace != BPMN_NS or qname.localname in IDENTIFIER_ELEMENTS or not name or not name.strip():
+        return None
+    return lane_display(name) if qname.localname == "lane" else name.strip()
+
+
 def display_names(xml: bytes) -> Iterator[tuple[int, str, str, str]]:
     """(line, element kind, element id, display name) of every display name in one BPMN file."""
     for element in parse_xml(xml).iter():
-        if not isinstance(element.tag, str):
-            continue
-        qname = etree.QName(element)
-        name = element.get("name")
-        if (
-            qname.namespace != BPMN_NS
-            or qname.localname in IDENTIFIER_ELEMENTS
-            or not name
-            or not name.strip()
-        ):
-            continue
-        shown = lane_display(name) if qname.localname == "lane" else name.strip()
-        yield element.sourceline or 0, qname.localname, element.get("id") or "", shown
+        shown = _shown(element)
+        if shown is not None:
+            yield element.sourceline or 0, etree.QName(element).localname, element.get("id") or "", shown
+
+
+@lru_cache(maxsize=64)
+def shown_diagram(xml: bytes, lang: str) -> bytes:
+    """A diagram as the viewers draw it for people reading ``lang`` (``zh`` or ``en``): every display name as
+    :func:`display_names` gives it — a lane is ``发榜方``, never ``发榜方 (issuer)`` — and in English its English.
+    Ids, references and the layout are untouched. Only for viewing: the modeler edits the file itself."""
+    tree = parse_xml(xml)
+    for element in tree.iter():
+        shown = _shown(element)
+        if shown is not None:
+            element.set("name", english_name(shown) if lang == "en" else shown)
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
 
 
 def extract_bpmn(

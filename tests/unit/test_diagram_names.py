@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from engine.diagram_names import LATIN, display_names, lane_display
+from engine.diagram_names import LATIN, display_names, lane_display, shown_diagram
 
 ROOT = Path(__file__).resolve().parents[2]
 DIAGRAMS = sorted((ROOT / "bpmn").rglob("*.bpmn"))
@@ -64,3 +64,28 @@ def test_notifications_take_the_english_name_from_the_catalogue() -> None:
 
     assert english_name("专家评分") == "Score the candidates"
     assert english_name("没有这个名称") == "没有这个名称"
+
+
+def test_a_viewer_draws_lanes_by_name_and_in_english_the_english_names() -> None:
+    """The monitor's and the version history's diagrams (shown_diagram): lanes without their role codes, every
+    display name in the reader's language; ids, identifiers and the layout as deployed."""
+    diagram = ROOT / "bpmn/shared/acceptance.bpmn"
+    raw = diagram.read_bytes()
+    assert b'name="\xe5\x8f\x91\xe6\xa6\x9c\xe6\x96\xb9 (issuer)"' in raw  # 发榜方 (issuer)
+    zh, en = shown_diagram(raw, "zh"), shown_diagram(raw, "en")
+    english = _catalogue()
+    shown_zh = {(kind, element_id): name for _, kind, element_id, name in display_names(zh)}
+    shown_en = {(kind, element_id): name for _, kind, element_id, name in display_names(en)}
+    for _, kind, element_id, name in display_names(raw):
+        assert shown_zh[(kind, element_id)] == name  # a lane's name as display_names gives it
+        assert shown_en[(kind, element_id)] == english[name]
+    lanes = re.findall(rb'<bpmn:lane id="[^"]+" name="([^"]+)"', zh)
+    assert lanes and not any(re.search(rb"\([a-z_]+\)", lane) for lane in lanes)
+    assert "发榜方".encode() in lanes and b"Issuer" in re.findall(
+        rb'<bpmn:lane id="[^"]+" name="([^"]+)"', en
+    )
+    # everything but the names is as deployed: the same elements, ids, references and shapes
+    strip = re.compile(rb' name="[^"]*"')
+    assert strip.sub(b"", zh).count(b"<") == strip.sub(b"", raw).count(b"<")
+    assert re.findall(rb'id="([^"]+)"', zh) == re.findall(rb'id="([^"]+)"', raw)
+    assert re.findall(rb"<dc:Bounds[^>]*>", en) == re.findall(rb"<dc:Bounds[^>]*>", raw)

@@ -116,6 +116,8 @@ def test_config_offers_forms_processes_roles_and_groups_files(
     } in (settings["processes"])
     assert {r["value"] for r in settings["roles"]} >= {"bureau", "issuer", "solver", "expert", "approver"}
     assert "process_owner" not in {r["value"] for r in settings["roles"]}
+    # the lane role list names roles, never codes (the code is what the panel writes into the lane's name)
+    assert {"value": "issuer", "label": "发榜单位", "name": "发榜单位"} in settings["roles"]
     groups = {f["name"]: f["group"] for f in config["files"]}
     assert groups["bpmn/dazu/dazu_challenge.bpmn"] == "大足 · 流程图"
     assert groups["bpmn/dazu/policy_dazu.dmn"] == "大足 · 决策表"

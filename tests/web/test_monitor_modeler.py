@@ -63,6 +63,10 @@ def test_instance_page_states_diagram_and_drilldown(client: FlaskClient, demo) -
     assert 'name="op"' not in page  # a supervisor only looks
     xml = client.get("/monitor/instances/1/diagram.bpmn")
     assert xml.status_code == 200 and b'id="publicity_demo"' in xml.data
+    # lanes by their names, never their role codes; in English, the English names (shown_diagram)
+    assert "科技局".encode() in xml.data and b"(bureau)" not in xml.data
+    english = client.get("/monitor/instances/1/diagram.bpmn?lang=en").data
+    assert b'name="Science bureau"' in english and "科技局".encode() not in english
     called = client.get("/monitor/instances/1/diagram.bpmn?process=publicity")
     assert called.status_code == 200 and b'id="publicity"' in called.data
     assert client.get("/monitor/instances/1/diagram.bpmn?process=nope").status_code == 404

@@ -101,7 +101,7 @@ def panel_settings(files: list[tuple[str, str | None, bytes]]) -> dict[str, Any]
         p for _name, kind, content in files if kind == "bpmn" for p in _named_elements(content, "process")
     ]
     roles = [
-        {"value": code, "label": f"{_pick(names, lang)} ({code})", "name": names[0]}
+        {"value": code, "label": _pick(names, lang), "name": names[0]}
         for code, names in ROLE_NAMES.items()
         if code not in ("process_owner", "admin")
     ]

@@ -23,6 +23,7 @@ from engine import dashboard, instances, versions
 from engine.access import Audience, oversight_scope, policy
 from engine.clock import get_clock
 from engine.compact_state import element_states as compact_element_states
+from engine.diagram_names import shown_diagram
 from engine.errors import JiebangError
 from engine.indexes import due_timers
 from engine.labels import jurisdiction_name
@@ -454,7 +455,7 @@ def version_diagram(process_key: str, version: int) -> Response:
     found = diagram_file(db.session(), _version_or_404(process_key, version), request.args.get("process"))
     if found is None:
         abort(404)
-    return Response(found.content, mimetype="application/xml", headers={"X-Diagram-File": found.name})
+    return _diagram_response(found)
 
 
 @bp.get("/instances/<int:instance_id>/diagram.bpmn")
@@ -465,7 +466,13 @@ def instance_diagram(instance_id: int) -> Response:
     found = diagram_file(db.session(), inst.process_version, request.args.get("process"))
     if found is None:
         abort(404)
-    return Response(found.content, mimetype="application/xml", headers={"X-Diagram-File": found.name})
+    return _diagram_response(found)
+
+
+def _diagram_response(found: DeploymentFile) -> Response:
+    """A deployed diagram with its names as the user reads them (lanes without their role codes)."""
+    shown = shown_diagram(found.content, current_lang())
+    return Response(shown, mimetype="application/xml", headers={"X-Diagram-File": found.name})
 
 
 @bp.get("/viewer")

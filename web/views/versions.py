@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from engine.diagram_names import shown_diagram
 from engine.errors import NotFound
 from engine.models.deployment import ProcessVersion
 from engine.version_history import StaleBase, bpmn_text, diff_versions, version_of
@@ -118,4 +119,5 @@ def diff(key: str) -> str:
 @rule("versions")
 def diagram(key: str, version: int) -> Response:
     pv = _version_or_404(key, version)
-    return Response(bpmn_text(db.session(), pv), mimetype="application/xml")
+    # the names as the user reads them (lanes without their role codes), on both sides of the comparison
+    return Response(shown_diagram(bpmn_text(db.session(), pv), current_lang()), mimetype="application/xml")

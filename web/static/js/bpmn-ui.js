@@ -220,13 +220,29 @@
     });
   }
 
+  /** The role code at the end of a lane's name, as engine/lint.py ROLE_IN_LANE reads it. */
+  var ROLE_IN_LANE = /[(（]\s*[a-z][a-z0-9_]{1,31}\s*[)）]\s*$/;
+
+  /** A local file as the viewer draws it: a lane named "发榜方 (issuer)" shows "发榜方" (the code is the
+   * engine's; the monitor's diagrams come so from the server, engine/diagram_names.py shown_diagram). */
+  function withoutRoleCodes(xml) {
+    var doc = new DOMParser().parseFromString(xml, "application/xml");
+    if (doc.getElementsByTagName("parsererror").length) return xml;  // bpmn-js reports what is wrong
+    var lanes = doc.getElementsByTagNameNS("http://www.omg.org/spec/BPMN/20100524/MODEL", "lane");
+    for (var i = 0; i < lanes.length; i++) {
+      var shown = (lanes[i].getAttribute("name") || "").replace(ROLE_IN_LANE, "").trim();
+      if (shown) lanes[i].setAttribute("name", shown);
+    }
+    return new XMLSerializer().serializeToString(doc);
+  }
+
   function fileViewer(container, input, status) {
     var viewer = new BpmnJS({ container: container });
     window.jbViewer = viewer;
     input.addEventListener("change", function () {
       readFile(input).then(function (file) {
         status.textContent = file.name + " …";
-        return importInto(viewer, file.text, container).then(function (outcome) {
+        return importInto(viewer, withoutRoleCodes(file.text), container).then(function (outcome) {
           status.textContent = file.name + "：" + outcome.shapes + " 个元素 elements";
         });
       }).catch(function (err) { status.textContent = "打开失败 Import failed: " + (err && err.message || err); });
