@@ -79,6 +79,21 @@ def _others_tasks(session: Session, instance_id: int, count: int) -> None:
     session.commit()
 
 
+def _notice_to_draft(session: Session, key: str) -> None:
+    """A ready task in the bureau's lane of Urumqi: a publicity notice to draft."""
+    instances.start_instance(
+        session,
+        "publicity_demo",
+        business_key=key,
+        data={
+            "jurisdiction": "urumqi",
+            "title": "拟支持项目",
+            "publicity_length": 7,
+            "publicity_unit": "days",
+        },
+    )
+
+
 def _one(sent: list[tuple[str, Any]], *fragments: str) -> tuple[str, Any]:
     found = [(s, p) for s, p in sent if all(f in " ".join(s.split()) for f in fragments)]
     assert found, fragments
@@ -122,17 +137,7 @@ def test_the_work_queue_reads_only_the_tasks_of_the_users_lanes(
     db_session.rollback()
 
     # a notice to draft: a ready task in the bureau's lane of Urumqi
-    instances.start_instance(
-        db_session,
-        "publicity_demo",
-        business_key="P-2",
-        data={
-            "jurisdiction": "urumqi",
-            "title": "拟支持项目",
-            "publicity_length": 7,
-            "publicity_unit": "days",
-        },
-    )
+    _notice_to_draft(db_session, "P-2")
     sent.clear()
     page = client.get("/tasks")
     assert page.status_code == 200 and "P-2" in page.get_data(as_text=True)
@@ -207,17 +212,7 @@ def test_a_queue_page_past_the_end_reads_no_rows(
     """Paging (``engine.paging.paginate``): the total is counted first; a page past the end shows nothing and
     does not ask for rows, while a page within the list does."""
     publicise("P-1")
-    instances.start_instance(
-        db_session,
-        "publicity_demo",
-        business_key="P-2",
-        data={
-            "jurisdiction": "urumqi",
-            "title": "拟支持项目",
-            "publicity_length": 7,
-            "publicity_unit": "days",
-        },
-    )
+    _notice_to_draft(db_session, "P-2")
     db_session.commit()
     login(client, web_users["bureau"])
     sent.clear()
