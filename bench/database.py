@@ -1,10 +1,12 @@
-"""The database a bench measures: a fresh schema on the given URL, the simulated clock set, diagrams deployed."""
+"""The database a bench measures: a fresh schema on the given URL, the simulated clock set, diagrams deployed;
+and a PostgreSQL schema of its own for a bench that needs several databases on one server."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -27,3 +29,31 @@ def fresh_database(url: str, at: str, diagrams: list[Path]) -> tuple[Engine, Ses
     session.commit()
     deploy_bundle(session, collect_paths(diagrams))
     return eng, session
+
+
+def schema_url(url: str, name: str) -> tuple[str, str | None]:
+    """A PostgreSQL URL gets a schema of its own, ``<name>_<pid>`` (dropped by ``drop_schema``), as its search
+    path; SQLite is used as it is."""
+    if not url.startswith("postgresql"):
+        return url, None
+    schema = f"{name}_{os.getpid()}"
+    eng = create_engine(url)
+    with eng.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    eng.dispose()
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema}", schema
+
+
+def drop_schema(url: str, schema: str | None) -> None:
+    """Drop a schema ``schema_url`` made (nothing for SQLite)."""
+    if schema is None:
+        return
+    from engine.db import dispose_engines
+
+    dispose_engines()
+    eng = create_engine(url)
+    with eng.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    eng.dispose()

@@ -22,39 +22,15 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, select, text, update
+from sqlalchemy import insert, select, text, update
+
+from bench.database import drop_schema, schema_url
 
 ROOT = Path(__file__).resolve().parents[1]
 UUIDS = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 TARGET_S = 5.0
 #: the measured timers are due this long after the warm-up ones
 DUE = timedelta(minutes=5)  # issue 15: 1,000 due at once all fired within 5 s with two sweepers on PostgreSQL
-
-
-def _schema_url(url: str) -> tuple[str, str | None]:
-    """A PostgreSQL URL gets a schema of its own (dropped at the end); SQLite is used as it is."""
-    if not url.startswith("postgresql"):
-        return url, None
-    schema = f"bench_timers_{os.getpid()}"
-    eng = create_engine(url)
-    with eng.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    eng.dispose()
-    sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options=-csearch_path%3D{schema}", schema
-
-
-def _drop(url: str, schema: str | None) -> None:
-    if schema is None:
-        return
-    from engine.db import dispose_engines
-
-    dispose_engines()
-    eng = create_engine(url)
-    with eng.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-    eng.dispose()
 
 
 def prepare(url: str) -> None:
@@ -236,14 +212,14 @@ def main() -> None:
         base = args.database or f"sqlite:///{tmp}/timers.sqlite3"
         for count in counts:
             for sweepers in (1, 2):
-                url, schema = _schema_url(base)
+                url, schema = schema_url(base, "bench_timers")
                 try:
                     prepare(url)
                     make_due(url, count, sweepers)
                     seconds, fired, statements, commits = fire(url, sweepers)
                     results[(count, sweepers)] = (seconds, fired, fired_once(url), statements, commits)
                 finally:
-                    _drop(base, schema)
+                    drop_schema(base, schema)
                 print(f"  {count} due, {sweepers} sweeper(s): {seconds:.2f} s", flush=True)
     dialect = "postgresql" if base.startswith("postgresql") else "sqlite"
     print(f"\ntimers due → all fired, database: {dialect}; seconds\n")

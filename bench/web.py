@@ -1,15 +1,27 @@
 """Web pages over HTTP at 100 and 10,000 instances, side by side (p50/p99 under a few concurrent clients).
 
-Each size has its own database and its own server: the demo data (`jiebang demo load`: instances in publicity,
-published challenges, open tasks) is loaded into each, and its instances are copied row by row (listing row,
-state, tasks, message waits, timers, portal rows, events) up to the size, so a copy is as good as a started
-instance for every page and no workflow is run 10,000 times. The servers are `jiebang serve` (gunicorn, one
-worker per core) in their own processes on 127.0.0.1; client threads hit them with keep-alive connections.
-The sizes are measured in alternating rounds (page by page: a round at 100, a round at 10,000, and again), so
-that the load other programs put on a shared machine falls on both sizes alike and the ratio compares like
-with like. The machine is shared and noisy: read the ratios.
+Each size has its own database (a SQLite file, or with ``--database`` a PostgreSQL schema of its own) and its
+own server: the demo data (`jiebang demo load`: instances in publicity, published challenges, open tasks) is
+loaded into each, and its instances are copied row by row (listing row, state, tasks, message waits, timers,
+portal rows, events) up to the size, so a copy is as good as a started instance for every page and no workflow
+is run 10,000 times. A PostgreSQL database is then vacuumed and analysed, as autovacuum keeps a database that
+grew to that size (a bulk copy measured at once would measure a planner without statistics). The servers are
+`jiebang serve` (gunicorn, one worker per core) in their own processes on 127.0.0.1.
 
-Usage: .venv/bin/python -m bench.web [--clients 4] [--requests 25] [--rounds 5] [--sizes 100,10000]
+What keeps one run's ratio honest on a shared, noisy machine:
+
+* the sizes alternate in short turns (every client does ``--turn`` requests at one size, then all switch to
+  the other, in the order ABBA; by default one request), so that a burst of load from other programs falls on
+  both sizes alike;
+* every client opens a new connection per request, so that each request goes to whichever worker accepts it.
+  A kept-alive connection stays with the worker that accepted it, and four of them land on two workers as
+  4:0, 3:1 or 2:2 by chance (4:0 or 3:1 in six of eight trials); a page measured on a 4:0 server and
+  compared with a 2:2 one doubles its latency for no reason of its own;
+* enough samples: p99 of 100 requests is the second slowest request; the default 500 per page and size puts
+  p99 on the five slowest, and the table says how many samples each figure rests on.
+
+Usage: .venv/bin/python -m bench.web [--database URL] [--clients 4] [--requests 125] [--turn 1]
+                                     [--sizes 100,10000]
 """
 
 from __future__ import annotations
@@ -54,6 +66,8 @@ PAGES = (
     ("monitor /monitor/ (bureau)", "/monitor/", "web"),
     ("instance list API (admin)", "/api/v1/instances", "api"),
 )
+#: requests per client and page before measuring (each lands on a worker by chance: both workers warm up)
+WARM_UP = 3
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -152,12 +166,12 @@ def _free_port() -> int:
 
 
 class Client:
-    """One keep-alive connection with its own cookies (the standard library is enough for GETs and a login)."""
+    """One client with its own cookies, a new connection per request (the standard library is enough for GETs
+    and a login)."""
 
     def __init__(self, port: int) -> None:
         self.port = port
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-        self.headers: dict[str, str] = {}
+        self.headers: dict[str, str] = {"Connection": "close"}
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, body: dict[str, str] | None = None) -> tuple[int, str]:
@@ -168,15 +182,13 @@ class Client:
         if body is not None:
             data = urlencode(body)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)
         try:
-            self.conn.request(method, path, body=data, headers=headers)
-            response = self.conn.getresponse()
-        except (ConnectionError, http.client.HTTPException):  # the server closed a kept-alive connection
-            self.conn.close()
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)
-            self.conn.request(method, path, body=data, headers=headers)
-            response = self.conn.getresponse()
-        text = response.read().decode("utf-8", "replace")
+            conn.request(method, path, body=data, headers=headers)
+            response = conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        finally:
+            conn.close()
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
@@ -227,33 +239,51 @@ def client(port: int, who: str | None, token: str) -> Client:
 
 
 def sessions(port: int, path: str, who: str | None, token: str, clients: int) -> list[Client]:
-    """``clients`` signed-in connections, warmed up on ``path`` (connections, caches)."""
+    """``clients`` signed-in clients, warmed up on ``path`` (both workers' caches, most likely)."""
     found = [client(port, who, token) for _ in range(clients)]
-    for conn in found:
-        assert conn.request("GET", path)[0] == 200, path
+    for _ in range(WARM_UP):
+        for conn in found:
+            assert conn.request("GET", path)[0] == 200, path
     return found
 
 
-def measure(conns: list[Client], path: str, count: int) -> list[float]:
-    """Milliseconds of ``count`` requests on each connection, each connection in its own thread."""
-    samples: list[float] = []
+def measure(
+    conns: dict[int, list[Client]], paths: dict[int, str], turns: int, turn: int
+) -> dict[int, list[float]]:
+    """Milliseconds per request at each size: ``turns`` alternating turns (ABBA…) in which every client, in its
+    own thread, does ``turn`` requests at one size; the clients start each turn together."""
+    sizes = list(conns)
+    clients = len(conns[sizes[0]])
+    gate = threading.Barrier(clients)
+    samples: dict[int, list[float]] = {size: [] for size in sizes}
     lock = threading.Lock()
+    failed: list[BaseException] = []
 
-    def run(conn: Client) -> None:
-        mine = []
-        for _ in range(count):
-            start = time.perf_counter()
-            status, _ = conn.request("GET", path)
-            mine.append((time.perf_counter() - start) * 1000)
-            assert status == 200, (path, status)
+    def run(k: int) -> None:
+        mine: dict[int, list[float]] = {size: [] for size in sizes}
+        try:
+            for t in range(turns):
+                for size in sizes if t % 2 == 0 else reversed(sizes):
+                    gate.wait()
+                    for _ in range(turn):
+                        start = time.perf_counter()
+                        status, _ = conns[size][k].request("GET", paths[size])
+                        mine[size].append((time.perf_counter() - start) * 1000)
+                        assert status == 200, (paths[size], status)
+        except BaseException as exc:  # reported by the main thread
+            failed.append(exc)
+            gate.abort()
         with lock:
-            samples.extend(mine)
+            for size in sizes:
+                samples[size] += mine[size]
 
-    threads = [threading.Thread(target=run, args=(conn,)) for conn in conns]
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    if failed:
+        raise failed[0]
     return samples
 
 
@@ -268,67 +298,91 @@ class Site:
 
     size: int
     url: str
+    folder: Path
     token: str
     task: str
+    schema: str | None = None
     port: int = 0
+
+
+def load(size: int, base: str | None, folder: Path) -> Site:
+    """A database of ``size`` instances: a SQLite file in ``folder``, or a schema of its own at ``base``."""
+    from bench.database import schema_url
+    from engine.db import get_engine
+
+    started = time.perf_counter()
+    url, schema = (
+        schema_url(base, f"bench_web_{size}") if base else (f"sqlite:///{folder / 'bench.sqlite3'}", None)
+    )
+    token = prepare(url)
+    have = copy_instances(get_engine(url), size)
+    get_engine(url).dispose()
+    if schema is not None:
+        analyse(url)
+    print(f"{have} instances ({time.perf_counter() - started:.1f} s to load and copy)", flush=True)
+    return Site(size, url, folder, token, bureau_task(url), schema)
+
+
+def analyse(url: str) -> None:
+    """VACUUM ANALYZE (outside a transaction), what autovacuum does to a table that grew."""
+    from sqlalchemy import create_engine, text
+
+    eng = create_engine(url, isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    eng.dispose()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=4, help="concurrent clients (threads)")
-    parser.add_argument("--requests", type=int, default=25, help="requests per client, page and size")
     parser.add_argument(
-        "--rounds", type=int, default=5, help="alternating rounds the requests are split into"
+        "--database", help="PostgreSQL URL (each size gets a schema of its own; default SQLite)"
     )
+    parser.add_argument("--clients", type=int, default=4, help="concurrent clients (threads)")
+    parser.add_argument("--requests", type=int, default=125, help="requests per client, page and size")
+    parser.add_argument("--turn", type=int, default=1, help="requests per client before the sizes alternate")
     parser.add_argument("--sizes", default="100,10000", help="instance counts to measure, ascending")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    turns = max(1, args.requests // args.turn)
     os.environ.pop("JIEBANG_SIMULATED_CLOCK", None)
-    from engine.db import get_engine
+    from bench.database import drop_schema
 
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         sites = []
         for size in sizes:
             folder = Path(tmp) / str(size)
             folder.mkdir()
-            url = f"sqlite:///{folder / 'bench.sqlite3'}"
-            started = time.perf_counter()
-            token = prepare(url)
-            have = copy_instances(get_engine(url), size)
-            get_engine(url).dispose()
-            print(f"{have} instances ({time.perf_counter() - started:.1f} s to load and copy)", flush=True)
-            sites.append(Site(size, url, token, bureau_task(url)))
+            site = load(size, args.database, folder)
+            stack.callback(drop_schema, args.database or "", site.schema)
+            sites.append(site)
         for site in sites:
-            site.port = stack.enter_context(
-                server(site.url, Path(site.url.removeprefix("sqlite:///")).parent)
-            )
-        per_round = [
-            args.requests // args.rounds + (r < args.requests % args.rounds) for r in range(args.rounds)
-        ]
-        results: dict[str, dict[int, tuple[float, float]]] = {label: {} for label, _, _ in PAGES}
+            site.port = stack.enter_context(server(site.url, site.folder))
+        results: dict[str, dict[int, tuple[float, float, int]]] = {label: {} for label, _, _ in PAGES}
         for label, path, who in PAGES:
             paths = {site.size: path.format(task=site.task) for site in sites}
             conns = {s.size: sessions(s.port, paths[s.size], who, s.token, args.clients) for s in sites}
-            samples: dict[int, list[float]] = {size: [] for size in sizes}
-            for count in per_round:
-                for size in sizes:
-                    samples[size] += measure(conns[size], paths[size], count)
+            samples = measure(conns, paths, turns, args.turn)
             for size in sizes:
-                results[label][size] = (statistics.median(samples[size]), percentile(samples[size], 0.99))
+                got = samples[size]
+                results[label][size] = (statistics.median(got), percentile(got, 0.99), len(got))
             print(
                 f"  {label}: p50 " + ", ".join(f"{results[label][n][0]:.0f} ms @{n}" for n in sizes),
                 flush=True,
             )
     low, high = sizes[0], sizes[-1]
+    count = results[PAGES[0][0]][low][2]
+    database = "PostgreSQL" if args.database else "SQLite"
     print(
-        f"\nweb pages over HTTP, {args.clients} concurrent clients × {args.requests} requests each per size, "
-        f"sizes alternating in {args.rounds} rounds; milliseconds\n"
+        f"\nweb pages over HTTP on {database}, {args.clients} concurrent clients, {count} requests per page and "
+        f"size (p99: the {max(1, round(count / 100))} slowest), sizes alternating every {args.turn} requests "
+        f"per client; milliseconds\n"
     )
-    print(f"| page | p50 @{low} | p99 @{low} | p50 @{high} | p99 @{high} | p99 ratio (target ≤ 1.5×) |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print(f"| page | n | p50 @{low} | p99 @{low} | p50 @{high} | p99 @{high} | p99 ratio (target ≤ 1.5×) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for label, by_size in results.items():
-        (p50a, p99a), (p50b, p99b) = by_size[low], by_size[high]
-        print(f"| {label} | {p50a:.0f} | {p99a:.0f} | {p50b:.0f} | {p99b:.0f} | {p99b / p99a:.2f}× |")
+        (p50a, p99a, n), (p50b, p99b, _n) = by_size[low], by_size[high]
+        print(f"| {label} | {n} | {p50a:.0f} | {p99a:.0f} | {p50b:.0f} | {p99b:.0f} | {p99b / p99a:.2f}× |")
 
 
 if __name__ == "__main__":

@@ -31,9 +31,16 @@ class Page(Generic[T]):
         return self.page < self.pages
 
 
+def count_rows(session: Session, query: Select[Any]) -> int:
+    """How many rows ``query`` yields (its order dropped): the total of a paged list."""
+    return int(session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0)
+
+
 def paginate(session: Session, query: Select[Any], page: int, per_page: int) -> Page[Any]:
-    """One page of ``query`` (1-based ``page``) and the total count of its rows."""
+    """One page of ``query`` (1-based ``page``) and the total count of its rows; a page past the end is empty
+    without asking for its rows (on PostgreSQL an ordered LIMIT may walk a whole index looking for them)."""
     page = max(1, page)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    items = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
-    return Page(items, int(total), page, per_page)
+    total = count_rows(session, query)
+    offset = (page - 1) * per_page
+    items = list(session.scalars(query.limit(per_page).offset(offset))) if offset < total else []
+    return Page(items, total, page, per_page)

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session
 
 from engine.access.fields import filter_data
@@ -50,7 +50,7 @@ from engine.clock import SHANGHAI, get_clock
 from engine.models import portal as kinds
 from engine.models.instance import ProcessInstance
 from engine.models.portal import PortalEntry
-from engine.paging import Page
+from engine.paging import Page, count_rows
 
 NOTICE_MESSAGE = "objection"
 CHALLENGE_MESSAGE = "application"
@@ -191,10 +191,6 @@ def _entries(
     return query
 
 
-def _count(session: Session, query: Select[tuple[PortalEntry]]) -> int:
-    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
-
-
 def notices(
     session: Session,
     *,
@@ -232,7 +228,7 @@ def _in_two_parts(
     head = list(session.scalars(query.where(first).order_by(*order).offset(offset).limit(limit)))
     if limit is not None and len(head) >= limit:
         return head
-    skip = 0 if head or not offset else max(offset - _count(session, query.where(first)), 0)
+    skip = 0 if head or not offset else max(offset - count_rows(session, query.where(first)), 0)
     rest = query.where(second).order_by(*order).offset(skip)
     return head + list(session.scalars(rest.limit(None if limit is None else limit - len(head))))
 
@@ -260,7 +256,7 @@ def _notice(row: PortalEntry, now: datetime) -> Notice:
 
 
 def notice_count(session: Session, *, jurisdiction: str | None = None) -> int:
-    return _count(session, _entries(kinds.NOTICE, jurisdiction))
+    return count_rows(session, _entries(kinds.NOTICE, jurisdiction))
 
 
 def notice(session: Session, business_key: str) -> Notice | None:
@@ -307,7 +303,7 @@ def challenges(
 def challenge_count(session: Session, *, jurisdiction: str | None = None) -> int:
     if _SOURCES:
         return len(challenges(session, jurisdiction=jurisdiction))
-    return _count(session, _entries(kinds.CHALLENGE, jurisdiction))
+    return count_rows(session, _entries(kinds.CHALLENGE, jurisdiction))
 
 
 def notice_page(

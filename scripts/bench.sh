@@ -7,8 +7,8 @@
 #   4. the web pages over HTTP at 100 and 10,000 instances, p50/p99 under concurrent clients (bench/web.py);
 #   5. endless loops in diagram code: a sweep that meets them, sign-in while one holds its transaction
 #      (bench/bounded.py).
-# `--database URL` measures 1–3 and 5 on that database (PostgreSQL: the timers get a schema of their own);
-# the web pages run on SQLite.
+# `--database URL` measures every part on that database (PostgreSQL: the timers and each size of the web
+# pages get a schema of their own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh >/dev/null
@@ -22,7 +22,7 @@ echo "## 3. Timers"
 .venv/bin/python -m bench.timers "$@"
 echo
 echo "## 4. Web pages"
-.venv/bin/python -m bench.web
+.venv/bin/python -m bench.web "$@"
 echo
 echo "## 5. Endless loops"
 .venv/bin/python -m bench.bounded "$@"

@@ -79,6 +79,21 @@ def _others_tasks(session: Session, instance_id: int, count: int) -> None:
     session.commit()
 
 
+def _notice_to_draft(session: Session, key: str) -> None:
+    """A ready task in the bureau's lane of Urumqi: a publicity notice to draft."""
+    instances.start_instance(
+        session,
+        "publicity_demo",
+        business_key=key,
+        data={
+            "jurisdiction": "urumqi",
+            "title": "拟支持项目",
+            "publicity_length": 7,
+            "publicity_unit": "days",
+        },
+    )
+
+
 def _one(sent: list[tuple[str, Any]], *fragments: str) -> tuple[str, Any]:
     found = [(s, p) for s, p in sent if all(f in " ".join(s.split()) for f in fragments)]
     assert found, fragments
@@ -113,23 +128,16 @@ def test_the_work_queue_reads_only_the_tasks_of_the_users_lanes(
     login(client, web_users["bureau"])
     sent.clear()
     assert client.get("/tasks").status_code == 200  # no lane of the user has a ready task
-    statement, parameters = _one(sent, "FROM human_task", "ORDER BY human_task.created_at")
+    statement, parameters = _one(sent, "count(*)", "FROM human_task")
     plan = _plan(db_session, statement, parameters)
     assert "ix_human_task_status_assignee" in plan and "ix_human_task_queue" not in plan, plan
+    # the count said the queue is empty: no page is asked for (an ordered LIMIT that finds nothing may walk
+    # every ready task on PostgreSQL)
+    assert not [s for s, _ in sent if "ORDER BY human_task.created_at" in s], sent
     db_session.rollback()
 
     # a notice to draft: a ready task in the bureau's lane of Urumqi
-    instances.start_instance(
-        db_session,
-        "publicity_demo",
-        business_key="P-2",
-        data={
-            "jurisdiction": "urumqi",
-            "title": "拟支持项目",
-            "publicity_length": 7,
-            "publicity_unit": "days",
-        },
-    )
+    _notice_to_draft(db_session, "P-2")
     sent.clear()
     page = client.get("/tasks")
     assert page.status_code == 200 and "P-2" in page.get_data(as_text=True)
@@ -138,6 +146,82 @@ def test_the_work_queue_reads_only_the_tasks_of_the_users_lanes(
     )
     plan = _plan(db_session, statement, parameters)
     assert "ix_human_task_status_lane" in plan and "ix_human_task_queue" not in plan, plan
+
+
+def test_the_lanes_in_use_cost_one_index_probe_per_lane(
+    client: FlaskClient,
+    db_session: Session,
+    publicise,  # noqa: F811
+    web_users,
+    sent,
+) -> None:
+    """The queue's lane names (``engine.workqueue.ready_lanes``) are the distinct lanes of ready tasks — not of
+    done tasks, never an empty lane — read as one index probe per lane (the next lane after the last), not by
+    reading every ready task's entry; and the page asks for them once."""
+    from engine.workqueue import ready_lanes
+
+    iid = publicise("P-1")
+    _others_tasks(db_session, iid, 3000)
+    done = db_session.scalars(select(HumanTask).where(HumanTask.status != "ready")).all()
+    assert done and all(t.lane != "专家 (expert)" for t in done)
+    done[0].lane = "专家 (expert)"  # a lane only a done task has
+    db_session.execute(
+        insert(HumanTask),
+        [
+            {
+                "id": str(uuid.uuid4()),
+                "instance_id": iid,
+                "process_key": "publicity_demo",
+                "jurisdiction": "karamay",
+                "task_spec": "draft",
+                "lane": lane,
+                "status": "ready",
+                "created_at": datetime(2026, 1, 1, tzinfo=UTC),
+            }
+            for lane in (None, "第三方 (third_party)")
+        ],
+    )
+    db_session.commit()
+    expected = sorted(
+        {t.lane for t in db_session.scalars(select(HumanTask).where(HumanTask.status == "ready")) if t.lane}
+    )
+    assert "第三方 (third_party)" in expected and "专家 (expert)" not in expected
+    assert ready_lanes(db_session) == expected
+    db_session.rollback()
+
+    login(client, web_users["bureau"])
+    sent.clear()
+    assert client.get("/tasks").status_code == 200
+    lanes = [(s, p) for s, p in sent if "WITH RECURSIVE lanes" in s]
+    assert len(lanes) == 1, lanes
+    plan = _plan(db_session, *lanes[0])
+    assert "ix_human_task_status_lane" in plan, plan
+    if db_session.get_bind().dialect.name == "sqlite":
+        assert "lane>?" in plan and "SCAN human_task" not in plan, plan
+    else:  # each probe is an index scan that stops at its first row
+        assert "Limit" in plan and "Unique" not in plan and "Seq Scan" not in plan, plan
+
+
+def test_a_queue_page_past_the_end_reads_no_rows(
+    client: FlaskClient,
+    db_session: Session,
+    publicise,  # noqa: F811
+    web_users,
+    sent,
+) -> None:
+    """Paging (``engine.paging.paginate``): the total is counted first; a page past the end shows nothing and
+    does not ask for rows, while a page within the list does."""
+    publicise("P-1")
+    _notice_to_draft(db_session, "P-2")
+    db_session.commit()
+    login(client, web_users["bureau"])
+    sent.clear()
+    first = client.get("/tasks").get_data(as_text=True)
+    assert "P-2" in first and [s for s, _ in sent if "ORDER BY human_task.created_at" in s]
+    sent.clear()
+    beyond = client.get("/tasks?page=5").get_data(as_text=True)
+    assert "P-2" not in beyond
+    assert not [s for s, _ in sent if "ORDER BY human_task.created_at" in s], sent
 
 
 def test_the_monitor_reads_a_jurisdictions_newest_instances_from_an_index(

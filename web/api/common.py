@@ -8,13 +8,14 @@ from typing import Any, TypeVar
 
 import marshmallow as ma
 from flask import current_app, g, request
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from engine.api_tokens import authenticate
 from engine.db import session_factory
 from engine.errors import JiebangError, NotFound
 from engine.models.user import User
+from engine.paging import Page, paginate
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -111,11 +112,13 @@ class PageArgs(ma.Schema):
 
 
 def page_of(query: Select[Any], page: int, page_size: int) -> dict[str, Any]:
-    """One page of ``query`` (rows, not scalars) and the total: a COUNT and a LIMIT/OFFSET, both index-backed."""
-    s = session()
-    total = s.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    items = list(s.scalars(query.limit(page_size).offset((page - 1) * page_size)))
-    return {"items": items, "page": page, "page_size": page_size, "total": int(total)}
+    """One page of ``query`` (rows, not scalars) and the total (``engine.paging.paginate``)."""
+    return page_json(paginate(session(), query, page, page_size))
+
+
+def page_json(found: Page[Any]) -> dict[str, Any]:
+    """A page as the API's page schema (``page_schema``) reads it."""
+    return {"items": found.items, "page": found.page, "page_size": found.per_page, "total": found.total}
 
 
 def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:

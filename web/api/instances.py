@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_smorest import Blueprint
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 
 from engine import instances as engine_instances
 from engine.access import policy, readable_clause
@@ -17,6 +17,7 @@ from engine.models.event import InstanceEvent
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.models.user import User
+from engine.paging import count_rows
 from web.access import api_rule
 from web.api.common import BEARER, PageArgs, current_user, page_of, session
 from web.api.schemas import (
@@ -101,10 +102,10 @@ def list_instances(args: dict[str, Any]) -> dict[str, Any]:
         )
         query = query.where((ProcessInstance.stage == stage) | waiting)
     if "before" in args:  # keyset paging: the total stays the whole list's, the page starts after ``before``
-        total = session().scalar(select(func.count()).select_from(query.subquery())) or 0
+        total = count_rows(session(), query)
         newest_first = query.where(ProcessInstance.id < args["before"]).order_by(ProcessInstance.id.desc())
         page = page_of(newest_first, args["page"], args["page_size"])
-        page["total"] = int(total)
+        page["total"] = total
     else:
         page = page_of(query.order_by(ProcessInstance.id.desc()), args["page"], args["page_size"])
     page["items"] = [instance_json(i) for i in page["items"]]

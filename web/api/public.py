@@ -7,9 +7,8 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from engine import portal
-from engine.paging import Page
 from web.access import api_rule
-from web.api.common import session
+from web.api.common import page_json, session
 from web.api.schemas import ChallengePageSchema, NoticePageSchema, PublicQuerySchema
 
 blp = Blueprint(
@@ -20,10 +19,6 @@ blp = Blueprint(
 )
 
 
-def _page(found: Page[Any]) -> dict[str, Any]:
-    return {"items": found.items, "page": found.page, "page_size": found.per_page, "total": found.total}
-
-
 @blp.get("/challenges")
 @blp.doc(security=[])
 @api_rule("public")
@@ -31,7 +26,7 @@ def _page(found: Page[Any]) -> dict[str, Any]:
 @blp.response(200, ChallengePageSchema)
 def challenges(args: dict[str, Any]) -> dict[str, Any]:
     """Published challenges with their application windows, open ones first."""
-    return _page(
+    return page_json(
         portal.challenge_page(
             session(), jurisdiction=args.get("jurisdiction"), page=args["page"], per_page=args["page_size"]
         )
@@ -45,7 +40,7 @@ def challenges(args: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, NoticePageSchema)
 def notices(args: dict[str, Any]) -> dict[str, Any]:
     """Publicity notices with the exact end of each window, soonest end first."""
-    return _page(
+    return page_json(
         portal.notice_page(
             session(), jurisdiction=args.get("jurisdiction"), page=args["page"], per_page=args["page_size"]
         )

@@ -31,6 +31,7 @@ from engine.models import task as task_model
 from engine.models.deployment import DeploymentFile, ProcessVersion
 from engine.models.instance import STATUSES, ProcessInstance
 from engine.models.task import HumanTask
+from engine.paging import count_rows
 from engine.runtime import load_workflow, version_specs
 from engine.users import INSTANCE_CONTROL_ROLES
 from engine.xmlsafe import parse_xml
@@ -179,7 +180,7 @@ def index() -> str:
     now = get_clock(session).now()
     args = {k: v for k, v in request.args.items() if v}
     query = instance_query(session, args, now)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    total = count_rows(session, query)
     shown = list_page(session, query, args)
     rows = shown.rows
     ids = [r.id for r in rows]

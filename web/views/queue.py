@@ -37,11 +37,10 @@ def _arg(name: str) -> str | None:
     return value[:128] or None
 
 
-def _queue(*, filtered: bool = True) -> tuple[Any, str, dict[str, Any]]:
+def _queue(lanes: list[str], *, filtered: bool = True) -> tuple[Any, str, dict[str, Any]]:
     """The signed-in user's queue as one SQL statement (the page and its export), with the scope (their roles'
     tasks, or those assigned to or claimed by them) and the filters (none when not ``filtered``: what the
-    filters offer)."""
-    session = db.session()
+    filters offer); ``lanes``: the lane names of ready tasks (``ready_lanes``, read once per request)."""
     scope = request.args.get("scope", "roles")
     scope = scope if scope in SCOPES else "roles"
     filters: dict[str, Any] = {
@@ -50,7 +49,6 @@ def _queue(*, filtered: bool = True) -> tuple[Any, str, dict[str, Any]]:
         "task_spec": _arg("stage") if filtered else None,
         "search": _arg("q") if filtered else None,
     }
-    lanes = ready_lanes(session)
     if scope == "mine":
         query = tasks.queue_query(assignee=current_user.username, **filters)
     else:
@@ -66,7 +64,7 @@ def _queue(*, filtered: bool = True) -> tuple[Any, str, dict[str, Any]]:
 def export() -> Response:
     """The queue as the page filters it, every page at once, as an Excel workbook."""
     session = db.session()
-    query, _scope, _filters = _queue()
+    query, _scope, _filters = _queue(ready_lanes(session))
     rows = list(session.scalars(query.limit(exports.MAX_ROWS + 1)))
     names = names_of(session, rows)
     lang = current_lang()
@@ -99,13 +97,14 @@ def export() -> Response:
 @rule("account")
 def index() -> str:
     session = db.session()
-    query, scope, filters = _queue()
+    lanes = ready_lanes(session)
+    query, scope, filters = _queue(lanes)
     try:
         page_number = max(1, int(request.args.get("page", "1")))
     except ValueError:
         page_number = 1
     page = paginate(session, query, page_number, current_app.config["QUEUE_PAGE_SIZE"])
-    offered, _scope, _none = _queue(filtered=False)
+    offered, _scope, _none = _queue(lanes, filtered=False)
     stages = stage_choices(session, offered)
     processes = sorted({s.process_key for s in stages})
     jurisdictions = current_user.jurisdictions()
