@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 
 from engine import indexes
 from engine.clock import frozen_now, get_clock, install_spiff_clock
@@ -90,8 +91,9 @@ class Context:
     events: list[dict[str, Any]] = field(default_factory=list)
     fired_timers: int = 0
     ready: list[HumanTask] = field(default_factory=list)
-    #: the stored state row, held while the change runs (the session's identity map holds it only weakly)
-    stored: InstanceState | None = None
+    #: the stored state as the change read it (``StoredState``: read with the listing row, no object loaded;
+    #: an ``InstanceState`` row when the caller holds one)
+    stored: InstanceState | StoredState | None = None
     #: the index kinds the instance had rows of when the change began (``engine.indexes.presence_columns``;
     #: None: not known, every index is read)
     present: frozenset[str] | None = None
@@ -142,7 +144,9 @@ def load_workflow(session: Session, instance: ProcessInstance) -> BpmnWorkflow:
     return _restore(session, instance, session.get(InstanceState, instance.id))
 
 
-def _restore(session: Session, instance: ProcessInstance, stored: InstanceState | None) -> BpmnWorkflow:
+def _restore(
+    session: Session, instance: ProcessInstance, stored: InstanceState | StoredState | None
+) -> BpmnWorkflow:
     if stored is None:
         raise NotFound(
             f"流程实例 {instance.id} 的运行状态缺失，无法加载。请从备份恢复数据库。",
@@ -193,12 +197,20 @@ def describe_failure(exc: BaseException) -> tuple[str, str | None]:
     return clean_message(str(exc)), where
 
 
+class StoredState(NamedTuple):
+    """An instance's stored state as read with its listing row (the columns of ``instance_state``, no object:
+    the change writes the state back with one Core UPDATE, ``write_state``)."""
+
+    state_json: str
+    serializer_version: str
+
+
 @dataclass(frozen=True)
 class Opened:
     """An instance read for a change: its listing row, its stored state and which index rows it has."""
 
     instance: ProcessInstance
-    stored: InstanceState | None
+    stored: InstanceState | StoredState | None
     present: frozenset[str]
     #: its process version (without its specs), held so that ``instance.process_version`` is found in the
     #: session rather than read again (the specs, the forms and the deadline table are looked up by it)
@@ -207,7 +219,14 @@ class Opened:
 
 #: built once (a statement with its correlated EXISTS columns costs more to build than to run)
 _OPEN = (
-    select(ProcessInstance, InstanceState, ProcessVersion, *indexes.presence_columns(ProcessInstance.id))
+    select(
+        ProcessInstance,
+        InstanceState.instance_id.label("state_of"),
+        InstanceState.state_json,
+        InstanceState.serializer_version,
+        ProcessVersion,
+        *indexes.presence_columns(ProcessInstance.id),
+    )
     .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
     .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
     .where(ProcessInstance.id == bindparam("instance_id"))
@@ -216,12 +235,14 @@ _OPEN = (
 
 def open_instance(session: Session, instance_id: int) -> Opened | None:
     """The listing row, its state, its process version and the presence of its index rows in one round trip
-    (None: no instance)."""
+    (None: no instance). The state is read as columns: an ORM row of it would cost more to load than the
+    statement costs to run, and the change writes it back with Core (``write_state``)."""
     found = session.execute(_OPEN, {"instance_id": instance_id}).first()
     if found is None:
         return None
     present = frozenset(k for k in indexes.INDEX_KINDS if found._mapping[k])
-    return Opened(found[0], found[1], present, found[2])
+    stored = None if found.state_of is None else StoredState(found.state_json, found.serializer_version)
+    return Opened(found[0], stored, present, found.ProcessVersion)
 
 
 def change_instance(
@@ -406,26 +427,33 @@ _STATE = (
 
 
 def write_state(
-    session: Session, instance: ProcessInstance, text: str, stored: InstanceState | None = None
+    session: Session,
+    instance: ProcessInstance,
+    text: str,
+    stored: InstanceState | StoredState | None = None,
 ) -> None:
     """Store the serialized state (always in the current serializer's format) beside the listing row
-    (``stored``: its row when the caller holds it)."""
+    (``stored``: the state as the caller read it, if it did)."""
+    version = serializer_version()
     if stored is None:
         stored = session.get(InstanceState, instance.id)
-    if stored is None:
-        session.add(
-            InstanceState(instance_id=instance.id, state_json=text, serializer_version=serializer_version())
-        )
-        return
-    version = serializer_version()
-    if inspect(stored).persistent:
-        # one Core UPDATE (no unit of work); the held row shows the new state as stored
-        session.execute(_STATE, {"iid": instance.id, "state_json": text, "serializer_version": version})
-        set_committed_value(stored, "state_json", text)
-        set_committed_value(stored, "serializer_version", version)
-    else:
-        stored.state_json = text
+        if stored is None:
+            session.add(InstanceState(instance_id=instance.id, state_json=text, serializer_version=version))
+            return
+    if isinstance(stored, InstanceState) and not inspect(stored).persistent:
+        stored.state_json = text  # a new row: the ORM inserts it
         stored.serializer_version = version
+        return
+    # one Core UPDATE (no unit of work); a row object the session holds shows the new state as stored
+    session.execute(_STATE, {"iid": instance.id, "state_json": text, "serializer_version": version})
+    held = (
+        stored
+        if isinstance(stored, InstanceState)
+        else session.identity_map.get(identity_key(InstanceState, instance.id))
+    )
+    if held is not None:
+        set_committed_value(held, "state_json", text)
+        set_committed_value(held, "serializer_version", version)
 
 
 def state_json(wf: BpmnWorkflow) -> str:

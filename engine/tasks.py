@@ -10,7 +10,7 @@ from uuid import UUID
 
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, false, or_, select
 from sqlalchemy.orm import Session
 
 from engine.access.fields import race_team_owner
@@ -131,6 +131,25 @@ def _open_task(session: Session, task_id: str) -> HumanTask:
     row = session.get(HumanTask, task_id)
     if row is None:
         raise NotFound(f"任务 {task_id} 不存在。", f"Task {task_id} does not exist.")
+    _require_open(row)
+    return row
+
+
+#: the task's row as the database holds it, built once (``complete`` reads it under the write lock)
+_TASK_ROW = select(HumanTask.__table__).where(HumanTask.__table__.c.id == bindparam("task_id"))
+
+
+def _read_open_task(session: Session, task_id: str) -> Row[Any]:
+    """The task's row read with Core in the write transaction (as fresh as the lock makes it, whatever the
+    session's identity map holds; no ORM object is loaded or refreshed), refused unless open."""
+    row = session.execute(_TASK_ROW, {"task_id": task_id}).first()
+    if row is None:
+        raise NotFound(f"任务 {task_id} 不存在。", f"Task {task_id} does not exist.")
+    _require_open(row)
+    return row
+
+
+def _require_open(row: HumanTask | Row[Any]) -> None:
     if row.status == task_model.PAUSED:
         raise InvalidState(
             f"任务“{row.name}”所属的流程实例已挂起或出错，暂不能办理。",
@@ -144,10 +163,9 @@ def _open_task(session: Session, task_id: str) -> HumanTask:
             f"任务“{row.name}”{state_zh}{who}，不能再次办理。",
             f"Task '{row.name}' is already {row.status}{who_en}; it cannot be done again.",
         )
-    return row
 
 
-def _authorize(session: Session, row: HumanTask, actor: str | None) -> None:
+def _authorize(session: Session, row: HumanTask | Row[Any], actor: str | None) -> None:
     from engine.access.rows import holds_lane
 
     user = acting_principal(session, actor)
@@ -167,7 +185,7 @@ def _authorize(session: Session, row: HumanTask, actor: str | None) -> None:
         raise Forbidden(*assigned_elsewhere(session, row, user.username or ""))
 
 
-def assigned_elsewhere(session: Session, row: HumanTask, username: str) -> tuple[str, str]:
+def assigned_elsewhere(session: Session, row: HumanTask | Row[Any], username: str) -> tuple[str, str]:
     """Why ``username`` may not do a task assigned to another person or organisation (Chinese, English)."""
     from engine.assignment import organisation_name, user_name
 
@@ -271,7 +289,7 @@ def complete(
 ) -> Completion:
     """Validate ``data`` against the task's form and complete the task, all or nothing."""
     begin_write(session)
-    row = _open_task(session, task_id)
+    row = _read_open_task(session, task_id)
     _authorize(session, row, actor)
     if row.assignee and row.assignee != actor:
         raise Conflict(

@@ -234,8 +234,11 @@ class FormDefinition:
         )
         if not hidden:
             return self, ()
-        kept = tuple(f for f in self.fields if f.name not in hidden)
-        return replace(self, fields=kept, left_out=self.left_out + hidden, _cache={}), hidden
+        key = f"chosen:{hidden}"  # cached per choice, so its schema is built once (forms.schema.build_schema)
+        if key not in self._cache:
+            kept = tuple(f for f in self.fields if f.name not in hidden)
+            self._cache[key] = replace(self, fields=kept, left_out=self.left_out + hidden, _cache={})
+        return self._cache[key], hidden
 
     def _chosen(self, name: str, data: Mapping[str, Any]) -> str:
         """The value a ``shown_when`` compares: a select's chosen option, a checkbox's ``true`` or ``false``."""

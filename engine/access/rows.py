@@ -33,10 +33,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, exists, false, or_, select, true
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import BindParameter
 
-from engine.access.principal import APPROVER_ROLES, OVERSIGHT_ROLES, principal
+from engine.access.principal import APPROVER_ROLES, OVERSIGHT_ROLES, Principal, principal
 from engine.access.solvers import own_case_clause
 from engine.assignment import BY_BUREAU, BY_PROCESS
 from engine.errors import Forbidden
@@ -87,20 +88,63 @@ def held_task_clause(user: Any) -> ColumnElement[bool]:
     assigned to the user or given to the user's own unit. Stated once: ``may_act_on_task`` asks the database
     for it on one task, and the holder of such a task reads its case (``readable_clause``)."""
     who = principal(user)
+    return _held_by(_acting_grants(who), who.username)
+
+
+def _acting_grants(who: Principal) -> frozenset[tuple[str, str | None]]:
+    """The grants ``held_task_clause`` reads: those of roles without reading rights."""
+    return frozenset(grant for grant in who.grants if grant[0] not in INSTANCE_READ_ROLES)
+
+
+def _held_by(
+    grants: frozenset[tuple[str, str | None]], username: str | BindParameter[str] | None
+) -> ColumnElement[bool]:
+    """``held_task_clause`` for ``grants`` and ``username``: a name, None (anonymous) or a bound parameter that
+    stands for a name (``_held_exists``)."""
+    named = isinstance(username, BindParameter) or bool(username)
     by_role: list[ColumnElement[bool]] = []
-    for role in sorted(who.roles - INSTANCE_READ_ROLES):
-        places = {place for granted, place in who.grants if granted == role}
+    for role in sorted({granted for granted, _place in grants}):
+        places = {place for granted, place in grants if granted == role}
         where = true() if None in places else HumanTask.jurisdiction.in_(sorted(p for p in places if p))
-        mine = [_unclaimed_clause(role, who.username)]
-        if who.username:
+        mine = [_unclaimed_clause(role, username)]
+        if named:
             mine += [
-                HumanTask.assignee == who.username,
-                HumanTask.candidate_org.in_(_organisations(who.username)),
+                HumanTask.assignee == username,
+                HumanTask.candidate_org.in_(_organisations(username)),
             ]
         by_role.append(and_(_lane_is(role), where, or_(*mine)))
     if not by_role:
         return false()
-    return and_(HumanTask.status.in_(task_model.OPEN), or_(*by_role), assignment_clause(who.username))
+    return and_(HumanTask.status.in_(task_model.OPEN), or_(*by_role), assignment_clause(username))
+
+
+#: ``_held_exists``'s statements by (the grants they state, the column they are asked on); bounded
+_HELD: dict[tuple[frozenset[tuple[str, str | None]], str], Select[tuple[bool]]] = {}
+_HELD_LIMIT = 256
+
+
+def _held_exists(who: Principal, column: str) -> Select[tuple[bool]]:
+    """Does a task whose ``column`` (``id`` or ``instance_id``) is the parameter ``key`` meet
+    ``held_task_clause`` for ``who``? Built once per set of grants with the user's name a parameter ``username``
+    (building the condition costs more than asking it; a step asks it for every holder of a new task's lane).
+    Only for a named user: an anonymous one's condition differs in SQL (``IS NULL``), not in a parameter."""
+    key = (_acting_grants(who), column)
+    stmt = _HELD.get(key)
+    if stmt is None:
+        if len(_HELD) >= _HELD_LIMIT:
+            _HELD.clear()
+        condition = _held_by(key[0], bindparam("username", type_=String))
+        stmt = _HELD[key] = select(exists().where(getattr(HumanTask, column) == bindparam("key"), condition))
+    return stmt
+
+
+def _holds_task(session: Session, who: Principal, column: str, key: Any) -> bool:
+    """``held_task_clause`` asked of the database for one task (``column`` ``id``) or any task of one instance
+    (``instance_id``)."""
+    if not who.username:
+        held = exists().where(getattr(HumanTask, column) == key, held_task_clause(who))
+        return bool(session.scalar(select(held)))
+    return bool(session.scalar(_held_exists(who, column), {"key": key, "username": who.username}))
 
 
 def readable_clause(user: Any) -> ColumnElement[bool]:
@@ -143,8 +187,7 @@ def can_read_instance(session: Session, user: Any, instance: ProcessInstance) ->
         return True
     if participates(session, who, instance):
         return True
-    held = exists().where(HumanTask.instance_id == instance.id, held_task_clause(who))
-    if session.scalar(select(held)):
+    if _holds_task(session, who, "instance_id", instance.id):
         return True
     own_case = select(ProcessInstance.id).where(ProcessInstance.id == instance.id, own_case_clause(who))
     return session.scalar(own_case) is not None
@@ -173,7 +216,7 @@ def require_read(session: Session, user: Any, instance: ProcessInstance) -> None
         raise Forbidden(*CASE_REFUSED)
 
 
-def _unclaimed_clause(role: str, username: str | None) -> ColumnElement[bool]:
+def _unclaimed_clause(role: str, username: str | BindParameter[str] | None) -> ColumnElement[bool]:
     """On HumanTask: nobody else has a hand in this task's lane of its instance — no other user completed or
     holds a task of the same lane, and the instance was not started by another holder of ``role``."""
     other = aliased(HumanTask)
@@ -199,11 +242,11 @@ def _unclaimed_clause(role: str, username: str | None) -> ColumnElement[bool]:
 EXCLUSIVE_ASSIGNMENTS = (BY_PROCESS, BY_BUREAU)
 
 
-def _organisations(username: str) -> Any:
+def _organisations(username: str | BindParameter[str]) -> Any:
     return select(Person.organisation).where(Person.username == username, Person.organisation.is_not(None))
 
 
-def assignment_clause(username: str | None) -> ColumnElement[bool]:
+def assignment_clause(username: str | BindParameter[str] | None) -> ColumnElement[bool]:
     """A WHERE condition on HumanTask: the task's assignment (``engine.assignment``) lets ``username`` do it —
     it is assigned to them, or to nobody by the process or the bureau; and it names no candidate organisation,
     or one the user's account is linked to (``Person.username``)."""
@@ -302,8 +345,7 @@ def may_act_on_task(session: Session, user: Any, task: HumanTask, instance: Proc
         return False  # assigned to another person, or to an organisation the user is not linked to
     if role in INSTANCE_READ_ROLES:
         return True
-    held = select(exists().where(HumanTask.id == task.id, held_task_clause(who)))
-    return bool(session.scalar(held)) or can_read_instance(session, who, instance)
+    return _holds_task(session, who, "id", task.id) or can_read_instance(session, who, instance)
 
 
 def may_see_task(session: Session, user: Any, task: HumanTask, instance: ProcessInstance) -> bool:

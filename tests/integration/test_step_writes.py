@@ -4,7 +4,7 @@ connection reads, and a change that lost the race for the listing row stores not
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -114,3 +114,46 @@ def test_write_listing_refuses_a_moved_lock_version(db_session: Session, started
         runtime.write_listing(db_session, started)
     db_session.rollback()
     assert db_session.get(ProcessInstance, started.id).title == "改过的标题"  # type: ignore[union-attr]
+
+
+def test_a_task_completed_elsewhere_is_refused_whatever_the_session_still_holds(
+    db_session: Session,
+    started,  # noqa: F811
+    people,
+) -> None:  # type: ignore[no-untyped-def]
+    """``complete`` reads the task's row in its write transaction, not from the session's identity map: a row the
+    session loaded before another process completed the task does not let the completion through."""
+    (task,) = tasks.list_tasks(db_session, instance_id=started.id)  # held: the session's row says ready
+    db_session.commit()
+    other = _fresh(db_session)
+    try:
+        tasks.complete(other, task.id, actor=people["issuer"], data=dict(NEED))
+    finally:
+        other.close()
+    assert task.status == "ready"  # what this session still holds
+    with pytest.raises(Conflict) as refused:
+        tasks.complete(db_session, task.id, actor=people["issuer"], data=dict(NEED))
+    # refused by the task's own row as the database holds it: completed, and by whom
+    assert people["issuer"] in refused.value.message("en") and "completed" in refused.value.message("en")
+
+
+def test_a_state_row_the_session_holds_shows_the_state_the_step_stored(
+    db_session: Session,
+    started,  # noqa: F811
+    people,
+) -> None:  # type: ignore[no-untyped-def]
+    """The change reads the state as columns and writes it with one Core UPDATE; a state row object the session
+    already held shows what was stored, without a reload."""
+    held = db_session.get(InstanceState, started.id)
+    assert held is not None
+    before = held.state_json
+    (task,) = tasks.list_tasks(db_session, instance_id=started.id)
+    tasks.complete(db_session, task.id, actor=people["issuer"], data=dict(NEED))
+    other = _fresh(db_session)
+    try:
+        stored = other.get(InstanceState, started.id)
+        assert stored is not None and stored.state_json != before
+        assert "state_json" not in inspect(held).expired_attributes
+        assert held.state_json == stored.state_json
+    finally:
+        other.close()

@@ -116,3 +116,27 @@ def test_a_checkbox_rule_names_ticked_or_not() -> None:
             },
         )
     assert "a checkbox 'race_wanted' is" in str(caught.value)
+
+
+def test_each_choice_builds_its_schema_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The form as a choice leaves it is cached on the form, so a submission's schema is built once per choice,
+    not once per submission (issue 15)."""
+    from forms import schema
+
+    built: list[str] = []
+    build = schema._schema_for
+
+    def counted(specs: Any, *, name: str) -> Any:
+        built.append(name)
+        return build(specs, name=name)
+
+    monkeypatch.setattr(schema, "_schema_for", counted)
+    chosen = form(  # a form of its own: no other test has filled its caches
+        {"name": "stage_due", "type": "date", "required": True, "label": L, "shown_when": RACE},
+        {"name": "reason", "type": "text", "label": L},
+    )
+    for _ in range(3):
+        assert validate_task_data(chosen, {"mode": "single", "reason": "x"})["stage_due"] is None
+        assert validate_task_data(chosen, {"mode": "race", "stage_due": "2026-11-30"})["reason"] is None
+    assert len(built) == 2  # one schema for each choice
+    assert chosen.as_chosen({"mode": "single"})[0] is chosen.as_chosen({"mode": "single"})[0]
