@@ -14,8 +14,6 @@ from web.i18n import stage_text
 TEMPLATES = Path(__file__).resolve().parents[2] / "web" / "templates"
 FULL_WIDTH = re.compile(r"[：；（）、，]")
 JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
-#: pages that show each sentence in both languages at once, Chinese with its English beside it
-BILINGUAL = {"monitor/viewer.html", "monitor/bulk_migrate.html"}
 
 
 def test_a_stage_of_two_tasks_reads_in_english_name_by_name(app: Flask) -> None:
@@ -41,8 +39,6 @@ def test_no_template_writes_full_width_punctuation_outside_its_chinese_texts() -
     found = []
     for path in sorted(TEMPLATES.rglob("*.html")):
         name = path.relative_to(TEMPLATES).as_posix()
-        if name in BILINGUAL:
-            continue
         text = path.read_text(encoding="utf-8")
         # the template's own text, its tags blanked (line breaks kept, so a finding names its line)
         outside = JINJA.sub(lambda tag: "\n" * tag.group().count("\n"), text)

@@ -168,3 +168,25 @@ def test_modeler_lists_processes_by_name_per_jurisdiction_in_one_language(
     config = json.loads(edit.split('id="modeler-config">', 1)[1].split("</script>", 1)[0])
     title = next(f["title"] for f in config["files"] if f["name"] == "bpmn/dazu/dazu_challenge.bpmn")
     assert title and not any("\u4e00" <= ch <= "\u9fff" for ch in title)
+
+
+def test_bulk_migration_page_speaks_one_language_and_names_processes(  # type: ignore[no-untyped-def]
+    client: FlaskClient, demo, db_session: Session
+) -> None:
+    from sqlalchemy import select
+
+    from engine.models.deployment import ProcessVersion
+
+    name = db_session.scalars(
+        select(ProcessVersion.name).where(ProcessVersion.process_key == "publicity_demo")
+    ).first()
+    assert name
+    login(client, "bureau_urumqi")
+    chinese = client.get("/monitor/migrate?process=publicity_demo").get_data(as_text=True)
+    assert "批量迁移到最新版本" in chinese and "Move instances" not in chinese and "Preview" not in chinese
+    assert f">{name}</option>" in chinese and ">publicity_demo</option>" not in chinese
+    english = client.get("/monitor/migrate?process=publicity_demo&lang=en").get_data(as_text=True)
+    assert "Move instances to the newest version" in english and "批量迁移" not in english
+    viewer = client.get("/monitor/viewer?lang=en").get_data(as_text=True)
+    assert "BPMN viewer" in viewer and "流程图查看" not in viewer
+    assert "流程图查看" in client.get("/monitor/viewer?lang=zh").get_data(as_text=True)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.models.deployment import ProcessVersion
 from engine.models.instance import ProcessInstance
+from engine.models.user import User
 from engine.users import add_user
 from tests.web.conftest import _FAST_HASH, csrf_token, login
 
@@ -126,6 +127,10 @@ def test_deploy_outcome_stale_base_and_diff_page(client: FlaskClient, demo, db_s
 def test_migration_preview_lists_policy_changes_in_the_users_language(
     client: FlaskClient, demo, db_session: Session
 ) -> None:  # type: ignore[no-untyped-def]
+    owner = db_session.scalar(select(User).where(User.username == "owner"))
+    assert owner is not None
+    owner.display_name = "流程负责人 王芳"
+    db_session.commit()
     login(client, "owner")
     pv_id = db_session.scalar(select(ProcessVersion.id).where(ProcessVersion.process_key == "dazu_challenge"))
     path = f"/modeler/versions/{pv_id}"
@@ -147,7 +152,11 @@ def test_migration_preview_lists_policy_changes_in_the_users_language(
     assert "<td>决策表</td>" in page  # the changed attribute named, not its code
     compare = page.split('id="compare-versions" href="', 1)[1].split('"', 1)[0]
     assert compare == "/versions/dazu_challenge/diff?old=1&amp;new=2"
-    assert "首笔拨付比例" in client.get(compare.replace("&amp;", "&")).get_data(as_text=True)
+    diff = client.get(compare.replace("&amp;", "&")).get_data(as_text=True)
+    assert "首笔拨付比例" in diff
+    assert (
+        "v2：流程负责人 王芳 部署于" in diff and "owner 部署于" not in diff
+    )  # the person, not the account code
     client.post("/lang/en", data={"csrf_token": csrf_token(client, f"/monitor/instances/{inst}/migrate")})
     english = client.get(f"/monitor/instances/{inst}/migrate").get_data(as_text=True)
     assert "Migration preview" in english and "The move is safe." in english and "First tranche" in english

@@ -243,9 +243,9 @@
       readFile(input).then(function (file) {
         status.textContent = file.name + " …";
         return importInto(viewer, withoutRoleCodes(file.text), container).then(function (outcome) {
-          status.textContent = file.name + "：" + outcome.shapes + " 个元素 elements";
+          status.textContent = file.name + say("：", ": ") + outcome.shapes + say(" 个元素", " elements");
         });
-      }).catch(function (err) { status.textContent = "打开失败 Import failed: " + (err && err.message || err); });
+      }).catch(function (err) { status.textContent = say("打开失败：", "Import failed: ") + (err && err.message || err); });
     });
   }
 
