@@ -92,9 +92,9 @@ class Context:
     ready: list[HumanTask] = field(default_factory=list)
     #: the stored state row, held while the change runs (the session's identity map holds it only weakly)
     stored: InstanceState | None = None
-    #: the index kinds the instance had rows of when the change began (``engine.indexes.presence_columns``;
-    #: None: not known, every index is read)
-    present: frozenset[str] | None = None
+    #: the index kinds the instance had rows of when the change began, and its open task rows
+    #: (``engine.indexes.presence_columns``; None: not known, every index is read)
+    present: indexes.Presence | None = None
 
     def log(
         self, kind: str, *, task: Task | None = None, data: Any = None, message: str | None = None
@@ -199,7 +199,7 @@ class Opened:
 
     instance: ProcessInstance
     stored: InstanceState | None
-    present: frozenset[str]
+    present: indexes.Presence
     #: its process version (without its specs), held so that ``instance.process_version`` is found in the
     #: session rather than read again (the specs, the forms and the deadline table are looked up by it)
     version: ProcessVersion | None = None
@@ -220,8 +220,7 @@ def open_instance(session: Session, instance_id: int) -> Opened | None:
     found = session.execute(_OPEN, {"instance_id": instance_id}).first()
     if found is None:
         return None
-    present = frozenset(k for k in indexes.INDEX_KINDS if found._mapping[k])
-    return Opened(found[0], found[1], present, found[2])
+    return Opened(found[0], found[1], indexes.presence(found._mapping), found[2])
 
 
 def change_instance(
