@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import indexes
+from engine import change_reads, indexes
 from engine.clock import frozen_now, get_clock, install_spiff_clock
 from engine.compact_state import (
     prune_finished_iterations,
@@ -207,7 +207,7 @@ class Opened:
 
 #: built once (a statement with its correlated EXISTS columns costs more to build than to run)
 _OPEN = (
-    select(ProcessInstance, InstanceState, ProcessVersion, *indexes.presence_columns(ProcessInstance.id))
+    select(ProcessInstance, InstanceState, ProcessVersion, *change_reads.columns(ProcessInstance.id))
     .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
     .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
     .where(ProcessInstance.id == bindparam("instance_id"))
@@ -220,7 +220,7 @@ def open_instance(session: Session, instance_id: int) -> Opened | None:
     found = session.execute(_OPEN, {"instance_id": instance_id}).first()
     if found is None:
         return None
-    return Opened(found[0], found[1], indexes.presence(found._mapping), found[2])
+    return Opened(found[0], found[1], change_reads.take(session, found._mapping), found[2])
 
 
 def change_instance(
@@ -241,12 +241,12 @@ def change_instance(
     the caller already read it (the timer sweep reads it once per claim); ``opened``: the instance as the
     caller read it with ``open_instance`` in this transaction (a completion checks its form first)."""
     begin_write(session)
-    if now is None:
-        now = get_clock(session).now()
     if opened is None or opened.instance.id != instance_id:
         opened = open_instance(session, instance_id)
     if opened is None:
         raise NotFound(f"流程实例 {instance_id} 不存在。", f"Process instance {instance_id} does not exist.")
+    if now is None:
+        now = get_clock(session).now()  # read with the instance (``engine.change_reads``)
     instance, stored, present = opened.instance, opened.stored, opened.present
     if expected_lock_version is not None and instance.lock_version != expected_lock_version:
         raise Conflict(
