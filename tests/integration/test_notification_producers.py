@@ -19,6 +19,8 @@ AT = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 
 
 def _notified(session: Session, kind: str) -> list[str]:
+    """Who was told of ``kind``, once the transaction that made the notices committed (they are written then)."""
+    session.commit()
     return sorted(session.scalars(select(Notification.recipient).where(Notification.kind == kind)))
 
 
