@@ -109,7 +109,8 @@ def _new_revision(session: Session) -> None:
     """A load or import changed the calendar: a new token, which every process sees once this transaction
     commits (and this transaction at once)."""
     token = uuid4().hex
-    if not session.execute(update(_REVISIONS).where(_REVISIONS.c.id == 1).values(token=token)).rowcount:  # type: ignore[attr-defined]
+    done = session.execute(update(_REVISIONS).where(_REVISIONS.c.id == 1).values(token=token))
+    if not done.rowcount:  # type: ignore[attr-defined]  (a database whose row was removed by hand)
         session.execute(insert(_REVISIONS).values(id=1, token=token))
     remember_revision(session, token)
 

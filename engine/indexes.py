@@ -340,8 +340,8 @@ def rebuild(
 ) -> list[HumanTask]:
     """Bring the three indexes in line with ``wf`` (``tasks``: its open tasks, when the caller read them;
     ``present``: the index kinds the instance has rows of and its open task rows, when the caller read them
-    with ``presence_columns`` — the rows of the other kinds are not looked up). Returns the human tasks that are ready now; ``created``
-    receives the rows made in this change."""
+    with ``presence_columns`` — the rows of the other kinds are not looked up). Returns the human tasks that
+    are ready now; ``created`` receives the rows made in this change."""
     tasks = tasks if tasks is not None else open_tasks(wf)
     timers = due_timers(wf, tasks)
     due_by_task = {task.id: due for task, due in timers}

@@ -1,5 +1,6 @@
 """Writing notifications: one inbox row per recipient and cause, plus an outbox row per channel the recipient
-wants and has an address for. Every producer runs inside the transaction of its cause, so a notification exists
+wants and has an address for. Every producer runs inside the transaction of its cause and its notices are
+written when that transaction commits, all of them in one batch (``notify_all``), so a notification exists
 exactly when its cause was committed; nothing is sent from here (``engine.notify.outbox`` does that).
 
 Producers (kind → recipients):
