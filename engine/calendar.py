@@ -110,7 +110,7 @@ def _new_revision(session: Session) -> None:
     commits (and this transaction at once)."""
     token = uuid4().hex
     done = session.execute(update(_REVISIONS).where(_REVISIONS.c.id == 1).values(token=token))
-    if not done.rowcount:  # type: ignore[attr-defined]  (a database whose row was removed by hand)
+    if not done.rowcount:  # type: ignore[attr-defined]  # a database whose row was removed by hand
         session.execute(insert(_REVISIONS).values(id=1, token=token))
     remember_revision(session, token)
 
