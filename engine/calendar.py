@@ -76,7 +76,7 @@ def calendar_missing(year: int) -> CalendarMissing:
 
 
 #: the last calendar read by ``WorkCalendar.current``, by the revision token it was read at
-_CURRENT: dict[str, WorkCalendar] = {}
+_CURRENT: dict[str | None, WorkCalendar] = {}
 _REVISIONS = CalendarRevision.__table__
 #: the stored revision token, built once
 _TOKEN = select(_REVISIONS.c.token).where(_REVISIONS.c.id == 1)
@@ -142,9 +142,8 @@ class WorkCalendar:
         from the first transaction after its commit, and reads the token once per transaction (with the
         instance, in a change of one) instead of the calendar. Callers must not change the returned
         calendar."""
+        # no token: no year was ever loaded (``_replace_year`` writes one with every year), the calendar is empty
         token = _revision(session)
-        if token is None:  # no token stored (a database emptied by hand): nothing to keep it by
-            return cls.load(session)
         cached = _CURRENT.get(token)
         if cached is None:
             cached = cls.load(session)

@@ -358,3 +358,23 @@ def test_an_import_committed_by_another_process_is_seen_by_the_next_transaction(
     finally:
         other.close()
     assert WorkCalendar.current(db_session).is_workday(date(2026, 12, 31)) is False
+
+
+def test_a_database_without_a_revision_token_has_an_empty_calendar_read_once(db_session: Session) -> None:
+    """A schema made without the migrations (``create_all``) has no token until a year is loaded: its calendar
+    is empty, and kept like any other (the token alone is read again), until the first load writes a token."""
+    from sqlalchemy import delete
+
+    from engine.models.calendar import CalendarRevision
+    from tests.api.test_scale import statements
+
+    db_session.execute(delete(CalendarRevision))
+    db_session.commit()
+    assert WorkCalendar.current(db_session).known_years == frozenset()
+    db_session.commit()
+    with statements() as sent:
+        assert WorkCalendar.current(db_session).known_years == frozenset()
+    assert [s for s in sent if s != "BEGIN" and "calendar_revision" not in s] == [], sent
+    seed_from_chinesecalendar(db_session)
+    db_session.commit()
+    assert WorkCalendar.current(db_session).is_workday(date(2026, 10, 1)) is False
