@@ -35,13 +35,14 @@ from datetime import date, datetime, time, timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
-from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from engine.clock import SHANGHAI, get_clock, parse_aware, to_local, to_utc
 from engine.errors import CalendarMissing, ValidationFailed
-from engine.models.calendar import CalendarDay, CalendarYear
+from engine.models.calendar import CalendarDay, CalendarRevision, CalendarYear
 
 UNITS = ("days", "working_days")
 HEADER = ["date", "kind", "name"]
@@ -74,8 +75,51 @@ def calendar_missing(year: int) -> CalendarMissing:
     )
 
 
-#: the last calendar read by ``WorkCalendar.current``, by its revision
-_CURRENT: dict[frozenset[tuple[int, Any]], WorkCalendar] = {}
+#: the last calendar read by ``WorkCalendar.current``, by the revision token it was read at
+_CURRENT: dict[str | None, WorkCalendar] = {}
+_REVISIONS = CalendarRevision.__table__
+#: the stored revision token, built once
+_TOKEN = select(_REVISIONS.c.token).where(_REVISIONS.c.id == 1)
+#: ``session.info`` key of the revision token read (or written) in the session's current transaction
+_READ = "jiebang_calendar_revision"
+#: the label of ``revision_column``
+REVISION = "calendar_revision"
+
+
+def revision_column() -> Any:
+    """The calendar's revision token as a column, for a caller to read with a row it reads anyway (a change of
+    an instance reads it with the instance: ``engine.change_reads``) and hand to ``remember_revision``."""
+    return _TOKEN.scalar_subquery().label(REVISION)
+
+
+def remember_revision(session: Session, token: str | None) -> None:
+    """The revision token read with ``revision_column`` in the session's current transaction: the calendar
+    is not looked up again before the transaction ends."""
+    session.info[_READ] = token
+
+
+def _revision(session: Session) -> str | None:
+    """The calendar's revision token in this transaction (read once; None: no token stored)."""
+    if _READ not in session.info:
+        remember_revision(session, session.execute(_TOKEN).scalar_one_or_none())
+    return session.info[_READ]
+
+
+def _new_revision(session: Session) -> None:
+    """A load or import changed the calendar: a new token, which every process sees once this transaction
+    commits (and this transaction at once)."""
+    token = uuid4().hex
+    done = session.execute(update(_REVISIONS).where(_REVISIONS.c.id == 1).values(token=token))
+    if not done.rowcount:  # type: ignore[attr-defined]  # a database whose row was removed by hand
+        session.execute(insert(_REVISIONS).values(id=1, token=token))
+    remember_revision(session, token)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_revision(session: Session, transaction: SessionTransaction) -> None:
+    """The next transaction reads the token afresh (another process may have imported a year)."""
+    if transaction.parent is None:
+        session.info.pop(_READ, None)
 
 
 class WorkCalendar:
@@ -93,18 +137,18 @@ class WorkCalendar:
 
     @classmethod
     def current(cls, session: Session) -> WorkCalendar:
-        """The stored calendar, read again only when it changed: every import or reload of a year stamps its
-        ``calendar_year.loaded_at`` (``_replace_year``), so the loaded years with their stamps are the
-        calendar's revision; reading them is one small query instead of reading every exception day. Callers
-        must not change the returned calendar."""
-        revision = frozenset(
-            tuple(row) for row in session.execute(select(CalendarYear.year, CalendarYear.loaded_at))
-        )
-        cached = _CURRENT.get(revision)
+        """The stored calendar, kept by the process while the calendar's revision token stays the same: every
+        load or import of a year replaces the token (``_replace_year``), so a process sees another's import
+        from the first transaction after its commit, and reads the token once per transaction (with the
+        instance, in a change of one) instead of the calendar. Callers must not change the returned
+        calendar."""
+        # no token: no year was ever loaded (``_replace_year`` writes one with every year), the calendar is empty
+        token = _revision(session)
+        cached = _CURRENT.get(token)
         if cached is None:
             cached = cls.load(session)
-            _CURRENT.clear()  # one revision at a time (several only while test databases come and go)
-            _CURRENT[revision] = cached
+            _CURRENT.clear()  # one revision at a time
+            _CURRENT[token] = cached
         return cached
 
     def is_workday(self, d: date) -> bool:
@@ -208,6 +252,7 @@ def _replace_year(session: Session, year: int, days: Iterable[_DayEntry], source
     else:
         row.source, row.loaded_at = source, stamp
     session.flush()
+    _new_revision(session)
 
 
 def _fill_task_dues(session: Session) -> None:
@@ -219,8 +264,8 @@ def _fill_task_dues(session: Session) -> None:
 
 def _load_stamp(session: Session, previous: datetime | None) -> datetime:
     """When a year is loaded: the engine's clock (the simulated one in demos and training), as every other time
-    the pages show. The stamps are also the calendar's revision (``WorkCalendar.current``), so a reload at the
-    instant of the year's previous stamp (a simulated clock stands still) is stamped a microsecond later."""
+    the pages show; a reload at the instant of the year's previous stamp (a simulated clock stands still) is
+    stamped a microsecond later, so that the page shows that it was loaded again."""
     now = get_clock(session).now()
     if previous is not None and to_utc(now) == to_utc(previous):
         return now + timedelta(microseconds=1)

@@ -14,8 +14,10 @@ def declares_inputs(spec: Any) -> bool:
     return io is not None and bool(io.data_inputs)
 
 
-def case_data(task: Any) -> dict[str, Any]:
-    """The data of ``task`` laid over its callers' (see the module): a new dict, the task's own values win."""
+def case_data(task: Any, *, copy: bool = True) -> dict[str, Any]:
+    """The data of ``task`` laid over its callers' (see the module): a new dict, the task's own values win.
+    ``copy=False``: for a reader that changes nothing, the task's own data itself when no caller lies under it
+    (the indexes read it for every new task and portal row: issue 15)."""
     layers = [task.data]
     wf = task.workflow
     while getattr(wf, "parent_task_id", None) is not None and declares_inputs(wf.spec):
@@ -23,7 +25,7 @@ def case_data(task: Any) -> dict[str, Any]:
         layers.append(task.data)
         wf = task.workflow
     if len(layers) == 1:
-        return dict(layers[0])
+        return dict(layers[0]) if copy else layers[0]
     merged: dict[str, Any] = {}
     for layer in reversed(layers):
         merged.update(layer)

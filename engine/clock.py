@@ -20,13 +20,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 import isodate
-from sqlalchemy import insert, select, update
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from engine.db import begin_write
 from engine.errors import ValidationFailed
@@ -147,6 +147,30 @@ class SystemClock:
 
 #: the stored instant, built once (a Core statement on the table: read on every step under a simulated clock)
 _STORED = select(ClockSetting.__table__.c.simulated_now).where(ClockSetting.__table__.c.id == 1)
+#: ``session.info`` key of the simulated instant read in the session's current transaction
+_READ = "jiebang_clock_read"
+#: the label of ``instant_column``
+INSTANT = "clock_instant"
+
+
+def instant_column() -> Any:
+    """The simulated clock's stored instant as a column, for a caller to read with a row it reads anyway (a
+    change of an instance reads it with the instance: ``engine.change_reads``) and hand to ``remember_instant``."""
+    return _STORED.scalar_subquery().label(INSTANT)
+
+
+def remember_instant(session: Session, instant: datetime | None) -> None:
+    """The simulated instant read with ``instant_column`` in the session's current transaction: the clock is
+    not read again before the transaction ends (nothing when there is no stored instant yet)."""
+    if instant is not None:
+        session.info[_READ] = instant
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_instant(session: Session, transaction: SessionTransaction) -> None:
+    """The next transaction reads the clock afresh (another process may have moved it)."""
+    if transaction.parent is None:
+        session.info.pop(_READ, None)
 
 
 class SimulatedClock:
@@ -160,7 +184,13 @@ class SimulatedClock:
         self.session = session
 
     def _stored(self) -> datetime | None:
-        return self.session.execute(_STORED).scalar_one_or_none()
+        """The stored instant, read once per transaction (``remember_instant``)."""
+        remembered = self.session.info.get(_READ)
+        if remembered is not None:
+            return remembered
+        stored = self.session.execute(_STORED).scalar_one_or_none()
+        remember_instant(self.session, stored)
+        return stored
 
     def _stored_for_update(self) -> datetime | None:
         stmt = select(ClockSetting.simulated_now).where(ClockSetting.id == 1).with_for_update()
@@ -168,6 +198,7 @@ class SimulatedClock:
 
     def _write(self, instant: datetime) -> None:
         instant = to_utc(instant)
+        self.session.info.pop(_READ, None)  # read again after the write (a savepoint may roll it back)
         done = self.session.execute(
             update(ClockSetting).where(ClockSetting.id == 1).values(simulated_now=instant)
         )
@@ -191,7 +222,7 @@ class SimulatedClock:
         stored = self._stored()
         if stored is not None:
             return stored
-        real = datetime.now(UTC)
+        real = datetime.now(UTC)  # (not remembered: the row may be another process's, read again)
         try:
             with self.session.begin_nested():
                 self.session.execute(insert(ClockSetting).values(id=1, simulated_now=real))

@@ -4,7 +4,7 @@ human tasks (the work queue), due timers, message subscriptions (correlation) an
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +16,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import bindparam, delete, exists, insert, select, update
+from sqlalchemy import Row, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -124,6 +124,8 @@ def _boundary_due(task: Task, due_by_task: dict[Any, datetime]) -> datetime | No
     return min(dues) if dues else None
 
 
+_TASK_TABLE = HumanTask.__table__
+
 #: kinds of index rows an instance may have (``rebuild``'s ``present``)
 TIMERS, WAITS, PORTAL, OPEN_TASKS = "timers", "waits", "portal", "open_tasks"
 INDEX_KINDS = (TIMERS, WAITS, PORTAL, OPEN_TASKS)
@@ -131,41 +133,85 @@ INDEX_KINDS = (TIMERS, WAITS, PORTAL, OPEN_TASKS)
 
 def presence_columns(instance_id: Any) -> list[Any]:
     """Whether the instance has rows of each index kind, as columns to read with its listing row in the same
-    round trip (``rebuild``'s ``present``): a step reads and rewrites only the indexes it has or needs."""
+    round trip (``presence`` reads them): a step reads and rewrites only the indexes it has or needs. The
+    open-task column carries the ids of the open task rows themselves (comma-separated), so a step needs no
+    query of its own to find the rows it closes."""
+    open_ids = (
+        select(func.aggregate_strings(_TASK_TABLE.c.id, ","))
+        .where(_TASK_TABLE.c.instance_id == instance_id, _TASK_TABLE.c.status.in_(task_model.OPEN))
+        .scalar_subquery()
+    )
     return [
         exists().where(TimerDue.instance_id == instance_id).label(TIMERS),
         exists().where(MessageSubscription.instance_id == instance_id).label(WAITS),
         exists().where(PortalEntry.instance_id == instance_id).label(PORTAL),
-        exists()
-        .where(HumanTask.instance_id == instance_id, HumanTask.status.in_(task_model.OPEN))
-        .label(OPEN_TASKS),
+        open_ids.label(OPEN_TASKS),
     ]
 
 
+@dataclass(frozen=True)
+class Presence:
+    """Which index kinds an instance has rows of, and the ids of its open task rows, as read with its listing
+    row (``presence_columns``)."""
+
+    kinds: frozenset[str]
+    open_task_ids: tuple[str, ...]
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self.kinds
+
+
+#: a new instance: it has no index rows yet
+NO_ROWS = Presence(frozenset(), ())
+
+
+def presence(columns: Mapping[str, Any]) -> Presence:
+    """The ``Presence`` of a row read with ``presence_columns``."""
+    ids = columns[OPEN_TASKS]
+    return Presence(
+        frozenset(k for k in INDEX_KINDS if columns[k]), tuple(sorted(ids.split(","))) if ids else ()
+    )
+
+
+#: the index tables, written with Core statements (issue 15: the ORM's unit of work cost more than a step's
+#: few rows); an instance's rows of one kind are read as plain rows, compared with what the workflow wants,
+#: and only those that differ are deleted, inserted or updated
+_TIMER_TABLE = TimerDue.__table__
+_WAIT_TABLE = MessageSubscription.__table__
+_PORTAL_TABLE = PortalEntry.__table__
 #: the instance's rows of each index kind, built once (building a statement costs more than running it).
-#: The open-task kind is not here: ``_rows`` loads every row of a kind as an object, to keep or delete, and
-#: task rows are never deleted — a closed row stays as the work queue's history (who completed it, when) — so
-#: it would load the instance's whole task history. Task rows are read by id, open ones only
-#: (``_OPEN_TASK_IDS``), closed with a Core update (``_close_rows``), and only those that stay open are loaded
-#: as objects (``_task_rows``).
+#: The open-task kind is not here: task rows are never deleted — a closed row stays as the work queue's
+#: history (who completed it, when) — so reading them would read the instance's whole task history. The open
+#: ones' ids come with the listing row (``presence_columns``); those that close are closed with a Core update
+#: (``_close_rows``), and only those that stay open are loaded as objects (``_task_rows``).
 _ROWS = {
-    TIMERS: select(TimerDue).where(TimerDue.instance_id == bindparam("iid")),
-    WAITS: select(MessageSubscription).where(MessageSubscription.instance_id == bindparam("iid")),
-    PORTAL: select(PortalEntry).where(PortalEntry.instance_id == bindparam("iid")),
+    TIMERS: select(_TIMER_TABLE).where(_TIMER_TABLE.c.instance_id == bindparam("iid")),
+    WAITS: select(_WAIT_TABLE).where(_WAIT_TABLE.c.instance_id == bindparam("iid")),
+    PORTAL: select(_PORTAL_TABLE).where(_PORTAL_TABLE.c.instance_id == bindparam("iid")),
 }
+_DELETE = {
+    table.name: delete(table).where(table.c.id.in_(bindparam("ids", expanding=True)))
+    for table in (_TIMER_TABLE, _WAIT_TABLE, _PORTAL_TABLE)
+}
+_INSERT = {table.name: insert(table) for table in (_TIMER_TABLE, _WAIT_TABLE, _PORTAL_TABLE)}
+_RELEASE_TIMERS = (
+    update(_TIMER_TABLE)
+    .where(_TIMER_TABLE.c.id.in_(bindparam("ids", expanding=True)))
+    .values(claimed_by=None, claimed_at=None, attempts=0)
+)
 
 
-#: the ids of the instance's open task rows: a step closes most of them, and a closed row needs no ORM object
-_OPEN_TASK_IDS = select(HumanTask.__table__.c.id).where(
-    HumanTask.__table__.c.instance_id == bindparam("iid"), HumanTask.__table__.c.status.in_(task_model.OPEN)
+#: the ids of the instance's open task rows, for a caller that did not read them with the listing row
+_OPEN_TASK_IDS = select(_TASK_TABLE.c.id).where(
+    _TASK_TABLE.c.instance_id == bindparam("iid"), _TASK_TABLE.c.status.in_(task_model.OPEN)
 )
 _TASKS_BY_ID = select(HumanTask).where(HumanTask.id.in_(bindparam("ids", expanding=True)))
 
 
-def _open_task_ids(session: Session, present: frozenset[str] | None, instance_id: int) -> list[str]:
-    """The ids of the instance's open task rows (none read when ``present`` says it has none)."""
-    if present is not None and OPEN_TASKS not in present:
-        return []
+def _open_task_ids(session: Session, present: Presence | None, instance_id: int) -> list[str]:
+    """The ids of the instance's open task rows: as read with the listing row, else read now."""
+    if present is not None:
+        return list(present.open_task_ids)
     return list(session.scalars(_OPEN_TASK_IDS, {"iid": instance_id}))
 
 
@@ -182,58 +228,104 @@ def _task_rows(session: Session, ids: list[str]) -> dict[str, HumanTask]:
     return {task_id: held[task_id] for task_id in ids if task_id in held}
 
 
-def _rows(session: Session, present: frozenset[str] | None, kind: str, instance_id: int) -> list[Any]:
+def _rows(session: Session, present: Presence | None, kind: str, instance_id: int) -> list[Row[Any]]:
     """The instance's rows of one index kind; none read when ``present`` says it has none."""
     if present is not None and kind not in present:
         return []
-    return list(session.scalars(_ROWS[kind], {"iid": instance_id}))
+    return list(session.execute(_ROWS[kind], {"iid": instance_id}))
+
+
+#: the model of each index table: a row the session holds as an object follows what a Core statement wrote
+_MODELS: dict[str, type[Any]] = {
+    _TIMER_TABLE.name: TimerDue,
+    _WAIT_TABLE.name: MessageSubscription,
+    _PORTAL_TABLE.name: PortalEntry,
+}
+
+
+def _held(session: Session, table: Any, row_id: int) -> Any:
+    """The object of an index row, if the session holds one (e.g. the message wait a delivery found)."""
+    return session.identity_map.get(identity_key(_MODELS[table.name], row_id))
+
+
+def _write(session: Session, table: Any, gone: list[int], new: list[dict[str, Any]]) -> None:
+    """Delete the rows ``gone`` and insert ``new``, in one statement each (none when there is nothing); an
+    object the session holds of a deleted row leaves it, as if the ORM had deleted it."""
+    if gone:
+        session.execute(_DELETE[table.name], {"ids": gone})
+        for row_id in gone:
+            held = _held(session, table, row_id)
+            if held is not None:
+                session.expunge(held)
+    if new:
+        session.execute(_INSERT[table.name], new)
+
+
+def _updated(session: Session, table: Any, row_id: int, values: Mapping[str, Any]) -> None:
+    """An object the session holds of an updated row shows the new values as stored."""
+    held = _held(session, table, row_id)
+    if held is not None:
+        for key, value in values.items():
+            set_committed_value(held, key, value)
 
 
 def _sync_timers(
     session: Session,
     instance: ProcessInstance,
     timers: list[tuple[Task, datetime]],
-    present: frozenset[str] | None = None,
+    present: Presence | None = None,
 ) -> None:
     """Write only the timer rows that changed: a row whose timer still waits for the same instant stays (its
     claim, if a sweeper held one, is over now that the instance changed); the others go or come."""
     wanted = {str(task.id): (task, due) for task, due in timers}
+    gone: list[int] = []
+    released: list[int] = []
     for row in _rows(session, present, TIMERS, instance.id):
         hit = wanted.get(row.task_id)
         if hit is not None and row.due_at == hit[1]:
             del wanted[row.task_id]
             if row.claimed_by is not None or row.attempts:
-                row.claimed_by, row.claimed_at, row.attempts = None, None, 0
+                released.append(row.id)
         else:
-            session.delete(row)
-    for task_id, (task, due) in wanted.items():
-        session.add(
-            TimerDue(
-                instance_id=instance.id,
-                task_id=task_id,
-                task_spec=task.task_spec.bpmn_id or task.task_spec.name,
-                name=task.task_spec.bpmn_name,
-                due_at=due,
-            )
-        )
+            gone.append(row.id)
+    if released:
+        session.execute(_RELEASE_TIMERS, {"ids": released})
+        for row_id in released:
+            _updated(session, _TIMER_TABLE, row_id, {"claimed_by": None, "claimed_at": None, "attempts": 0})
+    new = [
+        {
+            "instance_id": instance.id,
+            "task_id": task_id,
+            "task_spec": task.task_spec.bpmn_id or task.task_spec.name,
+            "name": task.task_spec.bpmn_name,
+            "due_at": due,
+            "claimed_by": None,
+            "claimed_at": None,
+            "attempts": 0,
+        }
+        for task_id, (task, due) in wanted.items()
+    ]
+    _write(session, _TIMER_TABLE, gone, new)
 
 
 def _sync_subscriptions(
     session: Session,
     instance: ProcessInstance,
-    wanted: list[MessageSubscription],
-    present: frozenset[str] | None = None,
+    wanted: list[dict[str, Any]],
+    present: Presence | None = None,
 ) -> None:
     """Write only the message waits that changed (same task, message and correlation values stay)."""
 
-    def key(row: MessageSubscription) -> tuple[str, str, str]:
-        return row.task_id, row.message_name, row.correlation_json
+    def key(row: Mapping[str, Any]) -> tuple[str, str, str]:
+        return row["task_id"], row["message_name"], row["correlation_json"]
 
     new = {key(row): row for row in wanted}
-    for row in _rows(session, present, WAITS, instance.id):
-        if new.pop(key(row), None) is None:
-            session.delete(row)
-    session.add_all(new.values())
+    gone = [
+        row.id
+        for row in _rows(session, present, WAITS, instance.id)
+        if new.pop(key(row._mapping), None) is None
+    ]
+    _write(session, _WAIT_TABLE, gone, list(new.values()))
 
 
 def rebuild(
@@ -243,13 +335,13 @@ def rebuild(
     now: datetime,
     completed_by: dict[str, str],
     tasks: OpenTasks | None = None,
-    present: frozenset[str] | None = None,
+    present: Presence | None = None,
     created: list[HumanTask] | None = None,
 ) -> list[HumanTask]:
     """Bring the three indexes in line with ``wf`` (``tasks``: its open tasks, when the caller read them;
-    ``present``: the index kinds the instance has rows of, when the caller read them with ``presence_columns``
-    — the rows of the other kinds are not looked up). Returns the human tasks that are ready now; ``created``
-    receives the rows made in this change."""
+    ``present``: the index kinds the instance has rows of and its open task rows, when the caller read them
+    with ``presence_columns`` — the rows of the other kinds are not looked up). Returns the human tasks that
+    are ready now; ``created`` receives the rows made in this change."""
     tasks = tasks if tasks is not None else open_tasks(wf)
     timers = due_timers(wf, tasks)
     due_by_task = {task.id: due for task, due in timers}
@@ -257,21 +349,21 @@ def rebuild(
     # so the sweep reads due rows alone and never joins the instances.
     _sync_timers(session, instance, timers if instance.status == status.RUNNING else [], present)
     published = _rows(session, present, PORTAL, instance.id)
-    previous = next((_columns(row) for row in published if row.kind == portal_kinds.NOTICE), None)
+    previous = next((_stored(row) for row in published if row.kind == portal_kinds.NOTICE), None)
     waits = _message_waits(tasks)
     _sync_subscriptions(
         session,
         instance,
         [
-            MessageSubscription(
-                instance_id=instance.id,
-                task_id=str(task.id),
-                task_spec=task.task_spec.bpmn_id or task.task_spec.name,
-                message_name=ed.name,
-                correlation_json=json.dumps(
+            {
+                "instance_id": instance.id,
+                "task_id": str(task.id),
+                "task_spec": task.task_spec.bpmn_id or task.task_spec.name,
+                "message_name": ed.name,
+                "correlation_json": json.dumps(
                     subscription_correlation(instance, wf, task, ed), sort_keys=True, default=str
                 ),
-            )
+            }
             for task, ed in waits
         ],
         present,
@@ -335,7 +427,7 @@ def rebuild(
             assigned_by=assignment.BY_PROCESS if assigned.assignee else None,
             candidate_org=assigned.candidate_org,
         )
-        policy.apply(row, case_data(task), now, boundary=_boundary_due(task, due_by_task))
+        policy.apply(row, case_data(task, copy=False), now, boundary=_boundary_due(task, due_by_task))
         new_rows.append(row)
         result.append(row)
     _insert_rows(session, new_rows)
@@ -346,7 +438,6 @@ def rebuild(
 
 #: the task index's rows are written with Core statements, not the ORM's unit of work (issue 15: a flush of a
 #: step's few rows cost more than the rest of its queries); the rows stay in the session as if loaded
-_TASK_TABLE = HumanTask.__table__
 _TASK_COLUMNS = tuple(c.key for c in _TASK_TABLE.columns)
 _INSERT_TASKS = insert(_TASK_TABLE)
 _CLOSE_TASK = (
@@ -395,7 +486,7 @@ def portal_entries(instance: ProcessInstance, waits: list[tuple[Task, Any]]) -> 
     """The portal rows of an instance's message waits: at most one notice and one challenge."""
     found: dict[str, PortalEntry] = {}
     for task, ed in waits:
-        entry = portal.entry_for(instance, ed.name, case_data(task))
+        entry = portal.entry_for(instance, ed.name, case_data(task, copy=False))
         if entry is not None:
             found.setdefault(entry.kind, entry)
     return list(found.values())
@@ -403,26 +494,36 @@ def portal_entries(instance: ProcessInstance, waits: list[tuple[Task, Any]]) -> 
 
 #: A user task with this property (value ``objection``) keeps the notice on the portal while it is open.
 NOTICE_PROPERTY = "portalNotice"
+_PORTAL_COLUMNS = tuple(c.key for c in _PORTAL_TABLE.columns if c.key != "id")
 
 
-def _columns(row: PortalEntry) -> dict[str, Any]:
-    return {c.key: getattr(row, c.key) for c in PortalEntry.__table__.columns if c.key != "id"}
+def _columns(entry: PortalEntry) -> dict[str, Any]:
+    """A portal row to write, as its columns (its id left to the database)."""
+    return {key: getattr(entry, key) for key in _PORTAL_COLUMNS}
 
 
-def _sync_portal(session: Session, published: list[PortalEntry], entries: list[PortalEntry]) -> None:
+def _stored(row: Row[Any]) -> dict[str, Any]:
+    """A stored portal row's columns (its id left out)."""
+    return {key: row._mapping[key] for key in _PORTAL_COLUMNS}
+
+
+def _sync_portal(session: Session, published: list[Row[Any]], entries: list[PortalEntry]) -> None:
     """Write only the portal rows that changed (one row per instance and kind): an unchanged row stays, a
-    changed one is updated in place, a row no longer wanted goes."""
+    changed one is updated in place (its changed columns), a row no longer wanted goes."""
     by_kind = {row.kind: row for row in published}
+    new: list[dict[str, Any]] = []
     for entry in entries:
+        values = _columns(entry)
         row = by_kind.pop(entry.kind, None)
         if row is None:
-            session.add(entry)
+            new.append(values)
             continue
-        for key, value in _columns(entry).items():
-            if getattr(row, key) != value:
-                setattr(row, key, value)
-    for row in by_kind.values():
-        session.delete(row)
+        stored = _stored(row)
+        changed = {key: value for key, value in values.items() if stored[key] != value}
+        if changed:
+            session.execute(update(_PORTAL_TABLE).where(_PORTAL_TABLE.c.id == row.id).values(changed))
+            _updated(session, _PORTAL_TABLE, row.id, changed)
+    _write(session, _PORTAL_TABLE, [row.id for row in by_kind.values()], new)
 
 
 def _notice_in_handling(instance: ProcessInstance, tasks: OpenTasks) -> list[PortalEntry]:
@@ -430,7 +531,7 @@ def _notice_in_handling(instance: ProcessInstance, tasks: OpenTasks) -> list[Por
     for task in tasks.ready:
         if properties_of(task.task_spec).get(NOTICE_PROPERTY) == portal_kinds.OBJECTION:
             entry = portal.entry_for(
-                instance, portal.NOTICE_MESSAGE, case_data(task), state=portal_kinds.OBJECTION
+                instance, portal.NOTICE_MESSAGE, case_data(task, copy=False), state=portal_kinds.OBJECTION
             )
             return [entry] if entry is not None else []
     return []

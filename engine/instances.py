@@ -17,7 +17,7 @@ from engine.clock import frozen_now, get_clock
 from engine.db import begin_write
 from engine.errors import InvalidState, NotFound, ValidationFailed
 from engine.helpers import script_engine_for
-from engine.indexes import due_timers
+from engine.indexes import NO_ROWS, due_timers
 from engine.limits import bounded
 from engine.models import instance as status
 from engine.models.deployment import ProcessVersion
@@ -91,7 +91,7 @@ def start_instance(
         for task in wf.get_tasks(state=TaskState.READY):
             task.data.update(deepcopy(data))
         # a new instance has no index rows yet: none are looked up
-        ctx = Context(session=session, instance=instance, wf=wf, now=now, actor=actor, present=frozenset())
+        ctx = Context(session=session, instance=instance, wf=wf, now=now, actor=actor, present=NO_ROWS)
         ctx.log("started", data=data)
         try:
             wf.do_engine_steps(did_complete_task=ctx.on_engine_task)

@@ -30,7 +30,7 @@ from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
-from engine import indexes
+from engine import change_reads, indexes
 from engine.clock import frozen_now, get_clock, install_spiff_clock
 from engine.compact_state import (
     prune_finished_iterations,
@@ -94,9 +94,9 @@ class Context:
     #: the stored state as the change read it (``StoredState``: read with the listing row, no object loaded;
     #: an ``InstanceState`` row when the caller holds one)
     stored: InstanceState | StoredState | None = None
-    #: the index kinds the instance had rows of when the change began (``engine.indexes.presence_columns``;
-    #: None: not known, every index is read)
-    present: frozenset[str] | None = None
+    #: the index kinds the instance had rows of when the change began, and its open task rows
+    #: (``engine.indexes.presence_columns``; None: not known, every index is read)
+    present: indexes.Presence | None = None
 
     def log(
         self, kind: str, *, task: Task | None = None, data: Any = None, message: str | None = None
@@ -211,7 +211,7 @@ class Opened:
 
     instance: ProcessInstance
     stored: InstanceState | StoredState | None
-    present: frozenset[str]
+    present: indexes.Presence
     #: its process version (without its specs), held so that ``instance.process_version`` is found in the
     #: session rather than read again (the specs, the forms and the deadline table are looked up by it)
     version: ProcessVersion | None = None
@@ -225,7 +225,7 @@ _OPEN = (
         InstanceState.state_json,
         InstanceState.serializer_version,
         ProcessVersion,
-        *indexes.presence_columns(ProcessInstance.id),
+        *change_reads.columns(ProcessInstance.id),
     )
     .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
     .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
@@ -240,9 +240,8 @@ def open_instance(session: Session, instance_id: int) -> Opened | None:
     found = session.execute(_OPEN, {"instance_id": instance_id}).first()
     if found is None:
         return None
-    present = frozenset(k for k in indexes.INDEX_KINDS if found._mapping[k])
     stored = None if found.state_of is None else StoredState(found.state_json, found.serializer_version)
-    return Opened(found[0], stored, present, found.ProcessVersion)
+    return Opened(found[0], stored, change_reads.take(session, found._mapping), found.ProcessVersion)
 
 
 def change_instance(
@@ -263,12 +262,12 @@ def change_instance(
     the caller already read it (the timer sweep reads it once per claim); ``opened``: the instance as the
     caller read it with ``open_instance`` in this transaction (a completion checks its form first)."""
     begin_write(session)
-    if now is None:
-        now = get_clock(session).now()
     if opened is None or opened.instance.id != instance_id:
         opened = open_instance(session, instance_id)
     if opened is None:
         raise NotFound(f"流程实例 {instance_id} 不存在。", f"Process instance {instance_id} does not exist.")
+    if now is None:
+        now = get_clock(session).now()  # read with the instance (``engine.change_reads``)
     instance, stored, present = opened.instance, opened.stored, opened.present
     if expected_lock_version is not None and instance.lock_version != expected_lock_version:
         raise Conflict(

@@ -24,6 +24,7 @@ from engine.access.rows import (
     require_read,
     require_task_access,
     task_visibility_clause,
+    who_may_act_on_task,
 )
 from engine.access.starting import may_start, require_start, start_roles
 from engine.errors import Forbidden
@@ -55,6 +56,7 @@ __all__ = [
     "require_task_access",
     "start_roles",
     "task_visibility_clause",
+    "who_may_act_on_task",
 ]
 
 

@@ -31,6 +31,7 @@ index-backed SQL condition, so lists stay fast with many instances.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, and_, bindparam, exists, false, or_, select, true
@@ -266,8 +267,11 @@ def assignment_clause(username: str | BindParameter[str] | None) -> ColumnElemen
     return and_(person_ok, org_ok)
 
 
-def assignment_allows(session: Session, username: str | None, task: HumanTask) -> bool:
-    """The same rule as ``assignment_clause`` for one row."""
+def assignment_allows(
+    session: Session, username: str | None, task: HumanTask, organisations: Collection[str] | None = None
+) -> bool:
+    """The same rule as ``assignment_clause`` for one row (``organisations``: the user's, when the caller read
+    them; else they are read when the task names a candidate organisation)."""
     if task.assignee and task.assignee == username:
         return True
     if task.assignee and task.assigned_by in EXCLUSIVE_ASSIGNMENTS:
@@ -275,7 +279,9 @@ def assignment_allows(session: Session, username: str | None, task: HumanTask) -
     if task.candidate_org:
         if username is None:
             return False
-        return task.candidate_org in set(session.scalars(_organisations(username)))
+        if organisations is None:
+            organisations = set(session.scalars(_organisations(username)))
+        return task.candidate_org in organisations
     return True
 
 
@@ -337,15 +343,54 @@ def may_act_on_task(session: Session, user: Any, task: HumanTask, instance: Proc
     """The lane's role in the task's jurisdiction, as the task's assignment allows; for a role without reading
     rights (solver, issuer, …) also holding the task (``held_task_clause``, asked of the database: the one rule
     by which the web, the API and the CLI decide) or taking part in the instance."""
-    who = principal(user)
+    return bool(who_may_act_on_task(session, [user], task, instance))
+
+
+def who_may_act_on_task(
+    session: Session, users: Sequence[Any], task: HumanTask, instance: ProcessInstance
+) -> list[Any]:
+    """Those of ``users`` who may act on the task (``may_act_on_task``, the same rule), asked together: the
+    holders of a lane told that its task is ready cost one look-up of their organisations (when the task names
+    a candidate organisation) and one statement for the held-task condition of them all, not one each."""
     role = role_of_lane(task.lane)
-    if role is None or not holds_lane(who, task):
-        return False
-    if not assignment_allows(session, who.username, task):
-        return False  # assigned to another person, or to an organisation the user is not linked to
-    if role in INSTANCE_READ_ROLES:
-        return True
-    return _holds_task(session, who, "id", task.id) or can_read_instance(session, who, instance)
+    if role is None:
+        return []
+    lane_holders = [user for user in users if holds_lane(principal(user), task)]
+    organisations: dict[str, set[str]] | None = None
+    if task.candidate_org and len(lane_holders) > 1:
+        names = sorted({str(principal(u).username) for u in lane_holders if principal(u).username})
+        organisations = {name: set() for name in names}
+        for name, organisation in session.execute(
+            select(Person.username, Person.organisation).where(
+                Person.username.in_(names), Person.organisation.is_not(None)
+            )
+        ):
+            organisations[name].add(organisation)
+    allowed = [
+        user
+        for user in lane_holders
+        if assignment_allows(
+            session,
+            principal(user).username,
+            task,
+            organisations.get(str(principal(user).username), set()) if organisations is not None else None,
+        )
+    ]  # not: assigned to another person, or to an organisation the user is not linked to
+    if role in INSTANCE_READ_ROLES or not allowed:
+        return allowed
+    if len(allowed) == 1:  # the statement built once per set of grants (``_held_exists``)
+        held: Sequence[bool] = (_holds_task(session, principal(allowed[0]), "id", task.id),)
+    else:
+        held = session.execute(
+            select(
+                *(exists().where(HumanTask.id == task.id, held_task_clause(principal(u))) for u in allowed)
+            )
+        ).one()
+    return [
+        user
+        for user, holds in zip(allowed, held, strict=True)
+        if holds or can_read_instance(session, principal(user), instance)
+    ]
 
 
 def may_see_task(session: Session, user: Any, task: HumanTask, instance: ProcessInstance) -> bool:

@@ -24,6 +24,16 @@ class CalendarYear(Base):
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class CalendarRevision(Base):
+    """One row (id 1): a token that every load or import of a year replaces (``engine.calendar``), so that a
+    process may keep the calendar it read for as long as the token stays the same."""
+
+    __tablename__ = "calendar_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(String(32))
+
+
 class CalendarDay(Base):
     __tablename__ = "calendar_day"
 

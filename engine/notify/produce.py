@@ -1,5 +1,6 @@
 """Writing notifications: one inbox row per recipient and cause, plus an outbox row per channel the recipient
-wants and has an address for. Every producer runs inside the transaction of its cause, so a notification exists
+wants and has an address for. Every producer runs inside the transaction of its cause and its notices are
+written when that transaction commits, all of them in one batch (``notify_all``), so a notification exists
 exactly when its cause was committed; nothing is sent from here (``engine.notify.outbox`` does that).
 
 Producers (kind → recipients):
@@ -28,14 +29,14 @@ Producers (kind → recipients):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, event, insert, or_, select
+from sqlalchemy.orm import Session, SessionTransaction
 
-from engine.access import may_act_on_task
+from engine.access import who_may_act_on_task
 from engine.db import utcnow
 from engine.diagram_names import english_name
 from engine.directory import organisation_names
@@ -77,6 +78,11 @@ DEFAULTS = {"email": True, "sms": False}
 
 #: the inbox rows are written with a Core statement: the ORM's bulk insert costs three times as much (issue 15)
 _INBOX = insert(Notification.__table__)
+_USER = User.__table__
+_PERSON = Person.__table__
+_NOTIFICATION = Notification.__table__
+#: ``session.info`` key of the notices made in the session's current transaction, written when it commits
+_PENDING = "jiebang_notices"
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,17 @@ class Text:
     subject_en: str
     body_zh: str
     body_en: str
+
+
+class Address(Protocol):
+    """A recipient as the outbox needs it (a user row, a role holder)."""
+
+    @property
+    def username(self) -> str: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def phone(self) -> str | None: ...
 
 
 def notify(
@@ -97,15 +114,20 @@ def notify(
     now: datetime,
     link: str | None = None,
     instance_id: int | None = None,
-) -> int:
-    """Inbox row (and outbox rows) for every active recipient not yet notified of ``cause``; how many."""
-    return notify_all(session, [Notice(tuple(recipients), kind, cause, text, link, instance_id)], now)
+    units: Iterable[str] = (),
+) -> None:
+    """Inbox row (and outbox rows) for every active recipient not yet notified of ``cause``: the users named and
+    the users of the organisations ``units`` (``Person.organisation`` → ``Person.username``). Written with the
+    transaction's other notices when it commits (``notify_all``)."""
+    codes = tuple(sorted({u for u in units if u}))
+    notify_all(session, [Notice(tuple(recipients), kind, cause, text, link, instance_id, units=codes)], now)
 
 
 @dataclass(frozen=True)
 class Notice:
-    """One cause to tell its recipients about (``notify_all``). ``fresh``: the cause came into being in this
-    transaction (a task row just created), so nobody can have been told of it yet and that is not looked up."""
+    """One cause to tell its recipients about (``notify_all``): the users named and the users of the
+    organisations ``units``. ``fresh``: the cause came into being in this transaction (a task row just
+    created), so nobody can have been told of it yet and that is not looked up."""
 
     recipients: tuple[str, ...]
     kind: str
@@ -114,58 +136,88 @@ class Notice:
     link: str | None = None
     instance_id: int | None = None
     fresh: bool = False
+    units: tuple[str, ...] = ()
+
+
+@dataclass
+class _Pending:
+    """The notices of one transaction, with when each was made and the recipients their producers loaded."""
+
+    notices: list[tuple[Notice, datetime]] = field(default_factory=list)
+    known: dict[str, Address] = field(default_factory=dict)
 
 
 def notify_all(
-    session: Session, notices: list[Notice], now: datetime, known: Mapping[str, User | Holder] | None = None
-) -> int:
-    """``notify`` for several causes at once: the recipients and the notifications already made are read in
-    one query each (none for recipients in ``known``, active users the caller loaded, and none for fresh
-    causes), and the inbox rows are written in one INSERT … RETURNING, then their outbox rows in one more when
-    a channel is configured, however many causes and recipients. Returns how many notifications were made."""
-    wanted = [(n, name) for n in notices for name in sorted(set(n.recipients))]
-    if not wanted:
+    session: Session, notices: list[Notice], now: datetime, known: Mapping[str, Address] | None = None
+) -> None:
+    """``notify`` for several causes at once. Every notice of a transaction is written when it commits, in one
+    batch however many causes and recipients (``write_pending``): the recipients, the users of their units and
+    the notifications already made are read in one query (none when every recipient is in ``known``, active
+    users a producer loaded, and every cause is fresh), the inbox rows are written in one INSERT … RETURNING,
+    then their outbox rows in one more when a channel is configured."""
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = _Pending()
+    pending.notices.extend((notice, now) for notice in notices)
+    pending.known.update(known or {})
+
+
+@event.listens_for(Session, "before_commit")
+def _write_at_commit(session: Session) -> None:
+    write_pending(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_pending(session: Session, transaction: SessionTransaction) -> None:
+    """A rolled-back transaction's notices are gone with it."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+def write_pending(session: Session) -> int:
+    """Write the notices of the session's transaction now (``notify_all``; called when it commits); returns
+    how many notifications were made."""
+    pending: _Pending | None = session.info.pop(_PENDING, None)
+    if pending is None or not pending.notices:
         return 0
-    names = sorted({name for _n, name in wanted})
-    users = {name: user for name, user in (known or {}).items() if name in names}
-    unknown = [name for name in names if name not in users]
-    if unknown:
-        users.update(
-            (u.username, u)
-            for u in session.scalars(select(User).where(User.username.in_(unknown), User.active))
-        )
-    causes = sorted({n.cause[:200] for n, _name in wanted if not n.fresh})
+    users: dict[str, Address] = dict(pending.known)
+    named = {name for notice, _at in pending.notices for name in notice.recipients}
+    units = sorted({unit for notice, _at in pending.notices for unit in notice.units})
+    causes = sorted({notice.cause[:200] for notice, _at in pending.notices if not notice.fresh})
+    members: dict[str, set[str]] = {}
     already: set[tuple[str, str]] = set()
-    if causes:
-        already = {
-            (cause, name)
-            for cause, name in session.execute(
-                select(Notification.cause, Notification.recipient).where(
-                    Notification.cause.in_(causes), Notification.recipient.in_(names)
-                )
-            )
-        }
+    unknown = sorted(named - set(users))
+    if unknown or units or causes:
+        found = _recipients(session, sorted(named) if causes else unknown, units, causes)
+        for row in found:
+            users.setdefault(row.username, row)
+            if units and row.organisation is not None:
+                members.setdefault(row.organisation, set()).add(row.username)
+            if causes and row.cause is not None:
+                already.add((row.cause, row.username))
     made: list[tuple[Notice, dict[str, Any]]] = []
-    for notice, name in wanted:
+    for notice, at in pending.notices:
         cause = notice.cause[:200]
-        if name not in users or (cause, name) in already:
-            continue
-        already.add((cause, name))
-        text = notice.text
-        row = {
-            "recipient": name,
-            "kind": notice.kind,
-            "cause": cause,
-            "subject_zh": text.subject_zh,
-            "subject_en": text.subject_en,
-            "body_zh": text.body_zh,
-            "body_en": text.body_en,
-            "link": notice.link,
-            "instance_id": notice.instance_id,
-            "created_at": now,
-            "read_at": None,
-        }
-        made.append((notice, row))
+        names = set(notice.recipients).union(*(members.get(unit, set()) for unit in notice.units))
+        for name in sorted(names):
+            if name not in users or (cause, name) in already:
+                continue
+            already.add((cause, name))
+            text = notice.text
+            row = {
+                "recipient": name,
+                "kind": notice.kind,
+                "cause": cause,
+                "subject_zh": text.subject_zh,
+                "subject_en": text.subject_en,
+                "body_zh": text.body_zh,
+                "body_en": text.body_en,
+                "link": notice.link,
+                "instance_id": notice.instance_id,
+                "created_at": at,
+                "read_at": None,
+            }
+            made.append((notice, row))
     if not made:
         return 0
     session.flush()
@@ -178,19 +230,42 @@ def notify_all(
     ).all()
     _outbox(
         session,
-        [(users[row["recipient"]], notice, nid) for (notice, row), nid in zip(made, ids, strict=True)],
+        [
+            (users[row["recipient"]], notice, row["created_at"], nid)
+            for (notice, row), nid in zip(made, ids, strict=True)
+        ],
         channels,
-        now,
     )
     return len(made)
 
 
+def _recipients(session: Session, names: list[str], units: list[str], causes: list[str]) -> list[Any]:
+    """In one query: the active users among ``names`` and among the people of ``units`` (with the unit, as
+    ``organisation``), with each notification of ``causes`` they already have (as ``cause``; one row each)."""
+    columns: list[Any] = [_USER.c.username, _USER.c.email, _USER.c.phone]
+    joined: Any = _USER
+    among = [_USER.c.username.in_(names)]
+    if units:
+        joined = joined.outerjoin(
+            _PERSON, and_(_PERSON.c.username == _USER.c.username, _PERSON.c.organisation.in_(units))
+        )
+        columns.append(_PERSON.c.organisation)
+        among.append(_PERSON.c.id.is_not(None))
+    if causes:
+        joined = joined.outerjoin(
+            _NOTIFICATION,
+            and_(_NOTIFICATION.c.recipient == _USER.c.username, _NOTIFICATION.c.cause.in_(causes)),
+        )
+        columns.append(_NOTIFICATION.c.cause)
+    return list(session.execute(select(*columns).select_from(joined).where(_USER.c.active, or_(*among))))
+
+
 def _outbox(
-    session: Session, made: list[tuple[User | Holder, Notice, int]], channels: Iterable[str], now: datetime
+    session: Session, made: list[tuple[Address, Notice, datetime, int]], channels: Iterable[str]
 ) -> None:
-    """The outbox rows of new notifications (user, its notice, the notification's id), in one INSERT; the
-    recipients' stored preferences are read in one query."""
-    names = sorted({user.username for user, _n, _id in made})
+    """The outbox rows of new notifications (user, its notice, when it was made, the notification's id), in one
+    INSERT; the recipients' stored preferences are read in one query."""
+    names = sorted({user.username for user, _n, _at, _id in made})
     stored = {
         (name, kind, channel): bool(enabled)
         for name, kind, channel, enabled in session.execute(
@@ -203,7 +278,7 @@ def _outbox(
         )
     }
     rows = []
-    for user, notice, notification_id in made:
+    for user, notice, at, notification_id in made:
         text = notice.text
         for channel in channels:
             address = getattr(user, ADDRESS.get(channel, ""), None)
@@ -218,22 +293,11 @@ def _outbox(
                         "body": f"{text.body_zh}\n\n{text.body_en}\n",
                         # delivery follows the wall clock (engine.notify.outbox), even under a simulated clock
                         "next_attempt_at": utcnow(),
-                        "created_at": now,
+                        "created_at": at,
                     }
                 )
     if rows:
         session.execute(insert(OutboxMessage.__table__), rows)
-
-
-def unit_users(session: Session, units: Iterable[str]) -> list[str]:
-    """Usernames of the people of the given organisations (``Person.organisation`` → ``Person.username``)."""
-    codes = [u for u in units if u]
-    if not codes:
-        return []
-    rows = session.scalars(
-        select(Person.username).where(Person.organisation.in_(codes), Person.username.is_not(None))
-    )
-    return sorted({name for name in rows if name})
 
 
 def _holder_users(session: Session, role: str, jurisdiction: str | None) -> list[Holder]:
@@ -259,7 +323,7 @@ def _task_recipients(session: Session, instance: ProcessInstance, row: HumanTask
         return {row.assignee: None}
     role = role_of_lane(row.lane)
     candidates = _holder_users(session, role, row.jurisdiction) if role else []
-    return {str(user.username): user for user in candidates if may_act_on_task(session, user, row, instance)}
+    return {str(user.username): user for user in who_may_act_on_task(session, candidates, row, instance)}
 
 
 def bureau_users(session: Session, jurisdiction: str | None) -> list[str]:
@@ -342,7 +406,8 @@ def payment_recorded(session: Session, entry: LedgerEntry, now: datetime) -> Non
     tranche_en = f" ({tranche_name(entry.tranche, 'en')})" if entry.tranche else ""
     notify(
         session,
-        unit_users(session, [entry.party]),
+        (),
+        units=[entry.party],
         kind="payment",
         cause=f"ledger:{entry.id}",
         text=Text(
@@ -362,7 +427,8 @@ def applications_selected(
     for application in applications:
         notify(
             session,
-            unit_users(session, [application.solver or ""]),
+            (),
+            units=[application.solver or ""],
             kind="application_decided",
             cause=f"application:{application.code}:selected",
             text=Text(
@@ -379,8 +445,8 @@ def applications_selected(
 _DECIDED = {"terminated": ("终止", "terminated"), "revoked": ("撤销", "revoked")}
 
 
-def _solvers_of(session: Session, project: Project) -> list[str]:
-    return unit_users(session, (project.solver or "").split(","))
+def _solver_units(project: Project) -> list[str]:
+    return (project.solver or "").split(",")
 
 
 def termination_decided(session: Session, project: Project, now: datetime, reason: str = "") -> None:
@@ -391,7 +457,8 @@ def termination_decided(session: Session, project: Project, now: datetime, reaso
     because_en = f" Reason: {reason}" if reason else ""
     notify(
         session,
-        _solvers_of(session, project),
+        (),
+        units=_solver_units(project),
         kind="termination_decided",
         cause=f"project:{project.code}:{project.status}",
         text=Text(
@@ -414,15 +481,11 @@ def termination_refused(
     now: datetime,
 ) -> None:
     """``party``: who refused, in Chinese and English; ``requester``: the user who asked for the termination."""
-    recipients = [
-        *_solvers_of(session, project),
-        *unit_users(session, (project.issuer or "").split(",")),
-        *bureau_users(session, project.jurisdiction),
-        *([requester] if requester else []),
-    ]
+    recipients = [*bureau_users(session, project.jurisdiction), *([requester] if requester else [])]
     notify(
         session,
         recipients,
+        units=[*_solver_units(project), *(project.issuer or "").split(",")],
         kind="termination_refused",
         cause=f"termination:{project.code}:refused:{now.isoformat()}",
         text=Text(
@@ -464,7 +527,8 @@ def extension_decided(
         body_zh, body_en = f"理由：{detail}", f"Reason: {detail}"
     notify(
         session,
-        _solvers_of(session, project),
+        (),
+        units=_solver_units(project),
         kind="extension_decided",
         cause=f"extension:{project.code}:{result}:{now.isoformat()}",
         text=Text(
@@ -486,7 +550,8 @@ def application_refused(
     en = "; ".join(f"{r.get('en', '')} ({r.get('source', '')})" for r in reasons)
     notify(
         session,
-        unit_users(session, [application.solver or ""]),
+        (),
+        units=[application.solver or ""],
         kind="application_refused",
         cause=f"application:{application.code}:refused",
         text=Text(
@@ -540,12 +605,10 @@ def need_refused(
     if not reasons:
         return
     title = instance.title or instance.business_key or ""
-    recipients = unit_users(session, [str(data.get("issuer_code") or "")])
-    if instance.started_by:
-        recipients.append(instance.started_by)
     notify(
         session,
-        recipients,
+        [instance.started_by] if instance.started_by else [],
+        units=[str(data.get("issuer_code") or "")],
         kind="need_refused",
         cause=f"need:{instance.id}:refused",
         text=Text(

@@ -15,6 +15,8 @@ from engine.users import add_user
 
 
 def _notes(session: Session, kind: str) -> list[Notification]:
+    """The notifications of ``kind``, once the transaction that made them committed (they are written then)."""
+    session.commit()
     return list(
         session.scalars(select(Notification).where(Notification.kind == kind).order_by(Notification.id))
     )

@@ -19,6 +19,8 @@ AT = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 
 
 def _notified(session: Session, kind: str) -> list[str]:
+    """Who was told of ``kind``, once the transaction that made the notices committed (they are written then)."""
+    session.commit()
     return sorted(session.scalars(select(Notification.recipient).where(Notification.kind == kind)))
 
 
@@ -152,3 +154,67 @@ def test_sms_is_a_pluggable_channel_behind_the_same_outbox(db_session: Session, 
     finally:
         unregister_channel("sms")
     assert len(sms.sent) == 1 and _notified(db_session, "payment") == ["solver1", "solver1"]
+
+
+def test_the_holders_of_a_lane_are_judged_together_by_the_one_rule(
+    db_session: Session, people, deploy, sim, calendar_loaded
+) -> None:  # type: ignore[no-untyped-def]
+    """The issuers told that an issuer task is ready are those ``may_act_on_task`` lets act, judged in one
+    statement for all of them (the held-task condition of each as a column), not one statement each."""
+    from engine import instances
+    from engine.access import may_act_on_task, who_may_act_on_task
+    from engine.models.instance import ProcessInstance
+    from engine.models.task import HumanTask
+    from engine.principals import role_holders
+    from tests.api.test_scale import statements
+
+    for name in ("issuer2", "issuer3"):
+        add_user(db_session, name, roles=["issuer"], jurisdiction="urumqi")
+    db_session.commit()
+    deploy("basic")
+    start = {"jurisdiction": "urumqi", "title": "高温合金需求", "publicity_days": 7, "publicity_unit": "days"}
+    inst = instances.start_instance(db_session, "publicity_demo", data=start, actor=people["bureau"])
+    (listed,) = tasks.list_tasks(db_session, instance_id=inst.id)
+    row = db_session.get(HumanTask, listed.id)
+    instance = db_session.get(ProcessInstance, inst.id)
+    assert row is not None and instance is not None
+    holders = role_holders(db_session, "issuer", "urumqi")
+    assert len(holders) == 3
+    with statements() as sent:
+        together = who_may_act_on_task(db_session, holders, row, instance)
+    assert len(sent) == 1 and "EXISTS" in sent[0], sent
+    one_by_one = [h for h in holders if may_act_on_task(db_session, h, row, instance)]
+    assert (
+        [h.username for h in together]
+        == [h.username for h in one_by_one]
+        == ["issuer1", "issuer2", "issuer3"]
+    )
+    # once issuer1 has a hand in the lane (it completed a task of it), the others no longer act on its tasks
+    tasks.claim(db_session, row.id, actor="issuer1")
+    db_session.refresh(row)
+    judged = [h.username for h in who_may_act_on_task(db_session, holders, row, instance)]
+    assert (
+        judged
+        == [h.username for h in holders if may_act_on_task(db_session, h, row, instance)]
+        == ["issuer1"]
+    )
+
+
+def test_notices_of_a_transaction_rolled_back_are_never_written(db_session: Session, unit: str) -> None:
+    """Notices are written when their transaction commits: a change that fails leaves none behind, and the
+    notices of one that commits are written in one INSERT however many causes it had."""
+    from tests.api.test_scale import statements
+
+    db_session.add(Organisation(code=unit, name="甲研究院", jurisdiction="urumqi"))
+    db_session.commit()
+    ledger.record(
+        db_session, project="J-1", kind="disbursement", amount_fen=100, at=AT, party=unit, tranche="first"
+    )
+    db_session.rollback()
+    assert _notified(db_session, "payment") == []
+    for fen in (100, 200, 300):
+        ledger.record(db_session, project="J-1", kind="disbursement", amount_fen=fen, at=AT, party=unit)
+    with statements() as sent:
+        db_session.commit()
+    assert [s.split()[0] for s in sent if " notification" in s] == ["SELECT", "INSERT"], sent
+    assert _notified(db_session, "payment") == ["solver1"] * 3

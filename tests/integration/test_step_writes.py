@@ -8,7 +8,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine import runtime, tasks
+from engine import indexes, runtime, tasks
 from engine.errors import Conflict
 from engine.models.event import InstanceEvent
 from engine.models.instance import InstanceState, ProcessInstance
@@ -97,7 +97,8 @@ def test_a_change_that_lost_the_listing_row_to_another_stores_nothing(
 def _stale(session: Session, instance: ProcessInstance) -> runtime.Opened:
     """The instance as this session read it before the rival's commit (its identity map keeps the old row)."""
     state = session.get(InstanceState, instance.id)
-    return runtime.Opened(instance, state, frozenset({"open_tasks"}))
+    open_ids = tuple(t.id for t in tasks.list_tasks(session, instance_id=instance.id))
+    return runtime.Opened(instance, state, indexes.Presence(frozenset({indexes.OPEN_TASKS}), open_ids))
 
 
 def test_write_listing_refuses_a_moved_lock_version(db_session: Session, started) -> None:  # type: ignore[no-untyped-def]  # noqa: F811

@@ -311,20 +311,70 @@ def test_init_db_reseeding_keeps_a_year_staff_corrected(db_session: Session, tmp
 def test_the_calendar_steps_use_follows_an_import_without_reading_every_day_again(
     db_session: Session, cal: WorkCalendar, tmp_path: Path
 ) -> None:
-    """Steps reuse the calendar read once (``WorkCalendar.current``: one small query for its revision), yet a
-    late-announced holiday imported by staff counts from the next step on, in this process and any other."""
+    """Steps reuse the calendar read once (``WorkCalendar.current``: its revision token read once per
+    transaction, nothing more), yet a late-announced holiday imported by staff counts from the next step on, in
+    this process and any other."""
     from tests.api.test_scale import statements
 
     assert WorkCalendar.current(db_session).is_workday(date(2026, 12, 31)) is True
     with statements() as sent:
         again = WorkCalendar.current(db_session)
     assert again.is_workday(date(2026, 12, 31)) is True
-    assert not any("calendar_day" in s for s in sent) and len(sent) == 1, sent
+    assert sent == [], sent  # the same transaction: its revision is known
+    db_session.commit()
+    with statements() as sent:
+        again = WorkCalendar.current(db_session)
+    assert again.is_workday(date(2026, 12, 31)) is True
+    reads = [s for s in sent if s != "BEGIN"]
+    assert len(reads) == 1 and "calendar_revision" in reads[0], sent  # the next: the token alone
     import_calendar_file(db_session, _write(tmp_path, "date,kind,name\n2026-12-31,holiday,临时调整\n"))
+    assert (
+        WorkCalendar.current(db_session).is_workday(date(2026, 12, 31)) is False
+    )  # the importing transaction
     db_session.commit()
     assert WorkCalendar.current(db_session).is_workday(date(2026, 12, 31)) is False
     # the one-day import replaced 2026 (its other holidays are gone); reloading the packaged year restores them
     assert WorkCalendar.current(db_session).is_workday(date(2026, 10, 1)) is True
+    seed_from_chinesecalendar(db_session)
+    db_session.commit()
+    assert WorkCalendar.current(db_session).is_workday(date(2026, 10, 1)) is False
+
+
+def test_an_import_committed_by_another_process_is_seen_by_the_next_transaction(
+    db_session: Session, cal: WorkCalendar, tmp_path: Path
+) -> None:
+    """A web worker or a sweeper keeps the calendar it read; another process's import changes the revision
+    token, so the worker's next transaction reads the new calendar, never the one it kept."""
+    from sqlalchemy.orm import sessionmaker
+
+    assert WorkCalendar.current(db_session).is_workday(date(2026, 12, 31)) is True
+    db_session.commit()
+    other = sessionmaker(bind=db_session.get_bind())()
+    try:
+        import_calendar_file(other, _write(tmp_path, "date,kind,name\n2026-12-31,holiday,临时调整\n"))
+        assert WorkCalendar.current(db_session).is_workday(date(2026, 12, 31)) is True  # not committed yet
+        db_session.commit()
+        other.commit()
+    finally:
+        other.close()
+    assert WorkCalendar.current(db_session).is_workday(date(2026, 12, 31)) is False
+
+
+def test_a_database_without_a_revision_token_has_an_empty_calendar_read_once(db_session: Session) -> None:
+    """A schema made without the migrations (``create_all``) has no token until a year is loaded: its calendar
+    is empty, and kept like any other (the token alone is read again), until the first load writes a token."""
+    from sqlalchemy import delete
+
+    from engine.models.calendar import CalendarRevision
+    from tests.api.test_scale import statements
+
+    db_session.execute(delete(CalendarRevision))
+    db_session.commit()
+    assert WorkCalendar.current(db_session).known_years == frozenset()
+    db_session.commit()
+    with statements() as sent:
+        assert WorkCalendar.current(db_session).known_years == frozenset()
+    assert [s for s in sent if s != "BEGIN" and "calendar_revision" not in s] == [], sent
     seed_from_chinesecalendar(db_session)
     db_session.commit()
     assert WorkCalendar.current(db_session).is_workday(date(2026, 10, 1)) is False

@@ -105,6 +105,29 @@ def test_simulated_clock_is_shared_between_sessions(db_engine: Engine) -> None:
         assert SimulatedClock(web).now() == datetime(2026, 10, 9, 16, tzinfo=UTC)
 
 
+def test_the_simulated_clock_is_read_once_per_transaction(db_engine: Engine) -> None:
+    """However many times a transaction asks, the stored instant is read once (a step asks in its scripts,
+    checks and deadlines); a move by another process is seen from the next transaction on, and a move by the
+    transaction itself at once."""
+    from tests.api.test_scale import statements
+
+    make = sessionmaker(bind=db_engine, expire_on_commit=False)
+    with make() as web, make() as cli:
+        SimulatedClock(cli).set("2026-09-28T10:00:00+08:00")
+        cli.commit()
+        with statements() as sent:
+            first = SimulatedClock(web).now()
+            assert SimulatedClock(web).now() == first == parse_aware("2026-09-28T10:00:00+08:00")
+        assert sum("clock_setting" in s for s in sent) == 1, sent
+        SimulatedClock(cli).advance("P1D")
+        cli.commit()
+        assert SimulatedClock(web).now() == first  # the same transaction: the instant it read
+        web.commit()
+        assert SimulatedClock(web).now() == parse_aware("2026-09-29T10:00:00+08:00")
+        assert SimulatedClock(web).set("2026-10-01T10:00:00+08:00") == SimulatedClock(web).now()
+        web.commit()
+
+
 @pytest.mark.parametrize(
     ("duration", "expected"),
     [
