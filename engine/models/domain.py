@@ -67,7 +67,7 @@ class Person(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(128))
     organisation: Mapped[str | None] = mapped_column(String(64), index=True)
-    username: Mapped[str | None] = mapped_column(String(64), index=True)  # the task page and queue look up by it
+    username: Mapped[str | None] = mapped_column(String(64), index=True)  # looked up on every task page
 
 
 #: The statuses of a funded project (an application's rows, ``applying`` and ``selected``, are not projects):
