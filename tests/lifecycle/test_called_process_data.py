@@ -170,7 +170,7 @@ MILESTONE_IN = {
     "milestone_panel_source",
     "issuer_code",
     "milestones",
-    "termination",
+    "requested_termination",
 }
 #: what the milestone's own steps add: the check's form, its verdict, the money it settles, the stage payment
 MILESTONE_OWN = {
