@@ -1,5 +1,5 @@
 """Real Chromium: a process owner opens the called processes that declare their inputs and outputs (issue 15)
-and the redrawn Dazu stages in the modeler: each imports, and saving it keeps what it declares — an output
+and the redrawn Dazu and Karamay stages in the modeler: each imports, and saving it keeps what it declares — an output
 that is also an input (``requested_termination``, ``period_end``) is named by the output set through its
 dataInput, which the modeler must write back as it read it."""
 
@@ -23,6 +23,8 @@ DIAGRAMS = {
     "contract_payment": ["contract_figures"],
     "dazu_implementation": [],
     "dazu_challenge": [],
+    "karamay_implementation": [],
+    "karamay_acceptance": [],
 }
 
 
