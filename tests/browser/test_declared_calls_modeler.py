@@ -8,11 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.models.deployment import ProcessVersion
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import open_latest_in_modeler, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -32,15 +30,7 @@ DIAGRAMS = {
 def test_owner_opens_and_saves_a_declared_call_with_its_outputs(
     page: Any, live_app: str, demo_data: Any, db_session: Session, key: str
 ) -> None:
-    sign_in(page, live_app, "owner", "/modeler/")
-    pv = db_session.scalar(
-        select(ProcessVersion)
-        .where(ProcessVersion.process_key == key)
-        .order_by(ProcessVersion.version.desc())
-    )
-    assert pv is not None
-    page.goto(f"{live_app}/modeler/versions/{pv.id}")
-    page.wait_for_selector("#canvas-bpmn[data-import=ok]", state="attached")
+    open_latest_in_modeler(page, live_app, db_session, key)
     saved = page.evaluate("() => jbModeler.bpmn.saveXML({format: true}).then(r => r.xml)")
     for name in DIAGRAMS[key]:
         assert f"<bpmn:dataOutputRefs>{name}</bpmn:dataOutputRefs>" in saved, name
