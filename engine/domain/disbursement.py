@@ -383,7 +383,9 @@ def termination_recovery(d: Mapping[str, Any], held: Held) -> list[Booking]:
     (000 §15, 003 §17 revocation), the audited balance and the non-research money (001 八(八)), or the balance
     (000 §14, 003 §17: the issuer recovers and returns the balance)."""
     mode = d.get("recovery_mode")
-    termination = d.get("termination") or {}
+    # the request the termination carries (``requested_termination``); a state stored before it was renamed
+    # (shared termination.bpmn declares it as its input) holds it as ``termination``
+    termination = d.get("requested_termination") or d.get("termination") or {}
     rows = {str(r.get("solver")): r for r in d.get("audit_unspent") or [] if r.get("solver")}
     out = []
     for team in solvers_of(d):

@@ -184,7 +184,7 @@ def rule_helpers(session: Session, domain: Mapping[str, Callable[..., Any]]) -> 
 
     def extension_admission(
         project_code: str,
-        extension: dict,
+        requested_extension: dict,
         period_end: str,
         extension_count: int,
         ext_max_count: int,
@@ -198,7 +198,7 @@ def rule_helpers(session: Session, domain: Mapping[str, Callable[..., Any]]) -> 
             period_end=period_end,
             today=_today(),
             count=extension_count,
-            days=extension.get("days"),
+            days=requested_extension.get("days"),
             max_count=ext_max_count,
             notice_days=ext_notice_days,
             max_months=ext_max_months,
@@ -207,7 +207,7 @@ def rule_helpers(session: Session, domain: Mapping[str, Callable[..., Any]]) -> 
         refusal = "；".join(p.bilingual() for p in problems)
         if refusal:
             domain["extension_decided"](project_code, "refused", refusal)
-        days = int(extension.get("days") or 0)
+        days = int(requested_extension.get("days") or 0)
         return ["refused" if refusal else "pending", refusal, days]
 
     def acceptance_timing(period_end: str, acc_request_days: int, acceptance_source: str) -> list[Any]:

@@ -18,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
+from engine.models.deployment import ProcessVersion
 from engine.models.task import HumanTask
 from tests.lifecycle.conftest import Flow
 
@@ -217,6 +219,19 @@ def sign_in(page: Any, base: str, username: str, next_path: str = "/") -> None:
     page.fill("input[name=password]", PASSWORD)
     page.press("input[name=password]", "Enter")
     page.wait_for_load_state("networkidle")
+
+
+def open_latest_in_modeler(page: Any, base: str, session: Session, key: str) -> None:
+    """The process owner opens the latest version of process ``key`` in the modeler, imported."""
+    sign_in(page, base, "owner", "/modeler/")
+    pv = session.scalar(
+        select(ProcessVersion)
+        .where(ProcessVersion.process_key == key)
+        .order_by(ProcessVersion.version.desc())
+    )
+    assert pv is not None, key
+    page.goto(f"{base}/modeler/versions/{pv.id}")
+    page.wait_for_selector("#canvas-bpmn[data-import=ok]", state="attached")
 
 
 def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:

@@ -7,11 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.models.deployment import ProcessVersion
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import open_latest_in_modeler, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -20,15 +18,7 @@ pytestmark = pytest.mark.browser
 def test_owner_sees_the_round_as_a_looped_subprocess(
     page: Any, live_app: str, demo_data: Any, db_session: Session, j: str
 ) -> None:
-    sign_in(page, live_app, "owner", "/modeler/")
-    pv = db_session.scalar(
-        select(ProcessVersion)
-        .where(ProcessVersion.process_key == f"{j}_implementation")
-        .order_by(ProcessVersion.version.desc())
-    )
-    assert pv is not None
-    page.goto(f"{live_app}/modeler/versions/{pv.id}")
-    page.wait_for_selector("#canvas-bpmn[data-import=ok]", state="attached")
+    open_latest_in_modeler(page, live_app, db_session, f"{j}_implementation")
     found = page.evaluate(
         f"""() => {{
             const registry = jbModeler.bpmn.get('elementRegistry');

@@ -20,15 +20,19 @@ from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.runtime import load_workflow
 
-from .conftest import BPMN, application, need, panel
+from .conftest import BPMN, PDF, application, need, panel
 from .drivers import (
     DAZU_SELECTION,
     MILESTONE_PASSED,
     MILESTONES,
     accept,
+    contract_paid,
     dazu_lifecycle,
     end_of_publicity,
+    implementing,
+    passed,
     signed,
+    status,
     to_review,
 )
 
@@ -170,7 +174,7 @@ MILESTONE_IN = {
     "milestone_panel_source",
     "issuer_code",
     "milestones",
-    "termination",
+    "requested_termination",
 }
 #: what the milestone's own steps add: the check's form, its verdict, the money it settles, the stage payment
 MILESTONE_OWN = {
@@ -240,13 +244,149 @@ def test_the_acceptance_carries_its_inputs_and_gives_back_its_conclusion(start) 
     assert "acceptance_problem" not in after and "user_rating" not in after
 
 
-#: the shared called processes whose inputs this change declared (expert_scoring declared them before)
+#: what the extension carries: the request, the period and the count it may change, the policy table's rules
+EXTENSION_IN = {
+    "requested_extension",
+    "period_end",
+    "extension_count",
+    "project_code",
+    "ext_max_count",
+    "ext_notice_days",
+    "ext_max_months",
+    "ext_source",
+    "ext_needs_audit",
+    "ext_needs_issuer",
+    "ext_needs_approver",
+}
+#: what its admission check adds before the bureau reviews (003 §19, engine.domain.extension_rules)
+EXTENSION_CHECKED = {"extension_result", "extension_refusal", "ext_days"}
+
+
+def test_the_extension_carries_the_request_and_gives_back_the_period(start) -> None:  # type: ignore[no-untyped-def]
+    """003 §19: the bureau, then the issuer (Karamay), decide on a request; only the request, the period, the
+    count and the policy's rules reach the extension, and the period, the count and the result come back."""
+    flow = implementing(start, "karamay")
+    end = flow.data["period_end"]
+    flow.at("2027-03-01T09:00:00+08:00")
+    flow.message("extension_request", {"days": 90, "reason": "关键设备延迟到货"})
+    (carried,) = _carried(flow.s, flow.id, "review").values()
+    assert set(carried) == EXTENSION_IN | EXTENSION_CHECKED, sorted(carried)
+    assert carried["requested_extension"]["reason"] == "关键设备延迟到货" and "panel_min" not in carried
+    page = _page_data(flow.s, flow.id, "review")  # the bureau's page reads the case beneath it
+    assert (page["project_code"], page["title"], page["ext_days"]) == (flow.key, flow.data["title"], 90)
+    flow.do("review", {"extension_decision": "approve", "extension_reason": "属客观原因"})
+    (carried,) = _carried(flow.s, flow.id, "issuer_approve").values()
+    assert set(carried) <= EXTENSION_IN | EXTENSION_CHECKED | {
+        "extension_decision",
+        "extension_reason",
+        "audit_report",
+    }
+    before = flow.data
+    flow.do("issuer_approve", {"issuer_decision": "approve"})
+    after = flow.data
+    assert after["extension_result"] == "granted" and after["period_end"] > end
+    assert after["extension_count"] == 1 and after["extension_refusal"] == ""
+    # of the extension's own steps nothing else came back
+    assert not {"ext_days", "extension_decision", "extension_reason", "issuer_decision"} & set(after)
+    assert after["milestones"] == before["milestones"] and after["panel_min"] == before["panel_min"]
+
+
+#: what the termination carries: the request, who else consents, the termination table's credit rules
+TERMINATION_IN = {
+    "requested_termination",
+    "project_code",
+    "solvers",
+    "credit_kind",
+    "penalty_years",
+    "termination_source",
+    "termination_cosigner",
+}
+TERMINATION_OUT = ("termination_result", "termination_refusal", "recovered_fen", "requested_termination")
+AUDIT = {"audit_report": PDF, "audit_unspent": [{"solver": "DAZU-S1", "unspent_fen": "100,000"}]}
+
+
+def _termination_audited(start) -> Any:  # type: ignore[no-untyped-def]
+    flow = implementing(start, "dazu")
+    flow.at("2027-03-01T09:00:00+08:00")
+    flow.message(
+        "termination_request", {"cause": "objective", "reason": "市场变化", "submitted_by": "solver_dazu"}
+    )
+    (carried,) = _carried(flow.s, flow.id, "audit").values()
+    assert set(carried) == TERMINATION_IN, sorted(carried)
+    page = _page_data(flow.s, flow.id, "audit")  # the auditor's page reads the case beneath it
+    assert (page["project_code"], page["contract_fen"]) == (flow.key, flow.data["contract_fen"])
+    flow.do("audit", AUDIT)
+    flow.do("decide", {"termination_decision": "approve", "termination_opinion": "同意终止"})
+    (carried,) = _carried(flow.s, flow.id, "gov_consent").values()
+    assert set(carried) == TERMINATION_IN | set(AUDIT) | {
+        "liability",
+        "termination_decision",
+        "termination_opinion",
+    }
+    return flow
+
+
+def test_a_refused_termination_gives_back_nothing_recovered_and_no_request(start) -> None:  # type: ignore[no-untyped-def]
+    """001 八(八): refused by the district government, nothing is recovered and the project goes on: every
+    output of the termination comes back, with the honest values of a refusal."""
+    flow = _termination_audited(start)
+    flow.do("gov_consent", {"consent_decision": "reject", "consent_opinion": "不属不可抗力"})
+    after = flow.data
+    assert after["termination_result"] == "refused" and after["recovered_fen"] == 0
+    assert after["termination_refusal"] == {"by": "approver", "reason": "不属不可抗力"}
+    assert after["requested_termination"] is None
+    assert not {"audit_unspent", "termination_decision", "consent_decision", "consent_opinion"} & set(after)
+
+
+def test_a_termination_that_took_effect_gives_back_the_recovery_and_no_refusal(start) -> None:  # type: ignore[no-untyped-def]
+    """001 八(八): with the district government's consent the audited balance is recovered."""
+    flow = _termination_audited(start)
+    flow.do("gov_consent", {"consent_decision": "approve", "consent_opinion": "同意"})
+    after = flow.data
+    assert after["termination_result"] == "terminated" and after["termination_refusal"] is None
+    assert after["recovered_fen"] == 10_000_000 and after["requested_termination"]["reason"] == "市场变化"
+    assert not {"audit_unspent", "termination_decision", "consent_decision"} & set(after)
+    assert {k for k in TERMINATION_OUT if k not in after} == set()
+
+
+#: what the contract payment carries: who pays, the solvers and the acceptance table's consequence
+CONTRACT_PAYMENT_IN = {
+    "project_code",
+    "issuer_code",
+    "solvers",
+    "acceptance_credit",
+    "acceptance_status",
+    "acceptance_rule_source",
+    "acceptance_opinion",
+    "penalty_years",
+}
+
+
+def test_the_contract_payment_carries_the_acceptance_and_gives_back_its_figures(start) -> None:  # type: ignore[no-untyped-def]
+    """002 五(二)1: the issuer pays what the contract says before the settlement; only what the settlement
+    applies reaches the payment, and the figures come back."""
+    flow = passed(start, "urumqi")
+    (carried,) = _carried(flow.s, flow.id, "issuer_contract_payment").values()
+    assert set(carried) == CONTRACT_PAYMENT_IN | {"contract_figures"}, sorted(carried)
+    page = _page_data(flow.s, flow.id, "issuer_contract_payment")
+    assert page["contract_payment_source"].startswith("002 五(二)1") and page["title"] == flow.data["title"]
+    contract_paid(flow)
+    after = flow.data
+    assert after["contract_figures"]["owed_fen"] == 0 and status(flow) == "accepted"
+    # of the payment's own steps nothing else came back (the issuer's payments are in the ledger)
+    assert not {"contract_paid_fen", "contract_paid_on", "contract_payment_proof"} & set(after)
+
+
+#: the shared called processes whose inputs were declared (expert_scoring declared them before)
 DECLARED = (
     "bpmn/shared/publicity.bpmn",
     "bpmn/shared/expert_review.bpmn",
     "bpmn/shared/acceptance.bpmn",
     "bpmn/shared/race_team.bpmn",
     "bpmn/dazu/stages/dazu_milestone.bpmn",
+    "bpmn/shared/extension.bpmn",
+    "bpmn/shared/termination.bpmn",
+    "bpmn/shared/contract_payment.bpmn",
 )
 
 

@@ -72,7 +72,7 @@ def test_the_bureau_refuses_a_termination_with_its_reason_and_the_project_goes_o
 
     assert flow.info()["status"] == "running" and status(flow) == "ongoing"
     assert flow.ready() == []  # no consent asked (Dazu, Karamay), back to waiting for the next checkpoint
-    assert flow.data["termination_result"] == "refused" and flow.data["termination"] is None
+    assert flow.data["termination_result"] == "refused" and flow.data["requested_termination"] is None
     assert flow.data["termination_refusal"] == {"by": "bureau", "reason": "技术路线仍可调整，继续实施"}
     assert _money(flow) == (FIRST_FEN[j], 0)
     (notice,) = _notices(flow, f"solver_{j}", "termination_refused")
@@ -140,7 +140,7 @@ def test_001_8_8_dazu_termination_refused_by_the_district_government_implementat
     flow.do("gov_consent", {"consent_decision": "reject", "consent_opinion": "项目仍有望完成，继续实施"})
 
     assert flow.info()["status"] == "running" and status(flow) == "ongoing"
-    assert flow.data["termination_result"] == "refused" and flow.data["termination"] is None
+    assert flow.data["termination_result"] == "refused" and flow.data["requested_termination"] is None
     assert _money(flow) == (FIRST_FEN["dazu"], 0)  # no recovery booked
     (notice,) = _notices(flow, "solver_dazu", "termination_refused")
     assert "区政府不同意终止" in notice.body_zh and "项目仍有望完成" in notice.body_zh

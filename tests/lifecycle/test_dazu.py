@@ -118,7 +118,7 @@ def test_failing_milestone_stops_the_project(start) -> None:  # type: ignore[no-
     flow.do("milestone_check", dict(check, milestone_action="stop"))
     assert flow.ready() == ["milestone_check"] and "原因" in flow.data["milestone_problem"]
     flow.do("milestone_check", dict(check, milestone_action="stop", milestone_stop_cause="objective"))
-    assert flow.ready() == ["audit"] and flow.data["termination"]["cause"] == "objective"
+    assert flow.ready() == ["audit"] and flow.data["requested_termination"]["cause"] == "objective"
     flow.do(
         "audit", {"audit_report": PDF, "audit_unspent": [{"solver": "DAZU-S1", "unspent_fen": "200,000"}]}
     )

@@ -9,7 +9,8 @@ import pytest
 from engine.models.instance import ProcessInstance
 from engine.runtime import load_workflow
 
-from .drivers import implementing
+from .conftest import PDF
+from .drivers import implementing, status
 
 #: the first timer a round waits on: Karamay's 实施中 reminds the solver first, then waits for the checkpoint
 FIRST_WAIT = {"karamay": "reminder"}
@@ -36,4 +37,29 @@ def test_the_tasks_of_finished_rounds_do_not_pile_up(start, j: str) -> None:  # 
     assert flow.ready() == [] and flow.info()["status"] == "running"
     assert tasks_in_workflow(flow) == after_one
     # each new round waits again for the same checkpoint and reminder
+    assert [(t["task"], t["due_at"]) for t in flow.info()["timers"]] == timers
+
+
+def _refused_termination(flow) -> None:  # type: ignore[no-untyped-def]
+    """A termination request the bureau refuses after the audit (000 §14, 001 八(八), 003 §17)."""
+    flow.message("termination_request", {"cause": "objective", "reason": "市场变化", "submitted_by": "x"})
+    audit = [{"solver": f"{flow.j.upper()}-S1", "unspent_fen": "1"}]
+    flow.do("audit", {"audit_report": PDF, "audit_unspent": audit})
+    flow.do("decide", {"termination_decision": "reject", "termination_opinion": "继续实施"})
+
+
+@pytest.mark.parametrize("j", ["dazu", "urumqi", "karamay"])
+def test_refused_terminations_stay_inside_a_round_and_do_not_pile_up(start, j: str) -> None:  # type: ignore[no-untyped-def]
+    """The termination runs inside the round (Dazu too, since its district government may refuse, 001 八(八)):
+    refused, the next round waits again for the same checkpoint, and the refused termination's tasks and its
+    called process leave the state with their round, however many were refused."""
+    flow = implementing(start, j)
+    timers = [(t["task"], t["due_at"]) for t in flow.info()["timers"]]
+    _refused_termination(flow)
+    assert flow.ready() == [] and flow.data["termination_result"] == "refused"
+    after_one = tasks_in_workflow(flow)
+    for _ in range(3):
+        _refused_termination(flow)
+    assert flow.ready() == [] and flow.info()["status"] == "running" and status(flow) == "ongoing"
+    assert tasks_in_workflow(flow) == after_one
     assert [(t["task"], t["due_at"]) for t in flow.info()["timers"]] == timers

@@ -194,14 +194,18 @@ def test_001_s8_8_termination_recovers_balance_and_non_research_from_the_issuer(
     d = case(
         "dazu",
         recovery_mode="unspent_and_non_research",
-        termination={"reason": "市场变化"},
+        requested_termination={"reason": "市场变化"},
         termination_source="001 八(八)",
         audit_unspent=[{"solver": "S1", "unspent_fen": 10_000_000, "non_research_fen": 5_000_000}],
     )
-    [b] = disbursement.termination_recovery(
-        d, Held(disbursed_fen=45_000_000, net_by_solver={"S1": 45_000_000})
-    )
+    held = Held(disbursed_fen=45_000_000, net_by_solver={"S1": 45_000_000})
+    [b] = disbursement.termination_recovery(d, held)
     assert (b.party, b.payer, b.amount_fen, b.source) == ("ISSUER", "ISSUER", 15_000_000, "001 八(八)")
+    assert b.reason == "市场变化"  # the request's reason is the entry's note
+    # a state stored before the request was renamed (shared termination.bpmn's input) holds it as termination
+    stored_before = {k: v for k, v in d.items() if k != "requested_termination"}
+    [old] = disbursement.termination_recovery(dict(stored_before, termination={"reason": "旧理由"}), held)
+    assert (old.amount_fen, old.reason) == (15_000_000, "旧理由")
 
 
 # -- the books -----------------------------------------------------------------------------------------------------

@@ -151,7 +151,7 @@ def test_001_s8_8_termination_recovers_the_audited_remainder() -> None:
     d = case(
         "dazu",
         recovery_mode="unspent_and_non_research",
-        termination={"reason": "客观原因"},
+        requested_termination={"reason": "客观原因"},
         termination_source="001 八(八)",
         audit_unspent=[{"solver": "S1", "used_fen": 30_000_000, "non_research_fen": 5_000_000}],
     )

@@ -47,3 +47,21 @@ def test_the_implementation_wait_is_not_a_copied_loop() -> None:
         "termination_request": "karamay_implementing",
         "change_request": "karamay_implementing",
     }
+
+
+def test_the_acceptance_is_a_stage_of_the_implementation() -> None:
+    """The acceptance, its consequences and the contract payment are the stage karamay_acceptance (as in the
+    other jurisdictions), called where the implementation's rounds end with the period."""
+    stage = etree.parse(str(KARAMAY / "stages" / "karamay_implementation.bpmn")).getroot()
+    called = {c.get("id"): c.get("calledElement") for c in stage.iter(f"{BPMN}callActivity")}
+    assert called["stage_acceptance"] == "karamay_acceptance"
+    assert not {"acceptance", "contract_payment"} & set(called.values())
+    acceptance = etree.parse(str(KARAMAY / "stages" / "karamay_acceptance.bpmn")).getroot()
+    assert [c.get("calledElement") for c in acceptance.iter(f"{BPMN}callActivity")] == [
+        "acceptance",
+        "contract_payment",
+    ]
+    decisions = [
+        d.text for d in acceptance.iter("{http://spiffworkflow.org/bpmn/schema/1.0/core}calledDecisionId")
+    ]
+    assert decisions == ["acceptance_karamay"]
