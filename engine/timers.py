@@ -14,7 +14,9 @@ again.
 
 A fired timer costs one transaction with one commit: the first claim of a sweep is a transaction of its own,
 every later one is made inside the firing of the last instance of the batch before and committed with it
-(a firing that fails takes its claim back with it, and the next claim is then a transaction of its own).
+(a firing that fails takes its claim back with it, and the next claim is then a transaction of its own); the
+sweep ends with one claim of its own that finds nothing due (a firing may leave its instance's next timer due
+at once, which the claim inside that firing cannot see).
 The sweep reads the clock once, fires what is due at that instant, and remembers the process versions and
 role holders it has read (``engine.memo``).
 """
@@ -272,6 +274,8 @@ def sweep(
                     following = outcome.claimed if last else None
             if not claims or round_ == max_rounds:
                 break
-            # the last firing failed (its claim went with it): the next claim is a transaction of its own
-            claims = following if following is not None else claim_batch(session, worker, batch, now)[0]
+            # The next batch rode in the last firing. When it was empty or that firing failed (its claim went
+            # with it), one claim of its own ends the sweep: a firing can leave a timer of its own instance due
+            # at this instant (the next stage's timer), which the claim in that firing could not see yet.
+            claims = following or claim_batch(session, worker, batch, now)[0]
     return result

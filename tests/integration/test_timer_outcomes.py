@@ -66,3 +66,25 @@ def test_the_scheduler_logs_fired_timers_once_and_each_failure(
     with caplog.at_level(logging.INFO, logger="jiebang"):
         assert sweep_once(db_url, "scheduler-test").fired == 0
     assert [r for r in caplog.records if r.name.startswith("jiebang")] == []  # nothing due: nothing logged
+
+
+def test_a_timer_a_firing_makes_due_at_once_fires_in_the_same_sweep(db_session: Session, deploy, sim) -> None:  # type: ignore[no-untyped-def]
+    """A firing that reaches another timer due at the same instant (Karamay's acceptance after the last
+    checkpoint) leaves a due timer row behind; the sweep fires it too, not a second later."""
+    deploy("timer_chain")
+    sim.set("2026-05-01T09:00:00+08:00")
+    due_at = "2026-05-01T10:00:00+08:00"
+    ids = [instances.start_instance(db_session, "timer_chain", data={"due_at": due_at}).id for _ in range(3)]
+    sim.set(due_at)
+
+    result = sweep(db_session, batch=2)
+
+    assert result.failed == [] and result.fired == 6
+    alone = instances.start_instance(
+        db_session, "timer_chain", data={"due_at": "2026-05-01T11:00:00+08:00"}
+    ).id
+    sim.set("2026-05-01T11:00:00+08:00")
+    assert sweep(db_session, batch=2).fired == 2  # the last firing of a sweep leaves a due timer too
+    ids.append(alone)
+    for instance_id in ids:
+        assert [t.task_spec for t in tasks.list_tasks(db_session, instance_id=instance_id)] == ["confirm"]
