@@ -37,13 +37,19 @@ def schema_url(url: str, name: str) -> tuple[str, str | None]:
     if not url.startswith("postgresql"):
         return url, None
     schema = f"{name}_{os.getpid()}"
+    return fresh_schema(url, schema), schema
+
+
+def fresh_schema(url: str, schema: str) -> str:
+    """An empty PostgreSQL schema ``schema`` on the server of ``url`` (dropped first if it exists), and the URL
+    that uses it as its search path (the test suite's databases are made the same way)."""
     eng = create_engine(url)
     with eng.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     eng.dispose()
     sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options=-csearch_path%3D{schema}", schema
+    return f"{url}{sep}options=-csearch_path%3D{schema}"
 
 
 def drop_schema(url: str, schema: str | None) -> None:

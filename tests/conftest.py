@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 import engine.models  # noqa: F401  (registers every table)
+from bench.database import fresh_schema
 from engine.db import Base
 
 PG_URL = os.environ.get("JIEBANG_TEST_DATABASE_URL", "")
@@ -24,13 +25,7 @@ def _worker(request: pytest.FixtureRequest) -> str:
 
 def _pg_schema_url(schema: str) -> str:
     """The test database with its own schema (search_path), so that parallel workers never collide."""
-    eng = create_engine(PG_URL)
-    with eng.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    eng.dispose()
-    sep = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    return fresh_schema(PG_URL, schema)
 
 
 def _drop_schema(schema: str) -> None:
