@@ -8,6 +8,8 @@
   those of ``organisation`` that the case's eligibility table does not refuse (``engine.candidates``: never the
   issuer, nor a unit with a credit record the table names); a forged choice is refused with the table's reason
   and its source document;
+* ``team``: the people of the solvers the case chose (its data's ``solvers``): their applications' team members
+  (``<case>/<solver>`` rows) and the people of their own units — the chief expert a solver names (003 §12(8)2);
 * ``expert``: the experts of the case's jurisdiction's expert pool (``engine.expert_pool``) available today,
   by their accounts' user names, shown with their organisation (e.g. Dazu's acceptance panel, 001 八(八)) —
   never one who must 回避 the case by the draw's own rule (``expert_pool.pickable_experts``: of the issuer's,
@@ -23,6 +25,7 @@ the list would not offer is refused with a clear message, whatever sent it (brow
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -35,7 +38,17 @@ from engine.models.domain import Organisation, Person, Project
 from engine.models.instance import ProcessInstance
 from forms.definition import DIRECTORY_KINDS, FormDefinition
 from forms.errors import Message
-from forms.pickers import check_people, check_picks
+from forms.pickers import check_people, check_picks, codes_of
+
+
+def _json_list(text: str | None) -> list[Any]:
+    """The list a JSON text column holds ([] for none or anything else)."""
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
+
 
 #: Picker kinds judged by the case's eligibility table (``engine.candidates``).
 JUDGED = ("applicant", "partner")
@@ -139,6 +152,30 @@ class PickerScope:
         )
         return list(dict.fromkeys((code, name or code) for code, name in rows))
 
+    def _team(self) -> list[tuple[str, str]]:
+        """(code, ``name（unit）``) of the people of the solvers the case chose: the members of their applications'
+        teams and the people of their own units. 003 §12(8)2: the solver names its chief expert (首席专家), one
+        who builds and leads its team; nobody else's people are offered."""
+        solvers = sorted(set(codes_of(self._case_data().get("solvers"))))
+        if not self.case_key or not solvers:
+            return []
+        applications = [f"{self.case_key}{APPLICATION_SEP}{s}"[:64] for s in solvers]
+        members = {
+            code
+            for (text,) in self.session.execute(
+                select(Project.members_json).where(Project.code.in_(applications))
+            )
+            for code in codes_of(_json_list(text))
+        }
+        rows = self.session.execute(
+            select(Person.code, Person.name, Organisation.name)
+            .outerjoin(Organisation, Organisation.code == Person.organisation)
+            .where(or_(Person.code.in_(sorted(members)), Person.organisation.in_(solvers)))
+            .order_by(Person.name, Person.code)
+            .limit(PICKER_LIMIT)
+        )
+        return [(code, f"{name}（{unit}）" if unit else name) for code, name, unit in rows]
+
     def _case_data(self) -> Mapping[str, Any]:
         """The case's data (read once, when first needed); {} without an instance."""
         if self._data is None and self.instance is not None:
@@ -204,6 +241,7 @@ class PickerScope:
                     "organisation": self._organisations,
                     "person": self._people,
                     "solver": self._solvers,
+                    "team": self._team,
                     "expert": self._experts,
                     "expert_pool": self._whole_pool,
                     "person_named": self._named,
@@ -256,6 +294,8 @@ class PickerScope:
         refuses (the eligibility table's reason and source), or an expert who must 回避; None otherwise."""
         if of == "expert":
             return self._expert_refusal(code)
+        if of == "team":
+            return self._team_refusal(code)
         judge = self.candidates() if of in JUDGED else None
         if judge is None or code not in {c for c, _ in self.choices("organisation")}:
             return None
@@ -271,6 +311,20 @@ class PickerScope:
             f"“{name}” cannot be {role_en}: "
             + "; ".join(f"{r.en} ({r.source})" for r in found)
             + ". Choose from the list.",
+        )
+
+    def _team_refusal(self, code: str) -> Message | None:
+        """Why a registered person is not offered as the chief expert: not of the chosen solver's people."""
+        found = self._unit_of([code]).get(code)
+        if found is None:
+            return None
+        name, _unit, unit_name = found
+        who = f"{name}（{unit_name}）" if unit_name else name
+        who_en = f"{name} ({unit_name})" if unit_name else name
+        return Message(
+            f"“{who}”不是揭榜方的团队成员或本单位人员，不能担任首席专家（003 §12(8)）。请从列表中选择。",
+            f"“{who_en}” is neither on the solver's team nor of its staff and cannot be the chief expert "
+            "(003 §12(8)). Choose from the list.",
         )
 
     def _unit_of(self, codes: list[str]) -> dict[str, tuple[str, str, str]]:

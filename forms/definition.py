@@ -35,8 +35,11 @@ FIELD_TYPES = (
 #: What a picker chooses from (``engine.pickers`` lists the records): organisations of the case's jurisdiction,
 #: people of its organisations, the solvers that applied in the case, or the organisations the case may pick
 #: as the solver (``applicant``) or as a consortium partner (``partner``): its eligibility table refuses none;
-#: or the experts of its jurisdiction's expert pool (``expert``, by their accounts' user names).
-PICKER_KINDS = ("organisation", "person", "solver", "applicant", "partner", "expert")
+#: or the experts of its jurisdiction's expert pool (``expert``, by their accounts' user names); or the people of
+#: the solvers the case chose (``team``: their applications' team members and the people of their own units).
+PICKER_KINDS = ("organisation", "person", "solver", "applicant", "partner", "expert", "team")
+#: Picker kinds whose choices are people (stored by their person codes, shown by their names).
+PERSON_PICKERS = ("person", "team")
 #: Picker kinds whose choices are units (a ``people_of`` picker names siblings of these kinds).
 UNIT_PICKERS = ("organisation", "applicant", "partner", "solver")
 #: The choices kind naming every record a picker of a kind may hold (a refused one is shown again by its name):
@@ -45,6 +48,7 @@ DIRECTORY_KINDS = {
     **{kind: "organisation" for kind in UNIT_PICKERS},
     "expert": "expert_pool",
     "person": "person_named",
+    "team": "person",
 }
 
 #: Largest absolute amount of money, in fen (10 trillion yuan); keeps values exact in JavaScript too.

@@ -25,7 +25,7 @@ from engine.models.task import HumanTask
 from engine.models.user import User
 from engine.taskforms import form_for
 from forms.convert import format_money_fen
-from forms.definition import FieldDef, FormDefinition
+from forms.definition import PERSON_PICKERS, FieldDef, FormDefinition
 from forms.pickers import codes_of
 from web.extensions import db
 from web.i18n import current_lang, diagram_name
@@ -126,7 +126,7 @@ def value_text(spec: FieldDef, value: Any, names: Names) -> str:
     if spec.type == "checkbox":
         return _("是") if value else _("否")
     if spec.type == "picker":
-        lookup = names.person if spec.of == "person" else names.unit
+        lookup = names.person if spec.of in PERSON_PICKERS else names.unit
         return "、".join(lookup(code) for code in codes_of(value))
     if spec.type == "datetime" and isinstance(value, str):
         try:

@@ -109,6 +109,11 @@ def _milestones(data: Mapping[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+def _chief_expert(session: Session, data: Mapping[str, Any]) -> str | None:
+    code = data.get("chief_expert")
+    return Names(session, [], [str(code)]).person(code) if code else None
+
+
 def _task_book(session: Session, instance: ProcessInstance, data: Mapping[str, Any]) -> Context:
     ctx, _ = _common(session, instance, data)
     project = ctx["project_code"]
@@ -123,7 +128,8 @@ def _task_book(session: Session, instance: ProcessInstance, data: Mapping[str, A
         ip=data.get("ip_ownership") or data.get("ip_terms") or "",
         plan=data.get("disbursement_plan") or "",
         milestones=_milestones(data),
-        chief_expert=data.get("chief_expert") if instance.jurisdiction == "karamay" else None,
+        # a person picked from the solver's team (its name; a name typed before the picker stays as it was)
+        chief_expert=_chief_expert(session, data) if instance.jurisdiction == "karamay" else None,
         commissioner=data.get("commissioner") if instance.jurisdiction == "zhangye" else None,
         confidentiality=bool(data.get("confidentiality")) if instance.jurisdiction == "dazu" else None,
         disbursed=yuan(money.get("disbursed_fen", 0)),

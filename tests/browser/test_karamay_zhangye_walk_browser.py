@@ -138,4 +138,28 @@ def test_karamay_task_book_cites_the_period_and_milestone_articles(roles: Any, s
     assert chief.locator(".jb-required").is_visible(), chief.inner_text()
     assert "本辖区须明确首席专家。（依据：003 §12(8)）" in bureau.page.inner_text("#f-chief_expert-rule0")
     assert bureau.page.get_attribute("#f-chief_expert", "required") is not None
+    # the solver names its chief expert from its own people: the clerk picks a name, never types one
+    offered = bureau.page.locator("#f-chief_expert option").all_inner_texts()
+    assert offered[1:] == [f"克拉玛依研究员{i}（克拉玛依揭榜单位1）" for i in (1, 2, 3)], offered
     J.shot(bureau, "karamay-bureau-task-book-articles")
+    bureau.open(f"/tasks/{ready_task_id(flow, 'sign_contract')}?lang=en", "Chief expert")
+    assert "The solver names one chief expert" in bureau.page.inner_text("form[data-jb-task-form]")
+    J.shot(bureau, "karamay-bureau-task-book-en")
+    # once signed, the case's record names the chief expert, in Chinese and in English
+    flow.do(
+        "sign_contract",
+        {
+            "period_months": 24,
+            "ip_ownership": "约定",
+            "disbursement_plan": "三阶段",
+            "chief_expert": "KARAMAY-P2",
+        },
+    )
+    for path, label in (
+        (f"/instances/{flow.id}", "首席专家"),
+        (f"/instances/{flow.id}?lang=en", "Chief expert"),
+    ):
+        text = bureau.open(path, label)
+        rows = text.splitlines()
+        at = rows.index(label)
+        assert rows[at + 1] == "克拉玛依研究员2" and "KARAMAY-P2" not in text, rows[at : at + 2]

@@ -46,7 +46,7 @@ PUBLICITY["zhangye"] = (5, "working_days")
 #: 004 五(一) service commissioner); the form shows each only where it applies
 TASK_BOOK_EXTRA: dict[str, dict[str, Any]] = {
     "dazu": {"confidentiality": True, "integrity_pledge": True},
-    "karamay": {"chief_expert": "首席专家甲"},
+    "karamay": {"chief_expert": "KARAMAY-P1"},
     "zhangye": {"commissioner": "特派员甲"},
 }
 #: Dazu's need-selection panel (001 八(二): ≥5, odd) and the district government's approval of the list

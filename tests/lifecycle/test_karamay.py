@@ -55,7 +55,7 @@ def to_approval(flow, category: str = "industry_common") -> None:  # type: ignor
     )
 
 
-TASK_BOOK = {"ip_ownership": "约定", "disbursement_plan": "三阶段", "chief_expert": "首席专家甲"}
+TASK_BOOK = {"ip_ownership": "约定", "disbursement_plan": "三阶段", "chief_expert": "KARAMAY-P1"}
 
 
 def at_contract(start, category: str = "industry_common"):  # type: ignore[no-untyped-def]

@@ -104,7 +104,7 @@ def test_karamay_one_solver_continues_and_user_evaluation(start) -> None:  # typ
             "period_months": 24,
             "ip_ownership": "约定",
             "disbursement_plan": "三阶段",
-            "chief_expert": "首席专家甲",
+            "chief_expert": "KARAMAY-P1",
         },
     )
     flow.at("2027-01-01T00:00:00+08:00")

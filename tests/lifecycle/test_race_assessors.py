@@ -68,7 +68,7 @@ def test_003_12_8_karamay_race_assessments_go_to_the_panel_in_turn(start: Any) -
             "period_months": 24,
             "ip_ownership": "约定",
             "disbursement_plan": "三阶段",
-            "chief_expert": "首席专家甲",
+            "chief_expert": "KARAMAY-P1",
         },
     )
     _report_stage(flow, "2027-01-01T00:00:00+08:00")
