@@ -16,8 +16,8 @@ from engine.models.instance import ProcessInstance
 from engine.pickers import PickerScope
 from engine.upload_store import path_of
 
-from .conftest import application, need, panel, score_all
-from .test_karamay import REVIEW, TASK_BOOK, at_contract
+from .conftest import application
+from .test_karamay import TASK_BOOK, at_contract
 
 BOOK = {"period_months": 24, "ip_ownership": "约定", "disbursement_plan": "三阶段"}
 
@@ -51,32 +51,8 @@ def test_the_chief_expert_is_picked_from_the_chosen_solver_s_people(start) -> No
 
 def test_a_partner_s_team_member_may_lead(start) -> None:  # type: ignore[no-untyped-def]
     """A consortium's team names people of its partner units too: they are the solver's team."""
-    flow = start("karamay")
-    flow.do("post_need", need(category="industry_common"))
-    flow.do("need_review", REVIEW)
-    flow.do("publish_list", {"list_published_on": "2026-06-20"})
-    flow.do(
-        "collect_applications",
-        {"applications": [application("KARAMAY-S1", "KARAMAY-P1,KARAMAY-P4", partners="KARAMAY-S2")]},
-    )
-    flow.do("form_panel", panel(["e1", "e2", "e3"], chair_by_issuer=True))
-    score_all(flow, {"KARAMAY-S1": 88})
-    flow.do(
-        "third_party_recommend",
-        {"recommended_solvers": "KARAMAY-S1", "project_budget_fen": "10,000,000", "cost_opinion": "经费合理"},
-    )
-    flow.do(
-        "select",
-        {
-            "mode": "single",
-            "selected": "KARAMAY-S1",
-            "contract_fen": "10,000,000",
-            "fiscal_support_fen": "4,000,000",
-            "selection_reason": "评分最高",
-        },
-    )
-    flow.do("approve", {"approval": "approve"})
-    flow.at("2026-05-14T00:00:00+08:00")
+    consortium = application("KARAMAY-S1", "KARAMAY-P1,KARAMAY-P4", partners="KARAMAY-S2")
+    flow = at_contract(start, applications=[consortium])
     offered = _team_offered(flow)
     assert "KARAMAY-P4" in offered and "KARAMAY-P5" not in offered  # the partner's team member, not its staff
     flow.do("sign_contract", {**BOOK, "chief_expert": "KARAMAY-P4"})

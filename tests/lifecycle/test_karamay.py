@@ -34,8 +34,8 @@ def flow_refused_at_collection(flow, applications) -> dict[str, str]:  # type: i
     return flow.refused("collect_applications", {"applications": applications})
 
 
-def to_approval(flow, category: str = "industry_common") -> None:  # type: ignore[no-untyped-def]
-    to_review(flow, [application("KARAMAY-S1", "KARAMAY-P1")], category)
+def to_approval(flow, category: str = "industry_common", applications=None) -> None:  # type: ignore[no-untyped-def]
+    to_review(flow, applications or [application("KARAMAY-S1", "KARAMAY-P1")], category)
     flow.do("form_panel", panel(["e1", "e2", "e3"], chair_by_issuer=True))
     score_all(flow, {"KARAMAY-S1": 88})
     # 003 §12(5): the third party proposes the list and fixes the total budget
@@ -58,9 +58,9 @@ def to_approval(flow, category: str = "industry_common") -> None:  # type: ignor
 TASK_BOOK = {"ip_ownership": "约定", "disbursement_plan": "三阶段", "chief_expert": "KARAMAY-P1"}
 
 
-def at_contract(start, category: str = "industry_common"):  # type: ignore[no-untyped-def]
+def at_contract(start, category: str = "industry_common", applications=None):  # type: ignore[no-untyped-def]
     flow = start("karamay")
-    to_approval(flow, category)
+    to_approval(flow, category, applications)
     flow.do("approve", {"approval": "approve"})
     flow.at("2026-05-14T00:00:00+08:00")
     assert flow.ready() == ["sign_contract"]
