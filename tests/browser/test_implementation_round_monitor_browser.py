@@ -17,12 +17,17 @@ from tests.lifecycle.drivers import implementing
 from tests.lifecycle.test_implementation_rounds import FIRST_WAIT, REFUSED
 
 #: the call that reviewed the first round's change request
-CHANGE = {"urumqi": "review_change", "karamay": "handle_change"}
+CHANGE = {
+    "urumqi": "review_change",
+    "karamay": "handle_change",
+    "dazu": "review_change",
+    "zhangye": "review_change",
+}
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("j", ["urumqi", "karamay"])
+@pytest.mark.parametrize("j", ["urumqi", "karamay", "dazu", "zhangye"])
 def test_supervisor_sees_the_second_round_of_the_implementation(
     roles: Any,
     start,  # type: ignore[no-untyped-def]  # noqa: F811

@@ -48,9 +48,10 @@ def _refused_termination(flow) -> None:  # type: ignore[no-untyped-def]
     flow.do("decide", {"termination_decision": "reject", "termination_opinion": "继续实施"})
 
 
-@pytest.mark.parametrize("j", ["dazu", "urumqi", "karamay"])
+@pytest.mark.parametrize("j", ["dazu", "urumqi", "karamay", "zhangye"])
 def test_refused_terminations_stay_inside_a_round_and_do_not_pile_up(start, j: str) -> None:  # type: ignore[no-untyped-def]
-    """The termination runs inside the round (Dazu too, since its district government may refuse, 001 八(八)):
+    """The termination runs inside the round (Dazu too, since its district government may refuse, 001 八(八);
+    Zhangye too, where the bureau decides, 004 三(五)):
     refused, the next round waits again for the same checkpoint, and the refused termination's tasks and its
     called process leave the state with their round, however many were refused."""
     flow = implementing(start, j)

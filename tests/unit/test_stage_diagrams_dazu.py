@@ -26,12 +26,13 @@ def test_the_lifecycle_calls_each_stage_and_each_stage_is_its_own_diagram() -> N
     assert top.get("id") == "dazu_challenge" and top.get("name") == "大足区揭榜挂帅项目"
     called = {c.get("calledElement") for c in top.iter(f"{BPMN}callActivity")}
     stage_ids = {_process(p).get("id") for p in STAGES}
-    # the milestone check is a stage of the implementation, called from there; so is the shared termination
-    # procedure (bpmn/shared/termination.bpmn), inside the implementation's round
-    assert called == stage_ids - {"dazu_milestone"}
+    # the milestone check and the change review are stages of the implementation, called from its round; so is
+    # the shared termination procedure (bpmn/shared/termination.bpmn)
+    assert called == stage_ids - {"dazu_milestone", "dazu_change"}
     implementation = _process(DAZU / "stages" / "dazu_implementation.bpmn")
     assert {c.get("calledElement") for c in implementation.iter(f"{BPMN}callActivity")} == {
         "dazu_milestone",
+        "dazu_change",
         "extension",
         "termination",
     }

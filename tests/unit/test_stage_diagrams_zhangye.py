@@ -63,5 +63,14 @@ def test_implementation_waits_once_with_boundary_events_not_a_copied_loop() -> N
     boundaries = {b.get("id"): b for b in root.iter(f"{BPMN}boundaryEvent")}
     assert {b.get("attachedToRef") for b in boundaries.values()} == {"zhangye_implementing"}
     assert boundaries["reminder"].get("cancelActivity") == "false"
-    assert {"extension_request", "change_request"} <= set(boundaries)
+    assert {"extension_request", "change_request", "termination_request"} <= set(boundaries)
     assert not list(root.iter(f"{BPMN}eventBasedGateway"))
+    # the termination runs inside the implementation's round (issue 15), the change review is a called stage
+    assert {c.get("calledElement") for c in root.iter(f"{BPMN}callActivity")} == {
+        "zhangye_change",
+        "extension",
+        "termination",
+    }
+    top = etree.parse(str(FOLDER / "zhangye_challenge.bpmn")).getroot()
+    assert "termination" not in {c.get("calledElement") for c in top.iter(f"{BPMN}callActivity")}
+    assert not list(top.iter(f"{BPMN}boundaryEvent"))

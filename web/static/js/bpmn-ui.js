@@ -276,6 +276,29 @@
   LoopCollections.$inject = ["eventBus", "moddle"];
   var LOOP_COLLECTIONS = { __init__: ["jbLoopCollections"], jbLoopCollections: ["type", LoopCollections] };
 
+  /** bpmn-js module drawing each lane by its name: "揭榜方 (solver)" shows "揭榜方" on the modeler's canvas, as
+   * the monitor shows it (engine/diagram_names.py shown_diagram). Only the drawing changes: the lane keeps its
+   * whole name, so saving writes the role code the engine reads (engine/lint.py role_of_lane), and the name
+   * field and direct editing show it, for the owner to keep. */
+  function LaneNames(eventBus, bpmnRenderer) {
+    eventBus.on("render.shape", 1500, function (event, context) {
+      var element = context.element;
+      if (element.type !== "bpmn:Lane") return undefined;
+      var semantic = element.businessObject;
+      var name = semantic.get("name") || "";
+      var shown = name.replace(ROLE_IN_LANE, "").trim();
+      if (!shown || shown === name) return undefined;
+      semantic.set("name", shown);  // the default lane drawing, with the name people read
+      try {
+        return bpmnRenderer.drawShape(context.gfx, element, context.attrs);
+      } finally {
+        semantic.set("name", name);
+      }
+    });
+  }
+  LaneNames.$inject = ["eventBus", "bpmnRenderer"];
+  var LANE_NAMES = { __init__: ["jbLaneNames"], jbLaneNames: ["type", LaneNames] };
+
   /** The moddle descriptor of the spiffworkflow: extension elements the engine reads (a static JSON file). */
   function loadExtensions(url) {
     if (!url) return Promise.resolve({});
@@ -309,11 +332,11 @@
     if (extras) extras.setBundleForms(((config.settings || {}).forms || []).map(function (f) { return f.id; }));
     var bpmn = extras ? new extras.Modeler({
       container: bpmnBox, moddleExtensions: extensions,
-      additionalModules: [LOOP_COLLECTIONS].concat(extras.modules),
+      additionalModules: [LOOP_COLLECTIONS, LANE_NAMES].concat(extras.modules),
       propertiesPanel: { parent: panelBox },
       linting: { bpmnlint: extras.lintConfig, active: true },
       jiebang: config.settings || {},
-    }) : new BpmnJS({ container: bpmnBox, moddleExtensions: extensions, additionalModules: [LOOP_COLLECTIONS] });
+    }) : new BpmnJS({ container: bpmnBox, moddleExtensions: extensions, additionalModules: [LOOP_COLLECTIONS, LANE_NAMES] });
     var formEditor = formBox && window.JiebangFormEditor ? JiebangFormEditor.create(formBox, {
       previewUrl: config.previewUrl,
       onChange: function () { if (current && files[current].kind === "form") { files[current].edited = true; renderTabs(); } },
