@@ -168,3 +168,19 @@ def submitted(session: Session, challenge: str, data: Mapping[str, Any]) -> list
         else:
             out.append({"solver": solver})
     return out
+
+
+def with_records(session: Session, challenge: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` (the whole case, before the access policy filters it) with each listed application completed
+    by what its record holds: the API's task data carries the applications as the pages show them, and the
+    policy then keeps of them what the viewer may read (a solver: its own)."""
+    entries = data.get("applications")
+    if not isinstance(entries, list):
+        return dict(data)
+    shown = {a["solver"]: a for a in submitted(session, challenge, data)}
+    return {
+        **data,
+        "applications": [
+            {**e, **shown.get(str(e.get("solver")), {})} if isinstance(e, Mapping) else e for e in entries
+        ],
+    }

@@ -24,6 +24,12 @@ from .test_compact_state import STATE_LIMIT
 #: task tree); the old layout stored 130 KB there — each predicted task listing every process variable as
 #: deleted, each subprocess holding a copy of the process data — and ~126 KB while five experts scored.
 MID_LIFECYCLE_LIMIT = STATE_LIMIT
+#: The peak now reached (after form_panel: the panel's five scoring subprocesses), 37.9 KB since the
+#: applications live in their table and no longer travel into each expert's subprocess, with a little room.
+PEAK_LIMIT = 39 * 1024
+#: After the bureau collected the applications: the data lists the solvers with their codes and eligibility
+#: facts, not what they submitted (the application table holds it) — 20.9 KB.
+COLLECTED_LIMIT = 21 * 1024 + 512
 
 
 def spiff_layout(wf: BpmnWorkflow) -> str:
@@ -87,6 +93,9 @@ def test_every_step_of_a_dazu_lifecycle_stores_a_compact_state_that_joins_back_u
     assert [label for label, _ in sizes].count("score") == 5 and len(sizes) == 28
     label, largest = max(sizes, key=lambda s: s[1])
     assert largest <= MID_LIFECYCLE_LIMIT, f"{label}: {largest} bytes"
+    assert largest <= PEAK_LIMIT, f"{label}: {largest} bytes"
+    (collected,) = [size for label, size in sizes if label == "collect_applications"]
+    assert collected <= COLLECTED_LIMIT, collected
     # each expert's scoring subprocess (7 tasks) stores its own tasks, not one more copy of the process data
     # (~10 KB before): a score that finishes one and prunes it shrinks the state by only that much
     scores = [size for label, size in sizes if label in ("form_panel", "score")]
