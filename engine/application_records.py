@@ -116,7 +116,7 @@ def record(
     row.plan_file_json = json.dumps(plan_file, ensure_ascii=False, sort_keys=True) if plan_file else None
     row.pledge = bool(entry.get("pledge"))
     row.source = source
-    if submitted_by is not None or source == "bureau":
+    if submitted_by is not None:  # a correction by the bureau keeps who submitted the application
         row.submitted_by = submitted_by
     if row.receipt is None:
         from engine.applications import receipt_of
