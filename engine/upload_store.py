@@ -60,9 +60,10 @@ def stored_files(folder: Path) -> Iterator[Path]:
 
 def referenced_digests(session: Session) -> set[str]:
     """Digests mentioned anywhere an upload's metadata can be kept: instance data, events, task and
-    application drafts.
+    application drafts, the application records.
 
     Any 64-hex-digit word counts, so an unusual place of a reference keeps the file rather than losing it."""
+    from engine.models.application import Application
     from engine.models.event import InstanceEvent
     from engine.models.instance import InstanceState
     from engine.models.web import ApplicationDraft, TaskDraft
@@ -73,6 +74,7 @@ def referenced_digests(session: Session) -> set[str]:
         InstanceEvent.data_json,
         TaskDraft.data_json,
         ApplicationDraft.data_json,
+        Application.plan_file_json,
     )
     for column in columns:
         for text in session.scalars(select(column).execution_options(yield_per=200)):

@@ -17,6 +17,7 @@ from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from engine import application_records
 from engine.directory import account_names, organisation_names, person_names
 from engine.errors import NotFound
 from engine.labels import jurisdiction_name, role_name
@@ -248,13 +249,15 @@ def case_view(instance: ProcessInstance, data: Mapping[str, Any], events: list[d
     spec = defn.field(group) if defn is not None else None
     applications: list[list[Item]] = []
     labels: list[str] = []
-    if spec is not None and isinstance(data.get("applications"), list):
+    if spec is not None:
+        # the submitted applications are records of the application table (engine.application_records); the
+        # viewer's data says whose: the applications it lists (a solver's, its own only) or the candidates
         row_form = FormDefinition(spec.name, spec.label, spec.fields)
         labels = [shown_label(f) for f in spec.fields if f.type not in ("checkbox",)]
-        for row in data["applications"]:
-            if isinstance(row, Mapping):
-                shown = {i.label: i for i in describe(row_form, row, names)}
-                applications.append([shown.get(label, Item(label, _("未填写"))) for label in labels])
+        challenge = str(data.get("project_code") or instance.business_key or "")
+        for row in application_records.submitted(db.session(), challenge, data):
+            shown = {i.label: i for i in describe(row_form, row, names)}
+            applications.append([shown.get(label, Item(label, _("未填写"))) for label in labels])
     entries: list[Entry] = []
     for e in events:
         at = datetime.fromisoformat(e["at"])

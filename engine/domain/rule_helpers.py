@@ -5,8 +5,10 @@ values passed in. Each function is documented and unit-tested where its rule liv
 
 - need intake: ``check_notes`` (a registered check's problems as lines, e.g. ``need_intake``),
   ``recommendation_problem`` (002 五(一)2);
-- applications: ``application_window``, ``application_added``, ``applications_with_facts``,
-  ``eligible_applications``, ``selected_teams`` (``engine.domain.application_intake``);
+- applications: ``application_window``, ``application_listed``, ``applications_recorded``,
+  ``eligible_applications``, ``selected_teams`` (``engine.domain.application_intake``; the submitted content is
+  recorded in the ``application`` table, ``engine.application_records``); ``application_added`` and
+  ``applications_with_facts`` are what the diagrams before that table call (their instances still run);
 - how the project comes about: ``route_of_case``, ``contest_selection`` (001 十二(一), ``engine.domain.contest``);
 - 赛马: ``race_conclusion``, ``passed_teams`` (``engine.domain.race_rules``);
 - implementation: ``next_checkpoint``, ``checkpoint_remind``, ``milestone_verdict``
@@ -24,7 +26,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine import reminders
+from engine import application_records, reminders
 from engine.clock import SHANGHAI, current_now, parse_aware
 from engine.domain import (
     acceptance_checks,
@@ -79,16 +81,25 @@ def rule_helpers(session: Session, domain: Mapping[str, Callable[..., Any]]) -> 
         return application_intake.online_window(_now_iso(), end, scope)
 
     def application_added(applications: list[dict] | None, received: dict) -> list[dict]:
+        """Diagrams before the ``application`` table: the whole application kept in the workflow data."""
         return application_intake.with_application(applications, received, _now_iso())
 
-    def applications_with_facts(
-        jurisdiction: str, issuer: str, project_code: str, title: str, applications: list[dict]
-    ) -> list[dict]:
-        """The applications with their member and partner lists and eligibility facts; each is registered
-        as an application of its solver (it counts among the members' applications, 002 四(二))."""
-        from engine.scripting import running_script_data
+    def application_listed(project_code: str, applications: list[dict] | None, received: dict) -> list[dict]:
+        """Record the application that arrived (its content goes to the ``application`` table; a solver's new
+        application replaces its earlier one there) and list its solver: the workflow data keeps the code."""
+        entry = application_records.record(
+            session,
+            project_code,
+            received,
+            current_now(),
+            source="online",
+            submitted_by=str(received.get("submitted_by") or "") or None,
+        )
+        return application_intake.with_application(applications, {"solver": entry.solver}, _now_iso())
 
-        found = application_intake.with_code_lists(applications)
+    def _with_facts(
+        jurisdiction: str, issuer: str, project_code: str, title: str, found: list[dict]
+    ) -> list[dict]:
         data, ctx = running_script_data(), checks.context_for(session, _today())
         for a in found:
             a["facts"] = domain["applicant_facts"](
@@ -103,6 +114,38 @@ def rule_helpers(session: Session, domain: Mapping[str, Callable[..., Any]]) -> 
                 project_code, jurisdiction, title, issuer, a["solver"], a["members_list"]
             )
         return found
+
+    def applications_with_facts(
+        jurisdiction: str, issuer: str, project_code: str, title: str, applications: list[dict]
+    ) -> list[dict]:
+        """Diagrams before the ``application`` table: the applications with their member and partner lists
+        and eligibility facts; each is registered as an application of its solver (it counts among the
+        members' applications, 002 四(二))."""
+        found = application_intake.with_code_lists(applications)
+        return _with_facts(jurisdiction, issuer, project_code, title, found)
+
+    def applications_recorded(
+        jurisdiction: str, issuer: str, project_code: str, title: str, applications: list[dict]
+    ) -> list[dict]:
+        """The applications the bureau collected, recorded in the ``application`` table (its corrections and
+        the offline applications, 000 §12(3)), as the diagram keeps them: ``solver``, the member and partner
+        codes (``members_list``, ``partners_list``: the limits and the task book read them) and the
+        eligibility ``facts``; each is registered as an application of its solver (002 四(二))."""
+        entries = [a for a in applications or [] if isinstance(a, dict) and a.get("solver")]
+        now = current_now()
+        for a in entries:
+            if application_records.has_content(a):
+                application_records.record(session, project_code, a, now, source="bureau", replace=False)
+        kept = application_records.records(session, project_code, [a["solver"] for a in entries])
+        full = [
+            application_records.content_of(kept[a["solver"]]) if a["solver"] in kept else dict(a)
+            for a in entries
+        ]
+        found = [
+            {k: a[k] for k in ("solver", "members_list", "partners_list")}
+            for a in application_intake.with_code_lists(full)
+        ]
+        return _with_facts(jurisdiction, issuer, project_code, title, found)
 
     def eligible_applications(
         project_code: str, applications: list[dict], eligibility_results: list[list[dict | None]]
@@ -244,7 +287,9 @@ def rule_helpers(session: Session, domain: Mapping[str, Callable[..., Any]]) -> 
         "recommendation_problem": recommendation_problem,
         "open_application_window": application_window,
         "application_added": application_added,
+        "application_listed": application_listed,
         "applications_with_facts": applications_with_facts,
+        "applications_recorded": applications_recorded,
         "eligible_applications": eligible_applications,
         "selected_teams": application_intake.selected_teams,
         "route_of_case": route_of_case,

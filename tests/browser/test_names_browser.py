@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from engine import application_records
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.models.user import User
@@ -77,7 +78,9 @@ def test_the_clerk_reads_names_and_yuan_and_picks_by_name(roles: Any, clerk_case
 
     flow.s.rollback()
     assert [a["solver"] for a in flow.data["applications"]] == ["DAZU-S2"]
-    assert flow.data["applications"][0]["members"] == "DAZU-P4"
+    assert flow.data["applications"][0]["members_list"] == ["DAZU-P4"]
+    record = application_records.records(flow.s, flow.key)["DAZU-S2"]  # what the clerk entered, in 元 → fen
+    assert (record.members, record.budget_fen, record.source) == ("DAZU-P4", 120_000_000, "bureau")
     flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
     score_all(flow, {"DAZU-S2": 88.5})
     flow.s.commit()

@@ -13,7 +13,7 @@ from uuid import UUID
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
-from engine import tasks
+from engine import application_records, tasks
 from engine.bundle import BundleFile, collect_paths
 from engine.deploy import deploy_bundle
 from engine.models.instance import ProcessInstance
@@ -38,9 +38,10 @@ from .drivers import (
 
 EXPERTS = ["e1", "e2", "e3", "e4", "e5"]
 
-#: Most variables one expert's scoring task may carry: what the expert's page shows (the need, the candidates
-#: and their applications, the case) — before its inputs were declared it carried the case's ~150.
-SCORING_VARIABLES = 16
+#: Most variables one expert's scoring task may carry: what the expert's page shows (the need, the candidates,
+#: the case; the applications are read from their table) — before its inputs were declared it carried the
+#: case's ~150.
+SCORING_VARIABLES = 15
 
 
 def _carried(session: Session, iid: int, spec: str) -> dict[str, dict[str, Any]]:
@@ -75,7 +76,13 @@ def test_each_expert_scores_with_the_need_and_the_applications_but_not_the_whole
         # what the expert's page shows and the form fills its rows from
         assert data["expert"] == expert
         assert data["candidates"] == ["DAZU-S1", "DAZU-S2"]
-        assert [a["solver"] for a in data["applications"]] == ["DAZU-S1", "DAZU-S2"]
+        # the applications themselves are not carried: the page reads the candidates' records from their table
+        assert "applications" not in data
+        shown = application_records.submitted(flow.s, flow.key, data)
+        assert [(a["solver"], a["members"], a["plan"]) for a in shown] == [
+            ("DAZU-S1", "DAZU-P1", "方案"),
+            ("DAZU-S2", "DAZU-P4", "方案"),
+        ]
         assert data["need_title"] == need()["need_title"] and data["project_code"] == flow.key
         # what the challenge asked, which the expert scores against
         assert (data["problem"], data["indicators"]) == (need()["problem"], need()["indicators"])

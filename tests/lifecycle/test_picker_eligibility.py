@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from engine import application_records
 from engine.models.instance import ProcessInstance
 from engine.pickers import PickerScope
 
@@ -84,7 +85,10 @@ def test_team_members_come_from_the_rows_solver_and_partners(start) -> None:  # 
         "collect_applications",
         {"applications": [application("ZHANGYE-S1", "ZHANGYE-P1,ZHANGYE-P4", partners="ZHANGYE-S2")]},
     )
-    assert flow.data["applications"][0]["members"] == "ZHANGYE-P1,ZHANGYE-P4"
+    # the data keeps the codes the limits and the task book read; the table keeps what was entered
+    assert flow.data["applications"][0]["members_list"] == ["ZHANGYE-P1", "ZHANGYE-P4"]
+    (row,) = application_records.records(flow.s, flow.key).values()
+    assert (row.members, row.partners, row.source) == ("ZHANGYE-P1,ZHANGYE-P4", "ZHANGYE-S2", "bureau")
 
 
 def test_the_bureaus_record_of_applications_offers_the_same_units(start) -> None:  # type: ignore[no-untyped-def]

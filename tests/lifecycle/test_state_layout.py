@@ -10,13 +10,14 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.default.workflow import WorkflowConverter
 
+from engine import application_records
 from engine.models.instance import InstanceState, ProcessInstance
 from engine.runtime import instance_specs
 from engine.specs import _workflow_converter, join_state, split_state
 from engine.state_layout import CALLER_DELTA, CALLER_SELECTION, LAST_TASK_DELTA
 
-from .conftest import Flow, start_challenge
-from .drivers import dazu_lifecycle
+from .conftest import Flow, panel, start_challenge
+from .drivers import dazu_lifecycle, dazu_published
 from .test_compact_state import STATE_LIMIT
 
 #: The largest state any step of the lifecycle may store. The issue's bound for the end state (64 KB) holds
@@ -24,6 +25,12 @@ from .test_compact_state import STATE_LIMIT
 #: task tree); the old layout stored 130 KB there — each predicted task listing every process variable as
 #: deleted, each subprocess holding a copy of the process data — and ~126 KB while five experts scored.
 MID_LIFECYCLE_LIMIT = STATE_LIMIT
+#: The peak now reached (after form_panel: the panel's five scoring subprocesses), 37.9 KB since the
+#: applications live in their table and no longer travel into each expert's subprocess, with a little room.
+PEAK_LIMIT = 39 * 1024
+#: After the bureau collected the applications: the data lists the solvers with their codes and eligibility
+#: facts, not what they submitted (the application table holds it) — 20.9 KB.
+COLLECTED_LIMIT = 21 * 1024 + 512
 
 
 def spiff_layout(wf: BpmnWorkflow) -> str:
@@ -87,6 +94,9 @@ def test_every_step_of_a_dazu_lifecycle_stores_a_compact_state_that_joins_back_u
     assert [label for label, _ in sizes].count("score") == 5 and len(sizes) == 28
     label, largest = max(sizes, key=lambda s: s[1])
     assert largest <= MID_LIFECYCLE_LIMIT, f"{label}: {largest} bytes"
+    assert largest <= PEAK_LIMIT, f"{label}: {largest} bytes"
+    (collected,) = [size for label, size in sizes if label == "collect_applications"]
+    assert collected <= COLLECTED_LIMIT, collected
     # each expert's scoring subprocess (7 tasks) stores its own tasks, not one more copy of the process data
     # (~10 KB before): a score that finishes one and prunes it shrinks the state by only that much
     scores = [size for label, size in sizes if label in ("form_panel", "score")]
@@ -149,3 +159,32 @@ def test_a_late_step_stores_no_bulky_record_and_no_finished_tasks_data(world, si
     assert holding == ["End"], holding
     assert flow.info()["data"]["acceptance_outcome"] == "pass"  # the case's data is all there
     assert flow.info()["data"]["need_panel_experts"] == ["e1", "e2", "e3", "e4", "e5"]
+
+
+def test_what_the_solvers_submitted_stays_out_of_the_state(start) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15 item 3: two applications with plans of 5,000 characters each (15 KB each in UTF-8) leave the
+    stored state as small as short ones do — the plans are in the application table, not in the workflow data
+    (the diagrams before kept them in every task's data: 114 KB after the collection, 131 KB while the experts
+    scored)."""
+    plan = "技术路线" * 1250
+    flow = start("dazu")
+    dazu_published(flow)
+    flow.do(
+        "collect_applications",
+        {
+            "applications": [
+                {"solver": s, "partners": "", "members": m, "plan": plan, "pledge": True}
+                for s, m in (("DAZU-S1", "DAZU-P1"), ("DAZU-S2", "DAZU-P4"))
+            ]
+        },
+    )
+    sizes = []
+    for step in ("collect_applications", "form_panel"):
+        if step == "form_panel":
+            flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
+        flow.s.expire_all()
+        row = flow.s.get(InstanceState, flow.id)
+        assert row is not None and plan[:20] not in row.state_json, step
+        sizes.append(len(row.state_json.encode()))
+    assert sizes[0] <= COLLECTED_LIMIT + 2048 and sizes[1] <= PEAK_LIMIT + 2048, sizes
+    assert {a.plan for a in application_records.records(flow.s, flow.key).values()} == {plan}

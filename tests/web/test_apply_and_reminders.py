@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import instances
+from engine import application_records, instances
+from engine.applications import receipt_of
 from engine.bundle import collect_paths
 from engine.deploy import deploy_bundle
 from engine.domain import ledger
@@ -108,13 +109,23 @@ def test_solvers_apply_online_and_the_bureau_sees_every_application(
     assert apply(client2, dict(APPLICATION, members="URUMQI-P4")).status_code == 302
     challenge.at("2026-05-21T00:00:01+08:00")
     assert challenge.ready() == ["collect_applications"]
-    received = {a["solver"]: a for a in challenge.data["applications"]}
+    # the workflow data lists the solvers; what they submitted is in the application table, one row each
+    assert challenge.data["applications"] == [
+        {"solver": "URUMQI-S1", "received_at": challenge.data["applications"][0]["received_at"]},
+        {"solver": "URUMQI-S2", "received_at": challenge.data["applications"][1]["received_at"]},
+    ]
+    assert "application_received" not in challenge.data
+    challenge.s.expire_all()
+    received = application_records.records(challenge.s, "URUMQI-W1")
     assert sorted(received) == ["URUMQI-S1", "URUMQI-S2"]
-    assert received["URUMQI-S1"]["plan"] == "修订后的方案"
-    assert received["URUMQI-S2"]["submitted_by"] == "solver2_urumqi"
-    assert received["URUMQI-S1"]["members"] == "URUMQI-P1,URUMQI-P2"  # the codes the diagrams split
-    assert received["URUMQI-S1"]["plan_file"]["name"] == "方案书.pdf"
-    assert received["URUMQI-S1"]["plan_file"]["sha256"] == hashlib.sha256(b"%PDF-1.4 solution").hexdigest()
+    assert received["URUMQI-S1"].plan == "修订后的方案"  # the resubmission replaced the first one
+    assert received["URUMQI-S2"].submitted_by == "solver2_urumqi"
+    assert received["URUMQI-S1"].members == "URUMQI-P1,URUMQI-P2"  # the codes the diagrams split
+    assert received["URUMQI-S1"].receipt == receipt_of(challenge.s, "URUMQI-W1", "URUMQI-S1")
+    plan_file = application_records.content_of(received["URUMQI-S1"])["plan_file"]
+    assert plan_file["name"] == "方案书.pdf"
+    assert plan_file["sha256"] == hashlib.sha256(b"%PDF-1.4 solution").hexdigest()
+    assert received["URUMQI-S1"].received_at.tzinfo is not None
     from engine import tasks
 
     (task,) = tasks.list_tasks(challenge.s, instance_id=challenge.id)
@@ -304,10 +315,8 @@ def test_a_team_sees_only_its_own_application_arrive_the_bureau_every_one_by_nam
     login(client2, "solver2_urumqi")
     assert apply(client2, dict(APPLICATION, members="URUMQI-P4")).status_code == 302
     flow.at("2026-05-21T00:00:01+08:00")
-    received = [
-        {k: v for k, v in a.items() if k not in ("received_at", "submitted_by")}
-        for a in flow.data["applications"]
-    ]
+    # the bureau sends its form as the page fills it: each application's record in the table
+    received = application_records.submitted(flow.s, flow.key, flow.data)
     flow.do("collect_applications", {"applications": received})
     if "few_teams" in flow.ready():
         flow.do("few_teams", {"few_teams_choice": "proceed", "few_teams_reason": "领域冷门"})

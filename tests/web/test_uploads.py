@@ -18,6 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from engine import application_records
 from engine.models.task import HumanTask
 from engine.upload_store import clean_abandoned
 from tests.web import test_apply_and_reminders as applying
@@ -147,7 +148,11 @@ def test_a_refused_application_keeps_its_files_for_the_next_submission(
     assert accepted.status_code == 302
     assert "已上传" not in client.get("/portal/challenges/URUMQI-W1/apply").get_data(as_text=True)
     challenge.at("2026-05-06T10:00:00+08:00")
-    (sent,) = challenge.data["applications"]
+    (listed,) = challenge.data["applications"]
+    challenge.s.expire_all()
+    sent = application_records.content_of(
+        application_records.records(challenge.s, "URUMQI-W1")[listed["solver"]]
+    )
     assert sent["plan_file"]["sha256"] == stored[0] and sent["plan_file"]["name"] == "方案书.pdf"
 
 

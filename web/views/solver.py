@@ -13,8 +13,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from engine import application_records, instances, project_requests, solver_work, stage_reports
 from engine import applications as applications_engine
-from engine import instances, project_requests, solver_work, stage_reports
 from engine.access import policy, solvers
 from engine.db import begin_write
 from engine.errors import JiebangError, NotFound, ValidationFailed
@@ -73,24 +73,34 @@ def application(challenge: str) -> str:
         and (e["data"].get("payload") or {}).get("solver") == project.solver
     ]
     defn = form_for(db.session(), instance.process_version, applications_engine.FORM, instance.jurisdiction)
+    picks = PickerScope(db.session(), instance.jurisdiction, instance.business_key)
+    # the application as recorded (engine.application_records: the solver's last submission, or the bureau's
+    # record of an offline application); a case from before the table shows what its messages carried
+    record = application_records.records(db.session(), challenge, [project.solver or ""]).get(
+        project.solver or ""
+    )
+    submissions = (
+        [_submission(defn, application_records.content_of(record), record.received_at, picks)]
+        if record is not None
+        else [
+            _submission(defn, e["data"].get("payload") or {}, datetime.fromisoformat(e["at"]), picks)
+            for e in mine
+        ]
+    )
     return render_template(
         "solver/application.html",
         project=project,
         instance=instance,
-        submissions=[
-            _submission(defn, e, PickerScope(db.session(), instance.jurisdiction, instance.business_key))
-            for e in mine
-        ],
+        submissions=submissions,
         files=policy.attachments_view(mine),
         status=_status_of(challenge),
         refusals=json.loads(project.refusal_json) if project.refusal_json else [],
     )
 
 
-def _submission(defn: Any, event: dict[str, Any], picks: PickerScope) -> dict[str, Any]:
+def _submission(defn: Any, payload: dict[str, Any], at: datetime, picks: PickerScope) -> dict[str, Any]:
     """One submitted application as the form labels it: (label, value) of each filled field, files apart;
     people and organisations by name."""
-    payload = event["data"].get("payload") or {}
     lang = current_lang()
     shown: list[tuple[str, str]] = []
     for spec in defn.fields:
@@ -107,7 +117,7 @@ def _submission(defn: Any, event: dict[str, Any], picks: PickerScope) -> dict[st
         else:
             text = str(value)
         shown.append((spec.label.get(lang), text))
-    return {"at": datetime.fromisoformat(event["at"]), "fields": shown}
+    return {"at": at, "fields": shown}
 
 
 def _status_of(challenge: str) -> str:

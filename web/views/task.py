@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import delete
 
-from engine import reassign, stage_reports, tasks
+from engine import application_records, reassign, stage_reports, tasks
 from engine.access import may_act_on_task, policy
 from engine.access.fields import FieldViewer
 from engine.access.rows import LOOKING_ROLES
@@ -80,6 +80,17 @@ def _save_draft(task_id: str, values: dict[str, Any]) -> None:
     db.session.commit()
 
 
+def _with_application_records(
+    instance: Any, task_data: dict[str, Any], data: dict[str, Any]
+) -> dict[str, Any]:
+    """The applications a form lists (the bureau's ``collect_applications``), each as its record in the
+    application table says (``engine.application_records``): the workflow data lists the solvers only."""
+    if not isinstance(data.get("applications"), list):
+        return data
+    challenge = str(task_data.get("project_code") or instance.business_key or "")
+    return {**data, "applications": application_records.submitted(db.session(), challenge, data)}
+
+
 def _initial_values(defn: FormDefinition, data: dict[str, Any]) -> dict[str, Any]:
     values = {f.name: data[f.name] for f in defn.fields if f.type != "readonly" and f.name in data}
     for spec in defn.fields:
@@ -143,7 +154,11 @@ def show(task_id: str) -> Any:
     )
     if task_data is None:
         task_data = _task_data(instance, task_id)
-    data = _form_context(defn, task_data) if defn is not None else {}
+    data = (
+        _with_application_records(instance, task_data, _form_context(defn, task_data))
+        if defn is not None
+        else {}
+    )
     hints = (
         tasks.check_hints(db.session(), defn.checks, task_data, lang)
         if defn is not None and defn.checks
