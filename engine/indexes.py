@@ -370,9 +370,9 @@ def rebuild(
     )
 
     # Like timers, only a running instance publishes: a suspended or failed one leaves the portal.
-    entries = portal_entries(instance, waits) if instance.status == status.RUNNING else []
+    entries = portal_entries(session, instance, waits) if instance.status == status.RUNNING else []
     if not any(e.kind == portal_kinds.NOTICE for e in entries):
-        kept = _notice_in_handling(instance, tasks) if instance.status == status.RUNNING else []
+        kept = _notice_in_handling(session, instance, tasks) if instance.status == status.RUNNING else []
         if not kept and instance.status in (status.RUNNING, status.COMPLETED):
             kept = _notice_ended(previous, now)
         entries += kept
@@ -482,11 +482,13 @@ def _close_rows(session: Session, closed: list[dict[str, Any]]) -> None:
             set_committed_value(row, key, value[key])
 
 
-def portal_entries(instance: ProcessInstance, waits: list[tuple[Task, Any]]) -> list[PortalEntry]:
+def portal_entries(
+    session: Session, instance: ProcessInstance, waits: list[tuple[Task, Any]]
+) -> list[PortalEntry]:
     """The portal rows of an instance's message waits: at most one notice and one challenge."""
     found: dict[str, PortalEntry] = {}
     for task, ed in waits:
-        entry = portal.entry_for(instance, ed.name, case_data(task, copy=False))
+        entry = portal.entry_for(session, instance, ed.name, case_data(task, copy=False))
         if entry is not None:
             found.setdefault(entry.kind, entry)
     return list(found.values())
@@ -526,12 +528,16 @@ def _sync_portal(session: Session, published: list[Row[Any]], entries: list[Port
     _write(session, _PORTAL_TABLE, [row.id for row in by_kind.values()], new)
 
 
-def _notice_in_handling(instance: ProcessInstance, tasks: OpenTasks) -> list[PortalEntry]:
+def _notice_in_handling(session: Session, instance: ProcessInstance, tasks: OpenTasks) -> list[PortalEntry]:
     """The notice stays while an objection is handled (a ready task with ``portalNotice`` = objection)."""
     for task in tasks.ready:
         if properties_of(task.task_spec).get(NOTICE_PROPERTY) == portal_kinds.OBJECTION:
             entry = portal.entry_for(
-                instance, portal.NOTICE_MESSAGE, case_data(task, copy=False), state=portal_kinds.OBJECTION
+                session,
+                instance,
+                portal.NOTICE_MESSAGE,
+                case_data(task, copy=False),
+                state=portal_kinds.OBJECTION,
             )
             return [entry] if entry is not None else []
     return []
@@ -565,7 +571,9 @@ def fill_portal(session: Session, load: Callable[[Session, ProcessInstance], Bpm
         .distinct()
     ).all()
     for instance in missing:
-        session.add_all(portal_entries(instance, _message_waits(open_tasks(load(session, instance)))))
+        session.add_all(
+            portal_entries(session, instance, _message_waits(open_tasks(load(session, instance))))
+        )
     return len(missing)
 
 
