@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from engine.clock import SHANGHAI, get_clock
-from engine.db import default_database_url
+from engine.db import SQLITE_BUSY_SECONDS, default_database_url
 from engine.domain.problems import citation
 from engine.errors import JiebangError
 from engine.migrate import MIGRATIONS
@@ -62,7 +62,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.path.abspath(os.environ.get("JIEBANG_INSTANCE_PATH", "instance")))
     secure = _env_flag("JIEBANG_SECURE_COOKIES")
     app.config.update(
-        SQLALCHEMY_DATABASE_URI=default_database_url(),  # its engine: engine.db.get_engine (web.extensions)
+        SQLALCHEMY_DATABASE_URI=default_database_url(),
+        # no pool_pre_ping: a server connection is pinged after it sat idle (web.extensions, engine.db)
+        SQLALCHEMY_ENGINE_OPTIONS={},
         JSON_AS_ASCII=False,
         SESSION_COOKIE_NAME="jiebang_session",
         SESSION_COOKIE_HTTPONLY=True,
@@ -82,6 +84,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app)
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # Web writers (sign-in, forms) wait for a sweep's bounded step like the engine's own sessions do,
+        # instead of failing after pysqlite's default 5 s.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "connect_args": {"timeout": SQLITE_BUSY_SECONDS},
+        }
     if _env_flag("JIEBANG_PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

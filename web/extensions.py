@@ -9,19 +9,19 @@ from flask import Flask
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
-from engine.db import Base, get_engine
+from engine.db import Base, ping_when_idle
 
 
-class EngineSQLAlchemy(SQLAlchemy):
-    """Flask-SQLAlchemy on the engine's own pooled engine for the app's URL (``engine.db.get_engine``): one pool
-    per process and one way to connect, for the web's sessions and the engine's alike — SQLite's pragmas and its
-    write lock taken up front (``begin_write``), a server connection pinged only after it sat idle (not on every
-    request, as ``pool_pre_ping`` would)."""
+class PingWhenIdle(SQLAlchemy):
+    """Flask-SQLAlchemy whose server connections are tested the engine's way (``engine.db.ping_when_idle``):
+    only after they sat idle, not on every request as ``pool_pre_ping`` would (a SQLite file is not pinged)."""
 
     def _make_engine(self, bind_key: str | None, options: dict[str, Any], app: Flask) -> sa.engine.Engine:
-        url = sa.engine.make_url(options["url"])
-        return get_engine(url.render_as_string(hide_password=False))
+        eng = super()._make_engine(bind_key, options, app)
+        if eng.dialect.name != "sqlite":
+            ping_when_idle(eng)
+        return eng
 
 
-db = EngineSQLAlchemy(model_class=Base)
+db = PingWhenIdle(model_class=Base)
 migrate = Migrate()

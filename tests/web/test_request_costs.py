@@ -1,6 +1,6 @@
 """What a web request costs the database before its page's own work: the signed-in user is read once (with its
-grants, in the statement that checks the sign-in), and the connection is not pinged on every request — the web
-uses the engine's own pooled engine, which pings a server connection only after it sat idle (issue 15)."""
+grants, in the statement that checks the sign-in), and the connection is not pinged on every request — the web's
+server connections are pinged the engine's way, only after they sat idle (issue 15)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, event, insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, create_engine, event
 
-from engine.db import get_engine
-from engine.models.user import RoleGrant
+from engine.db import _ping_if_idle, ping_when_idle
 from tests.web.conftest import login, post
 from tests.web.test_task_forms import _lock, notice_task  # noqa: F401  (fixture)
 
@@ -89,14 +87,12 @@ def test_completing_a_task_reads_the_user_once(
 
 
 def test_requests_do_not_ping_the_database(
-    app: Flask, client: FlaskClient, web_users: dict[str, str], db_url: str, monkeypatch: pytest.MonkeyPatch
+    app: Flask, client: FlaskClient, web_users: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A pooled connection just used is used again as it is (``pool_pre_ping`` pinged on every request); the
-    web's sessions and the engine's share one pool."""
+    """A pooled connection just used is used again as it is (``pool_pre_ping`` pinged on every request)."""
     from web.extensions import db
 
     with app.app_context():
-        assert db.engine is get_engine(db_url)
         dialect = type(db.engine.dialect)
     pings: list[object] = []
     original = dialect.do_ping
@@ -112,13 +108,18 @@ def test_requests_do_not_ping_the_database(
     assert pings == []
 
 
-def test_web_sessions_refuse_a_row_that_points_nowhere(app: Flask) -> None:
-    """The web writes with the engine's connection settings: a grant for a user that does not exist is refused
-    (SQLite checks foreign keys only when each connection asks it to)."""
+def test_a_server_connection_idle_too_long_is_pinged_before_a_request_uses_it(app: Flask) -> None:
+    """The web's connections to a database server are tested the engine's way: one that sat idle longer than
+    ``PING_AFTER_IDLE_SECONDS`` is pinged first, and a dead one is replaced (``engine.db.ping_when_idle``)."""
     from web.extensions import db
 
     with app.app_context():
-        with pytest.raises(IntegrityError):
-            db.session.execute(insert(RoleGrant).values(user_id=987654, role="bureau", jurisdiction="dazu"))
-            db.session.flush()
-        db.session.rollback()
+        web_engine = db.engine
+    server = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert event.contains(server, "checkout", _ping_if_idle) is False
+    ping_when_idle(server)
+    assert event.contains(server, "checkout", _ping_if_idle)
+    # the web's engine on a server URL gets the same listeners; a SQLite file is never pinged
+    expected = web_engine.dialect.name != "sqlite"
+    assert event.contains(web_engine, "checkout", _ping_if_idle) is expected
+    assert not web_engine.pool._pre_ping
