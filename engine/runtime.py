@@ -10,6 +10,7 @@ On an exception the in-memory workflow is thrown away; nothing half-transitioned
 from __future__ import annotations
 
 import json
+from collections import namedtuple
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -306,6 +307,45 @@ _OPEN = (
     .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
     .where(ProcessInstance.id == bindparam("instance_id"))
 )
+
+
+_TASK_TABLE = HumanTask.__table__
+#: the task read with its instance (aliased: the presence columns read the instance's other task rows)
+_THE_TASK = _TASK_TABLE.alias("the_task")
+#: a task's row with its instance as ``_OPEN`` reads it, in one round trip (a completion reads both; issue 15)
+_OPEN_FOR_TASK = (
+    select(
+        *(column.label(f"task_{column.key}") for column in _THE_TASK.columns),
+        *_LISTING.columns,
+        InstanceState.instance_id.label("state_of"),
+        InstanceState.state_json,
+        InstanceState.serializer_version,
+        ProcessVersion,
+        *change_reads.columns(ProcessInstance.id),
+    )
+    .select_from(_THE_TASK)
+    .join(ProcessInstance, ProcessInstance.id == _THE_TASK.c.instance_id)
+    .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
+    .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
+    .where(_THE_TASK.c.id == bindparam("task_id"))
+)
+
+
+#: a task's row as ``open_task_instance`` reads it: the columns of ``human_task``, by name
+TaskRow = namedtuple("TaskRow", [column.key for column in _TASK_TABLE.columns])  # type: ignore[misc]
+
+
+def open_task_instance(session: Session, task_id: str) -> tuple[Any, Opened] | None:
+    """A task's row, as fresh as the caller's transaction makes it, with its instance read as
+    ``open_instance`` reads it, in one statement (None: no such task)."""
+    found = session.execute(_OPEN_FOR_TASK, {"task_id": task_id}).first()
+    if found is None:
+        return None
+    row = found._mapping
+    task = TaskRow(*(row[f"task_{key}"] for key in TaskRow._fields))
+    stored = None if found.state_of is None else StoredState(found.state_json, found.serializer_version)
+    version = found.ProcessVersion
+    return task, Opened(Listing(row, version), stored, change_reads.take(session, row), version)
 
 
 def open_instance(session: Session, instance_id: int) -> Opened | None:
