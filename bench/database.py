@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -63,3 +63,26 @@ def drop_schema(url: str, schema: str | None) -> None:
     with eng.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     eng.dispose()
+
+
+class Statements:
+    """Counts the SQL statements sent to any engine while it is on (``with counter:``), the write lock's
+    ``BEGIN IMMEDIATE`` included; a commit is not a statement."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self.calls = 0
+
+    def _watch(self, *_args: object) -> None:
+        self.sent += 1
+
+    def __enter__(self) -> Statements:
+        event.listen(Engine, "before_cursor_execute", self._watch)
+        self.calls += 1
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        event.remove(Engine, "before_cursor_execute", self._watch)
+
+    def per_call(self) -> float:
+        return self.sent / max(self.calls, 1)

@@ -50,6 +50,9 @@ class Step:
     ours_cpu_ms: float = 0.0  # this process's CPU time (steady on a loaded machine; no I/O waits, and on
     raw_cpu_ms: float = 0.0  # PostgreSQL none of the server's work)
     tasks: int = 0  # tasks in the stored workflow after the step, its live subprocesses' included
+    statements: int = (
+        0  # SQL statements sent by the step's completion or sweep (the driver's look-ups left out)
+    )
 
 
 class Sim:
@@ -159,6 +162,7 @@ def _clocked(fn: Callable[[], object]) -> tuple[float, float]:
 
 def run_lifecycle(session: Session, repeat: int, key: str = "BENCH") -> list[Step]:
     """The lifecycle of one case (business key ``<J>-<key>``), measured step by step."""
+    from bench.database import Statements
     from engine import tasks
     from engine.models.event import InstanceEvent
     from engine.timers import sweep
@@ -167,12 +171,24 @@ def run_lifecycle(session: Session, repeat: int, key: str = "BENCH") -> list[Ste
 
     sim = Sim(session)
     steps: list[Step] = []
+    counter = Statements()
+    complete = tasks.complete
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        with counter:
+            return complete(*args, **kwargs)
 
     class TimedFlow(lc.Flow):
         def do(self, spec: str, data: dict[str, Any] | None = None, role: str | None = None) -> None:
             before = _state(self.s, self.id)
             (row,) = [t for t in tasks.list_tasks(self.s, instance_id=self.id) if t.task_spec == spec][:1]
-            ours, ours_cpu = _clocked(lambda: super(TimedFlow, self).do(spec, data, role))
+            sent = counter.sent
+            tasks.complete = counted  # type: ignore[assignment]
+            try:
+                ours, ours_cpu = _clocked(lambda: super(TimedFlow, self).do(spec, data, role))
+            finally:
+                tasks.complete = complete  # type: ignore[assignment]
+            sent = counter.sent - sent
             event = self.s.scalars(
                 select(InstanceEvent)
                 .where(InstanceEvent.instance_id == self.id, InstanceEvent.kind == "task_completed")
@@ -183,7 +199,7 @@ def run_lifecycle(session: Session, repeat: int, key: str = "BENCH") -> list[Ste
             raw, raw_cpu = _medians(_raw(self.s, self.id, before, row.id, cleaned), repeat)
             self.s.rollback()  # what the diagram's scripts wrote to the domain tables in the raw runs
             size, pack, count = _size_and_pack(self.s, self.id, repeat)
-            steps.append(Step(spec, ours, raw, size, pack, ours_cpu, raw_cpu, count))
+            steps.append(Step(spec, ours, raw, size, pack, ours_cpu, raw_cpu, count, sent))
 
         def at(self, iso: str) -> int:
             before = _state(self.s, self.id)
@@ -192,14 +208,19 @@ def run_lifecycle(session: Session, repeat: int, key: str = "BENCH") -> list[Ste
 
             def fire() -> None:
                 nonlocal fired
-                fired = sweep(self.s).fired
+                with counter:
+                    fired = sweep(self.s).fired
 
+            sent = counter.sent
             ours, ours_cpu = _clocked(fire)
+            sent = counter.sent - sent
             if fired:
                 raw, raw_cpu = _medians(_raw(self.s, self.id, before, None, None), repeat)
                 self.s.rollback()
                 size, pack, count = _size_and_pack(self.s, self.id, repeat)
-                steps.append(Step(f"timer ({iso[:10]})", ours, raw, size, pack, ours_cpu, raw_cpu, count))
+                steps.append(
+                    Step(f"timer ({iso[:10]})", ours, raw, size, pack, ours_cpu, raw_cpu, count, sent)
+                )
             return fired
 
     def start(jurisdiction: str) -> lc.Flow:
@@ -242,15 +263,16 @@ def prepare(url: str) -> Session:
 
 def report(steps: list[Step], warmup: list[Step] | None = None) -> None:
     print(
-        "| # | step | ours ms | raw SpiffWorkflow ms | ratio | state after (KB) | unpack+pack (CPU ms) | tasks |"
+        "| # | step | ours ms | raw SpiffWorkflow ms | ratio | state after (KB) | unpack+pack (CPU ms) | tasks "
+        "| statements |"
     )
-    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for i, s in enumerate(steps, 1):
         raw = f"{s.raw_ms:.1f}" if s.raw_ms is not None else "–"
         ratio = f"{s.ours_ms / s.raw_ms:.2f}×" if s.raw_ms else "–"
         print(
             f"| {i} | {s.label} | {s.ours_ms:.1f} | {raw} | {ratio} | {s.state_bytes / 1024:.1f} | "
-            f"{s.pack_ms:.1f} | {s.tasks} |"
+            f"{s.pack_ms:.1f} | {s.tasks} | {s.statements} |"
         )
     ours = sum(s.ours_ms for s in steps)
     raw_total = sum(s.raw_ms or 0 for s in steps)
@@ -266,6 +288,10 @@ def report(steps: list[Step], warmup: list[Step] | None = None) -> None:
         f"the same in this process's CPU time (steady under load; leaves out I/O waits such as a commit's "
         f"fsync, and on PostgreSQL the server's work): ours {ours_cpu:.0f} ms, raw {raw_cpu:.0f} ms → "
         f"{ours_cpu / raw_cpu:.2f}×"
+    )
+    print(
+        f"SQL statements per step (the completion or the sweep, the driver's look-ups left out): "
+        f"{statistics.mean(s.statements for s in steps):.1f}"
     )
     if warmup:
         ours_first = sum(s.ours_ms for s in warmup)

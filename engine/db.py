@@ -135,6 +135,13 @@ def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         raise DisconnectionError() from exc
 
 
+def ping_when_idle(eng: Engine) -> None:
+    """The one way a pooled server connection is tested before use, for the engine's sessions and the web's
+    alike (``pool_pre_ping`` would ping on every checkout: one round trip more per request or transaction)."""
+    event.listen(eng, "checkout", _ping_if_idle)
+    event.listen(eng, "checkin", _checked_in)
+
+
 _engines: dict[str, Engine] = {}
 
 
@@ -150,8 +157,7 @@ def get_engine(url: str | None = None) -> Engine:
             event.listen(eng, "begin", _sqlite_begin)
         else:
             eng = create_engine(url)
-            event.listen(eng, "checkout", _ping_if_idle)
-            event.listen(eng, "checkin", _checked_in)
+            ping_when_idle(eng)
         _engines[url] = eng
     return _engines[url]
 

@@ -16,7 +16,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Row, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import Row, Update, bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -370,9 +370,9 @@ def rebuild(
     )
 
     # Like timers, only a running instance publishes: a suspended or failed one leaves the portal.
-    entries = portal_entries(instance, waits) if instance.status == status.RUNNING else []
+    entries = portal_entries(session, instance, waits) if instance.status == status.RUNNING else []
     if not any(e.kind == portal_kinds.NOTICE for e in entries):
-        kept = _notice_in_handling(instance, tasks) if instance.status == status.RUNNING else []
+        kept = _notice_in_handling(session, instance, tasks) if instance.status == status.RUNNING else []
         if not kept and instance.status in (status.RUNNING, status.COMPLETED):
             kept = _notice_ended(previous, now)
         entries += kept
@@ -482,11 +482,13 @@ def _close_rows(session: Session, closed: list[dict[str, Any]]) -> None:
             set_committed_value(row, key, value[key])
 
 
-def portal_entries(instance: ProcessInstance, waits: list[tuple[Task, Any]]) -> list[PortalEntry]:
+def portal_entries(
+    session: Session, instance: ProcessInstance, waits: list[tuple[Task, Any]]
+) -> list[PortalEntry]:
     """The portal rows of an instance's message waits: at most one notice and one challenge."""
     found: dict[str, PortalEntry] = {}
     for task, ed in waits:
-        entry = portal.entry_for(instance, ed.name, case_data(task, copy=False))
+        entry = portal.entry_for(session, instance, ed.name, case_data(task, copy=False))
         if entry is not None:
             found.setdefault(entry.kind, entry)
     return list(found.values())
@@ -521,17 +523,39 @@ def _sync_portal(session: Session, published: list[Row[Any]], entries: list[Port
         stored = _stored(row)
         changed = {key: value for key, value in values.items() if stored[key] != value}
         if changed:
-            session.execute(update(_PORTAL_TABLE).where(_PORTAL_TABLE.c.id == row.id).values(changed))
+            params = {f"v_{key}": value for key, value in changed.items()}
+            params["w_id"] = row.id
+            session.execute(_portal_update(tuple(changed)), params)
             _updated(session, _PORTAL_TABLE, row.id, changed)
     _write(session, _PORTAL_TABLE, [row.id for row in by_kind.values()], new)
 
 
-def _notice_in_handling(instance: ProcessInstance, tasks: OpenTasks) -> list[PortalEntry]:
+_PORTAL_UPDATES: dict[tuple[str, ...], Update] = {}
+
+
+def _portal_update(columns: tuple[str, ...]) -> Update:
+    """A portal row's UPDATE of ``columns``, built once per set of columns, with bound parameters (building a
+    statement costs more than running it)."""
+    stmt = _PORTAL_UPDATES.get(columns)
+    if stmt is None:
+        stmt = _PORTAL_UPDATES[columns] = (
+            update(_PORTAL_TABLE)
+            .where(_PORTAL_TABLE.c.id == bindparam("w_id"))
+            .values({key: bindparam(f"v_{key}") for key in columns})
+        )
+    return stmt
+
+
+def _notice_in_handling(session: Session, instance: ProcessInstance, tasks: OpenTasks) -> list[PortalEntry]:
     """The notice stays while an objection is handled (a ready task with ``portalNotice`` = objection)."""
     for task in tasks.ready:
         if properties_of(task.task_spec).get(NOTICE_PROPERTY) == portal_kinds.OBJECTION:
             entry = portal.entry_for(
-                instance, portal.NOTICE_MESSAGE, case_data(task, copy=False), state=portal_kinds.OBJECTION
+                session,
+                instance,
+                portal.NOTICE_MESSAGE,
+                case_data(task, copy=False),
+                state=portal_kinds.OBJECTION,
             )
             return [entry] if entry is not None else []
     return []
@@ -565,17 +589,29 @@ def fill_portal(session: Session, load: Callable[[Session, ProcessInstance], Bpm
         .distinct()
     ).all()
     for instance in missing:
-        session.add_all(portal_entries(instance, _message_waits(open_tasks(load(session, instance)))))
+        session.add_all(
+            portal_entries(session, instance, _message_waits(open_tasks(load(session, instance))))
+        )
     return len(missing)
+
+
+#: termination's statements, built once with bound parameters
+_OPEN_ROWS = select(HumanTask).where(
+    HumanTask.instance_id == bindparam("iid"), HumanTask.status.in_(task_model.OPEN)
+)
+_DELETE_ALL = tuple(
+    delete(table).where(table.c.instance_id == bindparam("iid"))
+    for table in (_TIMER_TABLE, _WAIT_TABLE, _PORTAL_TABLE)
+)
 
 
 def cancel_all(session: Session, instance: ProcessInstance, now: datetime) -> None:
     """On termination: every open human task is cancelled, no timer or message wait remains."""
-    for row in session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status.in_(task_model.OPEN))
-    ):
+    for row in session.scalars(_OPEN_ROWS, {"iid": instance.id}):
         row.status = task_model.CANCELLED
         row.ended_at = now
-    session.execute(delete(TimerDue).where(TimerDue.instance_id == instance.id))
-    session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance.id))
-    session.execute(delete(PortalEntry).where(PortalEntry.instance_id == instance.id))
+    for stmt in _DELETE_ALL:
+        session.execute(stmt, {"iid": instance.id})
+        for held in [o for o in session.identity_map.values() if o.__table__ is stmt.table]:
+            if held.instance_id == instance.id:
+                session.expunge(held)

@@ -123,17 +123,14 @@ def _money(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def notice_details(instance: ProcessInstance, data: dict[str, Any]) -> dict[str, Any]:
+def notice_details(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     """What the publicity notice publishes of the case: the selected units by name, the project, the
     support in fen (000 §12(5), 001 八(五), 003 §12(6))."""
-    from sqlalchemy.orm import object_session
-
     from engine.directory import organisation_names
 
     solvers = data.get("solvers")
     codes = [c for c in solvers if isinstance(c, str)] if isinstance(solvers, list) else []
-    session = object_session(instance)
-    names = organisation_names(session, codes) if session is not None and codes else {}
+    names = organisation_names(session, codes) if codes else {}
     return {
         "units": [names.get(c, c) for c in codes],
         "project": _text(data.get("need_title")) or _text(data.get("title")),
@@ -143,15 +140,20 @@ def notice_details(instance: ProcessInstance, data: dict[str, Any]) -> dict[str,
 
 
 def entry_for(
-    instance: ProcessInstance, message: str, data: dict[str, Any], state: str = kinds.OPEN
+    session: Session,
+    instance: ProcessInstance | Any,
+    message: str,
+    data: dict[str, Any],
+    state: str = kinds.OPEN,
 ) -> PortalEntry | None:
     """The portal row a running instance publishes while its task waits for ``message`` with ``data`` (or, for
     a notice in ``state`` objection, while the objection is handled), or None (not a portal message, no
-    business key, or no valid end of the window)."""
+    business key, or no valid end of the window). ``instance``: its listing row, an ORM object or the one the
+    door reads (``engine.runtime.Listing``); the notice's unit names are read in ``session``."""
     kind = MESSAGE_KINDS.get(message)
     if kind is None or not instance.business_key:
         return None
-    details = notice_details(instance, data) if kind == kinds.NOTICE else None
+    details = notice_details(session, data) if kind == kinds.NOTICE else None
     data = filter_data(data, PUBLIC_VIEWER)  # only what was published: the access policy's public fields
     prefix, body_key = (
         ("publicity", "notice_body") if kind == kinds.NOTICE else ("application", "challenge_summary")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.access.principal import Principal
 from engine.models.user import RoleGrant, User
-from engine.users import no_such_actor, require_named
+from engine.users import no_such_actor, remembered_actor, require_named
 
 _USER = User.__table__
 _GRANT = RoleGrant.__table__
@@ -37,6 +37,11 @@ def acting_principal(session: Session, username: str | None) -> Principal:
     """The acting user as a principal; refused like ``engine.users.get_user`` (nobody named, unknown or
     disabled)."""
     name = require_named(username)
+    known = remembered_actor(
+        session, name
+    )  # a web request's signed-in user, read when the sign-in was checked
+    if known is not None:
+        return Principal(name, frozenset((g.role, g.jurisdiction) for g in known.roles))
     rows = session.execute(_ACTING, {"username": name}).all()
     if not rows or not rows[0].active:
         raise no_such_actor(name)

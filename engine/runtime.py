@@ -10,7 +10,8 @@ On an exception the in-memory workflow is thrown away; nothing half-transitioned
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections import namedtuple
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
@@ -82,7 +83,8 @@ class Context:
     """What an action sees while it changes one instance."""
 
     session: Session
-    instance: ProcessInstance
+    #: the listing row: a ``Listing`` (read by the door), or a new ``ProcessInstance`` while it starts
+    instance: Listing | ProcessInstance
     wf: BpmnWorkflow
     now: datetime
     actor: str | None
@@ -139,13 +141,13 @@ def fired_by_timer(task: Task) -> bool:
     return False
 
 
-def load_workflow(session: Session, instance: ProcessInstance) -> BpmnWorkflow:
+def load_workflow(session: Session, instance: ProcessInstance | Listing) -> BpmnWorkflow:
     """Restore an instance's workflow from its version's specs and its own state; attach our script engine."""
     return _restore(session, instance, session.get(InstanceState, instance.id))
 
 
 def _restore(
-    session: Session, instance: ProcessInstance, stored: InstanceState | StoredState | None
+    session: Session, instance: ProcessInstance | Listing, stored: InstanceState | StoredState | None
 ) -> BpmnWorkflow:
     if stored is None:
         raise NotFound(
@@ -171,7 +173,7 @@ def version_specs(pv: ProcessVersion) -> tuple[BpmnProcessSpec, dict[str, BpmnPr
 
 
 def instance_specs(
-    session: Session, instance: ProcessInstance
+    session: Session, instance: ProcessInstance | Listing
 ) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]:
     """The specs of the instance's version. Inside a sweep (``engine.memo``) the version's key is remembered,
     so a sweep reads each process version once, not once per fired timer."""
@@ -205,11 +207,85 @@ class StoredState(NamedTuple):
     serializer_version: str
 
 
+_LISTING = ProcessInstance.__table__
+_LISTING_COLUMNS = tuple(c.key for c in _LISTING.columns)
+
+
+class Listing:
+    """An instance's listing row as the door reads and writes it (issue 15): its columns as plain attributes, the
+    same names as ``ProcessInstance``'s, and no ORM object — loading, flushing and identity-mapping one cost more
+    than a step's statements. ``write_listing`` writes the columns that changed since it was read with one Core
+    UPDATE under its lock version; an ORM object of the instance that the session holds (a caller's) is then
+    shown the same values as stored."""
+
+    __slots__ = (*_LISTING_COLUMNS, "_read", "_version")
+
+    id: int
+    process_version_id: int
+    process_key: str
+    version: int
+    business_key: str | None
+    title: str | None
+    jurisdiction: str | None
+    status: str
+    stage: str | None
+    lock_version: int
+    started_by: str | None
+    started_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None
+    error_message: str | None
+    error_task: str | None
+
+    def __init__(self, values: Mapping[str, Any], version: ProcessVersion | None) -> None:
+        for key in _LISTING_COLUMNS:
+            setattr(self, key, values[key])
+        self._read = {key: values[key] for key in _LISTING_COLUMNS}
+        self._version = version
+
+    @classmethod
+    def of(cls, instance: ProcessInstance) -> Listing:
+        """The listing row as an ORM object holds it (its lock version as it was read: a row another change
+        moved since is refused when written)."""
+        return cls({key: getattr(instance, key) for key in _LISTING_COLUMNS}, instance.process_version)
+
+    @property
+    def process_version(self) -> ProcessVersion:
+        """Its process version (read with it), as ``ProcessInstance.process_version``."""
+        if self._version is None or self._version.id != self.process_version_id:
+            raise InvalidState(
+                f"流程实例 {self.id} 的流程版本未随实例读取。",
+                f"The process version of instance {self.id} was not read with it.",
+            )
+        return self._version
+
+    @process_version.setter
+    def process_version(self, version: ProcessVersion) -> None:
+        self._version = version
+        self.process_version_id = version.id
+
+    def changed(self) -> dict[str, Any]:
+        """The columns whose values differ from those read (the lock version left out)."""
+        return {
+            key: value
+            for key in _LISTING_COLUMNS
+            if key != "lock_version" and (value := getattr(self, key)) != self._read[key]
+        }
+
+    def written(self, values: Mapping[str, Any]) -> None:
+        """``values`` are what the database now holds."""
+        self._read.update(values)
+
+    def __repr__(self) -> str:
+        return f"<Listing process_instance {self.id} v{self.lock_version} {self.status}>"
+
+
 @dataclass(frozen=True)
 class Opened:
     """An instance read for a change: its listing row, its stored state and which index rows it has."""
 
-    instance: ProcessInstance
+    #: the listing row (an ORM object is turned into a ``Listing`` by the door)
+    instance: Listing | ProcessInstance
     stored: InstanceState | StoredState | None
     present: indexes.Presence
     #: its process version (without its specs), held so that ``instance.process_version`` is found in the
@@ -220,7 +296,7 @@ class Opened:
 #: built once (a statement with its correlated EXISTS columns costs more to build than to run)
 _OPEN = (
     select(
-        ProcessInstance,
+        *_LISTING.columns,
         InstanceState.instance_id.label("state_of"),
         InstanceState.state_json,
         InstanceState.serializer_version,
@@ -233,15 +309,57 @@ _OPEN = (
 )
 
 
+_TASK_TABLE = HumanTask.__table__
+#: the task read with its instance (aliased: the presence columns read the instance's other task rows)
+_THE_TASK = _TASK_TABLE.alias("the_task")
+#: a task's row with its instance as ``_OPEN`` reads it, in one round trip (a completion reads both; issue 15)
+_OPEN_FOR_TASK = (
+    select(
+        *(column.label(f"task_{column.key}") for column in _THE_TASK.columns),
+        *_LISTING.columns,
+        InstanceState.instance_id.label("state_of"),
+        InstanceState.state_json,
+        InstanceState.serializer_version,
+        ProcessVersion,
+        *change_reads.columns(ProcessInstance.id),
+    )
+    .select_from(_THE_TASK)
+    .join(ProcessInstance, ProcessInstance.id == _THE_TASK.c.instance_id)
+    .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
+    .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
+    .where(_THE_TASK.c.id == bindparam("task_id"))
+)
+
+
+#: a task's row as ``open_task_instance`` reads it: the columns of ``human_task``, by name
+TaskRow = namedtuple("TaskRow", [column.key for column in _TASK_TABLE.columns])  # type: ignore[misc]
+
+
+def open_task_instance(session: Session, task_id: str) -> tuple[Any, Opened] | None:
+    """A task's row, as fresh as the caller's transaction makes it, with its instance read as
+    ``open_instance`` reads it, in one statement (None: no such task)."""
+    found = session.execute(_OPEN_FOR_TASK, {"task_id": task_id}).first()
+    if found is None:
+        return None
+    row = found._mapping
+    task = TaskRow(*(row[f"task_{key}"] for key in TaskRow._fields))
+    stored = None if found.state_of is None else StoredState(found.state_json, found.serializer_version)
+    version = found.ProcessVersion
+    return task, Opened(Listing(row, version), stored, change_reads.take(session, row), version)
+
+
 def open_instance(session: Session, instance_id: int) -> Opened | None:
     """The listing row, its state, its process version and the presence of its index rows in one round trip
-    (None: no instance). The state is read as columns: an ORM row of it would cost more to load than the
-    statement costs to run, and the change writes it back with Core (``write_state``)."""
+    (None: no instance). The listing row and the state are read as columns (``Listing``, ``StoredState``): ORM
+    rows of them would cost more to load than the statement costs to run, and the change writes them back with
+    Core (``write_listing``, ``write_state``). The process version is immutable and kept as an object."""
     found = session.execute(_OPEN, {"instance_id": instance_id}).first()
     if found is None:
         return None
+    row = found._mapping
     stored = None if found.state_of is None else StoredState(found.state_json, found.serializer_version)
-    return Opened(found[0], stored, change_reads.take(session, found._mapping), found.ProcessVersion)
+    version = found.ProcessVersion
+    return Opened(Listing(row, version), stored, change_reads.take(session, row), version)
 
 
 def change_instance(
@@ -268,7 +386,8 @@ def change_instance(
         raise NotFound(f"流程实例 {instance_id} 不存在。", f"Process instance {instance_id} does not exist.")
     if now is None:
         now = get_clock(session).now()  # read with the instance (``engine.change_reads``)
-    instance, stored, present = opened.instance, opened.stored, opened.present
+    stored, present = opened.stored, opened.present
+    instance = opened.instance if isinstance(opened.instance, Listing) else Listing.of(opened.instance)
     if expected_lock_version is not None and instance.lock_version != expected_lock_version:
         raise Conflict(
             "该流程实例已被他人更新，请刷新后重试。",
@@ -367,31 +486,58 @@ def save(ctx: Context) -> None:
         ctx.session.execute(_EVENTS, ctx.events)
 
 
-_LISTING = ProcessInstance.__table__
-
-
-def write_listing(session: Session, instance: ProcessInstance) -> None:
+def write_listing(session: Session, instance: Listing | ProcessInstance) -> None:
     """Write the listing row's changed columns with its lock version moved by one, in one Core UPDATE that is
     the change's optimistic lock (the ORM's versioned flush, without its unit of work): no row matched means
     another change of the instance committed first (StaleDataError, as the ORM raises it)."""
-    state = inspect(instance)
-    if not state.persistent:
-        return  # a new row: the ORM inserts it
+    if isinstance(instance, Listing):
+        values = instance.changed()
+        values["updated_at"] = instance.updated_at  # always written: the UPDATE is the change's lock
+    else:
+        state = inspect(instance)
+        if not state.persistent:
+            return  # a new row: the ORM inserts it
+        values = {
+            key: state.dict[key]
+            for key in state.committed_state
+            if key in _LISTING.c and key != "lock_version"
+        }
     current = instance.lock_version
-    values = {
-        key: state.dict[key] for key in state.committed_state if key in _LISTING.c and key != "lock_version"
-    }
     values["lock_version"] = current + 1
     params = {f"v_{key}": value for key, value in values.items()}
     params["w_id"], params["w_lock_version"] = instance.id, current
-    with session.no_autoflush:  # an autoflush would write the row (and move its version) through the ORM
+    with (
+        session.no_autoflush
+    ):  # an autoflush would write a held object (and move its version) through the ORM
         done = session.execute(_listing_update(tuple(values)), params)
     if done.rowcount != 1:
         raise StaleDataError(f"process_instance {instance.id}: lock version {current} was changed meanwhile")
+    if isinstance(instance, Listing):
+        instance.lock_version = current + 1
+        instance.written(values)
+        _show_held(session, instance)
+        return
+    state = inspect(instance)
     for key, value in values.items():
         set_committed_value(instance, key, value)
     # the row now holds what the instance holds: nothing is left for the ORM to write (nor a version to move)
     state._commit_all(state.dict, session.identity_map)
+
+
+def _show_held(session: Session, listing: Listing) -> None:
+    """An ORM object of the instance that the session holds (the caller's: a view that shows the instance
+    after the change, a control that returns it) shows the row as it is now stored, without a reload; it was
+    not changed by the door, so it has nothing of its own to write."""
+    held = session.identity_map.get(identity_key(ProcessInstance, listing.id))
+    if held is None:
+        return
+    known = held.__dict__
+    for key in _LISTING_COLUMNS:
+        value = getattr(listing, key)
+        if key not in known or known[key] != value:
+            set_committed_value(held, key, value)
+    if listing._version is not None:
+        set_committed_value(held, "process_version", listing._version)
 
 
 _LISTING_UPDATES: dict[tuple[str, ...], Update] = {}
@@ -410,11 +556,12 @@ def _listing_update(columns: tuple[str, ...]) -> Update:
     return stmt
 
 
-def _touch(instance: ProcessInstance, now: datetime) -> None:
+def _touch(instance: Listing | ProcessInstance, now: datetime) -> None:
     """Every change moves the instance's lock version, and its UPDATE is the optimistic lock of the change,
     even when no column of the listing row differs (the simulated clock stands still, the stage stays)."""
     instance.updated_at = now
-    flag_modified(instance, "updated_at")
+    if isinstance(instance, ProcessInstance):
+        flag_modified(instance, "updated_at")
 
 
 _EVENTS = insert(InstanceEvent.__table__)
@@ -427,7 +574,7 @@ _STATE = (
 
 def write_state(
     session: Session,
-    instance: ProcessInstance,
+    instance: ProcessInstance | Listing,
     text: str,
     stored: InstanceState | StoredState | None = None,
 ) -> None:

@@ -14,9 +14,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from engine import audit
 from engine.db import begin_write, utcnow
@@ -73,15 +73,22 @@ def start(session: Session, user: User, client_hash: str) -> str:
     return token
 
 
+#: the session of a token with its user and the user's roles, in one statement (a request reads its actor once)
+_RESOLVE = (
+    select(UserSession, User)
+    .join(User, User.id == UserSession.user_id)
+    .where(UserSession.token_hash == bindparam("token_hash"))
+    .options(joinedload(User.roles))
+)
+
+
 def resolve(session: Session, token: str, timeouts: Timeouts) -> Resolved:
     """The live session of ``token``. An idle or too old session is ended (and audited) here. Commits."""
-    row = session.scalars(select(UserSession).where(UserSession.token_hash == hash_token(token))).first()
-    if row is None or row.ended_at is not None:
+    found = session.execute(_RESOLVE, {"token_hash": hash_token(token)}).unique().first()
+    if found is None:
         return Resolved(None)
-    user = session.scalars(
-        select(User).where(User.id == row.user_id).options(selectinload(User.roles))
-    ).first()
-    if user is None or not user.active:
+    row, user = found
+    if row.ended_at is not None or not user.active:
         return Resolved(None)
     now = utcnow()
     reason = None

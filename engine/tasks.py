@@ -10,7 +10,7 @@ from uuid import UUID
 
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, false, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from engine.access.fields import race_team_owner
@@ -27,7 +27,7 @@ from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.pickers import PickerScope
 from engine.principals import acting_principal
-from engine.runtime import Context, change_instance, load_workflow, open_instance
+from engine.runtime import Context, change_instance, load_workflow, open_task_instance
 from engine.taskforms import form_for, validate_task_data
 from engine.users import get_user
 
@@ -129,20 +129,6 @@ def task_json(row: HumanTask) -> dict[str, Any]:
 
 def _open_task(session: Session, task_id: str) -> HumanTask:
     row = session.get(HumanTask, task_id)
-    if row is None:
-        raise NotFound(f"任务 {task_id} 不存在。", f"Task {task_id} does not exist.")
-    _require_open(row)
-    return row
-
-
-#: the task's row as the database holds it, built once (``complete`` reads it under the write lock)
-_TASK_ROW = select(HumanTask.__table__).where(HumanTask.__table__.c.id == bindparam("task_id"))
-
-
-def _read_open_task(session: Session, task_id: str) -> Row[Any]:
-    """The task's row read with Core in the write transaction (as fresh as the lock makes it, whatever the
-    session's identity map holds; no ORM object is loaded or refreshed), refused unless open."""
-    row = session.execute(_TASK_ROW, {"task_id": task_id}).first()
     if row is None:
         raise NotFound(f"任务 {task_id} 不存在。", f"Task {task_id} does not exist.")
     _require_open(row)
@@ -289,15 +275,19 @@ def complete(
 ) -> Completion:
     """Validate ``data`` against the task's form and complete the task, all or nothing."""
     begin_write(session)
-    row = _read_open_task(session, task_id)
+    # the task's row (as fresh as the write lock makes it, whatever the identity map holds) with its instance,
+    # in one statement: read once, the form's checks and the change use it
+    found = open_task_instance(session, task_id)
+    if found is None:
+        raise NotFound(f"任务 {task_id} 不存在。", f"Task {task_id} does not exist.")
+    row, opened = found
+    _require_open(row)
     _authorize(session, row, actor)
     if row.assignee and row.assignee != actor:
         raise Conflict(
             f"任务已被 {row.assignee} 认领，请先由其退回。",
             f"The task is claimed by {row.assignee}; they must unclaim it first.",
         )
-    opened = open_instance(session, row.instance_id)  # read once: the form's checks and the change use it
-    assert opened is not None
     instance = opened.instance
     attempted: dict[str, Any] = {"task": task_id, "data": data}
 

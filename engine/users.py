@@ -259,9 +259,35 @@ def no_such_actor(username: str) -> NotFound:
     return NotFound(f"用户 {username} 不存在或已停用。", f"User {username} does not exist or is disabled.")
 
 
+#: ``session.info`` key of the session's acting user as its caller already read it (``remember_actor``)
+_ACTOR = "jiebang_actor"
+
+
+def remember_actor(session: Session, user: User) -> None:
+    """``user`` (roles loaded) acts in ``session``: a web request read it when it checked the sign-in, so
+    ``get_user`` of that name answers with it rather than reading the user and the roles again. A row of
+    another session is taken into this one, without a statement, when first asked for."""
+    session.info[_ACTOR] = user
+
+
+def remembered_actor(session: Session, username: str) -> User | None:
+    """The user ``remember_actor`` put in ``session`` if it is ``username`` (as it was read: perhaps a row of
+    another session)."""
+    known: User | None = session.info.get(_ACTOR)
+    return known if known is not None and known.username == username else None
+
+
 def get_user(session: Session, username: str | None) -> User:
     name = require_named(username)
-    user = session.scalars(select(User).where(User.username == name).options(joinedload(User.roles))).first()
+    known = remembered_actor(session, name)
+    if known is not None:
+        if known not in session:
+            known = session.info[_ACTOR] = session.merge(known, load=False)
+        user: User | None = known
+    else:
+        user = session.scalars(
+            select(User).where(User.username == name).options(joinedload(User.roles))
+        ).first()
     if user is None or not user.active:
         raise no_such_actor(name)
     return user

@@ -63,7 +63,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     secure = _env_flag("JIEBANG_SECURE_COOKIES")
     app.config.update(
         SQLALCHEMY_DATABASE_URI=default_database_url(),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # no pool_pre_ping: a server connection is pinged after it sat idle (web.extensions, engine.db)
+        SQLALCHEMY_ENGINE_OPTIONS={},
         JSON_AS_ASCII=False,
         SESSION_COOKIE_NAME="jiebang_session",
         SESSION_COOKIE_HTTPONLY=True,

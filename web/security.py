@@ -33,7 +33,7 @@ from engine import audit, sessions
 from engine.access.routes import STAFF_ROLES
 from engine.db import session_factory
 from engine.models.user import User
-from engine.users import MAX_PASSWORD_LENGTH
+from engine.users import MAX_PASSWORD_LENGTH, get_user, remember_actor
 from web import ratelimit
 from web.extensions import db
 
@@ -121,7 +121,17 @@ def _load(token: str) -> WebUser | None:
         session.pop("_user_id", None)
         g.session_expired = resolved.expired
         return None
+    # read once per request: the engine's look-ups of the actor and ``actor_row`` answer with this row
+    remember_actor(db.session(), resolved.user)
     return WebUser(resolved.user, token)
+
+
+def actor_row() -> User:
+    """The signed-in user's row (roles loaded) in the request's session: the row read when the sign-in was
+    checked, not read again (``engine.users.remember_actor``). 403 when nobody is signed in."""
+    if not current_user.is_authenticated:
+        abort(403)
+    return get_user(db.session(), current_user.username)
 
 
 @login_manager.unauthorized_handler

@@ -4,7 +4,7 @@ connection reads, and a change that lost the race for the listing row stores not
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -158,3 +158,50 @@ def test_a_state_row_the_session_holds_shows_the_state_the_step_stored(
         assert held.state_json == stored.state_json
     finally:
         other.close()
+
+
+def test_the_door_keeps_no_instance_object_and_a_held_one_shows_the_stored_row(
+    db_session: Session,
+    started,  # noqa: F811
+    people,
+) -> None:  # type: ignore[no-untyped-def]
+    """The door reads and writes the listing row with Core (issue 15): a completion leaves no instance object in
+    the session; an object a caller holds — the one a control such as suspending returns — shows the status,
+    stage and lock version the database holds, without a reload, and a later change through the ORM is not
+    refused by a version it missed."""
+    from engine import instances
+
+    iid = started.id
+    (task,) = tasks.list_tasks(db_session, instance_id=iid)
+    db_session.expunge(started)
+    loaded: list[object] = []
+
+    def count(target: object, _context: object) -> None:
+        loaded.append(target)
+
+    event.listen(ProcessInstance, "load", count)
+    try:
+        tasks.complete(db_session, task.id, actor=people["issuer"], data=dict(NEED))
+    finally:
+        event.remove(ProcessInstance, "load", count)
+    assert loaded == []
+    assert [o for o in db_session.identity_map.values() if isinstance(o, ProcessInstance)] == []
+
+    held = instances.suspend(db_session, iid, actor=people["admin"])
+    other = _fresh(db_session)
+    try:
+        stored = other.get(ProcessInstance, iid)
+        assert stored is not None
+        assert (held.status, held.stage, held.lock_version) == (
+            "suspended",
+            stored.stage,
+            stored.lock_version,
+        )
+    finally:
+        other.close()
+    held.title = "改过的标题"  # the ORM's own versioned write, from the version the door left
+    db_session.commit()
+    db_session.expire_all()
+    assert db_session.get(ProcessInstance, iid).title == "改过的标题"  # type: ignore[union-attr]
+    resumed = instances.resume(db_session, iid, actor=people["admin"])
+    assert resumed is held and held.status == "running"

@@ -16,6 +16,7 @@ from engine.db import session_factory
 from engine.errors import JiebangError, NotFound
 from engine.models.user import User
 from engine.paging import Page, paginate
+from engine.users import remember_actor
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,6 +59,7 @@ def current_user() -> User:
     user = authenticate(session(), token.strip())
     if user is None:
         raise Unauthenticated("API 令牌无效或已吊销。", "The API token is invalid or revoked.")
+    remember_actor(session(), user)  # the engine's look-ups of the actor answer with this row
     g.api_user = user
     return user
 

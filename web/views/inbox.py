@@ -19,6 +19,7 @@ from engine.models.user import User
 from engine.notify import inbox, produce
 from web.access import rule
 from web.extensions import db
+from web.security import actor_row
 
 bp = Blueprint("inbox", __name__)
 
@@ -60,8 +61,7 @@ def mark_read() -> Response:
 @rule("account")
 def preferences() -> Any:
     session = db.session()
-    me = session.scalar(select(User).where(User.username == current_user.username))
-    assert me is not None  # signed in
+    me = actor_row()
     values = {"email": me.email or "", "phone": me.phone or ""}
     chosen = produce.preferences(session, me.username)
     errors: dict[str, str] = {}

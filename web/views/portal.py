@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
 from engine import applications, messages, objections, portal, solver_work
@@ -29,6 +28,7 @@ from web.access import rule
 from web.case_view import NEED_FORM
 from web.extensions import db
 from web.i18n import current_lang
+from web.security import actor_row
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -220,11 +220,8 @@ def receipt_lookup() -> Any:
 
 
 def _signed_in_user(session: Any) -> User:
-    """The signed-in user's row; 403 when the account is gone."""
-    me = session.scalar(select(User).where(User.username == current_user.username))
-    if me is None:
-        abort(403)
-    return me
+    """The signed-in user's row (read once per request: ``web.security.actor_row``)."""
+    return actor_row()
 
 
 @bp.route("/challenges/<business_key>/apply", methods=["GET", "POST"])

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from engine import reminder_cases, reminders, tasks
@@ -18,13 +17,13 @@ from engine.errors import JiebangError
 from engine.labels import jurisdiction_name
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
-from engine.models.user import User
 from engine.workqueue import paginate, ready_lanes, stage_choices
 from web import exports
 from web.access import me, rule
 from web.app import process_name
 from web.extensions import db
 from web.i18n import current_lang, diagram_name
+from web.security import actor_row
 from web.views.auth import _safe_next
 
 bp = Blueprint("queue", __name__)
@@ -111,14 +110,14 @@ def index() -> str:
     if any(g.jurisdiction is None for g in current_user.grants):
         jurisdictions = sorted({*jurisdictions, *(t.jurisdiction for t in page.items if t.jurisdiction)})
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    row = session.scalar(select(User).where(User.username == current_user.username))
-    upcoming = reminders.for_user(session, row, now=get_clock(session).now()) if row is not None else []
+    row = actor_row()
+    upcoming = reminders.for_user(session, row, now=get_clock(session).now())
     return render_template(
         "queue/index.html",
         page=page,
         names=names_of(session, page.items),
         reminders=upcoming,
-        reminder_cases=reminder_cases.cases_of(session, row, upcoming) if row is not None else {},
+        reminder_cases=reminder_cases.cases_of(session, row, upcoming),
         scope=scope,
         filters={
             "jurisdiction": filters["jurisdiction"] or "",
