@@ -5,6 +5,7 @@ asked of each task row and its instance, not as a list of every readable instanc
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -198,8 +199,10 @@ def test_a_bureau_queue_among_thousands_of_tasks_shows_its_own_without_listing_r
     compiled = str(queue.compile(db_session.get_bind()))
     assert "IN (SELECT process_instance.id" not in " ".join(compiled.split())
     plan = _plan(db_session, queue.limit(20))
+    # the instances may be probed (by their key, or those the clerk started), never listed by jurisdiction
+    assert "ix_process_instance_jurisdiction" not in plan, plan
     if db_session.get_bind().dialect.name == "sqlite":
-        assert "SCAN process_instance" not in plan and "ix_process_instance_jurisdiction" not in plan, plan
+        assert "SCAN process_instance" not in plan, plan
     else:
-        assert "Seq Scan on process_instance" not in plan, plan
-        assert "ix_process_instance_jurisdiction" not in plan, plan
+        scanned = re.findall(r"Scan on process_instance .*\n\s*(?:Filter|Recheck Cond): (.*)", plan)
+        assert not [found for found in scanned if "jurisdiction" in found], plan
