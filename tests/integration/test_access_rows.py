@@ -213,7 +213,8 @@ def test_a_clerks_few_tasks_in_a_lane_busy_elsewhere_come_off_the_lanes_index(
     deploy,
     people,  # type: ignore[no-untyped-def]
 ) -> None:
-    """One ready task in the Urumqi bureau's lane among thousands of the same lane in Karamay: the Urumqi
+    """One ready task in the Urumqi bureau's lane among thousands of the same lane in Karamay and thousands of
+    other lanes in Urumqi (each column alone looks common): the Urumqi
     clerk's page is read from the range of their lane in their jurisdiction, not by walking every ready task in
     creation order until the page is full: on PostgreSQL the statistics of migration 0026 tell the planner how
     few there are (SQLite's planner, without statistics, still walks the queue's order)."""
@@ -221,8 +222,10 @@ def test_a_clerks_few_tasks_in_a_lane_busy_elsewhere_come_off_the_lanes_index(
     add_user(db_session, "bureau_karamay", roles=["bureau"], jurisdiction="karamay")
     urumqi, _first_u = _start(db_session)
     karamay, _first_k = _start(db_session, "karamay", actor="bureau_karamay")
-    for n, iid in enumerate(_copies(db_session, karamay, 3000, "karamay")):
+    for n, iid in enumerate(_copies(db_session, karamay, 2000, "karamay")):
         _task(db_session, iid, "karamay", BUREAU_LANE, created_at=START + timedelta(minutes=n))
+    for n, iid in enumerate(_copies(db_session, urumqi, 2000, "urumqi")):  # Urumqi's issuers are busy too
+        _task(db_session, iid, "urumqi", ISSUER_LANE, created_at=START + timedelta(minutes=n))
     mine = _task(db_session, urumqi, "urumqi", BUREAU_LANE, created_at=START + timedelta(days=30))
     db_session.commit()
 
