@@ -32,6 +32,7 @@ index-backed SQL condition, so lists stay fast with many instances.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, and_, bindparam, exists, false, or_, select, true
@@ -354,8 +355,15 @@ def task_visibility_clause(user: Any, lanes: list[str]) -> ColumnElement[bool]:
     nobody else has a hand in it (see ``_unclaimed_clause``); and in every case only as its assignment allows
     (``assignment_clause``: another person's task, or another organisation's, is never listed). ``lanes``: the
     lane names in use."""
-    who = principal(user)
-    return and_(_visibility_by_role(who, lanes), assignment_clause(who.username))
+    return _task_visibility(principal(user), tuple(lanes))
+
+
+@lru_cache(maxsize=256)
+def _task_visibility(who: Principal, lanes: tuple[str, ...]) -> ColumnElement[bool]:
+    """``task_visibility_clause``, built once per principal (name and grants) and lanes in use: the condition
+    depends on nothing else (organisations and hands in a lane are asked in SQL), and building it costs a
+    queue page more than the database takes to answer it (several ms, tens of ms for an issuer's)."""
+    return and_(_visibility_by_role(who, list(lanes)), assignment_clause(who.username))
 
 
 def _visibility_by_role(who: Any, lanes: list[str]) -> ColumnElement[bool]:
