@@ -24,7 +24,7 @@ from engine.bundle import BundleFile, problem, refuse
 from engine.db import begin_write
 from engine.domain import checks
 from engine.errors import Conflict
-from engine.lint import form_key_of, lint_spec, need_form_of, start_form_of
+from engine.lint import form_key_of, lane_problems, lint_spec, need_form_of, start_form_of
 from engine.models.deployment import Deployment, DeploymentFile, ProcessVersion
 from engine.policy_table import check_parameter_tables
 from engine.specs import clean_message, new_parser, serializer_version, spec_to_json
@@ -215,6 +215,25 @@ def _parse_specs(bundle: ValidatedBundle, problems: list[dict[str, object]]) -> 
                         line=element_line(tree, lp.element) if tree is not None else None,
                     )
                 )
+    # a node drawn in one lane must not run in another (a subprocess's nodes run in its lane): every diagram
+    # a deployed process is parsed from, checked once
+    parsed = {
+        getattr(each, "file", None)
+        for spec, subprocess_specs in bundle.specs.values()
+        for each in [spec, *subprocess_specs.values()]
+    }
+    for name in sorted(n for n in parsed if n is not None and n in bundle.trees):
+        tree = bundle.trees[name]
+        for lp in lane_problems(tree, name):
+            problems.append(
+                problem(
+                    lp.file,
+                    lp.message,
+                    lp.message_zh,
+                    element=lp.element,
+                    line=element_line(tree, lp.element),
+                )
+            )
     # de-duplicate problems reported for shared subprocesses
     unique = {json.dumps(p, sort_keys=True, default=str): p for p in problems}
     problems[:] = list(unique.values())

@@ -4,7 +4,9 @@
 - every script, condition and timer expression compiles in the restricted script environment;
 - no sequence-flow back edge (SpiffWorkflow stalls silently after ~250 iterations of such a loop and then
   reports the instance completed: notes/SPIFFWORKFLOW.md §8) unless the loop's gateway declares a small
-  ``maxLoops`` property; use a standard loop, multi-instance or a call activity instead.
+  ``maxLoops`` property; use a standard loop, multi-instance or a call activity instead;
+- no flow node drawn in one lane that runs in another: SpiffWorkflow gives every node inside an embedded
+  subprocess the lane of the subprocess (its own flowNodeRef is ignored), see :func:`lane_problems`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from lxml import etree
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
@@ -23,6 +26,9 @@ from SpiffWorkflow.spiff.specs.defaults import ManualTask, UserTask
 
 from engine.scripting import script_problems
 
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+#: embedded subprocesses: SpiffWorkflow parses their nodes with the subprocess's lane (ProcessParser ``lane=``)
+EMBEDDED_SUBPROCESSES = frozenset({"subProcess", "adHocSubProcess", "transaction"})
 MAX_DECLARED_LOOPS = 100
 ROLE_CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 ROLE_IN_LANE = re.compile(r"[(（]\s*([a-z][a-z0-9_]{1,31})\s*[)）]\s*$")
@@ -246,3 +252,77 @@ def _loop_declared(task_spec: Any, xml_properties: PropertyLookup) -> bool:
         return value is not None and 0 < int(value) <= MAX_DECLARED_LOOPS
     except ValueError:
         return False
+
+
+def _kind_of(element: Any) -> tuple[str, str]:
+    """(English, Chinese) word for a flow node's kind, as a process owner calls it."""
+    local = etree.QName(element).localname
+    if local in EMBEDDED_SUBPROCESSES:
+        return "Subprocess", "子流程"
+    if local == "callActivity":
+        return "Call activity", "调用活动"
+    if local.endswith("Gateway"):
+        return "Gateway", "网关"
+    if local.endswith("Event"):
+        return "Event", "事件"
+    return "Task", "任务"
+
+
+def _name_of(element: Any) -> str:
+    return (element.get("name") or "").strip() or element.get("id") or ""
+
+
+def lane_problems(tree: etree._ElementTree, file: str | None) -> list[LintProblem]:
+    """Flow nodes drawn in a lane other than the one they run in.
+
+    SpiffWorkflow 3.2 reads a node's lane from the lane whose flowNodeRef names it, except inside an embedded
+    subprocess (subProcess, adHocSubProcess, transaction, event subprocess): there every node gets the lane
+    of the subprocess (of the outermost one that is in a lane), whatever lane names it. A task drawn in the
+    expert lane inside a subprocess in the bureau lane goes to the bureau: the diagram would mislead whoever
+    reads it about who gets the work. Outside subprocesses, and inside a subprocess no lane names, a node runs
+    in the lane it is drawn in."""
+    from engine.diagram_names import english_name, lane_display  # it imports this module
+
+    drawn: dict[str, str] = {}  # node id -> lane name; the last flowNodeRef wins, as in SpiffWorkflow
+    for ref in tree.iter(f"{{{BPMN_NS}}}flowNodeRef"):
+        lane = ref.getparent()
+        if ref.text and ref.text.strip() and lane is not None and lane.get("name") is not None:
+            drawn[ref.text.strip()] = lane.get("name") or ""
+    if not drawn:
+        return []
+    by_id = {
+        el.get("id"): el
+        for el in tree.iter()
+        if isinstance(el.tag, str) and el.get("id") and etree.QName(el).namespace == BPMN_NS
+    }
+    problems: list[LintProblem] = []
+    for node_id, lane in drawn.items():
+        node = by_id.get(node_id)
+        if node is None:
+            continue
+        enclosing = [
+            el
+            for el in reversed(list(node.iterancestors()))
+            if isinstance(el.tag, str)
+            and etree.QName(el).namespace == BPMN_NS
+            and etree.QName(el).localname in EMBEDDED_SUBPROCESSES
+        ]
+        runs_in = next((sub for sub in enclosing if sub.get("id") in drawn), None)
+        if runs_in is None or drawn[runs_in.get("id") or ""] == lane:
+            continue
+        kind_en, kind_zh = _kind_of(node)
+        name, sub = _name_of(node), _name_of(runs_in)
+        drawn_lane, runs_lane = lane_display(lane), lane_display(drawn[runs_in.get("id") or ""])
+        name_en, sub_en, drawn_en, runs_en = (english_name(v) for v in (name, sub, drawn_lane, runs_lane))
+        problems.append(
+            LintProblem(
+                file,
+                node_id,
+                f'{kind_en} "{name_en}" is drawn in the lane "{drawn_en}", but it is inside the subprocess '
+                f'"{sub_en}", so the engine assigns it by the subprocess\'s lane "{runs_en}". Move it to the '
+                f'"{runs_en}" lane, or make the subprocess a call activity (callActivity).',
+                f"{kind_zh}“{name}”画在“{drawn_lane}”泳道，但它在子流程“{sub}”内，引擎按子流程所在的"
+                f"“{runs_lane}”泳道分派。请把它移到“{runs_lane}”泳道，或把子流程改为调用活动（callActivity）。",
+            )
+        )
+    return problems

@@ -32,11 +32,12 @@ index-backed SQL condition, so lists stay fast with many instances.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, and_, bindparam, exists, false, or_, select, true
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.elements import False_
 
 from engine.access.principal import APPROVER_ROLES, OVERSIGHT_ROLES, Principal, principal
 from engine.access.solvers import own_case_clause
@@ -87,7 +88,7 @@ def held_task_clause(user: Any) -> ColumnElement[bool]:
     solver, recommender): its lane is the role's, in a jurisdiction of the grant; its assignment lets the user do
     it (``assignment_clause``); and nobody else has a hand in the lane (``_unclaimed_clause``), or the task is
     assigned to the user or given to the user's own unit. Stated once: ``may_act_on_task`` asks the database
-    for it on one task, and the holder of such a task reads its case (``readable_clause``)."""
+    for it on one task (``_held_statement``), and the holder of such a task reads its case (``readable_clause``)."""
     who = principal(user)
     return _held_by(_acting_grants(who), who.username)
 
@@ -98,11 +99,11 @@ def _acting_grants(who: Principal) -> frozenset[tuple[str, str | None]]:
 
 
 def _held_by(
-    grants: frozenset[tuple[str, str | None]], username: str | BindParameter[str] | None
+    grants: frozenset[tuple[str, str | None]], username: str | ColumnElement[str] | None
 ) -> ColumnElement[bool]:
-    """``held_task_clause`` for ``grants`` and ``username``: a name, None (anonymous) or a bound parameter that
-    stands for a name (``_held_exists``)."""
-    named = isinstance(username, BindParameter) or bool(username)
+    """``held_task_clause`` for ``grants`` and ``username``: a name, None (anonymous) or a column or bound
+    parameter that stands for a name (``_held_statement``)."""
+    named = isinstance(username, ColumnElement) or bool(username)
     by_role: list[ColumnElement[bool]] = []
     for role in sorted({granted for granted, _place in grants}):
         places = {place for granted, place in grants if granted == role}
@@ -116,27 +117,59 @@ def _held_by(
         by_role.append(and_(_lane_is(role), where, or_(*mine)))
     if not by_role:
         return false()
-    return and_(HumanTask.status.in_(task_model.OPEN), or_(*by_role), assignment_clause(username))
+    return and_(_open_status(), or_(*by_role), assignment_clause(username))
 
 
-#: ``_held_exists``'s statements by (the grants they state, the column they are asked on); bounded
-_HELD: dict[tuple[frozenset[tuple[str, str | None]], str], Select[tuple[bool]]] = {}
+def _open_status() -> ColumnElement[bool]:
+    """On HumanTask: the task is open (``task_model.OPEN``), its statuses bound values of their own rather than
+    an expanding list, which SQLAlchemy renders into the SQL again on every execution of a cached statement."""
+    return HumanTask.status.in_(
+        [bindparam("open", status, type_=String, unique=True) for status in task_model.OPEN]
+    )
+
+
+#: ``_held_statement``'s statements by (the grants they state, the column they are asked on); bounded
+_HELD: dict[tuple[frozenset[tuple[str, str | None]], str], Select[tuple[str]]] = {}
 _HELD_LIMIT = 256
+#: the holders asked about in ``_held_statement`` (a user row stands for each name)
+_HOLDER = aliased(User, name="holder")
 
 
-def _held_exists(who: Principal, column: str) -> Select[tuple[bool]]:
-    """Does a task whose ``column`` (``id`` or ``instance_id``) is the parameter ``key`` meet
-    ``held_task_clause`` for ``who``? Built once per set of grants with the user's name a parameter ``username``
-    (building the condition costs more than asking it; a step asks it for every holder of a new task's lane).
-    Only for a named user: an anonymous one's condition differs in SQL (``IS NULL``), not in a parameter."""
-    key = (_acting_grants(who), column)
+def _held_statement(grants: frozenset[tuple[str, str | None]], column: str) -> Select[tuple[str]]:
+    """Which of the user names in the parameter ``names`` hold (``held_task_clause`` with ``grants``) a task
+    whose ``column`` (``id`` or ``instance_id``) is the parameter ``key``? One statement for one holder and for
+    many, built once per set of grants (building the condition costs more than asking it; a step asks it for
+    every holder of a new task's lane). Each name is a user's row, so that the condition is stated once on its
+    column. Only for named users: an anonymous one's condition differs in SQL (``IS NULL``), not in a
+    parameter."""
+    key = (grants, column)
     stmt = _HELD.get(key)
     if stmt is None:
         if len(_HELD) >= _HELD_LIMIT:
             _HELD.clear()
-        condition = _held_by(key[0], bindparam("username", type_=String))
-        stmt = _HELD[key] = select(exists().where(getattr(HumanTask, column) == bindparam("key"), condition))
+        held = exists().where(
+            getattr(HumanTask, column) == bindparam("key"), _held_by(grants, _HOLDER.username)
+        )
+        stmt = _HELD[key] = select(_HOLDER.username).where(
+            _HOLDER.username.in_(bindparam("names", expanding=True)), held
+        )
     return stmt
+
+
+def _holders_of_task(session: Session, whom: Sequence[Principal], column: str, key: Any) -> set[str]:
+    """The names of those of ``whom`` (named principals) that hold (``held_task_clause``) one task (``column``
+    ``id``) or any task of one instance (``instance_id``): one statement per distinct set of their grants."""
+    by_grants: dict[frozenset[tuple[str, str | None]], list[str]] = {}
+    for who in whom:
+        grants = _acting_grants(who)
+        if grants and who.username:
+            by_grants.setdefault(grants, []).append(who.username)
+    found: set[str] = set()
+    for grants, names in by_grants.items():
+        found.update(
+            session.scalars(_held_statement(grants, column), {"key": key, "names": sorted(set(names))})
+        )
+    return found
 
 
 def _holds_task(session: Session, who: Principal, column: str, key: Any) -> bool:
@@ -145,7 +178,7 @@ def _holds_task(session: Session, who: Principal, column: str, key: Any) -> bool
     if not who.username:
         held = exists().where(getattr(HumanTask, column) == key, held_task_clause(who))
         return bool(session.scalar(select(held)))
-    return bool(session.scalar(_held_exists(who, column), {"key": key, "username": who.username}))
+    return who.username in _holders_of_task(session, [who], column, key)
 
 
 def readable_clause(user: Any) -> ColumnElement[bool]:
@@ -217,24 +250,32 @@ def require_read(session: Session, user: Any, instance: ProcessInstance) -> None
         raise Forbidden(*CASE_REFUSED)
 
 
-def _unclaimed_clause(role: str, username: str | BindParameter[str] | None) -> ColumnElement[bool]:
+def _unclaimed_clause(role: str, username: str | ColumnElement[str] | None) -> ColumnElement[bool]:
     """On HumanTask: nobody else has a hand in this task's lane of its instance — no other user completed or
     holds a task of the same lane, and the instance was not started by another holder of ``role``."""
     other = aliased(HumanTask)
-    other_hands = exists().where(
-        other.instance_id == HumanTask.instance_id,
-        other.lane == HumanTask.lane,
-        or_(
-            and_(other.completed_by.is_not(None), other.completed_by != username),
-            and_(other.assignee.is_not(None), other.assignee != username),
-        ),
-    )
-    starter_holds = exists().where(
-        ProcessInstance.id == HumanTask.instance_id,
-        ProcessInstance.started_by != username,
-        User.username == ProcessInstance.started_by,
-        RoleGrant.user_id == User.id,
-        RoleGrant.role == role,
+    other_hands = (
+        exists()
+        .where(
+            other.instance_id == HumanTask.instance_id,
+            other.lane == HumanTask.lane,
+            or_(
+                and_(other.completed_by.is_not(None), other.completed_by != username),
+                and_(other.assignee.is_not(None), other.assignee != username),
+            ),
+        )
+        .correlate_except(other)
+    )  # the task, and a holder's row standing for ``username`` (``_held_statement``)
+    starter_holds = (
+        exists()
+        .where(
+            ProcessInstance.id == HumanTask.instance_id,
+            ProcessInstance.started_by != username,
+            User.username == ProcessInstance.started_by,
+            RoleGrant.user_id == User.id,
+            RoleGrant.role == role,
+        )
+        .correlate_except(ProcessInstance, User, RoleGrant)
     )
     return and_(~other_hands, ~starter_holds)
 
@@ -243,11 +284,12 @@ def _unclaimed_clause(role: str, username: str | BindParameter[str] | None) -> C
 EXCLUSIVE_ASSIGNMENTS = (BY_PROCESS, BY_BUREAU)
 
 
-def _organisations(username: str | BindParameter[str]) -> Any:
-    return select(Person.organisation).where(Person.username == username, Person.organisation.is_not(None))
+def _organisations(username: str | ColumnElement[str]) -> Any:
+    query = select(Person.organisation).where(Person.username == username, Person.organisation.is_not(None))
+    return query.correlate_except(Person)  # a holder's row standing for ``username`` (``_held_statement``)
 
 
-def assignment_clause(username: str | BindParameter[str] | None) -> ColumnElement[bool]:
+def assignment_clause(username: str | ColumnElement[str] | None) -> ColumnElement[bool]:
     """A WHERE condition on HumanTask: the task's assignment (``engine.assignment``) lets ``username`` do it —
     it is assigned to them, or to nobody by the process or the bureau; and it names no candidate organisation,
     or one the user's account is linked to (``Person.username``)."""
@@ -313,17 +355,22 @@ def task_visibility_clause(user: Any, lanes: list[str]) -> ColumnElement[bool]:
     nobody else has a hand in it (see ``_unclaimed_clause``); and in every case only as its assignment allows
     (``assignment_clause``: another person's task, or another organisation's, is never listed). ``lanes``: the
     lane names in use."""
-    who = principal(user)
-    return and_(_visibility_by_role(who, lanes), assignment_clause(who.username))
+    return _task_visibility(principal(user), tuple(lanes))
+
+
+@lru_cache(maxsize=256)
+def _task_visibility(who: Principal, lanes: tuple[str, ...]) -> ColumnElement[bool]:
+    """``task_visibility_clause``, built once per principal (name and grants) and lanes in use: the condition
+    depends on nothing else (organisations and hands in a lane are asked in SQL), and building it costs a
+    queue page more than the database takes to answer it (several ms, tens of ms for an issuer's)."""
+    return and_(_visibility_by_role(who, list(lanes)), assignment_clause(who.username))
 
 
 def _visibility_by_role(who: Any, lanes: list[str]) -> ColumnElement[bool]:
     everywhere, _places = read_scope(who)
     if everywhere:
         return true()
-    clauses: list[ColumnElement[bool]] = [
-        HumanTask.instance_id.in_(select(ProcessInstance.id).where(readable_clause(who)))
-    ]
+    clauses = _readable_task_clauses(principal(who))
     for role in sorted(who.roles):
         names = [lane for lane in lanes if role_of_lane(lane) == role]
         if not names:
@@ -339,6 +386,41 @@ def _visibility_by_role(who: Any, lanes: list[str]) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
+def _readable_task_clauses(who: Principal) -> list[ColumnElement[bool]]:
+    """On HumanTask: the task's instance is readable (``readable_clause``), asked of the task row and its
+    instance rather than as ``instance_id IN (the readable instances)``, which on PostgreSQL lists every
+    readable instance (a hashed subplan over all of a bureau's instances) to draw one page of the queue.
+
+    Cheapest first: the jurisdiction of a reading role on the task's own column (a task keeps its instance's
+    jurisdiction, ``engine.indexes``); a task assigned to the user (its instance is one they take part in);
+    then an index probe of the task's instance (its starter; a solver's own case) and of its tasks (the user
+    completed or holds one). Only the held-task rule stays a list of instances, and only for roles without
+    reading rights (its condition is stated on HumanTask itself)."""
+    _everywhere, places = read_scope(who)
+    username = who.username
+    clauses: list[ColumnElement[bool]] = []
+    if places:
+        clauses.append(HumanTask.jurisdiction.in_(sorted(places)))
+    if username:
+        clauses.append(HumanTask.assignee == username)
+    of_instance = ProcessInstance.id == HumanTask.instance_id
+    clauses.append(exists().where(of_instance, ProcessInstance.started_by == username))
+    other = aliased(HumanTask)
+    clauses.append(
+        exists().where(
+            other.instance_id == HumanTask.instance_id,
+            or_(other.completed_by == username, other.assignee == username),
+        )
+    )
+    own_case = own_case_clause(who)
+    if not isinstance(own_case, False_):
+        clauses.append(exists().where(of_instance, own_case))
+    if _acting_grants(who):
+        held = select(HumanTask.instance_id).where(held_task_clause(who)).correlate(None)
+        clauses.append(HumanTask.instance_id.in_(held))
+    return clauses
+
+
 def may_act_on_task(session: Session, user: Any, task: HumanTask, instance: ProcessInstance) -> bool:
     """The lane's role in the task's jurisdiction, as the task's assignment allows; for a role without reading
     rights (solver, issuer, …) also holding the task (``held_task_clause``, asked of the database: the one rule
@@ -351,7 +433,9 @@ def who_may_act_on_task(
 ) -> list[Any]:
     """Those of ``users`` who may act on the task (``may_act_on_task``, the same rule), asked together: the
     holders of a lane told that its task is ready cost one look-up of their organisations (when the task names
-    a candidate organisation) and one statement for the held-task condition of them all, not one each."""
+    a candidate organisation) and one statement for the held-task condition of them all, not one each: the
+    statement that asks it for one holder (``_held_statement``, one per distinct set of grants; the holders of
+    a lane usually share one)."""
     role = role_of_lane(task.lane)
     if role is None:
         return []
@@ -378,18 +462,13 @@ def who_may_act_on_task(
     ]  # not: assigned to another person, or to an organisation the user is not linked to
     if role in INSTANCE_READ_ROLES or not allowed:
         return allowed
-    if len(allowed) == 1:  # the statement built once per set of grants (``_held_exists``)
-        held: Sequence[bool] = (_holds_task(session, principal(allowed[0]), "id", task.id),)
-    else:
-        held = session.execute(
-            select(
-                *(exists().where(HumanTask.id == task.id, held_task_clause(principal(u))) for u in allowed)
-            )
-        ).one()
+    named = [principal(user) for user in allowed]
+    held = _holders_of_task(session, [who for who in named if who.username], "id", task.id)
     return [
         user
-        for user, holds in zip(allowed, held, strict=True)
-        if holds or can_read_instance(session, principal(user), instance)
+        for user, who in zip(allowed, named, strict=True)
+        if (who.username in held if who.username else _holds_task(session, who, "id", task.id))
+        or can_read_instance(session, who, instance)
     ]
 
 

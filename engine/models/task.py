@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import DDL, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime
@@ -57,3 +57,15 @@ class HumanTask(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by: Mapped[str | None] = mapped_column(String(64))
     instructions: Mapped[str | None] = mapped_column(Text)
+
+
+#: PostgreSQL's statistics of how status, lane, jurisdiction and assignee go together (migration 0026): the
+#: planner estimates each column alone, so "ready tasks of the bureau's lane in Dazu" looks as common as ready
+#: tasks times bureau tasks times Dazu tasks. A clerk with a handful of tasks in a lane busy elsewhere would get
+#: their page by walking every ready task in creation order (ix_human_task_queue) instead of the ranges of
+#: their own lanes (ix_human_task_status_lane); with these, the planner counts the rows that are really there.
+QUEUE_STATISTICS = (
+    "CREATE STATISTICS IF NOT EXISTS st_human_task_queue (mcv) ON status, lane, jurisdiction, assignee "
+    "FROM human_task"
+)
+event.listen(HumanTask.__table__, "after_create", DDL(QUEUE_STATISTICS).execute_if(dialect="postgresql"))

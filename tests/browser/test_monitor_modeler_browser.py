@@ -152,6 +152,95 @@ def _ids(xml: bytes | str, *, model_only: bool = True) -> set[str]:
     }
 
 
+ZHANGYE_IMPLEMENTATION = "bpmn/zhangye/stages/zhangye_implementation.bpmn"
+DI_NS = "{http://www.omg.org/spec/BPMN/20100524/DI}"
+DC_NS = "{http://www.omg.org/spec/DD/20100524/DC}"
+
+
+def _milestone_check_drawn_for_the_experts(xml: str) -> str:
+    """Zhangye's implementation as it was drawn before: 里程碑考核 in an expert band above the bureau's,
+    though it lies inside the subprocess 一轮实施 in the bureau lane (so the engine gave it to the bureau)."""
+    root = etree.fromstring(xml.encode("utf-8"))
+    bureau = root.find(f".//{MODEL_NS}lane[@id='Lane_bureau']")
+    (ref,) = [r for r in bureau.iter(f"{MODEL_NS}flowNodeRef") if r.text == "milestone_check"]
+    bureau.remove(ref)
+    expert = etree.Element(f"{MODEL_NS}lane", id="Lane_expert", name="评审专家 (expert)")
+    etree.SubElement(expert, f"{MODEL_NS}flowNodeRef").text = "milestone_check"
+    bureau.addprevious(expert)
+    band = root.find(f".//{DI_NS}BPMNShape[@bpmnElement='Lane_bureau']")
+    bounds = band.find(f"{DC_NS}Bounds")
+    top, height = float(bounds.get("y")), float(bounds.get("height"))
+    bounds.set("y", str(top + 260))
+    bounds.set("height", str(height - 260))
+    shape = etree.Element(
+        f"{DI_NS}BPMNShape", id="Lane_expert_di", bpmnElement="Lane_expert", isHorizontal="true"
+    )
+    etree.SubElement(
+        shape, f"{DC_NS}Bounds", x=bounds.get("x"), y=str(top), width=bounds.get("width"), height="260"
+    )
+    band.addprevious(shape)
+    return etree.tostring(root, encoding="unicode")
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "zh",
+            "任务“里程碑考核”画在“评审专家”泳道，但它在子流程“一轮实施”内，引擎按子流程所在的“科技局”泳道分派。"
+            "请把它移到“科技局”泳道，或把子流程改为调用活动（callActivity）。",
+        ),
+        (
+            "en",
+            'Task "Milestone check" is drawn in the lane "Expert", but it is inside the subprocess '
+            '"One implementation round", so the engine assigns it by the subprocess\'s lane "Science bureau". '
+            'Move it to the "Science bureau" lane, or make the subprocess a call activity (callActivity).',
+        ),
+    ],
+)
+def test_process_owner_is_told_a_task_drawn_in_another_lane_inside_a_subprocess_is_refused(
+    page: Any, live_app: str, demo_data: Any, lang: str, expected: str
+) -> None:
+    """The owner imports Zhangye's implementation drawn as it was (the milestone check in the expert band,
+    inside the bureau's round): validating names the task, both lanes and the subprocess and says what to
+    do, on the task and in the list; deploying is refused."""
+    sign_in(page, live_app, "owner", "/modeler/")
+    if lang == "en":
+        page.click("header form button[lang=en]")
+        page.wait_for_load_state("networkidle")
+    page.goto(f"{live_app}/modeler/")
+    page.click("a.open-version[data-process=zhangye_implementation][data-version='1']")
+    assert _wait_import(page, "#canvas-bpmn")["import"] == "ok"
+    page.evaluate("n => jbModeler.open(n)", ZHANGYE_IMPLEMENTATION)
+    xml = page.evaluate("jbModeler.getXML()")
+    page.evaluate(
+        "([n, x]) => jbModeler.importText(n, x)",
+        [ZHANGYE_IMPLEMENTATION, _milestone_check_drawn_for_the_experts(xml)],
+    )
+    lanes = page.evaluate(
+        "() => jbModeler.bpmn.get('elementRegistry').filter(e => e.type === 'bpmn:Lane').map(e => e.id)"
+    )
+    assert sorted(lanes) == ["Lane_bureau", "Lane_expert"]  # the expert band is drawn
+    page.click("#btn-validate")
+    page.wait_for_selector("body[data-validated]", state="attached")
+    assert page.get_attribute("body", "data-validated") == "problems"
+    problems = page.locator("#problems li").all_inner_texts()
+    (shown,) = [p for p in problems if "milestone_check" in p]
+    assert shown.endswith(expected), shown
+    note = page.locator(".jb-problem-note[data-element=milestone_check]")
+    assert note.inner_text() == expected
+    page.evaluate(
+        """() => { const m = jbModeler.bpmn; m.get('canvas').zoom(1.0);
+                   m.get('canvas').scrollToElement(m.get('elementRegistry').get('milestone_check'), { top: 200, left: 300 }); }"""
+    )
+    screenshot(page, f"modeler-lane-refused-{lang}", full_page=False)
+    page.click("#btn-deploy")
+    page.wait_for_selector("body[data-deployed]", state="attached")
+    assert page.get_attribute("body", "data-deployed") == "refused"
+    assert expected in page.inner_text("#problems")
+    assert not page.js_errors, page.js_errors
+
+
 MIWG_FILES = sorted(MIWG.glob("*.bpmn"))
 
 
