@@ -66,7 +66,10 @@ def read_scope(user: Any) -> tuple[bool, set[str]]:
 
 def participated_clause(username: str | None) -> ColumnElement[bool]:
     """Instances the user started, or in which they completed or hold a task (ix_process_instance_started_by,
-    ix_human_task_completed_by, ix_human_task_assignee)."""
+    ix_human_task_completed_by, ix_human_task_assignee). Nobody signed in took part in nothing: compared with no
+    name, ``completed_by == None`` would read ``IS NULL`` and match every open task's instance."""
+    if username is None:
+        return false()
     took_part = select(HumanTask.instance_id).where(
         or_(HumanTask.completed_by == username, HumanTask.assignee == username)
     )

@@ -111,3 +111,14 @@ def test_000_12_7_every_race_team_reads_the_case_but_only_its_own_team(start: An
         money, _rows = policy.money_view(shown, [], viewer)
         assert not rivals & set(money.get("solvers") or [])
         assert "reviews" not in shown and "stage_scores" not in shown
+
+
+def test_nobody_signed_in_reads_no_case_by_taking_part(start: Any) -> None:
+    """An anonymous reader took part in nothing: an open, unassigned task (no doer, no assignee) must not make
+    its case readable to a request without a name."""
+    from engine.access.principal import ANONYMOUS
+
+    flow: Flow = start("dazu")
+    assert flow.ready()  # the case has an open task nobody completed or holds
+    assert _listed(flow.s, ANONYMOUS) == set()
+    assert not can_read_instance(flow.s, ANONYMOUS, flow.s.get(ProcessInstance, flow.id))

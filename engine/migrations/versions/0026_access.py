@@ -3,13 +3,13 @@ planner reads a clerk's few tasks in a lane busy in other jurisdictions from the
 walking every ready task (``engine.models.task.QUEUE_STATISTICS``). Nothing on SQLite.
 
 Revision ID: 0026_access
-Revises: 0024_person_username_index
+Revises: 0025_apptable
 """
 
 from alembic import op
 
 revision = "0026_access"
-down_revision = "0024_person_username_index"
+down_revision = "0025_apptable"
 branch_labels = None
 depends_on = None
 
