@@ -24,7 +24,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Update, bindparam, delete, insert, inspect, select, update
+from sqlalchemy import Row, Select, Update, bindparam, delete, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
@@ -293,19 +293,28 @@ class Opened:
     version: ProcessVersion | None = None
 
 
-#: built once (a statement with its correlated EXISTS columns costs more to build than to run)
-_OPEN = (
-    select(
-        *_LISTING.columns,
-        InstanceState.instance_id.label("state_of"),
-        InstanceState.state_json,
-        InstanceState.serializer_version,
-        ProcessVersion,
-        *change_reads.columns(ProcessInstance.id),
+#: what a change reads of an instance, in one statement: its listing row, its stored state, its process version
+#: and the presence of its index rows (``engine.change_reads``)
+_OPENED_COLUMNS = (
+    *_LISTING.columns,
+    InstanceState.instance_id.label("state_of"),
+    InstanceState.state_json,
+    InstanceState.serializer_version,
+    ProcessVersion,
+    *change_reads.columns(ProcessInstance.id),
+)
+
+
+def _with_state_and_version(statement: Select[Any]) -> Select[Any]:
+    """``statement`` (which reads ``process_instance``) joined to the instance's state and process version."""
+    return statement.outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id).join(
+        ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id
     )
-    .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
-    .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
-    .where(ProcessInstance.id == bindparam("instance_id"))
+
+
+#: built once (a statement with its correlated EXISTS columns costs more to build than to run)
+_OPEN = _with_state_and_version(select(*_OPENED_COLUMNS)).where(
+    ProcessInstance.id == bindparam("instance_id")
 )
 
 
@@ -313,26 +322,23 @@ _TASK_TABLE = HumanTask.__table__
 #: the task read with its instance (aliased: the presence columns read the instance's other task rows)
 _THE_TASK = _TASK_TABLE.alias("the_task")
 #: a task's row with its instance as ``_OPEN`` reads it, in one round trip (a completion reads both; issue 15)
-_OPEN_FOR_TASK = (
-    select(
-        *(column.label(f"task_{column.key}") for column in _THE_TASK.columns),
-        *_LISTING.columns,
-        InstanceState.instance_id.label("state_of"),
-        InstanceState.state_json,
-        InstanceState.serializer_version,
-        ProcessVersion,
-        *change_reads.columns(ProcessInstance.id),
-    )
+_OPEN_FOR_TASK = _with_state_and_version(
+    select(*(column.label(f"task_{column.key}") for column in _THE_TASK.columns), *_OPENED_COLUMNS)
     .select_from(_THE_TASK)
     .join(ProcessInstance, ProcessInstance.id == _THE_TASK.c.instance_id)
-    .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
-    .join(ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id)
-    .where(_THE_TASK.c.id == bindparam("task_id"))
-)
+).where(_THE_TASK.c.id == bindparam("task_id"))
 
 
 #: a task's row as ``open_task_instance`` reads it: the columns of ``human_task``, by name
 TaskRow = namedtuple("TaskRow", [column.key for column in _TASK_TABLE.columns])  # type: ignore[misc]
+
+
+def _opened(session: Session, found: Row[Any]) -> Opened:
+    """The instance a statement built on ``_OPENED_COLUMNS`` found."""
+    row = found._mapping
+    stored = None if found.state_of is None else StoredState(found.state_json, found.serializer_version)
+    version = found.ProcessVersion
+    return Opened(Listing(row, version), stored, change_reads.take(session, row), version)
 
 
 def open_task_instance(session: Session, task_id: str) -> tuple[Any, Opened] | None:
@@ -342,10 +348,7 @@ def open_task_instance(session: Session, task_id: str) -> tuple[Any, Opened] | N
     if found is None:
         return None
     row = found._mapping
-    task = TaskRow(*(row[f"task_{key}"] for key in TaskRow._fields))
-    stored = None if found.state_of is None else StoredState(found.state_json, found.serializer_version)
-    version = found.ProcessVersion
-    return task, Opened(Listing(row, version), stored, change_reads.take(session, row), version)
+    return TaskRow(*(row[f"task_{key}"] for key in TaskRow._fields)), _opened(session, found)
 
 
 def open_instance(session: Session, instance_id: int) -> Opened | None:
@@ -354,12 +357,7 @@ def open_instance(session: Session, instance_id: int) -> Opened | None:
     rows of them would cost more to load than the statement costs to run, and the change writes them back with
     Core (``write_listing``, ``write_state``). The process version is immutable and kept as an object."""
     found = session.execute(_OPEN, {"instance_id": instance_id}).first()
-    if found is None:
-        return None
-    row = found._mapping
-    stored = None if found.state_of is None else StoredState(found.state_json, found.serializer_version)
-    version = found.ProcessVersion
-    return Opened(Listing(row, version), stored, change_reads.take(session, row), version)
+    return None if found is None else _opened(session, found)
 
 
 def change_instance(

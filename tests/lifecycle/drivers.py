@@ -199,7 +199,11 @@ def passed(start: Any, j: str) -> Flow:
     """A project of ``j`` (``implementing``) whose acceptance passed at the end of its period — in Karamay
     after the issuer's user evaluation (003 §12(9)2), in Dazu followed by the settlement — before any payment
     the issuer owes the solver."""
-    flow = implementing(start, j)
+    return passed_at_the_end(implementing(start, j), j)
+
+
+def passed_at_the_end(flow: Flow, j: str) -> Flow:
+    """A project of ``j`` in its period whose acceptance passes at the end of it (as ``passed``)."""
     flow.at(flow.data["checkpoint_at"])
     if j == "karamay":  # 003 §12(9)2: the issuer's user evaluation before the panel
         flow.do("request", DOCS)

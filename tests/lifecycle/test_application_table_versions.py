@@ -19,8 +19,8 @@ from engine import application_records
 from engine.bundle import BundleFile, collect_paths
 from engine.deploy import deploy_bundle
 
-from .conftest import BPMN, DOCS, Flow, application, need
-from .drivers import accept, contract_paid, dazu_settlement, implementing, status
+from .conftest import BPMN, Flow, application, need
+from .drivers import contract_paid, implementing, passed_at_the_end, status
 
 OLD = Path(__file__).parent / "fixtures" / "before_apptable"
 OLD_FILES = {
@@ -45,16 +45,8 @@ def _versions(world: Session, files: list[BundleFile]) -> dict[str, int]:
 
 def _to_the_end(flow: Flow, j: str) -> None:
     """A project in its period (``implementing``) through a passed acceptance and the payments it closes with."""
-    flow.at(flow.data["checkpoint_at"])
-    if j == "karamay":  # 003 §12(9)2: the issuer's user evaluation before the panel
-        flow.do("request", DOCS)
-        flow.do("user_eval", {"user_rating": "satisfied"})
-        flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
-    else:
-        accept(flow)
-    if j == "dazu":
-        dazu_settlement(flow)
-    else:
+    passed_at_the_end(flow, j)
+    if j != "dazu":  # Dazu's settlement closes with its acceptance (``passed_at_the_end``)
         contract_paid(flow)
 
 
