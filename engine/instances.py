@@ -11,6 +11,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import application_records
 from engine.access.starting import require_own_organisation, require_start
 from engine.case_view import case_data
 from engine.clock import frozen_now, get_clock
@@ -223,6 +224,7 @@ def describe(session: Session, instance_id: int) -> dict[str, Any]:
         for t in wf.get_tasks(state=TaskState.READY, manual=True)
     ]
     timers = sorted(due_timers(wf), key=lambda pair: pair[1])
+    data = current_data(wf)
     return {
         "id": instance.id,
         "status": instance.status,
@@ -247,7 +249,11 @@ def describe(session: Session, instance_id: int) -> dict[str, Any]:
             }
             for t, due in timers
         ],
-        "data": current_data(wf),
+        # the applications as submitted, from their table (issue 15): every face (CLI, API, pages) shows them
+        # whole, and the access policy then keeps of them what the viewer may read
+        "data": application_records.with_records(
+            session, str(data.get("project_code") or instance.business_key or ""), data
+        ),
     }
 
 

@@ -227,3 +227,16 @@ def test_who_may_start_matrix(app: Flask, case: ac.Case, db_url: str) -> None:
         db_url, "start", "urumqi_challenge", "--data", json.dumps(start), "--as", "bureau_urumqi"
     )
     assert error is None and json.loads(out)["status"] == "running"
+
+
+def test_the_instance_shows_each_application_as_submitted(app: Flask, case: ac.Case, db_url: str) -> None:
+    """The applications live in their table (issue 15): the API's and the CLI's instance show them whole, as the
+    task and the pages do, and a solver still reads its own alone."""
+    client = app.test_client()
+    path = f"/api/v1/instances/{case.instance_id}"
+    bureau = json.dumps(_api(client, case, "bureau_urumqi", path).json, ensure_ascii=False)
+    assert ac.S1_PLAN in bureau and ac.S2_PLAN in bureau
+    error, out = _cli(db_url, "instance", str(case.instance_id), "--as", "bureau_urumqi")
+    assert error is None and ac.S1_PLAN in out and ac.S2_PLAN in out
+    solver = json.dumps(_api(client, case, "solver_urumqi", path).json, ensure_ascii=False)
+    assert ac.S1_PLAN in solver and ac.S2_PLAN not in solver
