@@ -24,8 +24,8 @@ class Application:
     title: str
     jurisdiction: str
     solver: str
-    #: applying, selected (``engine.domain``); ``not_selected`` once the challenge's project chose others;
-    #: ``refused`` when the eligibility check refused it
+    #: applying, selected, removed (``engine.models.domain``); ``not_selected`` once the challenge's project
+    #: chose others; ``refused`` when the eligibility check refused it
     status: str
     submitted_at: datetime
     instance_id: int

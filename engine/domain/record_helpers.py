@@ -20,7 +20,7 @@ from engine.clock import current_now
 from engine.domain import consent, eligibility
 from engine.domain.date_helpers import as_date, instant, today_local
 from engine.errors import ValidationFailed
-from engine.models.domain import PROJECT_STATUSES, CreditRecord, Project
+from engine.models.domain import APPLYING, PROJECT_STATUSES, REMOVED, CreditRecord, Project
 from engine.notify import produce
 
 
@@ -36,9 +36,29 @@ def record_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         """Record an application as project ``<challenge>/<solver>`` (status ``applying``): it counts among
         the members' applications of this year (002 四(二)). Registering again updates the row."""
         code = f"{challenge}{eligibility.APPLICATION_SEP}{solver}"[:64]
-        row = _project_row(session, code, jurisdiction, title, issuer, solver, members, "applying")
+        row = _project_row(session, code, jurisdiction, title, issuer, solver, members, APPLYING)
         session.flush()
         return {"code": row.code, "status": row.status}
+
+    def applications_removed(challenge: str, kept: list[str]) -> int:
+        """The applications to ``challenge`` that the bureau left off the list it collected (受理揭榜申请) are
+        marked ``removed``: they no longer count among their unit's and members' applications (002 四(二)),
+        and the solver unit is told. Returns how many were removed."""
+        removed = list(
+            session.scalars(
+                select(Project).where(
+                    Project.code.startswith(f"{challenge}{eligibility.APPLICATION_SEP}", autoescape=True),
+                    Project.status == APPLYING,
+                    Project.solver.not_in(sorted({str(s) for s in kept if s})),
+                )
+            )
+        )
+        for row in removed:
+            row.status = REMOVED
+        session.flush()
+        for row in removed:
+            produce.application_removed(session, row, current_now())
+        return len(removed)
 
     def applications_refused(challenge: str, refusals: list[dict[str, Any]]) -> int:
         """Record on each refused application the eligibility table's reasons and tell the solver unit (the
@@ -163,6 +183,7 @@ def record_helpers(session: Session) -> dict[str, Callable[..., Any]]:
     return {
         "application_register": application_register,
         "applications_refused": applications_refused,
+        "applications_removed": applications_removed,
         "project_open": project_open,
         "project_status": project_status,
         "extension_decided": extension_decided,

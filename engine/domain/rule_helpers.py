@@ -113,6 +113,7 @@ def rule_helpers(session: Session, domain: Mapping[str, Callable[..., Any]]) -> 
             domain["application_register"](
                 project_code, jurisdiction, title, issuer, a["solver"], a["members_list"]
             )
+        domain["applications_removed"](project_code, [a["solver"] for a in found])
         return found
 
     def applications_with_facts(

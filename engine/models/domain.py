@@ -72,6 +72,10 @@ class Person(Base):
 
 #: The statuses of a funded project (an application's rows, ``applying`` and ``selected``, are not projects):
 #: the ones ``project_set_status`` accepts and the annual summary counts.
+#: An application to a challenge (a row with code "<challenge>/<solver>") is ``applying`` from its submission,
+#: ``selected`` once its solver's project opens, or ``removed`` when the bureau left it off the list it
+#: collected (it then counts against nobody's limits, 002 四(二)).
+APPLYING, SELECTED, REMOVED = "applying", "selected", "removed"
 PROJECT_STATUSES = ("ongoing", "paying", "accepted", "closed", "failed", "terminated", "revoked")
 
 
@@ -89,8 +93,8 @@ class Project(Base):
     issuer: Mapped[str | None] = mapped_column(String(64), index=True)
     solver: Mapped[str | None] = mapped_column(String(64), index=True)
     members_json: Mapped[str] = mapped_column(Text, default="[]")  # person codes, leader first
-    #: one of ``PROJECT_STATUSES``; an application to a challenge (code "<challenge>/<solver>"): applying or
-    #: selected
+    #: one of ``PROJECT_STATUSES``; an application to a challenge (code "<challenge>/<solver>"): ``APPLYING``,
+    #: ``SELECTED`` or ``REMOVED``
     status: Mapped[str] = mapped_column(String(16), default="ongoing")
     period_end: Mapped[date | None] = mapped_column(Date)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"), index=True)

@@ -15,6 +15,8 @@ Producers (kind → recipients):
 - ``application_decided``: an application was selected (``project_open``) → the users of the solver unit;
 - ``application_refused``: the eligibility check refused an application, with its reasons
   (``applications_refused``) → the users of the solver unit;
+- ``application_removed``: the bureau left an application off the list it collected (``applications_removed``)
+  → the users of the solver unit;
 - ``extension_decided``: an extension request was granted, rejected or refused as inadmissible, with the reason
   (``extension_decided``) → the users of the project's solver units;
 - ``termination_decided``: a project was terminated or revoked, with the reason (``project_status``) → the users
@@ -60,6 +62,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "need_refused": ("需求不予受理", "A need was not accepted"),
     "application_decided": ("揭榜申请有了结果", "An application was decided"),
     "application_refused": ("揭榜申请未通过资格审查", "An application was refused"),
+    "application_removed": ("揭榜申请被移出受理名单", "An application was removed from the list"),
     "extension_decided": ("延期申请有了结果", "An extension request was decided"),
     "termination_decided": ("项目终止或撤销", "A project was terminated or revoked"),
     "termination_refused": ("终止申请未获同意", "A termination was refused"),
@@ -559,6 +562,27 @@ def application_refused(
             f"Application refused: {application.title}",
             f"您单位对“{application.title}”的揭榜申请未通过资格审查。原因：{zh}",
             f"Your unit's application to '{application.title}' did not pass the eligibility check. Reasons: {en}",
+        ),
+        now=now,
+        instance_id=application.instance_id,
+    )
+
+
+def application_removed(session: Session, application: Project, now: datetime) -> None:
+    notify(
+        session,
+        (),
+        units=[application.solver or ""],
+        kind="application_removed",
+        cause=f"application:{application.code}:removed",
+        text=Text(
+            f"揭榜申请被移出受理名单：{application.title}",
+            f"Application removed from the list: {application.title}",
+            f"科技局受理揭榜申请时，未将您单位对“{application.title}”的申请列入受理名单，该申请不再参加评审。"
+            "如有疑问，请联系科技局。",
+            f"When the bureau collected the applications, it did not list your unit's application to "
+            f"'{application.title}'; the application takes no further part in the review. If in doubt, "
+            "contact the bureau.",
         ),
         now=now,
         instance_id=application.instance_id,

@@ -123,3 +123,36 @@ def test_termination_reaches_the_solver_with_the_reason(db_session: Session, hel
     (note,) = _notes(db_session, "termination_decided")
     assert note.recipient == "solver1"
     assert "项目已终止：智能巡检" == note.subject_zh and "理由：技术路线不可行" in note.body_zh
+
+
+def test_an_application_left_off_the_bureaus_list_is_removed_and_stops_counting(
+    db_session: Session, helpers
+) -> None:  # type: ignore[no-untyped-def]
+    """The bureau collected the applications of J-9 without ORG-B's: ORG-B's application is marked removed, its
+    unit is told once, and it no longer counts among its members' applications of the year (002 四(二))."""
+    from datetime import date
+
+    from engine.domain.eligibility import applicant_facts
+
+    def load_of_p3() -> int:
+        facts = applicant_facts(
+            db_session,
+            jurisdiction="urumqi",
+            issuer="ISS",
+            solver="ORG-B",
+            members=["P3"],
+            today=date(2026, 11, 27),
+        )
+        return int(facts["member_max_load"])
+
+    assert load_of_p3() == 1  # the application to J-9 counts while it is under review
+    assert helpers["applications_removed"]("J-9", ["ORG-A"]) == 1
+    (note,) = _notes(db_session, "application_removed")
+    assert note.recipient == "solver2" and "未将您单位对“智能巡检”的申请列入受理名单" in note.body_zh
+    assert helpers["applications_removed"]("J-9", ["ORG-A"]) == 0  # said twice: removed and told once
+    assert len(_notes(db_session, "application_removed")) == 1
+    rows = {
+        p.solver: p.status for p in db_session.scalars(select(Project).where(Project.code.startswith("J-9/")))
+    }
+    assert rows == {"ORG-A": "applying", "ORG-B": "removed"}
+    assert load_of_p3() == 0
