@@ -455,11 +455,11 @@ viewer_option = click.option(
 def instance(instance_id: int, actor: str | None, as_json: bool) -> None:
     """Show an instance: status, ready tasks, timers and data."""
     from engine.access import policy
-    from engine.instances import describe
+    from engine.instances import shown
 
     with _session() as session:
         viewer = _viewer(session, instance_id, actor)
-        data = policy.describe_view(describe(session, instance_id), viewer)
+        data = policy.describe_view(shown(session, instance_id), viewer)
     emit(as_json, data, lambda: json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 

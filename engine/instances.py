@@ -224,7 +224,6 @@ def describe(session: Session, instance_id: int) -> dict[str, Any]:
         for t in wf.get_tasks(state=TaskState.READY, manual=True)
     ]
     timers = sorted(due_timers(wf), key=lambda pair: pair[1])
-    data = current_data(wf)
     return {
         "id": instance.id,
         "status": instance.status,
@@ -249,12 +248,18 @@ def describe(session: Session, instance_id: int) -> dict[str, Any]:
             }
             for t, due in timers
         ],
-        # the applications as submitted, from their table (issue 15): every face (CLI, API, pages) shows them
-        # whole, and the access policy then keeps of them what the viewer may read
-        "data": application_records.with_records(
-            session, str(data.get("project_code") or instance.business_key or ""), data
-        ),
+        "data": current_data(wf),
     }
+
+
+def shown(session: Session, instance_id: int) -> dict[str, Any]:
+    """``describe`` with the case's records completed from their tables (issue 15: the applications as
+    submitted): what the CLI's and the API's instance and task show, before the access policy keeps of it what
+    the viewer may read."""
+    described = describe(session, instance_id)
+    data = described["data"]
+    challenge = str(data.get("project_code") or described["business_key"] or "")
+    return {**described, "data": application_records.with_records(session, challenge, data)}
 
 
 def current_data(wf: Any) -> dict[str, Any]:

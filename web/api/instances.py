@@ -142,7 +142,7 @@ def show(instance_id: int) -> dict[str, Any]:
     """One instance with its open tasks, timers and current data."""
     user = current_user()
     instance, viewer = readable_instance(user, instance_id)
-    described = policy.describe_view(engine_instances.describe(session(), instance.id), viewer)
+    described = policy.describe_view(engine_instances.shown(session(), instance.id), viewer)
     return {
         **instance_json(instance),
         "error": described["error"],

@@ -12,7 +12,7 @@ from engine import tasks as engine_tasks
 from engine.access import policy, task_visibility_clause
 from engine.access.fields import FieldViewer
 from engine.errors import NotFound
-from engine.instances import describe
+from engine.instances import shown
 from engine.models import task as task_model
 from engine.models.deployment import DeploymentFile
 from engine.models.instance import ProcessInstance
@@ -96,7 +96,7 @@ def show_task(task_id: str) -> dict[str, Any]:
     """A task with its form definition and the instance's current data, as the policy lets the user see it."""
     user = current_user()
     row, instance, viewer = _task(user, task_id)
-    data = describe(session(), instance.id)["data"] if row.status in task_model.OPEN else {}
+    data = shown(session(), instance.id)["data"] if row.status in task_model.OPEN else {}
     return {
         **task_json(row),
         "instructions": row.instructions,
