@@ -454,12 +454,14 @@ viewer_option = click.option(
 @json_option
 def instance(instance_id: int, actor: str | None, as_json: bool) -> None:
     """Show an instance: status, ready tasks, timers and data."""
+    from engine import review_sheets
     from engine.access import policy
     from engine.instances import describe
 
     with _session() as session:
         viewer = _viewer(session, instance_id, actor)
-        data = policy.describe_view(describe(session, instance_id), viewer)
+        described = review_sheets.described_with_sheets(session, describe(session, instance_id))
+        data = policy.describe_view(described, viewer)
     emit(as_json, data, lambda: json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import exists, select
 
 from engine import instances as engine_instances
+from engine import review_sheets
 from engine.access import policy, readable_clause
 from engine.access.fields import FieldViewer
 from engine.models import task as task_model
@@ -142,7 +143,11 @@ def show(instance_id: int) -> dict[str, Any]:
     """One instance with its open tasks, timers and current data."""
     user = current_user()
     instance, viewer = readable_instance(user, instance_id)
-    described = policy.describe_view(engine_instances.describe(session(), instance.id), viewer)
+    # the experts' sheets are records of their table (engine.review_sheets); the policy keeps an expert's own
+    described = policy.describe_view(
+        review_sheets.described_with_sheets(session(), engine_instances.describe(session(), instance.id)),
+        viewer,
+    )
     return {
         **instance_json(instance),
         "error": described["error"],

@@ -8,7 +8,7 @@ from typing import Any
 from flask_smorest import Blueprint
 from sqlalchemy import and_, select
 
-from engine import application_records
+from engine import application_records, review_sheets
 from engine import tasks as engine_tasks
 from engine.access import policy, task_visibility_clause
 from engine.access.fields import FieldViewer
@@ -98,9 +98,10 @@ def show_task(task_id: str) -> dict[str, Any]:
     user = current_user()
     row, instance, viewer = _task(user, task_id)
     data = describe(session(), instance.id)["data"] if row.status in task_model.OPEN else {}
-    if data:  # the applications as submitted: records of their table (engine.application_records)
+    if data:  # the applications as submitted and the experts' sheets: records of their tables
         challenge = str(data.get("project_code") or instance.business_key or "")
         data = application_records.with_records(session(), challenge, data)
+        data = review_sheets.with_sheets(session(), data, instance.business_key)
     return {
         **task_json(row),
         "instructions": row.instructions,
