@@ -11,7 +11,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import application_records
+from engine import application_records, review_sheets
 from engine.access.starting import require_own_organisation, require_start
 from engine.case_view import case_data
 from engine.clock import frozen_now, get_clock
@@ -254,12 +254,13 @@ def describe(session: Session, instance_id: int) -> dict[str, Any]:
 
 def shown(session: Session, instance_id: int) -> dict[str, Any]:
     """``describe`` with the case's records completed from their tables (issue 15: the applications as
-    submitted): what the CLI's and the API's instance and task show, before the access policy keeps of it what
-    the viewer may read."""
+    submitted, the experts' score sheets): what the CLI's and the API's instance and task show, before the
+    access policy keeps of it what the viewer may read."""
     described = describe(session, instance_id)
     data = described["data"]
     challenge = str(data.get("project_code") or described["business_key"] or "")
-    return {**described, "data": application_records.with_records(session, challenge, data)}
+    data = application_records.with_records(session, challenge, data)
+    return {**described, "data": review_sheets.with_sheets(session, data, described["business_key"])}
 
 
 def current_data(wf: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import instances
+from engine import instances, review_sheets
 from engine.access import policy
 from engine.access.fields import FieldViewer
 from engine.models.instance import ProcessInstance
@@ -35,7 +35,8 @@ def instance_context(
     events = policy.events_view(instances.events(db.session(), instance.id), viewer)
     if data is None:
         data = instances.describe(db.session(), instance.id).get("data") or {}
-    shown = policy.data_view(data, viewer)
+    # the experts' sheets are records of their table (engine.review_sheets): the policy keeps an expert's own
+    shown = policy.data_view(review_sheets.with_sheets(db.session(), data, instance.business_key), viewer)
     rows = db.session.scalars(
         select(Objection).where(Objection.instance_id == instance.id).order_by(Objection.id)
     )

@@ -14,7 +14,10 @@ values passed in. Each function is documented and unit-tested where its rule liv
 - implementation: ``next_checkpoint``, ``checkpoint_remind``, ``milestone_verdict``
   (``engine.domain.checkpoints``); ``change_refusal``, ``changes_with`` (``engine.domain.changes``);
 - shared stages: ``extension_admission`` (``engine.domain.extension_rules``), ``acceptance_timing``,
-  ``score_ranking``, ``termination_consequences`` (``engine.domain.termination_rules``);
+  ``termination_consequences`` (``engine.domain.termination_rules``);
+- the expert review: ``review_recorded``, ``recorded_ranking`` (each expert's score sheet is recorded in the
+  ``review_sheet`` table, ``engine.review_sheets``); ``score_ranking`` is what the diagrams before that table
+  call on the sheets they carry (their instances still run);
 - reports: ``annual_texts``, ``pilot_figures`` (``engine.domain.report_texts``).
 """
 
@@ -26,7 +29,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine import application_records, reminders
+from engine import application_records, reminders, review_sheets
 from engine.clock import SHANGHAI, current_now, parse_aware
 from engine.domain import (
     acceptance_checks,
@@ -283,6 +286,20 @@ def rule_helpers(session: Session, domain: Mapping[str, Callable[..., Any]]) -> 
         ]
         return [per_year, *report_texts.pilot_texts(per_year, jurisdiction)]
 
+    def review_recorded(
+        project_code: str, expert: str, scores: list[dict] | None, opinion: str | None
+    ) -> dict:
+        """Record the expert's score sheet (000 §12(4): each panel member scores every candidate on their own)
+        in the ``review_sheet`` table — a new sheet of the same expert replaces the earlier one — and hand back
+        what the panel keeps of it: who handed it in and how many candidates it scores."""
+        sheet = review_sheets.record(session, project_code, expert, scores, opinion, current_now())
+        return {"expert": sheet.expert, "scored": len(sheet.scores)}
+
+    def recorded_ranking(project_code: str, reviews: list[dict] | None) -> list[dict]:
+        """The panel's ranking ``[{solver, average, count}]`` from the recorded sheets of the experts
+        ``reviews`` lists, best first (000 §12(4), 001 八(四), 003 §12(5))."""
+        return review_sheets.ranking(session, project_code, reviews)
+
     return {
         "check_notes": check_notes,
         "recommendation_problem": recommendation_problem,
@@ -305,6 +322,8 @@ def rule_helpers(session: Session, domain: Mapping[str, Callable[..., Any]]) -> 
         "extension_admission": extension_admission,
         "acceptance_timing": acceptance_timing,
         "score_ranking": review_scores.score_ranking,
+        "review_recorded": review_recorded,
+        "recorded_ranking": recorded_ranking,
         "termination_consequences": termination_consequences,
         "annual_texts": report_texts.annual_texts,
         "pilot_figures": pilot_figures,

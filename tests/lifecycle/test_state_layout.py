@@ -10,13 +10,13 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.default.workflow import WorkflowConverter
 
-from engine import application_records
+from engine import application_records, review_sheets
 from engine.models.instance import InstanceState, ProcessInstance
 from engine.runtime import instance_specs
 from engine.specs import _workflow_converter, join_state, split_state
 from engine.state_layout import CALLER_DELTA, CALLER_SELECTION, LAST_TASK_DELTA
 
-from .conftest import Flow, panel, start_challenge
+from .conftest import Flow, application, panel, start_challenge
 from .drivers import dazu_lifecycle, dazu_published
 from .test_compact_state import STATE_LIMIT
 
@@ -31,6 +31,10 @@ PEAK_LIMIT = 39 * 1024
 #: After the bureau collected the applications: the data lists the solvers with their codes and eligibility
 #: facts, not what they submitted (the application table holds it) — 20.9 KB.
 COLLECTED_LIMIT = 21 * 1024 + 512
+#: After the last expert scored: the data lists who handed in a sheet and the ranking, not the sheets (the
+#: review_sheet table holds them) — 18.5 KB (18.8 KB with the sheets in the data; 20.5 KB at the end, 20.9 before).
+SCORED_LIMIT = 18 * 1024 + 768
+END_LIMIT = 20 * 1024 + 768
 
 
 def spiff_layout(wf: BpmnWorkflow) -> str:
@@ -97,6 +101,9 @@ def test_every_step_of_a_dazu_lifecycle_stores_a_compact_state_that_joins_back_u
     assert largest <= PEAK_LIMIT, f"{label}: {largest} bytes"
     (collected,) = [size for label, size in sizes if label == "collect_applications"]
     assert collected <= COLLECTED_LIMIT, collected
+    scored = [size for label, size in sizes if label == "score"][-1]
+    assert scored <= SCORED_LIMIT, scored
+    assert sizes[-1][1] <= END_LIMIT, sizes[-1]
     # each expert's scoring subprocess (7 tasks) stores its own tasks, not one more copy of the process data
     # (~10 KB before): a score that finishes one and prunes it shrinks the state by only that much
     scores = [size for label, size in sizes if label in ("form_panel", "score")]
@@ -188,3 +195,28 @@ def test_what_the_solvers_submitted_stays_out_of_the_state(start) -> None:  # ty
         sizes.append(len(row.state_json.encode()))
     assert sizes[0] <= COLLECTED_LIMIT + 2048 and sizes[1] <= PEAK_LIMIT + 2048, sizes
     assert {a.plan for a in application_records.records(flow.s, flow.key).values()} == {plan}
+
+
+def test_what_the_experts_wrote_stays_out_of_the_state(start) -> None:  # type: ignore[no-untyped-def]
+    """Issue 15 item 3: five experts' sheets for two candidates, each with comments of 1,000 characters and an
+    opinion of 5,000, leave the stored state as small as short ones do — the sheets are in the review_sheet
+    table, the data keeps who scored and the ranking (the diagrams before kept every sheet in the data from the
+    last score to the end: ~100 KB more)."""
+    comment, opinion = "评分理由" * 250, "总体评价" * 1250
+    flow = start("dazu")
+    dazu_published(flow)
+    flow.do(
+        "collect_applications",
+        {"applications": [application("DAZU-S1", "DAZU-P1"), application("DAZU-S2", "DAZU-P4")]},
+    )
+    flow.do("form_panel", panel(["e1", "e2", "e3", "e4", "e5"]))
+    while "score" in flow.ready():
+        rows = [{"solver": s, "score": 80, "comment": comment} for s in ("DAZU-S1", "DAZU-S2")]
+        flow.do("score", {"scores": rows, "opinion": opinion})
+    flow.s.expire_all()
+    row = flow.s.get(InstanceState, flow.id)
+    assert row is not None and comment[:20] not in row.state_json and opinion[:20] not in row.state_json
+    assert len(row.state_json.encode()) <= SCORED_LIMIT + 1024
+    sheets = review_sheets.sheets(flow.s, flow.key)
+    assert len(sheets) == 5 and {s.opinion for s in sheets.values()} == {opinion}
+    assert {line.comment for s in sheets.values() for line in s.scores} == {comment}

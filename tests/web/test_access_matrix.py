@@ -122,6 +122,50 @@ def test_instance_matrix_on_every_face(app: Flask, case: ac.Case, db_url: str) -
     assert problems == []
 
 
+#: What each reader finds of the experts' score sheets in the instance's data (the ``review_sheet`` table,
+#: engine.review_sheets, completed into ``reviews`` before the policy filters): the experts whose sheets it
+#: reads. 000 §12(4): a panel member reads only his own sheet; a solver none — not even its own line on a sheet.
+SHEETS_SEEN: dict[str, list[str]] = {
+    "bureau_urumqi": ["expert_urumqi", "expert2_urumqi", "expert3_urumqi"],
+    "supervisor": ["expert_urumqi", "expert2_urumqi", "expert3_urumqi"],
+    "approver_urumqi": [],
+    "expert_urumqi": ["expert_urumqi"],
+    "expert2_urumqi": ["expert2_urumqi"],
+    "issuer_urumqi": [],
+    "solver_urumqi": [],
+    "solver2_urumqi": [],
+}
+
+
+def test_score_sheets_in_the_instance_data_on_every_face(
+    app: Flask, case: ac.Case, db_url: str, db_session: Session
+) -> None:
+    from engine import review_sheets
+
+    # the sheets are in the table, the workflow data lists who scored
+    sheets = review_sheets.sheets(db_session, ac.KEY)
+    assert sorted(sheets) == ["expert2_urumqi", "expert3_urumqi", "expert_urumqi"]
+    assert sheets["expert2_urumqi"].opinion == "expert2_urumqi的个人意见"
+    client = app.test_client()
+    problems: list[str] = []
+    for user, experts in SHEETS_SEEN.items():
+        api = _api(client, case, user, f"/api/v1/instances/{case.instance_id}").json["data"]
+        _error, out = _cli(db_url, "instance", str(case.instance_id), "--as", user)
+        cli = json.loads(out)["data"]
+        for face, data in (("api", api), ("cli", cli)):
+            reviews = data.get("reviews", [])
+            if sorted(r["expert"] for r in reviews) != sorted(experts):
+                problems.append(f"{face} {user}: {[r.get('expert') for r in reviews]}")
+            for r in reviews:  # each sheet it reads is whole: the scores of both applicants and the opinion
+                if [x["solver"] for x in r.get("scores", [])] != ["URUMQI-S1", "URUMQI-S2"]:
+                    problems.append(f"{face} {user}: the sheet of {r['expert']} lacks its scores")
+                if r.get("opinion") != f"{r['expert']}的个人意见":
+                    problems.append(f"{face} {user}: the sheet of {r['expert']} lacks its opinion")
+            if user.startswith("solver") and ("scores" in json.dumps(data) or "opinion" in data):
+                problems.append(f"{face} {user}: reads a score")
+    assert problems == []
+
+
 def test_event_actors_are_hidden_below_oversight(app: Flask, case: ac.Case) -> None:
     client = app.test_client()
     path = f"/api/v1/instances/{case.instance_id}/events?page_size=200"
