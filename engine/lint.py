@@ -92,8 +92,10 @@ def expressions(task_spec: Any) -> Iterator[tuple[str, str, str]]:
     for expr in _timer_expressions(task_spec):
         yield "timer expression", expr, "eval"
     for condition, _target in getattr(task_spec, "cond_task_specs", []) or []:
-        if isinstance(condition, str):
-            yield "condition", condition, "eval"
+        # a gateway's conditions: SpiffWorkflow 3 keeps each as a _BpmnCondition holding its text
+        text = condition if isinstance(condition, str) else (getattr(condition, "args", None) or [None])[0]
+        if isinstance(text, str):
+            yield "condition", text, "eval"
     script = getattr(task_spec, "script", None)
     if isinstance(script, str) and script.strip():
         yield "script", script, "exec"
