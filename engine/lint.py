@@ -306,7 +306,10 @@ def lane_problems(tree: etree._ElementTree, file: str | None) -> list[LintProble
     }
     in_bands = drawn_in_bands(tree, by_id)
     problems: list[LintProblem] = []
-    for node_id, node in by_id.items():
+    for node_id in [*drawn, *(n for n in in_bands if n not in drawn)]:
+        node = by_id.get(node_id)
+        if node is None:
+            continue
         enclosing = [
             el
             for el in reversed(list(node.iterancestors()))
