@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 
 from engine.bundle import BundleFile, problem, refuse
 from engine.db import begin_write
+from engine.decision_uses import called_decisions
 from engine.domain import checks
 from engine.errors import Conflict
-from engine.lint import form_key_of, lane_problems, lint_spec, need_form_of, start_form_of
+from engine.lint import LintProblem, form_key_of, lane_problems, lint_spec, need_form_of, start_form_of
 from engine.models.deployment import Deployment, DeploymentFile, ProcessVersion
 from engine.policy_table import check_parameter_tables
 from engine.specs import clean_message, new_parser, serializer_version, spec_to_json
@@ -205,16 +206,7 @@ def _parse_specs(bundle: ValidatedBundle, problems: list[dict[str, object]]) -> 
         bundle.specs[pid] = (spec, subprocess_specs)
         for each in [spec, *subprocess_specs.values()]:
             tree = bundle.trees.get(getattr(each, "file", None) or "")
-            for lp in lint_spec(each, set(bundle.forms), _property_reader(tree)):
-                problems.append(
-                    problem(
-                        lp.file,
-                        lp.message,
-                        lp.message_zh,
-                        element=lp.element,
-                        line=element_line(tree, lp.element) if tree is not None else None,
-                    )
-                )
+            problems.extend(_as_problems(tree, lint_spec(each, set(bundle.forms), _property_reader(tree))))
     # a node drawn in one lane must not run in another (a subprocess's nodes run in its lane): every diagram
     # a deployed process is parsed from, checked once
     parsed = {
@@ -223,20 +215,27 @@ def _parse_specs(bundle: ValidatedBundle, problems: list[dict[str, object]]) -> 
         for each in [spec, *subprocess_specs.values()]
     }
     for name in sorted(n for n in parsed if n is not None and n in bundle.trees):
-        tree = bundle.trees[name]
-        for lp in lane_problems(tree, name):
-            problems.append(
-                problem(
-                    lp.file,
-                    lp.message,
-                    lp.message_zh,
-                    element=lp.element,
-                    line=element_line(tree, lp.element),
-                )
-            )
+        problems.extend(_as_problems(bundle.trees[name], lane_problems(bundle.trees[name], name)))
     # de-duplicate problems reported for shared subprocesses
     unique = {json.dumps(p, sort_keys=True, default=str): p for p in problems}
     problems[:] = list(unique.values())
+
+
+def _as_problems(
+    tree: etree._ElementTree | None, lint_problems: Iterable[LintProblem]
+) -> list[dict[str, object]]:
+    """Our lint's problems as deploy problems, each with the line of its element in ``tree`` (the diagram
+    they were found in; None when the diagram is not in the bundle: no line)."""
+    return [
+        problem(
+            lp.file,
+            lp.message,
+            lp.message_zh,
+            element=lp.element,
+            line=element_line(tree, lp.element) if tree is not None else None,
+        )
+        for lp in lint_problems
+    ]
 
 
 def _property_reader(tree: etree._ElementTree | None) -> Callable[[str], dict[str, str]]:
@@ -264,25 +263,17 @@ def _decision_files(bundle: ValidatedBundle) -> dict[str, str]:
 
 
 def _uses(bundle: ValidatedBundle, pid: str, decisions: dict[str, str]) -> tuple[set[str], set[str]]:
-    """The BPMN files and DMN files process ``pid`` uses: its diagram, called diagrams, the decisions its
-    business rule tasks call or its diagrams name (e.g. a script looking one up by id)."""
+    """The BPMN files and DMN files process ``pid`` uses: its diagram, called diagrams, and the files of the
+    decisions they call (engine.decision_uses: a business rule task or diagram code calling it; a decision
+    id named in documentation or other text is no use)."""
     parser = bundle.parser
     spec, subprocess_specs = bundle.specs[pid]
     bpmn = {parser.process_parsers[pid].filename}
     bpmn.update(
         parser.process_parsers[sub].filename for sub in subprocess_specs if sub in parser.process_parsers
     )
-    dmn: set[str] = set()
-    for each in [spec, *subprocess_specs.values()]:
-        for ts in each.task_specs.values():
-            engine = getattr(ts, "dmnEngine", None)
-            if engine is not None and engine.decision_table.id in decisions:
-                dmn.add(decisions[engine.decision_table.id])
-    texts = [f.content for f in bundle.files if f.name in bpmn]
-    for decision_id, name in decisions.items():
-        if name not in dmn and any(decision_id.encode() in text for text in texts):
-            dmn.add(name)
-    return bpmn, dmn
+    called = called_decisions([spec, *subprocess_specs.values()], decisions)
+    return bpmn, {decisions[decision_id] for decision_id in called}
 
 
 def content_hashes(bundle: ValidatedBundle) -> dict[str, tuple[str, str, list[str]]]:

@@ -27,6 +27,8 @@ from SpiffWorkflow.spiff.specs.defaults import ManualTask, UserTask
 from engine.scripting import script_problems
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
+DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
 #: embedded subprocesses: SpiffWorkflow parses their nodes with the subprocess's lane (ProcessParser ``lane=``)
 EMBEDDED_SUBPROCESSES = frozenset({"subProcess", "adHocSubProcess", "transaction"})
 MAX_DECLARED_LOOPS = 100
@@ -84,13 +86,16 @@ def _timer_expressions(task_spec: Any) -> Iterator[str]:
                 yield sub.expression
 
 
-def _expressions(task_spec: Any) -> Iterator[tuple[str, str, str]]:
-    """(kind, source, mode) for every piece of diagram code on this task spec."""
+def expressions(task_spec: Any) -> Iterator[tuple[str, str, str]]:
+    """(kind, source, mode) for every piece of diagram code on this task spec: ``mode`` is how it compiles
+    (``eval`` for an expression, ``exec`` for a script)."""
     for expr in _timer_expressions(task_spec):
         yield "timer expression", expr, "eval"
     for condition, _target in getattr(task_spec, "cond_task_specs", []) or []:
-        if isinstance(condition, str):
-            yield "condition", condition, "eval"
+        # a gateway's conditions: SpiffWorkflow 3 keeps each as a _BpmnCondition holding its text
+        text = condition if isinstance(condition, str) else (getattr(condition, "args", None) or [None])[0]
+        if isinstance(text, str):
+            yield "condition", text, "eval"
     script = getattr(task_spec, "script", None)
     if isinstance(script, str) and script.strip():
         yield "script", script, "exec"
@@ -136,7 +141,7 @@ def lint_spec(
                     f"发起表单 '{start_form}' 不在部署包中（应有 {start_form}.form.json）",
                 )
             )
-        for kind, source, mode in _expressions(task_spec):
+        for kind, source, mode in expressions(task_spec):
             for found in script_problems(source, mode):
                 problems.append(
                     LintProblem(
@@ -280,7 +285,11 @@ def lane_problems(tree: etree._ElementTree, file: str | None) -> list[LintProble
     of the subprocess (of the outermost one that is in a lane), whatever lane names it. A task drawn in the
     expert lane inside a subprocess in the bureau lane goes to the bureau: the diagram would mislead whoever
     reads it about who gets the work. Outside subprocesses, and inside a subprocess no lane names, a node runs
-    in the lane it is drawn in."""
+    in the lane it is drawn in.
+
+    A node is drawn in the lane whose flowNodeRef names it; a node of a subprocess no lane names is drawn in
+    the lane band its shape's centre lies in (:func:`drawn_in_bands`): bpmn-js, and so our modeler and the
+    Camunda Modeler, names no lane for a node it places inside a subprocess, wherever it is drawn."""
     from engine.diagram_names import english_name, lane_display  # it imports this module
 
     drawn: dict[str, str] = {}  # node id -> lane name; the last flowNodeRef wins, as in SpiffWorkflow
@@ -295,8 +304,9 @@ def lane_problems(tree: etree._ElementTree, file: str | None) -> list[LintProble
         for el in tree.iter()
         if isinstance(el.tag, str) and el.get("id") and etree.QName(el).namespace == BPMN_NS
     }
+    in_bands = drawn_in_bands(tree, by_id)
     problems: list[LintProblem] = []
-    for node_id, lane in drawn.items():
+    for node_id in [*drawn, *(n for n in in_bands if n not in drawn)]:
         node = by_id.get(node_id)
         if node is None:
             continue
@@ -308,7 +318,8 @@ def lane_problems(tree: etree._ElementTree, file: str | None) -> list[LintProble
             and etree.QName(el).localname in EMBEDDED_SUBPROCESSES
         ]
         runs_in = next((sub for sub in enclosing if sub.get("id") in drawn), None)
-        if runs_in is None or drawn[runs_in.get("id") or ""] == lane:
+        lane = drawn.get(node_id, in_bands.get(node_id))
+        if runs_in is None or lane is None or drawn[runs_in.get("id") or ""] == lane:
             continue
         kind_en, kind_zh = _kind_of(node)
         name, sub = _name_of(node), _name_of(runs_in)
@@ -326,3 +337,68 @@ def lane_problems(tree: etree._ElementTree, file: str | None) -> list[LintProble
             )
         )
     return problems
+
+
+Box = tuple[float, float, float, float]  # x, y, width, height
+
+
+def drawn_in_bands(tree: etree._ElementTree, by_id: dict[str, Any]) -> dict[str, str]:
+    """{node id: lane name} for each flow node of an embedded subprocess that no lane's flowNodeRef names,
+    by where it is drawn: the innermost named lane whose band, on the same diagram plane, holds the centre of
+    the node's shape (strictly inside, as bpmn-js assigns lanes). A node of a collapsed subprocess is drawn
+    on the subprocess's own plane, beside no lane: it is in none."""
+    named = {
+        ref.text.strip() for ref in tree.iter(f"{{{BPMN_NS}}}flowNodeRef") if ref.text and ref.text.strip()
+    }
+    found: dict[str, str] = {}
+    for plane in tree.iter(f"{{{BPMNDI_NS}}}BPMNPlane"):
+        boxes: dict[str, Box] = {}
+        for shape in plane.iter(f"{{{BPMNDI_NS}}}BPMNShape"):
+            bounds = shape.find(f"{{{DC_NS}}}Bounds")
+            box = _box(bounds) if bounds is not None else None
+            if box is not None and shape.get("bpmnElement"):
+                boxes[shape.get("bpmnElement") or ""] = box
+        bands = [
+            (box, by_id[eid].get("name"))
+            for eid, box in boxes.items()
+            if eid in by_id
+            and etree.QName(by_id[eid]).localname == "lane"
+            and by_id[eid].get("name") is not None
+        ]
+        if not bands:
+            continue
+        for eid, (x, y, w, h) in boxes.items():
+            node = by_id.get(eid)
+            if node is None or eid in named or not _is_flow_node(node) or not _in_embedded_subprocess(node):
+                continue
+            cx, cy = x + w / 2, y + h / 2
+            holding = [
+                (bw * bh, name) for (bx, by, bw, bh), name in bands if bx < cx < bx + bw and by < cy < by + bh
+            ]
+            if holding:
+                found[eid] = min(holding, key=lambda held: held[0])[1] or ""
+    return found
+
+
+def _box(bounds: Any) -> Box | None:
+    try:
+        return tuple(float(bounds.get(a)) for a in ("x", "y", "width", "height"))  # type: ignore[return-value]
+    except (TypeError, ValueError):
+        return None
+
+
+def _is_flow_node(element: Any) -> bool:
+    """A task, event, gateway or activity (not a lane, annotation, data object or group)."""
+    local = etree.QName(element).localname
+    return local in ("task", "callActivity", *EMBEDDED_SUBPROCESSES) or local.endswith(
+        ("Task", "Event", "Gateway")
+    )
+
+
+def _in_embedded_subprocess(node: Any) -> bool:
+    return any(
+        isinstance(el.tag, str)
+        and etree.QName(el).namespace == BPMN_NS
+        and etree.QName(el).localname in EMBEDDED_SUBPROCESSES
+        for el in node.iterancestors()
+    )

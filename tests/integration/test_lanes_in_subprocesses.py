@@ -180,3 +180,59 @@ def test_the_lane_rule_finds_nothing_in_the_omg_conformance_diagrams(path: Path)
     none puts a node of a subprocess in another lane than the subprocess's, so the rule does not need to be
     narrower than every flow node."""
     assert lane_problems(etree.parse(str(path)), path.name) == []
+
+
+DRAWN = FIXTURES / "lanes" / "milestone_round_drawn.bpmn"
+CHECK_REF = "<bpmn:flowNodeRef>milestone_check</bpmn:flowNodeRef>\n"
+CHECK_SHAPE = '<dc:Bounds x="420" y="120" width="100" height="80"/>'
+IN_EXPERT_BAND = '<dc:Bounds x="420" y="370" width="100" height="80"/>'
+
+
+def test_a_task_of_a_subprocess_no_lane_names_is_in_the_band_it_is_drawn_in(db_session: Session) -> None:
+    """bpmn-js (our modeler, the Camunda Modeler) names no lane for a node it places inside a subprocess: a
+    task drawn in the expert band of the subprocess 一轮实施 (in the bureau lane) is refused as if the expert
+    lane named it; drawn in the bureau band it deploys and runs there."""
+    text = DRAWN.read_text(encoding="utf-8")
+    unnamed = text.replace(CHECK_REF, "")
+    assert unnamed != text and lane_problems(etree.ElementTree(etree.fromstring(unnamed.encode())), "x") == []
+    deploy_bundle(db_session, _bundle(unnamed))
+    assert role_of_lane(_deployed_lanes(db_session, "milestone_round_drawn")["milestone_check"]) == "bureau"
+
+    moved = unnamed.replace(CHECK_SHAPE, IN_EXPERT_BAND)
+    assert moved != unnamed
+    before = _counts(db_session)
+    with pytest.raises(DeploymentRefused) as caught:
+        deploy_bundle(db_session, _bundle(moved))
+    assert _counts(db_session) == before
+    (problem,) = caught.value.details["problems"]
+    assert (problem["element"], problem["line"]) == ("milestone_check", 31)  # one flowNodeRef line fewer
+    assert problem["message_zh"].startswith("任务“里程碑考核”画在“评审专家”泳道，但它在子流程“一轮实施”内")
+    # a lane that names it still decides where it is drawn, wherever its shape is
+    named = moved.replace(
+        "<bpmn:flowNodeRef>round_end</bpmn:flowNodeRef>",
+        "<bpmn:flowNodeRef>round_end</bpmn:flowNodeRef>\n" + CHECK_REF,
+    )
+    assert lane_problems(etree.ElementTree(etree.fromstring(named.encode())), "x") == []
+
+
+def test_a_node_of_a_collapsed_subprocess_is_drawn_beside_no_lane() -> None:
+    """A collapsed subprocess draws its nodes on its own plane: their coordinates say nothing of the lanes."""
+    text = DRAWN.read_text(encoding="utf-8").replace(CHECK_REF, "")
+    shape = '      <bpmndi:BPMNShape id="milestone_check_di" bpmnElement="milestone_check">\n'
+    own_plane = (
+        '  <bpmndi:BPMNDiagram id="Diagram_round"><bpmndi:BPMNPlane id="Plane_round" bpmnElement="round">\n'
+        f"{shape}        {IN_EXPERT_BAND}\n      </bpmndi:BPMNShape>\n"
+        "  </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>\n</bpmn:definitions>"
+    )
+    collapsed = (
+        text.replace(f"{shape}        {CHECK_SHAPE}\n      </bpmndi:BPMNShape>\n", "")
+        .replace('bpmnElement="round" isExpanded="true"', 'bpmnElement="round" isExpanded="false"')
+        .replace("</bpmn:definitions>", own_plane)
+    )
+    assert collapsed.count("milestone_check_di") == 1 and "Plane_round" in collapsed
+    assert lane_problems(etree.ElementTree(etree.fromstring(collapsed.encode())), "x") == []
+    # the same coordinates on the lanes' plane are in the expert band
+    expanded = text.replace(CHECK_SHAPE, IN_EXPERT_BAND)
+    assert [
+        p.element for p in lane_problems(etree.ElementTree(etree.fromstring(expanded.encode())), "x")
+    ] == ["milestone_check"]

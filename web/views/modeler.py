@@ -14,8 +14,10 @@ from sqlalchemy.orm import selectinload
 from engine.bundle import MAX_FILE_BYTES, BundleFile, kind_of
 from engine.deploy import deploy_bundle, validate_bundle
 from engine.errors import DeploymentRefused, JiebangError
+from engine.lint import lane_problems
 from engine.models.deployment import Deployment, DeploymentFile, ProcessVersion
 from engine.version_history import StaleBase
+from engine.xmlsafe import UnsafeXml, parse_xml
 from web.access import rule
 from web.extensions import db
 from web.i18n import current_lang, diagram_name
@@ -119,6 +121,7 @@ def new() -> str:
         "newBundle": True,
         "validateUrl": url_for(".validate_new"),
         "deployUrl": url_for(".deploy_new"),
+        "lintUrl": url_for(".lint"),
         "previewUrl": url_for("modeler_forms.preview"),
         "settings": panel_settings([]),
         "labels": deploy_labels(),
@@ -147,6 +150,7 @@ def _config(dep: Deployment, *, open_file: str | None, process_key: str | None =
         "newBundle": False,
         "validateUrl": url_for(".validate", deployment_id=dep.id),
         "deployUrl": url_for(".deploy", deployment_id=dep.id),
+        "lintUrl": url_for(".lint"),
         "labels": deploy_labels(),
     }
 
@@ -261,6 +265,30 @@ def _deploy(deployment: Deployment | None) -> tuple[Response, int]:
     return jsonify(
         {"ok": True, "deployment": result.deployment_id, "processes": processes, "next": following}
     ), 200
+
+
+@bp.post("/lint")
+@rule("modeler")
+def lint() -> Response:
+    """The deployment's checks that read the drawing alone (engine.lint.lane_problems: a node drawn in another
+    lane than the one it runs in), on the one diagram being drawn (JSON ``{"xml": text}``): the modeler's lint
+    shows them on the elements while the owner draws, in the words a deployment refuses the diagram with."""
+    body = request.get_json(silent=True)
+    xml = body.get("xml") if isinstance(body, dict) else None
+    if not isinstance(xml, str):
+        abort(400)
+    content = xml.encode("utf-8")
+    if len(content) > MAX_FILE_BYTES:
+        abort(413)
+    try:
+        tree = parse_xml(content)
+    except UnsafeXml:
+        return jsonify({"problems": []})  # not a diagram yet: 校验 and 部署 say why
+    problems = [
+        {"element": p.element, "message": p.message, "message_zh": p.message_zh}
+        for p in lane_problems(tree, None)
+    ]
+    return jsonify({"problems": problems})
 
 
 @bp.post("/deployments/<int:deployment_id>/validate")

@@ -337,6 +337,20 @@
       linting: { bpmnlint: extras.lintConfig, active: true },
       jiebang: config.settings || {},
     }) : new BpmnJS({ container: bpmnBox, moddleExtensions: extensions, additionalModules: [LOOP_COLLECTIONS, LANE_NAMES] });
+    // the checks of the drawing only the server knows (a node in another lane than its subprocess's): each lint
+    // sends the diagram as drawn now, and shows the server's problems on the elements, in its words
+    if (extras && extras.setServerLint && config.lintUrl) extras.setServerLint(function () {
+      return bpmn.saveXML().then(function (r) {
+        return fetch(config.lintUrl, {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+          body: JSON.stringify({ xml: r.xml }),
+        });
+      }).then(function (r) {
+        if (!r.ok) throw new Error("lint " + r.status);
+        return r.json();
+      }).then(function (data) { return data.problems || []; });
+    });
     var formEditor = formBox && window.JiebangFormEditor ? JiebangFormEditor.create(formBox, {
       previewUrl: config.previewUrl,
       onChange: function () { if (current && files[current].kind === "form") { files[current].edited = true; renderTabs(); } },

@@ -5,7 +5,7 @@ import Modeler from "bpmn-js/lib/Modeler";
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from "bpmn-js-properties-panel";
 import lintModule from "bpmn-js-bpmnlint";
 import JiebangPropertiesProviderModule from "./properties-provider.js";
-import { lintConfig, setBundleForms } from "./lint-rules.js";
+import { lintConfig, setBundleForms, setServerLint } from "./lint-rules.js";
 import { translateModule } from "./i18n.js";
 
 window.JiebangModeler = {
@@ -19,4 +19,5 @@ window.JiebangModeler = {
   ],
   lintConfig,
   setBundleForms,
+  setServerLint,
 };

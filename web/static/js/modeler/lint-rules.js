@@ -2,7 +2,7 @@
 // so a process owner sees a problem on the element while drawing instead of at deployment. Bundled for the
 // browser by scripts/vendor-assets.mjs (esbuild) into web/static/vendor/jiebang-modeler/.
 import { is, isAny } from "bpmn-js/lib/util/ModelUtil";
-import { text, elementName } from "./i18n.js";
+import { text, elementName, isZh } from "./i18n.js";
 
 /** engine/lint.py ROLE_CODE / ROLE_IN_LANE: a lane is named by a role code, or a name ending in "(code)". */
 const ROLE_CODE = /^[a-z][a-z0-9_]{1,31}$/;
@@ -97,14 +97,50 @@ export const RULES = {
   }),
 };
 
+/** The server's checks of the drawing: set by the page (bpmn-ui.js), a function returning a Promise of the
+ * problems [{element, message, message_zh}] the server finds in the diagram as it is now (POST /modeler/lint). */
+export const server = { lint: null };
+
+export function setServerLint(lint) {
+  server.lint = typeof lint === "function" ? lint : null;
+}
+
+/** A rule whose problems the server finds, asked again on every lint (bpmn-js-bpmnlint makes a new Linter, so
+ * resolves the rule anew, for each change; an answer for a diagram changed since is dropped by its update). */
+function serverRule() {
+  const asked = server.lint ? Promise.resolve().then(server.lint) : Promise.resolve([]);
+  return asked.catch((err) => {
+    console.warn("server lint:", err);  // the rule stays quiet; 校验 and 部署 still run every check
+    return [];
+  }).then((found) => {
+    const byElement = new Map();
+    (found || []).forEach((p) => {
+      if (!p || !p.element) return;
+      if (!byElement.has(p.element)) byElement.set(p.element, []);
+      byElement.get(p.element).push((isZh() ? p.message_zh : p.message) || p.message || p.message_zh || "");
+    });
+    return rule((node, reporter) => {
+      (byElement.get(node.id) || []).forEach((message) => reporter.report(node.id, message));
+    });
+  });
+}
+
+export const SERVER_RULES = {
+  // engine/lint.py lane_problems: a node drawn in another lane than the embedded subprocess it is in runs in
+  // the subprocess's lane. The server's check and words are the deployment's own: one source of rule and text.
+  "subprocess-lane": serverRule,
+};
+
 /** The bpmnlint configuration for bpmn-js-bpmnlint (``linting.bpmnlint``), with a resolver for our rules. */
 export const lintConfig = {
   config: {
-    rules: Object.fromEntries(Object.keys(RULES).map((name) => [`jiebang/${name}`, "error"])),
+    rules: Object.fromEntries(
+      [...Object.keys(RULES), ...Object.keys(SERVER_RULES)].map((name) => [`jiebang/${name}`, "error"]),
+    ),
   },
   resolver: {
     resolveRule(_pkg, ruleName) {
-      return RULES[ruleName];
+      return SERVER_RULES[ruleName] ? SERVER_RULES[ruleName]() : RULES[ruleName];
     },
     resolveConfig() {
       return null;
