@@ -191,9 +191,8 @@ def first_tranche(d: Mapping[str, Any], held: Held) -> list[Booking]:
     50%; 003 §13(1): the approval stage), or for a race each team's first share (000 §12(6) ≤ 20%; 001 十(二)
     case by case; 003 §13(3)). Paid to the recipient (:func:`recipient`); where the support follows the issuer
     (003 §13(2)) nothing is paid before the issuer has paid."""
-    if staged(
-        d
-    ):  # 003 §13(1): the approval tranche is the bureau clerk's task (engine.domain.fiscal_tranches)
+    # 003 §13(1): the approval tranche is the bureau clerk's task (engine.domain.fiscal_tranches)
+    if staged(d):
         return []
     support = _int(d.get("fiscal_support_fen"))
     teams = solvers_of(d)
