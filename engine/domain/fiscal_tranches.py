@@ -145,7 +145,7 @@ def booking(d: Mapping[str, Any], held: disbursement.Held) -> list[disbursement.
     zh, en = STAGE_NAMES[stage]
     condition = {
         "zh": f"{zh}拨付（累计至多 {f['stage_pct']}%），拨付后尚余 {yuan(f['rest_fen'] - amount)} 元",
-        "en": f"paid {en} (at most {f['stage_pct']}% in all); CNY {yuan(f['rest_fen'] - amount)} left after it",
+        "en": f"{en.capitalize()}: at most {f['stage_pct']}% in all; CNY {yuan(f['rest_fen'] - amount)} left after it",
     }
     source = str(d.get("staged_source") or d.get("money_source") or "")
     team = teams[0]
