@@ -137,11 +137,9 @@ def followed_limit_fen(d: Mapping[str, Any], issuer_paid_fen: int) -> int | None
     return min(support, support * max(issuer_paid_fen, 0) // contract)
 
 
-def staged(d: Mapping[str, Any]) -> bool:
-    """003 §13(1): the case's category is paid in three stages by the bureau's clerk (``staged_categories``:
-    Karamay 行业共性), a race excepted (003 §13(3)) — engine.domain.fiscal_tranches; the automatic milestone and
-    acceptance payments leave such a case alone."""
-    return d.get("category") in (d.get("staged_categories") or []) and d.get("mode") != "race"
+#: 003 §13(1): the case is paid in three stages by the bureau's clerk (engine.domain.fiscal_tranches); the
+#: automatic first, milestone and acceptance payments leave such a case alone
+staged = funding_checks.paid_in_stages
 
 
 def split_fen(amount: int, teams: list[str]) -> list[tuple[str, int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.domain import disbursement, fiscal_tranches
+from engine.domain import disbursement, fiscal_tranches, funding_checks
 from engine.domain.disbursement import Held
 
 from .test_money_rules import case
@@ -103,3 +103,27 @@ def test_automatic_payments_leave_a_staged_case_alone() -> None:
     assert disbursement.first_tranche(d, Held()) == []
     assert disbursement.milestone_tranche(d, held(36_000_000)) == []
     assert disbursement.acceptance_settlement(d, held(63_000_000)) == []
+
+
+def test_003_s13_1_task_book_leaves_the_stage_shares_to_the_policy() -> None:
+    """The task book of a staged case names the three stages' shares and refuses a typed milestone share."""
+    d = common(period_months=24, chief_expert="P1", milestones=[{"title": "中期", "tranche_pct": 30}])
+    [problem] = [p for p in funding_checks.task_book_problems(d) if p.field == "milestones"]
+    assert "立项 40%、“里程碑”考核后 30%、验收后 30%" in problem.text("zh")
+    assert "003 §13(1)" in problem.text("zh") and "leave the milestone shares empty" in problem.text("en")
+    assert not [
+        p
+        for p in funding_checks.task_book_problems(dict(d, milestones=[{"title": "中期"}]))
+        if p.field == "milestones"
+    ]
+    [hint] = [h for h in funding_checks.task_book_hints(d) if h.field == "milestones"]
+    assert "三个阶段" in hint.text("zh")
+    # 企业出题 keeps its milestone shares (003 §13(2))
+    posed = case(
+        "karamay",
+        category="enterprise_posed",
+        period_months=24,
+        chief_expert="P1",
+        milestones=d["milestones"],
+    )
+    assert not [p for p in funding_checks.task_book_problems(posed) if p.field == "milestones"]
