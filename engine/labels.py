@@ -62,6 +62,10 @@ TRANCHE_NAMES: dict[str, tuple[str, str]] = {
     "issuer_final": ("发榜方验收后付清余款", "Issuer's final payment after acceptance"),
     "progress": ("发榜方实施期拨款", "Issuer's payment during implementation"),
     "contract": ("发榜方支付合同款", "Issuer's contract payment"),
+    # 003 §13(1): the three stages of a 行业共性 project's fiscal money (engine.domain.fiscal_tranches)
+    "stage_approval": ("立项阶段财政资金", "Fiscal tranche at approval"),
+    "stage_milestone": ("里程碑考核后财政资金", "Fiscal tranche after the milestone review"),
+    "stage_acceptance": ("验收后财政资金", "Fiscal tranche after acceptance"),
 }
 
 

@@ -24,6 +24,7 @@ from engine.domain import (  # noqa: F401
     consent,
     contract_payment_checks,
     date_checks,
+    fiscal_tranches,
     funding_checks,
     ledger,
     rule_checks,
@@ -101,6 +102,8 @@ register("publish_dates", *on_today(dc.publish_problems, dc.publish_hints))
 register("extended_window_dates", *on_today(dc.extended_window_problems, dc.extended_window_hints))
 register("need_dates", *on_today(dc.need_problems, dc.need_hints))
 register("acceptance_cause", *on_data(ac.acceptance_problems, ac.acceptance_hints))
+# 003 §13(1): the bureau's tranche of a staged case, within the rest and its stage
+register("fiscal_tranche", *on_data(fiscal_tranches.problems, fiscal_tranches.hints))
 del f, dc, ac
 
 

@@ -137,6 +137,11 @@ def followed_limit_fen(d: Mapping[str, Any], issuer_paid_fen: int) -> int | None
     return min(support, support * max(issuer_paid_fen, 0) // contract)
 
 
+#: 003 §13(1): the case is paid in three stages by the bureau's clerk (engine.domain.fiscal_tranches); the
+#: automatic first, milestone and acceptance payments leave such a case alone
+staged = funding_checks.paid_in_stages
+
+
 def split_fen(amount: int, teams: list[str]) -> list[tuple[str, int]]:
     """``amount`` shared among ``teams`` to the fen: equal shares, the remainder to the first team."""
     if not teams or amount <= 0:
@@ -184,6 +189,9 @@ def first_tranche(d: Mapping[str, Any], held: Held) -> list[Booking]:
     50%; 003 §13(1): the approval stage), or for a race each team's first share (000 §12(6) ≤ 20%; 001 十(二)
     case by case; 003 §13(3)). Paid to the recipient (:func:`recipient`); where the support follows the issuer
     (003 §13(2)) nothing is paid before the issuer has paid."""
+    # 003 §13(1): the approval tranche is the bureau clerk's task (engine.domain.fiscal_tranches)
+    if staged(d):
+        return []
     support = _int(d.get("fiscal_support_fen"))
     teams = solvers_of(d)
     if d.get("mode") == "race":
@@ -315,7 +323,7 @@ def milestone_tranche(d: Mapping[str, Any], held: Held) -> list[Booking]:
     where the support follows it (003 §13(2)). Dazu stages no fiscal money by milestone (001 十(二))."""
     current = d.get("next_milestone") or {}
     pct = _int(current.get("tranche_pct"))
-    if d.get("milestone_passed") != "yes" or not pct:
+    if d.get("milestone_passed") != "yes" or not pct or staged(d):  # 003 §13(1): the clerk's tranche task
         return []
     support = _int(d.get("fiscal_support_fen"))
     title = str(current.get("title") or "")
@@ -424,7 +432,8 @@ def acceptance_settlement(d: Mapping[str, Any], held: Held) -> list[Booking]:
     teams = solvers_of(d)
     out: list[Booking] = []
     # 001 十(二): 需求单位资金拨付凭据作为区财政拨付资金的凭证之一 — the rest waits for the issuer's final payment
-    if d.get("acceptance_pay_rest") and not issuer_final_owed(d, held):
+    # 003 §13(1): a staged case's acceptance tranche is the clerk's task (engine.domain.fiscal_tranches)
+    if d.get("acceptance_pay_rest") and not issuer_final_owed(d, held) and not staged(d):
         support = _int(d.get("fiscal_support_fen"))
         rest = max(0, support - held.net_fen)
         # 000 §12(6): 评估后决定继续支持的，依程序给予后续支持资金 — each continuing team the rest of its own support

@@ -253,6 +253,22 @@ def first_share(d: Mapping[str, Any]) -> int:
     return _int(d.get("first_pct"))
 
 
+def paid_in_stages(d: Mapping[str, Any]) -> bool:
+    """003 §13(1): the case's category is paid in three stages by the bureau's clerk (``staged_categories``:
+    Karamay 行业共性), a race excepted (003 §13(3)) — engine.domain.fiscal_tranches."""
+    return d.get("category") in (d.get("staged_categories") or []) and d.get("mode") != "race"
+
+
+def _stages_text(d: Mapping[str, Any]) -> tuple[str, str]:
+    first, milestone = _int(d.get("first_pct")), _int(d.get("staged_milestone_pct"))
+    rest = 100 - first - milestone
+    return (
+        f"财政资金由科技局分三个阶段拨付：立项 {first}%、“里程碑”考核后 {milestone}%、验收后 {rest}%",
+        f"the bureau pays the fiscal support in three stages: {first}% at approval, {milestone}% after the "
+        f"milestone review, {rest}% after acceptance",
+    )
+
+
 def staged_share(d: Mapping[str, Any]) -> int:
     return sum(_int(m.get("tranche_pct")) for m in d.get("milestones") or [])
 
@@ -286,7 +302,17 @@ def task_book_problems(d: Mapping[str, Any]) -> list[Problem]:
     if "commissioner" in requires and not d.get("commissioner"):
         out.append(Problem("commissioner", "须选派驻企特派员。", "Assign a service commissioner.", src))
     staged = staged_share(d)
-    if staged and not d.get("milestone_tranches"):
+    if staged and paid_in_stages(d):  # 003 §13(1): the stages' shares are the policy's, not the task book's
+        zh, en = _stages_text(d)
+        out.append(
+            Problem(
+                "milestones",
+                f"{zh}，请将各里程碑的拨付比例留空。",
+                f"{en.capitalize()}: leave the milestone shares empty.",
+                d.get("staged_source"),
+            )
+        )
+    elif staged and not d.get("milestone_tranches"):
         out.append(
             Problem(
                 "milestones",
@@ -323,7 +349,17 @@ def task_book_hints(d: Mapping[str, Any]) -> list[Hint]:
     lo, hi = d.get("period_min_months"), d.get("period_max_months")
     if lo is not None and hi is not None:
         out.append(Hint("period_months", f"{lo}–{hi} 个月。", f"{lo}–{hi} months.", _period_source(d)))
-    if d.get("milestone_tranches"):
+    if paid_in_stages(d):
+        zh, en = _stages_text(d)
+        out.append(
+            Hint(
+                "milestones",
+                f"{zh}；拨付比例留空。",
+                f"{en.capitalize()}; leave the shares empty.",
+                d.get("staged_source"),
+            )
+        )
+    elif d.get("milestone_tranches"):
         rest = 100 - first_share(d)
         out.append(
             Hint(

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.clock import current_now
-from engine.domain import books, checks, disbursement, eligibility, ledger, need_selection
+from engine.domain import books, checks, disbursement, eligibility, fiscal_tranches, ledger, need_selection
 from engine.domain.date_helpers import today_local
 from engine.domain.problems import diagram_note
 from engine.models.domain import Project
@@ -150,6 +150,24 @@ def money_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         d = running_script_data()
         return [need_selection.matching_plan_fen(d), _book(d, need_selection.matching_booking(d))]
 
+    def tranche_due() -> dict[str, Any]:
+        """003 §13(1): the stage a staged case has reached and what its clerk's form shows — the support, what
+        is paid, the rest, what may be paid now (the prefilled amount) — and whether a task is asked for
+        (fiscal_tranches.figures)."""
+        d = running_script_data()
+        return fiscal_tranches.figures(d, _held(d))
+
+    def pay_fiscal_tranche() -> str:
+        """Book the clerk's tranche (fiscal_tranches.booking) after the diagram's own guard: the check
+        ``fiscal_tranche`` again on the figures as the ledger stands now; '' when booked, else the problems."""
+        d = running_script_data()
+        held = _held(d)
+        d = {**d, "tranche_figures": fiscal_tranches.figures(d, held)}
+        note = diagram_note(fiscal_tranches.problems(d))
+        if not note:
+            _book(d, fiscal_tranches.booking(d, held))
+        return note
+
     def settlement_due() -> dict[str, int]:
         """What the settlement after acceptance starts from (shown on the auditor's and the issuer's forms): the
         fiscal money the project holds, what the issuer has paid the solver and still owes it (001 十(二):
@@ -239,6 +257,8 @@ def money_helpers(session: Session) -> dict[str, Callable[..., Any]]:
         "recover_on_termination": recover_on_termination,
         "settle_acceptance": settle_acceptance,
         "settlement_due": settlement_due,
+        "tranche_due": tranche_due,
+        "pay_fiscal_tranche": pay_fiscal_tranche,
         "progress_due": progress_due,
         "contract_due": contract_due,
     }

@@ -67,10 +67,17 @@ def at_contract(start, category: str = "industry_common", applications=None):  #
     return flow
 
 
+def pay_tranche(flow) -> None:  # type: ignore[no-untyped-def]
+    """003 §13(1): the bureau's clerk pays a 行业共性 stage's tranche at the amount its form is prefilled with."""
+    assert flow.ready() == ["pay_fiscal_tranche"]
+    flow.do("pay_fiscal_tranche", {"tranche_paid_fen": flow.data["tranche_paid_fen"] / 100})
+
+
 def implementing(start):  # type: ignore[no-untyped-def]
     flow = at_contract(start)
     flow.do("sign_contract", {"period_months": 24, **TASK_BOOK})
     assert flow.data["period_end"] == "2028-05-14"
+    pay_tranche(flow)  # 003 §13(1): the approval stage
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FIRST_FEN
     return flow
 
@@ -168,8 +175,9 @@ def test_period_two_to_three_years(start) -> None:  # type: ignore[no-untyped-de
     assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == 0
     assert "24–36" in flow.refused("sign_contract", {"period_months": 37, **TASK_BOOK})["period_months"]
     flow.do("sign_contract", {"period_months": 24, **TASK_BOOK})
-    assert flow.data["contract_problem"] == "" and flow.ready() == []
-    assert ledger.balance(flow.s, flow.key)["disbursed_fen"] == FIRST_FEN
+    assert flow.data["contract_problem"] == "" and flow.ready() == ["pay_fiscal_tranche"]
+    pay_tranche(flow)
+    assert flow.ready() == [] and ledger.balance(flow.s, flow.key)["disbursed_fen"] == FIRST_FEN
     assert status(flow) == "ongoing"
 
 
@@ -185,6 +193,7 @@ def test_acceptance_request_later_than_30_days_flagged(start) -> None:  # type: 
     assert data["acceptance_late"] is True and "003 §12(9)" in data["acceptance_note"]
     flow.do("user_eval", {"user_rating": "basically"})
     flow.do("review", {"acceptance_outcome": "pass", "acceptance_opinion": "通过"})
+    pay_tranche(flow)  # 003 §13(1): the acceptance stage
     assert status(flow) == "paying"  # 003 §13(2): the issuer still owes the solver part of its contract
     contract_paid(flow)
     assert flow.info()["status"] == "completed" and status(flow) == "accepted"
@@ -283,6 +292,7 @@ def test_003_s13_1_industry_common_paid_in_stages_to_the_undertaker(start) -> No
     flow.do("approve", {"approval": "approve"})
     flow.at("2026-05-14T00:00:00+08:00")
     flow.do("sign_contract", {"period_months": 24, **TASK_BOOK})
+    pay_tranche(flow)  # the approval stage, by the bureau's clerk
     assert ledger.balance(flow.s, flow.key, "KARAMAY-S1")["disbursed_fen"] == 600_000_000 * 40 // 100
 
 

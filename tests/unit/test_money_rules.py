@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from engine.domain import books, disbursement, funding_checks
+from engine.domain import books, disbursement, fiscal_tranches, funding_checks
 from engine.domain.disbursement import Held
 
 BPMN = Path(__file__).resolve().parents[2] / "bpmn"
@@ -72,8 +72,10 @@ def test_003_s13_2_karamay_enterprise_posed_support_goes_to_the_issuer() -> None
 
 
 def test_003_s13_1_karamay_industry_common_pays_the_project_undertaker() -> None:
-    d = case("karamay", category="industry_common")
-    assert disbursement.first_tranche(d, Held())[0].party == "S1"
+    d = case("karamay", category="industry_common", tranche_paid_fen=36_000_000)
+    # 003 §13(1): no automatic first tranche — the bureau's clerk pays each stage, to the undertaker
+    assert disbursement.first_tranche(d, Held()) == []
+    assert paid_to(fiscal_tranches.booking(d, Held())) == [("S1", "S1", 36_000_000)]
 
 
 def test_004_s4_1_zhangye_subsidy_follows_the_issuers_payment_proof_to_the_issuer() -> None:
@@ -94,9 +96,9 @@ def test_003_s13_2_enterprise_fiscal_follows_issuer_payment() -> None:
     # after an issuer payment the support catches up with the schedule, no further than the progress
     held = Held(disbursed_fen=22_500_000, issuer_paid_fen=150_000_000, net_by_solver={"S1": 22_500_000})
     assert paid_to(disbursement.follow_issuer(d, held)) == [("ISSUER", "S1", 13_500_000)]
-    # 行业共性 does not wait for the issuer
+    # 行业共性 does not wait for the issuer: its approval stage allows 40 % of the support at once
     common = case("karamay", category="industry_common")
-    assert disbursement.first_tranche(common, Held())[0].amount_fen == 36_000_000
+    assert fiscal_tranches.figures(common, Held())["due_fen"] == 36_000_000
 
 
 def test_003_s13_2_enterprise_acceptance_pays_only_what_the_issuer_has_matched() -> None:

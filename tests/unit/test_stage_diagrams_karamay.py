@@ -57,11 +57,33 @@ def test_the_acceptance_is_a_stage_of_the_implementation() -> None:
     assert called["stage_acceptance"] == "karamay_acceptance"
     assert not {"acceptance", "contract_payment"} & set(called.values())
     acceptance = etree.parse(str(KARAMAY / "stages" / "karamay_acceptance.bpmn")).getroot()
+    # 003 §13(1): a 行业共性 project's acceptance tranche by the bureau's clerk comes between them
     assert [c.get("calledElement") for c in acceptance.iter(f"{BPMN}callActivity")] == [
         "acceptance",
+        "karamay_fiscal_tranche",
         "contract_payment",
     ]
     decisions = [
         d.text for d in acceptance.iter("{http://spiffworkflow.org/bpmn/schema/1.0/core}calledDecisionId")
     ]
     assert decisions == ["acceptance_karamay"]
+
+
+def test_003_s13_1_three_stages_each_call_the_clerks_tranche() -> None:
+    """003 §13(1): 按照项目立项、“里程碑”考核、项目验收三个阶段拨付资金 — the task book, the milestone and the
+    acceptance stages each call karamay_fiscal_tranche, whose one human task is the bureau's."""
+    for stage, element in (
+        ("karamay_task_book", "approval_tranche"),
+        ("karamay_milestone", "milestone_tranche"),
+        ("karamay_acceptance", "acceptance_tranche"),
+    ):
+        root = etree.parse(str(KARAMAY / "stages" / f"{stage}.bpmn")).getroot()
+        called = {c.get("id"): c.get("calledElement") for c in root.iter(f"{BPMN}callActivity")}
+        assert called[element] == "karamay_fiscal_tranche", stage
+    tranche = etree.parse(str(KARAMAY / "stages" / "karamay_fiscal_tranche.bpmn")).getroot()
+    assert [u.get("id") for u in tranche.iter(f"{BPMN}userTask")] == ["pay_fiscal_tranche"]
+    lanes = {
+        lane.get("name"): [r.text for r in lane.iter(f"{BPMN}flowNodeRef")]
+        for lane in tranche.iter(f"{BPMN}lane")
+    }
+    assert "pay_fiscal_tranche" in lanes["科技局 (bureau)"]
