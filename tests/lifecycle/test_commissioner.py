@@ -62,7 +62,9 @@ def test_the_commissioner_is_picked_from_the_jurisdiction_s_offices(start) -> No
     assert not {c for c, _ in scope.choices("person")} & set(ZHANGYE_STAFF)
     # an enterprise's researcher, another place's bureau staff and a typed name are refused beside the field
     researcher = flow.refused("sign_contract", {**BOOK, "commissioner": "ZHANGYE-P1"})["commissioner"]
-    assert researcher.startswith("“张掖研究员1（张掖揭榜单位1）”不是本辖区科技局或县区党政机关的工作人员"), researcher
+    assert researcher.startswith("“张掖研究员1（张掖揭榜单位1）”不是本辖区科技局或县区党政机关的工作人员"), (
+        researcher
+    )
     assert "004 五(一)" in researcher
     other = flow.refused("sign_contract", {**BOOK, "commissioner": "DAZU-G1"})["commissioner"]
     assert other.startswith("“张敏（重庆市大足区科学技术局）”不是本辖区") and "004 五(一)" in other, other
