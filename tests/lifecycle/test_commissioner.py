@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from engine import tasks
 from engine.bundle import collect_paths
+from engine.clock import SHANGHAI, get_clock
 from engine.deploy import deploy_bundle
 from engine.documents import generate as documents
 from engine.models.instance import ProcessInstance
@@ -22,7 +24,7 @@ from engine.pickers import PickerScope
 from engine.upload_store import path_of
 
 from .conftest import BPMN
-from .drivers import to_approve
+from .drivers import end_of_publicity, to_approve
 
 BOOK = {"period_months": 24, "ip_ownership": "约定", "disbursement_plan": "50/50"}
 #: the demo staff of Zhangye's offices (web.demo.DEMO_OFFICES): the bureau's two and the counties' three
@@ -38,9 +40,9 @@ ZHANGYE_STAFF = {
 def at_contract(start):  # type: ignore[no-untyped-def]
     """A Zhangye challenge approved and past its publicity: the task book is ready."""
     flow = start("zhangye")
-    to_approve(flow, published_on="2026-06-20")
+    to_approve(flow, published_on=get_clock(flow.s).now().astimezone(SHANGHAI).date().isoformat())
     flow.do("approve", {"approval": "approve"})
-    flow.at("2026-05-14T00:00:00+08:00")
+    flow.at((datetime.fromisoformat(end_of_publicity(flow)) + timedelta(minutes=1)).isoformat())
     assert flow.ready() == ["sign_contract"]
     return flow
 
