@@ -22,7 +22,7 @@ from tests.lifecycle.test_commissioner import BOOK, ZHANGYE_STAFF, at_contract, 
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[4] / "notes" / "shots" / "people"
+SHOTS = Path(__file__).resolve().parents[3] / "notes" / "shots" / "people"
 J = Journey("people-commissioner", "zhangye", also=SHOTS if SHOTS.parent.is_dir() else None)
 
 
