@@ -27,7 +27,7 @@ from engine.errors import NotFound
 from engine.field_errors import FieldErrors
 from engine.labels import JURISDICTION_NAMES
 from engine.models.deployment import ProcessVersion
-from engine.models.domain import Organisation, Person
+from engine.models.domain import GOVERNMENT, Organisation, Person
 from engine.models.user import User
 
 #: Kinds of organisation and their names.
@@ -35,6 +35,9 @@ ORGANISATION_KINDS: dict[str, tuple[str, str]] = {
     "enterprise": ("企业", "Enterprise"),
     "university": ("高等院校", "University"),
     "institute": ("科研院所", "Research institute"),
+    # the bureau and the counties' offices: their staff are picked where the bureau sends someone
+    # (``bureau_staff`` pickers, e.g. Zhangye's 驻企特派员, 004 五(一)); never a party to a case
+    GOVERNMENT: ("党政机关", "Government office"),
     "other": ("其他", "Other"),
 }
 NAME_MAX = 255

@@ -10,6 +10,11 @@
   and its source document;
 * ``team``: the people of the solvers the case chose (its data's ``solvers``): their applications' team members
   (``<case>/<solver>`` rows) and the people of their own units — the chief expert a solver names (003 §12(8)2);
+* ``bureau_staff``: the people of the government offices (``Organisation.kind`` ``government``) of the case's
+  jurisdiction itself — its bureau and its counties' offices, never those registered for every jurisdiction —
+  whom the bureau sends, e.g. Zhangye's 驻企特派员 (004 五(一): 由项目所在县区指定专人担任); anyone else is
+  refused by name with that rule. Government offices are never parties: ``organisation`` and ``person`` (and
+  the kinds built on them) leave them out;
 * ``expert``: the experts of the case's jurisdiction's expert pool (``engine.expert_pool``) available today,
   by their accounts' user names, shown with their organisation (e.g. Dazu's acceptance panel, 001 八(八)) —
   never one who must 回避 the case by the draw's own rule (``expert_pool.pickable_experts``: of the issuer's,
@@ -34,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from engine.candidates import Candidates
 from engine.domain.eligibility import APPLICATION_SEP
-from engine.models.domain import Organisation, Person, Project
+from engine.models.domain import GOVERNMENT, Organisation, Person, Project
 from engine.models.instance import ProcessInstance
 from forms.definition import DIRECTORY_KINDS, FormDefinition
 from forms.errors import Message
@@ -95,7 +100,7 @@ class PickerScope:
     def _organisations(self, among: list[str] | None = None) -> list[tuple[str, str]]:
         """(code, name) of the units offered (``among``: only those of these codes)."""
         query = select(Organisation.code, Organisation.name).where(
-            self._in_jurisdiction(Organisation.jurisdiction)
+            self._in_jurisdiction(Organisation.jurisdiction), Organisation.kind != GOVERNMENT
         )
         if among is not None:
             query = query.where(Organisation.code.in_(among))
@@ -107,7 +112,7 @@ class PickerScope:
         query = (
             select(Person.code, Person.name, Organisation.name)
             .join(Organisation, Organisation.code == Person.organisation)
-            .where(self._in_jurisdiction(Organisation.jurisdiction))
+            .where(self._in_jurisdiction(Organisation.jurisdiction), Organisation.kind != GOVERNMENT)
         )
         if self.people_of is not None:
             query = query.where(Person.organisation.in_(self.people_of))
@@ -176,6 +181,20 @@ class PickerScope:
         )
         return [(code, f"{name}（{unit}）" if unit else name) for code, name, unit in rows]
 
+    def _bureau_staff(self) -> list[tuple[str, str]]:
+        """(code, ``name（office）``) of the staff of the government offices of the case's jurisdiction: the bureau
+        and its counties' offices (004 五(一): the county of the project names the 驻企特派员)."""
+        if self.jurisdiction is None:
+            return []
+        rows = self.session.execute(
+            select(Person.code, Person.name, Organisation.name)
+            .join(Organisation, Organisation.code == Person.organisation)
+            .where(Organisation.jurisdiction == self.jurisdiction, Organisation.kind == GOVERNMENT)
+            .order_by(Organisation.name, Person.name, Person.code)
+            .limit(PICKER_LIMIT)
+        )
+        return [(code, f"{name}（{unit}）") for code, name, unit in rows]
+
     def _case_data(self) -> Mapping[str, Any]:
         """The case's data (read once, when first needed); {} without an instance."""
         if self._data is None and self.instance is not None:
@@ -242,6 +261,7 @@ class PickerScope:
                     "person": self._people,
                     "solver": self._solvers,
                     "team": self._team,
+                    "bureau_staff": self._bureau_staff,
                     "expert": self._experts,
                     "expert_pool": self._whole_pool,
                     "person_named": self._named,
@@ -296,6 +316,8 @@ class PickerScope:
             return self._expert_refusal(code)
         if of == "team":
             return self._team_refusal(code)
+        if of == "bureau_staff":
+            return self._staff_refusal(code)
         judge = self.candidates() if of in JUDGED else None
         if judge is None or code not in {c for c, _ in self.choices("organisation")}:
             return None
@@ -325,6 +347,23 @@ class PickerScope:
             f"“{who}”不是揭榜方的团队成员或本单位人员，不能担任首席专家（003 §12(8)）。请从列表中选择。",
             f"“{who_en}” is neither on the solver's team nor of its staff and cannot be the chief expert "
             "(003 §12(8)). Choose from the list.",
+        )
+
+    def _staff_refusal(self, code: str) -> Message | None:
+        """Why a registered person is not offered: not on the staff of a government office of the jurisdiction."""
+        found = self._unit_of([code]).get(code)
+        if found is None:
+            return None
+        name, _unit, unit_name = found
+        who = f"{name}（{unit_name}）" if unit_name else name
+        who_en = f"{name} ({unit_name})" if unit_name else name
+        # 004 五(一): 由项目所在县区指定专人担任“驻企特派员” — the bureau or the county sends one of its staff
+        return Message(
+            f"“{who}”不是本辖区科技局或县区党政机关的工作人员，不能由其选派"
+            "（004 五(一)：由项目所在县区指定专人担任驻企特派员）。请从列表中选择。",
+            f"“{who_en}” is not on the staff of this jurisdiction's bureau or of a county office and cannot be "
+            "sent (004 五(一): the county of the project names one of its staff the service commissioner). "
+            "Choose from the list.",
         )
 
     def _unit_of(self, codes: list[str]) -> dict[str, tuple[str, str, str]]:

@@ -38,7 +38,7 @@ from engine.labels import JURISDICTION_NAMES, jurisdiction_name
 from engine.lint import properties_of
 from engine.models import instance as status
 from engine.models.deployment import ProcessVersion
-from engine.models.domain import Organisation
+from engine.models.domain import GOVERNMENT, Organisation
 from engine.models.event import InstanceEvent
 from engine.models.instance import ProcessInstance
 from engine.taskforms import form_for, validate_task_data
@@ -243,6 +243,7 @@ def _jurisdiction_organisations(session: Session, jurisdiction: str) -> tuple[Op
     rows = session.scalars(
         select(Organisation)
         .where((Organisation.jurisdiction == jurisdiction) | Organisation.jurisdiction.is_(None))
+        .where(Organisation.kind != GOVERNMENT)  # a government office is never a party to a case
         .order_by(Organisation.name)
     )
     return tuple(Option(o.code, LocalText(o.name, o.name)) for o in rows)

@@ -36,10 +36,11 @@ FIELD_TYPES = (
 #: people of its organisations, the solvers that applied in the case, or the organisations the case may pick
 #: as the solver (``applicant``) or as a consortium partner (``partner``): its eligibility table refuses none;
 #: or the experts of its jurisdiction's expert pool (``expert``, by their accounts' user names); or the people of
-#: the solvers the case chose (``team``: their applications' team members and the people of their own units).
-PICKER_KINDS = ("organisation", "person", "solver", "applicant", "partner", "expert", "team")
+#: the solvers the case chose (``team``: their applications' team members and the people of their own units); or
+#: the staff of the case's jurisdiction's government units (``bureau_staff``: its bureau and its counties' offices).
+PICKER_KINDS = ("organisation", "person", "solver", "applicant", "partner", "expert", "team", "bureau_staff")
 #: Picker kinds whose choices are people (stored by their person codes, shown by their names).
-PERSON_PICKERS = ("person", "team")
+PERSON_PICKERS = ("person", "team", "bureau_staff")
 #: Picker kinds whose choices are units (a ``people_of`` picker names siblings of these kinds).
 UNIT_PICKERS = ("organisation", "applicant", "partner", "solver")
 #: The choices kind naming every record a picker of a kind may hold (a refused one is shown again by its name):
@@ -49,6 +50,7 @@ DIRECTORY_KINDS = {
     "expert": "expert_pool",
     "person": "person_named",
     "team": "person",
+    "bureau_staff": "person",
 }
 
 #: Largest absolute amount of money, in fen (10 trillion yuan); keeps values exact in JavaScript too.

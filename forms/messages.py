@@ -129,6 +129,8 @@ PICKED = {
     "applicant": ("单位", "organisation"),
     "partner": ("单位", "organisation"),
     "expert": ("专家库专家", "expert of the pool"),
+    "team": ("人员", "person"),
+    "bureau_staff": ("本辖区党政机关工作人员", "official of this jurisdiction"),
 }
 
 

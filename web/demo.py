@@ -15,7 +15,7 @@ from engine import instances, tasks
 from engine.bundle import collect_paths
 from engine.deploy import deploy_bundle
 from engine.labels import JURISDICTION_NAMES, jurisdiction_name
-from engine.models.domain import Affiliation, CreditRecord, Organisation, Person, Project
+from engine.models.domain import GOVERNMENT, Affiliation, CreditRecord, Organisation, Person, Project
 from engine.models.instance import ProcessInstance
 from engine.models.user import User
 from engine.users import add_user, set_display_name
@@ -160,9 +160,45 @@ def load_organisations(session: Session) -> int:
             )
         )
     session.add_all(rows)
+    load_offices(session)
     give_demo_codes(session)
     session.commit()
     return len(rows)
+
+
+#: The government offices of each jurisdiction and their staff (``<J>-GOV`` its bureau, people ``<J>-G1``…):
+#: the people a ``bureau_staff`` picker offers. Zhangye's 驻企特派员 is named by the county of the project
+#: (004 五(一)), so Zhangye also has two counties' offices (``ZHANGYE-GZ`` 甘州区, ``ZHANGYE-LZ`` 临泽县).
+DEMO_OFFICES: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
+    "urumqi": (("URUMQI-GOV", "乌鲁木齐市科学技术局", ("刘建华", "热合曼·吐尔洪")),),
+    "dazu": (("DAZU-GOV", "重庆市大足区科学技术局", ("张敏", "邹永红")),),
+    "karamay": (("KARAMAY-GOV", "克拉玛依市科学技术局", ("高建国", "努尔兰·别克")),),
+    "zhangye": (
+        ("ZHANGYE-GOV", "张掖市科学技术局", ("钱永平", "王海军")),
+        ("ZHANGYE-GZ", "张掖市甘州区科学技术局", ("陈立华", "李秀英")),
+        ("ZHANGYE-LZ", "临泽县科学技术局", ("刘玉梅",)),
+    ),
+}
+
+
+def load_offices(session: Session) -> int:
+    """The demo government offices and their staff (``DEMO_OFFICES``), where missing (an office already
+    registered is left as it is). Returns how many offices were added."""
+    added = 0
+    for j, offices in DEMO_OFFICES.items():
+        number = 0
+        for code, name, staff in offices:
+            people = [(f"{j.upper()}-G{number + i}", who) for i, who in enumerate(staff, start=1)]
+            number += len(staff)
+            if session.scalar(
+                select(func.count()).select_from(Organisation).where(Organisation.code == code)
+            ):
+                continue
+            session.add(Organisation(code=code, name=name, jurisdiction=j, kind=GOVERNMENT))
+            session.add_all(Person(code=pc, name=who, organisation=code) for pc, who in people)
+            added += 1
+    session.flush()
+    return added
 
 
 #: The demo expert pool: per jurisdiction four organisations of experts (a university, an institute, a
@@ -464,6 +500,8 @@ def load_demo(session: Session) -> dict[str, Any]:
         note="demo",
     )
     organisations = load_organisations(session)
+    load_offices(session)  # a demo database from before gets them too
+    give_demo_codes(session)
     session.commit()
     link_race_solvers(session)
     load_experts(session)

@@ -109,8 +109,10 @@ def _milestones(data: Mapping[str, Any]) -> list[dict[str, str]]:
     ]
 
 
-def _chief_expert(session: Session, data: Mapping[str, Any]) -> str | None:
-    code = data.get("chief_expert")
+def _person(session: Session, data: Mapping[str, Any], key: str) -> str | None:
+    """The name of the person a picker of the task data holds under ``key`` (a name typed in a form before the
+    picker, kept by an instance of an older version, prints as it was)."""
+    code = data.get(key)
     return Names(session, [], [str(code)]).person(code) if code else None
 
 
@@ -128,9 +130,10 @@ def _task_book(session: Session, instance: ProcessInstance, data: Mapping[str, A
         ip=data.get("ip_ownership") or data.get("ip_terms") or "",
         plan=data.get("disbursement_plan") or "",
         milestones=_milestones(data),
-        # a person picked from the solver's team (its name; a name typed before the picker stays as it was)
-        chief_expert=_chief_expert(session, data) if instance.jurisdiction == "karamay" else None,
-        commissioner=data.get("commissioner") if instance.jurisdiction == "zhangye" else None,
+        # people picked by name (003 §12(8) the solver's chief expert; 004 五(一) the commissioner the county
+        # sends): their names; a name typed before the pickers stays as it was
+        chief_expert=_person(session, data, "chief_expert") if instance.jurisdiction == "karamay" else None,
+        commissioner=_person(session, data, "commissioner") if instance.jurisdiction == "zhangye" else None,
         confidentiality=bool(data.get("confidentiality")) if instance.jurisdiction == "dazu" else None,
         disbursed=yuan(money.get("disbursed_fen", 0)),
         issuer_paid=yuan(money.get("issuer_paid_fen", 0)),

@@ -11,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, UTCDateTime, utcnow
 
+#: ``Organisation.kind`` of a government office (the bureau, a county's office): its staff are the people the
+#: bureau sends (``bureau_staff`` pickers); it is never a party (issuer, solver, partner) to a case.
+GOVERNMENT = "government"
+
 
 class Organisation(Base):
     """An issuer, solver or recommender unit, identified by a code (e.g. the unified social credit code)."""

@@ -47,7 +47,7 @@ PUBLICITY["zhangye"] = (5, "working_days")
 TASK_BOOK_EXTRA: dict[str, dict[str, Any]] = {
     "dazu": {"confidentiality": True, "integrity_pledge": True},
     "karamay": {"chief_expert": "KARAMAY-P1"},
-    "zhangye": {"commissioner": "特派员甲"},
+    "zhangye": {"commissioner": "ZHANGYE-G1"},
 }
 #: Dazu's need-selection panel (001 八(二): ≥5, odd) and the district government's approval of the list
 NEED_PANEL = ["e1", "e2", "e3", "e4", "e5"]

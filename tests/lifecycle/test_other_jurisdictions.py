@@ -154,7 +154,7 @@ def test_zhangye_issuer_picks_before_review_and_prepays_30(start) -> None:  # ty
             "period_months": 24,
             "ip_ownership": "约定",
             "disbursement_plan": "50/50",
-            "commissioner": "特派员甲",
+            "commissioner": "ZHANGYE-G1",
             "milestones": [{"title": "中期", "due_date": "2027-05-01", "indicators": "x", "tranche_pct": 10}],
         },
     )

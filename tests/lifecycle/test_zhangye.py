@@ -31,7 +31,7 @@ def implementing(start):  # type: ignore[no-untyped-def]
             "period_months": 24,
             "ip_ownership": "约定",
             "disbursement_plan": "50/50",
-            "commissioner": "特派员甲",
+            "commissioner": "ZHANGYE-G1",
         },
     )
     # 004 四(一): ≥ 30% of the total project investment (8,000,000 → 2,400,000), not of the award
@@ -135,7 +135,7 @@ def test_004_s4_1_issuer_pays_30_percent_of_total_investment(start) -> None:  # 
             "period_months": 24,
             "ip_ownership": "约定",
             "disbursement_plan": "50/50",
-            "commissioner": "特派员甲",
+            "commissioner": "ZHANGYE-G1",
         },
     )
     refused = flow.refused("issuer_payment", {"issuer_paid_fen": "1,200,000"})["issuer_paid_fen"]

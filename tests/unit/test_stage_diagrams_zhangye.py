@@ -74,3 +74,19 @@ def test_implementation_waits_once_with_boundary_events_not_a_copied_loop() -> N
     top = etree.parse(str(FOLDER / "zhangye_challenge.bpmn")).getroot()
     assert "termination" not in {c.get("calledElement") for c in top.iter(f"{BPMN}callActivity")}
     assert not list(top.iter(f"{BPMN}boundaryEvent"))
+
+
+def _documentation(path: Path, task: str) -> str:
+    root = etree.parse(str(path)).getroot()
+    (node,) = [e for e in root.iter(f"{BPMN}userTask") if e.get("id") == task]
+    return "".join(d.text or "" for d in node.findall(f"{BPMN}documentation"))
+
+
+def test_the_milestone_check_cites_zhangye_s_own_measures_and_dazu_keeps_its_own() -> None:
+    """Zhangye's 里程碑考核 cites 004 三(六) (the bureau checks, ≤ 2 years self-managed, stop and recover), not
+    Dazu's issuer-led check with its panel of ≥ 5 (001 八(七)/九(二)); Dazu's diagram keeps that citation."""
+    zhangye = _documentation(FOLDER / "stages" / "zhangye_implementation.bpmn", "milestone_check")
+    assert "004 三(六)" in zhangye and "self-managed" in zhangye
+    assert "001" not in zhangye and "003" not in zhangye and "issuer-led" not in zhangye, zhangye
+    dazu = _documentation(ROOT / "bpmn" / "dazu" / "stages" / "dazu_milestone.bpmn", "milestone_check")
+    assert "001 八(七)/九(二) issuer-led" in dazu, dazu
