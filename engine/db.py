@@ -10,15 +10,15 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, func
+from sqlalchemy import URL, DateTime, Engine, MetaData, create_engine, event, func, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from engine import sqlite
 from engine.private import instance_folder, private_dir, private_file, sqlite_path
 
 NAMING = {
@@ -62,29 +62,6 @@ def default_database_url() -> str:
     return f"sqlite:///{folder / 'jiebang.sqlite3'}"
 
 
-#: How long a SQLite writer waits for the write lock before giving up (longer than any bounded step runs).
-SQLITE_BUSY_SECONDS = 30
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy own transactions (pysqlite's implicit BEGIN is off) so that _sqlite_begin can take the
-    # write lock up front for writers: they queue instead of failing on a stale snapshot (SQLITE_BUSY_SNAPSHOT),
-    # while readers keep WAL's non-blocking snapshots.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
-_WRITE_INTENT: ContextVar[bool] = ContextVar("jiebang_write_intent", default=False)
-
-
-def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if _WRITE_INTENT.get() else "BEGIN")
-
-
 def begin_write(session: Session) -> None:
     """Start the transaction of an operation that will write, reading only fresh data from here on.
 
@@ -95,11 +72,8 @@ def begin_write(session: Session) -> None:
         if session.info.get("jiebang_write"):
             return
         session.commit()
-    token = _WRITE_INTENT.set(True)
-    try:
+    with sqlite.write_intent():
         session.connection()
-    finally:
-        _WRITE_INTENT.reset(token)
     session.info["jiebang_write"] = True
 
 
@@ -142,6 +116,23 @@ def ping_when_idle(eng: Engine) -> None:
     event.listen(eng, "checkin", _checked_in)
 
 
+def make_engine(url: str | URL, **options: Any) -> Engine:
+    """The one way an engine is made, for the engine's sessions and the web's alike (``web.extensions``): a SQLite
+    file private to the service user, with ``engine.sqlite``'s configuration; a server's connections pinged
+    only after they sat idle."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if (path := sqlite_path(parsed.render_as_string(hide_password=False))) is not None:
+            private_file(path)  # 0600 before SQLite creates it; its -wal and -shm files copy the mode
+        options["connect_args"] = sqlite.connect_args(options.get("connect_args"))
+        eng = create_engine(parsed, **options)
+        sqlite.configure(eng)
+    else:
+        eng = create_engine(parsed, **options)
+        ping_when_idle(eng)
+    return eng
+
+
 _engines: dict[str, Engine] = {}
 
 
@@ -149,16 +140,7 @@ def get_engine(url: str | None = None) -> Engine:
     """One pooled engine per URL and process."""
     url = url or default_database_url()
     if url not in _engines:
-        if url.startswith("sqlite"):
-            if (path := sqlite_path(url)) is not None:
-                private_file(path)  # 0600 before SQLite creates it; its -wal and -shm files copy the mode
-            eng = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS})
-            event.listen(eng, "connect", _sqlite_pragmas)
-            event.listen(eng, "begin", _sqlite_begin)
-        else:
-            eng = create_engine(url)
-            ping_when_idle(eng)
-        _engines[url] = eng
+        _engines[url] = make_engine(url)
     return _engines[url]
 
 

@@ -54,6 +54,7 @@ def hash_token(token: str) -> str:
 def start(session: Session, user: User, client_hash: str) -> str:
     """A new session for ``user``; returns the token for the cookie. Also forgets this user's sessions that
     have not been seen for longer than the usual-address period. The caller commits."""
+    begin_write(session)
     now = utcnow()
     session.execute(
         delete(UserSession).where(
@@ -129,6 +130,7 @@ def resolve(session: Session, token: str, timeouts: Timeouts) -> Resolved:
 
 def end(session: Session, token: str, reason: str) -> User | None:
     """End the session of ``token`` (sign-out); returns its user when it was live. The caller commits."""
+    begin_write(session)
     row = session.scalars(select(UserSession).where(UserSession.token_hash == hash_token(token))).first()
     if row is None or row.ended_at is not None:
         return None
@@ -139,6 +141,7 @@ def end(session: Session, token: str, reason: str) -> User | None:
 
 def end_all(session: Session, user_id: int, reason: str) -> int:
     """End every live session of a user (password changed, account disabled). The caller commits."""
+    begin_write(session)
     return session.execute(
         update(UserSession)
         .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))

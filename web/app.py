@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from engine.clock import SHANGHAI, get_clock
-from engine.db import SQLITE_BUSY_SECONDS, default_database_url
+from engine.db import default_database_url
 from engine.domain.problems import citation
 from engine.errors import JiebangError
 from engine.migrate import MIGRATIONS
@@ -63,7 +63,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     secure = _env_flag("JIEBANG_SECURE_COOKIES")
     app.config.update(
         SQLALCHEMY_DATABASE_URI=default_database_url(),
-        # no pool_pre_ping: a server connection is pinged after it sat idle (web.extensions, engine.db)
+        # made by engine.db.make_engine (web.extensions): SQLite configured as the engine's own connections are,
+        # a server connection pinged after it sat idle (no pool_pre_ping)
         SQLALCHEMY_ENGINE_OPTIONS={},
         JSON_AS_ASCII=False,
         SESSION_COOKIE_NAME="jiebang_session",
@@ -84,13 +85,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app)
-    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
-        # Web writers (sign-in, forms) wait for a sweep's bounded step like the engine's own sessions do,
-        # instead of failing after pysqlite's default 5 s.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-            "connect_args": {"timeout": SQLITE_BUSY_SECONDS},
-        }
     if _env_flag("JIEBANG_PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -13,6 +13,7 @@ from werkzeug.security import generate_password_hash
 
 from engine import instances, tasks
 from engine.bundle import collect_paths
+from engine.db import begin_write
 from engine.deploy import deploy_bundle
 from engine.labels import JURISDICTION_NAMES, jurisdiction_name
 from engine.models.domain import GOVERNMENT, Affiliation, CreditRecord, Organisation, Person, Project
@@ -68,6 +69,7 @@ def load_organisations(session: Session) -> int:
     ``<J>-BUSY`` a unit with 4 ongoing city projects, ``<J>-LATE`` a unit with a project overdue for
     acceptance since 2024; people ``<J>-P1``…``<J>-P9``, ``<J>-PBUSY`` (3 ongoing projects) and ``<J>-PPUN``
     (misconduct penalty period until 2027)."""
+    begin_write(session)  # reads what exists, then writes (engine.sqlite)
     from datetime import date
 
     if session.scalar(select(func.count()).select_from(Organisation)):
@@ -290,6 +292,7 @@ def load_experts(session: Session) -> int:
     """The demo expert pool (idempotent; needs ``load_organisations`` first). The first expert of each
     jurisdiction uses the account ``expert_<j>``; the others get accounts ``expert_<j>_NN`` with the demo
     password. Person codes ``<J>-E01``…``<J>-E12``."""
+    begin_write(session)  # reads what exists, then writes (engine.sqlite)
     import json
 
     from engine.models.expert import Expert
@@ -379,6 +382,7 @@ def race_solver_person(jurisdiction: str, unit: int) -> str:
 def link_race_solvers(session: Session) -> int:
     """Link each extra solver account to its person, where that person speaks for no account yet (an existing
     link, made by hand or by an earlier load, stays). Returns how many were linked."""
+    begin_write(session)  # reads what exists, then writes (engine.sqlite)
     linked = 0
     for name, jurisdiction, unit in RACE_SOLVERS:
         person = session.scalar(select(Person).where(Person.code == race_solver_person(jurisdiction, unit)))
@@ -492,6 +496,7 @@ def load_demo_users(session: Session) -> tuple[list[str], list[str]]:
 
 
 def load_demo(session: Session) -> dict[str, Any]:
+    begin_write(session)  # reads what exists, then writes (engine.sqlite)
     created, kept = load_demo_users(session)
     deployed = deploy_bundle(
         session,

@@ -9,19 +9,19 @@ from flask import Flask
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
-from engine.db import Base, ping_when_idle
+from engine.db import Base, make_engine
 
 
-class PingWhenIdle(SQLAlchemy):
-    """Flask-SQLAlchemy whose server connections are tested the engine's way (``engine.db.ping_when_idle``):
-    only after they sat idle, not on every request as ``pool_pre_ping`` would (a SQLite file is not pinged)."""
+class EngineConfigured(SQLAlchemy):
+    """Flask-SQLAlchemy whose engine is made the engine's way (``engine.db.make_engine``): SQLite connections
+    with the engine's pragmas (WAL, foreign keys, busy timeout) and its write lock taken up front by
+    ``begin_write``; server connections tested only after they sat idle, not on every request as
+    ``pool_pre_ping`` would."""
 
     def _make_engine(self, bind_key: str | None, options: dict[str, Any], app: Flask) -> sa.engine.Engine:
-        eng = super()._make_engine(bind_key, options, app)
-        if eng.dialect.name != "sqlite":
-            ping_when_idle(eng)
-        return eng
+        options = dict(options)
+        return make_engine(options.pop("url"), **options)
 
 
-db = PingWhenIdle(model_class=Base)
+db = EngineConfigured(model_class=Base)
 migrate = Migrate()

@@ -108,6 +108,7 @@ def _block_after_sql(failures: ColumnElement[int], rule: Throttle, now: datetime
 
 def claim(session: Session, key: str, rule: Throttle) -> Claim:
     """Count one attempt for ``key`` unless the key is blocked, in one statement. Commits."""
+    begin_write(session)
     now = utcnow()
     table = LoginThrottle.__table__.c
     quiet_since = now - timedelta(seconds=rule.window)
@@ -141,6 +142,7 @@ def claim(session: Session, key: str, rule: Throttle) -> Claim:
 def succeeded(session: Session, key: str, rule: Throttle, *, forget: bool) -> None:
     """A claimed attempt turned out right (or was not tried): ``forget`` the key's failures (an account), or
     give back the one attempt it claimed (an address shared by many users). Commits."""
+    begin_write(session)
     if forget:
         now = utcnow()
         session.execute(

@@ -295,9 +295,11 @@ def send_audited_download(
     """Serve a file of ``instance`` that the policy let the viewer download, recording the download in the audit
     trail first (404, and nothing recorded, when the file is not stored here)."""
     from engine import audit
+    from engine.db import begin_write
 
     if path_of(meta["storage_key"]) is None:
         abort(404)
+    begin_write(session)  # the access checks read; the audit row is written as a writer (engine.sqlite)
     audit.record(
         session,
         "file_download",

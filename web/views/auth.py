@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from engine import audit, sessions
 from engine.clock import SHANGHAI
-from engine.db import utcnow
+from engine.db import begin_write, utcnow
 from engine.errors import ValidationFailed
 from engine.users import MIN_PASSWORD_LENGTH, set_password
 from web import ratelimit
@@ -120,6 +120,7 @@ def _when(retry_at: datetime) -> dict[str, object]:
 def _record_failure(event: str, username: str, detail: dict[str, str] | None = None) -> None:
     """Audit a failed or refused sign-in. The typed name is kept only when it is an account (a password typed
     into the name field must not land in the audit trail)."""
+    begin_write(db.session())
     known = bool(username) and load_user_row(username) is not None
     audit.record(
         db.session(),
