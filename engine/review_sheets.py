@@ -141,4 +141,3 @@ def with_sheets(session: Session, data: Mapping[str, Any], business_key: str | N
         return dict(data)
     challenge = str(data.get("project_code") or business_key or "")
     return {**data, "reviews": reviews_of(session, challenge, data["reviews"])}
-
