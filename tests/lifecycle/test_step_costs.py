@@ -185,8 +185,10 @@ def _statements_by_step(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list
 #: clock came with the instance, 9 before the task's row came with it too): the write lock, the task's row (read
 #: fresh in the write transaction) with the instance, its state, version, index presence, open task rows and
 #: clock, the user, the open task rows' update, the listing row, the state, the event, and the form's
-#: expert-pool look-up.
-MAX_SCORE_STATEMENTS = 8
+#: expert-pool look-up; and since the sheets have their table (engine.review_sheets, issue 15 item 3) four for
+#: the expert's sheet: the look-up of an earlier sheet (a resubmission replaces it), the challenge's instance,
+#: the sheet and its score lines.
+MAX_SCORE_STATEMENTS = 12
 #: Statements of the district government's approval (issue 15; 14 measured before the open task rows, the
 #: clock and the calendar's revision came with the instance, 12 before the task's row came with it, 11 now; 70
 #: once the rest of the instance's case data was rendered for the notice more than once): the above, with the timer of the publicity window and the
