@@ -9,7 +9,7 @@ from flask import Flask
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
-from engine.db import Base, ping_when_idle
+from engine.db import Base, ping_when_idle, sqlite_read_cache
 
 
 class PingWhenIdle(SQLAlchemy):
@@ -20,6 +20,8 @@ class PingWhenIdle(SQLAlchemy):
         eng = super()._make_engine(bind_key, options, app)
         if eng.dialect.name != "sqlite":
             ping_when_idle(eng)
+        else:
+            sa.event.listen(eng, "connect", sqlite_read_cache)
         return eng
 
 
