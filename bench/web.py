@@ -20,8 +20,13 @@ What keeps one run's ratio honest on a shared, noisy machine:
 * enough samples: p99 of 100 requests is the second slowest request; the default 500 per page and size puts
   p99 on the five slowest, and the table says how many samples each figure rests on.
 
-Usage: .venv/bin/python -m bench.web [--database URL] [--clients 4] [--requests 125] [--turn 1]
-                                     [--sizes 100,10000]
+The signed-in pages are those of ``--bureau`` (default ``bureau_karamay``: the bench data has ready tasks in
+the Karamay bureau's own lane, 11 at 100 instances and 1,111 at 10,000, so its work queue measures a full page;
+Dazu's bureau has none of its own and its queue is empty); its task page is a ready task of its jurisdiction.
+``--queue NAME`` (repeatable) adds the work queue of another demo user, e.g. ``--queue issuer_karamay``.
+
+Usage: .venv/bin/python -m bench.web [--database URL] [--bureau NAME] [--queue NAME]... [--clients 4]
+                                     [--requests 125] [--turn 1] [--sizes 100,10000]
 """
 
 from __future__ import annotations
@@ -56,14 +61,16 @@ INSTANCE_TABLES = (
     "portal_entry",
     "instance_event",
 )
-BUREAU, ADMIN, PASSWORD = "bureau_dazu", "admin", "demo12345"
-#: (label, path, who): None = anonymous, "web" = a signed-in bureau user, "api" = an API token of the admin.
-PAGES = (
+#: the bureau user of the signed-in pages (``--bureau``): one with ready tasks of its own in the bench data
+BUREAU, ADMIN, PASSWORD = "bureau_karamay", "admin", "demo12345"
+#: (label, path, who): None = anonymous, "web" = the signed-in bureau user, "web:NAME" = the demo user NAME,
+#: "api" = an API token of the admin. ``{bureau}`` in a label is the bureau user's name.
+PAGES: tuple[tuple[str, str, str | None], ...] = (
     ("portal (anonymous)", "/portal/", None),
     ("challenge list API (anonymous)", "/api/v1/challenges", None),
-    ("work queue /tasks (bureau)", "/tasks", "web"),
-    ("a task page /tasks/ID (bureau)", "/tasks/{task}", "web"),
-    ("monitor /monitor/ (bureau)", "/monitor/", "web"),
+    ("work queue /tasks ({bureau})", "/tasks", "web"),
+    ("a task page /tasks/ID ({bureau})", "/tasks/{task}", "web"),
+    ("monitor /monitor/ ({bureau})", "/monitor/", "web"),
     ("instance list API (admin)", "/api/v1/instances", "api"),
 )
 #: requests per client and page before measuring (each lands on a worker by chance: both workers warm up)
@@ -88,21 +95,29 @@ def prepare(url: str) -> str:
         return create_token(session, ADMIN, "bench").plaintext
 
 
-def bureau_task(url: str) -> str:
-    """A ready task in Dazu the Dazu bureau may open, from the demo data (its page is one of those measured)."""
+def bureau_task(url: str, bureau: str) -> str:
+    """A ready task of the bureau user's jurisdiction that it may open, from the demo data (its page is one of
+    those measured)."""
     from engine.db import session_factory
     from engine.lint import role_of_lane
     from engine.models.task import HumanTask
+    from engine.models.user import RoleGrant, User
 
     with session_factory(url)() as session:
+        places = session.scalars(
+            select(RoleGrant.jurisdiction)
+            .join(User)
+            .where(User.username == bureau, RoleGrant.role == "bureau")
+        ).all()
+        assert places, f"{bureau} is not a bureau user of the demo data"
         rows = session.execute(
             select(HumanTask.id, HumanTask.lane)
-            .where(HumanTask.jurisdiction == "dazu", HumanTask.status == "ready")
+            .where(HumanTask.jurisdiction.in_([p for p in places if p]), HumanTask.status == "ready")
             .order_by(HumanTask.created_at)
         ).all()
     # the bureau's own task if there is one, else one it oversees (shown to it read-only)
     found = next((row.id for row in rows if role_of_lane(row.lane) == "bureau"), rows[0].id if rows else None)
-    assert found, "the demo data has no ready task in Dazu"
+    assert found, f"the demo data has no ready task in the jurisdiction of {bureau}"
     return str(found)
 
 
@@ -225,12 +240,13 @@ def server(url: str, folder: Path) -> Iterator[int]:
 
 def client(port: int, who: str | None, token: str) -> Client:
     conn = Client(port)
-    if who == "web":
+    if who is not None and who.startswith("web"):
         _, form = conn.request("GET", "/login")
         match = CSRF.search(form)
         assert match, "no CSRF token on /login"
+        username = who.partition(":")[2] or BUREAU
         status, _ = conn.request(
-            "POST", "/login", {"username": BUREAU, "password": PASSWORD, "csrf_token": match.group(1)}
+            "POST", "/login", {"username": username, "password": PASSWORD, "csrf_token": match.group(1)}
         )
         assert status in (302, 303), status
     elif who == "api":
@@ -320,7 +336,7 @@ def load(size: int, base: str | None, folder: Path) -> Site:
     if schema is not None:
         analyse(url)
     print(f"{have} instances ({time.perf_counter() - started:.1f} s to load and copy)", flush=True)
-    return Site(size, url, folder, token, bureau_task(url), schema)
+    return Site(size, url, folder, token, bureau_task(url, BUREAU), schema)
 
 
 def analyse(url: str) -> None:
@@ -333,16 +349,35 @@ def analyse(url: str) -> None:
     eng.dispose()
 
 
+def set_users(bureau: str, queues: list[str]) -> None:
+    """The bureau user of the signed-in pages, and a work-queue row for each of ``queues``."""
+    global BUREAU, PAGES
+    BUREAU = bureau
+    extra = tuple((f"work queue /tasks ({name})", "/tasks", f"web:{name}") for name in queues)
+    PAGES = tuple((label.replace("{bureau}", bureau), path, who) for label, path, who in PAGES) + extra
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--database", help="PostgreSQL URL (each size gets a schema of its own; default SQLite)"
+    )
+    parser.add_argument(
+        "--bureau", default=BUREAU, help=f"the bureau user of the signed-in pages (default {BUREAU})"
+    )
+    parser.add_argument(
+        "--queue",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also measure the work queue of this demo user (repeatable)",
     )
     parser.add_argument("--clients", type=int, default=4, help="concurrent clients (threads)")
     parser.add_argument("--requests", type=int, default=125, help="requests per client, page and size")
     parser.add_argument("--turn", type=int, default=1, help="requests per client before the sizes alternate")
     parser.add_argument("--sizes", default="100,10000", help="instance counts to measure, ascending")
     args = parser.parse_args()
+    set_users(args.bureau, args.queue)
     sizes = [int(s) for s in args.sizes.split(",")]
     turns = max(1, args.requests // args.turn)
     os.environ.pop("JIEBANG_SIMULATED_CLOCK", None)

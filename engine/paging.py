@@ -36,11 +36,15 @@ def count_rows(session: Session, query: Select[Any]) -> int:
     return int(session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0)
 
 
-def paginate(session: Session, query: Select[Any], page: int, per_page: int) -> Page[Any]:
-    """One page of ``query`` (1-based ``page``) and the total count of its rows; a page past the end is empty
-    without asking for its rows (on PostgreSQL an ordered LIMIT may walk a whole index looking for them)."""
+def paginate(
+    session: Session, query: Select[Any], page: int, per_page: int, *, total: int | None = None
+) -> Page[Any]:
+    """One page of ``query`` (1-based ``page``) and the total count of its rows (``total``: already counted by
+    the caller); a page past the end is empty without asking for its rows (on PostgreSQL an ordered LIMIT may
+    walk a whole index looking for them)."""
     page = max(1, page)
-    total = count_rows(session, query)
+    if total is None:
+        total = count_rows(session, query)
     offset = (page - 1) * per_page
     items = list(session.scalars(query.limit(per_page).offset(offset))) if offset < total else []
     return Page(items, total, page, per_page)

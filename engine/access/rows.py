@@ -373,7 +373,10 @@ def _visibility_by_role(who: Any, lanes: list[str]) -> ColumnElement[bool]:
     everywhere, _places = read_scope(who)
     if everywhere:
         return true()
-    clauses = _readable_task_clauses(principal(who))
+    # The task's own lane first: SQLite tries the terms of an OR in order, and a queue row is nearly always
+    # shown by its lane (a probe of its instance's tasks); the instance-wide rules after it are asked only of
+    # the rows it does not show.
+    clauses: list[ColumnElement[bool]] = []
     for role in sorted(who.roles):
         names = [lane for lane in lanes if role_of_lane(lane) == role]
         if not names:
@@ -386,7 +389,7 @@ def _visibility_by_role(who: Any, lanes: list[str]) -> ColumnElement[bool]:
                 clauses.append(
                     and_(HumanTask.lane.in_(names), HumanTask.candidate_org.in_(_organisations(who.username)))
                 )
-    return or_(*clauses)
+    return or_(*clauses, *_readable_task_clauses(principal(who)))
 
 
 def _readable_task_clauses(who: Principal) -> list[ColumnElement[bool]]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,7 +20,7 @@ from engine.errors import JiebangError
 from engine.labels import jurisdiction_name
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
-from engine.workqueue import paginate, ready_lanes, stage_choices
+from engine.workqueue import paginate, ready_lanes, stage_choices, stage_counts
 from web import exports
 from web.access import me, rule
 from web.app import process_name
@@ -102,9 +105,13 @@ def index() -> str:
         page_number = max(1, int(request.args.get("page", "1")))
     except ValueError:
         page_number = 1
-    page = paginate(session, query, page_number, current_app.config["QUEUE_PAGE_SIZE"])
     offered, _scope, _none = _queue(lanes, filtered=False)
-    stages = stage_choices(session, offered)
+    total = None
+    if any(filters.values()):
+        stages = stage_choices(session, offered)
+    else:  # the page's queue is the one the filters offer: its total and its stages in one pass
+        stages, total = stage_counts(session, offered)
+    page = paginate(session, query, page_number, current_app.config["QUEUE_PAGE_SIZE"], total=total)
     processes = sorted({s.process_key for s in stages})
     jurisdictions = current_user.jurisdictions()
     if any(g.jurisdiction is None for g in current_user.grants):
@@ -115,6 +122,7 @@ def index() -> str:
     return render_template(
         "queue/index.html",
         page=page,
+        links=row_links(page.items),
         names=names_of(session, page.items),
         reminders=upcoming,
         reminder_cases=reminder_cases.cases_of(session, row, upcoming),
@@ -130,6 +138,41 @@ def index() -> str:
         jurisdictions=jurisdictions,
         args=args,
     )
+
+
+@dataclass(frozen=True)
+class RowLinks:
+    """The links of one row of the queue."""
+
+    task: str
+    instance: str
+    claim: str
+    unclaim: str
+
+
+#: stands for a task's id or an instance's number in a URL built once per list (never a real id: not a UUID)
+_SLOT = "0slot0"
+
+
+def row_links(rows: Iterable[HumanTask]) -> dict[str, RowLinks]:
+    """Each row's links by task id, every endpoint's URL built once for the list and the row's id put in its
+    place: building a URL costs ~30 µs, and four per row were a tenth of a full page's time (issue 15)."""
+    task, instance, claim, unclaim = (
+        url_for("task.show", task_id=_SLOT),
+        url_for("instance.show", instance_id=0).removesuffix("/0") + "/" + _SLOT,
+        url_for("queue.claim", task_id=_SLOT),
+        url_for("queue.unclaim", task_id=_SLOT),
+    )
+    found = {}
+    for row in rows:
+        key, number = quote(row.id, safe=""), str(row.instance_id)
+        found[row.id] = RowLinks(
+            task.replace(_SLOT, key),
+            instance.replace(_SLOT, number),
+            claim.replace(_SLOT, key),
+            unclaim.replace(_SLOT, key),
+        )
+    return found
 
 
 def _require_task(task_id: str) -> None:
