@@ -19,7 +19,7 @@ from engine.db import Base, begin_write, dispose_engines, get_engine
 from engine.models.audit import AuditEvent
 from engine.models.auth import UserSession
 from engine.models.user import RoleGrant, User
-from engine.sqlite import PRAGMAS, WRITE_CHECK_ENV, ReadThenWrite
+from engine.sqlite import PRAGMAS, SQLITE_CACHE_KIB, SQLITE_MMAP_BYTES, WRITE_CHECK_ENV, ReadThenWrite
 from tests.web.conftest import PASSWORD, csrf_token, login
 
 
@@ -58,7 +58,14 @@ def test_the_web_opens_sqlite_connections_as_the_engine_does(sqlite_app: Flask) 
     assert (
         web
         == engine_side
-        == {"journal_mode": "wal", "busy_timeout": "30000", "foreign_keys": "1", "synchronous": "2"}
+        == {
+            "journal_mode": "wal",
+            "busy_timeout": "30000",
+            "foreign_keys": "1",
+            "synchronous": "2",
+            "mmap_size": str(SQLITE_MMAP_BYTES),
+            "cache_size": str(-SQLITE_CACHE_KIB),
+        }
     )
 
 
