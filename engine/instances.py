@@ -30,6 +30,7 @@ from engine.runtime import (
     _commit,
     change_instance,
     describe_failure,
+    keep_workflow,
     load_workflow,
     save,
     version_specs,
@@ -106,6 +107,7 @@ def start_instance(
                 details={"task": where, "error": message},
             ) from None
         _commit(session)
+    keep_workflow(ctx)
     return instance
 
 

@@ -42,6 +42,7 @@ from engine.compact_state import (
 from engine.db import begin_write
 from engine.errors import Conflict, InvalidState, JiebangError, NotFound
 from engine.helpers import script_engine_for
+from engine.kept_workflows import kept_workflows
 from engine.limits import ScriptLimitExceeded, bounded, current_budget, install_call_depth_bound
 from engine.memo import memo
 from engine.models import instance as status
@@ -99,6 +100,8 @@ class Context:
     #: the index kinds the instance had rows of when the change began, and its open task rows
     #: (``engine.indexes.presence_columns``; None: not known, every index is read)
     present: indexes.Presence | None = None
+    #: the state text ``save`` wrote (None until it has)
+    saved_state: str | None = None
 
     def log(
         self, kind: str, *, task: Task | None = None, data: Any = None, message: str | None = None
@@ -150,14 +153,33 @@ def _restore(
     session: Session, instance: ProcessInstance | Listing, stored: InstanceState | StoredState | None
 ) -> BpmnWorkflow:
     if stored is None:
-        raise NotFound(
-            f"流程实例 {instance.id} 的运行状态缺失，无法加载。请从备份恢复数据库。",
-            f"The state of process instance {instance.id} is missing and it cannot be loaded. "
-            "Restore the database from a backup.",
-        )
+        raise _missing_state(instance.id)
     wf = join_state(instance_specs(session, instance), stored.state_json, stored.serializer_version)
     wf.script_engine = script_engine_for(session)
     return wf
+
+
+def _workflow_for_change(
+    session: Session, instance: Listing, stored: InstanceState | StoredState | None
+) -> BpmnWorkflow:
+    """The workflow a change runs on: the one the instance's last change kept in memory when the state read now
+    is exactly what that change stored (``engine.kept_workflows``), else restored from the stored state."""
+    if stored is None:
+        raise _missing_state(instance.id)
+    specs = instance_specs(session, instance)
+    wf = kept_workflows.take(instance.id, specs[0], stored.state_json, stored.serializer_version)
+    if wf is None:
+        wf = join_state(specs, stored.state_json, stored.serializer_version)
+    wf.script_engine = script_engine_for(session)
+    return wf
+
+
+def _missing_state(instance_id: int) -> NotFound:
+    return NotFound(
+        f"流程实例 {instance_id} 的运行状态缺失，无法加载。请从备份恢复数据库。",
+        f"The state of process instance {instance_id} is missing and it cannot be loaded. "
+        "Restore the database from a backup.",
+    )
 
 
 _SPECS: dict[tuple[int, str], tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]] = {}
@@ -399,7 +421,7 @@ def change_instance(
             details={"status": instance.status},
         )
     with frozen_now(now), bounded():
-        wf = _restore(session, instance, stored)
+        wf = _workflow_for_change(session, instance, stored)
         ctx = Context(
             session=session, instance=instance, wf=wf, now=now, actor=actor, stored=stored, present=present
         )
@@ -439,7 +461,15 @@ def change_instance(
             session.rollback()
             raise _record_failure(session, instance_id, exc, actor, now, attempted) from None
         _commit(session)
+    keep_workflow(ctx)
     return result, ctx
+
+
+def keep_workflow(ctx: Context) -> None:
+    """After a commit: keep a running instance's workflow in memory with the state text just stored, so its next
+    change need not restore it (``engine.kept_workflows``)."""
+    if ctx.instance.status == status.RUNNING and ctx.saved_state is not None:
+        kept_workflows.keep(ctx.instance.id, ctx.wf, ctx.saved_state, serializer_version())
 
 
 def save(ctx: Context) -> None:
@@ -479,7 +509,8 @@ def save(ctx: Context) -> None:
     prune_finished_subprocesses(wf)
     prune_finished_iterations(wf)  # and a standard loop's finished iterations (a round of the implementation)
     prune_finished_task_data(wf)  # and the data of finished tasks that nothing reads again
-    write_state(ctx.session, instance, state_json(wf), ctx.stored)
+    ctx.saved_state = state_json(wf)
+    write_state(ctx.session, instance, ctx.saved_state, ctx.stored)
     if ctx.events:  # Core statements: the ORM's unit of work costs more than the rows (issue 15)
         ctx.session.execute(_EVENTS, ctx.events)
 

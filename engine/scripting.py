@@ -66,7 +66,7 @@ from engine.size_guards import (
     guarded_pow,
     guarded_range,
 )
-from engine.specs import storage_problem
+from engine.specs import as_stored, storage_problem
 
 __all__ = [
     "SCRIPT_BUILTINS",
@@ -751,8 +751,9 @@ class RestrictedEnvironment(TaskDataEnvironment):
 _MISSING = object()
 
 
-def _refuse_unsavable(result: Mapping[str, Any], before: Mapping[str, Any]) -> None:
-    """Variables a script set or replaced must be storable in task data (JSON through the serializer)."""
+def _refuse_unsavable(result: dict[str, Any], before: Mapping[str, Any]) -> None:
+    """Variables a script set or replaced must be storable in task data (JSON through the serializer); they
+    are kept as they will read back (``as_stored``: a tuple as a list)."""
     for key, value in result.items():
         if before.get(key, _MISSING) is value:
             continue
@@ -765,6 +766,7 @@ def _refuse_unsavable(result: Mapping[str, Any], before: Mapping[str, Any]) -> N
                 "hold text, numbers, booleans, dates and times, and lists or dicts of them",
                 details={"variable": key, "problem": problem},
             )
+        result[key] = as_stored(value)
 
 
 def _describe(err: BaseException) -> str:

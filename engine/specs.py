@@ -64,6 +64,27 @@ def storage_problem(value: Any) -> str | None:
         return _locate(value, "")
 
 
+def as_stored(value: Any) -> Any:
+    """``value`` as it reads back from the stored state: tuples become lists and dict keys that are not text
+    become the text JSON writes for them (``value`` itself when nothing changes). A workflow kept in memory between
+    changes (``engine.kept_workflows``) then holds what a restored one would, so a diagram's next script sees
+    the same types either way."""
+    if isinstance(value, tuple):
+        return [as_stored(item) for item in value]
+    if isinstance(value, list):
+        items = [as_stored(item) for item in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    if isinstance(value, dict):
+        pairs = [(_stored_key(k), as_stored(v)) for k, v in value.items()]
+        same = all(k is k2 and v is v2 for (k, v), (k2, v2) in zip(pairs, value.items(), strict=True))
+        return value if same else dict(pairs)
+    return value
+
+
+def _stored_key(key: Any) -> Any:
+    return key if isinstance(key, str) else next(iter(json.loads(json.dumps({key: 0}))))
+
+
 def _locate(value: Any, path: str) -> str:
     """The innermost part of ``value`` that cannot be saved, e.g. ``items[2]: set``."""
     children: list[tuple[str, Any]] = []

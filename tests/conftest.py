@@ -80,7 +80,9 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def db_engine(db_url: str) -> Iterator[Engine]:
     from engine.db import dispose_engines, get_engine
+    from engine.kept_workflows import kept_workflows
 
+    kept_workflows.clear()  # another test's database may have had instances with the same ids
     yield get_engine(db_url)
     dispose_engines()
 

@@ -87,7 +87,9 @@ class Recorded(Watched):
         # the same workflow as SpiffWorkflow's layout of it, and a state from before this layout still loads
         old = join_state(specs, spiff_layout(wf), row.serializer_version)
         assert contents(wf) == contents(old), label
-        assert split_state(old) == row.state_json, label
+        # equal as JSON: a workflow kept in memory between changes (engine.kept_workflows) may hold a task's
+        # data keys in another order than one restored from the stored text
+        assert json.loads(split_state(old)) == json.loads(row.state_json), label
         self.sizes.append((label, len(row.state_json.encode())))
 
 

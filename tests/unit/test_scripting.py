@@ -446,7 +446,7 @@ def test_normal_scripts_work() -> None:
     assert data["squares"] == [4, 9]
     assert data["lookup"] == {"alpha": 0, "beta": 1}
     assert data["unique"] == [0, 1]
-    assert data["pairs"] == [("alpha", 1), ("beta", 2)]
+    assert data["pairs"] == [["alpha", 1], ["beta", 2]]  # as stored: a tuple reads back as a list
     assert data["biggest"] == 3
     assert data["flags"] == [True, True]
     assert data["rev"] == ["beta", "alpha"]
@@ -629,6 +629,18 @@ def test_environment_evaluate_and_execute_directly() -> None:
     assert info.value.details["problems"][0]["line"] == 1
     with pytest.raises(SyntaxError):
         env.evaluate("1 +", {})
+
+
+def test_a_script_leaves_values_as_they_read_back_from_the_stored_state() -> None:
+    # a workflow kept in memory between changes (engine.kept_workflows) must hold what a restored one would:
+    # the next script may append to the "tuple" or look up the year as text, as after a restore
+    env = RestrictedEnvironment()
+    context: dict[str, Any] = {}
+    env.execute("pair = (1, 2)\nby_year = {2026: 'a', 'rows': [(1, 'x')]}\nsame = 'text'", context)
+    assert context == {"pair": [1, 2], "by_year": {"2026": "a", "rows": [[1, "x"]]}, "same": "text"}
+    assert json.loads(json.dumps(context)) == context
+    env.execute("pair.append(3)\nlabel = by_year['2026']", context)
+    assert context["pair"] == [1, 2, 3] and context["label"] == "a"
 
 
 def test_compiled_code_is_cached() -> None:
