@@ -41,7 +41,9 @@ class Flow:
 
     def do(self, spec: str, data: dict[str, Any] | None = None, role: str | None = None) -> None:
         found = [t for t in tasks.list_tasks(self.s, instance_id=self.id) if t.task_spec == spec]
-        assert found, f"{spec} not ready; ready: {self.ready()} ({self.info()['status']})"
+        assert found, (
+            f"{spec} not ready; ready: {self.ready()} ({self.info()['status']}: {self.info()['error']})"
+        )
         row = found[0]
         from engine.lint import role_of_lane
 
