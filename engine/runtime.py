@@ -150,36 +150,29 @@ def load_workflow(session: Session, instance: ProcessInstance | Listing) -> Bpmn
 
 
 def _restore(
-    session: Session, instance: ProcessInstance | Listing, stored: InstanceState | StoredState | None
+    session: Session,
+    instance: ProcessInstance | Listing,
+    stored: InstanceState | StoredState | None,
+    *,
+    take_kept: bool = False,
 ) -> BpmnWorkflow:
+    """The instance's workflow restored from its stored state; ``take_kept`` (a change, which stores its own
+    state): the one the instance's last change kept in memory when the state read now is exactly what that change
+    stored (``engine.kept_workflows``). A read never takes it: taking removes it from the store."""
     if stored is None:
-        raise _missing_state(instance.id)
-    wf = join_state(instance_specs(session, instance), stored.state_json, stored.serializer_version)
-    wf.script_engine = script_engine_for(session)
-    return wf
-
-
-def _workflow_for_change(
-    session: Session, instance: Listing, stored: InstanceState | StoredState | None
-) -> BpmnWorkflow:
-    """The workflow a change runs on: the one the instance's last change kept in memory when the state read now
-    is exactly what that change stored (``engine.kept_workflows``), else restored from the stored state."""
-    if stored is None:
-        raise _missing_state(instance.id)
+        raise NotFound(
+            f"流程实例 {instance.id} 的运行状态缺失，无法加载。请从备份恢复数据库。",
+            f"The state of process instance {instance.id} is missing and it cannot be loaded. "
+            "Restore the database from a backup.",
+        )
     specs = instance_specs(session, instance)
-    wf = kept_workflows.take(instance.id, specs[0], stored.state_json, stored.serializer_version)
+    wf = None
+    if take_kept:
+        wf = kept_workflows.take(instance.id, specs[0], stored.state_json, stored.serializer_version)
     if wf is None:
         wf = join_state(specs, stored.state_json, stored.serializer_version)
     wf.script_engine = script_engine_for(session)
     return wf
-
-
-def _missing_state(instance_id: int) -> NotFound:
-    return NotFound(
-        f"流程实例 {instance_id} 的运行状态缺失，无法加载。请从备份恢复数据库。",
-        f"The state of process instance {instance_id} is missing and it cannot be loaded. "
-        "Restore the database from a backup.",
-    )
 
 
 _SPECS: dict[tuple[int, str], tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]] = {}
@@ -421,7 +414,7 @@ def change_instance(
             details={"status": instance.status},
         )
     with frozen_now(now), bounded():
-        wf = _workflow_for_change(session, instance, stored)
+        wf = _restore(session, instance, stored, take_kept=True)
         ctx = Context(
             session=session, instance=instance, wf=wf, now=now, actor=actor, stored=stored, present=present
         )
