@@ -268,6 +268,25 @@ def prepare(url: str) -> Session:
     return session
 
 
+@dataclass(frozen=True)
+class Totals:
+    """A lifecycle's sums over its steps, in milliseconds."""
+
+    ours: float
+    raw: float
+    ours_cpu: float
+    raw_cpu: float
+
+    @classmethod
+    def of(cls, steps: list[Step]) -> Totals:
+        return cls(
+            sum(s.ours_ms for s in steps),
+            sum(s.raw_ms or 0 for s in steps),
+            sum(s.ours_cpu_ms for s in steps),
+            sum(s.raw_cpu_ms for s in steps),
+        )
+
+
 def report(
     steps: list[Step],
     warmup: list[Step] | None = None,
@@ -286,20 +305,18 @@ def report(
             f"| {i} | {s.label} | {s.ours_ms:.1f} | {raw} | {ratio} | {s.state_bytes / 1024:.1f} | "
             f"{s.pack_ms:.1f} | {s.tasks} | {s.statements} |"
         )
-    ours = sum(s.ours_ms for s in steps)
-    raw_total = sum(s.raw_ms or 0 for s in steps)
+    total = Totals.of(steps)
     first, last = steps[:3], steps[-3:]
     start_cost = statistics.mean(s.ours_ms for s in first)
     end_cost = statistics.mean(s.ours_ms for s in last)
     print(
-        f"\nwhole lifecycle: ours {ours:.0f} ms, raw {raw_total:.0f} ms → {ours / raw_total:.2f}× "
+        f"\nwhole lifecycle: ours {total.ours:.0f} ms, raw {total.raw:.0f} ms → {total.ours / total.raw:.2f}× "
         "(target ≤ 1.3×)"
     )
-    ours_cpu, raw_cpu = sum(s.ours_cpu_ms for s in steps), sum(s.raw_cpu_ms for s in steps)
     print(
         f"the same in this process's CPU time (steady under load; leaves out I/O waits such as a commit's "
-        f"fsync, and on PostgreSQL the server's work): ours {ours_cpu:.0f} ms, raw {raw_cpu:.0f} ms → "
-        f"{ours_cpu / raw_cpu:.2f}×"
+        f"fsync, and on PostgreSQL the server's work): ours {total.ours_cpu:.0f} ms, raw {total.raw_cpu:.0f} ms → "
+        f"{total.ours_cpu / total.raw_cpu:.2f}×"
     )
     if kept is not None:
         print(
@@ -307,25 +324,23 @@ def report(
             f"{kept[0]} of {kept[0] + kept[1]}; raw deserializes the stored state at every step"
         )
     if restored:
-        ours_r, raw_r = sum(s.ours_ms for s in restored), sum(s.raw_ms or 0 for s in restored)
-        cpu_r, raw_cpu_r = sum(s.ours_cpu_ms for s in restored), sum(s.raw_cpu_ms for s in restored)
+        r = Totals.of(restored)
         print(
             f"the same lifecycle of a third case with nothing kept (JIEBANG_KEPT_WORKFLOWS=0: every change "
             f"restores the stored state, as after a restart or when another process made the last change): "
-            f"ours {ours_r:.0f} ms, raw {raw_r:.0f} ms → {ours_r / raw_r:.2f}×; CPU {cpu_r:.0f} / "
-            f"{raw_cpu_r:.0f} ms → {cpu_r / raw_cpu_r:.2f}×"
+            f"ours {r.ours:.0f} ms, raw {r.raw:.0f} ms → {r.ours / r.raw:.2f}×; CPU {r.ours_cpu:.0f} / "
+            f"{r.raw_cpu:.0f} ms → {r.ours_cpu / r.raw_cpu:.2f}×"
         )
     print(
         f"SQL statements per step (the completion or the sweep, the driver's look-ups left out): "
         f"{statistics.mean(s.statements for s in steps):.1f}"
     )
     if warmup:
-        ours_first = sum(s.ours_ms for s in warmup)
-        raw_first = sum(s.raw_ms or 0 for s in warmup)
+        w = Totals.of(warmup)
         print(
             f"the first lifecycle in this fresh process (not in the table: modules imported on first use, "
-            f"statements compiled, caches filled): ours {ours_first:.0f} ms, raw {raw_first:.0f} ms → "
-            f"{ours_first / raw_first:.2f}×"
+            f"statements compiled, caches filled): ours {w.ours:.0f} ms, raw {w.raw:.0f} ms → "
+            f"{w.ours / w.raw:.2f}×"
         )
     print(f"state at the end: {steps[-1].state_bytes / 1024:.1f} KB (target ≤ 64 KB)")
     most = max(steps, key=lambda s: s.tasks)

@@ -13,19 +13,7 @@ from engine.bundle import collect_paths
 from engine.deploy import deploy_bundle
 from engine.errors import Conflict, Forbidden, InvalidState, NotFound, ValidationFailed
 from tests.conftest import FIXTURES
-
-START = {"jurisdiction": "urumqi", "title": "高温合金需求", "publicity_days": 7, "publicity_unit": "days"}
-NEED = {"title": "高温合金", "budget": "1,234.50", "pledge_unit": True}
-
-
-@pytest.fixture
-def started(db_session: Session, deploy, people, sim, calendar_loaded):  # type: ignore[no-untyped-def]
-    sim.set("2026-09-28T10:00:00+08:00")
-    deploy("basic")
-    inst = instances.start_instance(
-        db_session, "publicity_demo", business_key="C-1", data=dict(START), actor=people["bureau"]
-    )
-    return inst
+from tests.integration.conftest import NEED, START
 
 
 def _only_task(session: Session, instance_id: int) -> tasks.HumanTask:

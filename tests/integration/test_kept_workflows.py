@@ -16,19 +16,9 @@ from engine.kept_workflows import DEFAULT_SIZE, KeptWorkflows, _size_from_enviro
 from engine.models.instance import InstanceState
 from engine.runtime import version_specs
 from engine.specs import join_state
+from tests.integration.conftest import NEED, START
 
-START = {"jurisdiction": "urumqi", "title": "高温合金需求", "publicity_days": 7, "publicity_unit": "days"}
-NEED = {"title": "高温合金", "budget": "1,234.50", "pledge_unit": True}
 DECISION = {"decision": "approve", "reason": "符合条件"}
-
-
-@pytest.fixture
-def started(db_session: Session, deploy, people, sim, calendar_loaded):  # type: ignore[no-untyped-def]
-    sim.set("2026-09-28T10:00:00+08:00")
-    deploy("basic")
-    return instances.start_instance(
-        db_session, "publicity_demo", business_key="C-1", data=dict(START), actor=people["bureau"]
-    )
 
 
 def _complete(session: Session, instance_id: int, spec: str, actor: str, data: dict[str, Any]) -> None:
