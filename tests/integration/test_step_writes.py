@@ -13,14 +13,14 @@ from engine.errors import Conflict
 from engine.models.event import InstanceEvent
 from engine.models.instance import InstanceState, ProcessInstance
 from engine.models.task import HumanTask
-from tests.integration.test_instances import NEED, started  # noqa: F401  (fixture)
+from tests.integration.conftest import NEED
 
 
 def _fresh(session: Session) -> Session:
     return sessionmaker(bind=session.get_bind())()
 
 
-def test_after_a_completion_the_session_and_the_database_agree(db_session: Session, started, people) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_after_a_completion_the_session_and_the_database_agree(db_session: Session, started, people) -> None:  # type: ignore[no-untyped-def]
     (task,) = tasks.list_tasks(db_session, instance_id=started.id)
     before = started.lock_version
     done = tasks.complete(db_session, task.id, actor=people["issuer"], data=dict(NEED))
@@ -62,7 +62,7 @@ def test_after_a_completion_the_session_and_the_database_agree(db_session: Sessi
 
 def test_a_change_that_lost_the_listing_row_to_another_stores_nothing(
     db_session: Session,
-    started,  # noqa: F811
+    started,
     people,
 ) -> None:  # type: ignore[no-untyped-def]
     """The listing row's UPDATE is the optimistic lock: when another change committed in between, the write
@@ -101,7 +101,7 @@ def _stale(session: Session, instance: ProcessInstance) -> runtime.Opened:
     return runtime.Opened(instance, state, indexes.Presence(frozenset({indexes.OPEN_TASKS}), open_ids))
 
 
-def test_write_listing_refuses_a_moved_lock_version(db_session: Session, started) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_write_listing_refuses_a_moved_lock_version(db_session: Session, started) -> None:  # type: ignore[no-untyped-def]
     other = _fresh(db_session)
     try:
         rival = other.get(ProcessInstance, started.id)
@@ -119,7 +119,7 @@ def test_write_listing_refuses_a_moved_lock_version(db_session: Session, started
 
 def test_a_task_completed_elsewhere_is_refused_whatever_the_session_still_holds(
     db_session: Session,
-    started,  # noqa: F811
+    started,
     people,
 ) -> None:  # type: ignore[no-untyped-def]
     """``complete`` reads the task's row in its write transaction, not from the session's identity map: a row the
@@ -140,7 +140,7 @@ def test_a_task_completed_elsewhere_is_refused_whatever_the_session_still_holds(
 
 def test_a_state_row_the_session_holds_shows_the_state_the_step_stored(
     db_session: Session,
-    started,  # noqa: F811
+    started,
     people,
 ) -> None:  # type: ignore[no-untyped-def]
     """The change reads the state as columns and writes it with one Core UPDATE; a state row object the session
@@ -162,7 +162,7 @@ def test_a_state_row_the_session_holds_shows_the_state_the_step_stored(
 
 def test_the_door_keeps_no_instance_object_and_a_held_one_shows_the_stored_row(
     db_session: Session,
-    started,  # noqa: F811
+    started,
     people,
 ) -> None:  # type: ignore[no-untyped-def]
     """The door reads and writes the listing row with Core (issue 15): a completion leaves no instance object in
