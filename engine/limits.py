@@ -1,8 +1,8 @@
 """Bounds on the work diagram code may do: configuration, the per-run budget and the call-depth bound.
 
 Every change of an instance (``engine.runtime.change_instance``) runs its scripts, conditions, timer
-expressions and DMN cells under one ``Budget``: CPU seconds of the thread running the change and a number of
-steps (loop iterations, function calls, engine steps). Code compiled by ``engine.scripting`` ticks the budget in every
+expressions and DMN cells under one ``Budget``: CPU seconds of the thread running the change (less the time the
+garbage collector paused it) and a number of steps (loop iterations, function calls, engine steps). Code compiled by ``engine.scripting`` ticks the budget in every
 loop and call; once the budget is spent every further tick fails again, so a script that catches the error
 cannot keep running. Size guards (``engine.size_guards``) refuse single operations that would build huge
 values, which no deadline could interrupt. Call activities and subprocesses may nest ``call_depth`` deep.
@@ -22,7 +22,9 @@ The numbers are operating configuration, read from the environment (see README):
 
 from __future__ import annotations
 
+import gc
 import os
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -39,6 +41,7 @@ __all__ = [
     "bounded",
     "current_budget",
     "install_call_depth_bound",
+    "working_time",
 ]
 
 
@@ -78,6 +81,34 @@ class ScriptLimits:
         return cls(**values)
 
 
+class _CollectorTime(threading.local):
+    """The CPU time the garbage collector has taken from this thread so far. A full collection runs in whichever
+    thread allocated last and takes as long as the whole process's heap needs (seconds in a large process); it
+    is no work of the diagram code that happened to trigger it."""
+
+    spent = 0.0
+    started: float | None = None
+
+
+_COLLECTOR = _CollectorTime()
+
+
+def _on_collection(phase: str, _info: dict[str, Any]) -> None:
+    if phase == "start":
+        _COLLECTOR.started = time.thread_time()
+    elif _COLLECTOR.started is not None:
+        _COLLECTOR.spent += time.thread_time() - _COLLECTOR.started
+        _COLLECTOR.started = None
+
+
+gc.callbacks.append(_on_collection)
+
+
+def working_time() -> float:
+    """CPU seconds of this thread, less the garbage collector's pauses in it: what a budget bounds."""
+    return time.thread_time() - _COLLECTOR.spent
+
+
 class Budget:
     """What one run of diagram code may still spend. Not thread-safe; one per context (see ``bounded``)."""
 
@@ -85,7 +116,7 @@ class Budget:
         self.limits = limits
         self.steps = 0
         self.built = 0
-        self.deadline = time.thread_time() + limits.seconds
+        self.deadline = working_time() + limits.seconds
         self._spent: tuple[str, str] | None = None
 
     def _fail(self, zh: str, en: str) -> ScriptLimitExceeded:
@@ -107,9 +138,10 @@ class Budget:
                 f"the script exceeded {n} steps (loop iterations plus calls), probably an endless loop; "
                 "check the script or expression",
             )
-        # CPU time of this thread: a loaded machine or a wait for the database does not fail a step, an
-        # endless computation does. Read every 8th step (the clock costs about a microsecond).
-        if self.steps & 7 == 0 and time.thread_time() > self.deadline:
+        # CPU time of this thread: a loaded machine, a wait for the database or a pause of the garbage collector
+        # does not fail a step, an endless computation does. Read every 8th step (the clock costs about a
+        # microsecond).
+        if self.steps & 7 == 0 and working_time() > self.deadline:
             s = self.limits.seconds
             raise self._spend(
                 f"脚本运行超过 {s:g} 秒（CPU 时间）上限，可能是死循环；请检查脚本或条件表达式",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -62,6 +64,40 @@ def test_the_time_limit_stops_a_loop_that_has_steps_to_spare(monkeypatch: pytest
     with pytest.raises(ScriptLimitExceeded, match=r"longer than the limit of 0\.3 s of CPU time"):
         execute("while True:\n    pass")
     assert time.thread_time() - started < 1
+
+
+@pytest.fixture
+def slow_collector() -> Iterator[None]:
+    """Every garbage collection takes 0.4 s of CPU, as a full one does in a large process."""
+
+    def pause(phase: str, _info: dict[str, Any]) -> None:
+        if phase == "start":
+            until = time.thread_time() + 0.4
+            while time.thread_time() < until:
+                pass
+
+    gc.callbacks.append(pause)
+    try:
+        yield
+    finally:
+        gc.callbacks.remove(pause)
+
+
+def test_a_pause_of_the_garbage_collector_is_not_counted_as_the_script_s_time(
+    monkeypatch: pytest.MonkeyPatch, slow_collector: None
+) -> None:
+    monkeypatch.setenv("JIEBANG_SCRIPT_SECONDS", "0.3")
+    monkeypatch.setenv("JIEBANG_SCRIPT_STEPS", str(10**12))
+    started = time.thread_time()
+    with bounded():  # one change: scripts, and between them two collections longer than its whole budget
+        execute("n = 0\nfor i in range(50):\n    n = n + i")
+        gc.collect()
+        gc.collect()
+        assert execute("total = 0\nfor i in range(50):\n    total = total + i")["total"] == 1225
+    assert time.thread_time() - started >= 0.8  # the collector really took more than the budget
+    with bounded(), pytest.raises(ScriptLimitExceeded, match=r"longer than the limit of 0\.3 s"):
+        gc.collect()
+        execute("while True:\n    pass")  # the script's own time still counts
 
 
 def test_all_code_of_one_run_shares_one_budget(monkeypatch: pytest.MonkeyPatch) -> None:
