@@ -32,6 +32,7 @@ import engine.models  # noqa: F401
 from bench.database import Statements, fresh_database
 from engine import instances, tasks
 from engine.clock import get_clock
+from engine.db import begin_write
 from engine.helpers import script_engine_for
 from engine.models.instance import InstanceState, ProcessInstance
 from engine.models.task import HumanTask
@@ -144,6 +145,7 @@ def _clone_waiting(
 ) -> None:
     """Bulk-copy a waiting instance (state, timer row, human-task row) ``count`` times; the sweep and the
     queue read only the indexes, so copies are as good as instances started one by one."""
+    begin_write(session)  # it reads the template, then writes: one writer's transaction
     now = get_clock(session).now()
     stored = session.get(InstanceState, template.id)
     assert stored is not None
