@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 
 from engine.lint import properties_of
 from engine.models.domain import Organisation
-from engine.models.user import User
 
 ASSIGNEE_PROPERTY = "assignee"
 CANDIDATE_ORG_PROPERTY = "candidateOrganisation"
@@ -78,11 +77,15 @@ def resolve(script_engine: Any, task: Any) -> Assignment:
 
 
 def user_name(session: Session, username: str | None) -> str:
-    """The display name of an account (its user name when it has none, or does not exist)."""
+    """What to call an account's holder, as every list calls them (``engine.directory.account_names``: the
+    linked person's name, else the account's display name); its user name when it has neither or does not
+    exist."""
     if not username:
         return ""
-    name = session.scalar(select(User.display_name).where(User.username == username))
-    return name or username
+    from engine.directory import account_names  # here: engine.directory imports the access policy, which
+    # imports this module
+
+    return account_names(session, [username]).get(username, username)
 
 
 def organisation_name(session: Session, code: str | None) -> str:

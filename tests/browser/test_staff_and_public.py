@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from engine import instances
+from engine.models.domain import Person
 from engine.models.instance import ProcessInstance
 from engine.models.task import HumanTask
 from engine.models.web import Objection
@@ -30,6 +31,9 @@ def need_task(db_session: Session, sim, calendar_loaded, deploy) -> HumanTask:  
     deploy("basic")
     fast = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
     add_user(db_session, "issuer_urumqi", roles=["issuer"], jurisdiction="urumqi", password_hash=fast)
+    db_session.add(
+        Person(code="URUMQI-P-WLX", name="王立新", username="issuer_urumqi")
+    )  # the account's holder
     inst = instances.start_instance(
         db_session,
         "publicity_demo",
@@ -54,13 +58,15 @@ def test_staff_claims_and_completes_a_form_after_a_validation_error(
     row.locator("button", has_text="认领").click()
     page.wait_for_load_state("networkidle")
     row = page.locator(f"tr[data-task='{task_id}']")
-    assert "issuer_urumqi" in row.inner_text()
+    # the claimant by the name of the account's holder, the same in the queue and on the task page
+    assert "王立新 已认领" in row.inner_text() and "issuer_urumqi" not in row.inner_text()
     assert row.locator("button", has_text="退回").count() == 1
     screenshot(page, "staff-queue-claimed")
 
     row.locator("a.button").click()
     page.wait_for_selector("form[data-jb-task-form]")
     assert page.url.endswith(f"/tasks/{task_id}")
+    assert "认领人：王立新" in page.inner_text(".task-meta")
     screenshot(page, "staff-task-form")
 
     # first try: an amount with three decimals is not money; the other input must survive
@@ -87,6 +93,10 @@ def test_staff_claims_and_completes_a_form_after_a_validation_error(
     assert page.locator(f"tr[data-task='{task_id}']").count() == 0
     assert "已提交" in page.inner_text("body")
     screenshot(page, "staff-queue-after-submit")
+    page.goto(f"{live_app}/tasks/{task_id}")  # the done task says who did it, by name
+    done_by = page.inner_text("p.notice[role=alert]")
+    assert done_by.startswith("此任务已由 王立新 于") and "issuer_urumqi" not in done_by, done_by
+    screenshot(page, "staff-task-done-by-name")
 
     db_session.rollback()
     done = db_session.get(HumanTask, task_id)

@@ -90,6 +90,30 @@ def test_claim_and_unclaim(
     assert db_session.get(HumanTask, task.id).assignee is None
 
 
+def test_the_claimant_has_one_name_in_the_queue_and_on_the_task_page(
+    client: FlaskClient, web_users: dict[str, str], db_session: Session, deploy
+) -> None:
+    from engine.models.domain import Person
+    from engine.users import set_display_name
+
+    deploy("basic")
+    _start(db_session, 1, "urumqi", "N")
+    set_display_name(db_session, web_users["issuer"], "乌鲁木齐示范企业 王立新")
+    db_session.add(Person(code="P-WLX", name="王立新", username=web_users["issuer"]))
+    db_session.commit()
+    task = db_session.scalars(select(HumanTask).where(HumanTask.business_key == "N-000")).one()
+    login(client, web_users["issuer"])
+    post(client, f"/tasks/{task.id}/claim", {"next": "/tasks?scope=mine"}, token_from="/tasks")
+
+    row = re.search(
+        r'<tr data-task="[^"]+">.*?</tr>', client.get("/tasks?scope=mine").get_data(as_text=True), re.S
+    )
+    assert row and "王立新 已认领" in row.group(0) and "示范企业" not in row.group(0)
+    meta = client.get(f"/tasks/{task.id}").get_data(as_text=True).split('<div class="task-meta">')[1]
+    meta = meta.split("</div>")[0]
+    assert "认领人：王立新</span>" in meta and "示范企业" not in meta and "issuer_urumqi" not in meta, meta
+
+
 def test_due_date_and_time_left_red_when_overdue(
     client: FlaskClient, web_users: dict[str, str], db_session: Session, deploy, sim
 ) -> None:
