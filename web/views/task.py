@@ -16,7 +16,6 @@ from engine.access.fields import FieldViewer
 from engine.access.rows import LOOKING_ROLES
 from engine.assignment import organisation_name, user_name
 from engine.db import begin_write, utcnow
-from engine.directory import account_names
 from engine.domain.problems import from_bilingual
 from engine.errors import Conflict, Forbidden, InvalidState, JiebangError, ValidationFailed
 from engine.expert_pool import PANEL_FORMS
@@ -253,7 +252,7 @@ def show(task_id: str) -> Any:
             hints=hints,
             choices=picks.choices,
             units=picks.units,
-            account_name=lambda username: account_names(db.session(), [username]).get(username, username),
+            account_name=lambda username: user_name(db.session(), username),
         )
     return (
         render_template(
