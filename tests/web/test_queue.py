@@ -69,6 +69,9 @@ def test_claim_and_unclaim(
     assert response.status_code == 302 and response.location.endswith("/tasks?scope=mine")
     mine = client.get("/tasks?scope=mine").get_data(as_text=True)
     assert _rows(mine) == 1 and "C-001" in mine and "已认领任务" in mine and "退回" in mine
+    # an account with no person and no display name is called by its jurisdiction and role on the task page
+    meta = client.get(f"/tasks/{task.id}").get_data(as_text=True).split('<div class="task-meta">')[1]
+    assert "认领人：乌鲁木齐发榜单位</span>" in meta.split("</div>")[0], meta
 
     other = client.application.test_client()
     from engine.users import add_user

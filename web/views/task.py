@@ -31,6 +31,7 @@ from forms.render import render_form
 from forms.webinput import from_multidict
 from web import uploads
 from web.access import me, rule
+from web.app import account_name
 from web.context import instance_context
 from web.extensions import db
 from web.i18n import current_lang, diagram_name
@@ -329,7 +330,8 @@ def _assignment(
         else []
     )
     return {
-        "assignee_name": user_name(session, row.assignee),
+        # as the panel page and the "完成" notice call them (never the account's code)
+        "assignee_name": account_name(row.assignee),
         "organisation_name": organisation_name(session, row.candidate_org),
         "may_act": may_act_on_task(session, me(), row, instance),
         "may_reassign": may_reassign,
