@@ -2,9 +2,9 @@
 
 Every change of an instance (``engine.runtime.change_instance``) runs its scripts, conditions, timer
 expressions and DMN cells under one ``Budget``: CPU seconds of the thread running the change (less the time the
-garbage collector paused it) and a number of steps (loop iterations, function calls, engine steps). Code compiled by ``engine.scripting`` ticks the budget in every
-loop and call; once the budget is spent every further tick fails again, so a script that catches the error
-cannot keep running. Size guards (``engine.size_guards``) refuse single operations that would build huge
+garbage collector paused it) and a number of steps (loop iterations, function calls, engine steps). Code
+compiled by ``engine.scripting`` ticks the budget in every loop and call; once the budget is spent every
+further tick fails again, so a script that catches the error cannot keep running. Size guards (``engine.size_guards``) refuse single operations that would build huge
 values, which no deadline could interrupt. Call activities and subprocesses may nest ``call_depth`` deep.
 
 The numbers are operating configuration, read from the environment (see README):
