@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from engine.clock import SHANGHAI, get_clock
 from engine.domain import unit_checks
 from engine.domain.eligibility import applicant_facts
-from engine.models.deployment import ProcessVersion
+from engine.version_row import Version
 
 #: The eligibility decision a jurisdiction's diagram calls.
 DECISION_PREFIX = "eligibility_"
@@ -38,7 +38,7 @@ class Refusal:
     source: str
 
 
-def eligibility_decision(pv: ProcessVersion, jurisdiction: str | None) -> Any:
+def eligibility_decision(pv: Version, jurisdiction: str | None) -> Any:
     """The DMN engine of the business rule task that calls ``eligibility_<jurisdiction>`` in the version's
     diagrams (its called stages included), or None."""
     from engine.runtime import version_specs
@@ -59,7 +59,7 @@ class Candidates:
     def __init__(
         self,
         session: Session,
-        pv: ProcessVersion,
+        pv: Version,
         jurisdiction: str | None,
         case_key: str | None,
         data: Mapping[str, Any],

@@ -16,7 +16,19 @@ from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDef
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import Row, Update, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    Row,
+    Update,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -136,15 +148,22 @@ def presence_columns(instance_id: Any) -> list[Any]:
     round trip (``presence`` reads them): a step reads and rewrites only the indexes it has or needs. The
     open-task column carries the ids of the open task rows themselves (comma-separated), so a step needs no
     query of its own to find the rows it closes."""
+    # Its separator is written into the SQL and its statuses are plain parameters: an expanding IN list or a
+    # literal-execute separator has the SQL rendered again at every execution (issue 15).
     open_ids = (
-        select(func.aggregate_strings(_TASK_TABLE.c.id, ","))
-        .where(_TASK_TABLE.c.instance_id == instance_id, _TASK_TABLE.c.status.in_(task_model.OPEN))
+        select(func.aggregate_strings(_TASK_TABLE.c.id, literal_column("','")))
+        .where(
+            _TASK_TABLE.c.instance_id == instance_id,
+            or_(*(_TASK_TABLE.c.status == status for status in task_model.OPEN)),
+        )
         .scalar_subquery()
     )
+    # table columns, not the models' attributes: a statement of Core columns runs without the ORM's
+    # compile and result steps, which cost more than the statement (issue 15)
     return [
-        exists().where(TimerDue.instance_id == instance_id).label(TIMERS),
-        exists().where(MessageSubscription.instance_id == instance_id).label(WAITS),
-        exists().where(PortalEntry.instance_id == instance_id).label(PORTAL),
+        exists().where(TimerDue.__table__.c.instance_id == instance_id).label(TIMERS),
+        exists().where(MessageSubscription.__table__.c.instance_id == instance_id).label(WAITS),
+        exists().where(PortalEntry.__table__.c.instance_id == instance_id).label(PORTAL),
         open_ids.label(OPEN_TASKS),
     ]
 

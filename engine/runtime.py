@@ -31,7 +31,7 @@ from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
-from engine import change_reads, indexes
+from engine import change_reads, indexes, version_row
 from engine.clock import frozen_now, get_clock, install_spiff_clock
 from engine.compact_state import (
     prune_finished_iterations,
@@ -63,6 +63,7 @@ from engine.specs import (
     storage_problem,
 )
 from engine.spiff_fixes import install_spiff_fixes
+from engine.version_row import Version, VersionRow
 
 T = TypeVar("T")
 
@@ -178,7 +179,7 @@ def _restore(
 _SPECS: dict[tuple[int, str], tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]] = {}
 
 
-def version_specs(pv: ProcessVersion) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]:
+def version_specs(pv: Version) -> tuple[BpmnProcessSpec, dict[str, BpmnProcessSpec]]:
     """Process versions are immutable: their specs are restored once per process (keyed by id and content
     hash, so a recreated test database never sees another database's spec)."""
     key = (pv.id, pv.content_hash)
@@ -252,7 +253,7 @@ class Listing:
     error_message: str | None
     error_task: str | None
 
-    def __init__(self, values: Mapping[str, Any], version: ProcessVersion | None) -> None:
+    def __init__(self, values: Mapping[str, Any], version: Version | None) -> None:
         for key in _LISTING_COLUMNS:
             setattr(self, key, values[key])
         self._read = {key: values[key] for key in _LISTING_COLUMNS}
@@ -265,8 +266,9 @@ class Listing:
         return cls({key: getattr(instance, key) for key in _LISTING_COLUMNS}, instance.process_version)
 
     @property
-    def process_version(self) -> ProcessVersion:
-        """Its process version (read with it), as ``ProcessInstance.process_version``."""
+    def process_version(self) -> Version:
+        """Its process version (read with it), as ``ProcessInstance.process_version`` (its columns, when the
+        session held no object of it: ``engine.version_row``)."""
         if self._version is None or self._version.id != self.process_version_id:
             raise InvalidState(
                 f"流程实例 {self.id} 的流程版本未随实例读取。",
@@ -303,34 +305,44 @@ class Opened:
     instance: Listing | ProcessInstance
     stored: InstanceState | StoredState | None
     present: indexes.Presence
-    #: its process version (without its specs), held so that ``instance.process_version`` is found in the
-    #: session rather than read again (the specs, the forms and the deadline table are looked up by it)
-    version: ProcessVersion | None = None
+    #: its process version (without its specs), read with it (the specs, the forms and the deadline table are
+    #: looked up by it)
+    version: Version | None = None
 
+
+_STATE_TABLE = InstanceState.__table__
+_VERSION_TABLE = ProcessVersion.__table__
 
 #: what a change reads of an instance, in one statement: its listing row, its stored state, its process version
-#: and the presence of its index rows (``engine.change_reads``)
+#: and the presence of its index rows (``engine.change_reads``). Table columns only, no model or its attributes:
+#: a statement of Core columns skips the ORM's compile and row-loading steps, which cost more than the
+#: statement itself (issue 15); the version is read as a ``VersionRow`` (``_version_of``).
 _OPENED_COLUMNS = (
     *_LISTING.columns,
-    InstanceState.instance_id.label("state_of"),
-    InstanceState.state_json,
-    InstanceState.serializer_version,
-    ProcessVersion,
-    *change_reads.columns(ProcessInstance.id),
+    _STATE_TABLE.c.instance_id.label("state_of"),
+    _STATE_TABLE.c.state_json,
+    _STATE_TABLE.c.serializer_version,
+    *version_row.labelled_columns(),
+    *change_reads.columns(_LISTING.c.id),
 )
 
 
 def _with_state_and_version(statement: Select[Any]) -> Select[Any]:
     """``statement`` (which reads ``process_instance``) joined to the instance's state and process version."""
-    return statement.outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id).join(
-        ProcessVersion, ProcessVersion.id == ProcessInstance.process_version_id
+    return statement.outerjoin(_STATE_TABLE, _STATE_TABLE.c.instance_id == _LISTING.c.id).join(
+        _VERSION_TABLE, _VERSION_TABLE.c.id == _LISTING.c.process_version_id
     )
 
 
+def _version_of(session: Session, row: Mapping[str, Any]) -> Version:
+    """The process version read with an instance (``_OPENED_COLUMNS``): the session's object if it holds one,
+    else its columns as read."""
+    held = session.identity_map.get(identity_key(ProcessVersion, row[version_row.PREFIX + "id"]))
+    return held if held is not None else VersionRow(session, row)
+
+
 #: built once (a statement with its correlated EXISTS columns costs more to build than to run)
-_OPEN = _with_state_and_version(select(*_OPENED_COLUMNS)).where(
-    ProcessInstance.id == bindparam("instance_id")
-)
+_OPEN = _with_state_and_version(select(*_OPENED_COLUMNS)).where(_LISTING.c.id == bindparam("instance_id"))
 
 
 _TASK_TABLE = HumanTask.__table__
@@ -340,7 +352,7 @@ _THE_TASK = _TASK_TABLE.alias("the_task")
 _OPEN_FOR_TASK = _with_state_and_version(
     select(*(column.label(f"task_{column.key}") for column in _THE_TASK.columns), *_OPENED_COLUMNS)
     .select_from(_THE_TASK)
-    .join(ProcessInstance, ProcessInstance.id == _THE_TASK.c.instance_id)
+    .join(_LISTING, _LISTING.c.id == _THE_TASK.c.instance_id)
 ).where(_THE_TASK.c.id == bindparam("task_id"))
 
 
@@ -352,7 +364,7 @@ def _opened(session: Session, found: Row[Any]) -> Opened:
     """The instance a statement built on ``_OPENED_COLUMNS`` found."""
     row = found._mapping
     stored = None if found.state_of is None else StoredState(found.state_json, found.serializer_version)
-    version = found.ProcessVersion
+    version = _version_of(session, row)
     return Opened(Listing(row, version), stored, change_reads.take(session, row), version)
 
 
@@ -362,8 +374,7 @@ def open_task_instance(session: Session, task_id: str) -> tuple[Any, Opened] | N
     found = session.execute(_OPEN_FOR_TASK, {"task_id": task_id}).first()
     if found is None:
         return None
-    row = found._mapping
-    return TaskRow(*(row[f"task_{key}"] for key in TaskRow._fields)), _opened(session, found)
+    return TaskRow._make(found[: len(TaskRow._fields)]), _opened(session, found)  # its columns come first
 
 
 def open_instance(session: Session, instance_id: int) -> Opened | None:
@@ -558,7 +569,7 @@ def _show_held(session: Session, listing: Listing) -> None:
         value = getattr(listing, key)
         if key not in known or known[key] != value:
             set_committed_value(held, key, value)
-    if listing._version is not None:
+    if isinstance(listing._version, ProcessVersion):  # a ``VersionRow`` is the version the object already has
         set_committed_value(held, "process_version", listing._version)
 
 

@@ -171,13 +171,18 @@ _BY_VERSION: dict[tuple[int, str, str], tuple[DeadlineRule, ...]] = {}
 
 
 def rules_for(
-    session: Session, process_version_id: int, jurisdiction: str | None
+    session: Session, process_version_id: int, jurisdiction: str | None, content_hash: str | None = None
 ) -> tuple[DeadlineRule, ...]:
-    """The deadline table of ``jurisdiction`` in the deployment of this process version (empty without one)."""
+    """The deadline table of ``jurisdiction`` in the deployment of this process version (empty without one);
+    ``content_hash``: the version's, when the caller read it with the instance."""
     if not jurisdiction:
         return ()
-    version = session.get(ProcessVersion, process_version_id)  # the instance's own: usually loaded already
-    key = (process_version_id, version.content_hash if version is not None else "", jurisdiction)
+    if content_hash is None:
+        version = session.get(
+            ProcessVersion, process_version_id
+        )  # the instance's own: usually loaded already
+        content_hash = version.content_hash if version is not None else ""
+    key = (process_version_id, content_hash, jurisdiction)
     if key not in _BY_VERSION:
         _BY_VERSION[key] = _read_rules(session, process_version_id, jurisdiction)
     return _BY_VERSION[key]
@@ -261,8 +266,12 @@ class TaskDuePolicy:
     ) -> None:
         """A boundary timer on the task is its deadline; otherwise the table's row (a data deadline wins)."""
         if self._rules is None:
+            instance = self._instance
             self._rules = rules_for(
-                self._session, self._instance.process_version_id, self._instance.jurisdiction
+                self._session,
+                instance.process_version_id,
+                instance.jurisdiction,
+                instance.process_version.content_hash,  # read with the instance (``engine.runtime``)
             )
         rule = match(self._rules, row.form_key, row.task_spec)
         if rule is None:

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound, ValidationFailed
-from engine.models.deployment import DeploymentFile, ProcessVersion
+from engine.models.deployment import DeploymentFile
 from engine.pickers import PickerScope
+from engine.version_row import Version
 from forms.definition import FormDefinition
 from forms.errors import FormInvalid
 from forms.schema import validate_submission
@@ -24,9 +25,7 @@ FILES_CACHE_SIZE = 16
 _FILES: OrderedDict[tuple[int, str], dict[str, bytes]] = OrderedDict()
 
 
-def form_for(
-    session: Session, pv: ProcessVersion, form_key: str, jurisdiction: str | None = None
-) -> FormDefinition:
+def form_for(session: Session, pv: Version, form_key: str, jurisdiction: str | None = None) -> FormDefinition:
     """The form pinned in the process version's deployment, as a case of ``jurisdiction`` sees it (fields of
     other jurisdictions left out, FORMAT.md). A version's content hash covers its forms, so its form files are
     read from the database once and each parsed form is cached per (version, hash, key) while among the most
@@ -51,7 +50,7 @@ def form_for(
     return _FORMS[cache_key].for_jurisdiction(jurisdiction)
 
 
-def _form_files(session: Session, pv: ProcessVersion) -> dict[str, bytes]:
+def _form_files(session: Session, pv: Version) -> dict[str, bytes]:
     key = (pv.id, pv.content_hash)
     if key in _FILES:
         _FILES.move_to_end(key)
