@@ -33,13 +33,13 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from bench.raw import raw_step, stored_state
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,59 +79,13 @@ class Sim:
         return self.clock.now()
 
 
-def _state(session: Session, iid: int) -> tuple[str, str]:
-    from engine.models.instance import InstanceState
-
-    session.expire_all()
-    row = session.get(InstanceState, iid)
-    assert row is not None
-    return row.state_json, row.serializer_version
-
-
-def _raw(
-    session: Session, iid: int, state: tuple[str, str], task_id: str | None, data: Any
-) -> Callable[[], str]:
-    """Plain SpiffWorkflow on a stored state: restore with the cached specs, run, engine steps, serialize."""
-    from datetime import datetime
-
-    from engine.clock import frozen_now, get_clock
-    from engine.db import begin_write
-    from engine.helpers import script_engine_for
-    from engine.models.instance import ProcessInstance
-    from engine.runtime import version_specs
-    from engine.specs import join_state, split_state
-
-    begin_write(session)  # the diagram's scripts write domain tables; the caller rolls the runs back
-    instance = session.get(ProcessInstance, iid)
-    assert instance is not None
-    specs = version_specs(instance.process_version)
-    engine = script_engine_for(session)
-    now: datetime = get_clock(session).now()
-
-    def run() -> str:
-        with frozen_now(now):
-            wf = join_state(specs, *state)
-            wf.script_engine = engine
-            if task_id is None:
-                with frozen_now(now + timedelta(microseconds=1)):
-                    wf.refresh_timers()
-            else:
-                task = wf.get_task_from_id(UUID(task_id))
-                task.data.update(data)
-                task.run()
-            wf.do_engine_steps()
-            return split_state(wf)
-
-    return run
-
-
 def _size_and_pack(session: Session, iid: int, repeat: int) -> tuple[int, float, int]:
     """The stored state's size, its unpack+pack CPU ms, and the tasks in the workflow and its subprocesses."""
     from engine.models.instance import ProcessInstance
     from engine.runtime import version_specs
     from engine.specs import join_state, split_state
 
-    state = _state(session, iid)
+    state = stored_state(session, iid)
     instance = session.get(ProcessInstance, iid)
     assert instance is not None
     specs = version_specs(instance.process_version)
@@ -193,7 +147,7 @@ def run_lifecycle(session: Session, repeat: int, key: str = "BENCH") -> list[Ste
 
     class TimedFlow(lc.Flow):
         def do(self, spec: str, data: dict[str, Any] | None = None, role: str | None = None) -> None:
-            before = _state(self.s, self.id)
+            before = stored_state(self.s, self.id)
             (row,) = [t for t in tasks.list_tasks(self.s, instance_id=self.id) if t.task_spec == spec][:1]
             sent = counter.sent
             tasks.complete = counted  # type: ignore[assignment]
@@ -213,7 +167,7 @@ def run_lifecycle(session: Session, repeat: int, key: str = "BENCH") -> list[Ste
                 .limit(1)
             ).one()
             cleaned = json.loads(event.data_json) if event.data_json else {}
-            raw, raw_cpu = _medians(_raw(self.s, self.id, before, row.id, cleaned), repeat)
+            raw, raw_cpu = _medians(raw_step(self.s, self.id, before, row.id, cleaned), repeat)
             self.s.rollback()  # what the diagram's scripts wrote to the domain tables in the raw runs
             size, pack, count = _size_and_pack(self.s, self.id, repeat)
             steps.append(
@@ -221,7 +175,7 @@ def run_lifecycle(session: Session, repeat: int, key: str = "BENCH") -> list[Ste
             )
 
         def at(self, iso: str) -> int:
-            before = _state(self.s, self.id)
+            before = stored_state(self.s, self.id)
             self.sim.set(iso)
             fired = 0
 
@@ -234,7 +188,7 @@ def run_lifecycle(session: Session, repeat: int, key: str = "BENCH") -> list[Ste
             ours, ours_cpu = _clocked(fire)
             sent = counter.sent - sent
             if fired:
-                raw, raw_cpu = _medians(_raw(self.s, self.id, before, None, None), repeat)
+                raw, raw_cpu = _medians(raw_step(self.s, self.id, before, None, None), repeat)
                 self.s.rollback()
                 size, pack, count = _size_and_pack(self.s, self.id, repeat)
                 steps.append(
