@@ -101,7 +101,8 @@ def bench_complete(
                 # the driver's look-ups (the task's id, the state for raw) and raw's run are not ours: their
                 # transaction ends before ours starts, as a person's form posts the task's id
                 (task,) = tasks.list_tasks(session, instance_id=inst.id)
-                raw_run = raw_step(session, inst.id, stored_state(session, inst.id), task.id, STEP)
+                task_id = task.id  # read now: the rollback below expires the row
+                raw_run = raw_step(session, inst.id, stored_state(session, inst.id), task_id, STEP)
                 wall, cpu = time.perf_counter(), time.process_time()
                 raw_run()
                 raws[0].append((time.perf_counter() - wall) * 1000)
@@ -109,7 +110,7 @@ def bench_complete(
                 session.rollback()  # what raw's run read or wrote
                 wall, cpu = time.perf_counter(), time.process_time()
                 with counter:
-                    tasks.complete(session, task.id, actor="bench", data=STEP)
+                    tasks.complete(session, task_id, actor="bench", data=STEP)
                 measured[keep][0].append((time.perf_counter() - wall) * 1000)
                 measured[keep][1].append((time.process_time() - cpu) * 1000)
                 done += 1
