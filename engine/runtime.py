@@ -305,9 +305,6 @@ class Opened:
     instance: Listing | ProcessInstance
     stored: InstanceState | StoredState | None
     present: indexes.Presence
-    #: its process version (without its specs), read with it (the specs, the forms and the deadline table are
-    #: looked up by it)
-    version: Version | None = None
 
 
 _STATE_TABLE = InstanceState.__table__
@@ -364,8 +361,7 @@ def _opened(session: Session, found: Row[Any]) -> Opened:
     """The instance a statement built on ``_OPENED_COLUMNS`` found."""
     row = found._mapping
     stored = None if found.state_of is None else StoredState(found.state_json, found.serializer_version)
-    version = _version_of(session, row)
-    return Opened(Listing(row, version), stored, change_reads.take(session, row), version)
+    return Opened(Listing(row, _version_of(session, row)), stored, change_reads.take(session, row))
 
 
 def open_task_instance(session: Session, task_id: str) -> tuple[Any, Opened] | None:
