@@ -177,10 +177,8 @@ def rules_for(
     ``content_hash``: the version's, when the caller read it with the instance."""
     if not jurisdiction:
         return ()
-    if content_hash is None:
-        version = session.get(
-            ProcessVersion, process_version_id
-        )  # the instance's own: usually loaded already
+    if content_hash is None:  # the instance's own version: usually in the session already
+        version = session.get(ProcessVersion, process_version_id)
         content_hash = version.content_hash if version is not None else ""
     key = (process_version_id, content_hash, jurisdiction)
     if key not in _BY_VERSION:
